@@ -1,0 +1,122 @@
+# fieldcheck — build, test and benchmark.
+#
+# Modules are directories; every .c file in a module directory is part of it,
+# so adding a file needs no edit here.  All module code goes into one static
+# library that the two programs, the unit tests and the benchmarks link.
+#
+#   make            build fieldcheck and fieldcheck-depot
+#   make check      install missing packages, build with -Werror, run every suite
+#   make bench      run the benchmarks, each printed beside its anchor
+#   make demo       run the TUI on the built-in checklists with a simulated GPS
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SHAREDIR  ?= $(PREFIX)/share/fieldcheck
+DESTDIR   ?=
+
+CC        ?= cc
+FUZZ_CC   ?= clang
+PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium
+BUILD     ?= build
+
+WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wwrite-strings -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARNINGS  += -Werror
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
+             -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
+LDLIBS    := $(PKG_LIBS)
+
+MODULES   := util store forms gps sync tui
+LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+CLI_SRC   := $(wildcard cli/*.c)
+DEPOT_SRC := $(wildcard depot/*.c)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+
+LIB       := $(BUILD)/libfieldcheck.a
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-depot
+
+.PHONY: all install check bench demo clean deps tests fuzzers
+.DELETE_ON_ERROR:
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/fieldcheck: $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/fieldcheck-depot: $(DEPOT_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(DEPOT_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+# Fuzzers: clang's libFuzzer with ASan, over the library sources compiled
+# directly (a gcc-built archive cannot carry the fuzzer's coverage hooks).
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 $(PKG_CFLAGS) \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) $(LDLIBS)
+
+tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN)
+fuzzers: $(FUZZ_BIN)
+
+deps:
+	@sh scripts/deps.sh
+
+# check: the normal build with -Werror, the unit tests once more under
+# ASan+UBSan in a build directory of their own, then every suite.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+check: deps
+	$(MAKE) --no-print-directory WERROR=1 tests
+	$(MAKE) --no-print-directory WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-depot \
+		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
+	$(MAKE) --no-print-directory fuzzers
+	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz sh tests/run.sh
+
+bench: deps
+	$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) sh bench/run.sh
+
+demo: deps all
+	@BUILD=$(BUILD) sh scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 644 forms/checklists/*.csv $(DESTDIR)$(SHAREDIR)/checklists/
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,69 @@
+/*
+ * cli — the `fieldcheck` command line: one file per command, dispatched from
+ * main.c.  Commands parse their own options; the options every command
+ * shares (--db, --forms, --lang, --inspector, --gpsd) may also stand before
+ * the command name and arrive in struct cli_globals.
+ *
+ * Each command returns the process exit status: 0 success, 1 failure (a
+ * message on stderr, prefixed "fieldcheck: "), 2 usage error.
+ */
+#ifndef FIELDCHECK_CLI_H
+#define FIELDCHECK_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+struct cli_globals {
+	const char *db_path;     /* --db; NULL: fc_default_db_path() */
+	const char *forms_dir;   /* --forms; NULL: form_default_dir() */
+	const char *lang;        /* --lang */
+	const char *inspector;   /* --inspector */
+	const char *gpsd;        /* --gpsd HOST:PORT|none */
+};
+
+/* Options shared by every command, for getopt_long tables; values >= 0x1000. */
+enum {
+	CLI_OPT_DB = 0x1000,
+	CLI_OPT_FORMS,
+	CLI_OPT_LANG,
+	CLI_OPT_INSPECTOR,
+	CLI_OPT_GPSD,
+	CLI_OPT_FIRST_FREE = 0x1100,
+};
+#define CLI_COMMON_OPTIONS \
+	{ "db", required_argument, NULL, CLI_OPT_DB }, \
+	{ "forms", required_argument, NULL, CLI_OPT_FORMS }, \
+	{ "lang", required_argument, NULL, CLI_OPT_LANG }, \
+	{ "inspector", required_argument, NULL, CLI_OPT_INSPECTOR }, \
+	{ "gpsd", required_argument, NULL, CLI_OPT_GPSD }
+
+/* Stores a common option's value; false when opt is not one of them. */
+bool cli_common_option(struct cli_globals *g, int opt, const char *arg);
+
+/* Prints "fieldcheck: MESSAGE" on stderr; returns 1. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The database path to use (caller frees). */
+char *cli_db_path(const struct cli_globals *g);
+
+/* The commands.  argv[0] is the command's name; getopt state is reset. */
+#define CLI_COMMANDS(X) \
+	X(list,       "list records (tab-separated, or --json)") \
+	X(forms,      "forms check FILE... | forms list") \
+	X(record,     "record add --form ID name=value...") \
+	X(gps,        "show the live GPS fix (--once: wait for one)") \
+	X(sync,       "send queued records to the depot") \
+	X(bundle,     "bundle cat FILE: print a bundle as NDJSON") \
+	X(review,     "review a day's records (supervisor)") \
+	X(export,     "export a day as CSV or GeoJSON") \
+	X(report,     "print a day's report") \
+	X(supervisor, "supervisor set-pin")
+
+#define CLI_DECLARE(name, help) int cmd_##name(struct cli_globals *g, int argc, char **argv);
+CLI_COMMANDS(CLI_DECLARE)
+#undef CLI_DECLARE
+
+/* No command: the inspector's TUI. */
+int cmd_tui(struct cli_globals *g, int argc, char **argv);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * store — the SQLite file that holds every record, review, outgoing bundle
+ * and (on the depot) device.  No other module writes SQL.
+ *
+ * Durability contract: the database runs in WAL mode with synchronous=FULL,
+ * and every call that changes it is one transaction.  When a call that
+ * saves returns 0, what it saved survives a killed process and a pulled
+ * battery.  A call that fails changes nothing.
+ *
+ * Record lifecycle: draft -> final -> bundled -> sent.  A draft may be
+ * rewritten any number of times; once final, a record's content is immutable
+ * (a trigger in the schema refuses any change to it) and only its status
+ * moves on.  A correction is a new record whose `replaces` names the old one.
+ *
+ * Errors: functions return 0 on success and -1 on failure, with a message
+ * for the user in *cause (caller frees) when cause is not NULL.
+ */
+#ifndef FIELDCHECK_STORE_H
+#define FIELDCHECK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+struct store;
+
+/* The schema version this binary writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 2
+
+/* Bounds on the identifiers a record carries; longer input is refused. */
+#define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */
+#define STORE_VERSION_LEN 33
+#define STORE_HASH_LEN    65   /* SHA-256 in hex */
+#define STORE_REASON_LEN  257
+
+enum store_status {
+	STORE_DRAFT,
+	STORE_FINAL,
+	STORE_BUNDLED,
+	STORE_SENT,
+};
+
+enum store_pos_source {
+	STORE_POS_NONE,     /* no position; reason says why */
+	STORE_POS_GPSD,     /* from gpsd, with its quality */
+	STORE_POS_MANUAL,   /* typed by the inspector; reason says why */
+};
+
+/*
+ * A position and how good it is.  Unknown numbers are NAN (doubles) or -1
+ * (integers); fix_time is "" when unknown.
+ */
+struct store_position {
+	enum store_pos_source source;
+	double lat, lon;
+	double alt_m;         /* above mean sea level */
+	double accuracy_m;    /* horizontal, ~95 % (gpsd eph) */
+	int fix_mode;         /* 0 unknown, 1 no fix, 2 2D, 3 3D (gpsd's MODE_*) */
+	int satellites;       /* used in the solution */
+	double hdop;
+	char fix_time[FC_TIME_LEN];  /* the receiver's time of the fix, UTC */
+	double fix_age_s;     /* how old the fix was when the record took it */
+	char reason[STORE_REASON_LEN]; /* why manual or none */
+};
+
+/* Sets pos to "no position" with every number unknown. */
+void store_position_clear(struct store_position *pos);
+
+struct store_answer {
+	char *name;
+	char *value;
+};
+
+/*
+ * One record.  The store fills and frees these; callers may build their own
+ * and free them with store_record_free() when the strings were allocated
+ * with xstrdup() (store_record_set_answer does that).
+ */
+struct store_record {
+	char uuid[FC_UUID_LEN];
+	char form_id[STORE_ID_LEN];
+	char form_version[STORE_VERSION_LEN];
+	char form_hash[STORE_HASH_LEN];
+	char inspector[STORE_ID_LEN];
+	char device[STORE_ID_LEN];
+	char replaces[FC_UUID_LEN];     /* "" unless this corrects another record */
+	enum store_status status;
+	char created_at[FC_TIME_LEN];
+	char updated_at[FC_TIME_LEN];
+	char finalized_at[FC_TIME_LEN]; /* "" while a draft */
+	char day[FC_DAY_LEN];           /* the device's local day at creation */
+	struct store_position pos;
+	struct store_answer *answers;   /* in form order */
+	size_t answer_count;
+};
+
+/* A new draft record: fresh UUID, times now, no position, no answers.  Caller frees. */
+struct store_record *store_record_new(void);
+void store_record_free(struct store_record *rec);
+/* Adds or replaces an answer (copies both strings).  NULL value removes it. */
+void store_record_set_answer(struct store_record *rec, const char *name, const char *value);
+/* The answer to name, or NULL.  Owned by rec. */
+const char *store_record_answer(const struct store_record *rec, const char *name);
+
+const char *store_status_name(enum store_status status);
+int store_status_parse(const char *name, enum store_status *out);
+const char *store_pos_source_name(enum store_pos_source source);
+int store_pos_source_parse(const char *name, enum store_pos_source *out);
+
+/* Record <-> JSON (one object, answers and position included): the form of
+ * `fieldcheck list --json` and of a bundle's record lines.  Caller frees. */
+char *store_record_to_json(const struct store_record *rec);
+/* Validates every field and bound; on error *cause says which field. */
+int store_record_from_json(const char *json, size_t len, struct store_record **out, char **cause);
+
+enum store_open_mode {
+	STORE_READ_WRITE,   /* create if missing, upgrade if older */
+	STORE_READ_ONLY,    /* must exist; never written, never upgraded */
+};
+
+/*
+ * Opens (and creates, and upgrades) the database at path.  A file that is
+ * not SQLite, is not a fieldcheck database, or was written by a newer
+ * fieldcheck is refused and left untouched.  Caller closes.
+ */
+int store_open(const char *path, enum store_open_mode mode, struct store **out, char **cause);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+
+/* Runs PRAGMA integrity_check; 0 when it says ok. */
+int store_check_integrity(struct store *st, char **cause);
+
+/*
+ * Saves a draft: inserts it or rewrites the draft with the same UUID.
+ * Refused if a non-draft record already has that UUID.
+ */
+int store_save_draft(struct store *st, struct store_record *rec, char **cause);
+
+/*
+ * Finalizes: stamps finalized_at and updated_at now, sets status final and
+ * writes the record whole (insert, or over its draft) in one transaction.
+ */
+int store_finalize(struct store *st, struct store_record *rec, char **cause);
+
+/* Deletes a draft (a form the inspector abandoned).  Never deletes others. */
+int store_discard_draft(struct store *st, const char *uuid, char **cause);
+
+/* Fetches one record by UUID.  Returns 0 and *out (caller frees), or -1. */
+int store_get(struct store *st, const char *uuid, struct store_record **out, char **cause);
+
+/* Filters for listing and counting; NULL or empty strings match anything. */
+struct store_filter {
+	const char *day;          /* YYYY-MM-DD, the record's local day */
+	const char *inspector;
+	const char *form_id;
+	bool any_status;          /* when false, only records with `status` */
+	enum store_status status;
+	size_t limit;             /* 0: no limit */
+};
+#define STORE_FILTER_ALL ((struct store_filter){ .any_status = true })
+
+/*
+ * Calls fn for each matching record, oldest first, one record in memory at a
+ * time (rec is freed after fn returns; fn must not keep it).  fn returns 0 to
+ * go on, non-zero to stop.
+ */
+typedef int store_record_fn(void *ctx, const struct store_record *rec);
+int store_list(struct store *st, const struct store_filter *filter, store_record_fn *fn,
+    void *ctx, char **cause);
+int store_count(struct store *st, const struct store_filter *filter, int64_t *count, char **cause);
+/* Counts of every status at once, indexed by enum store_status. */
+int store_count_by_status(struct store *st, int64_t counts[4], char **cause);
+
+/* ---- Reviews: supervisor decisions, kept apart from the records. ---- */
+
+enum store_decision {
+	STORE_UNREVIEWED,
+	STORE_APPROVED,
+	STORE_FOLLOW_UP,
+	STORE_REJECTED,
+};
+const char *store_decision_name(enum store_decision d);
+int store_decision_parse(const char *name, enum store_decision *out);
+
+struct store_review {
+	char record_uuid[FC_UUID_LEN];
+	enum store_decision decision;
+	char comment[1024];
+	char reviewer[STORE_ID_LEN];
+	char decided_at[FC_TIME_LEN];
+};
+
+/* Appends a decision (the latest one counts; history is kept). */
+int store_review_add(struct store *st, const struct store_review *rv, char **cause);
+/* Appends the same decision for each of n records in one transaction. */
+int store_review_add_many(struct store *st, const char *const *uuids, size_t n,
+    enum store_decision decision, const char *comment, const char *reviewer, char **cause);
+/* The latest decision for a record; decision STORE_UNREVIEWED when none. */
+int store_review_latest(struct store *st, const char *uuid, struct store_review *out, char **cause);
+/* Every decision for a record, oldest first; *out is an array the caller frees. */
+int store_review_history(struct store *st, const char *uuid, struct store_review **out,
+    size_t *count, char **cause);
+
+/* ---- Settings: small key/value pairs kept with the data (PIN hash, device id). ---- */
+
+/* *value is NULL when the key is unset; caller frees. */
+int store_setting_get(struct store *st, const char *key, char **value, char **cause);
+int store_setting_set(struct store *st, const char *key, const char *value, char **cause);
+
+/* ---- Outbox: frozen bundles waiting for the depot (sync/ owns the format). ---- */
+
+struct store_bundle {
+	char uuid[FC_UUID_LEN];
+	char sha256[STORE_HASH_LEN];
+	unsigned char *bytes;     /* the compressed bundle exactly as sent */
+	size_t size;
+	size_t record_count;
+	char created_at[FC_TIME_LEN];
+};
+void store_bundle_free(struct store_bundle *b);
+
+/*
+ * Oldest-first final records not yet in any bundle, at most limit of them.
+ * Calls fn as store_list does.
+ */
+int store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
+    char **cause);
+/*
+ * Freezes a bundle: stores its bytes and digest and moves the named records
+ * final -> bundled, in one transaction.  Refused if any record is not final.
+ */
+int store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids,
+    size_t n, char **cause);
+/* The oldest unsent bundle, or *out NULL when none.  Caller frees. */
+int store_outbox_next(struct store *st, struct store_bundle **out, char **cause);
+/* The depot committed it: records bundled -> sent, and the bundle leaves the outbox. */
+int store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause);
+/* Number of unsent bundles and the records in them. */
+int store_outbox_counts(struct store *st, int64_t *bundles, int64_t *records, char **cause);
+
+/* ---- Depot side: ingest and devices. ---- */
+
+/*
+ * Result of ingesting a bundle's records: every record stored or none.
+ * A UUID already stored with identical content is a duplicate; with other
+ * content it is a conflict, and nothing of the bundle is stored.
+ */
+struct store_ingest_result {
+	size_t accepted;
+	size_t duplicates;
+	char conflict_uuid[FC_UUID_LEN];  /* set when -1 was returned for a conflict */
+};
+/*
+ * Stores the records of one bundle (their status becomes sent) and notes the
+ * bundle as received, in one transaction.  A bundle already received returns
+ * its earlier result with *already set.
+ */
+int store_ingest(struct store *st, const char *bundle_uuid, const char *device,
+    struct store_record *const *recs, size_t n, struct store_ingest_result *res,
+    bool *already, char **cause);
+
+struct store_device {
+	char name[STORE_ID_LEN];
+	char token_hash[STORE_HASH_LEN];  /* SHA-256 hex of the token */
+	bool revoked;
+	char created_at[FC_TIME_LEN];
+};
+int store_device_add(struct store *st, const char *name, const char *token_hash, char **cause);
+int store_device_revoke(struct store *st, const char *name, char **cause);
+/* *out array caller frees. */
+int store_device_list(struct store *st, struct store_device **out, size_t *count, char **cause);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * util — allocation, strings, time, UUIDs and paths shared by every module.
+ */
+#include "util/util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <sodium.h>
+
+static void
+out_of_memory(void)
+{
+	fputs("fieldcheck: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		out_of_memory();
+	p = realloc(ptr, nmemb * size ? nmemb * size : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		out_of_memory();
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+size_t
+fc_strlcpy(char *dst, const char *src, size_t dstsize)
+{
+	size_t len = strlen(src);
+
+	if (dstsize != 0) {
+		size_t n = len < dstsize - 1 ? len : dstsize - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+int
+fc_fail(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cause != NULL) {
+		va_start(ap, fmt);
+		*cause = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void
+fc_time_iso_utc(char buf[FC_TIME_LEN], struct timespec when)
+{
+	struct tm tm;
+	char base[24];
+
+	gmtime_r(&when.tv_sec, &tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, FC_TIME_LEN, "%s.%03ldZ", base, when.tv_nsec / 1000000L);
+}
+
+void
+fc_now_iso_utc(char buf[FC_TIME_LEN])
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	fc_time_iso_utc(buf, now);
+}
+
+void
+fc_local_day(char buf[FC_DAY_LEN], time_t when)
+{
+	struct tm tm;
+
+	localtime_r(&when, &tm);
+	strftime(buf, FC_DAY_LEN, "%Y-%m-%d", &tm);
+}
+
+int
+fc_parse_iso_utc(const char *s, struct timespec *out)
+{
+	struct tm tm = { 0 };
+	int year, mon, day, hour, min, sec, used = 0;
+	long nsec = 0;
+	const char *p;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec, &used) != 6 ||
+	    used != 19)
+		return -1;
+	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60 ||
+	    year < 1970 || hour < 0 || min < 0 || sec < 0)
+		return -1;
+	p = s + used;
+	if (*p == '.') {
+		long scale = 100000000L;
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			nsec += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (strcmp(p, "Z") != 0)
+		return -1;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	out->tv_sec = timegm(&tm);
+	out->tv_nsec = nsec;
+	return 0;
+}
+
+int64_t
+fc_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool
+fc_valid_day(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (strlen(s) != 10)
+		return false;
+	end = strptime(s, "%Y-%m-%d", &tm);
+	return end != NULL && *end == '\0' && s[4] == '-' && s[7] == '-';
+}
+
+void
+fc_uuid_v4(char buf[FC_UUID_LEN])
+{
+	unsigned char b[16];
+
+	if (sodium_init() < 0)
+		out_of_memory();
+	randombytes_buf(b, sizeof b);
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(buf, FC_UUID_LEN,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+	    b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+bool
+fc_valid_uuid(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		char c = s[i];
+
+		if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
+bool
+fc_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			len = 4;
+			cp = c & 0x07;
+		} else
+			return false;
+		if (n - i < len)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+int
+fc_mkdir_parents(const char *path, char **cause)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (slash == NULL || slash == dir) {
+		free(dir);
+		return 0;
+	}
+	*slash = '\0';
+	for (char *p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+			*p = '\0';
+			if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+				int err = errno;
+				fc_fail(cause, "cannot create directory %s: %s", dir, strerror(err));
+				free(dir);
+				return -1;
+			}
+			*p = saved;
+			if (saved == '\0')
+				break;
+		}
+	}
+	free(dir);
+	return 0;
+}
+
+static char *
+xdg_path(const char *env, const char *fallback, const char *leaf)
+{
+	const char *base = getenv(env);
+	const char *home;
+
+	if (base != NULL && base[0] == '/')
+		return xasprintf("%s/fieldcheck/%s", base, leaf);
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0')
+		home = ".";
+	return xasprintf("%s/%s/fieldcheck/%s", home, fallback, leaf);
+}
+
+char *
+fc_default_db_path(void)
+{
+	const char *db = getenv("FIELDCHECK_DB");
+
+	if (db != NULL && db[0] != '\0')
+		return xstrdup(db);
+	return xdg_path("XDG_DATA_HOME", ".local/share", "fieldcheck.db");
+}
+
+char *
+fc_config_path(void)
+{
+	return xdg_path("XDG_CONFIG_HOME", ".config", "config");
+}
