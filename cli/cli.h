@@ -46,6 +46,17 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The database path to use (caller frees). */
 char *cli_db_path(const struct cli_globals *g);
 
+/*
+ * The user's configuration ($XDG_CONFIG_HOME/fieldcheck/config), loaded once
+ * on first use; NULL (after a message on stderr) when it is malformed.
+ * Owned by cli; lives until exit.
+ */
+struct fc_config *cli_config(void);
+/* --inspector, else the config's `inspector`, else NULL.  Not freed. */
+const char *cli_inspector(const struct cli_globals *g);
+/* The config's `device`, else the host name.  Not freed. */
+const char *cli_device(void);
+
 /* The commands.  argv[0] is the command's name; getopt state is reset. */
 #define CLI_COMMANDS(X) \
 	X(list,       "list records (tab-separated, or --json)") \

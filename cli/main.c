@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/util.h"
 
@@ -51,6 +52,48 @@ char *
 cli_db_path(const struct cli_globals *g)
 {
 	return g->db_path != NULL ? xstrdup(g->db_path) : fc_default_db_path();
+}
+
+struct fc_config *
+cli_config(void)
+{
+	static struct fc_config *cfg;
+	static bool loaded;
+	char *cause = NULL;
+	char *path;
+
+	if (loaded)
+		return cfg;
+	loaded = true;
+	path = fc_config_path();
+	if (fc_config_load(path, &cfg, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		cfg = NULL;
+	}
+	free(path);
+	return cfg;
+}
+
+const char *
+cli_inspector(const struct cli_globals *g)
+{
+	if (g->inspector != NULL && g->inspector[0] != '\0')
+		return g->inspector;
+	return fc_config_get(cli_config(), "inspector");
+}
+
+const char *
+cli_device(void)
+{
+	static char host[65];
+	const char *device = fc_config_get(cli_config(), "device");
+
+	if (device != NULL && device[0] != '\0')
+		return device;
+	if (host[0] == '\0' && (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0'))
+		fc_strlcpy(host, "unknown-device", sizeof host);
+	return host;
 }
 
 static void
