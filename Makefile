@@ -34,7 +34,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms gps sync tui
+MODULES   := util store forms gps sync report tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 DEPOT_SRC := $(wildcard depot/*.c)
