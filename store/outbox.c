@@ -1,0 +1,322 @@
+/*
+ * store — the outbox: bundles frozen for the depot, and the depot's side of
+ * the same exchange (ingest, devices).
+ *
+ * A bundle is frozen once: its bytes and digest are stored with the move of
+ * its records from final to bundled, in one transaction, so every retry sends
+ * identical bytes and no record is in two bundles.
+ */
+#include "store/store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+store_bundle_free(struct store_bundle *b)
+{
+	if (b == NULL)
+		return;
+	free(b->bytes);
+	free(b);
+}
+
+int
+store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, void *ctx, char **cause)
+{
+	return store_outbox_pending_query(st, limit, fn, ctx, cause);
+}
+
+int
+store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids, size_t n,
+    char **cause)
+{
+	sqlite3_stmt *ins = NULL, *link = NULL, *move = NULL;
+
+	if (!fc_valid_uuid(b->uuid) || b->size == 0 || n == 0)
+		return fc_fail(cause, "outbox: a bundle needs a UUID, bytes and records");
+	if (store_begin(st, cause) != 0)
+		return -1;
+	ins = store_prepare(st, "INSERT INTO outbox (uuid, sha256, bytes, size, record_count, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cause);
+	link = store_prepare(st, "INSERT INTO outbox_records (bundle_uuid, record_uuid) VALUES (?1, ?2)",
+	    cause);
+	move = store_prepare(st, "UPDATE records SET status = 'bundled' WHERE uuid = ?1 AND status = 'final'",
+	    cause);
+	if (ins == NULL || link == NULL || move == NULL)
+		goto fail;
+	sqlite3_bind_text(ins, 1, b->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, b->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 3, b->bytes, (int)b->size, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 4, (sqlite3_int64)b->size);
+	sqlite3_bind_int64(ins, 5, (sqlite3_int64)n);
+	sqlite3_bind_text(ins, 6, b->created_at, -1, SQLITE_STATIC);
+	if (sqlite3_step(ins) != SQLITE_DONE) {
+		store_db_fail(st, cause, "outbox");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(link);
+		sqlite3_reset(move);
+		sqlite3_bind_text(link, 1, b->uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(link, 2, uuids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(move, 1, uuids[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(link) != SQLITE_DONE || sqlite3_step(move) != SQLITE_DONE) {
+			store_db_fail(st, cause, "outbox");
+			goto fail;
+		}
+		if (sqlite3_changes(st->db) != 1) {
+			fc_fail(cause, "outbox: record %s is not final", uuids[i]);
+			goto fail;
+		}
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(link);
+	sqlite3_finalize(move);
+	return store_commit(st, cause);
+fail:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(link);
+	sqlite3_finalize(move);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_outbox_next(struct store *st, struct store_bundle **out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT uuid, sha256, bytes, size, record_count, created_at FROM outbox "
+	    "WHERE sent_at IS NULL ORDER BY id LIMIT 1", cause);
+	struct store_bundle *b;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	*out = NULL;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const void *bytes = sqlite3_column_blob(stmt, 2);
+		size_t size = (size_t)sqlite3_column_bytes(stmt, 2);
+
+		b = xcalloc(1, sizeof *b);
+		store_column_copy(stmt, 0, b->uuid, sizeof b->uuid);
+		store_column_copy(stmt, 1, b->sha256, sizeof b->sha256);
+		b->bytes = xmalloc(size);
+		if (size > 0)
+			memcpy(b->bytes, bytes, size);
+		b->size = size;
+		b->record_count = (size_t)sqlite3_column_int64(stmt, 4);
+		store_column_copy(stmt, 5, b->created_at, sizeof b->created_at);
+		*out = b;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "read outbox");
+	return 0;
+}
+
+int
+store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause)
+{
+	char now[FC_TIME_LEN];
+	sqlite3_stmt *recs = NULL, *box = NULL;
+
+	fc_now_iso_utc(now);
+	if (store_begin(st, cause) != 0)
+		return -1;
+	recs = store_prepare(st, "UPDATE records SET status = 'sent', updated_at = ?2 "
+	    "WHERE status = 'bundled' AND uuid IN "
+	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1)", cause);
+	box = store_prepare(st, "UPDATE outbox SET sent_at = ?2, bytes = NULL "
+	    "WHERE uuid = ?1 AND sent_at IS NULL", cause);
+	if (recs == NULL || box == NULL)
+		goto fail;
+	sqlite3_bind_text(recs, 1, bundle_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(recs, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(box, 1, bundle_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(box, 2, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(recs) != SQLITE_DONE || sqlite3_step(box) != SQLITE_DONE) {
+		store_db_fail(st, cause, "mark sent");
+		goto fail;
+	}
+	sqlite3_finalize(recs);
+	sqlite3_finalize(box);
+	return store_commit(st, cause);
+fail:
+	sqlite3_finalize(recs);
+	sqlite3_finalize(box);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_outbox_counts(struct store *st, int64_t *bundles, int64_t *records, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT count(*), coalesce(sum(record_count), 0) FROM outbox WHERE sent_at IS NULL", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*bundles = sqlite3_column_int64(stmt, 0);
+		*records = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : store_db_fail(st, cause, "count outbox");
+}
+
+/* ---- Depot: ingest ---- */
+
+static int
+received_before(struct store *st, const char *bundle_uuid, struct store_ingest_result *res,
+    bool *already, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT accepted, duplicates FROM received_bundles WHERE uuid = ?1", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, bundle_uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*already = rc == SQLITE_ROW;
+	if (*already) {
+		res->accepted = (size_t)sqlite3_column_int64(stmt, 0);
+		res->duplicates = (size_t)sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "ingest");
+	return 0;
+}
+
+int
+store_ingest(struct store *st, const char *bundle_uuid, const char *device,
+    struct store_record *const *recs, size_t n, struct store_ingest_result *res, bool *already,
+    char **cause)
+{
+	char now[FC_TIME_LEN];
+	sqlite3_stmt *note = NULL;
+
+	memset(res, 0, sizeof *res);
+	*already = false;
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if (received_before(st, bundle_uuid, res, already, cause) != 0)
+		goto fail;
+	if (*already) {
+		store_rollback(st);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool exists, same;
+
+		if (store_same_content(st, recs[i], &exists, &same, cause) != 0)
+			goto fail;
+		if (exists && !same) {
+			fc_strlcpy(res->conflict_uuid, recs[i]->uuid, sizeof res->conflict_uuid);
+			fc_fail(cause, "record %s is already stored with different content", recs[i]->uuid);
+			goto fail;
+		}
+		if (exists) {
+			res->duplicates++;
+			continue;
+		}
+		if (store_insert_received(st, recs[i], cause) != 0)
+			goto fail;
+		res->accepted++;
+	}
+	fc_now_iso_utc(now);
+	note = store_prepare(st, "INSERT INTO received_bundles (uuid, device, accepted, duplicates, "
+	    "received_at) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	if (note == NULL)
+		goto fail;
+	sqlite3_bind_text(note, 1, bundle_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(note, 2, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(note, 3, (sqlite3_int64)res->accepted);
+	sqlite3_bind_int64(note, 4, (sqlite3_int64)res->duplicates);
+	sqlite3_bind_text(note, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(note) != SQLITE_DONE) {
+		store_db_fail(st, cause, "ingest");
+		goto fail;
+	}
+	sqlite3_finalize(note);
+	return store_commit(st, cause);
+fail:
+	sqlite3_finalize(note);
+	store_rollback(st);
+	return -1;
+}
+
+/* ---- Depot: devices ---- */
+
+int
+store_device_add(struct store *st, const char *name, const char *token_hash, char **cause)
+{
+	char now[FC_TIME_LEN];
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "INSERT INTO devices (name, token_hash, created_at) VALUES (?1, ?2, ?3)", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	fc_now_iso_utc(now);
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return fc_fail(cause, "device '%s' already exists", name);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "add device");
+}
+
+int
+store_device_revoke(struct store *st, const char *name, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE devices SET revoked = 1 WHERE name = ?1", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "revoke device");
+	if (sqlite3_changes(st->db) != 1)
+		return fc_fail(cause, "no device '%s'", name);
+	return 0;
+}
+
+int
+store_device_list(struct store *st, struct store_device **out, size_t *count, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT name, token_hash, revoked, created_at FROM devices ORDER BY name", cause);
+	struct store_device *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = xreallocarray(list, n + 1, sizeof *list);
+		memset(&list[n], 0, sizeof list[n]);
+		store_column_copy(stmt, 0, list[n].name, sizeof list[n].name);
+		store_column_copy(stmt, 1, list[n].token_hash, sizeof list[n].token_hash);
+		list[n].revoked = sqlite3_column_int(stmt, 2) != 0;
+		store_column_copy(stmt, 3, list[n].created_at, sizeof list[n].created_at);
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return store_db_fail(st, cause, "list devices");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}

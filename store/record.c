@@ -1,0 +1,846 @@
+/*
+ * store — records: the in-memory form, its JSON form, and the SQL that saves,
+ * fetches, lists and counts them.
+ */
+#include "store/store_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* Bounds on what a record may carry, so that input from a bundle stays small. */
+#define RECORD_MAX_ANSWERS      1024
+#define RECORD_MAX_ANSWER_BYTES 65536
+#define RECORD_MAX_NAME_BYTES   128
+
+static const char *const status_names[] = { "draft", "final", "bundled", "sent" };
+static const char *const source_names[] = { "none", "gpsd", "manual" };
+
+const char *
+store_status_name(enum store_status status)
+{
+	return (unsigned)status < 4 ? status_names[status] : "?";
+}
+
+int
+store_status_parse(const char *name, enum store_status *out)
+{
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(name, status_names[i]) == 0) {
+			*out = (enum store_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+store_pos_source_name(enum store_pos_source source)
+{
+	return (unsigned)source < 3 ? source_names[source] : "?";
+}
+
+int
+store_pos_source_parse(const char *name, enum store_pos_source *out)
+{
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(name, source_names[i]) == 0) {
+			*out = (enum store_pos_source)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+store_position_clear(struct store_position *pos)
+{
+	memset(pos, 0, sizeof *pos);
+	pos->source = STORE_POS_NONE;
+	pos->lat = pos->lon = pos->alt_m = pos->accuracy_m = pos->hdop = pos->fix_age_s = NAN;
+	pos->fix_mode = -1;
+	pos->satellites = -1;
+}
+
+struct store_record *
+store_record_new(void)
+{
+	struct store_record *rec = xcalloc(1, sizeof *rec);
+
+	fc_uuid_v4(rec->uuid);
+	rec->status = STORE_DRAFT;
+	fc_now_iso_utc(rec->created_at);
+	memcpy(rec->updated_at, rec->created_at, sizeof rec->updated_at);
+	fc_local_day(rec->day, time(NULL));
+	store_position_clear(&rec->pos);
+	return rec;
+}
+
+void
+store_record_free(struct store_record *rec)
+{
+	if (rec == NULL)
+		return;
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		free(rec->answers[i].name);
+		free(rec->answers[i].value);
+	}
+	free(rec->answers);
+	free(rec);
+}
+
+void
+store_record_set_answer(struct store_record *rec, const char *name, const char *value)
+{
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		if (strcmp(rec->answers[i].name, name) != 0)
+			continue;
+		free(rec->answers[i].value);
+		if (value == NULL) {
+			free(rec->answers[i].name);
+			memmove(&rec->answers[i], &rec->answers[i + 1],
+			    (rec->answer_count - i - 1) * sizeof rec->answers[0]);
+			rec->answer_count--;
+		} else
+			rec->answers[i].value = xstrdup(value);
+		return;
+	}
+	if (value == NULL)
+		return;
+	rec->answers = xreallocarray(rec->answers, rec->answer_count + 1, sizeof rec->answers[0]);
+	rec->answers[rec->answer_count].name = xstrdup(name);
+	rec->answers[rec->answer_count].value = xstrdup(value);
+	rec->answer_count++;
+}
+
+const char *
+store_record_answer(const struct store_record *rec, const char *name)
+{
+	for (size_t i = 0; i < rec->answer_count; i++)
+		if (strcmp(rec->answers[i].name, name) == 0)
+			return rec->answers[i].value;
+	return NULL;
+}
+
+/* ---- JSON ---- */
+
+static json_t *
+json_number_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *
+json_int_or_null(int v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+static json_t *
+json_text_or_null(const char *s)
+{
+	return s[0] != '\0' ? json_string(s) : json_null();
+}
+
+static json_t *
+answers_to_json(const struct store_record *rec)
+{
+	json_t *answers = json_object();
+
+	for (size_t i = 0; i < rec->answer_count; i++)
+		json_object_set_new(answers, rec->answers[i].name, json_string(rec->answers[i].value));
+	return answers;
+}
+
+char *
+store_record_to_json(const struct store_record *rec)
+{
+	const struct store_position *p = &rec->pos;
+	json_t *obj, *pos;
+	char *text, *copy;
+
+	pos = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "source", store_pos_source_name(p->source),
+	    "lat", json_number_or_null(p->lat),
+	    "lon", json_number_or_null(p->lon),
+	    "alt_m", json_number_or_null(p->alt_m),
+	    "accuracy_m", json_number_or_null(p->accuracy_m),
+	    "fix_mode", json_int_or_null(p->fix_mode),
+	    "satellites", json_int_or_null(p->satellites),
+	    "hdop", json_number_or_null(p->hdop),
+	    "fix_time", json_text_or_null(p->fix_time),
+	    "fix_age_s", json_number_or_null(p->fix_age_s),
+	    "reason", json_text_or_null(p->reason));
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:o}",
+	    "uuid", rec->uuid,
+	    "form_id", rec->form_id,
+	    "form_version", rec->form_version,
+	    "form_hash", rec->form_hash,
+	    "inspector", rec->inspector,
+	    "device", rec->device,
+	    "replaces", json_text_or_null(rec->replaces),
+	    "status", store_status_name(rec->status),
+	    "created_at", rec->created_at,
+	    "updated_at", rec->updated_at,
+	    "finalized_at", json_text_or_null(rec->finalized_at),
+	    "day", rec->day,
+	    "position", pos,
+	    "answers", answers_to_json(rec));
+	if (obj == NULL)
+		return xstrdup("{}");  /* only reachable with invalid UTF-8 in a field */
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (text == NULL)
+		return xstrdup("{}");
+	copy = xstrdup(text);
+	free(text);
+	return copy;
+}
+
+/* Copies a required or optional string member into a bounded field. */
+static int
+json_field(json_t *obj, const char *key, bool required, char *dst, size_t size, char **cause)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return fc_fail(cause, "record: missing '%s'", key);
+		dst[0] = '\0';
+		return 0;
+	}
+	if (!json_is_string(v))
+		return fc_fail(cause, "record: '%s' is not a string", key);
+	if (json_string_length(v) >= size || strlen(json_string_value(v)) != json_string_length(v))
+		return fc_fail(cause, "record: '%s' is longer than %zu bytes", key, size - 1);
+	if (required && json_string_length(v) == 0)
+		return fc_fail(cause, "record: '%s' is empty", key);
+	fc_strlcpy(dst, json_string_value(v), size);
+	return 0;
+}
+
+static int
+json_double(json_t *obj, const char *key, double lo, double hi, double *out, char **cause)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v)) {
+		*out = NAN;
+		return 0;
+	}
+	if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
+	    json_number_value(v) < lo || json_number_value(v) > hi)
+		return fc_fail(cause, "record: position '%s' must be a number from %g to %g", key, lo, hi);
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int
+json_small_int(json_t *obj, const char *key, int hi, int *out, char **cause)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v)) {
+		*out = -1;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > hi)
+		return fc_fail(cause, "record: position '%s' must be an integer from 0 to %d", key, hi);
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+static int
+valid_time(const char *s, bool required, const char *key, char **cause)
+{
+	struct timespec ts;
+
+	if (s[0] == '\0' && !required)
+		return 0;
+	if (fc_parse_iso_utc(s, &ts) != 0)
+		return fc_fail(cause, "record: '%s' is not an ISO 8601 UTC time", key);
+	return 0;
+}
+
+static int
+position_from_json(json_t *pos, struct store_position *p, char **cause)
+{
+	char source[16];
+
+	store_position_clear(p);
+	if (!json_is_object(pos))
+		return fc_fail(cause, "record: 'position' is not an object");
+	if (json_field(pos, "source", true, source, sizeof source, cause) != 0)
+		return -1;
+	if (store_pos_source_parse(source, &p->source) != 0)
+		return fc_fail(cause, "record: position source '%s' is not gpsd, manual or none", source);
+	if (json_double(pos, "lat", -90, 90, &p->lat, cause) != 0 ||
+	    json_double(pos, "lon", -180, 180, &p->lon, cause) != 0 ||
+	    json_double(pos, "alt_m", -20000, 100000, &p->alt_m, cause) != 0 ||
+	    json_double(pos, "accuracy_m", 0, 1e7, &p->accuracy_m, cause) != 0 ||
+	    json_double(pos, "hdop", 0, 1000, &p->hdop, cause) != 0 ||
+	    json_double(pos, "fix_age_s", 0, 1e9, &p->fix_age_s, cause) != 0 ||
+	    json_small_int(pos, "fix_mode", 3, &p->fix_mode, cause) != 0 ||
+	    json_small_int(pos, "satellites", 1000, &p->satellites, cause) != 0 ||
+	    json_field(pos, "fix_time", false, p->fix_time, sizeof p->fix_time, cause) != 0 ||
+	    json_field(pos, "reason", false, p->reason, sizeof p->reason, cause) != 0 ||
+	    valid_time(p->fix_time, false, "fix_time", cause) != 0)
+		return -1;
+	if (p->source != STORE_POS_NONE && (isnan(p->lat) || isnan(p->lon)))
+		return fc_fail(cause, "record: a %s position needs lat and lon", source);
+	return 0;
+}
+
+static int
+answers_from_json(json_t *answers, struct store_record *rec, char **cause)
+{
+	const char *name;
+	json_t *value;
+
+	if (!json_is_object(answers))
+		return fc_fail(cause, "record: 'answers' is not an object");
+	if (json_object_size(answers) > RECORD_MAX_ANSWERS)
+		return fc_fail(cause, "record: more than %d answers", RECORD_MAX_ANSWERS);
+	json_object_foreach(answers, name, value) {
+		if (name[0] == '\0' || strlen(name) > RECORD_MAX_NAME_BYTES)
+			return fc_fail(cause, "record: an answer name is empty or longer than %d bytes",
+			    RECORD_MAX_NAME_BYTES);
+		if (!json_is_string(value))
+			return fc_fail(cause, "record: answer '%s' is not a string", name);
+		if (json_string_length(value) > RECORD_MAX_ANSWER_BYTES ||
+		    strlen(json_string_value(value)) != json_string_length(value))
+			return fc_fail(cause, "record: answer '%s' is longer than %d bytes or holds NUL",
+			    name, RECORD_MAX_ANSWER_BYTES);
+		store_record_set_answer(rec, name, json_string_value(value));
+	}
+	return 0;
+}
+
+int
+store_record_from_json(const char *text, size_t len, struct store_record **out, char **cause)
+{
+	struct store_record *rec = xcalloc(1, sizeof *rec);
+	json_error_t err;
+	char status[16];
+	json_t *obj;
+
+	obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	if (obj == NULL) {
+		fc_fail(cause, "record: invalid JSON at column %d: %s", err.column, err.text);
+		goto fail;
+	}
+	if (!json_is_object(obj)) {
+		fc_fail(cause, "record: not a JSON object");
+		goto fail;
+	}
+	if (json_field(obj, "uuid", true, rec->uuid, sizeof rec->uuid, cause) != 0 ||
+	    json_field(obj, "form_id", true, rec->form_id, sizeof rec->form_id, cause) != 0 ||
+	    json_field(obj, "form_version", true, rec->form_version, sizeof rec->form_version, cause) != 0 ||
+	    json_field(obj, "form_hash", true, rec->form_hash, sizeof rec->form_hash, cause) != 0 ||
+	    json_field(obj, "inspector", true, rec->inspector, sizeof rec->inspector, cause) != 0 ||
+	    json_field(obj, "device", true, rec->device, sizeof rec->device, cause) != 0 ||
+	    json_field(obj, "replaces", false, rec->replaces, sizeof rec->replaces, cause) != 0 ||
+	    json_field(obj, "status", true, status, sizeof status, cause) != 0 ||
+	    json_field(obj, "created_at", true, rec->created_at, sizeof rec->created_at, cause) != 0 ||
+	    json_field(obj, "updated_at", true, rec->updated_at, sizeof rec->updated_at, cause) != 0 ||
+	    json_field(obj, "finalized_at", false, rec->finalized_at, sizeof rec->finalized_at, cause) != 0 ||
+	    json_field(obj, "day", true, rec->day, sizeof rec->day, cause) != 0)
+		goto fail;
+	if (!fc_valid_uuid(rec->uuid)) {
+		fc_fail(cause, "record: 'uuid' is not a lower-case UUID");
+		goto fail;
+	}
+	if (rec->replaces[0] != '\0' && !fc_valid_uuid(rec->replaces)) {
+		fc_fail(cause, "record %s: 'replaces' is not a UUID", rec->uuid);
+		goto fail;
+	}
+	if (store_status_parse(status, &rec->status) != 0) {
+		fc_fail(cause, "record %s: unknown status '%s'", rec->uuid, status);
+		goto fail;
+	}
+	if (!fc_valid_day(rec->day)) {
+		fc_fail(cause, "record %s: 'day' is not YYYY-MM-DD", rec->uuid);
+		goto fail;
+	}
+	if (valid_time(rec->created_at, true, "created_at", cause) != 0 ||
+	    valid_time(rec->updated_at, true, "updated_at", cause) != 0 ||
+	    valid_time(rec->finalized_at, rec->status != STORE_DRAFT, "finalized_at", cause) != 0 ||
+	    position_from_json(json_object_get(obj, "position"), &rec->pos, cause) != 0 ||
+	    answers_from_json(json_object_get(obj, "answers"), rec, cause) != 0)
+		goto fail;
+	json_decref(obj);
+	*out = rec;
+	return 0;
+fail:
+	json_decref(obj);
+	store_record_free(rec);
+	return -1;
+}
+
+/* ---- SQL ---- */
+
+#define RECORD_COLUMNS \
+	"uuid, form_id, form_version, form_hash, inspector, device, replaces, status," \
+	" created_at, updated_at, finalized_at, day, pos_source, lat, lon, alt_m, accuracy_m," \
+	" fix_mode, satellites, hdop, fix_time, fix_age_s, pos_reason, answers"
+
+static void
+bind_double(sqlite3_stmt *stmt, int idx, double v)
+{
+	if (isfinite(v))
+		sqlite3_bind_double(stmt, idx, v);
+	else
+		sqlite3_bind_null(stmt, idx);
+}
+
+static void
+bind_int(sqlite3_stmt *stmt, int idx, int v)
+{
+	if (v >= 0)
+		sqlite3_bind_int(stmt, idx, v);
+	else
+		sqlite3_bind_null(stmt, idx);
+}
+
+/* Binds every column of RECORD_COLUMNS, in order, from 1; answers_json stays owned by the caller. */
+static void
+bind_record(sqlite3_stmt *stmt, const struct store_record *rec, const char *answers_json)
+{
+	const struct store_position *p = &rec->pos;
+
+	sqlite3_bind_text(stmt, 1, rec->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, rec->form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, rec->form_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, rec->form_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, rec->inspector, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, rec->device, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 7, rec->replaces);
+	sqlite3_bind_text(stmt, 8, store_status_name(rec->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, rec->created_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 10, rec->updated_at, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 11, rec->finalized_at);
+	sqlite3_bind_text(stmt, 12, rec->day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 13, store_pos_source_name(p->source), -1, SQLITE_STATIC);
+	bind_double(stmt, 14, p->lat);
+	bind_double(stmt, 15, p->lon);
+	bind_double(stmt, 16, p->alt_m);
+	bind_double(stmt, 17, p->accuracy_m);
+	bind_int(stmt, 18, p->fix_mode);
+	bind_int(stmt, 19, p->satellites);
+	bind_double(stmt, 20, p->hdop);
+	store_bind_text_or_null(stmt, 21, p->fix_time);
+	bind_double(stmt, 22, p->fix_age_s);
+	store_bind_text_or_null(stmt, 23, p->reason);
+	sqlite3_bind_text(stmt, 24, answers_json, -1, SQLITE_STATIC);
+}
+
+static double
+column_double(sqlite3_stmt *stmt, int col)
+{
+	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, col);
+}
+
+static int
+column_int(sqlite3_stmt *stmt, int col)
+{
+	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, col);
+}
+
+/* Builds a record from a row of RECORD_COLUMNS.  Caller frees. */
+static int
+record_from_row(struct store *st, sqlite3_stmt *stmt, struct store_record **out, char **cause)
+{
+	struct store_record *rec = xcalloc(1, sizeof *rec);
+	struct store_position *p = &rec->pos;
+	char text[16];
+	json_t *answers;
+	json_error_t err;
+	const char *json;
+
+	store_column_copy(stmt, 0, rec->uuid, sizeof rec->uuid);
+	store_column_copy(stmt, 1, rec->form_id, sizeof rec->form_id);
+	store_column_copy(stmt, 2, rec->form_version, sizeof rec->form_version);
+	store_column_copy(stmt, 3, rec->form_hash, sizeof rec->form_hash);
+	store_column_copy(stmt, 4, rec->inspector, sizeof rec->inspector);
+	store_column_copy(stmt, 5, rec->device, sizeof rec->device);
+	store_column_copy(stmt, 6, rec->replaces, sizeof rec->replaces);
+	store_column_copy(stmt, 7, text, sizeof text);
+	store_status_parse(text, &rec->status);
+	store_column_copy(stmt, 8, rec->created_at, sizeof rec->created_at);
+	store_column_copy(stmt, 9, rec->updated_at, sizeof rec->updated_at);
+	store_column_copy(stmt, 10, rec->finalized_at, sizeof rec->finalized_at);
+	store_column_copy(stmt, 11, rec->day, sizeof rec->day);
+	store_position_clear(p);
+	store_column_copy(stmt, 12, text, sizeof text);
+	store_pos_source_parse(text, &p->source);
+	p->lat = column_double(stmt, 13);
+	p->lon = column_double(stmt, 14);
+	p->alt_m = column_double(stmt, 15);
+	p->accuracy_m = column_double(stmt, 16);
+	p->fix_mode = column_int(stmt, 17);
+	p->satellites = column_int(stmt, 18);
+	p->hdop = column_double(stmt, 19);
+	store_column_copy(stmt, 20, p->fix_time, sizeof p->fix_time);
+	p->fix_age_s = column_double(stmt, 21);
+	store_column_copy(stmt, 22, p->reason, sizeof p->reason);
+	json = (const char *)sqlite3_column_text(stmt, 23);
+	answers = json != NULL ? json_loads(json, 0, &err) : NULL;
+	if (answers == NULL || answers_from_json(answers, rec, cause) != 0) {
+		if (answers == NULL)
+			fc_fail(cause, "%s: record %s: its answers are damaged", st->path, rec->uuid);
+		json_decref(answers);
+		store_record_free(rec);
+		return -1;
+	}
+	json_decref(answers);
+	*out = rec;
+	return 0;
+}
+
+static char *
+answers_text(const struct store_record *rec)
+{
+	json_t *answers = answers_to_json(rec);
+	char *text = json_dumps(answers, JSON_COMPACT);
+
+	json_decref(answers);
+	if (text == NULL)
+		return xstrdup("{}");
+	return text;
+}
+
+/* Checks the fields a record must have before it is written. */
+static int
+record_validate(const struct store_record *rec, char **cause)
+{
+	if (!fc_valid_uuid(rec->uuid))
+		return fc_fail(cause, "record has no valid UUID");
+	if (rec->form_id[0] == '\0' || rec->form_version[0] == '\0' || rec->form_hash[0] == '\0')
+		return fc_fail(cause, "record %s names no form (id, version and hash)", rec->uuid);
+	if (rec->inspector[0] == '\0' || rec->device[0] == '\0')
+		return fc_fail(cause, "record %s names no inspector or device", rec->uuid);
+	for (size_t i = 0; i < rec->answer_count; i++)
+		if (!fc_utf8_valid(rec->answers[i].value, strlen(rec->answers[i].value)) ||
+		    !fc_utf8_valid(rec->answers[i].name, strlen(rec->answers[i].name)))
+			return fc_fail(cause, "record %s: answer '%s' is not valid UTF-8", rec->uuid,
+			    rec->answers[i].name);
+	return 0;
+}
+
+/*
+ * Writes rec, replacing a draft with the same UUID.  Only a draft may be
+ * replaced: the WHERE on the upsert leaves a finalized row alone, and
+ * changes() tells us so.
+ */
+static int
+write_record(struct store *st, const struct store_record *rec, char **cause)
+{
+	static const char sql[] =
+	    "INSERT INTO records (" RECORD_COLUMNS ") VALUES "
+	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24) "
+	    "ON CONFLICT(uuid) DO UPDATE SET form_id=?2, form_version=?3, form_hash=?4, inspector=?5,"
+	    " device=?6, replaces=?7, status=?8, updated_at=?10, finalized_at=?11, pos_source=?13,"
+	    " lat=?14, lon=?15, alt_m=?16, accuracy_m=?17, fix_mode=?18, satellites=?19, hdop=?20,"
+	    " fix_time=?21, fix_age_s=?22, pos_reason=?23, answers=?24 "
+	    "WHERE status = 'draft'";
+	sqlite3_stmt *stmt;
+	char *answers;
+	int rc;
+
+	if (record_validate(rec, cause) != 0)
+		return -1;
+	stmt = store_prepare(st, sql, cause);
+	if (stmt == NULL)
+		return -1;
+	answers = answers_text(rec);
+	bind_record(stmt, rec, answers);
+	rc = sqlite3_step(stmt);
+	free(answers);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "save");
+	if (sqlite3_changes(st->db) != 1)
+		return fc_fail(cause, "record %s is already final and cannot change", rec->uuid);
+	return 0;
+}
+
+int
+store_save_draft(struct store *st, struct store_record *rec, char **cause)
+{
+	rec->status = STORE_DRAFT;
+	rec->finalized_at[0] = '\0';
+	fc_now_iso_utc(rec->updated_at);
+	/* One statement is one transaction in autocommit mode. */
+	return write_record(st, rec, cause);
+}
+
+int
+store_finalize(struct store *st, struct store_record *rec, char **cause)
+{
+	char now[FC_TIME_LEN];
+
+	fc_now_iso_utc(now);
+	rec->status = STORE_FINAL;
+	memcpy(rec->updated_at, now, sizeof now);
+	memcpy(rec->finalized_at, now, sizeof now);
+	if (write_record(st, rec, cause) != 0) {
+		rec->status = STORE_DRAFT;
+		rec->finalized_at[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_discard_draft(struct store *st, const char *uuid, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "DELETE FROM records WHERE uuid = ?1 AND status = 'draft'", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "discard draft");
+	return 0;
+}
+
+int
+store_get(struct store *st, const char *uuid, struct store_record **out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT " RECORD_COLUMNS " FROM records WHERE uuid = ?1", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		rc = record_from_row(st, stmt, out, cause);
+	else if (rc == SQLITE_DONE)
+		rc = fc_fail(cause, "no record %s", uuid);
+	else
+		rc = store_db_fail(st, cause, "fetch");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Appends the WHERE clause for a filter.  The clause text is fixed; values
+ * are bound by bind_filter in the same order.
+ */
+static void
+filter_sql(char *sql, size_t size, const struct store_filter *f)
+{
+	const char *and = " WHERE ";
+
+	if (f->day != NULL && f->day[0] != '\0') {
+		strncat(sql, and, size - strlen(sql) - 1);
+		strncat(sql, "day = ?", size - strlen(sql) - 1);
+		and = " AND ";
+	}
+	if (f->inspector != NULL && f->inspector[0] != '\0') {
+		strncat(sql, and, size - strlen(sql) - 1);
+		strncat(sql, "inspector = ?", size - strlen(sql) - 1);
+		and = " AND ";
+	}
+	if (f->form_id != NULL && f->form_id[0] != '\0') {
+		strncat(sql, and, size - strlen(sql) - 1);
+		strncat(sql, "form_id = ?", size - strlen(sql) - 1);
+		and = " AND ";
+	}
+	if (!f->any_status) {
+		strncat(sql, and, size - strlen(sql) - 1);
+		strncat(sql, "status = ?", size - strlen(sql) - 1);
+	}
+}
+
+static void
+bind_filter(sqlite3_stmt *stmt, const struct store_filter *f)
+{
+	int idx = 1;
+
+	if (f->day != NULL && f->day[0] != '\0')
+		sqlite3_bind_text(stmt, idx++, f->day, -1, SQLITE_STATIC);
+	if (f->inspector != NULL && f->inspector[0] != '\0')
+		sqlite3_bind_text(stmt, idx++, f->inspector, -1, SQLITE_STATIC);
+	if (f->form_id != NULL && f->form_id[0] != '\0')
+		sqlite3_bind_text(stmt, idx++, f->form_id, -1, SQLITE_STATIC);
+	if (!f->any_status)
+		sqlite3_bind_text(stmt, idx++, store_status_name(f->status), -1, SQLITE_STATIC);
+	if (f->limit > 0)
+		sqlite3_bind_int64(stmt, idx, (sqlite3_int64)f->limit);
+}
+
+/* Steps a statement over RECORD_COLUMNS rows, calling fn for each. */
+static int
+each_record(struct store *st, sqlite3_stmt *stmt, store_record_fn *fn, void *ctx, char **cause)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_record *rec;
+		int stop;
+
+		if (record_from_row(st, stmt, &rec, cause) != 0)
+			return -1;
+		stop = fn(ctx, rec);
+		store_record_free(rec);
+		if (stop)
+			return 0;
+	}
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "list");
+	return 0;
+}
+
+int
+store_list(struct store *st, const struct store_filter *filter, store_record_fn *fn, void *ctx,
+    char **cause)
+{
+	char sql[512] = "SELECT " RECORD_COLUMNS " FROM records";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	filter_sql(sql, sizeof sql, filter);
+	strncat(sql, " ORDER BY created_at, id", sizeof sql - strlen(sql) - 1);
+	if (filter->limit > 0)
+		strncat(sql, " LIMIT ?", sizeof sql - strlen(sql) - 1);
+	stmt = store_prepare(st, sql, cause);
+	if (stmt == NULL)
+		return -1;
+	bind_filter(stmt, filter);
+	rc = each_record(st, stmt, fn, ctx, cause);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_count(struct store *st, const struct store_filter *filter, int64_t *count, char **cause)
+{
+	char sql[256] = "SELECT count(*) FROM records";
+	struct store_filter unlimited = *filter;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	unlimited.limit = 0;
+	filter_sql(sql, sizeof sql, &unlimited);
+	stmt = store_prepare(st, sql, cause);
+	if (stmt == NULL)
+		return -1;
+	bind_filter(stmt, &unlimited);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(stmt, 0);
+		rc = 0;
+	} else
+		rc = store_db_fail(st, cause, "count");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_count_by_status(struct store *st, int64_t counts[4], char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT status, count(*) FROM records GROUP BY status", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	memset(counts, 0, 4 * sizeof counts[0]);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		enum store_status status;
+
+		if (store_status_parse((const char *)sqlite3_column_text(stmt, 0), &status) == 0)
+			counts[status] = sqlite3_column_int64(stmt, 1);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "count");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- Shared with the outbox and the depot's ingest ---- */
+
+int
+store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
+    char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT " RECORD_COLUMNS " FROM records WHERE status = 'final' "
+	    "ORDER BY created_at, id LIMIT ?1", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, limit > 0 ? (sqlite3_int64)limit : -1);
+	rc = each_record(st, stmt, fn, ctx, cause);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Inserts a record received from a device, as sent; the caller holds a transaction. */
+int
+store_insert_received(struct store *st, const struct store_record *rec, char **cause)
+{
+	struct store_record copy = *rec;
+	sqlite3_stmt *stmt;
+	char *answers;
+	int rc;
+
+	copy.status = STORE_SENT;
+	if (record_validate(&copy, cause) != 0)
+		return -1;
+	stmt = store_prepare(st, "INSERT INTO records (" RECORD_COLUMNS ") VALUES "
+	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)",
+	    cause);
+	if (stmt == NULL)
+		return -1;
+	answers = answers_text(&copy);
+	bind_record(stmt, &copy, answers);
+	rc = sqlite3_step(stmt);
+	free(answers);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "ingest");
+}
+
+/* Compares rec with the stored record of the same UUID, status and updated_at aside. */
+int
+store_same_content(struct store *st, const struct store_record *rec, bool *exists, bool *same,
+    char **cause)
+{
+	struct store_record *stored = NULL;
+	struct store_record incoming = *rec;
+	char *a, *b;
+	int64_t n = 0;
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM records WHERE uuid = ?1", cause);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, rec->uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	*exists = n > 0;
+	*same = false;
+	if (!*exists)
+		return 0;
+	if (store_get(st, rec->uuid, &stored, cause) != 0)
+		return -1;
+	incoming.status = stored->status;
+	memcpy(incoming.updated_at, stored->updated_at, sizeof incoming.updated_at);
+	a = store_record_to_json(&incoming);
+	b = store_record_to_json(stored);
+	*same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	store_record_free(stored);
+	return 0;
+}

@@ -1,0 +1,301 @@
+/*
+ * store — opening, upgrading and checking the database, and the records.
+ *
+ * Opening is careful with files that are not ours: the header of an
+ * existing file is checked before SQLite touches it (switching to WAL
+ * rewrites the header), and nothing is written until the file is known to be
+ * a fieldcheck database this binary understands.
+ */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_db_fail(st, cause, "prepare");
+		return NULL;
+	}
+	return stmt;
+}
+
+int
+store_db_fail(struct store *st, char **cause, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	const char *msg = sqlite3_errmsg(st->db);
+
+	if ((code & 0xff) == SQLITE_FULL)
+		return fc_fail(cause, "%s: %s failed: the disk is full; nothing was saved", st->path, what);
+	if ((code & 0xff) == SQLITE_READONLY)
+		return fc_fail(cause, "%s: %s failed: the database is read-only", st->path, what);
+	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+		return fc_fail(cause, "%s: %s failed: the database is damaged (%s)", st->path, what, msg);
+	return fc_fail(cause, "%s: %s failed: %s", st->path, what, msg);
+}
+
+int
+store_exec(struct store *st, const char *sql, char **cause)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_db_fail(st, cause, "update");
+	return 0;
+}
+
+int
+store_begin(struct store *st, char **cause)
+{
+	/* IMMEDIATE takes the write lock now, so a busy database fails here, not mid-way. */
+	return store_exec(st, "BEGIN IMMEDIATE", cause);
+}
+
+int
+store_commit(struct store *st, char **cause)
+{
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_db_fail(st, cause, "commit");
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
+}
+
+void
+store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+
+	fc_strlcpy(dst, text != NULL ? (const char *)text : "", size);
+}
+
+/* ---- Opening ---- */
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Checks an existing file's SQLite header without SQLite: the magic, and that
+ * the file holds as many pages as its header says (a truncated copy does not).
+ */
+static int
+check_header(const char *path, bool *exists, char **cause)
+{
+	unsigned char hdr[100];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			*exists = false;
+			return 0;
+		}
+		return fc_fail(cause, "%s: %s", path, strerror(errno));
+	}
+	*exists = true;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return fc_fail(cause, "%s: not a regular file", path);
+	}
+	if (sb.st_size == 0) {
+		close(fd);
+		return 0;  /* an empty file is an empty database; it becomes ours */
+	}
+	n = pread(fd, hdr, sizeof hdr, 0);
+	close(fd);
+	if (n != (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0)
+		return fc_fail(cause, "%s: not a fieldcheck database (not even SQLite); left untouched", path);
+	{
+		uint32_t page_size = (uint32_t)hdr[16] << 8 | hdr[17];
+		uint32_t pages = be32(hdr + 28);
+
+		if (page_size == 1)
+			page_size = 65536;
+		/* The page count is trustworthy only when the header says it is valid. */
+		if (be32(hdr + 92) == be32(hdr + 24) && pages != 0 &&
+		    (uint64_t)pages * page_size > (uint64_t)sb.st_size)
+			return fc_fail(cause, "%s: the database is truncated (%lld of %llu bytes); left untouched",
+			    path, (long long)sb.st_size, (unsigned long long)pages * page_size);
+	}
+	return 0;
+}
+
+static int
+pragma_int(struct store *st, const char *sql, int *out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql, cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return store_db_fail(st, cause, "read");
+	}
+	*out = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+static int
+migrate(struct store *st, char **cause)
+{
+	int version;
+	char *sql;
+
+	if (store_begin(st, cause) != 0)
+		return -1;
+	/* Read again under the lock: another process may have upgraded meanwhile. */
+	if (pragma_int(st, "PRAGMA user_version", &version, cause) != 0)
+		goto fail;
+	for (; version < STORE_SCHEMA_VERSION; version++) {
+		if (store_exec(st, store_migrations[version], cause) != 0)
+			goto fail;
+	}
+	sql = xasprintf("PRAGMA application_id = %d; PRAGMA user_version = %d",
+	    STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+	if (store_exec(st, sql, cause) != 0) {
+		free(sql);
+		goto fail;
+	}
+	free(sql);
+	return store_commit(st, cause);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_open(const char *path, enum store_open_mode mode, struct store **out, char **cause)
+{
+	struct store *st;
+	bool exists = false;
+	int app_id, version, objects, flags;
+
+	if (check_header(path, &exists, cause) != 0)
+		return -1;
+	if (!exists && mode == STORE_READ_ONLY)
+		return fc_fail(cause, "%s: no such database", path);
+	if (!exists && fc_mkdir_parents(path, cause) != 0)
+		return -1;
+
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->read_only = mode == STORE_READ_ONLY;
+	flags = st->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		fc_fail(cause, "%s: cannot open: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!st->read_only && sqlite3_db_readonly(st->db, "main") == 1) {
+		fc_fail(cause, "%s: the database is read-only; fieldcheck needs to write to it", path);
+		goto fail;
+	}
+	if (pragma_int(st, "PRAGMA application_id", &app_id, cause) != 0 ||
+	    pragma_int(st, "PRAGMA user_version", &version, cause) != 0 ||
+	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &objects, cause) != 0)
+		goto fail;
+	if (app_id != STORE_APPLICATION_ID && (app_id != 0 || objects != 0 || version != 0)) {
+		fc_fail(cause, "%s: a SQLite database, but not a fieldcheck one; left untouched", path);
+		goto fail;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		fc_fail(cause, "%s: written by a newer fieldcheck (schema %d; this one knows up to %d); "
+		    "left untouched", path, version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (st->read_only) {
+		if (version < STORE_SCHEMA_VERSION) {
+			fc_fail(cause, "%s: schema %d is older than %d; open it read-write once to upgrade",
+			    path, version, STORE_SCHEMA_VERSION);
+			goto fail;
+		}
+		if (store_exec(st, "PRAGMA query_only = 1", cause) != 0)
+			goto fail;
+	} else {
+		if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", cause) != 0 ||
+		    migrate(st, cause) != 0)
+			goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	int version = -1;
+
+	if (pragma_int(st, "PRAGMA user_version", &version, NULL) != 0)
+		return -1;
+	return version;
+}
+
+int
+store_check_integrity(struct store *st, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA integrity_check", cause);
+	const unsigned char *result;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	result = rc == SQLITE_ROW ? sqlite3_column_text(stmt, 0) : NULL;
+	if (result == NULL || strcmp((const char *)result, "ok") != 0) {
+		if (result != NULL)
+			fc_fail(cause, "%s: integrity check: %s", st->path, result);
+		else
+			store_db_fail(st, cause, "integrity check");
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
