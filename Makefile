@@ -41,6 +41,7 @@ DEPOT_SRC := $(wildcard depot/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
 
 LIB       := $(BUILD)/libfieldcheck.a
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -49,6 +50,7 @@ DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-depot
 
@@ -75,6 +77,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# Test tools: small programs the shell suites drive (e.g. the crash-test writer).
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
@@ -87,7 +94,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) $(LDLIBS)
 
-tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN)
+tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 fuzzers: $(FUZZ_BIN)
 
 deps:
