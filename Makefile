@@ -75,7 +75,8 @@ $(BUILD)/fieldcheck-depot: $(DEPOT_OBJ) $(LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) -DTOP_DIR='"$(CURDIR)"' -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) \
+		$(shell pkg-config --libs cmocka)
 
 # Test tools: small programs the shell suites drive (e.g. the crash-test writer).
 $(BUILD)/tools/%: tests/tools/%.c $(LIB)

@@ -191,7 +191,7 @@ store_record_to_json(const struct store_record *rec)
 	    "answers", answers_to_json(rec));
 	if (obj == NULL)
 		return xstrdup("{}");  /* only reachable with invalid UTF-8 in a field */
-	text = json_dumps(obj, JSON_COMPACT);
+	text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(obj);
 	if (text == NULL)
 		return xstrdup("{}");

@@ -1,0 +1,664 @@
+/*
+ * Unit tests of store/ against real SQLite files in a temporary directory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "util/util.h"
+
+struct fixture {
+	char dir[64];
+	char *path;
+	struct store *st;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = xcalloc(1, sizeof *fx);
+	char *cause = NULL;
+
+	strcpy(fx->dir, "/tmp/fieldcheck-store-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	fx->path = xasprintf("%s/sub/dir/test.db", fx->dir);
+	assert_int_equal(store_open(fx->path, STORE_READ_WRITE, &fx->st, &cause), 0);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char *cmd;
+
+	store_close(fx->st);
+	cmd = xasprintf("rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", fx->dir);
+	free(cmd);
+	free(fx->path);
+	free(fx);
+	return 0;
+}
+
+static struct store_record *
+make_record(const char *form, const char *inspector, const char *day)
+{
+	struct store_record *rec = store_record_new();
+
+	fc_strlcpy(rec->form_id, form, sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, "3", sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, "abcd", sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, inspector, sizeof rec->inspector);
+	fc_strlcpy(rec->device, "hh-1", sizeof rec->device);
+	if (day != NULL)
+		fc_strlcpy(rec->day, day, sizeof rec->day);
+	store_record_set_answer(rec, "asset_id", "路灯-17");
+	store_record_set_answer(rec, "note", "a \"quoted\", comma\nnewline");
+	return rec;
+}
+
+static struct store_record *
+make_final(struct store *st, const char *form, const char *inspector, const char *day)
+{
+	struct store_record *rec = make_record(form, inspector, day);
+	char *cause = NULL;
+
+	assert_int_equal(store_finalize(st, rec, &cause), 0);
+	return rec;
+}
+
+static void
+test_open_creates_current_schema(void **state)
+{
+	struct fixture *fx = *state;
+	char *cause = NULL;
+
+	assert_int_equal(store_schema_version(fx->st), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_check_integrity(fx->st, &cause), 0);
+}
+
+static void
+test_draft_then_final(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_record *rec = make_record("road", "alice", NULL), *got;
+	char *cause = NULL;
+
+	assert_int_equal(store_save_draft(fx->st, rec, &cause), 0);
+	store_record_set_answer(rec, "severity", "severe");
+	assert_int_equal(store_save_draft(fx->st, rec, &cause), 0);
+	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+	assert_int_equal(got->status, STORE_DRAFT);
+	assert_string_equal(store_record_answer(got, "severity"), "severe");
+	assert_string_equal(store_record_answer(got, "asset_id"), "路灯-17");
+	store_record_free(got);
+
+	assert_int_equal(store_finalize(fx->st, rec, &cause), 0);
+	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+	assert_int_equal(got->status, STORE_FINAL);
+	assert_true(got->finalized_at[0] != '\0');
+	store_record_free(got);
+
+	/* Final is final: neither a draft save nor a second finalize may change it. */
+	store_record_set_answer(rec, "severity", "minor");
+	assert_int_equal(store_save_draft(fx->st, rec, &cause), -1);
+	assert_non_null(strstr(cause, "already final"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_finalize(fx->st, rec, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_discard_draft(fx->st, rec->uuid, &cause), 0);
+	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+	assert_string_equal(store_record_answer(got, "severity"), "severe");
+	store_record_free(got);
+	store_record_free(rec);
+}
+
+static void
+test_discard_draft(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_record *rec = make_record("park", "bob", NULL), *got = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(store_save_draft(fx->st, rec, &cause), 0);
+	assert_int_equal(store_discard_draft(fx->st, rec->uuid, &cause), 0);
+	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), -1);
+	assert_non_null(strstr(cause, "no record"));
+	free(cause);
+	store_record_free(rec);
+}
+
+static void
+test_refuses_incomplete_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_record *rec = make_record("road", "", NULL);
+	char *cause = NULL;
+
+	assert_int_equal(store_finalize(fx->st, rec, &cause), -1);
+	assert_non_null(strstr(cause, "inspector"));
+	free(cause);
+	cause = NULL;
+	fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
+	store_record_set_answer(rec, "bad", "\xff\xfe");
+	assert_int_equal(store_finalize(fx->st, rec, &cause), -1);
+	assert_non_null(strstr(cause, "UTF-8"));
+	free(cause);
+	store_record_free(rec);
+}
+
+struct collected {
+	size_t count;
+	char first[FC_UUID_LEN];
+};
+
+static int
+collect(void *ctx, const struct store_record *rec)
+{
+	struct collected *c = ctx;
+
+	if (c->count++ == 0)
+		fc_strlcpy(c->first, rec->uuid, sizeof c->first);
+	return 0;
+}
+
+static void
+test_list_and_count_filters(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_filter f = STORE_FILTER_ALL;
+	struct collected c = { 0 };
+	int64_t n, counts[4];
+	char *cause = NULL;
+	struct store_record *first = make_final(fx->st, "road", "alice", "2026-11-01");
+
+	store_record_free(make_final(fx->st, "road", "bob", "2026-11-01"));
+	store_record_free(make_final(fx->st, "bridge", "alice", "2026-11-02"));
+	{
+		struct store_record *draft = make_record("park", "alice", "2026-11-01");
+		assert_int_equal(store_save_draft(fx->st, draft, &cause), 0);
+		store_record_free(draft);
+	}
+	assert_int_equal(store_list(fx->st, &f, collect, &c, &cause), 0);
+	assert_int_equal(c.count, 4);
+	assert_string_equal(c.first, first->uuid);
+
+	f.day = "2026-11-01";
+	assert_int_equal(store_count(fx->st, &f, &n, &cause), 0);
+	assert_int_equal(n, 3);
+	f.inspector = "alice";
+	assert_int_equal(store_count(fx->st, &f, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	f.any_status = false;
+	f.status = STORE_FINAL;
+	assert_int_equal(store_count(fx->st, &f, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	f = STORE_FILTER_ALL;
+	f.form_id = "road";
+	assert_int_equal(store_count(fx->st, &f, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	f = STORE_FILTER_ALL;
+	f.limit = 2;
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_list(fx->st, &f, collect, &c, &cause), 0);
+	assert_int_equal(c.count, 2);
+
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_DRAFT], 1);
+	assert_int_equal(counts[STORE_FINAL], 3);
+	assert_int_equal(counts[STORE_SENT], 0);
+	store_record_free(first);
+}
+
+static void
+test_json_round_trip(void **state)
+{
+	struct store_record *rec = make_record("road", "alice", NULL), *back;
+	char *a, *b, *cause = NULL;
+
+	(void)state;
+	rec->pos.source = STORE_POS_GPSD;
+	rec->pos.lat = 31.2304;
+	rec->pos.lon = 121.4737;
+	rec->pos.accuracy_m = 3.5;
+	rec->pos.fix_mode = 3;
+	rec->pos.satellites = 9;
+	fc_strlcpy(rec->pos.fix_time, "2026-11-24T08:00:00.000Z", sizeof rec->pos.fix_time);
+	a = store_record_to_json(rec);
+	assert_int_equal(store_record_from_json(a, strlen(a), &back, &cause), 0);
+	b = store_record_to_json(back);
+	assert_string_equal(a, b);
+	assert_true(isnan(back->pos.hdop));
+	assert_int_equal(back->pos.satellites, 9);
+	free(a);
+	free(b);
+	store_record_free(back);
+	store_record_free(rec);
+}
+
+static void
+expect_json_error(const char *json, const char *needle)
+{
+	struct store_record *rec = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(store_record_from_json(json, strlen(json), &rec, &cause), -1);
+	assert_null(rec);
+	assert_non_null(cause);
+	if (strstr(cause, needle) == NULL)
+		fail_msg("error '%s' does not mention '%s'", cause, needle);
+	free(cause);
+}
+
+static void
+test_json_rejects_bad_records(void **state)
+{
+	struct store_record *rec = make_record("road", "alice", NULL);
+	char *good = store_record_to_json(rec), *bad;
+
+	(void)state;
+	expect_json_error("{", "invalid JSON");
+	expect_json_error("[]", "not a JSON object");
+	expect_json_error("{\"uuid\":\"x\"}", "form_id");
+	bad = xstrdup(good);
+	memcpy(strstr(bad, "\"uuid\":\"") + 8, "ZZ", 2);
+	expect_json_error(bad, "uuid");
+	free(bad);
+	bad = xasprintf("%.*s\"lat\":91,%s", (int)(strstr(good, "\"lat\":") - good), good,
+	    strstr(good, "\"lat\":null,") + 11);
+	expect_json_error(bad, "lat");
+	free(bad);
+	bad = xasprintf("%.*s\"answers\":{\"a\":1}}", (int)(strstr(good, "\"answers\":") - good), good);
+	expect_json_error(bad, "not a string");
+	free(bad);
+	bad = xasprintf("%.*s\"status\":\"lost\",%s", (int)(strstr(good, "\"status\":") - good), good,
+	    strstr(good, "\"created_at\""));
+	expect_json_error(bad, "status");
+	free(bad);
+	free(good);
+	store_record_free(rec);
+}
+
+static void
+test_reviews_and_settings(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_record *a = make_final(fx->st, "road", "alice", NULL);
+	struct store_record *b = make_final(fx->st, "road", "bob", NULL);
+	const char *both[] = { a->uuid, b->uuid };
+	const char *missing[] = { a->uuid, "00000000-0000-4000-8000-000000000000" };
+	struct store_review rv = { 0 }, *hist;
+	char *cause = NULL, *value;
+	size_t n;
+
+	assert_int_equal(store_review_latest(fx->st, a->uuid, &rv, &cause), 0);
+	assert_int_equal(rv.decision, STORE_UNREVIEWED);
+	fc_strlcpy(rv.record_uuid, a->uuid, sizeof rv.record_uuid);
+	rv.decision = STORE_FOLLOW_UP;
+	fc_strlcpy(rv.comment, "护栏破损, send crew", sizeof rv.comment);
+	fc_strlcpy(rv.reviewer, "chen", sizeof rv.reviewer);
+	assert_int_equal(store_review_add(fx->st, &rv, &cause), 0);
+	assert_int_equal(store_review_add_many(fx->st, both, 2, STORE_APPROVED, "", "chen", &cause), 0);
+	assert_int_equal(store_review_latest(fx->st, a->uuid, &rv, &cause), 0);
+	assert_int_equal(rv.decision, STORE_APPROVED);
+	assert_int_equal(store_review_history(fx->st, a->uuid, &hist, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(hist[0].comment, "护栏破损, send crew");
+	free(hist);
+
+	/* All or nothing: one unknown record refuses the whole batch. */
+	assert_int_equal(store_review_add_many(fx->st, missing, 2, STORE_REJECTED, "", "chen", &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_review_latest(fx->st, a->uuid, &rv, &cause), 0);
+	assert_int_equal(rv.decision, STORE_APPROVED);
+
+	assert_int_equal(store_setting_get(fx->st, "supervisor_pin", &value, &cause), 0);
+	assert_null(value);
+	assert_int_equal(store_setting_set(fx->st, "supervisor_pin", "h1", &cause), 0);
+	assert_int_equal(store_setting_set(fx->st, "supervisor_pin", "h2", &cause), 0);
+	assert_int_equal(store_setting_get(fx->st, "supervisor_pin", &value, &cause), 0);
+	assert_string_equal(value, "h2");
+	free(value);
+	store_record_free(a);
+	store_record_free(b);
+}
+
+struct uuid_list {
+	char uuids[8][FC_UUID_LEN];
+	size_t n;
+};
+
+static int
+collect_uuids(void *ctx, const struct store_record *rec)
+{
+	struct uuid_list *l = ctx;
+
+	fc_strlcpy(l->uuids[l->n++], rec->uuid, FC_UUID_LEN);
+	return l->n == 8;
+}
+
+static void
+test_outbox_lifecycle(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_bundle b = { .bytes = (unsigned char *)"\x1f\x8b bundle", .size = 9,
+	    .record_count = 2, .sha256 = "ff", .created_at = "2026-11-24T00:00:00.000Z" };
+	struct store_bundle *next;
+	struct uuid_list l = { .n = 0 };
+	const char *uuids[2];
+	int64_t bundles, records, counts[4];
+	char *cause = NULL;
+
+	store_record_free(make_final(fx->st, "road", "alice", NULL));
+	store_record_free(make_final(fx->st, "road", "alice", NULL));
+	assert_int_equal(store_outbox_pending(fx->st, 10, collect_uuids, &l, &cause), 0);
+	assert_int_equal(l.n, 2);
+	uuids[0] = l.uuids[0];
+	uuids[1] = l.uuids[1];
+	fc_uuid_v4(b.uuid);
+
+	/* A bundle naming a record that is not final is refused whole. */
+	{
+		const char *bad[] = { l.uuids[0], "00000000-0000-4000-8000-000000000000" };
+		assert_int_equal(store_outbox_add(fx->st, &b, bad, 2, &cause), -1);
+		free(cause);
+		cause = NULL;
+		assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+		assert_null(next);
+	}
+	assert_int_equal(store_outbox_add(fx->st, &b, uuids, 2, &cause), 0);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_BUNDLED], 2);
+	assert_int_equal(store_outbox_counts(fx->st, &bundles, &records, &cause), 0);
+	assert_int_equal(bundles, 1);
+	assert_int_equal(records, 2);
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_non_null(next);
+	assert_int_equal(next->size, 9);
+	assert_memory_equal(next->bytes, b.bytes, 9);
+	assert_string_equal(next->uuid, b.uuid);
+	store_bundle_free(next);
+
+	assert_int_equal(store_outbox_mark_sent(fx->st, b.uuid, &cause), 0);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_SENT], 2);
+	assert_int_equal(counts[STORE_BUNDLED], 0);
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_null(next);
+	assert_int_equal(store_outbox_counts(fx->st, &bundles, &records, &cause), 0);
+	assert_int_equal(bundles, 0);
+}
+
+static void
+test_ingest_dedupes_and_refuses_conflicts(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_record *a = make_record("road", "alice", NULL);
+	struct store_record *b = make_record("road", "bob", NULL);
+	struct store_record *recs[2] = { a, b };
+	struct store_ingest_result res;
+	char bundle1[FC_UUID_LEN], bundle2[FC_UUID_LEN], bundle3[FC_UUID_LEN];
+	char *cause = NULL;
+	bool already;
+	int64_t n;
+
+	a->status = b->status = STORE_BUNDLED;
+	fc_strlcpy(a->finalized_at, a->created_at, sizeof a->finalized_at);
+	fc_strlcpy(b->finalized_at, b->created_at, sizeof b->finalized_at);
+	fc_uuid_v4(bundle1);
+	fc_uuid_v4(bundle2);
+	fc_uuid_v4(bundle3);
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", recs, 1, &res, &already, &cause), 0);
+	assert_false(already);
+	assert_int_equal(res.accepted, 1);
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", recs, 1, &res, &already, &cause), 0);
+	assert_true(already);
+	assert_int_equal(res.accepted, 1);
+	assert_int_equal(store_ingest(fx->st, bundle2, "hh-1", recs, 2, &res, &already, &cause), 0);
+	assert_int_equal(res.accepted, 1);
+	assert_int_equal(res.duplicates, 1);
+
+	/* Same UUID, other content: a conflict, and nothing of that bundle is stored. */
+	{
+		struct store_record *c = make_record("road", "carol", NULL);
+		struct store_record *changed = make_record("road", "alice", NULL);
+		struct store_record *bad[2] = { c, changed };
+		memcpy(changed->uuid, a->uuid, sizeof changed->uuid);
+		changed->status = STORE_BUNDLED;
+		fc_strlcpy(changed->finalized_at, changed->created_at, sizeof changed->finalized_at);
+		store_record_set_answer(changed, "note", "rewritten");
+		assert_int_equal(store_ingest(fx->st, bundle3, "hh-1", bad, 2, &res, &already, &cause), -1);
+		assert_string_equal(res.conflict_uuid, a->uuid);
+		free(cause);
+		cause = NULL;
+		store_record_free(c);
+		store_record_free(changed);
+	}
+	{
+		struct store_filter f = STORE_FILTER_ALL;
+		assert_int_equal(store_count(fx->st, &f, &n, &cause), 0);
+		assert_int_equal(n, 2);
+	}
+	store_record_free(a);
+	store_record_free(b);
+}
+
+static void
+test_devices(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_device *list;
+	char *cause = NULL;
+	size_t n;
+
+	assert_int_equal(store_device_add(fx->st, "hh-1", "aa", &cause), 0);
+	assert_int_equal(store_device_add(fx->st, "hh-2", "bb", &cause), 0);
+	assert_int_equal(store_device_add(fx->st, "hh-1", "cc", &cause), -1);
+	assert_non_null(strstr(cause, "already exists"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_device_revoke(fx->st, "hh-2", &cause), 0);
+	assert_int_equal(store_device_revoke(fx->st, "nope", &cause), -1);
+	free(cause);
+	assert_int_equal(store_device_list(fx->st, &list, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_false(list[0].revoked);
+	assert_true(list[1].revoked);
+	free(list);
+}
+
+/* ---- Files that are not what they claim ---- */
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = xmalloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/* Opens path, expects a refusal mentioning needle, and the file unchanged. */
+static void
+expect_refused_untouched(const char *path, const char *needle)
+{
+	size_t before_len, after_len;
+	char *before = read_all(path, &before_len), *after, *cause = NULL;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), -1);
+	assert_null(st);
+	if (strstr(cause, needle) == NULL)
+		fail_msg("error '%s' does not mention '%s'", cause, needle);
+	free(cause);
+	after = read_all(path, &after_len);
+	assert_int_equal(before_len, after_len);
+	assert_memory_equal(before, after, before_len);
+	free(before);
+	free(after);
+}
+
+static void
+exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_refuses_foreign_files(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/other", fx->dir);
+	char text[4096];
+
+	memset(text, 'x', sizeof text);
+	write_file(path, text, sizeof text);
+	expect_refused_untouched(path, "not even SQLite");
+	unlink(path);
+
+	exec_sql(path, "CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+	expect_refused_untouched(path, "not a fieldcheck one");
+	unlink(path);
+
+	exec_sql(path, "PRAGMA application_id = 1178815281; PRAGMA user_version = 99;"
+	    "CREATE TABLE future(x)");
+	expect_refused_untouched(path, "newer fieldcheck");
+	free(path);
+}
+
+static void
+test_refuses_truncated_database(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/truncated.db", fx->dir), *cause = NULL;
+	struct store *st;
+	size_t len;
+	char *bytes;
+
+	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), 0);
+	for (int i = 0; i < 50; i++)
+		store_record_free(make_final(st, "road", "alice", NULL));
+	store_close(st);  /* the last connection checkpoints the WAL into the file */
+	bytes = read_all(path, &len);
+	assert_true(len > 8192);
+	write_file(path, bytes, len / 2);
+	free(bytes);
+	expect_refused_untouched(path, "truncated");
+	free(path);
+}
+
+static void
+test_read_only_mode(void **state)
+{
+	struct fixture *fx = *state;
+	char *missing = xasprintf("%s/missing.db", fx->dir), *cause = NULL;
+	struct store *ro = NULL;
+	struct store_record *rec;
+
+	assert_int_equal(store_open(missing, STORE_READ_ONLY, &ro, &cause), -1);
+	assert_non_null(strstr(cause, "no such database"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(access(missing, F_OK), -1);
+	free(missing);
+
+	assert_int_equal(store_open(fx->path, STORE_READ_ONLY, &ro, &cause), 0);
+	rec = make_record("road", "alice", NULL);
+	assert_int_equal(store_finalize(ro, rec, &cause), -1);
+	free(cause);
+	store_record_free(rec);
+	store_close(ro);
+}
+
+static void
+test_upgrades_version_1(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/v1.db", fx->dir), *cause = NULL, *sql;
+	struct store_record *rec;
+	struct store_review rv = { .decision = STORE_APPROVED, .reviewer = "chen",
+	    .record_uuid = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab" };
+	struct store *st;
+	size_t len;
+
+	sql = read_all(TOP_DIR "/tests/data/schema-v1.sql", &len);
+	exec_sql(path, sql);
+	free(sql);
+	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), 0);
+	assert_int_equal(store_schema_version(st), 2);
+	assert_int_equal(store_get(st, "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab", &rec, &cause), 0);
+	assert_string_equal(store_record_answer(rec, "note"), "路面沉陷");
+	assert_int_equal(rec->pos.source, STORE_POS_GPSD);
+	assert_int_equal(rec->pos.satellites, 9);
+	store_record_free(rec);
+	/* The tables version 2 added work on the upgraded file. */
+	assert_int_equal(store_review_add(st, &rv, &cause), 0);
+	assert_int_equal(store_check_integrity(st, &cause), 0);
+	store_close(st);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_current_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_draft_then_final, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_discard_draft, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_incomplete_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_and_count_filters, setup, teardown),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_rejects_bad_records),
+		cmocka_unit_test_setup_teardown(test_reviews_and_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_dedupes_and_refuses_conflicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_foreign_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_truncated_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrades_version_1, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
