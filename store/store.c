@@ -101,6 +101,18 @@ be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* True when path has a non-empty write-ahead log beside it. */
+static bool
+has_wal(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat sb;
+	bool found = stat(wal, &sb) == 0 && sb.st_size > 0;
+
+	free(wal);
+	return found;
+}
+
 /*
  * Checks an existing file's SQLite header without SQLite: the magic, and that
  * the file holds as many pages as its header says (a truncated copy does not).
@@ -140,8 +152,13 @@ check_header(const char *path, bool *exists, char **cause)
 
 		if (page_size == 1)
 			page_size = 65536;
-		/* The page count is trustworthy only when the header says it is valid. */
-		if (be32(hdr + 92) == be32(hdr + 24) && pages != 0 &&
+		/*
+		 * The page count is trustworthy only when the header says it is
+		 * valid, and only without a write-ahead log: a checkpoint killed
+		 * half-way leaves the file short of its header until SQLite
+		 * finishes it from the log.
+		 */
+		if (be32(hdr + 92) == be32(hdr + 24) && pages != 0 && !has_wal(path) &&
 		    (uint64_t)pages * page_size > (uint64_t)sb.st_size)
 			return fc_fail(cause, "%s: the database is truncated (%lld of %llu bytes); left untouched",
 			    path, (long long)sb.st_size, (unsigned long long)pages * page_size);
