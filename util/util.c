@@ -47,7 +47,7 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 
 	if (size != 0 && nmemb > SIZE_MAX / size)
 		out_of_memory();
-	p = realloc(ptr, nmemb * size ? nmemb * size : 1);
+	p = realloc(ptr, nmemb != 0 && size != 0 ? nmemb * size : 1);
 	if (p == NULL)
 		out_of_memory();
 	return p;
@@ -121,11 +121,11 @@ void
 fc_time_iso_utc(char buf[FC_TIME_LEN], struct timespec when)
 {
 	struct tm tm;
-	char base[24];
+	size_t n;
 
 	gmtime_r(&when.tv_sec, &tm);
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, FC_TIME_LEN, "%s.%03ldZ", base, when.tv_nsec / 1000000L);
+	n = strftime(buf, FC_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, FC_TIME_LEN - n, ".%03dZ", (int)(when.tv_nsec / 1000000L % 1000));
 }
 
 void
