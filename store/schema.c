@@ -61,6 +61,8 @@ static const char migration_1[] =
 	"BEGIN SELECT RAISE(ABORT, 'a finalized record is never deleted'); END;";
 
 static const char migration_2[] =
+	/* Listing everything in time order streams from an index instead of sorting. */
+	"CREATE INDEX records_by_created ON records(created_at);"
 	/* Supervisor decisions: appended, never rewritten; the latest counts. */
 	"CREATE TABLE reviews ("
 	"  id INTEGER PRIMARY KEY,"

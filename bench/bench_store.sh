@@ -1,0 +1,86 @@
+#!/bin/sh
+# Store figures (issue 2), each beside an anchor measured in this run:
+#   save one finalized record durably      vs the sqlite3 CLI's durable INSERT
+#   list one day (~300) of 100,000 records vs the sqlite3 CLI's SELECT of that day
+#   peak RSS of `fieldcheck list`          vs the sqlite3 CLI printing the same rows
+set -u
+: "${BUILD:=build}"
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BENCH="$TOP/$BUILD/bench/store_bench"
+FIELDCHECK="$TOP/$BUILD/fieldcheck"
+WORK=$(mktemp -d "$TOP/$BUILD/bench-store.XXXXXX")  # on the build's filesystem, not tmpfs
+trap 'rm -rf "$WORK"' EXIT
+N=300
+
+# verdict VALUE OP GOAL: MET or MISSED
+verdict() { python3 -c "import sys; v,g=float(sys.argv[1]),float(sys.argv[3]); print('MET' if (v<=g if sys.argv[2]=='<=' else v>=g) else 'MISSED')" "$1" "$2" "$3"; }
+
+# ---- durable save ----
+set -- $("$BENCH" save "$WORK/save.db" "$N")
+ours_median=$1 ours_mean=$2
+# The anchor: the same row, the same schema and pragmas, N autocommit INSERTs
+# in one sqlite3 session; its per-insert cost is (N inserts - 0 inserts) / N.
+"$FIELDCHECK" --db "$WORK/cli.db" list > /dev/null
+row=$(sqlite3 "$WORK/save.db" "SELECT quote(form_id)||','||quote(form_version)||','||quote(form_hash)||','||quote(inspector)||','||quote(device)||','||quote(created_at)||','||quote(updated_at)||','||quote(finalized_at)||','||quote(day)||','||quote(answers) FROM records LIMIT 1")
+python3 - "$N" "$row" > "$WORK/inserts.sql" <<'PY'
+import sys, uuid
+n, row = int(sys.argv[1]), sys.argv[2]
+print("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+for i in range(n):
+    print("INSERT INTO records (uuid, form_id, form_version, form_hash, inspector, device, created_at,"
+          " updated_at, finalized_at, day, answers, status, pos_source) VALUES ('%s', %s, 'final', 'none');"
+          % (uuid.uuid4(), row))
+PY
+head -1 "$WORK/inserts.sql" > "$WORK/none.sql"
+anchor_us=$(python3 - "$WORK" <<'PY'
+import subprocess, sys, time
+work = sys.argv[1]
+def run(script):
+    t = time.perf_counter()
+    subprocess.run(["sqlite3", work + "/cli.db"], stdin=open(script), stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+base = min(run(work + "/none.sql") for _ in range(3))
+full = run(work + "/inserts.sql")
+print("%.1f" % ((full - base) / int(open(work + "/inserts.sql").read().count("INSERT")) * 1e6))
+PY
+)
+ratio=$(python3 -c "print('%.2f' % ($ours_mean / $anchor_us))")
+echo "store.save_durable: median ${ours_median} us, mean ${ours_mean} us  anchor sqlite3 CLI mean ${anchor_us} us/insert  ratio(mean) ${ratio}  goal <= 1.5  $(verdict "$ratio" '<=' 1.5)"
+
+# ---- 100,000 records over 334 days ----
+# Test data: one real record copied 100,000 times with new UUIDs, ~300 a day.
+sqlite3 "$WORK/save.db" > /dev/null <<'SQL'
+PRAGMA journal_mode=WAL;
+INSERT INTO records (uuid, form_id, form_version, form_hash, inspector, device, replaces, status,
+  created_at, updated_at, finalized_at, day, pos_source, lat, lon, accuracy_m, answers)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000 - (SELECT count(*) FROM records))
+SELECT lower(hex(randomblob(4))||'-'||hex(randomblob(2))||'-4'||substr(hex(randomblob(2)),2)||'-a'||substr(hex(randomblob(2)),2)||'-'||hex(randomblob(6))),
+  r.form_id, r.form_version, r.form_hash, 'inspector-' || (i % 20), r.device, NULL, 'final',
+  strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || (i / 300) || ' days', '+' || (i % 300) || ' minutes'),
+  r.updated_at, r.finalized_at, date('2026-01-01', '+' || (i / 300) || ' days'), 'manual',
+  31.2 + (i % 100) / 1000.0, 121.4 + (i % 77) / 1000.0, 5, r.answers
+FROM n, (SELECT * FROM records LIMIT 1) AS r;
+SQL
+total=$(sqlite3 "$WORK/save.db" "SELECT count(*) FROM records")
+set -- $("$BENCH" listday "$WORK/save.db" 2026-06-01 50)
+list_us=$1 list_count=$2
+anchor_list=$(python3 - "$WORK/save.db" <<'PY'
+import subprocess, sys, time
+ts = []
+for _ in range(10):
+    t = time.perf_counter()
+    subprocess.run(["sqlite3", sys.argv[1], "SELECT * FROM records WHERE day = '2026-06-01'"], stdout=subprocess.DEVNULL, check=True)
+    ts.append(time.perf_counter() - t)
+print("%.2f" % (sorted(ts)[len(ts) // 2] * 1e3))
+PY
+)
+list_ms=$(python3 -c "print('%.2f' % ($list_us / 1000))")
+echo "store.list_day: ${list_ms} ms for ${list_count} of ${total} records (median of 50)  anchor sqlite3 CLI same SELECT ${anchor_list} ms (process included)  goal <= 5 ms  $(verdict "$list_ms" '<=' 5)"
+
+# ---- peak RSS ----
+rss() { "$TOP/$BUILD/bench/peak_rss" "$@" | awk '{ printf "%.2f", $1 / 1024 }'; }
+ours_rss=$(rss "$FIELDCHECK" --db "$WORK/save.db" list)
+day_rss=$(rss "$FIELDCHECK" --db "$WORK/save.db" list --day 2026-06-01 --json)
+anchor_rss=$(rss sqlite3 "$WORK/save.db" "SELECT * FROM records")
+ratio=$(python3 -c "print('%.2f' % ($ours_rss / $anchor_rss))")
+echo "store.list_peak_rss: ${ours_rss} MiB listing all ${total} (${day_rss} MiB one day as JSON)  anchor sqlite3 CLI all rows ${anchor_rss} MiB  ratio ${ratio}  goal <= 8 MiB  $(verdict "$ours_rss" '<=' 8)"
