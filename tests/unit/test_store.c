@@ -501,6 +501,7 @@ read_all(const char *path, size_t *len)
 	buf = xmalloc((size_t)n + 1);
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
+	buf[n] = '\0';
 	*len = (size_t)n;
 	return buf;
 }
