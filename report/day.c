@@ -1,0 +1,629 @@
+/*
+ * A day of records as a supervisor reviews it: loaded once through the
+ * store, each record paired with the exact form it answered, its hazards
+ * counted and its latest decision read.  The rows are then sorted, filtered
+ * and summed in memory: a day is thousands of records, not millions, and
+ * the review screen redraws from here without going back to SQLite.
+ */
+#include "report/report.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util/util.h"
+
+static const char *const severity_names[REPORT_SEVERITY_COUNT] = { "minor", "moderate", "severe" };
+
+/* The day owns its rows; order[] is the current display order over rows[]. */
+struct report_day {
+	char day[FC_DAY_LEN];
+	struct report_row *rows;
+	size_t n, cap;
+	const struct form_library *lib;
+};
+
+const char *
+report_severity_name(enum report_severity s)
+{
+	return (unsigned)s < REPORT_SEVERITY_COUNT ? severity_names[s] : "?";
+}
+
+int
+report_severity_parse(const char *name, enum report_severity *out)
+{
+	for (int i = 0; i < REPORT_SEVERITY_COUNT; i++)
+		if (strcmp(name, severity_names[i]) == 0) {
+			*out = (enum report_severity)i;
+			return 0;
+		}
+	return -1;
+}
+
+bool
+report_is_severity_question(const struct form *f, size_t q)
+{
+	bool seen[REPORT_SEVERITY_COUNT] = { false };
+	enum form_qtype t = form_question_type(f, q);
+	size_t n = form_choice_count(f, q);
+
+	if ((t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE) || n != REPORT_SEVERITY_COUNT)
+		return false;
+	for (size_t c = 0; c < n; c++) {
+		enum report_severity s;
+
+		if (report_severity_parse(form_choice_name(f, q, c), &s) != 0 || seen[s])
+			return false;
+		seen[s] = true;
+	}
+	return true;
+}
+
+/* The hazard's label: the yes/no question NAME for NAME_severity, else q's own. */
+static const char *
+hazard_label(const struct form *f, size_t q, const char *lang, char *name, size_t size)
+{
+	const char *qname = form_question_name(f, q);
+	size_t len = strlen(qname);
+	static const char suffix[] = "_severity";
+	long found;
+
+	fc_strlcpy(name, qname, size);
+	if (len > sizeof suffix - 1 && strcmp(qname + len - (sizeof suffix - 1), suffix) == 0 &&
+	    len - (sizeof suffix - 1) < size) {
+		name[len - (sizeof suffix - 1)] = '\0';
+		found = form_question_index(f, name);
+		if (found >= 0 && form_question_label(f, (size_t)found, lang)[0] != '\0')
+			return form_question_label(f, (size_t)found, lang);
+	}
+	return form_question_label(f, q, lang);
+}
+
+void
+report_hazards(const struct form *f, const struct store_record *rec, const char *lang,
+    report_hazard_fn *fn, void *ctx)
+{
+	char name[STORE_ID_LEN * 2];
+
+	if (f == NULL)
+		return;
+	for (size_t q = 0; q < form_question_count(f); q++) {
+		const char *v;
+		enum report_severity s;
+
+		if (!report_is_severity_question(f, q))
+			continue;
+		v = store_record_answer(rec, form_question_name(f, q));
+		if (v == NULL || report_severity_parse(v, &s) != 0)
+			continue;
+		fn(ctx, name, hazard_label(f, q, lang, name, sizeof name), s);
+	}
+}
+
+static void
+count_one(void *ctx, const char *name, const char *label, enum report_severity s)
+{
+	unsigned *counts = ctx;
+
+	(void)name;
+	(void)label;
+	counts[s]++;
+}
+
+void
+report_count_hazards(const struct form *f, const struct store_record *rec,
+    unsigned counts[REPORT_SEVERITY_COUNT])
+{
+	memset(counts, 0, REPORT_SEVERITY_COUNT * sizeof counts[0]);
+	report_hazards(f, rec, NULL, count_one, counts);
+}
+
+const char *
+report_asset(const struct form *f, const struct store_record *rec)
+{
+	const char *v = store_record_answer(rec, "asset_id");
+
+	if (v != NULL && v[0] != '\0')
+		return v;
+	if (f != NULL) {
+		for (size_t q = 0; q < form_question_count(f); q++)
+			if (form_question_type(f, q) == FORM_TEXT) {
+				v = store_record_answer(rec, form_question_name(f, q));
+				return v != NULL ? v : "";
+			}
+	}
+	return "";
+}
+
+/* The label of choice name of question q, or name itself. */
+static const char *
+choice_label(const struct form *f, size_t q, const char *name, size_t len, const char *lang)
+{
+	for (size_t c = 0; c < form_choice_count(f, q); c++) {
+		const char *cn = form_choice_name(f, q, c);
+
+		if (strlen(cn) == len && memcmp(cn, name, len) == 0) {
+			const char *label = form_choice_label(f, q, c, lang);
+			return label[0] != '\0' ? label : cn;
+		}
+	}
+	return NULL;
+}
+
+char *
+report_answer_text(const struct form *f, size_t q, const char *value, const char *lang)
+{
+	enum form_qtype t;
+	char *out;
+	size_t len = 0, cap;
+
+	if (f == NULL || value == NULL)
+		return xstrdup(value != NULL ? value : "");
+	t = form_question_type(f, q);
+	if (t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE)
+		return xstrdup(value);
+	cap = strlen(value) + 1;
+	out = xmalloc(cap);
+	out[0] = '\0';
+	for (const char *p = value; *p != '\0';) {
+		size_t wlen = strcspn(p, " ");
+		const char *label;
+		size_t need;
+
+		if (wlen > 0) {
+			label = choice_label(f, q, p, wlen, lang);
+			need = (label != NULL ? strlen(label) : wlen) + 2;
+			if (len + need + 1 > cap) {
+				cap = (len + need + 1) * 2;
+				out = xreallocarray(out, cap, 1);
+			}
+			if (len > 0) {
+				memcpy(out + len, ", ", 2);
+				len += 2;
+			}
+			if (label != NULL) {
+				memcpy(out + len, label, strlen(label));
+				len += strlen(label);
+			} else {
+				memcpy(out + len, p, wlen);
+				len += wlen;
+			}
+			out[len] = '\0';
+		}
+		p += wlen;
+		while (*p == ' ')
+			p++;
+	}
+	return out;
+}
+
+void
+report_local_hhmm(const char *iso_utc, char out[6])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	if (iso_utc == NULL || fc_parse_iso_utc(iso_utc, &ts) != 0 ||
+	    localtime_r(&ts.tv_sec, &tm) == NULL) {
+		fc_strlcpy(out, "--:--", 6);
+		return;
+	}
+	strftime(out, 6, "%H:%M", &tm);
+}
+
+/* The exact form a record answered: by definition hash, else id and version, else newest. */
+static const struct form *
+find_form(const struct form_library *lib, const struct store_record *rec)
+{
+	const struct form *f;
+
+	if (lib == NULL)
+		return NULL;
+	if (rec->form_hash[0] != '\0' && (f = form_library_find_hash(lib, rec->form_hash)) != NULL)
+		return f;
+	if ((f = form_library_find(lib, rec->form_id, rec->form_version)) != NULL)
+		return f;
+	return form_library_find(lib, rec->form_id, NULL);
+}
+
+/*
+ * store_list lends each record for the call only: the day keeps a deep copy
+ * (freed with store_record_free, as the store's own records are).
+ */
+static struct store_record *
+record_copy(const struct store_record *rec)
+{
+	struct store_record *copy = xmalloc(sizeof *copy);
+
+	*copy = *rec;
+	copy->answers = rec->answer_count ? xcalloc(rec->answer_count, sizeof *copy->answers) : NULL;
+	for (size_t a = 0; a < rec->answer_count; a++) {
+		copy->answers[a].name = xstrdup(rec->answers[a].name);
+		copy->answers[a].value = xstrdup(rec->answers[a].value);
+	}
+	return copy;
+}
+
+static int
+add_row(void *ctx, const struct store_record *rec)
+{
+	struct report_day *day = ctx;
+	struct report_row *row;
+	struct store_record *copy;
+
+	if (rec->status == STORE_DRAFT)
+		return 0;
+	copy = record_copy(rec);
+	if (day->n == day->cap) {
+		day->cap = day->cap ? day->cap * 2 : 64;
+		day->rows = xreallocarray(day->rows, day->cap, sizeof *day->rows);
+	}
+	row = &day->rows[day->n++];
+	memset(row, 0, sizeof *row);
+	row->rec = copy;
+	row->form = find_form(day->lib, copy);
+	row->asset = report_asset(row->form, copy);
+	report_count_hazards(row->form, copy, row->hazards);
+	report_local_hhmm(copy->created_at, row->time);
+	return 0;
+}
+
+int
+report_day_refresh_reviews(struct report_day *day, struct store *st, char **cause)
+{
+	for (size_t i = 0; i < day->n; i++)
+		if (store_review_latest(st, day->rows[i].rec->uuid, &day->rows[i].review, cause) != 0)
+			return -1;
+	return 0;
+}
+
+int
+report_day_load(struct store *st, const struct form_library *lib, const struct report_query *q,
+    struct report_day **out, char **cause)
+{
+	struct store_filter filter = STORE_FILTER_ALL;
+	struct report_day *day;
+
+	*out = NULL;
+	if (q->day == NULL || !fc_valid_day(q->day))
+		return fc_fail(cause, "'%s' is not a day (YYYY-MM-DD)", q->day != NULL ? q->day : "");
+	day = xcalloc(1, sizeof *day);
+	fc_strlcpy(day->day, q->day, sizeof day->day);
+	day->lib = lib;
+	filter.day = q->day;
+	filter.form_id = q->form_id;
+	filter.inspector = q->inspector;
+	if (store_list(st, &filter, add_row, day, cause) != 0)
+		goto fail;
+	if (report_day_refresh_reviews(day, st, cause) != 0)
+		goto fail;
+	for (size_t i = 0; i < day->n; i++) {
+		const char *old = day->rows[i].rec->replaces;
+		struct report_row *r;
+
+		if (old[0] != '\0' && (r = report_day_find(day, old)) != NULL)
+			r->replaced = true;
+	}
+	*out = day;
+	return 0;
+fail:
+	report_day_free(day);
+	return -1;
+}
+
+void
+report_day_free(struct report_day *day)
+{
+	if (day == NULL)
+		return;
+	for (size_t i = 0; i < day->n; i++)
+		store_record_free(day->rows[i].rec);
+	free(day->rows);
+	free(day);
+}
+
+const char *
+report_day_name(const struct report_day *day)
+{
+	return day->day;
+}
+
+size_t
+report_day_count(const struct report_day *day)
+{
+	return day->n;
+}
+
+struct report_row *
+report_day_row(struct report_day *day, size_t i)
+{
+	return i < day->n ? &day->rows[i] : NULL;
+}
+
+const struct report_row *
+report_day_row_const(const struct report_day *day, size_t i)
+{
+	return i < day->n ? &day->rows[i] : NULL;
+}
+
+struct report_row *
+report_day_find(struct report_day *day, const char *uuid)
+{
+	for (size_t i = 0; i < day->n; i++)
+		if (strcmp(day->rows[i].rec->uuid, uuid) == 0)
+			return &day->rows[i];
+	return NULL;
+}
+
+static bool
+has_name(const char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+answerable(enum form_qtype t)
+{
+	return t != FORM_NOTE && t != FORM_BEGIN_GROUP && t != FORM_END_GROUP;
+}
+
+void
+report_day_columns(const struct report_day *day, const char ***out, size_t *n)
+{
+	const char **names = NULL;
+	const struct form **seen = NULL;
+	size_t count = 0, cap = 0, nseen = 0;
+
+	for (size_t i = 0; i < day->n; i++) {
+		const struct form *f = day->rows[i].form;
+		bool known = false;
+
+		if (f == NULL)
+			continue;
+		for (size_t s = 0; s < nseen && !known; s++)
+			known = seen[s] == f;
+		if (known)
+			continue;
+		seen = xreallocarray(seen, nseen + 1, sizeof *seen);
+		seen[nseen++] = f;
+		for (size_t q = 0; q < form_question_count(f); q++) {
+			const char *name = form_question_name(f, q);
+
+			if (!answerable(form_question_type(f, q)) || has_name(names, count, name))
+				continue;
+			if (count == cap) {
+				cap = cap ? cap * 2 : 32;
+				names = xreallocarray(names, cap, sizeof *names);
+			}
+			names[count++] = name;
+		}
+	}
+	/* Answers no loaded form declares (an unknown form, an old version) still get a column. */
+	for (size_t i = 0; i < day->n; i++) {
+		const struct store_record *rec = day->rows[i].rec;
+
+		for (size_t a = 0; a < rec->answer_count; a++) {
+			if (has_name(names, count, rec->answers[a].name))
+				continue;
+			if (count == cap) {
+				cap = cap ? cap * 2 : 32;
+				names = xreallocarray(names, cap, sizeof *names);
+			}
+			names[count++] = rec->answers[a].name;
+		}
+	}
+	free(seen);
+	*out = names;
+	*n = count;
+}
+
+const char *
+report_sort_name(enum report_sort s)
+{
+	static const char *const names[REPORT_SORT_COUNT] = {
+		"time", "inspector", "form", "severity", "state",
+	};
+	return (unsigned)s < REPORT_SORT_COUNT ? names[s] : "?";
+}
+
+static int
+cmp_time(const struct report_row *a, const struct report_row *b)
+{
+	int c = strcmp(a->rec->created_at, b->rec->created_at);
+	return c != 0 ? c : strcmp(a->rec->uuid, b->rec->uuid);
+}
+
+static int
+cmp_severity(const struct report_row *a, const struct report_row *b)
+{
+	for (int s = REPORT_SEVERE; s >= 0; s--)
+		if (a->hazards[s] != b->hazards[s])
+			return a->hazards[s] > b->hazards[s] ? -1 : 1;
+	return 0;
+}
+
+static enum report_sort sort_key;
+
+static int
+cmp_rows(const void *pa, const void *pb)
+{
+	const struct report_row *a = pa, *b = pb;
+	int c = 0;
+
+	switch (sort_key) {
+	case REPORT_SORT_INSPECTOR: c = strcmp(a->rec->inspector, b->rec->inspector); break;
+	case REPORT_SORT_FORM: c = strcmp(a->rec->form_id, b->rec->form_id); break;
+	case REPORT_SORT_SEVERITY: c = cmp_severity(a, b); break;
+	case REPORT_SORT_STATE: c = (int)a->review.decision - (int)b->review.decision; break;
+	case REPORT_SORT_TIME: case REPORT_SORT_COUNT: break;
+	}
+	return c != 0 ? c : cmp_time(a, b);
+}
+
+void
+report_day_sort(struct report_day *day, enum report_sort key)
+{
+	/* Time (then UUID) breaks every tie, so qsort's instability cannot show. */
+	sort_key = key;
+	qsort(day->rows, day->n, sizeof *day->rows, cmp_rows);
+}
+
+/* Case-insensitive (ASCII) substring search; other bytes, CJK included, compare exactly. */
+static bool
+contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (n == 0)
+		return true;
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+bool
+report_row_matches(const struct report_row *row, const struct report_match *m)
+{
+	const struct store_record *rec = row->rec;
+
+	if (m == NULL)
+		return true;
+	if (m->inspector != NULL && m->inspector[0] != '\0' && strcmp(rec->inspector, m->inspector) != 0)
+		return false;
+	if (m->form_id != NULL && m->form_id[0] != '\0' && strcmp(rec->form_id, m->form_id) != 0)
+		return false;
+	if (m->decision >= 0 && (int)row->review.decision != m->decision)
+		return false;
+	if (m->min_severity >= 0 && m->min_severity < REPORT_SEVERITY_COUNT) {
+		bool any = false;
+
+		for (int s = m->min_severity; s < REPORT_SEVERITY_COUNT; s++)
+			any = any || row->hazards[s] > 0;
+		if (!any)
+			return false;
+	}
+	if (m->search != NULL && m->search[0] != '\0') {
+		if (contains(rec->inspector, m->search) || contains(rec->form_id, m->search) ||
+		    contains(row->asset, m->search) || contains(rec->uuid, m->search))
+			return true;
+		for (size_t a = 0; a < rec->answer_count; a++)
+			if (contains(rec->answers[a].value, m->search))
+				return true;
+		return false;
+	}
+	return true;
+}
+
+static bool
+is_open(const struct report_row *row)
+{
+	return row->review.decision != STORE_APPROVED && row->review.decision != STORE_REJECTED;
+}
+
+static void
+add_counts(struct report_count *c, const struct report_row *row)
+{
+	c->records++;
+	for (int s = 0; s < REPORT_SEVERITY_COUNT; s++)
+		c->hazards[s] += row->hazards[s];
+	if (is_open(row))
+		c->severe_open += row->hazards[REPORT_SEVERE];
+	if ((unsigned)row->review.decision < 4)
+		c->decisions[row->review.decision]++;
+}
+
+static int
+cmp_count_key(const void *pa, const void *pb)
+{
+	const struct report_count *a = pa, *b = pb;
+	return strcmp(a->key, b->key);
+}
+
+void
+report_day_summary(const struct report_day *day, const struct report_match *m,
+    enum report_group group, struct report_count **out, size_t *n, struct report_count *total)
+{
+	struct report_count *list = NULL;
+	size_t count = 0;
+
+	if (total != NULL)
+		memset(total, 0, sizeof *total);
+	for (size_t i = 0; i < day->n; i++) {
+		const struct report_row *row = &day->rows[i];
+		const char *key = group == REPORT_BY_INSPECTOR ? row->rec->inspector : row->rec->form_id;
+		size_t k;
+
+		if (!report_row_matches(row, m))
+			continue;
+		for (k = 0; k < count; k++)
+			if (strcmp(list[k].key, key) == 0)
+				break;
+		if (k == count) {
+			list = xreallocarray(list, count + 1, sizeof *list);
+			memset(&list[count], 0, sizeof list[count]);
+			list[count++].key = key;
+		}
+		add_counts(&list[k], row);
+		if (total != NULL)
+			add_counts(total, row);
+	}
+	if (count > 1)
+		qsort(list, count, sizeof *list, cmp_count_key);
+	*out = list;
+	*n = count;
+}
+
+int
+report_revision_chain(struct store *st, const char *uuid, struct store_record ***out, size_t *n,
+    char **cause)
+{
+	enum { CHAIN_MAX = 32 };
+	struct store_record **chain = xcalloc(CHAIN_MAX, sizeof *chain);
+	size_t count = 0;
+	char next[FC_UUID_LEN], *why = NULL;
+
+	fc_strlcpy(next, uuid, sizeof next);
+	while (next[0] != '\0' && count < CHAIN_MAX) {
+		bool loop = false;
+
+		for (size_t i = 0; i < count && !loop; i++)
+			loop = strcmp(chain[i]->uuid, next) == 0;
+		if (loop)
+			break;
+		if (store_get(st, next, &chain[count], &why) != 0) {
+			/* The first must exist; an older one may be on a device not yet synced. */
+			if (count == 0) {
+				if (cause != NULL)
+					*cause = why;
+				else
+					free(why);
+				goto fail;
+			}
+			free(why);
+			why = NULL;
+			break;
+		}
+		fc_strlcpy(next, chain[count]->replaces, sizeof next);
+		count++;
+	}
+	*out = chain;
+	*n = count;
+	return 0;
+fail:
+	report_chain_free(chain, count);
+	return -1;
+}
+
+void
+report_chain_free(struct store_record **chain, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_record_free(chain[i]);
+	free(chain);
+}

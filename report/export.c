@@ -1,0 +1,352 @@
+/*
+ * The exports: the day's rows written through a sink (report.h states the
+ * contract).  CSV follows RFC 4180 and GeoJSON RFC 7946; both are written
+ * by hand rather than through a JSON or CSV library because each row is
+ * written once, in order, and the writers must keep up with tens of
+ * thousands of records a second.
+ *
+ * Stored text is never trusted to be valid UTF-8: an invalid byte becomes
+ * U+FFFD in both formats, so a GIS tool never meets a broken document.
+ */
+#include "report/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static const char replacement[] = "\xEF\xBF\xBD";
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
+			return 0;  /* overlong, or a surrogate */
+		return 3;
+	}
+	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+			return 0;
+		if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* ---- CSV ---- */
+
+/* The metadata columns, before the questions; docs/review.md describes each. */
+static const char *const csv_meta[] = {
+	"id", "form_id", "form_version", "inspector", "device", "created_at", "finalized_at",
+	"day", "asset", "lat", "lon", "accuracy_m", "position_source", "position_reason",
+	"replaces", "hazards_minor", "hazards_moderate", "hazards_severe", "review_state",
+	"review_comment", "reviewer",
+};
+#define CSV_META_COUNT (sizeof csv_meta / sizeof csv_meta[0])
+
+struct csv_sink {
+	struct export_sink base;
+	FILE *out;
+	const char *const *questions;
+	size_t n;
+	bool header_done;
+};
+
+/* Writes one field, quoted when RFC 4180 asks for it. */
+static void
+csv_field(FILE *out, const char *s, bool first)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!first)
+		putc(',', out);
+	if (s == NULL || s[0] == '\0')
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL && fc_utf8_valid(s, strlen(s))) {
+		fputs(s, out);
+		return;
+	}
+	putc('"', out);
+	while (*p != '\0') {
+		size_t len = utf8_len(p);
+
+		if (len == 0) {
+			fputs(replacement, out);
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			putc('"', out);
+		fwrite(p, 1, len, out);
+		p += len;
+	}
+	putc('"', out);
+}
+
+static void
+csv_number(FILE *out, double v, const char *fmt)
+{
+	putc(',', out);
+	if (isfinite(v))
+		fprintf(out, fmt, v);
+}
+
+static void
+csv_header(struct csv_sink *cs)
+{
+	for (size_t i = 0; i < CSV_META_COUNT; i++)
+		csv_field(cs->out, csv_meta[i], i == 0);
+	for (size_t i = 0; i < cs->n; i++) {
+		bool clash = false;
+
+		for (size_t m = 0; m < CSV_META_COUNT && !clash; m++)
+			clash = strcmp(cs->questions[i], csv_meta[m]) == 0;
+		if (clash) {
+			char *name = xasprintf("answer.%s", cs->questions[i]);
+			csv_field(cs->out, name, false);
+			free(name);
+		} else
+			csv_field(cs->out, cs->questions[i], false);
+	}
+	fputs("\r\n", cs->out);
+	cs->header_done = true;
+}
+
+static int
+csv_item(struct export_sink *sink, const struct report_row *row, char **cause)
+{
+	struct csv_sink *cs = (struct csv_sink *)sink;
+	const struct store_record *rec = row->rec;
+	FILE *out = cs->out;
+	bool has_pos = rec->pos.source != STORE_POS_NONE;
+
+	if (!cs->header_done)
+		csv_header(cs);
+	csv_field(out, rec->uuid, true);
+	csv_field(out, rec->form_id, false);
+	csv_field(out, rec->form_version, false);
+	csv_field(out, rec->inspector, false);
+	csv_field(out, rec->device, false);
+	csv_field(out, rec->created_at, false);
+	csv_field(out, rec->finalized_at, false);
+	csv_field(out, rec->day, false);
+	csv_field(out, row->asset, false);
+	csv_number(out, has_pos ? rec->pos.lat : NAN, "%.7f");
+	csv_number(out, has_pos ? rec->pos.lon : NAN, "%.7f");
+	csv_number(out, has_pos ? rec->pos.accuracy_m : NAN, "%.1f");
+	csv_field(out, store_pos_source_name(rec->pos.source), false);
+	csv_field(out, rec->pos.reason, false);
+	csv_field(out, rec->replaces, false);
+	fprintf(out, ",%u,%u,%u", row->hazards[REPORT_MINOR], row->hazards[REPORT_MODERATE],
+	    row->hazards[REPORT_SEVERE]);
+	csv_field(out, store_decision_name(row->review.decision), false);
+	csv_field(out, row->review.comment, false);
+	csv_field(out, row->review.reviewer, false);
+	for (size_t i = 0; i < cs->n; i++)
+		csv_field(out, store_record_answer(rec, cs->questions[i]), false);
+	if (fputs("\r\n", out) == EOF || ferror(out))
+		return fc_fail(cause, "cannot write the CSV: output error");
+	sink->written++;
+	return 0;
+}
+
+static int
+csv_finish(struct export_sink *sink, char **cause)
+{
+	struct csv_sink *cs = (struct csv_sink *)sink;
+
+	if (!cs->header_done)
+		csv_header(cs);
+	if (fflush(cs->out) != 0 || ferror(cs->out))
+		return fc_fail(cause, "cannot write the CSV: output error");
+	return 0;
+}
+
+static void
+sink_free(struct export_sink *sink)
+{
+	free(sink);
+}
+
+struct export_sink *
+export_csv_new(FILE *out, const char *const *questions, size_t n)
+{
+	struct csv_sink *cs = xcalloc(1, sizeof *cs);
+
+	cs->base.item = csv_item;
+	cs->base.finish = csv_finish;
+	cs->base.free = sink_free;
+	cs->out = out;
+	cs->questions = questions;
+	cs->n = n;
+	return &cs->base;
+}
+
+/* ---- GeoJSON ---- */
+
+struct geojson_sink {
+	struct export_sink base;
+	FILE *out;
+	bool started;
+};
+
+/* A JSON string (RFC 8259): quotes, backslash and controls escaped, bad UTF-8 replaced. */
+static void
+json_string(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+
+	putc('"', out);
+	while (*p != '\0') {
+		const unsigned char *run = p;
+		size_t len;
+
+		/* Copy the longest plain run in one write. */
+		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), out);
+		if (*p == '\0')
+			break;
+		if (*p == '"' || *p == '\\') {
+			putc('\\', out);
+			putc(*p++, out);
+		} else if (*p < 0x20) {
+			switch (*p) {
+			case '\n': fputs("\\n", out); break;
+			case '\r': fputs("\\r", out); break;
+			case '\t': fputs("\\t", out); break;
+			default: fprintf(out, "\\u%04x", *p); break;
+			}
+			p++;
+		} else if ((len = utf8_len(p)) == 0) {
+			fputs(replacement, out);
+			p++;
+		} else {
+			fwrite(p, 1, len, out);
+			p += len;
+		}
+	}
+	putc('"', out);
+}
+
+static void
+json_key_string(FILE *out, const char *key, const char *value)
+{
+	putc(',', out);
+	json_string(out, key);
+	putc(':', out);
+	if (value == NULL || value[0] == '\0')
+		fputs("null", out);
+	else
+		json_string(out, value);
+}
+
+static int
+geojson_begin(struct geojson_sink *gs)
+{
+	gs->started = true;
+	return fputs("{\"type\":\"FeatureCollection\",\"features\":[", gs->out) == EOF ? -1 : 0;
+}
+
+static bool
+has_position(const struct store_record *rec)
+{
+	return rec->pos.source != STORE_POS_NONE && isfinite(rec->pos.lat) &&
+	    isfinite(rec->pos.lon) && fabs(rec->pos.lat) <= 90 && fabs(rec->pos.lon) <= 180;
+}
+
+static int
+geojson_item(struct export_sink *sink, const struct report_row *row, char **cause)
+{
+	struct geojson_sink *gs = (struct geojson_sink *)sink;
+	const struct store_record *rec = row->rec;
+	FILE *out = gs->out;
+
+	if (!gs->started && geojson_begin(gs) != 0)
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	if (!has_position(rec)) {
+		sink->skipped++;
+		return 0;
+	}
+	if (sink->written > 0)
+		putc(',', out);
+	/* RFC 7946 3.1.1: longitude first; 7 decimals is about a centimetre. */
+	fprintf(out, "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]},"
+	    "\"properties\":{\"id\":", rec->pos.lon, rec->pos.lat);
+	json_string(out, rec->uuid);
+	json_key_string(out, "form_id", rec->form_id);
+	json_key_string(out, "form_version", rec->form_version);
+	json_key_string(out, "inspector", rec->inspector);
+	json_key_string(out, "device", rec->device);
+	json_key_string(out, "created_at", rec->created_at);
+	json_key_string(out, "finalized_at", rec->finalized_at);
+	json_key_string(out, "day", rec->day);
+	json_key_string(out, "asset", row->asset);
+	if (isfinite(rec->pos.accuracy_m))
+		fprintf(out, ",\"accuracy_m\":%.1f", rec->pos.accuracy_m);
+	else
+		fputs(",\"accuracy_m\":null", out);
+	json_key_string(out, "position_source", store_pos_source_name(rec->pos.source));
+	json_key_string(out, "position_reason", rec->pos.reason);
+	json_key_string(out, "replaces", rec->replaces);
+	fprintf(out, ",\"hazards_minor\":%u,\"hazards_moderate\":%u,\"hazards_severe\":%u",
+	    row->hazards[REPORT_MINOR], row->hazards[REPORT_MODERATE], row->hazards[REPORT_SEVERE]);
+	json_key_string(out, "review_state", store_decision_name(row->review.decision));
+	json_key_string(out, "review_comment", row->review.comment);
+	fputs(",\"answers\":{", out);
+	for (size_t a = 0; a < rec->answer_count; a++) {
+		if (a > 0)
+			putc(',', out);
+		json_string(out, rec->answers[a].name);
+		putc(':', out);
+		json_string(out, rec->answers[a].value);
+	}
+	if (fputs("}}}", out) == EOF || ferror(out))
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	sink->written++;
+	return 0;
+}
+
+static int
+geojson_finish(struct export_sink *sink, char **cause)
+{
+	struct geojson_sink *gs = (struct geojson_sink *)sink;
+
+	if (!gs->started && geojson_begin(gs) != 0)
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	if (fputs("\n]}\n", gs->out) == EOF || fflush(gs->out) != 0 || ferror(gs->out))
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	return 0;
+}
+
+struct export_sink *
+export_geojson_new(FILE *out)
+{
+	struct geojson_sink *gs = xcalloc(1, sizeof *gs);
+
+	gs->base.item = geojson_item;
+	gs->base.finish = geojson_finish;
+	gs->base.free = sink_free;
+	gs->out = out;
+	return &gs->base;
+}
+
+int
+report_day_emit(const struct report_day *day, struct export_sink *sink, char **cause)
+{
+	for (size_t i = 0; i < report_day_count(day); i++)
+		if (sink->item(sink, report_day_row_const(day, i), cause) != 0)
+			return -1;
+	return sink->finish(sink, cause);
+}

@@ -1,0 +1,238 @@
+/*
+ * report — what a supervisor sees of a day: the day's records gathered
+ * through the store, hazards counted by severity through the form engine,
+ * the latest review decision of each record, and the day written out as CSV,
+ * GeoJSON or a plain-text report.  No curses and no SQL here: the review
+ * screens (tui/review*.c) and the commands (cli/cmd_export.c, cmd_report.c,
+ * cmd_review.c, cmd_supervisor.c) all drive this header.
+ *
+ * The hazard model is derived from the form definition, not from a list of
+ * names: a select question whose choices are exactly minor, moderate and
+ * severe (by choice name) is the severity of one hazard.  The built-in
+ * checklists record a hazard as a yes/no question NAME and a relevant-when-
+ * found question NAME_severity; the hazard's label is the label of NAME when
+ * such a question exists, else the severity question's own label.  A record
+ * counts one hazard of severity S for each severity question answered S.
+ *
+ * Errors: functions return 0 or -1 with a message in *cause (caller frees).
+ */
+#ifndef FIELDCHECK_REPORT_H
+#define FIELDCHECK_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "forms/forms.h"
+#include "store/store.h"
+
+enum report_severity {
+	REPORT_MINOR,
+	REPORT_MODERATE,
+	REPORT_SEVERE,
+	REPORT_SEVERITY_COUNT,
+};
+const char *report_severity_name(enum report_severity s);
+int report_severity_parse(const char *name, enum report_severity *out);
+
+/* ---- The hazard model of one form. ---- */
+
+/* True when question q is a hazard severity (choices exactly minor/moderate/severe). */
+bool report_is_severity_question(const struct form *f, size_t q);
+
+/*
+ * Calls fn for each hazard recorded in rec (each severity question that has
+ * an answer naming a severity).  label is in lang (NULL: the form's default)
+ * and, like name, is owned by the form.
+ */
+typedef void report_hazard_fn(void *ctx, const char *name, const char *label,
+    enum report_severity severity);
+void report_hazards(const struct form *f, const struct store_record *rec, const char *lang,
+    report_hazard_fn *fn, void *ctx);
+
+/* Counts rec's hazards by severity into counts (zeroed first). */
+void report_count_hazards(const struct form *f, const struct store_record *rec,
+    unsigned counts[REPORT_SEVERITY_COUNT]);
+
+/*
+ * The asset a record is about: the `asset_id` answer, else the answer to the
+ * form's first text question, else "".  Owned by rec (or static).
+ */
+const char *report_asset(const struct form *f, const struct store_record *rec);
+
+/*
+ * An answer as a reader wants it: choice labels in lang for select questions
+ * (select_multiple labels joined by ", "), the value itself otherwise.
+ * Caller frees.
+ */
+char *report_answer_text(const struct form *f, size_t q, const char *value, const char *lang);
+
+/* ---- A day of records. ---- */
+
+struct report_row {
+	struct store_record *rec;        /* owned by the day */
+	const struct form *form;         /* the exact form answered, NULL if not in the library */
+	const char *asset;               /* never NULL; owned by rec */
+	unsigned hazards[REPORT_SEVERITY_COUNT];
+	struct store_review review;      /* the latest decision (STORE_UNREVIEWED when none) */
+	bool replaced;                   /* a record of the same day replaces this one */
+	char time[6];                    /* local HH:MM of created_at */
+};
+
+struct report_query {
+	const char *day;        /* YYYY-MM-DD, required */
+	const char *form_id;    /* NULL or "": every form */
+	const char *inspector;  /* NULL or "": every inspector */
+};
+
+struct report_day;
+
+/*
+ * Loads every non-draft record of the day (oldest first), with hazard counts
+ * and latest decisions.  lib may be NULL (no hazards, answers as stored).
+ * Caller frees with report_day_free; lib must outlive the day.
+ */
+int report_day_load(struct store *st, const struct form_library *lib,
+    const struct report_query *q, struct report_day **out, char **cause);
+void report_day_free(struct report_day *day);
+const char *report_day_name(const struct report_day *day);
+size_t report_day_count(const struct report_day *day);
+/* Row i in the day's current order.  Owned by the day. */
+struct report_row *report_day_row(struct report_day *day, size_t i);
+const struct report_row *report_day_row_const(const struct report_day *day, size_t i);
+/* The row of uuid, or NULL. */
+struct report_row *report_day_find(struct report_day *day, const char *uuid);
+/* Re-reads the latest decision of every row (after decisions were stored). */
+int report_day_refresh_reviews(struct report_day *day, struct store *st, char **cause);
+
+/*
+ * The question columns of the day's records: for each form met (by id, in
+ * first-seen order) its answerable questions in form order (no notes, no
+ * groups), then any stored answer name no known form declares.  Names are
+ * unique.  The array is the caller's to free; the names are the day's.
+ */
+void report_day_columns(const struct report_day *day, const char ***out, size_t *n);
+
+enum report_sort {
+	REPORT_SORT_TIME,
+	REPORT_SORT_INSPECTOR,
+	REPORT_SORT_FORM,
+	REPORT_SORT_SEVERITY,   /* most severe first: severe, then moderate, then minor counts */
+	REPORT_SORT_STATE,
+	REPORT_SORT_COUNT,
+};
+const char *report_sort_name(enum report_sort s);
+/* Stable sort of the rows; time breaks ties. */
+void report_day_sort(struct report_day *day, enum report_sort key);
+
+/* A row filter; NULL/"" fields and negative numbers match anything. */
+struct report_match {
+	const char *inspector;
+	const char *form_id;
+	int min_severity;       /* -1, or an enum report_severity: at least one hazard that severe */
+	int decision;           /* -1, or an enum store_decision */
+	const char *search;     /* case-insensitive substring of inspector, form, asset or any answer */
+};
+#define REPORT_MATCH_ALL ((struct report_match){ .min_severity = -1, .decision = -1 })
+bool report_row_matches(const struct report_row *row, const struct report_match *m);
+
+/* Totals for one group of rows (an inspector, a form, or the whole day). */
+struct report_count {
+	const char *key;                         /* owned by the day; NULL for the total */
+	size_t records;
+	unsigned hazards[REPORT_SEVERITY_COUNT];
+	unsigned severe_open;                    /* severe hazards not approved or rejected */
+	size_t decisions[4];                     /* indexed by enum store_decision */
+};
+enum report_group {
+	REPORT_BY_INSPECTOR,
+	REPORT_BY_FORM,
+};
+/*
+ * Counts of the rows m matches (NULL: all), grouped, keys sorted; *out is
+ * an array the caller frees.  total (may be NULL) receives the sum.
+ */
+void report_day_summary(const struct report_day *day, const struct report_match *m,
+    enum report_group group, struct report_count **out, size_t *n, struct report_count *total);
+
+/*
+ * The revision chain of a record: the record itself, then the one it
+ * replaces, and so on (at most 32, cycles cut).  *out is an array of
+ * records the caller frees with report_chain_free.
+ */
+int report_revision_chain(struct store *st, const char *uuid, struct store_record ***out,
+    size_t *n, char **cause);
+void report_chain_free(struct store_record **chain, size_t n);
+
+/* ---- Exports: a record source writes through a sink. ---- */
+
+/*
+ * The sink contract (after ncdu's dir_output): the source calls item() once
+ * for each record, in order, then finish() exactly once, also when there
+ * were no records; then the owner calls free().  item() must not keep row or
+ * anything it points to.  After a -1 from item() the source stops and calls
+ * no finish(); the output is then incomplete and the caller reports *cause.
+ * finish() writes what closes the document and flushes; a write error is
+ * reported there at the latest.  written counts items that were written,
+ * skipped items the sink left out (GeoJSON: records without a position).
+ *
+ * Implementations embed struct export_sink as their first member.
+ */
+struct export_sink {
+	int (*item)(struct export_sink *sink, const struct report_row *row, char **cause);
+	int (*finish)(struct export_sink *sink, char **cause);
+	void (*free)(struct export_sink *sink);
+	size_t written;
+	size_t skipped;
+};
+
+/* Feeds every row of the day (in its current order) to sink, then finish(). */
+int report_day_emit(const struct report_day *day, struct export_sink *sink, char **cause);
+
+/*
+ * CSV (RFC 4180): CRLF line ends, UTF-8, a header row, fields quoted when
+ * they hold a comma, quote, CR or LF.  Columns: the record's metadata (see
+ * docs/review.md), then one per name in questions (a name clashing with a
+ * metadata column is written "answer.NAME").  select_multiple answers are
+ * stored, and so written, space-separated as ODK exports them.  The header
+ * is written by the first item() or by finish().  The sink keeps pointers
+ * to questions, which must outlive it.  out is not closed.
+ */
+struct export_sink *export_csv_new(FILE *out, const char *const *questions, size_t n);
+
+/*
+ * GeoJSON (RFC 7946): one FeatureCollection of Points, coordinates
+ * [lon, lat] in WGS84; properties hold the metadata, the hazard counts and
+ * an `answers` object.  Records without a position are skipped (counted in
+ * skipped).  out is not closed.
+ */
+struct export_sink *export_geojson_new(FILE *out);
+
+/*
+ * The plain-text daily report: totals, per inspector, per asset type, and
+ * every severe hazard with its position and follow-up state.  Labels in lang
+ * (NULL: each form's default).
+ */
+int report_write_text(const struct report_day *day, const char *lang, FILE *out, char **cause);
+
+/* ---- The supervisor PIN: only a salted slow hash is stored. ---- */
+
+/* Bounds on a PIN: 4 to 64 bytes, no control characters. */
+#define REPORT_PIN_MIN 4
+#define REPORT_PIN_MAX 64
+/* The store setting that holds the crypto_pwhash_str() string. */
+#define REPORT_PIN_SETTING "supervisor_pin"
+
+/* 0 when pin is acceptable as a PIN, else -1 and *cause says why. */
+int report_pin_valid(const char *pin, char **cause);
+/* Hashes pin (Argon2id, interactive limits) and stores the hash. */
+int report_pin_set(struct store *st, const char *pin, char **cause);
+/* *is_set: whether a PIN was ever set. */
+int report_pin_is_set(struct store *st, bool *is_set, char **cause);
+/* *ok: whether pin matches the stored hash; -1 when none is set or on error. */
+int report_pin_verify(struct store *st, const char *pin, bool *ok, char **cause);
+
+/* Local "HH:MM" of an ISO 8601 UTC time; "--:--" when it does not parse. */
+void report_local_hhmm(const char *iso_utc, char out[6]);
+
+#endif
