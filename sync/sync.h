@@ -1,0 +1,235 @@
+/*
+ * sync — moving finalized records from the handheld to the depot.
+ *
+ * Three layers, each usable alone:
+ *
+ *   bundle_*       the bundle codec: a gzip (RFC 1952) stream of NDJSON, a
+ *                  header line then one record per line, in the format of
+ *                  store_record_to_json().  The decoder is the only one in
+ *                  the project (the depot, `fieldcheck bundle cat`, the tests
+ *                  and the fuzzer all use it) and it enforces hard limits on
+ *                  compressed size, decompressed size, line length and
+ *                  record count, so a zip bomb or a hostile body costs at
+ *                  most those limits.
+ *
+ *   sync_run       one drain of the queue, as `fieldcheck sync` does at the
+ *                  dock: bundle every pending record (frozen in the outbox),
+ *                  then PUT each unsent bundle to the depot.  A bundle counts
+ *                  as sent only when the depot answered 2xx with the JSON
+ *                  body the protocol promises (a Wi-Fi login page's 200 HTML
+ *                  is a failure).
+ *
+ *   sync_worker_*  the same, in a background thread for the TUI.  It opens
+ *                  its own store connection, retries with exponential backoff
+ *                  and jitter (capped at 5 minutes), probes the depot's
+ *                  health every 30 s while offline, and reports through a
+ *                  pipe the TUI's poll() loop watches.
+ *
+ * The wire protocol is in docs/sync-protocol.md.
+ *
+ * Errors: 0 on success, -1 on failure with a message in *cause (caller
+ * frees) when cause is not NULL.
+ */
+#ifndef FIELDCHECK_SYNC_H
+#define FIELDCHECK_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "util/util.h"
+
+/* ---- The bundle codec ---- */
+
+#define BUNDLE_FORMAT_VERSION 1
+#define BUNDLE_MAX_FORMS 64           /* distinct forms named in one header */
+
+/* Defaults for the writer's cap and the decoder's limits. */
+#define BUNDLE_DEFAULT_MAX_COMPRESSED   (256u * 1024u)
+#define BUNDLE_DEFAULT_MAX_DECOMPRESSED (16u * 1024u * 1024u)
+#define BUNDLE_DEFAULT_MAX_LINE         (256u * 1024u)
+#define BUNDLE_DEFAULT_MAX_RECORDS      10000u
+
+/* What the decoder accepts at most; a zero field means its default above. */
+struct bundle_limits {
+	size_t max_compressed;
+	size_t max_decompressed;
+	size_t max_line;
+	size_t max_records;
+};
+
+/* One form named in a bundle's header. */
+struct bundle_form {
+	char id[STORE_ID_LEN];
+	char version[STORE_VERSION_LEN];
+	char hash[STORE_HASH_LEN];
+};
+
+/* The first line of a bundle. */
+struct bundle_header {
+	int format;                           /* BUNDLE_FORMAT_VERSION */
+	char uuid[FC_UUID_LEN];
+	char device[STORE_ID_LEN];
+	char created_at[FC_TIME_LEN];
+	size_t record_count;
+	struct bundle_form forms[BUNDLE_MAX_FORMS];
+	size_t form_count;
+};
+
+/*
+ * The writer: add records oldest first, then finish.  Records are rendered
+ * with store_record_to_json() and compressed once at finish, so a bundle's
+ * bytes never exceed max_compressed; records that did not fit are left out
+ * of the finished bundle (bundle_writer_uuids() names those that went in).
+ */
+struct bundle_writer;
+
+/* max_compressed 0: BUNDLE_DEFAULT_MAX_COMPRESSED.  Caller frees with bundle_writer_free. */
+struct bundle_writer *bundle_writer_new(const char *device, size_t max_compressed);
+void bundle_writer_free(struct bundle_writer *w);
+/*
+ * Adds one record.  Returns 0 when added, 1 when the bundle is full (the
+ * record was not added; finish this bundle and start another), -1 on error
+ * (a record that alone cannot fit, too many forms).
+ */
+int bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char **cause);
+/* Number of records added so far. */
+size_t bundle_writer_count(const struct bundle_writer *w);
+/*
+ * Compresses the bundle and fills *out (uuid, sha256 hex, bytes, size,
+ * record_count, created_at); out->bytes is the caller's to free (or pass
+ * out to store_bundle_free when out was allocated).  Fails when empty.
+ */
+int bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char **cause);
+/* After finish: the UUIDs of the records in the bundle, in order.  Owned by w. */
+const char *const *bundle_writer_uuids(const struct bundle_writer *w, size_t *n);
+
+/* A decoded bundle: its header and its records, validated. */
+struct bundle {
+	struct bundle_header header;
+	struct store_record **records;
+	size_t record_count;
+};
+void bundle_free(struct bundle *b);
+
+/*
+ * Decodes and validates a whole bundle within limits (NULL: defaults): the
+ * gzip stream, the header, every record line (store_record_from_json), the
+ * record count against the header, and the forms against the header.
+ * Caller frees *out with bundle_free.  On error *cause says what and where
+ * ("line 12: ...").
+ */
+int bundle_decode(const void *bytes, size_t len, const struct bundle_limits *limits,
+    struct bundle **out, char **cause);
+
+/*
+ * Only the gzip layer, within limits: the NDJSON text as sent.  Caller frees
+ * *out (NUL-terminated; *out_len excludes the NUL).
+ */
+int bundle_inflate(const void *bytes, size_t len, const struct bundle_limits *limits,
+    char **out, size_t *out_len, char **cause);
+
+/* SHA-256 of len bytes as 64 lowercase hex digits, and as RFC 9530's base64. */
+void bundle_sha256_hex(const void *bytes, size_t len, char hex[STORE_HASH_LEN]);
+#define BUNDLE_SHA256_B64_LEN 45
+void bundle_sha256_b64(const void *bytes, size_t len, char b64[BUNDLE_SHA256_B64_LEN]);
+
+/* ---- The client ---- */
+
+/*
+ * Where and how to sync.  Strings are the caller's and must outlive the
+ * call (sync_worker_start copies them).  Unset (NULL/0) fields take values
+ * from sync_options_fill() or built-in defaults.
+ */
+struct sync_options {
+	const char *db_path;        /* the handheld's store */
+	const char *server;         /* base URL, e.g. https://depot.example:8443 */
+	const char *device;         /* this device's name at the depot */
+	const char *token_file;     /* holds the bearer token; refused if group/world-readable */
+	const char *cacert;         /* CA bundle for a city CA; NULL: system CAs */
+	long connect_timeout_ms;    /* 0: 10 s */
+	long timeout_ms;            /* whole-request limit; 0: 60 s */
+	size_t max_bundle_bytes;    /* 0: BUNDLE_DEFAULT_MAX_COMPRESSED */
+	bool once;                  /* sync_run: no retry after a failure */
+	long retry_for_ms;          /* sync_run without once: give up after this long; 0: 120 s */
+};
+
+/* Fills NULL server/device/token_file/cacert from the configuration's keys
+ * `server`, `device`, `token_file`, `cacert` (pointers into cfg). */
+void sync_options_fill(struct sync_options *o, const struct fc_config *cfg);
+
+/* Reads a token file: refuses one readable by group or others, or empty.
+ * Caller frees *token. */
+int sync_read_token(const char *path, char **token, char **cause);
+
+/* Progress of a drain, for a progress bar or plain lines. */
+struct sync_progress {
+	int64_t records_total;      /* queued when the drain started */
+	int64_t records_done;
+	int64_t bytes_done;         /* compressed bytes accepted by the depot */
+	int64_t elapsed_ms;
+	int64_t bundles_done;
+	const char *note;           /* a retry or failure message, else NULL */
+};
+typedef void sync_progress_fn(void *ctx, const struct sync_progress *p);
+
+/*
+ * Drains the queue: bundles, then uploads every unsent bundle.  Returns 0
+ * when nothing is left queued; -1 with the reason (unreachable, refused,
+ * timed out, not our depot) otherwise.  progress may be NULL.
+ */
+int sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause);
+
+/* GET /v1/health and check its JSON: 0 when the depot is there. */
+int sync_health(const struct sync_options *o, char **cause);
+
+/* ---- The background worker (for the TUI) ---- */
+
+enum sync_result {
+	SYNC_NEVER,                 /* no sync attempt finished yet */
+	SYNC_OK,
+	SYNC_FAILED,
+};
+
+/* The worker's latest status. */
+struct sync_status {
+	int64_t queued;             /* records final or bundled, not yet sent */
+	bool sending;               /* an upload round is under way */
+	int64_t sending_done;       /* records the depot accepted in this round */
+	int64_t sending_total;      /* records queued when this round started */
+	bool offline;               /* the depot did not answer (or answered wrong) */
+	int64_t retry_at_ms;        /* fc_monotonic_ms() of the next attempt; 0: none planned */
+	time_t last_sync;           /* wall clock of the last finished attempt; 0: never */
+	enum sync_result last_result;
+	char message[256];          /* why the last attempt failed, or "" */
+};
+
+/*
+ * Renders the status bar text, e.g.
+ *   "queued 3 · sending 1/3 · offline, retry in 40 s · last sync 14:02 ✓"
+ * (UTF-8, local time).  Parts that do not apply are left out; with nothing
+ * queued and no attempt yet it reads "queued 0".  Always NUL-terminates.
+ */
+void sync_status_describe(const struct sync_status *s, char *buf, size_t size);
+
+struct sync_worker;
+
+/*
+ * Starts the worker thread.  It copies *o, opens its own store connection
+ * and reads the token; failures to do so are returned here.  Caller stops
+ * it with sync_worker_stop.
+ */
+int sync_worker_start(const struct sync_options *o, struct sync_worker **out, char **cause);
+/* A descriptor that polls readable when there is a new status. */
+int sync_worker_fd(const struct sync_worker *w);
+/* Drains the notifications and copies the latest status.  Returns 1 when it
+ * changed since the last read, 0 when not. */
+int sync_worker_read(struct sync_worker *w, struct sync_status *out);
+/* Try now (a record was just finalized, or the user asked). */
+void sync_worker_nudge(struct sync_worker *w);
+/* Stops the worker (aborting a transfer in flight) and frees it. */
+void sync_worker_stop(struct sync_worker *w);
+
+#endif
