@@ -1,11 +1,229 @@
-/* Placeholder until its issue lands: says so plainly instead of pretending. */
+/*
+ * fieldcheck gps — the live fix in one line per second, like a one-line cgps,
+ * for inspectors and depot staff checking a receiver.
+ *
+ *   fieldcheck gps [--gpsd HOST:PORT] [--once] [--timeout S] [--changes] [--max-age S]
+ *
+ * --once waits for the first fix (up to --timeout, default 30 s), prints it
+ * and exits 0; without a fix it exits 1 saying why (no gpsd, or no fix).
+ * --changes prints a line on every change of state or fix instead of once a
+ * second, each with what a record finalized at that moment would be stamped
+ * with (record=gpsd age=S, or record=none when the last fix is older than
+ * --max-age, default 10 s).  Without --once the command runs until
+ * interrupted, or for --timeout seconds when given.
+ *
+ * One poll() loop over the gpsd socket, with the client's own timers and the
+ * next print as its timeout: no busy loop, no sleeping.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "gps/gpsclient.h"
+#include "util/util.h"
+
+enum {
+	OPT_ONCE = CLI_OPT_FIRST_FREE,
+	OPT_TIMEOUT,
+	OPT_CHANGES,
+	OPT_MAX_AGE,
+};
+
+static volatile sig_atomic_t gps_interrupted;
+
+static void
+gps_on_signal(int sig)
+{
+	(void)sig;
+	gps_interrupted = 1;
+}
+
+static int
+gps_parse_seconds(const char *opt, const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > 86400 * 365)
+		return cli_error("%s %s: expected a number of seconds from 0 to 31536000", opt, arg) + 1;
+	*out = v;
+	return 0;
+}
+
+static int
+gps_usage(void)
+{
+	fputs("usage: fieldcheck gps [--gpsd HOST:PORT|none] [--once] [--timeout S] "
+	    "[--changes] [--max-age S]\n", stderr);
+	return 2;
+}
+
+/* Prints one line; false when stdout is gone (e.g. a closed pipe). */
+static bool
+gps_print(const struct gpsclient *gc, bool changes, double max_age_s)
+{
+	char desc[256];
+	struct store_position pos;
+
+	gpsclient_describe(gc, desc, sizeof desc);
+	if (changes) {
+		enum gps_state st = gpsclient_state(gc);
+		if (gpsclient_stamp(gc, max_age_s, &pos))
+			printf("%s\t%s\trecord=gpsd age=%.1f\n", gpsclient_state_name(st), desc,
+			    pos.fix_age_s);
+		else
+			printf("%s\t%s\trecord=none\n", gpsclient_state_name(st), desc);
+	} else {
+		char now[FC_TIME_LEN];
+		fc_now_iso_utc(now);
+		printf("%.19sZ  %s\n", now, desc);
+	}
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
 
 int
 cmd_gps(struct cli_globals *g, int argc, char **argv)
 {
-	(void)g;
-	(void)argc;
-	(void)argv;
-	return cli_error("'gps' is not built yet");
+	static const struct option longopts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "changes", no_argument, NULL, OPT_CHANGES },
+		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool once = false, changes = false, have_timeout = false;
+	double timeout_s = 30, max_age_s = 10;
+	const char *hostport;
+	struct gpsclient *gc = NULL;
+	char *cause = NULL;
+	int opt, status = 1;
+	struct sigaction sa;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ONCE:
+			once = true;
+			break;
+		case OPT_CHANGES:
+			changes = true;
+			break;
+		case OPT_TIMEOUT:
+			if (gps_parse_seconds("--timeout", optarg, &timeout_s) != 0)
+				return 2;
+			have_timeout = true;
+			break;
+		case OPT_MAX_AGE:
+			if (gps_parse_seconds("--max-age", optarg, &max_age_s) != 0)
+				return 2;
+			break;
+		default:
+			if (opt != 'h' && cli_common_option(g, opt, optarg))
+				break;
+			return gps_usage();
+		}
+	}
+	if (optind != argc)
+		return gps_usage();
+
+	hostport = g->gpsd;
+	if (hostport == NULL) {
+		struct fc_config *cfg = cli_config();
+		if (cfg != NULL)
+			hostport = fc_config_get(cfg, "gpsd");
+	}
+	if (gpsclient_open(hostport, &gc, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return 2;
+	}
+	if (gpsclient_state(gc) == GPS_OFF) {
+		gpsclient_close(gc);
+		return cli_error("GPS is off (--gpsd none)");
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = gps_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int64_t start = fc_monotonic_ms();
+	int64_t deadline = (once || have_timeout) ? start + (int64_t)(timeout_s * 1000) : -1;
+	int64_t next_print = start + 1000;
+	enum gps_state last_printed = GPS_OFF;
+	bool last_stampable = false;
+
+	while (!gps_interrupted) {
+		bool changed = gpsclient_process(gc);
+		int64_t now = fc_monotonic_ms();
+
+		if (once) {
+			if (gpsclient_state(gc) == GPS_FIX) {
+				if (gps_print(gc, changes, max_age_s))
+					status = 0;
+				break;
+			}
+		} else if (changes) {
+			enum gps_state st = gpsclient_state(gc);
+			struct store_position pos;
+			bool stampable = gpsclient_stamp(gc, max_age_s, &pos);
+			if ((changed || st != last_printed || stampable != last_stampable) &&
+			    !gps_print(gc, true, max_age_s))
+				break;
+			last_printed = st;
+			last_stampable = stampable;
+		} else if (now >= next_print) {
+			if (!gps_print(gc, false, max_age_s))
+				break;
+			while (next_print <= now)
+				next_print += 1000;
+		}
+		if (deadline >= 0 && now >= deadline) {
+			if (!once) {
+				status = 0;
+				break;
+			}
+			if (gpsclient_state(gc) == GPS_NO_GPSD)
+				cli_error("no gpsd within %.0f s at %s: %s", timeout_s,
+				    hostport != NULL ? hostport : "localhost:2947", gpsclient_error(gc));
+			else
+				cli_error("no fix within %.0f s (gpsd answers, the receiver has no fix)",
+				    timeout_s);
+			break;
+		}
+
+		int64_t wait = gpsclient_timeout_ms(gc);
+		if (!once && !changes && (wait < 0 || next_print - now < wait))
+			wait = next_print - now;
+		if (deadline >= 0 && (wait < 0 || deadline - now < wait))
+			wait = deadline - now;
+		if (changes) {
+			/* Wake when the last fix grows too old to stamp: that is a change too. */
+			double age = gpsclient_fix_age_s(gc);
+			if (isfinite(age) && age <= max_age_s) {
+				int64_t until = (int64_t)((max_age_s - age) * 1000) + 1;
+				if (wait < 0 || until < wait)
+					wait = until;
+			}
+		}
+		struct pollfd p = { .fd = gpsclient_fd(gc), .events = POLLIN };
+		if (poll(&p, 1, wait < 0 ? -1 : (int)wait) == -1 && errno != EINTR) {
+			cli_error("poll: %s", strerror(errno));
+			break;
+		}
+	}
+	if (gps_interrupted && !once)
+		status = 0;
+	gpsclient_close(gc);
+	return status;
 }

@@ -74,7 +74,18 @@ double gpsclient_stale_after_s(const struct gpsclient *gc);
  */
 bool gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_position *pos);
 
-/* One status line, like cgps in one line: "3D 46.49829 7.56741 ±4 m 9 sats 0.4 s". */
+/*
+ * One status line, like cgps in one line:
+ * "3D 46.49829 7.56741 ±4 m 9 sats HDOP 0.9 0.4 s" (HDOP followed by "poor"
+ * above GPSCLIENT_POOR_HDOP), "stale: 3D ...", "no fix (last fix 12 s ago)",
+ * "no gpsd at localhost:2947 (no gpsd: Connection refused)", "GPS off".
+ */
 void gpsclient_describe(const struct gpsclient *gc, char *buf, size_t size);
+
+/* Added by the GPS module: */
+/* HDOP above which a description calls the fix poor. */
+#define GPSCLIENT_POOR_HDOP 5.0
+/* "off", "no gpsd", "no fix", "stale", "fix". */
+const char *gpsclient_state_name(enum gps_state st);
 
 #endif

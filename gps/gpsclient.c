@@ -1,0 +1,725 @@
+/*
+ * gpsclient — positions from gpsd through libgps, with honest fix quality.
+ *
+ * Connection life cycle.  While disconnected the client waits for a retry
+ * timer (backoff 0.5 s doubling to 10 s).  When it fires, the client first
+ * makes a non-blocking "probe" connect of its own, so that an unreachable
+ * host never blocks the application's loop; the probe descriptor is what
+ * gpsclient_fd() returns meanwhile.  gpsd greets every client with a VERSION
+ * line, so a successful probe becomes readable; a failed one reports an
+ * error.  Only then does gps_open() connect for real — a blocking connect in
+ * libgps, but to a host that has just answered.  (Name resolution is done by
+ * getaddrinfo() and blocks; use an address or "localhost".)
+ *
+ * Reading.  libgps keeps a private line buffer: gps_read() parses at most one
+ * JSON line per call and poll() cannot see lines already buffered.  The
+ * socket is therefore made non-blocking and gps_read() is called until it
+ * reports that no complete line is left.  A line is believed only when it is
+ * well-formed JSON (checked with jansson, independently of libgps's lenient
+ * parser, whose errors libgps does not report); a TPV is a fix only with mode >= 2,
+ * LATLON_SET and finite coordinates that agree with the raw line.
+ * fix.status is never used: gpsd sends it only above plain GPS.
+ *
+ * Staleness is measured on the monotonic clock: a fix older than three
+ * reporting cycles (cycle estimated from the TPV interval, clamped to
+ * 1..10 s) is stale.
+ *
+ * gps_close() is called exactly once per successful gps_open(): `open` says
+ * whether the gps_data_t holds a live connection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gps.h>
+#include <jansson.h>
+
+#include "gps/gpsclient.h"
+#include "util/util.h"
+
+#if GPSD_API_MAJOR_VERSION < 9
+#error "gpsclient needs libgps API 9 or later (gpsd 3.20+): fix.time must be a timespec"
+#endif
+/*
+ * gpsd 3.23.1 renamed STATUS_NO_FIX to STATUS_UNK and later versions moved
+ * more status names; this module reads neither, so only MODE_* matters and
+ * those are stable.  Keep it that way: judge fixes by mode.
+ */
+#ifndef MODE_2D
+#define MODE_2D 2
+#endif
+
+#define GC_HOST_MAX        256
+#define GC_PORT_MAX        8
+#define GC_BACKOFF_MIN_MS  500
+#define GC_BACKOFF_MAX_MS  10000
+#define GC_PROBE_LIMIT_MS  5000
+#define GC_PROBE_CHECK_MS  250
+#define GC_CYCLE_MIN_MS    1000
+#define GC_CYCLE_MAX_MS    10000
+#define GC_STALE_CYCLES    3
+/*
+ * gpsd's limit on one JSON response (GPS_JSON_RESPONSE_MAX, private to
+ * gpsd) is 10240 bytes in 3.22; libgps buffers twice that and fails the
+ * read when a line overflows it.  Our copy of a line is as large.
+ */
+#define GC_LINE_MAX        (2 * 10240 + 1)
+/* Lines handled per gpsclient_process() call before yielding to the loop. */
+#define GC_DRAIN_MAX       256
+
+enum gc_conn {
+	GC_OFF,
+	GC_WAITING,     /* for the retry timer */
+	GC_PROBING,     /* non-blocking probe connect in flight */
+	GC_OPEN,        /* libgps connection streaming */
+};
+
+struct gpsclient {
+	char host[GC_HOST_MAX];
+	char port[GC_PORT_MAX];
+	enum gc_conn conn;
+
+	struct gps_data_t *data;   /* heap: the struct is large */
+	bool open;                 /* data holds a live gps_open() */
+	int probe_fd;
+	int64_t probe_started_ms;
+	int64_t retry_at_ms;
+	int backoff_ms;
+	bool pending;              /* lines may be left in libgps's buffer */
+	char error[256];
+
+	/* What the receiver says now. */
+	bool seen_tpv;
+	int rx_mode;               /* mode of the latest TPV */
+	int sats_used, sats_visible;
+	double hdop;
+
+	/* The last good fix. */
+	bool have_fix;
+	struct gps_fix fix;
+	int64_t cycle_ms;          /* estimated reporting cycle */
+	int64_t last_tpv_ms;
+
+	enum gps_state reported;   /* state at the end of the last process() */
+	char line[GC_LINE_MAX];
+};
+
+static void
+gc_set_error(struct gpsclient *gc, const char *fmt, const char *arg)
+{
+	snprintf(gc->error, sizeof gc->error, fmt, arg);
+}
+
+static int
+gc_parse_hostport(const char *hp, char *host, size_t hsize, char *port, size_t psize, char **cause)
+{
+	const char *colon, *h = hp;
+	size_t hlen;
+
+	if (*hp == '[') {
+		const char *close = strchr(hp, ']');
+		if (close == NULL)
+			return fc_fail(cause, "--gpsd %s: missing ']' after the IPv6 address", hp);
+		h = hp + 1;
+		hlen = (size_t)(close - h);
+		colon = close[1] == ':' ? close + 1 : NULL;
+		if (close[1] != '\0' && colon == NULL)
+			return fc_fail(cause, "--gpsd %s: expected ':PORT' after ']'", hp);
+	} else {
+		colon = strrchr(hp, ':');
+		if (colon != NULL && strchr(hp, ':') != colon)
+			return fc_fail(cause, "--gpsd %s: write IPv6 addresses as [ADDR]:PORT", hp);
+		hlen = colon != NULL ? (size_t)(colon - hp) : strlen(hp);
+	}
+	if (hlen == 0 || hlen >= hsize)
+		return fc_fail(cause, "--gpsd %s: the host name is empty or longer than %zu bytes",
+		    hp, hsize - 1);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	for (size_t i = 0; i < hlen; i++) {
+		unsigned char c = (unsigned char)host[i];
+		if (c <= ' ' || c >= 0x7f)
+			return fc_fail(cause, "--gpsd %s: bad character in the host name", hp);
+	}
+	if (colon == NULL) {
+		fc_strlcpy(port, "2947", psize);
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 || p > 65535)
+		return fc_fail(cause, "--gpsd %s: the port must be a number from 1 to 65535", hp);
+	snprintf(port, psize, "%ld", p);
+	return 0;
+}
+
+int
+gpsclient_open(const char *hostport, struct gpsclient **out, char **cause)
+{
+	struct gpsclient *gc = xcalloc(1, sizeof *gc);
+
+	gc->probe_fd = -1;
+	gc->rx_mode = MODE_NOT_SEEN;
+	gc->sats_used = gc->sats_visible = -1;
+	gc->hdop = NAN;
+	gc->cycle_ms = GC_CYCLE_MIN_MS;
+	gc->backoff_ms = GC_BACKOFF_MIN_MS;
+	if (hostport != NULL && strcmp(hostport, "none") == 0) {
+		gc->conn = GC_OFF;
+		gc->reported = GPS_OFF;
+		*out = gc;
+		return 0;
+	}
+	if (hostport == NULL || *hostport == '\0')
+		hostport = "localhost:2947";
+	if (gc_parse_hostport(hostport, gc->host, sizeof gc->host, gc->port, sizeof gc->port,
+	    cause) != 0)
+		goto fail;
+	gc->data = xcalloc(1, sizeof *gc->data);
+	gc->conn = GC_WAITING;
+	gc->retry_at_ms = fc_monotonic_ms();   /* try at the first process() */
+	gc_set_error(gc, "%s", "not connected yet");
+	gc->reported = GPS_NO_GPSD;
+	*out = gc;
+	return 0;
+fail:
+	free(gc);
+	return -1;
+}
+
+static void
+gc_disconnect(struct gpsclient *gc)
+{
+	if (gc->open) {
+		(void)gps_close(gc->data);
+		gc->open = false;
+	}
+	if (gc->probe_fd != -1) {
+		close(gc->probe_fd);
+		gc->probe_fd = -1;
+	}
+	gc->pending = false;
+	gc->seen_tpv = false;
+	gc->rx_mode = MODE_NOT_SEEN;
+	gc->conn = GC_WAITING;
+	gc->retry_at_ms = fc_monotonic_ms() + gc->backoff_ms;
+	gc->backoff_ms *= 2;
+	if (gc->backoff_ms > GC_BACKOFF_MAX_MS)
+		gc->backoff_ms = GC_BACKOFF_MAX_MS;
+}
+
+void
+gpsclient_close(struct gpsclient *gc)
+{
+	if (gc == NULL)
+		return;
+	if (gc->open)
+		(void)gps_stream(gc->data, WATCH_DISABLE, NULL);
+	gc_disconnect(gc);
+	free(gc->data);
+	free(gc);
+}
+
+/* Starts the non-blocking probe connect; on failure schedules a retry. */
+static void
+gc_start_probe(struct gpsclient *gc)
+{
+	struct addrinfo hints, *res = NULL;
+	int fd = -1, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(gc->host, gc->port, &hints, &res);
+	if (rc != 0) {
+		gc_set_error(gc, "cannot resolve the gpsd host: %s", gai_strerror(rc));
+		gc_disconnect(gc);
+		return;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		gc_set_error(gc, "socket: %s", strerror(errno));
+		goto fail;
+	}
+	if (connect(fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
+		gc_set_error(gc, "no gpsd: %s", strerror(errno));
+		goto fail;
+	}
+	freeaddrinfo(res);
+	gc->probe_fd = fd;
+	gc->probe_started_ms = fc_monotonic_ms();
+	gc->conn = GC_PROBING;
+	return;
+fail:
+	if (fd != -1)
+		close(fd);
+	freeaddrinfo(res);
+	gc_disconnect(gc);
+}
+
+/* The real connection, once the probe has shown gpsd answers. */
+static void
+gc_open_libgps(struct gpsclient *gc)
+{
+	int flags;
+
+	memset(gc->data, 0, sizeof *gc->data);
+	errno = 0;
+	if (gps_open(gc->host, gc->port, gc->data) != 0) {
+		gc_set_error(gc, "gps_open: %s", gps_errstr(errno));
+		gc_disconnect(gc);
+		return;
+	}
+	gc->open = true;
+	flags = fcntl(gc->data->gps_fd, F_GETFL);
+	if (flags == -1 || fcntl(gc->data->gps_fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		gc_set_error(gc, "fcntl: %s", strerror(errno));
+		gc_disconnect(gc);
+		return;
+	}
+	(void)fcntl(gc->data->gps_fd, F_SETFD, FD_CLOEXEC);
+	if (gps_stream(gc->data, WATCH_ENABLE | WATCH_JSON, NULL) != 0) {
+		gc_set_error(gc, "%s", "gpsd refused the WATCH request");
+		gc_disconnect(gc);
+		return;
+	}
+	gc->conn = GC_OPEN;
+	gc->pending = true;   /* the banner may already be buffered */
+	gc->error[0] = '\0';
+}
+
+static void
+gc_check_probe(struct gpsclient *gc, int64_t now)
+{
+	struct pollfd p = { .fd = gc->probe_fd, .events = POLLIN | POLLOUT };
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (poll(&p, 1, 0) <= 0) {
+		if (now - gc->probe_started_ms >= GC_PROBE_LIMIT_MS) {
+			gc_set_error(gc, "no gpsd: %s", "connection timed out");
+			gc_disconnect(gc);
+		}
+		return;
+	}
+	if (getsockopt(gc->probe_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err == 0 && (p.revents & (POLLERR | POLLHUP)) != 0 && (p.revents & POLLIN) == 0)
+		err = ECONNRESET;
+	if (err != 0) {
+		gc_set_error(gc, "no gpsd: %s", strerror(err));
+		gc_disconnect(gc);
+		return;
+	}
+	close(gc->probe_fd);
+	gc->probe_fd = -1;
+	gc_open_libgps(gc);
+}
+
+static bool
+gc_finite(double d)
+{
+	return isfinite(d) != 0;
+}
+
+/*
+ * The raw line, checked independently of libgps: it must be one JSON object
+ * with a string "class".  For TPV, returns the mode and coordinates as
+ * written so that a fix is believed only when both parsers agree.
+ */
+struct gc_raw {
+	char cls[16];
+	int mode;
+	bool has_latlon;
+	bool has_time;
+	double lat, lon;
+};
+
+static bool
+gc_check_raw(const char *line, size_t len, struct gc_raw *raw)
+{
+	json_error_t jerr;
+	json_t *root, *v;
+	const char *cls;
+	bool ok = false;
+
+	memset(raw, 0, sizeof *raw);
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return false;
+	if (!json_is_object(root))
+		goto out;
+	v = json_object_get(root, "class");
+	if (!json_is_string(v))
+		goto out;
+	cls = json_string_value(v);
+	if (strlen(cls) >= sizeof raw->cls)
+		goto out;
+	fc_strlcpy(raw->cls, cls, sizeof raw->cls);
+	v = json_object_get(root, "mode");
+	raw->mode = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	json_t *lat = json_object_get(root, "lat"), *lon = json_object_get(root, "lon");
+	if (json_is_number(lat) && json_is_number(lon)) {
+		raw->has_latlon = true;
+		raw->lat = json_number_value(lat);
+		raw->lon = json_number_value(lon);
+	}
+	raw->has_time = json_object_get(root, "time") != NULL;
+	ok = true;
+out:
+	json_decref(root);
+	return ok;
+}
+
+static void
+gc_handle_sky(struct gpsclient *gc)
+{
+	const struct gps_data_t *d = gc->data;
+
+	if (d->satellites_used >= 0 && d->satellites_used <= MAXCHANNELS)
+		gc->sats_used = d->satellites_used;
+	if (d->satellites_visible >= 0 && d->satellites_visible <= MAXCHANNELS)
+		gc->sats_visible = d->satellites_visible;
+	/* NMEA writes 99.99 for "no DOP": that is unknown, not terrible. */
+	if (gc_finite(d->dop.hdop) && d->dop.hdop > 0 && d->dop.hdop < 99)
+		gc->hdop = d->dop.hdop;
+	else
+		gc->hdop = NAN;
+}
+
+static void
+gc_handle_tpv(struct gpsclient *gc, const struct gc_raw *raw, int64_t now)
+{
+	const struct gps_data_t *d = gc->data;
+	const struct gps_fix_t *f = &d->fix;
+	struct gps_fix fix;
+
+	if (gc->last_tpv_ms != 0) {
+		/* Smooth the reporting interval so one late TPV does not move it much. */
+		int64_t dt = now - gc->last_tpv_ms;
+		if (dt > 0) {
+			gc->cycle_ms = (gc->cycle_ms * 3 + dt) / 4;
+			if (gc->cycle_ms < GC_CYCLE_MIN_MS)
+				gc->cycle_ms = GC_CYCLE_MIN_MS;
+			if (gc->cycle_ms > GC_CYCLE_MAX_MS)
+				gc->cycle_ms = GC_CYCLE_MAX_MS;
+		}
+	}
+	gc->last_tpv_ms = now;
+	gc->seen_tpv = true;
+	if ((d->set & MODE_SET) == 0)
+		return;
+	gc->rx_mode = f->mode;
+	if (f->mode < MODE_2D || f->mode > MODE_3D || raw->mode != f->mode)
+		return;
+	if ((d->set & LATLON_SET) == 0 || !raw->has_latlon)
+		return;
+	if (!gc_finite(f->latitude) || !gc_finite(f->longitude) ||
+	    fabs(f->latitude) > 90 || fabs(f->longitude) > 180 ||
+	    fabs(f->latitude - raw->lat) > 1e-7 || fabs(f->longitude - raw->lon) > 1e-7) {
+		gc->rx_mode = MODE_NO_FIX;
+		return;
+	}
+	/* A time that libgps could not read means a line we do not understand. */
+	bool time_ok = (d->set & TIME_SET) != 0 && f->time.tv_sec > 0 && f->time.tv_nsec >= 0 &&
+	    f->time.tv_nsec < 1000000000L;
+	if (raw->has_time && !time_ok) {
+		gc->rx_mode = MODE_NO_FIX;
+		return;
+	}
+	memset(&fix, 0, sizeof fix);
+	fix.mode = f->mode;
+	fix.lat = f->latitude;
+	fix.lon = f->longitude;
+	fix.alt_msl = f->mode == MODE_3D && gc_finite(f->altMSL) ? f->altMSL : NAN;
+	fix.alt_hae = f->mode == MODE_3D && gc_finite(f->altHAE) ? f->altHAE : NAN;
+	if (gc_finite(f->eph) && f->eph >= 0)
+		fix.accuracy_m = f->eph;
+	else if (gc_finite(f->epx) && gc_finite(f->epy) && f->epx >= 0 && f->epy >= 0)
+		fix.accuracy_m = sqrt(f->epx * f->epx + f->epy * f->epy);
+	else
+		fix.accuracy_m = NAN;
+	fix.hdop = gc->hdop;
+	fix.satellites_used = gc->sats_used;
+	fix.satellites_visible = gc->sats_visible;
+	if (time_ok)
+		fc_time_iso_utc(fix.time, f->time);
+	fix.received_ms = now;
+	gc->fix = fix;
+	gc->have_fix = true;
+}
+
+/* Reads every complete line libgps can give; disconnects on EOF or error. */
+static void
+gc_drain(struct gpsclient *gc, int64_t now)
+{
+	for (int i = 0; i < GC_DRAIN_MAX; i++) {
+		struct gc_raw raw;
+		int n;
+		size_t len;
+
+		gc->data->set = 0;
+		gc->line[0] = '\0';
+		errno = 0;
+		n = gps_read(gc->data, gc->line, (int)sizeof gc->line);
+		if (n == 0) {
+			gc->pending = false;
+			return;
+		}
+		if (n < 0) {
+			if (errno != 0)
+				gc_set_error(gc, "gpsd connection lost: %s", strerror(errno));
+			else
+				gc_set_error(gc, "%s", "gpsd closed the connection or sent an overlong line");
+			gc_disconnect(gc);
+			return;
+		}
+		gc->backoff_ms = GC_BACKOFF_MIN_MS;   /* gpsd talks: a later loss retries fast */
+		len = strnlen(gc->line, sizeof gc->line);
+		/*
+		 * libgps returns the line length + 1 (its parser's verdict is not
+		 * returned by 3.22): a shorter copy means a NUL inside the line
+		 * or a truncated copy, and such a line is not believed.
+		 */
+		if (len + 1 != (size_t)n || len + 1 >= sizeof gc->line)
+			continue;
+		if (!gc_check_raw(gc->line, len, &raw))
+			continue;
+		if (strcmp(raw.cls, "TPV") == 0)
+			gc_handle_tpv(gc, &raw, now);
+		else if (strcmp(raw.cls, "SKY") == 0 && (gc->data->set & SATELLITE_SET) != 0)
+			gc_handle_sky(gc);
+	}
+	gc->pending = true;   /* more may be buffered: come back at once */
+}
+
+static int64_t
+gc_stale_ms(const struct gpsclient *gc)
+{
+	return gc->cycle_ms * GC_STALE_CYCLES;
+}
+
+static enum gps_state
+gc_state_at(const struct gpsclient *gc, int64_t now)
+{
+	if (gc->conn == GC_OFF)
+		return GPS_OFF;
+	if (gc->conn != GC_OPEN)
+		return GPS_NO_GPSD;
+	if (!gc->have_fix || gc->rx_mode < MODE_2D)
+		return GPS_NO_FIX;
+	if (now - gc->fix.received_ms > gc_stale_ms(gc))
+		return GPS_STALE;
+	return GPS_FIX;
+}
+
+int
+gpsclient_fd(const struct gpsclient *gc)
+{
+	if (gc->conn == GC_PROBING)
+		return gc->probe_fd;
+	if (gc->conn == GC_OPEN)
+		return gc->data->gps_fd;
+	return -1;
+}
+
+int
+gpsclient_timeout_ms(const struct gpsclient *gc)
+{
+	int64_t now = fc_monotonic_ms(), due = -1;
+
+	switch (gc->conn) {
+	case GC_OFF:
+		return -1;
+	case GC_WAITING:
+		due = gc->retry_at_ms - now;
+		break;
+	case GC_PROBING:
+		due = GC_PROBE_CHECK_MS;
+		break;
+	case GC_OPEN:
+		if (gc->pending)
+			return 0;
+		if (gc->have_fix && gc->rx_mode >= MODE_2D) {
+			due = gc->fix.received_ms + gc_stale_ms(gc) + 1 - now;
+			if (due < 0)
+				due = -1;   /* already stale: nothing more to time */
+		}
+		break;
+	}
+	if (due < -1)
+		due = 0;
+	if (due > 60000)
+		due = 60000;
+	return (int)due;
+}
+
+bool
+gpsclient_process(struct gpsclient *gc)
+{
+	int64_t now = fc_monotonic_ms();
+	int64_t fix_before = gc->have_fix ? gc->fix.received_ms : 0;
+	enum gps_state st;
+
+	switch (gc->conn) {
+	case GC_OFF:
+		break;
+	case GC_WAITING:
+		if (now >= gc->retry_at_ms)
+			gc_start_probe(gc);
+		if (gc->conn == GC_PROBING)
+			gc_check_probe(gc, now);
+		if (gc->conn == GC_OPEN)
+			gc_drain(gc, now);
+		break;
+	case GC_PROBING:
+		gc_check_probe(gc, now);
+		if (gc->conn == GC_OPEN)
+			gc_drain(gc, now);
+		break;
+	case GC_OPEN:
+		gc_drain(gc, now);
+		break;
+	}
+	st = gc_state_at(gc, fc_monotonic_ms());
+	bool changed = st != gc->reported || (gc->have_fix && gc->fix.received_ms != fix_before);
+	gc->reported = st;
+	return changed;
+}
+
+enum gps_state
+gpsclient_state(const struct gpsclient *gc)
+{
+	return gc_state_at(gc, fc_monotonic_ms());
+}
+
+const char *
+gpsclient_error(const struct gpsclient *gc)
+{
+	if (gc->conn == GC_OFF)
+		return "GPS is off (--gpsd none)";
+	return gc->error;
+}
+
+bool
+gpsclient_last_fix(const struct gpsclient *gc, struct gps_fix *out)
+{
+	if (!gc->have_fix)
+		return false;
+	*out = gc->fix;
+	return true;
+}
+
+double
+gpsclient_fix_age_s(const struct gpsclient *gc)
+{
+	if (!gc->have_fix)
+		return NAN;
+	return (double)(fc_monotonic_ms() - gc->fix.received_ms) / 1000.0;
+}
+
+double
+gpsclient_stale_after_s(const struct gpsclient *gc)
+{
+	return (double)gc_stale_ms(gc) / 1000.0;
+}
+
+bool
+gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_position *pos)
+{
+	double age;
+
+	if (!gc->have_fix || !isfinite(max_age_s) || max_age_s < 0)
+		return false;
+	age = gpsclient_fix_age_s(gc);
+	if (!(age <= max_age_s))
+		return false;
+	store_position_clear(pos);
+	pos->source = STORE_POS_GPSD;
+	pos->lat = gc->fix.lat;
+	pos->lon = gc->fix.lon;
+	pos->alt_m = gc->fix.alt_msl;
+	pos->accuracy_m = gc->fix.accuracy_m;
+	pos->fix_mode = gc->fix.mode;
+	pos->satellites = gc->fix.satellites_used;
+	pos->hdop = gc->fix.hdop;
+	fc_strlcpy(pos->fix_time, gc->fix.time, sizeof pos->fix_time);
+	pos->fix_age_s = age;
+	return true;
+}
+
+const char *
+gpsclient_state_name(enum gps_state st)
+{
+	switch (st) {
+	case GPS_OFF: return "off";
+	case GPS_NO_GPSD: return "no gpsd";
+	case GPS_NO_FIX: return "no fix";
+	case GPS_STALE: return "stale";
+	case GPS_FIX: return "fix";
+	}
+	return "?";
+}
+
+/* Appends the quality words of a fix: accuracy, satellites, HDOP, age. */
+static void
+gc_describe_fix(const struct gps_fix *f, double age, char *buf, size_t size)
+{
+	size_t n = strnlen(buf, size);
+
+#define GC_APPEND(...) do { \
+	if (n < size) { \
+		int w_ = snprintf(buf + n, size - n, __VA_ARGS__); \
+		if (w_ > 0) n += (size_t)w_; \
+	} \
+} while (0)
+	GC_APPEND("%dD %.5f %.5f", f->mode, f->lat, f->lon);
+	if (isfinite(f->accuracy_m))
+		GC_APPEND(" ±%.0f m", f->accuracy_m);
+	if (f->satellites_used >= 0)
+		GC_APPEND(" %d sats", f->satellites_used);
+	if (isfinite(f->hdop))
+		GC_APPEND(" HDOP %.1f%s", f->hdop, f->hdop > GPSCLIENT_POOR_HDOP ? " poor" : "");
+	GC_APPEND(" %.1f s", age);
+#undef GC_APPEND
+}
+
+void
+gpsclient_describe(const struct gpsclient *gc, char *buf, size_t size)
+{
+	enum gps_state st = gpsclient_state(gc);
+	double age = gpsclient_fix_age_s(gc);
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	switch (st) {
+	case GPS_OFF:
+		fc_strlcpy(buf, "GPS off", size);
+		return;
+	case GPS_NO_GPSD:
+		snprintf(buf, size, "no gpsd at %s:%s (%s)", gc->host, gc->port, gc->error);
+		return;
+	case GPS_NO_FIX:
+		if (gc->have_fix)
+			snprintf(buf, size, "no fix (last fix %.0f s ago)", age);
+		else
+			fc_strlcpy(buf, gc->seen_tpv ? "no fix" : "no fix (no report yet)", size);
+		return;
+	case GPS_STALE:
+		fc_strlcpy(buf, "stale: ", size);
+		gc_describe_fix(&gc->fix, age, buf, size);
+		return;
+	case GPS_FIX:
+		gc_describe_fix(&gc->fix, age, buf, size);
+		return;
+	}
+}
