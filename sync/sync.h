@@ -46,13 +46,19 @@
 #define BUNDLE_FORMAT_VERSION 1
 #define BUNDLE_MAX_FORMS 64           /* distinct forms named in one header */
 
-/* Defaults for the writer's cap and the decoder's limits. */
+/*
+ * The writer's cap on a bundle's compressed size (a flaky link still makes
+ * progress), and the decoder's default limits.  The decoder accepts more
+ * than the writer makes, so a depot can take bundles from a device whose
+ * cap was raised.
+ */
 #define BUNDLE_DEFAULT_MAX_COMPRESSED   (256u * 1024u)
-#define BUNDLE_DEFAULT_MAX_DECOMPRESSED (16u * 1024u * 1024u)
-#define BUNDLE_DEFAULT_MAX_LINE         (256u * 1024u)
-#define BUNDLE_DEFAULT_MAX_RECORDS      10000u
+#define BUNDLE_LIMIT_COMPRESSED         (1024u * 1024u)
+#define BUNDLE_LIMIT_DECOMPRESSED       (16u * 1024u * 1024u)
+#define BUNDLE_LIMIT_LINE               (1024u * 1024u)
+#define BUNDLE_LIMIT_RECORDS            10000u
 
-/* What the decoder accepts at most; a zero field means its default above. */
+/* What the decoder accepts at most; a zero field means its BUNDLE_LIMIT_* default. */
 struct bundle_limits {
 	size_t max_compressed;
 	size_t max_decompressed;

@@ -1,0 +1,643 @@
+/*
+ * sync — the bundle codec.
+ *
+ * A bundle is gzip (RFC 1952) of NDJSON: a header line, then one record per
+ * line as store_record_to_json() renders it.  It is written as two gzip
+ * members, the header line and then the records: the header names the
+ * record count and the forms, which are known only once the records are in,
+ * while the records are compressed as they arrive (one pass over the data,
+ * and the compressed size is known while adding, so the cap holds).
+ * RFC 1952 lets a gzip file hold several members; zcat, Python's gzip and
+ * this decoder read them as one stream, so `zcat bundle | jq .` works.
+ *
+ * The decoder never trusts its input: every limit is checked before the
+ * memory is spent, and the first error says where it is ("line 3: ...").
+ */
+#include "sync/sync.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define BUNDLE_LEVEL 6
+/* Room kept for the header member and the gzip trailers when estimating. */
+#define BUNDLE_HEADER_RESERVE 8192
+
+struct bundle_writer {
+	char device[STORE_ID_LEN];
+	size_t max_compressed;
+
+	z_stream z;                 /* the records member, compressed as added */
+	bool z_live;
+	unsigned char *zout;        /* its output so far */
+	size_t zout_len, zout_cap;
+	uLong in_at_last_out;       /* total_in when the output last grew */
+
+	char *text;                 /* the record lines, kept for a shorter retry */
+	size_t text_len, text_cap;
+	size_t *line_end;           /* offset after each record's '\n' */
+	char **uuids;
+	size_t *form_of;            /* index into forms for each record */
+	size_t count, cap;
+
+	struct bundle_form forms[BUNDLE_MAX_FORMS];
+	size_t form_count;
+	bool finished;
+};
+
+static void
+buf_append(unsigned char **buf, size_t *len, size_t *cap, const void *data, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t ncap = *cap == 0 ? 4096 : *cap;
+
+		while (ncap < *len + n)
+			ncap *= 2;
+		*buf = xreallocarray(*buf, ncap, 1);
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, data, n);
+	*len += n;
+}
+
+void
+bundle_sha256_hex(const void *bytes, size_t len, char hex[STORE_HASH_LEN])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, bytes, len);
+	sodium_bin2hex(hex, STORE_HASH_LEN, d, sizeof d);
+}
+
+void
+bundle_sha256_b64(const void *bytes, size_t len, char b64[BUNDLE_SHA256_B64_LEN])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, bytes, len);
+	sodium_bin2base64(b64, BUNDLE_SHA256_B64_LEN, d, sizeof d, sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* ---- Writer ---- */
+
+static int
+zout_drain(struct bundle_writer *w, int flush, char **cause)
+{
+	unsigned char chunk[16384];
+	int rc;
+
+	do {
+		w->z.next_out = chunk;
+		w->z.avail_out = sizeof chunk;
+		rc = deflate(&w->z, flush);
+		if (rc == Z_STREAM_ERROR)
+			return fc_fail(cause, "bundle: deflate failed");
+		if (sizeof chunk - w->z.avail_out > 0) {
+			buf_append(&w->zout, &w->zout_len, &w->zout_cap, chunk, sizeof chunk - w->z.avail_out);
+			w->in_at_last_out = w->z.total_in;
+		}
+	} while (w->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+	return 0;
+}
+
+static void
+writer_reset_stream(struct bundle_writer *w)
+{
+	if (w->z_live)
+		deflateEnd(&w->z);
+	memset(&w->z, 0, sizeof w->z);
+	/* 31: a gzip wrapper; level 6 is gzip's own default. */
+	if (deflateInit2(&w->z, BUNDLE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();  /* only out of memory */
+	w->z_live = true;
+	w->zout_len = 0;
+	w->in_at_last_out = 0;
+}
+
+struct bundle_writer *
+bundle_writer_new(const char *device, size_t max_compressed)
+{
+	struct bundle_writer *w = xcalloc(1, sizeof *w);
+
+	fc_strlcpy(w->device, device, sizeof w->device);
+	w->max_compressed = max_compressed != 0 ? max_compressed : BUNDLE_DEFAULT_MAX_COMPRESSED;
+	writer_reset_stream(w);
+	return w;
+}
+
+void
+bundle_writer_free(struct bundle_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->z_live)
+		deflateEnd(&w->z);
+	free(w->zout);
+	free(w->text);
+	free(w->line_end);
+	for (size_t i = 0; i < w->count; i++)
+		free(w->uuids[i]);
+	free(w->uuids);
+	free(w->form_of);
+	free(w);
+}
+
+size_t
+bundle_writer_count(const struct bundle_writer *w)
+{
+	return w->count;
+}
+
+/*
+ * The compressed size the records member would have if finished now: what
+ * deflate has emitted, plus the input it still holds at the ratio seen so
+ * far (or stored, before any output).  An estimate; finish checks exactly.
+ */
+static size_t
+writer_estimate(const struct bundle_writer *w, size_t extra_in)
+{
+	double held = (double)(w->z.total_in - w->in_at_last_out) + (double)extra_in;
+	double ratio = w->in_at_last_out > 0 ? (double)w->zout_len / (double)w->in_at_last_out : 1.0;
+
+	if (ratio > 1.0)
+		ratio = 1.0;
+	return w->zout_len + (size_t)(held * ratio) + 64;
+}
+
+int
+bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char **cause)
+{
+	size_t len, form = BUNDLE_MAX_FORMS;
+	char *line;
+
+	if (w->finished)
+		return fc_fail(cause, "bundle: writer already finished");
+	if (w->count >= BUNDLE_LIMIT_RECORDS)
+		return 1;
+	line = store_record_to_json(rec);
+	len = strlen(line);
+	if (len + 1 > BUNDLE_LIMIT_LINE || len + 1 > BUNDLE_LIMIT_DECOMPRESSED / 2) {
+		free(line);
+		return fc_fail(cause, "bundle: record %s is too large to send (%zu bytes)", rec->uuid, len);
+	}
+	for (size_t i = 0; i < w->form_count; i++) {
+		if (strcmp(w->forms[i].id, rec->form_id) == 0 &&
+		    strcmp(w->forms[i].version, rec->form_version) == 0 &&
+		    strcmp(w->forms[i].hash, rec->form_hash) == 0) {
+			form = i;
+			break;
+		}
+	}
+	if (form == BUNDLE_MAX_FORMS && w->form_count == BUNDLE_MAX_FORMS) {
+		free(line);
+		return w->count > 0 ? 1 : fc_fail(cause, "bundle: too many forms");
+	}
+	if (w->count > 0 && (w->text_len + len + 1 > BUNDLE_LIMIT_DECOMPRESSED - BUNDLE_HEADER_RESERVE ||
+	    writer_estimate(w, len + 1) + BUNDLE_HEADER_RESERVE > w->max_compressed)) {
+		free(line);
+		return 1;
+	}
+	if (form == BUNDLE_MAX_FORMS) {
+		form = w->form_count++;
+		fc_strlcpy(w->forms[form].id, rec->form_id, sizeof w->forms[form].id);
+		fc_strlcpy(w->forms[form].version, rec->form_version, sizeof w->forms[form].version);
+		fc_strlcpy(w->forms[form].hash, rec->form_hash, sizeof w->forms[form].hash);
+	}
+	line[len] = '\n';  /* replaces the NUL; the length is known */
+	w->z.next_in = (unsigned char *)line;
+	w->z.avail_in = (uInt)(len + 1);
+	if (zout_drain(w, Z_NO_FLUSH, cause) != 0) {
+		free(line);
+		return -1;
+	}
+	if (w->count == w->cap) {
+		w->cap = w->cap == 0 ? 64 : w->cap * 2;
+		w->line_end = xreallocarray(w->line_end, w->cap, sizeof *w->line_end);
+		w->uuids = xreallocarray(w->uuids, w->cap, sizeof *w->uuids);
+		w->form_of = xreallocarray(w->form_of, w->cap, sizeof *w->form_of);
+	}
+	{
+		unsigned char *t = (unsigned char *)w->text;
+
+		buf_append(&t, &w->text_len, &w->text_cap, line, len + 1);
+		w->text = (char *)t;
+	}
+	w->line_end[w->count] = w->text_len;
+	w->uuids[w->count] = xstrdup(rec->uuid);
+	w->form_of[w->count] = form;
+	w->count++;
+	free(line);
+	return 0;
+}
+
+/* The header line for the first n records (caller frees). */
+static char *
+header_line(const struct bundle_writer *w, const char *uuid, const char *created_at, size_t n)
+{
+	json_t *forms = json_array(), *hdr;
+	bool used[BUNDLE_MAX_FORMS] = { false };
+	char *text, *line;
+
+	for (size_t i = 0; i < n; i++)
+		used[w->form_of[i]] = true;
+	for (size_t i = 0; i < w->form_count; i++) {
+		if (used[i])
+			json_array_append_new(forms, json_pack("{s:s, s:s, s:s}", "id", w->forms[i].id,
+			    "version", w->forms[i].version, "hash", w->forms[i].hash));
+	}
+	hdr = json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:o}", "fieldcheck_bundle", "header",
+	    "format", BUNDLE_FORMAT_VERSION, "uuid", uuid, "device", w->device,
+	    "created_at", created_at, "record_count", (json_int_t)n, "forms", forms);
+	text = json_dumps(hdr, JSON_COMPACT);
+	json_decref(hdr);
+	if (text == NULL)
+		abort();
+	line = xasprintf("%s\n", text);
+	free(text);
+	return line;
+}
+
+/* One gzip member holding len bytes (appended to buf). */
+static void
+gzip_member(unsigned char **buf, size_t *blen, size_t *bcap, const void *data, size_t len)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int rc;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, BUNDLE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();
+	z.next_in = (unsigned char *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		rc = deflate(&z, Z_FINISH);
+		buf_append(buf, blen, bcap, chunk, sizeof chunk - z.avail_out);
+	} while (rc != Z_STREAM_END);
+	deflateEnd(&z);
+}
+
+int
+bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char **cause)
+{
+	unsigned char *bytes = NULL;
+	size_t blen = 0, bcap = 0, n = w->count;
+	char *hdr;
+
+	if (w->finished)
+		return fc_fail(cause, "bundle: writer already finished");
+	if (w->count == 0)
+		return fc_fail(cause, "bundle: no records");
+	memset(out, 0, sizeof *out);
+	fc_uuid_v4(out->uuid);
+	fc_now_iso_utc(out->created_at);
+	if (zout_drain(w, Z_FINISH, cause) != 0)
+		return -1;
+	for (;;) {
+		hdr = header_line(w, out->uuid, out->created_at, n);
+		blen = 0;
+		gzip_member(&bytes, &blen, &bcap, hdr, strlen(hdr));
+		free(hdr);
+		if (blen + w->zout_len <= w->max_compressed)
+			break;
+		/* Over the cap (the estimate was short): keep a prefix that fits. */
+		if (n == 1) {
+			free(bytes);
+			return fc_fail(cause, "bundle: record %s alone exceeds %zu bytes compressed",
+			    w->uuids[0], w->max_compressed);
+		}
+		{
+			double keep = (double)n * (double)w->max_compressed * 0.9 /
+			    (double)(blen + w->zout_len);
+			size_t k = keep < 1 ? 1 : (size_t)keep;
+
+			n = k < n ? k : n - 1;
+		}
+		writer_reset_stream(w);
+		w->z.next_in = (unsigned char *)w->text;
+		w->z.avail_in = (uInt)w->line_end[n - 1];
+		if (zout_drain(w, Z_FINISH, cause) != 0) {
+			free(bytes);
+			return -1;
+		}
+	}
+	buf_append(&bytes, &blen, &bcap, w->zout, w->zout_len);
+	for (size_t i = n; i < w->count; i++)
+		free(w->uuids[i]);
+	w->count = n;
+	w->finished = true;
+	out->bytes = bytes;
+	out->size = blen;
+	out->record_count = n;
+	bundle_sha256_hex(bytes, blen, out->sha256);
+	return 0;
+}
+
+const char *const *
+bundle_writer_uuids(const struct bundle_writer *w, size_t *n)
+{
+	*n = w->count;
+	return (const char *const *)w->uuids;
+}
+
+/* ---- Decoder ---- */
+
+static void
+limits_fill(struct bundle_limits *l, const struct bundle_limits *given)
+{
+	if (given != NULL)
+		*l = *given;
+	else
+		memset(l, 0, sizeof *l);
+	if (l->max_compressed == 0)
+		l->max_compressed = BUNDLE_LIMIT_COMPRESSED;
+	if (l->max_decompressed == 0)
+		l->max_decompressed = BUNDLE_LIMIT_DECOMPRESSED;
+	if (l->max_line == 0)
+		l->max_line = BUNDLE_LIMIT_LINE;
+	if (l->max_records == 0)
+		l->max_records = BUNDLE_LIMIT_RECORDS;
+}
+
+int
+bundle_inflate(const void *bytes, size_t len, const struct bundle_limits *given, char **out,
+    size_t *out_len, char **cause)
+{
+	struct bundle_limits lim;
+	z_stream z;
+	unsigned char *buf = NULL;
+	size_t blen = 0, bcap = 0;
+	unsigned char chunk[65536];
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	limits_fill(&lim, given);
+	if (len > lim.max_compressed)
+		return fc_fail(cause, "bundle: %zu bytes compressed, over the limit of %zu", len,
+		    lim.max_compressed);
+	if (len < 18)
+		return fc_fail(cause, "bundle: %zu bytes is too short for gzip", len);
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 31) != Z_OK)
+		abort();
+	z.next_in = (unsigned char *)(uintptr_t)bytes;
+	z.avail_in = (uInt)len;
+	for (;;) {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END) {
+			fc_fail(cause, "bundle: not valid gzip at byte %lu: %s", (unsigned long)(len - z.avail_in),
+			    rc == Z_BUF_ERROR ? "truncated" : z.msg != NULL ? z.msg : "corrupt");
+			goto fail;
+		}
+		if (blen + (sizeof chunk - z.avail_out) > lim.max_decompressed) {
+			fc_fail(cause, "bundle: decompresses to more than %zu bytes", lim.max_decompressed);
+			goto fail;
+		}
+		buf_append(&buf, &blen, &bcap, chunk, sizeof chunk - z.avail_out);
+		if (rc == Z_STREAM_END) {
+			if (z.avail_in == 0)
+				break;
+			/* Another gzip member follows (RFC 1952 2.2). */
+			if (inflateReset(&z) != Z_OK)
+				abort();
+		} else if (z.avail_in == 0 && z.avail_out != 0) {
+			fc_fail(cause, "bundle: gzip stream truncated at byte %zu", len);
+			goto fail;
+		}
+	}
+	inflateEnd(&z);
+	buf_append(&buf, &blen, &bcap, "", 1);
+	*out = (char *)buf;
+	*out_len = blen - 1;
+	return 0;
+fail:
+	inflateEnd(&z);
+	free(buf);
+	return -1;
+}
+
+void
+bundle_free(struct bundle *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->record_count; i++)
+		store_record_free(b->records[i]);
+	free(b->records);
+	free(b);
+}
+
+static int
+header_string(json_t *obj, const char *key, char *dst, size_t size, char **cause)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= size ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return fc_fail(cause, "line 1: header field '%s' is missing, not a string or too long", key);
+	fc_strlcpy(dst, json_string_value(v), size);
+	return 0;
+}
+
+static int
+header_parse(const char *line, size_t len, struct bundle_header *h, size_t max_records, char **cause)
+{
+	json_error_t err;
+	json_t *obj, *v, *forms, *f;
+	struct timespec ts;
+	size_t i;
+
+	memset(h, 0, sizeof *h);
+	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+	if (obj == NULL)
+		return fc_fail(cause, "line 1, column %d: header is not JSON: %s", err.column, err.text);
+	if (!json_is_object(obj) || !json_is_string(json_object_get(obj, "fieldcheck_bundle")) ||
+	    strcmp(json_string_value(json_object_get(obj, "fieldcheck_bundle")), "header") != 0) {
+		fc_fail(cause, "line 1: not a fieldcheck bundle header");
+		goto fail;
+	}
+	v = json_object_get(obj, "format");
+	if (!json_is_integer(v) || json_integer_value(v) != BUNDLE_FORMAT_VERSION) {
+		fc_fail(cause, "line 1: unsupported bundle format (this depot reads format %d)",
+		    BUNDLE_FORMAT_VERSION);
+		goto fail;
+	}
+	h->format = BUNDLE_FORMAT_VERSION;
+	if (header_string(obj, "uuid", h->uuid, sizeof h->uuid, cause) != 0 ||
+	    header_string(obj, "device", h->device, sizeof h->device, cause) != 0 ||
+	    header_string(obj, "created_at", h->created_at, sizeof h->created_at, cause) != 0)
+		goto fail;
+	if (!fc_valid_uuid(h->uuid)) {
+		fc_fail(cause, "line 1: header 'uuid' is not a UUID");
+		goto fail;
+	}
+	if (fc_parse_iso_utc(h->created_at, &ts) != 0) {
+		fc_fail(cause, "line 1: header 'created_at' is not an ISO 8601 UTC time");
+		goto fail;
+	}
+	v = json_object_get(obj, "record_count");
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    (uint64_t)json_integer_value(v) > (uint64_t)max_records) {
+		fc_fail(cause, "line 1: header 'record_count' must be 1 to %zu", max_records);
+		goto fail;
+	}
+	h->record_count = (size_t)json_integer_value(v);
+	forms = json_object_get(obj, "forms");
+	if (!json_is_array(forms) || json_array_size(forms) > BUNDLE_MAX_FORMS) {
+		fc_fail(cause, "line 1: header 'forms' must be an array of at most %d forms",
+		    BUNDLE_MAX_FORMS);
+		goto fail;
+	}
+	json_array_foreach(forms, i, f) {
+		struct bundle_form *bf = &h->forms[i];
+
+		if (!json_is_object(f) ||
+		    header_string(f, "id", bf->id, sizeof bf->id, cause) != 0 ||
+		    header_string(f, "version", bf->version, sizeof bf->version, cause) != 0 ||
+		    header_string(f, "hash", bf->hash, sizeof bf->hash, cause) != 0) {
+			if (cause != NULL && *cause == NULL)
+				fc_fail(cause, "line 1: form %zu in the header is not an object", i + 1);
+			goto fail;
+		}
+	}
+	h->form_count = json_array_size(forms);
+	json_decref(obj);
+	return 0;
+fail:
+	json_decref(obj);
+	return -1;
+}
+
+static bool
+header_names_form(const struct bundle_header *h, const struct store_record *r)
+{
+	for (size_t i = 0; i < h->form_count; i++) {
+		if (strcmp(h->forms[i].id, r->form_id) == 0 && strcmp(h->forms[i].version, r->form_version) == 0 &&
+		    strcmp(h->forms[i].hash, r->form_hash) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int
+uuid_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A record UUID twice in one bundle is malformed, whatever the content. */
+static bool
+has_duplicate(const struct bundle *b, char **cause)
+{
+	const char **ids = xreallocarray(NULL, b->record_count, sizeof *ids);
+	bool dup = false;
+
+	for (size_t i = 0; i < b->record_count; i++)
+		ids[i] = b->records[i]->uuid;
+	qsort(ids, b->record_count, sizeof *ids, uuid_cmp);
+	for (size_t i = 1; i < b->record_count && !dup; i++) {
+		if (strcmp(ids[i - 1], ids[i]) == 0) {
+			fc_fail(cause, "bundle: record %s appears twice", ids[i]);
+			dup = true;
+		}
+	}
+	free(ids);
+	return dup;
+}
+
+int
+bundle_decode(const void *bytes, size_t len, const struct bundle_limits *given, struct bundle **out,
+    char **cause)
+{
+	struct bundle_limits lim;
+	struct bundle *b = NULL;
+	char *text = NULL, *p, *end, *nl;
+	size_t text_len, lineno = 0;
+	char *why = NULL;
+
+	*out = NULL;
+	limits_fill(&lim, given);
+	if (bundle_inflate(bytes, len, &lim, &text, &text_len, cause) != 0)
+		return -1;
+	if (memchr(text, '\0', text_len) != NULL) {
+		fc_fail(cause, "bundle: contains a NUL byte");
+		goto fail;
+	}
+	b = xcalloc(1, sizeof *b);
+	p = text;
+	end = text + text_len;
+	while (p < end) {
+		size_t llen;
+
+		lineno++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL) {
+			fc_fail(cause, "line %zu: no newline at the end (truncated?)", lineno);
+			goto fail;
+		}
+		llen = (size_t)(nl - p);
+		if (llen + 1 > lim.max_line) {
+			fc_fail(cause, "line %zu: %zu bytes, over the limit of %zu", lineno, llen, lim.max_line);
+			goto fail;
+		}
+		if (!fc_utf8_valid(p, llen)) {
+			fc_fail(cause, "line %zu: not valid UTF-8", lineno);
+			goto fail;
+		}
+		if (lineno == 1) {
+			if (header_parse(p, llen, &b->header, lim.max_records, cause) != 0)
+				goto fail;
+			b->records = xreallocarray(NULL, b->header.record_count, sizeof *b->records);
+		} else {
+			struct store_record *rec;
+
+			if (b->record_count == b->header.record_count) {
+				fc_fail(cause, "line %zu: more records than the header's %zu", lineno,
+				    b->header.record_count);
+				goto fail;
+			}
+			if (store_record_from_json(p, llen, &rec, &why) != 0) {
+				fc_fail(cause, "line %zu: %s", lineno, why != NULL ? why : "invalid record");
+				goto fail;
+			}
+			b->records[b->record_count++] = rec;
+			if (rec->status == STORE_DRAFT) {
+				fc_fail(cause, "line %zu: record %s is a draft", lineno, rec->uuid);
+				goto fail;
+			}
+			if (!header_names_form(&b->header, rec)) {
+				fc_fail(cause, "line %zu: record %s uses form %s %s not named in the header",
+				    lineno, rec->uuid, rec->form_id, rec->form_version);
+				goto fail;
+			}
+		}
+		p = nl + 1;
+	}
+	if (lineno == 0) {
+		fc_fail(cause, "bundle: empty");
+		goto fail;
+	}
+	if (b->record_count != b->header.record_count) {
+		fc_fail(cause, "bundle: header says %zu records, found %zu", b->header.record_count,
+		    b->record_count);
+		goto fail;
+	}
+	if (has_duplicate(b, cause))
+		goto fail;
+	free(text);
+	*out = b;
+	return 0;
+fail:
+	free(why);
+	free(text);
+	bundle_free(b);
+	return -1;
+}

@@ -1,0 +1,631 @@
+/*
+ * sync — the client: options, the token file, the HTTP exchange with the
+ * depot (libcurl), and the drain that bundles and sends the queue.
+ *
+ * What counts as success is narrow on purpose: a 200/201 whose body is the
+ * JSON the protocol promises, naming the bundle we sent.  Anything else —
+ * a redirect, a captive portal's 200 HTML, a proxy's error page — leaves
+ * the records queued.  TLS verification is never turned off; --cacert adds
+ * a city CA.  Redirects are not followed.
+ */
+#include "sync/sync_internal.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SYNC_MAX_REPLY  65536      /* the depot's replies are a few dozen bytes */
+#define SYNC_MAX_TOKEN  512
+#define SYNC_MAX_URL    2048
+
+struct sync_conn {
+	const struct sync_options *o;
+	CURL *curl;
+	char *token;
+	char base[SYNC_MAX_URL];
+	char reply[SYNC_MAX_REPLY + 1];
+	size_t reply_len;
+	bool reply_overflow;
+	atomic_bool *stop;
+};
+
+void
+sync_options_fill(struct sync_options *o, const struct fc_config *cfg)
+{
+	const char *v;
+
+	if (cfg == NULL)
+		return;
+	if (o->server == NULL && (v = fc_config_get(cfg, "server")) != NULL && v[0] != '\0')
+		o->server = v;
+	if (o->device == NULL && (v = fc_config_get(cfg, "device")) != NULL && v[0] != '\0')
+		o->device = v;
+	if (o->token_file == NULL && (v = fc_config_get(cfg, "token_file")) != NULL && v[0] != '\0')
+		o->token_file = v;
+	if (o->cacert == NULL && (v = fc_config_get(cfg, "cacert")) != NULL && v[0] != '\0')
+		o->cacert = v;
+}
+
+int
+sync_read_token(const char *path, char **token, char **cause)
+{
+	char buf[SYNC_MAX_TOKEN + 2];
+	struct stat sb;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	*token = NULL;
+	if (path == NULL)
+		return fc_fail(cause, "no token file (set token_file in the configuration or --token-file)");
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return fc_fail(cause, "token file %s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return fc_fail(cause, "token file %s: not a regular file", path);
+	}
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		close(fd);
+		return fc_fail(cause, "token file %s is readable by others (mode %03o); "
+		    "run chmod 600 on it", path, (unsigned)(sb.st_mode & 0777));
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0)
+		return fc_fail(cause, "token file %s: %s", path, strerror(errno));
+	len = (size_t)n;
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+		len--;
+	buf[len] = '\0';
+	if (len == 0)
+		return fc_fail(cause, "token file %s is empty", path);
+	if (len > SYNC_MAX_TOKEN)
+		return fc_fail(cause, "token file %s: token longer than %d bytes", path, SYNC_MAX_TOKEN);
+	for (size_t i = 0; i < len; i++) {
+		/* RFC 6750 b64token characters only: nothing that could split a header. */
+		unsigned char c = (unsigned char)buf[i];
+
+		if (!(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
+		    strchr("-._~+/=", c) == NULL)
+			return fc_fail(cause, "token file %s: byte %zu is not a token character", path, i + 1);
+	}
+	*token = xstrdup(buf);
+	sodium_memzero(buf, sizeof buf);
+	return 0;
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_init_once(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
+		abort();
+}
+
+static size_t
+reply_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sync_conn *c = arg;
+	size_t n = size * nmemb;
+
+	if (c->reply_len + n > SYNC_MAX_REPLY) {
+		c->reply_overflow = true;
+		return 0;  /* aborts the transfer: no depot sends this much */
+	}
+	memcpy(c->reply + c->reply_len, data, n);
+	c->reply_len += n;
+	c->reply[c->reply_len] = '\0';
+	return n;
+}
+
+static int
+xfer_info(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct sync_conn *c = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return c->stop != NULL && atomic_load(c->stop) ? 1 : 0;
+}
+
+int
+sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause)
+{
+	struct sync_conn *c;
+	size_t len;
+
+	*out = NULL;
+	pthread_once(&curl_once, curl_init_once);
+	if (o->server == NULL || o->server[0] == '\0')
+		return fc_fail(cause, "no depot server (set server in the configuration or --server URL)");
+	if (strncmp(o->server, "https://", 8) != 0 && strncmp(o->server, "http://", 7) != 0)
+		return fc_fail(cause, "server %s: not an http:// or https:// URL", o->server);
+	if (o->device == NULL || o->device[0] == '\0')
+		return fc_fail(cause, "no device name (set device in the configuration or --device ID)");
+	if (strlen(o->device) >= STORE_ID_LEN)
+		return fc_fail(cause, "device name longer than %d bytes", STORE_ID_LEN - 1);
+	c = xcalloc(1, sizeof *c);
+	c->o = o;
+	if (fc_strlcpy(c->base, o->server, sizeof c->base) >= sizeof c->base - 64) {
+		free(c);
+		return fc_fail(cause, "server URL too long");
+	}
+	len = strlen(c->base);
+	while (len > 0 && c->base[len - 1] == '/')
+		c->base[--len] = '\0';
+	if (sync_read_token(o->token_file, &c->token, cause) != 0) {
+		free(c);
+		return -1;
+	}
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		sync_conn_close(c);
+		return fc_fail(cause, "libcurl failed to start");
+	}
+	*out = c;
+	return 0;
+}
+
+void
+sync_conn_close(struct sync_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	if (c->token != NULL) {
+		sodium_memzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	free(c);
+}
+
+void
+sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop)
+{
+	c->stop = stop;
+}
+
+/* Sets the options every request shares; the easy handle keeps its connection. */
+static void
+conn_prepare(struct sync_conn *c, const char *url)
+{
+	CURL *h = c->curl;
+
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->o->cacert != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->o->cacert);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	    c->o->connect_timeout_ms > 0 ? c->o->connect_timeout_ms : 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->o->timeout_ms > 0 ? c->o->timeout_ms : 60000L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, reply_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xfer_info);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	c->reply_len = 0;
+	c->reply[0] = '\0';
+	c->reply_overflow = false;
+}
+
+/* A transport failure, said for a person. */
+static enum sync_outcome
+conn_failed(struct sync_conn *c, CURLcode rc, const char *what, char **cause)
+{
+	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop != NULL && atomic_load(c->stop)) {
+		fc_fail(cause, "stopped");
+		return SYNC_ABORTED;
+	}
+	if (rc == CURLE_WRITE_ERROR && c->reply_overflow) {
+		fc_fail(cause, "%s: %s answered with more than %d bytes; not a fieldcheck depot", what,
+		    c->base, SYNC_MAX_REPLY);
+		return SYNC_TRANSIENT;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		fc_fail(cause, "%s: %s did not answer in time", what, c->base);
+	else
+		fc_fail(cause, "%s: %s: %s", what, c->base, curl_easy_strerror(rc));
+	return SYNC_TRANSIENT;
+}
+
+/* Whether the reply's Content-Type is JSON. */
+static bool
+reply_is_json(CURL *h)
+{
+	char *type = NULL;
+
+	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type) != CURLE_OK || type == NULL)
+		return false;
+	return strncmp(type, "application/json", 16) == 0;
+}
+
+/* The first line of a reply body, cleaned for a message. */
+static void
+reply_excerpt(const struct sync_conn *c, char *buf, size_t size)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < c->reply_len && j + 1 < size; i++) {
+		unsigned char ch = (unsigned char)c->reply[i];
+
+		if (ch == '\n' || ch == '\r')
+			break;
+		buf[j++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		if (j >= 160)
+			break;
+	}
+	buf[j] = '\0';
+}
+
+enum sync_outcome
+sync_conn_health(struct sync_conn *c, char **cause)
+{
+	char url[SYNC_MAX_URL + 32];
+	json_t *obj, *service;
+	long status = 0;
+	CURLcode rc;
+	bool good;
+
+	snprintf(url, sizeof url, "%s/v1/health", c->base);
+	conn_prepare(c, url);
+	rc = curl_easy_perform(c->curl);
+	if (rc != CURLE_OK)
+		return conn_failed(c, rc, "health", cause);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	obj = reply_is_json(c->curl) ? json_loadb(c->reply, c->reply_len, 0, NULL) : NULL;
+	service = obj != NULL ? json_object_get(obj, "service") : NULL;
+	good = status == 200 && json_is_string(service) &&
+	    strcmp(json_string_value(service), "fieldcheck-depot") == 0;
+	json_decref(obj);
+	if (!good) {
+		fc_fail(cause, "health: %s answered %ld but not as a fieldcheck depot (a login page?)",
+		    c->base, status);
+		return SYNC_TRANSIENT;
+	}
+	return SYNC_DONE;
+}
+
+/*
+ * PUTs one frozen bundle.  SYNC_DONE only when the depot answered 200/201
+ * with {"bundle": <this uuid>, "accepted": N, "duplicates": M} and N + M is
+ * the bundle's record count.
+ */
+static enum sync_outcome
+conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
+{
+	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN], excerpt[192];
+	char *auth, *digest;
+	struct curl_slist *hdrs = NULL;
+	json_t *obj = NULL, *v;
+	long status = 0;
+	CURLcode rc;
+	enum sync_outcome how;
+
+	snprintf(url, sizeof url, "%s/v1/bundles/%s", c->base, b->uuid);
+	conn_prepare(c, url);
+	bundle_sha256_b64(b->bytes, b->size, b64);
+	auth = xasprintf("Authorization: Bearer %s", c->token);
+	digest = xasprintf("Repr-Digest: sha-256=:%s:", b64);
+	/* Lean headers: each byte is paid for on a patrol's cellular link. */
+	hdrs = curl_slist_append(hdrs, auth);
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/gzip");
+	hdrs = curl_slist_append(hdrs, digest);
+	hdrs = curl_slist_append(hdrs, "Accept:");
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)b->bytes);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->size);
+	rc = curl_easy_perform(c->curl);
+	curl_slist_free_all(hdrs);
+	sodium_memzero(auth, strlen(auth));
+	free(auth);
+	free(digest);
+	if (rc != CURLE_OK)
+		return conn_failed(c, rc, "upload", cause);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (reply_is_json(c->curl))
+		obj = json_loadb(c->reply, c->reply_len, 0, NULL);
+	if (status == 200 || status == 201) {
+		json_t *acc = obj != NULL ? json_object_get(obj, "accepted") : NULL;
+		json_t *dup = obj != NULL ? json_object_get(obj, "duplicates") : NULL;
+
+		v = obj != NULL ? json_object_get(obj, "bundle") : NULL;
+		if (json_is_string(v) && strcmp(json_string_value(v), b->uuid) == 0 &&
+		    json_is_integer(acc) && json_is_integer(dup) && json_integer_value(acc) >= 0 &&
+		    json_integer_value(dup) >= 0 &&
+		    (size_t)(json_integer_value(acc) + json_integer_value(dup)) == b->record_count) {
+			json_decref(obj);
+			return SYNC_DONE;
+		}
+		json_decref(obj);
+		fc_fail(cause, "upload: %s answered %ld without the depot's receipt for bundle %s "
+		    "(a login page or proxy?); nothing marked sent", c->base, status, b->uuid);
+		return SYNC_TRANSIENT;
+	}
+	v = obj != NULL ? json_object_get(obj, "error") : NULL;
+	if (json_is_string(v))
+		snprintf(excerpt, sizeof excerpt, "%s", json_string_value(v));
+	else
+		reply_excerpt(c, excerpt, sizeof excerpt);
+	json_decref(obj);
+	how = status >= 400 && status < 500 && status != 408 && status != 429 ? SYNC_REFUSED :
+	    SYNC_TRANSIENT;
+	if (status == 401)
+		fc_fail(cause, "the depot refused this device's token (401): %s", excerpt);
+	else
+		fc_fail(cause, "upload of bundle %s: %s answered %ld: %s", b->uuid, c->base, status,
+		    excerpt);
+	return how;
+}
+
+int
+sync_queued(struct store *st, int64_t *queued, char **cause)
+{
+	int64_t counts[4];
+
+	if (store_count_by_status(st, counts, cause) != 0)
+		return -1;
+	*queued = counts[STORE_FINAL] + counts[STORE_BUNDLED];
+	return 0;
+}
+
+struct build_ctx {
+	struct bundle_writer *w;
+	char *first_error;
+	size_t refused;
+};
+
+static int
+build_one(void *arg, const struct store_record *rec)
+{
+	struct build_ctx *b = arg;
+	char *why = NULL;
+	int rc = bundle_writer_add(b->w, rec, &why);
+
+	if (rc == 1)
+		return 1;
+	if (rc == -1) {
+		/* This record can never be sent; the others still can. */
+		b->refused++;
+		if (b->first_error == NULL)
+			b->first_error = why;
+		else
+			free(why);
+	}
+	return 0;
+}
+
+/* Freezes one bundle of pending records; *made false when none were pending. */
+static enum sync_outcome
+bundle_some(struct store *st, const struct sync_options *o, bool *made, char **cause)
+{
+	struct build_ctx b = { 0 };
+	struct store_bundle sb;
+	const char *const *uuids;
+	size_t n;
+	enum sync_outcome how = SYNC_DONE;
+
+	*made = false;
+	b.w = bundle_writer_new(o->device, o->max_bundle_bytes);
+	if (store_outbox_pending(st, BUNDLE_LIMIT_RECORDS, build_one, &b, cause) != 0) {
+		how = SYNC_LOCAL;
+		goto out;
+	}
+	if (bundle_writer_count(b.w) == 0) {
+		if (b.refused > 0) {
+			fc_fail(cause, "%zu record%s cannot be sent: %s", b.refused, b.refused == 1 ? "" : "s",
+			    b.first_error);
+			how = SYNC_REFUSED;
+		}
+		goto out;
+	}
+	if (bundle_writer_finish(b.w, &sb, cause) != 0) {
+		how = SYNC_LOCAL;
+		goto out;
+	}
+	uuids = bundle_writer_uuids(b.w, &n);
+	if (store_outbox_add(st, &sb, uuids, n, cause) != 0)
+		how = SYNC_LOCAL;
+	else
+		*made = true;
+	free(sb.bytes);
+out:
+	free(b.first_error);
+	bundle_writer_free(b.w);
+	return how;
+}
+
+enum sync_outcome
+sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, sync_drain_fn *fn,
+    void *ctx, char **cause)
+{
+	int64_t total, done = 0, bytes = 0;
+
+	if (sync_queued(st, &total, cause) != 0)
+		return SYNC_LOCAL;
+	if (fn != NULL)
+		fn(ctx, total, done, bytes);
+	for (;;) {
+		struct store_bundle *b = NULL;
+		enum sync_outcome how;
+		bool made;
+
+		if (c->stop != NULL && atomic_load(c->stop)) {
+			fc_fail(cause, "stopped");
+			return SYNC_ABORTED;
+		}
+		if (store_outbox_next(st, &b, cause) != 0)
+			return SYNC_LOCAL;
+		if (b == NULL) {
+			how = bundle_some(st, o, &made, cause);
+			if (how != SYNC_DONE)
+				return how;
+			if (!made)
+				return SYNC_DONE;
+			continue;
+		}
+		how = conn_upload(c, b, cause);
+		if (how == SYNC_DONE && store_outbox_mark_sent(st, b->uuid, cause) != 0)
+			how = SYNC_LOCAL;
+		if (how != SYNC_DONE) {
+			store_bundle_free(b);
+			return how;
+		}
+		done += (int64_t)b->record_count;
+		bytes += (int64_t)b->size;
+		if (done > total)
+			total = done;  /* records finalized while we ran */
+		store_bundle_free(b);
+		if (fn != NULL)
+			fn(ctx, total, done, bytes);
+	}
+}
+
+int64_t
+sync_backoff_ms(int failures, int64_t base_ms, int64_t cap_ms)
+{
+	int64_t d = base_ms;
+
+	for (int i = 1; i < failures && d < cap_ms; i++)
+		d *= 2;
+	if (d > cap_ms)
+		d = cap_ms;
+	/* Jitter: devices that lost the link together must not return together. */
+	return d / 2 + (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
+}
+
+int
+sync_health(const struct sync_options *o, char **cause)
+{
+	struct sync_conn *c;
+	enum sync_outcome how;
+
+	if (sync_conn_open(o, &c, cause) != 0)
+		return -1;
+	how = sync_conn_health(c, cause);
+	sync_conn_close(c);
+	return how == SYNC_DONE ? 0 : -1;
+}
+
+struct run_ctx {
+	sync_progress_fn *progress;
+	void *ctx;
+	int64_t start_ms;
+	int64_t base_done, base_bytes, total, bundles;
+	int64_t last_done, last_bytes;
+};
+
+static void
+run_report(struct run_ctx *r, const char *note)
+{
+	struct sync_progress p = {
+		.records_total = r->total,
+		.records_done = r->last_done,
+		.bytes_done = r->last_bytes,
+		.elapsed_ms = fc_monotonic_ms() - r->start_ms,
+		.bundles_done = r->bundles,
+		.note = note,
+	};
+
+	if (r->progress != NULL)
+		r->progress(r->ctx, &p);
+}
+
+static void
+run_drained(void *arg, int64_t total, int64_t done, int64_t bytes)
+{
+	struct run_ctx *r = arg;
+
+	if (r->total == 0 || r->base_done + total > r->total)
+		r->total = r->base_done + total;
+	if (r->base_done + done > r->last_done)
+		r->bundles += done > 0 ? 1 : 0;
+	r->last_done = r->base_done + done;
+	r->last_bytes = r->base_bytes + bytes;
+	run_report(r, NULL);
+}
+
+int
+sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause)
+{
+	struct run_ctx r = { .progress = progress, .ctx = ctx, .start_ms = fc_monotonic_ms() };
+	long retry_for = o->retry_for_ms > 0 ? o->retry_for_ms : 120000L;
+	struct store *st = NULL;
+	struct sync_conn *c = NULL;
+	enum sync_outcome how;
+	char *why = NULL;
+	int failures = 0;
+	int64_t last_progress_ms = fc_monotonic_ms();
+
+	if (o->db_path == NULL)
+		return fc_fail(cause, "no database");
+	if (sync_conn_open(o, &c, cause) != 0)
+		return -1;
+	if (store_open(o->db_path, STORE_READ_WRITE, &st, cause) != 0)
+		goto fail;
+	for (;;) {
+		int64_t before = r.last_done, wait;
+
+		free(why);
+		why = NULL;
+		r.base_done = r.last_done;
+		r.base_bytes = r.last_bytes;
+		how = sync_drain(st, c, o, run_drained, &r, &why);
+		if (how == SYNC_DONE)
+			break;
+		if (r.last_done > before) {
+			failures = 0;
+			last_progress_ms = fc_monotonic_ms();
+		}
+		/* Refusals and local failures repeat identically; only the network heals. */
+		if (how != SYNC_TRANSIENT || o->once ||
+		    fc_monotonic_ms() - last_progress_ms >= retry_for) {
+			fc_fail(cause, "%s", why);
+			goto fail;
+		}
+		failures++;
+		wait = sync_backoff_ms(failures, 250, 5000);
+		{
+			char *note = xasprintf("%s; retrying in %.1f s", why, (double)wait / 1000.0);
+
+			run_report(&r, note);
+			free(note);
+		}
+		{
+			struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000L };
+
+			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+				;
+		}
+	}
+	free(why);
+	store_close(st);
+	sync_conn_close(c);
+	return 0;
+fail:
+	free(why);
+	store_close(st);
+	sync_conn_close(c);
+	return -1;
+}

@@ -1,0 +1,51 @@
+/*
+ * sync — what client.c shares with worker.c, and nothing else includes.
+ */
+#ifndef FIELDCHECK_SYNC_INTERNAL_H
+#define FIELDCHECK_SYNC_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "sync/sync.h"
+
+/* How an attempt ended. */
+enum sync_outcome {
+	SYNC_DONE,          /* drained: nothing left queued */
+	SYNC_TRANSIENT,     /* unreachable, timed out, 5xx, not our depot: try later */
+	SYNC_REFUSED,       /* the depot said no (4xx): retrying the same bytes will not help */
+	SYNC_ABORTED,       /* asked to stop */
+	SYNC_LOCAL,         /* our own store failed */
+};
+
+/* One HTTP connection to the depot (a libcurl easy handle kept for keep-alive). */
+struct sync_conn;
+
+/* Copies nothing: o and its strings must outlive the connection.  Reads the
+ * token file.  Caller closes. */
+int sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause);
+void sync_conn_close(struct sync_conn *c);
+/* A flag that, once true, aborts the transfer under way. */
+void sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop);
+/* GET /v1/health; SYNC_DONE when it answered as a depot. */
+enum sync_outcome sync_conn_health(struct sync_conn *c, char **cause);
+
+/* Called after each bundle the depot committed, and at the start. */
+typedef void sync_drain_fn(void *ctx, int64_t records_total, int64_t records_done,
+    int64_t bytes_done);
+
+/*
+ * One pass over the queue: send what is in the outbox, bundle what is
+ * pending, until nothing is left (SYNC_DONE) or something fails (the reason
+ * in *cause).
+ */
+enum sync_outcome sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o,
+    sync_drain_fn *fn, void *ctx, char **cause);
+
+/* Records queued (final + bundled). */
+int sync_queued(struct store *st, int64_t *queued, char **cause);
+
+/* The delay before attempt number failures+1: base * 2^(failures-1), capped,
+ * with jitter (between half and all of it). */
+int64_t sync_backoff_ms(int failures, int64_t base_ms, int64_t cap_ms);
+
+#endif
