@@ -1,11 +1,48 @@
-/* Placeholder until its issue lands: says so plainly instead of pretending. */
+/*
+ * The no-command entry: the inspector's screen.  The global options arrive
+ * in struct cli_globals; FIELDCHECK_BENCH_STARTUP=1 makes the screen exit
+ * right after its first painted frame (for bench/bench_tui.sh).
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "tui/tui.h"
+#include "util/util.h"
 
 int
 cmd_tui(struct cli_globals *g, int argc, char **argv)
 {
-	(void)g;
-	(void)argc;
+	struct tui_options opt = { 0 };
+	const char *bench = getenv("FIELDCHECK_BENCH_STARTUP");
+	char *db, *cause = NULL;
+	int rc;
+
 	(void)argv;
-	return cli_error("'tui' is not built yet");
+	if (argc > 1)
+		return cli_error("the screen takes no arguments (see 'fieldcheck --help')");
+	if (g->lang != NULL && strcmp(g->lang, "zh") != 0 && strcmp(g->lang, "en") != 0)
+		return cli_error("--lang: '%s' is not zh or en", g->lang), 2;
+	db = cli_db_path(g);
+	if (fc_mkdir_parents(db, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		free(db);
+		return 1;
+	}
+	opt.db_path = db;
+	opt.forms_dir = g->forms_dir;
+	opt.gpsd = g->gpsd;
+	opt.inspector = cli_inspector(g);
+	opt.lang = g->lang;
+	opt.device = cli_device();
+	opt.config = cli_config();
+	opt.bench_startup = bench != NULL && strcmp(bench, "1") == 0;
+	rc = tui_run(&opt, &cause);
+	if (rc != 0) {
+		cli_error("%s", cause);
+		free(cause);
+	}
+	free(db);
+	return rc == 0 ? 0 : 1;
 }

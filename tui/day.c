@@ -1,0 +1,195 @@
+/*
+ * My day: the inspector's records of today, newest last, one line each
+ * (time, checklist, asset, hazards, sent or queued).  Enter opens one
+ * read-only.  The list is read once when the screen opens.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/tui_internal.h"
+#include "util/util.h"
+
+#define DAY_MAX 2000   /* bounded: a day of patrols is dozens, not thousands */
+
+struct day_row {
+	char uuid[FC_UUID_LEN];
+	char when[8];
+	const struct form *form;
+	char form_id[STORE_ID_LEN];
+	char asset[96];
+	int hazards, worst;
+	enum store_status status;
+};
+
+struct day {
+	struct day_row *rows;
+	size_t n, cap, cur, top;
+};
+
+static int
+row_cb(void *ctx, const struct store_record *rec)
+{
+	struct tui_app *app = ((void **)ctx)[0];
+	struct day *d = ((void **)ctx)[1];
+	struct day_row *r;
+	struct timespec ts;
+	struct tm tm;
+
+	if (rec->status == STORE_DRAFT)
+		return 0;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->rows = xreallocarray(d->rows, d->cap, sizeof *d->rows);
+	}
+	r = &d->rows[d->n++];
+	memset(r, 0, sizeof *r);
+	fc_strlcpy(r->uuid, rec->uuid, sizeof r->uuid);
+	fc_strlcpy(r->form_id, rec->form_id, sizeof r->form_id);
+	r->form = tui_record_form(app, rec);
+	r->status = rec->status;
+	if (fc_parse_iso_utc(rec->created_at, &ts) == 0 && localtime_r(&ts.tv_sec, &tm) != NULL)
+		strftime(r->when, sizeof r->when, "%H:%M", &tm);
+	else
+		fc_strlcpy(r->when, "--:--", sizeof r->when);
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		const char *name = rec->answers[i].name, *value = rec->answers[i].value;
+		long q = r->form != NULL ? form_question_index(r->form, name) : -1;
+		int sev = q >= 0 && form_question_type(r->form, (size_t)q) == FORM_SELECT_ONE ?
+		    tui_severity(value) : 0;
+
+		/* The asset: the first answer named asset*, else the first text answer. */
+		if (strncmp(name, "asset", 5) == 0 && r->asset[0] == '\0')
+			fc_strlcpy(r->asset, value, sizeof r->asset);
+		if (sev > 0) {
+			r->hazards++;
+			if (sev > r->worst)
+				r->worst = sev;
+		}
+	}
+	if (r->asset[0] == '\0')
+		for (size_t i = 0; i < rec->answer_count && r->asset[0] == '\0'; i++) {
+			long q = r->form != NULL ? form_question_index(r->form, rec->answers[i].name) : -1;
+
+			if (q >= 0 && form_question_type(r->form, (size_t)q) == FORM_TEXT)
+				fc_strlcpy(r->asset, rec->answers[i].value, sizeof r->asset);
+		}
+	return d->n >= DAY_MAX;
+}
+
+static int
+day_open(struct tui_screen *s)
+{
+	struct tui_app *app = s->app;
+	struct day *d = xcalloc(1, sizeof *d);
+	struct store_filter f = STORE_FILTER_ALL;
+	char today[FC_DAY_LEN], *cause = NULL;
+	void *ctx[2] = { app, d };
+
+	fc_local_day(today, time(NULL));
+	f.day = today;
+	f.inspector = app->inspector;
+	s->priv = d;
+	if (store_list(app->st, &f, row_cb, ctx, &cause) != 0) {
+		tui_flash(app, true, "my day: %s", cause);
+		free(cause);
+	}
+	if (d->n > 0)
+		d->cur = d->n - 1;
+	return 0;
+}
+
+static void
+day_close(struct tui_screen *s)
+{
+	struct day *d = s->priv;
+
+	if (d != NULL)
+		free(d->rows);
+	free(d);
+	s->priv = NULL;
+}
+
+static void
+day_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct tui_app *app = s->app;
+	struct day *d = s->priv;
+	char head[128], text[512], haz[32];
+	int vis = rows - 2, y = top + 1;
+
+	snprintf(head, sizeof head, "%s: %zu", tui_tr(app, NULL, "My day", "我的今天"), d->n);
+	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
+	if (d->n == 0) {
+		tui_put(y, 0, tui_tr(app, NULL, "No records yet today.", "今天还没有记录。"), cols,
+		    A_NORMAL);
+		return;
+	}
+	if (vis < 1)
+		return;
+	if (d->cur < d->top)
+		d->top = d->cur;
+	if (d->cur >= d->top + (size_t)vis)
+		d->top = d->cur - (size_t)vis + 1;
+	for (size_t i = d->top; i < d->n && y < top + 1 + vis; i++, y++) {
+		struct day_row *r = &d->rows[i];
+		static const char *const worst[] = { "", "minor", "moderate", "SEVERE" };
+		attr_t a = i == d->cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+		const char *sent = r->status == STORE_SENT ? tui_tr(app, NULL, "sent", "已发送") :
+		    tui_tr(app, NULL, "queued", "待发送");
+
+		if (r->hazards > 0)
+			snprintf(haz, sizeof haz, "%d hz %s", r->hazards, worst[r->worst]);
+		else
+			snprintf(haz, sizeof haz, "-");
+		if (cols >= 60)
+			snprintf(text, sizeof text, "%s %-6s %s · %s · %s", r->when, sent,
+			    r->form != NULL ? form_title(r->form, tui_lang(app)) : r->form_id,
+			    r->asset[0] ? r->asset : "-", haz);
+		else
+			snprintf(text, sizeof text, "%s %s %s %s", r->when,
+			    r->status == STORE_SENT ? "✓" : "…", r->asset[0] ? r->asset : r->form_id, haz);
+		tui_put_pad(y, 0, text, cols, a != A_NORMAL ? a : r->worst == 3 ?
+		    tui_attr(app, TUI_SEV_SEVERE) : A_NORMAL);
+	}
+}
+
+static void
+day_key(struct tui_screen *s, int key)
+{
+	struct tui_app *app = s->app;
+	struct day *d = s->priv;
+	struct store_record *rec;
+	char *cause = NULL;
+
+	switch (tui_key_action(key)) {
+	case TUI_ACT_UP: if (d->cur > 0) d->cur--; break;
+	case TUI_ACT_DOWN: if (d->cur + 1 < d->n) d->cur++; break;
+	case TUI_ACT_PGUP: d->cur = d->cur > 5 ? d->cur - 5 : 0; break;
+	case TUI_ACT_PGDN: d->cur = d->cur + 5 < d->n ? d->cur + 5 : (d->n ? d->n - 1 : 0); break;
+	case TUI_ACT_ENTER:
+		if (d->n == 0)
+			break;
+		if (store_get(app->st, d->rows[d->cur].uuid, &rec, &cause) != 0) {
+			tui_flash(app, true, "%s", cause);
+			free(cause);
+			break;
+		}
+		tui_record_open(app, rec);
+		break;
+	case TUI_ACT_LANG: tui_next_lang(app, NULL); break;
+	case TUI_ACT_HELP: tui_push(app, &tui_help_ops, NULL); break;
+	case TUI_ACT_BACK: case TUI_ACT_QUIT: case TUI_ACT_DAY: tui_pop(app); break;
+	default:
+		if (key == KEY_MOUSE && app->mouse_y >= 2 && d->top + (size_t)(app->mouse_y - 2) < d->n)
+			d->cur = d->top + (size_t)(app->mouse_y - 2);
+		break;
+	}
+}
+
+static const enum tui_action day_bar[] = { TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
+const struct tui_screen_ops tui_day_ops = {
+	.name = "day", .open = day_open, .draw = day_draw, .key = day_key, .close = day_close,
+	.bar = day_bar,
+};

@@ -1,0 +1,1134 @@
+/*
+ * The form screen (one question at a time, see docs/tui.md for why), the
+ * review-before-save screen, and the read-only record view.
+ *
+ * Every answer goes into the form session as it is typed or picked, so the
+ * engine's relevance and constraint feedback are live; Enter checks the
+ * question (required, constraint) and, when it passes, writes the draft to
+ * the store before moving on.  A killed app loses at most the question in
+ * progress.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/tui_internal.h"
+#include "util/util.h"
+
+#define ANSWER_MAX 400      /* characters a text answer may have on screen */
+#define VALUE_LEN (TUI_EDIT_MAX * 4)
+
+struct fs {
+	struct tui_app *app;
+	const struct form *f;
+	struct form_session *sess;
+	struct store_record *rec;        /* owned: the draft being answered */
+	char applied_lang[TUI_LANG_LEN];
+	size_t q;
+	struct tui_edit ed;
+	size_t cursor, top;
+	int choice_y;                    /* screen row of the first shown choice */
+	char *msg;                       /* owned */
+	bool msg_error;
+	bool confirm_discard;
+	bool stored;                     /* a draft row exists in the store */
+};
+
+static bool
+is_editor(enum form_qtype t)
+{
+	return t == FORM_TEXT || t == FORM_INTEGER || t == FORM_DECIMAL || t == FORM_DATE ||
+	    t == FORM_TIME || t == FORM_DATETIME || t == FORM_GEOPOINT || t == FORM_PHOTO;
+}
+
+static bool
+visible(const struct fs *fs, size_t q)
+{
+	enum form_qtype t = form_question_type(fs->f, q);
+
+	return t != FORM_CALCULATE && t != FORM_BEGIN_GROUP && t != FORM_END_GROUP &&
+	    form_session_relevant(fs->sess, q);
+}
+
+/* Takes ownership of msg. */
+static void
+set_msg(struct fs *fs, char *msg, bool error)
+{
+	free(fs->msg);
+	fs->msg = msg;
+	fs->msg_error = error;
+}
+
+static void
+apply_lang(struct fs *fs)
+{
+	const char *l = tui_lang(fs->app);
+
+	if (strcmp(fs->applied_lang, l != NULL ? l : "") != 0) {
+		form_session_set_language(fs->sess, l);
+		fc_strlcpy(fs->applied_lang, l != NULL ? l : "", sizeof fs->applied_lang);
+	}
+}
+
+static long
+choice_index(const struct form *f, size_t q, const char *name)
+{
+	for (size_t c = 0; c < form_choice_count(f, q); c++)
+		if (strcmp(form_choice_name(f, q, c), name) == 0)
+			return (long)c;
+	return -1;
+}
+
+static bool
+multi_has(const char *value, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = value; *p != '\0';) {
+		size_t len = strcspn(p, " ");
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
+
+static void
+enter_question(struct fs *fs, size_t q)
+{
+	const char *ans;
+	long c;
+
+	fs->q = q;
+	ans = form_session_get(fs->sess, q);
+	tui_edit_init(&fs->ed, ans, ANSWER_MAX);
+	fs->cursor = fs->top = 0;
+	if (form_question_type(fs->f, q) == FORM_SELECT_ONE &&
+	    (c = choice_index(fs->f, q, ans)) >= 0)
+		fs->cursor = (size_t)c;
+	set_msg(fs, NULL, false);
+	fs->confirm_discard = false;
+}
+
+static void
+answer_cb(void *ctx, const char *name, const char *value)
+{
+	store_record_set_answer(ctx, name, value);
+}
+
+/* The record's answers become exactly the session's keepable answers. */
+static void
+sync_record(struct fs *fs)
+{
+	struct store_record *rec = fs->rec;
+
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		free(rec->answers[i].name);
+		free(rec->answers[i].value);
+	}
+	free(rec->answers);
+	rec->answers = NULL;
+	rec->answer_count = 0;
+	form_session_answers(fs->sess, answer_cb, rec);
+}
+
+static void
+save_draft(struct fs *fs)
+{
+	char *cause = NULL;
+
+	sync_record(fs);
+	if (fs->rec->answer_count == 0 && !fs->stored)
+		return;
+	if (store_save_draft(fs->app->st, fs->rec, &cause) != 0) {
+		tui_flash(fs->app, true, "draft not saved: %s", cause);
+		free(cause);
+		return;
+	}
+	fs->stored = true;
+	fs->app->data_version++;
+}
+
+/* Sets the current question's answer; a refusal becomes the message. */
+static int
+set_answer(struct fs *fs, const char *value, bool error_style)
+{
+	char *m = NULL;
+
+	if (form_session_set(fs->sess, form_question_name(fs->f, fs->q), value, &m) != 0) {
+		set_msg(fs, m != NULL ? m : xstrdup("refused"), error_style);
+		return -1;
+	}
+	set_msg(fs, NULL, false);
+	return 0;
+}
+
+static long
+next_visible(const struct fs *fs, size_t from)
+{
+	for (size_t q = from; q < form_question_count(fs->f); q++)
+		if (visible(fs, q))
+			return (long)q;
+	return -1;
+}
+
+static long
+prev_visible(const struct fs *fs, size_t before)
+{
+	for (size_t q = before; q > 0; q--)
+		if (visible(fs, q - 1))
+			return (long)(q - 1);
+	return -1;
+}
+
+static const struct tui_screen_ops review_ops;
+
+static void
+leave(struct fs *fs)
+{
+	save_draft(fs);
+	tui_pop(fs->app);
+}
+
+static void
+go_review(struct fs *fs)
+{
+	size_t bad;
+	char *m = NULL;
+
+	if (form_session_check_all(fs->sess, &bad, &m) != 0) {
+		enter_question(fs, bad);
+		set_msg(fs, m, true);
+		return;
+	}
+	save_draft(fs);
+	tui_push(fs->app, &review_ops, fs);
+}
+
+static void
+accept(struct fs *fs)
+{
+	enum form_qtype t = form_question_type(fs->f, fs->q);
+	char value[VALUE_LEN], *m = NULL;
+	long next;
+
+	if (is_editor(t)) {
+		tui_edit_text(&fs->ed, value, sizeof value);
+		if (set_answer(fs, value, true) != 0)
+			return;
+	}
+	if (t != FORM_NOTE && form_session_check(fs->sess, fs->q, &m) != 0) {
+		set_msg(fs, m, true);
+		return;
+	}
+	save_draft(fs);
+	next = next_visible(fs, fs->q + 1);
+	if (next < 0)
+		go_review(fs);
+	else
+		enter_question(fs, (size_t)next);
+}
+
+static void
+toggle_multi(struct fs *fs, size_t c)
+{
+	const char *cur = form_session_get(fs->sess, fs->q);
+	char value[VALUE_LEN] = "";
+	size_t o = 0;
+
+	/* Rebuilt in choice order, so the same picks always give the same answer. */
+	for (size_t i = 0; i < form_choice_count(fs->f, fs->q); i++) {
+		const char *name = form_choice_name(fs->f, fs->q, i);
+		bool on = multi_has(cur, name);
+
+		if (i == c)
+			on = !on;
+		if (on) {
+			int w = snprintf(value + o, sizeof value - o, "%s%s", o ? " " : "", name);
+
+			if (w < 0 || (size_t)w >= sizeof value - o)
+				break;
+			o += (size_t)w;
+		}
+	}
+	set_answer(fs, value, true);
+}
+
+static void
+pick(struct fs *fs, size_t c)
+{
+	enum form_qtype t = form_question_type(fs->f, fs->q);
+
+	if (c >= form_choice_count(fs->f, fs->q))
+		return;
+	fs->cursor = c;
+	if (t == FORM_SELECT_ONE)
+		set_answer(fs, form_choice_name(fs->f, fs->q, c), true);
+	else
+		toggle_multi(fs, c);
+}
+
+static void
+fill_from_gps(struct fs *fs)
+{
+	struct gps_fix fix;
+	char value[128];
+
+	if (fs->app->gc == NULL || gpsclient_state(fs->app->gc) != GPS_FIX ||
+	    !gpsclient_last_fix(fs->app->gc, &fix)) {
+		tui_flash(fs->app, true, "%s", tui_tr(fs->app, fs->f, "no current GPS fix",
+		    "当前没有 GPS 定位"));
+		return;
+	}
+	snprintf(value, sizeof value, "%.7f %.7f %.1f %.1f", fix.lat, fix.lon,
+	    isnan(fix.alt_msl) ? 0.0 : fix.alt_msl, isnan(fix.accuracy_m) ? 0.0 : fix.accuracy_m);
+	tui_edit_init(&fs->ed, value, ANSWER_MAX);
+	set_answer(fs, value, false);
+}
+
+static void
+form_key(struct tui_screen *s, int key)
+{
+	struct fs *fs = s->priv;
+	struct tui_app *app = s->app;
+	enum form_qtype t = form_question_type(fs->f, fs->q);
+	enum tui_action a = tui_key_action(key);
+	size_t nc = form_choice_count(fs->f, fs->q);
+	long p;
+
+	apply_lang(fs);
+	if (a == TUI_ACT_DISCARD) {
+		if (!fs->confirm_discard) {
+			fs->confirm_discard = true;
+			set_msg(fs, xstrdup(tui_tr(app, fs->f,
+			    "Discard this draft? F8 again discards, any other key keeps it.",
+			    "删除此草稿？再按 F8 删除，按其他键保留。")), true);
+			return;
+		}
+		if (fs->stored) {
+			char *cause = NULL;
+
+			if (store_discard_draft(app->st, fs->rec->uuid, &cause) != 0) {
+				tui_flash(app, true, "%s", cause);
+				free(cause);
+				return;
+			}
+			app->data_version++;
+		}
+		tui_flash(app, false, "%s", tui_tr(app, fs->f, "Draft discarded", "草稿已删除"));
+		fs->stored = false;
+		tui_pop(app);
+		return;
+	}
+	if (fs->confirm_discard) {
+		fs->confirm_discard = false;
+		set_msg(fs, NULL, false);
+	}
+	/* Editors take printable characters and editing keys first. */
+	if (is_editor(t) && a != TUI_ACT_ENTER && a != TUI_ACT_BACK) {
+		char value[VALUE_LEN];
+
+		if (tui_edit_key(&fs->ed, key)) {
+			tui_edit_text(&fs->ed, value, sizeof value);
+			/* Feedback as you type: the engine's verdict on the text so far. */
+			set_answer(fs, value, false);
+			return;
+		}
+		if (TUI_IS_CHAR(key) && TUI_CHAR_OF(key) >= 0x20)
+			return;
+	}
+	if (is_editor(t) && (key == KEY_BACKSPACE || key == TUI_CH(127) || key == TUI_CH(8))) {
+		/* Backspace edits; at the start of the line it does nothing rather than leave. */
+		if (tui_edit_key(&fs->ed, KEY_BACKSPACE)) {
+			char value[VALUE_LEN];
+
+			tui_edit_text(&fs->ed, value, sizeof value);
+			set_answer(fs, value, false);
+		}
+		return;
+	}
+	switch (a) {
+	case TUI_ACT_ENTER:
+		accept(fs);
+		break;
+	case TUI_ACT_BACK:
+		p = prev_visible(fs, fs->q);
+		if (p < 0)
+			leave(fs);
+		else
+			enter_question(fs, (size_t)p);
+		break;
+	case TUI_ACT_QUIT:
+		leave(fs);
+		break;
+	case TUI_ACT_REVIEW:
+		go_review(fs);
+		break;
+	case TUI_ACT_LANG:
+		tui_next_lang(app, fs->f);
+		apply_lang(fs);
+		break;
+	case TUI_ACT_HELP:
+		tui_push(app, &tui_help_ops, NULL);
+		break;
+	case TUI_ACT_GPSFILL:
+		if (t == FORM_GEOPOINT)
+			fill_from_gps(fs);
+		break;
+	case TUI_ACT_UP:
+		if (nc > 0 && fs->cursor > 0) {
+			fs->cursor--;
+			if (t == FORM_SELECT_ONE)
+				pick(fs, fs->cursor);
+		}
+		break;
+	case TUI_ACT_DOWN:
+		if (nc > 0 && fs->cursor + 1 < nc) {
+			fs->cursor++;
+			if (t == FORM_SELECT_ONE)
+				pick(fs, fs->cursor);
+		}
+		break;
+	case TUI_ACT_PICK:
+		if (t == FORM_ACKNOWLEDGE && tui_key_digit(key) == 1)
+			set_answer(fs, form_session_get(fs->sess, fs->q)[0] ? "" : "OK", true);
+		else if (nc > 0)
+			pick(fs, (size_t)tui_key_digit(key) - 1);
+		break;
+	case TUI_ACT_TOGGLE:
+		if (t == FORM_ACKNOWLEDGE)
+			set_answer(fs, form_session_get(fs->sess, fs->q)[0] ? "" : "OK", true);
+		else if (nc > 0)
+			pick(fs, fs->cursor);
+		break;
+	default:
+		if (key == KEY_MOUSE && nc > 0 && app->mouse_y >= fs->choice_y) {
+			size_t c = fs->top + (size_t)(app->mouse_y - fs->choice_y);
+
+			if (c < nc)
+				pick(fs, c);
+		}
+		break;
+	}
+}
+
+/* The innermost group around q, for the section heading; NULL at top level. */
+static const char *
+group_label(const struct fs *fs, size_t q, const char *lang)
+{
+	unsigned depth = 0;
+
+	for (size_t i = q; i > 0; i--) {
+		enum form_qtype t = form_question_type(fs->f, i - 1);
+
+		if (t == FORM_END_GROUP) {
+			depth++;
+		} else if (t == FORM_BEGIN_GROUP) {
+			if (depth == 0) {
+				const char *l = form_question_label(fs->f, i - 1, lang);
+
+				return l[0] != '\0' ? l : form_question_name(fs->f, i - 1);
+			}
+			depth--;
+		}
+	}
+	return NULL;
+}
+
+static const char *
+type_hint(const struct fs *fs, enum form_qtype t)
+{
+	switch (t) {
+	case FORM_INTEGER: return tui_tr(fs->app, fs->f, "whole number", "整数");
+	case FORM_DECIMAL: return tui_tr(fs->app, fs->f, "number", "数字");
+	case FORM_DATE: return "YYYY-MM-DD";
+	case FORM_TIME: return "HH:MM";
+	case FORM_DATETIME: return "YYYY-MM-DDTHH:MM";
+	case FORM_GEOPOINT: return tui_tr(fs->app, fs->f, "lat lon alt acc  (F5: use GPS)",
+	    "纬度 经度 高度 精度（F5 用 GPS）");
+	case FORM_PHOTO: return tui_tr(fs->app, fs->f, "path of the photo file", "照片文件路径");
+	default: return "";
+	}
+}
+
+static void
+form_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct fs *fs = s->priv;
+	struct tui_app *app = s->app;
+	const char *lang = tui_lang(app), *group, *hint;
+	enum form_qtype t;
+	char head[256], prog[32], label[1024];
+	size_t total = 0, pos = 0;
+	int y = top, bottom = top + rows - 1, maxlabel = rows >= 20 ? 6 : 3;
+
+	apply_lang(fs);
+	/* Relevance may have hidden the current question (an earlier answer changed). */
+	if (!visible(fs, fs->q)) {
+		long n = next_visible(fs, fs->q);
+
+		if (n < 0)
+			n = prev_visible(fs, fs->q);
+		if (n >= 0)
+			enter_question(fs, (size_t)n);
+	}
+	t = form_question_type(fs->f, fs->q);
+	for (size_t q = 0; q < form_question_count(fs->f); q++)
+		if (visible(fs, q)) {
+			total++;
+			if (q == fs->q)
+				pos = total;
+		}
+	group = group_label(fs, fs->q, lang);
+	snprintf(head, sizeof head, "%s", group != NULL ? group : form_title(fs->f, lang));
+	snprintf(prog, sizeof prog, " %zu/%zu", pos, total);
+	tui_put_pad(y, 0, head, cols, tui_attr(app, TUI_TITLE));
+	tui_put_right(y, 0, prog, cols, tui_attr(app, TUI_TITLE));
+	y++;
+	snprintf(label, sizeof label, "%s%s", form_session_required(fs->sess, fs->q) ? "* " : "",
+	    form_question_label(fs->f, fs->q, lang));
+	if (form_question_label(fs->f, fs->q, lang)[0] == '\0')
+		snprintf(label, sizeof label, "%s", form_question_name(fs->f, fs->q));
+	y += tui_wrap(y, 0, label, cols, maxlabel, A_BOLD, true);
+	hint = form_question_hint(fs->f, fs->q, lang);
+	if (hint[0] != '\0')
+		y += tui_wrap(y, 0, hint, cols, rows >= 20 ? 3 : 2, tui_attr(app, TUI_DIM), true);
+	if (rows >= 18)
+		y++;
+	fs->choice_y = y;
+	if (is_editor(t)) {
+		tui_put(y, 0, "> ", 2, A_BOLD);
+		tui_edit_draw(&fs->ed, app, y, 2, cols - 2, tui_attr(app, TUI_SELECTED));
+		y++;
+		if (y < bottom)
+			tui_put(y++, 2, type_hint(fs, t), cols - 2, tui_attr(app, TUI_DIM));
+	} else if (t == FORM_SELECT_ONE || t == FORM_SELECT_MULTIPLE) {
+		size_t nc = form_choice_count(fs->f, fs->q);
+		int vis = bottom - y;
+		const char *ans = form_session_get(fs->sess, fs->q);
+
+		if (vis < 1)
+			vis = 1;
+		if (fs->cursor < fs->top)
+			fs->top = fs->cursor;
+		if (fs->cursor >= fs->top + (size_t)vis)
+			fs->top = fs->cursor - (size_t)vis + 1;
+		for (size_t c = fs->top; c < nc && y < bottom; c++, y++) {
+			bool on = t == FORM_SELECT_ONE ?
+			    strcmp(ans, form_choice_name(fs->f, fs->q, c)) == 0 :
+			    multi_has(ans, form_choice_name(fs->f, fs->q, c));
+			char mark[16], num[4] = "  ";
+			attr_t at = c == fs->cursor ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+			int sev = tui_severity(form_choice_name(fs->f, fs->q, c));
+
+			if (c < 9)
+				snprintf(num, sizeof num, "%zu", c + 1);
+			snprintf(mark, sizeof mark, "%-2s%s ", num, t == FORM_SELECT_ONE ?
+			    (on ? "(•)" : "( )") : (on ? "[x]" : "[ ]"));
+			tui_put_pad(y, 0, mark, 6, at | A_BOLD);
+			tui_put_pad(y, 6, form_choice_label(fs->f, fs->q, c, lang), cols - 6,
+			    at != A_NORMAL ? at : sev == 3 ? tui_attr(app, TUI_SEV_SEVERE) :
+			    sev == 2 ? tui_attr(app, TUI_SEV_MODERATE) : A_NORMAL);
+		}
+	} else if (t == FORM_ACKNOWLEDGE) {
+		bool on = form_session_get(fs->sess, fs->q)[0] != '\0';
+
+		tui_put_pad(y++, 0, on ? "1 [x] OK" : "1 [ ] OK", cols, tui_attr(app, TUI_SELECTED));
+	} else if (t == FORM_NOTE) {
+		tui_put(y++, 0, tui_tr(app, fs->f, "Enter: continue", "Enter 继续"), cols,
+		    tui_attr(app, TUI_DIM));
+	}
+	if (fs->msg != NULL)
+		tui_wrap(bottom, 0, fs->msg, cols, 1, tui_attr(app, fs->msg_error ? TUI_ERROR :
+		    TUI_WARN), true);
+}
+
+static void
+form_close(struct tui_screen *s)
+{
+	struct fs *fs = s->priv;
+
+	if (fs == NULL)
+		return;
+	form_session_free(fs->sess);
+	store_record_free(fs->rec);
+	free(fs->msg);
+	free(fs);
+	s->priv = NULL;
+}
+
+/* A terminating signal: keep even the answer being typed, if the form accepts it. */
+static void
+form_save(struct tui_screen *s)
+{
+	struct fs *fs = s->priv;
+
+	if (is_editor(form_question_type(fs->f, fs->q))) {
+		char value[VALUE_LEN];
+
+		tui_edit_text(&fs->ed, value, sizeof value);
+		set_answer(fs, value, false);
+	}
+	save_draft(fs);
+}
+
+static const enum tui_action form_bar[] = {
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_REVIEW, TUI_ACT_GPSFILL, TUI_ACT_DISCARD,
+	TUI_ACT_QUIT, TUI_ACT_NONE
+};
+static const struct tui_screen_ops form_ops = {
+	.name = "form", .draw = form_draw, .key = form_key, .close = form_close,
+	.save = form_save, .bar = form_bar,
+};
+
+int
+tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
+{
+	struct fs *fs = xcalloc(1, sizeof *fs);
+	char *cause = NULL;
+	long first;
+
+	fs->app = app;
+	fs->f = f;
+	fs->sess = form_session_new(f, tui_lang(app));
+	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
+	if (draft_uuid != NULL) {
+		if (store_get(app->st, draft_uuid, &fs->rec, &cause) != 0) {
+			tui_flash(app, true, "draft: %s", cause);
+			free(cause);
+			goto fail;
+		}
+		if (fs->rec->status != STORE_DRAFT) {
+			tui_flash(app, true, "that record is no longer a draft");
+			goto fail;
+		}
+		fs->stored = true;
+		/* Replayed in form order, so relevance unfolds as it did when typed. */
+		for (size_t i = 0; i < fs->rec->answer_count; i++) {
+			long q = form_question_index(f, fs->rec->answers[i].name);
+			char *m = NULL;
+
+			if (q < 0 || form_question_type(f, (size_t)q) == FORM_CALCULATE)
+				continue;
+			if (form_session_set(fs->sess, fs->rec->answers[i].name,
+			    fs->rec->answers[i].value, &m) != 0)
+				free(m);
+		}
+	} else {
+		fs->rec = store_record_new();
+		fc_strlcpy(fs->rec->form_id, form_id(f), sizeof fs->rec->form_id);
+		fc_strlcpy(fs->rec->form_version, form_version(f), sizeof fs->rec->form_version);
+		fc_strlcpy(fs->rec->form_hash, form_hash(f), sizeof fs->rec->form_hash);
+		fc_strlcpy(fs->rec->inspector, app->inspector, sizeof fs->rec->inspector);
+		fc_strlcpy(fs->rec->device, app->opt.device != NULL ? app->opt.device : "unknown",
+		    sizeof fs->rec->device);
+	}
+	/* Start at the first relevant question still unanswered. */
+	first = -1;
+	for (long q = next_visible(fs, 0); q >= 0; q = next_visible(fs, (size_t)q + 1)) {
+		if (first < 0)
+			first = q;
+		if (form_question_type(f, (size_t)q) != FORM_NOTE &&
+		    form_session_get(fs->sess, (size_t)q)[0] == '\0') {
+			first = q;
+			break;
+		}
+	}
+	if (first < 0) {
+		tui_flash(app, true, "this checklist has no question to answer");
+		goto fail;
+	}
+	enter_question(fs, (size_t)first);
+	if (tui_push(app, &form_ops, fs) != 0)
+		return -1;  /* push closed it */
+	return 0;
+fail:
+	form_session_free(fs->sess);
+	store_record_free(fs->rec);
+	free(fs);
+	return -1;
+}
+
+/* ---- Summaries shared by review and the record view. ---- */
+
+int
+tui_severity(const char *value)
+{
+	char low[64];
+	size_t i;
+
+	for (i = 0; value[i] != '\0' && i < sizeof low - 1; i++)
+		low[i] = (char)tolower((unsigned char)value[i]);
+	low[i] = '\0';
+	if (strstr(low, "severe") != NULL)
+		return 3;
+	if (strstr(low, "moderate") != NULL)
+		return 2;
+	if (strstr(low, "minor") != NULL)
+		return 1;
+	return 0;
+}
+
+void
+tui_position_text(const struct store_position *pos, char *buf, size_t size)
+{
+	char acc[32] = "", sats[32] = "", mode[16] = "";
+
+	if (pos->source == STORE_POS_NONE) {
+		snprintf(buf, size, "none (%s)", pos->reason);
+		return;
+	}
+	if (!isnan(pos->accuracy_m))
+		snprintf(acc, sizeof acc, " ±%.0f m", pos->accuracy_m);
+	if (pos->satellites >= 0)
+		snprintf(sats, sizeof sats, " %d sats", pos->satellites);
+	if (pos->fix_mode >= 2)
+		snprintf(mode, sizeof mode, " %dD", pos->fix_mode);
+	if (pos->source == STORE_POS_MANUAL)
+		snprintf(buf, size, "%.6f %.6f%s manual (%s)", pos->lat, pos->lon, acc, pos->reason);
+	else
+		snprintf(buf, size, "%.6f %.6f%s%s%s", pos->lat, pos->lon, acc, mode, sats);
+}
+
+const struct form *
+tui_record_form(struct tui_app *app, const struct store_record *rec)
+{
+	const struct form *f = form_library_find_hash(app->lib, rec->form_hash);
+
+	if (f == NULL)
+		f = form_library_find(app->lib, rec->form_id, rec->form_version);
+	if (f == NULL)
+		f = form_library_find(app->lib, rec->form_id, NULL);
+	return f;
+}
+
+static void
+value_text(const struct form *f, long q, const char *value, const char *lang, char *buf,
+    size_t size)
+{
+	enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE) {
+		fc_strlcpy(buf, value, size);
+		return;
+	}
+	for (size_t c = 0; c < form_choice_count(f, (size_t)q); c++) {
+		const char *name = form_choice_name(f, (size_t)q, c);
+		int w;
+
+		if (t == FORM_SELECT_ONE ? strcmp(value, name) != 0 : !multi_has(value, name))
+			continue;
+		w = snprintf(buf + o, size - o, "%s%s", o ? ", " : "",
+		    form_choice_label(f, (size_t)q, c, lang));
+		if (w < 0 || (size_t)w >= size - o)
+			break;
+		o += (size_t)w;
+	}
+	if (o == 0)
+		fc_strlcpy(buf, value, size);
+}
+
+int
+tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_record *rec,
+    int top, int rows, int cols, int first)
+{
+	const char *lang = tui_lang(app);
+	bool two = cols < 60;
+	int line = 0;
+
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		const char *name = rec->answers[i].name, *value = rec->answers[i].value;
+		long q = f != NULL ? form_question_index(f, name) : -1;
+		const char *label = q >= 0 ? form_question_label(f, (size_t)q, lang) : name;
+		enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
+		int sev = t == FORM_SELECT_ONE ? tui_severity(value) : 0;
+		static const char *const tags[] = { "", "! ", "!! ", "!!! " };
+		static const enum tui_role roles[] = { TUI_NORMAL, TUI_SEV_MINOR, TUI_SEV_MODERATE,
+		    TUI_SEV_SEVERE };
+		char val[1024], text[1536];
+		attr_t at = tui_attr(app, roles[sev]);
+
+		if (t == FORM_CALCULATE)
+			continue;
+		if (label[0] == '\0')
+			label = name;
+		if (f != NULL)
+			value_text(f, q, value, lang, val, sizeof val);
+		else
+			fc_strlcpy(val, value, sizeof val);
+		if (two) {
+			snprintf(text, sizeof text, "%s%s", tags[sev], label);
+			if (line >= first && line - first < rows)
+				tui_put_pad(top + line - first, 0, text, cols, sev ? at : A_DIM);
+			line++;
+			snprintf(text, sizeof text, "  %s", val);
+		} else {
+			snprintf(text, sizeof text, "%s%s: %s", tags[sev], label, val);
+		}
+		if (line >= first && line - first < rows)
+			tui_put_pad(top + line - first, 0, text, cols, sev ? at : A_NORMAL);
+		line++;
+	}
+	return line;
+}
+
+/* ---- Review before save. ---- */
+
+enum review_mode { RV_MAIN, RV_MANUAL_POS, RV_MANUAL_REASON, RV_NONE_REASON };
+
+struct review {
+	struct fs *fs;             /* the form screen below; not owned */
+	int first;
+	enum review_mode mode;
+	struct tui_edit ed;
+	struct store_position manual;
+};
+
+/* The position saving would take now, and whether it is good enough. */
+static bool
+usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos, char *why,
+    size_t size)
+{
+	double thr = form_accuracy_threshold(f);
+
+	store_position_clear(pos);
+	if (app->gc == NULL || gpsclient_state(app->gc) == GPS_OFF) {
+		snprintf(why, size, "%s", tui_tr(app, f, "GPS is off", "GPS 已关闭"));
+		return false;
+	}
+	if (!gpsclient_stamp(app->gc, gpsclient_stale_after_s(app->gc), pos)) {
+		switch (gpsclient_state(app->gc)) {
+		case GPS_NO_GPSD: snprintf(why, size, "no gpsd (%s)", gpsclient_error(app->gc)); break;
+		case GPS_STALE: snprintf(why, size, "%s", tui_tr(app, f, "fix is stale", "定位已过时")); break;
+		default: snprintf(why, size, "%s", tui_tr(app, f, "no fix", "无定位")); break;
+		}
+		return false;
+	}
+	if (!isnan(thr) && (isnan(pos->accuracy_m) || pos->accuracy_m > thr)) {
+		if (isnan(pos->accuracy_m))
+			snprintf(why, size, "accuracy unknown, form needs ±%.0f m", thr);
+		else
+			snprintf(why, size, "±%.0f m, form needs ±%.0f m", pos->accuracy_m, thr);
+		return false;
+	}
+	why[0] = '\0';
+	return true;
+}
+
+static void
+do_save(struct tui_screen *s, const struct store_position *pos)
+{
+	struct review *rv = s->priv;
+	struct fs *fs = rv->fs;
+	struct tui_app *app = s->app;
+	char *cause = NULL, *m = NULL;
+	size_t bad;
+
+	if (form_session_check_all(fs->sess, &bad, &m) != 0) {
+		tui_pop(app);
+		enter_question(fs, bad);
+		set_msg(fs, m, true);
+		return;
+	}
+	sync_record(fs);
+	fs->rec->pos = *pos;
+	if (store_finalize(app->st, fs->rec, &cause) != 0) {
+		tui_flash(app, true, "not saved: %s", cause);
+		free(cause);
+		return;
+	}
+	fs->stored = false;  /* it is final now: nothing left to keep as a draft */
+	tui_refresh_counts(app);
+	tui_flash(app, false, "%s: %s", tui_tr(app, fs->f, "Saved", "已保存"),
+	    form_title(fs->f, tui_lang(app)));
+	tui_pop_to_home(app);
+}
+
+static int
+review_open(struct tui_screen *s)
+{
+	struct review *rv = xcalloc(1, sizeof *rv);
+
+	rv->fs = s->priv;
+	s->priv = rv;
+	return 0;
+}
+
+static void
+review_close(struct tui_screen *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
+static void
+review_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct review *rv = s->priv;
+	struct fs *fs = rv->fs;
+	struct tui_app *app = s->app;
+	struct store_position pos;
+	char why[160], text[320], head[256];
+	bool good = usable_fix(app, fs->f, &pos, why, sizeof why);
+	int posrows = 3, body = rows - 1 - posrows - 1, total;
+
+	snprintf(head, sizeof head, "%s: %s", tui_tr(app, fs->f, "Review", "检查"),
+	    form_title(fs->f, tui_lang(app)));
+	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
+	if (body < 1)
+		body = 1;
+	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, rv->first);
+	if (rv->first > 0 && rv->first >= total)
+		rv->first = total > 0 ? total - 1 : 0;
+	{
+		int y = top + 1 + body;
+
+		if (good) {
+			tui_position_text(&pos, text, sizeof text);
+			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_GOOD));
+		} else {
+			snprintf(text, sizeof text, "%s: %s", tui_tr(app, fs->f,
+			    "No usable position", "没有可用的位置"), why);
+			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_WARN));
+		}
+		y++;
+		switch (rv->mode) {
+		case RV_MAIN:
+			tui_wrap(y, 0, good ? tui_tr(app, fs->f,
+			    "Enter: save   2: type position   3: save without",
+			    "Enter 保存  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
+			    "1: wait for a fix   2: type position   3: save without position",
+			    "1 等待定位  2 手动输入位置  3 无位置保存"), cols, 2, A_BOLD, true);
+			break;
+		case RV_MANUAL_POS:
+			tui_put(y++, 0, tui_tr(app, fs->f, "Position (lat,lon[,acc m]):",
+			    "位置（纬度,经度[,精度]）："), cols, A_BOLD);
+			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
+			break;
+		case RV_MANUAL_REASON:
+		case RV_NONE_REASON:
+			tui_put(y++, 0, rv->mode == RV_NONE_REASON ?
+			    tui_tr(app, fs->f, "Why no position? (Enter saves)", "为什么没有位置？（Enter 保存）") :
+			    tui_tr(app, fs->f, "Why typed by hand? (Enter saves)", "为什么手动输入？（Enter 保存）"),
+			    cols, A_BOLD);
+			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
+			break;
+		}
+	}
+}
+
+static int
+parse_manual(const char *text, struct store_position *pos)
+{
+	double v[3] = { NAN, NAN, NAN };
+	const char *p = text;
+	char *end;
+	int n = 0;
+
+	while (n < 3) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		v[n] = strtod(p, &end);
+		if (end == p || !isfinite(v[n]))
+			return -1;
+		n++;
+		p = end;
+	}
+	while (*p == ' ' || *p == ',')
+		p++;
+	if (n < 2 || *p != '\0' || v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180 ||
+	    (n == 3 && v[2] < 0))
+		return -1;
+	store_position_clear(pos);
+	pos->source = STORE_POS_MANUAL;
+	pos->lat = v[0];
+	pos->lon = v[1];
+	pos->accuracy_m = v[2];
+	return 0;
+}
+
+static void
+review_key(struct tui_screen *s, int key)
+{
+	struct review *rv = s->priv;
+	struct fs *fs = rv->fs;
+	struct tui_app *app = s->app;
+	enum tui_action a = tui_key_action(key);
+	struct store_position pos;
+	char why[160], text[STORE_REASON_LEN * 4];
+
+	if (rv->mode != RV_MAIN) {
+		if (a == TUI_ACT_BACK && key != KEY_BACKSPACE && key != TUI_CH(127)) {
+			rv->mode = RV_MAIN;
+			return;
+		}
+		if (a != TUI_ACT_ENTER) {
+			tui_edit_key(&rv->ed, key == TUI_CH(127) ? KEY_BACKSPACE : key);
+			return;
+		}
+		tui_edit_text(&rv->ed, text, sizeof text);
+		if (rv->mode == RV_MANUAL_POS) {
+			if (parse_manual(text, &rv->manual) != 0) {
+				tui_flash(app, true, "%s", tui_tr(app, fs->f,
+				    "type latitude,longitude e.g. 31.2304,121.4737",
+				    "请输入 纬度,经度，例如 31.2304,121.4737"));
+				return;
+			}
+			rv->mode = RV_MANUAL_REASON;
+			tui_edit_init(&rv->ed, "", STORE_REASON_LEN - 1);
+			return;
+		}
+		if (text[0] == '\0' || strlen(text) >= STORE_REASON_LEN) {
+			tui_flash(app, true, "%s", tui_tr(app, fs->f, "a reason is needed (1-256 bytes)",
+			    "需要填写原因"));
+			return;
+		}
+		if (rv->mode == RV_NONE_REASON) {
+			store_position_clear(&pos);
+			pos.source = STORE_POS_NONE;
+		} else {
+			pos = rv->manual;
+		}
+		fc_strlcpy(pos.reason, text, sizeof pos.reason);
+		do_save(s, &pos);
+		return;
+	}
+	switch (a) {
+	case TUI_ACT_ENTER:
+	case TUI_ACT_REVIEW:
+		/* Stamped at the moment of saving, never from what the screen showed earlier. */
+		if (usable_fix(app, fs->f, &pos, why, sizeof why))
+			do_save(s, &pos);
+		else
+			tui_flash(app, true, "%s: %s", why, tui_tr(app, fs->f,
+			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置"));
+		break;
+	case TUI_ACT_PICK:
+		switch (tui_key_digit(key)) {
+		case 1:
+			tui_flash(app, false, "%s", tui_tr(app, fs->f, "Waiting for a fix...",
+			    "正在等待定位…"));
+			break;
+		case 2:
+			rv->mode = RV_MANUAL_POS;
+			tui_edit_init(&rv->ed, "", 60);
+			break;
+		case 3:
+			rv->mode = RV_NONE_REASON;
+			tui_edit_init(&rv->ed, "", STORE_REASON_LEN - 1);
+			break;
+		default:
+			break;
+		}
+		break;
+	case TUI_ACT_UP:
+		if (rv->first > 0)
+			rv->first--;
+		break;
+	case TUI_ACT_DOWN:
+		rv->first++;
+		break;
+	case TUI_ACT_PGUP:
+		rv->first = rv->first > 5 ? rv->first - 5 : 0;
+		break;
+	case TUI_ACT_PGDN:
+		rv->first += 5;
+		break;
+	case TUI_ACT_LANG:
+		tui_next_lang(app, fs->f);
+		apply_lang(fs);
+		break;
+	case TUI_ACT_HELP:
+		tui_push(app, &tui_help_ops, NULL);
+		break;
+	case TUI_ACT_BACK:
+	case TUI_ACT_QUIT:
+		tui_pop(app);
+		break;
+	default:
+		break;
+	}
+}
+
+static const enum tui_action review_bar[] = {
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_REVIEW, TUI_ACT_QUIT, TUI_ACT_NONE
+};
+static const struct tui_screen_ops review_ops = {
+	.name = "review", .open = review_open, .draw = review_draw, .key = review_key,
+	.close = review_close, .bar = review_bar,
+};
+
+/* ---- A stored record, read-only. ---- */
+
+struct view {
+	struct store_record *rec;  /* owned */
+	const struct form *f;
+	int first;
+};
+
+static void
+view_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct view *v = s->priv;
+	struct tui_app *app = s->app;
+	char head[256], text[320], pos[300];
+
+	snprintf(head, sizeof head, "%s · %s", v->f != NULL ? form_title(v->f, tui_lang(app)) :
+	    v->rec->form_id, store_status_name(v->rec->status));
+	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
+	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, v->first);
+	tui_position_text(&v->rec->pos, pos, sizeof pos);
+	snprintf(text, sizeof text, "%s %s", store_pos_source_name(v->rec->pos.source), pos);
+	tui_put_pad(top + rows - 2, 0, text, cols, A_BOLD);
+}
+
+static void
+view_key(struct tui_screen *s, int key)
+{
+	struct view *v = s->priv;
+
+	switch (tui_key_action(key)) {
+	case TUI_ACT_UP: if (v->first > 0) v->first--; break;
+	case TUI_ACT_DOWN: v->first++; break;
+	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); break;
+	case TUI_ACT_HELP: tui_push(s->app, &tui_help_ops, NULL); break;
+	case TUI_ACT_BACK: case TUI_ACT_QUIT: case TUI_ACT_ENTER: tui_pop(s->app); break;
+	default: break;
+	}
+}
+
+static void
+view_close(struct tui_screen *s)
+{
+	struct view *v = s->priv;
+
+	if (v != NULL)
+		store_record_free(v->rec);
+	free(v);
+	s->priv = NULL;
+}
+
+static const enum tui_action view_bar[] = { TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
+static const struct tui_screen_ops view_ops = {
+	.name = "record", .draw = view_draw, .key = view_key, .close = view_close, .bar = view_bar,
+};
+
+int
+tui_record_open(struct tui_app *app, struct store_record *rec)
+{
+	struct view *v = xcalloc(1, sizeof *v);
+
+	v->rec = rec;
+	v->f = tui_record_form(app, rec);
+	return tui_push(app, &view_ops, v);
+}

@@ -1,0 +1,383 @@
+/*
+ * Home: the checklists by asset type, today's count, "my day", and the
+ * drafts waiting to be resumed.  Also the one-time inspector prompt.
+ *
+ * The lists are read from the store when the screen opens and again only
+ * when app->data_version says records changed, never on every redraw, so a
+ * GPS update costs no SQL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/tui_internal.h"
+#include "util/util.h"
+
+enum item_kind { ITEM_FORM, ITEM_DAY, ITEM_DRAFT };
+
+struct home_item {
+	enum item_kind kind;
+	const struct form *form;      /* owned by the library */
+	char uuid[FC_UUID_LEN];       /* drafts */
+	char when[8];                 /* drafts: local HH:MM of the last save */
+	size_t answers;
+};
+
+#define HOME_MAX_DRAFTS 50
+
+struct home {
+	struct home_item *items;
+	size_t n, cap, cur, top;
+	unsigned version;
+	bool offered;
+};
+
+/* The asset types the city knows, first and in this order; others follow by id. */
+static const char *const preferred[] = { "road", "bridge", "park", "urban_furniture" };
+
+static int
+form_rank(const struct form *f)
+{
+	for (size_t i = 0; i < sizeof preferred / sizeof preferred[0]; i++)
+		if (strcmp(form_id(f), preferred[i]) == 0)
+			return (int)i;
+	return (int)(sizeof preferred / sizeof preferred[0]);
+}
+
+static struct home_item *
+add_item(struct home *h, enum item_kind kind)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 16;
+		h->items = xreallocarray(h->items, h->cap, sizeof *h->items);
+	}
+	memset(&h->items[h->n], 0, sizeof h->items[0]);
+	h->items[h->n].kind = kind;
+	return &h->items[h->n++];
+}
+
+static void
+local_hhmm(const char *iso, char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	if (fc_parse_iso_utc(iso, &ts) != 0 || localtime_r(&ts.tv_sec, &tm) == NULL) {
+		fc_strlcpy(buf, "--:--", size);
+		return;
+	}
+	strftime(buf, size, "%H:%M", &tm);
+}
+
+struct draft_ctx {
+	struct tui_app *app;
+	struct home *h;
+	size_t count;
+};
+
+static int
+draft_cb(void *ctx, const struct store_record *rec)
+{
+	struct draft_ctx *dc = ctx;
+	struct home_item *it;
+
+	if (dc->count++ >= HOME_MAX_DRAFTS)
+		return 1;
+	it = add_item(dc->h, ITEM_DRAFT);
+	it->form = tui_record_form(dc->app, rec);
+	fc_strlcpy(it->uuid, rec->uuid, sizeof it->uuid);
+	local_hhmm(rec->updated_at, it->when, sizeof it->when);
+	it->answers = rec->answer_count;
+	return 0;
+}
+
+static void
+load(struct tui_app *app, struct home *h)
+{
+	size_t nforms = form_library_count(app->lib), first_draft;
+	struct store_filter f = STORE_FILTER_ALL;
+	struct draft_ctx dc = { app, h, 0 };
+	char *cause = NULL;
+
+	h->n = 0;
+	for (int rank = 0; rank <= (int)(sizeof preferred / sizeof preferred[0]); rank++) {
+		for (size_t i = 0; i < nforms; i++) {
+			const struct form *fm = form_library_get(app->lib, i);
+
+			/* Newest version only: the library sorts each id's versions last-newest. */
+			if (i + 1 < nforms && strcmp(form_id(form_library_get(app->lib, i + 1)),
+			    form_id(fm)) == 0)
+				continue;
+			if (form_rank(fm) == rank)
+				add_item(h, ITEM_FORM)->form = fm;
+		}
+	}
+	add_item(h, ITEM_DAY);
+	first_draft = h->n;
+	f.any_status = false;
+	f.status = STORE_DRAFT;
+	f.inspector = app->inspector;
+	if (store_list(app->st, &f, draft_cb, &dc, &cause) != 0) {
+		tui_flash(app, true, "drafts: %s", cause);
+		free(cause);
+	}
+	if (h->cur >= h->n)
+		h->cur = h->n - 1;
+	if (!h->offered && h->n > first_draft) {
+		/* Offered on restart: the cursor waits on the newest draft. */
+		h->cur = h->n - 1;
+		tui_flash(app, false, "%s", tui_tr(app, NULL, "A draft is waiting: Enter resumes it",
+		    "有未完成的草稿：按 Enter 继续"));
+	}
+	h->offered = true;
+	h->version = app->data_version;
+}
+
+static int
+home_open(struct tui_screen *s)
+{
+	s->priv = xcalloc(1, sizeof(struct home));
+	load(s->app, s->priv);
+	return 0;
+}
+
+static void
+home_close(struct tui_screen *s)
+{
+	struct home *h = s->priv;
+
+	if (h != NULL)
+		free(h->items);
+	free(h);
+	s->priv = NULL;
+}
+
+static void
+item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t size)
+{
+	switch (it->kind) {
+	case ITEM_FORM:
+		snprintf(buf, size, "%s", form_title(it->form, tui_lang(app)));
+		break;
+	case ITEM_DAY:
+		snprintf(buf, size, "%s (%lld)", tui_tr(app, NULL, "My day", "我的今天"),
+		    (long long)app->today);
+		break;
+	case ITEM_DRAFT:
+		snprintf(buf, size, "%s %s %s · %zu %s", tui_tr(app, NULL, "Resume", "继续"),
+		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?", it->when,
+		    it->answers, tui_tr(app, NULL, "answers", "项"));
+		break;
+	}
+}
+
+static void
+home_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct tui_app *app = s->app;
+	struct home *h = s->priv;
+	char today[64], text[256];
+	int vis = rows - 2, y;
+
+	if (h->version != app->data_version)
+		load(app, h);
+	snprintf(today, sizeof today, "%s %lld", tui_tr(app, NULL, "Today", "今天"),
+	    (long long)app->today);
+	tui_put_pad(top, 0, tui_tr(app, NULL, "Checklists", "检查表"), cols, tui_attr(app, TUI_TITLE));
+	tui_put_right(top, 0, today, cols, tui_attr(app, TUI_TITLE));
+	if (vis < 1)
+		return;
+	if (h->cur < h->top)
+		h->top = h->cur;
+	if (h->cur >= h->top + (size_t)vis)
+		h->top = h->cur - (size_t)vis + 1;
+	y = top + 1;
+	for (size_t i = h->top; i < h->n && y < top + 1 + vis; i++, y++) {
+		attr_t a = i == h->cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+		char num[8] = "  ";
+
+		if (i < 9)
+			snprintf(num, sizeof num, "%zu ", i + 1);
+		item_text(app, &h->items[i], text, sizeof text);
+		tui_put_pad(y, 0, num, 2, a | A_BOLD);
+		tui_put_pad(y, 2, text, cols - 2, a | (h->items[i].kind == ITEM_DRAFT ?
+		    tui_attr(app, TUI_WARN) & ~A_COLOR : 0));
+	}
+}
+
+static void
+activate(struct tui_app *app, struct home *h)
+{
+	struct home_item *it = &h->items[h->cur];
+
+	switch (it->kind) {
+	case ITEM_FORM:
+		tui_form_open(app, it->form, NULL);
+		break;
+	case ITEM_DAY:
+		tui_push(app, &tui_day_ops, NULL);
+		break;
+	case ITEM_DRAFT:
+		if (it->form == NULL) {
+			tui_flash(app, true, "this draft's checklist is no longer installed");
+			break;
+		}
+		tui_form_open(app, it->form, it->uuid);
+		break;
+	}
+}
+
+static void
+home_key(struct tui_screen *s, int key)
+{
+	struct tui_app *app = s->app;
+	struct home *h = s->priv;
+	int d;
+
+	if (h->version != app->data_version)
+		load(app, h);
+	switch (tui_key_action(key)) {
+	case TUI_ACT_UP:
+		if (h->cur > 0)
+			h->cur--;
+		break;
+	case TUI_ACT_DOWN:
+		if (h->cur + 1 < h->n)
+			h->cur++;
+		break;
+	case TUI_ACT_PGUP:
+		h->cur = h->cur > 5 ? h->cur - 5 : 0;
+		break;
+	case TUI_ACT_PGDN:
+		h->cur = h->cur + 5 < h->n ? h->cur + 5 : h->n - 1;
+		break;
+	case TUI_ACT_HOMEKEY:
+		h->cur = 0;
+		break;
+	case TUI_ACT_ENDKEY:
+		h->cur = h->n - 1;
+		break;
+	case TUI_ACT_PICK:
+		d = tui_key_digit(key);
+		if ((size_t)d <= h->n) {
+			h->cur = (size_t)d - 1;
+			activate(app, h);
+		}
+		break;
+	case TUI_ACT_ENTER:
+		activate(app, h);
+		break;
+	case TUI_ACT_DAY:
+		tui_push(app, &tui_day_ops, NULL);
+		break;
+	case TUI_ACT_LANG:
+		tui_next_lang(app, NULL);
+		break;
+	case TUI_ACT_HELP:
+		tui_push(app, &tui_help_ops, NULL);
+		break;
+	case TUI_ACT_QUIT:
+		app->quit = true;
+		break;
+	default:
+		if (key == KEY_MOUSE) {
+			int row = app->mouse_y - 2;
+
+			if (row >= 0 && h->top + (size_t)row < h->n) {
+				h->cur = h->top + (size_t)row;
+				activate(app, h);
+			}
+		}
+		break;
+	}
+}
+
+static const enum tui_action home_bar[] = {
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_DAY, TUI_ACT_MONO, TUI_ACT_QUIT, TUI_ACT_NONE
+};
+const struct tui_screen_ops tui_home_ops = {
+	.name = "home", .open = home_open, .draw = home_draw, .key = home_key,
+	.close = home_close, .bar = home_bar,
+};
+
+/* ---- The inspector prompt: asked once, remembered in the config. ---- */
+
+static int
+ask_open(struct tui_screen *s)
+{
+	struct tui_edit *e = xcalloc(1, sizeof *e);
+
+	tui_edit_init(e, "", STORE_ID_LEN - 1);
+	s->priv = e;
+	return 0;
+}
+
+static void
+ask_close(struct tui_screen *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
+static void
+ask_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct tui_app *app = s->app;
+	int y = top;
+
+	(void)rows;
+	tui_put_pad(y++, 0, tui_tr(app, NULL, "Inspector", "巡查员"), cols, tui_attr(app, TUI_TITLE));
+	y++;
+	y += tui_wrap(y, 0, tui_tr(app, NULL,
+	    "Who is inspecting? Type your inspector ID and press Enter. It is remembered.",
+	    "请输入巡查员编号并按 Enter（会被记住）。"), cols, 4, A_BOLD, true);
+	y++;
+	tui_put(y, 0, "> ", 2, A_BOLD);
+	tui_edit_draw(s->priv, app, y, 2, cols - 2, tui_attr(app, TUI_SELECTED));
+}
+
+static void
+ask_key(struct tui_screen *s, int key)
+{
+	struct tui_app *app = s->app;
+	struct tui_edit *e = s->priv;
+	char id[STORE_ID_LEN * 4], *cause = NULL, *p;
+	enum tui_action a = tui_key_action(key);
+
+	if (a == TUI_ACT_ENTER) {
+		tui_edit_text(e, id, sizeof id);
+		for (p = id + strlen(id); p > id && p[-1] == ' '; p--)
+			*--p = '\0';
+		for (p = id; *p == ' '; p++)
+			;
+		if (*p == '\0' || strlen(p) >= STORE_ID_LEN) {
+			tui_flash(app, true, "an inspector ID is 1 to %d bytes", STORE_ID_LEN - 1);
+			return;
+		}
+		fc_strlcpy(app->inspector, p, sizeof app->inspector);
+		if (app->opt.config != NULL &&
+		    fc_config_set(app->opt.config, "inspector", app->inspector, &cause) != 0) {
+			tui_flash(app, true, "not remembered: %s", cause);
+			free(cause);
+		}
+		tui_refresh_counts(app);
+		tui_pop(app);
+		return;
+	}
+	if (a == TUI_ACT_QUIT && !TUI_IS_CHAR(key)) {
+		app->quit = true;
+		return;
+	}
+	if (key == TUI_CH(27)) {
+		app->quit = true;
+		return;
+	}
+	tui_edit_key(e, key);
+}
+
+static const enum tui_action ask_bar[] = { TUI_ACT_HELP, TUI_ACT_QUIT, TUI_ACT_NONE };
+const struct tui_screen_ops tui_ask_ops = {
+	.name = "inspector", .open = ask_open, .draw = ask_draw, .key = ask_key,
+	.close = ask_close, .bar = ask_bar,
+};

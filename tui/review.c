@@ -1,0 +1,625 @@
+/*
+ * review — the supervisor's review of a day (`fieldcheck review`): the day's
+ * checklist as a table with a summary header, filters, sort and search,
+ * record detail, decisions on one or several records, and a map of the day
+ * (tui/review_map.c).
+ *
+ * All the numbers come from report/ (report_day_*): this file only draws
+ * and routes keys.  Decisions go to the store's review table through
+ * store_review_add_many; a record is never rewritten.
+ *
+ * Locking: until the supervisor PIN is entered, the screen is read only,
+ * and an inspector with an identity sees only their own records.  A
+ * decision key asks for the PIN first, then carries on with the decision.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/review.h"
+#include "util/util.h"
+
+/*
+ * The review's keys, in one table: key, the name shown in help, the help
+ * text.  Movement, Enter, Esc and F1/F10 come from the app's table.
+ */
+#define REVIEW_KEYS(X) \
+	X(MARK,    ' ', "Space", "mark / unmark the record (decide on several at once)") \
+	X(APPROVE, 'a', "a",     "approve the marked records, or the current one") \
+	X(FOLLOW,  'f', "f",     "mark for follow-up, with a comment") \
+	X(REJECT,  'r', "r",     "reject, with a comment") \
+	X(SORT,    's', "s",     "sort by time / inspector / form / severity / state") \
+	X(FINSP,   'i', "i",     "filter: next inspector") \
+	X(FFORM,   'o', "o",     "filter: next form (asset type)") \
+	X(FSEV,    'v', "v",     "filter: at least minor / moderate / severe") \
+	X(FSTATE,  't', "t",     "filter: next review state") \
+	X(CLEAR,   'c', "c",     "clear filters and search") \
+	X(SEARCH,  '/', "/",     "search inspector, form, asset and answers") \
+	X(PREV,    '[', "[",     "previous day") \
+	X(NEXT,    ']', "]",     "next day") \
+	X(MAP,     'm', "m",     "map of the day's positions") \
+	X(PIN,     'P', "P",     "enter the supervisor PIN") \
+	X(RHELP,   '?', "?",     "this help")
+
+enum review_key {
+	RK_NONE,
+#define RK_ENUM(name, ch, keys, help) RK_##name,
+	REVIEW_KEYS(RK_ENUM)
+#undef RK_ENUM
+};
+
+static const struct {
+	int ch;
+	const char *keys, *help;
+} review_keys[] = {
+	{ 0, NULL, NULL },
+#define RK_ROW(name, ch, keys, help) { ch, keys, help },
+	REVIEW_KEYS(RK_ROW)
+#undef RK_ROW
+};
+#define REVIEW_KEY_COUNT (sizeof review_keys / sizeof review_keys[0])
+
+static enum review_key
+review_key_of(int key)
+{
+	if (!TUI_IS_CHAR(key))
+		return RK_NONE;
+	for (size_t i = 1; i < REVIEW_KEY_COUNT; i++)
+		if ((wchar_t)review_keys[i].ch == TUI_CHAR_OF(key))
+			return (enum review_key)i;
+	return RK_NONE;
+}
+
+enum review_mode {
+	MODE_TABLE,
+	MODE_SEARCH,    /* typing the search text */
+	MODE_COMMENT,   /* typing the comment of a decision */
+	MODE_PIN,       /* typing the supervisor PIN */
+	MODE_HELP,
+};
+
+struct review {
+	struct report_day *day;
+	char dayname[FC_DAY_LEN];
+	size_t *vis;                /* indices of the rows the filter shows */
+	size_t nvis, cur, top;
+	bool *marked;               /* by row index */
+	enum report_sort sort;
+	struct report_match match;
+	char f_inspector[STORE_ID_LEN], f_form[STORE_ID_LEN], search[256];
+	bool unlocked;
+	char own[STORE_ID_LEN];     /* locked: only this inspector's records ("" = all) */
+	enum review_mode mode;
+	struct tui_edit edit;
+	enum store_decision pending;  /* the decision waiting for its comment or the PIN */
+	bool map;
+};
+
+static const enum tui_action review_bar[] = { TUI_ACT_HELP, TUI_ACT_QUIT, TUI_ACT_NONE };
+
+static void
+refilter(struct review *rv)
+{
+	size_t n = report_day_count(rv->day);
+	char keep[FC_UUID_LEN] = "";
+
+	if (rv->cur < rv->nvis)
+		fc_strlcpy(keep, report_day_row(rv->day, rv->vis[rv->cur])->rec->uuid, sizeof keep);
+	rv->match.inspector = rv->own[0] != '\0' && !rv->unlocked ? rv->own : rv->f_inspector;
+	rv->match.form_id = rv->f_form;
+	rv->match.search = rv->search;
+	rv->vis = xreallocarray(rv->vis, n ? n : 1, sizeof *rv->vis);
+	rv->nvis = 0;
+	rv->cur = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct report_row *row = report_day_row(rv->day, i);
+
+		if (!report_row_matches(row, &rv->match))
+			continue;
+		if (strcmp(row->rec->uuid, keep) == 0)
+			rv->cur = rv->nvis;
+		rv->vis[rv->nvis++] = i;
+	}
+}
+
+static int
+load_day(struct tui_app *app, struct review *rv, const char *dayname)
+{
+	struct report_query q = { .day = dayname };
+	struct report_day *day;
+	char *cause = NULL;
+
+	if (report_day_load(app->st, app->lib, &q, &day, &cause) != 0) {
+		tui_flash(app, true, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	report_day_free(rv->day);
+	rv->day = day;
+	fc_strlcpy(rv->dayname, dayname, sizeof rv->dayname);
+	report_day_sort(day, rv->sort);
+	free(rv->marked);
+	rv->marked = xcalloc(report_day_count(day) + 1, sizeof *rv->marked);
+	rv->cur = rv->top = 0;
+	refilter(rv);
+	return 0;
+}
+
+/* The day before or after: noon UTC steps cleanly across month ends and DST. */
+static void
+step_day(const char *day, int delta, char out[FC_DAY_LEN])
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	sscanf(day, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_hour = 12;
+	t = timegm(&tm) + (time_t)delta * 86400;
+	gmtime_r(&t, &tm);
+	strftime(out, FC_DAY_LEN, "%Y-%m-%d", &tm);
+}
+
+/* ---- Drawing. ---- */
+
+static void
+position_short(const struct store_record *rec, char *buf, size_t size)
+{
+	switch (rec->pos.source) {
+	case STORE_POS_GPSD:
+		if (isfinite(rec->pos.accuracy_m))
+			snprintf(buf, size, "gps±%.0fm", rec->pos.accuracy_m);
+		else
+			snprintf(buf, size, "gps");
+		break;
+	case STORE_POS_MANUAL: snprintf(buf, size, "manual"); break;
+	default: snprintf(buf, size, "NONE"); break;
+	}
+}
+
+enum tui_role
+tui_review_state_role(enum store_decision d)
+{
+	switch (d) {
+	case STORE_APPROVED: return TUI_GOOD;
+	case STORE_FOLLOW_UP: return TUI_WARN;
+	case STORE_REJECTED: return TUI_ERROR;
+	default: return TUI_DIM;
+	}
+}
+
+/* "alice 5 · bob 4 · chen 3" in at most cols columns. */
+static void
+group_line(struct tui_app *app, struct review *rv, enum report_group g, int y, int x, int cols,
+    const char *title)
+{
+	struct report_count *c;
+	size_t n;
+	char buf[512];
+	size_t len;
+
+	report_day_summary(rv->day, &rv->match, g, &c, &n, NULL);
+	len = (size_t)snprintf(buf, sizeof buf, "%s", title);
+	for (size_t i = 0; i < n && len < sizeof buf; i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %zu", i ? " · " : " ",
+		    c[i].key, c[i].records);
+	free(c);
+	tui_put_pad(y, x, buf, cols, tui_attr(app, TUI_NORMAL));
+}
+
+static void
+draw_header(struct tui_app *app, struct review *rv, int y, int cols)
+{
+	struct report_count *c, total;
+	size_t n;
+	char buf[512];
+
+	report_day_summary(rv->day, &rv->match, REPORT_BY_INSPECTOR, &c, &n, &total);
+	free(c);
+	snprintf(buf, sizeof buf, "%s %s  %zu/%zu records  severe open %u  %s",
+	    tui_tr(app, NULL, "Review", "审核"), rv->dayname, total.records,
+	    report_day_count(rv->day), total.severe_open,
+	    rv->unlocked ? "[supervisor]" : "[read only: P for PIN]");
+	tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_TITLE));
+	group_line(app, rv, REPORT_BY_INSPECTOR, y + 1, 0, cols,
+	    tui_tr(app, NULL, "Inspectors:", "检查员:"));
+	group_line(app, rv, REPORT_BY_FORM, y + 2, 0, cols,
+	    tui_tr(app, NULL, "Asset types:", "资产类型:"));
+	snprintf(buf, sizeof buf, "sort:%s  insp:%s form:%s sev:%s state:%s%s%s",
+	    report_sort_name(rv->sort),
+	    rv->match.inspector != NULL && rv->match.inspector[0] ? rv->match.inspector : "*",
+	    rv->f_form[0] ? rv->f_form : "*",
+	    rv->match.min_severity >= 0 ? report_severity_name((enum report_severity)rv->match.min_severity) : "*",
+	    rv->match.decision >= 0 ? store_decision_name((enum store_decision)rv->match.decision) : "*",
+	    rv->search[0] ? "  /" : "", rv->search);
+	tui_put_pad(y + 3, 0, buf, cols, tui_attr(app, TUI_DIM));
+}
+
+static void
+draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
+{
+	size_t ri = rv->vis[vi];
+	const struct report_row *row = report_day_row(rv->day, ri);
+	bool cur = vi == rv->cur;
+	attr_t base = cur ? tui_attr(app, TUI_SELECTED) : tui_attr(app, TUI_NORMAL);
+	char buf[64];
+	int x = 0, assetw = cols - (2 + 6 + 9 + 9 + 12 + 10 + 10);
+
+	if (assetw < 6)
+		assetw = 6;
+	tui_put_pad(y, x, rv->marked[ri] ? "*" : " ", 2, base | A_BOLD);
+	x += 2;
+	tui_put_pad(y, x, row->time, 6, base);
+	x += 6;
+	tui_put_pad(y, x, row->rec->inspector, 9, base);
+	x += 9;
+	tui_put_pad(y, x, row->rec->form_id, 9, base);
+	x += 9;
+	tui_put_pad(y, x, row->asset, assetw, base);
+	x += assetw;
+	snprintf(buf, sizeof buf, "S%u M%u m%u", row->hazards[REPORT_SEVERE],
+	    row->hazards[REPORT_MODERATE], row->hazards[REPORT_MINOR]);
+	tui_put_pad(y, x, buf, 12, cur ? base :
+	    tui_attr(app, row->hazards[REPORT_SEVERE] ? TUI_SEV_SEVERE :
+	    row->hazards[REPORT_MODERATE] ? TUI_SEV_MODERATE :
+	    row->hazards[REPORT_MINOR] ? TUI_SEV_MINOR : TUI_NORMAL));
+	x += 12;
+	position_short(row->rec, buf, sizeof buf);
+	tui_put_pad(y, x, buf, 10, cur ? base :
+	    tui_attr(app, row->rec->pos.source == STORE_POS_GPSD ? TUI_NORMAL : TUI_WARN));
+	x += 10;
+	tui_put_pad(y, x, store_decision_name(row->review.decision), cols - x,
+	    cur ? base : tui_attr(app, tui_review_state_role(row->review.decision)));
+}
+
+static void
+draw_help(struct tui_app *app, int top, int rows, int cols)
+{
+	int y = top;
+
+	tui_put_pad(y++, 0, tui_tr(app, NULL, "Review keys (Esc: back)", "审核按键 (Esc 返回)"), cols,
+	    tui_attr(app, TUI_TITLE));
+	tui_put(y++, 0, "Up Down PgUp PgDn Home End: move   Enter: open the record", cols, A_NORMAL);
+	for (size_t i = 1; i < REVIEW_KEY_COUNT && y < top + rows; i++) {
+		tui_put(y, 0, review_keys[i].keys, 7, tui_attr(app, TUI_FNUM));
+		tui_put(y++, 7, review_keys[i].help, cols - 7, A_NORMAL);
+	}
+}
+
+static void
+review_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct tui_app *app = s->app;
+	struct review *rv = s->priv;
+	int y, body;
+
+	if (rv->mode == MODE_HELP) {
+		draw_help(app, top, rows, cols);
+		return;
+	}
+	if (rv->map) {
+		tui_review_map_draw(app, rv->day, rv->vis, rv->nvis, rv->cur, top, rows, cols);
+		return;
+	}
+	draw_header(app, rv, top, cols);
+	y = top + 4;
+	tui_put_pad(y++, 0, "  time  inspector form     asset / hazards S M m / position / state", cols,
+	    tui_attr(app, TUI_BAR));
+	body = top + rows - y - 1;
+	if (body < 1)
+		body = 1;
+	if (rv->cur < rv->top)
+		rv->top = rv->cur;
+	if (rv->cur >= rv->top + (size_t)body)
+		rv->top = rv->cur - (size_t)body + 1;
+	for (size_t vi = rv->top; vi < rv->nvis && y < top + rows - 1; vi++)
+		draw_row(app, rv, vi, y++, cols);
+	if (rv->nvis == 0)
+		tui_put(y, 2, report_day_count(rv->day) == 0 ?
+		    tui_tr(app, NULL, "No records on this day.  [ ] step days.", "这一天没有记录。[ ] 换日期。") :
+		    tui_tr(app, NULL, "No record matches the filter (c clears).", "没有符合筛选的记录 (c 清除)。"),
+		    cols - 2, tui_attr(app, TUI_DIM));
+	y = top + rows - 1;
+	if (rv->mode == MODE_SEARCH) {
+		tui_put(y, 0, "/", 1, A_BOLD);
+		tui_edit_draw(&rv->edit, app, y, 1, cols - 1, A_NORMAL);
+	} else if (rv->mode == MODE_COMMENT) {
+		int w = tui_put(y, 0, rv->pending == STORE_REJECTED ?
+		    tui_tr(app, NULL, "Reject, comment: ", "拒绝，备注: ") :
+		    tui_tr(app, NULL, "Follow-up, comment: ", "需跟进，备注: "), cols / 2, A_BOLD);
+		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
+	} else if (rv->mode == MODE_PIN) {
+		char stars[TUI_EDIT_MAX];
+		int w = tui_put(y, 0, tui_tr(app, NULL, "Supervisor PIN: ", "主管 PIN: "), cols / 2, A_BOLD);
+		size_t n = rv->edit.len < sizeof stars - 1 ? rv->edit.len : sizeof stars - 1;
+
+		memset(stars, '*', n);
+		stars[n] = '\0';
+		tui_put_pad(y, w, stars, cols - w, A_NORMAL);
+		app->cursor_y = y;
+		app->cursor_x = w + (int)n < cols ? w + (int)n : cols - 1;
+	} else {
+		size_t nmarked = 0;
+		char buf[128];
+
+		for (size_t i = 0; i < report_day_count(rv->day); i++)
+			nmarked += rv->marked[i];
+		snprintf(buf, sizeof buf, "%zu/%zu  marked %zu   Enter open  a/f/r decide  m map  ? keys",
+		    rv->nvis ? rv->cur + 1 : 0, rv->nvis, nmarked);
+		tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_DIM));
+	}
+}
+
+/* ---- Decisions. ---- */
+
+static const char *
+reviewer_name(struct tui_app *app)
+{
+	if (app->opt.reviewer != NULL && app->opt.reviewer[0] != '\0')
+		return app->opt.reviewer;
+	return app->inspector[0] != '\0' ? app->inspector : "supervisor";
+}
+
+static void
+decide(struct tui_app *app, struct review *rv, enum store_decision d, const char *comment)
+{
+	size_t n = report_day_count(rv->day), count = 0;
+	const char **uuids = xcalloc(n + 1, sizeof *uuids);
+	char *cause = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (rv->marked[i])
+			uuids[count++] = report_day_row(rv->day, i)->rec->uuid;
+	if (count == 0 && rv->cur < rv->nvis)
+		uuids[count++] = report_day_row(rv->day, rv->vis[rv->cur])->rec->uuid;
+	if (count == 0) {
+		free(uuids);
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "No record to decide on.", "没有可审核的记录。"));
+		return;
+	}
+	if (store_review_add_many(app->st, uuids, count, d, comment, reviewer_name(app), &cause) != 0) {
+		tui_flash(app, true, "%s", cause);
+		free(cause);
+		free(uuids);
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct report_row *row = report_day_find(rv->day, uuids[i]);
+
+		if (row != NULL && store_review_latest(app->st, row->rec->uuid, &row->review, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+		}
+	}
+	memset(rv->marked, 0, n * sizeof *rv->marked);
+	tui_flash(app, false, "%s: %zu record%s", store_decision_name(d), count, count == 1 ? "" : "s");
+	free(uuids);
+	refilter(rv);
+}
+
+/* Starts a decision: asks for the PIN when locked, for a comment when needed. */
+static void
+begin_decision(struct tui_app *app, struct review *rv, enum store_decision d)
+{
+	rv->pending = d;
+	if (!rv->unlocked) {
+		rv->mode = MODE_PIN;
+		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		return;
+	}
+	if (d == STORE_APPROVED) {
+		decide(app, rv, d, "");
+		rv->pending = STORE_UNREVIEWED;
+		return;
+	}
+	rv->mode = MODE_COMMENT;
+	tui_edit_init(&rv->edit, "", 500);
+}
+
+static void
+check_pin(struct tui_app *app, struct review *rv)
+{
+	char pin[REPORT_PIN_MAX * 4 + 1], *cause = NULL;
+	bool ok = false;
+
+	tui_edit_text(&rv->edit, pin, sizeof pin);
+	tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+	rv->mode = MODE_TABLE;
+	if (report_pin_verify(app->st, pin, &ok, &cause) != 0) {
+		tui_flash(app, true, "%s", cause);
+		free(cause);
+	} else if (!ok) {
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Wrong PIN.", "PIN 错误。"));
+	} else {
+		rv->unlocked = true;
+		tui_flash(app, false, "%s", tui_tr(app, NULL, "Supervisor mode.", "主管模式。"));
+		refilter(rv);
+		if (rv->pending != STORE_UNREVIEWED)
+			begin_decision(app, rv, rv->pending);
+	}
+	memset(pin, 0, sizeof pin);
+}
+
+/* ---- Filters: each key steps to the next value present in the day. ---- */
+
+static void
+next_value(struct review *rv, char *cur, size_t size, bool inspector)
+{
+	const char *best = NULL;
+
+	/* The smallest value greater than the current one; after the last, "any". */
+	for (size_t i = 0; i < report_day_count(rv->day); i++) {
+		const struct store_record *rec = report_day_row(rv->day, i)->rec;
+		const char *v = inspector ? rec->inspector : rec->form_id;
+
+		if ((cur[0] == '\0' || strcmp(v, cur) > 0) && (best == NULL || strcmp(v, best) < 0))
+			best = v;
+	}
+	fc_strlcpy(cur, best != NULL ? best : "", size);
+}
+
+static void open_detail(struct tui_app *app, struct review *rv);
+
+static void
+review_key(struct tui_screen *s, int key)
+{
+	struct tui_app *app = s->app;
+	struct review *rv = s->priv;
+	enum tui_action a = tui_key_action(key);
+	size_t page = app->rows > 10 ? (size_t)app->rows - 10 : 1;
+
+	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN) {
+		if (a == TUI_ACT_BACK && key != KEY_BACKSPACE && key != TUI_CH(127)) {
+			rv->mode = MODE_TABLE;
+			rv->pending = STORE_UNREVIEWED;
+			return;
+		}
+		if (a == TUI_ACT_ENTER) {
+			char text[TUI_EDIT_MAX * 4];
+
+			if (rv->mode == MODE_PIN) {
+				check_pin(app, rv);
+				return;
+			}
+			tui_edit_text(&rv->edit, text, sizeof text);
+			if (rv->mode == MODE_SEARCH) {
+				fc_strlcpy(rv->search, text, sizeof rv->search);
+				rv->mode = MODE_TABLE;
+				refilter(rv);
+			} else {
+				rv->mode = MODE_TABLE;
+				decide(app, rv, rv->pending, text);
+				rv->pending = STORE_UNREVIEWED;
+			}
+			return;
+		}
+		tui_edit_key(&rv->edit, key);
+		return;
+	}
+	if (rv->mode == MODE_HELP) {
+		rv->mode = MODE_TABLE;
+		return;
+	}
+	if (rv->map && (a == TUI_ACT_BACK || review_key_of(key) == RK_MAP)) {
+		rv->map = false;
+		return;
+	}
+	switch (a) {
+	case TUI_ACT_QUIT:
+		app->quit = true;
+		return;
+	case TUI_ACT_UP: if (rv->cur > 0) rv->cur--; return;
+	case TUI_ACT_DOWN: if (rv->cur + 1 < rv->nvis) rv->cur++; return;
+	case TUI_ACT_PGUP: rv->cur = rv->cur > page ? rv->cur - page : 0; return;
+	case TUI_ACT_PGDN:
+		rv->cur = rv->cur + page < rv->nvis ? rv->cur + page : (rv->nvis ? rv->nvis - 1 : 0);
+		return;
+	case TUI_ACT_HOMEKEY: rv->cur = 0; return;
+	case TUI_ACT_ENDKEY: rv->cur = rv->nvis ? rv->nvis - 1 : 0; return;
+	case TUI_ACT_ENTER: open_detail(app, rv); return;
+	case TUI_ACT_LANG: tui_next_lang(app, NULL); return;
+	default: break;
+	}
+	switch (review_key_of(key)) {
+	case RK_MARK:
+		if (rv->cur < rv->nvis) {
+			rv->marked[rv->vis[rv->cur]] = !rv->marked[rv->vis[rv->cur]];
+			if (rv->cur + 1 < rv->nvis)
+				rv->cur++;
+		}
+		break;
+	case RK_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
+	case RK_FOLLOW: begin_decision(app, rv, STORE_FOLLOW_UP); break;
+	case RK_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
+	case RK_SORT:
+		rv->sort = (enum report_sort)((rv->sort + 1) % REPORT_SORT_COUNT);
+		report_day_sort(rv->day, rv->sort);
+		free(rv->marked);
+		rv->marked = xcalloc(report_day_count(rv->day) + 1, sizeof *rv->marked);
+		refilter(rv);
+		break;
+	case RK_FINSP:
+		next_value(rv, rv->f_inspector, sizeof rv->f_inspector, true);
+		refilter(rv);
+		break;
+	case RK_FFORM:
+		next_value(rv, rv->f_form, sizeof rv->f_form, false);
+		refilter(rv);
+		break;
+	case RK_FSEV:
+		rv->match.min_severity = rv->match.min_severity + 1 >= REPORT_SEVERITY_COUNT ? -1 :
+		    rv->match.min_severity + 1;
+		refilter(rv);
+		break;
+	case RK_FSTATE:
+		rv->match.decision = rv->match.decision + 1 > STORE_REJECTED ? -1 : rv->match.decision + 1;
+		refilter(rv);
+		break;
+	case RK_CLEAR:
+		rv->f_inspector[0] = rv->f_form[0] = rv->search[0] = '\0';
+		rv->match.min_severity = rv->match.decision = -1;
+		refilter(rv);
+		break;
+	case RK_SEARCH:
+		rv->mode = MODE_SEARCH;
+		tui_edit_init(&rv->edit, rv->search, 200);
+		break;
+	case RK_PREV:
+	case RK_NEXT: {
+		char other[FC_DAY_LEN];
+
+		step_day(rv->dayname, review_key_of(key) == RK_PREV ? -1 : 1, other);
+		load_day(app, rv, other);
+		break;
+	}
+	case RK_MAP: rv->map = true; break;
+	case RK_PIN:
+		rv->pending = STORE_UNREVIEWED;
+		rv->mode = MODE_PIN;
+		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		break;
+	case RK_RHELP: rv->mode = MODE_HELP; break;
+	default: break;
+	}
+}
+
+static void
+open_detail(struct tui_app *app, struct review *rv)
+{
+	if (rv->cur < rv->nvis)
+		tui_review_detail_open(app, rv->day, rv->vis[rv->cur]);
+}
+
+static void
+review_close(struct tui_screen *s)
+{
+	struct review *rv = s->priv;
+
+	report_day_free(rv->day);
+	free(rv->vis);
+	free(rv->marked);
+	free(rv);
+}
+
+static const struct tui_screen_ops review_ops = {
+	.name = "review", .draw = review_draw, .key = review_key, .close = review_close,
+	.bar = review_bar,
+};
+
+int
+tui_review_open(struct tui_app *app, const char *day)
+{
+	struct review *rv = xcalloc(1, sizeof *rv);
+
+	rv->match = REPORT_MATCH_ALL;
+	rv->pending = STORE_UNREVIEWED;
+	fc_strlcpy(rv->own, app->inspector, sizeof rv->own);
+	if (load_day(app, rv, day) != 0) {
+		review_close(&(struct tui_screen){ .priv = rv });
+		return -1;
+	}
+	return tui_push(app, &review_ops, rv);
+}

@@ -1,0 +1,250 @@
+/*
+ * review_map — the day's positions drawn in the terminal with Unicode
+ * braille: each cell holds 2 x 4 dots, so an 80 x 24 terminal gives a
+ * 160 x 84 dot canvas.  Each inspector's route joins their records in time
+ * order, in a colour of their own; hazards are marked on top by severity,
+ * and the current record is highlighted.
+ *
+ * Braille dots are about square (a cell is twice as high as wide), so one
+ * scale for both axes, corrected by cos(latitude), keeps the map's shape.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/review.h"
+#include "util/util.h"
+
+#define MAP_INSPECTORS 8
+
+static const enum tui_role inspector_roles[MAP_INSPECTORS] = {
+	TUI_GOOD, TUI_TITLE, TUI_FNUM, TUI_WARN, TUI_NORMAL, TUI_DIM, TUI_GOOD, TUI_TITLE,
+};
+
+struct canvas {
+	int w, h;                /* in cells */
+	uint8_t *bits;           /* braille dot mask per cell */
+	int8_t *owner;           /* inspector index per cell, -1 none */
+};
+
+static void
+dot(struct canvas *c, int x, int y, int who)
+{
+	static const uint8_t bit[2][4] = { { 0x01, 0x02, 0x04, 0x40 }, { 0x08, 0x10, 0x20, 0x80 } };
+	int cx = x / 2, cy = y / 4;
+
+	if (x < 0 || y < 0 || cx >= c->w || cy >= c->h)
+		return;
+	c->bits[cy * c->w + cx] |= bit[x % 2][y % 4];
+	c->owner[cy * c->w + cx] = (int8_t)who;
+}
+
+static void
+line(struct canvas *c, int x0, int y0, int x1, int y1, int who)
+{
+	int dx = abs(x1 - x0), dy = -abs(y1 - y0);
+	int sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, err = dx + dy;
+
+	for (int steps = 0; steps < 4096; steps++) {
+		int e2 = 2 * err;
+
+		dot(c, x0, y0, who);
+		if (x0 == x1 && y0 == y1)
+			break;
+		if (e2 >= dy) {
+			err += dy;
+			x0 += sx;
+		}
+		if (e2 <= dx) {
+			err += dx;
+			y0 += sy;
+		}
+	}
+}
+
+/* UTF-8 of a code point below U+10000. */
+static void
+utf8(unsigned cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		out[1] = '\0';
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		out[2] = '\0';
+	} else {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		out[3] = '\0';
+	}
+}
+
+static bool
+placed(const struct store_record *rec)
+{
+	return rec->pos.source != STORE_POS_NONE && isfinite(rec->pos.lat) && isfinite(rec->pos.lon);
+}
+
+static struct report_day *sort_day;
+static const size_t *sort_vis;
+
+static int
+by_time(const void *pa, const void *pb)
+{
+	const size_t *a = pa, *b = pb;
+
+	return strcmp(report_day_row(sort_day, sort_vis[*a])->rec->created_at,
+	    report_day_row(sort_day, sort_vis[*b])->rec->created_at);
+}
+
+void
+tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *vis, size_t nvis,
+    size_t cur, int top, int rows, int cols)
+{
+	const char *names[MAP_INSPECTORS];
+	size_t nnames = 0, without = 0, placed_count = 0;
+	double minlat = 90, maxlat = -90, minlon = 180, maxlon = -180, scale, coslat;
+	struct canvas c;
+	int *px, *py, *who, lastx[MAP_INSPECTORS], lasty[MAP_INSPECTORS];
+	size_t *order, norder = 0;
+	char buf[256];
+	int x;
+
+	c.w = cols;
+	c.h = rows - 2;
+	if (c.h < 3 || c.w < 10) {
+		tui_put(top, 0, "Too small for the map.", cols, A_BOLD);
+		return;
+	}
+	for (size_t i = 0; i < nvis; i++) {
+		const struct store_record *rec = report_day_row(day, vis[i])->rec;
+
+		if (!placed(rec)) {
+			without++;
+			continue;
+		}
+		placed_count++;
+		minlat = fmin(minlat, rec->pos.lat);
+		maxlat = fmax(maxlat, rec->pos.lat);
+		minlon = fmin(minlon, rec->pos.lon);
+		maxlon = fmax(maxlon, rec->pos.lon);
+	}
+	snprintf(buf, sizeof buf, "%s %s  %zu %s  %zu %s  (m/Esc: table)",
+	    tui_tr(app, NULL, "Map", "地图"), report_day_name(day), placed_count,
+	    tui_tr(app, NULL, "placed", "有位置"), without,
+	    tui_tr(app, NULL, "without position", "无位置"));
+	tui_put_pad(top, 0, buf, cols, tui_attr(app, TUI_TITLE));
+	if (placed_count == 0) {
+		tui_put(top + 2, 2, tui_tr(app, NULL, "No positions to draw.", "没有可显示的位置。"),
+		    cols - 2, tui_attr(app, TUI_DIM));
+		return;
+	}
+	coslat = cos((minlat + maxlat) / 2 * M_PI / 180);
+	if (coslat < 0.05)
+		coslat = 0.05;
+	{
+		double dx = (maxlon - minlon) * coslat, dy = maxlat - minlat;
+		double sxs = dx > 0 ? (c.w * 2 - 1) / dx : INFINITY;
+		double sys = dy > 0 ? (c.h * 4 - 1) / dy : INFINITY;
+
+		scale = fmin(sxs, sys);
+		if (!isfinite(scale))
+			scale = 0;
+	}
+	c.bits = xcalloc((size_t)c.w * (size_t)c.h, 1);
+	c.owner = xmalloc((size_t)c.w * (size_t)c.h);
+	memset(c.owner, -1, (size_t)c.w * (size_t)c.h);
+	px = xcalloc(nvis + 1, sizeof *px);
+	py = xcalloc(nvis + 1, sizeof *py);
+	who = xcalloc(nvis + 1, sizeof *who);
+	for (int i = 0; i < MAP_INSPECTORS; i++)
+		lastx[i] = -1;
+	for (size_t pass = 0; pass < nvis; pass++) {
+		const struct report_row *row = report_day_row(day, vis[pass]);
+		const struct store_record *rec = row->rec;
+		size_t k;
+
+		px[pass] = -1;
+		if (!placed(rec))
+			continue;
+		for (k = 0; k < nnames; k++)
+			if (strcmp(names[k], rec->inspector) == 0)
+				break;
+		if (k == nnames && nnames < MAP_INSPECTORS)
+			names[nnames++] = rec->inspector;
+		who[pass] = (int)(k < MAP_INSPECTORS ? k : MAP_INSPECTORS - 1);
+		px[pass] = (int)lround((rec->pos.lon - minlon) * coslat * scale);
+		py[pass] = (int)lround((maxlat - rec->pos.lat) * scale);
+	}
+	/* Routes join each inspector's records in time order, whatever the table's order. */
+	order = xcalloc(nvis + 1, sizeof *order);
+	for (size_t i = 0; i < nvis; i++)
+		if (px[i] >= 0)
+			order[norder++] = i;
+	sort_day = day;
+	sort_vis = vis;
+	qsort(order, norder, sizeof *order, by_time);
+	for (size_t k = 0; k < norder; k++) {
+		size_t i = order[k];
+		int w = who[i];
+
+		if (lastx[w] >= 0)
+			line(&c, lastx[w], lasty[w], px[i], py[i], w);
+		else
+			dot(&c, px[i], py[i], w);
+		lastx[w] = px[i];
+		lasty[w] = py[i];
+	}
+	free(order);
+	for (int y = 0; y < c.h; y++)
+		for (x = 0; x < c.w; x++) {
+			uint8_t b = c.bits[y * c.w + x];
+			char ch[4];
+
+			if (b == 0)
+				continue;
+			utf8(0x2800u + b, ch);
+			mvaddstr(top + 1 + y, x, ch);
+			mvchgat(top + 1 + y, x, 1, tui_attr(app, inspector_roles[c.owner[y * c.w + x]]),
+			    0, NULL);
+		}
+	/* Hazards over the routes, the most severe last so that it shows. */
+	for (int sev = REPORT_MINOR; sev <= REPORT_SEVERE; sev++)
+		for (size_t i = 0; i < nvis; i++) {
+			const struct report_row *row = report_day_row(day, vis[i]);
+			static const unsigned marks[] = { 0x25AA, 0x25C6, 0x25CF };  /* ▪ ◆ ● */
+			static const enum tui_role roles[] = { TUI_SEV_MINOR, TUI_SEV_MODERATE, TUI_SEV_SEVERE };
+			bool worst = row->hazards[sev] > 0;
+			char ch[4];
+
+			for (int s2 = sev + 1; s2 < REPORT_SEVERITY_COUNT; s2++)
+				worst = worst && row->hazards[s2] == 0;
+			if (px[i] < 0 || !worst)
+				continue;
+			utf8(marks[sev], ch);
+			tui_put(top + 1 + py[i] / 4, px[i] / 2, ch, 1, tui_attr(app, roles[sev]) | A_BOLD);
+		}
+	if (cur < nvis && px[cur] >= 0) {
+		char ch[4];
+
+		utf8(0x25CE, ch);   /* ◎ */
+		tui_put(top + 1 + py[cur] / 4, px[cur] / 2, ch, 1, A_REVERSE | A_BOLD);
+	}
+	/* Legend: inspectors in their colours, then the marks. */
+	x = 0;
+	for (size_t i = 0; i < nnames && x < cols; i++) {
+		x += tui_put(top + rows - 1, x, names[i], cols - x, tui_attr(app, inspector_roles[i]) | A_BOLD);
+		x += tui_put(top + rows - 1, x, " ", cols - x, A_NORMAL);
+	}
+	if (x < cols)
+		tui_put(top + rows - 1, x, "● severe ◆ moderate ▪ minor ◎ current", cols - x, A_NORMAL);
+	free(px);
+	free(py);
+	free(who);
+	free(c.bits);
+	free(c.owner);
+}

@@ -1,0 +1,756 @@
+/*
+ * The application: terminal setup and teardown, the screen stack, the status
+ * bar and the F-key bar, and the one event loop.
+ *
+ * The loop (redis's aeProcessEvents with a before-sleep redraw, not cgps's
+ * alternation of gps_waiting and wgetch): poll() waits on the keyboard, the
+ * gpsd socket and the signal self-pipe, for at most the time to the next due
+ * timer.  On wakeup it drains every key until ERR, lets the GPS client read
+ * what arrived, handles signals, and then redraws once if anything changed.
+ *
+ * Signals never touch the store or curses from the handler: SIGTERM, SIGHUP
+ * and SIGINT write their number into a pipe the loop reads, and the loop asks
+ * every screen to save (the form saves its draft) before leaving.  Fatal
+ * signals restore the terminal and re-raise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui/tui_internal.h"
+#include "tui/review.h"
+#include "util/util.h"
+
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t curses_active;
+
+/* ---- The key table. ---- */
+
+struct tui_binding {
+	int keys[3];
+	const char *bar;
+	const char *names;
+	const char *help;
+};
+
+static const struct tui_binding bindings[TUI_ACT_COUNT] = {
+	[TUI_ACT_NONE] = { { 0, 0, 0 }, NULL, "", "" },
+#define TUI_BIND(name, k1, k2, k3, b, keys, h) [TUI_ACT_##name] = { { k1, k2, k3 }, b, keys, h },
+	TUI_KEYS(TUI_BIND)
+#undef TUI_BIND
+};
+
+enum tui_action
+tui_key_action(int key)
+{
+	if (key == TUI_CH(8))
+		key = KEY_BACKSPACE;
+	for (int a = 1; a < TUI_ACT_COUNT; a++)
+		for (int k = 0; k < 3; k++)
+			if (bindings[a].keys[k] != 0 && bindings[a].keys[k] == key)
+				return (enum tui_action)a;
+	if (tui_key_digit(key) != 0)
+		return TUI_ACT_PICK;
+	return TUI_ACT_NONE;
+}
+
+int
+tui_key_digit(int key)
+{
+	if (TUI_IS_CHAR(key) && TUI_CHAR_OF(key) >= L'1' && TUI_CHAR_OF(key) <= L'9')
+		return (int)(TUI_CHAR_OF(key) - L'0');
+	return 0;
+}
+
+const char *
+tui_key_names(enum tui_action a)
+{
+	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].names : "";
+}
+
+const char *
+tui_key_help(enum tui_action a)
+{
+	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].help : "";
+}
+
+static int
+fkey_number(enum tui_action a)
+{
+	for (int k = 0; k < 3; k++) {
+		int key = bindings[a].keys[k];
+
+		if (key >= KEY_F(1) && key <= KEY_F(12))
+			return key - KEY_F(0);
+	}
+	return 0;
+}
+
+/* ---- Attributes. ---- */
+
+enum { PAIR_BAR = 1, PAIR_FKEY, PAIR_SEL, PAIR_ERR, PAIR_GOOD, PAIR_WARN,
+       PAIR_MINOR, PAIR_MODERATE, PAIR_SEVERE, PAIR_TITLE };
+
+attr_t
+tui_attr(const struct tui_app *app, enum tui_role role)
+{
+	if (app->mono || !app->has_colors) {
+		switch (role) {
+		case TUI_BAR: case TUI_FKEY: case TUI_SELECTED: case TUI_ERROR:
+		case TUI_SEV_SEVERE:
+			return A_REVERSE | (role == TUI_ERROR || role == TUI_SEV_SEVERE ? A_BOLD : 0);
+		case TUI_TITLE: case TUI_FNUM: case TUI_GOOD: case TUI_SEV_MODERATE:
+			return A_BOLD;
+		case TUI_WARN: case TUI_SEV_MINOR:
+			return A_UNDERLINE;
+		case TUI_DIM:
+			return A_DIM;
+		default:
+			return A_NORMAL;
+		}
+	}
+	switch (role) {
+	case TUI_BAR: return COLOR_PAIR(PAIR_BAR) | A_BOLD;
+	case TUI_FKEY: return COLOR_PAIR(PAIR_FKEY);
+	case TUI_FNUM: return A_BOLD;
+	case TUI_TITLE: return COLOR_PAIR(PAIR_TITLE) | A_BOLD;
+	case TUI_SELECTED: return COLOR_PAIR(PAIR_SEL) | A_BOLD;
+	case TUI_DIM: return A_NORMAL;
+	case TUI_ERROR: return COLOR_PAIR(PAIR_ERR) | A_BOLD;
+	case TUI_GOOD: return COLOR_PAIR(PAIR_GOOD) | A_BOLD;
+	case TUI_WARN: return COLOR_PAIR(PAIR_WARN) | A_BOLD;
+	case TUI_SEV_MINOR: return COLOR_PAIR(PAIR_MINOR);
+	case TUI_SEV_MODERATE: return COLOR_PAIR(PAIR_MODERATE) | A_BOLD;
+	case TUI_SEV_SEVERE: return COLOR_PAIR(PAIR_SEVERE) | A_BOLD;
+	default: return A_NORMAL;
+	}
+}
+
+static void
+init_colours(struct tui_app *app)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	/* https://no-color.org: present and not empty means no colour. */
+	app->has_colors = has_colors() && !(nc != NULL && nc[0] != '\0');
+	if (!app->has_colors)
+		return;
+	start_color();
+	/* High contrast for sunlight: black on bright backgrounds, white on red. */
+	init_pair(PAIR_BAR, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_FKEY, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_SEL, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(PAIR_ERR, COLOR_WHITE, COLOR_RED);
+	init_pair(PAIR_GOOD, COLOR_GREEN, COLOR_BLACK);
+	init_pair(PAIR_WARN, COLOR_YELLOW, COLOR_BLACK);
+	init_pair(PAIR_MINOR, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_MODERATE, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(PAIR_SEVERE, COLOR_WHITE, COLOR_RED);
+	init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
+}
+
+/* ---- Language. ---- */
+
+/* "中文 (zh)" -> "zh"; a name without parentheses is its own code. */
+static void
+lang_code(const char *name, char *buf, size_t size)
+{
+	const char *open = strrchr(name, '('), *close = strrchr(name, ')');
+
+	if (open != NULL && close != NULL && close > open + 1 && (size_t)(close - open) <= size) {
+		memcpy(buf, open + 1, (size_t)(close - open - 1));
+		buf[close - open - 1] = '\0';
+	} else {
+		fc_strlcpy(buf, name, size);
+	}
+}
+
+const char *
+tui_lang(const struct tui_app *app)
+{
+	return app->lang[0] != '\0' ? app->lang : NULL;
+}
+
+void
+tui_next_lang(struct tui_app *app, const struct form *f)
+{
+	size_t n, cur = 0;
+	char code[TUI_LANG_LEN];
+
+	if (f == NULL && form_library_count(app->lib) > 0)
+		f = form_library_get(app->lib, 0);
+	if (f == NULL || (n = form_language_count(f)) == 0)
+		return;
+	if (app->lang[0] == '\0')
+		fc_strlcpy(app->lang, form_default_language(f) != NULL ? form_default_language(f) : "",
+		    sizeof app->lang);
+	for (size_t i = 0; i < n; i++) {
+		lang_code(form_language(f, i), code, sizeof code);
+		if (strcmp(code, app->lang) == 0 || strcmp(form_language(f, i), app->lang) == 0)
+			cur = i;
+	}
+	lang_code(form_language(f, (cur + 1) % n), app->lang, sizeof app->lang);
+}
+
+const char *
+tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh)
+{
+	const char *l = app->lang;
+
+	if (l[0] == '\0') {
+		if (f == NULL && app->lib != NULL && form_library_count(app->lib) > 0)
+			f = form_library_get(app->lib, 0);
+		l = f != NULL && form_default_language(f) != NULL ? form_default_language(f) : "";
+	}
+	return strstr(l, "zh") != NULL || strstr(l, "中文") != NULL ? zh : en;
+}
+
+/* ---- Stack, flash, counts. ---- */
+
+int
+tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv)
+{
+	struct tui_screen *s;
+
+	if (app->depth >= TUI_STACK_MAX) {
+		tui_flash(app, true, "too many screens open");
+		return -1;
+	}
+	s = &app->stack[app->depth];
+	s->ops = ops;
+	s->app = app;
+	s->priv = priv;
+	app->depth++;
+	if (ops->open != NULL && ops->open(s) != 0) {
+		app->depth--;
+		if (ops->close != NULL)
+			ops->close(s);
+		return -1;
+	}
+	app->dirty = true;
+	return 0;
+}
+
+void
+tui_pop(struct tui_app *app)
+{
+	struct tui_screen *s;
+
+	if (app->depth <= 1) {
+		app->quit = true;
+		return;
+	}
+	s = &app->stack[--app->depth];
+	if (s->ops->close != NULL)
+		s->ops->close(s);
+	app->dirty = true;
+}
+
+void
+tui_pop_to_home(struct tui_app *app)
+{
+	while (app->depth > 1)
+		tui_pop(app);
+}
+
+void
+tui_flash(struct tui_app *app, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(app->flash, sizeof app->flash, fmt, ap);
+	va_end(ap);
+	app->flash_error = error;
+	app->flash_until_ms = fc_monotonic_ms() + (error ? 8000 : 4000);
+	app->dirty = true;
+}
+
+void
+tui_refresh_counts(struct tui_app *app)
+{
+	int64_t counts[4] = { 0, 0, 0, 0 }, all = 0, drafts = 0;
+	char day[FC_DAY_LEN];
+	struct store_filter f = STORE_FILTER_ALL;
+
+	if (store_count_by_status(app->st, counts, NULL) == 0)
+		app->queue = counts[STORE_FINAL] + counts[STORE_BUNDLED];
+	fc_local_day(day, time(NULL));
+	f.day = day;
+	f.inspector = app->inspector;
+	if (store_count(app->st, &f, &all, NULL) == 0) {
+		f.any_status = false;
+		f.status = STORE_DRAFT;
+		if (store_count(app->st, &f, &drafts, NULL) == 0)
+			app->today = all - drafts;
+	}
+	/*
+	 * INTEGRATION POINT (sync/): when sync/sync.h lands, the worker's status
+	 * (last result and time) replaces this placeholder, and its pipe joins
+	 * the poll set in tui_run.
+	 */
+	if (app->last_sync[0] == '\0')
+		fc_strlcpy(app->last_sync, "-", sizeof app->last_sync);
+	app->data_version++;
+	app->dirty = true;
+}
+
+/* ---- The status bar and the F-key bar. ---- */
+
+static void
+gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role *role)
+{
+	struct gps_fix fix;
+	double age;
+
+	*role = TUI_BAR;
+	switch (app->gc != NULL ? gpsclient_state(app->gc) : GPS_OFF) {
+	case GPS_OFF:
+		snprintf(buf, size, "GPS off");
+		return;
+	case GPS_NO_GPSD:
+		snprintf(buf, size, narrow ? "no gpsd" : "GPS: no gpsd");
+		*role = TUI_ERROR;
+		return;
+	case GPS_NO_FIX:
+		snprintf(buf, size, narrow ? "NO FIX" : "GPS: NO FIX");
+		*role = TUI_ERROR;
+		return;
+	case GPS_STALE:
+		age = gpsclient_fix_age_s(app->gc);
+		snprintf(buf, size, narrow ? "STALE %.0fs" : "GPS: STALE %.0f s", isnan(age) ? 0.0 : age);
+		*role = TUI_ERROR;
+		return;
+	case GPS_FIX:
+		break;
+	}
+	if (!gpsclient_last_fix(app->gc, &fix)) {
+		snprintf(buf, size, "GPS: ?");
+		return;
+	}
+	age = gpsclient_fix_age_s(app->gc);
+	{
+		char acc[24], sats[24];
+
+		if (isnan(fix.accuracy_m))
+			snprintf(acc, sizeof acc, "±? m");
+		else
+			snprintf(acc, sizeof acc, narrow ? "±%.0fm" : "±%.0f m", fix.accuracy_m);
+		if (fix.satellites_used < 0)
+			snprintf(sats, sizeof sats, "? sat");
+		else
+			snprintf(sats, sizeof sats, "%d sat", fix.satellites_used);
+		snprintf(buf, size, narrow ? "%dD %s %s %.0fs" : "GPS %dD %s %s %.0f s",
+		    fix.mode, acc, sats, isnan(age) ? 0.0 : age);
+	}
+}
+
+static void
+draw_status(struct tui_app *app)
+{
+	char gps[96], right[96];
+	enum tui_role role;
+	bool narrow = app->cols < 60;
+	int x, w;
+
+	attrset(tui_attr(app, TUI_BAR));
+	mvhline(0, 0, ' ', app->cols);
+	attrset(A_NORMAL);
+	gps_text(app, gps, sizeof gps, narrow, &role);
+	if (narrow)
+		snprintf(right, sizeof right, "Q%lld S:%s", (long long)app->queue, app->last_sync);
+	else
+		snprintf(right, sizeof right, "queue %lld │ sync %s", (long long)app->queue,
+		    app->last_sync);
+	/* Inspector first, then the GPS (plainly marked when bad), queue and sync last. */
+	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
+	    narrow ? 10 : 20, tui_attr(app, TUI_BAR));
+	x += tui_put(0, x, " ", 1, tui_attr(app, TUI_BAR));
+	w = tui_text_width(right);
+	x += tui_put(0, x, gps, app->cols - x - w - 1, tui_attr(app, role));
+	if (x + 1 + w <= app->cols)
+		tui_put_right(0, 0, right, app->cols, tui_attr(app, TUI_BAR));
+}
+
+static void
+draw_fkeys(struct tui_app *app, const enum tui_action *bar)
+{
+	int y = app->rows - 1, x = 0;
+
+	memset(app->bar_w, 0, sizeof app->bar_w);
+	move(y, 0);
+	clrtoeol();
+	for (size_t i = 0; bar != NULL && bar[i] != TUI_ACT_NONE; i++) {
+		int fk = fkey_number(bar[i]);
+		char num[8];
+		const char *label = bindings[bar[i]].bar;
+		int start = x, lw;
+
+		if (fk == 0 || label == NULL)
+			continue;
+		snprintf(num, sizeof num, "F%d", fk);
+		/* Narrow screens: the number alone says less, so shorten labels instead. */
+		lw = app->cols < 60 ? 3 : tui_text_width(label);
+		if (x + (int)strlen(num) + lw > app->cols)
+			break;
+		x += tui_put(y, x, num, app->cols - x, tui_attr(app, TUI_FNUM));
+		tui_put_pad(y, x, label, lw, tui_attr(app, TUI_FKEY));
+		x += lw;
+		if (fk < 12) {
+			app->bar_x[fk] = start;
+			app->bar_w[fk] = x - start;
+		}
+	}
+	attrset(tui_attr(app, TUI_FKEY));
+	for (; x < app->cols; x++)
+		mvaddch(y, x, ' ');
+	attrset(A_NORMAL);
+}
+
+static void
+draw(struct tui_app *app)
+{
+	struct tui_screen *s = &app->stack[app->depth - 1];
+
+	getmaxyx(stdscr, app->rows, app->cols);
+	erase();
+	app->cursor_y = app->cursor_x = -1;
+	if (app->rows < 8 || app->cols < 24) {
+		tui_wrap(0, 0, "Terminal too small: 40x15 or larger, please.", app->cols,
+		    app->rows, A_BOLD, true);
+		curs_set(0);
+		refresh();
+		return;
+	}
+	draw_status(app);
+	s->ops->draw(s, 1, app->rows - 2, app->cols);
+	if (app->flash[0] != '\0' && fc_monotonic_ms() < app->flash_until_ms) {
+		tui_put_pad(app->rows - 2, 0, app->flash, app->cols,
+		    tui_attr(app, app->flash_error ? TUI_ERROR : TUI_GOOD));
+	} else {
+		app->flash[0] = '\0';
+	}
+	draw_fkeys(app, s->ops->bar);
+	if (app->cursor_y >= 0) {
+		move(app->cursor_y, app->cursor_x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	refresh();
+}
+
+/* ---- The help screen, made from the key table. ---- */
+
+static void
+help_draw(struct tui_screen *s, int top, int rows, int cols)
+{
+	struct tui_app *app = s->app;
+	int y = top, namew = cols < 60 ? 9 : 12;
+
+	tui_put_pad(y++, 0, tui_tr(app, NULL, "Keys (Esc: back)", "按键 (Esc 返回)"), cols,
+	    tui_attr(app, TUI_TITLE));
+	for (int a = 1; a < TUI_ACT_COUNT && y < top + rows; a++) {
+		tui_put(y, 0, tui_key_names((enum tui_action)a), namew, tui_attr(app, TUI_FNUM));
+		y += tui_wrap(y, namew + 1, tui_key_help((enum tui_action)a), cols - namew - 1,
+		    top + rows - y, A_NORMAL, true);
+	}
+}
+
+static void
+help_key(struct tui_screen *s, int key)
+{
+	enum tui_action a = tui_key_action(key);
+
+	if (a == TUI_ACT_BACK || a == TUI_ACT_HELP || a == TUI_ACT_QUIT || a == TUI_ACT_ENTER)
+		tui_pop(s->app);
+}
+
+static const enum tui_action help_bar[] = { TUI_ACT_QUIT, TUI_ACT_NONE };
+const struct tui_screen_ops tui_help_ops = {
+	.name = "help", .draw = help_draw, .key = help_key, .bar = help_bar,
+};
+
+/* ---- Keys and mouse. ---- */
+
+static void
+handle_key(struct tui_app *app, int key)
+{
+	struct tui_screen *s = &app->stack[app->depth - 1];
+
+	if (key == KEY_RESIZE) {
+		/* Nothing to keep: every screen redraws from its state. */
+		app->dirty = true;
+		return;
+	}
+	if (key == KEY_MOUSE) {
+		MEVENT ev;
+
+		if (getmouse(&ev) != OK)
+			return;
+		app->mouse_y = ev.y;
+		app->mouse_x = ev.x;
+		if (ev.y == app->rows - 1) {
+			/* A tap on the F-key bar is that F key. */
+			for (int fk = 1; fk < 12; fk++)
+				if (app->bar_w[fk] > 0 && ev.x >= app->bar_x[fk] &&
+				    ev.x < app->bar_x[fk] + app->bar_w[fk]) {
+					key = KEY_F(fk);
+					break;
+				}
+			if (key == KEY_MOUSE)
+				return;
+		}
+	}
+	app->dirty = true;
+	/* F1 and F7 work everywhere; '?' is text in editors, so screens handle it. */
+	if (key == KEY_F(1)) {
+		if (s->ops != &tui_help_ops)
+			tui_push(app, &tui_help_ops, NULL);
+		return;
+	}
+	if (tui_key_action(key) == TUI_ACT_MONO) {
+		app->mono = !app->mono;
+		return;
+	}
+	s->ops->key(s, key);
+}
+
+static void
+drain_keys(struct tui_app *app)
+{
+	wint_t wc;
+	int r;
+
+	while (!app->quit && (r = get_wch(&wc)) != ERR) {
+		int key = r == KEY_CODE_YES ? (int)wc : TUI_CH(wc);
+
+		handle_key(app, key);
+	}
+}
+
+/* ---- Signals. ---- */
+
+static void
+on_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int saved = errno;
+
+	if (write(signal_pipe[1], &b, 1) < 0) {
+		/* The pipe is full: a signal is already waiting to be handled. */
+	}
+	errno = saved;
+}
+
+static void
+on_fatal(int sig)
+{
+	if (curses_active)
+		endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+restore_terminal(void)
+{
+	if (curses_active) {
+		curses_active = 0;
+		endwin();
+	}
+}
+
+static int
+install_signals(char **cause)
+{
+	struct sigaction sa;
+	static const int terminate[] = { SIGTERM, SIGHUP, SIGINT };
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+
+	if (signal_pipe[0] < 0) {
+		if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+			return fc_fail(cause, "signal pipe: %s", strerror(errno));
+	}
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	for (size_t i = 0; i < sizeof terminate / sizeof terminate[0]; i++)
+		sigaction(terminate[i], &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		sigaction(fatal[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void
+save_all(struct tui_app *app)
+{
+	for (size_t i = app->depth; i > 0; i--)
+		if (app->stack[i - 1].ops->save != NULL)
+			app->stack[i - 1].ops->save(&app->stack[i - 1]);
+}
+
+/* ---- Start, loop, stop. ---- */
+
+static void
+forms_diag(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
+{
+	char *buf = ctx;
+
+	/* Keep the first problem to show on the home screen; the rest are in `forms check`. */
+	if (buf[0] == '\0')
+		snprintf(buf, TUI_FLASH_LEN, "%s:%u:%u: %s", file, line, col, message);
+}
+
+static int
+next_timeout(struct tui_app *app)
+{
+	int t = -1, g;
+	int64_t now = fc_monotonic_ms();
+
+	if (app->gc != NULL && (g = gpsclient_timeout_ms(app->gc)) >= 0)
+		t = g;
+	if (app->flash[0] != '\0') {
+		int64_t left = app->flash_until_ms - now;
+		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
+
+		if (t < 0 || f < t)
+			t = f;
+	}
+	/* The fix age on the status bar counts in whole seconds. */
+	if (app->gc != NULL && (gpsclient_state(app->gc) == GPS_FIX ||
+	    gpsclient_state(app->gc) == GPS_STALE) && (t < 0 || t > 1000))
+		t = 1000;
+	return t;
+}
+
+int
+tui_run(const struct tui_options *opt, char **cause)
+{
+	struct tui_app *app = xcalloc(1, sizeof *app);
+	char diag[TUI_FLASH_LEN] = "";
+	char *dir = NULL;
+	int64_t last_tick = 0;
+	int rc = -1;
+
+	app->opt = *opt;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fc_fail(cause, "the inspector's screen needs a terminal (see 'fieldcheck --help')");
+		goto fail;
+	}
+	if (store_open(opt->db_path, STORE_READ_WRITE, &app->st, cause) != 0)
+		goto fail;
+	dir = form_default_dir(opt->forms_dir);
+	app->lib = form_library_load(dir, forms_diag, diag);
+	if (app->lib == NULL || form_library_count(app->lib) == 0) {
+		fc_fail(cause, "no checklists could be loaded from %s%s%s", dir,
+		    diag[0] != '\0' ? ": " : "", diag);
+		goto fail;
+	}
+	if (gpsclient_open(opt->gpsd, &app->gc, cause) != 0)
+		goto fail;
+	if (opt->inspector != NULL)
+		fc_strlcpy(app->inspector, opt->inspector, sizeof app->inspector);
+	if (opt->lang != NULL)
+		fc_strlcpy(app->lang, opt->lang, sizeof app->lang);
+	if (install_signals(cause) != 0)
+		goto fail;
+
+	atexit(restore_terminal);
+	initscr();
+	curses_active = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);
+	init_colours(app);
+	getmaxyx(stdscr, app->rows, app->cols);
+
+	tui_refresh_counts(app);
+	if (diag[0] != '\0')
+		tui_flash(app, true, "%s", diag);
+	tui_push(app, &tui_home_ops, NULL);
+	if (opt->review_day != NULL) {
+		/* Review mode: the supervisor's screens (tui/review.c) on top of home. */
+		if (tui_review_open(app, opt->review_day) != 0) {
+			fc_fail(cause, "%s", app->flash);
+			goto fail;
+		}
+	} else if (app->inspector[0] == '\0')
+		tui_push(app, &tui_ask_ops, NULL);
+	app->dirty = true;
+
+	while (!app->quit) {
+		struct pollfd pfd[4];
+		nfds_t n = 0;
+		int gfd, r;
+
+		if (app->dirty) {
+			app->dirty = false;
+			draw(app);
+			if (opt->bench_startup)
+				break;
+		}
+		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+		gfd = app->gc != NULL ? gpsclient_fd(app->gc) : -1;
+		if (gfd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
+		r = poll(pfd, n, next_timeout(app));
+		if (r < 0 && errno != EINTR)
+			break;
+		/* EINTR may be SIGWINCH: get_wch then returns KEY_RESIZE. */
+		drain_keys(app);
+		if (app->gc != NULL && gpsclient_process(app->gc))
+			app->dirty = true;
+		if (r >= 0 && (pfd[1].revents & POLLIN)) {
+			unsigned char sig;
+
+			while (read(signal_pipe[0], &sig, 1) == 1)
+				if (sig == SIGTERM || sig == SIGHUP || sig == SIGINT)
+					app->quit = true;
+			if (app->quit)
+				save_all(app);
+		}
+		if (app->flash[0] != '\0' && fc_monotonic_ms() >= app->flash_until_ms)
+			app->dirty = true;
+		if (fc_monotonic_ms() - last_tick >= 1000) {
+			last_tick = fc_monotonic_ms();
+			if (app->gc != NULL && (gpsclient_state(app->gc) == GPS_FIX ||
+			    gpsclient_state(app->gc) == GPS_STALE))
+				app->dirty = true;
+		}
+	}
+	rc = 0;
+fail:
+	while (app->depth > 0) {
+		struct tui_screen *s = &app->stack[--app->depth];
+
+		if (s->ops->close != NULL)
+			s->ops->close(s);
+	}
+	restore_terminal();
+	if (app->gc != NULL)
+		gpsclient_close(app->gc);
+	if (app->lib != NULL)
+		form_library_free(app->lib);
+	if (app->st != NULL)
+		store_close(app->st);
+	free(dir);
+	free(app);
+	return rc;
+}

@@ -1,0 +1,235 @@
+/*
+ * tui internals: the application state, the screen stack, the key table and
+ * the text helpers shared by the screens.  Not for use outside tui/.
+ *
+ * Screens are ops structs (tig's view_ops, htop's Panel): the app keeps a
+ * stack of them, draws the top one after the status bar, and routes every
+ * key to it.  A screen never blocks and never draws outside its draw op.
+ */
+#ifndef FIELDCHECK_TUI_INTERNAL_H
+#define FIELDCHECK_TUI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "forms/forms.h"
+#include "gps/gpsclient.h"
+#include "store/store.h"
+#include "tui/tui.h"
+
+/*
+ * Keys arrive as one int: curses function keys as their KEY_* code, typed
+ * characters (wide included) with TUI_CHAR set, so the two never collide.
+ */
+#define TUI_CHAR 0x1000000
+#define TUI_CH(c) ((int)(c) | TUI_CHAR)
+#define TUI_IS_CHAR(k) (((k) & TUI_CHAR) != 0)
+#define TUI_CHAR_OF(k) ((wchar_t)((k) & ~TUI_CHAR))
+
+/*
+ * THE key table.  One line per action: up to three keys, the label in the
+ * bottom F-key bar (NULL: not shown there), the key names and the help text.
+ * It produces the action enum, the bindings and the help screen.
+ * Editing screens take printable characters before the table sees them, so
+ * every action on the main path also has a non-printable key.
+ */
+#define TUI_KEYS(X) \
+	X(HELP,    KEY_F(1),      TUI_CH('?'),  0,             "Help",   "F1 ?",        "this help, made from the key table") \
+	X(LANG,    KEY_F(2),      TUI_CH('L'),  0,             "Lang",   "F2 L",        "switch labels 中文 / English") \
+	X(DAY,     KEY_F(3),      TUI_CH('d'),  0,             "MyDay",  "F3 d",        "my day: today's records") \
+	X(REVIEW,  KEY_F(4),      0,            0,             "Review", "F4",          "form: review the answers and save") \
+	X(GPSFILL, KEY_F(5),      0,            0,             "UseGPS", "F5",          "geopoint question: take the current fix") \
+	X(MONO,    KEY_F(7),      0,            0,             "Mono",   "F7",          "monochrome / colour") \
+	X(DISCARD, KEY_F(8),      0,            0,             "Discard","F8",          "form: discard this draft (asks first)") \
+	X(QUIT,    KEY_F(10),     TUI_CH('q'),  0,             "Quit",   "F10 q",       "leave: form -> home (draft kept), home -> exit") \
+	X(ENTER,   TUI_CH('\n'),  TUI_CH('\r'), KEY_ENTER,     NULL,     "Enter",       "choose / accept the answer and go on") \
+	X(BACK,    TUI_CH(27),    KEY_BACKSPACE, TUI_CH(127),  NULL,     "Esc Bksp",    "back: previous question or screen (Bksp edits text)") \
+	X(UP,      KEY_UP,        0,            0,             NULL,     "Up",          "move up") \
+	X(DOWN,    KEY_DOWN,      0,            0,             NULL,     "Down",        "move down") \
+	X(PGUP,    KEY_PPAGE,     0,            0,             NULL,     "PgUp",        "page up") \
+	X(PGDN,    KEY_NPAGE,     0,            0,             NULL,     "PgDn",        "page down") \
+	X(LEFT,    KEY_LEFT,      0,            0,             NULL,     "Left",        "text: cursor left") \
+	X(RIGHT,   KEY_RIGHT,     0,            0,             NULL,     "Right",       "text: cursor right") \
+	X(HOMEKEY, KEY_HOME,      0,            0,             NULL,     "Home",        "text: start of line; lists: first") \
+	X(ENDKEY,  KEY_END,       0,            0,             NULL,     "End",         "text: end of line; lists: last") \
+	X(TOGGLE,  TUI_CH(' '),   0,            0,             NULL,     "Space",       "select_multiple: toggle the choice under the cursor") \
+	X(DELETE,  KEY_DC,        0,            0,             NULL,     "Del",         "text: delete under the cursor") \
+	X(PICK,    0,             0,            0,             NULL,     "1-9",         "pick (or toggle) choice N; menus: item N")
+
+enum tui_action {
+	TUI_ACT_NONE,
+#define TUI_ACT_ENUM(name, k1, k2, k3, bar, keys, help) TUI_ACT_##name,
+	TUI_KEYS(TUI_ACT_ENUM)
+#undef TUI_ACT_ENUM
+	TUI_ACT_COUNT
+};
+
+/* The action bound to key, or TUI_ACT_NONE. */
+enum tui_action tui_key_action(int key);
+/* The digit 1-9 a key carries, or 0. */
+int tui_key_digit(int key);
+/* Help rows: key names and text of action a (1 .. TUI_ACT_COUNT-1). */
+const char *tui_key_names(enum tui_action a);
+const char *tui_key_help(enum tui_action a);
+
+/* Colours/attributes by role; monochrome maps them to bold/reverse/underline. */
+enum tui_role {
+	TUI_NORMAL,
+	TUI_BAR,        /* status bar */
+	TUI_FKEY,       /* F-key label in the bottom bar */
+	TUI_FNUM,       /* F-key number in the bottom bar */
+	TUI_TITLE,      /* headings */
+	TUI_SELECTED,   /* the cursor row */
+	TUI_DIM,        /* hints */
+	TUI_ERROR,      /* refusals */
+	TUI_GOOD,       /* accepted, good fix */
+	TUI_WARN,       /* stale fix, no fix */
+	TUI_SEV_MINOR,
+	TUI_SEV_MODERATE,
+	TUI_SEV_SEVERE,
+	TUI_ROLE_COUNT
+};
+
+struct tui_app;
+struct tui_screen;
+
+struct tui_screen_ops {
+	const char *name;
+	/* Called once when pushed; -1 (with a flash message set) refuses. */
+	int (*open)(struct tui_screen *s);
+	/* Draws the body between the status bar and the F-key bar. */
+	void (*draw)(struct tui_screen *s, int top, int rows, int cols);
+	/* One key (see TUI_CHAR).  KEY_MOUSE comes with app->mouse_y/x set. */
+	void (*key)(struct tui_screen *s, int key);
+	/* Frees priv.  Called when popped and at exit. */
+	void (*close)(struct tui_screen *s);
+	/* Optional: persist pending work now (a terminating signal arrived). */
+	void (*save)(struct tui_screen *s);
+	/* The actions shown in the bottom bar, ending with TUI_ACT_NONE. */
+	const enum tui_action *bar;
+};
+
+struct tui_screen {
+	const struct tui_screen_ops *ops;
+	struct tui_app *app;
+	void *priv;
+};
+
+#define TUI_STACK_MAX 8
+#define TUI_LANG_LEN 64
+#define TUI_FLASH_LEN 256
+
+struct tui_app {
+	struct tui_options opt;
+	struct store *st;
+	struct form_library *lib;
+	struct gpsclient *gc;
+	char inspector[STORE_ID_LEN];
+	char lang[TUI_LANG_LEN];      /* "" = each form's default */
+	bool mono;
+	bool has_colors;
+	bool quit;
+	bool dirty;
+	unsigned data_version;        /* bumped when records change: screens reload */
+	struct tui_screen stack[TUI_STACK_MAX];
+	size_t depth;
+	int64_t queue;                /* final + bundled: waiting for the depot */
+	int64_t today;                /* my finalized records today */
+	char last_sync[64];
+	char flash[TUI_FLASH_LEN];
+	bool flash_error;
+	int64_t flash_until_ms;
+	int mouse_y, mouse_x;
+	int cursor_y, cursor_x;       /* where a draw op wants the cursor; -1: hidden */
+	int bar_x[12], bar_w[12];     /* bottom bar hit boxes, by F-key number */
+	int rows, cols;
+};
+
+/* Screen stack.  push returns -1 when the screen refused to open. */
+int tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv);
+void tui_pop(struct tui_app *app);
+/* Pops down to the home screen (the bottom of the stack). */
+void tui_pop_to_home(struct tui_app *app);
+
+void tui_flash(struct tui_app *app, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Recounts today's records and the queue after the store changed. */
+void tui_refresh_counts(struct tui_app *app);
+/* The language to ask the forms for (NULL: the form's default). */
+const char *tui_lang(const struct tui_app *app);
+/* Switches to the next language of f (or of the first form). */
+void tui_next_lang(struct tui_app *app, const struct form *f);
+/* Interface text in the current language: chinese when labels are zh. */
+const char *tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh);
+attr_t tui_attr(const struct tui_app *app, enum tui_role role);
+
+/* ---- Text: measured in display columns, never bytes. ---- */
+
+/*
+ * Decodes one character of s (at most n bytes): its width in columns and the
+ * number of bytes.  Malformed UTF-8 and non-printables become U+FFFD.
+ */
+size_t tui_text_next(const char *s, size_t n, wchar_t *wc, int *width);
+int tui_text_width(const char *s);
+/* Draws s at y,x in at most maxcols columns; returns the columns used. */
+int tui_put(int y, int x, const char *s, int maxcols, attr_t attr);
+/* As tui_put, then pads with spaces to exactly cols columns. */
+void tui_put_pad(int y, int x, const char *s, int cols, attr_t attr);
+/* Right-aligns s so that it ends at column x + cols. */
+void tui_put_right(int y, int x, const char *s, int cols, attr_t attr);
+/*
+ * Word-wraps s into width columns from row y, at most maxlines lines (the
+ * last one ends in "…" when cut).  Returns the lines drawn; with draw false
+ * only counts them.
+ */
+int tui_wrap(int y, int x, const char *s, int width, int maxlines, attr_t attr, bool draw);
+
+/* ---- A one-line editor over wide characters. ---- */
+
+#define TUI_EDIT_MAX 512
+struct tui_edit {
+	wchar_t buf[TUI_EDIT_MAX];
+	size_t len, cur;
+	size_t max;           /* characters accepted (<= TUI_EDIT_MAX - 1) */
+	size_t scroll;        /* first character shown */
+};
+void tui_edit_init(struct tui_edit *e, const char *utf8, size_t max);
+/* Handles an editing key; true when the text or cursor changed. */
+bool tui_edit_key(struct tui_edit *e, int key);
+bool tui_edit_changed_text(const struct tui_edit *e, const char *utf8);
+/* The text as UTF-8 into buf (bounded). */
+void tui_edit_text(const struct tui_edit *e, char *buf, size_t size);
+/* Draws the field in cols columns and puts the app's cursor at the caret. */
+void tui_edit_draw(struct tui_edit *e, struct tui_app *app, int y, int x, int cols, attr_t attr);
+
+/* ---- Screens. ---- */
+
+extern const struct tui_screen_ops tui_home_ops;      /* priv: NULL */
+extern const struct tui_screen_ops tui_ask_ops;       /* the inspector prompt; priv: NULL */
+extern const struct tui_screen_ops tui_help_ops;      /* priv: NULL */
+extern const struct tui_screen_ops tui_day_ops;       /* priv: NULL */
+
+/* Opens a form: new (draft_uuid NULL) or resuming a stored draft. */
+int tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid);
+/* Shows a stored record read-only.  Takes ownership of rec. */
+int tui_record_open(struct tui_app *app, struct store_record *rec);
+
+/*
+ * The summary of a record's answers against its form: one line per answer,
+ * "label: value" with choice labels, and the severity of hazard answers.
+ * Draws from line `first` in rows rows; returns the total number of lines.
+ */
+int tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_record *rec,
+    int top, int rows, int cols, int first);
+/* Severity 0 none, 1 minor, 2 moderate, 3 severe, from a choice name or value. */
+int tui_severity(const char *value);
+/* The position line of a record or fix: "46.49829 7.56741 ±4 m 3D 9 sats". */
+void tui_position_text(const struct store_position *pos, char *buf, size_t size);
+/* The form a record answered: by hash, else id and version, else newest id. */
+const struct form *tui_record_form(struct tui_app *app, const struct store_record *rec);
+
+#endif
