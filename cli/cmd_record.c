@@ -1,11 +1,282 @@
-/* Placeholder until its issue lands: says so plainly instead of pretending. */
+/*
+ * fieldcheck record add --form ID [--inspector ID] [--at LAT,LON[,ACC_M]] name=value...
+ *
+ * Saves one final record from the command line, for scripts, tests,
+ * benchmarks and imports from other tools.  The answers go through the same
+ * form session as the TUI's: types, constraints, relevance and required are
+ * checked exactly as on the handheld, and only then is the record written,
+ * durably, by store_finalize.  Answers are applied in form order (not
+ * argument order) so that a question's relevance sees the answers before it,
+ * as it would on screen.
+ */
 #include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forms/forms.h"
+#include "store/store.h"
+#include "util/util.h"
+
+enum { OPT_FORM = CLI_OPT_FIRST_FREE, OPT_AT };
+
+struct pair {
+	char *name;
+	const char *value;
+	long q;
+};
+
+static int
+cmp_pairs(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	return x->q < y->q ? -1 : x->q > y->q;
+}
+
+static void
+add_answer(void *ctx, const char *name, const char *value)
+{
+	store_record_set_answer(ctx, name, value);
+}
+
+static void
+print_diag(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
+{
+	(void)ctx;
+	if (line == 0)
+		fprintf(stderr, "%s: error: %s\n", file, message);
+	else
+		fprintf(stderr, "%s:%u:%u: error: %s\n", file, line, col, message);
+}
+
+/* "LAT,LON[,ACC]" in degrees and metres. */
+static int
+parse_at(const char *s, double *lat, double *lon, double *acc)
+{
+	char *end;
+
+	*acc = NAN;
+	errno = 0;
+	*lat = strtod(s, &end);
+	if (end == s || *end != ',' || errno != 0)
+		return -1;
+	s = end + 1;
+	*lon = strtod(s, &end);
+	if (end == s || (*end != ',' && *end != '\0') || errno != 0)
+		return -1;
+	if (*end == ',') {
+		s = end + 1;
+		*acc = strtod(s, &end);
+		if (end == s || *end != '\0' || errno != 0 || !isfinite(*acc) || *acc < 0)
+			return -1;
+	}
+	if (!isfinite(*lat) || !isfinite(*lon) || *lat < -90 || *lat > 90 || *lon < -180 ||
+	    *lon > 180)
+		return -1;
+	return 0;
+}
+
+/* Prints the message, adding the question's name when the message lacks it. */
+static int
+answer_error(const char *qname, const char *message)
+{
+	char quoted[80];
+
+	snprintf(quoted, sizeof quoted, "'%s'", qname);
+	if (strstr(message, quoted) != NULL)
+		return cli_error("%s", message);
+	return cli_error("%s: %s", qname, message);
+}
+
+static int
+record_add(struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option options[] = {
+		CLI_COMMON_OPTIONS,
+		{ "form", required_argument, NULL, OPT_FORM },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *form_name = NULL, *at = NULL, *inspector;
+	double lat = NAN, lon = NAN, acc = NAN;
+	struct form_library *lib = NULL;
+	const struct form *f;
+	struct form_session *s = NULL;
+	struct store_record *rec = NULL;
+	struct store *st = NULL;
+	struct pair *pairs = NULL;
+	size_t npairs = 0, bad_q;
+	char *dir = NULL, *db = NULL, *msg = NULL, *cause = NULL;
+	int opt, status = 1;
+
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FORM: form_name = optarg; break;
+		case OPT_AT: at = optarg; break;
+		case 'h':
+			puts("usage: fieldcheck record add --form ID [--inspector ID] "
+			     "[--at LAT,LON[,ACC_M]] name=value...");
+			return 0;
+		default:
+			if (!cli_common_option(g, opt, optarg))
+				return 2;
+		}
+	}
+	if (form_name == NULL) {
+		cli_error("record add: --form ID is required");
+		return 2;
+	}
+	if (at != NULL && parse_at(at, &lat, &lon, &acc) != 0)
+		return cli_error("--at '%s': expected LAT,LON[,ACCURACY_M] in degrees "
+		    "(-90..90, -180..180) and metres", at);
+	if ((inspector = cli_inspector(g)) == NULL || inspector[0] == '\0')
+		return cli_error("no inspector: give --inspector ID or set 'inspector' in %s",
+		    "the configuration file");
+	if (strlen(inspector) >= STORE_ID_LEN)
+		return cli_error("inspector id too long (at most %d bytes)", STORE_ID_LEN - 1);
+
+	dir = form_default_dir(g->forms_dir);
+	lib = form_library_load(dir, print_diag, NULL);
+	if ((f = form_library_find(lib, form_name, NULL)) == NULL) {
+		cli_error("no form '%s' in %s", form_name, dir);
+		goto out;
+	}
+	if (strlen(form_id(f)) >= STORE_ID_LEN || strlen(form_version(f)) >= STORE_VERSION_LEN) {
+		cli_error("form id or version too long to store");
+		goto out;
+	}
+	s = form_session_new(f, g->lang);
+
+	/* name=value pairs, applied in form order. */
+	pairs = xcalloc((size_t)argc + 1, sizeof *pairs);
+	for (int i = optind; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (eq == NULL || eq == argv[i]) {
+			cli_error("'%s': expected name=value", argv[i]);
+			goto out;
+		}
+		pairs[npairs].name = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		pairs[npairs].value = eq + 1;
+		pairs[npairs].q = form_question_index(f, pairs[npairs].name);
+		if (pairs[npairs].q < 0) {
+			cli_error("form '%s' has no question '%s'", form_id(f), pairs[npairs].name);
+			npairs++;
+			goto out;
+		}
+		for (size_t k = 0; k < npairs; k++)
+			if (pairs[k].q == pairs[npairs].q) {
+				cli_error("'%s' is answered twice", pairs[npairs].name);
+				npairs++;
+				goto out;
+			}
+		npairs++;
+	}
+	/* --at also answers the geopoint questions that were not given explicitly. */
+	if (at != NULL) {
+		for (size_t q = 0; q < form_question_count(f); q++) {
+			bool given = false;
+
+			if (form_question_type(f, q) != FORM_GEOPOINT)
+				continue;
+			for (size_t k = 0; k < npairs; k++)
+				given |= pairs[k].q == (long)q;
+			if (given)
+				continue;
+			pairs[npairs].name = xstrdup(form_question_name(f, q));
+			pairs[npairs].value = NULL;  /* filled below */
+			pairs[npairs].q = (long)q;
+			npairs++;
+			pairs = xreallocarray(pairs, npairs + 1, sizeof *pairs);
+		}
+	}
+	qsort(pairs, npairs, sizeof *pairs, cmp_pairs);
+	for (size_t k = 0; k < npairs; k++) {
+		char point[128];
+		const char *value = pairs[k].value;
+
+		if (value == NULL) {
+			if (isnan(acc))
+				snprintf(point, sizeof point, "%.8f %.8f", lat, lon);
+			else
+				snprintf(point, sizeof point, "%.8f %.8f 0 %.1f", lat, lon, acc);
+			value = point;
+		}
+		if (form_session_set(s, pairs[k].name, value, &msg) != 0) {
+			answer_error(pairs[k].name, msg);
+			goto out;
+		}
+	}
+	/* An answer that a later answer made irrelevant was cleared: say so. */
+	for (size_t k = 0; k < npairs; k++)
+		if (pairs[k].value != NULL && pairs[k].value[0] != '\0' &&
+		    !form_session_relevant(s, (size_t)pairs[k].q)) {
+			cli_error("%s: this question does not apply with the other answers given",
+			    pairs[k].name);
+			goto out;
+		}
+	if (form_session_check_all(s, &bad_q, &msg) != 0) {
+		answer_error(form_question_name(f, bad_q), msg);
+		goto out;
+	}
+
+	rec = store_record_new();
+	fc_strlcpy(rec->form_id, form_id(f), sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, form_version(f), sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, form_hash(f), sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, inspector, sizeof rec->inspector);
+	if (fc_strlcpy(rec->device, cli_device(), sizeof rec->device) >= sizeof rec->device) {
+		cli_error("device name too long (at most %d bytes)", STORE_ID_LEN - 1);
+		goto out;
+	}
+	store_position_clear(&rec->pos);
+	if (at != NULL) {
+		rec->pos.source = STORE_POS_MANUAL;
+		rec->pos.lat = lat;
+		rec->pos.lon = lon;
+		rec->pos.accuracy_m = acc;
+		fc_strlcpy(rec->pos.reason, "record add --at", sizeof rec->pos.reason);
+	} else {
+		rec->pos.source = STORE_POS_NONE;
+		fc_strlcpy(rec->pos.reason, "no position given", sizeof rec->pos.reason);
+	}
+	form_session_answers(s, add_answer, rec);
+
+	db = cli_db_path(g);
+	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 ||
+	    store_finalize(st, rec, &cause) != 0) {
+		cli_error("%s", cause != NULL ? cause : "could not save the record");
+		goto out;
+	}
+	printf("%s\n", rec->uuid);
+	status = 0;
+out:
+	for (size_t k = 0; k < npairs; k++)
+		free(pairs[k].name);
+	free(pairs);
+	free(msg);
+	free(cause);
+	free(db);
+	free(dir);
+	if (st != NULL)
+		store_close(st);
+	store_record_free(rec);
+	form_session_free(s);
+	form_library_free(lib);
+	return status;
+}
 
 int
 cmd_record(struct cli_globals *g, int argc, char **argv)
 {
-	(void)g;
-	(void)argc;
-	(void)argv;
-	return cli_error("'record' is not built yet");
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return record_add(g, argc - 1, argv + 1);
+	fputs("usage: fieldcheck record add --form ID [--inspector ID] [--at LAT,LON[,ACC_M]] "
+	    "name=value...\n", stderr);
+	return 2;
 }

@@ -1,0 +1,907 @@
+/*
+ * expr — the subset of XPath that ODK forms use in relevant, constraint,
+ * required and calculation.
+ *
+ * An expression is parsed once, when its form loads, into a tree whose
+ * question references are already indices; evaluating it then allocates
+ * nothing, which is what lets a session re-evaluate a whole form on every
+ * keystroke.  Strings in values are borrowed (answers, literals, the
+ * env's time buffers); numbers that must become text are formatted into a
+ * caller's stack buffer.
+ *
+ * ODK's rules, as JavaRosa applies them:
+ *   - an unanswered question is the empty string;
+ *   - = and != compare as booleans when either side is a boolean, as numbers
+ *     when both sides look like numbers, else as strings;
+ *   - < <= > >= compare as numbers when both sides look like numbers, else as
+ *     strings (so ISO dates and times order correctly), and are false when
+ *     either side is empty;
+ *   - arithmetic on something that is not a number gives NaN, which is false
+ *     and prints as "".
+ * regex() uses POSIX extended expressions (<regex.h>), not Java's; anchors
+ * must be written, as ODK's documentation advises anyway.
+ */
+#include "forms/forms_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/util.h"
+
+enum node_kind {
+	N_NUM, N_STR, N_REF, N_DOT, N_NEG,
+	N_OR, N_AND, N_EQ, N_NE, N_LT, N_LE, N_GT, N_GE,
+	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
+	N_CALL,
+};
+
+enum func {
+	F_NOT, F_SELECTED, F_COUNT_SELECTED, F_IF, F_STRING_LENGTH, F_REGEX, F_TODAY, F_NOW,
+	F_COALESCE, F_TRUE, F_FALSE, F_NUMBER, F_INT, F_BOOLEAN,
+};
+
+static const struct {
+	const char *name;
+	enum func f;
+	unsigned min, max;
+} funcs[] = {
+	{ "not", F_NOT, 1, 1 },
+	{ "selected", F_SELECTED, 2, 2 },
+	{ "count-selected", F_COUNT_SELECTED, 1, 1 },
+	{ "if", F_IF, 3, 3 },
+	{ "string-length", F_STRING_LENGTH, 1, 1 },
+	{ "regex", F_REGEX, 2, 2 },
+	{ "today", F_TODAY, 0, 0 },
+	{ "now", F_NOW, 0, 0 },
+	{ "coalesce", F_COALESCE, 2, 2 },
+	{ "true", F_TRUE, 0, 0 },
+	{ "false", F_FALSE, 0, 0 },
+	{ "number", F_NUMBER, 1, 1 },
+	{ "int", F_INT, 1, 1 },
+	{ "boolean", F_BOOLEAN, 1, 1 },
+};
+
+struct form_expr {
+	enum node_kind kind;
+	enum func func;
+	double num;
+	char *str;
+	long ref;
+	struct form_expr **args;
+	unsigned nargs;
+	regex_t *re;           /* regex() with a literal pattern: compiled at load */
+};
+
+void
+form_expr_free(struct form_expr *e)
+{
+	if (e == NULL)
+		return;
+	for (unsigned i = 0; i < e->nargs; i++)
+		form_expr_free(e->args[i]);
+	free(e->args);
+	free(e->str);
+	if (e->re != NULL) {
+		regfree(e->re);
+		free(e->re);
+	}
+	free(e);
+}
+
+/* ---- Parsing ---- */
+
+enum tok {
+	T_END, T_NUM, T_STR, T_REF, T_DOT, T_NAME, T_LP, T_RP, T_COMMA,
+	T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_PLUS, T_MINUS, T_STAR, T_BAD,
+};
+
+struct parser {
+	const char *src;
+	size_t pos;            /* byte offset of the next token */
+	enum tok tok;
+	size_t tok_pos;        /* byte offset of the current token */
+	const char *tok_text;  /* T_NAME, T_REF, T_STR: start of the text */
+	size_t tok_len;
+	double tok_num;
+	unsigned depth;
+	form_expr_resolve_fn *resolve;
+	void *ctx;
+	size_t err_pos;
+	char *cause;
+};
+
+static bool
+name_start(int c)
+{
+	return isalpha(c) || c == '_';
+}
+
+static bool
+name_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.';
+}
+
+static int
+perr(struct parser *p, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+perr(struct parser *p, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->cause == NULL) {
+		va_start(ap, fmt);
+		p->cause = xvasprintf(fmt, ap);
+		va_end(ap);
+		p->err_pos = at;
+	}
+	return -1;
+}
+
+static void
+next(struct parser *p)
+{
+	const char *s = p->src;
+	size_t i = p->pos;
+
+	while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+		i++;
+	p->tok_pos = i;
+	p->tok_text = s + i;
+	p->tok_len = 0;
+	switch (s[i]) {
+	case '\0': p->tok = T_END; break;
+	case '(': p->tok = T_LP; i++; break;
+	case ')': p->tok = T_RP; i++; break;
+	case ',': p->tok = T_COMMA; i++; break;
+	case '=': p->tok = T_EQ; i++; break;
+	case '+': p->tok = T_PLUS; i++; break;
+	case '-': p->tok = T_MINUS; i++; break;
+	case '*': p->tok = T_STAR; i++; break;
+	case '!':
+		if (s[i + 1] == '=') {
+			p->tok = T_NE;
+			i += 2;
+		} else
+			p->tok = T_BAD;
+		break;
+	case '<':
+		p->tok = s[i + 1] == '=' ? T_LE : T_LT;
+		i += s[i + 1] == '=' ? 2 : 1;
+		break;
+	case '>':
+		p->tok = s[i + 1] == '=' ? T_GE : T_GT;
+		i += s[i + 1] == '=' ? 2 : 1;
+		break;
+	case '\'':
+	case '"': {
+		char q = s[i];
+		size_t j = i + 1;
+
+		while (s[j] != '\0' && s[j] != q)
+			j++;
+		if (s[j] == '\0') {
+			p->tok = T_BAD;
+			perr(p, i, "string is never closed");
+			break;
+		}
+		p->tok = T_STR;
+		p->tok_text = s + i + 1;
+		p->tok_len = j - i - 1;
+		i = j + 1;
+		break;
+	}
+	case '$':
+		if (s[i + 1] == '{') {
+			size_t j = i + 2;
+
+			while (s[j] != '\0' && s[j] != '}')
+				j++;
+			if (s[j] == '\0') {
+				p->tok = T_BAD;
+				perr(p, i, "'${' is never closed by '}'");
+				break;
+			}
+			p->tok = T_REF;
+			p->tok_text = s + i + 2;
+			p->tok_len = j - i - 2;
+			i = j + 1;
+		} else
+			p->tok = T_BAD;
+		break;
+	default:
+		if (isdigit((unsigned char)s[i]) || (s[i] == '.' && isdigit((unsigned char)s[i + 1]))) {
+			char *end;
+
+			p->tok = T_NUM;
+			while (isdigit((unsigned char)s[i]))
+				i++;
+			if (s[i] == '.') {
+				i++;
+				while (isdigit((unsigned char)s[i]))
+					i++;
+			}
+			p->tok_num = strtod(p->src + p->tok_pos, &end);
+			p->tok_len = i - p->tok_pos;
+		} else if (s[i] == '.') {
+			p->tok = T_DOT;
+			i++;
+			if (s[i] == '.') {
+				p->tok = T_BAD;
+				perr(p, p->tok_pos, "'..' (parent paths) is not supported; use ${name}");
+			}
+		} else if (name_start((unsigned char)s[i])) {
+			p->tok = T_NAME;
+			while (name_char((unsigned char)s[i]))
+				i++;
+			p->tok_len = i - p->tok_pos;
+		} else
+			p->tok = T_BAD;
+		break;
+	}
+	p->pos = i;
+}
+
+static bool
+is_word(const struct parser *p, const char *w)
+{
+	return p->tok == T_NAME && p->tok_len == strlen(w) &&
+	    memcmp(p->tok_text, w, p->tok_len) == 0;
+}
+
+static struct form_expr *
+node(enum node_kind kind)
+{
+	struct form_expr *e = xcalloc(1, sizeof *e);
+
+	e->kind = kind;
+	e->ref = -1;
+	return e;
+}
+
+static struct form_expr *
+binary(enum node_kind kind, struct form_expr *l, struct form_expr *r)
+{
+	struct form_expr *e = node(kind);
+
+	e->args = xreallocarray(NULL, 2, sizeof *e->args);
+	e->args[0] = l;
+	e->args[1] = r;
+	e->nargs = 2;
+	return e;
+}
+
+static struct form_expr *parse_or(struct parser *p);
+
+static const char *
+tok_desc(const struct parser *p)
+{
+	switch (p->tok) {
+	case T_END: return "the end of the expression";
+	case T_RP: return "')'";
+	case T_COMMA: return "','";
+	default: return "this";
+	}
+}
+
+static struct form_expr *
+parse_call(struct parser *p, const char *name, size_t len, size_t at)
+{
+	struct form_expr *e;
+	size_t k;
+
+	for (k = 0; k < sizeof funcs / sizeof funcs[0]; k++)
+		if (strlen(funcs[k].name) == len && memcmp(funcs[k].name, name, len) == 0)
+			break;
+	if (k == sizeof funcs / sizeof funcs[0]) {
+		perr(p, at, "unknown function '%.*s()'", (int)(len > 64 ? 64 : len), name);
+		return NULL;
+	}
+	e = node(N_CALL);
+	e->func = funcs[k].f;
+	next(p);  /* past '(' */
+	if (p->tok != T_RP) {
+		for (;;) {
+			struct form_expr *a;
+
+			if (e->nargs >= 8) {
+				perr(p, p->tok_pos, "too many arguments to %s()", funcs[k].name);
+				goto fail;
+			}
+			if ((a = parse_or(p)) == NULL)
+				goto fail;
+			e->args = xreallocarray(e->args, e->nargs + 1, sizeof *e->args);
+			e->args[e->nargs++] = a;
+			if (p->tok == T_COMMA) {
+				next(p);
+				continue;
+			}
+			if (p->tok == T_RP)
+				break;
+			perr(p, p->tok_pos, "expected ',' or ')' in the arguments of %s()",
+			    funcs[k].name);
+			goto fail;
+		}
+	}
+	next(p);  /* past ')' */
+	if (e->nargs < funcs[k].min || e->nargs > funcs[k].max) {
+		if (funcs[k].min == funcs[k].max)
+			perr(p, at, "%s() takes %u argument%s, not %u", funcs[k].name, funcs[k].min,
+			    funcs[k].min == 1 ? "" : "s", e->nargs);
+		else
+			perr(p, at, "%s() takes %u to %u arguments, not %u", funcs[k].name,
+			    funcs[k].min, funcs[k].max, e->nargs);
+		goto fail;
+	}
+	if (e->func == F_REGEX && e->args[1]->kind == N_STR) {
+		int rc;
+
+		e->re = xmalloc(sizeof *e->re);
+		if ((rc = regcomp(e->re, e->args[1]->str, REG_EXTENDED | REG_NOSUB)) != 0) {
+			char buf[128];
+
+			regerror(rc, e->re, buf, sizeof buf);
+			free(e->re);
+			e->re = NULL;
+			perr(p, at, "bad regular expression: %s", buf);
+			goto fail;
+		}
+	}
+	return e;
+fail:
+	form_expr_free(e);
+	return NULL;
+}
+
+static struct form_expr *
+parse_primary(struct parser *p)
+{
+	struct form_expr *e;
+	size_t at = p->tok_pos;
+
+	switch (p->tok) {
+	case T_NUM:
+		e = node(N_NUM);
+		e->num = p->tok_num;
+		next(p);
+		return e;
+	case T_STR:
+		e = node(N_STR);
+		e->str = xstrndup(p->tok_text, p->tok_len);
+		next(p);
+		return e;
+	case T_DOT:
+		next(p);
+		return node(N_DOT);
+	case T_REF: {
+		char name[FORM_MAX_NAME + 1];
+		long q = -1;
+
+		if (p->tok_len == 0 || p->tok_len > FORM_MAX_NAME) {
+			perr(p, at, "'${%.*s}' is not a question name", (int)(p->tok_len > 64 ? 64 :
+			    p->tok_len), p->tok_text);
+			return NULL;
+		}
+		memcpy(name, p->tok_text, p->tok_len);
+		name[p->tok_len] = '\0';
+		if (p->resolve != NULL)
+			q = p->resolve(p->ctx, name);
+		if (q < 0) {
+			perr(p, at, "unknown question '${%s}'", name);
+			return NULL;
+		}
+		e = node(N_REF);
+		e->ref = q;
+		next(p);
+		return e;
+	}
+	case T_LP:
+		next(p);
+		if ((e = parse_or(p)) == NULL)
+			return NULL;
+		if (p->tok != T_RP) {
+			perr(p, p->tok_pos, "expected ')' to close the '(' at offset %zu", at);
+			form_expr_free(e);
+			return NULL;
+		}
+		next(p);
+		return e;
+	case T_NAME: {
+		const char *name = p->tok_text;
+		size_t len = p->tok_len;
+
+		next(p);
+		if (p->tok == T_LP)
+			return parse_call(p, name, len, at);
+		perr(p, at, "unexpected name '%.*s' (a question is written ${%.*s})",
+		    (int)(len > 64 ? 64 : len), name, (int)(len > 64 ? 64 : len), name);
+		return NULL;
+	}
+	case T_BAD:
+		perr(p, at, "unexpected character '%c'", p->src[at]);
+		return NULL;
+	default:
+		perr(p, at, "expected a value, found %s", tok_desc(p));
+		return NULL;
+	}
+}
+
+static struct form_expr *
+parse_unary(struct parser *p)
+{
+	struct form_expr *e;
+
+	if (p->tok != T_MINUS)
+		return parse_primary(p);
+	if (++p->depth > FORM_MAX_EXPR_DEPTH) {
+		perr(p, p->tok_pos, "expression nested too deeply");
+		return NULL;
+	}
+	next(p);
+	if ((e = parse_unary(p)) == NULL)
+		return NULL;
+	p->depth--;
+	return binary(N_NEG, e, NULL);
+}
+
+/* One precedence level: operand (op operand)*, left-associative. */
+typedef struct form_expr *parse_fn(struct parser *);
+
+static enum node_kind
+level_op(const struct parser *p, int level)
+{
+	switch (level) {
+	case 0: return is_word(p, "or") ? N_OR : N_CALL;
+	case 1: return is_word(p, "and") ? N_AND : N_CALL;
+	case 2: return p->tok == T_EQ ? N_EQ : p->tok == T_NE ? N_NE : N_CALL;
+	case 3: return p->tok == T_LT ? N_LT : p->tok == T_LE ? N_LE : p->tok == T_GT ? N_GT :
+	    p->tok == T_GE ? N_GE : N_CALL;
+	case 4: return p->tok == T_PLUS ? N_ADD : p->tok == T_MINUS ? N_SUB : N_CALL;
+	default: return p->tok == T_STAR ? N_MUL : is_word(p, "div") ? N_DIV :
+	    is_word(p, "mod") ? N_MOD : N_CALL;
+	}
+}
+
+static struct form_expr *
+parse_level(struct parser *p, int level)
+{
+	struct form_expr *l, *r;
+	enum node_kind op;
+
+	if (++p->depth > FORM_MAX_EXPR_DEPTH) {
+		perr(p, p->tok_pos, "expression nested too deeply");
+		return NULL;
+	}
+	l = level == 5 ? parse_unary(p) : parse_level(p, level + 1);
+	while (l != NULL && (op = level_op(p, level)) != N_CALL) {
+		next(p);
+		r = level == 5 ? parse_unary(p) : parse_level(p, level + 1);
+		if (r == NULL) {
+			form_expr_free(l);
+			return NULL;
+		}
+		l = binary(op, l, r);
+	}
+	p->depth--;
+	return l;
+}
+
+static struct form_expr *
+parse_or(struct parser *p)
+{
+	return parse_level(p, 0);
+}
+
+/* Characters (not bytes) before byte offset off: positions as an editor shows them. */
+static size_t
+char_offset(const char *s, size_t off)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < off && s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+struct form_expr *
+form_expr_parse(const char *src, form_expr_resolve_fn *resolve, void *ctx, size_t *offset,
+    char **cause)
+{
+	struct parser p = { .src = src, .resolve = resolve, .ctx = ctx };
+	struct form_expr *e;
+
+	next(&p);
+	if (p.tok == T_END) {
+		*offset = 0;
+		*cause = xstrdup("empty expression");
+		return NULL;
+	}
+	e = parse_or(&p);
+	if (e != NULL && p.tok != T_END) {
+		perr(&p, p.tok_pos, "unexpected %s after a complete expression",
+		    p.tok == T_RP ? "')'" : "text");
+		form_expr_free(e);
+		e = NULL;
+	}
+	if (e == NULL) {
+		*offset = char_offset(src, p.err_pos);
+		*cause = p.cause != NULL ? p.cause : xstrdup("syntax error");
+		return NULL;
+	}
+	free(p.cause);
+	return e;
+}
+
+/* ---- Evaluation ---- */
+
+enum vtype { V_STR, V_NUM, V_BOOL };
+
+struct value {
+	enum vtype t;
+	bool b;
+	double n;
+	const char *s;
+};
+
+#define NUMBUF 48
+
+/* True when s is a plain decimal number: [+-]digits[.digits] or [+-].digits. */
+static bool
+numeric_text(const char *s, double *out)
+{
+	const char *p = s;
+	bool digits = false;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits = true;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits = true;
+		}
+	}
+	if (!digits || *p != '\0' || p - s > 64)
+		return false;
+	*out = strtod(s, NULL);
+	return true;
+}
+
+static void
+format_number(double n, char buf[NUMBUF])
+{
+	if (isnan(n))
+		buf[0] = '\0';
+	else if (isinf(n))
+		snprintf(buf, NUMBUF, "%s", n > 0 ? "Infinity" : "-Infinity");
+	else if (n == floor(n) && fabs(n) < 1e15)
+		snprintf(buf, NUMBUF, "%.0f", n == 0 ? 0.0 : n);
+	else
+		snprintf(buf, NUMBUF, "%.15g", n);
+}
+
+static const char *
+to_str(const struct value *v, char buf[NUMBUF])
+{
+	switch (v->t) {
+	case V_STR: return v->s;
+	case V_BOOL: return v->b ? "true" : "false";
+	default: format_number(v->n, buf); return buf;
+	}
+}
+
+static double
+to_num(const struct value *v)
+{
+	double d;
+
+	switch (v->t) {
+	case V_NUM: return v->n;
+	case V_BOOL: return v->b ? 1 : 0;
+	default: return numeric_text(v->s, &d) ? d : NAN;
+	}
+}
+
+static bool
+to_bool(const struct value *v)
+{
+	switch (v->t) {
+	case V_BOOL: return v->b;
+	case V_NUM: return v->n != 0 && !isnan(v->n);
+	default: return v->s[0] != '\0';
+	}
+}
+
+/* Both sides as numbers, when both are numbers or look like them. */
+static bool
+both_numeric(const struct value *a, const struct value *b, double *x, double *y)
+{
+	if (a->t == V_BOOL || b->t == V_BOOL)
+		return false;
+	if (a->t == V_NUM)
+		*x = a->n;
+	else if (!numeric_text(a->s, x))
+		return false;
+	if (b->t == V_NUM)
+		*y = b->n;
+	else if (!numeric_text(b->s, y))
+		return false;
+	return true;
+}
+
+static void
+fill_time(struct form_expr_env *env)
+{
+	time_t t;
+	struct tm tm;
+
+	if (env->have_time)
+		return;
+	t = time(NULL);
+	if (localtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	strftime(env->today, sizeof env->today, "%Y-%m-%d", &tm);
+	strftime(env->now, sizeof env->now, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	env->have_time = true;
+}
+
+/* Is word (len bytes) one of the space-separated items of list? */
+static bool
+list_has(const char *list, const char *word, size_t len)
+{
+	const char *p = list;
+
+	if (len == 0)
+		return false;
+	while (*p != '\0') {
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (n == len && memcmp(p, word, len) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static struct value eval(const struct form_expr *e, struct form_expr_env *env);
+
+static struct value
+vnum(double n)
+{
+	return (struct value){ .t = V_NUM, .n = n };
+}
+
+static struct value
+vbool(bool b)
+{
+	return (struct value){ .t = V_BOOL, .b = b };
+}
+
+static struct value
+vstr(const char *s)
+{
+	return (struct value){ .t = V_STR, .s = s };
+}
+
+static struct value
+eval_call(const struct form_expr *e, struct form_expr_env *env)
+{
+	char b1[NUMBUF], b2[NUMBUF];
+	struct value a, c;
+
+	switch (e->func) {
+	case F_NOT:
+		a = eval(e->args[0], env);
+		return vbool(!to_bool(&a));
+	case F_TRUE:
+		return vbool(true);
+	case F_FALSE:
+		return vbool(false);
+	case F_SELECTED: {
+		const char *list, *word;
+
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		list = to_str(&a, b1);
+		word = to_str(&c, b2);
+		while (*word == ' ')
+			word++;
+		return vbool(list_has(list, word, strcspn(word, " ")));
+	}
+	case F_COUNT_SELECTED: {
+		const char *p;
+		double n = 0;
+
+		a = eval(e->args[0], env);
+		p = to_str(&a, b1);
+		while (*p != '\0') {
+			size_t k;
+
+			while (*p == ' ')
+				p++;
+			if ((k = strcspn(p, " ")) > 0)
+				n++;
+			p += k;
+		}
+		return vnum(n);
+	}
+	case F_IF:
+		a = eval(e->args[0], env);
+		return eval(e->args[to_bool(&a) ? 1 : 2], env);
+	case F_COALESCE:
+		a = eval(e->args[0], env);
+		if (a.t != V_STR || a.s[0] != '\0')
+			return a;
+		return eval(e->args[1], env);
+	case F_STRING_LENGTH: {
+		const char *s;
+		double n = 0;
+
+		a = eval(e->args[0], env);
+		for (s = to_str(&a, b1); *s != '\0'; s++)
+			if (((unsigned char)*s & 0xc0) != 0x80)
+				n++;
+		return vnum(n);
+	}
+	case F_REGEX: {
+		regex_t tmp, *re = e->re;
+		bool match;
+
+		a = eval(e->args[0], env);
+		if (re == NULL) {
+			/* A pattern computed at run time: compile now; a bad one matches nothing. */
+			c = eval(e->args[1], env);
+			if (regcomp(&tmp, to_str(&c, b2), REG_EXTENDED | REG_NOSUB) != 0)
+				return vbool(false);
+			re = &tmp;
+		}
+		match = regexec(re, to_str(&a, b1), 0, NULL, 0) == 0;
+		if (re == &tmp)
+			regfree(&tmp);
+		return vbool(match);
+	}
+	case F_TODAY:
+		fill_time(env);
+		return vstr(env->today);
+	case F_NOW:
+		fill_time(env);
+		return vstr(env->now);
+	case F_NUMBER:
+		a = eval(e->args[0], env);
+		return vnum(to_num(&a));
+	case F_INT:
+		a = eval(e->args[0], env);
+		return vnum(trunc(to_num(&a)));
+	case F_BOOLEAN:
+		a = eval(e->args[0], env);
+		return vbool(to_bool(&a));
+	}
+	return vstr("");
+}
+
+static struct value
+eval(const struct form_expr *e, struct form_expr_env *env)
+{
+	struct value a, b;
+	double x, y;
+	char b1[NUMBUF], b2[NUMBUF];
+
+	switch (e->kind) {
+	case N_NUM:
+		return vnum(e->num);
+	case N_STR:
+		return vstr(e->str);
+	case N_REF:
+		if ((size_t)e->ref < env->nanswers && env->answers[e->ref] != NULL)
+			return vstr(env->answers[e->ref]);
+		return vstr("");
+	case N_DOT:
+		return vstr(env->dot != NULL ? env->dot : "");
+	case N_NEG:
+		a = eval(e->args[0], env);
+		return vnum(-to_num(&a));
+	case N_OR:
+		a = eval(e->args[0], env);
+		if (to_bool(&a))
+			return vbool(true);
+		b = eval(e->args[1], env);
+		return vbool(to_bool(&b));
+	case N_AND:
+		a = eval(e->args[0], env);
+		if (!to_bool(&a))
+			return vbool(false);
+		b = eval(e->args[1], env);
+		return vbool(to_bool(&b));
+	case N_EQ:
+	case N_NE: {
+		bool eq;
+
+		a = eval(e->args[0], env);
+		b = eval(e->args[1], env);
+		if (a.t == V_BOOL || b.t == V_BOOL)
+			eq = to_bool(&a) == to_bool(&b);
+		else if (both_numeric(&a, &b, &x, &y))
+			eq = x == y;
+		else
+			eq = strcmp(to_str(&a, b1), to_str(&b, b2)) == 0;
+		return vbool(e->kind == N_EQ ? eq : !eq);
+	}
+	case N_LT:
+	case N_LE:
+	case N_GT:
+	case N_GE: {
+		int cmp;
+		const char *s, *t;
+
+		a = eval(e->args[0], env);
+		b = eval(e->args[1], env);
+		if (both_numeric(&a, &b, &x, &y)) {
+			if (isnan(x) || isnan(y))
+				return vbool(false);
+			cmp = x < y ? -1 : x > y ? 1 : 0;
+		} else {
+			s = to_str(&a, b1);
+			t = to_str(&b, b2);
+			if (s[0] == '\0' || t[0] == '\0')
+				return vbool(false);
+			cmp = strcmp(s, t);
+		}
+		switch (e->kind) {
+		case N_LT: return vbool(cmp < 0);
+		case N_LE: return vbool(cmp <= 0);
+		case N_GT: return vbool(cmp > 0);
+		default: return vbool(cmp >= 0);
+		}
+	}
+	case N_ADD:
+	case N_SUB:
+	case N_MUL:
+	case N_DIV:
+	case N_MOD:
+		a = eval(e->args[0], env);
+		b = eval(e->args[1], env);
+		x = to_num(&a);
+		y = to_num(&b);
+		switch (e->kind) {
+		case N_ADD: return vnum(x + y);
+		case N_SUB: return vnum(x - y);
+		case N_MUL: return vnum(x * y);
+		case N_DIV: return vnum(x / y);
+		default: return vnum(fmod(x, y));
+		}
+	case N_CALL:
+		return eval_call(e, env);
+	}
+	return vstr("");
+}
+
+bool
+form_expr_eval_bool(const struct form_expr *e, struct form_expr_env *env)
+{
+	struct value v = eval(e, env);
+
+	return to_bool(&v);
+}
+
+void
+form_expr_eval_string(const struct form_expr *e, struct form_expr_env *env, char *buf,
+    size_t size)
+{
+	char nb[NUMBUF];
+	struct value v = eval(e, env);
+
+	fc_strlcpy(buf, to_str(&v, nb), size);
+}

@@ -1,0 +1,1315 @@
+/*
+ * form — turns an XLSForm CSV file into an immutable struct form.
+ *
+ * The layout is pyxform's: a row whose first cell is non-empty names a sheet
+ * (survey, choices, settings; any case), the next row with content is that
+ * sheet's header, and data rows leave the first cell empty.  Column names are
+ * matched without regard to case or surrounding spaces; translations are
+ * label::LANG (and pyxform's older label:LANG).
+ *
+ * Loading never stops at the first problem: every problem in the file goes
+ * to the diag callback with its line and column, so `forms check` can list
+ * them all, and any problem at all means no form.  Whatever is not supported
+ * (a question type, a sheet, a column with content) is an error that names
+ * it, never silently dropped, because a checklist that quietly lost a
+ * question would lose inspections.
+ *
+ * Two passes over the survey: the first collects questions (so that ${name}
+ * may refer forward), the second parses expressions against them.
+ */
+#include "forms/forms_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "util/util.h"
+
+/* Load-time translation slots (see texts_fix). */
+#define TMP_SLOTS (2 * FORM_MAX_ROW_CELLS)
+
+/* What a survey or choices column means. */
+enum col_kind {
+	C_IGNORE,        /* empty header cell, or a column we know to be harmless */
+	C_UNSUPPORTED,   /* an error if any row gives it a value */
+	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
+	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
+	C_LIST_NAME,
+};
+
+struct column {
+	enum col_kind kind;
+	size_t lang;     /* for translated columns: language index, or SIZE_MAX unnamed */
+	const struct form_csv_cell *head;
+};
+
+struct loader {
+	struct form *f;
+	const char *name;
+	form_diag_fn *diag;
+	void *ctx;
+	unsigned errors;
+	struct form_csv *csv;
+	/* survey rows kept for the second pass: row index per question */
+	size_t *qrow;
+	struct column *scol, *ccol;
+	size_t nscol, nccol;
+	/* cells of each question's expressions, for positions */
+	size_t survey_row, choices_row, settings_row;  /* header row index + 1, 0 if none */
+};
+
+static void
+diag(struct loader *ld, unsigned line, unsigned col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+diag(struct loader *ld, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	ld->errors++;
+	if (ld->diag == NULL)
+		return;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	ld->diag(ld->ctx, ld->name, line, col, msg);
+	free(msg);
+}
+
+/* A short, printable rendering of untrusted text for messages. */
+static const char *
+shown(const char *s, char buf[80])
+{
+	size_t i = 0, n = 0;
+
+	while (s[i] != '\0' && n < 60) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			buf[n++] = '?';
+		else
+			buf[n++] = (char)c;
+		i++;
+	}
+	/* Do not end inside a UTF-8 sequence. */
+	while (n > 0 && s[i] != '\0' && ((unsigned char)s[i] & 0xc0) == 0x80 && n < 79) {
+		buf[n++] = s[i++];
+	}
+	if (s[i] != '\0') {
+		while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && (unsigned char)buf[n - 1] >= 0xc0)
+			n--;
+		buf[n] = '\0';
+		if (n + 4 < 80)
+			strcat(buf, "...");
+		return buf;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static const struct form_csv_cell *
+row_cell(const struct loader *ld, size_t row, size_t i)
+{
+	const struct form_csv_row *r = &ld->csv->rows[row];
+
+	return i < r->count ? &ld->csv->cells[r->first + i] : NULL;
+}
+
+/* The cell's text without surrounding spaces, into a fresh string.  Caller frees. */
+static char *
+trimmed(const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+	    s[n - 1] == '\n'))
+		n--;
+	return xstrndup(s, n);
+}
+
+static bool
+row_empty(const struct loader *ld, size_t row)
+{
+	const struct form_csv_row *r = &ld->csv->rows[row];
+
+	for (size_t i = 0; i < r->count; i++) {
+		const char *s = ld->csv->cells[r->first + i].text;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s != '\0')
+			return false;
+	}
+	return true;
+}
+
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* ---- Languages ---- */
+
+static size_t
+lang_add(struct form *f, const char *name)
+{
+	for (size_t i = 0; i < f->nlang; i++)
+		if (strcmp(f->langs[i], name) == 0)
+			return i;
+	f->langs = xreallocarray(f->langs, f->nlang + 1, sizeof *f->langs);
+	f->langs[f->nlang] = xstrdup(name);
+	return f->nlang++;
+}
+
+/* The code in a language name's parentheses: "English (en)" -> "en". */
+static bool
+lang_code_is(const char *name, const char *code)
+{
+	const char *open = strrchr(name, '('), *close;
+	size_t n = strlen(code);
+
+	if (open == NULL || (close = strchr(open, ')')) == NULL)
+		return false;
+	open++;
+	while (*open == ' ')
+		open++;
+	return (size_t)(close - open) >= n && strncasecmp(open, code, n) == 0 &&
+	    (size_t)(close - open) == n;
+}
+
+size_t
+form_lang_index(const struct form *f, const char *lang)
+{
+	if (lang == NULL || lang[0] == '\0')
+		return f->default_lang;
+	for (size_t i = 0; i < f->nlang; i++)
+		if (strcasecmp(f->langs[i], lang) == 0)
+			return i;
+	for (size_t i = 0; i < f->nlang; i++)
+		if (lang_code_is(f->langs[i], lang))
+			return i;
+	return f->default_lang;
+}
+
+const char *
+form_text_in(const struct form *f, char *const *texts, size_t li)
+{
+	if (texts == NULL)
+		return "";
+	if (li <= f->nlang && texts[li] != NULL && texts[li][0] != '\0')
+		return texts[li];
+	if (texts[f->default_lang] != NULL && texts[f->default_lang][0] != '\0')
+		return texts[f->default_lang];
+	if (texts[f->nlang] != NULL && texts[f->nlang][0] != '\0')
+		return texts[f->nlang];
+	for (size_t i = 0; i < f->nlang; i++)
+		if (texts[i] != NULL && texts[i][0] != '\0')
+			return texts[i];
+	return "";
+}
+
+static void
+texts_free(char **t, size_t n)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i <= n; i++)
+		free(t[i]);
+	free(t);
+}
+
+/* ---- Columns ---- */
+
+static const struct {
+	const char *name;
+	enum col_kind kind;
+} survey_columns[] = {
+	{ "type", C_TYPE }, { "name", C_NAME }, { "label", C_LABEL }, { "caption", C_LABEL },
+	{ "hint", C_HINT }, { "required", C_REQUIRED }, { "bind:required", C_REQUIRED },
+	{ "required_message", C_REQUIRED_MSG }, { "bind:jr:requiredmsg", C_REQUIRED_MSG },
+	{ "relevant", C_RELEVANT }, { "bind:relevant", C_RELEVANT },
+	{ "constraint", C_CONSTRAINT }, { "bind:constraint", C_CONSTRAINT },
+	{ "constraint_message", C_CONSTRAINT_MSG }, { "bind:jr:constraintmsg", C_CONSTRAINT_MSG },
+	{ "default", C_DEFAULT }, { "appearance", C_APPEARANCE },
+	{ "control:appearance", C_APPEARANCE }, { "calculation", C_CALCULATION },
+	{ "bind:calculate", C_CALCULATION },
+}, choices_columns[] = {
+	{ "list_name", C_LIST_NAME }, { "list name", C_LIST_NAME }, { "name", C_NAME },
+	{ "value", C_NAME }, { "label", C_LABEL }, { "text", C_LABEL }, { "caption", C_LABEL },
+};
+
+/* Translatable columns, and the prefixes pyxform accepts before a language. */
+static bool
+translatable(enum col_kind k)
+{
+	return k == C_LABEL || k == C_HINT || k == C_CONSTRAINT_MSG || k == C_REQUIRED_MSG;
+}
+
+/*
+ * Classifies one header cell.  "label::中文 (zh)" -> C_LABEL in that language;
+ * "label:english" (the older spelling) likewise; "LABEL" -> C_LABEL unnamed.
+ */
+static struct column
+classify(struct loader *ld, const struct form_csv_cell *cell, bool survey)
+{
+	struct column c = { .kind = C_IGNORE, .lang = SIZE_MAX, .head = cell };
+	char *h = trimmed(cell->text), *lang = NULL, *sep;
+	size_t n = survey ? sizeof survey_columns / sizeof survey_columns[0] :
+	    sizeof choices_columns / sizeof choices_columns[0];
+
+	if (h[0] == '\0')
+		goto out;
+	if ((sep = strstr(h, "::")) != NULL) {
+		*sep = '\0';
+		lang = trimmed(sep + 2);
+	}
+	{
+		char *end = h + strlen(h);
+
+		while (end > h && end[-1] == ' ')
+			*--end = '\0';
+	}
+	lower(h);
+	for (int pass = 0; pass < 2 && c.kind == C_IGNORE; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			const char *name = survey ? survey_columns[i].name : choices_columns[i].name;
+			enum col_kind kind = survey ? survey_columns[i].kind : choices_columns[i].kind;
+			size_t len = strlen(name);
+
+			if (pass == 0 && strcmp(h, name) == 0) {
+				c.kind = kind;
+				break;
+			}
+			/* pass 1: "label:english", a single colon before the language */
+			if (pass == 1 && lang == NULL && translatable(kind) &&
+			    strncmp(h, name, len) == 0 && h[len] == ':' && h[len + 1] != '\0') {
+				c.kind = kind;
+				lang = trimmed(cell->text);
+				memmove(lang, lang + len + 1, strlen(lang + len + 1) + 1);
+				break;
+			}
+		}
+	}
+	if (c.kind == C_IGNORE) {
+		/* Media columns and pyxform's presentation columns change nothing here. */
+		if (strncmp(h, "media:", 6) == 0 || strcmp(h, "image") == 0 ||
+		    strncmp(h, "image:", 6) == 0 || strcmp(h, "guidance_hint") == 0 ||
+		    strncmp(h, "guidance_hint:", 14) == 0)
+			c.kind = C_IGNORE;
+		else
+			c.kind = C_UNSUPPORTED;
+		free(lang);
+		lang = NULL;
+	}
+	if (lang != NULL) {
+		if (!translatable(c.kind)) {
+			char b[80];
+
+			diag(ld, cell->line, cell->col, "column '%s' cannot be translated",
+			    shown(cell->text, b));
+			c.kind = C_IGNORE;
+		} else if (lang[0] == '\0')
+			c.lang = SIZE_MAX;
+		else
+			c.lang = lang_add(ld->f, lang);
+	}
+out:
+	free(h);
+	free(lang);
+	return c;
+}
+
+static struct column *
+read_header(struct loader *ld, size_t row, bool survey, size_t *ncol)
+{
+	const struct form_csv_row *r = &ld->csv->rows[row];
+	struct column *cols = xcalloc(r->count + 1, sizeof *cols);
+
+	for (size_t i = 0; i < r->count; i++) {
+		cols[i] = classify(ld, &ld->csv->cells[r->first + i], survey);
+		for (size_t j = 0; j < i; j++)
+			if (cols[i].kind != C_IGNORE && cols[i].kind != C_UNSUPPORTED &&
+			    cols[j].kind == cols[i].kind && cols[j].lang == cols[i].lang) {
+				char b[80];
+
+				diag(ld, cols[i].head->line, cols[i].head->col,
+				    "column '%s' repeats the meaning of an earlier column",
+				    shown(cols[i].head->text, b));
+				cols[i].kind = C_IGNORE;
+			}
+	}
+	*ncol = r->count;
+	return cols;
+}
+
+/* The cell of a row under a column kind (and language); NULL when absent or empty. */
+static const struct form_csv_cell *
+cell_of(struct loader *ld, const struct column *cols, size_t ncol, size_t row,
+    enum col_kind kind, size_t lang)
+{
+	for (size_t i = 0; i < ncol; i++) {
+		const struct form_csv_cell *c;
+
+		if (cols[i].kind != kind || cols[i].lang != lang)
+			continue;
+		c = row_cell(ld, row, i);
+		return c != NULL && c->text[0] != '\0' ? c : NULL;
+	}
+	return NULL;
+}
+
+/* Translations of a column kind for one row: [nlang + 1], unnamed last. Caller frees. */
+static char **
+row_texts(struct loader *ld, const struct column *cols, size_t ncol, size_t row,
+    enum col_kind kind)
+{
+	char **t = NULL;
+
+	for (size_t i = 0; i < ncol; i++) {
+		const struct form_csv_cell *c;
+		size_t li;
+
+		if (cols[i].kind != kind || (c = row_cell(ld, row, i)) == NULL ||
+		    c->text[0] == '\0')
+			continue;
+		if (t == NULL)
+			t = xcalloc(TMP_SLOTS + 1, sizeof *t);
+		li = cols[i].lang == SIZE_MAX ? TMP_SLOTS : cols[i].lang;
+		free(t[li]);
+		t[li] = trimmed(c->text);
+	}
+	return t;
+}
+
+/*
+ * While loading, translations live in arrays of TMP_SLOTS + 1 (the unnamed
+ * language last): languages are known only after every header is read.  The
+ * survey and choices headers together name at most TMP_SLOTS languages.
+ */
+/* Resizes a load-time translation array to [nlang + 1]. */
+static char **
+texts_fix(const struct form *f, char **t)
+{
+	char **out;
+
+	if (t == NULL)
+		return NULL;
+	out = xcalloc(f->nlang + 1, sizeof *out);
+	for (size_t i = 0; i < f->nlang; i++)
+		out[i] = t[i];
+	out[f->nlang] = t[TMP_SLOTS];
+	for (size_t i = f->nlang; i < TMP_SLOTS; i++)
+		free(t[i]);
+	free(t);
+	return out;
+}
+
+static bool
+valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FORM_MAX_NAME || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+			return false;
+	return true;
+}
+
+/* Choice names may start with a digit (pyxform's "1", "2"...), but not contain spaces. */
+static bool
+valid_choice_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FORM_MAX_NAME)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+			return false;
+	return true;
+}
+
+/* ---- Types ---- */
+
+static const struct {
+	const char *name;
+	enum form_qtype type;
+} simple_types[] = {
+	{ "text", FORM_TEXT }, { "string", FORM_TEXT },
+	{ "integer", FORM_INTEGER }, { "int", FORM_INTEGER },
+	{ "decimal", FORM_DECIMAL }, { "note", FORM_NOTE },
+	{ "date", FORM_DATE }, { "time", FORM_TIME }, { "datetime", FORM_DATETIME },
+	{ "geopoint", FORM_GEOPOINT }, { "gps", FORM_GEOPOINT },
+	{ "acknowledge", FORM_ACKNOWLEDGE }, { "trigger", FORM_ACKNOWLEDGE },
+	{ "calculate", FORM_CALCULATE },
+	{ "begin_group", FORM_BEGIN_GROUP }, { "begin group", FORM_BEGIN_GROUP },
+	{ "end_group", FORM_END_GROUP }, { "end group", FORM_END_GROUP },
+	{ "photo", FORM_PHOTO }, { "image", FORM_PHOTO },
+};
+
+/* The name of an unsupported type as a reader would say it. */
+static void
+unsupported_name(const char *t, char *out, size_t size)
+{
+	static const char *phrases[] = { "begin repeat", "end repeat", "begin loop", "end loop",
+	    "phone number", "select one external", "select multiple external" };
+	size_t n;
+
+	if (strstr(t, " or specify other") != NULL) {
+		fc_strlcpy(out, "or specify other", size);
+		return;
+	}
+	for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+		if (strncmp(t, phrases[i], strlen(phrases[i])) == 0) {
+			fc_strlcpy(out, phrases[i], size);
+			return;
+		}
+	n = strcspn(t, " ");
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, t, n);
+	out[n] = '\0';
+}
+
+/*
+ * Parses a type cell.  Returns 0 and the type (and, for selects, the list
+ * name in *list, caller frees), or -1 after a diagnostic.
+ */
+static int
+parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype *type,
+    char **list)
+{
+	char *t = trimmed(cell->text), *w, b[80];
+	static const struct {
+		const char *prefix;
+		enum form_qtype type;
+	} selects[] = {
+		{ "select_one ", FORM_SELECT_ONE }, { "select one from ", FORM_SELECT_ONE },
+		{ "select_multiple ", FORM_SELECT_MULTIPLE },
+		{ "select all that apply from ", FORM_SELECT_MULTIPLE },
+	};
+
+	*list = NULL;
+	/* Collapse runs of spaces; keyword case does not matter, list names keep theirs. */
+	for (char *s = t, *d = t;; s++) {
+		if (*s == ' ' && d > t && d[-1] == ' ')
+			continue;
+		if ((*d++ = *s) == '\0')
+			break;
+	}
+	for (size_t i = 0; i < sizeof selects / sizeof selects[0]; i++) {
+		size_t n = strlen(selects[i].prefix);
+
+		if (strncasecmp(t, selects[i].prefix, n) != 0)
+			continue;
+		w = t + n;
+		if (strstr(w, " or specify other") != NULL || strchr(w, ' ') != NULL) {
+			char u[64];
+
+			lower(t);
+			unsupported_name(t, u, sizeof u);
+			diag(ld, cell->line, cell->col, "unsupported question type '%s'", u);
+			free(t);
+			return -1;
+		}
+		*type = selects[i].type;
+		*list = xstrdup(w);
+		free(t);
+		return 0;
+	}
+	lower(t);
+	for (size_t i = 0; i < sizeof simple_types / sizeof simple_types[0]; i++)
+		if (strcmp(t, simple_types[i].name) == 0) {
+			*type = simple_types[i].type;
+			free(t);
+			return 0;
+		}
+	if (strcmp(t, "select_one") == 0 || strcmp(t, "select_multiple") == 0)
+		diag(ld, cell->line, cell->col, "'%s' needs a choice list name", t);
+	else {
+		char u[64];
+
+		unsupported_name(t, u, sizeof u);
+		diag(ld, cell->line, cell->col, "unsupported question type '%s'", shown(u, b));
+	}
+	free(t);
+	return -1;
+}
+
+/* ---- Sheets ---- */
+
+static long
+list_index(const struct form *f, const char *name)
+{
+	for (size_t i = 0; i < f->nlists; i++)
+		if (strcmp(f->lists[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+load_choices(struct loader *ld, size_t head, size_t end)
+{
+	struct form *f = ld->f;
+	size_t ncol;
+	struct column *cols = read_header(ld, head, false, &ncol);
+	bool has_list = false, has_name = false;
+
+	for (size_t i = 0; i < ncol; i++) {
+		has_list |= cols[i].kind == C_LIST_NAME;
+		has_name |= cols[i].kind == C_NAME;
+	}
+	if (!has_list || !has_name) {
+		const struct form_csv_row *r = &ld->csv->rows[head];
+
+		diag(ld, r->line, 0, "choices header needs 'list_name' and 'name' columns");
+		free(cols);
+		return;
+	}
+	for (size_t row = head + 1; row < end; row++) {
+		const struct form_csv_cell *lc, *nc;
+		char *lname, *cname, b[80];
+		struct form_list *l;
+		long li;
+
+		if (row_empty(ld, row))
+			continue;
+		lc = cell_of(ld, cols, ncol, row, C_LIST_NAME, SIZE_MAX);
+		nc = cell_of(ld, cols, ncol, row, C_NAME, SIZE_MAX);
+		if (lc == NULL || nc == NULL) {
+			diag(ld, ld->csv->rows[row].line, 0, "choice without %s",
+			    lc == NULL ? "a list name" : "a name");
+			continue;
+		}
+		lname = trimmed(lc->text);
+		cname = trimmed(nc->text);
+		if (!valid_name(lname)) {
+			diag(ld, lc->line, lc->col, "invalid list name '%s'", shown(lname, b));
+			goto next_row;
+		}
+		if (!valid_choice_name(cname)) {
+			diag(ld, nc->line, nc->col, "invalid choice name '%s' (letters, digits, "
+			    "'_', '-', '.'; no spaces; at most %d bytes)", shown(cname, b),
+			    FORM_MAX_NAME);
+			goto next_row;
+		}
+		if ((li = list_index(f, lname)) < 0) {
+			f->lists = xreallocarray(f->lists, f->nlists + 1, sizeof *f->lists);
+			f->lists[f->nlists] = (struct form_list){ .name = lname };
+			lname = NULL;
+			li = (long)f->nlists++;
+		}
+		l = &f->lists[li];
+		for (size_t c = 0; c < l->count; c++)
+			if (strcmp(l->choices[c].name, cname) == 0) {
+				diag(ld, nc->line, nc->col, "choice '%s' appears twice in list '%s'",
+				    shown(cname, b), l->name);
+				goto next_row;
+			}
+		l->choices = xreallocarray(l->choices, l->count + 1, sizeof *l->choices);
+		l->choices[l->count].name = cname;
+		l->choices[l->count].label = row_texts(ld, cols, ncol, row, C_LABEL);
+		l->count++;
+		cname = NULL;
+next_row:
+		free(lname);
+		free(cname);
+	}
+	free(cols);
+}
+
+static void
+load_settings(struct loader *ld, size_t head, size_t end, char **default_lang,
+    const struct form_csv_cell **default_cell)
+{
+	struct form *f = ld->f;
+	const struct form_csv_row *hr = &ld->csv->rows[head];
+	size_t row;
+
+	for (row = head + 1; row < end && row_empty(ld, row); row++)
+		;
+	if (row >= end)
+		return;
+	for (size_t i = 0; i < hr->count; i++) {
+		const struct form_csv_cell *h = &ld->csv->cells[hr->first + i], *v;
+		char *key, *val, b[80];
+
+		if ((v = row_cell(ld, row, i)) == NULL)
+			continue;
+		key = trimmed(h->text);
+		lower(key);
+		val = trimmed(v->text);
+		if (strcmp(key, "form_id") == 0 || strcmp(key, "id_string") == 0) {
+			if (!valid_name(val))
+				diag(ld, v->line, v->col, "invalid form_id '%s'", shown(val, b));
+			else {
+				free(f->id);
+				f->id = val;
+				val = NULL;
+			}
+		} else if (strcmp(key, "form_title") == 0) {
+			free(f->title);
+			f->title = val;
+			val = NULL;
+		} else if (strcmp(key, "version") == 0) {
+			if (strlen(val) > 32 || strspn(val, "0123456789abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ._-") != strlen(val))
+				diag(ld, v->line, v->col, "invalid version '%s' (at most 32 letters, "
+				    "digits, '.', '_', '-')", shown(val, b));
+			else {
+				free(f->version);
+				f->version = val;
+				val = NULL;
+			}
+		} else if (strcmp(key, "default_language") == 0) {
+			free(*default_lang);
+			*default_lang = val;
+			*default_cell = v;
+			val = NULL;
+		} else if (strcmp(key, "accuracy_threshold") == 0 && val[0] != '\0') {
+			char *e;
+			double d = strtod(val, &e);
+
+			if (*e != '\0' || !isfinite(d) || d <= 0 || d > 100000)
+				diag(ld, v->line, v->col, "accuracy_threshold must be a number of "
+				    "metres above 0, not '%s'", shown(val, b));
+			else
+				f->accuracy_threshold = d;
+		}
+		/*
+		 * Other settings (style, instance_name, submission_url,
+		 * add_none_option...) shape ODK's screens or servers, not the
+		 * answers; they are accepted and have no effect here.
+		 */
+		free(key);
+		free(val);
+	}
+}
+
+struct resolve_ctx {
+	const struct form *f;
+	size_t upto;    /* questions known so far */
+};
+
+static long
+resolve(void *ctx, const char *name)
+{
+	const struct resolve_ctx *rc = ctx;
+
+	for (size_t i = 0; i < rc->upto; i++)
+		if (rc->f->q[i].name != NULL && strcmp(rc->f->q[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Parses the expression in a cell; reports errors at the cell plus the offset. */
+static struct form_expr *
+cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, const char *qname)
+{
+	struct resolve_ctx rc = { ld->f, ld->f->nq };
+	struct form_expr *e;
+	size_t off = 0;
+	char *cause = NULL;
+
+	e = form_expr_parse(c->text, resolve, &rc, &off, &cause);
+	if (e == NULL) {
+		diag(ld, c->line, c->col + (c->quoted ? 1 : 0) + (unsigned)off,
+		    "%s of '%s': %s", what, qname, cause);
+		free(cause);
+	}
+	return e;
+}
+
+static bool
+is_yes(const char *s)
+{
+	return strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
+	    strcasecmp(s, "true()") == 0 || strcmp(s, "1") == 0;
+}
+
+static bool
+is_no(const char *s)
+{
+	return s[0] == '\0' || strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
+	    strcasecmp(s, "false()") == 0 || strcmp(s, "0") == 0;
+}
+
+/* First pass over the survey: questions, types, names, groups, lists. */
+static void
+load_survey_questions(struct loader *ld, size_t head, size_t end)
+{
+	struct form *f = ld->f;
+	size_t ncol;
+	struct column *cols = read_header(ld, head, true, &ncol);
+	long stack[FORM_MAX_DEPTH];
+	size_t stack_row[FORM_MAX_DEPTH];
+	unsigned depth = 0;
+	bool has_type = false, has_name = false;
+
+	ld->scol = cols;
+	ld->nscol = ncol;
+	for (size_t i = 0; i < ncol; i++) {
+		has_type |= cols[i].kind == C_TYPE;
+		has_name |= cols[i].kind == C_NAME;
+	}
+	if (!has_type || !has_name) {
+		diag(ld, ld->csv->rows[head].line, 0, "survey header needs 'type' and 'name' "
+		    "columns (found no '%s')", has_type ? "name" : "type");
+		return;
+	}
+	/* Unsupported columns are errors only where a row gives them a value. */
+	for (size_t i = 0; i < ncol; i++) {
+		char b[80];
+
+		if (cols[i].kind != C_UNSUPPORTED)
+			continue;
+		for (size_t row = head + 1; row < end; row++) {
+			const struct form_csv_cell *c = row_cell(ld, row, i);
+			char *t;
+			bool empty;
+
+			if (c == NULL)
+				continue;
+			t = trimmed(c->text);
+			empty = t[0] == '\0';
+			free(t);
+			if (!empty) {
+				char *h = trimmed(cols[i].head->text);
+
+				diag(ld, cols[i].head->line, cols[i].head->col,
+				    "unsupported column '%s' (used at line %u)", shown(h, b), c->line);
+				free(h);
+				break;
+			}
+		}
+	}
+	f->q = xcalloc(end - head, sizeof *f->q);
+	ld->qrow = xcalloc(end - head, sizeof *ld->qrow);
+	for (size_t row = head + 1; row < end; row++) {
+		const struct form_csv_cell *tc, *nc;
+		struct form_question *q;
+		enum form_qtype type;
+		char *list = NULL, *name, b[80];
+
+		if (row_empty(ld, row))
+			continue;
+		tc = cell_of(ld, cols, ncol, row, C_TYPE, SIZE_MAX);
+		nc = cell_of(ld, cols, ncol, row, C_NAME, SIZE_MAX);
+		if (tc == NULL) {
+			diag(ld, ld->csv->rows[row].line, 0, "row has no type");
+			continue;
+		}
+		if (parse_type(ld, tc, &type, &list) != 0)
+			continue;
+		name = nc != NULL ? trimmed(nc->text) : xstrdup("");
+		if (type == FORM_END_GROUP) {
+			if (depth == 0) {
+				diag(ld, tc->line, tc->col, "end_group without a begin_group");
+				free(name);
+				continue;
+			}
+			depth--;
+		} else if (name[0] == '\0') {
+			diag(ld, tc->line, tc->col, "question has no name");
+			free(name);
+			free(list);
+			continue;
+		} else if (!valid_name(name)) {
+			diag(ld, nc->line, nc->col, "invalid name '%s' (a letter or '_', then "
+			    "letters, digits, '_', '-', '.'; at most %d bytes)", shown(name, b),
+			    FORM_MAX_NAME);
+			free(name);
+			free(list);
+			continue;
+		} else {
+			for (size_t k = 0; k < f->nq; k++)
+				if (f->q[k].name != NULL && strcmp(f->q[k].name, name) == 0) {
+					diag(ld, nc->line, nc->col, "duplicate name '%s' (first at "
+					    "line %u)", name, f->q[k].line);
+					break;
+				}
+		}
+		q = &f->q[f->nq];
+		q->type = type;
+		q->name = name[0] != '\0' ? name : NULL;
+		if (q->name == NULL)
+			free(name);
+		q->line = ld->csv->rows[row].line;
+		q->list = -1;
+		q->depth = depth;
+		q->parent = depth > 0 ? stack[depth - 1] : -1;
+		if (list != NULL) {
+			if ((q->list = list_index(f, list)) < 0)
+				diag(ld, tc->line, tc->col, "unknown choice list '%s'",
+				    shown(list, b));
+			else if (f->lists[q->list].count == 0)
+				diag(ld, tc->line, tc->col, "choice list '%s' is empty", list);
+			free(list);
+		}
+		if (type == FORM_BEGIN_GROUP) {
+			if (depth == FORM_MAX_DEPTH) {
+				diag(ld, tc->line, tc->col, "groups nested deeper than %d",
+				    FORM_MAX_DEPTH);
+			} else {
+				stack[depth] = (long)f->nq;
+				stack_row[depth] = row;
+				depth++;
+			}
+		}
+		ld->qrow[f->nq] = row;
+		f->nq++;
+	}
+	while (depth > 0) {
+		const struct form_csv_row *r = &ld->csv->rows[stack_row[--depth]];
+
+		diag(ld, r->line, 0, "group '%s' is never closed by end_group",
+		    f->q[stack[depth]].name);
+	}
+}
+
+/* Second pass: texts and expressions, now that every name is known. */
+static void
+load_survey_details(struct loader *ld)
+{
+	struct form *f = ld->f;
+	struct column *cols = ld->scol;
+	size_t ncol = ld->nscol;
+	const struct form_csv_cell **default_cell = xcalloc(f->nq + 1, sizeof *default_cell);
+
+	for (size_t i = 0; i < f->nq; i++) {
+		struct form_question *q = &f->q[i];
+		size_t row = ld->qrow[i];
+		const struct form_csv_cell *c;
+		const char *qn = q->name != NULL ? q->name : "end_group";
+
+		q->label = row_texts(ld, cols, ncol, row, C_LABEL);
+		q->hint = row_texts(ld, cols, ncol, row, C_HINT);
+		q->constraint_msg = row_texts(ld, cols, ncol, row, C_CONSTRAINT_MSG);
+		q->required_msg = row_texts(ld, cols, ncol, row, C_REQUIRED_MSG);
+		if ((c = cell_of(ld, cols, ncol, row, C_APPEARANCE, SIZE_MAX)) != NULL)
+			q->appearance = trimmed(c->text);
+		if ((c = cell_of(ld, cols, ncol, row, C_DEFAULT, SIZE_MAX)) != NULL) {
+			q->default_value = trimmed(c->text);
+			default_cell[i] = c;
+		}
+		if ((c = cell_of(ld, cols, ncol, row, C_RELEVANT, SIZE_MAX)) != NULL) {
+			q->relevant_src = trimmed(c->text);
+			q->relevant = cell_expr(ld, c, "relevant", qn);
+		}
+		if ((c = cell_of(ld, cols, ncol, row, C_CONSTRAINT, SIZE_MAX)) != NULL) {
+			q->constraint_src = trimmed(c->text);
+			q->constraint = cell_expr(ld, c, "constraint", qn);
+		}
+		if ((c = cell_of(ld, cols, ncol, row, C_CALCULATION, SIZE_MAX)) != NULL) {
+			q->calculation_src = trimmed(c->text);
+			q->calculation = cell_expr(ld, c, "calculation", qn);
+		} else if (q->type == FORM_CALCULATE)
+			diag(ld, q->line, 0, "calculate '%s' has no calculation", qn);
+		if ((c = cell_of(ld, cols, ncol, row, C_REQUIRED, SIZE_MAX)) != NULL) {
+			char *t = trimmed(c->text);
+
+			if (is_yes(t))
+				q->required_always = true;
+			else if (!is_no(t))
+				q->required = cell_expr(ld, c, "required", qn);
+			free(t);
+		}
+		if (q->type == FORM_END_GROUP && (q->relevant != NULL || q->constraint != NULL))
+			diag(ld, q->line, 0, "end_group cannot have relevant or constraint");
+	}
+	/* Defaults need every choice list and type: check them last. */
+	for (size_t i = 0; i < f->nq; i++) {
+		char *norm = NULL, *msg = NULL;
+		const struct form_csv_cell *c = default_cell[i];
+
+		if (c == NULL)
+			continue;
+		if (f->q[i].type == FORM_NOTE || f->q[i].type == FORM_CALCULATE ||
+		    f->q[i].type == FORM_BEGIN_GROUP || f->q[i].type == FORM_END_GROUP)
+			diag(ld, c->line, c->col, "'%s' cannot have a default",
+			    form_question_name(f, i));
+		else if (form_check_type(f, i, f->q[i].default_value, &norm, &msg) != 0)
+			diag(ld, c->line, c->col, "default: %s", msg);
+		free(norm);
+		free(msg);
+	}
+	free(default_cell);
+}
+
+static void
+free_question(const struct form *f, struct form_question *q)
+{
+	free(q->name);
+	texts_free(q->label, f->nlang);
+	texts_free(q->hint, f->nlang);
+	texts_free(q->constraint_msg, f->nlang);
+	texts_free(q->required_msg, f->nlang);
+	free(q->appearance);
+	free(q->default_value);
+	free(q->relevant_src);
+	free(q->constraint_src);
+	free(q->calculation_src);
+	form_expr_free(q->relevant);
+	form_expr_free(q->constraint);
+	form_expr_free(q->required);
+	form_expr_free(q->calculation);
+}
+
+void
+form_free(struct form *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nq; i++)
+		free_question(f, &f->q[i]);
+	free(f->q);
+	for (size_t i = 0; i < f->nlists; i++) {
+		for (size_t c = 0; c < f->lists[i].count; c++) {
+			free(f->lists[i].choices[c].name);
+			texts_free(f->lists[i].choices[c].label, f->nlang);
+		}
+		free(f->lists[i].choices);
+		free(f->lists[i].name);
+	}
+	free(f->lists);
+	for (size_t i = 0; i < f->nlang; i++)
+		free(f->langs[i]);
+	free(f->langs);
+	free(f->path);
+	free(f->id);
+	free(f->version);
+	free(f->title);
+	free(f);
+}
+
+/* "dir/road.csv" -> "road", when it is a valid form id; else "form". */
+static char *
+id_from_name(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	char *id;
+	size_t n;
+
+	base = base != NULL ? base + 1 : name;
+	n = strcspn(base, ".");
+	id = xstrndup(base, n);
+	if (!valid_name(id)) {
+		free(id);
+		id = xstrdup("form");
+	}
+	return id;
+}
+
+static const char *const sheet_names[] = { "survey", "choices", "settings" };
+
+struct form *
+form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *dfn, void *ctx)
+{
+	struct loader ld = { .name = name, .diag = dfn, .ctx = ctx };
+	struct form *f = xcalloc(1, sizeof *f);
+	size_t start[3] = { 0 }, head[3] = { 0 }, end[3] = { 0 };
+	bool seen[3] = { false };
+	char *default_lang = NULL, *cause = NULL;
+	const struct form_csv_cell *default_cell = NULL;
+	unsigned line, col;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	ld.f = f;
+	f->path = xstrdup(name);
+	f->accuracy_threshold = NAN;
+	if (form_csv_parse(data, len, &ld.csv, &line, &col, &cause) != 0) {
+		diag(&ld, line, col, "%s", cause);
+		free(cause);
+		goto fail;
+	}
+	crypto_hash_sha256(digest, (const unsigned char *)data, len);
+	sodium_bin2hex(f->hash, sizeof f->hash, digest, sizeof digest);
+
+	/* Split the rows into sheets. */
+	for (size_t row = 0, cur = SIZE_MAX; row < ld.csv->nrows; row++) {
+		const struct form_csv_cell *first = row_cell(&ld, row, 0);
+		char *sheet, b[80];
+		size_t k;
+
+		if (first == NULL)
+			continue;
+		sheet = trimmed(first->text);
+		if (sheet[0] == '\0') {
+			free(sheet);
+			if (cur == SIZE_MAX) {
+				if (!row_empty(&ld, row)) {
+					diag(&ld, ld.csv->rows[row].line, 1, "row before any sheet name "
+					    "(the first cell of a row names its sheet: survey, choices, "
+					    "settings)");
+					cur = SIZE_MAX - 1;  /* say it once */
+				}
+			} else if (cur < 3 && head[cur] == 0 && !row_empty(&ld, row))
+				head[cur] = row + 1;
+			if (cur < 3)
+				end[cur] = row + 1;
+			continue;
+		}
+		lower(sheet);
+		for (k = 0; k < 3; k++)
+			if (strcmp(sheet, sheet_names[k]) == 0)
+				break;
+		if (k == 3) {
+			diag(&ld, first->line, first->col, "unsupported sheet '%s'",
+			    shown(sheet, b));
+			cur = SIZE_MAX - 1;
+		} else if (seen[k]) {
+			diag(&ld, first->line, first->col, "sheet '%s' appears twice", sheet);
+			cur = SIZE_MAX - 1;
+		} else {
+			seen[k] = true;
+			cur = k;
+			start[k] = row;
+			end[k] = row + 1;
+		}
+		free(sheet);
+	}
+	if (!seen[0])
+		diag(&ld, 1, 0, "no survey sheet (the first cell of a row names its sheet)");
+	for (size_t k = 0; k < 3; k++)
+		if (seen[k] && head[k] == 0 && k != 2)
+			diag(&ld, ld.csv->rows[start[k]].line, 0, "sheet '%s' has no header row",
+			    sheet_names[k]);
+	if (seen[2] && head[2] != 0)
+		load_settings(&ld, head[2] - 1, end[2], &default_lang, &default_cell);
+	if (seen[1] && head[1] != 0)
+		load_choices(&ld, head[1] - 1, end[1]);
+	if (seen[0] && head[0] != 0) {
+		load_survey_questions(&ld, head[0] - 1, end[0]);
+		f->default_lang = f->nlang;
+		load_survey_details(&ld);
+	}
+	/* Resize every translation array now that the number of languages is final. */
+	for (size_t i = 0; i < f->nq; i++) {
+		f->q[i].label = texts_fix(f, f->q[i].label);
+		f->q[i].hint = texts_fix(f, f->q[i].hint);
+		f->q[i].constraint_msg = texts_fix(f, f->q[i].constraint_msg);
+		f->q[i].required_msg = texts_fix(f, f->q[i].required_msg);
+	}
+	for (size_t i = 0; i < f->nlists; i++)
+		for (size_t c = 0; c < f->lists[i].count; c++)
+			f->lists[i].choices[c].label = texts_fix(f, f->lists[i].choices[c].label);
+
+	f->default_lang = f->nlang > 0 ? 0 : f->nlang;
+	if (default_lang != NULL && default_lang[0] != '\0') {
+		size_t i;
+
+		for (i = 0; i < f->nlang; i++)
+			if (strcasecmp(f->langs[i], default_lang) == 0 ||
+			    lang_code_is(f->langs[i], default_lang))
+				break;
+		if (i < f->nlang)
+			f->default_lang = i;
+		else if (f->nlang > 0) {
+			char b[80];
+
+			diag(&ld, default_cell->line, default_cell->col, "default_language '%s' is "
+			    "not one of the form's languages", shown(default_lang, b));
+		}
+	}
+	if (seen[0] && head[0] != 0 && f->nq == 0 && ld.errors == 0)
+		diag(&ld, ld.csv->rows[head[0] - 1].line, 0, "survey has no questions");
+	if (f->id == NULL)
+		f->id = id_from_name(name);
+	if (f->version == NULL)
+		f->version = xstrdup("");
+	if (f->title == NULL)
+		f->title = xstrdup(f->id);
+	if (ld.errors > 0)
+		goto fail;
+	free(default_lang);
+	free(ld.qrow);
+	free(ld.scol);
+	form_csv_free(ld.csv);
+	return f;
+
+fail:
+	free(default_lang);
+	free(ld.qrow);
+	free(ld.scol);
+	form_csv_free(ld.csv);
+	form_free(f);
+	return NULL;
+}
+
+struct form *
+form_load(const char *path, form_diag_fn *dfn, void *ctx)
+{
+	struct stat sb;
+	struct form *f = NULL;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (dfn != NULL) {
+			char *m = xasprintf("cannot open: %s", strerror(errno));
+
+			dfn(ctx, path, 0, 0, m);
+			free(m);
+		}
+		return NULL;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > (off_t)FORM_MAX_FILE) {
+		if (dfn != NULL) {
+			char *m = !S_ISREG(sb.st_mode) ? xstrdup("not a regular file") :
+			    xasprintf("file too large (%lld bytes; at most %u)",
+			    (long long)sb.st_size, FORM_MAX_FILE);
+
+			dfn(ctx, path, 0, 0, m);
+			free(m);
+		}
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (dfn != NULL) {
+				char *m = xasprintf("read failed: %s", n < 0 ? strerror(errno) :
+				    "file shrank while reading");
+
+				dfn(ctx, path, 0, 0, m);
+				free(m);
+			}
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	f = form_load_buffer(path, buf, got, dfn, ctx);
+out:
+	free(buf);
+	close(fd);
+	return f;
+}
+
+/* ---- Accessors ---- */
+
+const char *form_id(const struct form *f) { return f->id; }
+const char *form_version(const struct form *f) { return f->version; }
+const char *form_hash(const struct form *f) { return f->hash; }
+const char *form_path(const struct form *f) { return f->path; }
+double form_accuracy_threshold(const struct form *f) { return f->accuracy_threshold; }
+size_t form_language_count(const struct form *f) { return f->nlang; }
+size_t form_question_count(const struct form *f) { return f->nq; }
+
+const char *
+form_title(const struct form *f, const char *lang)
+{
+	(void)lang;  /* settings has one form_title */
+	return f->title;
+}
+
+const char *
+form_language(const struct form *f, size_t i)
+{
+	return i < f->nlang ? f->langs[i] : "";
+}
+
+const char *
+form_default_language(const struct form *f)
+{
+	return f->default_lang < f->nlang ? f->langs[f->default_lang] : "";
+}
+
+enum form_qtype
+form_question_type(const struct form *f, size_t q)
+{
+	return q < f->nq ? f->q[q].type : FORM_NOTE;
+}
+
+const char *
+form_question_name(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].name != NULL ? f->q[q].name : "";
+}
+
+const char *
+form_question_label(const struct form *f, size_t q, const char *lang)
+{
+	return q < f->nq ? form_text_in(f, f->q[q].label, form_lang_index(f, lang)) : "";
+}
+
+const char *
+form_question_hint(const struct form *f, size_t q, const char *lang)
+{
+	return q < f->nq ? form_text_in(f, f->q[q].hint, form_lang_index(f, lang)) : "";
+}
+
+const char *
+form_question_appearance(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].appearance != NULL ? f->q[q].appearance : "";
+}
+
+unsigned
+form_question_depth(const struct form *f, size_t q)
+{
+	return q < f->nq ? f->q[q].depth : 0;
+}
+
+long
+form_question_index(const struct form *f, const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < f->nq; i++)
+		if (f->q[i].name != NULL && strcmp(f->q[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+size_t
+form_choice_count(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].list >= 0 ? f->lists[f->q[q].list].count : 0;
+}
+
+const char *
+form_choice_name(const struct form *f, size_t q, size_t c)
+{
+	if (c >= form_choice_count(f, q))
+		return "";
+	return f->lists[f->q[q].list].choices[c].name;
+}
+
+const char *
+form_choice_label(const struct form *f, size_t q, size_t c, const char *lang)
+{
+	const struct form_choice *ch;
+	const char *t;
+
+	if (c >= form_choice_count(f, q))
+		return "";
+	ch = &f->lists[f->q[q].list].choices[c];
+	t = form_text_in(f, ch->label, form_lang_index(f, lang));
+	return t[0] != '\0' ? t : ch->name;
+}
