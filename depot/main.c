@@ -1,9 +1,222 @@
-/* Placeholder until the sync issue lands. */
+/*
+ * fieldcheck-depot — receives bundles from the handhelds and manages the
+ * devices allowed to send them.
+ *
+ *   fieldcheck-depot --db depot.db serve [--listen 127.0.0.1:8088] [--threads N]
+ *   fieldcheck-depot --db depot.db device add NAME     prints the new token, once
+ *   fieldcheck-depot --db depot.db device list
+ *   fieldcheck-depot --db depot.db device revoke NAME
+ *
+ * `serve` also takes --db after it.  Tokens are 32 random bytes, base64url;
+ * the database keeps only their SHA-256.
+ */
+#include "depot/depot.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/util.h"
+
+static const char usage_text[] =
+    "usage: fieldcheck-depot --db PATH serve [--listen HOST:PORT] [--threads N]\n"
+    "                        [--max-connections N] [--timeout S] [--max-body BYTES]\n"
+    "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n";
+
+static int
+die(const char *fmt, const char *arg)
+{
+	fputs("fieldcheck-depot: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static bool
+valid_device_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= STORE_ID_LEN)
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static bool
+parse_unsigned(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int
+cmd_serve(const char *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "max-connections", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "max-body", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct depot_config cfg = { .db_path = db };
+	unsigned long v;
+	char *cause = NULL;
+	int opt;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': cfg.db_path = optarg; break;
+		case 'l': cfg.listen = optarg; break;
+		case 't':
+			if (!parse_unsigned(optarg, 256, &v) || v == 0)
+				return die("--threads %s: expected 1 to 256", optarg);
+			cfg.threads = (unsigned)v;
+			break;
+		case 'c':
+			if (!parse_unsigned(optarg, 100000, &v) || v == 0)
+				return die("--max-connections %s: expected 1 to 100000", optarg);
+			cfg.max_connections = (unsigned)v;
+			break;
+		case 'T':
+			if (!parse_unsigned(optarg, 3600, &v) || v == 0)
+				return die("--timeout %s: expected 1 to 3600 seconds", optarg);
+			cfg.timeout_s = (unsigned)v;
+			break;
+		case 'b':
+			if (!parse_unsigned(optarg, 64ul * 1024 * 1024, &v) || v < 1024)
+				return die("--max-body %s: expected 1024 to 67108864 bytes", optarg);
+			cfg.max_body = v;
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (cfg.db_path == NULL)
+		return die("%s", "serve needs --db PATH");
+	if (depot_serve(&cfg, &cause) != 0) {
+		die("%s", cause);
+		free(cause);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_device(const char *db, int argc, char **argv)
+{
+	struct store *st = NULL;
+	char *cause = NULL;
+	int status = 1;
+
+	if (argc < 2 || (strcmp(argv[1], "list") == 0 ? argc != 2 : argc != 3)) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (db == NULL)
+		return die("%s", "device commands need --db PATH");
+	if (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0 && strcmp(argv[1], "revoke") != 0) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (argc == 3 && !valid_device_name(argv[2]))
+		return die("device name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", argv[2]);
+	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0)
+		goto out;
+	if (strcmp(argv[1], "add") == 0) {
+		unsigned char raw[32];
+		char token[64], hex[65];
+
+		if (sodium_init() < 0) {
+			cause = xstrdup("libsodium failed to start");
+			goto out;
+		}
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		depot_token_hash(token, hex);
+		if (store_device_add(st, argv[2], hex, &cause) != 0)
+			goto out;
+		/* The only time the token exists in the clear: alone on stdout. */
+		printf("%s\n", token);
+		sodium_memzero(token, sizeof token);
+		sodium_memzero(raw, sizeof raw);
+		if (fflush(stdout) != 0) {
+			cause = xstrdup("cannot write the token to stdout");
+			goto out;
+		}
+	} else if (strcmp(argv[1], "revoke") == 0) {
+		if (store_device_revoke(st, argv[2], &cause) != 0)
+			goto out;
+	} else {
+		struct store_device *devs = NULL;
+		size_t n = 0;
+
+		if (store_device_list(st, &devs, &n, &cause) != 0)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			printf("%s\t%s\t%s\n", devs[i].name, devs[i].revoked ? "revoked" : "active",
+			    devs[i].created_at);
+		free(devs);
+	}
+	status = 0;
+out:
+	if (cause != NULL) {
+		die("%s", cause);
+		free(cause);
+	}
+	store_close(st);
+	return status;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fputs("fieldcheck-depot: not built yet\n", stderr);
-	return 1;
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL;
+	int opt;
+
+	setlocale(LC_ALL, "");
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db = optarg; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: fputs(usage_text, stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (strcmp(argv[0], "serve") == 0)
+		return cmd_serve(db, argc, argv);
+	if (strcmp(argv[0], "device") == 0)
+		return cmd_device(db, argc, argv);
+	fputs(usage_text, stderr);
+	return 2;
 }

@@ -25,6 +25,8 @@
 #define BUNDLE_LEVEL 6
 /* Room kept for the header member and the gzip trailers when estimating. */
 #define BUNDLE_HEADER_RESERVE 8192
+/* Record text up to this size is recompressed with the header as one member. */
+#define BUNDLE_ONE_MEMBER_MAX (64 * 1024)
 
 struct bundle_writer {
 	char device[STORE_ID_LEN];
@@ -326,7 +328,33 @@ bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char **c
 			return -1;
 		}
 	}
+	if (w->line_end[n - 1] <= BUNDLE_ONE_MEMBER_MAX) {
+		/* Small (a patrol's bundle of one): one member, so the records can refer
+		 * back to the header's form hash and device; a few dozen bytes less. */
+		unsigned char *one = NULL;
+		size_t olen = 0, ocap = 0;
+
+		hdr = header_line(w, out->uuid, out->created_at, n);
+		{
+			size_t hlen = strlen(hdr), tlen = w->line_end[n - 1];
+			char *all = xmalloc(hlen + tlen);
+
+			memcpy(all, hdr, hlen);
+			memcpy(all + hlen, w->text, tlen);
+			gzip_member(&one, &olen, &ocap, all, hlen + tlen);
+			free(all);
+		}
+		free(hdr);
+		if (olen < blen + w->zout_len) {
+			free(bytes);
+			bytes = one;
+			blen = olen;
+			goto done;
+		}
+		free(one);
+	}
 	buf_append(&bytes, &blen, &bcap, w->zout, w->zout_len);
+done:
 	for (size_t i = n; i < w->count; i++)
 		free(w->uuids[i]);
 	w->count = n;

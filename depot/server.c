@@ -1,0 +1,469 @@
+/*
+ * depot — the HTTP receiver (libmicrohttpd, its own thread pool).
+ *
+ *   GET /v1/health             {"service":"fieldcheck-depot","status":"ok","format":1}
+ *   PUT /v1/bundles/{uuid}     a bundle; see docs/sync-protocol.md for the replies
+ *
+ * A reply of 201/200 is sent only after store_ingest() committed (WAL,
+ * synchronous=FULL), so a device that saw it may forget the bundle.  A
+ * request cut by a crash committed nothing: ingest is one transaction.
+ *
+ * Every request is checked before anything is stored: token (constant-time
+ * against every device's hash), size, media type, digest (RFC 9530
+ * Repr-Digest), then the whole bundle through the shared decoder.
+ *
+ * Each pool thread opens its own store connection on first use (SQLite
+ * handles are not shared between threads here); they are closed after the
+ * daemon stops.  One log line per request goes to stderr.
+ */
+#include "depot/depot.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "sync/sync.h"
+#include "util/util.h"
+
+#define DEPOT_MAX_STORES 256
+#define DEPOT_GRACE_MS   30000
+
+struct depot {
+	const struct depot_config *cfg;
+	size_t max_body;
+	atomic_int inflight;
+
+	pthread_mutex_t lock;               /* guards stores */
+	struct store *stores[DEPOT_MAX_STORES];
+	size_t store_count;
+};
+
+static _Thread_local struct store *thread_store;
+
+/* One request's state, from its first callback to its completion. */
+struct request {
+	int64_t start_ms;
+	bool is_put;
+	unsigned char *body;
+	size_t len, cap;
+	bool too_large;
+	bool responded;
+};
+
+void
+depot_token_hash(const char *token, char hex[65])
+{
+	bundle_sha256_hex(token, strlen(token), hex);
+}
+
+static struct store *
+depot_store(struct depot *d, char **cause)
+{
+	struct store *st;
+
+	if (thread_store != NULL)
+		return thread_store;
+	if (store_open(d->cfg->db_path, STORE_READ_WRITE, &st, cause) != 0)
+		return NULL;
+	pthread_mutex_lock(&d->lock);
+	if (d->store_count == DEPOT_MAX_STORES) {
+		pthread_mutex_unlock(&d->lock);
+		store_close(st);
+		fc_fail(cause, "too many threads");
+		return NULL;
+	}
+	d->stores[d->store_count++] = st;
+	pthread_mutex_unlock(&d->lock);
+	thread_store = st;
+	return st;
+}
+
+/* Queues a JSON reply and logs the request's line. */
+static enum MHD_Result
+reply(struct MHD_Connection *conn, struct request *rq, unsigned status, json_t *body,
+    const char *device, const char *bundle, size_t records, const char *result)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	char now[FC_TIME_LEN];
+
+	json_decref(body);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY);
+	free(text);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	rq->responded = true;
+	fc_now_iso_utc(now);
+	fprintf(stderr, "%s %s device=%s bundle=%s status=%u result=%s records=%zu ms=%lld\n", now,
+	    rq->is_put ? "PUT" : "GET", device != NULL && device[0] != '\0' ? device : "-",
+	    bundle != NULL && bundle[0] != '\0' ? bundle : "-", status, result, records,
+	    (long long)(fc_monotonic_ms() - rq->start_ms));
+	return rc;
+}
+
+static enum MHD_Result
+reply_error(struct MHD_Connection *conn, struct request *rq, unsigned status, const char *device,
+    const char *bundle, const char *result, const char *message)
+{
+	return reply(conn, rq, status, json_pack("{s:s}", "error", message), device, bundle, 0, result);
+}
+
+/*
+ * The device a bearer token belongs to: compares the token's hash with
+ * every device's in constant time and without stopping early, so timing
+ * says nothing about which or how much matched.  0 with name set, or -1.
+ */
+static int
+authenticate(struct store *st, const char *header, char name[STORE_ID_LEN], bool *revoked,
+    char **cause)
+{
+	struct store_device *devs = NULL;
+	size_t n = 0;
+	char hex[65];
+	int found = -1;
+
+	*revoked = false;
+	name[0] = '\0';
+	if (header == NULL || strncmp(header, "Bearer ", 7) != 0 || header[7] == '\0' ||
+	    strlen(header) > 7 + 512)
+		return fc_fail(cause, "missing or malformed Authorization: Bearer token");
+	depot_token_hash(header + 7, hex);
+	if (store_device_list(st, &devs, &n, cause) != 0)
+		return -2;
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(devs[i].token_hash) == 64 && sodium_memcmp(devs[i].token_hash, hex, 64) == 0)
+			found = (int)i;
+	}
+	if (found >= 0) {
+		fc_strlcpy(name, devs[found].name, STORE_ID_LEN);
+		*revoked = devs[found].revoked;
+	}
+	free(devs);
+	sodium_memzero(hex, sizeof hex);
+	if (found < 0)
+		return fc_fail(cause, "unknown token");
+	if (*revoked)
+		return fc_fail(cause, "device %s is revoked", name);
+	return 0;
+}
+
+/* Checks a Repr-Digest header's sha-256 member against body's digest. */
+static int
+check_digest(const char *header, const unsigned char *body, size_t len, char **cause)
+{
+	char want[BUNDLE_SHA256_B64_LEN];
+	const char *p, *end;
+
+	if (header == NULL)
+		return fc_fail(cause, "missing Repr-Digest: sha-256=:...:");
+	if (strlen(header) > 1024)
+		return fc_fail(cause, "Repr-Digest too long");
+	p = strstr(header, "sha-256=:");
+	if (p == NULL || (p != header && p[-1] != ' ' && p[-1] != ','))
+		return fc_fail(cause, "Repr-Digest has no sha-256 member");
+	p += 9;
+	end = strchr(p, ':');
+	bundle_sha256_b64(body, len, want);
+	if (end == NULL || (size_t)(end - p) != strlen(want))
+		return fc_fail(cause, "Repr-Digest sha-256 is malformed");
+	if (sodium_memcmp(p, want, strlen(want)) != 0)
+		return fc_fail(cause, "Repr-Digest does not match the body (corrupted in transit?)");
+	return 0;
+}
+
+static enum MHD_Result
+handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *uuid)
+{
+	char device[STORE_ID_LEN], *cause = NULL;
+	const char *ctype;
+	struct store *st;
+	struct bundle *b = NULL;
+	struct bundle_limits lim = { .max_compressed = d->max_body };
+	struct store_ingest_result res;
+	bool revoked, already;
+	enum MHD_Result rc;
+	int arc;
+
+	if ((st = depot_store(d, &cause)) == NULL) {
+		rc = reply_error(conn, rq, 503, NULL, uuid, "unavailable", cause);
+		goto out;
+	}
+	arc = authenticate(st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION), device, &revoked, &cause);
+	if (arc == -2) {
+		rc = reply_error(conn, rq, 503, NULL, uuid, "unavailable", cause);
+		goto out;
+	}
+	if (arc != 0) {
+		rc = reply_error(conn, rq, 401, device, uuid, revoked ? "revoked" : "unauthorized", cause);
+		goto out;
+	}
+	if (rq->too_large) {
+		cause = xasprintf("body over %zu bytes", d->max_body);
+		rc = reply_error(conn, rq, 413, device, uuid, "too-large", cause);
+		goto out;
+	}
+	if (!fc_valid_uuid(uuid)) {
+		rc = reply_error(conn, rq, 400, device, NULL, "bad-request",
+		    "the path must be /v1/bundles/{lower-case UUID}");
+		goto out;
+	}
+	ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ctype == NULL || strcmp(ctype, "application/gzip") != 0) {
+		rc = reply_error(conn, rq, 415, device, uuid, "bad-type", "Content-Type must be application/gzip");
+		goto out;
+	}
+	if (check_digest(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Repr-Digest"), rq->body,
+	    rq->len, &cause) != 0) {
+		rc = reply_error(conn, rq, 400, device, uuid, "bad-digest", cause);
+		goto out;
+	}
+	if (bundle_decode(rq->body, rq->len, &lim, &b, &cause) != 0) {
+		rc = reply_error(conn, rq, 400, device, uuid, "undecodable", cause);
+		goto out;
+	}
+	if (strcmp(b->header.uuid, uuid) != 0) {
+		rc = reply_error(conn, rq, 400, device, uuid, "bad-request",
+		    "the bundle's header names another UUID than the path");
+		goto out;
+	}
+	if (strcmp(b->header.device, device) != 0) {
+		cause = xasprintf("the bundle is from device %s but the token is %s's", b->header.device,
+		    device);
+		rc = reply_error(conn, rq, 403, device, uuid, "wrong-device", cause);
+		goto out;
+	}
+	if (store_ingest(st, uuid, device, b->records, b->record_count, &res, &already, &cause) != 0) {
+		if (res.conflict_uuid[0] != '\0')
+			rc = reply(conn, rq, 409, json_pack("{s:s, s:s}", "error", cause, "record",
+			    res.conflict_uuid), device, uuid, 0, "conflict");
+		else
+			rc = reply_error(conn, rq, 503, device, uuid, "store-failed", cause);
+		goto out;
+	}
+	rc = reply(conn, rq, already ? 200 : 201, json_pack("{s:s, s:I, s:I}", "bundle", uuid,
+	    "accepted", (json_int_t)res.accepted, "duplicates", (json_int_t)res.duplicates), device, uuid,
+	    b->record_count, already ? "again" : "stored");
+out:
+	bundle_free(b);
+	free(cause);
+	return rc;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct depot *d = cls;
+	struct request *rq = *con_cls;
+
+	(void)version;
+	if (rq == NULL) {
+		const char *cl;
+
+		rq = xcalloc(1, sizeof *rq);
+		rq->start_ms = fc_monotonic_ms();
+		rq->is_put = strcmp(method, "PUT") == 0;
+		*con_cls = rq;
+		atomic_fetch_add(&d->inflight, 1);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (rq->is_put && cl != NULL && strtoull(cl, NULL, 10) > d->max_body) {
+			/* Said too large up front: answer before reading it. */
+			rq->too_large = true;
+			return reply_error(conn, rq, 413, NULL, NULL, "too-large", "body too large");
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!rq->too_large && rq->len + *upload_data_size <= d->max_body) {
+			if (rq->len + *upload_data_size > rq->cap) {
+				rq->cap = rq->len + *upload_data_size > 2 * rq->cap ? rq->len + *upload_data_size :
+				    2 * rq->cap;
+				rq->body = xreallocarray(rq->body, rq->cap, 1);
+			}
+			memcpy(rq->body + rq->len, upload_data, *upload_data_size);
+			rq->len += *upload_data_size;
+		} else {
+			rq->too_large = true;  /* read and dropped, answered at the end */
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rq->responded)
+		return MHD_YES;
+	if (strcmp(url, "/v1/health") == 0) {
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "GET /v1/health");
+		return reply(conn, rq, 200, json_pack("{s:s, s:s, s:i}", "service", "fieldcheck-depot",
+		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health");
+	}
+	if (strncmp(url, "/v1/bundles/", 12) == 0) {
+		if (!rq->is_put)
+			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "PUT /v1/bundles/{uuid}");
+		return handle_bundle(d, conn, rq, url + 12);
+	}
+	return reply_error(conn, rq, 404, NULL, NULL, "not-found", "no such resource");
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct depot *d = cls;
+	struct request *rq = *con_cls;
+
+	(void)conn;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	free(rq->body);
+	free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&d->inflight, 1);
+}
+
+static void
+on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("fieldcheck-depot: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* Resolves HOST:PORT (or [V6]:PORT) to one address. */
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen, bool *v6, char **cause)
+{
+	char host[256];
+	const char *port;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai = NULL;
+	int rc;
+
+	if (listen[0] == '[') {
+		const char *close_br = strchr(listen, ']');
+
+		if (close_br == NULL || close_br[1] != ':' || (size_t)(close_br - listen) >= sizeof host)
+			return fc_fail(cause, "--listen %s: expected [ADDRESS]:PORT", listen);
+		memcpy(host, listen + 1, (size_t)(close_br - listen - 1));
+		host[close_br - listen - 1] = '\0';
+		port = close_br + 2;
+	} else {
+		const char *colon = strrchr(listen, ':');
+
+		if (colon == NULL || (size_t)(colon - listen) >= sizeof host)
+			return fc_fail(cause, "--listen %s: expected HOST:PORT", listen);
+		memcpy(host, listen, (size_t)(colon - listen));
+		host[colon - listen] = '\0';
+		port = colon + 1;
+	}
+	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
+		return fc_fail(cause, "--listen %s: bad port", listen);
+	rc = getaddrinfo(host[0] != '\0' ? host : NULL, port, &hints, &ai);
+	if (rc != 0)
+		return fc_fail(cause, "--listen %s: %s", listen, gai_strerror(rc));
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*sslen = ai->ai_addrlen;
+	*v6 = ai->ai_family == AF_INET6;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int
+depot_serve(const struct depot_config *cfg, char **cause)
+{
+	struct depot *d = xcalloc(1, sizeof *d);
+	struct MHD_Daemon *daemon = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	bool v6 = false;
+	sigset_t set;
+	int sig = 0;
+	unsigned flags;
+	struct store *probe;
+
+	d->cfg = cfg;
+	d->max_body = cfg->max_body != 0 ? cfg->max_body : BUNDLE_LIMIT_COMPRESSED;
+	atomic_init(&d->inflight, 0);
+	pthread_mutex_init(&d->lock, NULL);
+	if (sodium_init() < 0) {
+		fc_fail(cause, "libsodium failed to start");
+		goto fail;
+	}
+	if (parse_listen(cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", &ss, &sslen, &v6, cause) != 0)
+		goto fail;
+	/* Creates or upgrades the database before serving, so that errors show now. */
+	if (store_open(cfg->db_path, STORE_READ_WRITE, &probe, cause) != 0)
+		goto fail;
+	store_close(probe);
+	/* Signals go to this thread only (sigwait below); pool threads inherit the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads != 0 ? cfg->threads : 4),
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : 256),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)(cfg->per_ip_connections != 0 ? cfg->per_ip_connections : 64),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : 30),
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+	    MHD_OPTION_END);
+	if (daemon == NULL) {
+		fc_fail(cause, "cannot listen on %s (in use, or not an address of this host?)",
+		    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088");
+		goto fail;
+	}
+	fprintf(stderr, "fieldcheck-depot: listening on %s, database %s\n",
+	    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", cfg->db_path);
+	while (sigwait(&set, &sig) != 0)
+		;
+	{
+		MHD_socket lfd = MHD_quiesce_daemon(daemon);
+		int64_t until = fc_monotonic_ms() + DEPOT_GRACE_MS;
+
+		if (lfd != MHD_INVALID_SOCKET)
+			close(lfd);
+		fprintf(stderr, "fieldcheck-depot: %s, finishing %d request(s) in flight\n",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&d->inflight));
+		while (atomic_load(&d->inflight) > 0 && fc_monotonic_ms() < until) {
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	MHD_stop_daemon(daemon);
+	for (size_t i = 0; i < d->store_count; i++)
+		store_close(d->stores[i]);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+	fprintf(stderr, "fieldcheck-depot: stopped\n");
+	return 0;
+fail:
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+	return -1;
+}
