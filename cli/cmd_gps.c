@@ -5,7 +5,7 @@
  *   fieldcheck gps [--gpsd HOST:PORT] [--once] [--timeout S] [--changes] [--max-age S]
  *
  * --once waits for the first fix (up to --timeout, default 30 s), prints it
- * and exits 0; without a fix it exits 1 saying why (no gpsd, or no fix).
+ * (the bare status line, no time stamp) and exits 0; without a fix it exits 1 saying why (no gpsd, or no fix).
  * --changes prints a line on every change of state or fix instead of once a
  * second, each with what a record finalized at that moment would be stamped
  * with (record=gpsd age=S, or record=none when the last fix is older than
@@ -67,7 +67,7 @@ gps_usage(void)
 
 /* Prints one line; false when stdout is gone (e.g. a closed pipe). */
 static bool
-gps_print(const struct gpsclient *gc, bool changes, double max_age_s)
+gps_print(const struct gpsclient *gc, bool changes, bool once, double max_age_s)
 {
 	char desc[256];
 	struct store_position pos;
@@ -80,6 +80,8 @@ gps_print(const struct gpsclient *gc, bool changes, double max_age_s)
 			    pos.fix_age_s);
 		else
 			printf("%s\t%s\trecord=none\n", gpsclient_state_name(st), desc);
+	} else if (once) {
+		printf("%s\n", desc);
 	} else {
 		char now[FC_TIME_LEN];
 		fc_now_iso_utc(now);
@@ -169,7 +171,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 
 		if (once) {
 			if (gpsclient_state(gc) == GPS_FIX) {
-				if (gps_print(gc, changes, max_age_s))
+				if (gps_print(gc, changes, true, max_age_s))
 					status = 0;
 				break;
 			}
@@ -178,12 +180,12 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 			struct store_position pos;
 			bool stampable = gpsclient_stamp(gc, max_age_s, &pos);
 			if ((changed || st != last_printed || stampable != last_stampable) &&
-			    !gps_print(gc, true, max_age_s))
+			    !gps_print(gc, true, false, max_age_s))
 				break;
 			last_printed = st;
 			last_stampable = stampable;
 		} else if (now >= next_print) {
-			if (!gps_print(gc, false, max_age_s))
+			if (!gps_print(gc, false, false, max_age_s))
 				break;
 			while (next_print <= now)
 				next_print += 1000;

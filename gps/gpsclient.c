@@ -448,7 +448,8 @@ gc_handle_tpv(struct gpsclient *gc, const struct gc_raw *raw, int64_t now)
 	else
 		fix.accuracy_m = NAN;
 	fix.hdop = gc->hdop;
-	fix.satellites_used = gc->sats_used;
+	/* A fix from no satellite is impossible: 0 means gpsd did not say. */
+	fix.satellites_used = gc->sats_used > 0 ? gc->sats_used : -1;
 	fix.satellites_visible = gc->sats_visible;
 	if (time_ok)
 		fc_time_iso_utc(fix.time, f->time);
