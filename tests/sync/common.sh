@@ -1,0 +1,81 @@
+# Helpers shared by the sync suites (sourced after ../lib.sh).
+#
+#   depot_init            a depot database in $SCRATCH with device hh1; token in $TOKEN
+#   depot_start [ARGS]    serves it on $PORT (free_port), waits for /v1/health
+#   depot_stop / depot_kill
+#   make_records DB N     N road records made with `fieldcheck record add`
+#   sync_to URL [ARGS]    fieldcheck sync for the handheld $HH against URL
+#   answers DB            every record as "uuid<TAB>answers-json", sorted
+
+NETFAULT="$TOP/tests/sync/netfault.py"
+FORMS="$TOP/forms/checklists"
+DEPOT_DB="$SCRATCH/depot.db"
+HH="$SCRATCH/hh.db"
+TOKEN="$SCRATCH/token"
+DEPOT_LOG="$SCRATCH/depot.log"
+DEPOT_PID=
+export XDG_CONFIG_HOME="$SCRATCH/config"   # no user configuration leaks in
+
+depot_init() {
+	"$DEPOT" --db "$DEPOT_DB" device add hh1 > "$TOKEN" || return 1
+	chmod 600 "$TOKEN"
+	PORT=$(free_port)
+}
+
+health() { curl -sf --max-time 1 "http://127.0.0.1:$1/v1/health" | grep -q fieldcheck-depot; }
+
+depot_start() {
+	"$DEPOT" --db "$DEPOT_DB" serve --listen "127.0.0.1:$PORT" "$@" >> "$DEPOT_LOG" 2>&1 &
+	DEPOT_PID=$!
+	wait_for 10 health "$PORT"
+}
+
+depot_stop() {
+	[ -n "$DEPOT_PID" ] || return 0
+	kill -TERM "$DEPOT_PID" 2>/dev/null
+	wait "$DEPOT_PID" 2>/dev/null
+	DEPOT_PID=
+}
+
+depot_kill() {
+	[ -n "$DEPOT_PID" ] || return 0
+	kill -KILL "$DEPOT_PID" 2>/dev/null
+	wait "$DEPOT_PID" 2>/dev/null
+	DEPOT_PID=
+}
+at_exit 'depot_kill'
+
+# make_records DB N: N varied road inspections, each a real `record add`.
+make_records() {
+	_db=$1 _n=$2 _i=1
+	while [ "$_i" -le "$_n" ]; do
+		case $((_i % 3)) in
+		0) set -- pothole=yes pothole_severity=severe pothole_count=$((_i % 40 + 1)) \
+			"pothole_note=坑槽 $_i, 深约 8 cm" ;;
+		1) set -- subsidence=no pothole=no ;;
+		*) set -- markings=yes markings_severity=minor "markings_note=line \"faded\" #$_i" ;;
+		esac
+		"$FIELDCHECK" --db "$_db" --forms "$FORMS" record add --form road --inspector alice \
+			--at "31.2$((_i % 10)),121.4$((_i % 7)),5" "asset_id=R-$_i" road_class=arterial \
+			condition=fair "$@" > /dev/null || return 1
+		_i=$((_i + 1))
+	done
+}
+
+sync_to() {
+	_url=$1
+	shift
+	"$FIELDCHECK" --db "$HH" sync --server "$_url" --device hh1 --token-file "$TOKEN" "$@"
+}
+
+answers() {
+	"$FIELDCHECK" --db "$1" list --json |
+		python3 -c 'import json,sys
+rows=[json.loads(l) for l in sys.stdin]
+for r in sorted(rows, key=lambda r: r["uuid"]):
+    print(r["uuid"] + "\t" + json.dumps(r["answers"], ensure_ascii=False, sort_keys=False))'
+}
+
+queued() { "$FIELDCHECK" --db "$HH" sync --status | sed -n 's/^queued //p'; }
+depot_count() { "$FIELDCHECK" --db "$DEPOT_DB" list | wc -l | tr -d ' '; }
+depot_unique() { "$FIELDCHECK" --db "$DEPOT_DB" list | cut -f1 | sort -u | wc -l | tr -d ' '; }

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Network misbehaviour for the sync suites, on 127.0.0.1.
+
+  netfault.py proxy PORT TARGET_PORT [--cut-after N] [--delay S] [--faults K] [--count FILE]
+      A TCP proxy.  For the first K connections (default: all) it either cuts
+      the connection after N bytes from the client (mid-body), or holds the
+      server's reply for S seconds (longer than the client waits).  With
+      --count it appends "up DOWN" byte counts per connection to FILE.
+  netfault.py impostor PORT
+      A captive portal: every request gets 200 with an HTML login page.
+  netfault.py silent PORT
+      Accepts connections, reads, never answers.
+
+It prints nothing; tests wait until the port accepts connections.
+"""
+import argparse
+import socket
+import sys
+import threading
+import time
+
+LOGIN_PAGE = (b"<!DOCTYPE html><html><head><title>Free City Wi-Fi</title></head>"
+              b"<body><form method=post action=/login><input name=user>"
+              b"<input type=password name=pw><button>Log in</button></form></body></html>")
+
+
+def listener(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(128)
+    return s
+
+
+def read_request(conn):
+    """Reads one HTTP request (headers and a Content-Length body); None at EOF."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        body += chunk
+    return head
+
+
+def impostor(conn):
+    with conn:
+        while read_request(conn) is not None:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(LOGIN_PAGE) + LOGIN_PAGE)
+
+
+def silent(conn):
+    with conn:
+        while conn.recv(65536):
+            pass
+
+
+class Proxy:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.connections = 0
+
+    def handle(self, client):
+        with self.lock:
+            self.connections += 1
+            faulty = self.args.faults is None or self.connections <= self.args.faults
+        try:
+            server = socket.create_connection(("127.0.0.1", self.args.target))
+        except OSError:
+            client.close()
+            return
+        counts = [0, 0]
+        done = threading.Event()
+
+        def pump(src, dst, index):
+            try:
+                while True:
+                    chunk = src.recv(65536)
+                    if not chunk:
+                        break
+                    if index == 0 and faulty and self.args.cut_after is not None:
+                        room = self.args.cut_after - counts[0]
+                        if len(chunk) >= room:
+                            dst.sendall(chunk[:max(room, 0)])
+                            counts[0] += max(room, 0)
+                            # Cut both ways, as a dropped link does (RST, no FIN dance).
+                            for s in (client, server):
+                                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                             b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                                s.close()
+                            break
+                    if index == 1 and faulty and self.args.delay is not None:
+                        time.sleep(self.args.delay)
+                    dst.sendall(chunk)
+                    counts[index] += len(chunk)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                done.set()
+
+        up = threading.Thread(target=pump, args=(client, server, 0), daemon=True)
+        down = threading.Thread(target=pump, args=(server, client, 1), daemon=True)
+        up.start()
+        down.start()
+        up.join()
+        down.join()
+        client.close()
+        server.close()
+        if self.args.count:
+            with self.lock, open(self.args.count, "a") as f:
+                f.write("%d %d\n" % (counts[0], counts[1]))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["proxy", "impostor", "silent"])
+    p.add_argument("port", type=int)
+    p.add_argument("target", type=int, nargs="?")
+    p.add_argument("--cut-after", type=int)
+    p.add_argument("--delay", type=float)
+    p.add_argument("--faults", type=int)
+    p.add_argument("--count")
+    args = p.parse_args()
+    s = listener(args.port)
+    if args.mode == "proxy":
+        if args.target is None:
+            sys.exit("proxy needs TARGET_PORT")
+        handler = Proxy(args).handle
+    else:
+        handler = impostor if args.mode == "impostor" else silent
+    while True:
+        conn, _ = s.accept()
+        threading.Thread(target=handler, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

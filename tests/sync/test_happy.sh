@@ -1,0 +1,35 @@
+#!/bin/sh
+# Happy path: 1,000 records made with `fieldcheck record add` reach a real
+# depot byte for byte in their answers, and the handheld ends with 0 queued.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+depot_init && depot_start
+check "depot serves /v1/health" health "$PORT"
+
+check "1000 records made with fieldcheck record add" make_records "$HH" 1000
+check "1000 queued before sync" test "$(queued)" = 1000
+
+sync_to "http://127.0.0.1:$PORT" > "$SCRATCH/sync.out" 2> "$SCRATCH/sync.err"
+st=$?
+check "fieldcheck sync exits 0" test "$st" -eq 0
+check "plain progress lines when not a terminal" grep -q '^sent 1000/1000 records' "$SCRATCH/sync.err"
+check "handheld shows 0 queued" test "$(queued)" = 0
+check "depot holds exactly 1000 records" test "$(depot_count)" = 1000
+answers "$HH" > "$SCRATCH/hh.answers"
+answers "$DEPOT_DB" > "$SCRATCH/depot.answers"
+check "depot answers identical to the handheld's, byte for byte" cmp -s "$SCRATCH/hh.answers" "$SCRATCH/depot.answers"
+check "depot records are status sent" test "$("$FIELDCHECK" --db "$DEPOT_DB" list --status sent | wc -l)" -eq 1000
+check "depot logged one line per bundle with device and result" grep -q 'device=hh1 bundle=.* status=201 result=stored records=' "$DEPOT_LOG"
+
+# Nothing left: a second sync sends nothing and still exits 0.
+check "a second sync with nothing queued exits 0" sync_to "http://127.0.0.1:$PORT" --once > /dev/null
+check "still exactly 1000 on the depot" test "$(depot_count)" = 1000
+
+# SIGTERM lets the depot finish and exit 0.
+kill -TERM "$DEPOT_PID"
+wait "$DEPOT_PID"
+st=$?
+DEPOT_PID=
+check "depot exits 0 on SIGTERM" test "$st" -eq 0
+check "depot said it stopped" grep -q 'stopped' "$DEPOT_LOG"
