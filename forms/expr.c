@@ -143,6 +143,22 @@ perr(struct parser *p, size_t at, const char *fmt, ...)
 	return -1;
 }
 
+/* Names the character at byte offset at, a whole UTF-8 sequence when it is one. */
+static void
+bad_char(struct parser *p, size_t at)
+{
+	const unsigned char *c = (const unsigned char *)p->src + at;
+	int n = c[0] < 0x80 ? 1 : c[0] < 0xe0 ? 2 : c[0] < 0xf0 ? 3 : 4;
+
+	for (int i = 1; i < n; i++)
+		if ((c[i] & 0xc0) != 0x80)
+			n = 1;
+	if (c[0] < 0x20 || (n == 1 && c[0] >= 0x80))
+		perr(p, at, "unexpected character (byte 0x%02x)", c[0]);
+	else
+		perr(p, at, "unexpected character '%.*s'", n, (const char *)c);
+}
+
 static void
 next(struct parser *p)
 {
@@ -401,9 +417,14 @@ parse_primary(struct parser *p)
 		return e;
 	}
 	case T_LP:
+		if (++p->depth > FORM_MAX_EXPR_DEPTH) {
+			perr(p, at, "expression nested too deeply");
+			return NULL;
+		}
 		next(p);
 		if ((e = parse_or(p)) == NULL)
 			return NULL;
+		p->depth--;
 		if (p->tok != T_RP) {
 			perr(p, p->tok_pos, "expected ')' to close the '(' at offset %zu", at);
 			form_expr_free(e);
@@ -416,14 +437,21 @@ parse_primary(struct parser *p)
 		size_t len = p->tok_len;
 
 		next(p);
-		if (p->tok == T_LP)
-			return parse_call(p, name, len, at);
+		if (p->tok == T_LP) {
+			if (++p->depth > FORM_MAX_EXPR_DEPTH) {
+				perr(p, at, "expression nested too deeply");
+				return NULL;
+			}
+			e = parse_call(p, name, len, at);
+			p->depth--;
+			return e;
+		}
 		perr(p, at, "unexpected name '%.*s' (a question is written ${%.*s})",
 		    (int)(len > 64 ? 64 : len), name, (int)(len > 64 ? 64 : len), name);
 		return NULL;
 	}
 	case T_BAD:
-		perr(p, at, "unexpected character '%c'", p->src[at]);
+		bad_char(p, at);
 		return NULL;
 	default:
 		perr(p, at, "expected a value, found %s", tok_desc(p));
@@ -449,9 +477,11 @@ parse_unary(struct parser *p)
 	return binary(N_NEG, e, NULL);
 }
 
-/* One precedence level: operand (op operand)*, left-associative. */
-typedef struct form_expr *parse_fn(struct parser *);
-
+/*
+ * One precedence level: operand (op operand)*, left-associative.  Recursion
+ * is bounded: depth counts parentheses, calls and unary minus, and each of
+ * those costs a fixed number of frames.
+ */
 static enum node_kind
 level_op(const struct parser *p, int level)
 {
@@ -473,10 +503,6 @@ parse_level(struct parser *p, int level)
 	struct form_expr *l, *r;
 	enum node_kind op;
 
-	if (++p->depth > FORM_MAX_EXPR_DEPTH) {
-		perr(p, p->tok_pos, "expression nested too deeply");
-		return NULL;
-	}
 	l = level == 5 ? parse_unary(p) : parse_level(p, level + 1);
 	while (l != NULL && (op = level_op(p, level)) != N_CALL) {
 		next(p);
@@ -487,7 +513,6 @@ parse_level(struct parser *p, int level)
 		}
 		l = binary(op, l, r);
 	}
-	p->depth--;
 	return l;
 }
 
@@ -524,8 +549,11 @@ form_expr_parse(const char *src, form_expr_resolve_fn *resolve, void *ctx, size_
 	}
 	e = parse_or(&p);
 	if (e != NULL && p.tok != T_END) {
-		perr(&p, p.tok_pos, "unexpected %s after a complete expression",
-		    p.tok == T_RP ? "')'" : "text");
+		if (p.tok == T_BAD)
+			bad_char(&p, p.tok_pos);
+		else
+			perr(&p, p.tok_pos, "unexpected %s after a complete expression",
+			    p.tok == T_RP ? "')'" : "text");
 		form_expr_free(e);
 		e = NULL;
 	}

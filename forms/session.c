@@ -147,16 +147,24 @@ valid_time(const char *s)
 	return s[i] == '\0';
 }
 
+/* YYYY-MM-DD, a day that exists (2026-02-30 does not). */
 static bool
 valid_date(const char *s, size_t n)
 {
-	char day[FC_DAY_LEN];
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
 
-	if (n != 10)
+	if (n != 10 || !digits_at(s, 4) || s[4] != '-' || !digits_at(s + 5, 2) || s[7] != '-' ||
+	    !digits_at(s + 8, 2))
 		return false;
-	memcpy(day, s, 10);
-	day[10] = '\0';
-	return fc_valid_day(day);
+	y = atoi(s);
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (m < 1 || m > 12 || d < 1)
+		return false;
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return d <= 29;
+	return d <= mdays[m - 1];
 }
 
 static bool
@@ -235,7 +243,8 @@ form_check_type(const struct form *f, size_t qi, const char *value, char **norm,
 				return fc_fail(message, "'%s': '%s' is not one of its choices", q->name, w);
 			}
 			for (const char *o = out; o < out + n;) {
-				size_t m = strcspn(o, " ");
+				const char *sp = memchr(o, ' ', (size_t)(out + n - o));
+				size_t m = sp != NULL ? (size_t)(sp - o) : (size_t)(out + n - o);
 
 				if (m == k && memcmp(o, p, k) == 0) {
 					free(out);

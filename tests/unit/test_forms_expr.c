@@ -1,0 +1,251 @@
+/*
+ * Unit tests of the expression language through the public interface: each
+ * expression becomes the calculation of a small form, evaluated by a real
+ * session, so parsing, ${name} resolution and ODK's comparison rules are
+ * tested together as a checklist would use them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "forms/forms.h"
+#include "util/util.h"
+
+struct diags {
+	char text[4096];
+};
+
+static void
+collect(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
+{
+	struct diags *d = ctx;
+	size_t n = strlen(d->text);
+
+	(void)file;
+	snprintf(d->text + n, sizeof d->text - n, "%u:%u: %s\n", line, col, message);
+}
+
+/* A form whose calculate 'r' is expr; a, b are text, n a decimal, m a select_multiple. */
+static struct form *
+expr_form(const char *expr, struct diags *d)
+{
+	char quoted[2048], *csv;
+	size_t k = 0;
+	struct form *f;
+
+	for (const char *p = expr; *p != '\0' && k < sizeof quoted - 2; p++) {
+		if (*p == '"')
+			quoted[k++] = '"';
+		quoted[k++] = *p;
+	}
+	quoted[k] = '\0';
+	csv = xasprintf("survey,,,\n"
+	    ",type,name,calculation\n"
+	    ",text,a,\n"
+	    ",text,b,\n"
+	    ",decimal,n,\n"
+	    ",select_multiple colours,m,\n"
+	    ",calculate,r,\"%s\"\n"
+	    "choices,,,\n"
+	    ",list_name,name,label\n"
+	    ",colours,red,Red\n"
+	    ",colours,green,Green\n"
+	    ",colours,blue,Blue\n", quoted);
+	memset(d->text, 0, sizeof d->text);
+	f = form_load_buffer("expr.csv", csv, strlen(csv), collect, d);
+	free(csv);
+	return f;
+}
+
+/* Evaluates expr with the given answers (NULL: unanswered); returns r's text.  Caller frees. */
+static char *
+eval(const char *expr, const char *a, const char *b, const char *n, const char *m)
+{
+	struct diags d;
+	struct form *f = expr_form(expr, &d);
+	struct form_session *s;
+	char *msg = NULL, *out;
+
+	if (f == NULL)
+		fail_msg("'%s' did not load: %s", expr, d.text);
+	s = form_session_new(f, NULL);
+	if ((a && form_session_set(s, "a", a, &msg) != 0) ||
+	    (b && form_session_set(s, "b", b, &msg) != 0) ||
+	    (n && form_session_set(s, "n", n, &msg) != 0) ||
+	    (m && form_session_set(s, "m", m, &msg) != 0))
+		fail_msg("answer refused: %s", msg);
+	out = xstrdup(form_session_get(s, (size_t)form_question_index(f, "r")));
+	form_session_free(s);
+	form_free(f);
+	return out;
+}
+
+#define EXPECT(expr, a, b, n, m, want) do { \
+	char *got_ = eval(expr, a, b, n, m); \
+	if (strcmp(got_, want) != 0) \
+		fail_msg("%s with a=%s b=%s n=%s m=%s: got '%s', want '%s'", expr, \
+		    a ? a : "-", b ? b : "-", n ? n : "-", m ? m : "-", got_, want); \
+	free(got_); \
+} while (0)
+
+static void
+test_arithmetic(void **state)
+{
+	(void)state;
+	EXPECT("1 + 2 * 3", NULL, NULL, NULL, NULL, "7");
+	EXPECT("(1 + 2) * 3", NULL, NULL, NULL, NULL, "9");
+	EXPECT("7 div 2", NULL, NULL, NULL, NULL, "3.5");
+	EXPECT("7 mod 3", NULL, NULL, NULL, NULL, "1");
+	EXPECT("-${n} + 1", NULL, NULL, "2.5", NULL, "-1.5");
+	EXPECT("10 - 2 - 3", NULL, NULL, NULL, NULL, "5");
+	EXPECT("${n} * 2", NULL, NULL, NULL, NULL, "");          /* empty -> NaN -> "" */
+	EXPECT("${a} + 1", "abc", NULL, NULL, NULL, "");         /* not a number */
+	EXPECT("int(7 div 2)", NULL, NULL, NULL, NULL, "3");
+	EXPECT("number('4.25') * 4", NULL, NULL, NULL, NULL, "17");
+}
+
+static void
+test_odk_comparisons(void **state)
+{
+	(void)state;
+	/* numbers compare as numbers when both sides look like numbers */
+	EXPECT("${a} > ${b}", "10", "9", NULL, NULL, "true");
+	EXPECT("${a} = 5", "5.0", NULL, NULL, NULL, "true");
+	EXPECT("${a} = '05'", "5", NULL, NULL, NULL, "true");
+	/* otherwise as strings */
+	EXPECT("${a} = 'yes'", "yes", NULL, NULL, NULL, "true");
+	EXPECT("${a} != 'yes'", "no", NULL, NULL, NULL, "true");
+	EXPECT("${a} > ${b}", "b", "a", NULL, NULL, "true");
+	EXPECT("${a} < ${b}", "2026-01-31", "2026-02-01", NULL, NULL, "true");
+	/* an empty answer is the empty string */
+	EXPECT("${a} = ''", NULL, NULL, NULL, NULL, "true");
+	EXPECT("${a} = 0", NULL, NULL, NULL, NULL, "false");
+	EXPECT("${a} != ''", "x", NULL, NULL, NULL, "true");
+	/* and orders with nothing */
+	EXPECT("${a} < 5", NULL, NULL, NULL, NULL, "false");
+	EXPECT("${a} > 5", NULL, NULL, NULL, NULL, "false");
+	/* booleans */
+	EXPECT("(1 = 1) = true()", NULL, NULL, NULL, NULL, "true");
+	EXPECT("${a} = true()", "x", NULL, NULL, NULL, "true");
+	EXPECT("${a} = true()", NULL, NULL, NULL, NULL, "false");
+	EXPECT("1 < 2 and 2 < 1", NULL, NULL, NULL, NULL, "false");
+	EXPECT("1 < 2 or 2 < 1", NULL, NULL, NULL, NULL, "true");
+	EXPECT("not(${a} = 'yes')", "yes", NULL, NULL, NULL, "false");
+	EXPECT("true() and not(false())", NULL, NULL, NULL, NULL, "true");
+}
+
+static void
+test_functions(void **state)
+{
+	char today[16], *got;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	(void)state;
+	EXPECT("selected(${m}, 'green')", NULL, NULL, NULL, "red green", "true");
+	EXPECT("selected(${m}, 'gre')", NULL, NULL, NULL, "red green", "false");
+	EXPECT("selected(${m}, 'blue')", NULL, NULL, NULL, NULL, "false");
+	EXPECT("count-selected(${m})", NULL, NULL, NULL, "red  green blue", "3");
+	EXPECT("count-selected(${m})", NULL, NULL, NULL, NULL, "0");
+	EXPECT("if(${a} = 'x', 'one', 'two')", "x", NULL, NULL, NULL, "one");
+	EXPECT("if(${a} = 'x', 'one', 'two')", "y", NULL, NULL, NULL, "two");
+	EXPECT("coalesce(${a}, ${b})", NULL, "fallback", NULL, NULL, "fallback");
+	EXPECT("coalesce(${a}, ${b})", "first", "fallback", NULL, NULL, "first");
+	EXPECT("string-length(${a})", "方砖松动", NULL, NULL, NULL, "4");
+	EXPECT("string-length(${a})", NULL, NULL, NULL, NULL, "0");
+	EXPECT("regex(${a}, '^[A-Z]{2}-[0-9]+$')", "RD-17", NULL, NULL, NULL, "true");
+	EXPECT("regex(${a}, '^[A-Z]{2}-[0-9]+$')", "rd-17", NULL, NULL, NULL, "false");
+	EXPECT("regex(${a}, ${b})", "abc", "^a", NULL, NULL, "true");
+	EXPECT("regex(${a}, ${b})", "abc", "(", NULL, NULL, "false");  /* bad run-time pattern */
+	localtime_r(&t, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	EXPECT("today()", NULL, NULL, NULL, NULL, today);
+	got = eval("now()", NULL, NULL, NULL, NULL);
+	assert_int_equal(strncmp(got, today, 10), 0);
+	assert_int_equal(got[10], 'T');
+	free(got);
+	EXPECT("${a} <= today()", "2000-01-01", NULL, NULL, NULL, "true");
+	EXPECT("${a} >= today()", "2000-01-01", NULL, NULL, NULL, "false");
+}
+
+/* A load error's position: line:column of the cell plus the offset inside it. */
+static void
+expect_error(const char *expr, const char *want)
+{
+	struct diags d;
+	struct form *f = expr_form(expr, &d);
+
+	if (f != NULL) {
+		form_free(f);
+		fail_msg("'%s' loaded, expected an error", expr);
+	}
+	if (strstr(d.text, want) == NULL)
+		fail_msg("'%s': got \"%s\", want it to contain \"%s\"", expr, d.text, want);
+}
+
+static void
+test_errors_with_positions(void **state)
+{
+	(void)state;
+	/* the calculate row is line 7; the cell starts at column 14 with its quote */
+	expect_error("${nope} + 1", "7:15: calculation of 'r': unknown question '${nope}'");
+	expect_error("1 + ${nope}", "7:19: calculation of 'r': unknown question '${nope}'");
+	expect_error("1 +", "7:18: calculation of 'r': expected a value, found the end");
+	expect_error("(1 + 2", "7:21: calculation of 'r': expected ')'");
+	expect_error("1 2", "7:17: calculation of 'r': unexpected text");
+	expect_error("frobnicate(1)", "7:15: calculation of 'r': unknown function 'frobnicate()'");
+	expect_error("if(1, 2)", "7:15: calculation of 'r': if() takes 3 arguments, not 2");
+	expect_error("'open", "7:15: calculation of 'r': string is never closed");
+	expect_error("${a", "7:15: calculation of 'r': '${' is never closed");
+	expect_error("a = 1", "7:15: calculation of 'r': unexpected name 'a'");
+	expect_error("regex(${a}, '(')", "7:15: calculation of 'r': bad regular expression");
+	expect_error("../a", "7:15: calculation of 'r': '..' (parent paths) is not supported");
+	expect_error("1 # 2", "7:17: calculation of 'r': unexpected character '#'");
+	/* a position after Chinese text counts characters, not bytes */
+	expect_error("'路灯' = ${nope}", "7:22: calculation of 'r': unknown question");
+}
+
+static void
+test_nesting_is_bounded(void **state)
+{
+	char expr[1200];
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	memset(expr, '(', 500);
+	strcpy(expr + 500, "1");
+	memset(expr + 501, ')', 500);
+	expr[1001] = '\0';
+	f = expr_form(expr, &d);
+	assert_null(f);
+	assert_non_null(strstr(d.text, "nested too deeply"));
+	memset(expr, '-', 1000);
+	strcpy(expr + 1000, "1");
+	f = expr_form(expr, &d);
+	assert_null(f);
+	assert_non_null(strstr(d.text, "nested too deeply"));
+	/* a reasonable depth is fine */
+	EXPECT("((((((((((1))))))))))", NULL, NULL, NULL, NULL, "1");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arithmetic),
+		cmocka_unit_test(test_odk_comparisons),
+		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_errors_with_positions),
+		cmocka_unit_test(test_nesting_is_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
