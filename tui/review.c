@@ -142,7 +142,7 @@ load_day(struct tui_app *app, struct review *rv, const char *dayname)
 	report_day_sort(day, rv->sort);
 	free(rv->marked);
 	rv->marked = xcalloc(report_day_count(day) + 1, sizeof *rv->marked);
-	rv->cur = rv->top = 0;
+	rv->cur = rv->top = rv->nvis = 0;   /* the old indices mean nothing in the new day */
 	refilter(rv);
 	return 0;
 }

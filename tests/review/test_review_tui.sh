@@ -1,0 +1,112 @@
+#!/bin/sh
+# The review TUI in a real terminal (tmux): three inspectors on two devices,
+# the summary counts, filters, search, a record opened, a wrong PIN refused,
+# one record approved and one marked for follow-up with a comment, the map
+# at 80x24 -- and the store holds exactly those two decisions.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/tui/tmux.sh"
+
+SEED="$TOP/$BUILD/bench/review_seed"
+DAY=2026-11-24
+DB="$SCRATCH/depot.db"
+FORMS="$TOP/forms/checklists"
+export HOME="$SCRATCH" XDG_CONFIG_HOME="$SCRATCH/config" XDG_DATA_HOME="$SCRATCH/data"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	skip "review TUI in tmux" "tmux is not installed"
+	exit 0
+fi
+if [ ! -x "$SEED" ] || [ ! -x "$FIELDCHECK" ]; then
+	not_ok "build first: $SEED and $FIELDCHECK are needed"
+	exit 1
+fi
+# The records three inspectors made on two handhelds, as the depot holds them.
+"$SEED" --db "$DB" --forms "$FORMS" --day $DAY --count 30 --inspectors alice,bob,chen \
+	--devices hh-1,hh-2 >/dev/null 2>&1
+printf '2468\n2468\n' | "$FIELDCHECK" --db "$DB" supervisor set-pin 2>/dev/null
+first=$("$FIELDCHECK" --db "$DB" list --day $DAY | sed -n 1p | cut -f1)
+second=$("$FIELDCHECK" --db "$DB" list --day $DAY | sed -n 2p | cut -f1)
+severe_open=$("$FIELDCHECK" --db "$DB" --forms "$FORMS" report --day $DAY | sed -n 's/.*severe still open: \([0-9]*\).*/\1/p')
+
+tmux_start 100 30 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --lang en review --day $DAY --reviewer sup-wang
+check "the review opens on the day with every record" tmux_wait "Review $DAY  30/30 records"
+check "summary: records per inspector" tmux_wait "Inspectors: alice 10 · bob 10 · chen 10"
+check "summary: records per asset type" tmux_wait "Asset types: bridge "
+check "summary: severe hazards open ($severe_open) as the report counts them" \
+	tmux_wait "severe open $severe_open "
+check "read only until the PIN is given" tmux_wait "[read only: P for PIN]"
+
+tmux_keys i
+check "filter by inspector: alice's 10" tmux_wait "10/30 records"
+check "the filter is shown" tmux_wait "insp:alice"
+tmux_keys o
+check "filter by inspector and form narrows further" tmux_wait "form:bridge"
+tmux_keys c
+check "c clears the filters" tmux_wait "30/30 records"
+tmux_keys v v v
+check "filter by severity: severe" tmux_wait "sev:severe"
+tmux_keys c t
+check "filter by state: unreviewed is all 30" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:unreviewed' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '30/30 records'"
+tmux_keys c /
+tmux_type "R-0001"
+tmux_keys Enter
+check "/ searches answers and assets" tmux_wait "1/30 records"
+tmux_keys c Home
+
+tmux_keys Enter
+check "Enter opens the record's detail" tmux_wait "Record $first"
+check "the detail shows the form version and the position" sh -c \
+	"tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'version' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'Position'"
+check "the detail labels the answers" tmux_wait "Answers:"
+tmux_keys Escape
+check "Esc returns to the table" tmux_wait "30/30 records"
+
+tmux_keys a
+check "a decision asks for the PIN" tmux_wait "Supervisor PIN:"
+tmux_type "1111"
+tmux_keys Enter
+check "a wrong PIN is refused" tmux_wait "Wrong PIN."
+tmux_keys a
+tmux_wait "Supervisor PIN:" >/dev/null
+tmux_type "2468"
+tmux_keys Enter
+check "the right PIN approves the current record" tmux_wait "approved: 1 record"
+check "the header says supervisor" tmux_wait "[supervisor]"
+tmux_keys Down f
+check "follow-up asks for a comment" tmux_wait "Follow-up, comment:"
+tmux_type "railing loose, 请尽快修理"
+tmux_keys Enter
+check "follow-up stored" tmux_wait "follow-up: 1 record"
+tmux_keys t t
+check "filter by state: approved is 1 record" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:approved' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '1/30 records'"
+tmux_keys t
+tmux_wait "state:follow-up" >/dev/null
+check "filter by state: follow-up is 1 record" tmux_wait "1/30 records"
+tmux_keys c
+
+got=$(sqlite3 -separator '|' "$DB" "SELECT record_uuid, decision, comment, reviewer FROM reviews ORDER BY id")
+want="$first|approved||sup-wang
+$second|follow-up|railing loose, 请尽快修理|sup-wang"
+check "the store holds exactly those two decisions" [ "$got" = "$want" ]
+check "no record was rewritten by a decision" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status <> 'final'")" -eq 0 ]
+
+tmux_resize 80 24
+tmux_keys m
+check "the map draws at 80x24 with its legend" tmux_wait "● severe ◆ moderate ▪ minor ◎ current"
+check "the map draws braille routes" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | python3 -c 'import sys; sys.exit(0 if any(0x2801 <= ord(c) <= 0x28ff for c in sys.stdin.read()) else 1)'"
+check "the current record is highlighted on the map" tmux_wait "◎"
+tmux_keys Escape ']'
+check "] steps to the next day (empty)" tmux_wait "No records on this day."
+tmux_keys '['
+check "[ steps back" tmux_wait "30/30 records"
+tmux_keys q
+check "q leaves with status 0" [ "$(tmux_exited)" = 0 ]
+
+# An inspector without the PIN reads only their own day.
+tmux_stop
+tmux_start 100 30 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --inspector bob review --day $DAY
+check "an inspector without the PIN sees only their own records" tmux_wait "10/30 records"
+tmux_keys i
+check "and cannot widen the filter to others" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'insp:bob'"
+tmux_keys q
+tmux_exited >/dev/null
