@@ -254,11 +254,15 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 	x += 2;
 	tui_put_pad(y, x, row->time, 6, base);
 	x += 6;
-	tui_put_pad(y, x, row->rec->inspector, 9, base);
+	/* Pad one column wider than the text may use, so columns never touch. */
+	tui_put_pad(y, x, "", 9, base);
+	tui_put(y, x, row->rec->inspector, 8, base);
 	x += 9;
-	tui_put_pad(y, x, row->rec->form_id, 9, base);
+	tui_put_pad(y, x, "", 9, base);
+	tui_put(y, x, row->rec->form_id, 8, base);
 	x += 9;
-	tui_put_pad(y, x, row->asset, assetw, base);
+	tui_put_pad(y, x, "", assetw, base);
+	tui_put(y, x, row->asset, assetw - 1, base);
 	x += assetw;
 	snprintf(buf, sizeof buf, "S%u M%u m%u", row->hazards[REPORT_SEVERE],
 	    row->hazards[REPORT_MODERATE], row->hazards[REPORT_MINOR]);

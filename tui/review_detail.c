@@ -55,6 +55,28 @@ free_lines(struct detail *d)
 	d->n = 0;
 }
 
+/* Line breaks inside an answer are shown as " / " so that one answer stays one entry. Takes s. */
+static char *
+oneline(char *s)
+{
+	size_t n = 0;
+	char *out, *o;
+
+	for (const char *p = s; *p != '\0'; p++)
+		n += *p == '\n' ? 3 : 1;
+	out = o = xmalloc(n + 1);
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\n') {
+			memcpy(o, " / ", 3);
+			o += 3;
+		} else if (*p != '\r')
+			*o++ = *p;
+	}
+	*o = '\0';
+	free(s);
+	return out;
+}
+
 static void
 position_lines(struct tui_app *app, struct detail *d, const struct store_position *p)
 {
@@ -154,7 +176,7 @@ build(struct tui_app *app, struct detail *d)
 			}
 			if (v == NULL)
 				continue;
-			text = report_answer_text(f, q, v, lang);
+			text = oneline(report_answer_text(f, q, v, lang));
 			add(d, report_is_severity_question(f, q) ?
 			    (strcmp(v, "severe") == 0 ? TUI_SEV_SEVERE :
 			    strcmp(v, "moderate") == 0 ? TUI_SEV_MODERATE : TUI_SEV_MINOR) : TUI_NORMAL,
@@ -166,7 +188,12 @@ build(struct tui_app *app, struct detail *d)
 		add(d, TUI_WARN, "%s", tui_tr(app, NULL, "(form not installed: names shown)",
 		    "(未安装表单: 显示名称)"));
 		for (size_t a = 0; a < rec->answer_count; a++)
-			add(d, TUI_NORMAL, "  %s: %s", rec->answers[a].name, rec->answers[a].value);
+		{
+			char *text = oneline(xstrdup(rec->answers[a].value));
+
+			add(d, TUI_NORMAL, "  %s: %s", rec->answers[a].name, text);
+			free(text);
+		}
 	}
 }
 
