@@ -12,9 +12,14 @@
  * against every device's hash), size, media type, digest (RFC 9530
  * Repr-Digest), then the whole bundle through the shared decoder.
  *
- * Each pool thread opens its own store connection on first use (SQLite
- * handles are not shared between threads here); they are closed after the
- * daemon stops.  One log line per request goes to stderr.
+ * The pool threads share one store connection, lent to one request at a
+ * time.  SQLite admits one writer anyway, and decoding (inflate, JSON) runs
+ * outside the lock.  A connection per thread would gain little and is
+ * unsafe with store_open() as it is: it checks the file's header with
+ * open()/close(), and a close() in this process drops the POSIX locks the
+ * other connections hold on the file (another process could then delete
+ * the live WAL).
+ * One log line per request goes to stderr.
  */
 #include "depot/depot.h"
 
@@ -46,12 +51,13 @@ struct depot {
 	size_t max_body;
 	atomic_int inflight;
 
-	pthread_mutex_t lock;               /* guards stores */
+	pthread_mutex_t lock;               /* guards the pool */
+	pthread_cond_t returned;
 	struct store *stores[DEPOT_MAX_STORES];
 	size_t store_count;
+	struct store *idle[DEPOT_MAX_STORES];
+	size_t idle_count;
 };
-
-static _Thread_local struct store *thread_store;
 
 /* One request's state, from its first callback to its completion. */
 struct request {
@@ -69,26 +75,27 @@ depot_token_hash(const char *token, char hex[65])
 	bundle_sha256_hex(token, strlen(token), hex);
 }
 
+/* Borrows a store connection (waits for one); give it back with depot_store_return. */
 static struct store *
-depot_store(struct depot *d, char **cause)
+depot_store(struct depot *d)
 {
 	struct store *st;
 
-	if (thread_store != NULL)
-		return thread_store;
-	if (store_open(d->cfg->db_path, STORE_READ_WRITE, &st, cause) != 0)
-		return NULL;
 	pthread_mutex_lock(&d->lock);
-	if (d->store_count == DEPOT_MAX_STORES) {
-		pthread_mutex_unlock(&d->lock);
-		store_close(st);
-		fc_fail(cause, "too many threads");
-		return NULL;
-	}
-	d->stores[d->store_count++] = st;
+	while (d->idle_count == 0)
+		pthread_cond_wait(&d->returned, &d->lock);
+	st = d->idle[--d->idle_count];
 	pthread_mutex_unlock(&d->lock);
-	thread_store = st;
 	return st;
+}
+
+static void
+depot_store_return(struct depot *d, struct store *st)
+{
+	pthread_mutex_lock(&d->lock);
+	d->idle[d->idle_count++] = st;
+	pthread_cond_signal(&d->returned);
+	pthread_mutex_unlock(&d->lock);
 }
 
 /* Queues a JSON reply and logs the request's line. */
@@ -203,10 +210,7 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 	enum MHD_Result rc;
 	int arc;
 
-	if ((st = depot_store(d, &cause)) == NULL) {
-		rc = reply_error(conn, rq, 503, NULL, uuid, "unavailable", cause);
-		goto out;
-	}
+	st = depot_store(d);
 	arc = authenticate(st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION), device, &revoked, &cause);
 	if (arc == -2) {
@@ -264,6 +268,7 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 	    "accepted", (json_int_t)res.accepted, "duplicates", (json_int_t)res.duplicates), device, uuid,
 	    b->record_count, already ? "again" : "stored");
 out:
+	depot_store_return(d, st);
 	bundle_free(b);
 	free(cause);
 	return rc;
@@ -386,6 +391,16 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen, 
 	return 0;
 }
 
+static void
+depot_free(struct depot *d)
+{
+	for (size_t i = 0; i < d->store_count; i++)
+		store_close(d->stores[i]);
+	pthread_cond_destroy(&d->returned);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
 int
 depot_serve(const struct depot_config *cfg, char **cause)
 {
@@ -396,13 +411,13 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	bool v6 = false;
 	sigset_t set;
 	int sig = 0;
-	unsigned flags;
-	struct store *probe;
+	unsigned flags, threads = cfg->threads != 0 ? cfg->threads : 4;
 
 	d->cfg = cfg;
 	d->max_body = cfg->max_body != 0 ? cfg->max_body : BUNDLE_LIMIT_COMPRESSED;
 	atomic_init(&d->inflight, 0);
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->returned, NULL);
 	if (sodium_init() < 0) {
 		fc_fail(cause, "libsodium failed to start");
 		goto fail;
@@ -410,9 +425,11 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	if (parse_listen(cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", &ss, &sslen, &v6, cause) != 0)
 		goto fail;
 	/* Creates or upgrades the database before serving, so that errors show now. */
-	if (store_open(cfg->db_path, STORE_READ_WRITE, &probe, cause) != 0)
-		goto fail;
-	store_close(probe);
+	while (d->store_count < 1) {
+		if (store_open(cfg->db_path, STORE_READ_WRITE, &d->stores[d->store_count], cause) != 0)
+			goto fail;
+		d->idle[d->idle_count++] = d->stores[d->store_count++];
+	}
 	/* Signals go to this thread only (sigwait below); pool threads inherit the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -425,7 +442,7 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads != 0 ? cfg->threads : 4),
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : 256),
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)(cfg->per_ip_connections != 0 ? cfg->per_ip_connections : 64),
@@ -456,14 +473,10 @@ depot_serve(const struct depot_config *cfg, char **cause)
 		}
 	}
 	MHD_stop_daemon(daemon);
-	for (size_t i = 0; i < d->store_count; i++)
-		store_close(d->stores[i]);
-	pthread_mutex_destroy(&d->lock);
-	free(d);
 	fprintf(stderr, "fieldcheck-depot: stopped\n");
+	depot_free(d);
 	return 0;
 fail:
-	pthread_mutex_destroy(&d->lock);
-	free(d);
+	depot_free(d);
 	return -1;
 }
