@@ -9,7 +9,6 @@
 #include "store/store_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,38 +113,28 @@ has_wal(const char *path)
 }
 
 /*
- * Checks an existing file's SQLite header without SQLite: the magic, and that
- * the file holds as many pages as its header says (a truncated copy does not).
+ * Checks an existing file's SQLite header before SQLite reads or writes it:
+ * the magic, and that the file holds as many pages as its header says (a
+ * truncated copy does not).
+ *
+ * The bytes are read through the connection's own file handle.  Opening and
+ * closing a second descriptor on the file would drop every POSIX lock this
+ * process holds on it, those of other connections included.
  */
 static int
-check_header(const char *path, bool *exists, char **cause)
+check_header(struct store *st, off_t file_size, char **cause)
 {
 	unsigned char hdr[100];
-	struct stat sb;
-	ssize_t n;
-	int fd;
+	sqlite3_file *file = NULL;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			*exists = false;
-			return 0;
-		}
-		return fc_fail(cause, "%s: %s", path, strerror(errno));
-	}
-	*exists = true;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return fc_fail(cause, "%s: not a regular file", path);
-	}
-	if (sb.st_size == 0) {
-		close(fd);
-		return 0;  /* an empty file is an empty database; it becomes ours */
-	}
-	n = pread(fd, hdr, sizeof hdr, 0);
-	close(fd);
-	if (n != (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0)
-		return fc_fail(cause, "%s: not a fieldcheck database (not even SQLite); left untouched", path);
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+	    file == NULL || file->pMethods == NULL)
+		return fc_fail(cause, "%s: cannot read the file", st->path);
+	if (file_size < (off_t)sizeof hdr ||
+	    file->pMethods->xRead(file, hdr, sizeof hdr, 0) != SQLITE_OK ||
+	    memcmp(hdr, "SQLite format 3", 16) != 0)
+		return fc_fail(cause, "%s: not a fieldcheck database (not even SQLite); left untouched",
+		    st->path);
 	{
 		uint32_t page_size = (uint32_t)hdr[16] << 8 | hdr[17];
 		uint32_t pages = be32(hdr + 28);
@@ -158,10 +147,10 @@ check_header(const char *path, bool *exists, char **cause)
 		 * half-way leaves the file short of its header until SQLite
 		 * finishes it from the log.
 		 */
-		if (be32(hdr + 92) == be32(hdr + 24) && pages != 0 && !has_wal(path) &&
-		    (uint64_t)pages * page_size > (uint64_t)sb.st_size)
+		if (be32(hdr + 92) == be32(hdr + 24) && pages != 0 && !has_wal(st->path) &&
+		    (uint64_t)pages * page_size > (uint64_t)file_size)
 			return fc_fail(cause, "%s: the database is truncated (%lld of %llu bytes); left untouched",
-			    path, (long long)sb.st_size, (unsigned long long)pages * page_size);
+			    st->path, (long long)file_size, (unsigned long long)pages * page_size);
 	}
 	return 0;
 }
@@ -216,11 +205,16 @@ int
 store_open(const char *path, enum store_open_mode mode, struct store **out, char **cause)
 {
 	struct store *st;
-	bool exists = false;
+	struct stat sb;
+	bool exists = true;
 	int app_id, version, objects, flags;
 
-	if (check_header(path, &exists, cause) != 0)
-		return -1;
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT)
+			return fc_fail(cause, "%s: %s", path, strerror(errno));
+		exists = false;
+	} else if (!S_ISREG(sb.st_mode))
+		return fc_fail(cause, "%s: not a regular file", path);
 	if (!exists && mode == STORE_READ_ONLY)
 		return fc_fail(cause, "%s: no such database", path);
 	if (!exists && fc_mkdir_parents(path, cause) != 0)
@@ -230,11 +224,15 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	st->path = xstrdup(path);
 	st->read_only = mode == STORE_READ_ONLY;
 	flags = st->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* Opening reads and writes nothing yet; the header is checked before anything does. */
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		fc_fail(cause, "%s: cannot open: %s", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
+	/* An empty file is an empty database; it becomes ours. */
+	if (exists && sb.st_size > 0 && check_header(st, sb.st_size, cause) != 0)
+		goto fail;
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 	if (!st->read_only && sqlite3_db_readonly(st->db, "main") == 1) {
