@@ -201,8 +201,17 @@ fc_valid_day(const char *s)
 
 	if (strlen(s) != 10)
 		return false;
+	static const int days_in[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int year, days;
+
 	end = strptime(s, "%Y-%m-%d", &tm);
-	return end != NULL && *end == '\0' && s[4] == '-' && s[7] == '-';
+	if (end == NULL || *end != '\0' || s[4] != '-' || s[7] != '-')
+		return false;
+	/* strptime accepts 2026-02-30; the calendar does not. */
+	year = tm.tm_year + 1900;
+	days = days_in[tm.tm_mon] +
+	    (tm.tm_mon == 1 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
+	return tm.tm_mday <= days;
 }
 
 void

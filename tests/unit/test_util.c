@@ -1,0 +1,123 @@
+/* Unit tests of util/: dates, times, UUIDs, UTF-8 and the configuration file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+static void
+test_valid_day(void **state)
+{
+	(void)state;
+	assert_true(fc_valid_day("2026-11-24"));
+	assert_true(fc_valid_day("2024-02-29"));
+	assert_false(fc_valid_day("2026-02-29"));
+	assert_false(fc_valid_day("2026-02-30"));
+	assert_false(fc_valid_day("2026-13-01"));
+	assert_false(fc_valid_day("2026-1-01"));
+	assert_false(fc_valid_day("2026-11-24x"));
+	assert_false(fc_valid_day(""));
+}
+
+static void
+test_iso_time_round_trip(void **state)
+{
+	struct timespec ts = { .tv_sec = 1795000000, .tv_nsec = 123000000 }, back;
+	char buf[FC_TIME_LEN];
+
+	(void)state;
+	fc_time_iso_utc(buf, ts);
+	assert_string_equal(buf, "2026-11-18T11:06:40.123Z");
+	assert_int_equal(fc_parse_iso_utc(buf, &back), 0);
+	assert_int_equal(back.tv_sec, ts.tv_sec);
+	assert_int_equal(back.tv_nsec, ts.tv_nsec);
+	assert_int_equal(fc_parse_iso_utc("2026-11-18T11:06:40Z", &back), 0);
+	assert_int_equal(fc_parse_iso_utc("2026-11-18 07:46:40Z", &back), -1);
+	assert_int_equal(fc_parse_iso_utc("2026-11-18T07:46:40+08:00", &back), -1);
+	assert_int_equal(fc_parse_iso_utc("2026-11-18T07:46:40.Z", &back), -1);
+}
+
+static void
+test_uuid(void **state)
+{
+	char a[FC_UUID_LEN], b[FC_UUID_LEN];
+
+	(void)state;
+	fc_uuid_v4(a);
+	fc_uuid_v4(b);
+	assert_true(fc_valid_uuid(a));
+	assert_string_not_equal(a, b);
+	assert_int_equal(a[14], '4');
+	assert_false(fc_valid_uuid("6F1C2D3E-4B5A-4C6D-8E7F-0123456789AB"));
+	assert_false(fc_valid_uuid("6f1c2d3e-4b5a-4c6d-8e7f-0123456789a"));
+}
+
+static void
+test_utf8(void **state)
+{
+	(void)state;
+	assert_true(fc_utf8_valid("路灯损坏 ok", strlen("路灯损坏 ok")));
+	assert_false(fc_utf8_valid("\xc0\xaf", 2));          /* overlong */
+	assert_false(fc_utf8_valid("\xed\xa0\x80", 3));      /* surrogate */
+	assert_false(fc_utf8_valid("\xe8\xb7", 2));          /* cut short */
+	assert_false(fc_utf8_valid("\xf4\x90\x80\x80", 4));  /* beyond U+10FFFF */
+}
+
+static void
+test_config(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-util-XXXXXX", *path, *cause = NULL;
+	struct fc_config *cfg;
+	struct stat sb;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/sub/config", dir);
+	assert_int_equal(fc_config_load(path, &cfg, &cause), 0);  /* missing: empty */
+	assert_null(fc_config_get(cfg, "server"));
+	assert_int_equal(fc_config_set(cfg, "inspector", "王丽", &cause), 0);
+	assert_int_equal(fc_config_set(cfg, "server", "https://depot.example", &cause), 0);
+	fc_config_free(cfg);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(fc_config_load(path, &cfg, &cause), 0);
+	assert_string_equal(fc_config_get(cfg, "inspector"), "王丽");
+	assert_string_equal(fc_config_get(cfg, "server"), "https://depot.example");
+	fc_config_free(cfg);
+
+	f = fopen(path, "w");
+	fputs("# comment\nserver = x\nthis line has no equals sign\n", f);
+	fclose(f);
+	assert_int_equal(fc_config_load(path, &cfg, &cause), -1);
+	assert_non_null(strstr(cause, ":3:"));
+	free(cause);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/sub", dir);
+	rmdir(path);
+	free(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_day),
+		cmocka_unit_test(test_iso_time_round_trip),
+		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_config),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
