@@ -23,8 +23,8 @@
 #include <zlib.h>
 
 #define BUNDLE_LEVEL 6
-/* Room kept for the header member and the gzip trailers when estimating. */
-#define BUNDLE_HEADER_RESERVE 8192
+/* Room kept for the header when checking the decompressed limit. */
+#define BUNDLE_HEADER_RESERVE 16384
 /* Record text up to this size is recompressed with the header as one member. */
 #define BUNDLE_ONE_MEMBER_MAX (64 * 1024)
 
@@ -53,6 +53,8 @@ struct bundle_writer {
 static void
 buf_append(unsigned char **buf, size_t *len, size_t *cap, const void *data, size_t n)
 {
+	if (n == 0)
+		return;
 	if (*len + n > *cap) {
 		size_t ncap = *cap == 0 ? 4096 : *cap;
 
@@ -169,6 +171,13 @@ writer_estimate(const struct bundle_writer *w, size_t extra_in)
 	return w->zout_len + (size_t)(held * ratio) + 64;
 }
 
+/* An upper bound on the header member's compressed size (its text, stored, plus gzip framing). */
+static size_t
+header_reserve(const struct bundle_writer *w)
+{
+	return 300 + 180 * (w->form_count + 1);
+}
+
 int
 bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char **cause)
 {
@@ -198,7 +207,7 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 		return w->count > 0 ? 1 : fc_fail(cause, "bundle: too many forms");
 	}
 	if (w->count > 0 && (w->text_len + len + 1 > BUNDLE_LIMIT_DECOMPRESSED - BUNDLE_HEADER_RESERVE ||
-	    writer_estimate(w, len + 1) + BUNDLE_HEADER_RESERVE > w->max_compressed)) {
+	    writer_estimate(w, len + 1) + header_reserve(w) > w->max_compressed)) {
 		free(line);
 		return 1;
 	}

@@ -1,0 +1,244 @@
+/*
+ * Unit tests of the sync client pieces that need no depot: the status bar
+ * text, the backoff schedule, the token file rules, the options from the
+ * configuration, and the worker's reports through its pipe (against a port
+ * where nothing listens: it must say offline and keep every record).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "sync/sync.h"
+#include "sync/sync_internal.h"
+#include "util/util.h"
+
+static void
+test_describe(void **state)
+{
+	struct sync_status s = { 0 };
+	char buf[160];
+
+	(void)state;
+	sync_status_describe(&s, buf, sizeof buf);
+	assert_string_equal(buf, "queued 0");
+	s.queued = 3;
+	s.sending = true;
+	s.sending_done = 1;
+	s.sending_total = 3;
+	s.offline = true;
+	s.retry_at_ms = fc_monotonic_ms() + 40000;
+	s.last_sync = time(NULL);
+	s.last_result = SYNC_OK;
+	sync_status_describe(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "queued 3 · sending 1/3 · offline, retry in 40 s · last sync "));
+	assert_non_null(strstr(buf, "✓"));
+	s.last_result = SYNC_FAILED;
+	s.sending = false;
+	sync_status_describe(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "✗"));
+	assert_null(strstr(buf, "sending"));
+	/* Cut short, it never ends inside a multi-byte character. */
+	for (size_t n = 1; n < strlen(buf); n++) {
+		char small[160];
+
+		sync_status_describe(&s, small, n);
+		assert_true(fc_utf8_valid(small, strlen(small)));
+		assert_true(strlen(small) < n);
+	}
+}
+
+static void
+test_backoff(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 200; i++) {
+		int64_t d1 = sync_backoff_ms(1, 5000, 300000);
+		int64_t d3 = sync_backoff_ms(3, 5000, 300000);
+		int64_t d20 = sync_backoff_ms(20, 5000, 300000);
+
+		assert_true(d1 >= 2500 && d1 <= 5000);
+		assert_true(d3 >= 10000 && d3 <= 20000);
+		assert_true(d20 >= 150000 && d20 <= 300000);
+	}
+}
+
+static void
+test_token_file(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-sync-XXXXXX", *path, *token = NULL, *cause = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/token", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("abc-DEF_123\n", f);
+	fclose(f);
+	chmod(path, 0644);
+	assert_int_equal(sync_read_token(path, &token, &cause), -1);
+	assert_non_null(strstr(cause, "readable by others"));
+	free(cause);
+	cause = NULL;
+	chmod(path, 0600);
+	assert_int_equal(sync_read_token(path, &token, &cause), 0);
+	assert_string_equal(token, "abc-DEF_123");
+	free(token);
+	/* A token that could split an HTTP header is refused. */
+	f = fopen(path, "w");
+	fputs("abc\r\nX-Evil: 1\n", f);
+	fclose(f);
+	assert_int_equal(sync_read_token(path, &token, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(sync_read_token("/nonexistent/token", &token, &cause), -1);
+	free(cause);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+static void
+test_options_from_config(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-sync-XXXXXX", *path, *cause = NULL;
+	struct fc_config *cfg = NULL;
+	struct sync_options o = { .server = "https://flag.example" };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/config", dir);
+	f = fopen(path, "w");
+	fputs("server = https://config.example\ndevice = hh7\ntoken_file = /etc/t\n", f);
+	fclose(f);
+	assert_int_equal(fc_config_load(path, &cfg, &cause), 0);
+	sync_options_fill(&o, cfg);
+	assert_string_equal(o.server, "https://flag.example");  /* the flag wins */
+	assert_string_equal(o.device, "hh7");
+	assert_string_equal(o.token_file, "/etc/t");
+	assert_null(o.cacert);
+	fc_config_free(cfg);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+/* A port nothing listens on (bound, then closed). */
+static int
+dead_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void
+test_worker_offline(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-sync-XXXXXX", *db, *tok, *url, *cause = NULL, text[160];
+	struct store *st;
+	struct store_record *rec;
+	struct sync_worker *w = NULL;
+	struct sync_status s;
+	struct sync_options o = { 0 };
+	int64_t deadline;
+	FILE *f;
+	bool offline = false;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	db = xasprintf("%s/hh.db", dir);
+	tok = xasprintf("%s/token", dir);
+	url = xasprintf("http://127.0.0.1:%d", dead_port());
+	f = fopen(tok, "w");
+	fputs("tok\n", f);
+	fclose(f);
+	chmod(tok, 0600);
+	assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &cause), 0);
+	rec = store_record_new();
+	fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
+	fc_strlcpy(rec->device, "hh1", sizeof rec->device);
+	fc_strlcpy(rec->day, "2026-11-24", sizeof rec->day);
+	fc_strlcpy(rec->pos.reason, "test", sizeof rec->pos.reason);
+	store_record_set_answer(rec, "asset_id", "R-1");
+	assert_int_equal(store_finalize(st, rec, &cause), 0);
+	store_record_free(rec);
+	store_close(st);
+
+	o.db_path = db;
+	o.server = url;
+	o.device = "hh1";
+	o.token_file = tok;
+	o.connect_timeout_ms = 500;
+	assert_int_equal(sync_worker_start(&o, &w, &cause), 0);
+	deadline = fc_monotonic_ms() + 10000;
+	while (!offline && fc_monotonic_ms() < deadline) {
+		struct pollfd pfd = { .fd = sync_worker_fd(w), .events = POLLIN };
+
+		if (poll(&pfd, 1, 1000) > 0 && sync_worker_read(w, &s) == 1)
+			offline = s.offline;
+	}
+	assert_true(offline);
+	assert_int_equal(s.queued, 1);
+	assert_int_equal(s.last_result, SYNC_FAILED);
+	assert_true(s.retry_at_ms > fc_monotonic_ms());
+	sync_status_describe(&s, text, sizeof text);
+	assert_non_null(strstr(text, "queued 1 · offline, retry in "));
+	sync_worker_nudge(w);
+	sync_worker_stop(w);
+
+	/* Nothing was lost or marked sent. */
+	assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &cause), 0);
+	{
+		int64_t counts[4];
+
+		assert_int_equal(store_count_by_status(st, counts, &cause), 0);
+		assert_int_equal(counts[STORE_FINAL] + counts[STORE_BUNDLED], 1);
+		assert_int_equal(counts[STORE_SENT], 0);
+	}
+	store_close(st);
+	{
+		char *cmd = xasprintf("rm -rf '%s'", dir);
+
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	free(db);
+	free(tok);
+	free(url);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_token_file),
+		cmocka_unit_test(test_options_from_config),
+		cmocka_unit_test(test_worker_offline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
