@@ -100,7 +100,8 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		goto fail;
 	dir = form_default_dir(g->forms_dir);
 	lib = form_library_load(dir, forms_diag, NULL);
-	if (report_day_load(st, lib, &q, &day, &cause) != 0)
+	/* CSV needs the day's columns before its first row; GeoJSON streams. */
+	if (strcmp(format, "csv") == 0 && report_day_load(st, lib, &q, &day, &cause) != 0)
 		goto fail;
 
 	if (output != NULL && strcmp(output, "-") != 0) {
@@ -115,7 +116,8 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		sink = export_csv_new(out, columns, ncolumns);
 	} else
 		sink = export_geojson_new(out);
-	if (report_day_emit(day, sink, &cause) != 0)
+	if ((day != NULL ? report_day_emit(day, sink, &cause) :
+	    report_stream(st, lib, &q, sink, &cause)) != 0)
 		goto fail;
 	if (out != stdout) {
 		if (fsync(fileno(out)) != 0 || fclose(out) != 0) {

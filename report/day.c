@@ -8,6 +8,7 @@
 #include "report/report.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,11 +18,17 @@
 
 static const char *const severity_names[REPORT_SEVERITY_COUNT] = { "minor", "moderate", "severe" };
 
-/* The day owns its rows; order[] is the current display order over rows[]. */
+/*
+ * The day owns its rows, which never move once loaded: order[] is the
+ * current display order and by_uuid[] a sorted index for lookups, both
+ * pointers into rows[], so sorting moves pointers, not records.
+ */
 struct report_day {
 	char day[FC_DAY_LEN];
 	struct report_row *rows;
 	size_t n, cap;
+	struct report_row **order;
+	struct report_row **by_uuid;
 	const struct form_library *lib;
 };
 
@@ -270,13 +277,35 @@ add_row(void *ctx, const struct store_record *rec)
 	return 0;
 }
 
+static int
+set_review(void *ctx, const struct store_review *rv)
+{
+	struct report_row *row = report_day_find(ctx, rv->record_uuid);
+
+	if (row != NULL)
+		row->review = *rv;
+	return 0;
+}
+
 int
 report_day_refresh_reviews(struct report_day *day, struct store *st, char **cause)
 {
-	for (size_t i = 0; i < day->n; i++)
-		if (store_review_latest(st, day->rows[i].rec->uuid, &day->rows[i].review, cause) != 0)
-			return -1;
-	return 0;
+	for (size_t i = 0; i < day->n; i++) {
+		struct store_review *rv = &day->rows[i].review;
+
+		memset(rv, 0, sizeof *rv);
+		fc_strlcpy(rv->record_uuid, day->rows[i].rec->uuid, sizeof rv->record_uuid);
+		rv->decision = STORE_UNREVIEWED;
+	}
+	/* One statement for the whole day, not one per record. */
+	return store_review_latest_for_day(st, day->day, set_review, day, cause);
+}
+
+static int
+cmp_uuid(const void *pa, const void *pb)
+{
+	const struct report_row *const *a = pa, *const *b = pb;
+	return strcmp((*a)->rec->uuid, (*b)->rec->uuid);
 }
 
 int
@@ -297,6 +326,11 @@ report_day_load(struct store *st, const struct form_library *lib, const struct r
 	filter.inspector = q->inspector;
 	if (store_list(st, &filter, add_row, day, cause) != 0)
 		goto fail;
+	day->order = xcalloc(day->n + 1, sizeof *day->order);
+	day->by_uuid = xcalloc(day->n + 1, sizeof *day->by_uuid);
+	for (size_t i = 0; i < day->n; i++)
+		day->order[i] = day->by_uuid[i] = &day->rows[i];
+	qsort(day->by_uuid, day->n, sizeof *day->by_uuid, cmp_uuid);
 	if (report_day_refresh_reviews(day, st, cause) != 0)
 		goto fail;
 	for (size_t i = 0; i < day->n; i++) {
@@ -321,6 +355,8 @@ report_day_free(struct report_day *day)
 	for (size_t i = 0; i < day->n; i++)
 		store_record_free(day->rows[i].rec);
 	free(day->rows);
+	free(day->order);
+	free(day->by_uuid);
 	free(day);
 }
 
@@ -339,22 +375,29 @@ report_day_count(const struct report_day *day)
 struct report_row *
 report_day_row(struct report_day *day, size_t i)
 {
-	return i < day->n ? &day->rows[i] : NULL;
+	return i < day->n ? day->order[i] : NULL;
 }
 
 const struct report_row *
 report_day_row_const(const struct report_day *day, size_t i)
 {
-	return i < day->n ? &day->rows[i] : NULL;
+	return i < day->n ? day->order[i] : NULL;
 }
 
 struct report_row *
 report_day_find(struct report_day *day, const char *uuid)
 {
-	for (size_t i = 0; i < day->n; i++)
-		if (strcmp(day->rows[i].rec->uuid, uuid) == 0)
-			return &day->rows[i];
-	return NULL;
+	struct report_row key_row;
+	struct store_record key_rec;
+	const struct report_row *key = &key_row;
+	struct report_row **hit;
+
+	if (day->by_uuid == NULL)
+		return NULL;
+	fc_strlcpy(key_rec.uuid, uuid, sizeof key_rec.uuid);
+	key_row.rec = &key_rec;
+	hit = bsearch(&key, day->by_uuid, day->n, sizeof *day->by_uuid, cmp_uuid);
+	return hit != NULL ? *hit : NULL;
 }
 
 static bool
@@ -452,7 +495,8 @@ static enum report_sort sort_key;
 static int
 cmp_rows(const void *pa, const void *pb)
 {
-	const struct report_row *a = pa, *b = pb;
+	const struct report_row *a = *(const struct report_row *const *)pa;
+	const struct report_row *b = *(const struct report_row *const *)pb;
 	int c = 0;
 
 	switch (sort_key) {
@@ -470,7 +514,7 @@ report_day_sort(struct report_day *day, enum report_sort key)
 {
 	/* Time (then UUID) breaks every tie, so qsort's instability cannot show. */
 	sort_key = key;
-	qsort(day->rows, day->n, sizeof *day->rows, cmp_rows);
+	qsort(day->order, day->n, sizeof *day->order, cmp_rows);
 }
 
 /* Case-insensitive (ASCII) substring search; other bytes, CJK included, compare exactly. */
@@ -626,4 +670,98 @@ report_chain_free(struct store_record **chain, size_t n)
 	for (size_t i = 0; i < n; i++)
 		store_record_free(chain[i]);
 	free(chain);
+}
+
+/* ---- Streaming: the day straight from the store into a sink. ---- */
+
+struct stream {
+	const struct form_library *lib;
+	struct store_review *reviews;   /* the day's latest decisions, sorted by record */
+	size_t nreviews;
+	struct export_sink *sink;
+	char *cause;
+	bool failed;
+};
+
+static int
+collect_review(void *ctx, const struct store_review *rv)
+{
+	struct stream *sm = ctx;
+
+	sm->reviews = xreallocarray(sm->reviews, sm->nreviews + 1, sizeof *sm->reviews);
+	sm->reviews[sm->nreviews++] = *rv;
+	return 0;
+}
+
+static int
+cmp_review(const void *pa, const void *pb)
+{
+	const struct store_review *a = pa, *b = pb;
+	return strcmp(a->record_uuid, b->record_uuid);
+}
+
+static int
+stream_row(void *ctx, const struct store_record *rec)
+{
+	struct stream *sm = ctx;
+	struct report_row row;
+	const struct store_review *rv;
+	struct store_review key;
+
+	if (rec->status == STORE_DRAFT)
+		return 0;
+	memset(&row, 0, sizeof row);
+	/* The sink may not keep or change the row (report.h), so lending rec is safe. */
+	row.rec = (struct store_record *)(uintptr_t)rec;
+	row.form = find_form(sm->lib, rec);
+	row.asset = report_asset(row.form, rec);
+	report_count_hazards(row.form, rec, row.hazards);
+	report_local_hhmm(rec->created_at, row.time);
+	fc_strlcpy(key.record_uuid, rec->uuid, sizeof key.record_uuid);
+	rv = sm->nreviews ? bsearch(&key, sm->reviews, sm->nreviews, sizeof *sm->reviews,
+	    cmp_review) : NULL;
+	if (rv != NULL)
+		row.review = *rv;
+	else {
+		fc_strlcpy(row.review.record_uuid, rec->uuid, sizeof row.review.record_uuid);
+		row.review.decision = STORE_UNREVIEWED;
+	}
+	if (sm->sink->item(sm->sink, &row, &sm->cause) != 0) {
+		sm->failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+int
+report_stream(struct store *st, const struct form_library *lib, const struct report_query *q,
+    struct export_sink *sink, char **cause)
+{
+	struct store_filter filter = STORE_FILTER_ALL;
+	struct stream sm = { .lib = lib, .sink = sink };
+	int rc = -1;
+
+	if (q->day == NULL || !fc_valid_day(q->day))
+		return fc_fail(cause, "'%s' is not a day (YYYY-MM-DD)", q->day != NULL ? q->day : "");
+	if (store_review_latest_for_day(st, q->day, collect_review, &sm, cause) != 0)
+		goto done;
+	if (sm.nreviews > 1)
+		qsort(sm.reviews, sm.nreviews, sizeof *sm.reviews, cmp_review);
+	filter.day = q->day;
+	filter.form_id = q->form_id;
+	filter.inspector = q->inspector;
+	if (store_list(st, &filter, stream_row, &sm, cause) != 0)
+		goto done;
+	if (sm.failed) {
+		if (cause != NULL) {
+			*cause = sm.cause;
+			sm.cause = NULL;
+		}
+		goto done;
+	}
+	rc = sink->finish(sink, cause);
+done:
+	free(sm.cause);
+	free(sm.reviews);
+	return rc;
 }

@@ -190,6 +190,16 @@ struct export_sink {
 int report_day_emit(const struct report_day *day, struct export_sink *sink, char **cause);
 
 /*
+ * Streams the records q selects straight from the store into sink, oldest
+ * first, then finish(): no copy of the day is kept, so an export of any
+ * size runs in the memory of one record.  Rows carry hazards and the latest
+ * decision; `replaced` is always false.  (CSV needs its columns before the
+ * first row, so it goes through report_day_load and report_day_columns.)
+ */
+int report_stream(struct store *st, const struct form_library *lib, const struct report_query *q,
+    struct export_sink *sink, char **cause);
+
+/*
  * CSV (RFC 4180): CRLF line ends, UTF-8, a header row, fields quoted when
  * they hold a comma, quote, CR or LF.  Columns: the record's metadata (see
  * docs/review.md), then one per name in questions (a name clashing with a

@@ -203,6 +203,16 @@ int store_review_latest(struct store *st, const char *uuid, struct store_review 
 int store_review_history(struct store *st, const char *uuid, struct store_review **out,
     size_t *count, char **cause);
 
+/*
+ * The latest decision on each record of a day that has one, in one query
+ * (the review screen reads thousands at once; store/review_day.c).  Calls
+ * fn for each, in no particular order; records without a decision are not
+ * reported.  rv lives for the call only.  fn returns non-zero to stop.
+ */
+typedef int store_review_fn(void *ctx, const struct store_review *rv);
+int store_review_latest_for_day(struct store *st, const char *day, store_review_fn *fn, void *ctx,
+    char **cause);
+
 /* ---- Settings: small key/value pairs kept with the data (PIN hash, device id). ---- */
 
 /* *value is NULL when the key is unset; caller frees. */

@@ -532,6 +532,22 @@ test_geojson_export(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
 	    json_array_get(features, 2), "properties"), "answers"), "comment")), "裂缝很大，需要修理");
 	json_decref(doc);
+	{
+		/* Streaming straight from the store writes the very same document. */
+		struct report_query q = { .day = DAY };
+		char *streamed = NULL, *cause = NULL;
+		size_t size = 0;
+		FILE *out = open_memstream(&streamed, &size);
+		struct export_sink *sink = export_geojson_new(out);
+
+		if (report_stream(fx->st, fx->lib, &q, sink, &cause) != 0)
+			fail_msg("stream: %s", cause);
+		assert_int_equal(sink->skipped, 1);
+		sink->free(sink);
+		fclose(out);
+		assert_string_equal(streamed, text);
+		free(streamed);
+	}
 	free(text);
 	report_day_free(day);
 }
