@@ -3,7 +3,9 @@
  * records answered by the form engine against real checklists.
  *
  *   review_seed --db PATH --forms DIR --day YYYY-MM-DD --count N
- *               [--inspectors a,b,c] [--devices hh-1,hh-2] [--seed S]
+ *               [--inspectors a,b,c] [--devices hh-1,hh-2] [--seed S] [--first N]
+ *
+ * --first numbers the assets from N, so that two devices' assets differ.
  *
  * Answers go through a form session, so relevance is respected exactly as
  * on a handheld: a severity is answered only where its hazard was found.
@@ -100,13 +102,14 @@ main(int argc, char **argv)
 		{ "inspectors", required_argument, NULL, 'i' },
 		{ "devices", required_argument, NULL, 'v' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "first", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *dir = NULL, *day = NULL;
 	char *inspectors = xstrdup("alice,bob,chen"), *devices = xstrdup("hh-1,hh-2");
 	char *insp[16], *dev[16], *cause = NULL, *save;
 	size_t ninsp = 0, ndev = 0;
-	unsigned long count = 0;
+	unsigned long count = 0, first = 0;
 	struct form_library *lib;
 	struct store *st;
 	int opt;
@@ -120,6 +123,7 @@ main(int argc, char **argv)
 		case 'i': free(inspectors); inspectors = xstrdup(optarg); break;
 		case 'v': free(devices); devices = xstrdup(optarg); break;
 		case 's': rng_state = strtoul(optarg, NULL, 10); break;
+		case 'F': first = strtoul(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}
@@ -150,7 +154,7 @@ main(int argc, char **argv)
 
 		for (size_t q = 0; q < form_question_count(f); q++)
 			if (form_session_relevant(s, q))
-				answer(s, f, q, (unsigned)i, day);
+				answer(s, f, q, (unsigned)(first + i), day);
 		form_session_answers(s, keep_answer, rec);
 		form_session_free(s);
 		fc_strlcpy(rec->form_id, form_id(f), sizeof rec->form_id);

@@ -20,9 +20,33 @@ if [ ! -x "$SEED" ] || [ ! -x "$FIELDCHECK" ]; then
 	not_ok "build first: $SEED and $FIELDCHECK are needed"
 	exit 1
 fi
-# The records three inspectors made on two handhelds, as the depot holds them.
-"$SEED" --db "$DB" --forms "$FORMS" --day $DAY --count 30 --inspectors alice,bob,chen \
-	--devices hh-1,hh-2 >/dev/null 2>&1
+# Three inspectors on two handhelds: alice and bob share hh-1, chen has hh-2.
+# Each handheld syncs to a real depot; the review runs on the depot's database.
+"$SEED" --db "$SCRATCH/hh1.db" --forms "$FORMS" --day $DAY --count 20 --inspectors alice,bob \
+	--devices hh-1 >/dev/null 2>&1
+"$SEED" --db "$SCRATCH/hh2.db" --forms "$FORMS" --day $DAY --count 10 --inspectors chen \
+	--devices hh-2 --seed 9 --first 100 >/dev/null 2>&1
+PORT=$(free_port)
+"$DEPOT" --db "$DB" device add hh-1 > "$SCRATCH/token1" 2>/dev/null
+"$DEPOT" --db "$DB" device add hh-2 > "$SCRATCH/token2" 2>/dev/null
+chmod 600 "$SCRATCH/token1" "$SCRATCH/token2"
+"$DEPOT" --db "$DB" serve --listen "127.0.0.1:$PORT" > "$SCRATCH/depot.log" 2>&1 &
+depot_pid=$!
+at_exit "kill $depot_pid 2>/dev/null"
+health() { curl -sf --max-time 1 "http://127.0.0.1:$PORT/v1/health" >/dev/null; }
+wait_for 10 health
+"$FIELDCHECK" --db "$SCRATCH/hh1.db" sync --server "http://127.0.0.1:$PORT" --device hh-1 \
+	--token-file "$SCRATCH/token1" --once > "$SCRATCH/sync1.log" 2>&1
+s1=$?
+"$FIELDCHECK" --db "$SCRATCH/hh2.db" sync --server "http://127.0.0.1:$PORT" --device hh-2 \
+	--token-file "$SCRATCH/token2" --once > "$SCRATCH/sync2.log" 2>&1
+s2=$?
+kill "$depot_pid" 2>/dev/null
+wait "$depot_pid" 2>/dev/null
+check "two handhelds synced 30 records into the depot" sh -c \
+	"[ $s1 -eq 0 ] && [ $s2 -eq 0 ] && [ \"\$('$FIELDCHECK' --db '$DB' list --day $DAY | wc -l)\" -eq 30 ]"
+check "the depot holds both devices' records" sh -c \
+	"[ \"\$('$FIELDCHECK' --db '$DB' list --day $DAY | cut -f8 | sort -u | tr '\\n' ' ')\" = 'hh-1 hh-2 ' ]"
 printf '2468\n2468\n' | "$FIELDCHECK" --db "$DB" supervisor set-pin 2>/dev/null
 first=$("$FIELDCHECK" --db "$DB" list --day $DAY | sed -n 1p | cut -f1)
 second=$("$FIELDCHECK" --db "$DB" list --day $DAY | sed -n 2p | cut -f1)
@@ -88,7 +112,7 @@ got=$(sqlite3 -separator '|' "$DB" "SELECT record_uuid, decision, comment, revie
 want="$first|approved||sup-wang
 $second|follow-up|railing loose, 请尽快修理|sup-wang"
 check "the store holds exactly those two decisions" [ "$got" = "$want" ]
-check "no record was rewritten by a decision" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status <> 'final'")" -eq 0 ]
+check "no record was rewritten by a decision" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status <> 'sent'")" -eq 0 ]
 
 tmux_resize 80 24
 tmux_keys m
