@@ -22,7 +22,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#ifndef BUNDLE_LEVEL
 #define BUNDLE_LEVEL 6
+#endif
 /* Room kept for the header when checking the decompressed limit. */
 #define BUNDLE_HEADER_RESERVE 16384
 /* Record text up to this size is recompressed with the header as one member. */
