@@ -397,7 +397,7 @@ draw_fkeys(struct tui_app *app, const enum tui_action *bar)
 			continue;
 		snprintf(num, sizeof num, "F%d", fk);
 		/* Narrow screens: the number alone says less, so shorten labels instead. */
-		lw = app->cols < 60 ? 3 : tui_text_width(label);
+		lw = (app->cols < 60 ? 3 : tui_text_width(label)) + 1;
 		if (x + (int)strlen(num) + lw > app->cols)
 			break;
 		x += tui_put(y, x, num, app->cols - x, tui_attr(app, TUI_FNUM));

@@ -1,0 +1,87 @@
+#!/bin/sh
+# Drafts survive the app: SIGKILL mid-form loses at most the answer being
+# typed and the draft is offered on restart with its answers; SIGTERM and
+# SIGHUP save even the answer being typed and restore the terminal.
+set -u
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/tui/tmux.sh"
+
+export XDG_CONFIG_HOME="$SCRATCH/cfg"
+DB="$SCRATCH/fc.db"
+
+if ! command -v tmux >/dev/null || ! command -v jq >/dev/null; then
+	skip "draft suite" "tmux or jq is not installed"
+	exit 0
+fi
+
+jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
+
+start() { tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp7; }
+
+# --- SIGKILL mid-form, then restart. ---
+start
+tmux_wait "Checklists"
+tmux_keys 1
+tmux_wait "Road id"
+tmux_type "Nanjing Rd 5"
+tmux_keys Enter
+tmux_wait "Road class" && tmux_keys 3 Enter
+tmux_wait "Overall condition" && tmux_keys 2 Enter
+tmux_wait "Road subsidence"
+check "each answered question is in the stored draft" jq_records draft \
+	'length == 1 and .[0].answers.asset_id == "Nanjing Rd 5" and .[0].answers.road_class == "branch"
+	 and .[0].answers.condition == "fair"'
+kill -9 "$(tmux_pid)"
+st=$(tmux_exited 5)
+check "the app died of SIGKILL (status $st)" [ "$st" = 137 ]
+tmux_stop
+
+start
+check "on restart the draft is offered" tmux_wait "A draft is waiting: Enter resumes it"
+check "home lists the draft with its answer count" tmux_wait "Resume 道路巡查 Road inspection"
+tmux_keys Enter
+check "resuming opens the first unanswered question" tmux_wait "Road subsidence"
+tmux_keys Escape
+check "going back shows the earlier answer picked" tmux_wait "(•) Fair"
+tmux_keys Escape Escape
+check "the typed text is back in the editor" tmux_wait "> Nanjing Rd 5"
+
+# --- SIGTERM while typing: the typed answer is kept, the terminal restored. ---
+tmux_keys End
+tmux_type " north"
+tmux_wait "Nanjing Rd 5 north"
+kill -TERM "$(tmux_pid)"
+st=$(tmux_exited 5)
+check "SIGTERM ends the app cleanly (status $st)" [ "$st" = 0 ]
+check "the terminal is restored (the screen is gone)" tmux_wait_gone "Road id or location" 3
+check "SIGTERM saved the answer being typed" jq_records draft \
+	'length == 1 and .[0].answers.asset_id == "Nanjing Rd 5 north" and .[0].answers.condition == "fair"'
+tmux_stop
+
+# --- SIGHUP (the terminal went away) does the same. ---
+start
+tmux_wait "A draft is waiting"
+tmux_keys Enter
+tmux_wait "Road subsidence"
+tmux_keys 1
+tmux_keys Enter
+tmux_wait "severity"
+kill -HUP "$(tmux_pid)"
+tmux_exited 5 >/dev/null
+check "SIGHUP saved the draft with the answer given" jq_records draft \
+	'length == 1 and .[0].answers.subsidence == "yes"'
+tmux_stop
+
+# --- F8 twice discards the draft. ---
+start
+tmux_wait "A draft is waiting"
+tmux_keys Enter
+tmux_wait "severity"
+tmux_keys F8
+check "F8 asks before discarding" tmux_wait "Discard this draft?"
+tmux_keys F8
+check "F8 again discards and returns home" tmux_wait "Draft discarded"
+check "the draft is gone from the store" jq_records draft 'length == 0'
+tmux_keys q
+tmux_exited 5 >/dev/null
+tmux_stop

@@ -1,0 +1,74 @@
+# tmux.sh — drive the real fieldcheck binary in a real terminal (sourced, POSIX sh).
+#
+# Needs tests/lib.sh sourced first (wait_for, SCRATCH, at_exit).
+#
+#   tmux_start COLS ROWS COMMAND...   start COMMAND in a fresh private tmux server
+#   tmux_keys KEY...                  tmux send-keys (Enter, Escape, F4, Up, ...)
+#   tmux_type TEXT                    type TEXT literally (UTF-8 welcome)
+#   tmux_screen                       print the pane (capture-pane -p)
+#   tmux_wait TEXT [SECONDS]          wait until the pane shows TEXT (fixed string)
+#   tmux_wait_gone TEXT [SECONDS]     wait until it does not
+#   tmux_exited [SECONDS]             wait until COMMAND has exited; prints its status
+#   tmux_resize COLS ROWS
+#   tmux_pid                          the pid of COMMAND
+#   tmux_stop                         kill the server
+#
+# Each suite gets its own socket (-L), an empty configuration (-f /dev/null),
+# TERM=screen, LANG=C.UTF-8 and the TZ from lib.sh, so nothing of the user's
+# tmux setup leaks in.  Waits are for text on the screen, never fixed sleeps.
+
+TMUX_SOCK="fctest$$"
+TMUX_LOGFILE="$SCRATCH/tmux-last-screen.txt"
+
+_tmux() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
+
+tmux_start() {
+	_cols=$1
+	_rows=$2
+	shift 2
+	# The command runs in a shell that reports how it ended and then waits,
+	# so the pane stays to be read after the program exits.
+	_cmd=""
+	for _a in "$@"; do
+		_cmd="$_cmd '$(printf '%s' "$_a" | sed "s/'/'\\\\''/g")'"
+	done
+	rm -f "$SCRATCH/tmux-pid"
+	printf 'exec %s\n' "$_cmd" > "$SCRATCH/tmux-cmd.sh"
+	_tmux new-session -d -s t -x "$_cols" -y "$_rows" \
+		"env TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=$TZ sh -c 'echo \$\$ > \"$SCRATCH/tmux-pid\"; exec sh \"$SCRATCH/tmux-cmd.sh\"; ' ; echo \"[exited \$?]\"; exec sleep 3600" || return 1
+	at_exit "tmux -L '$TMUX_SOCK' kill-server 2>/dev/null"
+	wait_for 5 test -s "$SCRATCH/tmux-pid"
+}
+
+# The shell execs the command, so the pid it wrote is the command's.
+tmux_pid() { cat "$SCRATCH/tmux-pid"; }
+
+tmux_keys() { _tmux send-keys -t t "$@"; }
+tmux_type() { _tmux send-keys -t t -l "$1"; }
+tmux_screen() { _tmux capture-pane -p -t t; }
+tmux_resize() { _tmux resize-window -t t -x "$1" -y "$2"; }
+
+_tmux_has() { tmux_screen | grep -qF -- "$1"; }
+_tmux_hasnt() { ! tmux_screen | grep -qF -- "$1"; }
+
+tmux_wait() {
+	if wait_for "${2:-10}" _tmux_has "$1"; then return 0; fi
+	tmux_screen > "$TMUX_LOGFILE" 2>&1
+	echo "# waited for '$1'; the screen was:" >&2
+	sed 's/^/#   /' "$TMUX_LOGFILE" >&2
+	return 1
+}
+
+tmux_wait_gone() {
+	if wait_for "${2:-10}" _tmux_hasnt "$1"; then return 0; fi
+	echo "# '$1' stayed on screen:" >&2
+	tmux_screen | sed 's/^/#   /' >&2
+	return 1
+}
+
+tmux_exited() {
+	tmux_wait "[exited " "${1:-10}" || return 1
+	tmux_screen | sed -n 's/.*\[exited \([0-9]*\)\].*/\1/p' | tail -n 1
+}
+
+tmux_stop() { _tmux kill-server 2>/dev/null; return 0; }
