@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Network misbehaviour for the sync suites, on 127.0.0.1.
 
-  netfault.py proxy PORT TARGET_PORT [--cut-after N] [--delay S] [--faults K] [--count FILE]
+  netfault.py proxy PORT TARGET_PORT [--cut-after N] [--delay S] [--delay-up S] [--faults K]
+                    [--count FILE]
       A TCP proxy.  For the first K connections (default: all) it either cuts
       the connection after N bytes from the client (mid-body), or holds the
-      server's reply for S seconds (longer than the client waits).  With
+      server's reply for S seconds (longer than the client waits); --delay-up
+      holds each chunk of the request instead (a slow uplink).  With
       --count it appends "up DOWN" byte counts per connection to FILE.
   netfault.py impostor PORT
       A captive portal: every request gets 200 with an HTML login page.
@@ -102,6 +104,8 @@ class Proxy:
                                              b"\x01\x00\x00\x00\x00\x00\x00\x00")
                                 s.close()
                             break
+                    if index == 0 and faulty and self.args.delay_up is not None:
+                        time.sleep(self.args.delay_up)
                     if index == 1 and faulty and self.args.delay is not None:
                         time.sleep(self.args.delay)
                     dst.sendall(chunk)
@@ -136,6 +140,7 @@ def main():
     p.add_argument("target", type=int, nargs="?")
     p.add_argument("--cut-after", type=int)
     p.add_argument("--delay", type=float)
+    p.add_argument("--delay-up", type=float)
     p.add_argument("--faults", type=int)
     p.add_argument("--count")
     args = p.parse_args()

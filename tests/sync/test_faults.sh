@@ -31,8 +31,15 @@ fresh() {
 # ---- SIGKILL mid-upload, 20+ times ----
 fresh
 depot_start
-# Small bundles (~4 records each) so there are many uploads to kill.
-sync_to "http://127.0.0.1:$PORT" --max-bundle 1024 --retry-for 60 --connect-timeout 1 \
+# Small bundles (a few records each) so there are many uploads to kill, and
+# each request held 100 ms by a proxy (a slow uplink), so that killing the
+# depot right after one upload lands catches the next one in flight.
+PX=$(free_port)
+python3 "$NETFAULT" proxy "$PX" "$PORT" --delay-up 0.1 &
+PXPID=$!
+at_exit "kill $PXPID 2>/dev/null"
+wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $PX))"
+sync_to "http://127.0.0.1:$PX" --max-bundle 1024 --retry-for 60 --connect-timeout 1 \
 	--timeout 5 > "$SCRATCH/sync.out" 2> "$SCRATCH/sync.err" &
 SYNC=$!
 at_exit "kill $SYNC 2>/dev/null"
@@ -53,6 +60,7 @@ check "kill: fieldcheck sync exits 0 in the end" test "$st" -eq 0
 check "kill: the client retried after failures" grep -q 'retrying in' "$SCRATCH/sync.err"
 all_there "kill x$kills"
 check "kill: depot database intact" sh -c "sqlite3 '$DEPOT_DB' 'PRAGMA integrity_check' | grep -qx ok"
+kill "$PXPID"
 
 # ---- Connection cut mid-body by a proxy (the first 5 connections) ----
 fresh
