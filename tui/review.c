@@ -312,21 +312,22 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	y = top + 4;
 	tui_put_pad(y++, 0, "  time  inspector form     asset / hazards S M m / position / state", cols,
 	    tui_attr(app, TUI_BAR));
-	body = top + rows - y - 1;
+	/* The last body row is the app's flash line: the prompt goes above it. */
+	body = top + rows - y - 2;
 	if (body < 1)
 		body = 1;
 	if (rv->cur < rv->top)
 		rv->top = rv->cur;
 	if (rv->cur >= rv->top + (size_t)body)
 		rv->top = rv->cur - (size_t)body + 1;
-	for (size_t vi = rv->top; vi < rv->nvis && y < top + rows - 1; vi++)
+	for (size_t vi = rv->top; vi < rv->nvis && y < top + rows - 2; vi++)
 		draw_row(app, rv, vi, y++, cols);
 	if (rv->nvis == 0)
 		tui_put(y, 2, report_day_count(rv->day) == 0 ?
 		    tui_tr(app, NULL, "No records on this day.  [ ] step days.", "这一天没有记录。[ ] 换日期。") :
 		    tui_tr(app, NULL, "No record matches the filter (c clears).", "没有符合筛选的记录 (c 清除)。"),
 		    cols - 2, tui_attr(app, TUI_DIM));
-	y = top + rows - 1;
+	y = top + rows - 2;
 	if (rv->mode == MODE_SEARCH) {
 		tui_put(y, 0, "/", 1, A_BOLD);
 		tui_edit_draw(&rv->edit, app, y, 1, cols - 1, A_NORMAL);

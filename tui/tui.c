@@ -316,7 +316,15 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 		snprintf(buf, size, "GPS off");
 		return;
 	case GPS_NO_GPSD:
-		snprintf(buf, size, narrow ? "no gpsd" : "GPS: no gpsd");
+		if (narrow) {
+			snprintf(buf, size, "no gpsd");
+		} else {
+			const char *why = gpsclient_error(app->gc);
+
+			if (why != NULL && strncmp(why, "no gpsd: ", 9) == 0)
+				why += 9;
+			snprintf(buf, size, "GPS: no gpsd (%s)", why != NULL ? why : "?");
+		}
 		*role = TUI_ERROR;
 		return;
 	case GPS_NO_FIX:
@@ -401,7 +409,8 @@ draw_fkeys(struct tui_app *app, const enum tui_action *bar)
 		if (x + (int)strlen(num) + lw > app->cols)
 			break;
 		x += tui_put(y, x, num, app->cols - x, tui_attr(app, TUI_FNUM));
-		tui_put_pad(y, x, label, lw, tui_attr(app, TUI_FKEY));
+		tui_put_pad(y, x, label, lw - 1, tui_attr(app, TUI_FKEY));
+		tui_put_pad(y, x + lw - 1, "", 1, tui_attr(app, TUI_FKEY));
 		x += lw;
 		if (fk < 12) {
 			app->bar_x[fk] = start;

@@ -43,7 +43,7 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	ok_run=true
 	tmux_wait "Checklists" 10 || ok_run=false
 	check "home lists the road checklist" tmux_wait "Road inspection"
-	check "status bar shows a 3D fix from gpsfake" tmux_wait "GPS 3D" 15
+	check "status bar shows a 3D fix from gpsfake" tmux_wait "GPS 3D" 30
 	tmux_keys 1
 	tmux_wait "Road id or location" || ok_run=false
 	tmux_type "Jiefang Rd 120"

@@ -1,0 +1,143 @@
+#!/bin/sh
+# The screen itself: resizing 80x24 -> 40x15 -> 80x24 in the middle of a
+# question keeps what was typed; CJK labels and answers sit in the expected
+# display columns; help comes from the key table; wide-character editing.
+set -u
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/tui/tmux.sh"
+
+export XDG_CONFIG_HOME="$SCRATCH/cfg"
+DB="$SCRATCH/fc.db"
+
+if ! command -v tmux >/dev/null || ! command -v jq >/dev/null; then
+	skip "screen suite" "tmux or jq is not installed"
+	exit 0
+fi
+
+jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
+
+# col TEXT: the display column (0-based) where TEXT starts on the screen, or
+# -1; wide (CJK) characters count two columns, as the terminal shows them.
+col() {
+	tmux_screen | python3 -c '
+import sys, unicodedata
+needle = sys.argv[1]
+for line in sys.stdin.read().split("\n"):
+    i = line.find(needle)
+    if i >= 0:
+        print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:i]))
+        sys.exit(0)
+print(-1)' "$1"
+}
+# width_of_line TEXT: display width of the (right-trimmed) line holding TEXT.
+line_width() {
+	tmux_screen | python3 -c '
+import sys, unicodedata
+needle = sys.argv[1]
+for line in sys.stdin.read().split("\n"):
+    if needle in line:
+        line = line.rstrip()
+        print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line))
+        sys.exit(0)
+print(-1)' "$1"
+}
+
+# --- Resize in the middle of a question. ---
+tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp7
+tmux_wait "Checklists"
+tmux_keys 1
+tmux_wait "Road id"
+tmux_type "Jiefang"
+tmux_wait "> Jiefang"
+tmux_resize 40 15
+check "at 40x15 the F-key bar is compact" tmux_wait "F1Hel F2Lan F4Rev"
+check "at 40x15 the typed text is still there" tmux_wait "> Jiefang"
+check "at 40x15 the status bar fits 40 columns" [ "$(line_width "insp7")" -le 40 ]
+tmux_type " Rd"
+tmux_resize 80 24
+check "back at 80x24 the text typed at both sizes is there" tmux_wait "> Jiefang Rd"
+check "back at 80x24 the full F-key bar is back" tmux_wait "F1Help F2Lang"
+tmux_keys Enter
+tmux_wait "Road class"
+tmux_keys 2
+tmux_resize 40 15
+check "a pick survives a resize" tmux_wait "(•) Secondary road"
+tmux_resize 80 24
+tmux_keys Enter
+tmux_wait "Overall condition"
+check "the answer typed across resizes is stored" jq_records draft \
+	'.[0].answers.asset_id == "Jiefang Rd" and .[0].answers.road_class == "secondary"'
+
+# --- Help is the key table. ---
+tmux_keys F1
+check "F1 opens help made from the key table" tmux_wait "select_multiple: toggle"
+check "help lists the F-keys with their text" tmux_wait "F8"
+tmux_keys Escape
+tmux_wait "Overall condition"
+tmux_keys F10
+tmux_wait "Checklists"
+tmux_keys q
+tmux_exited 5 >/dev/null
+tmux_stop
+
+# --- CJK: labels, choices and typed answers in their columns. ---
+DB="$SCRATCH/zh.db"
+tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang zh --inspector 巡查员甲
+tmux_wait "检查表"
+check "zh: the home heading and the right-aligned count end at column 80" \
+	[ "$(line_width "今天 0")" = 80 ]
+check "zh: the status bar's right end stays at column 80 after a CJK inspector name" \
+	[ "$(line_width "巡查员甲")" = 80 ]
+tmux_keys 1
+tmux_wait "道路编号或位置"
+check "zh: the progress count is right-aligned to column 80 after a CJK heading" \
+	[ "$(line_width "1/13")" = 80 ]
+check "zh: the label starts at column 2 after the required mark" [ "$(col "道路编号或位置")" = 2 ]
+tmux_type "解放路１２０号"
+check "zh: typed CJK text appears after the prompt" [ "$(col "> 解放路１２０号")" = 0 ]
+tmux_keys BSpace
+check "zh: backspace removes one wide character, not a byte" tmux_wait_gone "１２０号"
+check "zh: the rest of the text is intact" [ "$(col "> 解放路１２０")" = 0 ]
+tmux_keys Left Left Left
+tmux_type "东"
+check "zh: inserting at the cursor between wide characters" [ "$(col "> 解放路东１２０")" = 0 ]
+tmux_keys BSpace
+tmux_keys Enter
+tmux_wait "道路等级"
+check "zh: choice labels line up in column 6 (主干路)" [ "$(col "主干路")" = 6 ]
+check "zh: choice labels line up in column 6 (人行道)" [ "$(col "人行道")" = 6 ]
+tmux_keys F2
+check "F2 switches the labels to English live" tmux_wait "Road class"
+tmux_keys F2
+check "F2 again switches back to Chinese" tmux_wait "道路等级"
+tmux_resize 40 15
+check "zh at 40x15: no line is wider than 40 columns" \
+	sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | python3 -c '
+import sys, unicodedata
+w = max(sum(2 if unicodedata.east_asian_width(c) in \"WF\" else 1 for c in l.rstrip()) for l in sys.stdin.read().split(\"\\n\"))
+sys.exit(0 if w <= 40 else 1)'"
+tmux_keys F10
+tmux_wait "检查表"
+tmux_keys q
+tmux_exited 5 >/dev/null
+check "zh: the inspector name is stored as typed on the command line" jq_records draft \
+	'.[0].inspector == "巡查员甲" and .[0].answers.asset_id == "解放路１２０"'
+tmux_stop
+
+# --- No inspector known: asked once, remembered in the config. ---
+DB="$SCRATCH/ask.db"
+tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang en
+check "without an inspector the app asks" tmux_wait "Who is inspecting?"
+tmux_type "ins42"
+tmux_keys Enter
+check "the answer shows in the status bar" tmux_wait "ins42"
+tmux_keys q
+tmux_exited 5 >/dev/null
+tmux_stop
+check "the inspector is remembered in the config file" \
+	grep -q "inspector *= *ins42" "$XDG_CONFIG_HOME/fieldcheck/config"
+tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang en
+check "the second start does not ask again" tmux_wait "Checklists"
+tmux_keys q
+tmux_exited 5 >/dev/null
+tmux_stop
