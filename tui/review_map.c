@@ -115,7 +115,7 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 	int x;
 
 	c.w = cols;
-	c.h = rows - 2;
+	c.h = rows - 3;   /* title, canvas, legend, and the app's flash line */
 	if (c.h < 3 || c.w < 10) {
 		tui_put(top, 0, "Too small for the map.", cols, A_BOLD);
 		return;
@@ -237,11 +237,11 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 	/* Legend: inspectors in their colours, then the marks. */
 	x = 0;
 	for (size_t i = 0; i < nnames && x < cols; i++) {
-		x += tui_put(top + rows - 1, x, names[i], cols - x, tui_attr(app, inspector_roles[i]) | A_BOLD);
-		x += tui_put(top + rows - 1, x, " ", cols - x, A_NORMAL);
+		x += tui_put(top + rows - 2, x, names[i], cols - x, tui_attr(app, inspector_roles[i]) | A_BOLD);
+		x += tui_put(top + rows - 2, x, " ", cols - x, A_NORMAL);
 	}
 	if (x < cols)
-		tui_put(top + rows - 1, x, "● severe ◆ moderate ▪ minor ◎ current", cols - x, A_NORMAL);
+		tui_put(top + rows - 2, x, "● severe ◆ moderate ▪ minor ◎ current", cols - x, A_NORMAL);
 	free(px);
 	free(py);
 	free(who);

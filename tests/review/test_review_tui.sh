@@ -48,8 +48,11 @@ check "two handhelds synced 30 records into the depot" sh -c \
 check "the depot holds both devices' records" sh -c \
 	"[ \"\$('$FIELDCHECK' --db '$DB' list --day $DAY | cut -f8 | sort -u | tr '\\n' ' ')\" = 'hh-1 hh-2 ' ]"
 printf '2468\n2468\n' | "$FIELDCHECK" --db "$DB" supervisor set-pin 2>/dev/null
-first=$("$FIELDCHECK" --db "$DB" list --day $DAY | sed -n 1p | cut -f1)
-second=$("$FIELDCHECK" --db "$DB" list --day $DAY | sed -n 2p | cut -f1)
+# The table's time order: created_at, then the record's UUID on a tie.
+TAB=$(printf '\t')
+"$FIELDCHECK" --db "$DB" list --day $DAY | LC_ALL=C sort -t "$TAB" -k3,3 -k1,1 > "$SCRATCH/order"
+first=$(sed -n 1p "$SCRATCH/order" | cut -f1)
+second=$(sed -n 2p "$SCRATCH/order" | cut -f1)
 severe_open=$("$FIELDCHECK" --db "$DB" --forms "$FORMS" report --day $DAY | sed -n 's/.*severe still open: \([0-9]*\).*/\1/p')
 
 tmux_start 100 30 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --lang en review --day $DAY --reviewer sup-wang
