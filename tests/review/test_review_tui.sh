@@ -117,6 +117,20 @@ $second|follow-up|railing loose, 请尽快修理|sup-wang"
 check "the store holds exactly those two decisions" [ "$got" = "$want" ]
 check "no record was rewritten by a decision" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status <> 'sent'")" -eq 0 ]
 
+# Several at once: mark the 3rd and 4th records, reject both with one comment.
+third=$(sed -n 3p "$SCRATCH/order" | cut -f1)
+fourth=$(sed -n 4p "$SCRATCH/order" | cut -f1)
+tmux_keys Home Down Down Space Space
+check "Space marks records" tmux_wait "marked 2"
+tmux_keys r
+tmux_wait "Reject, comment:" >/dev/null
+tmux_type "duplicate visit"
+tmux_keys Enter
+check "one decision for the marked records" tmux_wait "rejected: 2 records"
+got=$(sqlite3 -separator '|' "$DB" "SELECT record_uuid, decision, comment FROM reviews WHERE id > 2 ORDER BY record_uuid")
+want=$(printf '%s|rejected|duplicate visit\n%s|rejected|duplicate visit\n' "$third" "$fourth" | LC_ALL=C sort)
+check "the store holds both rejections, nothing else" [ "$got" = "$want" ]
+
 tmux_resize 80 24
 tmux_keys m
 check "the map draws at 80x24 with its legend" tmux_wait "● severe ◆ moderate ▪ minor ◎ current"
