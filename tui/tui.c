@@ -4,7 +4,7 @@
  *
  * The loop (redis's aeProcessEvents with a before-sleep redraw, not cgps's
  * alternation of gps_waiting and wgetch): poll() waits on the keyboard, the
- * gpsd socket and the signal self-pipe, for at most the time to the next due
+ * gpsd socket, the sync worker's pipe and the signal self-pipe, for at most the time to the next due
  * timer.  On wakeup it drains every key until ERR, lets the GPS client read
  * what arrived, handles signals, and then redraws once if anything changed.
  *
@@ -291,13 +291,11 @@ tui_refresh_counts(struct tui_app *app)
 		if (store_count(app->st, &f, &drafts, NULL) == 0)
 			app->today = all - drafts;
 	}
-	/*
-	 * INTEGRATION POINT (sync/): when sync/sync.h lands, the worker's status
-	 * (last result and time) replaces this placeholder, and its pipe joins
-	 * the poll set in tui_run.
-	 */
+	/* Counted now; the worker's next report (it sees sending too) refreshes it. */
+	if (app->sync != NULL)
+		sync_worker_nudge(app->sync);
 	if (app->last_sync[0] == '\0')
-		fc_strlcpy(app->last_sync, "-", sizeof app->last_sync);
+		fc_strlcpy(app->last_sync, app->sync != NULL ? "…" : "off", sizeof app->last_sync);
 	app->data_version++;
 	app->dirty = true;
 }
@@ -372,11 +370,17 @@ draw_status(struct tui_app *app)
 	mvhline(0, 0, ' ', app->cols);
 	attrset(A_NORMAL);
 	gps_text(app, gps, sizeof gps, narrow, &role);
-	if (narrow)
-		snprintf(right, sizeof right, "Q%lld S:%s", (long long)app->queue, app->last_sync);
-	else
+	if (app->have_sync_status && !narrow) {
+		/* "queued 3 · sending 1/3 · offline, retry in 40 s · last sync 14:02 ✓" */
+		sync_status_describe(&app->sync_status, right, sizeof right);
+	} else if (narrow) {
+		snprintf(right, sizeof right, "Q%lld %s", (long long)app->queue,
+		    !app->have_sync_status ? "" : app->sync_status.sending ? "↑" :
+		    app->sync_status.offline ? "✗" : app->sync_status.last_result == SYNC_OK ? "✓" : "");
+	} else {
 		snprintf(right, sizeof right, "queue %lld │ sync %s", (long long)app->queue,
 		    app->last_sync);
+	}
 	/* Inspector first, then the GPS (plainly marked when bad), queue and sync last. */
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
 	    narrow ? 10 : 20, tui_attr(app, TUI_BAR));
@@ -629,6 +633,14 @@ next_timeout(struct tui_app *app)
 
 	if (app->gc != NULL && (g = gpsclient_timeout_ms(app->gc)) >= 0)
 		t = g;
+	/*
+	 * Belt and braces while gpsd is away: gpsclient_timeout_ms() can answer
+	 * -1 ("no timer") when its retry is exactly 1 ms overdue, and then
+	 * nothing would wake the loop to reconnect.  Half a second is its
+	 * shortest backoff, so this costs no extra attempts.
+	 */
+	if (app->gc != NULL && gpsclient_state(app->gc) == GPS_NO_GPSD && (t < 0 || t > 500))
+		t = 500;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
 		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
@@ -668,6 +680,19 @@ tui_run(const struct tui_options *opt, char **cause)
 	}
 	if (gpsclient_open(opt->gpsd, &app->gc, cause) != 0)
 		goto fail;
+	{
+		/* Sync only when a depot is configured; a worker that fails to start is news, not fatal. */
+		struct sync_options so = { .db_path = opt->db_path, .device = opt->device };
+		char *why = NULL;
+
+		sync_options_fill(&so, opt->config);
+		if (so.server != NULL && so.server[0] != '\0' &&
+		    sync_worker_start(&so, &app->sync, &why) != 0) {
+			snprintf(diag, sizeof diag, "sync: %s", why);
+			free(why);
+			app->sync = NULL;
+		}
+	}
 	if (opt->inspector != NULL)
 		fc_strlcpy(app->inspector, opt->inspector, sizeof app->inspector);
 	if (opt->lang != NULL)
@@ -721,6 +746,8 @@ tui_run(const struct tui_options *opt, char **cause)
 		gfd = app->gc != NULL ? gpsclient_fd(app->gc) : -1;
 		if (gfd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
+		if (app->sync != NULL && sync_worker_fd(app->sync) >= 0)
+			pfd[n++] = (struct pollfd){ .fd = sync_worker_fd(app->sync), .events = POLLIN };
 		r = poll(pfd, n, next_timeout(app));
 		if (r < 0 && errno != EINTR)
 			break;
@@ -728,6 +755,11 @@ tui_run(const struct tui_options *opt, char **cause)
 		drain_keys(app);
 		if (app->gc != NULL && gpsclient_process(app->gc))
 			app->dirty = true;
+		if (app->sync != NULL && sync_worker_read(app->sync, &app->sync_status) == 1) {
+			app->have_sync_status = true;
+			app->queue = app->sync_status.queued;
+			app->dirty = true;
+		}
 		if (r >= 0 && (pfd[1].revents & POLLIN)) {
 			unsigned char sig;
 
@@ -755,6 +787,8 @@ fail:
 			s->ops->close(s);
 	}
 	restore_terminal();
+	if (app->sync != NULL)
+		sync_worker_stop(app->sync);
 	if (app->gc != NULL)
 		gpsclient_close(app->gc);
 	if (app->lib != NULL)

@@ -19,6 +19,7 @@
 #include "forms/forms.h"
 #include "gps/gpsclient.h"
 #include "store/store.h"
+#include "sync/sync.h"
 #include "tui/tui.h"
 
 /*
@@ -140,6 +141,9 @@ struct tui_app {
 	int64_t queue;                /* final + bundled: waiting for the depot */
 	int64_t today;                /* my finalized records today */
 	char last_sync[64];
+	struct sync_worker *sync;     /* NULL unless a depot `server` is configured */
+	struct sync_status sync_status;
+	bool have_sync_status;
 	char flash[TUI_FLASH_LEN];
 	bool flash_error;
 	int64_t flash_until_ms;
