@@ -12,7 +12,7 @@ build-essential pkg-config
 libncurses-dev libsqlite3-dev libgps-dev zlib1g-dev libcurl4-openssl-dev
 libmicrohttpd-dev libjansson-dev libsodium-dev
 libcmocka-dev clang libclang-rt-14-dev
-gpsd gpsd-clients python3-gps tmux gdal-bin jq sqlite3 python3 procps ca-certificates
+gpsd gpsd-clients python3-gps tmux gdal-bin jq sqlite3 python3 procps ca-certificates htop
 "
 
 missing=""
