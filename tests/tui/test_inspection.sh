@@ -86,6 +86,15 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 		'.[0].position | .source == "gpsd" and (.lat > 31.2 and .lat < 31.3) and
 		 (.lon > 121.4 and .lon < 121.5) and .fix_mode == 3 and .accuracy_m <= 25'
 	check "no draft is left behind" jq_records draft 'length == 0'
+	check "home counts today's record" tmux_wait "My day (1)"
+	tmux_keys F3
+	check "my day lists the record: time, checklist, asset, hazards, not yet sent" \
+		tmux_wait "queued 道路巡查 Road inspection · Jiefang Rd 120 · 1 hz SEVERE"
+	tmux_keys Enter
+	check "opening it shows it read-only with its status" tmux_wait "Road inspection · final"
+	check "the read-only view shows the gpsd position" tmux_wait "gpsd 31.2"
+	tmux_keys Escape Escape
+	tmux_wait "Checklists"
 	tmux_keys q
 	st=$(tmux_exited 5)
 	check "q on home exits with status 0" [ "$st" = 0 ]
