@@ -541,7 +541,8 @@ gpsclient_timeout_ms(const struct gpsclient *gc)
 	case GC_OFF:
 		return -1;
 	case GC_WAITING:
-		due = gc->retry_at_ms - now;
+		/* An overdue retry is due now, never "no timer" (-1). */
+		due = gc->retry_at_ms > now ? gc->retry_at_ms - now : 0;
 		break;
 	case GC_PROBING:
 		due = GC_PROBE_CHECK_MS;
@@ -556,8 +557,6 @@ gpsclient_timeout_ms(const struct gpsclient *gc)
 		}
 		break;
 	}
-	if (due < -1)
-		due = 0;
 	if (due > 60000)
 		due = 60000;
 	return (int)due;
