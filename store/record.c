@@ -314,7 +314,11 @@ answers_from_json(json_t *answers, struct store_record *rec, char **cause)
 		    strlen(json_string_value(value)) != json_string_length(value))
 			return fc_fail(cause, "record: answer '%s' is longer than %d bytes or holds NUL",
 			    name, RECORD_MAX_ANSWER_BYTES);
-		store_record_set_answer(rec, name, json_string_value(value));
+		/* A JSON object's keys are unique: append without searching. */
+		rec->answers = xreallocarray(rec->answers, rec->answer_count + 1, sizeof rec->answers[0]);
+		rec->answers[rec->answer_count].name = xstrdup(name);
+		rec->answers[rec->answer_count].value = xstrdup(json_string_value(value));
+		rec->answer_count++;
 	}
 	return 0;
 }
