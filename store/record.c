@@ -26,15 +26,23 @@ store_status_name(enum store_status status)
 }
 
 int
+store_name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
 store_status_parse(const char *name, enum store_status *out)
 {
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(name, status_names[i]) == 0) {
-			*out = (enum store_status)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = store_name_index(status_names, 4, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum store_status)i;
+	return 0;
 }
 
 const char *
@@ -46,13 +54,12 @@ store_pos_source_name(enum store_pos_source source)
 int
 store_pos_source_parse(const char *name, enum store_pos_source *out)
 {
-	for (int i = 0; i < 3; i++) {
-		if (strcmp(name, source_names[i]) == 0) {
-			*out = (enum store_pos_source)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = store_name_index(source_names, 3, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum store_pos_source)i;
+	return 0;
 }
 
 void

@@ -20,13 +20,12 @@ store_decision_name(enum store_decision d)
 int
 store_decision_parse(const char *name, enum store_decision *out)
 {
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(name, decision_names[i]) == 0) {
-			*out = (enum store_decision)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = store_name_index(decision_names, 4, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum store_decision)i;
+	return 0;
 }
 
 static int

@@ -32,6 +32,12 @@ int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
 /* Copies column text into a bounded buffer ("" for NULL). */
 void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size);
 
+/*
+ * The position of name in a table of n names, or -1: the one parser behind
+ * every enum the schema stores as text (status, position source, decision).
+ */
+int store_name_index(const char *const *names, int n, const char *name);
+
 /* record.c, for the outbox and the depot's ingest. */
 int store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
     char **cause);
