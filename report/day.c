@@ -88,11 +88,12 @@ hazard_label(const struct form *f, size_t q, const char *lang, char *name, size_
 	return form_question_label(f, q, lang);
 }
 
-void
-report_hazards(const struct form *f, const struct store_record *rec, const char *lang,
+/* Walks q's hazards; the label (a search by name) is looked up only when asked for. */
+static void
+each_hazard(const struct form *f, const struct store_record *rec, const char *lang, bool labels,
     report_hazard_fn *fn, void *ctx)
 {
-	char name[STORE_ID_LEN * 2];
+	char name[STORE_ID_LEN * 2] = "";
 
 	if (f == NULL)
 		return;
@@ -105,8 +106,15 @@ report_hazards(const struct form *f, const struct store_record *rec, const char 
 		v = store_record_answer(rec, form_question_name(f, q));
 		if (v == NULL || report_severity_parse(v, &s) != 0)
 			continue;
-		fn(ctx, name, hazard_label(f, q, lang, name, sizeof name), s);
+		fn(ctx, name, labels ? hazard_label(f, q, lang, name, sizeof name) : "", s);
 	}
+}
+
+void
+report_hazards(const struct form *f, const struct store_record *rec, const char *lang,
+    report_hazard_fn *fn, void *ctx)
+{
+	each_hazard(f, rec, lang, true, fn, ctx);
 }
 
 static void
@@ -124,7 +132,7 @@ report_count_hazards(const struct form *f, const struct store_record *rec,
     unsigned counts[REPORT_SEVERITY_COUNT])
 {
 	memset(counts, 0, REPORT_SEVERITY_COUNT * sizeof counts[0]);
-	report_hazards(f, rec, NULL, count_one, counts);
+	each_hazard(f, rec, NULL, false, count_one, counts);
 }
 
 const char *
@@ -235,45 +243,27 @@ find_form(const struct form_library *lib, const struct store_record *rec)
 	return form_library_find(lib, rec->form_id, NULL);
 }
 
-/*
- * store_list lends each record for the call only: the day keeps a deep copy
- * (freed with store_record_free, as the store's own records are).
- */
-static struct store_record *
-record_copy(const struct store_record *rec)
-{
-	struct store_record *copy = xmalloc(sizeof *copy);
-
-	*copy = *rec;
-	copy->answers = rec->answer_count ? xcalloc(rec->answer_count, sizeof *copy->answers) : NULL;
-	for (size_t a = 0; a < rec->answer_count; a++) {
-		copy->answers[a].name = xstrdup(rec->answers[a].name);
-		copy->answers[a].value = xstrdup(rec->answers[a].value);
-	}
-	return copy;
-}
-
 static int
-add_row(void *ctx, const struct store_record *rec)
+add_row(void *ctx, struct store_record *rec)
 {
 	struct report_day *day = ctx;
 	struct report_row *row;
-	struct store_record *copy;
 
-	if (rec->status == STORE_DRAFT)
+	if (rec->status == STORE_DRAFT) {
+		store_record_free(rec);
 		return 0;
-	copy = record_copy(rec);
+	}
 	if (day->n == day->cap) {
 		day->cap = day->cap ? day->cap * 2 : 64;
 		day->rows = xreallocarray(day->rows, day->cap, sizeof *day->rows);
 	}
 	row = &day->rows[day->n++];
 	memset(row, 0, sizeof *row);
-	row->rec = copy;
-	row->form = find_form(day->lib, copy);
-	row->asset = report_asset(row->form, copy);
-	report_count_hazards(row->form, copy, row->hazards);
-	report_local_hhmm(copy->created_at, row->time);
+	row->rec = rec;
+	row->form = find_form(day->lib, rec);
+	row->asset = report_asset(row->form, rec);
+	report_count_hazards(row->form, rec, row->hazards);
+	report_local_hhmm(rec->created_at, row->time);
 	return 0;
 }
 
@@ -324,7 +314,7 @@ report_day_load(struct store *st, const struct form_library *lib, const struct r
 	filter.day = q->day;
 	filter.form_id = q->form_id;
 	filter.inspector = q->inspector;
-	if (store_list(st, &filter, add_row, day, cause) != 0)
+	if (store_list_take(st, &filter, add_row, day, cause) != 0)
 		goto fail;
 	day->order = xcalloc(day->n + 1, sizeof *day->order);
 	day->by_uuid = xcalloc(day->n + 1, sizeof *day->by_uuid);

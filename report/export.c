@@ -11,6 +11,8 @@
 #include "report/report.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,62 +196,105 @@ export_csv_new(FILE *out, const char *const *questions, size_t n)
 
 /* ---- GeoJSON ---- */
 
+/*
+ * A feature is assembled in memory and written with one fwrite: a few
+ * hundred small stdio calls per feature (each taking the stream's lock)
+ * cost more than rendering the feature itself.
+ */
 struct geojson_sink {
 	struct export_sink base;
 	FILE *out;
 	bool started;
+	char *buf;
+	size_t len, cap;
 };
+
+static void
+put_bytes(struct geojson_sink *gs, const void *bytes, size_t n)
+{
+	if (gs->cap - gs->len < n) {
+		while (gs->cap - gs->len < n)
+			gs->cap = gs->cap ? gs->cap * 2 : 4096;
+		gs->buf = xreallocarray(gs->buf, gs->cap, 1);
+	}
+	memcpy(gs->buf + gs->len, bytes, n);
+	gs->len += n;
+}
+
+static void
+put_str(struct geojson_sink *gs, const char *s)
+{
+	put_bytes(gs, s, strlen(s));
+}
+
+static void
+put_fmt(struct geojson_sink *gs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+put_fmt(struct geojson_sink *gs, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	/* Only numbers go through here; 160 bytes hold any of them. */
+	if (n > 0)
+		put_bytes(gs, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+}
 
 /* A JSON string (RFC 8259): quotes, backslash and controls escaped, bad UTF-8 replaced. */
 static void
-json_string(FILE *out, const char *s)
+json_string(struct geojson_sink *gs, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
 
-	putc('"', out);
+	put_bytes(gs, "\"", 1);
 	while (*p != '\0') {
 		const unsigned char *run = p;
 		size_t len;
 
-		/* Copy the longest plain run in one write. */
+		/* Copy the longest plain run at once. */
 		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		if (p > run)
-			fwrite(run, 1, (size_t)(p - run), out);
+			put_bytes(gs, run, (size_t)(p - run));
 		if (*p == '\0')
 			break;
 		if (*p == '"' || *p == '\\') {
-			putc('\\', out);
-			putc(*p++, out);
+			char escaped[2] = { '\\', (char)*p++ };
+			put_bytes(gs, escaped, 2);
 		} else if (*p < 0x20) {
 			switch (*p) {
-			case '\n': fputs("\\n", out); break;
-			case '\r': fputs("\\r", out); break;
-			case '\t': fputs("\\t", out); break;
-			default: fprintf(out, "\\u%04x", *p); break;
+			case '\n': put_str(gs, "\\n"); break;
+			case '\r': put_str(gs, "\\r"); break;
+			case '\t': put_str(gs, "\\t"); break;
+			default: put_fmt(gs, "\\u%04x", *p); break;
 			}
 			p++;
 		} else if ((len = utf8_len(p)) == 0) {
-			fputs(replacement, out);
+			put_str(gs, replacement);
 			p++;
 		} else {
-			fwrite(p, 1, len, out);
+			put_bytes(gs, p, len);
 			p += len;
 		}
 	}
-	putc('"', out);
+	put_bytes(gs, "\"", 1);
 }
 
 static void
-json_key_string(FILE *out, const char *key, const char *value)
+json_key_string(struct geojson_sink *gs, const char *key, const char *value)
 {
-	putc(',', out);
-	json_string(out, key);
-	putc(':', out);
+	put_bytes(gs, ",", 1);
+	json_string(gs, key);
+	put_bytes(gs, ":", 1);
 	if (value == NULL || value[0] == '\0')
-		fputs("null", out);
+		put_str(gs, "null");
 	else
-		json_string(out, value);
+		json_string(gs, value);
 }
 
 static int
@@ -271,7 +316,6 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 {
 	struct geojson_sink *gs = (struct geojson_sink *)sink;
 	const struct store_record *rec = row->rec;
-	FILE *out = gs->out;
 
 	if (!gs->started && geojson_begin(gs) != 0)
 		return fc_fail(cause, "cannot write the GeoJSON: output error");
@@ -279,40 +323,43 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 		sink->skipped++;
 		return 0;
 	}
+	gs->len = 0;
 	if (sink->written > 0)
-		putc(',', out);
+		put_bytes(gs, ",", 1);
 	/* RFC 7946 3.1.1: longitude first; 7 decimals is about a centimetre. */
-	fprintf(out, "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]},"
-	    "\"properties\":{\"id\":", rec->pos.lon, rec->pos.lat);
-	json_string(out, rec->uuid);
-	json_key_string(out, "form_id", rec->form_id);
-	json_key_string(out, "form_version", rec->form_version);
-	json_key_string(out, "inspector", rec->inspector);
-	json_key_string(out, "device", rec->device);
-	json_key_string(out, "created_at", rec->created_at);
-	json_key_string(out, "finalized_at", rec->finalized_at);
-	json_key_string(out, "day", rec->day);
-	json_key_string(out, "asset", row->asset);
+	put_fmt(gs, "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]},",
+	    rec->pos.lon, rec->pos.lat);
+	put_str(gs, "\"properties\":{\"id\":");
+	json_string(gs, rec->uuid);
+	json_key_string(gs, "form_id", rec->form_id);
+	json_key_string(gs, "form_version", rec->form_version);
+	json_key_string(gs, "inspector", rec->inspector);
+	json_key_string(gs, "device", rec->device);
+	json_key_string(gs, "created_at", rec->created_at);
+	json_key_string(gs, "finalized_at", rec->finalized_at);
+	json_key_string(gs, "day", rec->day);
+	json_key_string(gs, "asset", row->asset);
 	if (isfinite(rec->pos.accuracy_m))
-		fprintf(out, ",\"accuracy_m\":%.1f", rec->pos.accuracy_m);
+		put_fmt(gs, ",\"accuracy_m\":%.1f", rec->pos.accuracy_m);
 	else
-		fputs(",\"accuracy_m\":null", out);
-	json_key_string(out, "position_source", store_pos_source_name(rec->pos.source));
-	json_key_string(out, "position_reason", rec->pos.reason);
-	json_key_string(out, "replaces", rec->replaces);
-	fprintf(out, ",\"hazards_minor\":%u,\"hazards_moderate\":%u,\"hazards_severe\":%u",
+		put_str(gs, ",\"accuracy_m\":null");
+	json_key_string(gs, "position_source", store_pos_source_name(rec->pos.source));
+	json_key_string(gs, "position_reason", rec->pos.reason);
+	json_key_string(gs, "replaces", rec->replaces);
+	put_fmt(gs, ",\"hazards_minor\":%u,\"hazards_moderate\":%u,\"hazards_severe\":%u",
 	    row->hazards[REPORT_MINOR], row->hazards[REPORT_MODERATE], row->hazards[REPORT_SEVERE]);
-	json_key_string(out, "review_state", store_decision_name(row->review.decision));
-	json_key_string(out, "review_comment", row->review.comment);
-	fputs(",\"answers\":{", out);
+	json_key_string(gs, "review_state", store_decision_name(row->review.decision));
+	json_key_string(gs, "review_comment", row->review.comment);
+	put_str(gs, ",\"answers\":{");
 	for (size_t a = 0; a < rec->answer_count; a++) {
 		if (a > 0)
-			putc(',', out);
-		json_string(out, rec->answers[a].name);
-		putc(':', out);
-		json_string(out, rec->answers[a].value);
+			put_bytes(gs, ",", 1);
+		json_string(gs, rec->answers[a].name);
+		put_bytes(gs, ":", 1);
+		json_string(gs, rec->answers[a].value);
 	}
-	if (fputs("}}}", out) == EOF || ferror(out))
+	put_str(gs, "}}}");
+	if (fwrite(gs->buf, 1, gs->len, gs->out) != gs->len || ferror(gs->out))
 		return fc_fail(cause, "cannot write the GeoJSON: output error");
 	sink->written++;
 	return 0;
@@ -330,6 +377,15 @@ geojson_finish(struct export_sink *sink, char **cause)
 	return 0;
 }
 
+static void
+geojson_free(struct export_sink *sink)
+{
+	struct geojson_sink *gs = (struct geojson_sink *)sink;
+
+	free(gs->buf);
+	free(gs);
+}
+
 struct export_sink *
 export_geojson_new(FILE *out)
 {
@@ -337,7 +393,7 @@ export_geojson_new(FILE *out)
 
 	gs->base.item = geojson_item;
 	gs->base.finish = geojson_finish;
-	gs->base.free = sink_free;
+	gs->base.free = geojson_free;
 	gs->out = out;
 	return &gs->base;
 }

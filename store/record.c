@@ -301,6 +301,24 @@ position_from_json(json_t *pos, struct store_position *p, char **cause)
 	return 0;
 }
 
+/*
+ * Appends an answer the caller knows is new, taking both strings.  The
+ * array grows by doubling (its capacity is the next power of two of the
+ * count), so a day of records decoded in bulk does not pay one realloc per
+ * answer.
+ */
+static void
+append_answer(struct store_record *rec, char *name, char *value)
+{
+	size_t n = rec->answer_count;
+
+	if (n == 0 || (n & (n - 1)) == 0)
+		rec->answers = xreallocarray(rec->answers, n == 0 ? 1 : n * 2, sizeof rec->answers[0]);
+	rec->answers[n].name = name;
+	rec->answers[n].value = value;
+	rec->answer_count = n + 1;
+}
+
 static int
 answers_from_json(json_t *answers, struct store_record *rec, char **cause)
 {
@@ -322,10 +340,7 @@ answers_from_json(json_t *answers, struct store_record *rec, char **cause)
 			return fc_fail(cause, "record: answer '%s' is longer than %d bytes or holds NUL",
 			    name, RECORD_MAX_ANSWER_BYTES);
 		/* A JSON object's keys are unique: append without searching. */
-		rec->answers = xreallocarray(rec->answers, rec->answer_count + 1, sizeof rec->answers[0]);
-		rec->answers[rec->answer_count].name = xstrdup(name);
-		rec->answers[rec->answer_count].value = xstrdup(json_string_value(value));
-		rec->answer_count++;
+		append_answer(rec, xstrdup(name), xstrdup(json_string_value(value)));
 	}
 	return 0;
 }
@@ -460,6 +475,55 @@ column_int(sqlite3_stmt *stmt, int col)
 	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, col);
 }
 
+/*
+ * Reads the answers column (a JSON object of strings, written by
+ * answers_text) with SQLite's own json_each, which walks the text in
+ * document order without building a tree: listing a day decodes thousands
+ * of these, and a jansson decode per record cost more than the query.  The
+ * statement is prepared once per connection.  (json_each ends a string at
+ * an escaped NUL, which answers_text never writes: answers are C strings.)
+ */
+static int
+answers_from_column(struct store *st, sqlite3_stmt *row, int col, struct store_record *rec,
+    char **cause)
+{
+	sqlite3_stmt *each = st->answers_stmt;
+	int rc;
+
+	if (sqlite3_column_type(row, col) != SQLITE_TEXT)
+		return fc_fail(cause, "%s: record %s: its answers are missing", st->path, rec->uuid);
+	if (each == NULL) {
+		if (sqlite3_prepare_v3(st->db, "SELECT key, value, type = 'text' FROM json_each(?1)", -1,
+		    SQLITE_PREPARE_PERSISTENT, &each, NULL) != SQLITE_OK)
+			return store_db_fail(st, cause, "read answers");
+		st->answers_stmt = each;
+	}
+	sqlite3_bind_value(each, 1, sqlite3_column_value(row, col));
+	while ((rc = sqlite3_step(each)) == SQLITE_ROW) {
+		/* Blobs, not text: json_each's strings carry no NUL, and asking
+		 * for text would make SQLite reallocate each one to add it. */
+		const char *name = sqlite3_column_blob(each, 0);
+		const char *value = sqlite3_column_blob(each, 1);
+		size_t name_bytes = (size_t)sqlite3_column_bytes(each, 0);
+		size_t value_bytes = (size_t)sqlite3_column_bytes(each, 1);
+
+		/* An array or a scalar has no text keys; only strings are answers. */
+		if (sqlite3_column_type(each, 0) != SQLITE_TEXT || name_bytes == 0 ||
+		    name_bytes > RECORD_MAX_NAME_BYTES || sqlite3_column_int(each, 2) != 1 ||
+		    value_bytes > RECORD_MAX_ANSWER_BYTES || rec->answer_count >= RECORD_MAX_ANSWERS) {
+			rc = SQLITE_MISMATCH;
+			break;
+		}
+		append_answer(rec, xstrndup(name, name_bytes),
+		    xstrndup(value_bytes > 0 ? value : "", value_bytes));
+	}
+	sqlite3_reset(each);
+	sqlite3_clear_bindings(each);
+	if (rc != SQLITE_DONE)
+		return fc_fail(cause, "%s: record %s: its answers are damaged", st->path, rec->uuid);
+	return 0;
+}
+
 /* Builds a record from a row of RECORD_COLUMNS.  Caller frees. */
 static int
 record_from_row(struct store *st, sqlite3_stmt *stmt, struct store_record **out, char **cause)
@@ -467,9 +531,6 @@ record_from_row(struct store *st, sqlite3_stmt *stmt, struct store_record **out,
 	struct store_record *rec = xcalloc(1, sizeof *rec);
 	struct store_position *p = &rec->pos;
 	char text[16];
-	json_t *answers;
-	json_error_t err;
-	const char *json;
 
 	store_column_copy(stmt, 0, rec->uuid, sizeof rec->uuid);
 	store_column_copy(stmt, 1, rec->form_id, sizeof rec->form_id);
@@ -497,16 +558,10 @@ record_from_row(struct store *st, sqlite3_stmt *stmt, struct store_record **out,
 	store_column_copy(stmt, 20, p->fix_time, sizeof p->fix_time);
 	p->fix_age_s = column_double(stmt, 21);
 	store_column_copy(stmt, 22, p->reason, sizeof p->reason);
-	json = (const char *)sqlite3_column_text(stmt, 23);
-	answers = json != NULL ? json_loads(json, 0, &err) : NULL;
-	if (answers == NULL || answers_from_json(answers, rec, cause) != 0) {
-		if (answers == NULL)
-			fc_fail(cause, "%s: record %s: its answers are damaged", st->path, rec->uuid);
-		json_decref(answers);
+	if (answers_from_column(st, stmt, 23, rec, cause) != 0) {
 		store_record_free(rec);
 		return -1;
 	}
-	json_decref(answers);
 	*out = rec;
 	return 0;
 }
@@ -690,9 +745,13 @@ bind_filter(sqlite3_stmt *stmt, const struct store_filter *f)
 		sqlite3_bind_int64(stmt, idx, (sqlite3_int64)f->limit);
 }
 
-/* Steps a statement over RECORD_COLUMNS rows, calling fn for each. */
+/*
+ * Steps a statement over RECORD_COLUMNS rows, calling lend for each record
+ * it then frees, or take for each record it hands over (exactly one is set).
+ */
 static int
-each_record(struct store *st, sqlite3_stmt *stmt, store_record_fn *fn, void *ctx, char **cause)
+each_record(struct store *st, sqlite3_stmt *stmt, store_record_fn *lend,
+    store_record_take_fn *take, void *ctx, char **cause)
 {
 	int rc;
 
@@ -702,8 +761,12 @@ each_record(struct store *st, sqlite3_stmt *stmt, store_record_fn *fn, void *ctx
 
 		if (record_from_row(st, stmt, &rec, cause) != 0)
 			return -1;
-		stop = fn(ctx, rec);
-		store_record_free(rec);
+		if (take != NULL)
+			stop = take(ctx, rec);
+		else {
+			stop = lend(ctx, rec);
+			store_record_free(rec);
+		}
 		if (stop)
 			return 0;
 	}
@@ -712,9 +775,9 @@ each_record(struct store *st, sqlite3_stmt *stmt, store_record_fn *fn, void *ctx
 	return 0;
 }
 
-int
-store_list(struct store *st, const struct store_filter *filter, store_record_fn *fn, void *ctx,
-    char **cause)
+static int
+list_records(struct store *st, const struct store_filter *filter, store_record_fn *lend,
+    store_record_take_fn *take, void *ctx, char **cause)
 {
 	char sql[512] = "SELECT " RECORD_COLUMNS " FROM records";
 	sqlite3_stmt *stmt;
@@ -728,9 +791,23 @@ store_list(struct store *st, const struct store_filter *filter, store_record_fn 
 	if (stmt == NULL)
 		return -1;
 	bind_filter(stmt, filter);
-	rc = each_record(st, stmt, fn, ctx, cause);
+	rc = each_record(st, stmt, lend, take, ctx, cause);
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+int
+store_list(struct store *st, const struct store_filter *filter, store_record_fn *fn, void *ctx,
+    char **cause)
+{
+	return list_records(st, filter, fn, NULL, ctx, cause);
+}
+
+int
+store_list_take(struct store *st, const struct store_filter *filter, store_record_take_fn *fn,
+    void *ctx, char **cause)
+{
+	return list_records(st, filter, NULL, fn, ctx, cause);
 }
 
 int
@@ -792,7 +869,7 @@ store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, limit > 0 ? (sqlite3_int64)limit : -1);
-	rc = each_record(st, stmt, fn, ctx, cause);
+	rc = each_record(st, stmt, fn, NULL, ctx, cause);
 	sqlite3_finalize(stmt);
 	return rc;
 }

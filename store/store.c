@@ -277,6 +277,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	sqlite3_finalize(st->answers_stmt);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

@@ -169,6 +169,14 @@ struct store_filter {
 typedef int store_record_fn(void *ctx, const struct store_record *rec);
 int store_list(struct store *st, const struct store_filter *filter, store_record_fn *fn,
     void *ctx, char **cause);
+/*
+ * The same walk for a caller that keeps what it reads (a day's review): fn
+ * owns rec from the call on and frees it with store_record_free, so nothing
+ * is copied twice.
+ */
+typedef int store_record_take_fn(void *ctx, struct store_record *rec);
+int store_list_take(struct store *st, const struct store_filter *filter, store_record_take_fn *fn,
+    void *ctx, char **cause);
 int store_count(struct store *st, const struct store_filter *filter, int64_t *count, char **cause);
 /* Counts of every status at once, indexed by enum store_status. */
 int store_count_by_status(struct store *st, int64_t counts[4], char **cause);

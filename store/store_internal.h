@@ -15,6 +15,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool read_only;
+	sqlite3_stmt *answers_stmt;  /* record.c's json_each over an answers column, or NULL */
 };
 
 /* Prepares sql; on failure sets *cause and returns NULL. */

@@ -640,6 +640,57 @@ test_upgrades_version_1(void **state)
 	free(path);
 }
 
+/*
+ * A record whose answers column was damaged outside the store (a bad disk
+ * block, a hand edit) is reported by its UUID, never read as empty or
+ * half-read; the intact record beside it still reads whole.
+ */
+static void
+test_reads_answers_exactly_or_refuses(void **state)
+{
+	static const char *const damaged[] = {
+		"{\"a\":\"1\",",               /* cut short */
+		"[\"a\",\"b\"]",               /* not an object */
+		"\"just text\"",                /* a scalar */
+		"{\"a\":1}",                   /* not a string */
+		"{\"a\":{\"b\":\"c\"}}",         /* nested */
+		"{\"\":\"empty name\"}",
+	};
+	struct fixture *fx = *state;
+	struct store_record *rec = make_record("road", "alice", "2026-11-24"), *got;
+	char *cause = NULL;
+
+	/* A draft: the store's triggers keep a final record's answers from any edit. */
+	store_record_set_answer(rec, "empty", "");
+	store_record_set_answer(rec, "escapes", "tab\there \\ \"q\" \u00e9\U0001F6A7");
+	assert_int_equal(store_save_draft(fx->st, rec, &cause), 0);
+	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+	assert_int_equal(got->answer_count, 4);
+	assert_string_equal(got->answers[0].name, "asset_id");
+	assert_string_equal(got->answers[3].name, "escapes");
+	assert_string_equal(store_record_answer(got, "asset_id"), "路灯-17");
+	assert_string_equal(store_record_answer(got, "note"), "a \"quoted\", comma\nnewline");
+	assert_string_equal(store_record_answer(got, "empty"), "");
+	assert_string_equal(store_record_answer(got, "escapes"), "tab\there \\ \"q\" \u00e9\U0001F6A7");
+	store_record_free(got);
+
+	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+		char *sql = sqlite3_mprintf("UPDATE records SET answers = %Q WHERE uuid = %Q",
+		    damaged[i], rec->uuid);
+
+		store_close(fx->st);
+		exec_sql(fx->path, sql);
+		sqlite3_free(sql);
+		assert_int_equal(store_open(fx->path, STORE_READ_WRITE, &fx->st, &cause), 0);
+		assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), -1);
+		assert_non_null(strstr(cause, rec->uuid));
+		assert_non_null(strstr(cause, "damaged"));
+		free(cause);
+		cause = NULL;
+	}
+	store_record_free(rec);
+}
+
 int
 main(void)
 {
@@ -659,6 +710,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_truncated_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrades_version_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_answers_exactly_or_refuses, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
