@@ -13,6 +13,7 @@
  * decision key asks for the PIN first, then carries on with the decision.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,14 +100,12 @@ struct review {
 
 static const enum tui_action review_bar[] = { TUI_ACT_HELP, TUI_ACT_QUIT, TUI_ACT_NONE };
 
+/* Rebuilds the visible rows; the cursor stays on keep when it is still shown. */
 static void
-refilter(struct review *rv)
+refilter_keeping(struct review *rv, const struct report_row *keep)
 {
 	size_t n = report_day_count(rv->day);
-	char keep[FC_UUID_LEN] = "";
 
-	if (rv->cur < rv->nvis)
-		fc_strlcpy(keep, report_day_row(rv->day, rv->vis[rv->cur])->rec->uuid, sizeof keep);
 	rv->match.inspector = rv->own[0] != '\0' && !rv->unlocked ? rv->own : rv->f_inspector;
 	rv->match.form_id = rv->f_form;
 	rv->match.search = rv->search;
@@ -118,10 +117,58 @@ refilter(struct review *rv)
 
 		if (!report_row_matches(row, &rv->match))
 			continue;
-		if (strcmp(row->rec->uuid, keep) == 0)
+		if (row == keep)
 			rv->cur = rv->nvis;
 		rv->vis[rv->nvis++] = i;
 	}
+}
+
+static const struct report_row *
+current_row(struct review *rv)
+{
+	return rv->cur < rv->nvis ? report_day_row(rv->day, rv->vis[rv->cur]) : NULL;
+}
+
+static void
+refilter(struct review *rv)
+{
+	refilter_keeping(rv, current_row(rv));
+}
+
+static int
+cmp_row_address(const void *pa, const void *pb)
+{
+	uintptr_t a = (uintptr_t)*(const struct report_row *const *)pa;
+	uintptr_t b = (uintptr_t)*(const struct report_row *const *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * Sorts the day by rv->sort.  Marks and the cursor follow their records,
+ * not their old positions: a supervisor who marked five records and then
+ * sorted by severity still has those five marked.
+ */
+static void
+resort(struct review *rv)
+{
+	size_t n = report_day_count(rv->day), nmarked = 0;
+	const struct report_row **marked = xcalloc(n + 1, sizeof *marked);
+	const struct report_row *keep = current_row(rv);
+
+	for (size_t i = 0; i < n; i++)
+		if (rv->marked[i])
+			marked[nmarked++] = report_day_row(rv->day, i);
+	report_day_sort(rv->day, rv->sort);
+	qsort(marked, nmarked, sizeof *marked, cmp_row_address);
+	for (size_t i = 0; i < n; i++) {
+		const struct report_row *row = report_day_row(rv->day, i);
+
+		rv->marked[i] = nmarked > 0 &&
+		    bsearch(&row, marked, nmarked, sizeof *marked, cmp_row_address) != NULL;
+	}
+	free(marked);
+	refilter_keeping(rv, keep);
 }
 
 static int
@@ -541,10 +588,7 @@ review_key(struct tui_screen *s, int key)
 	case RK_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
 	case RK_SORT:
 		rv->sort = (enum report_sort)((rv->sort + 1) % REPORT_SORT_COUNT);
-		report_day_sort(rv->day, rv->sort);
-		free(rv->marked);
-		rv->marked = xcalloc(report_day_count(rv->day) + 1, sizeof *rv->marked);
-		refilter(rv);
+		resort(rv);
 		break;
 	case RK_FINSP:
 		next_value(rv, rv->f_inspector, sizeof rv->f_inspector, true);

@@ -105,7 +105,8 @@ tmux_type "railing loose, 请尽快修理"
 tmux_keys Enter
 check "follow-up stored" tmux_wait "follow-up: 1 record"
 tmux_keys t t
-check "filter by state: approved is 1 record" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:approved' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '1/30 records'"
+tmux_wait "state:approved" >/dev/null
+check "filter by state: approved is 1 record" tmux_wait "1/30 records"
 tmux_keys t
 tmux_wait "state:follow-up" >/dev/null
 check "filter by state: follow-up is 1 record" tmux_wait "1/30 records"
@@ -122,6 +123,12 @@ third=$(sed -n 3p "$SCRATCH/order" | cut -f1)
 fourth=$(sed -n 4p "$SCRATCH/order" | cut -f1)
 tmux_keys Home Down Down Space Space
 check "Space marks records" tmux_wait "marked 2"
+# Marks belong to records, not to screen positions: they survive a re-sort.
+tmux_keys s
+check "s sorts by inspector" tmux_wait "sort:inspector"
+check "the marks survive the re-sort" tmux_wait "marked 2"
+tmux_keys s s s s
+check "four more s come back to time order" tmux_wait "sort:time"
 tmux_keys r
 tmux_wait "Reject, comment:" >/dev/null
 tmux_type "duplicate visit"
