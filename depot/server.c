@@ -12,13 +12,13 @@
  * against every device's hash), size, media type, digest (RFC 9530
  * Repr-Digest), then the whole bundle through the shared decoder.
  *
- * The pool threads share one store connection, lent to one request at a
- * time.  SQLite admits one writer anyway, and decoding (inflate, JSON) runs
- * outside the lock.  A connection per thread would gain little and is
- * unsafe with store_open() as it is: it checks the file's header with
- * open()/close(), and a close() in this process drops the POSIX locks the
- * other connections hold on the file (another process could then delete
- * the live WAL).
+ * Each pool thread has a store connection of its own for reading (lent
+ * from a pool of as many), so authenticating and decoding (inflate, JSON,
+ * validation) run in parallel on every core.  SQLite admits one writer:
+ * ingest transactions go through one writer connection under a mutex.  The
+ * mutex queues them without SQLite's busy handler, which sleeps and polls;
+ * the single writer keeps its page cache warm, where a connection that
+ * writes after another one must drop its cache.
  * One log line per request goes to stderr.
  */
 #include "depot/depot.h"
@@ -53,6 +53,8 @@ struct depot {
 
 	pthread_mutex_t lock;               /* guards the pool */
 	pthread_cond_t returned;
+	pthread_mutex_t write_lock;         /* guards writer */
+	struct store *writer;               /* every ingest transaction */
 	struct store *stores[DEPOT_MAX_STORES];
 	size_t store_count;
 	struct store *idle[DEPOT_MAX_STORES];
@@ -256,7 +258,10 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 		rc = reply_error(conn, rq, 403, device, uuid, "wrong-device", cause);
 		goto out;
 	}
-	if (store_ingest(st, uuid, device, b->records, b->record_count, &res, &already, &cause) != 0) {
+	pthread_mutex_lock(&d->write_lock);
+	arc = store_ingest(d->writer, uuid, device, b->records, b->record_count, &res, &already, &cause);
+	pthread_mutex_unlock(&d->write_lock);
+	if (arc != 0) {
 		if (res.conflict_uuid[0] != '\0')
 			rc = reply(conn, rq, 409, json_pack("{s:s, s:s}", "error", cause, "record",
 			    res.conflict_uuid), device, uuid, 0, "conflict");
@@ -396,7 +401,9 @@ depot_free(struct depot *d)
 {
 	for (size_t i = 0; i < d->store_count; i++)
 		store_close(d->stores[i]);
+	store_close(d->writer);
 	pthread_cond_destroy(&d->returned);
+	pthread_mutex_destroy(&d->write_lock);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -413,11 +420,15 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	int sig = 0;
 	unsigned flags, threads = cfg->threads != 0 ? cfg->threads : 4;
 
+	if (threads > DEPOT_MAX_STORES)
+		threads = DEPOT_MAX_STORES;
+
 	d->cfg = cfg;
 	d->max_body = cfg->max_body != 0 ? cfg->max_body : BUNDLE_LIMIT_COMPRESSED;
 	atomic_init(&d->inflight, 0);
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->returned, NULL);
+	pthread_mutex_init(&d->write_lock, NULL);
 	if (sodium_init() < 0) {
 		fc_fail(cause, "libsodium failed to start");
 		goto fail;
@@ -425,7 +436,9 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	if (parse_listen(cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", &ss, &sslen, &v6, cause) != 0)
 		goto fail;
 	/* Creates or upgrades the database before serving, so that errors show now. */
-	while (d->store_count < 1) {
+	if (store_open(cfg->db_path, STORE_READ_WRITE, &d->writer, cause) != 0)
+		goto fail;
+	while (d->store_count < threads) {
 		if (store_open(cfg->db_path, STORE_READ_WRITE, &d->stores[d->store_count], cause) != 0)
 			goto fail;
 		d->idle[d->idle_count++] = d->stores[d->store_count++];
