@@ -826,13 +826,14 @@ store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_re
 	answers = answers_text(&copy);
 	bind_record(ins, &copy, answers);
 	rc = sqlite3_step(ins);
+	if (rc == SQLITE_DONE)
+		*inserted = sqlite3_changes(st->db) == 1;
+	else
+		store_db_fail(st, cause, "ingest");
 	/* Unbinds answers before they are freed: the statement outlives this call. */
 	sqlite3_clear_bindings(ins);
 	free(answers);
-	if (rc != SQLITE_DONE)
-		return store_db_fail(st, cause, "ingest");
-	*inserted = sqlite3_changes(st->db) == 1;
-	return 0;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Compares rec with the stored record of the same UUID, status and updated_at aside. */
