@@ -16,6 +16,8 @@ struct depot_config {
 	unsigned per_ip_connections; /* 0: 64 */
 	unsigned timeout_s;          /* idle connection timeout; 0: 30 */
 	size_t max_body;             /* 413 above this; 0: BUNDLE_LIMIT_COMPRESSED */
+	const char *tls_cert;        /* PEM certificate (chain) file; with tls_key: HTTPS */
+	const char *tls_key;         /* PEM private key file; NULL with tls_cert: plain HTTP */
 };
 
 /*

@@ -3,6 +3,7 @@
  * devices allowed to send them.
  *
  *   fieldcheck-depot --db depot.db serve [--listen 127.0.0.1:8088] [--threads N]
+ *                                        [--tls-cert FILE --tls-key FILE]
  *   fieldcheck-depot --db depot.db device add NAME     prints the new token, once
  *   fieldcheck-depot --db depot.db device list
  *   fieldcheck-depot --db depot.db device revoke NAME
@@ -25,6 +26,7 @@
 static const char usage_text[] =
     "usage: fieldcheck-depot --db PATH serve [--listen HOST:PORT] [--threads N]\n"
     "                        [--max-connections N] [--timeout S] [--max-body BYTES]\n"
+    "                        [--tls-cert FILE --tls-key FILE]\n"
     "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n";
 
 static int
@@ -71,6 +73,8 @@ cmd_serve(const char *db, int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "max-body", required_argument, NULL, 'b' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct depot_config cfg = { .db_path = db };
@@ -103,6 +107,8 @@ cmd_serve(const char *db, int argc, char **argv)
 				return die("--max-body %s: expected 1024 to 67108864 bytes", optarg);
 			cfg.max_body = v;
 			break;
+		case 'C': cfg.tls_cert = optarg; break;
+		case 'K': cfg.tls_key = optarg; break;
 		default:
 			fputs(usage_text, stderr);
 			return 2;
@@ -114,6 +120,8 @@ cmd_serve(const char *db, int argc, char **argv)
 	}
 	if (cfg.db_path == NULL)
 		return die("%s", "serve needs --db PATH");
+	if ((cfg.tls_cert == NULL) != (cfg.tls_key == NULL))
+		return die("%s", "HTTPS needs both --tls-cert FILE and --tls-key FILE");
 	if (depot_serve(&cfg, &cause) != 0) {
 		die("%s", cause);
 		free(cause);

@@ -4,6 +4,9 @@
  *   GET /v1/health             {"service":"fieldcheck-depot","status":"ok","format":1}
  *   PUT /v1/bundles/{uuid}     a bundle; see docs/sync-protocol.md for the replies
  *
+ * Over HTTPS when given a certificate and key (libmicrohttpd's TLS, GnuTLS
+ * underneath), so the depot needs no TLS-terminating proxy in front.
+ *
  * A reply of 201/200 is sent only after store_ingest() committed (WAL,
  * synchronous=FULL), so a device that saw it may forget the bundle.  A
  * request cut by a crash committed nothing: ingest is one transaction.
@@ -12,13 +15,13 @@
  * against every device's hash), size, media type, digest (RFC 9530
  * Repr-Digest), then the whole bundle through the shared decoder.
  *
- * The pool threads share one store connection, lent to one request at a
- * time.  SQLite admits one writer anyway, and decoding (inflate, JSON) runs
- * outside the lock.  A connection per thread would gain little and is
- * unsafe with store_open() as it is: it checks the file's header with
- * open()/close(), and a close() in this process drops the POSIX locks the
- * other connections hold on the file (another process could then delete
- * the live WAL).
+ * Each pool thread has a store connection of its own for reading (lent
+ * from a pool of as many), so authenticating and decoding (inflate, JSON,
+ * validation) run in parallel on every core.  SQLite admits one writer:
+ * ingest transactions go through one writer connection under a mutex.  The
+ * mutex queues them without SQLite's busy handler, which sleeps and polls;
+ * the single writer keeps its page cache warm, where a connection that
+ * writes after another one must drop its cache.
  * One log line per request goes to stderr.
  */
 #include "depot/depot.h"
@@ -45,6 +48,7 @@
 
 #define DEPOT_MAX_STORES 256
 #define DEPOT_GRACE_MS   30000
+#define DEPOT_MAX_PEM    (1024 * 1024)
 
 struct depot {
 	const struct depot_config *cfg;
@@ -53,6 +57,10 @@ struct depot {
 
 	pthread_mutex_t lock;               /* guards the pool */
 	pthread_cond_t returned;
+	pthread_mutex_t write_lock;         /* guards writer */
+	struct store *writer;               /* every ingest transaction */
+	char *tls_cert, *tls_key;           /* PEM text, for HTTPS; NULL for HTTP */
+	size_t tls_cert_len, tls_key_len;
 	struct store *stores[DEPOT_MAX_STORES];
 	size_t store_count;
 	struct store *idle[DEPOT_MAX_STORES];
@@ -256,7 +264,10 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 		rc = reply_error(conn, rq, 403, device, uuid, "wrong-device", cause);
 		goto out;
 	}
-	if (store_ingest(st, uuid, device, b->records, b->record_count, &res, &already, &cause) != 0) {
+	pthread_mutex_lock(&d->write_lock);
+	arc = store_ingest(d->writer, uuid, device, b->records, b->record_count, &res, &already, &cause);
+	pthread_mutex_unlock(&d->write_lock);
+	if (arc != 0) {
 		if (res.conflict_uuid[0] != '\0')
 			rc = reply(conn, rq, 409, json_pack("{s:s, s:s}", "error", cause, "record",
 			    res.conflict_uuid), device, uuid, 0, "conflict");
@@ -392,11 +403,59 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen, 
 }
 
 static void
+pem_free(char *pem, size_t len)
+{
+	if (pem == NULL)
+		return;
+	sodium_memzero(pem, len);
+	free(pem);
+}
+
+/*
+ * Reads a PEM file whole, NUL-terminated as libmicrohttpd wants it, and
+ * bounded.  Caller frees (and wipes a key) with pem_free.
+ */
+static int
+pem_read(const char *what, const char *path, char **out, size_t *len, char **cause)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (f == NULL)
+		return fc_fail(cause, "%s %s: %s", what, path, strerror(errno));
+	buf = xmalloc(DEPOT_MAX_PEM + 1);
+	n = fread(buf, 1, DEPOT_MAX_PEM + 1, f);
+	buf[n <= DEPOT_MAX_PEM ? n : DEPOT_MAX_PEM] = '\0';
+	if (ferror(f))
+		fc_fail(cause, "%s %s: %s", what, path, strerror(errno));
+	else if (n > DEPOT_MAX_PEM)
+		fc_fail(cause, "%s %s: over %d bytes, too large for a PEM file", what, path, DEPOT_MAX_PEM);
+	else if (strlen(buf) != n || strstr(buf, "-----BEGIN ") == NULL)
+		fc_fail(cause, "%s %s: not a PEM file", what, path);
+	else {
+		fclose(f);
+		*out = buf;
+		*len = n;
+		return 0;
+	}
+	fclose(f);
+	pem_free(buf, DEPOT_MAX_PEM + 1);
+	return -1;
+}
+
+static void
 depot_free(struct depot *d)
 {
 	for (size_t i = 0; i < d->store_count; i++)
 		store_close(d->stores[i]);
+	store_close(d->writer);
+	pem_free(d->tls_cert, d->tls_cert_len);
+	pem_free(d->tls_key, d->tls_key_len);
 	pthread_cond_destroy(&d->returned);
+	pthread_mutex_destroy(&d->write_lock);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -412,12 +471,21 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	sigset_t set;
 	int sig = 0;
 	unsigned flags, threads = cfg->threads != 0 ? cfg->threads : 4;
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (threads > DEPOT_MAX_STORES)
+		threads = DEPOT_MAX_STORES;
 
 	d->cfg = cfg;
 	d->max_body = cfg->max_body != 0 ? cfg->max_body : BUNDLE_LIMIT_COMPRESSED;
 	atomic_init(&d->inflight, 0);
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->returned, NULL);
+	pthread_mutex_init(&d->write_lock, NULL);
 	if (sodium_init() < 0) {
 		fc_fail(cause, "libsodium failed to start");
 		goto fail;
@@ -425,7 +493,9 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	if (parse_listen(cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", &ss, &sslen, &v6, cause) != 0)
 		goto fail;
 	/* Creates or upgrades the database before serving, so that errors show now. */
-	while (d->store_count < 1) {
+	if (store_open(cfg->db_path, STORE_READ_WRITE, &d->writer, cause) != 0)
+		goto fail;
+	while (d->store_count < threads) {
 		if (store_open(cfg->db_path, STORE_READ_WRITE, &d->stores[d->store_count], cause) != 0)
 			goto fail;
 		d->idle[d->idle_count++] = d->stores[d->store_count++];
@@ -439,6 +509,20 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
+	if (cfg->tls_cert != NULL) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			fc_fail(cause, "this libmicrohttpd was built without TLS; serve HTTP behind a TLS proxy");
+			goto fail;
+		}
+		if (pem_read("--tls-cert", cfg->tls_cert, &d->tls_cert, &d->tls_cert_len, cause) != 0 ||
+		    pem_read("--tls-key", cfg->tls_key, &d->tls_key, &d->tls_key_len, cause) != 0)
+			goto fail;
+		flags |= MHD_USE_TLS;
+		tls[0].ptr_value = d->tls_cert;
+		tls[1].ptr_value = d->tls_key;
+	} else {
+		tls[0].option = MHD_OPTION_END;
+	}
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -448,14 +532,21 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	    (unsigned)(cfg->per_ip_connections != 0 ? cfg->per_ip_connections : 64),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : 30),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (daemon == NULL) {
-		fc_fail(cause, "cannot listen on %s (in use, or not an address of this host?)",
-		    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088");
+		if (cfg->tls_cert != NULL)
+			fc_fail(cause, "cannot serve HTTPS on %s (address in use, not of this host, or the "
+			    "certificate and key refused: see above)", cfg->listen != NULL ? cfg->listen :
+			    "127.0.0.1:8088");
+		else
+			fc_fail(cause, "cannot listen on %s (in use, or not an address of this host?)",
+			    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088");
 		goto fail;
 	}
-	fprintf(stderr, "fieldcheck-depot: listening on %s, database %s\n",
-	    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", cfg->db_path);
+	fprintf(stderr, "fieldcheck-depot: listening on %s (%s), database %s\n",
+	    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", cfg->tls_cert != NULL ? "https" : "http",
+	    cfg->db_path);
 	while (sigwait(&set, &sig) != 0)
 		;
 	{

@@ -198,7 +198,7 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device,
     char **cause)
 {
 	char now[FC_TIME_LEN];
-	sqlite3_stmt *note = NULL;
+	sqlite3_stmt *ins = NULL, *note = NULL;
 
 	memset(res, 0, sizeof *res);
 	*already = false;
@@ -210,23 +210,26 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device,
 		store_rollback(st);
 		return 0;
 	}
+	ins = store_insert_received_prepare(st, cause);
+	if (ins == NULL)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		bool exists, same;
+		bool inserted, same;
 
-		if (store_same_content(st, recs[i], &exists, &same, cause) != 0)
+		if (store_insert_received(st, ins, recs[i], &inserted, cause) != 0)
 			goto fail;
-		if (exists && !same) {
+		if (inserted) {
+			res->accepted++;
+			continue;
+		}
+		if (store_same_content(st, recs[i], &same, cause) != 0)
+			goto fail;
+		if (!same) {
 			fc_strlcpy(res->conflict_uuid, recs[i]->uuid, sizeof res->conflict_uuid);
 			fc_fail(cause, "record %s is already stored with different content", recs[i]->uuid);
 			goto fail;
 		}
-		if (exists) {
-			res->duplicates++;
-			continue;
-		}
-		if (store_insert_received(st, recs[i], cause) != 0)
-			goto fail;
-		res->accepted++;
+		res->duplicates++;
 	}
 	fc_now_iso_utc(now);
 	note = store_prepare(st, "INSERT INTO received_bundles (uuid, device, accepted, duplicates, "
@@ -242,9 +245,11 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device,
 		store_db_fail(st, cause, "ingest");
 		goto fail;
 	}
+	sqlite3_finalize(ins);
 	sqlite3_finalize(note);
 	return store_commit(st, cause);
 fail:
+	sqlite3_finalize(ins);
 	sqlite3_finalize(note);
 	store_rollback(st);
 	return -1;

@@ -874,52 +874,54 @@ store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, 
 	return rc;
 }
 
-/* Inserts a record received from a device, as sent; the caller holds a transaction. */
+/*
+ * The depot's insert: a record is new, or its UUID is stored already and
+ * the insert does nothing (the caller then compares contents).  Prepared
+ * once per ingest, stepped once per record.
+ */
+sqlite3_stmt *
+store_insert_received_prepare(struct store *st, char **cause)
+{
+	return store_prepare(st, "INSERT INTO records (" RECORD_COLUMNS ") VALUES "
+	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24) "
+	    "ON CONFLICT(uuid) DO NOTHING", cause);
+}
+
 int
-store_insert_received(struct store *st, const struct store_record *rec, char **cause)
+store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_record *rec,
+    bool *inserted, char **cause)
 {
 	struct store_record copy = *rec;
-	sqlite3_stmt *stmt;
 	char *answers;
 	int rc;
 
+	*inserted = false;
 	copy.status = STORE_SENT;
 	if (record_validate(&copy, cause) != 0)
 		return -1;
-	stmt = store_prepare(st, "INSERT INTO records (" RECORD_COLUMNS ") VALUES "
-	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)",
-	    cause);
-	if (stmt == NULL)
-		return -1;
+	sqlite3_reset(ins);
 	answers = answers_text(&copy);
-	bind_record(stmt, &copy, answers);
-	rc = sqlite3_step(stmt);
+	bind_record(ins, &copy, answers);
+	rc = sqlite3_step(ins);
+	if (rc == SQLITE_DONE)
+		*inserted = sqlite3_changes(st->db) == 1;
+	else
+		store_db_fail(st, cause, "ingest");
+	/* Unbinds answers before they are freed: the statement outlives this call. */
+	sqlite3_clear_bindings(ins);
 	free(answers);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "ingest");
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Compares rec with the stored record of the same UUID, status and updated_at aside. */
 int
-store_same_content(struct store *st, const struct store_record *rec, bool *exists, bool *same,
-    char **cause)
+store_same_content(struct store *st, const struct store_record *rec, bool *same, char **cause)
 {
 	struct store_record *stored = NULL;
 	struct store_record incoming = *rec;
 	char *a, *b;
-	int64_t n = 0;
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM records WHERE uuid = ?1", cause);
 
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, rec->uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	*exists = n > 0;
 	*same = false;
-	if (!*exists)
-		return 0;
 	if (store_get(st, rec->uuid, &stored, cause) != 0)
 		return -1;
 	incoming.status = stored->status;

@@ -42,10 +42,15 @@ int store_name_index(const char *const *names, int n, const char *name);
 /* record.c, for the outbox and the depot's ingest. */
 int store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
     char **cause);
-/* Inserts a record received from a device as sent; the caller holds a transaction. */
-int store_insert_received(struct store *st, const struct store_record *rec, char **cause);
-/* Whether a record with rec's UUID exists and holds the same content (status aside). */
-int store_same_content(struct store *st, const struct store_record *rec, bool *exists, bool *same,
-    char **cause);
+/*
+ * The depot's ingest, inside the caller's transaction: prepare the insert
+ * once (caller finalizes), then per record: inserted as sent, or *inserted
+ * false when its UUID is stored already.
+ */
+sqlite3_stmt *store_insert_received_prepare(struct store *st, char **cause);
+int store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_record *rec,
+    bool *inserted, char **cause);
+/* Whether the stored record with rec's UUID holds the same content (status aside). */
+int store_same_content(struct store *st, const struct store_record *rec, bool *same, char **cause);
 
 #endif

@@ -36,6 +36,7 @@ struct sync_conn {
 	size_t reply_len;
 	bool reply_overflow;
 	atomic_bool *stop;
+	char error[CURL_ERROR_SIZE];  /* libcurl's detail, e.g. which certificate check failed */
 };
 
 void
@@ -223,6 +224,8 @@ conn_prepare(struct sync_conn *c, const char *url)
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xfer_info);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->error);
+	c->error[0] = '\0';
 	c->reply_len = 0;
 	c->reply[0] = '\0';
 	c->reply_overflow = false;
@@ -243,6 +246,14 @@ conn_failed(struct sync_conn *c, CURLcode rc, const char *what, char **cause)
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		fc_fail(cause, "%s: %s did not answer in time", what, c->base);
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION && c->error[0] != '\0')
+		fc_fail(cause, "%s: %s: the depot's TLS certificate was not accepted (%s)%s", what, c->base,
+		    c->error, c->o->cacert == NULL ? "; a city CA needs --cacert FILE or cacert in the "
+		    "configuration" : "");
+	else if (rc == CURLE_SSL_CACERT_BADFILE)
+		fc_fail(cause, "%s: --cacert %s: not a readable PEM CA certificate (%s)", what,
+		    c->o->cacert != NULL ? c->o->cacert : "(system)", c->error[0] != '\0' ? c->error :
+		    curl_easy_strerror(rc));
 	else
 		fc_fail(cause, "%s: %s: %s", what, c->base, curl_easy_strerror(rc));
 	return SYNC_TRANSIENT;

@@ -2,12 +2,20 @@
 """Network misbehaviour for the sync suites, on 127.0.0.1.
 
   netfault.py proxy PORT TARGET_PORT [--cut-after N] [--delay S] [--delay-up S] [--faults K]
-                    [--count FILE]
+                    [--count FILE] [--events FILE] [--kill-pid-file FILE [--kill-at F,...]]
       A TCP proxy.  For the first K connections (default: all) it either cuts
       the connection after N bytes from the client (mid-body), or holds the
       server's reply for S seconds (longer than the client waits); --delay-up
       holds each chunk of the request instead (a slow uplink).  With
       --count it appends "up DOWN" byte counts per connection to FILE.
+      --kill-pid-file: once FILE holds a PID, the proxy lets one PUT
+      through and stops the next in the middle: it forwards the fraction F
+      of that request's bytes (headers and body; F cycles through
+      --kill-at, default 0.5), lets the server read them, SIGKILLs the PID
+      and empties FILE (one kill per PID written).  --events appends one line per fault to FILE, saying where
+      the request was: "kill PUT sent=S of=T replied=R" (R=1: the server
+      had begun to answer, so that upload was not in flight) or
+      "cut METHOD sent=S of=T".
   netfault.py impostor PORT
       A captive portal: every request gets 200 with an HTML login page.
   netfault.py silent PORT
@@ -16,6 +24,8 @@
 It prints nothing; tests wait until the port accepts connections.
 """
 import argparse
+import os
+import signal
 import socket
 import sys
 import threading
@@ -69,11 +79,73 @@ def silent(conn):
             pass
 
 
+class Request:
+    """The client's current request on one connection: method, size, bytes passed on.
+
+    HTTP/1.1 clients that do not pipeline (libcurl, curl) send the next
+    request only after the reply, so a chunk read never spans two requests.
+    """
+
+    def __init__(self):
+        self.head = b""
+        self.method = "?"
+        self.total = None  # headers + Content-Length, once the headers are in
+        self.sent = 0
+        self.seen = False  # already weighed for a kill
+
+    def begin(self, chunk):
+        if self.total is not None:
+            return
+        self.head += chunk
+        end = self.head.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        self.method = self.head.split(b" ", 1)[0].decode(errors="replace")
+        length = 0
+        for line in self.head[:end].split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        self.total = end + 4 + length
+
+    def advance(self, n):
+        self.sent += n
+        if self.total is not None and self.sent >= self.total:
+            self.__init__()
+
+
 class Proxy:
     def __init__(self, args):
         self.args = args
         self.lock = threading.Lock()
         self.connections = 0
+        self.kills = 0
+        self.kill_at = [float(f) for f in args.kill_at.split(",")]
+        self.let_through = None  # the PID whose one PUT has gone through
+
+    def event(self, line):
+        if self.args.events:
+            with self.lock, open(self.args.events, "a") as f:
+                f.write(line + "\n")
+
+    def armed(self, take):
+        """The PID written to --kill-pid-file, or None; take empties the file."""
+        if not self.args.kill_pid_file:
+            return None
+        with self.lock:
+            try:
+                with open(self.args.kill_pid_file, "r+") as f:
+                    text = f.read().strip()
+                    if text and take:
+                        f.seek(0)
+                        f.truncate()
+                        self.kills += 1
+            except OSError:
+                return None
+        return int(text) if text else None
+
+    def kill_fraction(self):
+        return self.kill_at[self.kills % len(self.kill_at)]
 
     def handle(self, client):
         with self.lock:
@@ -86,6 +158,40 @@ class Proxy:
             return
         counts = [0, 0]
         done = threading.Event()
+        req = Request()
+
+        def kill_mid_put(chunk, dst):
+            """Passes on the PUT up to its kill point, then SIGKILLs the server; True if it did."""
+            if req.method != "PUT" or req.total is None:
+                return False
+            pid = self.armed(False)
+            if pid is None:
+                return False
+            if not req.seen:
+                req.seen = True
+                with self.lock:
+                    if self.let_through != pid:
+                        self.let_through = pid  # this PUT goes through: the client progresses
+                        return False
+            elif self.let_through != pid:
+                return False
+            point = max(1, min(req.total, int(req.total * self.kill_fraction())))
+            if req.sent + len(chunk) < point:
+                return False
+            if self.armed(True) != pid:
+                return False
+            part = point - req.sent
+            replied_before = counts[1]
+            dst.sendall(chunk[:part])
+            counts[0] += part
+            if point < req.total:
+                time.sleep(0.05)  # the server reads the partial request first
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.event("kill PUT sent=%d of=%d replied=%d" % (point, req.total, counts[1] > replied_before))
+            return True
 
         def pump(src, dst, index):
             try:
@@ -93,11 +199,17 @@ class Proxy:
                     chunk = src.recv(65536)
                     if not chunk:
                         break
+                    if index == 0:
+                        req.begin(chunk)
+                        if kill_mid_put(chunk, dst):
+                            break
                     if index == 0 and faulty and self.args.cut_after is not None:
                         room = self.args.cut_after - counts[0]
                         if len(chunk) >= room:
                             dst.sendall(chunk[:max(room, 0)])
                             counts[0] += max(room, 0)
+                            self.event("cut %s sent=%d of=%s" % (req.method, req.sent + max(room, 0),
+                                                                 req.total))
                             # Cut both ways, as a dropped link does (RST, no FIN dance).
                             for s in (client, server):
                                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
@@ -110,6 +222,8 @@ class Proxy:
                         time.sleep(self.args.delay)
                     dst.sendall(chunk)
                     counts[index] += len(chunk)
+                    if index == 0:
+                        req.advance(len(chunk))
             except OSError:
                 pass
             finally:
@@ -143,6 +257,9 @@ def main():
     p.add_argument("--delay-up", type=float)
     p.add_argument("--faults", type=int)
     p.add_argument("--count")
+    p.add_argument("--events")
+    p.add_argument("--kill-pid-file")
+    p.add_argument("--kill-at", default="0.5")
     args = p.parse_args()
     s = listener(args.port)
     if args.mode == "proxy":

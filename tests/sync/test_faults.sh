@@ -29,13 +29,22 @@ fresh() {
 }
 
 # ---- SIGKILL mid-upload, 20+ times ----
+# Small bundles (a few records each) so there are many uploads.  The depot
+# is armed by writing its PID where the proxy looks: the proxy then passes
+# on part of the next PUT (a third, two thirds, all but its last bytes, or
+# all of it, in turn), lets the depot read it, and SIGKILLs it; its events
+# file says where each request was, so only kills of an upload in flight
+# (no reply begun) are counted.  Before each kill the proxy lets one upload
+# through, so the client progresses and its backoff starts again from 0.25 s.
 fresh
 depot_start
-# Small bundles (a few records each) so there are many uploads to kill, and
-# each request held 100 ms by a proxy (a slow uplink), so that killing the
-# depot right after one upload lands catches the next one in flight.
 PX=$(free_port)
-python3 "$NETFAULT" proxy "$PX" "$PORT" --delay-up 0.1 &
+EVENTS="$SCRATCH/events"
+ARMED="$SCRATCH/armed"
+: > "$EVENTS"
+: > "$ARMED"
+python3 "$NETFAULT" proxy "$PX" "$PORT" --events "$EVENTS" --kill-pid-file "$ARMED" \
+	--kill-at 0.33,0.67,0.999,1 &
 PXPID=$!
 at_exit "kill $PXPID 2>/dev/null"
 wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $PX))"
@@ -43,19 +52,26 @@ sync_to "http://127.0.0.1:$PX" --max-bundle 1024 --retry-for 60 --connect-timeou
 	--timeout 5 > "$SCRATCH/sync.out" 2> "$SCRATCH/sync.err" &
 SYNC=$!
 at_exit "kill $SYNC 2>/dev/null"
-kills=0
-puts() { grep -c 'PUT ' "$DEPOT_LOG"; }
-while kill -0 "$SYNC" 2>/dev/null && [ "$kills" -lt 25 ]; do
-	seen=$(puts)
-	# Wait for an upload to land, then kill at once: the next one is in flight.
-	wait_for 10 sh -c "[ \$(grep -c 'PUT ' '$DEPOT_LOG') -gt $seen ]" || break
-	depot_kill
-	kills=$((kills + 1))
+killed() { grep -c '^kill PUT .* replied=0' "$EVENTS"; }
+rounds=0
+while [ "$(killed)" -lt 24 ] && [ "$rounds" -lt 40 ] && kill -0 "$SYNC" 2>/dev/null; do
+	rounds=$((rounds + 1))
+	echo "$DEPOT_PID" > "$ARMED"
+	# The proxy empties the file when it has killed the depot.
+	wait_for 30 test ! -s "$ARMED" || break
+	wait "$DEPOT_PID" 2>/dev/null
+	DEPOT_PID=
 	depot_start || break
 done
+: > "$ARMED"
 wait "$SYNC"
 st=$?
-check "depot SIGKILLed $kills times while sync ran (>= 20)" test "$kills" -ge 20
+kills=$(killed)
+check "depot SIGKILLed mid-upload $kills times while sync ran (>= 20, no reply begun)" test "$kills" -ge 20
+check "kill: every kill the proxy made caught an upload in flight" \
+	test "$(grep -c '^kill PUT' "$EVENTS")" -eq "$kills"
+check "kill: some kills cut the body short, some came after the whole body" \
+	sh -c "grep -q 'kill PUT sent=\([0-9]*\) of=\1 ' '$EVENTS' && grep -v 'kill PUT sent=\([0-9]*\) of=\1 ' '$EVENTS' | grep -q 'kill PUT'"
 check "kill: fieldcheck sync exits 0 in the end" test "$st" -eq 0
 check "kill: the client retried after failures" grep -q 'retrying in' "$SCRATCH/sync.err"
 all_there "kill x$kills"
@@ -66,13 +82,18 @@ kill "$PXPID"
 fresh
 depot_start
 PX=$(free_port)
-python3 "$NETFAULT" proxy "$PX" "$PORT" --cut-after 700 --faults 5 &
+: > "$EVENTS"
+python3 "$NETFAULT" proxy "$PX" "$PORT" --cut-after 700 --faults 5 --events "$EVENTS" &
 PXPID=$!
 at_exit "kill $PXPID 2>/dev/null"
 wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $PX))"
 sync_to "http://127.0.0.1:$PX" --max-bundle 4096 --retry-for 30 --timeout 5 > /dev/null 2> "$SCRATCH/cut.err"
 check "cut: sync exits 0 after the cuts" test $? -eq 0
 check "cut: the cuts were seen as failures" grep -q 'retrying in' "$SCRATCH/cut.err"
+# The proxy's first connection is the readiness probe above; the next 4 are uploads.
+check "cut: 4 uploads cut mid-body (after 700 bytes of longer requests)" \
+	test "$(awk '/^cut PUT sent=700 of=[0-9]+$/ { split($4, t, "="); if (t[2] > 700) n++ } END { print n + 0 }' \
+	"$EVENTS")" -eq 4
 check "cut: nothing rejected by the depot (no partial body stored)" sh -c "! grep -q 'status=400' '$DEPOT_LOG'"
 all_there "cut"
 kill "$PXPID"

@@ -26,6 +26,32 @@ check "depot logged one line per bundle with device and result" grep -q 'device=
 check "a second sync with nothing queued exits 0" sync_to "http://127.0.0.1:$PORT" --once > /dev/null
 check "still exactly 1000 on the depot" test "$(depot_count)" = 1000
 
+# Four more handhelds sync at once, in small bundles, so that their uploads
+# interleave on the depot's pool threads and queue for its one writer.
+for d in 2 3 4 5; do
+	"$DEPOT" --db "$DEPOT_DB" device add "hh$d" > "$SCRATCH/token$d" && chmod 600 "$SCRATCH/token$d"
+	make_records "$SCRATCH/hh$d.db" 150 || not_ok "records made on hh$d"
+done
+pids=
+for d in 2 3 4 5; do
+	"$FIELDCHECK" --db "$SCRATCH/hh$d.db" sync --server "http://127.0.0.1:$PORT" --device "hh$d" \
+		--token-file "$SCRATCH/token$d" --max-bundle 2048 > /dev/null 2> "$SCRATCH/sync$d.err" &
+	pids="$pids $!"
+done
+st=0
+for p in $pids; do wait "$p" || st=1; done
+check "4 handhelds syncing at once all exit 0" test "$st" -eq 0
+check "the depot took many bundles at once (more than 20 PUTs)" \
+	test "$(grep -c 'PUT device=hh[2-5] .*status=201' "$DEPOT_LOG")" -gt 20
+check "no upload met a busy database (no 503)" sh -c "! grep -q 'status=503' '$DEPOT_LOG'"
+check "depot holds 1000 + 4 x 150 records" test "$(depot_count)" = 1600
+check "each exactly once" test "$(depot_unique)" = 1600
+: > "$SCRATCH/all.answers"
+for db in "$HH" "$SCRATCH"/hh[2-5].db; do answers "$db" >> "$SCRATCH/all.answers"; done
+sort "$SCRATCH/all.answers" > "$SCRATCH/hh.answers"
+answers "$DEPOT_DB" > "$SCRATCH/depot.answers"
+check "depot answers identical to the five handhelds'" cmp -s "$SCRATCH/hh.answers" "$SCRATCH/depot.answers"
+
 # SIGTERM lets the depot finish and exit 0.
 kill -TERM "$DEPOT_PID"
 wait "$DEPOT_PID"
