@@ -112,6 +112,15 @@ int store_pos_source_parse(const char *name, enum store_pos_source *out);
 /* Record <-> JSON (one object, answers and position included): the form of
  * `fieldcheck list --json` and of a bundle's record lines.  Caller frees. */
 char *store_record_to_json(const struct store_record *rec);
+/*
+ * The same text, rendered into a buffer kept from record to record (for
+ * bundles of thousands).  The returned text (NUL-terminated, *len bytes)
+ * is owned by j and valid until the next render or store_json_free.
+ */
+struct store_json;
+struct store_json *store_json_new(void);
+void store_json_free(struct store_json *j);
+const char *store_json_render(struct store_json *j, const struct store_record *rec, size_t *len);
 /* Validates every field and bound; on error *cause says which field. */
 int store_record_from_json(const char *json, size_t len, struct store_record **out, char **cause);
 
