@@ -311,7 +311,7 @@ sync_conn_health(struct sync_conn *c, char **cause)
  * the bundle's record count.
  */
 static enum sync_outcome
-conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
+conn_upload(struct sync_conn *c, const struct store_bundle *b, long *http_status, char **cause)
 {
 	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN], excerpt[192];
 	char *auth, *digest;
@@ -336,6 +336,7 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)b->bytes);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->size);
+	*http_status = 0;
 	rc = curl_easy_perform(c->curl);
 	curl_slist_free_all(hdrs);
 	sodium_memzero(auth, strlen(auth));
@@ -344,6 +345,7 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
 	if (rc != CURLE_OK)
 		return conn_failed(c, rc, "upload", cause);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	*http_status = status;
 	if (reply_is_json(c->curl))
 		obj = json_loadb(c->reply, c->reply_len, 0, NULL);
 	if (status == 200 || status == 201) {
@@ -380,14 +382,24 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
 }
 
 int
-sync_queued(struct store *st, int64_t *queued, char **cause)
+sync_queued(struct store *st, int64_t *queued, int64_t *refused, char **cause)
 {
+	struct store_outbox_counts oc;
 	int64_t counts[4];
 
-	if (store_count_by_status(st, counts, cause) != 0)
+	if (store_count_by_status(st, counts, cause) != 0 || store_outbox_counts(st, &oc, cause) != 0)
 		return -1;
-	*queued = counts[STORE_FINAL] + counts[STORE_BUNDLED];
+	*queued = counts[STORE_FINAL] + counts[STORE_BUNDLED] - oc.refused_records;
+	if (refused != NULL)
+		*refused = oc.refused_records;
 	return 0;
+}
+
+/* What the depot answers about one bundle's content (not about us): set it aside. */
+static bool
+bundle_refusal(long status)
+{
+	return status == 400 || status == 409 || status == 413;
 }
 
 struct build_ctx {
@@ -462,13 +474,15 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
 {
 	int64_t total, done = 0, bytes = 0;
 
-	if (sync_queued(st, &total, cause) != 0)
+	if (sync_queued(st, &total, NULL, cause) != 0)
 		return SYNC_LOCAL;
 	if (fn != NULL)
 		fn(ctx, total, done, bytes);
 	for (;;) {
 		struct store_bundle *b = NULL;
 		enum sync_outcome how;
+		char *why = NULL;
+		long status;
 		bool made;
 
 		if (c->stop != NULL && atomic_load(c->stop)) {
@@ -485,7 +499,30 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
 				return SYNC_DONE;
 			continue;
 		}
-		how = conn_upload(c, b, cause);
+		how = conn_upload(c, b, &status, &why);
+		if (how == SYNC_REFUSED && bundle_refusal(status)) {
+			/* This bundle will never pass as it is: keep it and its records aside,
+			 * with the depot's reason, and go on with the rest of the queue. */
+			int rc = store_outbox_mark_refused(st, b->uuid, status, why, cause);
+
+			free(why);
+			if (rc != 0) {
+				store_bundle_free(b);
+				return SYNC_LOCAL;
+			}
+			if (total >= (int64_t)b->record_count)
+				total -= (int64_t)b->record_count;
+			store_bundle_free(b);
+			if (fn != NULL)
+				fn(ctx, total, done, bytes);
+			continue;
+		}
+		if (how != SYNC_DONE) {
+			fc_fail(cause, "%s", why);
+			free(why);
+			store_bundle_free(b);
+			return how;
+		}
 		if (how == SYNC_DONE && store_outbox_mark_sent(st, b->uuid, cause) != 0)
 			how = SYNC_LOCAL;
 		if (how != SYNC_DONE) {
@@ -566,6 +603,38 @@ run_drained(void *arg, int64_t total, int64_t done, int64_t bytes)
 	run_report(r, NULL);
 }
 
+static int
+first_refused(void *arg, const struct store_outbox_entry *e)
+{
+	struct store_outbox_entry *first = arg;
+
+	if (!e->refused)
+		return 0;
+	*first = *e;
+	return 1;
+}
+
+/* 0 when no bundle is set aside as refused; else -1 with what and why. */
+static int
+refused_summary(struct store *st, char **cause)
+{
+	struct store_outbox_counts oc;
+	struct store_outbox_entry first;
+
+	if (store_outbox_counts(st, &oc, cause) != 0)
+		return -1;
+	if (oc.refused_bundles == 0)
+		return 0;
+	memset(&first, 0, sizeof first);
+	if (store_outbox_list(st, first_refused, &first, cause) != 0)
+		return -1;
+	return fc_fail(cause, "the depot refused %lld record%s in %lld bundle%s, kept on this device "
+	    "(first: bundle %s, %ld: %s); see fieldcheck outbox list, and fieldcheck outbox retry UUID "
+	    "once the cause is fixed", (long long)oc.refused_records, oc.refused_records == 1 ? "" : "s",
+	    (long long)oc.refused_bundles, oc.refused_bundles == 1 ? "" : "s", first.uuid,
+	    first.refused_status, first.reason);
+}
+
 int
 sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause)
 {
@@ -620,6 +689,8 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		}
 	}
 	free(why);
+	if (refused_summary(st, cause) != 0)
+		goto fail;
 	store_close(st);
 	sync_conn_close(c);
 	return 0;

@@ -441,6 +441,21 @@ collect_uuids(void *ctx, const struct store_record *rec)
 	return l->n == 8;
 }
 
+struct refused_seen {
+	int n;
+	struct store_outbox_entry last;
+};
+
+static int
+remember_entry(void *arg, const struct store_outbox_entry *e)
+{
+	struct refused_seen *seen = arg;
+
+	seen->n++;
+	seen->last = *e;
+	return 0;
+}
+
 static void
 test_outbox_lifecycle(void **state)
 {
@@ -450,7 +465,8 @@ test_outbox_lifecycle(void **state)
 	struct store_bundle *next;
 	struct uuid_list l = { .n = 0 };
 	const char *uuids[2];
-	int64_t bundles, records, counts[4];
+	struct store_outbox_counts oc;
+	int64_t counts[4];
 	char *cause = NULL;
 
 	store_record_free(make_final(fx->st, "road", "alice", NULL));
@@ -473,14 +489,45 @@ test_outbox_lifecycle(void **state)
 	assert_int_equal(store_outbox_add(fx->st, &b, uuids, 2, &cause), 0);
 	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
 	assert_int_equal(counts[STORE_BUNDLED], 2);
-	assert_int_equal(store_outbox_counts(fx->st, &bundles, &records, &cause), 0);
-	assert_int_equal(bundles, 1);
-	assert_int_equal(records, 2);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 1);
+	assert_int_equal(oc.records, 2);
+	assert_int_equal(oc.refused_bundles, 0);
 	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
 	assert_non_null(next);
 	assert_int_equal(next->size, 9);
 	assert_memory_equal(next->bytes, b.bytes, 9);
 	assert_string_equal(next->uuid, b.uuid);
+	store_bundle_free(next);
+
+	/* Refused: set aside with its reason, records kept, then queued again. */
+	assert_int_equal(store_outbox_retry(fx->st, b.uuid, &cause), -1);
+	assert_non_null(strstr(cause, "no refused bundle"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_outbox_mark_refused(fx->st, b.uuid, 409, "record x conflicts", &cause), 0);
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_null(next);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 1);
+	assert_int_equal(oc.refused_bundles, 1);
+	assert_int_equal(oc.refused_records, 2);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_BUNDLED], 2);
+	{
+		struct refused_seen seen = { 0 };
+
+		assert_int_equal(store_outbox_list(fx->st, remember_entry, &seen, &cause), 0);
+		assert_int_equal(seen.n, 1);
+		assert_true(seen.last.refused);
+		assert_int_equal(seen.last.refused_status, 409);
+		assert_string_equal(seen.last.reason, "record x conflicts");
+		assert_string_equal(seen.last.uuid, b.uuid);
+	}
+	assert_int_equal(store_outbox_retry(fx->st, b.uuid, &cause), 0);
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_non_null(next);
+	assert_memory_equal(next->bytes, b.bytes, 9);
 	store_bundle_free(next);
 
 	assert_int_equal(store_outbox_mark_sent(fx->st, b.uuid, &cause), 0);
@@ -489,8 +536,10 @@ test_outbox_lifecycle(void **state)
 	assert_int_equal(counts[STORE_BUNDLED], 0);
 	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
 	assert_null(next);
-	assert_int_equal(store_outbox_counts(fx->st, &bundles, &records, &cause), 0);
-	assert_int_equal(bundles, 0);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 0);
+	assert_int_equal(store_outbox_mark_refused(fx->st, b.uuid, 400, "late", &cause), -1);
+	free(cause);
 }
 
 static void
@@ -713,14 +762,20 @@ test_upgrades_version_1(void **state)
 	exec_sql(path, sql);
 	free(sql);
 	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), 0);
-	assert_int_equal(store_schema_version(st), 2);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_get(st, "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab", &rec, &cause), 0);
 	assert_string_equal(store_record_answer(rec, "note"), "路面沉陷");
 	assert_int_equal(rec->pos.source, STORE_POS_GPSD);
 	assert_int_equal(rec->pos.satellites, 9);
 	store_record_free(rec);
-	/* The tables version 2 added work on the upgraded file. */
+	/* The tables version 2 added, and version 3's outbox columns, work on the upgraded file. */
 	assert_int_equal(store_review_add(st, &rv, &cause), 0);
+	{
+		struct store_outbox_counts oc;
+
+		assert_int_equal(store_outbox_counts(st, &oc, &cause), 0);
+		assert_int_equal(oc.refused_bundles, 0);
+	}
 	assert_int_equal(store_check_integrity(st, &cause), 0);
 	store_close(st);
 	free(path);
