@@ -84,15 +84,23 @@ fail:
 int
 store_outbox_next(struct store *st, struct store_bundle **out, char **cause)
 {
+	return store_outbox_next_except(st, NULL, out, cause);
+}
+
+int
+store_outbox_next_except(struct store *st, const char *except_uuid, struct store_bundle **out,
+    char **cause)
+{
 	sqlite3_stmt *stmt = store_prepare(st,
 	    "SELECT uuid, sha256, bytes, size, record_count, created_at FROM outbox "
-	    "WHERE sent_at IS NULL AND refused_at IS NULL ORDER BY id LIMIT 1", cause);
+	    "WHERE sent_at IS NULL AND refused_at IS NULL AND uuid IS NOT ?1 ORDER BY id LIMIT 1", cause);
 	struct store_bundle *b;
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	*out = NULL;
+	store_bind_text_or_null(stmt, 1, except_uuid);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		const void *bytes = sqlite3_column_blob(stmt, 2);

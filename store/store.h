@@ -254,6 +254,9 @@ int store_outbox_add(struct store *st, const struct store_bundle *b, const char 
     size_t n, char **cause);
 /* The oldest unsent bundle not refused, or *out NULL when none.  Caller frees. */
 int store_outbox_next(struct store *st, struct store_bundle **out, char **cause);
+/* The same, passing over except_uuid (NULL or "": none), e.g. one receipted but not yet marked. */
+int store_outbox_next_except(struct store *st, const char *except_uuid, struct store_bundle **out,
+    char **cause);
 /* The depot committed it: records bundled -> sent, and the bundle leaves the outbox. */
 int store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause);
 /*
