@@ -22,9 +22,6 @@
 #include <string.h>
 #include <zlib.h>
 
-#ifndef BUNDLE_LEVEL
-#define BUNDLE_LEVEL 6
-#endif
 /* Room kept for the header when checking the decompressed limit. */
 #define BUNDLE_HEADER_RESERVE 16384
 /* Record text up to this size is recompressed with the header as one member. */
@@ -116,8 +113,8 @@ writer_reset_stream(struct bundle_writer *w)
 	if (w->z_live)
 		deflateEnd(&w->z);
 	memset(&w->z, 0, sizeof w->z);
-	/* 31: a gzip wrapper; level 6 is gzip's own default. */
-	if (deflateInit2(&w->z, BUNDLE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* 31: a gzip wrapper. */
+	if (deflateInit2(&w->z, BUNDLE_DEFLATE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();  /* only out of memory */
 	w->z_live = true;
 	w->zout_len = 0;
@@ -279,7 +276,7 @@ gzip_member(unsigned char **buf, size_t *blen, size_t *bcap, const void *data, s
 	int rc;
 
 	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, BUNDLE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, BUNDLE_DEFLATE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();
 	z.next_in = (unsigned char *)(uintptr_t)data;
 	z.avail_in = (uInt)len;
