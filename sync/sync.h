@@ -60,9 +60,9 @@
 
 /*
  * zlib's level for bundles.  4 is the fastest of deflate's lazy-matching
- * levels: at the dock it builds bundles about a third faster than gzip's
- * default 6 for some 9% more bytes on large batches, and a patrol's bundle
- * of one record comes out the same size either way.
+ * levels: it deflates about a third faster than gzip's default 6 for some
+ * 9% more bytes on large batches, and a patrol's bundle of one record comes
+ * out the same size either way.
  */
 #ifndef BUNDLE_DEFLATE_LEVEL
 #define BUNDLE_DEFLATE_LEVEL 4
