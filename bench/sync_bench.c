@@ -4,7 +4,8 @@
  *   sync_bench gen DB N DEVICE        N final road records (store_finalize, durable)
  *   sync_bench build DB NDJSON        times bundle building over every pending
  *                                     record (in memory: JSON + gzip), prints
- *                                     "BYTES SECONDS" (NDJSON bytes in, best of 5),
+ *                                     "BYTES SECONDS LEVEL" (NDJSON bytes in, best
+ *                                     of 5, the deflate level bundles use),
  *                                     and writes the same NDJSON text to NDJSON
  *   sync_bench freeze DB DIR DEVICE   bundles every pending record into the outbox
  *                                     and writes each bundle to DIR/UUID.gz
@@ -156,7 +157,7 @@ build(const char *db, const char *ndjson)
 		if ((double)(fc_monotonic_ms() - t0) / 1000.0 < best)
 			best = (double)(fc_monotonic_ms() - t0) / 1000.0;
 	}
-	printf("%zu %.4f\n", text_bytes, best);
+	printf("%zu %.4f %d\n", text_bytes, best, BUNDLE_DEFLATE_LEVEL);
 	for (size_t i = 0; i < c.n; i++)
 		store_record_free(c.recs[i]);
 	free(c.recs);

@@ -65,6 +65,7 @@ const char *cli_device(void);
 	X(gps,        "show the live GPS fix (--once: wait for one)") \
 	X(sync,       "send queued records to the depot") \
 	X(bundle,     "bundle cat FILE: print a bundle as NDJSON") \
+	X(outbox,     "outbox list | outbox retry UUID: bundles waiting or refused") \
 	X(review,     "review a day's records (supervisor)") \
 	X(export,     "export a day as CSV or GeoJSON") \
 	X(report,     "print a day's report") \

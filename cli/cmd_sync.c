@@ -4,13 +4,15 @@
  *   fieldcheck sync [--server URL] [--device ID] [--token-file F] [--cacert F]
  *                   [--once] [--connect-timeout S] [--timeout S] [--retry-for S]
  *                   [--max-bundle BYTES]
- *   fieldcheck sync --status        prints "queued N" and the outbox
+ *   fieldcheck sync --status        prints "queued N", "refused N" and the outbox
  *
  * Flags override the configuration's server, device, token_file and cacert.
  * Without --once, network failures are retried with backoff for --retry-for
  * seconds (default 120) after the last progress; refusals are not retried.
- * On a terminal, stderr shows a progress bar; otherwise one plain line per
- * bundle.  Exit 0 when nothing is left queued, 1 with the reason otherwise.
+ * A bundle the depot refuses for its content is set aside (see `fieldcheck
+ * outbox`) and the rest still goes.  On a terminal, stderr shows a progress
+ * bar; otherwise one plain line per bundle.  Exit 0 when nothing is left
+ * queued or refused, 1 with the reason otherwise.
  */
 #include "cli/cli.h"
 
@@ -110,20 +112,24 @@ static int
 show_status(const char *db)
 {
 	struct store *st;
-	int64_t counts[4], bundles, in_bundles;
+	struct store_outbox_counts oc;
+	int64_t counts[4];
 	char *cause = NULL;
 
 	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 ||
 	    store_count_by_status(st, counts, &cause) != 0 ||
-	    store_outbox_counts(st, &bundles, &in_bundles, &cause) != 0) {
+	    store_outbox_counts(st, &oc, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
 		store_close(st);
 		return 1;
 	}
-	printf("queued %lld\nfinal %lld\nbundled %lld\nsent %lld\noutbox %lld bundles\n",
-	    (long long)(counts[STORE_FINAL] + counts[STORE_BUNDLED]), (long long)counts[STORE_FINAL],
-	    (long long)counts[STORE_BUNDLED], (long long)counts[STORE_SENT], (long long)bundles);
+	printf("queued %lld\nrefused %lld\nfinal %lld\nbundled %lld\nsent %lld\n"
+	    "outbox %lld bundles (%lld refused)\n",
+	    (long long)(counts[STORE_FINAL] + counts[STORE_BUNDLED] - oc.refused_records),
+	    (long long)oc.refused_records, (long long)counts[STORE_FINAL],
+	    (long long)counts[STORE_BUNDLED], (long long)counts[STORE_SENT], (long long)oc.bundles,
+	    (long long)oc.refused_bundles);
 	store_close(st);
 	return 0;
 }

@@ -84,15 +84,23 @@ fail:
 int
 store_outbox_next(struct store *st, struct store_bundle **out, char **cause)
 {
+	return store_outbox_next_except(st, NULL, out, cause);
+}
+
+int
+store_outbox_next_except(struct store *st, const char *except_uuid, struct store_bundle **out,
+    char **cause)
+{
 	sqlite3_stmt *stmt = store_prepare(st,
 	    "SELECT uuid, sha256, bytes, size, record_count, created_at FROM outbox "
-	    "WHERE sent_at IS NULL ORDER BY id LIMIT 1", cause);
+	    "WHERE sent_at IS NULL AND refused_at IS NULL AND uuid IS NOT ?1 ORDER BY id LIMIT 1", cause);
 	struct store_bundle *b;
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	*out = NULL;
+	store_bind_text_or_null(stmt, 1, except_uuid);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		const void *bytes = sqlite3_column_blob(stmt, 2);
@@ -150,21 +158,103 @@ fail:
 }
 
 int
-store_outbox_counts(struct store *st, int64_t *bundles, int64_t *records, char **cause)
+store_outbox_mark_refused(struct store *st, const char *bundle_uuid, long http_status,
+    const char *reason, char **cause)
 {
-	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT count(*), coalesce(sum(record_count), 0) FROM outbox WHERE sent_at IS NULL", cause);
+	char now[FC_TIME_LEN];
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE outbox SET refused_at = ?2, refused_status = ?3, "
+	    "refused_reason = ?4 WHERE uuid = ?1 AND sent_at IS NULL", cause);
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
+	fc_now_iso_utc(now);
+	sqlite3_bind_text(stmt, 1, bundle_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)http_status);
+	sqlite3_bind_text(stmt, 4, reason, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "mark refused");
+	if (sqlite3_changes(st->db) != 1)
+		return fc_fail(cause, "outbox: no unsent bundle %s", bundle_uuid);
+	return 0;
+}
+
+int
+store_outbox_retry(struct store *st, const char *bundle_uuid, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE outbox SET refused_at = NULL, "
+	    "refused_status = NULL, refused_reason = NULL "
+	    "WHERE uuid = ?1 AND sent_at IS NULL AND refused_at IS NOT NULL", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, bundle_uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "retry");
+	if (sqlite3_changes(st->db) != 1)
+		return fc_fail(cause, "no refused bundle %s in the outbox (see fieldcheck outbox list)",
+		    bundle_uuid);
+	return 0;
+}
+
+int
+store_outbox_counts(struct store *st, struct store_outbox_counts *out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT count(*), coalesce(sum(record_count), 0), count(refused_at), "
+	    "coalesce(sum(CASE WHEN refused_at IS NOT NULL THEN record_count END), 0) "
+	    "FROM outbox WHERE sent_at IS NULL", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	memset(out, 0, sizeof *out);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		*bundles = sqlite3_column_int64(stmt, 0);
-		*records = sqlite3_column_int64(stmt, 1);
+		out->bundles = sqlite3_column_int64(stmt, 0);
+		out->records = sqlite3_column_int64(stmt, 1);
+		out->refused_bundles = sqlite3_column_int64(stmt, 2);
+		out->refused_records = sqlite3_column_int64(stmt, 3);
 	}
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW ? 0 : store_db_fail(st, cause, "count outbox");
+}
+
+int
+store_outbox_list(struct store *st, store_outbox_fn *fn, void *ctx, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT uuid, created_at, size, record_count, refused_at, refused_status, refused_reason "
+	    "FROM outbox WHERE sent_at IS NULL ORDER BY id", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_outbox_entry e;
+
+		memset(&e, 0, sizeof e);
+		store_column_copy(stmt, 0, e.uuid, sizeof e.uuid);
+		store_column_copy(stmt, 1, e.created_at, sizeof e.created_at);
+		e.size = (size_t)sqlite3_column_int64(stmt, 2);
+		e.record_count = (size_t)sqlite3_column_int64(stmt, 3);
+		e.refused = sqlite3_column_type(stmt, 4) != SQLITE_NULL;
+		store_column_copy(stmt, 4, e.refused_at, sizeof e.refused_at);
+		e.refused_status = (long)sqlite3_column_int64(stmt, 5);
+		store_column_copy(stmt, 6, e.reason, sizeof e.reason);
+		if (fn(ctx, &e) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "list outbox");
 }
 
 /* ---- Depot: ingest ---- */

@@ -134,76 +134,271 @@ store_record_answer(const struct store_record *rec, const char *name)
 
 /* ---- JSON ---- */
 
-static json_t *
-json_number_or_null(double v)
+/*
+ * The JSON form is rendered into one buffer that a renderer keeps from
+ * record to record, so a bundle of thousands of records costs no object
+ * tree and no allocation per record.  jansson still encodes every string
+ * and number (json_dump_callback on a scratch value, the same encoder a
+ * json_object dump uses); only the fixed keys, in their fixed order, and
+ * the punctuation are written here.  The text is byte for byte what a
+ * compact json_dumps of the same object gives (tests/unit/test_store.c
+ * checks it against one).
+ *
+ * Most values repeat from record to record (form, inspector, device,
+ * answer names and choices, a record's equal timestamps, the fix's
+ * quality), so the renderer remembers recent encodings: an encoding is a
+ * pure function of the value, and a hit costs a hash and a compare instead
+ * of jansson's walk over the string.
+ */
+#define JSON_MEMO_SLOTS 512       /* direct-mapped: a collision just replaces */
+#define JSON_MEMO_KEY   64        /* longer values are encoded every time */
+#define JSON_MEMO_TEXT  96
+
+struct json_memo {
+	unsigned char key_len;        /* 0: empty slot */
+	unsigned char text_len;
+	char key[JSON_MEMO_KEY];      /* a type tag, then the value's bytes */
+	char text[JSON_MEMO_TEXT];    /* its JSON encoding */
+};
+
+struct store_json {
+	char *buf;
+	size_t len, cap;
+	json_t *str, *real, *integer;   /* scratch values for the encoder */
+	bool bad;                       /* a string was not valid UTF-8 */
+	struct json_memo memo[JSON_MEMO_SLOTS];
+};
+
+struct store_json *
+store_json_new(void)
 {
-	return isfinite(v) ? json_real(v) : json_null();
+	struct store_json *j = xcalloc(1, sizeof *j);
+
+	j->str = json_string("");
+	j->real = json_real(0);
+	j->integer = json_integer(0);
+	if (j->str == NULL || j->real == NULL || j->integer == NULL)
+		abort();  /* only out of memory */
+	return j;
 }
 
-static json_t *
-json_int_or_null(int v)
+void
+store_json_free(struct store_json *j)
 {
-	return v >= 0 ? json_integer(v) : json_null();
+	if (j == NULL)
+		return;
+	json_decref(j->str);
+	json_decref(j->real);
+	json_decref(j->integer);
+	free(j->buf);
+	free(j);
 }
 
-static json_t *
-json_text_or_null(const char *s)
+static int
+json_put_cb(const char *data, size_t n, void *arg)
 {
-	return s[0] != '\0' ? json_string(s) : json_null();
+	struct store_json *j = arg;
+
+	if (j->len + n + 1 > j->cap) {
+		size_t ncap = j->cap == 0 ? 1024 : j->cap;
+
+		while (ncap < j->len + n + 1)
+			ncap *= 2;
+		j->buf = xreallocarray(j->buf, ncap, 1);
+		j->cap = ncap;
+	}
+	memcpy(j->buf + j->len, data, n);
+	j->len += n;
+	return 0;
 }
 
-static json_t *
-answers_to_json(const struct store_record *rec)
+/*
+ * Writes the remembered encoding of (tag, value) and returns true.  Else
+ * returns false with *slot_out the slot to fill once encoded (NULL when
+ * the value is too long to remember).
+ */
+static bool
+json_memo_put(struct store_json *j, char tag, const void *value, size_t n, struct json_memo **slot_out)
 {
-	json_t *answers = json_object();
+	const unsigned char *p = value;
+	uint32_t h = 2166136261u ^ (unsigned char)tag;
+	struct json_memo *m;
 
-	for (size_t i = 0; i < rec->answer_count; i++)
-		json_object_set_new(answers, rec->answers[i].name, json_string(rec->answers[i].value));
-	return answers;
+	*slot_out = NULL;
+	if (n + 1 > JSON_MEMO_KEY)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	m = &j->memo[h % JSON_MEMO_SLOTS];
+	if (m->key_len == n + 1 && m->key[0] == tag && memcmp(m->key + 1, value, n) == 0) {
+		json_put_cb(m->text, m->text_len, j);
+		return true;
+	}
+	*slot_out = m;
+	return false;
+}
+
+/* Remembers the encoding written since offset from (when it fits the slot). */
+static void
+json_memo_keep(struct store_json *j, struct json_memo *m, char tag, const void *value, size_t n,
+    size_t from)
+{
+	if (m == NULL || j->len - from > JSON_MEMO_TEXT) {
+		if (m != NULL)
+			m->key_len = 0;
+		return;
+	}
+	m->key[0] = tag;
+	memcpy(m->key + 1, value, n);
+	m->key_len = (unsigned char)(n + 1);
+	memcpy(m->text, j->buf + from, j->len - from);
+	m->text_len = (unsigned char)(j->len - from);
+}
+
+/* Fixed text: keys and punctuation (a literal, so sizeof - 1 is its length). */
+#define JSON_PUT(j, lit) json_put_cb((lit), sizeof(lit) - 1, (j))
+
+static void
+json_put_string(struct store_json *j, const char *s)
+{
+	size_t n = strlen(s), from = j->len;
+	struct json_memo *m;
+
+	if (json_memo_put(j, 's', s, n, &m))
+		return;
+	if (json_string_setn(j->str, s, n) != 0) {
+		j->bad = true;
+		return;
+	}
+	json_dump_callback(j->str, json_put_cb, j, JSON_ENCODE_ANY);
+	json_memo_keep(j, m, 's', s, n, from);
+}
+
+static void
+json_put_text_or_null(struct store_json *j, const char *s)
+{
+	if (s[0] == '\0')
+		JSON_PUT(j, "null");
+	else
+		json_put_string(j, s);
+}
+
+static void
+json_put_number_or_null(struct store_json *j, double v)
+{
+	size_t from = j->len;
+	struct json_memo *m;
+
+	if (!isfinite(v)) {
+		JSON_PUT(j, "null");
+		return;
+	}
+	if (json_memo_put(j, 'r', &v, sizeof v, &m))
+		return;
+	json_real_set(j->real, v);
+	json_dump_callback(j->real, json_put_cb, j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
+	json_memo_keep(j, m, 'r', &v, sizeof v, from);
+}
+
+static void
+json_put_int_or_null(struct store_json *j, int v)
+{
+	if (v < 0) {
+		JSON_PUT(j, "null");
+		return;
+	}
+	json_integer_set(j->integer, v);
+	json_dump_callback(j->integer, json_put_cb, j, JSON_ENCODE_ANY);
+}
+
+/* The answers object, in answer order (names are unique in a record). */
+static void
+json_put_answers(struct store_json *j, const struct store_record *rec)
+{
+	JSON_PUT(j, "{");
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		if (i > 0)
+			JSON_PUT(j, ",");
+		json_put_string(j, rec->answers[i].name);
+		JSON_PUT(j, ":");
+		json_put_string(j, rec->answers[i].value);
+	}
+	JSON_PUT(j, "}");
+}
+
+const char *
+store_json_render(struct store_json *j, const struct store_record *rec, size_t *len)
+{
+	const struct store_position *p = &rec->pos;
+
+	j->len = 0;
+	j->bad = false;
+	JSON_PUT(j, "{\"uuid\":");
+	json_put_string(j, rec->uuid);
+	JSON_PUT(j, ",\"form_id\":");
+	json_put_string(j, rec->form_id);
+	JSON_PUT(j, ",\"form_version\":");
+	json_put_string(j, rec->form_version);
+	JSON_PUT(j, ",\"form_hash\":");
+	json_put_string(j, rec->form_hash);
+	JSON_PUT(j, ",\"inspector\":");
+	json_put_string(j, rec->inspector);
+	JSON_PUT(j, ",\"device\":");
+	json_put_string(j, rec->device);
+	JSON_PUT(j, ",\"replaces\":");
+	json_put_text_or_null(j, rec->replaces);
+	JSON_PUT(j, ",\"status\":");
+	json_put_string(j, store_status_name(rec->status));
+	JSON_PUT(j, ",\"created_at\":");
+	json_put_string(j, rec->created_at);
+	JSON_PUT(j, ",\"updated_at\":");
+	json_put_string(j, rec->updated_at);
+	JSON_PUT(j, ",\"finalized_at\":");
+	json_put_text_or_null(j, rec->finalized_at);
+	JSON_PUT(j, ",\"day\":");
+	json_put_string(j, rec->day);
+	JSON_PUT(j, ",\"position\":{\"source\":");
+	json_put_string(j, store_pos_source_name(p->source));
+	JSON_PUT(j, ",\"lat\":");
+	json_put_number_or_null(j, p->lat);
+	JSON_PUT(j, ",\"lon\":");
+	json_put_number_or_null(j, p->lon);
+	JSON_PUT(j, ",\"alt_m\":");
+	json_put_number_or_null(j, p->alt_m);
+	JSON_PUT(j, ",\"accuracy_m\":");
+	json_put_number_or_null(j, p->accuracy_m);
+	JSON_PUT(j, ",\"fix_mode\":");
+	json_put_int_or_null(j, p->fix_mode);
+	JSON_PUT(j, ",\"satellites\":");
+	json_put_int_or_null(j, p->satellites);
+	JSON_PUT(j, ",\"hdop\":");
+	json_put_number_or_null(j, p->hdop);
+	JSON_PUT(j, ",\"fix_time\":");
+	json_put_text_or_null(j, p->fix_time);
+	JSON_PUT(j, ",\"fix_age_s\":");
+	json_put_number_or_null(j, p->fix_age_s);
+	JSON_PUT(j, ",\"reason\":");
+	json_put_text_or_null(j, p->reason);
+	JSON_PUT(j, "},\"answers\":");
+	json_put_answers(j, rec);
+	JSON_PUT(j, "}");
+	if (j->bad) {
+		j->len = 0;
+		JSON_PUT(j, "{}");  /* only reachable with invalid UTF-8 in a field */
+	}
+	j->buf[j->len] = '\0';
+	*len = j->len;
+	return j->buf;
 }
 
 char *
 store_record_to_json(const struct store_record *rec)
 {
-	const struct store_position *p = &rec->pos;
-	json_t *obj, *pos;
-	char *text, *copy;
+	struct store_json *j = store_json_new();
+	size_t len;
+	char *copy = xstrdup(store_json_render(j, rec, &len));
 
-	pos = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-	    "source", store_pos_source_name(p->source),
-	    "lat", json_number_or_null(p->lat),
-	    "lon", json_number_or_null(p->lon),
-	    "alt_m", json_number_or_null(p->alt_m),
-	    "accuracy_m", json_number_or_null(p->accuracy_m),
-	    "fix_mode", json_int_or_null(p->fix_mode),
-	    "satellites", json_int_or_null(p->satellites),
-	    "hdop", json_number_or_null(p->hdop),
-	    "fix_time", json_text_or_null(p->fix_time),
-	    "fix_age_s", json_number_or_null(p->fix_age_s),
-	    "reason", json_text_or_null(p->reason));
-	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:o}",
-	    "uuid", rec->uuid,
-	    "form_id", rec->form_id,
-	    "form_version", rec->form_version,
-	    "form_hash", rec->form_hash,
-	    "inspector", rec->inspector,
-	    "device", rec->device,
-	    "replaces", json_text_or_null(rec->replaces),
-	    "status", store_status_name(rec->status),
-	    "created_at", rec->created_at,
-	    "updated_at", rec->updated_at,
-	    "finalized_at", json_text_or_null(rec->finalized_at),
-	    "day", rec->day,
-	    "position", pos,
-	    "answers", answers_to_json(rec));
-	if (obj == NULL)
-		return xstrdup("{}");  /* only reachable with invalid UTF-8 in a field */
-	text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(12));
-	json_decref(obj);
-	if (text == NULL)
-		return xstrdup("{}");
-	copy = xstrdup(text);
-	free(text);
+	store_json_free(j);
 	return copy;
 }
 
@@ -566,15 +761,17 @@ record_from_row(struct store *st, sqlite3_stmt *stmt, struct store_record **out,
 	return 0;
 }
 
+/* The answers column: the same text as the record's "answers" member.  Caller frees. */
 static char *
 answers_text(const struct store_record *rec)
 {
-	json_t *answers = answers_to_json(rec);
-	char *text = json_dumps(answers, JSON_COMPACT);
+	struct store_json *j = store_json_new();
+	char *text;
 
-	json_decref(answers);
-	if (text == NULL)
-		return xstrdup("{}");
+	json_put_answers(j, rec);
+	j->buf[j->len] = '\0';
+	text = j->bad ? xstrdup("{}") : xstrdup(j->buf);
+	store_json_free(j);
 	return text;
 }
 

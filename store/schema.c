@@ -106,7 +106,18 @@ static const char migration_2[] =
 	"  created_at TEXT NOT NULL"
 	");";
 
+static const char migration_3[] =
+	/*
+	 * A bundle the depot refused (400, 409, 413) is set aside with the
+	 * depot's reason instead of blocking the queue; its bytes and records
+	 * are kept, and clearing refused_at queues it again.
+	 */
+	"ALTER TABLE outbox ADD COLUMN refused_at TEXT;"
+	"ALTER TABLE outbox ADD COLUMN refused_status INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN refused_reason TEXT;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };

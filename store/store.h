@@ -27,7 +27,7 @@
 struct store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Bounds on the identifiers a record carries; longer input is refused. */
 #define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */
@@ -112,6 +112,15 @@ int store_pos_source_parse(const char *name, enum store_pos_source *out);
 /* Record <-> JSON (one object, answers and position included): the form of
  * `fieldcheck list --json` and of a bundle's record lines.  Caller frees. */
 char *store_record_to_json(const struct store_record *rec);
+/*
+ * The same text, rendered into a buffer kept from record to record (for
+ * bundles of thousands).  The returned text (NUL-terminated, *len bytes)
+ * is owned by j and valid until the next render or store_json_free.
+ */
+struct store_json;
+struct store_json *store_json_new(void);
+void store_json_free(struct store_json *j);
+const char *store_json_render(struct store_json *j, const struct store_record *rec, size_t *len);
 /* Validates every field and bound; on error *cause says which field. */
 int store_record_from_json(const char *json, size_t len, struct store_record **out, char **cause);
 
@@ -251,12 +260,43 @@ int store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, vo
  */
 int store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids,
     size_t n, char **cause);
-/* The oldest unsent bundle, or *out NULL when none.  Caller frees. */
+/* The oldest unsent bundle not refused, or *out NULL when none.  Caller frees. */
 int store_outbox_next(struct store *st, struct store_bundle **out, char **cause);
+/* The same, passing over except_uuid (NULL or "": none), e.g. one receipted but not yet marked. */
+int store_outbox_next_except(struct store *st, const char *except_uuid, struct store_bundle **out,
+    char **cause);
 /* The depot committed it: records bundled -> sent, and the bundle leaves the outbox. */
 int store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause);
-/* Number of unsent bundles and the records in them. */
-int store_outbox_counts(struct store *st, int64_t *bundles, int64_t *records, char **cause);
+/*
+ * The depot refused it (http_status, its reason): set aside, bytes and
+ * records kept, no longer returned by store_outbox_next.
+ */
+int store_outbox_mark_refused(struct store *st, const char *bundle_uuid, long http_status,
+    const char *reason, char **cause);
+/* Queues a refused bundle again (the same bytes); an error when uuid is not one. */
+int store_outbox_retry(struct store *st, const char *bundle_uuid, char **cause);
+
+/* Unsent bundles, and those of them the depot refused, with their records. */
+struct store_outbox_counts {
+	int64_t bundles, records;
+	int64_t refused_bundles, refused_records;
+};
+int store_outbox_counts(struct store *st, struct store_outbox_counts *out, char **cause);
+
+/* One unsent bundle, as `fieldcheck outbox list` shows it. */
+struct store_outbox_entry {
+	char uuid[FC_UUID_LEN];
+	char created_at[FC_TIME_LEN];
+	size_t size;
+	size_t record_count;
+	bool refused;
+	char refused_at[FC_TIME_LEN];   /* "" unless refused */
+	long refused_status;
+	char reason[256];
+};
+typedef int store_outbox_fn(void *ctx, const struct store_outbox_entry *e);
+/* Every unsent bundle, oldest first; fn returns non-zero to stop. */
+int store_outbox_list(struct store *st, store_outbox_fn *fn, void *ctx, char **cause);
 
 /* ---- Depot side: ingest and devices. ---- */
 

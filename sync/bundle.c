@@ -22,9 +22,6 @@
 #include <string.h>
 #include <zlib.h>
 
-#ifndef BUNDLE_LEVEL
-#define BUNDLE_LEVEL 6
-#endif
 /* Room kept for the header when checking the decompressed limit. */
 #define BUNDLE_HEADER_RESERVE 16384
 /* Record text up to this size is recompressed with the header as one member. */
@@ -40,6 +37,7 @@ struct bundle_writer {
 	size_t zout_len, zout_cap;
 	uLong in_at_last_out;       /* total_in when the output last grew */
 
+	struct store_json *json;    /* renders each record, reusing its buffer */
 	char *text;                 /* the record lines, kept for a shorter retry */
 	size_t text_len, text_cap;
 	size_t *line_end;           /* offset after each record's '\n' */
@@ -115,8 +113,8 @@ writer_reset_stream(struct bundle_writer *w)
 	if (w->z_live)
 		deflateEnd(&w->z);
 	memset(&w->z, 0, sizeof w->z);
-	/* 31: a gzip wrapper; level 6 is gzip's own default. */
-	if (deflateInit2(&w->z, BUNDLE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* 31: a gzip wrapper. */
+	if (deflateInit2(&w->z, BUNDLE_DEFLATE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();  /* only out of memory */
 	w->z_live = true;
 	w->zout_len = 0;
@@ -130,6 +128,7 @@ bundle_writer_new(const char *device, size_t max_compressed)
 
 	fc_strlcpy(w->device, device, sizeof w->device);
 	w->max_compressed = max_compressed != 0 ? max_compressed : BUNDLE_DEFAULT_MAX_COMPRESSED;
+	w->json = store_json_new();
 	writer_reset_stream(w);
 	return w;
 }
@@ -142,6 +141,7 @@ bundle_writer_free(struct bundle_writer *w)
 	if (w->z_live)
 		deflateEnd(&w->z);
 	free(w->zout);
+	store_json_free(w->json);
 	free(w->text);
 	free(w->line_end);
 	for (size_t i = 0; i < w->count; i++)
@@ -183,19 +183,16 @@ header_reserve(const struct bundle_writer *w)
 int
 bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char **cause)
 {
-	size_t len, form = BUNDLE_MAX_FORMS;
-	char *line;
+	size_t len, at, form = BUNDLE_MAX_FORMS;
+	const char *line;
 
 	if (w->finished)
 		return fc_fail(cause, "bundle: writer already finished");
 	if (w->count >= BUNDLE_LIMIT_RECORDS)
 		return 1;
-	line = store_record_to_json(rec);
-	len = strlen(line);
-	if (len + 1 > BUNDLE_LIMIT_LINE || len + 1 > BUNDLE_LIMIT_DECOMPRESSED / 2) {
-		free(line);
+	line = store_json_render(w->json, rec, &len);
+	if (len + 1 > BUNDLE_LIMIT_LINE || len + 1 > BUNDLE_LIMIT_DECOMPRESSED / 2)
 		return fc_fail(cause, "bundle: record %s is too large to send (%zu bytes)", rec->uuid, len);
-	}
 	for (size_t i = 0; i < w->form_count; i++) {
 		if (strcmp(w->forms[i].id, rec->form_id) == 0 &&
 		    strcmp(w->forms[i].version, rec->form_version) == 0 &&
@@ -204,26 +201,30 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 			break;
 		}
 	}
-	if (form == BUNDLE_MAX_FORMS && w->form_count == BUNDLE_MAX_FORMS) {
-		free(line);
+	if (form == BUNDLE_MAX_FORMS && w->form_count == BUNDLE_MAX_FORMS)
 		return w->count > 0 ? 1 : fc_fail(cause, "bundle: too many forms");
-	}
 	if (w->count > 0 && (w->text_len + len + 1 > BUNDLE_LIMIT_DECOMPRESSED - BUNDLE_HEADER_RESERVE ||
-	    writer_estimate(w, len + 1) + header_reserve(w) > w->max_compressed)) {
-		free(line);
+	    writer_estimate(w, len + 1) + header_reserve(w) > w->max_compressed))
 		return 1;
-	}
 	if (form == BUNDLE_MAX_FORMS) {
 		form = w->form_count++;
 		fc_strlcpy(w->forms[form].id, rec->form_id, sizeof w->forms[form].id);
 		fc_strlcpy(w->forms[form].version, rec->form_version, sizeof w->forms[form].version);
 		fc_strlcpy(w->forms[form].hash, rec->form_hash, sizeof w->forms[form].hash);
 	}
-	line[len] = '\n';  /* replaces the NUL; the length is known */
-	w->z.next_in = (unsigned char *)line;
+	/* The line and its '\n' go into the kept text, and deflate reads them there. */
+	at = w->text_len;
+	{
+		unsigned char *t = (unsigned char *)w->text;
+
+		buf_append(&t, &w->text_len, &w->text_cap, line, len);
+		buf_append(&t, &w->text_len, &w->text_cap, "\n", 1);
+		w->text = (char *)t;
+	}
+	w->z.next_in = (unsigned char *)w->text + at;
 	w->z.avail_in = (uInt)(len + 1);
 	if (zout_drain(w, Z_NO_FLUSH, cause) != 0) {
-		free(line);
+		w->text_len = at;
 		return -1;
 	}
 	if (w->count == w->cap) {
@@ -232,17 +233,10 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 		w->uuids = xreallocarray(w->uuids, w->cap, sizeof *w->uuids);
 		w->form_of = xreallocarray(w->form_of, w->cap, sizeof *w->form_of);
 	}
-	{
-		unsigned char *t = (unsigned char *)w->text;
-
-		buf_append(&t, &w->text_len, &w->text_cap, line, len + 1);
-		w->text = (char *)t;
-	}
 	w->line_end[w->count] = w->text_len;
 	w->uuids[w->count] = xstrdup(rec->uuid);
 	w->form_of[w->count] = form;
 	w->count++;
-	free(line);
 	return 0;
 }
 
@@ -282,7 +276,7 @@ gzip_member(unsigned char **buf, size_t *blen, size_t *bcap, const void *data, s
 	int rc;
 
 	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, BUNDLE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, BUNDLE_DEFLATE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();
 	z.next_in = (unsigned char *)(uintptr_t)data;
 	z.avail_in = (uInt)len;

@@ -29,6 +29,7 @@
 
 struct sync_conn {
 	const struct sync_options *o;
+	CURLM *multi;               /* runs curl's transfers, so local work can overlap them */
 	CURL *curl;
 	char *token;
 	char base[SYNC_MAX_URL];
@@ -172,7 +173,8 @@ sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **caus
 		return -1;
 	}
 	c->curl = curl_easy_init();
-	if (c->curl == NULL) {
+	c->multi = curl_multi_init();
+	if (c->curl == NULL || c->multi == NULL) {
 		sync_conn_close(c);
 		return fc_fail(cause, "libcurl failed to start");
 	}
@@ -187,6 +189,8 @@ sync_conn_close(struct sync_conn *c)
 		return;
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
 	if (c->token != NULL) {
 		sodium_memzero(c->token, strlen(c->token));
 		free(c->token);
@@ -229,6 +233,58 @@ conn_prepare(struct sync_conn *c, const char *url)
 	c->reply_len = 0;
 	c->reply[0] = '\0';
 	c->reply_overflow = false;
+}
+
+/* Local work to do while the depot handles a request (see conn_perform). */
+typedef void conn_meanwhile_fn(void *arg);
+
+/*
+ * Runs the prepared request to its end, like curl_easy_perform.  When
+ * meanwhile is set it is called once, as soon as the request body (body
+ * bytes) has gone out: the depot is then committing it, and the caller's
+ * own work (freezing the next bundle) overlaps that instead of following
+ * it.  A reply that arrives meanwhile waits in the socket.
+ */
+static CURLcode
+conn_perform(struct sync_conn *c, curl_off_t body, conn_meanwhile_fn *meanwhile, void *arg)
+{
+	CURLcode result = CURLE_OK;
+	bool done = false;
+
+	if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
+		return CURLE_FAILED_INIT;
+	while (!done) {
+		CURLMsg *m;
+		int running, left;
+
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
+			result = CURLE_FAILED_INIT;
+			break;
+		}
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
+				result = m->data.result;
+				done = true;
+			}
+		}
+		if (done)
+			break;
+		if (meanwhile != NULL) {
+			curl_off_t sent = 0;
+
+			if (curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK &&
+			    sent >= body) {
+				meanwhile(arg);
+				meanwhile = NULL;
+				continue;
+			}
+		}
+		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	}
+	curl_multi_remove_handle(c->multi, c->curl);
+	if (meanwhile != NULL)
+		meanwhile(arg);  /* the request ended before its body was out: still do the work */
+	return result;
 }
 
 /* A transport failure, said for a person. */
@@ -299,7 +355,7 @@ sync_conn_health(struct sync_conn *c, char **cause)
 
 	snprintf(url, sizeof url, "%s/v1/health", c->base);
 	conn_prepare(c, url);
-	rc = curl_easy_perform(c->curl);
+	rc = conn_perform(c, 0, NULL, NULL);
 	if (rc != CURLE_OK)
 		return conn_failed(c, rc, "health", cause);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -322,7 +378,8 @@ sync_conn_health(struct sync_conn *c, char **cause)
  * the bundle's record count.
  */
 static enum sync_outcome
-conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
+conn_upload(struct sync_conn *c, const struct store_bundle *b, conn_meanwhile_fn *meanwhile,
+    void *arg, long *http_status, char **cause)
 {
 	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN], excerpt[192];
 	char *auth, *digest;
@@ -347,7 +404,8 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)b->bytes);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->size);
-	rc = curl_easy_perform(c->curl);
+	*http_status = 0;
+	rc = conn_perform(c, (curl_off_t)b->size, meanwhile, arg);
 	curl_slist_free_all(hdrs);
 	sodium_memzero(auth, strlen(auth));
 	free(auth);
@@ -355,6 +413,7 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
 	if (rc != CURLE_OK)
 		return conn_failed(c, rc, "upload", cause);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	*http_status = status;
 	if (reply_is_json(c->curl))
 		obj = json_loadb(c->reply, c->reply_len, 0, NULL);
 	if (status == 200 || status == 201) {
@@ -391,14 +450,24 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, char **cause)
 }
 
 int
-sync_queued(struct store *st, int64_t *queued, char **cause)
+sync_queued(struct store *st, int64_t *queued, int64_t *refused, char **cause)
 {
+	struct store_outbox_counts oc;
 	int64_t counts[4];
 
-	if (store_count_by_status(st, counts, cause) != 0)
+	if (store_count_by_status(st, counts, cause) != 0 || store_outbox_counts(st, &oc, cause) != 0)
 		return -1;
-	*queued = counts[STORE_FINAL] + counts[STORE_BUNDLED];
+	*queued = counts[STORE_FINAL] + counts[STORE_BUNDLED] - oc.refused_records;
+	if (refused != NULL)
+		*refused = oc.refused_records;
 	return 0;
+}
+
+/* What the depot answers about one bundle's content (not about us): set it aside. */
+static bool
+bundle_refusal(long status)
+{
+	return status == 400 || status == 409 || status == 413;
 }
 
 struct build_ctx {
@@ -467,47 +536,134 @@ out:
 	return how;
 }
 
+/*
+ * The local work of a drain, done while the depot commits the bundle in
+ * flight rather than after it: marking the previous bundle sent (the depot
+ * committed it already; should we die first, it is sent again and answered
+ * 200) and freezing the next one.  Each outbox write is still its own
+ * durable transaction, in the same order as before: a bundle is frozen
+ * before it is sent, and marked sent only after the depot's receipt.
+ */
+struct overlap {
+	struct store *st;
+	const struct sync_options *o;
+	char committed[FC_UUID_LEN];  /* receipted by the depot, not yet marked sent; "" none */
+	enum sync_outcome how;        /* of this local work */
+	char *why;
+};
+
+/* Marks the receipted bundle sent, if there is one. */
+static int
+overlap_mark(struct overlap *ov)
+{
+	if (ov->committed[0] == '\0')
+		return 0;
+	if (store_outbox_mark_sent(ov->st, ov->committed, &ov->why) != 0) {
+		ov->how = SYNC_LOCAL;
+		return -1;
+	}
+	ov->committed[0] = '\0';
+	return 0;
+}
+
+static void
+overlap_work(void *arg)
+{
+	struct overlap *ov = arg;
+	struct store_outbox_counts oc;
+	bool made;
+
+	if (overlap_mark(ov) != 0)
+		return;
+	if (store_outbox_counts(ov->st, &oc, &ov->why) != 0) {
+		ov->how = SYNC_LOCAL;
+		return;
+	}
+	/* Freeze one only when the bundle in flight is the last one waiting. */
+	if (oc.bundles - oc.refused_bundles <= 1)
+		ov->how = bundle_some(ov->st, ov->o, &made, &ov->why);
+}
+
+/* Ends a drain: the receipted bundle is marked sent whatever else happened. */
+static enum sync_outcome
+drain_end(struct overlap *ov, enum sync_outcome how, char **cause)
+{
+	if (overlap_mark(ov) != 0 && how == SYNC_DONE) {
+		fc_fail(cause, "%s", ov->why);
+		how = SYNC_LOCAL;
+	}
+	free(ov->why);
+	ov->why = NULL;
+	return how;
+}
+
 enum sync_outcome
 sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, sync_drain_fn *fn,
     void *ctx, char **cause)
 {
+	struct overlap ov = { .st = st, .o = o, .how = SYNC_DONE };
 	int64_t total, done = 0, bytes = 0;
 
-	if (sync_queued(st, &total, cause) != 0)
+	if (sync_queued(st, &total, NULL, cause) != 0)
 		return SYNC_LOCAL;
 	if (fn != NULL)
 		fn(ctx, total, done, bytes);
 	for (;;) {
 		struct store_bundle *b = NULL;
 		enum sync_outcome how;
+		char *why = NULL;
+		long status;
 		bool made;
 
-		if (c->stop != NULL && atomic_load(c->stop)) {
+		if (c->stop != NULL && atomic_load(c->stop))
+		{
 			fc_fail(cause, "stopped");
-			return SYNC_ABORTED;
+			return drain_end(&ov, SYNC_ABORTED, cause);
 		}
-		if (store_outbox_next(st, &b, cause) != 0)
-			return SYNC_LOCAL;
+		if (store_outbox_next_except(st, ov.committed, &b, cause) != 0)
+			return drain_end(&ov, SYNC_LOCAL, cause);
 		if (b == NULL) {
+			if (overlap_mark(&ov) != 0) {
+				fc_fail(cause, "%s", ov.why);
+				return drain_end(&ov, SYNC_LOCAL, cause);
+			}
 			how = bundle_some(st, o, &made, cause);
-			if (how != SYNC_DONE)
-				return how;
-			if (!made)
-				return SYNC_DONE;
+			if (how != SYNC_DONE || !made)
+				return drain_end(&ov, how, cause);
 			continue;
 		}
-		how = conn_upload(c, b, cause);
-		if (how == SYNC_DONE && store_outbox_mark_sent(st, b->uuid, cause) != 0)
-			how = SYNC_LOCAL;
-		if (how != SYNC_DONE) {
-			store_bundle_free(b);
-			return how;
+		how = conn_upload(c, b, overlap_work, &ov, &status, &why);
+		if (how == SYNC_REFUSED && bundle_refusal(status)) {
+			/* This bundle will never pass as it is: keep it and its records aside,
+			 * with the depot's reason, and go on with the rest of the queue. */
+			if (store_outbox_mark_refused(st, b->uuid, status, why, cause) != 0) {
+				how = SYNC_LOCAL;
+			} else {
+				how = SYNC_DONE;
+				if (total >= (int64_t)b->record_count)
+					total -= (int64_t)b->record_count;
+			}
+		} else if (how != SYNC_DONE) {
+			fc_fail(cause, "%s", why);
+		} else {
+			fc_strlcpy(ov.committed, b->uuid, sizeof ov.committed);
+			done += (int64_t)b->record_count;
+			bytes += (int64_t)b->size;
+			if (done > total)
+				total = done;  /* records finalized while we ran */
 		}
-		done += (int64_t)b->record_count;
-		bytes += (int64_t)b->size;
-		if (done > total)
-			total = done;  /* records finalized while we ran */
+		free(why);
 		store_bundle_free(b);
+		if (how == SYNC_DONE && ov.how != SYNC_DONE) {
+			/* The upload went; the local work beside it failed: say that. */
+			fc_fail(cause, "%s", ov.why);
+			how = ov.how;
+		}
+		ov.how = SYNC_DONE;
+		free(ov.why);
+		ov.why = NULL;
+		if (how != SYNC_DONE)
+			return drain_end(&ov, how, cause);
 		if (fn != NULL)
 			fn(ctx, total, done, bytes);
 	}
@@ -577,6 +733,38 @@ run_drained(void *arg, int64_t total, int64_t done, int64_t bytes)
 	run_report(r, NULL);
 }
 
+static int
+first_refused(void *arg, const struct store_outbox_entry *e)
+{
+	struct store_outbox_entry *first = arg;
+
+	if (!e->refused)
+		return 0;
+	*first = *e;
+	return 1;
+}
+
+/* 0 when no bundle is set aside as refused; else -1 with what and why. */
+static int
+refused_summary(struct store *st, char **cause)
+{
+	struct store_outbox_counts oc;
+	struct store_outbox_entry first;
+
+	if (store_outbox_counts(st, &oc, cause) != 0)
+		return -1;
+	if (oc.refused_bundles == 0)
+		return 0;
+	memset(&first, 0, sizeof first);
+	if (store_outbox_list(st, first_refused, &first, cause) != 0)
+		return -1;
+	return fc_fail(cause, "the depot refused %lld record%s in %lld bundle%s, kept on this device "
+	    "(first: bundle %s, %ld: %s); see fieldcheck outbox list, and fieldcheck outbox retry UUID "
+	    "once the cause is fixed", (long long)oc.refused_records, oc.refused_records == 1 ? "" : "s",
+	    (long long)oc.refused_bundles, oc.refused_bundles == 1 ? "" : "s", first.uuid,
+	    first.refused_status, first.reason);
+}
+
 int
 sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause)
 {
@@ -631,6 +819,8 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		}
 	}
 	free(why);
+	if (refused_summary(st, cause) != 0)
+		goto fail;
 	store_close(st);
 	sync_conn_close(c);
 	return 0;

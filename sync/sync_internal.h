@@ -12,7 +12,8 @@
 enum sync_outcome {
 	SYNC_DONE,          /* drained: nothing left queued */
 	SYNC_TRANSIENT,     /* unreachable, timed out, 5xx, not our depot: try later */
-	SYNC_REFUSED,       /* the depot said no (4xx): retrying the same bytes will not help */
+	SYNC_REFUSED,       /* the depot said no (4xx): retrying the same bytes will not help
+	                     * (a bundle refused for its content is set aside, not this) */
 	SYNC_ABORTED,       /* asked to stop */
 	SYNC_LOCAL,         /* our own store failed */
 };
@@ -41,8 +42,9 @@ typedef void sync_drain_fn(void *ctx, int64_t records_total, int64_t records_don
 enum sync_outcome sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o,
     sync_drain_fn *fn, void *ctx, char **cause);
 
-/* Records queued (final + bundled). */
-int sync_queued(struct store *st, int64_t *queued, char **cause);
+/* Records queued (final + bundled, less those in bundles the depot refused),
+ * and those refused (refused may be NULL). */
+int sync_queued(struct store *st, int64_t *queued, int64_t *refused, char **cause);
 
 /* The delay before attempt number failures+1: base * 2^(failures-1), capped,
  * with jitter (between half and all of it). */

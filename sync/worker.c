@@ -11,7 +11,10 @@
  * sync_backoff_ms() (5 s doubling to 5 min, with jitter) but probes the
  * depot's health every 30 s meanwhile, so a link that comes back is used
  * at once.  With nothing queued it sleeps until nudged (and looks at the
- * queue every minute in case a record was saved by another process).
+ * queue every minute in case a record was saved by another process).  A
+ * bundle the depot refuses for its content (400, 409, 413) is set aside by
+ * sync_drain and no longer counts as queued, so it neither blocks the queue
+ * nor keeps the worker busy; the status counts its records as refused.
  */
 #include "sync/sync_internal.h"
 
@@ -132,7 +135,7 @@ worker_main(void *arg)
 		int64_t now = fc_monotonic_ms(), until;
 		enum sync_outcome how;
 
-		if (sync_queued(w->st, &s.queued, &why) != 0) {
+		if (sync_queued(w->st, &s.queued, &s.refused, &why) != 0) {
 			s.last_result = SYNC_FAILED;
 			snprintf(s.message, sizeof s.message, "%s", why);
 			free(why);
@@ -204,7 +207,7 @@ worker_main(void *arg)
 			s.retry_at_ms = next_try;
 		}
 		free(why);
-		if (sync_queued(w->st, &s.queued, NULL) != 0)
+		if (sync_queued(w->st, &s.queued, &s.refused, NULL) != 0)
 			s.queued = 0;
 		publish(w, &s);
 	}
@@ -336,9 +339,11 @@ sync_status_describe(const struct sync_status *s, char *buf, size_t size)
 			    (long long)((left + 999) / 1000));
 		else
 			len += (size_t)snprintf(buf + len, size - len, " · offline");
-	} else if (!s->offline && s->last_result == SYNC_FAILED && len < size) {
-		len += (size_t)snprintf(buf + len, size - len, " · refused");
 	}
+	if (s->refused > 0 && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " · refused %lld", (long long)s->refused);
+	else if (!s->offline && s->last_result == SYNC_FAILED && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " · refused");
 	if (s->last_sync != 0 && len < size) {
 		struct tm tm;
 		char hhmm[8] = "";

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -253,6 +254,91 @@ test_json_round_trip(void **state)
 	store_record_free(rec);
 }
 
+/* The reference: the record as a jansson object, dumped compact. */
+static char *
+json_by_object(const struct store_record *r)
+{
+	const struct store_position *p = &r->pos;
+	json_t *answers = json_object(), *pos, *obj;
+	char *text;
+
+#define NUM(v) (isfinite(v) ? json_real(v) : json_null())
+#define INT(v) ((v) >= 0 ? json_integer(v) : json_null())
+#define TXT(s) ((s)[0] != '\0' ? json_string(s) : json_null())
+	for (size_t i = 0; i < r->answer_count; i++)
+		json_object_set_new(answers, r->answers[i].name, json_string(r->answers[i].value));
+	pos = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "source", store_pos_source_name(p->source), "lat", NUM(p->lat), "lon", NUM(p->lon),
+	    "alt_m", NUM(p->alt_m), "accuracy_m", NUM(p->accuracy_m), "fix_mode", INT(p->fix_mode),
+	    "satellites", INT(p->satellites), "hdop", NUM(p->hdop), "fix_time", TXT(p->fix_time),
+	    "fix_age_s", NUM(p->fix_age_s), "reason", TXT(p->reason));
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:o}",
+	    "uuid", r->uuid, "form_id", r->form_id, "form_version", r->form_version,
+	    "form_hash", r->form_hash, "inspector", r->inspector, "device", r->device,
+	    "replaces", TXT(r->replaces), "status", store_status_name(r->status),
+	    "created_at", r->created_at, "updated_at", r->updated_at,
+	    "finalized_at", TXT(r->finalized_at), "day", r->day, "position", pos, "answers", answers);
+#undef NUM
+#undef INT
+#undef TXT
+	assert_non_null(obj);
+	text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	json_decref(obj);
+	return text;
+}
+
+/*
+ * The renderer writes what a jansson object dump writes, for awkward values
+ * too (quotes, control characters, CJK, long text past the memo, NaN,
+ * extreme numbers), on the first render and on the remembered ones.
+ */
+static void
+test_json_render_matches_jansson(void **state)
+{
+	static const char *values[] = { "plain", "say \"hi\"\\ back", "tab\there\nnew\x01\x1f",
+		"坑槽较深，已设置警示", "", "/slash/ </script>", "\xf0\x9f\x9a\xa7 sign down",
+		"0123456789012345678901234567890123456789012345678901234567890123456789long" };
+	static const double numbers[] = { 31.2304, -0.0, 1e-300, 123456789.123456789, 1e21, 4.5,
+		NAN, INFINITY };
+	struct store_json *j = store_json_new();
+	struct store_record *rec = make_record("road", "alice", NULL);
+
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		size_t len, nv = sizeof values / sizeof values[0], nn = sizeof numbers / sizeof numbers[0];
+		const char *got;
+		char *want, name[32];
+
+		rec->pos.source = (enum store_pos_source)(round % 3);
+		rec->pos.lat = numbers[round % nn];
+		rec->pos.lon = numbers[(round + 3) % nn];
+		rec->pos.alt_m = numbers[(round + 5) % nn];
+		rec->pos.hdop = numbers[(round * 7) % nn];
+		rec->pos.fix_mode = round % 5 - 1;
+		rec->pos.satellites = round % 2 ? 2147483647 : -1;
+		fc_strlcpy(rec->pos.reason, values[round % nv], sizeof rec->pos.reason);
+		fc_strlcpy(rec->inspector, values[(round + 1) % nv][0] ? values[(round + 1) % nv] : "x",
+		    sizeof rec->inspector);
+		snprintf(name, sizeof name, "q%d \"%d\"", round % 4, round);
+		store_record_set_answer(rec, name, values[(round + 2) % nv]);
+		got = store_json_render(j, rec, &len);
+		want = json_by_object(rec);
+		assert_string_equal(got, want);
+		assert_int_equal(len, strlen(want));
+		free(want);
+	}
+	/* Invalid UTF-8 anywhere gives "{}", never broken JSON. */
+	store_record_set_answer(rec, "bad", "\xc3\x28");
+	{
+		size_t len;
+
+		assert_string_equal(store_json_render(j, rec, &len), "{}");
+		assert_int_equal(len, 2);
+	}
+	store_json_free(j);
+	store_record_free(rec);
+}
+
 static void
 expect_json_error(const char *json, const char *needle)
 {
@@ -355,6 +441,21 @@ collect_uuids(void *ctx, const struct store_record *rec)
 	return l->n == 8;
 }
 
+struct refused_seen {
+	int n;
+	struct store_outbox_entry last;
+};
+
+static int
+remember_entry(void *arg, const struct store_outbox_entry *e)
+{
+	struct refused_seen *seen = arg;
+
+	seen->n++;
+	seen->last = *e;
+	return 0;
+}
+
 static void
 test_outbox_lifecycle(void **state)
 {
@@ -364,7 +465,8 @@ test_outbox_lifecycle(void **state)
 	struct store_bundle *next;
 	struct uuid_list l = { .n = 0 };
 	const char *uuids[2];
-	int64_t bundles, records, counts[4];
+	struct store_outbox_counts oc;
+	int64_t counts[4];
 	char *cause = NULL;
 
 	store_record_free(make_final(fx->st, "road", "alice", NULL));
@@ -387,14 +489,45 @@ test_outbox_lifecycle(void **state)
 	assert_int_equal(store_outbox_add(fx->st, &b, uuids, 2, &cause), 0);
 	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
 	assert_int_equal(counts[STORE_BUNDLED], 2);
-	assert_int_equal(store_outbox_counts(fx->st, &bundles, &records, &cause), 0);
-	assert_int_equal(bundles, 1);
-	assert_int_equal(records, 2);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 1);
+	assert_int_equal(oc.records, 2);
+	assert_int_equal(oc.refused_bundles, 0);
 	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
 	assert_non_null(next);
 	assert_int_equal(next->size, 9);
 	assert_memory_equal(next->bytes, b.bytes, 9);
 	assert_string_equal(next->uuid, b.uuid);
+	store_bundle_free(next);
+
+	/* Refused: set aside with its reason, records kept, then queued again. */
+	assert_int_equal(store_outbox_retry(fx->st, b.uuid, &cause), -1);
+	assert_non_null(strstr(cause, "no refused bundle"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_outbox_mark_refused(fx->st, b.uuid, 409, "record x conflicts", &cause), 0);
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_null(next);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 1);
+	assert_int_equal(oc.refused_bundles, 1);
+	assert_int_equal(oc.refused_records, 2);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_BUNDLED], 2);
+	{
+		struct refused_seen seen = { 0 };
+
+		assert_int_equal(store_outbox_list(fx->st, remember_entry, &seen, &cause), 0);
+		assert_int_equal(seen.n, 1);
+		assert_true(seen.last.refused);
+		assert_int_equal(seen.last.refused_status, 409);
+		assert_string_equal(seen.last.reason, "record x conflicts");
+		assert_string_equal(seen.last.uuid, b.uuid);
+	}
+	assert_int_equal(store_outbox_retry(fx->st, b.uuid, &cause), 0);
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_non_null(next);
+	assert_memory_equal(next->bytes, b.bytes, 9);
 	store_bundle_free(next);
 
 	assert_int_equal(store_outbox_mark_sent(fx->st, b.uuid, &cause), 0);
@@ -403,8 +536,10 @@ test_outbox_lifecycle(void **state)
 	assert_int_equal(counts[STORE_BUNDLED], 0);
 	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
 	assert_null(next);
-	assert_int_equal(store_outbox_counts(fx->st, &bundles, &records, &cause), 0);
-	assert_int_equal(bundles, 0);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 0);
+	assert_int_equal(store_outbox_mark_refused(fx->st, b.uuid, 400, "late", &cause), -1);
+	free(cause);
 }
 
 static void
@@ -627,14 +762,20 @@ test_upgrades_version_1(void **state)
 	exec_sql(path, sql);
 	free(sql);
 	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), 0);
-	assert_int_equal(store_schema_version(st), 2);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_get(st, "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab", &rec, &cause), 0);
 	assert_string_equal(store_record_answer(rec, "note"), "路面沉陷");
 	assert_int_equal(rec->pos.source, STORE_POS_GPSD);
 	assert_int_equal(rec->pos.satellites, 9);
 	store_record_free(rec);
-	/* The tables version 2 added work on the upgraded file. */
+	/* The tables version 2 added, and version 3's outbox columns, work on the upgraded file. */
 	assert_int_equal(store_review_add(st, &rv, &cause), 0);
+	{
+		struct store_outbox_counts oc;
+
+		assert_int_equal(store_outbox_counts(st, &oc, &cause), 0);
+		assert_int_equal(oc.refused_bundles, 0);
+	}
 	assert_int_equal(store_check_integrity(st, &cause), 0);
 	store_close(st);
 	free(path);
@@ -701,6 +842,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_incomplete_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_count_filters, setup, teardown),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_render_matches_jansson),
 		cmocka_unit_test(test_json_rejects_bad_records),
 		cmocka_unit_test_setup_teardown(test_reviews_and_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_lifecycle, setup, teardown),

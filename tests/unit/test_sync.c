@@ -49,6 +49,20 @@ test_describe(void **state)
 	sync_status_describe(&s, buf, sizeof buf);
 	assert_non_null(strstr(buf, "✗"));
 	assert_null(strstr(buf, "sending"));
+	/* Records the depot refused are counted apart, whatever the last attempt did. */
+	s.offline = false;
+	s.refused = 2;
+	sync_status_describe(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "queued 3 · refused 2 · last sync "));
+	s.last_result = SYNC_OK;
+	s.queued = 0;
+	sync_status_describe(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "queued 0 · refused 2 · last sync "));
+	s.refused = 0;
+	s.last_result = SYNC_FAILED;
+	sync_status_describe(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "queued 0 · refused · last sync "));
+	s.offline = true;
 	/* Cut short, it never ends inside a multi-byte character. */
 	for (size_t n = 1; n < strlen(buf); n++) {
 		char small[160];
