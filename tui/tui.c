@@ -671,6 +671,9 @@ tui_run(const struct tui_options *opt, char **cause)
 	}
 	if (store_open(opt->db_path, STORE_READ_WRITE, &app->st, cause) != 0)
 		goto fail;
+	/* The handheld's screen: a small page cache (the depot's review keeps the default). */
+	if (opt->review_day == NULL && store_small_cache(app->st, cause) != 0)
+		goto fail;
 	dir = form_default_dir(opt->forms_dir);
 	app->lib = form_library_load(dir, forms_diag, diag);
 	if (app->lib == NULL || form_library_count(app->lib) == 0) {
