@@ -63,7 +63,7 @@ GPSD="127.0.0.1:$GPSFAKE_PORT"
 
 # ---- startup: median of 5 runs each ----
 for i in 1 2 3 4 5; do
-	"$PROBE" -- env FIELDCHECK_BENCH_STARTUP=1 "$FC" --db "$DB" --gpsd "$GPSD" --inspector "$INSPECTOR" |
+	"$PROBE" -- "$FC" --bench-startup --db "$DB" --gpsd "$GPSD" --inspector "$INSPECTOR" |
 		field startup_ms
 done | median > "$WORK/fc"
 for i in 1 2 3 4 5; do "$PROBE" -- htop | field startup_ms; done | median > "$WORK/htop"

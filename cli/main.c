@@ -21,8 +21,9 @@ static void
 usage(FILE *out)
 {
 	fputs("usage: fieldcheck [--db PATH] [--forms DIR] [--gpsd HOST:PORT|none]\n"
-	      "                  [--inspector ID] [--lang zh|en] [COMMAND [ARGS]]\n"
-	      "\nWithout a command, fieldcheck opens the inspector's screen.\n\nCommands:\n", out);
+	      "                  [--inspector ID] [--lang zh|en] [--bench-startup] [COMMAND [ARGS]]\n"
+	      "\nWithout a command, fieldcheck opens the inspector's screen (--bench-startup:\n"
+	      "and leaves it right after the first painted frame, for timing).\n\nCommands:\n", out);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].help);
 }
@@ -33,6 +34,7 @@ main(int argc, char **argv)
 	static const struct option options[] = {
 		CLI_COMMON_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
+		{ "bench-startup", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_globals g = { 0 };
@@ -45,6 +47,10 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
+		if (opt == 'B') {
+			g.bench_startup = true;
+			continue;
+		}
 		if (!cli_common_option(&g, opt, optarg)) {
 			usage(stderr);
 			return 2;
@@ -53,6 +59,10 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;  /* glibc: 0 fully reinitialises getopt for the command */
+	if (argc > 0 && g.bench_startup) {
+		cli_error("--bench-startup is for the screen, not '%s'", argv[0]);
+		return 2;
+	}
 	if (argc == 0) {
 		char *prog[] = { (char *)"fieldcheck", NULL };
 		return cmd_tui(&g, 1, prog);
