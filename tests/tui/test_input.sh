@@ -9,15 +9,8 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
 
-export XDG_CONFIG_HOME="$SCRATCH/cfg"
-DB="$SCRATCH/fc.db"
+tmux_suite "input suite" jq
 
-if ! command -v tmux >/dev/null || ! command -v jq >/dev/null; then
-	skip "input suite" "tmux or jq is not installed"
-	exit 0
-fi
-
-jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
 shows_at() { test "$(tmux_row "$1")" = "$2"; }
 
 # --- Taps. ---

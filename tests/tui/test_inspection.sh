@@ -8,16 +8,7 @@ set -u
 . "$TOP/tests/tui/tmux.sh"
 . "$TOP/scripts/gpsfake.sh"
 
-export XDG_CONFIG_HOME="$SCRATCH/cfg"
-DB="$SCRATCH/fc.db"
-
-if ! command -v tmux >/dev/null || ! command -v jq >/dev/null; then
-	skip "inspection suite" "tmux or jq is not installed"
-	exit 0
-fi
-
-# jq_final FILTER: evaluates FILTER over the final records' JSON lines (slurped).
-jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
+tmux_suite "inspection suite" jq
 
 # answer_hazards_no: the remaining hazards of the road form, all "no".
 answer_hazards_no() {

@@ -16,6 +16,9 @@
 #   tmux_resize COLS ROWS
 #   tmux_pid                          the pid of COMMAND
 #   tmux_stop                         kill the server
+#   tmux_suite NAME TOOL...           skip the suite (exit 0) unless tmux and the TOOLs
+#                                     are installed; an empty configuration, DB=$SCRATCH/fc.db
+#   jq_records STATUS FILTER          jq -s -e FILTER over $DB's records with STATUS
 #
 # Each suite gets its own socket (-L), an empty configuration (-f /dev/null),
 # TERM=screen, LANG=C.UTF-8 and the TZ from lib.sh, so nothing of the user's
@@ -85,3 +88,18 @@ tmux_exited() {
 }
 
 tmux_stop() { _tmux kill-server 2>/dev/null; return 0; }
+
+tmux_suite() {
+	_name=$1
+	shift
+	for _t in tmux "$@"; do
+		if ! command -v "$_t" >/dev/null; then
+			skip "$_name" "$_t is not installed"
+			exit 0
+		fi
+	done
+	export XDG_CONFIG_HOME="$SCRATCH/cfg"
+	DB="$SCRATCH/fc.db"
+}
+
+jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
