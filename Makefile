@@ -2,9 +2,12 @@
 #
 # Modules are directories; every .c file in a module directory is part of it,
 # so adding a file needs no edit here.  All module code goes into one static
-# library that the two programs, the unit tests and the benchmarks link.
+# library that the three programs, the unit tests and the benchmarks link.
+# Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, the only
+# one with libcurl; `fieldcheck sync` runs it, and so does the screen for its
+# background sync) and fieldcheck-depot (depot/).
 #
-#   make            build fieldcheck and fieldcheck-depot
+#   make            build fieldcheck, fieldcheck-sync and fieldcheck-depot
 #   make check      install missing packages, build with -Werror, run every suite
 #   make bench      run the benchmarks, each printed beside its anchor
 #   make demo       run the TUI on the built-in checklists with a simulated GPS
@@ -28,6 +31,12 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
+# LDAP, SSH...) costs ~6 MiB resident just by loading, so only
+# fieldcheck-sync has it, and the inspector's screen stays small.
+libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
+FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium)
+SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
 
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
@@ -37,6 +46,7 @@ LDLIBS    := $(PKG_LIBS)
 MODULES   := util store forms gps sync report tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
+SYNCD_SRC := $(wildcard syncd/*.c)
 DEPOT_SRC := $(wildcard depot/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
@@ -46,13 +56,14 @@ TOOL_SRC  := $(wildcard tests/tools/*.c)
 LIB       := $(BUILD)/libfieldcheck.a
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/cli/common.o
 DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-depot
+PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-sync $(BUILD)/fieldcheck-depot
 
 # Quiet by default; `make V=1` shows the full commands.
 ifeq ($(V),1)
@@ -80,7 +91,11 @@ $(LIB): $(LIB_OBJ)
 
 $(BUILD)/fieldcheck: $(CLI_OBJ) $(LIB)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) -Wl,--as-needed $(FC_LIBS)
+
+$(BUILD)/fieldcheck-sync: $(SYNCD_OBJ) $(LIB)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(SYNCD_OBJ) $(LIB) $(LDFLAGS) -Wl,--as-needed $(SYNCD_LIBS)
 
 $(BUILD)/fieldcheck-depot: $(DEPOT_OBJ) $(LIB)
 	$(say) LINK $@
@@ -124,7 +139,8 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 check: deps
 	$(MAKE) --no-print-directory WERROR=1 tests
 	$(MAKE) --no-print-directory WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
-		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-depot \
+		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-sync \
+		build-san/fieldcheck-depot \
 		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
 	$(MAKE) --no-print-directory fuzzers
 	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz sh tests/run.sh

@@ -6,12 +6,19 @@
  *               first painted frame: no output for QUIET ms), or -> exit
  *               when the program exits first (fieldcheck's bench mode)
  *   cpu_pct     CPU (user + system) used over the next SECONDS, per cent of
- *               one core, while the program idles and the pty is drained
- *   rss_kib     peak RSS of the program (wait4's ru_maxrss)
+ *               one core, while the program idles and the pty is drained;
+ *               its child processes (fieldcheck's sync worker) included
+ *   rss_kib     peak RSS of the program itself: wait4's ru_maxrss, or,
+ *               when it has child processes at the end of the window, its
+ *               VmHWM then (ru_maxrss would fold in the peak of every child
+ *               it reaped)
+ *   child_rss_kib  peak RSS (VmHWM) of its child processes at the end of
+ *               the window, summed; 0 when it has none
  *
  *   tui_probe [-s COLSxROWS] [-q QUIET_MS] [-c SECONDS] -- COMMAND [ARGS...]
  *
- * Prints one line: "startup_ms=N cpu_pct=N rss_kib=N".  Benchmark only.
+ * Prints one line: "startup_ms=N cpu_pct=N rss_kib=N child_rss_kib=N".
+ * Benchmark only.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,7 +51,7 @@ now_ms(void)
  * for an idle program.
  */
 static long long
-cpu_ns(pid_t pid)
+task_cpu_ns(pid_t pid)
 {
 	char path[64];
 	unsigned long long ns = 0, total = 0;
@@ -71,6 +78,70 @@ cpu_ns(pid_t pid)
 	return (long long)total;
 }
 
+/* Calls fn(child pid, ctx) for each live process whose parent is pid. */
+static void
+each_child(pid_t pid, void (*fn)(pid_t, void *), void *ctx)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512], *close_paren;
+		int ppid;
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		/* "pid (comm) state ppid ...": comm may hold spaces, so skip to its ')'. */
+		if (fgets(buf, sizeof buf, f) != NULL && (close_paren = strrchr(buf, ')')) != NULL &&
+		    sscanf(close_paren + 1, " %*c %d", &ppid) == 1 && ppid == (int)pid)
+			fn((pid_t)atoi(e->d_name), ctx);
+		fclose(f);
+	}
+	closedir(d);
+}
+
+static void
+add_cpu(pid_t pid, void *ctx)
+{
+	long long ns = task_cpu_ns(pid);
+
+	if (ns > 0)
+		*(long long *)ctx += ns;
+}
+
+/* The program's CPU time and its children's, -1 when it is gone. */
+static long long
+cpu_ns(pid_t pid)
+{
+	long long total = task_cpu_ns(pid);
+
+	if (total >= 0)
+		each_child(pid, add_cpu, &total);
+	return total;
+}
+
+static void
+add_hwm(pid_t pid, void *ctx)
+{
+	char path[64], line[128];
+	long kib;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+			*(long *)ctx += kib;
+	fclose(f);
+}
+
 /* Reads what is there; returns bytes read, 0 on EOF/error. */
 static ssize_t
 drain(int fd, int timeout_ms)
@@ -93,6 +164,7 @@ main(int argc, char **argv)
 	double secs = 0, t0, tlast = -1, startup;
 	long long c0 = -1, c1 = -1;
 	bool exited = false;
+	long child_kib = 0, self_kib = 0;
 	struct rusage ru;
 	pid_t pid;
 
@@ -160,8 +232,11 @@ main(int argc, char **argv)
 		}
 		c1 = cpu_ns(pid);
 	}
-	if (!exited)
+	if (!exited) {
+		each_child(pid, add_hwm, &child_kib);
+		add_hwm(pid, &self_kib);
 		kill(pid, SIGTERM);
+	}
 	/* Drain until the child closes the pty, so it never blocks writing. */
 	while (drain(fd, 2000) > 0)
 		;
@@ -170,8 +245,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
-	printf("startup_ms=%.1f cpu_pct=%.3f rss_kib=%ld\n", startup,
+	printf("startup_ms=%.1f cpu_pct=%.3f rss_kib=%ld child_rss_kib=%ld\n", startup,
 	    c0 >= 0 && c1 >= 0 && secs > 0 ? (double)(c1 - c0) * 100.0 / (1e9 * secs) : -1.0,
-	    ru.ru_maxrss);
+	    child_kib > 0 ? self_kib : ru.ru_maxrss, child_kib);
 	return 0;
 }

@@ -19,6 +19,7 @@ struct cli_globals {
 	const char *lang;        /* --lang */
 	const char *inspector;   /* --inspector */
 	const char *gpsd;        /* --gpsd HOST:PORT|none */
+	bool bench_startup;      /* --bench-startup: the screen exits after its first frame */
 };
 
 /* Options shared by every command, for getopt_long tables; values >= 0x1000. */

@@ -1,224 +1,38 @@
 /*
- * fieldcheck sync — drain the queue to the depot (batch sync at docking).
- *
- *   fieldcheck sync [--server URL] [--device ID] [--token-file F] [--cacert F]
- *                   [--once] [--connect-timeout S] [--timeout S] [--retry-for S]
- *                   [--max-bundle BYTES]
- *   fieldcheck sync --status        prints "queued N", "refused N" and the outbox
- *
- * Flags override the configuration's server, device, token_file and cacert.
- * Without --once, network failures are retried with backoff for --retry-for
- * seconds (default 120) after the last progress; refusals are not retried.
- * A bundle the depot refuses for its content is set aside (see `fieldcheck
- * outbox`) and the rest still goes.  On a terminal, stderr shows a progress
- * bar; otherwise one plain line per bundle.  Exit 0 when nothing is left
- * queued or refused, 1 with the reason otherwise.
+ * fieldcheck sync — runs fieldcheck-sync with the same arguments (and
+ * --db), which drains the queue to the depot (syncd/dock.c).  The upload
+ * lives in that program because it alone links libcurl, whose libraries
+ * would otherwise load into every fieldcheck process, the inspector's screen
+ * included (see docs/tui.md, "Memory").
  */
 #include "cli/cli.h"
 
-#include <math.h>
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store.h"
 #include "sync/sync.h"
 #include "util/util.h"
-
-enum {
-	OPT_SERVER = CLI_OPT_FIRST_FREE,
-	OPT_DEVICE,
-	OPT_TOKEN_FILE,
-	OPT_CACERT,
-	OPT_ONCE,
-	OPT_CONNECT_TIMEOUT,
-	OPT_TIMEOUT,
-	OPT_RETRY_FOR,
-	OPT_MAX_BUNDLE,
-	OPT_STATUS,
-};
-
-struct bar {
-	bool tty;
-	bool drawn;
-	int64_t last_done;
-	int64_t last_draw_ms;
-};
-
-static void
-human_bytes(int64_t n, char *buf, size_t size)
-{
-	if (n < 10 * 1024)
-		snprintf(buf, size, "%lld B", (long long)n);
-	else if (n < 10 * 1024 * 1024)
-		snprintf(buf, size, "%.1f KiB", (double)n / 1024);
-	else
-		snprintf(buf, size, "%.1f MiB", (double)n / (1024 * 1024));
-}
-
-static void
-show_progress(void *ctx, const struct sync_progress *p)
-{
-	struct bar *bar = ctx;
-	double secs = (double)p->elapsed_ms / 1000.0;
-	double rate = secs > 0 ? (double)p->records_done / secs : 0;
-	char bytes[32];
-
-	human_bytes(p->bytes_done, bytes, sizeof bytes);
-	if (p->note != NULL) {
-		if (bar->tty && bar->drawn)
-			fputc('\n', stderr);
-		bar->drawn = false;
-		fprintf(stderr, "fieldcheck: %s\n", p->note);
-		return;
-	}
-	if (bar->tty) {
-		int width = 30, fill = p->records_total > 0 ?
-		    (int)(width * p->records_done / p->records_total) : width;
-		int64_t now = fc_monotonic_ms();
-
-		if (p->records_done != p->records_total && now - bar->last_draw_ms < 100)
-			return;
-		bar->last_draw_ms = now;
-		fputs("\r[", stderr);
-		for (int i = 0; i < width; i++)
-			fputc(i < fill ? '#' : '-', stderr);
-		fprintf(stderr, "] %lld/%lld records  %s  %.0f rec/s ", (long long)p->records_done,
-		    (long long)p->records_total, bytes, rate);
-		bar->drawn = true;
-	} else if (p->records_done > bar->last_done) {
-		fprintf(stderr, "sent %lld/%lld records, %s, %.1f s\n", (long long)p->records_done,
-		    (long long)p->records_total, bytes, secs);
-	}
-	bar->last_done = p->records_done;
-}
-
-static bool
-parse_seconds(const char *s, long *ms)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end != '\0' || !isfinite(v) || v <= 0 || v > 86400)
-		return false;
-	*ms = (long)(v * 1000.0 + 0.5);
-	if (*ms == 0)
-		*ms = 1;
-	return true;
-}
-
-static int
-show_status(const char *db)
-{
-	struct store *st;
-	struct store_outbox_counts oc;
-	int64_t counts[4];
-	char *cause = NULL;
-
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 ||
-	    store_count_by_status(st, counts, &cause) != 0 ||
-	    store_outbox_counts(st, &oc, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
-		store_close(st);
-		return 1;
-	}
-	printf("queued %lld\nrefused %lld\nfinal %lld\nbundled %lld\nsent %lld\n"
-	    "outbox %lld bundles (%lld refused)\n",
-	    (long long)(counts[STORE_FINAL] + counts[STORE_BUNDLED] - oc.refused_records),
-	    (long long)oc.refused_records, (long long)counts[STORE_FINAL],
-	    (long long)counts[STORE_BUNDLED], (long long)counts[STORE_SENT], (long long)oc.bundles,
-	    (long long)oc.refused_bundles);
-	store_close(st);
-	return 0;
-}
 
 int
 cmd_sync(struct cli_globals *g, int argc, char **argv)
 {
-	static const struct option options[] = {
-		CLI_COMMON_OPTIONS,
-		{ "server", required_argument, NULL, OPT_SERVER },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
-		{ "cacert", required_argument, NULL, OPT_CACERT },
-		{ "once", no_argument, NULL, OPT_ONCE },
-		{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "retry-for", required_argument, NULL, OPT_RETRY_FOR },
-		{ "max-bundle", required_argument, NULL, OPT_MAX_BUNDLE },
-		{ "status", no_argument, NULL, OPT_STATUS },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct sync_options o = { 0 };
-	struct bar bar = { 0 };
-	struct fc_config *cfg;
-	bool status_only = false;
-	char *db, *cause = NULL, *end;
-	int opt, rc;
+	char **av = xcalloc((size_t)argc + 4, sizeof *av);
+	char *helper = sync_helper_path();
+	size_t n = 0;
 
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (cli_common_option(g, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_SERVER: o.server = optarg; break;
-		case OPT_DEVICE: o.device = optarg; break;
-		case OPT_TOKEN_FILE: o.token_file = optarg; break;
-		case OPT_CACERT: o.cacert = optarg; break;
-		case OPT_ONCE: o.once = true; break;
-		case OPT_STATUS: status_only = true; break;
-		case OPT_CONNECT_TIMEOUT:
-			if (!parse_seconds(optarg, &o.connect_timeout_ms))
-				return cli_error("--connect-timeout %s: expected seconds", optarg), 2;
-			break;
-		case OPT_TIMEOUT:
-			if (!parse_seconds(optarg, &o.timeout_ms))
-				return cli_error("--timeout %s: expected seconds", optarg), 2;
-			break;
-		case OPT_RETRY_FOR:
-			if (!parse_seconds(optarg, &o.retry_for_ms))
-				return cli_error("--retry-for %s: expected seconds", optarg), 2;
-			break;
-		case OPT_MAX_BUNDLE:
-			o.max_bundle_bytes = strtoul(optarg, &end, 10);
-			if (*end != '\0' || optarg[0] < '0' || optarg[0] > '9' || o.max_bundle_bytes < 1024 ||
-			    o.max_bundle_bytes > BUNDLE_LIMIT_COMPRESSED)
-				return cli_error("--max-bundle %s: expected 1024 to %u bytes", optarg,
-				    BUNDLE_LIMIT_COMPRESSED), 2;
-			break;
-		default:
-			fputs("usage: fieldcheck sync [--server URL] [--device ID] [--token-file F] "
-			    "[--cacert F] [--once]\n"
-			    "                       [--connect-timeout S] [--timeout S] [--retry-for S] "
-			    "[--max-bundle BYTES] | --status\n", stderr);
-			return 2;
-		}
+	av[n++] = helper;
+	if (g->db_path != NULL) {
+		av[n++] = (char *)"--db";
+		av[n++] = (char *)g->db_path;
 	}
-	if (optind != argc)
-		return cli_error("sync takes no arguments"), 2;
-	db = cli_db_path(g);
-	if (status_only) {
-		rc = show_status(db);
-		free(db);
-		return rc;
-	}
-	cfg = cli_config();
-	sync_options_fill(&o, cfg);
-	if (o.device == NULL)
-		o.device = cli_device();
-	o.db_path = db;
-	bar.tty = isatty(STDERR_FILENO);
-	rc = sync_run(&o, show_progress, &bar, &cause);
-	if (bar.tty && bar.drawn)
-		fputc('\n', stderr);
-	if (rc != 0) {
-		cli_error("sync failed: %s", cause);
-		free(cause);
-		free(db);
-		return 1;
-	}
-	printf("synced: %lld records sent, nothing queued\n", (long long)bar.last_done);
-	free(db);
-	return 0;
+	for (int i = 1; i < argc; i++)
+		av[n++] = argv[i];
+	av[n] = NULL;
+	execvp(helper, av);
+	cli_error("cannot run %s: %s (it is installed beside fieldcheck)", helper, strerror(errno));
+	free(helper);
+	free(av);
+	return 1;
 }

@@ -1,7 +1,7 @@
 /*
  * The no-command entry: the inspector's screen.  The global options arrive
- * in struct cli_globals; FIELDCHECK_BENCH_STARTUP=1 makes the screen exit
- * right after its first painted frame (for bench/bench_tui.sh).
+ * in struct cli_globals; --bench-startup makes the screen exit right after
+ * its first painted frame (for bench/bench_tui.sh).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,6 @@ int
 cmd_tui(struct cli_globals *g, int argc, char **argv)
 {
 	struct tui_options opt = { 0 };
-	const char *bench = getenv("FIELDCHECK_BENCH_STARTUP");
 	char *db, *cause = NULL;
 	int rc;
 
@@ -37,7 +36,7 @@ cmd_tui(struct cli_globals *g, int argc, char **argv)
 	opt.lang = g->lang;
 	opt.device = cli_device();
 	opt.config = cli_config();
-	opt.bench_startup = bench != NULL && strcmp(bench, "1") == 0;
+	opt.bench_startup = g->bench_startup;
 	rc = tui_run(&opt, &cause);
 	if (rc != 0) {
 		cli_error("%s", cause);

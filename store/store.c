@@ -294,6 +294,12 @@ store_schema_version(struct store *st)
 }
 
 int
+store_small_cache(struct store *st, char **cause)
+{
+	return store_exec(st, "PRAGMA cache_size = -256", cause);
+}
+
+int
 store_check_integrity(struct store *st, char **cause)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA integrity_check", cause);

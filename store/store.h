@@ -138,6 +138,14 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
+/*
+ * Bounds this connection's page cache to 256 KiB (SQLite's default is 2 MiB
+ * per connection), for the handheld's screen, whose queries touch a few
+ * index pages each.  The OS page cache still holds the file, so a page read
+ * again costs a pread, not a seek.
+ */
+int store_small_cache(struct store *st, char **cause);
+
 /* Runs PRAGMA integrity_check; 0 when it says ok. */
 int store_check_integrity(struct store *st, char **cause);
 

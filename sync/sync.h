@@ -19,11 +19,15 @@
  *                  body the protocol promises (a Wi-Fi login page's 200 HTML
  *                  is a failure).
  *
- *   sync_worker_*  the same, in a background thread for the TUI.  It opens
- *                  its own store connection, retries with exponential backoff
- *                  and jitter (capped at 5 minutes), probes the depot's
- *                  health every 30 s while offline, and reports through a
- *                  pipe the TUI's poll() loop watches.
+ *   sync_worker_*  the same, in a background thread.  It opens its own
+ *                  store connection, retries with exponential backoff and
+ *                  jitter (capped at 5 minutes), probes the depot's health
+ *                  every 30 s while offline, and reports through a pipe.
+ *
+ *   sync_proc_*    what the TUI uses: the worker in a child process,
+ *                  `fieldcheck-sync --tui-worker` (syncd/), whose statuses
+ *                  arrive on a pipe the TUI's poll() loop watches.  Only
+ *                  fieldcheck-sync links libcurl; this part needs none of it.
  *
  * The wire protocol is in docs/sync-protocol.md.
  *
@@ -250,5 +254,40 @@ int sync_worker_read(struct sync_worker *w, struct sync_status *out);
 void sync_worker_nudge(struct sync_worker *w);
 /* Stops the worker (aborting a transfer in flight) and frees it. */
 void sync_worker_stop(struct sync_worker *w);
+
+/* ---- The worker in a child process (for the TUI) ---- */
+
+/*
+ * The protocol between sync_proc_* and `fieldcheck-sync --tui-worker`, two
+ * programs of one build on one machine: the child writes each new status as
+ * one struct sync_status (smaller than PIPE_BUF, so one atomic write) on its
+ * stdout; a byte on its stdin means "try now", end of file means "stop".
+ * Its stderr goes to /dev/null: the terminal is the screen's.
+ */
+struct sync_proc;
+
+/*
+ * The fieldcheck-sync beside the running program (/proc/self/exe), else
+ * plain "fieldcheck-sync" for a PATH search.  Caller frees.
+ */
+char *sync_helper_path(void);
+
+/*
+ * Starts fieldcheck-sync --tui-worker on the store at db_path as device
+ * (NULL: the configuration's `device`, else the host name); it reads the
+ * configuration's server, token_file and cacert itself.  A worker that
+ * cannot start (no token, say) reports that as its first status and exits.
+ * Caller stops it with sync_proc_stop.
+ */
+int sync_proc_start(const char *db_path, const char *device, struct sync_proc **out, char **cause);
+/* Polls readable when a status (or the child's exit) is waiting; -1 once it exited. */
+int sync_proc_fd(const struct sync_proc *p);
+/* Reads what arrived and copies the latest status.  Returns 1 when a new
+ * one arrived since the last read, 0 when not. */
+int sync_proc_read(struct sync_proc *p, struct sync_status *out);
+/* Try now. */
+void sync_proc_nudge(struct sync_proc *p);
+/* Tells the child to stop, waits for it (at most 3 s, then SIGKILL) and frees p. */
+void sync_proc_stop(struct sync_proc *p);
 
 #endif

@@ -293,7 +293,7 @@ tui_refresh_counts(struct tui_app *app)
 	}
 	/* Counted now; the worker's next report (it sees sending too) refreshes it. */
 	if (app->sync != NULL)
-		sync_worker_nudge(app->sync);
+		sync_proc_nudge(app->sync);
 	if (app->last_sync[0] == '\0')
 		fc_strlcpy(app->last_sync, app->sync != NULL ? "…" : "off", sizeof app->last_sync);
 	app->data_version++;
@@ -671,6 +671,9 @@ tui_run(const struct tui_options *opt, char **cause)
 	}
 	if (store_open(opt->db_path, STORE_READ_WRITE, &app->st, cause) != 0)
 		goto fail;
+	/* The handheld's screen: a small page cache (the depot's review keeps the default). */
+	if (opt->review_day == NULL && store_small_cache(app->st, cause) != 0)
+		goto fail;
 	dir = form_default_dir(opt->forms_dir);
 	app->lib = form_library_load(dir, forms_diag, diag);
 	if (app->lib == NULL || form_library_count(app->lib) == 0) {
@@ -681,14 +684,17 @@ tui_run(const struct tui_options *opt, char **cause)
 	if (gpsclient_open(opt->gpsd, &app->gc, cause) != 0)
 		goto fail;
 	{
-		/* Sync only when a depot is configured; a worker that fails to start is news, not fatal. */
-		struct sync_options so = { .db_path = opt->db_path, .device = opt->device };
+		/*
+		 * Sync only when a depot is configured, in a child process that
+		 * reads the rest of the configuration itself; a worker that fails
+		 * to start is news, not fatal.
+		 */
+		const char *server = fc_config_get(opt->config, "server");
 		char *why = NULL;
 
-		sync_options_fill(&so, opt->config);
-		if (so.server != NULL && so.server[0] != '\0' &&
-		    sync_worker_start(&so, &app->sync, &why) != 0) {
-			snprintf(diag, sizeof diag, "sync: %s", why);
+		if (server != NULL && server[0] != '\0' &&
+		    sync_proc_start(opt->db_path, opt->device, &app->sync, &why) != 0) {
+			snprintf(diag, sizeof diag, "%s", why);
 			free(why);
 			app->sync = NULL;
 		}
@@ -746,8 +752,8 @@ tui_run(const struct tui_options *opt, char **cause)
 		gfd = app->gc != NULL ? gpsclient_fd(app->gc) : -1;
 		if (gfd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
-		if (app->sync != NULL && sync_worker_fd(app->sync) >= 0)
-			pfd[n++] = (struct pollfd){ .fd = sync_worker_fd(app->sync), .events = POLLIN };
+		if (app->sync != NULL && sync_proc_fd(app->sync) >= 0)
+			pfd[n++] = (struct pollfd){ .fd = sync_proc_fd(app->sync), .events = POLLIN };
 		r = poll(pfd, n, next_timeout(app));
 		if (r < 0 && errno != EINTR)
 			break;
@@ -755,10 +761,19 @@ tui_run(const struct tui_options *opt, char **cause)
 		drain_keys(app);
 		if (app->gc != NULL && gpsclient_process(app->gc))
 			app->dirty = true;
-		if (app->sync != NULL && sync_worker_read(app->sync, &app->sync_status) == 1) {
+		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
 			app->have_sync_status = true;
 			app->queue = app->sync_status.queued;
 			app->dirty = true;
+		}
+		if (app->sync != NULL && sync_proc_fd(app->sync) < 0) {
+			/* The worker ended by itself (it could not start): say why, sync off. */
+			tui_flash(app, true, "sync stopped: %s", app->sync_status.message[0] != '\0' ?
+			    app->sync_status.message : "the worker exited");
+			sync_proc_stop(app->sync);
+			app->sync = NULL;
+			app->have_sync_status = false;
+			fc_strlcpy(app->last_sync, "off", sizeof app->last_sync);
 		}
 		if (r >= 0 && (pfd[1].revents & POLLIN)) {
 			unsigned char sig;
@@ -788,7 +803,7 @@ fail:
 	}
 	restore_terminal();
 	if (app->sync != NULL)
-		sync_worker_stop(app->sync);
+		sync_proc_stop(app->sync);
 	if (app->gc != NULL)
 		gpsclient_close(app->gc);
 	if (app->lib != NULL)

@@ -4,8 +4,9 @@
  *
  * tui_run() owns the terminal from start to return: it restores it on every
  * exit path (normal, error, SIGTERM/SIGHUP/SIGINT, fatal signals).  It runs
- * one poll() loop over the keyboard, the gpsd socket, the sync worker's pipe
- * (when the config names a depot `server`) and a signal self-pipe, and
+ * one poll() loop over the keyboard, the gpsd socket, the pipe from the sync
+ * worker process (when the config names a depot `server`) and a signal
+ * self-pipe, and
  * redraws at most once per wakeup.
  */
 #ifndef FIELDCHECK_TUI_H

@@ -141,7 +141,7 @@ struct tui_app {
 	int64_t queue;                /* final + bundled: waiting for the depot */
 	int64_t today;                /* my finalized records today */
 	char last_sync[64];
-	struct sync_worker *sync;     /* NULL unless a depot `server` is configured */
+	struct sync_proc *sync;       /* the worker process; NULL unless a depot `server` is configured */
 	struct sync_status sync_status;
 	bool have_sync_status;
 	char flash[TUI_FLASH_LEN];

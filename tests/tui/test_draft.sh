@@ -6,15 +6,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
 
-export XDG_CONFIG_HOME="$SCRATCH/cfg"
-DB="$SCRATCH/fc.db"
-
-if ! command -v tmux >/dev/null || ! command -v jq >/dev/null; then
-	skip "draft suite" "tmux or jq is not installed"
-	exit 0
-fi
-
-jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
+tmux_suite "draft suite" jq
 
 start() { tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp7; }
 

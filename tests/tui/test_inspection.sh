@@ -8,16 +8,22 @@ set -u
 . "$TOP/tests/tui/tmux.sh"
 . "$TOP/scripts/gpsfake.sh"
 
-export XDG_CONFIG_HOME="$SCRATCH/cfg"
-DB="$SCRATCH/fc.db"
+tmux_suite "inspection suite" jq
 
-if ! command -v tmux >/dev/null || ! command -v jq >/dev/null; then
-	skip "inspection suite" "tmux or jq is not installed"
-	exit 0
-fi
-
-# jq_final FILTER: evaluates FILTER over the final records' JSON lines (slurped).
-jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
+# answer_bridge: a bridge inspection without hazards, from its first question to review.
+answer_bridge() {
+	tmux_wait "Bridge id or name"
+	tmux_type "Bridge 9"
+	tmux_keys Enter
+	tmux_wait "Posted load limit" && tmux_type 20 && tmux_keys Enter
+	tmux_wait "Overall condition" && tmux_keys 1 Enter
+	for h in "Deck cracks" "expansion joints" "railings" "Bearing" "drainage" "Missing signs"; do
+		tmux_wait "$h" && tmux_keys 2 Enter
+	done
+	tmux_wait "Photo" && tmux_keys Enter
+	tmux_wait "Position" && tmux_keys Enter
+	tmux_wait "Other remarks" && tmux_keys Enter
+}
 
 # answer_hazards_no: the remaining hazards of the road form, all "no".
 answer_hazards_no() {
@@ -28,13 +34,9 @@ answer_hazards_no() {
 }
 
 # --- 1. A full road inspection, one severe hazard, gpsd position. ---
-# The patrol feed's 3D fix is about ±17 m (gpsd's estimate from HDOP 0.9),
-# wider than the built-in road form's 10 m threshold, so this scenario runs
-# the built-in checklists with the road threshold widened to 25 m.
-FORMS="$SCRATCH/forms"
-mkdir -p "$FORMS"
-cp "$TOP"/forms/checklists/*.csv "$FORMS/"
-sed -i '$ s/,10$/,25/' "$FORMS/road.csv"
+# The built-in checklists as shipped (10 m accuracy_threshold); the patrol
+# feed's 3D fix is differential, about ±4 m.
+FORMS="$TOP/forms/checklists"
 
 if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	at_exit gpsfake_stop
@@ -78,6 +80,8 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_wait "severe hazards have been reported" && tmux_keys Enter
 	check "review shows the severe hazard highlighted" tmux_wait "!!! Potholes: severity: Severe"
 	check "review shows the gpsd position with its quality" tmux_wait "sats"
+	check "the fix is within the built-in form's 10 m: no wait/type/none choice" \
+		tmux_wait "Enter: save   2: type position"
 	tmux_keys Enter
 	check "saving returns home with a confirmation" tmux_wait "Saved"
 	check "status bar queue counts the new record" tmux_wait "queue 1"
@@ -87,7 +91,7 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 		 .pothole_severity == "severe" and .pothole_count == "12" and .condition == "poor"'
 	check "the record's position comes from gpsd (People's Square feed)" jq_records final \
 		'.[0].position | .source == "gpsd" and (.lat > 31.2 and .lat < 31.3) and
-		 (.lon > 121.4 and .lon < 121.5) and .fix_mode == 3 and .accuracy_m <= 25'
+		 (.lon > 121.4 and .lon < 121.5) and .fix_mode == 3 and .accuracy_m <= 10'
 	check "no draft is left behind" jq_records draft 'length == 0'
 	check "home counts today's record" tmux_wait "My day (1)"
 	tmux_keys F3
@@ -102,6 +106,37 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	st=$(tmux_exited 5)
 	check "q on home exits with status 0" [ "$st" = 0 ]
 	$ok_run || not_ok "the inspection ran to the end"
+	tmux_stop
+
+	# --- 1b. A fix worse than the form allows: a copy of the bridge form
+	# that asks for 2 m, against the same ±4 m feed. ---
+	TIGHT="$SCRATCH/tight"
+	mkdir -p "$TIGHT"
+	sed '$ s/,10$/,2/' "$FORMS/bridge.csv" > "$TIGHT/bridge.csv"
+	DB="$SCRATCH/tight.db"
+	tmux_start 80 24 "$FIELDCHECK" --db "$DB" --forms "$TIGHT" --gpsd "127.0.0.1:$GPSFAKE_PORT" \
+		--lang en --inspector insp7
+	tmux_wait "Bridge inspection"
+	tmux_wait "GPS 3D" 30
+	tmux_keys 1
+	answer_bridge
+	check "over threshold: review says why the fix is not usable" tmux_wait "form needs ±2 m"
+	tmux_keys Enter
+	check "over threshold: Enter refuses and offers wait, type, none" \
+		tmux_wait "1: wait for a fix   2: type position   3: save without position"
+	tmux_keys 2
+	tmux_wait "Position (lat,lon[,acc m]):"
+	tmux_type "31.23051,121.47402,1.5"
+	tmux_keys Enter
+	tmux_wait "Why typed by hand?"
+	tmux_type "surveyed marker"
+	tmux_keys Enter
+	check "over threshold: saved with the typed position" tmux_wait "Saved"
+	check "over threshold: the record's position is manual with its reason" jq_records final \
+		'length == 1 and .[0].position.source == "manual" and .[0].position.reason == "surveyed marker"
+		 and .[0].position.lat == 31.23051 and .[0].position.accuracy_m == 1.5'
+	tmux_keys q
+	tmux_exited 5 >/dev/null
 	tmux_stop
 	gpsfake_stop
 else
@@ -150,17 +185,7 @@ tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp
 tmux_wait "Checklists"
 check "status bar says GPS off plainly" tmux_wait "GPS off"
 tmux_keys 2
-tmux_wait "Bridge"
-tmux_type "Bridge 9"
-tmux_keys Enter
-tmux_wait "Posted load limit" && tmux_type 20 && tmux_keys Enter
-tmux_wait "Overall condition" && tmux_keys 1 Enter
-for h in "Deck cracks" "expansion joints" "railings" "Bearing" "drainage" "Missing signs"; do
-	tmux_wait "$h" && tmux_keys 2 Enter
-done
-tmux_wait "Photo" && tmux_keys Enter
-tmux_wait "Position" && tmux_keys Enter
-tmux_wait "Other remarks" && tmux_keys Enter
+answer_bridge
 check "review says there is no usable position" tmux_wait "No usable position: GPS is off"
 tmux_keys Enter
 check "Enter without a position refuses and explains" tmux_wait "1 wait, 2 type, 3 save without"

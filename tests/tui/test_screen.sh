@@ -6,15 +6,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
 
-export XDG_CONFIG_HOME="$SCRATCH/cfg"
-DB="$SCRATCH/fc.db"
-
-if ! command -v tmux >/dev/null || ! command -v jq >/dev/null; then
-	skip "screen suite" "tmux or jq is not installed"
-	exit 0
-fi
-
-jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
+tmux_suite "screen suite" jq
 
 # col TEXT: the display column (0-based) where TEXT starts on the screen, or
 # -1; wide (CJK) characters count two columns, as the terminal shows them.
@@ -141,3 +133,16 @@ check "the second start does not ask again" tmux_wait "Checklists"
 tmux_keys q
 tmux_exited 5 >/dev/null
 tmux_stop
+
+# --- --bench-startup: the first frame is painted, then the app leaves by itself. ---
+if command -v script >/dev/null; then
+	TERM=screen LINES=24 COLUMNS=80 timeout 10 script -qec "'$FIELDCHECK' --bench-startup \
+--db '$DB' --forms '$TOP/forms/checklists' --gpsd none --inspector ins42 --lang en" \
+		"$SCRATCH/bench-startup.log" < /dev/null > /dev/null
+	check "--bench-startup exits 0 by itself" test $? -eq 0
+	check "--bench-startup painted the home screen first" grep -q "Road inspection" "$SCRATCH/bench-startup.log"
+	"$FIELDCHECK" --bench-startup --db "$DB" list > /dev/null 2>&1
+	check "--bench-startup with a command is a usage error" test $? -eq 2
+else
+	skip "--bench-startup" "script(1) is not installed"
+fi

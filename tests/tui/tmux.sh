@@ -6,12 +6,19 @@
 #   tmux_keys KEY...                  tmux send-keys (Enter, Escape, F4, Up, ...)
 #   tmux_type TEXT                    type TEXT literally (UTF-8 welcome)
 #   tmux_screen                       print the pane (capture-pane -p)
+#   tmux_screen_attrs                 the same with its attributes as escape sequences (-e)
+#   tmux_row TEXT                     the 0-based row where TEXT first shows, or nothing
+#   tmux_tap COL ROW                  a mouse tap (button 1 press and release, the X10
+#                                     encoding TERM=screen's kmous names) at 0-based COL ROW
 #   tmux_wait TEXT [SECONDS]          wait until the pane shows TEXT (fixed string)
 #   tmux_wait_gone TEXT [SECONDS]     wait until it does not
 #   tmux_exited [SECONDS]             wait until COMMAND has exited; prints its status
 #   tmux_resize COLS ROWS
 #   tmux_pid                          the pid of COMMAND
 #   tmux_stop                         kill the server
+#   tmux_suite NAME TOOL...           skip the suite (exit 0) unless tmux and the TOOLs
+#                                     are installed; an empty configuration, DB=$SCRATCH/fc.db
+#   jq_records STATUS FILTER          jq -s -e FILTER over $DB's records with STATUS
 #
 # Each suite gets its own socket (-L), an empty configuration (-f /dev/null),
 # TERM=screen, LANG=C.UTF-8 and the TZ from lib.sh, so nothing of the user's
@@ -46,6 +53,15 @@ tmux_pid() { cat "$SCRATCH/tmux-pid"; }
 tmux_keys() { _tmux send-keys -t t "$@"; }
 tmux_type() { _tmux send-keys -t t -l "$1"; }
 tmux_screen() { _tmux capture-pane -p -t t; }
+tmux_screen_attrs() { _tmux capture-pane -e -p -t t; }
+tmux_row() { tmux_screen | grep -nF -- "$1" | head -n 1 | sed 's/:.*//' | awk '{ print $1 - 1 }'; }
+
+# X10 mouse: ESC [ M, then button, column and row, each as 32 + value (1-based).
+_x10() { printf "\\$(printf '%03o' $(( $1 + 33 )))"; }
+tmux_tap() {
+	_tmux send-keys -t t -l "$(printf '\033[M ')$(_x10 "$1")$(_x10 "$2")"
+	_tmux send-keys -t t -l "$(printf '\033[M#')$(_x10 "$1")$(_x10 "$2")"
+}
 tmux_resize() { _tmux resize-window -t t -x "$1" -y "$2"; }
 
 _tmux_has() { tmux_screen | grep -qF -- "$1"; }
@@ -72,3 +88,18 @@ tmux_exited() {
 }
 
 tmux_stop() { _tmux kill-server 2>/dev/null; return 0; }
+
+tmux_suite() {
+	_name=$1
+	shift
+	for _t in tmux "$@"; do
+		if ! command -v "$_t" >/dev/null; then
+			skip "$_name" "$_t is not installed"
+			exit 0
+		fi
+	done
+	export XDG_CONFIG_HOME="$SCRATCH/cfg"
+	DB="$SCRATCH/fc.db"
+}
+
+jq_records() { "$FIELDCHECK" --db "$DB" list --json --status "$1" | jq -s -e "$2" >/dev/null; }
