@@ -11,13 +11,13 @@
  * libgps, but to a host that has just answered.  (Name resolution is done by
  * getaddrinfo() and blocks; use an address or "localhost".)
  *
- * Reading.  libgps keeps a private line buffer: gps_read() parses at most one
- * JSON line per call and poll() cannot see lines already buffered.  The
- * socket is therefore made non-blocking and gps_read() is called until it
- * reports that no complete line is left.  A line is believed only when it is
- * well-formed JSON (checked with jansson, independently of libgps's lenient
- * parser, whose errors libgps does not report); a TPV is a fix only with mode >= 2,
- * LATLON_SET and finite coordinates that agree with the raw line.
+ * Reading.  The client reads the non-blocking socket itself and splits it
+ * into lines; libgps only unpacks a line that jansson has already accepted
+ * as one JSON object.  libgps's own gps_read() would hand it every line
+ * unchecked, and its lenient parser (3.22) loops forever on some malformed
+ * ones (tests/fuzz/fuzz_gpsd.c found `{s":"{"class":"VERSION"`), which
+ * would freeze the screen.  A TPV is a fix only with mode >= 2, LATLON_SET
+ * and finite coordinates that agree with the raw line.
  * fix.status is never used: gpsd sends it only above plain GPS.
  *
  * Staleness is measured on the monotonic clock: a fix older than three
@@ -67,8 +67,8 @@
 #define GC_STALE_CYCLES    3
 /*
  * gpsd's limit on one JSON response (GPS_JSON_RESPONSE_MAX, private to
- * gpsd) is 10240 bytes in 3.22; libgps buffers twice that and fails the
- * read when a line overflows it.  Our copy of a line is as large.
+ * gpsd) is 10240 bytes in 3.22; libgps buffers twice that, and so do we.
+ * A peer that sends a longer line is not gpsd: the client drops it.
  */
 #define GC_LINE_MAX        (2 * 10240 + 1)
 /* Lines handled per gpsclient_process() call before yielding to the loop. */
@@ -108,6 +108,8 @@ struct gpsclient {
 	int64_t last_tpv_ms;
 
 	enum gps_state reported;   /* state at the end of the last process() */
+	char in[GC_LINE_MAX];      /* bytes read, not yet a complete line */
+	size_t in_len;
 	char line[GC_LINE_MAX];
 };
 
@@ -292,7 +294,8 @@ gc_open_libgps(struct gpsclient *gc)
 		return;
 	}
 	gc->conn = GC_OPEN;
-	gc->pending = true;   /* the banner may already be buffered */
+	gc->in_len = 0;
+	gc->pending = true;   /* the banner may already be waiting */
 	gc->error[0] = '\0';
 }
 
@@ -458,48 +461,83 @@ gc_handle_tpv(struct gpsclient *gc, const struct gc_raw *raw, int64_t now)
 	gc->have_fix = true;
 }
 
-/* Reads every complete line libgps can give; disconnects on EOF or error. */
+/*
+ * Moves the next complete line out of gc->in into gc->line (NUL-terminated,
+ * without its CR LF) and returns its length, or -1 when no line is complete.
+ */
+static long
+gc_next_line(struct gpsclient *gc)
+{
+	char *nl = memchr(gc->in, '\n', gc->in_len);
+	size_t len, used;
+
+	if (nl == NULL)
+		return -1;
+	len = (size_t)(nl - gc->in);
+	used = len + 1;
+	if (len > 0 && gc->in[len - 1] == '\r')
+		len--;
+	memcpy(gc->line, gc->in, len);
+	gc->line[len] = '\0';
+	memmove(gc->in, gc->in + used, gc->in_len - used);
+	gc->in_len -= used;
+	return (long)len;
+}
+
+/* Handles one line: believed only when jansson and then libgps accept it. */
+static void
+gc_handle_line(struct gpsclient *gc, size_t len, int64_t now)
+{
+	struct gc_raw raw;
+
+	if (memchr(gc->line, '\0', len) != NULL || !gc_check_raw(gc->line, len, &raw))
+		return;
+	gc->data->set = 0;
+	if (gps_unpack(gc->line, gc->data) != 0)
+		return;
+	if (strcmp(raw.cls, "TPV") == 0)
+		gc_handle_tpv(gc, &raw, now);
+	else if (strcmp(raw.cls, "SKY") == 0 && (gc->data->set & SATELLITE_SET) != 0)
+		gc_handle_sky(gc);
+}
+
+/* Reads and handles what gpsd sent, a bounded amount per call; disconnects on EOF or error. */
 static void
 gc_drain(struct gpsclient *gc, int64_t now)
 {
 	for (int i = 0; i < GC_DRAIN_MAX; i++) {
-		struct gc_raw raw;
-		int n;
-		size_t len;
+		long len = gc_next_line(gc);
+		ssize_t n;
 
-		gc->data->set = 0;
-		gc->line[0] = '\0';
-		errno = 0;
-		n = gps_read(gc->data, gc->line, (int)sizeof gc->line);
-		if (n == 0) {
-			gc->pending = false;
-			return;
+		if (len >= 0) {
+			gc_handle_line(gc, (size_t)len, now);
+			continue;
 		}
-		if (n < 0) {
-			if (errno != 0)
-				gc_set_error(gc, "gpsd connection lost: %s", strerror(errno));
-			else
-				gc_set_error(gc, "%s", "gpsd closed the connection or sent an overlong line");
+		if (gc->in_len == sizeof gc->in) {
+			gc_set_error(gc, "%s", "gpsd sent an overlong line");
 			gc_disconnect(gc);
 			return;
 		}
-		gc->backoff_ms = GC_BACKOFF_MIN_MS;   /* gpsd talks: a later loss retries fast */
-		len = strnlen(gc->line, sizeof gc->line);
-		/*
-		 * libgps returns the line length + 1 (its parser's verdict is not
-		 * returned by 3.22): a shorter copy means a NUL inside the line
-		 * or a truncated copy, and such a line is not believed.
-		 */
-		if (len + 1 != (size_t)n || len + 1 >= sizeof gc->line)
+		n = read(gc->data->gps_fd, gc->in + gc->in_len, sizeof gc->in - gc->in_len);
+		if (n > 0) {
+			gc->in_len += (size_t)n;
+			gc->backoff_ms = GC_BACKOFF_MIN_MS;   /* gpsd talks: a later loss retries fast */
 			continue;
-		if (!gc_check_raw(gc->line, len, &raw))
+		}
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (strcmp(raw.cls, "TPV") == 0)
-			gc_handle_tpv(gc, &raw, now);
-		else if (strcmp(raw.cls, "SKY") == 0 && (gc->data->set & SATELLITE_SET) != 0)
-			gc_handle_sky(gc);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			gc->pending = false;
+			return;
+		}
+		if (n == 0)
+			gc_set_error(gc, "%s", "gpsd closed the connection");
+		else
+			gc_set_error(gc, "gpsd connection lost: %s", strerror(errno));
+		gc_disconnect(gc);
+		return;
 	}
-	gc->pending = true;   /* more may be buffered: come back at once */
+	gc->pending = true;   /* more may be waiting: come back at once */
 }
 
 static int64_t

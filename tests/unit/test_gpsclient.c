@@ -364,6 +364,8 @@ test_garbage(void **state)
 		"\r\n",
 		"{\"class\":\"SKY\",\"hdop\":\"abc\",\"satellites\":[{\"PRN\":\"x\"}]}\r\n",
 		"{\"class\":\"TPV\",\"mode\":3,\"lat\":31.2,\"lon\":121.4,\"time\":\"not a time\"}\r\n",
+		/* libgps 3.22's own parser loops forever on this one (found by fuzz_gpsd). */
+		"{s\":\"{\"class\":\"VERSION\"\r\n",
 	};
 	struct peer *p = *state;
 	struct gps_fix fix;
