@@ -116,8 +116,35 @@ static const char migration_3[] =
 	"ALTER TABLE outbox ADD COLUMN refused_status INTEGER;"
 	"ALTER TABLE outbox ADD COLUMN refused_reason TEXT;";
 
+static const char migration_4[] =
+	/*
+	 * The same guard, fired only by an UPDATE that sets a guarded column.
+	 * Moving a record's status (final -> bundled -> sent) sets none, and
+	 * comparing twenty-two columns of every row a drain moves cost more
+	 * than moving it.  Every statement that can change content still fires it.
+	 */
+	"DROP TRIGGER IF EXISTS records_final_is_immutable;"
+	"CREATE TRIGGER records_final_is_immutable BEFORE UPDATE OF"
+	"  uuid, form_id, form_version, form_hash, inspector, device, replaces, created_at,"
+	"  finalized_at, day, pos_source, lat, lon, alt_m, accuracy_m, fix_mode, satellites,"
+	"  hdop, fix_time, fix_age_s, pos_reason, answers ON records "
+	"WHEN OLD.status <> 'draft' AND ("
+	"  NEW.uuid IS NOT OLD.uuid OR NEW.form_id IS NOT OLD.form_id OR"
+	"  NEW.form_version IS NOT OLD.form_version OR NEW.form_hash IS NOT OLD.form_hash OR"
+	"  NEW.inspector IS NOT OLD.inspector OR NEW.device IS NOT OLD.device OR"
+	"  NEW.replaces IS NOT OLD.replaces OR NEW.created_at IS NOT OLD.created_at OR"
+	"  NEW.finalized_at IS NOT OLD.finalized_at OR NEW.day IS NOT OLD.day OR"
+	"  NEW.pos_source IS NOT OLD.pos_source OR NEW.lat IS NOT OLD.lat OR"
+	"  NEW.lon IS NOT OLD.lon OR NEW.alt_m IS NOT OLD.alt_m OR"
+	"  NEW.accuracy_m IS NOT OLD.accuracy_m OR NEW.fix_mode IS NOT OLD.fix_mode OR"
+	"  NEW.satellites IS NOT OLD.satellites OR NEW.hdop IS NOT OLD.hdop OR"
+	"  NEW.fix_time IS NOT OLD.fix_time OR NEW.fix_age_s IS NOT OLD.fix_age_s OR"
+	"  NEW.pos_reason IS NOT OLD.pos_reason OR NEW.answers IS NOT OLD.answers)"
+	"BEGIN SELECT RAISE(ABORT, 'a finalized record is immutable'); END;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 };

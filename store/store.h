@@ -27,7 +27,7 @@
 struct store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Bounds on the identifiers a record carries; longer input is refused. */
 #define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */

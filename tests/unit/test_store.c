@@ -768,7 +768,8 @@ test_upgrades_version_1(void **state)
 	assert_int_equal(rec->pos.source, STORE_POS_GPSD);
 	assert_int_equal(rec->pos.satellites, 9);
 	store_record_free(rec);
-	/* The tables version 2 added, and version 3's outbox columns, work on the upgraded file. */
+	/* The tables version 2 added, and version 3's outbox columns, work on the upgraded file
+	 * (version 4 only narrowed a trigger; test_schema_guards_final_records checks it). */
 	assert_int_equal(store_review_add(st, &rv, &cause), 0);
 	{
 		struct store_outbox_counts oc;
@@ -832,6 +833,42 @@ test_reads_answers_exactly_or_refuses(void **state)
 	store_record_free(rec);
 }
 
+/* The schema itself guards a finalized record, against any SQL, not only the store's. */
+static void
+test_schema_guards_final_records(void **state)
+{
+	static const char *const refused[] = {
+		"UPDATE records SET answers = '{}'",
+		"UPDATE records SET lat = 1.0",
+		"UPDATE records SET status = 'draft'",
+		"UPDATE records SET status = 'final', answers = '{}'",
+		"DELETE FROM records",
+	};
+	struct fixture *fx = *state;
+	struct store_record *rec = make_final(fx->st, "road", "alice", "2026-11-24"), *got;
+	char *cause = NULL;
+	sqlite3 *db;
+
+	store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		assert_int_not_equal(sqlite3_exec(db, refused[i], NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_changes(db), 0);
+	}
+	/* A status move is what the outbox does, and still allowed. */
+	assert_int_equal(sqlite3_exec(db, "UPDATE records SET status = 'bundled'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_changes(db), 1);
+	sqlite3_close(db);
+	assert_int_equal(store_open(fx->path, STORE_READ_WRITE, &fx->st, &cause), 0);
+	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+	assert_int_equal(got->status, STORE_BUNDLED);
+	assert_string_equal(store_record_answer(got, "asset_id"), "路灯-17");
+	store_record_free(got);
+	store_record_free(rec);
+}
+
 int
 main(void)
 {
@@ -853,6 +890,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_only_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrades_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_answers_exactly_or_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_guards_final_records, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
