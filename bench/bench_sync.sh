@@ -138,36 +138,52 @@ rb=$(python3 -c "print('%.2f' % ($ours_mbs / $gzip_mbs))")
 echo "sync.bundle_build: ${ours_mbs} MB/s of NDJSON (records rendered + gzipped at deflate level $3)  anchor gzip -6 ${gzip_mbs} MB/s  ratio ${rb}  goal >= 0.7  $(verdict "$rb" '>=' 0.7)"
 
 # ---- Drain 10,000 records over loopback ----
-cp "$WORK/build.db" "$WORK/drain.db"
-cp "$WORK/build.db" "$WORK/frozen.db"
-mkdir -p "$WORK/files"
-"$BENCH" freeze "$WORK/frozen.db" "$WORK/files" hh1 || exit 1
-"$DEPOT" --db "$WORK/d1.db" device add hh1 > "$WORK/t1" && chmod 600 "$WORK/t1"
-"$DEPOT" --db "$WORK/d2.db" device add hh1 > "$WORK/t2"
-P1=$(free_port)
-start_depot "$WORK/d1.db" "$P1"
-t0=$(now)
-"$FIELDCHECK" --db "$WORK/drain.db" sync --server "http://127.0.0.1:$P1" --device hh1 --token-file "$WORK/t1" \
-	--once > /dev/null 2>&1 || echo "sync.drain: fieldcheck sync failed"
-t1=$(now)
-P2=$(free_port)
-start_depot "$WORK/d2.db" "$P2"
-set --
-for f in "$WORK"/files/*.gz; do
-	u=$(basename "$f" .gz)
-	d=$(openssl dgst -sha256 -binary "$f" | base64 -w0)
-	set -- "$@" --next -s -o /dev/null -f -X PUT --data-binary "@$f" -H "Authorization: Bearer $(cat "$WORK/t2")" \
-		-H "Content-Type: application/gzip" -H "Repr-Digest: sha-256=:$d:" "http://127.0.0.1:$P2/v1/bundles/$u"
+# Three rounds, each on fresh copies and fresh depots; the medians are
+# printed, since one depot commit on this shared disk can take twice another.
+: > "$WORK/drain.times"
+for round in 1 2 3; do
+	rm -rf "$WORK/files" "$WORK"/d1.db* "$WORK"/d2.db*
+	cp "$WORK/build.db" "$WORK/drain.db"
+	cp "$WORK/build.db" "$WORK/frozen.db"
+	mkdir -p "$WORK/files"
+	"$BENCH" freeze "$WORK/frozen.db" "$WORK/files" hh1 || exit 1
+	"$DEPOT" --db "$WORK/d1.db" device add hh1 > "$WORK/t1" && chmod 600 "$WORK/t1"
+	"$DEPOT" --db "$WORK/d2.db" device add hh1 > "$WORK/t2"
+	P1=$(free_port)
+	start_depot "$WORK/d1.db" "$P1"
+	D1=$DPID
+	t0=$(now)
+	"$FIELDCHECK" --db "$WORK/drain.db" sync --server "http://127.0.0.1:$P1" --device hh1 --token-file "$WORK/t1" \
+		--once > /dev/null 2>&1 || echo "sync.drain: fieldcheck sync failed"
+	t1=$(now)
+	P2=$(free_port)
+	start_depot "$WORK/d2.db" "$P2"
+	D2=$DPID
+	set --
+	for f in "$WORK"/files/*.gz; do
+		u=$(basename "$f" .gz)
+		d=$(openssl dgst -sha256 -binary "$f" | base64 -w0)
+		set -- "$@" --next -s -o /dev/null -f -X PUT --data-binary "@$f" -H "Authorization: Bearer $(cat "$WORK/t2")" \
+			-H "Content-Type: application/gzip" -H "Repr-Digest: sha-256=:$d:" "http://127.0.0.1:$P2/v1/bundles/$u"
+	done
+	shift  # the first --next
+	t2=$(now)
+	curl "$@" || echo "sync.drain: curl failed"
+	t3=$(now)
+	echo "$t0 $t1 $t2 $t3" >> "$WORK/drain.times"
+	n1=$("$FIELDCHECK" --db "$WORK/d1.db" list | wc -l)
+	nb=$(ls "$WORK/files" | wc -l)
+	kill "$D1" "$D2" 2>/dev/null
+	wait "$D1" "$D2" 2>/dev/null
 done
-shift  # the first --next
-t2=$(now)
-curl "$@" || echo "sync.drain: curl failed"
-t3=$(now)
-ours=$(python3 -c "print('%.2f' % ($t1 - $t0))")
-anchor=$(python3 -c "print('%.2f' % ($t3 - $t2))")
-rd=$(python3 -c "print('%.2f' % (($t1 - $t0) / ($t3 - $t2)))")
-n1=$("$FIELDCHECK" --db "$WORK/d1.db" list | wc -l)
-echo "sync.drain_10000: ${ours} s ($n1 records, $(ls "$WORK/files" | wc -l) bundles)  anchor curl PUT of the same bundles ${anchor} s  ratio ${rd}  goal <= 1.3  $(verdict "$rd" '<=' 1.3)"
+set -- $(python3 -c "
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1])]
+ours = statistics.median(r[1] - r[0] for r in rows)
+anchor = statistics.median(r[3] - r[2] for r in rows)
+print('%.2f %.2f %.2f' % (ours, anchor, ours / anchor))" "$WORK/drain.times")
+ours=$1 anchor=$2 rd=$3
+echo "sync.drain_10000: ${ours} s ($n1 records, $nb bundles, median of 3)  anchor curl PUT of the same bundles ${anchor} s  ratio ${rd}  goal <= 1.3  $(verdict "$rd" '<=' 1.3)"
 
 # ---- Depot ingest, 8 devices at once ----
 P3=$(free_port)

@@ -189,8 +189,9 @@ freeze(const char *db, const char *dir, const char *device)
 
 	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0)
 		return die(db, cause);
-	for (;;) {
-		struct freeze_ctx f = { .w = bundle_writer_new(device, 0) };
+	/* The same bundles a drain makes, ramp included, so curl sends what we send. */
+	for (unsigned index = 0;; index++) {
+		struct freeze_ctx f = { .w = bundle_writer_new(device, bundle_ramp_cap(0, index)) };
 		struct store_bundle b;
 		const char *const *uuids;
 		size_t n;

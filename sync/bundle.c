@@ -133,6 +133,19 @@ bundle_writer_new(const char *device, size_t max_compressed)
 	return w;
 }
 
+size_t
+bundle_ramp_cap(size_t max, unsigned index)
+{
+	size_t floor = 16u * 1024u, cap;
+
+	if (max == 0)
+		max = BUNDLE_DEFAULT_MAX_COMPRESSED;
+	cap = max / 8 > floor ? max / 8 : floor;
+	for (unsigned i = 0; i < index && cap < max; i++)
+		cap += cap / 2;
+	return cap < max ? cap : max;
+}
+
 void
 bundle_writer_free(struct bundle_writer *w)
 {

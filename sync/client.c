@@ -496,9 +496,13 @@ build_one(void *arg, const struct store_record *rec)
 	return 0;
 }
 
-/* Freezes one bundle of pending records; *made false when none were pending. */
+/*
+ * Freezes one bundle of pending records, the index-th of this drain (see
+ * bundle_ramp_cap); *made false when none were pending.
+ */
 static enum sync_outcome
-bundle_some(struct store *st, const struct sync_options *o, bool *made, char **cause)
+bundle_some(struct store *st, const struct sync_options *o, unsigned index, bool *made,
+    char **cause)
 {
 	struct build_ctx b = { 0 };
 	struct store_bundle sb;
@@ -507,7 +511,7 @@ bundle_some(struct store *st, const struct sync_options *o, bool *made, char **c
 	enum sync_outcome how = SYNC_DONE;
 
 	*made = false;
-	b.w = bundle_writer_new(o->device, o->max_bundle_bytes);
+	b.w = bundle_writer_new(o->device, bundle_ramp_cap(o->max_bundle_bytes, index));
 	if (store_outbox_pending(st, BUNDLE_LIMIT_RECORDS, build_one, &b, cause) != 0) {
 		how = SYNC_LOCAL;
 		goto out;
@@ -548,6 +552,7 @@ struct overlap {
 	struct store *st;
 	const struct sync_options *o;
 	char committed[FC_UUID_LEN];  /* receipted by the depot, not yet marked sent; "" none */
+	unsigned frozen;              /* bundles this drain has frozen */
 	enum sync_outcome how;        /* of this local work */
 	char *why;
 };
@@ -580,8 +585,10 @@ overlap_work(void *arg)
 		return;
 	}
 	/* Freeze one only when the bundle in flight is the last one waiting. */
-	if (oc.bundles - oc.refused_bundles <= 1)
-		ov->how = bundle_some(ov->st, ov->o, &made, &ov->why);
+	if (oc.bundles - oc.refused_bundles <= 1) {
+		ov->how = bundle_some(ov->st, ov->o, ov->frozen, &made, &ov->why);
+		ov->frozen += made;
+	}
 }
 
 /* Ends a drain: the receipted bundle is marked sent whatever else happened. */
@@ -627,9 +634,10 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
 				fc_fail(cause, "%s", ov.why);
 				return drain_end(&ov, SYNC_LOCAL, cause);
 			}
-			how = bundle_some(st, o, &made, cause);
+			how = bundle_some(st, o, ov.frozen, &made, cause);
 			if (how != SYNC_DONE || !made)
 				return drain_end(&ov, how, cause);
+			ov.frozen++;
 			continue;
 		}
 		how = conn_upload(c, b, overlap_work, &ov, &status, &why);

@@ -108,6 +108,15 @@ struct bundle_writer;
 
 /* max_compressed 0: BUNDLE_DEFAULT_MAX_COMPRESSED.  Caller frees with bundle_writer_free. */
 struct bundle_writer *bundle_writer_new(const char *device, size_t max_compressed);
+/*
+ * The cap for the index-th bundle (from 0) a drain freezes, under max
+ * (0: BUNDLE_DEFAULT_MAX_COMPRESSED).  A drain's bundles start at an eighth
+ * of max (never below 16 KiB) and grow 1.5 times a bundle up to max: the
+ * upload of a small first bundle starts at once, and each later bundle is
+ * frozen while the depot commits the one before it (freezing costs about
+ * what committing does, so faster growth would leave the link waiting).
+ */
+size_t bundle_ramp_cap(size_t max, unsigned index);
 void bundle_writer_free(struct bundle_writer *w);
 /*
  * Adds one record.  Returns 0 when added, 1 when the bundle is full (the

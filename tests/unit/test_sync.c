@@ -73,6 +73,26 @@ test_describe(void **state)
 	}
 }
 
+/* A drain's bundle caps: an eighth of the maximum (at least 16 KiB), growing 1.5 times, to the maximum. */
+static void
+test_ramp(void **state)
+{
+	static const size_t default_caps[] = { 32768, 49152, 73728, 110592, 165888, 248832, 262144, 262144 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++) {
+		assert_int_equal(bundle_ramp_cap(0, i), default_caps[i]);
+		assert_int_equal(bundle_ramp_cap(BUNDLE_DEFAULT_MAX_COMPRESSED, i), default_caps[i]);
+	}
+	assert_int_equal(bundle_ramp_cap(32768, 0), 16384);
+	assert_int_equal(bundle_ramp_cap(32768, 1), 24576);
+	assert_int_equal(bundle_ramp_cap(32768, 2), 32768);
+	/* A cap below the floor is kept as given, from the first bundle on. */
+	assert_int_equal(bundle_ramp_cap(1024, 0), 1024);
+	assert_int_equal(bundle_ramp_cap(1024, 40), 1024);
+	assert_int_equal(bundle_ramp_cap(0, 4000000000u), BUNDLE_DEFAULT_MAX_COMPRESSED);
+}
+
 static void
 test_backoff(void **state)
 {
@@ -249,6 +269,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_ramp),
 		cmocka_unit_test(test_token_file),
 		cmocka_unit_test(test_options_from_config),
 		cmocka_unit_test(test_worker_offline),
