@@ -7,6 +7,26 @@
  */
 #include "store/store_internal.h"
 
+/*
+ * The condition and action of records_final_is_immutable, shared by the
+ * migration that made it and the one that narrowed when it fires (the text
+ * is what migration 1 always had).
+ */
+#define FINAL_IS_IMMUTABLE_BODY \
+	"WHEN OLD.status <> 'draft' AND (" \
+	"  NEW.uuid IS NOT OLD.uuid OR NEW.form_id IS NOT OLD.form_id OR" \
+	"  NEW.form_version IS NOT OLD.form_version OR NEW.form_hash IS NOT OLD.form_hash OR" \
+	"  NEW.inspector IS NOT OLD.inspector OR NEW.device IS NOT OLD.device OR" \
+	"  NEW.replaces IS NOT OLD.replaces OR NEW.created_at IS NOT OLD.created_at OR" \
+	"  NEW.finalized_at IS NOT OLD.finalized_at OR NEW.day IS NOT OLD.day OR" \
+	"  NEW.pos_source IS NOT OLD.pos_source OR NEW.lat IS NOT OLD.lat OR" \
+	"  NEW.lon IS NOT OLD.lon OR NEW.alt_m IS NOT OLD.alt_m OR" \
+	"  NEW.accuracy_m IS NOT OLD.accuracy_m OR NEW.fix_mode IS NOT OLD.fix_mode OR" \
+	"  NEW.satellites IS NOT OLD.satellites OR NEW.hdop IS NOT OLD.hdop OR" \
+	"  NEW.fix_time IS NOT OLD.fix_time OR NEW.fix_age_s IS NOT OLD.fix_age_s OR" \
+	"  NEW.pos_reason IS NOT OLD.pos_reason OR NEW.answers IS NOT OLD.answers)" \
+	"BEGIN SELECT RAISE(ABORT, 'a finalized record is immutable'); END;"
+
 static const char migration_1[] =
 	/*
 	 * Answers are one JSON object per record (see docs/store.md): a record
@@ -39,19 +59,7 @@ static const char migration_1[] =
 	"CREATE INDEX records_by_form ON records(form_id, day);"
 	/* The schema itself keeps a finalized record immutable, whatever the code does. */
 	"CREATE TRIGGER records_final_is_immutable BEFORE UPDATE ON records "
-	"WHEN OLD.status <> 'draft' AND ("
-	"  NEW.uuid IS NOT OLD.uuid OR NEW.form_id IS NOT OLD.form_id OR"
-	"  NEW.form_version IS NOT OLD.form_version OR NEW.form_hash IS NOT OLD.form_hash OR"
-	"  NEW.inspector IS NOT OLD.inspector OR NEW.device IS NOT OLD.device OR"
-	"  NEW.replaces IS NOT OLD.replaces OR NEW.created_at IS NOT OLD.created_at OR"
-	"  NEW.finalized_at IS NOT OLD.finalized_at OR NEW.day IS NOT OLD.day OR"
-	"  NEW.pos_source IS NOT OLD.pos_source OR NEW.lat IS NOT OLD.lat OR"
-	"  NEW.lon IS NOT OLD.lon OR NEW.alt_m IS NOT OLD.alt_m OR"
-	"  NEW.accuracy_m IS NOT OLD.accuracy_m OR NEW.fix_mode IS NOT OLD.fix_mode OR"
-	"  NEW.satellites IS NOT OLD.satellites OR NEW.hdop IS NOT OLD.hdop OR"
-	"  NEW.fix_time IS NOT OLD.fix_time OR NEW.fix_age_s IS NOT OLD.fix_age_s OR"
-	"  NEW.pos_reason IS NOT OLD.pos_reason OR NEW.answers IS NOT OLD.answers)"
-	"BEGIN SELECT RAISE(ABORT, 'a finalized record is immutable'); END;"
+	FINAL_IS_IMMUTABLE_BODY
 	"CREATE TRIGGER records_status_moves_forward BEFORE UPDATE OF status ON records "
 	"WHEN (CASE NEW.status WHEN 'draft' THEN 0 WHEN 'final' THEN 1 WHEN 'bundled' THEN 2 ELSE 3 END) <"
 	"     (CASE OLD.status WHEN 'draft' THEN 0 WHEN 'final' THEN 1 WHEN 'bundled' THEN 2 ELSE 3 END)"
@@ -128,19 +136,7 @@ static const char migration_4[] =
 	"  uuid, form_id, form_version, form_hash, inspector, device, replaces, created_at,"
 	"  finalized_at, day, pos_source, lat, lon, alt_m, accuracy_m, fix_mode, satellites,"
 	"  hdop, fix_time, fix_age_s, pos_reason, answers ON records "
-	"WHEN OLD.status <> 'draft' AND ("
-	"  NEW.uuid IS NOT OLD.uuid OR NEW.form_id IS NOT OLD.form_id OR"
-	"  NEW.form_version IS NOT OLD.form_version OR NEW.form_hash IS NOT OLD.form_hash OR"
-	"  NEW.inspector IS NOT OLD.inspector OR NEW.device IS NOT OLD.device OR"
-	"  NEW.replaces IS NOT OLD.replaces OR NEW.created_at IS NOT OLD.created_at OR"
-	"  NEW.finalized_at IS NOT OLD.finalized_at OR NEW.day IS NOT OLD.day OR"
-	"  NEW.pos_source IS NOT OLD.pos_source OR NEW.lat IS NOT OLD.lat OR"
-	"  NEW.lon IS NOT OLD.lon OR NEW.alt_m IS NOT OLD.alt_m OR"
-	"  NEW.accuracy_m IS NOT OLD.accuracy_m OR NEW.fix_mode IS NOT OLD.fix_mode OR"
-	"  NEW.satellites IS NOT OLD.satellites OR NEW.hdop IS NOT OLD.hdop OR"
-	"  NEW.fix_time IS NOT OLD.fix_time OR NEW.fix_age_s IS NOT OLD.fix_age_s OR"
-	"  NEW.pos_reason IS NOT OLD.pos_reason OR NEW.answers IS NOT OLD.answers)"
-	"BEGIN SELECT RAISE(ABORT, 'a finalized record is immutable'); END;";
+	FINAL_IS_IMMUTABLE_BODY;
 
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
