@@ -1,6 +1,7 @@
 /*
- * Home: the checklists by asset type, today's count, "my day", and the
- * drafts waiting to be resumed.  Also the one-time inspector prompt.
+ * Home: the checklists by asset type, today's count, "my day", the drafts
+ * waiting to be resumed, and the supervisor's review of today (which asks
+ * for the PIN before any decision).  Also the one-time inspector prompt.
  *
  * The lists are read from the store when the screen opens and again only
  * when app->data_version says records changed, never on every redraw, so a
@@ -11,10 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "tui/review.h"
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
-enum item_kind { ITEM_FORM, ITEM_DAY, ITEM_DRAFT };
+enum item_kind { ITEM_FORM, ITEM_DAY, ITEM_DRAFT, ITEM_REVIEW };
 
 struct home_item {
 	enum item_kind kind;
@@ -95,7 +97,7 @@ draft_cb(void *ctx, const struct store_record *rec)
 static void
 load(struct tui_app *app, struct home *h)
 {
-	size_t nforms = form_library_count(app->lib), first_draft;
+	size_t nforms = form_library_count(app->lib), first_draft, last_draft;
 	struct store_filter f = STORE_FILTER_ALL;
 	struct draft_ctx dc = { app, h, 0 };
 	char *cause = NULL;
@@ -122,11 +124,13 @@ load(struct tui_app *app, struct home *h)
 		tui_flash(app, true, "drafts: %s", cause);
 		free(cause);
 	}
+	last_draft = h->n;
+	add_item(h, ITEM_REVIEW);
 	if (h->cur >= h->n)
 		h->cur = h->n - 1;
-	if (!h->offered && h->n > first_draft) {
+	if (!h->offered && last_draft > first_draft) {
 		/* Offered on restart: the cursor waits on the newest draft. */
-		h->cur = h->n - 1;
+		h->cur = last_draft - 1;
 		tui_flash(app, false, "%s", tui_tr(app, NULL, "A draft is waiting: Enter resumes it",
 		    "有未完成的草稿：按 Enter 继续"));
 	}
@@ -168,6 +172,9 @@ item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t siz
 		snprintf(buf, size, "%s %s %s · %zu %s", tui_tr(app, NULL, "Resume", "继续"),
 		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?", it->when,
 		    it->answers, tui_tr(app, NULL, "answers", "项"));
+		break;
+	case ITEM_REVIEW:
+		snprintf(buf, size, "%s", tui_tr(app, NULL, "Review today (supervisor)", "审核今天（主管）"));
 		break;
 	}
 }
@@ -225,6 +232,13 @@ activate(struct tui_app *app, struct home *h)
 		}
 		tui_form_open(app, it->form, it->uuid);
 		break;
+	case ITEM_REVIEW: {
+		char today[FC_DAY_LEN];
+
+		fc_local_day(today, time(NULL));
+		tui_review_open(app, today);   /* on failure it has said why */
+		break;
+	}
 	}
 }
 

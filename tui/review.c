@@ -561,7 +561,13 @@ review_key(struct tui_screen *s, int key)
 	}
 	switch (a) {
 	case TUI_ACT_QUIT:
-		app->quit = true;
+	case TUI_ACT_BACK:
+		/* `fieldcheck review` is only this screen; from home, it goes back there. */
+		if (app->opt.review_day != NULL) {
+			if (a == TUI_ACT_QUIT)
+				app->quit = true;
+		} else
+			tui_pop(app);
 		return;
 	case TUI_ACT_UP: if (rv->cur > 0) rv->cur--; return;
 	case TUI_ACT_DOWN: if (rv->cur + 1 < rv->nvis) rv->cur++; return;

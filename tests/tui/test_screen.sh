@@ -68,6 +68,17 @@ tmux_keys Escape
 tmux_wait "Overall condition"
 tmux_keys F10
 tmux_wait "Checklists"
+
+# --- The supervisor's review is an entry of home, and leaves back to it. ---
+tmux_keys End
+check "home's last entry is the supervisor's review" tmux_wait "Review today (supervisor)"
+tmux_keys Enter
+check "it opens the review of today, read only until the PIN" tmux_wait "[read only: P for PIN]"
+check "an inspector without the PIN sees their own day (the draft is no record)" \
+	tmux_wait "0/0 records"
+tmux_keys q
+check "q in the review goes back to home, not out of the app" tmux_wait "Review today (supervisor)"
+check "home is whole again" tmux_wait "Checklists"
 tmux_keys q
 tmux_exited 5 >/dev/null
 tmux_stop
