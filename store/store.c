@@ -261,7 +261,10 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 		if (store_exec(st, "PRAGMA query_only = 1", cause) != 0)
 			goto fail;
 	} else {
-		if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", cause) != 0 ||
+		/* journal_size_limit: a WAL that grew during a big drain is cut back
+		 * to 1 MiB when it is next reset, not kept at its peak on a small disk. */
+		if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		    " PRAGMA journal_size_limit = 1048576", cause) != 0 ||
 		    migrate(st, cause) != 0)
 			goto fail;
 	}
@@ -297,6 +300,15 @@ int
 store_small_cache(struct store *st, char **cause)
 {
 	return store_exec(st, "PRAGMA cache_size = -256", cause);
+}
+
+int
+store_checkpoint(struct store *st, char **cause)
+{
+	/* PASSIVE: never waits for the screen's readers; what it cannot copy now waits for later. */
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+		return store_db_fail(st, cause, "checkpoint");
+	return 0;
 }
 
 int

@@ -145,6 +145,13 @@ int store_schema_version(struct store *st);
  * again costs a pread, not a seek.
  */
 int store_small_cache(struct store *st, char **cause);
+/*
+ * Copies the write-ahead log into the database now (without waiting for
+ * readers), so the log can restart small: called after a drain has moved
+ * thousands of records, rather than letting the log grow to SQLite's
+ * automatic checkpoint on a nearly full handheld.
+ */
+int store_checkpoint(struct store *st, char **cause);
 
 /* Runs PRAGMA integrity_check; 0 when it says ok. */
 int store_check_integrity(struct store *st, char **cause);

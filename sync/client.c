@@ -553,6 +553,7 @@ struct overlap {
 	const struct sync_options *o;
 	char committed[FC_UUID_LEN];  /* receipted by the depot, not yet marked sent; "" none */
 	unsigned frozen;              /* bundles this drain has frozen */
+	bool marked;                  /* some bundle was marked sent */
 	enum sync_outcome how;        /* of this local work */
 	char *why;
 };
@@ -568,6 +569,7 @@ overlap_mark(struct overlap *ov)
 		return -1;
 	}
 	ov->committed[0] = '\0';
+	ov->marked = true;
 	return 0;
 }
 
@@ -591,13 +593,23 @@ overlap_work(void *arg)
 	}
 }
 
-/* Ends a drain: the receipted bundle is marked sent whatever else happened. */
+/*
+ * Ends a drain: the receipted bundle is marked sent whatever else happened,
+ * and a drain that moved records checkpoints the log (store_checkpoint; a
+ * failure there loses nothing, so it is not the drain's).
+ */
 static enum sync_outcome
 drain_end(struct overlap *ov, enum sync_outcome how, char **cause)
 {
 	if (overlap_mark(ov) != 0 && how == SYNC_DONE) {
 		fc_fail(cause, "%s", ov->why);
 		how = SYNC_LOCAL;
+	}
+	if (ov->marked) {
+		char *ignored = NULL;
+
+		(void)store_checkpoint(ov->st, &ignored);
+		free(ignored);
 	}
 	free(ov->why);
 	ov->why = NULL;
