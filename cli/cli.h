@@ -58,6 +58,14 @@ const char *cli_inspector(const struct cli_globals *g);
 /* The config's `device`, else the host name.  Not freed. */
 const char *cli_device(void);
 
+struct form_library;
+/*
+ * The checklists of --forms (or the default directory).  A broken file is a
+ * warning on stderr with its file:line:column, not an error: a report or an
+ * export of stored records must not fail over an unrelated form.
+ */
+struct form_library *cli_load_forms(const struct cli_globals *g);
+
 /* The commands.  argv[0] is the command's name; getopt state is reset. */
 #define CLI_COMMANDS(X) \
 	X(list,       "list records (tab-separated, or --json)") \

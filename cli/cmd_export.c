@@ -28,13 +28,6 @@ export_usage(FILE *f)
 	      "                         --format csv|geojson [--form ID] [-o FILE]\n", f);
 }
 
-static void
-forms_diag(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
-{
-	(void)ctx;
-	fprintf(stderr, "fieldcheck: warning: %s:%u:%u: %s\n", file, line, col, message);
-}
-
 int
 cmd_export(struct cli_globals *g, int argc, char **argv)
 {
@@ -56,7 +49,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	struct export_sink *sink = NULL;
 	const char **columns = NULL;
 	size_t ncolumns = 0;
-	char *path = NULL, *dir = NULL, *tmp = NULL, *cause = NULL;
+	char *path = NULL, *tmp = NULL, *cause = NULL;
 	FILE *out = stdout;
 	int opt, status = 1;
 
@@ -98,8 +91,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	path = cli_db_path(g);
 	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0)
 		goto fail;
-	dir = form_default_dir(g->forms_dir);
-	lib = form_library_load(dir, forms_diag, NULL);
+	lib = cli_load_forms(g);
 	/* CSV needs the day's columns before its first row; GeoJSON streams. */
 	if (strcmp(format, "csv") == 0 && report_day_load(st, lib, &q, &day, &cause) != 0)
 		goto fail;
@@ -155,7 +147,6 @@ done:
 		form_library_free(lib);
 	store_close(st);
 	free(cause);
-	free(dir);
 	free(tmp);
 	free(path);
 	return status;

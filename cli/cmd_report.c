@@ -25,13 +25,6 @@ report_usage(FILE *f)
 	      "The day defaults to today.\n", f);
 }
 
-static void
-forms_diag(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
-{
-	(void)ctx;
-	fprintf(stderr, "fieldcheck: warning: %s:%u:%u: %s\n", file, line, col, message);
-}
-
 int
 cmd_report(struct cli_globals *g, int argc, char **argv)
 {
@@ -48,7 +41,7 @@ cmd_report(struct cli_globals *g, int argc, char **argv)
 	struct store *st = NULL;
 	struct form_library *lib = NULL;
 	struct report_day *day = NULL;
-	char *path = NULL, *dir = NULL, *cause = NULL;
+	char *path = NULL, *cause = NULL;
 	int opt, status = 1;
 
 	fc_local_day(today, time(NULL));
@@ -82,8 +75,7 @@ cmd_report(struct cli_globals *g, int argc, char **argv)
 	path = cli_db_path(g);
 	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0)
 		goto fail;
-	dir = form_default_dir(g->forms_dir);
-	lib = form_library_load(dir, forms_diag, NULL);
+	lib = cli_load_forms(g);
 	if (report_day_load(st, lib, &q, &day, &cause) != 0 ||
 	    report_write_text(day, g->lang, stdout, &cause) != 0)
 		goto fail;
@@ -97,7 +89,6 @@ done:
 		form_library_free(lib);
 	store_close(st);
 	free(cause);
-	free(dir);
 	free(path);
 	return status;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "forms/forms.h"
 #include "util/util.h"
 
 bool
@@ -85,4 +86,21 @@ cli_device(void)
 	if (host[0] == '\0' && (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0'))
 		fc_strlcpy(host, "unknown-device", sizeof host);
 	return host;
+}
+
+static void
+forms_warning(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
+{
+	(void)ctx;
+	fprintf(stderr, "fieldcheck: warning: %s:%u:%u: %s\n", file, line, col, message);
+}
+
+struct form_library *
+cli_load_forms(const struct cli_globals *g)
+{
+	char *dir = form_default_dir(g->forms_dir);
+	struct form_library *lib = form_library_load(dir, forms_warning, NULL);
+
+	free(dir);
+	return lib;
 }
