@@ -12,11 +12,11 @@
  * getaddrinfo() and blocks; use an address or "localhost".)
  *
  * Reading.  The client reads the non-blocking socket itself and splits it
- * into lines; libgps only unpacks a line that jansson has already accepted
- * as one JSON object.  libgps's own gps_read() would hand it every line
- * unchecked, and its lenient parser (3.22) loops forever on some malformed
- * ones (tests/fuzz/fuzz_gpsd.c found `{s":"{"class":"VERSION"`), which
- * would freeze the screen.  A TPV is a fix only with mode >= 2, LATLON_SET
+ * into lines.  jansson reads each line first, and libgps unpacks only the
+ * fields the client uses of a TPV or SKY line, re-encoded (gc_screen_line):
+ * gps_read() would hand libgps's lenient parser every line unchecked, and
+ * it loops forever on some (see gc_screen_line), which would freeze the
+ * screen.  A TPV is a fix only with mode >= 2, LATLON_SET
  * and finite coordinates that agree with the raw line.
  * fix.status is never used: gpsd sends it only above plain GPS.
  *
@@ -111,6 +111,7 @@ struct gpsclient {
 	char in[GC_LINE_MAX];      /* bytes read, not yet a complete line */
 	size_t in_len;
 	char line[GC_LINE_MAX];
+	char clean[GC_LINE_MAX];   /* what libgps is given of a line (gc_screen_line) */
 };
 
 static void
@@ -346,15 +347,91 @@ struct gc_raw {
 	double lat, lon;
 };
 
+/*
+ * What libgps is given: the fields the client reads, of the types gpsd
+ * writes, re-encoded by jansson.  libgps 3.22's parser loops forever on
+ * some lines, malformed or not (an unknown array of objects, another
+ * class's name inside a string, a satellite without a PRN: found by
+ * fuzz_gpsd and the unit tests), so it never sees gpsd's text itself, only
+ * this flat, known subset.
+ */
+enum gc_field_type { GC_STRING, GC_INT, GC_REAL, GC_BOOL };
+
+struct gc_field {
+	const char *name;
+	enum gc_field_type type;
+};
+
+static const struct gc_field gc_tpv_fields[] = {
+	{ "device", GC_STRING }, { "time", GC_STRING }, { "mode", GC_INT },
+	{ "lat", GC_REAL }, { "lon", GC_REAL }, { "altHAE", GC_REAL }, { "altMSL", GC_REAL },
+	{ "eph", GC_REAL }, { "epx", GC_REAL }, { "epy", GC_REAL },
+};
+static const struct gc_field gc_sky_fields[] = {
+	{ "device", GC_STRING }, { "time", GC_STRING }, { "hdop", GC_REAL },
+	{ "nSat", GC_INT }, { "uSat", GC_INT },
+};
+static const struct gc_field gc_satellite_fields[] = {
+	{ "PRN", GC_INT }, { "used", GC_BOOL }, { "el", GC_REAL }, { "az", GC_REAL },
+	{ "ss", GC_REAL }, { "gnssid", GC_INT }, { "svid", GC_INT },
+};
+
+#define GC_FIELDS(a) (a), sizeof(a) / sizeof((a)[0])
+
+/* Copies the listed fields of from that have their expected type into a new object. */
+static json_t *
+gc_subset(json_t *from, const struct gc_field *fields, size_t n)
+{
+	json_t *to = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(from, fields[i].name), *copy = NULL;
+
+		if (v == NULL)
+			continue;
+		switch (fields[i].type) {
+		case GC_STRING:
+			/* gpsd's strings are short; a long one is not gpsd's. */
+			if (json_is_string(v) && json_string_length(v) < 64 &&
+			    strlen(json_string_value(v)) == json_string_length(v))
+				copy = json_string(json_string_value(v));
+			break;
+		case GC_INT:
+			if (json_is_integer(v) && json_integer_value(v) > -100000 &&
+			    json_integer_value(v) < 100000)
+				copy = json_integer(json_integer_value(v));
+			break;
+		case GC_REAL:
+			if (json_is_number(v))
+				copy = json_real(json_number_value(v));
+			break;
+		case GC_BOOL:
+			if (json_is_boolean(v))
+				copy = json_boolean(json_is_true(v));
+			break;
+		}
+		if (copy != NULL)
+			json_object_set_new(to, fields[i].name, copy);
+	}
+	return to;
+}
+
+/*
+ * Checks line and, for TPV and SKY, writes libgps's subset of it to clean
+ * (NUL-terminated).  Returns false for a line that is not believed; true
+ * with clean[0] == '\0' for a good line of a class the client ignores.
+ */
 static bool
-gc_check_raw(const char *line, size_t len, struct gc_raw *raw)
+gc_screen_line(const char *line, size_t len, struct gc_raw *raw, char *clean, size_t size)
 {
 	json_error_t jerr;
-	json_t *root, *v;
+	json_t *root, *v, *subset = NULL;
 	const char *cls;
 	bool ok = false;
+	size_t n;
 
 	memset(raw, 0, sizeof *raw);
+	clean[0] = '\0';
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return false;
@@ -377,7 +454,35 @@ gc_check_raw(const char *line, size_t len, struct gc_raw *raw)
 	}
 	raw->has_time = json_object_get(root, "time") != NULL;
 	ok = true;
+	if (strcmp(cls, "TPV") == 0) {
+		subset = gc_subset(root, GC_FIELDS(gc_tpv_fields));
+	} else if (strcmp(cls, "SKY") == 0) {
+		json_t *sats = json_object_get(root, "satellites"), *list = json_array();
+		size_t i;
+
+		subset = gc_subset(root, GC_FIELDS(gc_sky_fields));
+		json_array_foreach(sats, i, v) {
+			if (i >= MAXCHANNELS)
+				break;
+			json_t *sat = json_is_object(v) ? gc_subset(v, GC_FIELDS(gc_satellite_fields)) : NULL;
+
+			/* A satellite without its PRN is one more line libgps never returns from. */
+			if (sat != NULL && json_object_get(sat, "PRN") != NULL)
+				json_array_append_new(list, sat);
+			else
+				json_decref(sat);
+		}
+		json_object_set_new(subset, "satellites", list);
+	} else
+		goto out;
+	json_object_set_new(subset, "class", json_string(cls));
+	n = json_dumpb(subset, clean, size - 1, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (n == 0 || n >= size - 1)
+		ok = false;   /* cannot happen with these bounds; never pass a cut line on */
+	else
+		clean[n] = '\0';
 out:
+	json_decref(subset);
 	json_decref(root);
 	return ok;
 }
@@ -490,14 +595,15 @@ gc_handle_line(struct gpsclient *gc, size_t len, int64_t now)
 {
 	struct gc_raw raw;
 
-	if (memchr(gc->line, '\0', len) != NULL || !gc_check_raw(gc->line, len, &raw))
+	if (memchr(gc->line, '\0', len) != NULL ||
+	    !gc_screen_line(gc->line, len, &raw, gc->clean, sizeof gc->clean) || gc->clean[0] == '\0')
 		return;
 	gc->data->set = 0;
-	if (gps_unpack(gc->line, gc->data) != 0)
+	if (gps_unpack(gc->clean, gc->data) != 0)
 		return;
 	if (strcmp(raw.cls, "TPV") == 0)
 		gc_handle_tpv(gc, &raw, now);
-	else if (strcmp(raw.cls, "SKY") == 0 && (gc->data->set & SATELLITE_SET) != 0)
+	else if ((gc->data->set & SATELLITE_SET) != 0)
 		gc_handle_sky(gc);
 }
 

@@ -366,6 +366,8 @@ test_garbage(void **state)
 		"{\"class\":\"TPV\",\"mode\":3,\"lat\":31.2,\"lon\":121.4,\"time\":\"not a time\"}\r\n",
 		/* libgps 3.22's own parser loops forever on this one (found by fuzz_gpsd). */
 		"{s\":\"{\"class\":\"VERSION\"\r\n",
+		/* And on this well-formed one: an unknown array of objects in a DEVICES line. */
+		"{\"class\":\"DEVICES\",\"devisec\":[{\"class\":\"DEVICE\",\"path\":\"/dev/x\"}]}\r\n",
 	};
 	struct peer *p = *state;
 	struct gps_fix fix;
