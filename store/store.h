@@ -141,7 +141,7 @@ int store_schema_version(struct store *st);
 /*
  * Bounds this connection's page cache to 256 KiB (SQLite's default is 2 MiB
  * per connection), for the handheld's screen, whose queries touch a few
- * index pages each.  The OS page cache still holds the file, so a page read
+ * index pages each, and for a listing, which reads each page once.  The OS page cache still holds the file, so a page read
  * again costs a pread, not a seek.
  */
 int store_small_cache(struct store *st, char **cause);
