@@ -19,7 +19,8 @@
  *   - arithmetic on something that is not a number gives NaN, which is false
  *     and prints as "".
  * regex() uses POSIX extended expressions (<regex.h>), not Java's; anchors
- * must be written, as ODK's documentation advises anyway.
+ * must be written, as ODK's documentation advises anyway.  Patterns whose
+ * compilation could exhaust memory are refused (regex_problem).
  */
 #include "forms/forms_internal.h"
 
@@ -305,6 +306,76 @@ tok_desc(const struct parser *p)
 	}
 }
 
+/*
+ * glibc's regcomp builds a repetition by copying the repeated subtree, so a
+ * short pattern can ask for gigabytes: fuzz_expr found "~+++++..." (each
+ * '+' copies all before it), and "((a{200}){200}){200}" is as bad.  A form's
+ * regex may not use what POSIX leaves undefined (two repetition operators
+ * in a row) or bounds above 255, and its bounds together may not multiply
+ * past REGEX_MAX_COPIES.  Returns what is wrong, or NULL.
+ */
+#define REGEX_MAX_COPIES 10000
+
+static const char *
+regex_problem(const char *pattern)
+{
+	unsigned long copies = 1;
+	bool after_repetition = false;
+
+	for (const char *s = pattern; *s != '\0'; s++) {
+		if (*s == '\\') {
+			if (s[1] != '\0')
+				s++;
+			after_repetition = false;
+		} else if (*s == '[') {
+			/* A bracket expression: ']' first is literal, [:class:] nests. */
+			s++;
+			if (*s == '^')
+				s++;
+			if (*s == ']')
+				s++;
+			while (*s != '\0' && *s != ']') {
+				if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+					char close = s[1];
+
+					for (s += 2; *s != '\0' && !(*s == close && s[1] == ']'); s++)
+						;
+					if (*s != '\0')
+						s++;
+				}
+				if (*s != '\0')
+					s++;
+			}
+			if (*s == '\0')
+				return NULL;  /* unterminated: regcomp says so */
+			after_repetition = false;
+		} else if (*s == '*' || *s == '+' || *s == '?' ||
+		    (*s == '{' && isdigit((unsigned char)s[1]))) {
+			if (after_repetition)
+				return "two repetition operators in a row";
+			if (*s == '{') {
+				char *end;
+				unsigned long lo = strtoul(s + 1, &end, 10), hi = lo;
+
+				if (*end == ',')
+					hi = isdigit((unsigned char)end[1]) ? strtoul(end + 1, &end, 10) : 255;
+				if (lo > 255 || hi > 255)
+					return "a repetition bound above 255";
+				copies *= hi > 0 ? hi : 1;
+				if (copies > REGEX_MAX_COPIES)
+					return "repetition bounds that multiply past 10000";
+				while (*s != '\0' && *s != '}')
+					s++;
+				if (*s == '\0')
+					return NULL;
+			}
+			after_repetition = true;
+		} else
+			after_repetition = false;
+	}
+	return NULL;
+}
+
 static struct form_expr *
 parse_call(struct parser *p, const char *name, size_t len, size_t at)
 {
@@ -355,8 +426,13 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		goto fail;
 	}
 	if (e->func == F_REGEX && e->args[1]->kind == N_STR) {
+		const char *problem = regex_problem(e->args[1]->str);
 		int rc;
 
+		if (problem != NULL) {
+			perr(p, at, "regular expression refused: %s", problem);
+			goto fail;
+		}
 		e->re = xmalloc(sizeof *e->re);
 		if ((rc = regcomp(e->re, e->args[1]->str, REG_EXTENDED | REG_NOSUB)) != 0) {
 			char buf[128];
@@ -792,7 +868,8 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		if (re == NULL) {
 			/* A pattern computed at run time: compile now; a bad one matches nothing. */
 			c = eval(e->args[1], env);
-			if (regcomp(&tmp, to_str(&c, b2), REG_EXTENDED | REG_NOSUB) != 0)
+			if (regex_problem(to_str(&c, b2)) != NULL ||
+			    regcomp(&tmp, to_str(&c, b2), REG_EXTENDED | REG_NOSUB) != 0)
 				return vbool(false);
 			re = &tmp;
 		}

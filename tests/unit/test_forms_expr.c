@@ -164,6 +164,11 @@ test_functions(void **state)
 	EXPECT("regex(${a}, '^[A-Z]{2}-[0-9]+$')", "rd-17", NULL, NULL, NULL, "false");
 	EXPECT("regex(${a}, ${b})", "abc", "^a", NULL, NULL, "true");
 	EXPECT("regex(${a}, ${b})", "abc", "(", NULL, NULL, "false");  /* bad run-time pattern */
+	EXPECT("regex(${a}, ${b})", "aaa", "a+++++++++++++++++++++++++++++++++", NULL, NULL, "false");
+	/* What ODK forms write still works: bounds, brackets with literal '+', classes. */
+	EXPECT("regex(${a}, '^[0-9]{11}$')", "13812345678", NULL, NULL, NULL, "true");
+	EXPECT("regex(${a}, '^[+*?]{2}[[:digit:]]+$')", "+*42", NULL, NULL, NULL, "true");
+	EXPECT("regex(${a}, '^a\\++$')", "a++", NULL, NULL, NULL, "true");
 	localtime_r(&t, &tm);
 	strftime(today, sizeof today, "%Y-%m-%d", &tm);
 	EXPECT("today()", NULL, NULL, NULL, NULL, today);
@@ -206,6 +211,12 @@ test_errors_with_positions(void **state)
 	expect_error("${a", "7:15: calculation of 'r': '${' is never closed");
 	expect_error("a = 1", "7:15: calculation of 'r': unexpected name 'a'");
 	expect_error("regex(${a}, '(')", "7:15: calculation of 'r': bad regular expression");
+	/* Patterns whose compilation would take gigabytes (fuzz_expr found the first). */
+	expect_error("regex(${a}, '~~~inte~~~+++++++++++++++++++= \\\"  =++++~~~^[a-z]+$')",
+	    "regular expression refused: two repetition operators in a row");
+	expect_error("regex(${a}, '((a{200}){200}){200}')",
+	    "regular expression refused: repetition bounds that multiply past 10000");
+	expect_error("regex(${a}, 'a{256}')", "regular expression refused: a repetition bound above 255");
 	expect_error("../a", "7:15: calculation of 'r': '..' (parent paths) is not supported");
 	expect_error("1 # 2", "7:17: calculation of 'r': unexpected character '#'");
 	/* a position after Chinese text counts characters, not bytes */
