@@ -205,20 +205,13 @@ struct geojson_sink {
 	struct export_sink base;
 	FILE *out;
 	bool started;
-	char *buf;
-	size_t len, cap;
+	struct fc_buf feature;      /* the feature being rendered */
 };
 
 static void
 put_bytes(struct geojson_sink *gs, const void *bytes, size_t n)
 {
-	if (gs->cap - gs->len < n) {
-		while (gs->cap - gs->len < n)
-			gs->cap = gs->cap ? gs->cap * 2 : 4096;
-		gs->buf = xreallocarray(gs->buf, gs->cap, 1);
-	}
-	memcpy(gs->buf + gs->len, bytes, n);
-	gs->len += n;
+	fc_buf_append(&gs->feature, bytes, n);
 }
 
 static void
@@ -323,7 +316,7 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 		sink->skipped++;
 		return 0;
 	}
-	gs->len = 0;
+	gs->feature.len = 0;
 	if (sink->written > 0)
 		put_bytes(gs, ",", 1);
 	/* RFC 7946 3.1.1: longitude first; 7 decimals is about a centimetre. */
@@ -359,7 +352,7 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 		json_string(gs, rec->answers[a].value);
 	}
 	put_str(gs, "}}}");
-	if (fwrite(gs->buf, 1, gs->len, gs->out) != gs->len || ferror(gs->out))
+	if (fwrite(gs->feature.data, 1, gs->feature.len, gs->out) != gs->feature.len || ferror(gs->out))
 		return fc_fail(cause, "cannot write the GeoJSON: output error");
 	sink->written++;
 	return 0;
@@ -382,7 +375,7 @@ geojson_free(struct export_sink *sink)
 {
 	struct geojson_sink *gs = (struct geojson_sink *)sink;
 
-	free(gs->buf);
+	free(gs->feature.data);
 	free(gs);
 }
 

@@ -162,8 +162,7 @@ struct json_memo {
 };
 
 struct store_json {
-	char *buf;
-	size_t len, cap;
+	struct fc_buf out;              /* the text rendered so far */
 	json_t *str, *real, *integer;   /* scratch values for the encoder */
 	bool bad;                       /* a string was not valid UTF-8 */
 	struct json_memo memo[JSON_MEMO_SLOTS];
@@ -190,7 +189,7 @@ store_json_free(struct store_json *j)
 	json_decref(j->str);
 	json_decref(j->real);
 	json_decref(j->integer);
-	free(j->buf);
+	free(j->out.data);
 	free(j);
 }
 
@@ -199,16 +198,7 @@ json_put_cb(const char *data, size_t n, void *arg)
 {
 	struct store_json *j = arg;
 
-	if (j->len + n + 1 > j->cap) {
-		size_t ncap = j->cap == 0 ? 1024 : j->cap;
-
-		while (ncap < j->len + n + 1)
-			ncap *= 2;
-		j->buf = xreallocarray(j->buf, ncap, 1);
-		j->cap = ncap;
-	}
-	memcpy(j->buf + j->len, data, n);
-	j->len += n;
+	fc_buf_append(&j->out, data, n);
 	return 0;
 }
 
@@ -243,7 +233,7 @@ static void
 json_memo_keep(struct store_json *j, struct json_memo *m, char tag, const void *value, size_t n,
     size_t from)
 {
-	if (m == NULL || j->len - from > JSON_MEMO_TEXT) {
+	if (m == NULL || j->out.len - from > JSON_MEMO_TEXT) {
 		if (m != NULL)
 			m->key_len = 0;
 		return;
@@ -251,8 +241,8 @@ json_memo_keep(struct store_json *j, struct json_memo *m, char tag, const void *
 	m->key[0] = tag;
 	memcpy(m->key + 1, value, n);
 	m->key_len = (unsigned char)(n + 1);
-	memcpy(m->text, j->buf + from, j->len - from);
-	m->text_len = (unsigned char)(j->len - from);
+	memcpy(m->text, j->out.data + from, j->out.len - from);
+	m->text_len = (unsigned char)(j->out.len - from);
 }
 
 /* Fixed text: keys and punctuation (a literal, so sizeof - 1 is its length). */
@@ -261,7 +251,7 @@ json_memo_keep(struct store_json *j, struct json_memo *m, char tag, const void *
 static void
 json_put_string(struct store_json *j, const char *s)
 {
-	size_t n = strlen(s), from = j->len;
+	size_t n = strlen(s), from = j->out.len;
 	struct json_memo *m;
 
 	if (json_memo_put(j, 's', s, n, &m))
@@ -286,7 +276,7 @@ json_put_text_or_null(struct store_json *j, const char *s)
 static void
 json_put_number_or_null(struct store_json *j, double v)
 {
-	size_t from = j->len;
+	size_t from = j->out.len;
 	struct json_memo *m;
 
 	if (!isfinite(v)) {
@@ -331,7 +321,7 @@ store_json_render(struct store_json *j, const struct store_record *rec, size_t *
 {
 	const struct store_position *p = &rec->pos;
 
-	j->len = 0;
+	j->out.len = 0;
 	j->bad = false;
 	JSON_PUT(j, "{\"uuid\":");
 	json_put_string(j, rec->uuid);
@@ -383,12 +373,11 @@ store_json_render(struct store_json *j, const struct store_record *rec, size_t *
 	json_put_answers(j, rec);
 	JSON_PUT(j, "}");
 	if (j->bad) {
-		j->len = 0;
+		j->out.len = 0;
 		JSON_PUT(j, "{}");  /* only reachable with invalid UTF-8 in a field */
 	}
-	j->buf[j->len] = '\0';
-	*len = j->len;
-	return j->buf;
+	*len = j->out.len;
+	return j->out.data;
 }
 
 char *
@@ -769,8 +758,7 @@ answers_text(const struct store_record *rec)
 	char *text;
 
 	json_put_answers(j, rec);
-	j->buf[j->len] = '\0';
-	text = j->bad ? xstrdup("{}") : xstrdup(j->buf);
+	text = j->bad ? xstrdup("{}") : xstrdup(j->out.data);
 	store_json_free(j);
 	return text;
 }

@@ -33,13 +33,11 @@ struct bundle_writer {
 
 	z_stream z;                 /* the records member, compressed as added */
 	bool z_live;
-	unsigned char *zout;        /* its output so far */
-	size_t zout_len, zout_cap;
+	struct fc_buf zout;         /* its output so far */
 	uLong in_at_last_out;       /* total_in when the output last grew */
 
 	struct store_json *json;    /* renders each record, reusing its buffer */
-	char *text;                 /* the record lines, kept for a shorter retry */
-	size_t text_len, text_cap;
+	struct fc_buf text;         /* the record lines, kept for a shorter retry */
 	size_t *line_end;           /* offset after each record's '\n' */
 	char **uuids;
 	size_t *form_of;            /* index into forms for each record */
@@ -49,23 +47,6 @@ struct bundle_writer {
 	size_t form_count;
 	bool finished;
 };
-
-static void
-buf_append(unsigned char **buf, size_t *len, size_t *cap, const void *data, size_t n)
-{
-	if (n == 0)
-		return;
-	if (*len + n > *cap) {
-		size_t ncap = *cap == 0 ? 4096 : *cap;
-
-		while (ncap < *len + n)
-			ncap *= 2;
-		*buf = xreallocarray(*buf, ncap, 1);
-		*cap = ncap;
-	}
-	memcpy(*buf + *len, data, n);
-	*len += n;
-}
 
 void
 bundle_sha256_hex(const void *bytes, size_t len, char hex[STORE_HASH_LEN])
@@ -100,7 +81,7 @@ zout_drain(struct bundle_writer *w, int flush, char **cause)
 		if (rc == Z_STREAM_ERROR)
 			return fc_fail(cause, "bundle: deflate failed");
 		if (sizeof chunk - w->z.avail_out > 0) {
-			buf_append(&w->zout, &w->zout_len, &w->zout_cap, chunk, sizeof chunk - w->z.avail_out);
+			fc_buf_append(&w->zout, chunk, sizeof chunk - w->z.avail_out);
 			w->in_at_last_out = w->z.total_in;
 		}
 	} while (w->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
@@ -117,7 +98,7 @@ writer_reset_stream(struct bundle_writer *w)
 	if (deflateInit2(&w->z, BUNDLE_DEFLATE_LEVEL, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();  /* only out of memory */
 	w->z_live = true;
-	w->zout_len = 0;
+	w->zout.len = 0;
 	w->in_at_last_out = 0;
 }
 
@@ -153,9 +134,9 @@ bundle_writer_free(struct bundle_writer *w)
 		return;
 	if (w->z_live)
 		deflateEnd(&w->z);
-	free(w->zout);
+	free(w->zout.data);
 	store_json_free(w->json);
-	free(w->text);
+	free(w->text.data);
 	free(w->line_end);
 	for (size_t i = 0; i < w->count; i++)
 		free(w->uuids[i]);
@@ -179,11 +160,11 @@ static size_t
 writer_estimate(const struct bundle_writer *w, size_t extra_in)
 {
 	double held = (double)(w->z.total_in - w->in_at_last_out) + (double)extra_in;
-	double ratio = w->in_at_last_out > 0 ? (double)w->zout_len / (double)w->in_at_last_out : 1.0;
+	double ratio = w->in_at_last_out > 0 ? (double)w->zout.len / (double)w->in_at_last_out : 1.0;
 
 	if (ratio > 1.0)
 		ratio = 1.0;
-	return w->zout_len + (size_t)(held * ratio) + 64;
+	return w->zout.len + (size_t)(held * ratio) + 64;
 }
 
 /* An upper bound on the header member's compressed size (its text, stored, plus gzip framing). */
@@ -216,7 +197,7 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 	}
 	if (form == BUNDLE_MAX_FORMS && w->form_count == BUNDLE_MAX_FORMS)
 		return w->count > 0 ? 1 : fc_fail(cause, "bundle: too many forms");
-	if (w->count > 0 && (w->text_len + len + 1 > BUNDLE_LIMIT_DECOMPRESSED - BUNDLE_HEADER_RESERVE ||
+	if (w->count > 0 && (w->text.len + len + 1 > BUNDLE_LIMIT_DECOMPRESSED - BUNDLE_HEADER_RESERVE ||
 	    writer_estimate(w, len + 1) + header_reserve(w) > w->max_compressed))
 		return 1;
 	if (form == BUNDLE_MAX_FORMS) {
@@ -226,18 +207,13 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 		fc_strlcpy(w->forms[form].hash, rec->form_hash, sizeof w->forms[form].hash);
 	}
 	/* The line and its '\n' go into the kept text, and deflate reads them there. */
-	at = w->text_len;
-	{
-		unsigned char *t = (unsigned char *)w->text;
-
-		buf_append(&t, &w->text_len, &w->text_cap, line, len);
-		buf_append(&t, &w->text_len, &w->text_cap, "\n", 1);
-		w->text = (char *)t;
-	}
-	w->z.next_in = (unsigned char *)w->text + at;
+	at = w->text.len;
+	fc_buf_append(&w->text, line, len);
+	fc_buf_append(&w->text, "\n", 1);
+	w->z.next_in = (unsigned char *)w->text.data + at;
 	w->z.avail_in = (uInt)(len + 1);
 	if (zout_drain(w, Z_NO_FLUSH, cause) != 0) {
-		w->text_len = at;
+		w->text.len = at;
 		return -1;
 	}
 	if (w->count == w->cap) {
@@ -246,7 +222,7 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 		w->uuids = xreallocarray(w->uuids, w->cap, sizeof *w->uuids);
 		w->form_of = xreallocarray(w->form_of, w->cap, sizeof *w->form_of);
 	}
-	w->line_end[w->count] = w->text_len;
+	w->line_end[w->count] = w->text.len;
 	w->uuids[w->count] = xstrdup(rec->uuid);
 	w->form_of[w->count] = form;
 	w->count++;
@@ -282,7 +258,7 @@ header_line(const struct bundle_writer *w, const char *uuid, const char *created
 
 /* One gzip member holding len bytes (appended to buf). */
 static void
-gzip_member(unsigned char **buf, size_t *blen, size_t *bcap, const void *data, size_t len)
+gzip_member(struct fc_buf *buf, const void *data, size_t len)
 {
 	z_stream z;
 	unsigned char chunk[16384];
@@ -297,7 +273,7 @@ gzip_member(unsigned char **buf, size_t *blen, size_t *bcap, const void *data, s
 		z.next_out = chunk;
 		z.avail_out = sizeof chunk;
 		rc = deflate(&z, Z_FINISH);
-		buf_append(buf, blen, bcap, chunk, sizeof chunk - z.avail_out);
+		fc_buf_append(buf, chunk, sizeof chunk - z.avail_out);
 	} while (rc != Z_STREAM_END);
 	deflateEnd(&z);
 }
@@ -305,8 +281,8 @@ gzip_member(unsigned char **buf, size_t *blen, size_t *bcap, const void *data, s
 int
 bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char **cause)
 {
-	unsigned char *bytes = NULL;
-	size_t blen = 0, bcap = 0, n = w->count;
+	struct fc_buf bytes = { 0 };
+	size_t n = w->count;
 	char *hdr;
 
 	if (w->finished)
@@ -320,37 +296,36 @@ bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char **c
 		return -1;
 	for (;;) {
 		hdr = header_line(w, out->uuid, out->created_at, n);
-		blen = 0;
-		gzip_member(&bytes, &blen, &bcap, hdr, strlen(hdr));
+		bytes.len = 0;
+		gzip_member(&bytes, hdr, strlen(hdr));
 		free(hdr);
-		if (blen + w->zout_len <= w->max_compressed)
+		if (bytes.len + w->zout.len <= w->max_compressed)
 			break;
 		/* Over the cap (the estimate was short): keep a prefix that fits. */
 		if (n == 1) {
-			free(bytes);
+			free(bytes.data);
 			return fc_fail(cause, "bundle: record %s alone exceeds %zu bytes compressed",
 			    w->uuids[0], w->max_compressed);
 		}
 		{
 			double keep = (double)n * (double)w->max_compressed * 0.9 /
-			    (double)(blen + w->zout_len);
+			    (double)(bytes.len + w->zout.len);
 			size_t k = keep < 1 ? 1 : (size_t)keep;
 
 			n = k < n ? k : n - 1;
 		}
 		writer_reset_stream(w);
-		w->z.next_in = (unsigned char *)w->text;
+		w->z.next_in = (unsigned char *)w->text.data;
 		w->z.avail_in = (uInt)w->line_end[n - 1];
 		if (zout_drain(w, Z_FINISH, cause) != 0) {
-			free(bytes);
+			free(bytes.data);
 			return -1;
 		}
 	}
 	if (w->line_end[n - 1] <= BUNDLE_ONE_MEMBER_MAX) {
 		/* Small (a patrol's bundle of one): one member, so the records can refer
 		 * back to the header's form hash and device; a few dozen bytes less. */
-		unsigned char *one = NULL;
-		size_t olen = 0, ocap = 0;
+		struct fc_buf one = { 0 };
 
 		hdr = header_line(w, out->uuid, out->created_at, n);
 		{
@@ -358,29 +333,28 @@ bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char **c
 			char *all = xmalloc(hlen + tlen);
 
 			memcpy(all, hdr, hlen);
-			memcpy(all + hlen, w->text, tlen);
-			gzip_member(&one, &olen, &ocap, all, hlen + tlen);
+			memcpy(all + hlen, w->text.data, tlen);
+			gzip_member(&one, all, hlen + tlen);
 			free(all);
 		}
 		free(hdr);
-		if (olen < blen + w->zout_len) {
-			free(bytes);
+		if (one.len < bytes.len + w->zout.len) {
+			free(bytes.data);
 			bytes = one;
-			blen = olen;
 			goto done;
 		}
-		free(one);
+		free(one.data);
 	}
-	buf_append(&bytes, &blen, &bcap, w->zout, w->zout_len);
+	fc_buf_append(&bytes, w->zout.data, w->zout.len);
 done:
 	for (size_t i = n; i < w->count; i++)
 		free(w->uuids[i]);
 	w->count = n;
 	w->finished = true;
-	out->bytes = bytes;
-	out->size = blen;
+	out->bytes = (unsigned char *)bytes.data;
+	out->size = bytes.len;
 	out->record_count = n;
-	bundle_sha256_hex(bytes, blen, out->sha256);
+	bundle_sha256_hex(bytes.data, bytes.len, out->sha256);
 	return 0;
 }
 
@@ -416,8 +390,7 @@ bundle_inflate(const void *bytes, size_t len, const struct bundle_limits *given,
 {
 	struct bundle_limits lim;
 	z_stream z;
-	unsigned char *buf = NULL;
-	size_t blen = 0, bcap = 0;
+	struct fc_buf text = { 0 };
 	unsigned char chunk[65536];
 	int rc;
 
@@ -443,11 +416,11 @@ bundle_inflate(const void *bytes, size_t len, const struct bundle_limits *given,
 			    rc == Z_BUF_ERROR ? "truncated" : z.msg != NULL ? z.msg : "corrupt");
 			goto fail;
 		}
-		if (blen + (sizeof chunk - z.avail_out) > lim.max_decompressed) {
+		if (text.len + (sizeof chunk - z.avail_out) > lim.max_decompressed) {
 			fc_fail(cause, "bundle: decompresses to more than %zu bytes", lim.max_decompressed);
 			goto fail;
 		}
-		buf_append(&buf, &blen, &bcap, chunk, sizeof chunk - z.avail_out);
+		fc_buf_append(&text, chunk, sizeof chunk - z.avail_out);
 		if (rc == Z_STREAM_END) {
 			if (z.avail_in == 0)
 				break;
@@ -460,13 +433,14 @@ bundle_inflate(const void *bytes, size_t len, const struct bundle_limits *given,
 		}
 	}
 	inflateEnd(&z);
-	buf_append(&buf, &blen, &bcap, "", 1);
-	*out = (char *)buf;
-	*out_len = blen - 1;
+	if (text.data == NULL)
+		fc_buf_append(&text, "", 0);  /* an empty stream is still a C string */
+	*out = text.data;
+	*out_len = text.len;
 	return 0;
 fail:
 	inflateEnd(&z);
-	free(buf);
+	free(text.data);
 	return -1;
 }
 

@@ -59,6 +59,23 @@ xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+void
+fc_buf_append(struct fc_buf *b, const void *bytes, size_t n)
+{
+	if (b->cap - b->len < n + 1) {
+		size_t cap = b->cap != 0 ? b->cap : 1024;
+
+		while (cap - b->len < n + 1)
+			cap *= 2;
+		b->data = xreallocarray(b->data, cap, 1);
+		b->cap = cap;
+	}
+	if (n > 0)
+		memcpy(b->data + b->len, bytes, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 char *
 xstrndup(const char *s, size_t n)
 {

@@ -20,6 +20,17 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/*
+ * A growable byte buffer: zero-initialise it, free data with free().  data
+ * is kept NUL-terminated past len, so text built in it is a C string.
+ */
+struct fc_buf {
+	char *data;
+	size_t len, cap;
+};
+/* Appends n bytes, doubling the capacity as needed. */
+void fc_buf_append(struct fc_buf *b, const void *bytes, size_t n);
+
 /* Caller frees the result. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -108,6 +108,32 @@ test_config(void **state)
 	rmdir(dir);
 }
 
+/* The buffer holds every byte appended, NUL included, and stays a C string. */
+static void
+test_buf(void **state)
+{
+	struct fc_buf b = { 0 };
+	char chunk[700];
+
+	(void)state;
+	fc_buf_append(&b, "", 0);
+	assert_non_null(b.data);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	for (size_t i = 0; i < sizeof chunk; i++)
+		chunk[i] = (char)('a' + i % 26);
+	for (int round = 0; round < 10; round++)
+		fc_buf_append(&b, chunk, sizeof chunk);
+	assert_int_equal(b.len, 10 * sizeof chunk);
+	assert_true(b.cap > b.len);
+	assert_int_equal(b.data[b.len], '\0');
+	assert_memory_equal(b.data + 9 * sizeof chunk, chunk, sizeof chunk);
+	fc_buf_append(&b, "x\0y", 3);
+	assert_int_equal(b.len, 10 * sizeof chunk + 3);
+	assert_memory_equal(b.data + 10 * sizeof chunk, "x\0y", 4);
+	free(b.data);
+}
+
 int
 main(void)
 {
@@ -117,6 +143,7 @@ main(void)
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_buf),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
