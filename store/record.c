@@ -930,29 +930,19 @@ bind_filter(sqlite3_stmt *stmt, const struct store_filter *f)
 		sqlite3_bind_int64(stmt, idx, (sqlite3_int64)f->limit);
 }
 
-/*
- * Steps a statement over RECORD_COLUMNS rows, calling lend for each record
- * it then frees, or take for each record it hands over (exactly one is set).
- */
+/* Steps a statement over RECORD_COLUMNS rows, handing each record to take. */
 static int
-each_record(struct store *st, sqlite3_stmt *stmt, store_record_fn *lend,
-    store_record_take_fn *take, void *ctx, char **cause)
+each_record(struct store *st, sqlite3_stmt *stmt, store_record_take_fn *take, void *ctx,
+    char **cause)
 {
 	int rc;
 
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct store_record *rec;
-		int stop;
 
 		if (record_from_row(st, stmt, &rec, cause) != 0)
 			return -1;
-		if (take != NULL)
-			stop = take(ctx, rec);
-		else {
-			stop = lend(ctx, rec);
-			store_record_free(rec);
-		}
-		if (stop)
+		if (take(ctx, rec))
 			return 0;
 	}
 	if (rc != SQLITE_DONE)
@@ -960,9 +950,25 @@ each_record(struct store *st, sqlite3_stmt *stmt, store_record_fn *lend,
 	return 0;
 }
 
+/* store_list's contract on top of the handing-over walk: lend, then free. */
+struct lend {
+	store_record_fn *fn;
+	void *ctx;
+};
+
 static int
-list_records(struct store *st, const struct store_filter *filter, store_record_fn *lend,
-    store_record_take_fn *take, void *ctx, char **cause)
+lend_then_free(void *arg, struct store_record *rec)
+{
+	struct lend *l = arg;
+	int stop = l->fn(l->ctx, rec);
+
+	store_record_free(rec);
+	return stop;
+}
+
+int
+store_list_take(struct store *st, const struct store_filter *filter, store_record_take_fn *fn,
+    void *ctx, char **cause)
 {
 	char sql[512] = "SELECT " RECORD_COLUMNS " FROM records";
 	sqlite3_stmt *stmt;
@@ -976,7 +982,7 @@ list_records(struct store *st, const struct store_filter *filter, store_record_f
 	if (stmt == NULL)
 		return -1;
 	bind_filter(stmt, filter);
-	rc = each_record(st, stmt, lend, take, ctx, cause);
+	rc = each_record(st, stmt, fn, ctx, cause);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -985,14 +991,9 @@ int
 store_list(struct store *st, const struct store_filter *filter, store_record_fn *fn, void *ctx,
     char **cause)
 {
-	return list_records(st, filter, fn, NULL, ctx, cause);
-}
+	struct lend l = { fn, ctx };
 
-int
-store_list_take(struct store *st, const struct store_filter *filter, store_record_take_fn *fn,
-    void *ctx, char **cause)
-{
-	return list_records(st, filter, NULL, fn, ctx, cause);
+	return store_list_take(st, filter, lend_then_free, &l, cause);
 }
 
 int
@@ -1054,7 +1055,7 @@ store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, limit > 0 ? (sqlite3_int64)limit : -1);
-	rc = each_record(st, stmt, fn, NULL, ctx, cause);
+	rc = each_record(st, stmt, lend_then_free, &(struct lend){ fn, ctx }, cause);
 	sqlite3_finalize(stmt);
 	return rc;
 }
