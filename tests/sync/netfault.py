@@ -24,10 +24,13 @@
 It prints nothing; tests wait until the port accepts connections.
 """
 import argparse
+import fcntl
 import os
 import signal
 import socket
+import struct
 import sys
+import termios
 import threading
 import time
 
@@ -77,6 +80,16 @@ def silent(conn):
     with conn:
         while conn.recv(65536):
             pass
+
+
+def delivered(sock, limit=2.0):
+    """Waits until the peer has acknowledged every byte sent on sock (TIOCOUTQ is 0)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        unsent = struct.unpack("i", fcntl.ioctl(sock, termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+        if unsent == 0:
+            return
+        time.sleep(0.001)
 
 
 class Request:
@@ -185,7 +198,7 @@ class Proxy:
             dst.sendall(chunk[:part])
             counts[0] += part
             if point < req.total:
-                time.sleep(0.05)  # the server reads the partial request first
+                delivered(dst)  # the partial body is at the server, not in our queue
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
