@@ -782,6 +782,19 @@ test_upgrades_version_1(void **state)
 	free(path);
 }
 
+/* Sets a record's answers column behind the store's back, as a hand edit would. */
+static void
+overwrite_answers(struct fixture *fx, const char *uuid, const char *text)
+{
+	char *sql = sqlite3_mprintf("UPDATE records SET answers = %Q WHERE uuid = %Q", text, uuid);
+	char *cause = NULL;
+
+	store_close(fx->st);
+	exec_sql(fx->path, sql);
+	sqlite3_free(sql);
+	assert_int_equal(store_open(fx->path, STORE_READ_WRITE, &fx->st, &cause), 0);
+}
+
 /*
  * A record whose answers column was damaged outside the store (a bad disk
  * block, a hand edit) is reported by its UUID, never read as empty or
@@ -797,6 +810,16 @@ test_reads_answers_exactly_or_refuses(void **state)
 		"{\"a\":1}",                   /* not a string */
 		"{\"a\":{\"b\":\"c\"}}",         /* nested */
 		"{\"\":\"empty name\"}",
+		"{\"a\":\"raw\ttab\"}",          /* a control character unescaped */
+		"{\"a\":\"b\"}}",
+		"{\"a\":\"b\",}",
+		"{\"a\":\"b\" \"c\":\"d\"}",
+		"{\"a\":\"\\x\"}",             /* no such escape */
+	};
+	static const char *const foreign[] = {
+		"{\"a\":\"中/\\\"\",\"b\\n\":\"\"}",   /* what the store writes */
+		"{ \"a\" : \"中/\\\"\" , \"b\\n\" : \"\" }",
+		"{\"a\":\"\\u4e2d\\/\\\"\",\"\\u0062\\u000a\":\"\"}",
 	};
 	struct fixture *fx = *state;
 	struct store_record *rec = make_record("road", "alice", "2026-11-24"), *got;
@@ -805,25 +828,33 @@ test_reads_answers_exactly_or_refuses(void **state)
 	/* A draft: the store's triggers keep a final record's answers from any edit. */
 	store_record_set_answer(rec, "empty", "");
 	store_record_set_answer(rec, "escapes", "tab\there \\ \"q\" \u00e9\U0001F6A7");
+	store_record_set_answer(rec, "controls", "\x01\b\f\r\x1f/\x7f\u2028}{\":,");
 	assert_int_equal(store_save_draft(fx->st, rec, &cause), 0);
 	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
-	assert_int_equal(got->answer_count, 4);
+	assert_int_equal(got->answer_count, 5);
 	assert_string_equal(got->answers[0].name, "asset_id");
 	assert_string_equal(got->answers[3].name, "escapes");
+	assert_string_equal(store_record_answer(got, "controls"), "\x01\b\f\r\x1f/\x7f\u2028}{\":,");
 	assert_string_equal(store_record_answer(got, "asset_id"), "路灯-17");
 	assert_string_equal(store_record_answer(got, "note"), "a \"quoted\", comma\nnewline");
 	assert_string_equal(store_record_answer(got, "empty"), "");
 	assert_string_equal(store_record_answer(got, "escapes"), "tab\there \\ \"q\" \u00e9\U0001F6A7");
 	store_record_free(got);
 
+	/* Valid JSON the store does not write itself (spaces, other escapes)
+	 * still reads exactly. */
+	for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
+		overwrite_answers(fx, rec->uuid, foreign[i]);
+		assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+		assert_int_equal(got->answer_count, 2);
+		assert_string_equal(got->answers[0].name, "a");
+		assert_string_equal(got->answers[0].value, "中/\"");
+		assert_string_equal(got->answers[1].name, "b\n");
+		assert_string_equal(got->answers[1].value, "");
+		store_record_free(got);
+	}
 	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
-		char *sql = sqlite3_mprintf("UPDATE records SET answers = %Q WHERE uuid = %Q",
-		    damaged[i], rec->uuid);
-
-		store_close(fx->st);
-		exec_sql(fx->path, sql);
-		sqlite3_free(sql);
-		assert_int_equal(store_open(fx->path, STORE_READ_WRITE, &fx->st, &cause), 0);
+		overwrite_answers(fx, rec->uuid, damaged[i]);
 		assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), -1);
 		assert_non_null(strstr(cause, rec->uuid));
 		assert_non_null(strstr(cause, "damaged"));
@@ -831,6 +862,48 @@ test_reads_answers_exactly_or_refuses(void **state)
 		cause = NULL;
 	}
 	store_record_free(rec);
+}
+
+/*
+ * Whatever a record's answers hold (every control character, quotes,
+ * backslashes, CJK and four-byte UTF-8, long and empty strings), the store
+ * reads back exactly what it wrote.
+ */
+static void
+test_answers_round_trip_any_text(void **state)
+{
+	static const char *const pieces[] = {
+		"\x01", "\x1f", "\b", "\f", "\n", "\r", "\t", "\"", "\\", "/", "\\u", "{", "}", ":", ",",
+		" ", "a", "9", "\x7f", "\u00e9", "路灯", "\u2028", "\U0001F6A7",
+	};
+	struct fixture *fx = *state;
+	unsigned seed = 20261124;
+	char *cause = NULL;
+
+	for (int r = 0; r < 50; r++) {
+		struct store_record *rec = make_record("road", "alice", "2026-11-24"), *got;
+
+		for (int a = 0; a < 12; a++) {
+			char name[16], value[512] = "";
+			int len = (int)(rand_r(&seed) % 40);
+
+			snprintf(name, sizeof name, "q%d\"%d", a, r);
+			for (int i = 0; i < len; i++)
+				fc_strlcpy(value + strlen(value),
+				    pieces[rand_r(&seed) % (sizeof pieces / sizeof pieces[0])],
+				    sizeof value - strlen(value));
+			store_record_set_answer(rec, name, value);
+		}
+		assert_int_equal(store_save_draft(fx->st, rec, &cause), 0);
+		assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+		assert_int_equal(got->answer_count, rec->answer_count);
+		for (size_t a = 0; a < rec->answer_count; a++) {
+			assert_string_equal(got->answers[a].name, rec->answers[a].name);
+			assert_string_equal(got->answers[a].value, rec->answers[a].value);
+		}
+		store_record_free(got);
+		store_record_free(rec);
+	}
 }
 
 /* The schema itself guards a finalized record, against any SQL, not only the store's. */
@@ -890,6 +963,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_only_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrades_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_answers_exactly_or_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answers_round_trip_any_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_guards_final_records, setup, teardown),
 	};
 
