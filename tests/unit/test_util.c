@@ -43,6 +43,13 @@ test_iso_time_round_trip(void **state)
 	assert_int_equal(fc_parse_iso_utc("2026-11-18 07:46:40Z", &back), -1);
 	assert_int_equal(fc_parse_iso_utc("2026-11-18T07:46:40+08:00", &back), -1);
 	assert_int_equal(fc_parse_iso_utc("2026-11-18T07:46:40.Z", &back), -1);
+	/* Digits where digits belong: no signs, spaces or short fields. */
+	assert_int_equal(fc_parse_iso_utc("2026-11-18T07:46:4", &back), -1);
+	assert_int_equal(fc_parse_iso_utc("2026-11-18T07:-6:40Z", &back), -1);
+	assert_int_equal(fc_parse_iso_utc("2026-11- 8T07:46:40Z", &back), -1);
+	assert_int_equal(fc_parse_iso_utc("2026-1-18T07:46:40Z", &back), -1);
+	assert_int_equal(fc_parse_iso_utc("2026-13-18T07:46:40Z", &back), -1);
+	assert_int_equal(fc_parse_iso_utc("", &back), -1);
 }
 
 static void
