@@ -19,6 +19,23 @@
 static const char *const severity_names[REPORT_SEVERITY_COUNT] = { "minor", "moderate", "severe" };
 
 /*
+ * What counting a record's hazards needs of its form, found once per form
+ * rather than once per record: which questions are severity questions, a
+ * walk of every question's choices that cost a day's export more than the
+ * counting itself.
+ */
+struct form_facts {
+	const struct form *form;
+	size_t *severity;               /* question indices, in form order */
+	size_t nseverity;
+};
+
+struct form_facts_cache {
+	struct form_facts *forms;
+	size_t n;
+};
+
+/*
  * The day owns its rows, which never move once loaded: order[] is the
  * current display order and by_uuid[] a sorted index for lookups, both
  * pointers into rows[], so sorting moves pointers, not records.
@@ -30,6 +47,7 @@ struct report_day {
 	struct report_row **order;
 	struct report_row **by_uuid;
 	const struct form_library *lib;
+	struct form_facts_cache facts;
 };
 
 const char *
@@ -243,6 +261,60 @@ find_form(const struct form_library *lib, const struct store_record *rec)
 	return form_library_find(lib, rec->form_id, NULL);
 }
 
+static const struct form_facts *
+form_facts(struct form_facts_cache *cache, const struct form *f)
+{
+	struct form_facts *facts;
+
+	for (size_t i = 0; i < cache->n; i++)
+		if (cache->forms[i].form == f)
+			return &cache->forms[i];
+	cache->forms = xreallocarray(cache->forms, cache->n + 1, sizeof *cache->forms);
+	facts = &cache->forms[cache->n++];
+	memset(facts, 0, sizeof *facts);
+	facts->form = f;
+	for (size_t q = 0; f != NULL && q < form_question_count(f); q++)
+		if (report_is_severity_question(f, q)) {
+			facts->severity = xreallocarray(facts->severity, facts->nseverity + 1,
+			    sizeof *facts->severity);
+			facts->severity[facts->nseverity++] = q;
+		}
+	return facts;
+}
+
+static void
+form_facts_cache_clear(struct form_facts_cache *cache)
+{
+	for (size_t i = 0; i < cache->n; i++)
+		free(cache->forms[i].severity);
+	free(cache->forms);
+	cache->forms = NULL;
+	cache->n = 0;
+}
+
+/* Fills in what a row shows besides its record and review. */
+static void
+describe_row(struct form_facts_cache *cache, const struct form_library *lib,
+    struct report_row *row)
+{
+	const struct store_record *rec = row->rec;
+	const struct form_facts *facts;
+
+	row->form = find_form(lib, rec);
+	row->asset = report_asset(row->form, rec);
+	facts = form_facts(cache, row->form);
+	memset(row->hazards, 0, sizeof row->hazards);
+	for (size_t i = 0; i < facts->nseverity; i++) {
+		const char *name = form_question_name(row->form, facts->severity[i]);
+		const char *v = store_record_answer(rec, name);
+		enum report_severity s;
+
+		if (v != NULL && report_severity_parse(v, &s) == 0)
+			row->hazards[s]++;
+	}
+	report_local_hhmm(rec->created_at, row->time);
+}
+
 static int
 add_row(void *ctx, struct store_record *rec)
 {
@@ -260,10 +332,7 @@ add_row(void *ctx, struct store_record *rec)
 	row = &day->rows[day->n++];
 	memset(row, 0, sizeof *row);
 	row->rec = rec;
-	row->form = find_form(day->lib, rec);
-	row->asset = report_asset(row->form, rec);
-	report_count_hazards(row->form, rec, row->hazards);
-	report_local_hhmm(rec->created_at, row->time);
+	describe_row(&day->facts, day->lib, row);
 	return 0;
 }
 
@@ -347,6 +416,7 @@ report_day_free(struct report_day *day)
 	free(day->rows);
 	free(day->order);
 	free(day->by_uuid);
+	form_facts_cache_clear(&day->facts);
 	free(day);
 }
 
@@ -669,6 +739,7 @@ struct stream {
 	struct store_review *reviews;   /* the day's latest decisions, sorted by record */
 	size_t nreviews;
 	struct export_sink *sink;
+	struct form_facts_cache facts;
 	char *cause;
 	bool failed;
 };
@@ -703,10 +774,7 @@ stream_row(void *ctx, const struct store_record *rec)
 	memset(&row, 0, sizeof row);
 	/* The sink may not keep or change the row (report.h), so lending rec is safe. */
 	row.rec = (struct store_record *)(uintptr_t)rec;
-	row.form = find_form(sm->lib, rec);
-	row.asset = report_asset(row.form, rec);
-	report_count_hazards(row.form, rec, row.hazards);
-	report_local_hhmm(rec->created_at, row.time);
+	describe_row(&sm->facts, sm->lib, &row);
 	fc_strlcpy(key.record_uuid, rec->uuid, sizeof key.record_uuid);
 	rv = sm->nreviews ? bsearch(&key, sm->reviews, sm->nreviews, sizeof *sm->reviews,
 	    cmp_review) : NULL;
@@ -753,5 +821,6 @@ report_stream(struct store *st, const struct form_library *lib, const struct rep
 done:
 	free(sm.cause);
 	free(sm.reviews);
+	form_facts_cache_clear(&sm.facts);
 	return rc;
 }

@@ -249,15 +249,22 @@ json_string(struct geojson_sink *gs, const char *s)
 		const unsigned char *run = p;
 		size_t len;
 
-		/* Copy the longest plain run at once. */
-		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
+		/* Copy the longest run that needs no escape at once, valid
+		 * UTF-8 included: answers are mostly CJK text. */
+		for (;;) {
+			if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+				p++;
+			else if (*p >= 0x80 && (len = utf8_len(p)) > 0)
+				p += len;
+			else
+				break;
+		}
 		if (p > run)
 			put_bytes(gs, run, (size_t)(p - run));
 		if (*p == '\0')
 			break;
 		if (*p == '"' || *p == '\\') {
-			char escaped[2] = { '\\', (char)*p++ };
+			char escaped[2] = { '\\', (char)*p };
 			put_bytes(gs, escaped, 2);
 		} else if (*p < 0x20) {
 			switch (*p) {
@@ -266,14 +273,9 @@ json_string(struct geojson_sink *gs, const char *s)
 			case '\t': put_str(gs, "\\t"); break;
 			default: put_fmt(gs, "\\u%04x", *p); break;
 			}
-			p++;
-		} else if ((len = utf8_len(p)) == 0) {
+		} else
 			put_str(gs, replacement);
-			p++;
-		} else {
-			put_bytes(gs, p, len);
-			p += len;
-		}
+		p++;
 	}
 	put_bytes(gs, "\"", 1);
 }
