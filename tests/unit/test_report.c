@@ -552,6 +552,41 @@ test_geojson_export(void **state)
 	report_day_free(day);
 }
 
+/* Any answer text becomes a valid JSON string: escapes, controls, and bad UTF-8 replaced. */
+static void
+test_geojson_strings(void **state)
+{
+	struct store_record *rec = store_record_new();
+	struct report_row row = { .rec = rec, .asset = "" };
+	char *text = NULL, *cause = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	struct export_sink *sink = export_geojson_new(out);
+	json_error_t err;
+	json_t *doc, *answers;
+
+	(void)state;
+	rec->pos.source = STORE_POS_GPSD;
+	rec->pos.lat = 31.23;
+	rec->pos.lon = 121.47;
+	row.review.decision = STORE_UNREVIEWED;
+	store_record_set_answer(rec, "mixed", "a\xff中\x01\"\\\n\xe4\xb8 end\xf0\x9f\x9a\xa7");
+	assert_int_equal(sink->item(sink, &row, &cause), 0);
+	assert_int_equal(sink->finish(sink, &cause), 0);
+	sink->free(sink);
+	assert_int_equal(fclose(out), 0);
+	doc = json_loads(text, 0, &err);
+	if (doc == NULL)
+		fail_msg("GeoJSON does not parse: %s at %d:%d", err.text, err.line, err.column);
+	answers = json_object_get(json_object_get(json_array_get(json_object_get(doc, "features"), 0),
+	    "properties"), "answers");
+	assert_string_equal(json_string_value(json_object_get(answers, "mixed")),
+	    "a\uFFFD中\x01\"\\\n\uFFFD\uFFFD end\U0001F6A7");
+	json_decref(doc);
+	free(text);
+	store_record_free(rec);
+}
+
 static void
 test_empty_day(void **state)
 {
@@ -738,6 +773,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sort_and_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_geojson_export, setup, teardown),
+		cmocka_unit_test(test_geojson_strings),
 		cmocka_unit_test_setup_teardown(test_empty_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revision_chain, setup, teardown),
