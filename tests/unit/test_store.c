@@ -884,7 +884,7 @@ test_answers_round_trip_any_text(void **state)
 		struct store_record *rec = make_record("road", "alice", "2026-11-24"), *got;
 
 		for (int a = 0; a < 12; a++) {
-			char name[16], value[512] = "";
+			char name[32], value[512] = "";
 			int len = (int)(rand_r(&seed) % 40);
 
 			snprintf(name, sizeof name, "q%d\"%d", a, r);
