@@ -186,19 +186,29 @@ freeze(const char *db, const char *dir, const char *device)
 {
 	struct store *st;
 	char *cause = NULL;
+	int64_t by_status[4];
+	size_t unfrozen;
+	double bytes_per_record = 0;
 
 	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0)
 		return die(db, cause);
-	/* The same bundles a drain makes, ramp included, so curl sends what we send. */
+	if (store_count_by_status(st, by_status, &cause) != 0)
+		return die(db, cause);
+	unfrozen = (size_t)by_status[STORE_FINAL];
+	/* The same bundles a drain makes, ramp and small last bundle included,
+	 * so curl sends what we send. */
 	for (unsigned index = 0;; index++) {
-		struct freeze_ctx f = { .w = bundle_writer_new(device, bundle_ramp_cap(0, index)) };
+		size_t cap = bundle_ramp_cap(0, index);
+		size_t limit = bundle_drain_limit(unfrozen, cap, bytes_per_record);
+		struct freeze_ctx f = { .w = bundle_writer_new(device, cap) };
 		struct store_bundle b;
 		const char *const *uuids;
 		size_t n;
 		char *path;
 		FILE *out;
 
-		if (store_outbox_pending(st, BUNDLE_LIMIT_RECORDS, freeze_one, &f, &cause) != 0 || f.failed)
+		if (store_outbox_pending(st, limit != 0 ? limit : BUNDLE_LIMIT_RECORDS, freeze_one, &f,
+		    &cause) != 0 || f.failed)
 			return die("pending", cause != NULL ? cause : f.cause);
 		if (bundle_writer_count(f.w) == 0) {
 			bundle_writer_free(f.w);
@@ -209,6 +219,8 @@ freeze(const char *db, const char *dir, const char *device)
 		uuids = bundle_writer_uuids(f.w, &n);
 		if (store_outbox_add(st, &b, uuids, n, &cause) != 0)
 			return die("outbox", cause);
+		unfrozen -= n < unfrozen ? n : unfrozen;
+		bytes_per_record = (double)b.size / (double)n;
 		path = xasprintf("%s/%s.gz", dir, b.uuid);
 		out = fopen(path, "wb");
 		if (out == NULL || fwrite(b.bytes, 1, b.size, out) != b.size || fclose(out) != 0)

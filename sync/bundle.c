@@ -127,6 +127,17 @@ bundle_ramp_cap(size_t max, unsigned index)
 	return cap < max ? cap : max;
 }
 
+size_t
+bundle_drain_limit(size_t unfrozen, size_t cap, double bytes_per_record)
+{
+	if (bytes_per_record <= 0 || unfrozen <= 2 * BUNDLE_DRAIN_TAIL)
+		return 0;
+	/* More than this bundle will hold: other bundles follow it anyway. */
+	if ((double)unfrozen * bytes_per_record > (double)cap)
+		return 0;
+	return unfrozen - BUNDLE_DRAIN_TAIL;
+}
+
 void
 bundle_writer_free(struct bundle_writer *w)
 {

@@ -497,13 +497,37 @@ build_one(void *arg, const struct store_record *rec)
 }
 
 /*
- * Freezes one bundle of pending records, the index-th of this drain (see
- * bundle_ramp_cap); *made false when none were pending.
+ * The local work of a drain, done while the depot commits the bundle in
+ * flight rather than after it: marking the previous bundle sent (the depot
+ * committed it already; should we die first, it is sent again and answered
+ * 200) and freezing the next one.  Each outbox write is still its own
+ * durable transaction, in the same order as before: a bundle is frozen
+ * before it is sent, and marked sent only after the depot's receipt.
+ */
+struct overlap {
+	struct store *st;
+	const struct sync_options *o;
+	char committed[FC_UUID_LEN];  /* receipted by the depot, not yet marked sent; "" none */
+	unsigned frozen;              /* bundles this drain has frozen */
+	size_t unfrozen;              /* final records not in a bundle yet (those
+	                               * finalized during the drain not counted) */
+	double bytes_per_record;      /* compressed, in the last bundle frozen */
+	bool marked;                  /* some bundle was marked sent */
+	enum sync_outcome how;        /* of this local work */
+	char *why;
+};
+
+/*
+ * Freezes one bundle of pending records, the next of this drain (sized by
+ * bundle_ramp_cap and bundle_drain_limit); *made false when none were
+ * pending.
  */
 static enum sync_outcome
-bundle_some(struct store *st, const struct sync_options *o, unsigned index, bool *made,
-    char **cause)
+bundle_some(struct overlap *ov, bool *made, char **cause)
 {
+	struct store *st = ov->st;
+	size_t cap = bundle_ramp_cap(ov->o->max_bundle_bytes, ov->frozen);
+	size_t limit = bundle_drain_limit(ov->unfrozen, cap, ov->bytes_per_record);
 	struct build_ctx b = { 0 };
 	struct store_bundle sb;
 	const char *const *uuids;
@@ -511,8 +535,9 @@ bundle_some(struct store *st, const struct sync_options *o, unsigned index, bool
 	enum sync_outcome how = SYNC_DONE;
 
 	*made = false;
-	b.w = bundle_writer_new(o->device, bundle_ramp_cap(o->max_bundle_bytes, index));
-	if (store_outbox_pending(st, BUNDLE_LIMIT_RECORDS, build_one, &b, cause) != 0) {
+	b.w = bundle_writer_new(ov->o->device, cap);
+	if (store_outbox_pending(st, limit != 0 ? limit : BUNDLE_LIMIT_RECORDS, build_one, &b,
+	    cause) != 0) {
 		how = SYNC_LOCAL;
 		goto out;
 	}
@@ -531,32 +556,18 @@ bundle_some(struct store *st, const struct sync_options *o, unsigned index, bool
 	uuids = bundle_writer_uuids(b.w, &n);
 	if (store_outbox_add(st, &sb, uuids, n, cause) != 0)
 		how = SYNC_LOCAL;
-	else
+	else {
 		*made = true;
+		ov->frozen++;
+		ov->unfrozen -= n < ov->unfrozen ? n : ov->unfrozen;
+		ov->bytes_per_record = (double)sb.size / (double)n;
+	}
 	free(sb.bytes);
 out:
 	free(b.first_error);
 	bundle_writer_free(b.w);
 	return how;
 }
-
-/*
- * The local work of a drain, done while the depot commits the bundle in
- * flight rather than after it: marking the previous bundle sent (the depot
- * committed it already; should we die first, it is sent again and answered
- * 200) and freezing the next one.  Each outbox write is still its own
- * durable transaction, in the same order as before: a bundle is frozen
- * before it is sent, and marked sent only after the depot's receipt.
- */
-struct overlap {
-	struct store *st;
-	const struct sync_options *o;
-	char committed[FC_UUID_LEN];  /* receipted by the depot, not yet marked sent; "" none */
-	unsigned frozen;              /* bundles this drain has frozen */
-	bool marked;                  /* some bundle was marked sent */
-	enum sync_outcome how;        /* of this local work */
-	char *why;
-};
 
 /* Marks the receipted bundle sent, if there is one. */
 static int
@@ -587,10 +598,8 @@ overlap_work(void *arg)
 		return;
 	}
 	/* Freeze one only when the bundle in flight is the last one waiting. */
-	if (oc.bundles - oc.refused_bundles <= 1) {
-		ov->how = bundle_some(ov->st, ov->o, ov->frozen, &made, &ov->why);
-		ov->frozen += made;
-	}
+	if (oc.bundles - oc.refused_bundles <= 1)
+		ov->how = bundle_some(ov, &made, &ov->why);
 }
 
 /*
@@ -621,10 +630,12 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
     void *ctx, char **cause)
 {
 	struct overlap ov = { .st = st, .o = o, .how = SYNC_DONE };
-	int64_t total, done = 0, bytes = 0;
+	int64_t total, done = 0, bytes = 0, by_status[4];
 
-	if (sync_queued(st, &total, NULL, cause) != 0)
+	if (sync_queued(st, &total, NULL, cause) != 0 ||
+	    store_count_by_status(st, by_status, cause) != 0)
 		return SYNC_LOCAL;
+	ov.unfrozen = by_status[STORE_FINAL] > 0 ? (size_t)by_status[STORE_FINAL] : 0;
 	if (fn != NULL)
 		fn(ctx, total, done, bytes);
 	for (;;) {
@@ -646,10 +657,9 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
 				fc_fail(cause, "%s", ov.why);
 				return drain_end(&ov, SYNC_LOCAL, cause);
 			}
-			how = bundle_some(st, o, ov.frozen, &made, cause);
+			how = bundle_some(&ov, &made, cause);
 			if (how != SYNC_DONE || !made)
 				return drain_end(&ov, how, cause);
-			ov.frozen++;
 			continue;
 		}
 		how = conn_upload(c, b, overlap_work, &ov, &status, &why);

@@ -118,6 +118,16 @@ struct bundle_writer *bundle_writer_new(const char *device, size_t max_compresse
  * what committing does, so faster growth would leave the link waiting).
  */
 size_t bundle_ramp_cap(size_t max, unsigned index);
+/*
+ * The record limit for a drain's next bundle (0: none beyond its byte
+ * cap), so that a drain ends on a small bundle of about
+ * BUNDLE_DRAIN_TAIL records: the last upload, and marking its records sent,
+ * are the drain's tail, with no freezing left to overlap them.  unfrozen:
+ * final records not yet in a bundle; cap: this bundle's byte cap;
+ * bytes_per_record: compressed, in the bundle before (0: no bundle yet).
+ */
+#define BUNDLE_DRAIN_TAIL 256u
+size_t bundle_drain_limit(size_t unfrozen, size_t cap, double bytes_per_record);
 void bundle_writer_free(struct bundle_writer *w);
 /*
  * Adds one record.  Returns 0 when added, 1 when the bundle is full (the

@@ -93,6 +93,23 @@ test_ramp(void **state)
 	assert_int_equal(bundle_ramp_cap(0, 4000000000u), BUNDLE_DEFAULT_MAX_COMPRESSED);
 }
 
+/* A drain ends on a small bundle, never on a split that leaves two small ones. */
+static void
+test_drain_ends_small(void **state)
+{
+	(void)state;
+	/* The first bundle has no estimate; neither has a queue that fits no cap. */
+	assert_int_equal(bundle_drain_limit(5000, 32768, 0), 0);
+	assert_int_equal(bundle_drain_limit(5000, 32768, 50), 0);
+	/* Everything left fits this bundle: it leaves the tail for one more. */
+	assert_int_equal(bundle_drain_limit(1965, 262144, 50), 1965 - BUNDLE_DRAIN_TAIL);
+	assert_int_equal(bundle_drain_limit(2 * BUNDLE_DRAIN_TAIL + 1, 262144, 50), BUNDLE_DRAIN_TAIL + 1);
+	/* A small rest goes whole, the tail itself included. */
+	assert_int_equal(bundle_drain_limit(2 * BUNDLE_DRAIN_TAIL, 262144, 50), 0);
+	assert_int_equal(bundle_drain_limit(BUNDLE_DRAIN_TAIL, 262144, 50), 0);
+	assert_int_equal(bundle_drain_limit(0, 262144, 50), 0);
+}
+
 static void
 test_backoff(void **state)
 {
@@ -268,6 +285,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_drain_ends_small),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_ramp),
 		cmocka_unit_test(test_token_file),
