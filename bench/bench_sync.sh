@@ -138,11 +138,11 @@ rb=$(python3 -c "print('%.2f' % ($ours_mbs / $gzip_mbs))")
 echo "sync.bundle_build: ${ours_mbs} MB/s of NDJSON (records rendered + gzipped at deflate level $3)  anchor gzip -6 ${gzip_mbs} MB/s  ratio ${rb}  goal >= 0.7  $(verdict "$rb" '>=' 0.7)"
 
 # ---- Drain 10,000 records over loopback ----
-# Five rounds, each on fresh copies and fresh depots; the medians are
+# Seven rounds, each on fresh copies and fresh depots; the medians are
 # printed, since one depot commit on this shared disk can take twice another
-# and a round on this host can run a third slower than the next.
+# and the ratio of one round to its anchor ran from 0.94 to 1.44 here.
 : > "$WORK/drain.times"
-for round in 1 2 3 4 5; do
+for round in 1 2 3 4 5 6 7; do
 	rm -rf "$WORK/files" "$WORK"/d1.db* "$WORK"/d2.db*
 	cp "$WORK/build.db" "$WORK/drain.db"
 	cp "$WORK/build.db" "$WORK/frozen.db"
@@ -184,7 +184,7 @@ ours = statistics.median(r[1] - r[0] for r in rows)
 anchor = statistics.median(r[3] - r[2] for r in rows)
 print('%.2f %.2f %.2f' % (ours, anchor, ours / anchor))" "$WORK/drain.times")
 ours=$1 anchor=$2 rd=$3
-echo "sync.drain_10000: ${ours} s ($n1 records, $nb bundles, median of 5)  anchor curl PUT of the same bundles ${anchor} s  ratio ${rd}  goal <= 1.3  $(verdict "$rd" '<=' 1.3)"
+echo "sync.drain_10000: ${ours} s ($n1 records, $nb bundles, median of 7)  anchor curl PUT of the same bundles ${anchor} s  ratio ${rd}  goal <= 1.3  $(verdict "$rd" '<=' 1.3)"
 
 # ---- Depot ingest, 8 devices at once ----
 P3=$(free_port)
