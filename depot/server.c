@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -413,12 +414,14 @@ pem_free(char *pem, size_t len)
 
 /*
  * Reads a PEM file whole, NUL-terminated as libmicrohttpd wants it, and
- * bounded.  Caller frees (and wipes a key) with pem_free.
+ * bounded; a secret (the private key) must not be readable by every user.
+ * Caller frees (and wipes a key) with pem_free.
  */
 static int
-pem_read(const char *what, const char *path, char **out, size_t *len, char **cause)
+pem_read(const char *what, const char *path, bool secret, char **out, size_t *len, char **cause)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat sb;
 	char *buf;
 	size_t n;
 
@@ -435,6 +438,11 @@ pem_read(const char *what, const char *path, char **out, size_t *len, char **cau
 		fc_fail(cause, "%s %s: over %d bytes, too large for a PEM file", what, path, DEPOT_MAX_PEM);
 	else if (strlen(buf) != n || strstr(buf, "-----BEGIN ") == NULL)
 		fc_fail(cause, "%s %s: not a PEM file", what, path);
+	else if (secret && (fstat(fileno(f), &sb) != 0 || (sb.st_mode & S_IRWXO) != 0))
+		/* Like the device token file; a key group (640) is the usual
+		 * way to share a key with a service, so only others are refused. */
+		fc_fail(cause, "%s %s can be read by any user (mode %03o); run chmod 600 on it "
+		    "(or 640, for a key group)", what, path, (unsigned)(sb.st_mode & 0777));
 	else {
 		fclose(f);
 		*out = buf;
@@ -514,8 +522,9 @@ depot_serve(const struct depot_config *cfg, char **cause)
 			fc_fail(cause, "this libmicrohttpd was built without TLS; serve HTTP behind a TLS proxy");
 			goto fail;
 		}
-		if (pem_read("--tls-cert", cfg->tls_cert, &d->tls_cert, &d->tls_cert_len, cause) != 0 ||
-		    pem_read("--tls-key", cfg->tls_key, &d->tls_key, &d->tls_key_len, cause) != 0)
+		if (pem_read("--tls-cert", cfg->tls_cert, false, &d->tls_cert, &d->tls_cert_len,
+		    cause) != 0 ||
+		    pem_read("--tls-key", cfg->tls_key, true, &d->tls_key, &d->tls_key_len, cause) != 0)
 			goto fail;
 		flags |= MHD_USE_TLS;
 		tls[0].ptr_value = d->tls_cert;

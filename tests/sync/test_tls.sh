@@ -24,6 +24,7 @@ check "a throwaway city CA" openssl req -x509 -newkey ec -pkeyopt ec_paramgen_cu
 	-subj "/CN=fieldcheck test city CA" -days 2 -keyout "$PKI/ca.key" -out "$PKI/ca.pem" 2> /dev/null
 check "a depot certificate for 127.0.0.1 and localhost" cert depot 'IP:127.0.0.1,DNS:localhost'
 check "a certificate for another host" cert elsewhere 'DNS:depot.elsewhere.example'
+chmod 600 "$PKI"/*.key
 
 https_health() {
 	curl -sf --max-time 2 --cacert "$PKI/ca.pem" "https://127.0.0.1:$1/v1/health" | grep -q fieldcheck-depot
@@ -102,6 +103,17 @@ check "--tls-cert without --tls-key: says both are needed" grep -q 'needs both -
 	--tls-key "$PKI/depot.ext" > /dev/null 2> "$SCRATCH/notpem.err"
 check "a key file that is not PEM: refused" test $? -ne 0
 check "a key file that is not PEM: says so" grep -q -- '--tls-key .*not a PEM file' "$SCRATCH/notpem.err"
+chmod 644 "$PKI/depot.key"
+timeout 10 "$DEPOT" --db "$DEPOT_DB" serve --listen "127.0.0.1:$PORT" --tls-cert "$PKI/depot.pem" \
+	--tls-key "$PKI/depot.key" > /dev/null 2> "$SCRATCH/open.err"
+check "a key any user can read: refused" test $? -eq 1
+check "a key any user can read: says so, with the fix" \
+	grep -q -- '--tls-key .*depot.key can be read by any user (mode 644); run chmod 600' "$SCRATCH/open.err"
+chmod 640 "$PKI/depot.key"
+tls_start depot
+check "a key only its group can read (640): served" https_health "$PORT"
+depot_stop
+chmod 600 "$PKI/depot.key"
 timeout 10 "$DEPOT" --db "$DEPOT_DB" serve --listen "127.0.0.1:$PORT" --tls-cert "$PKI/depot.pem" \
 	--tls-key "$PKI/elsewhere.key" > /dev/null 2> "$SCRATCH/mismatch.err"
 check "a key that does not match the certificate: refused at start" test $? -eq 1
