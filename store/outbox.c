@@ -46,7 +46,7 @@ store_outbox_add(struct store *st, const struct store_bundle *b, const char *con
 	 * unary + keeps SQLite off records_by_status, which would walk every
 	 * pending record of the queue (and fetch each row for its UUID) to
 	 * find the few hundred in this bundle; the UUID index finds them
-	 * directly.  The same holds for marking a bundle sent.
+	 * directly.  Marking a bundle sent finds its records the same way.
 	 */
 	move = store_prepare(st, "UPDATE records SET status = 'bundled' WHERE +status = 'final' AND uuid IN "
 	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1)", cause);
