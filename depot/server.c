@@ -438,7 +438,9 @@ pem_read(const char *what, const char *path, bool secret, char **out, size_t *le
 		fc_fail(cause, "%s %s: over %d bytes, too large for a PEM file", what, path, DEPOT_MAX_PEM);
 	else if (strlen(buf) != n || strstr(buf, "-----BEGIN ") == NULL)
 		fc_fail(cause, "%s %s: not a PEM file", what, path);
-	else if (secret && (fstat(fileno(f), &sb) != 0 || (sb.st_mode & S_IRWXO) != 0))
+	else if (secret && fstat(fileno(f), &sb) != 0)
+		fc_fail(cause, "%s %s: %s", what, path, strerror(errno));
+	else if (secret && (sb.st_mode & S_IRWXO) != 0)
 		/* Like the device token file; a key group (640) is the usual
 		 * way to share a key with a service, so only others are refused. */
 		fc_fail(cause, "%s %s can be read by any user (mode %03o); run chmod 600 on it "
