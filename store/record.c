@@ -902,17 +902,23 @@ record_from_row(struct store *st, sqlite3_stmt *stmt, struct store_record **out,
 	return 0;
 }
 
-/* The answers column: the same text as the record's "answers" member.  Caller frees. */
-static char *
-answers_text(const struct store_record *rec)
+/*
+ * The answers column: the same text as the record's "answers" member,
+ * rendered by a renderer the connection keeps (a renderer is some 80 KiB
+ * to clear, more than rendering a record costs, and the depot writes one
+ * record after another).  Valid until the next call on st.
+ */
+static const char *
+answers_text(struct store *st, const struct store_record *rec)
 {
-	struct store_json *j = store_json_new();
-	char *text;
+	struct store_json *j = st->answers_json;
 
+	if (j == NULL)
+		j = st->answers_json = store_json_new();
+	j->out.len = 0;
+	j->bad = false;
 	json_put_answers(j, rec);
-	text = j->bad ? xstrdup("{}") : xstrdup(j->out.data);
-	store_json_free(j);
-	return text;
+	return j->bad ? "{}" : j->out.data;
 }
 
 /* Checks the fields a record must have before it is written. */
@@ -950,7 +956,6 @@ write_record(struct store *st, const struct store_record *rec, char **cause)
 	    " fix_time=?21, fix_age_s=?22, pos_reason=?23, answers=?24 "
 	    "WHERE status = 'draft'";
 	sqlite3_stmt *stmt;
-	char *answers;
 	int rc;
 
 	if (record_validate(rec, cause) != 0)
@@ -958,10 +963,8 @@ write_record(struct store *st, const struct store_record *rec, char **cause)
 	stmt = store_prepare(st, sql, cause);
 	if (stmt == NULL)
 		return -1;
-	answers = answers_text(rec);
-	bind_record(stmt, rec, answers);
+	bind_record(stmt, rec, answers_text(st, rec));
 	rc = sqlite3_step(stmt);
-	free(answers);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
 		return store_db_fail(st, cause, "save");
@@ -1230,7 +1233,6 @@ store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_re
     bool *inserted, char **cause)
 {
 	struct store_record copy = *rec;
-	char *answers;
 	int rc;
 
 	*inserted = false;
@@ -1238,16 +1240,15 @@ store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_re
 	if (record_validate(&copy, cause) != 0)
 		return -1;
 	sqlite3_reset(ins);
-	answers = answers_text(&copy);
-	bind_record(ins, &copy, answers);
+	bind_record(ins, &copy, answers_text(st, &copy));
 	rc = sqlite3_step(ins);
 	if (rc == SQLITE_DONE)
 		*inserted = sqlite3_changes(st->db) == 1;
 	else
 		store_db_fail(st, cause, "ingest");
-	/* Unbinds answers before they are freed: the statement outlives this call. */
+	/* Unbinds the answers text: the statement outlives this call, the
+	 * renderer's buffer is rewritten by the next one. */
 	sqlite3_clear_bindings(ins);
-	free(answers);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

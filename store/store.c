@@ -281,6 +281,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	sqlite3_finalize(st->answers_stmt);
+	store_json_free(st->answers_json);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

@@ -16,6 +16,7 @@ struct store {
 	char *path;
 	bool read_only;
 	sqlite3_stmt *answers_stmt;  /* record.c's json_each over an answers column, or NULL */
+	struct store_json *answers_json;  /* record.c's renderer of answers columns, or NULL */
 };
 
 /* Prepares sql; on failure sets *cause and returns NULL. */
