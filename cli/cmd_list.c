@@ -21,7 +21,7 @@
 #include "util/util.h"
 
 struct list_output {
-	bool json;
+	struct store_json *json;   /* kept from record to record; NULL without --json */
 	bool failed;
 };
 
@@ -38,10 +38,12 @@ print_record(void *ctx, const struct store_record *rec)
 {
 	struct list_output *out = ctx;
 
-	if (out->json) {
-		char *json = store_record_to_json(rec);
-		puts(json);
-		free(json);
+	if (out->json != NULL) {
+		size_t len;
+		const char *json = store_json_render(out->json, rec, &len);
+
+		fwrite(json, 1, len, stdout);
+		putchar('\n');
 	} else {
 		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t", rec->uuid, store_status_name(rec->status),
 		    rec->created_at, rec->day, rec->form_id, rec->form_version, rec->inspector,
@@ -86,6 +88,7 @@ cmd_list(struct cli_globals *g, int argc, char **argv)
 	struct store *st = NULL;
 	char *path, *cause = NULL, *end;
 	int opt, status = 1;
+	bool json = false;
 
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		if (cli_common_option(g, opt, optarg))
@@ -110,7 +113,7 @@ cmd_list(struct cli_globals *g, int argc, char **argv)
 				return cli_error("--limit: '%s' is not a count", optarg);
 			break;
 		case OPT_JSON:
-			out.json = true;
+			json = true;
 			break;
 		case 'h':
 			list_usage(stdout);
@@ -125,6 +128,8 @@ cmd_list(struct cli_globals *g, int argc, char **argv)
 		return 2;
 	}
 	filter.inspector = g->inspector;
+	if (json)
+		out.json = store_json_new();
 
 	path = cli_db_path(g);
 	/* A listing reads each page once, in order: SQLite's 2 MiB cache would only hold what is done. */
@@ -142,6 +147,7 @@ cmd_list(struct cli_globals *g, int argc, char **argv)
 done:
 	free(cause);
 	free(path);
+	store_json_free(out.json);
 	store_close(st);
 	return status;
 }
