@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 /* Bounds on what a record may carry, so that input from a bundle stays small. */
 #define RECORD_MAX_ANSWERS      1024
@@ -667,18 +668,6 @@ column_int(sqlite3_stmt *stmt, int col)
 	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, col);
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * One string of the answers column in the shape answers_text writes it
  * (jansson's encoding: raw UTF-8, with only the quote, the backslash and
@@ -714,7 +703,8 @@ canonical_string(const char **cursor, const char *end, size_t max_bytes)
 	}
 	while (p < close) {
 		unsigned char c = (unsigned char)*p++;
-		unsigned code = 0;
+		unsigned char code[2];
+		size_t code_len;
 
 		if (c >= 0x20 && c != '\\') {
 			*o++ = (char)c;
@@ -732,20 +722,13 @@ canonical_string(const char **cursor, const char *end, size_t max_bytes)
 		case 'r': *o++ = '\r'; break;
 		case 't': *o++ = '\t'; break;
 		case 'u':
-			/* Only the control characters jansson spells this way (not
-			 * NUL, which no C string holds). */
-			if (close - p < 4)
+			/* Only the control characters jansson spells this way,
+			 * \u0001 to \u001F (not NUL, which no C string holds). */
+			if (close - p < 4 || sodium_hex2bin(code, sizeof code, p, 4, NULL, &code_len,
+			    NULL) != 0 || code_len != 2 || code[0] != 0 || code[1] == 0 || code[1] >= 0x20)
 				goto refuse;
-			for (int i = 0; i < 4; i++) {
-				int digit = hex_value(*p++);
-
-				if (digit < 0)
-					goto refuse;
-				code = code * 16 + (unsigned)digit;
-			}
-			if (code == 0 || code >= 0x20)
-				goto refuse;
-			*o++ = (char)code;
+			*o++ = (char)code[1];
+			p += 4;
 			break;
 		default:
 			goto refuse;
