@@ -450,7 +450,8 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, conn_meanwhile_fn
 }
 
 int
-sync_queued(struct store *st, int64_t *queued, int64_t *refused, char **cause)
+sync_queued(struct store *st, int64_t *queued, int64_t *refused, int64_t *unbundled,
+    char **cause)
 {
 	struct store_outbox_counts oc;
 	int64_t counts[4];
@@ -460,6 +461,8 @@ sync_queued(struct store *st, int64_t *queued, int64_t *refused, char **cause)
 	*queued = counts[STORE_FINAL] + counts[STORE_BUNDLED] - oc.refused_records;
 	if (refused != NULL)
 		*refused = oc.refused_records;
+	if (unbundled != NULL)
+		*unbundled = counts[STORE_FINAL];
 	return 0;
 }
 
@@ -630,12 +633,11 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
     void *ctx, char **cause)
 {
 	struct overlap ov = { .st = st, .o = o, .how = SYNC_DONE };
-	int64_t total, done = 0, bytes = 0, by_status[4];
+	int64_t total, unbundled, done = 0, bytes = 0;
 
-	if (sync_queued(st, &total, NULL, cause) != 0 ||
-	    store_count_by_status(st, by_status, cause) != 0)
+	if (sync_queued(st, &total, NULL, &unbundled, cause) != 0)
 		return SYNC_LOCAL;
-	ov.unfrozen = by_status[STORE_FINAL] > 0 ? (size_t)by_status[STORE_FINAL] : 0;
+	ov.unfrozen = unbundled > 0 ? (size_t)unbundled : 0;
 	if (fn != NULL)
 		fn(ctx, total, done, bytes);
 	for (;;) {

@@ -43,8 +43,10 @@ enum sync_outcome sync_drain(struct store *st, struct sync_conn *c, const struct
     sync_drain_fn *fn, void *ctx, char **cause);
 
 /* Records queued (final + bundled, less those in bundles the depot refused),
- * and those refused (refused may be NULL). */
-int sync_queued(struct store *st, int64_t *queued, int64_t *refused, char **cause);
+ * those refused, and those final, in no bundle yet (refused and unbundled
+ * may be NULL). */
+int sync_queued(struct store *st, int64_t *queued, int64_t *refused, int64_t *unbundled,
+    char **cause);
 
 /* The delay before attempt number failures+1: base * 2^(failures-1), capped,
  * with jitter (between half and all of it). */

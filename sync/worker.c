@@ -135,7 +135,7 @@ worker_main(void *arg)
 		int64_t now = fc_monotonic_ms(), until;
 		enum sync_outcome how;
 
-		if (sync_queued(w->st, &s.queued, &s.refused, &why) != 0) {
+		if (sync_queued(w->st, &s.queued, &s.refused, NULL, &why) != 0) {
 			s.last_result = SYNC_FAILED;
 			snprintf(s.message, sizeof s.message, "%s", why);
 			free(why);
@@ -207,7 +207,7 @@ worker_main(void *arg)
 			s.retry_at_ms = next_try;
 		}
 		free(why);
-		if (sync_queued(w->st, &s.queued, &s.refused, NULL) != 0)
+		if (sync_queued(w->st, &s.queued, &s.refused, NULL, NULL) != 0)
 			s.queued = 0;
 		publish(w, &s);
 	}
