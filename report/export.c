@@ -20,31 +20,6 @@
 
 static const char replacement[] = "\xEF\xBF\xBD";
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
-			return 0;  /* overlong, or a surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* ---- CSV ---- */
 
 /* The metadata columns, before the questions; docs/review.md describes each. */
@@ -79,8 +54,8 @@ csv_field(FILE *out, const char *s, bool first)
 		return;
 	}
 	putc('"', out);
-	while (*p != '\0') {
-		size_t len = utf8_len(p);
+	for (const unsigned char *end = p + strlen(s); *p != '\0';) {
+		size_t len = fc_utf8_len((const char *)p, (size_t)(end - p));
 
 		if (len == 0) {
 			fputs(replacement, out);
@@ -243,6 +218,7 @@ static void
 json_string(struct geojson_sink *gs, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	const unsigned char *end = p + strlen((const char *)p);
 
 	put_bytes(gs, "\"", 1);
 	while (*p != '\0') {
@@ -254,7 +230,8 @@ json_string(struct geojson_sink *gs, const char *s)
 		for (;;) {
 			if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 				p++;
-			else if (*p >= 0x80 && (len = utf8_len(p)) > 0)
+			else if (*p >= 0x80 &&
+			    (len = fc_utf8_len((const char *)p, (size_t)(end - p))) > 0)
 				p += len;
 			else
 				break;

@@ -275,44 +275,42 @@ fc_valid_uuid(const char *s)
 	return s[36] == '\0';
 }
 
-bool
-fc_utf8_valid(const char *str, size_t n)
+size_t
+fc_utf8_len(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	size_t len;
 
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-		uint32_t cp;
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4;
+	else
+		return 0;  /* a continuation byte, an overlong lead (C0, C1), or past U+10FFFF */
+	if (n < len)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+	/* Overlong three- and four-byte forms, surrogates, and past U+10FFFF. */
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return len;
+}
 
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4;
-			cp = c & 0x07;
-		} else
+bool
+fc_utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0, len; i < n; i += len)
+		if ((len = fc_utf8_len(s + i, n - i)) == 0)
 			return false;
-		if (n - i < len)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += len;
-	}
 	return true;
 }
 

@@ -78,6 +78,8 @@ bool fc_valid_uuid(const char *s);
 
 /* True when the n bytes at s are well-formed UTF-8 (no overlongs, no surrogates). */
 bool fc_utf8_valid(const char *s, size_t n);
+/* The length (1 to 4) of the well-formed UTF-8 character at s, within n bytes; 0 if none. */
+size_t fc_utf8_len(const char *s, size_t n);
 
 /* mkdir -p for the directory part of path (the last component is a file). */
 int fc_mkdir_parents(const char *path, char **cause);

@@ -76,6 +76,16 @@ test_utf8(void **state)
 	assert_false(fc_utf8_valid("\xed\xa0\x80", 3));      /* surrogate */
 	assert_false(fc_utf8_valid("\xe8\xb7", 2));          /* cut short */
 	assert_false(fc_utf8_valid("\xf4\x90\x80\x80", 4));  /* beyond U+10FFFF */
+	/* One character at a time, within the bytes given. */
+	assert_int_equal(fc_utf8_len("a", 1), 1);
+	assert_int_equal(fc_utf8_len("\xc3\xa9", 2), 2);
+	assert_int_equal(fc_utf8_len("路", 3), 3);
+	assert_int_equal(fc_utf8_len("\xf0\x9f\x9a\xa7", 4), 4);
+	assert_int_equal(fc_utf8_len("路", 2), 0);              /* cut short by n */
+	assert_int_equal(fc_utf8_len("\xa7", 1), 0);           /* a continuation byte */
+	assert_int_equal(fc_utf8_len("\xc1\xbf", 2), 0);       /* overlong lead */
+	assert_int_equal(fc_utf8_len("\xe0\x9f\xbf", 3), 0);   /* overlong */
+	assert_int_equal(fc_utf8_len("", 0), 0);
 }
 
 static void
