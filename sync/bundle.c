@@ -66,6 +66,19 @@ bundle_sha256_b64(const void *bytes, size_t len, char b64[BUNDLE_SHA256_B64_LEN]
 	sodium_bin2base64(b64, BUNDLE_SHA256_B64_LEN, d, sizeof d, sodium_base64_VARIANT_ORIGINAL);
 }
 
+int
+bundle_sha256_hex_to_b64(const char *hex, char b64[BUNDLE_SHA256_B64_LEN])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	size_t n;
+
+	if (strlen(hex) != 2 * sizeof d ||
+	    sodium_hex2bin(d, sizeof d, hex, 2 * sizeof d, NULL, &n, NULL) != 0 || n != sizeof d)
+		return -1;
+	sodium_bin2base64(b64, BUNDLE_SHA256_B64_LEN, d, sizeof d, sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
 /* ---- Writer ---- */
 
 static int

@@ -175,6 +175,9 @@ int bundle_inflate(const void *bytes, size_t len, const struct bundle_limits *li
 void bundle_sha256_hex(const void *bytes, size_t len, char hex[STORE_HASH_LEN]);
 #define BUNDLE_SHA256_B64_LEN 45
 void bundle_sha256_b64(const void *bytes, size_t len, char b64[BUNDLE_SHA256_B64_LEN]);
+/* The same digest from its hex form (an outbox bundle's sha256), without hashing again;
+ * -1 if hex is not 64 hex digits. */
+int bundle_sha256_hex_to_b64(const char *hex, char b64[BUNDLE_SHA256_B64_LEN]);
 
 /* ---- The client ---- */
 

@@ -85,6 +85,17 @@ test_round_trip(void **state)
 	assert_int_equal(sb.record_count, 10);
 	bundle_sha256_hex(sb.bytes, sb.size, hex);
 	assert_string_equal(hex, sb.sha256);
+	{
+		/* The upload's digest header, from the stored hex, is the digest of the bytes. */
+		char b64[BUNDLE_SHA256_B64_LEN], from_hex[BUNDLE_SHA256_B64_LEN];
+
+		bundle_sha256_b64(sb.bytes, sb.size, b64);
+		assert_int_equal(bundle_sha256_hex_to_b64(sb.sha256, from_hex), 0);
+		assert_string_equal(from_hex, b64);
+		assert_int_equal(bundle_sha256_hex_to_b64("abc", from_hex), -1);
+		hex[10] = 'g';
+		assert_int_equal(bundle_sha256_hex_to_b64(hex, from_hex), -1);
+	}
 	assert_int_equal(bundle_decode(sb.bytes, sb.size, NULL, &b, &cause), 0);
 	assert_string_equal(b->header.uuid, sb.uuid);
 	assert_string_equal(b->header.device, "hh1");
