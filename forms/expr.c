@@ -867,9 +867,12 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		a = eval(e->args[0], env);
 		if (re == NULL) {
 			/* A pattern computed at run time: compile now; a bad one matches nothing. */
+			const char *pattern;
+
 			c = eval(e->args[1], env);
-			if (regex_problem(to_str(&c, b2)) != NULL ||
-			    regcomp(&tmp, to_str(&c, b2), REG_EXTENDED | REG_NOSUB) != 0)
+			pattern = to_str(&c, b2);
+			if (regex_problem(pattern) != NULL ||
+			    regcomp(&tmp, pattern, REG_EXTENDED | REG_NOSUB) != 0)
 				return vbool(false);
 			re = &tmp;
 		}
