@@ -43,7 +43,7 @@ enum col_kind {
 	C_UNSUPPORTED,   /* an error if any row gives it a value */
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
-	C_LIST_NAME,
+	C_LIST_NAME, C_ROLE, C_SEVERITY,
 };
 
 struct column {
@@ -256,6 +256,20 @@ static const struct {
 	{ "value", C_NAME }, { "label", C_LABEL }, { "text", C_LABEL }, { "caption", C_LABEL },
 };
 
+/*
+ * fieldcheck's own columns, "fieldcheck::NAME": the "::" is not a language
+ * here.  Other XLSForm tools ignore columns they do not know.
+ */
+static enum col_kind
+fieldcheck_column(const char *name, bool survey)
+{
+	if (survey && strcasecmp(name, "role") == 0)
+		return C_ROLE;
+	if (!survey && strcasecmp(name, "severity") == 0)
+		return C_SEVERITY;
+	return C_UNSUPPORTED;
+}
+
 /* Translatable columns, and the prefixes pyxform accepts before a language. */
 static bool
 translatable(enum col_kind k)
@@ -277,6 +291,13 @@ classify(struct loader *ld, const struct form_csv_cell *cell, bool survey)
 
 	if (h[0] == '\0')
 		goto out;
+	if (strncasecmp(h, "fieldcheck::", 12) == 0) {
+		char *name = trimmed(h + 12);
+
+		c.kind = fieldcheck_column(name, survey);
+		free(name);
+		goto out;
+	}
 	if ((sep = strstr(h, "::")) != NULL) {
 		*sep = '\0';
 		lang = trimmed(sep + 2);
@@ -567,6 +588,44 @@ list_index(const struct form *f, const char *name)
 	return -1;
 }
 
+static const char *const severity_words[FORM_SEVERITY_LEVELS] = { "minor", "moderate", "severe" };
+
+const char *
+form_severity_word(int level)
+{
+	return level >= 0 && level < FORM_SEVERITY_LEVELS ? severity_words[level] : NULL;
+}
+
+int
+form_severity_level(const char *word)
+{
+	for (int i = 0; i < FORM_SEVERITY_LEVELS; i++)
+		if (strcmp(word, severity_words[i]) == 0)
+			return i;
+	return FORM_SEVERITY_NONE;
+}
+
+/* A choice's fieldcheck::severity cell; marks its list graded when the cell says anything. */
+static int
+choice_severity(struct loader *ld, const struct column *cols, size_t ncol, size_t row,
+    struct form_list *l)
+{
+	const struct form_csv_cell *c = cell_of(ld, cols, ncol, row, C_SEVERITY, SIZE_MAX);
+	char *word, b[80];
+	int level = FORM_SEVERITY_NONE;
+
+	if (c == NULL)
+		return FORM_SEVERITY_NONE;
+	word = trimmed(c->text);
+	lower(word);
+	l->graded = true;
+	if (strcmp(word, "none") != 0 && (level = form_severity_level(word)) < 0)
+		diag(ld, c->line, c->col, "fieldcheck::severity '%s' is not minor, moderate, "
+		    "severe or none", shown(word, b));
+	free(word);
+	return level;
+}
+
 static void
 load_choices(struct loader *ld, size_t head, size_t end)
 {
@@ -629,6 +688,7 @@ load_choices(struct loader *ld, size_t head, size_t end)
 		l->choices = xreallocarray(l->choices, l->count + 1, sizeof *l->choices);
 		l->choices[l->count].name = cname;
 		l->choices[l->count].label = row_texts(ld, cols, ncol, row, C_LABEL);
+		l->choices[l->count].severity = choice_severity(ld, cols, ncol, row, l);
 		l->count++;
 		cname = NULL;
 next_row:
@@ -887,6 +947,40 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 	}
 }
 
+/* A fieldcheck::role cell: what the question means to the record model (meaning/). */
+static enum form_role
+parse_role(struct loader *ld, const struct form_csv_cell *c, const struct form_question *q)
+{
+	static const struct {
+		const char *word;
+		enum form_role role;
+	} roles[] = {
+		{ "none", FORM_ROLE_NONE }, { "asset", FORM_ROLE_ASSET },
+		{ "severity", FORM_ROLE_SEVERITY },
+	};
+	char *word = trimmed(c->text), b[80];
+	enum form_role role = FORM_ROLE_UNSET;
+	const char *qn = q->name != NULL ? q->name : "end_group";
+
+	lower(word);
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (strcmp(word, roles[i].word) == 0)
+			role = roles[i].role;
+	if (role == FORM_ROLE_UNSET)
+		diag(ld, c->line, c->col, "fieldcheck::role of '%s' is '%s', not asset, severity "
+		    "or none", qn, shown(word, b));
+	else if (role == FORM_ROLE_SEVERITY && q->type != FORM_SELECT_ONE &&
+	    q->type != FORM_SELECT_MULTIPLE)
+		diag(ld, c->line, c->col, "fieldcheck::role severity needs a select question, "
+		    "and '%s' is not one", qn);
+	else if (role == FORM_ROLE_ASSET && (q->type == FORM_NOTE ||
+	    q->type == FORM_BEGIN_GROUP || q->type == FORM_END_GROUP))
+		diag(ld, c->line, c->col, "fieldcheck::role asset needs a question with an "
+		    "answer, and '%s' has none", qn);
+	free(word);
+	return role;
+}
+
 /* Second pass: texts and expressions, now that every name is known. */
 static void
 load_survey_details(struct loader *ld)
@@ -906,8 +1000,8 @@ load_survey_details(struct loader *ld)
 		q->hint = row_texts(ld, cols, ncol, row, C_HINT);
 		q->constraint_msg = row_texts(ld, cols, ncol, row, C_CONSTRAINT_MSG);
 		q->required_msg = row_texts(ld, cols, ncol, row, C_REQUIRED_MSG);
-		if ((c = cell_of(ld, cols, ncol, row, C_APPEARANCE, SIZE_MAX)) != NULL)
-			q->appearance = trimmed(c->text);
+		if ((c = cell_of(ld, cols, ncol, row, C_ROLE, SIZE_MAX)) != NULL)
+			q->role = parse_role(ld, c, q);
 		if ((c = cell_of(ld, cols, ncol, row, C_DEFAULT, SIZE_MAX)) != NULL) {
 			q->default_value = trimmed(c->text);
 			default_cell[i] = c;
@@ -964,7 +1058,6 @@ free_question(const struct form *f, struct form_question *q)
 	texts_free(q->hint, f->nlang);
 	texts_free(q->constraint_msg, f->nlang);
 	texts_free(q->required_msg, f->nlang);
-	free(q->appearance);
 	free(q->default_value);
 	free(q->relevant_src);
 	free(q->constraint_src);
@@ -1264,10 +1357,10 @@ form_question_hint(const struct form *f, size_t q, const char *lang)
 	return q < f->nq ? form_text_in(f, f->q[q].hint, form_lang_index(f, lang)) : "";
 }
 
-const char *
-form_question_appearance(const struct form *f, size_t q)
+enum form_role
+form_question_role(const struct form *f, size_t q)
 {
-	return q < f->nq && f->q[q].appearance != NULL ? f->q[q].appearance : "";
+	return q < f->nq ? f->q[q].role : FORM_ROLE_UNSET;
 }
 
 unsigned
@@ -1299,6 +1392,14 @@ form_choice_name(const struct form *f, size_t q, size_t c)
 	if (c >= form_choice_count(f, q))
 		return "";
 	return f->lists[f->q[q].list].choices[c].name;
+}
+
+int
+form_choice_severity(const struct form *f, size_t q, size_t c)
+{
+	if (c >= form_choice_count(f, q) || !f->lists[f->q[q].list].graded)
+		return FORM_SEVERITY_UNDECLARED;
+	return f->lists[f->q[q].list].choices[c].severity;
 }
 
 const char *

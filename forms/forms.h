@@ -88,7 +88,19 @@ const char *form_question_name(const struct form *f, size_t q);
 /* Label and hint in lang (NULL: default), falling back to any language; "" if none. */
 const char *form_question_label(const struct form *f, size_t q, const char *lang);
 const char *form_question_hint(const struct form *f, size_t q, const char *lang);
-const char *form_question_appearance(const struct form *f, size_t q);
+
+/*
+ * fieldcheck::role: what a question means to the record model beyond its
+ * answer (meaning/meaning.h; docs/forms.md).  UNSET when the column is
+ * absent or empty, so the model's fallbacks decide.
+ */
+enum form_role {
+	FORM_ROLE_UNSET,
+	FORM_ROLE_NONE,       /* nothing: not an asset, not a severity, whatever its choices */
+	FORM_ROLE_ASSET,      /* its answer names the asset the record is about */
+	FORM_ROLE_SEVERITY,   /* a select whose answer is one hazard's severity */
+};
+enum form_role form_question_role(const struct form *f, size_t q);
 /* Nesting depth of groups around question q (0 at top level). */
 unsigned form_question_depth(const struct form *f, size_t q);
 /* Index of a question by name, or -1. */
@@ -99,12 +111,26 @@ size_t form_choice_count(const struct form *f, size_t q);
 const char *form_choice_name(const struct form *f, size_t q, size_t c);
 const char *form_choice_label(const struct form *f, size_t q, size_t c, const char *lang);
 
+/*
+ * The severity scale of the choices' fieldcheck::severity column, mildest
+ * first: level 0 "minor", 1 "moderate", 2 "severe".  The engine checks the
+ * words; what they mean for a record is meaning/'s.
+ */
+#define FORM_SEVERITY_LEVELS 3
+#define FORM_SEVERITY_NONE (-1)         /* "none", or an empty cell in a graded list */
+#define FORM_SEVERITY_UNDECLARED (-2)   /* no choice of the list gives a severity */
+/* The word of a level, or NULL. */
+const char *form_severity_word(int level);
+/* The level a word names, or FORM_SEVERITY_NONE. */
+int form_severity_level(const char *word);
+/* Choice c's fieldcheck::severity: a level, FORM_SEVERITY_NONE or FORM_SEVERITY_UNDECLARED. */
+int form_choice_severity(const struct form *f, size_t q, size_t c);
+
 /* ---- Sessions: answering a form. ---- */
 
 /* Caller frees.  lang: NULL for the form's default. */
 struct form_session *form_session_new(const struct form *f, const char *lang);
 void form_session_free(struct form_session *s);
-const struct form *form_session_form(const struct form_session *s);
 void form_session_set_language(struct form_session *s, const char *lang);
 const char *form_session_language(const struct form_session *s);
 

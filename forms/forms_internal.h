@@ -99,11 +99,11 @@ struct form_question {
 	char **hint;
 	char **constraint_msg;
 	char **required_msg;
-	char *appearance;
 	char *default_value;
 	char *relevant_src, *constraint_src, *calculation_src;
 	struct form_expr *relevant, *constraint, *required, *calculation;
 	bool required_always;
+	enum form_role role;
 	long list;           /* choice list index, or -1 */
 	long parent;         /* enclosing begin_group, or -1 */
 	unsigned depth;
@@ -113,12 +113,14 @@ struct form_question {
 struct form_choice {
 	char *name;
 	char **label;        /* [nlang + 1] */
+	int severity;        /* fieldcheck::severity level, or FORM_SEVERITY_NONE */
 };
 
 struct form_list {
 	char *name;
 	struct form_choice *choices;
 	size_t count;
+	bool graded;         /* some choice gives a fieldcheck::severity */
 };
 
 struct form {

@@ -412,12 +412,6 @@ form_session_free(struct form_session *s)
 	free(s);
 }
 
-const struct form *
-form_session_form(const struct form_session *s)
-{
-	return s->f;
-}
-
 void
 form_session_set_language(struct form_session *s, const char *lang)
 {
