@@ -41,7 +41,7 @@ gen(const char *db, long n, const char *device)
 
 		fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
 		fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
-		fc_strlcpy(rec->form_hash, "c8e5dcbcc7e301a1067efb69d50ebc26d4c0b383f8c72486efc024c4abce6caa",
+		fc_strlcpy(rec->form_hash, "b9921b9fdf8fcb2c5180e396cd4c5a62831cbf79619147115328595e61b57816",
 		    sizeof rec->form_hash);
 		fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
 		fc_strlcpy(rec->device, device, sizeof rec->device);

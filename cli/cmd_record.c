@@ -11,13 +11,13 @@
  */
 #include "cli/cli.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "forms/forms.h"
+#include "meaning/meaning.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -53,33 +53,6 @@ print_diag(void *ctx, const char *file, unsigned line, unsigned col, const char 
 		fprintf(stderr, "%s:%u:%u: error: %s\n", file, line, col, message);
 }
 
-/* "LAT,LON[,ACC]" in degrees and metres. */
-static int
-parse_at(const char *s, double *lat, double *lon, double *acc)
-{
-	char *end;
-
-	*acc = NAN;
-	errno = 0;
-	*lat = strtod(s, &end);
-	if (end == s || *end != ',' || errno != 0)
-		return -1;
-	s = end + 1;
-	*lon = strtod(s, &end);
-	if (end == s || (*end != ',' && *end != '\0') || errno != 0)
-		return -1;
-	if (*end == ',') {
-		s = end + 1;
-		*acc = strtod(s, &end);
-		if (end == s || *end != '\0' || errno != 0 || !isfinite(*acc) || *acc < 0)
-			return -1;
-	}
-	if (!isfinite(*lat) || !isfinite(*lon) || *lat < -90 || *lat > 90 || *lon < -180 ||
-	    *lon > 180)
-		return -1;
-	return 0;
-}
-
 /* Prints the message, adding the question's name when the message lacks it. */
 static int
 answer_error(const char *qname, const char *message)
@@ -103,7 +76,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *form_name = NULL, *at = NULL, *inspector;
-	double lat = NAN, lon = NAN, acc = NAN;
+	struct store_position at_pos;
 	struct form_library *lib = NULL;
 	const struct form *f;
 	struct form_session *s = NULL;
@@ -131,7 +104,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		cli_error("record add: --form ID is required");
 		return 2;
 	}
-	if (at != NULL && parse_at(at, &lat, &lon, &acc) != 0)
+	if (at != NULL && meaning_parse_position(at, &at_pos) != 0)
 		return cli_error("--at '%s': expected LAT,LON[,ACCURACY_M] in degrees "
 		    "(-90..90, -180..180) and metres", at);
 	if ((inspector = cli_inspector(g)) == NULL || inspector[0] == '\0')
@@ -201,10 +174,8 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		const char *value = pairs[k].value;
 
 		if (value == NULL) {
-			if (isnan(acc))
-				snprintf(point, sizeof point, "%.8f %.8f", lat, lon);
-			else
-				snprintf(point, sizeof point, "%.8f %.8f 0 %.1f", lat, lon, acc);
+			meaning_geopoint_text(at_pos.lat, at_pos.lon, NAN, at_pos.accuracy_m, point,
+			    sizeof point);
 			value = point;
 		}
 		if (form_session_set(s, pairs[k].name, value, &msg) != 0) {
@@ -236,10 +207,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 	}
 	store_position_clear(&rec->pos);
 	if (at != NULL) {
-		rec->pos.source = STORE_POS_MANUAL;
-		rec->pos.lat = lat;
-		rec->pos.lon = lon;
-		rec->pos.accuracy_m = acc;
+		rec->pos = at_pos;
 		fc_strlcpy(rec->pos.reason, "record add --at", sizeof rec->pos.reason);
 	} else {
 		rec->pos.source = STORE_POS_NONE;

@@ -7,22 +7,20 @@
  */
 #include "report/report.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "meaning/meaning.h"
 #include "util/util.h"
-
-static const char *const severity_names[REPORT_SEVERITY_COUNT] = { "minor", "moderate", "severe" };
 
 /*
  * What counting a record's hazards needs of its form, found once per form
  * rather than once per record: which questions are severity questions, a
  * walk of every question's choices that cost a day's export more than the
- * counting itself.
+ * counting itself.  (An unknown form has none: severity is NULL.)
  */
 struct form_facts {
 	const struct form *form;
@@ -50,186 +48,76 @@ struct report_day {
 	struct form_facts_cache facts;
 };
 
+/*
+ * The report's names for the record model's rules (meaning/meaning.h):
+ * the rules themselves live there, once.
+ */
+_Static_assert(REPORT_MINOR == (int)MEANING_MINOR && REPORT_MODERATE == (int)MEANING_MODERATE &&
+    REPORT_SEVERE == (int)MEANING_SEVERE && REPORT_SEVERITY_COUNT == (int)MEANING_SEVERITY_COUNT,
+    "the report counts in the model's severities");
+
 const char *
 report_severity_name(enum report_severity s)
 {
-	return (unsigned)s < REPORT_SEVERITY_COUNT ? severity_names[s] : "?";
+	return meaning_severity_name((enum meaning_severity)s);
 }
 
 int
 report_severity_parse(const char *name, enum report_severity *out)
 {
-	for (int i = 0; i < REPORT_SEVERITY_COUNT; i++)
-		if (strcmp(name, severity_names[i]) == 0) {
-			*out = (enum report_severity)i;
-			return 0;
-		}
-	return -1;
+	enum meaning_severity s;
+
+	if (meaning_severity_parse(name, &s) != 0)
+		return -1;
+	*out = (enum report_severity)s;
+	return 0;
 }
 
 bool
 report_is_severity_question(const struct form *f, size_t q)
 {
-	bool seen[REPORT_SEVERITY_COUNT] = { false };
-	enum form_qtype t = form_question_type(f, q);
-	size_t n = form_choice_count(f, q);
-
-	if ((t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE) || n != REPORT_SEVERITY_COUNT)
-		return false;
-	for (size_t c = 0; c < n; c++) {
-		enum report_severity s;
-
-		if (report_severity_parse(form_choice_name(f, q, c), &s) != 0 || seen[s])
-			return false;
-		seen[s] = true;
-	}
-	return true;
+	return meaning_is_severity(f, q);
 }
 
-/* The hazard's label: the yes/no question NAME for NAME_severity, else q's own. */
-static const char *
-hazard_label(const struct form *f, size_t q, const char *lang, char *name, size_t size)
-{
-	const char *qname = form_question_name(f, q);
-	size_t len = strlen(qname);
-	static const char suffix[] = "_severity";
-	long found;
+struct hazard_relay {
+	report_hazard_fn *fn;
+	void *ctx;
+};
 
-	fc_strlcpy(name, qname, size);
-	if (len > sizeof suffix - 1 && strcmp(qname + len - (sizeof suffix - 1), suffix) == 0 &&
-	    len - (sizeof suffix - 1) < size) {
-		name[len - (sizeof suffix - 1)] = '\0';
-		found = form_question_index(f, name);
-		if (found >= 0 && form_question_label(f, (size_t)found, lang)[0] != '\0')
-			return form_question_label(f, (size_t)found, lang);
-	}
-	return form_question_label(f, q, lang);
-}
-
-/* Walks q's hazards; the label (a search by name) is looked up only when asked for. */
 static void
-each_hazard(const struct form *f, const struct store_record *rec, const char *lang, bool labels,
-    report_hazard_fn *fn, void *ctx)
+relay_hazard(void *ctx, const char *name, const char *label, enum meaning_severity s)
 {
-	char name[STORE_ID_LEN * 2] = "";
+	struct hazard_relay *r = ctx;
 
-	if (f == NULL)
-		return;
-	for (size_t q = 0; q < form_question_count(f); q++) {
-		const char *v;
-		enum report_severity s;
-
-		if (!report_is_severity_question(f, q))
-			continue;
-		v = store_record_answer(rec, form_question_name(f, q));
-		if (v == NULL || report_severity_parse(v, &s) != 0)
-			continue;
-		fn(ctx, name, labels ? hazard_label(f, q, lang, name, sizeof name) : "", s);
-	}
+	r->fn(r->ctx, name, label, (enum report_severity)s);
 }
 
 void
 report_hazards(const struct form *f, const struct store_record *rec, const char *lang,
     report_hazard_fn *fn, void *ctx)
 {
-	each_hazard(f, rec, lang, true, fn, ctx);
-}
+	struct hazard_relay r = { fn, ctx };
 
-static void
-count_one(void *ctx, const char *name, const char *label, enum report_severity s)
-{
-	unsigned *counts = ctx;
-
-	(void)name;
-	(void)label;
-	counts[s]++;
+	meaning_hazards(f, rec, lang, relay_hazard, &r);
 }
 
 void
 report_count_hazards(const struct form *f, const struct store_record *rec,
     unsigned counts[REPORT_SEVERITY_COUNT])
 {
-	memset(counts, 0, REPORT_SEVERITY_COUNT * sizeof counts[0]);
-	each_hazard(f, rec, NULL, false, count_one, counts);
+	meaning_count_hazards(f, rec, counts);
 }
 
 const char *
 report_asset(const struct form *f, const struct store_record *rec)
 {
-	const char *v = store_record_answer(rec, "asset_id");
-
-	if (v != NULL && v[0] != '\0')
-		return v;
-	if (f != NULL) {
-		for (size_t q = 0; q < form_question_count(f); q++)
-			if (form_question_type(f, q) == FORM_TEXT) {
-				v = store_record_answer(rec, form_question_name(f, q));
-				return v != NULL ? v : "";
-			}
-	}
-	return "";
-}
-
-/* The label of choice name of question q, or name itself. */
-static const char *
-choice_label(const struct form *f, size_t q, const char *name, size_t len, const char *lang)
-{
-	for (size_t c = 0; c < form_choice_count(f, q); c++) {
-		const char *cn = form_choice_name(f, q, c);
-
-		if (strlen(cn) == len && memcmp(cn, name, len) == 0) {
-			const char *label = form_choice_label(f, q, c, lang);
-			return label[0] != '\0' ? label : cn;
-		}
-	}
-	return NULL;
+	return meaning_asset(f, rec);
 }
 
 char *
 report_answer_text(const struct form *f, size_t q, const char *value, const char *lang)
 {
-	enum form_qtype t;
-	char *out;
-	size_t len = 0, cap;
-
-	if (f == NULL || value == NULL)
-		return xstrdup(value != NULL ? value : "");
-	t = form_question_type(f, q);
-	if (t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE)
-		return xstrdup(value);
-	cap = strlen(value) + 1;
-	out = xmalloc(cap);
-	out[0] = '\0';
-	for (const char *p = value; *p != '\0';) {
-		size_t wlen = strcspn(p, " ");
-		const char *label;
-		size_t need;
-
-		if (wlen > 0) {
-			label = choice_label(f, q, p, wlen, lang);
-			need = (label != NULL ? strlen(label) : wlen) + 2;
-			if (len + need + 1 > cap) {
-				cap = (len + need + 1) * 2;
-				out = xreallocarray(out, cap, 1);
-			}
-			if (len > 0) {
-				memcpy(out + len, ", ", 2);
-				len += 2;
-			}
-			if (label != NULL) {
-				memcpy(out + len, label, strlen(label));
-				len += strlen(label);
-			} else {
-				memcpy(out + len, p, wlen);
-				len += wlen;
-			}
-			out[len] = '\0';
-		}
-		p += wlen;
-		while (*p == ' ')
-			p++;
-	}
-	return out;
+	return meaning_answer_text(f, q, value, lang);
 }
 
 void
@@ -246,21 +134,6 @@ report_local_hhmm(const char *iso_utc, char out[6])
 	strftime(out, 6, "%H:%M", &tm);
 }
 
-/* The exact form a record answered: by definition hash, else id and version, else newest. */
-static const struct form *
-find_form(const struct form_library *lib, const struct store_record *rec)
-{
-	const struct form *f;
-
-	if (lib == NULL)
-		return NULL;
-	if (rec->form_hash[0] != '\0' && (f = form_library_find_hash(lib, rec->form_hash)) != NULL)
-		return f;
-	if ((f = form_library_find(lib, rec->form_id, rec->form_version)) != NULL)
-		return f;
-	return form_library_find(lib, rec->form_id, NULL);
-}
-
 static const struct form_facts *
 form_facts(struct form_facts_cache *cache, const struct form *f)
 {
@@ -273,12 +146,7 @@ form_facts(struct form_facts_cache *cache, const struct form *f)
 	facts = &cache->forms[cache->n++];
 	memset(facts, 0, sizeof *facts);
 	facts->form = f;
-	for (size_t q = 0; f != NULL && q < form_question_count(f); q++)
-		if (report_is_severity_question(f, q)) {
-			facts->severity = xreallocarray(facts->severity, facts->nseverity + 1,
-			    sizeof *facts->severity);
-			facts->severity[facts->nseverity++] = q;
-		}
+	facts->nseverity = meaning_severity_questions(f, &facts->severity);
 	return facts;
 }
 
@@ -300,18 +168,10 @@ describe_row(struct form_facts_cache *cache, const struct form_library *lib,
 	const struct store_record *rec = row->rec;
 	const struct form_facts *facts;
 
-	row->form = find_form(lib, rec);
-	row->asset = report_asset(row->form, rec);
+	row->form = meaning_record_form(lib, rec);
+	row->asset = meaning_asset(row->form, rec);
 	facts = form_facts(cache, row->form);
-	memset(row->hazards, 0, sizeof row->hazards);
-	for (size_t i = 0; i < facts->nseverity; i++) {
-		const char *name = form_question_name(row->form, facts->severity[i]);
-		const char *v = store_record_answer(rec, name);
-		enum report_severity s;
-
-		if (v != NULL && report_severity_parse(v, &s) == 0)
-			row->hazards[s]++;
-	}
+	meaning_count_hazards_in(row->form, facts->severity, facts->nseverity, rec, row->hazards);
 	report_local_hhmm(rec->created_at, row->time);
 }
 

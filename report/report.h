@@ -1,18 +1,16 @@
 /*
  * report — what a supervisor sees of a day: the day's records gathered
- * through the store, hazards counted by severity through the form engine,
+ * through the store, hazards counted by severity through the record model,
  * the latest review decision of each record, and the day written out as CSV,
  * GeoJSON or a plain-text report.  No curses and no SQL here: the review
  * screens (tui/review*.c) and the commands (cli/cmd_export.c, cmd_report.c,
  * cmd_review.c, cmd_supervisor.c) all drive this header.
  *
- * The hazard model is derived from the form definition, not from a list of
- * names: a select question whose choices are exactly minor, moderate and
- * severe (by choice name) is the severity of one hazard.  The built-in
- * checklists record a hazard as a yes/no question NAME and a relevant-when-
- * found question NAME_severity; the hazard's label is the label of NAME when
- * such a question exists, else the severity question's own label.  A record
- * counts one hazard of severity S for each severity question answered S.
+ * What a record means (its hazards and their severity, its asset, an
+ * answer's text, the form it answered) is the record model's
+ * (meaning/meaning.h); report counts and writes what the model says.  The
+ * report_* names below for the model's rules are kept for report's callers
+ * and hold no rule of their own.
  *
  * Errors: functions return 0 or -1 with a message in *cause (caller frees).
  */
@@ -24,47 +22,33 @@
 #include <stdio.h>
 
 #include "forms/forms.h"
+#include "meaning/meaning.h"
 #include "store/store.h"
 
 enum report_severity {
-	REPORT_MINOR,
-	REPORT_MODERATE,
-	REPORT_SEVERE,
-	REPORT_SEVERITY_COUNT,
+	REPORT_MINOR = MEANING_MINOR,
+	REPORT_MODERATE = MEANING_MODERATE,
+	REPORT_SEVERE = MEANING_SEVERE,
+	REPORT_SEVERITY_COUNT = MEANING_SEVERITY_COUNT,
 };
 const char *report_severity_name(enum report_severity s);
 int report_severity_parse(const char *name, enum report_severity *out);
 
-/* ---- The hazard model of one form. ---- */
+/* ---- The record model in the report's names (meaning/meaning.h). ---- */
 
-/* True when question q is a hazard severity (choices exactly minor/moderate/severe). */
+/* meaning_is_severity. */
 bool report_is_severity_question(const struct form *f, size_t q);
-
-/*
- * Calls fn for each hazard recorded in rec (each severity question that has
- * an answer naming a severity).  label is in lang (NULL: the form's default)
- * and, like name, is owned by the form.
- */
+/* meaning_hazards. */
 typedef void report_hazard_fn(void *ctx, const char *name, const char *label,
     enum report_severity severity);
 void report_hazards(const struct form *f, const struct store_record *rec, const char *lang,
     report_hazard_fn *fn, void *ctx);
-
-/* Counts rec's hazards by severity into counts (zeroed first). */
+/* meaning_count_hazards. */
 void report_count_hazards(const struct form *f, const struct store_record *rec,
     unsigned counts[REPORT_SEVERITY_COUNT]);
-
-/*
- * The asset a record is about: the `asset_id` answer, else the answer to the
- * form's first text question, else "".  Owned by rec (or static).
- */
+/* meaning_asset. */
 const char *report_asset(const struct form *f, const struct store_record *rec);
-
-/*
- * An answer as a reader wants it: choice labels in lang for select questions
- * (select_multiple labels joined by ", "), the value itself otherwise.
- * Caller frees.
- */
+/* meaning_answer_text: caller frees. */
 char *report_answer_text(const struct form *f, size_t q, const char *value, const char *lang);
 
 /* ---- A day of records. ---- */

@@ -90,13 +90,13 @@ struct severe_ctx {
 };
 
 static void
-print_severe(void *ctx, const char *name, const char *label, enum report_severity s)
+print_severe(void *ctx, const char *name, const char *label, enum meaning_severity s)
 {
 	struct severe_ctx *sc = ctx;
 	const struct store_record *rec = sc->row->rec;
 
 	(void)name;
-	if (s != REPORT_SEVERE)
+	if (s != MEANING_SEVERE)
 		return;
 	sc->count++;
 	fprintf(sc->out, "  %s  %-8s %-10s ", sc->row->time, rec->inspector, rec->form_id);
@@ -157,7 +157,7 @@ report_write_text(const struct report_day *day, const char *lang, FILE *out, cha
 	for (size_t i = 0; i < report_day_count(day); i++) {
 		sc.row = report_day_row_const(day, i);
 		if (sc.row->hazards[REPORT_SEVERE] > 0)
-			report_hazards(sc.row->form, sc.row->rec, lang, print_severe, &sc);
+			meaning_hazards(sc.row->form, sc.row->rec, lang, print_severe, &sc);
 	}
 	if (sc.count == 0)
 		fputs("  (none)\n", out);

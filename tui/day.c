@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "meaning/meaning.h"
+#include "report/report.h"
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
@@ -34,8 +36,7 @@ row_cb(void *ctx, const struct store_record *rec)
 	struct tui_app *app = ((void **)ctx)[0];
 	struct day *d = ((void **)ctx)[1];
 	struct day_row *r;
-	struct timespec ts;
-	struct tm tm;
+	unsigned counts[MEANING_SEVERITY_COUNT];
 
 	if (rec->status == STORE_DRAFT)
 		return 0;
@@ -47,34 +48,16 @@ row_cb(void *ctx, const struct store_record *rec)
 	memset(r, 0, sizeof *r);
 	fc_strlcpy(r->uuid, rec->uuid, sizeof r->uuid);
 	fc_strlcpy(r->form_id, rec->form_id, sizeof r->form_id);
-	r->form = tui_record_form(app, rec);
+	r->form = meaning_record_form(app->lib, rec);
 	r->status = rec->status;
-	if (fc_parse_iso_utc(rec->created_at, &ts) == 0 && localtime_r(&ts.tv_sec, &tm) != NULL)
-		strftime(r->when, sizeof r->when, "%H:%M", &tm);
-	else
-		fc_strlcpy(r->when, "--:--", sizeof r->when);
-	for (size_t i = 0; i < rec->answer_count; i++) {
-		const char *name = rec->answers[i].name, *value = rec->answers[i].value;
-		long q = r->form != NULL ? form_question_index(r->form, name) : -1;
-		int sev = q >= 0 && form_question_type(r->form, (size_t)q) == FORM_SELECT_ONE ?
-		    tui_severity(value) : 0;
-
-		/* The asset: the first answer named asset*, else the first text answer. */
-		if (strncmp(name, "asset", 5) == 0 && r->asset[0] == '\0')
-			fc_strlcpy(r->asset, value, sizeof r->asset);
-		if (sev > 0) {
-			r->hazards++;
-			if (sev > r->worst)
-				r->worst = sev;
-		}
+	report_local_hhmm(rec->created_at, r->when);
+	fc_strlcpy(r->asset, meaning_asset(r->form, rec), sizeof r->asset);
+	meaning_count_hazards(r->form, rec, counts);
+	for (int sev = 0; sev < MEANING_SEVERITY_COUNT; sev++) {
+		r->hazards += (int)counts[sev];
+		if (counts[sev] > 0)
+			r->worst = sev + 1;
 	}
-	if (r->asset[0] == '\0')
-		for (size_t i = 0; i < rec->answer_count && r->asset[0] == '\0'; i++) {
-			long q = r->form != NULL ? form_question_index(r->form, rec->answers[i].name) : -1;
-
-			if (q >= 0 && form_question_type(r->form, (size_t)q) == FORM_TEXT)
-				fc_strlcpy(r->asset, rec->answers[i].value, sizeof r->asset);
-		}
 	return d->n >= DAY_MAX;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "meaning/meaning.h"
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
@@ -286,8 +287,7 @@ fill_from_gps(struct fs *fs)
 		    "当前没有 GPS 定位"));
 		return;
 	}
-	snprintf(value, sizeof value, "%.7f %.7f %.1f %.1f", fix.lat, fix.lon,
-	    isnan(fix.alt_msl) ? 0.0 : fix.alt_msl, isnan(fix.accuracy_m) ? 0.0 : fix.accuracy_m);
+	meaning_geopoint_text(fix.lat, fix.lon, fix.alt_msl, fix.accuracy_m, value, sizeof value);
 	tui_edit_init(&fs->ed, value, ANSWER_MAX);
 	set_answer(fs, value, false);
 }
@@ -525,7 +525,7 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 			    multi_has(ans, form_choice_name(fs->f, fs->q, c));
 			char mark[16], num[4] = "  ";
 			attr_t at = c == fs->cursor ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
-			int sev = tui_severity(form_choice_name(fs->f, fs->q, c));
+			int sev = meaning_choice_severity(fs->f, fs->q, c) + 1;
 
 			if (c < 9)
 				snprintf(num, sizeof num, "%zu", c + 1);
@@ -657,24 +657,6 @@ fail:
 
 /* ---- Summaries shared by review and the record view. ---- */
 
-int
-tui_severity(const char *value)
-{
-	char low[64];
-	size_t i;
-
-	for (i = 0; value[i] != '\0' && i < sizeof low - 1; i++)
-		low[i] = (char)tolower((unsigned char)value[i]);
-	low[i] = '\0';
-	if (strstr(low, "severe") != NULL)
-		return 3;
-	if (strstr(low, "moderate") != NULL)
-		return 2;
-	if (strstr(low, "minor") != NULL)
-		return 1;
-	return 0;
-}
-
 void
 tui_position_text(const struct store_position *pos, char *buf, size_t size)
 {
@@ -696,46 +678,6 @@ tui_position_text(const struct store_position *pos, char *buf, size_t size)
 		snprintf(buf, size, "%.6f %.6f%s%s%s", pos->lat, pos->lon, acc, mode, sats);
 }
 
-const struct form *
-tui_record_form(struct tui_app *app, const struct store_record *rec)
-{
-	const struct form *f = form_library_find_hash(app->lib, rec->form_hash);
-
-	if (f == NULL)
-		f = form_library_find(app->lib, rec->form_id, rec->form_version);
-	if (f == NULL)
-		f = form_library_find(app->lib, rec->form_id, NULL);
-	return f;
-}
-
-static void
-value_text(const struct form *f, long q, const char *value, const char *lang, char *buf,
-    size_t size)
-{
-	enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
-	size_t o = 0;
-
-	buf[0] = '\0';
-	if (t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE) {
-		fc_strlcpy(buf, value, size);
-		return;
-	}
-	for (size_t c = 0; c < form_choice_count(f, (size_t)q); c++) {
-		const char *name = form_choice_name(f, (size_t)q, c);
-		int w;
-
-		if (t == FORM_SELECT_ONE ? strcmp(value, name) != 0 : !multi_has(value, name))
-			continue;
-		w = snprintf(buf + o, size - o, "%s%s", o ? ", " : "",
-		    form_choice_label(f, (size_t)q, c, lang));
-		if (w < 0 || (size_t)w >= size - o)
-			break;
-		o += (size_t)w;
-	}
-	if (o == 0)
-		fc_strlcpy(buf, value, size);
-}
-
 int
 tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_record *rec,
     int top, int rows, int cols, int first)
@@ -749,21 +691,20 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 		long q = f != NULL ? form_question_index(f, name) : -1;
 		const char *label = q >= 0 ? form_question_label(f, (size_t)q, lang) : name;
 		enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
-		int sev = t == FORM_SELECT_ONE ? tui_severity(value) : 0;
+		int sev = q >= 0 ? meaning_answer_severity(f, (size_t)q, value) + 1 : 0;
 		static const char *const tags[] = { "", "! ", "!! ", "!!! " };
 		static const enum tui_role roles[] = { TUI_NORMAL, TUI_SEV_MINOR, TUI_SEV_MODERATE,
 		    TUI_SEV_SEVERE };
-		char val[1024], text[1536];
+		char val[1024], text[1536], *shown;
 		attr_t at = tui_attr(app, roles[sev]);
 
 		if (t == FORM_CALCULATE)
 			continue;
 		if (label[0] == '\0')
 			label = name;
-		if (f != NULL)
-			value_text(f, q, value, lang, val, sizeof val);
-		else
-			fc_strlcpy(val, value, sizeof val);
+		shown = meaning_answer_text(q >= 0 ? f : NULL, (size_t)q, value, lang);
+		fc_strlcpy(val, shown, sizeof val);
+		free(shown);
 		if (two) {
 			snprintf(text, sizeof text, "%s%s", tags[sev], label);
 			if (line >= first && line - first < rows)
@@ -925,38 +866,6 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 }
 
-static int
-parse_manual(const char *text, struct store_position *pos)
-{
-	double v[3] = { NAN, NAN, NAN };
-	const char *p = text;
-	char *end;
-	int n = 0;
-
-	while (n < 3) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		v[n] = strtod(p, &end);
-		if (end == p || !isfinite(v[n]))
-			return -1;
-		n++;
-		p = end;
-	}
-	while (*p == ' ' || *p == ',')
-		p++;
-	if (n < 2 || *p != '\0' || v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180 ||
-	    (n == 3 && v[2] < 0))
-		return -1;
-	store_position_clear(pos);
-	pos->source = STORE_POS_MANUAL;
-	pos->lat = v[0];
-	pos->lon = v[1];
-	pos->accuracy_m = v[2];
-	return 0;
-}
-
 static void
 review_key(struct tui_screen *s, int key)
 {
@@ -978,7 +887,7 @@ review_key(struct tui_screen *s, int key)
 		}
 		tui_edit_text(&rv->ed, text, sizeof text);
 		if (rv->mode == RV_MANUAL_POS) {
-			if (parse_manual(text, &rv->manual) != 0) {
+			if (meaning_parse_position(text, &rv->manual) != 0) {
 				tui_flash(app, true, "%s", tui_tr(app, fs->f,
 				    "type latitude,longitude e.g. 31.2304,121.4737",
 				    "请输入 纬度,经度，例如 31.2304,121.4737"));
@@ -1129,6 +1038,6 @@ tui_record_open(struct tui_app *app, struct store_record *rec)
 	struct view *v = xcalloc(1, sizeof *v);
 
 	v->rec = rec;
-	v->f = tui_record_form(app, rec);
+	v->f = meaning_record_form(app->lib, rec);
 	return tui_push(app, &view_ops, v);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "tui/review.h"
+#include "meaning/meaning.h"
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
@@ -87,7 +88,7 @@ draft_cb(void *ctx, const struct store_record *rec)
 	if (dc->count++ >= HOME_MAX_DRAFTS)
 		return 1;
 	it = add_item(dc->h, ITEM_DRAFT);
-	it->form = tui_record_form(dc->app, rec);
+	it->form = meaning_record_form(dc->app->lib, rec);
 	fc_strlcpy(it->uuid, rec->uuid, sizeof it->uuid);
 	local_hhmm(rec->updated_at, it->when, sizeof it->when);
 	it->answers = rec->answer_count;

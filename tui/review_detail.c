@@ -106,6 +106,10 @@ position_lines(struct tui_app *app, struct detail *d, const struct store_positio
 	}
 }
 
+/* The role of an answer by its severity: none, minor, moderate, severe. */
+static const enum tui_role severity_roles[] = { TUI_NORMAL, TUI_SEV_MINOR, TUI_SEV_MODERATE,
+    TUI_SEV_SEVERE };
+
 static void
 build(struct tui_app *app, struct detail *d)
 {
@@ -176,10 +180,8 @@ build(struct tui_app *app, struct detail *d)
 			}
 			if (v == NULL)
 				continue;
-			text = oneline(report_answer_text(f, q, v, lang));
-			add(d, report_is_severity_question(f, q) ?
-			    (strcmp(v, "severe") == 0 ? TUI_SEV_SEVERE :
-			    strcmp(v, "moderate") == 0 ? TUI_SEV_MODERATE : TUI_SEV_MINOR) : TUI_NORMAL,
+			text = oneline(meaning_answer_text(f, q, v, lang));
+			add(d, severity_roles[meaning_answer_severity(f, q, v) + 1],
 			    "  %s: %s", form_question_label(f, q, lang)[0] ?
 			    form_question_label(f, q, lang) : form_question_name(f, q), text);
 			free(text);

@@ -229,11 +229,7 @@ int tui_record_open(struct tui_app *app, struct store_record *rec);
  */
 int tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_record *rec,
     int top, int rows, int cols, int first);
-/* Severity 0 none, 1 minor, 2 moderate, 3 severe, from a choice name or value. */
-int tui_severity(const char *value);
 /* The position line of a record or fix: "46.49829 7.56741 ±4 m 3D 9 sats". */
 void tui_position_text(const struct store_position *pos, char *buf, size_t size);
-/* The form a record answered: by hash, else id and version, else newest id. */
-const struct form *tui_record_form(struct tui_app *app, const struct store_record *rec);
 
 #endif

@@ -1,0 +1,121 @@
+/*
+ * meaning — what a record means, in one place: which answers are hazards
+ * and how severe, which answer names the asset, an answer's text in a
+ * language, the form a record was answered against, and the text of a
+ * position (a geopoint answer, a position typed by hand).  Every screen,
+ * export and report asks here, so a third-party checklist reads the same on
+ * the inspector's "My day", the supervisor's review, the CSV and the daily
+ * report.  No curses, no SQL: it reads forms (forms/) and records (store/).
+ *
+ * The rules, each with the column a form uses to declare it and the
+ * fallback that keeps forms without that column meaningful
+ * (docs/forms.md, "What a record means"):
+ *
+ * - A question is a hazard's severity when its `fieldcheck::role` is
+ *   `severity`.  Without a role, a select whose choices are a severity
+ *   scale is one: a choice list that gives `fieldcheck::severity`, or whose
+ *   choice names are exactly minor, moderate and severe.  Role `none` or
+ *   `asset` says it is not.
+ * - An answer to a severity question is a hazard of the severity its
+ *   choice's `fieldcheck::severity` names, else of the severity its choice
+ *   name is (minor, moderate, severe); any other choice ("none") is no
+ *   hazard.  A hazard is named after the question NAME when the severity
+ *   question is NAME_severity (the built-in checklists' yes/no question),
+ *   else after the severity question itself; its label likewise.
+ * - The asset is the first answered question whose role is `asset`.  A form
+ *   that declares none: the `asset_id` answer, else the answer to the first
+ *   text question.
+ */
+#ifndef FIELDCHECK_MEANING_H
+#define FIELDCHECK_MEANING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "forms/forms.h"
+#include "store/store.h"
+
+enum meaning_severity {
+	MEANING_MINOR,
+	MEANING_MODERATE,
+	MEANING_SEVERE,
+	MEANING_SEVERITY_COUNT,
+};
+/* Not a hazard: what the severity functions return for any other answer. */
+#define MEANING_NO_HAZARD (-1)
+
+/* "minor", "moderate", "severe"; "?" out of range. */
+const char *meaning_severity_name(enum meaning_severity s);
+/* 0 and *out when name is a severity's name, else -1. */
+int meaning_severity_parse(const char *name, enum meaning_severity *out);
+
+/*
+ * The exact form rec was answered against: by definition hash, else by id
+ * and version, else the newest version of its id; NULL when the library
+ * (which may be NULL) has none of them.  Owned by the library.
+ */
+const struct form *meaning_record_form(const struct form_library *lib,
+    const struct store_record *rec);
+
+/* Whether question q of f is a hazard's severity. */
+bool meaning_is_severity(const struct form *f, size_t q);
+/* The severity choice c of question q stands for, or MEANING_NO_HAZARD. */
+int meaning_choice_severity(const struct form *f, size_t q, size_t c);
+/* The severity value (an answer to q) names, or MEANING_NO_HAZARD.  f may be NULL. */
+int meaning_answer_severity(const struct form *f, size_t q, const char *value);
+
+/*
+ * The severity questions of f in form order, for a caller that counts many
+ * records of one form: *out (caller frees; NULL when none) and its length.
+ */
+size_t meaning_severity_questions(const struct form *f, size_t **out);
+
+/*
+ * Calls fn once for each hazard recorded in rec, in form order.  name and
+ * label (in lang; NULL: the form's default) are owned by the form.  f may
+ * be NULL (no hazards).
+ */
+typedef void meaning_hazard_fn(void *ctx, const char *name, const char *label,
+    enum meaning_severity severity);
+void meaning_hazards(const struct form *f, const struct store_record *rec, const char *lang,
+    meaning_hazard_fn *fn, void *ctx);
+
+/* Counts rec's hazards by severity into counts (zeroed first). */
+void meaning_count_hazards(const struct form *f, const struct store_record *rec,
+    unsigned counts[MEANING_SEVERITY_COUNT]);
+/* As meaning_count_hazards, over f's severity questions qs found beforehand. */
+void meaning_count_hazards_in(const struct form *f, const size_t *qs, size_t nq,
+    const struct store_record *rec, unsigned counts[MEANING_SEVERITY_COUNT]);
+
+/* The asset rec is about, or "".  Owned by rec (or static).  f may be NULL. */
+const char *meaning_asset(const struct form *f, const struct store_record *rec);
+
+/*
+ * An answer as a reader wants it: for a select, each choice's label in lang
+ * (a choice without a label, or a name the form does not know, as itself),
+ * joined by ", " in the answer's order; other answers as stored.  f may be
+ * NULL.  Caller frees.
+ */
+char *meaning_answer_text(const struct form *f, size_t q, const char *value, const char *lang);
+
+/*
+ * A geopoint answer, ODK's "LAT LON [ALT [ACCURACY]]": degrees to 8
+ * decimals (about a millimetre), metres to 1.  NAN means unknown: an
+ * unknown accuracy is left out; an unknown altitude is left out too, unless
+ * an accuracy follows it, where the format has no way to skip it and it is
+ * written 0.  Truncated to size.
+ */
+void meaning_geopoint_text(double lat, double lon, double alt_m, double accuracy_m, char *buf,
+    size_t size);
+
+/*
+ * A position typed by hand: "LAT,LON[,ACCURACY_M]", the numbers separated
+ * by a comma, spaces or both ("31.2304, 121.4737", "31.2304 121.4737 5"),
+ * latitude -90..90, longitude -180..180, accuracy a finite number >= 0.
+ * On success *pos is a manual position with an empty reason (the caller
+ * gives one); on -1 *pos is unchanged.  The TUI's save screen and
+ * `record add --at` both read this grammar.
+ */
+int meaning_parse_position(const char *text, struct store_position *pos);
+
+#endif
