@@ -143,12 +143,19 @@ reply_error(struct MHD_Connection *conn, struct request *rq, unsigned status, co
 	return reply(conn, rq, status, json_pack("{s:s}", "error", message), device, bundle, 0, result);
 }
 
+/* What authenticate() found; the caller answers 401 to a refusal but 503 when unable. */
+enum auth_result {
+	AUTH_OK = 0,            /* name is the token's device */
+	AUTH_REFUSED = -1,      /* no token, an unknown one, or a revoked device's */
+	AUTH_UNAVAILABLE = -2,  /* the device table could not be read: no answer either way */
+};
+
 /*
  * The device a bearer token belongs to: compares the token's hash with
  * every device's in constant time and without stopping early, so timing
- * says nothing about which or how much matched.  0 with name set, or -1.
+ * says nothing about which or how much matched.  *cause says why not.
  */
-static int
+static enum auth_result
 authenticate(struct store *st, const char *header, char name[STORE_ID_LEN], bool *revoked,
     char **cause)
 {
@@ -164,7 +171,7 @@ authenticate(struct store *st, const char *header, char name[STORE_ID_LEN], bool
 		return fc_fail(cause, "missing or malformed Authorization: Bearer token");
 	depot_token_hash(header + 7, hex);
 	if (store_device_list(st, &devs, &n, cause) != 0)
-		return -2;
+		return AUTH_UNAVAILABLE;
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(devs[i].token_hash) == 64 && sodium_memcmp(devs[i].token_hash, hex, 64) == 0)
 			found = (int)i;
@@ -179,7 +186,7 @@ authenticate(struct store *st, const char *header, char name[STORE_ID_LEN], bool
 		return fc_fail(cause, "unknown token");
 	if (*revoked)
 		return fc_fail(cause, "device %s is revoked", name);
-	return 0;
+	return AUTH_OK;
 }
 
 /* Checks a Repr-Digest header's sha-256 member against body's digest. */
@@ -217,16 +224,16 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 	struct store_ingest_result res;
 	bool revoked, already;
 	enum MHD_Result rc;
-	int arc;
+	enum auth_result arc;
 
 	st = depot_store(d);
 	arc = authenticate(st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION), device, &revoked, &cause);
-	if (arc == -2) {
+	if (arc == AUTH_UNAVAILABLE) {
 		rc = reply_error(conn, rq, 503, NULL, uuid, "unavailable", cause);
 		goto out;
 	}
-	if (arc != 0) {
+	if (arc != AUTH_OK) {
 		rc = reply_error(conn, rq, 401, device, uuid, revoked ? "revoked" : "unauthorized", cause);
 		goto out;
 	}
