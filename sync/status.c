@@ -15,7 +15,10 @@ sync_status_describe(const struct sync_status *s, char *buf, size_t size)
 
 	if (size == 0)
 		return;
-	snprintf(buf, size, "queued %lld", (long long)s->queued);
+	if (s->queued == SYNC_QUEUE_UNKNOWN)
+		snprintf(buf, size, "queue unreadable: %s", s->message[0] != '\0' ? s->message : "?");
+	else
+		snprintf(buf, size, "queued %lld", (long long)s->queued);
 	len = strlen(buf);
 	if (s->sending && len < size)
 		len += (size_t)snprintf(buf + len, size - len, " · sending %lld/%lld",
@@ -31,7 +34,8 @@ sync_status_describe(const struct sync_status *s, char *buf, size_t size)
 	}
 	if (s->refused > 0 && len < size)
 		len += (size_t)snprintf(buf + len, size - len, " · refused %lld", (long long)s->refused);
-	else if (!s->offline && s->last_result == SYNC_FAILED && len < size)
+	else if (!s->offline && s->last_result == SYNC_FAILED && s->queued != SYNC_QUEUE_UNKNOWN &&
+	    len < size)
 		len += (size_t)snprintf(buf + len, size - len, " · refused");
 	if (s->last_sync != 0 && len < size) {
 		struct tm tm;

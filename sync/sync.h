@@ -237,8 +237,10 @@ enum sync_result {
 };
 
 /* The worker's latest status. */
+#define SYNC_QUEUE_UNKNOWN (-1)
 struct sync_status {
-	int64_t queued;             /* records final or bundled, not yet sent (refused aside) */
+	int64_t queued;             /* records final or bundled, not yet sent (refused aside),
+	                               or SYNC_QUEUE_UNKNOWN: the store could not count them */
 	int64_t refused;            /* records in bundles the depot refused, kept aside */
 	bool sending;               /* an upload round is under way */
 	int64_t sending_done;       /* records the depot accepted in this round */
@@ -254,7 +256,8 @@ struct sync_status {
  * Renders the status bar text, e.g.
  *   "queued 3 · sending 1/3 · offline, retry in 40 s · last sync 14:02 ✓"
  * (UTF-8, local time).  Parts that do not apply are left out; with nothing
- * queued and no attempt yet it reads "queued 0".  Records in bundles the
+ * queued and no attempt yet it reads "queued 0"; a queue the store could not
+ * count reads "queue unreadable: MESSAGE", never a number.  Records in bundles the
  * depot refused read "· refused N"; a failure that is not the network's
  * (e.g. a refused token) reads "· refused".  Always NUL-terminates.
  */

@@ -136,6 +136,7 @@ worker_main(void *arg)
 		enum sync_outcome how;
 
 		if (sync_queued(w->st, &s.queued, &s.refused, NULL, &why) != 0) {
+			s.queued = SYNC_QUEUE_UNKNOWN;
 			s.last_result = SYNC_FAILED;
 			snprintf(s.message, sizeof s.message, "%s", why);
 			free(why);
@@ -207,8 +208,13 @@ worker_main(void *arg)
 			s.retry_at_ms = next_try;
 		}
 		free(why);
-		if (sync_queued(w->st, &s.queued, &s.refused, NULL, NULL) != 0)
-			s.queued = 0;
+		why = NULL;
+		if (sync_queued(w->st, &s.queued, &s.refused, NULL, &why) != 0) {
+			s.queued = SYNC_QUEUE_UNKNOWN;
+			s.last_result = SYNC_FAILED;
+			snprintf(s.message, sizeof s.message, "%s", why);
+			free(why);
+		}
 		publish(w, &s);
 	}
 	return NULL;

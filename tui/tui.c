@@ -763,7 +763,8 @@ tui_run(const struct tui_options *opt, char **cause)
 			app->dirty = true;
 		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
 			app->have_sync_status = true;
-			app->queue = app->sync_status.queued;
+			if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
+				app->queue = app->sync_status.queued;
 			app->dirty = true;
 		}
 		if (app->sync != NULL && sync_proc_fd(app->sync) < 0) {

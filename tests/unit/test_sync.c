@@ -73,6 +73,21 @@ test_describe(void **state)
 	}
 }
 
+/* A queue the store could not count is said so, never read as "queued 0" (all sent). */
+static void
+test_describe_unreadable_queue(void **state)
+{
+	struct sync_status s = { 0 };
+	char buf[160];
+
+	(void)state;
+	s.queued = SYNC_QUEUE_UNKNOWN;
+	s.last_result = SYNC_FAILED;
+	snprintf(s.message, sizeof s.message, "disk I/O error");
+	sync_status_describe(&s, buf, sizeof buf);
+	assert_string_equal(buf, "queue unreadable: disk I/O error");
+}
+
 /* A drain's bundle caps: an eighth of the maximum (at least 16 KiB), growing 1.5 times, to the maximum. */
 static void
 test_ramp(void **state)
@@ -285,6 +300,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_describe_unreadable_queue),
 		cmocka_unit_test(test_drain_ends_small),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_ramp),
