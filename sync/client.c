@@ -716,19 +716,6 @@ sync_backoff_ms(int failures, int64_t base_ms, int64_t cap_ms)
 	return d / 2 + (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
 }
 
-int
-sync_health(const struct sync_options *o, char **cause)
-{
-	struct sync_conn *c;
-	enum sync_outcome how;
-
-	if (sync_conn_open(o, &c, cause) != 0)
-		return -1;
-	how = sync_conn_health(c, cause);
-	sync_conn_close(c);
-	return how == SYNC_DONE ? 0 : -1;
-}
-
 struct run_ctx {
 	sync_progress_fn *progress;
 	void *ctx;

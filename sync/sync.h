@@ -1,7 +1,7 @@
 /*
  * sync — moving finalized records from the handheld to the depot.
  *
- * Three layers, each usable alone:
+ * Four layers, each usable alone:
  *
  *   bundle_*       the bundle codec: a gzip (RFC 1952) stream of NDJSON, a
  *                  header line then one record per line, in the format of
@@ -224,9 +224,6 @@ typedef void sync_progress_fn(void *ctx, const struct sync_progress *p);
  * timed out, not our depot) otherwise.  progress may be NULL.
  */
 int sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause);
-
-/* GET /v1/health and check its JSON: 0 when the depot is there. */
-int sync_health(const struct sync_options *o, char **cause);
 
 /* ---- The background worker (for the TUI) ---- */
 

@@ -257,15 +257,6 @@ tui_edit_text(const struct tui_edit *e, char *buf, size_t size)
 		buf[o] = '\0';
 }
 
-bool
-tui_edit_changed_text(const struct tui_edit *e, const char *utf8)
-{
-	char buf[TUI_EDIT_MAX * 4];
-
-	tui_edit_text(e, buf, sizeof buf);
-	return strcmp(buf, utf8 != NULL ? utf8 : "") != 0;
-}
-
 void
 tui_edit_draw(struct tui_edit *e, struct tui_app *app, int y, int x, int cols, attr_t attr)
 {

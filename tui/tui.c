@@ -631,16 +631,9 @@ next_timeout(struct tui_app *app)
 	int t = -1, g;
 	int64_t now = fc_monotonic_ms();
 
+	/* While gpsd is away this is the next retry, never "no timer". */
 	if (app->gc != NULL && (g = gpsclient_timeout_ms(app->gc)) >= 0)
 		t = g;
-	/*
-	 * Belt and braces while gpsd is away: gpsclient_timeout_ms() can answer
-	 * -1 ("no timer") when its retry is exactly 1 ms overdue, and then
-	 * nothing would wake the loop to reconnect.  Half a second is its
-	 * shortest backoff, so this costs no extra attempts.
-	 */
-	if (app->gc != NULL && gpsclient_state(app->gc) == GPS_NO_GPSD && (t < 0 || t > 500))
-		t = 500;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
 		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;

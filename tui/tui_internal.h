@@ -204,7 +204,6 @@ struct tui_edit {
 void tui_edit_init(struct tui_edit *e, const char *utf8, size_t max);
 /* Handles an editing key; true when the text or cursor changed. */
 bool tui_edit_key(struct tui_edit *e, int key);
-bool tui_edit_changed_text(const struct tui_edit *e, const char *utf8);
 /* The text as UTF-8 into buf (bounded). */
 void tui_edit_text(const struct tui_edit *e, char *buf, size_t size);
 /* Draws the field in cols columns and puts the app's cursor at the caret. */
