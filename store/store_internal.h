@@ -15,8 +15,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool read_only;
-	sqlite3_stmt *answers_stmt;  /* record.c's json_each over an answers column, or NULL */
-	struct store_json *answers_json;  /* record.c's renderer of answers columns, or NULL */
+	sqlite3_stmt *answers_stmt;  /* record_read.c's json_each over an answers column, or NULL */
+	struct store_json *answers_json;  /* record_render.c's renderer of answers columns, or NULL */
 };
 
 /* Prepares sql; on failure sets *cause and returns NULL. */
@@ -40,11 +40,41 @@ void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size);
  */
 int store_name_index(const char *const *names, int n, const char *name);
 
-/* record.c, for the outbox and the depot's ingest. */
+/* Bounds on what a record may carry, so that input from a bundle stays small. */
+#define RECORD_MAX_ANSWERS      1024
+#define RECORD_MAX_ANSWER_BYTES 65536
+#define RECORD_MAX_NAME_BYTES   128
+
+/* The columns of a record row, in the order store_row_bind binds them. */
+#define RECORD_COLUMNS \
+	"uuid, form_id, form_version, form_hash, inspector, device, replaces, status," \
+	" created_at, updated_at, finalized_at, day, pos_source, lat, lon, alt_m, accuracy_m," \
+	" fix_mode, satellites, hdop, fix_time, fix_age_s, pos_reason, answers"
+
+/* record.c: appends an answer the caller knows is new, taking both strings. */
+void store_record_append_answer(struct store_record *rec, char *name, char *value);
+void store_record_clear_answers(struct store_record *rec);
+
+/*
+ * record_render.c: the answers column, the same text as the record's
+ * "answers" member, rendered by a renderer the connection keeps.  Valid
+ * until the next call on st.
+ */
+const char *store_answers_text(struct store *st, const struct store_record *rec);
+/* record_read.c: reads an answers column into rec's (empty) answers; 0 or -1 with *cause. */
+int store_answers_from_column(struct store *st, sqlite3_stmt *row, int col,
+    struct store_record *rec, char **cause);
+
+/* record_row.c: binds every column of RECORD_COLUMNS, from 1; answers_json stays the caller's. */
+void store_row_bind(sqlite3_stmt *stmt, const struct store_record *rec, const char *answers_json);
+/* record_row.c: checks the fields a record must have before it is written. */
+int store_record_validate(const struct store_record *rec, char **cause);
+
+/* record_row.c, for the outbox. */
 int store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
     char **cause);
 /*
- * The depot's ingest, inside the caller's transaction: prepare the insert
+ * record_ingest.c: the depot's ingest, inside the caller's transaction: prepare the insert
  * once (caller finalizes), then per record: inserted as sent, or *inserted
  * false when its UUID is stored already.
  */
