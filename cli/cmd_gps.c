@@ -90,6 +90,112 @@ gps_print(const struct gpsclient *gc, bool changes, bool once, double max_age_s)
 	return fflush(stdout) == 0 && !ferror(stdout);
 }
 
+/* What the command was asked to do. */
+struct gps_watch {
+	bool once, changes, have_timeout;
+	double timeout_s, max_age_s;
+	const char *hostport;
+};
+
+/*
+ * How long poll() may sleep: until the client's next timer, the next
+ * print, the deadline, or (with --changes) the moment the last fix grows
+ * too old to stamp, which is a change too.  -1: no timer at all.
+ */
+static int64_t
+gps_wait_ms(const struct gpsclient *gc, const struct gps_watch *w, int64_t now,
+    int64_t next_print, int64_t deadline)
+{
+	int64_t wait = gpsclient_timeout_ms(gc);
+
+	if (!w->once && !w->changes && (wait < 0 || next_print - now < wait))
+		wait = next_print - now;
+	if (deadline >= 0 && (wait < 0 || deadline - now < wait))
+		wait = deadline - now;
+	if (w->changes) {
+		double age = gpsclient_fix_age_s(gc);
+
+		if (isfinite(age) && age <= w->max_age_s) {
+			int64_t until = (int64_t)((w->max_age_s - age) * 1000) + 1;
+
+			if (wait < 0 || until < wait)
+				wait = until;
+		}
+	}
+	return wait;
+}
+
+/* Says why --once found no fix in time. */
+static void
+gps_say_no_fix(const struct gpsclient *gc, const struct gps_watch *w)
+{
+	if (gpsclient_state(gc) == GPS_NO_GPSD)
+		cli_error("no gpsd within %.0f s at %s: %s", w->timeout_s,
+		    w->hostport != NULL ? w->hostport : "localhost:2947", gpsclient_error(gc));
+	else
+		cli_error("no fix within %.0f s (gpsd answers, the receiver has no fix)",
+		    w->timeout_s);
+}
+
+/*
+ * The poll() loop, until a fix (--once), the deadline, a signal or a
+ * closed stdout.  Returns the exit status.
+ */
+static int
+gps_watch_run(struct gpsclient *gc, const struct gps_watch *w)
+{
+	int64_t start = fc_monotonic_ms();
+	int64_t deadline = (w->once || w->have_timeout) ? start + (int64_t)(w->timeout_s * 1000) : -1;
+	int64_t next_print = start + 1000;
+	enum gps_state last_printed = GPS_OFF;
+	bool last_stampable = false;
+	int status = 1;
+
+	while (!gps_interrupted) {
+		bool changed = gpsclient_process(gc);
+		int64_t now = fc_monotonic_ms(), wait;
+		struct pollfd p = { .fd = gpsclient_fd(gc), .events = POLLIN };
+
+		if (w->once) {
+			if (gpsclient_state(gc) == GPS_FIX) {
+				if (gps_print(gc, w->changes, true, w->max_age_s))
+					status = 0;
+				break;
+			}
+		} else if (w->changes) {
+			enum gps_state st = gpsclient_state(gc);
+			struct store_position pos;
+			bool stampable = gpsclient_stamp(gc, w->max_age_s, &pos);
+
+			if ((changed || st != last_printed || stampable != last_stampable) &&
+			    !gps_print(gc, true, false, w->max_age_s))
+				break;
+			last_printed = st;
+			last_stampable = stampable;
+		} else if (now >= next_print) {
+			if (!gps_print(gc, false, false, w->max_age_s))
+				break;
+			while (next_print <= now)
+				next_print += 1000;
+		}
+		if (deadline >= 0 && now >= deadline) {
+			if (!w->once)
+				status = 0;
+			else
+				gps_say_no_fix(gc, w);
+			break;
+		}
+		wait = gps_wait_ms(gc, w, now, next_print, deadline);
+		if (poll(&p, 1, wait < 0 ? -1 : (int)wait) == -1 && errno != EINTR) {
+			cli_error("poll: %s", strerror(errno));
+			break;
+		}
+	}
+	if (gps_interrupted && !w->once)
+		status = 0;
+	return status;
+}
+
 int
 cmd_gps(struct cli_globals *g, int argc, char **argv)
 {
@@ -102,29 +208,27 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool once = false, changes = false, have_timeout = false;
-	double timeout_s = 30, max_age_s = 10;
-	const char *hostport;
+	struct gps_watch w = { .timeout_s = 30, .max_age_s = 10 };
 	struct gpsclient *gc = NULL;
 	char *cause = NULL;
-	int opt, status = 1;
+	int opt, status;
 	struct sigaction sa;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_ONCE:
-			once = true;
+			w.once = true;
 			break;
 		case OPT_CHANGES:
-			changes = true;
+			w.changes = true;
 			break;
 		case OPT_TIMEOUT:
-			if (gps_parse_seconds("--timeout", optarg, &timeout_s) != 0)
+			if (gps_parse_seconds("--timeout", optarg, &w.timeout_s) != 0)
 				return 2;
-			have_timeout = true;
+			w.have_timeout = true;
 			break;
 		case OPT_MAX_AGE:
-			if (gps_parse_seconds("--max-age", optarg, &max_age_s) != 0)
+			if (gps_parse_seconds("--max-age", optarg, &w.max_age_s) != 0)
 				return 2;
 			break;
 		default:
@@ -136,13 +240,13 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 	if (optind != argc)
 		return gps_usage();
 
-	hostport = g->gpsd;
-	if (hostport == NULL) {
+	w.hostport = g->gpsd;
+	if (w.hostport == NULL) {
 		struct fc_config *cfg = cli_config();
 		if (cfg != NULL)
-			hostport = fc_config_get(cfg, "gpsd");
+			w.hostport = fc_config_get(cfg, "gpsd");
 	}
-	if (gpsclient_open(hostport, &gc, &cause) != 0) {
+	if (gpsclient_open(w.hostport, &gc, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
 		return 2;
@@ -158,74 +262,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	int64_t start = fc_monotonic_ms();
-	int64_t deadline = (once || have_timeout) ? start + (int64_t)(timeout_s * 1000) : -1;
-	int64_t next_print = start + 1000;
-	enum gps_state last_printed = GPS_OFF;
-	bool last_stampable = false;
-
-	while (!gps_interrupted) {
-		bool changed = gpsclient_process(gc);
-		int64_t now = fc_monotonic_ms();
-
-		if (once) {
-			if (gpsclient_state(gc) == GPS_FIX) {
-				if (gps_print(gc, changes, true, max_age_s))
-					status = 0;
-				break;
-			}
-		} else if (changes) {
-			enum gps_state st = gpsclient_state(gc);
-			struct store_position pos;
-			bool stampable = gpsclient_stamp(gc, max_age_s, &pos);
-			if ((changed || st != last_printed || stampable != last_stampable) &&
-			    !gps_print(gc, true, false, max_age_s))
-				break;
-			last_printed = st;
-			last_stampable = stampable;
-		} else if (now >= next_print) {
-			if (!gps_print(gc, false, false, max_age_s))
-				break;
-			while (next_print <= now)
-				next_print += 1000;
-		}
-		if (deadline >= 0 && now >= deadline) {
-			if (!once) {
-				status = 0;
-				break;
-			}
-			if (gpsclient_state(gc) == GPS_NO_GPSD)
-				cli_error("no gpsd within %.0f s at %s: %s", timeout_s,
-				    hostport != NULL ? hostport : "localhost:2947", gpsclient_error(gc));
-			else
-				cli_error("no fix within %.0f s (gpsd answers, the receiver has no fix)",
-				    timeout_s);
-			break;
-		}
-
-		int64_t wait = gpsclient_timeout_ms(gc);
-		if (!once && !changes && (wait < 0 || next_print - now < wait))
-			wait = next_print - now;
-		if (deadline >= 0 && (wait < 0 || deadline - now < wait))
-			wait = deadline - now;
-		if (changes) {
-			/* Wake when the last fix grows too old to stamp: that is a change too. */
-			double age = gpsclient_fix_age_s(gc);
-			if (isfinite(age) && age <= max_age_s) {
-				int64_t until = (int64_t)((max_age_s - age) * 1000) + 1;
-				if (wait < 0 || until < wait)
-					wait = until;
-			}
-		}
-		struct pollfd p = { .fd = gpsclient_fd(gc), .events = POLLIN };
-		if (poll(&p, 1, wait < 0 ? -1 : (int)wait) == -1 && errno != EINTR) {
-			cli_error("poll: %s", strerror(errno));
-			break;
-		}
-	}
-	if (gps_interrupted && !once)
-		status = 0;
+	status = gps_watch_run(gc, &w);
 	gpsclient_close(gc);
 	return status;
 }

@@ -65,6 +65,144 @@ answer_error(const char *qname, const char *message)
 	return cli_error("%s: %s", qname, message);
 }
 
+/*
+ * The name=value arguments as answers to f's questions, plus (when at is
+ * given) one for every geopoint question not answered explicitly, whose
+ * value is NULL until apply_answers fills it.  0 with *out (free with
+ * free_pairs), or -1 after saying what is wrong.
+ */
+static int
+read_pairs(const struct form *f, int first, int argc, char **argv, bool at,
+    struct pair **out, size_t *n)
+{
+	struct pair *pairs = xcalloc((size_t)argc + 1, sizeof *pairs);
+	size_t npairs = 0;
+
+	*out = pairs;
+	*n = 0;
+	for (int i = first; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		struct pair *p = &pairs[npairs];
+
+		if (eq == NULL || eq == argv[i]) {
+			cli_error("'%s': expected name=value", argv[i]);
+			return -1;
+		}
+		p->name = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		p->value = eq + 1;
+		p->q = form_question_index(f, p->name);
+		*n = ++npairs;
+		if (p->q < 0) {
+			cli_error("form '%s' has no question '%s'", form_id(f), p->name);
+			return -1;
+		}
+		for (size_t k = 0; k + 1 < npairs; k++)
+			if (pairs[k].q == p->q) {
+				cli_error("'%s' is answered twice", p->name);
+				return -1;
+			}
+	}
+	for (size_t q = 0; at && q < form_question_count(f); q++) {
+		bool given = false;
+
+		if (form_question_type(f, q) != FORM_GEOPOINT)
+			continue;
+		for (size_t k = 0; k < npairs; k++)
+			given |= pairs[k].q == (long)q;
+		if (given)
+			continue;
+		pairs = xreallocarray(pairs, npairs + 2, sizeof *pairs);
+		*out = pairs;
+		pairs[npairs].name = xstrdup(form_question_name(f, q));
+		pairs[npairs].value = NULL;
+		pairs[npairs].q = (long)q;
+		*n = ++npairs;
+	}
+	return 0;
+}
+
+static void
+free_pairs(struct pair *pairs, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		free(pairs[k].name);
+	free(pairs);
+}
+
+/*
+ * Applies the answers in form order (a question's relevance sees the
+ * answers before it, as on screen), then checks the whole record.  A NULL
+ * value is a geopoint that takes at.  0, or -1 after saying what is wrong.
+ */
+static int
+apply_answers(const struct form *f, struct form_session *s, struct pair *pairs, size_t npairs,
+    const struct store_position *at)
+{
+	char *msg = NULL;
+	size_t bad_q;
+	int rc = -1;
+
+	qsort(pairs, npairs, sizeof *pairs, cmp_pairs);
+	for (size_t k = 0; k < npairs; k++) {
+		char point[128];
+		const char *value = pairs[k].value;
+
+		if (value == NULL) {
+			meaning_geopoint_text(at->lat, at->lon, NAN, at->accuracy_m, point, sizeof point);
+			value = point;
+		}
+		if (form_session_set(s, pairs[k].name, value, &msg) != 0) {
+			answer_error(pairs[k].name, msg);
+			goto out;
+		}
+	}
+	/* An answer that a later answer made irrelevant was cleared: say so. */
+	for (size_t k = 0; k < npairs; k++)
+		if (pairs[k].value != NULL && pairs[k].value[0] != '\0' &&
+		    !form_session_relevant(s, (size_t)pairs[k].q)) {
+			cli_error("%s: this question does not apply with the other answers given",
+			    pairs[k].name);
+			goto out;
+		}
+	if (form_session_check_all(s, &bad_q, &msg) != 0) {
+		answer_error(form_question_name(f, bad_q), msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(msg);
+	return rc;
+}
+
+/*
+ * An empty record of form f by inspector, at the typed position at (NULL:
+ * none given).  Caller frees; NULL after saying why not.
+ */
+static struct store_record *
+new_record(const struct form *f, const char *inspector, const struct store_position *at)
+{
+	struct store_record *rec = store_record_new();
+
+	fc_strlcpy(rec->form_id, form_id(f), sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, form_version(f), sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, form_hash(f), sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, inspector, sizeof rec->inspector);
+	if (fc_strlcpy(rec->device, cli_device(), sizeof rec->device) >= sizeof rec->device) {
+		cli_error("device name too long (at most %d bytes)", STORE_ID_LEN - 1);
+		store_record_free(rec);
+		return NULL;
+	}
+	store_position_clear(&rec->pos);
+	if (at != NULL) {
+		rec->pos = *at;
+		fc_strlcpy(rec->pos.reason, "record add --at", sizeof rec->pos.reason);
+	} else {
+		rec->pos.source = STORE_POS_NONE;
+		fc_strlcpy(rec->pos.reason, "no position given", sizeof rec->pos.reason);
+	}
+	return rec;
+}
+
 static int
 record_add(struct cli_globals *g, int argc, char **argv)
 {
@@ -83,10 +221,11 @@ record_add(struct cli_globals *g, int argc, char **argv)
 	struct store_record *rec = NULL;
 	struct store *st = NULL;
 	struct pair *pairs = NULL;
-	size_t npairs = 0, bad_q;
-	char *dir = NULL, *db = NULL, *msg = NULL, *cause = NULL;
+	size_t npairs = 0;
+	char *dir = NULL, *db = NULL, *cause = NULL;
 	int opt, status = 1;
 
+	store_position_clear(&at_pos);
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_FORM: form_name = optarg; break;
@@ -124,95 +263,12 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	s = form_session_new(f, g->lang);
-
-	/* name=value pairs, applied in form order. */
-	pairs = xcalloc((size_t)argc + 1, sizeof *pairs);
-	for (int i = optind; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-
-		if (eq == NULL || eq == argv[i]) {
-			cli_error("'%s': expected name=value", argv[i]);
-			goto out;
-		}
-		pairs[npairs].name = xstrndup(argv[i], (size_t)(eq - argv[i]));
-		pairs[npairs].value = eq + 1;
-		pairs[npairs].q = form_question_index(f, pairs[npairs].name);
-		if (pairs[npairs].q < 0) {
-			cli_error("form '%s' has no question '%s'", form_id(f), pairs[npairs].name);
-			npairs++;
-			goto out;
-		}
-		for (size_t k = 0; k < npairs; k++)
-			if (pairs[k].q == pairs[npairs].q) {
-				cli_error("'%s' is answered twice", pairs[npairs].name);
-				npairs++;
-				goto out;
-			}
-		npairs++;
-	}
-	/* --at also answers the geopoint questions that were not given explicitly. */
-	if (at != NULL) {
-		for (size_t q = 0; q < form_question_count(f); q++) {
-			bool given = false;
-
-			if (form_question_type(f, q) != FORM_GEOPOINT)
-				continue;
-			for (size_t k = 0; k < npairs; k++)
-				given |= pairs[k].q == (long)q;
-			if (given)
-				continue;
-			pairs[npairs].name = xstrdup(form_question_name(f, q));
-			pairs[npairs].value = NULL;  /* filled below */
-			pairs[npairs].q = (long)q;
-			npairs++;
-			pairs = xreallocarray(pairs, npairs + 1, sizeof *pairs);
-		}
-	}
-	qsort(pairs, npairs, sizeof *pairs, cmp_pairs);
-	for (size_t k = 0; k < npairs; k++) {
-		char point[128];
-		const char *value = pairs[k].value;
-
-		if (value == NULL) {
-			meaning_geopoint_text(at_pos.lat, at_pos.lon, NAN, at_pos.accuracy_m, point,
-			    sizeof point);
-			value = point;
-		}
-		if (form_session_set(s, pairs[k].name, value, &msg) != 0) {
-			answer_error(pairs[k].name, msg);
-			goto out;
-		}
-	}
-	/* An answer that a later answer made irrelevant was cleared: say so. */
-	for (size_t k = 0; k < npairs; k++)
-		if (pairs[k].value != NULL && pairs[k].value[0] != '\0' &&
-		    !form_session_relevant(s, (size_t)pairs[k].q)) {
-			cli_error("%s: this question does not apply with the other answers given",
-			    pairs[k].name);
-			goto out;
-		}
-	if (form_session_check_all(s, &bad_q, &msg) != 0) {
-		answer_error(form_question_name(f, bad_q), msg);
+	if (read_pairs(f, optind, argc, argv, at != NULL, &pairs, &npairs) != 0 ||
+	    apply_answers(f, s, pairs, npairs, &at_pos) != 0)
 		goto out;
-	}
 
-	rec = store_record_new();
-	fc_strlcpy(rec->form_id, form_id(f), sizeof rec->form_id);
-	fc_strlcpy(rec->form_version, form_version(f), sizeof rec->form_version);
-	fc_strlcpy(rec->form_hash, form_hash(f), sizeof rec->form_hash);
-	fc_strlcpy(rec->inspector, inspector, sizeof rec->inspector);
-	if (fc_strlcpy(rec->device, cli_device(), sizeof rec->device) >= sizeof rec->device) {
-		cli_error("device name too long (at most %d bytes)", STORE_ID_LEN - 1);
+	if ((rec = new_record(f, inspector, at != NULL ? &at_pos : NULL)) == NULL)
 		goto out;
-	}
-	store_position_clear(&rec->pos);
-	if (at != NULL) {
-		rec->pos = at_pos;
-		fc_strlcpy(rec->pos.reason, "record add --at", sizeof rec->pos.reason);
-	} else {
-		rec->pos.source = STORE_POS_NONE;
-		fc_strlcpy(rec->pos.reason, "no position given", sizeof rec->pos.reason);
-	}
 	form_session_answers(s, add_answer, rec);
 
 	db = cli_db_path(g);
@@ -224,10 +280,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 	printf("%s\n", rec->uuid);
 	status = 0;
 out:
-	for (size_t k = 0; k < npairs; k++)
-		free(pairs[k].name);
-	free(pairs);
-	free(msg);
+	free_pairs(pairs, npairs);
 	free(cause);
 	free(db);
 	free(dir);
