@@ -56,6 +56,10 @@ assert props["S-18"]["hazards_severe"] == 0 and props["S-18"]["hazards_minor"] =
 PY
 
 # ---- My day ----
+# Lines that show, each at the start of a line: no hazard mark (!) before them.
+untagged() {
+	for _l in "$@"; do tmux_screen | grep -q "^$_l" || return 1; done
+}
 tmux_suite "third-party my day"
 DB="$SCRATCH/fc.db"
 tmux_start 100 24 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --gpsd none --inspector ann --lang en
@@ -64,6 +68,19 @@ tmux_keys d
 check "my day lists both records" tmux_wait "My day: 2"
 check "my day: S-17 by its declared asset, a severe and a minor hazard" tmux_wait "S-17 · 2 hz SEVERE"
 check "my day: S-18 has no hazard (a severe storm is weather, minor a size)" tmux_wait "S-18 · -"
+# The cursor starts on the newest record, S-18; the one above is S-17.
+tmux_keys Up Enter
+check "the record view marks the severe answer, with its choice's label" \
+	tmux_wait "!!! How bad is the defect: High"
+check "and the minor one" tmux_wait "! Trip hazard rating: 1 (slight)"
+tmux_keys Escape
+tmux_wait "My day: 2"
+tmux_keys Down Enter
+tmux_wait "Bo"
+check "a severe storm and a minor size are answers, not hazards" \
+	wait_for 5 untagged "Weather: Severe storm" "Size: Minor"
+tmux_keys Escape
+tmux_wait "My day: 2"
 tmux_keys Escape
 tmux_wait "Street audit"
 tmux_keys q
