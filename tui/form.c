@@ -8,7 +8,6 @@
  * the store before moving on.  A killed app loses at most the question in
  * progress.
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,6 +656,15 @@ fail:
 
 /* ---- Summaries shared by review and the record view. ---- */
 
+enum tui_role
+tui_severity_role(int severity)
+{
+	static const enum tui_role roles[MEANING_SEVERITY_COUNT] = { TUI_SEV_MINOR,
+	    TUI_SEV_MODERATE, TUI_SEV_SEVERE };
+
+	return severity >= 0 && severity < MEANING_SEVERITY_COUNT ? roles[severity] : TUI_NORMAL;
+}
+
 void
 tui_position_text(const struct store_position *pos, char *buf, size_t size)
 {
@@ -693,10 +701,8 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 		enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
 		int sev = q >= 0 ? meaning_answer_severity(f, (size_t)q, value) + 1 : 0;
 		static const char *const tags[] = { "", "! ", "!! ", "!!! " };
-		static const enum tui_role roles[] = { TUI_NORMAL, TUI_SEV_MINOR, TUI_SEV_MODERATE,
-		    TUI_SEV_SEVERE };
 		char val[1024], text[1536], *shown;
-		attr_t at = tui_attr(app, roles[sev]);
+		attr_t at = tui_attr(app, tui_severity_role(sev - 1));
 
 		if (t == FORM_CALCULATE)
 			continue;

@@ -106,10 +106,6 @@ position_lines(struct tui_app *app, struct detail *d, const struct store_positio
 	}
 }
 
-/* The role of an answer by its severity: none, minor, moderate, severe. */
-static const enum tui_role severity_roles[] = { TUI_NORMAL, TUI_SEV_MINOR, TUI_SEV_MODERATE,
-    TUI_SEV_SEVERE };
-
 static void
 build(struct tui_app *app, struct detail *d)
 {
@@ -181,7 +177,7 @@ build(struct tui_app *app, struct detail *d)
 			if (v == NULL)
 				continue;
 			text = oneline(meaning_answer_text(f, q, v, lang));
-			add(d, severity_roles[meaning_answer_severity(f, q, v) + 1],
+			add(d, tui_severity_role(meaning_answer_severity(f, q, v)),
 			    "  %s: %s", form_question_label(f, q, lang)[0] ?
 			    form_question_label(f, q, lang) : form_question_name(f, q), text);
 			free(text);
