@@ -2,10 +2,10 @@
  * photo/import.c — from a camera's JPEG to the photo a record keeps.
  *
  * One pass over the source: libjpeg-turbo's scaled IDCT decodes at the
- * largest n/8 of the size that is still at least the target (the cheap,
- * good part of the downscale: 1/2 for a 12-megapixel photo to 1600 px), and
- * an area-averaging resampler takes each scanline the rest of the way as it
- * arrives, so no buffer of the full-size image ever exists.  The orientation
+ * smallest n/8 of the size that still leaves at least the target (the
+ * cheap, good part of the downscale: 1/2 for a 12-megapixel photo to
+ * 1600 px), and an area-averaging resampler takes the scanlines the rest of
+ * the way as they arrive, so no buffer of the full-size image ever exists.  The orientation
  * is applied to the small result, which is then encoded at
  * PHOTO_JPEG_QUALITY with an EXIF block holding only the capture time.
  *
@@ -43,11 +43,14 @@ struct decode_progress {
 	unsigned max_scans;
 };
 
-/* Where each output column takes its pixels from, and how much of each. */
+/*
+ * Where each output column takes its pixels from: taps source pixels from
+ * first, weighted (zero weights pad the short ones, so every column reads
+ * the same count and the common 3-tap case needs no inner loop).
+ */
 struct axis {
-	unsigned *first;     /* first source index */
-	unsigned *count;     /* how many source indexes */
-	float *weight;       /* taps per output index */
+	unsigned *first;
+	float *weight;
 	unsigned taps;
 };
 
@@ -67,7 +70,8 @@ struct job {
 	unsigned fw, fh;          /* final, oriented */
 	struct axis hx;
 	unsigned char *row;       /* one decoded scanline */
-	float *hrow, *acc[2];     /* horizontally resampled row; two rows being summed */
+	float *acc[2];            /* two output rows being summed, at the decoded width */
+	float *hrow;              /* a summed row resampled to the output width */
 	unsigned char *pixels;    /* dw x dh RGB */
 	unsigned char *oriented;  /* fw x fh RGB, when orientation is not 1 */
 
@@ -144,7 +148,6 @@ job_free(struct job *job)
 	if (job->c_made)
 		jpeg_destroy_compress(&job->c);
 	free(job->hx.first);
-	free(job->hx.count);
 	free(job->hx.weight);
 	free(job->row);
 	free(job->hrow);
@@ -287,99 +290,139 @@ axis_make(struct axis *a, unsigned src, unsigned dst)
 
 	a->taps = (unsigned)ceil(s) + 1;
 	a->first = xcalloc(dst, sizeof *a->first);
-	a->count = xcalloc(dst, sizeof *a->count);
 	a->weight = xcalloc((size_t)dst * a->taps, sizeof *a->weight);
 	for (unsigned i = 0; i < dst; i++) {
-		double lo = i * s, hi = (i + 1) * s;
-		unsigned f = (unsigned)lo, n = 0;
+		double lo = i * s, hi = fmin((i + 1) * s, (double)src);
+		unsigned f = (unsigned)lo;
 
-		if (hi > src)
-			hi = src;
 		a->first[i] = f;
-		for (unsigned j = f; j < src && j < hi && n < a->taps; j++) {
+		for (unsigned j = f, n = 0; j < src && j < hi && n < a->taps; j++, n++) {
 			double w = fmin(hi, j + 1.0) - fmax(lo, (double)j);
-			a->weight[(size_t)i * a->taps + n++] = (float)(w > 0 ? w / s : 0);
+			a->weight[(size_t)i * a->taps + n] = (float)(w > 0 ? w / s : 0);
 		}
-		a->count[i] = n;
 	}
 }
 
-static void
-resample_row(const struct axis *a, const unsigned char *src, unsigned dw, float *out)
+/*
+ * The row loops run in blocks of LANES values over buffers padded to a
+ * multiple of it, so the compiler turns them into vector code at -O2
+ * without a scalar tail.
+ */
+#define LANES 16
+
+static size_t
+padded(size_t n)
 {
-	for (unsigned i = 0; i < dw; i++) {
-		const unsigned char *p = src + (size_t)a->first[i] * 3;
-		const float *w = a->weight + (size_t)i * a->taps;
+	return (n + LANES - 1) / LANES * LANES;
+}
+
+/* acc += w * row, over n values (a multiple of LANES). */
+static void
+accumulate(float *restrict acc, const unsigned char *restrict row, float w, size_t n)
+{
+	for (size_t i = 0; i < n; i += LANES)
+		for (size_t k = 0; k < LANES; k++)
+			acc[i + k] += w * row[i + k];
+}
+
+/* src has a->taps pixels past its end, read with zero weights. */
+static void
+resample_row(const struct axis *a, const float *restrict src, unsigned dw, float *restrict out)
+{
+	const float *w = a->weight;
+
+	if (a->taps == 3) {  /* every ratio from 1 to 2: what the scaled IDCT leaves */
+		for (unsigned i = 0; i < dw; i++, w += 3, out += 3) {
+			const float *p = src + (size_t)a->first[i] * 3;
+
+			out[0] = w[0] * p[0] + w[1] * p[3] + w[2] * p[6];
+			out[1] = w[0] * p[1] + w[1] * p[4] + w[2] * p[7];
+			out[2] = w[0] * p[2] + w[1] * p[5] + w[2] * p[8];
+		}
+		return;
+	}
+	for (unsigned i = 0; i < dw; i++, w += a->taps, out += 3) {
+		const float *p = src + (size_t)a->first[i] * 3;
 		float r = 0, g = 0, b = 0;
 
-		for (unsigned k = 0; k < a->count[i]; k++, p += 3) {
+		for (unsigned k = 0; k < a->taps; k++, p += 3) {
 			r += w[k] * p[0];
 			g += w[k] * p[1];
 			b += w[k] * p[2];
 		}
-		out[3 * i] = r;
-		out[3 * i + 1] = g;
-		out[3 * i + 2] = b;
+		out[0] = r;
+		out[1] = g;
+		out[2] = b;
 	}
 }
 
+/* Rounds n values (a multiple of LANES) to bytes; out has room for them all. */
 static void
-emit_row(const float *acc, size_t n, unsigned char *out)
+emit_row(const float *restrict v, size_t n, unsigned char *restrict out)
 {
-	for (size_t i = 0; i < n; i++) {
-		float v = acc[i] + 0.5f;
-		out[i] = v <= 0 ? 0 : v >= 255 ? 255 : (unsigned char)v;
-	}
+	for (size_t i = 0; i < n; i += LANES)
+		for (size_t k = 0; k < LANES; k++) {
+			float x = v[i + k] + 0.5f;
+			x = x < 0 ? 0 : x;
+			x = x > 255 ? 255 : x;
+			out[i + k] = (unsigned char)x;
+		}
 }
 
-/* Reads every scanline, resampling each into job->pixels as it arrives. */
+/*
+ * Reads every scanline into job->pixels, resampling as the rows arrive:
+ * each source row is added, weighted by its overlap, to the one or two
+ * output rows it covers (vertical first, on the wider rows, because it
+ * vectorizes; the horizontal pass then runs once per output row).
+ */
 static void
 decode_pixels(struct job *job)
 {
-	size_t orow = (size_t)job->ow * 3, drow = (size_t)job->dw * 3;
-	bool same = job->ow == job->dw && job->oh == job->dh;
+	size_t orow = (size_t)job->ow * 3, drow = (size_t)job->dw * 3, wide;
 	double sy = (double)job->oh / job->dh;
 	unsigned y = 0;
 
-	job->pixels = xmalloc(drow * job->dh);
-	job->row = xmalloc(orow);
-	if (!same) {
-		axis_make(&job->hx, job->ow, job->dw);
-		job->hrow = xcalloc(drow, sizeof *job->hrow);
-		job->acc[0] = xcalloc(drow, sizeof *job->acc[0]);
-		job->acc[1] = xcalloc(drow, sizeof *job->acc[1]);
+	/* LANES of slack: emit_row writes whole blocks, into the next row or past the last. */
+	job->pixels = xmalloc(drow * job->dh + LANES);
+	if (job->ow == job->dw && job->oh == job->dh) {
+		while (job->d.output_scanline < job->d.output_height) {
+			JSAMPROW rp = job->pixels + job->d.output_scanline * drow;
+			jpeg_read_scanlines(&job->d, &rp, 1);
+		}
+		return;
 	}
+	axis_make(&job->hx, job->ow, job->dw);
+	wide = padded(orow + 3 * (size_t)job->hx.taps);
+	job->row = xcalloc(wide, 1);
+	job->acc[0] = xcalloc(wide, sizeof *job->acc[0]);
+	job->acc[1] = xcalloc(wide, sizeof *job->acc[1]);
+	job->hrow = xcalloc(padded(drow), sizeof *job->hrow);
 	while (job->d.output_scanline < job->d.output_height) {
 		unsigned j = job->d.output_scanline;
-		JSAMPROW rp = same ? job->pixels + j * drow : job->row;
+		JSAMPROW rp = job->row;
 
 		jpeg_read_scanlines(&job->d, &rp, 1);
-		if (same)
-			continue;
-		resample_row(&job->hx, job->row, job->dw, job->hrow);
 		for (unsigned k = 0; k < 2 && y + k < job->dh; k++) {
 			double ov = fmin(j + 1.0, (y + k + 1) * sy) - fmax((double)j, (y + k) * sy);
-			float w = (float)(ov / sy);
-			float *acc = job->acc[k];
 
-			if (ov <= 0)
-				continue;
-			for (size_t i = 0; i < drow; i++)
-				acc[i] += w * job->hrow[i];
+			if (ov > 0)
+				accumulate(job->acc[k], job->row, (float)(ov / sy), padded(orow));
 		}
 		if (y < job->dh && j + 1.0 >= (y + 1) * sy - 1e-6) {
 			float *done = job->acc[0];
 
-			emit_row(done, drow, job->pixels + y * drow);
-			memset(done, 0, drow * sizeof *done);
+			resample_row(&job->hx, done, job->dw, job->hrow);
+			emit_row(job->hrow, padded(drow), job->pixels + y * drow);
+			memset(done, 0, wide * sizeof *done);
 			job->acc[0] = job->acc[1];
 			job->acc[1] = done;
 			y++;
 		}
 	}
-	for (; !same && y < job->dh; y++) {  /* rounding left a last row unfinished */
-		emit_row(job->acc[0], drow, job->pixels + y * drow);
-		memset(job->acc[0], 0, drow * sizeof *job->acc[0]);
+	for (; y < job->dh; y++) {  /* rounding left a last row unfinished */
+		resample_row(&job->hx, job->acc[0], job->dw, job->hrow);
+		emit_row(job->hrow, padded(drow), job->pixels + y * drow);
+		memset(job->acc[0], 0, wide * sizeof *job->acc[0]);
 	}
 }
 
