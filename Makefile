@@ -23,8 +23,9 @@ DESTDIR   ?=
 CC        ?= cc
 FUZZ_CC   ?= clang
 PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium
-# Photo import (photo/import.c): decode, downscale, re-encode, EXIF.
-PHOTO_PKGS := libjpeg libexif
+# Photos: decode, downscale, re-encode and EXIF (photo/import.c), and the
+# terminal preview (photo/preview.c, libchafa and its glib).
+PHOTO_PKGS := libjpeg libexif chafa
 BUILD     ?= build
 
 WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \

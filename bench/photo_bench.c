@@ -4,8 +4,12 @@
  *   photo_bench scene OUT.ppm W H      write a synthetic camera scene (sky
  *                                      gradient, buildings, sensor noise) as
  *                                      binary PPM, for cjpeg to make the source
- *   photo_bench import SRC EDGE R      import SRC to a long edge of EDGE, R
+ *   photo_bench import SRC EDGE R [OUT]
+ *                                      import SRC to a long edge of EDGE, R
  *                                      times; prints "median_s width height bytes"
+ *                                      and keeps the photo in OUT if given
+ *   photo_bench preview FILE C R N     render FILE as a C x R cell truecolor
+ *                                      preview N times; prints "median_s cols rows"
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +79,7 @@ scene(const char *path, unsigned w, unsigned h)
 }
 
 static int
-import(const char *src, unsigned edge, int rounds)
+import(const char *src, unsigned edge, int rounds, const char *keep)
 {
 	double *t = xcalloc((size_t)rounds, sizeof *t);
 	struct photo_info info;
@@ -93,10 +97,47 @@ import(const char *src, unsigned edge, int rounds)
 			return 1;
 		}
 		t[i] = now_s() - t0;
+		if (keep != NULL && i == rounds - 1) {
+			FILE *f = fopen(keep, "wb");
+			if (f == NULL || fwrite(jpeg, 1, len, f) != len || fclose(f) != 0) {
+				perror(keep);
+				free(jpeg);
+				free(t);
+				return 1;
+			}
+		}
 		free(jpeg);
 	}
 	qsort(t, (size_t)rounds, sizeof *t, cmp_double);
 	printf("%.4f %u %u %zu\n", t[rounds / 2], info.width, info.height, info.bytes);
+	free(t);
+	return 0;
+}
+
+static int
+preview(const char *path, unsigned cols, unsigned rows, int rounds)
+{
+	double *t = xcalloc((size_t)rounds, sizeof *t);
+	unsigned c = 0, r = 0;
+
+	for (int i = 0; i < rounds; i++) {
+		struct photo_preview *pv;
+		char *cause = NULL;
+		double t0 = now_s();
+
+		if (photo_preview_render(path, cols, rows, PHOTO_PREVIEW_TRUECOLOR, &pv, &cause) != 0) {
+			fprintf(stderr, "photo_bench: %s\n", cause);
+			free(cause);
+			free(t);
+			return 1;
+		}
+		t[i] = now_s() - t0;
+		c = photo_preview_cols(pv);
+		r = photo_preview_rows(pv);
+		photo_preview_free(pv);
+	}
+	qsort(t, (size_t)rounds, sizeof *t, cmp_double);
+	printf("%.4f %u %u\n", t[rounds / 2], c, r);
 	free(t);
 	return 0;
 }
@@ -106,8 +147,11 @@ main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "scene") == 0)
 		return scene(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]));
-	if (argc == 5 && strcmp(argv[1], "import") == 0 && atoi(argv[4]) > 0)
-		return import(argv[2], (unsigned)atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: photo_bench scene OUT.ppm W H | import SRC EDGE ROUNDS\n");
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "import") == 0 && atoi(argv[4]) > 0)
+		return import(argv[2], (unsigned)atoi(argv[3]), atoi(argv[4]), argc == 6 ? argv[5] : NULL);
+	if (argc == 6 && strcmp(argv[1], "preview") == 0 && atoi(argv[5]) > 0)
+		return preview(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]), atoi(argv[5]));
+	fprintf(stderr, "usage: photo_bench scene OUT.ppm W H | import SRC EDGE ROUNDS [OUT] | "
+	    "preview FILE COLS ROWS ROUNDS\n");
 	return 2;
 }

@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "photo/photo.h"
+#include "photo/photo_internal.h"
 #include "util/util.h"
 
 struct decode_err {
@@ -545,45 +546,20 @@ choose_scale(struct job *job, unsigned tw, unsigned th)
 	}
 }
 
-int
-photo_import_mem(const void *data, size_t len, unsigned max_long_edge,
-    const struct photo_limits *lim, unsigned char **jpeg, size_t *jpeg_len,
-    struct photo_info *out, char **cause)
+/*
+ * Sniffs the bytes, makes the decoder and reads the JPEG header, refusing
+ * what the checks refuse; reading the APP1 blocks when want_exif.  Called
+ * after setjmp(job->err.jump): libjpeg's errors land there.
+ */
+static int
+decoder_begin(struct job *job, const unsigned char *src, size_t len, bool want_exif, char **cause)
 {
-	const unsigned char *src = data;
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	struct job *job;
-	unsigned tw, th;
-	uint64_t pixels;
-
-	*jpeg = NULL;
-	*jpeg_len = 0;
-	memset(out, 0, sizeof *out);
-	if (max_long_edge == 0)
-		max_long_edge = PHOTO_DEFAULT_LONG_EDGE;
-	if (max_long_edge > PHOTO_MAX_LONG_EDGE)
-		return fc_fail(cause, "a long edge of %u pixels asked, more than the limit of %u",
-		    max_long_edge, PHOTO_MAX_LONG_EDGE);
-	job = xcalloc(1, sizeof *job);
-	limits_or_defaults(lim, &job->lim);
-	job->orientation = 1;
-	if (len > job->lim.max_source_bytes) {
-		fc_fail(cause, "%zu bytes, more than the limit of %zu", len, job->lim.max_source_bytes);
-		goto fail;
-	}
-	if (is_png(src, len)) {
-		refuse_png(src, len, job->lim.max_source_pixels, cause);
-		goto fail;
-	}
-	if (len < 3 || src[0] != 0xff || src[1] != 0xd8 || src[2] != 0xff) {
-		fc_fail(cause, "not a JPEG image");
-		goto fail;
-	}
-
-	if (setjmp(job->err.jump) != 0) {
-		fc_fail(cause, "%s", job->err.msg);
-		goto fail;
-	}
+	if (len > job->lim.max_source_bytes)
+		return fc_fail(cause, "%zu bytes, more than the limit of %zu", len, job->lim.max_source_bytes);
+	if (is_png(src, len))
+		return refuse_png(src, len, job->lim.max_source_pixels, cause);
+	if (len < 3 || src[0] != 0xff || src[1] != 0xd8 || src[2] != 0xff)
+		return fc_fail(cause, "not a JPEG image");
 	job->d.err = jpeg_std_error(&job->err.mgr);
 	job->err.mgr.error_exit = job_error_exit;
 	job->err.mgr.emit_message = job_emit_message;
@@ -594,22 +570,85 @@ photo_import_mem(const void *data, size_t len, unsigned max_long_edge,
 	job->progress.max_scans = job->lim.max_scans;
 	job->d.progress = &job->progress.pub;
 	jpeg_mem_src(&job->d, src, (unsigned long)len);
-	jpeg_save_markers(&job->d, JPEG_APP0 + 1, 0xffff);
+	if (want_exif)
+		jpeg_save_markers(&job->d, JPEG_APP0 + 1, 0xffff);
 	jpeg_read_header(&job->d, TRUE);
-
-	pixels = (uint64_t)job->d.image_width * job->d.image_height;
-	if (pixels > job->lim.max_source_pixels) {
-		fc_fail(cause, "a JPEG declaring %u x %u pixels, more than the limit of %llu",
+	if ((uint64_t)job->d.image_width * job->d.image_height > job->lim.max_source_pixels)
+		return fc_fail(cause, "a JPEG declaring %u x %u pixels, more than the limit of %llu",
 		    job->d.image_width, job->d.image_height, (unsigned long long)job->lim.max_source_pixels);
-		goto fail;
-	}
-	if (job->d.jpeg_color_space == JCS_CMYK || job->d.jpeg_color_space == JCS_YCCK) {
-		fc_fail(cause, "a CMYK JPEG, which no camera makes");
-		goto fail;
-	}
+	if (job->d.jpeg_color_space == JCS_CMYK || job->d.jpeg_color_space == JCS_YCCK)
+		return fc_fail(cause, "a CMYK JPEG, which no camera makes");
 	job->d.out_color_space = JCS_RGB;
-	exif_read(job);
+	return 0;
+}
 
+static struct job *
+job_new(const struct photo_limits *lim)
+{
+	struct job *job = xcalloc(1, sizeof *job);
+
+	limits_or_defaults(lim, &job->lim);
+	job->orientation = 1;
+	return job;
+}
+
+int
+photo_decode_scaled(const void *data, size_t len, unsigned min_w, unsigned min_h,
+    unsigned char **rgb, unsigned *w, unsigned *h, char **cause)
+{
+	struct job *job = job_new(NULL);
+
+	*rgb = NULL;
+	if (setjmp(job->err.jump) != 0) {
+		fc_fail(cause, "%s", job->err.msg);
+		goto fail;
+	}
+	if (decoder_begin(job, data, len, false, cause) != 0)
+		goto fail;
+	choose_scale(job, min_w < job->d.image_width ? min_w : job->d.image_width,
+	    min_h < job->d.image_height ? min_h : job->d.image_height);
+	jpeg_start_decompress(&job->d);
+	job->ow = job->dw = job->d.output_width;
+	job->oh = job->dh = job->d.output_height;
+	decode_pixels(job);
+	jpeg_finish_decompress(&job->d);
+	*rgb = job->pixels;
+	*w = job->dw;
+	*h = job->dh;
+	job->pixels = NULL;
+	job_free(job);
+	return 0;
+
+fail:
+	job_free(job);
+	return -1;
+}
+
+int
+photo_import_mem(const void *data, size_t len, unsigned max_long_edge,
+    const struct photo_limits *lim, unsigned char **jpeg, size_t *jpeg_len,
+    struct photo_info *out, char **cause)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	struct job *job;
+	unsigned tw, th;
+
+	*jpeg = NULL;
+	*jpeg_len = 0;
+	memset(out, 0, sizeof *out);
+	if (max_long_edge == 0)
+		max_long_edge = PHOTO_DEFAULT_LONG_EDGE;
+	if (max_long_edge > PHOTO_MAX_LONG_EDGE)
+		return fc_fail(cause, "a long edge of %u pixels asked, more than the limit of %u",
+		    max_long_edge, PHOTO_MAX_LONG_EDGE);
+	job = job_new(lim);
+	if (setjmp(job->err.jump) != 0) {
+		fc_fail(cause, "%s", job->err.msg);
+		goto fail;
+	}
+	if (decoder_begin(job, data, len, true, cause) != 0)
+		goto fail;
+	exif_read(job);
 	target_size(job->d.image_width, job->d.image_height, max_long_edge, &tw, &th);
 	choose_scale(job, tw, th);
 	jpeg_start_decompress(&job->d);
@@ -642,9 +681,8 @@ fail:
 	return -1;
 }
 
-/* Reads at most max bytes of a regular file; caller frees *data. */
-static int
-read_bounded(const char *path, size_t max, unsigned char **data, size_t *len, char **cause)
+int
+photo_read_file(const char *path, size_t max, unsigned char **data, size_t *len, char **cause)
 {
 	struct stat st;
 	unsigned char *buf = NULL;
@@ -701,7 +739,7 @@ photo_import(const char *src_path, unsigned max_long_edge, unsigned char **jpeg,
 
 	*jpeg = NULL;
 	*jpeg_len = 0;
-	if (read_bounded(src_path, PHOTO_MAX_SOURCE_BYTES, &data, &len, cause) != 0)
+	if (photo_read_file(src_path, PHOTO_MAX_SOURCE_BYTES, &data, &len, cause) != 0)
 		return -1;
 	rc = photo_import_mem(data, len, max_long_edge, NULL, jpeg, jpeg_len, out, &why);
 	free(data);

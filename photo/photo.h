@@ -21,8 +21,14 @@
  *                   not know which photos are in use: the record store
  *                   says so when it asks for a garbage collection.
  *
- * Only photo/import.c needs libjpeg and libexif; the store needs neither, so
- * a program that only moves stored photos links without them.
+ *   photo_preview_* a stored photo drawn with libchafa's Unicode symbols in
+ *                   a box of columns x rows: lines of text with colour
+ *                   escapes, and the same as cells (character, colours) for
+ *                   a curses screen to draw.  No curses here: tui/ draws.
+ *
+ * Only photo/import.c and photo/preview.c need libjpeg, libexif and
+ * libchafa; the store needs none of them, so a program that only moves
+ * stored photos links without them.
  *
  * Errors: 0 on success, -1 on failure with a message in *cause (caller
  * frees) when cause is not NULL.
@@ -125,5 +131,43 @@ struct photo_gc_result {
  */
 int photo_store_gc(struct photo_store *ps, const char *const *referenced, size_t n,
     unsigned grace_seconds, struct photo_gc_result *out, char **cause);
+
+/* ---- The terminal preview ---- */
+
+#define PHOTO_PREVIEW_MAX_COLS 1000u
+#define PHOTO_PREVIEW_MAX_ROWS 500u
+
+/* The colours a terminal shows; the cells' colours are in the same terms. */
+enum photo_preview_colors {
+	PHOTO_PREVIEW_TRUECOLOR,  /* fg/bg are 0xRRGGBB */
+	PHOTO_PREVIEW_256,        /* fg/bg are xterm palette indexes 0-255 */
+	PHOTO_PREVIEW_16,         /* fg/bg are 0-15 */
+	PHOTO_PREVIEW_MONO,       /* symbols only: fg/bg are -1 */
+};
+
+struct photo_preview;
+
+/*
+ * Draws the JPEG at path (a stored photo) in at most cols x rows terminal
+ * cells, its aspect kept for cells twice as tall as wide.  Caller frees
+ * with photo_preview_free.
+ */
+int photo_preview_render(const char *path, unsigned cols, unsigned rows,
+    enum photo_preview_colors colors, struct photo_preview **out, char **cause);
+void photo_preview_free(struct photo_preview *pv);
+/* The size drawn: at most the cols x rows asked, usually less on one side. */
+unsigned photo_preview_cols(const struct photo_preview *pv);
+unsigned photo_preview_rows(const struct photo_preview *pv);
+/*
+ * Row y as UTF-8 with SGR colour sequences, ending with a reset, no newline.
+ * Owned by pv.
+ */
+const char *photo_preview_line(const struct photo_preview *pv, unsigned y);
+/*
+ * The cell at x, y: its character as UTF-8 (one column wide) and its
+ * colours, -1 meaning the terminal's default.
+ */
+void photo_preview_cell(const struct photo_preview *pv, unsigned x, unsigned y,
+    char ch[5], int *fg, int *bg);
 
 #endif

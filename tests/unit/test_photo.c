@@ -735,6 +735,95 @@ test_store_full_disk_leaves_nothing(void **state)
 	free(bytes);
 }
 
+/* ---- The terminal preview ---- */
+
+static void
+halves(unsigned x, unsigned y, unsigned w, unsigned h, unsigned char rgb[3])
+{
+	(void)y;
+	(void)h;
+	rgb[0] = x < w / 2 ? 200 : 30;
+	rgb[1] = 30;
+	rgb[2] = x < w / 2 ? 30 : 200;
+}
+
+static bool
+rgb_near(int c, int r, int g, int b)
+{
+	return c >= 0 && abs((c >> 16) - r) < 48 && abs(((c >> 8) & 0xff) - g) < 48 &&
+	    abs((c & 0xff) - b) < 48;
+}
+
+/* A photo as the store keeps it, at path (caller frees). */
+static char *
+stored_photo(const char *dir, unsigned w, unsigned h, paint_fn *paint)
+{
+	size_t len, out_len;
+	unsigned char *src = make_jpeg(w, h, paint, NULL, &len), *out;
+	struct photo_info info;
+	struct photo_store *ps;
+	char *cause = NULL, *path;
+
+	assert_int_equal(photo_import_mem(src, len, 0, NULL, &out, &out_len, &info, &cause), 0);
+	assert_int_equal(photo_store_open(dir, &ps, &cause), 0);
+	assert_int_equal(photo_store_put(ps, out, out_len, NULL, &cause), 0);
+	path = photo_store_path(ps, info.sha256);
+	photo_store_close(ps);
+	free(out);
+	free(src);
+	return path;
+}
+
+static void
+test_preview_draws_a_stored_photo(void **state)
+{
+	struct fx *fx = *state;
+	char *path = stored_photo(fx->dir, 3200, 1600, halves), *cause = NULL, ch[5];
+	struct photo_preview *pv;
+	unsigned cols, rows;
+	int fg, bg;
+
+	/* 2:1, in cells twice as tall as wide: 80 columns by 20 rows. */
+	assert_int_equal(photo_preview_render(path, 80, 24, PHOTO_PREVIEW_TRUECOLOR, &pv, &cause), 0);
+	cols = photo_preview_cols(pv);
+	rows = photo_preview_rows(pv);
+	assert_int_equal(cols, 80);
+	assert_in_range(rows, 19, 21);
+	for (unsigned y = 0; y < rows; y++) {
+		photo_preview_cell(pv, 10, y, ch, &fg, &bg);
+		if (!rgb_near(fg, 200, 30, 30) && !rgb_near(bg, 200, 30, 30))
+			fail_msg("left cell at row %u: fg %06x bg %06x", y, fg, bg);
+		photo_preview_cell(pv, 70, y, ch, &fg, &bg);
+		if (!rgb_near(fg, 30, 30, 200) && !rgb_near(bg, 30, 30, 200))
+			fail_msg("right cell at row %u: fg %06x bg %06x", y, fg, bg);
+		assert_int_equal(strlen(ch) >= 1 && strlen(ch) <= 4, 1);
+	}
+	assert_non_null(strstr(photo_preview_line(pv, 0), "\x1b["));
+	assert_string_equal(photo_preview_line(pv, rows), "");
+	photo_preview_free(pv);
+
+	/* Palette and plain terminals. */
+	assert_int_equal(photo_preview_render(path, 40, 10, PHOTO_PREVIEW_256, &pv, &cause), 0);
+	assert_true(photo_preview_cols(pv) <= 40 && photo_preview_rows(pv) <= 10);
+	photo_preview_cell(pv, 2, 2, ch, &fg, &bg);
+	assert_true(fg >= -1 && fg <= 255 && bg >= -1 && bg <= 255 && (fg >= 0 || bg >= 0));
+	photo_preview_free(pv);
+	assert_int_equal(photo_preview_render(path, 40, 10, PHOTO_PREVIEW_MONO, &pv, &cause), 0);
+	photo_preview_cell(pv, 2, 2, ch, &fg, &bg);
+	assert_int_equal(fg, -1);
+	assert_null(strstr(photo_preview_line(pv, 2), "38;2"));
+	photo_preview_free(pv);
+
+	/* A box no terminal has, and a file that is not a photo. */
+	assert_int_equal(photo_preview_render(path, 0, 24, PHOTO_PREVIEW_MONO, &pv, &cause), -1);
+	assert_null(pv);
+	free(cause);
+	assert_int_equal(photo_preview_render("/etc/hostname", 80, 24, PHOTO_PREVIEW_MONO, &pv, &cause), -1);
+	assert_non_null(strstr(cause, "/etc/hostname: not a JPEG"));
+	free(cause);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -750,6 +839,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_put_is_atomic_and_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_gc_keeps_referenced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_full_disk_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preview_draws_a_stored_photo, setup, teardown),
 	};
 
 	if (sodium_init() < 0)
