@@ -96,6 +96,14 @@ job_refuse(j_common_ptr cinfo, const char *what)
 static void
 job_error_exit(j_common_ptr cinfo)
 {
+	struct decode_err *e = (struct decode_err *)cinfo->err;
+
+	/* libjpeg asks for a backing store when the memory limit is reached. */
+	if (cinfo->err->msg_code == JERR_NO_BACKING_STORE) {
+		snprintf(e->msg, sizeof e->msg, "the JPEG needs more than %ld MiB to decode",
+		    cinfo->mem->max_memory_to_use / (1024 * 1024));
+		longjmp(e->jump, 1);
+	}
 	job_refuse(cinfo, "not a readable JPEG image");
 }
 

@@ -32,8 +32,11 @@
 
 typedef void paint_fn(unsigned x, unsigned y, unsigned w, unsigned h, unsigned char rgb[3]);
 
-/* What a camera would write into the source's EXIF; NULL/0 leaves a tag out. */
+/* How the source is encoded, and what a camera would write into its EXIF (NULL/0 leaves a tag out). */
+enum source_color { SOURCE_RGB, SOURCE_GRAY, SOURCE_CMYK };
 struct camera {
+	enum source_color color;
+	bool progressive;
 	unsigned orientation;
 	const char *taken;      /* "YYYY:MM:DD HH:MM:SS" */
 	const char *serial;
@@ -89,10 +92,12 @@ camera_exif(const struct camera *cam, unsigned char **out, unsigned *len)
 static unsigned char *
 make_jpeg(unsigned w, unsigned h, paint_fn *paint, const struct camera *cam, size_t *len)
 {
+	static const struct camera plain = { .color = SOURCE_RGB };
 	struct jpeg_compress_struct c;
 	struct jpeg_error_mgr jerr;
-	unsigned char *out = NULL, *row = malloc((size_t)w * 3);
+	unsigned char *out = NULL, *row = malloc((size_t)w * 4), rgb[3];
 	unsigned long n = 0;
+	int comps;
 
 	assert_non_null(row);
 	c.err = jpeg_std_error(&jerr);
@@ -100,12 +105,17 @@ make_jpeg(unsigned w, unsigned h, paint_fn *paint, const struct camera *cam, siz
 	jpeg_mem_dest(&c, &out, &n);
 	c.image_width = w;
 	c.image_height = h;
-	c.input_components = 3;
-	c.in_color_space = JCS_RGB;
+	comps = (cam != NULL ? cam : &plain)->color == SOURCE_GRAY ? 1 :
+	    (cam != NULL ? cam : &plain)->color == SOURCE_CMYK ? 4 : 3;
+	c.input_components = comps;
+	c.in_color_space = comps == 1 ? JCS_GRAYSCALE : comps == 4 ? JCS_CMYK : JCS_RGB;
 	jpeg_set_defaults(&c);
 	jpeg_set_quality(&c, 92, TRUE);
+	if (cam != NULL && cam->progressive)
+		jpeg_simple_progression(&c);
 	jpeg_start_compress(&c, TRUE);
-	if (cam != NULL) {
+	if (cam != NULL && (cam->orientation != 0 || cam->taken != NULL || cam->serial != NULL ||
+	    cam->owner != NULL || cam->make != NULL)) {
 		unsigned char *exif;
 		unsigned exif_len;
 
@@ -114,8 +124,11 @@ make_jpeg(unsigned w, unsigned h, paint_fn *paint, const struct camera *cam, siz
 		free(exif);
 	}
 	while (c.next_scanline < h) {
-		for (unsigned x = 0; x < w; x++)
-			paint(x, c.next_scanline, w, h, row + 3 * x);
+		for (unsigned x = 0; x < w; x++) {
+			paint(x, c.next_scanline, w, h, rgb);
+			for (int k = 0; k < comps; k++)  /* gray: red; CMYK: the complements, no black */
+				row[comps * x + (unsigned)k] = comps == 4 ? (k < 3 ? 255 - rgb[k] : 0) : rgb[k];
+		}
 		jpeg_write_scanlines(&c, &row, 1);
 	}
 	jpeg_finish_compress(&c);
@@ -282,7 +295,8 @@ test_import_applies_every_orientation(void **state)
 	static const enum corner green_at[9] = { 0, TR, TL, BL, BR, BL, BR, TR, TL };
 
 	(void)state;
-	for (unsigned o = 1; o <= 8; o++) {
+	for (unsigned run = 0; run < 16; run++) {
+		unsigned o = run % 8 + 1, edge = run < 8 ? 150 : 160;
 		struct camera cam = { .orientation = o };
 		size_t len, out_len;
 		unsigned char *src = make_jpeg(320, 240, corners, &cam, &len), *out, *px;
@@ -290,13 +304,14 @@ test_import_applies_every_orientation(void **state)
 		char *cause = NULL;
 		unsigned w, h, cx[4], cy[4];
 
-		/* 150 px: the scaled IDCT gives 160 x 120 and the resampler the rest. */
-		if (photo_import_mem(src, len, 150, NULL, &out, &out_len, &info, &cause) != 0)
+		/* 150 px: the scaled IDCT gives 160 x 120 and the resampler the
+		 * rest; 160 px: the scaled IDCT alone. */
+		if (photo_import_mem(src, len, edge, NULL, &out, &out_len, &info, &cause) != 0)
 			fail_msg("orientation %u: %s", o, cause);
 		assert_int_equal(info.orientation, o);
 		px = decode(out, out_len, &w, &h);
-		assert_int_equal(w, o >= 5 ? 113 : 150);
-		assert_int_equal(h, o >= 5 ? 150 : 113);
+		assert_int_equal(w, o >= 5 ? edge * 3 / 4 + (edge == 150) : edge);
+		assert_int_equal(h, o >= 5 ? edge : edge * 3 / 4 + (edge == 150));
 		assert_int_equal(info.width, w);
 		cx[TL] = cx[BL] = 6;
 		cx[TR] = cx[BR] = w - 7;
@@ -484,6 +499,50 @@ make_png(unsigned char *p, uint32_t w, uint32_t h)
 	png_chunk(p, &at, "IDAT", idat, (uint32_t)idat_len);
 	png_chunk(p, &at, "IEND", idat, 0);
 	return at;
+}
+
+static void
+test_import_kinds_and_limits(void **state)
+{
+	struct camera gray = { .color = SOURCE_GRAY }, cmyk = { .color = SOURCE_CMYK };
+	struct camera prog = { .progressive = true, .orientation = 8 };
+	struct photo_limits few_scans = { .max_scans = 5 }, little_memory = { .max_decoder_mem = 1024 * 1024 };
+	size_t len, out_len;
+	unsigned char *src, *out, *px;
+	struct photo_info info;
+	char *cause = NULL;
+	unsigned w, h;
+
+	(void)state;
+	/* A grey camera's photo comes out as an ordinary (RGB) JPEG. */
+	src = make_jpeg(400, 300, gradient, &gray, &len);
+	assert_int_equal(photo_import_mem(src, len, 200, NULL, &out, &out_len, &info, &cause), 0);
+	px = decode(out, out_len, &w, &h);
+	assert_int_equal(w, 200);
+	assert_rgb_near(px, w, 100, 75, 128, 128, 128, 8);
+	free(px);
+	free(out);
+	free(src);
+
+	src = make_jpeg(64, 48, gradient, &cmyk, &len);
+	assert_refused(src, len, "CMYK");
+	free(src);
+
+	/* Progressive (ten scans here): imported, and oriented, within the limits... */
+	src = make_jpeg(1024, 768, noise, &prog, &len);
+	assert_int_equal(photo_import_mem(src, len, 320, NULL, &out, &out_len, &info, &cause), 0);
+	assert_int_equal(info.width, 240);
+	assert_int_equal(info.height, 320);  /* 1024 x 768 turned by orientation 8 */
+	free(out);
+	/* ...and refused past a limit on scans, or on the decoder's memory
+	 * (a progressive JPEG keeps every coefficient until its last scan). */
+	assert_int_equal(photo_import_mem(src, len, 320, &few_scans, &out, &out_len, &info, &cause), -1);
+	assert_non_null(strstr(cause, "more than 5 scans"));
+	free(cause);
+	assert_int_equal(photo_import_mem(src, len, 320, &little_memory, &out, &out_len, &info, &cause), -1);
+	assert_non_null(strstr(cause, "needs more than 1 MiB to decode"));
+	free(cause);
+	free(src);
 }
 
 static void
@@ -834,6 +893,7 @@ main(void)
 		cmocka_unit_test(test_import_refuses_what_is_not_a_jpeg),
 		cmocka_unit_test(test_import_refuses_truncated_and_survives_damage),
 		cmocka_unit_test(test_import_refuses_a_decompression_bomb),
+		cmocka_unit_test(test_import_kinds_and_limits),
 		cmocka_unit_test(test_import_refuses_png_and_a_png_bomb),
 		cmocka_unit_test(test_import_missing_file),
 		cmocka_unit_test_setup_teardown(test_store_put_is_atomic_and_idempotent, setup, teardown),
