@@ -23,9 +23,10 @@ DESTDIR   ?=
 CC        ?= cc
 FUZZ_CC   ?= clang
 PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium
-# Photos: decode, downscale, re-encode and EXIF (photo/import.c), and the
-# terminal preview (photo/preview.c, libchafa and its glib).
-PHOTO_PKGS := libjpeg libexif chafa
+# Photos: decode (JPEG, and PNG for screenshots), downscale, re-encode and
+# EXIF (photo/import.c), and the terminal preview (photo/preview.c, libchafa
+# and its glib).
+PHOTO_PKGS := libjpeg libpng libexif chafa
 BUILD     ?= build
 
 WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \

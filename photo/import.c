@@ -8,6 +8,7 @@
  * the way as they arrive, so no buffer of the full-size image ever exists.  The orientation
  * is applied to the small result, which is then encoded at
  * PHOTO_JPEG_QUALITY with an EXIF block holding only the capture time.
+ * A PNG takes the same road from libpng's rows, with no scaled decoding.
  *
  * libjpeg reports errors by calling error_exit, which must not return: it
  * longjmps back into photo_import_mem.  Everything the cleanup needs lives
@@ -27,6 +28,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 #include <libexif/exif-data.h>
+#include <png.h>
 #include <sodium.h>
 
 #include "photo/photo.h"
@@ -62,11 +64,16 @@ struct job {
 	struct jpeg_decompress_struct d;
 	struct jpeg_compress_struct c;
 	bool d_made, c_made;
+	png_structp png;          /* a PNG source instead of d, when not NULL */
+	png_infop png_info;
+	const unsigned char *png_src;
+	size_t png_len, png_at;
 
 	unsigned orientation;
 	char captured_at[PHOTO_TIME_LEN];
 
-	unsigned ow, oh;          /* what the scaled IDCT delivers */
+	unsigned sw, sh;          /* the source's size */
+	unsigned ow, oh;          /* what the decoder delivers (the scaled IDCT, for a JPEG) */
 	unsigned dw, dh;          /* after the resampler, before orientation */
 	unsigned fw, fh;          /* final, oriented */
 	struct axis hx;
@@ -149,6 +156,16 @@ job_progress(j_common_ptr cinfo)
 	}
 }
 
+/* libjpeg's error handling, for the decoder and the encoder alike. */
+static struct jpeg_error_mgr *
+job_err(struct job *job)
+{
+	jpeg_std_error(&job->err.mgr);
+	job->err.mgr.error_exit = job_error_exit;
+	job->err.mgr.emit_message = job_emit_message;
+	return &job->err.mgr;
+}
+
 static void
 job_free(struct job *job)
 {
@@ -156,6 +173,8 @@ job_free(struct job *job)
 		jpeg_destroy_decompress(&job->d);
 	if (job->c_made)
 		jpeg_destroy_compress(&job->c);
+	if (job->png != NULL)
+		png_destroy_read_struct(&job->png, &job->png_info, NULL);
 	free(job->hx.first);
 	free(job->hx.weight);
 	free(job->row);
@@ -378,6 +397,18 @@ emit_row(const float *restrict v, size_t n, unsigned char *restrict out)
 		}
 }
 
+/* The next source row, ow RGB pixels. */
+static void
+read_row(struct job *job, unsigned char *row)
+{
+	JSAMPROW rp = row;
+
+	if (job->png != NULL)
+		png_read_row(job->png, row, NULL);
+	else
+		jpeg_read_scanlines(&job->d, &rp, 1);
+}
+
 /*
  * Reads every scanline into job->pixels, resampling as the rows arrive:
  * each source row is added, weighted by its overlap, to the one or two
@@ -394,10 +425,8 @@ decode_pixels(struct job *job)
 	/* LANES of slack: emit_row writes whole blocks, into the next row or past the last. */
 	job->pixels = xmalloc(drow * job->dh + LANES);
 	if (job->ow == job->dw && job->oh == job->dh) {
-		while (job->d.output_scanline < job->d.output_height) {
-			JSAMPROW rp = job->pixels + job->d.output_scanline * drow;
-			jpeg_read_scanlines(&job->d, &rp, 1);
-		}
+		for (unsigned j = 0; j < job->oh; j++)
+			read_row(job, job->pixels + j * drow);
 		return;
 	}
 	axis_make(&job->hx, job->ow, job->dw);
@@ -406,11 +435,8 @@ decode_pixels(struct job *job)
 	job->acc[0] = xcalloc(wide, sizeof *job->acc[0]);
 	job->acc[1] = xcalloc(wide, sizeof *job->acc[1]);
 	job->hrow = xcalloc(padded(drow), sizeof *job->hrow);
-	while (job->d.output_scanline < job->d.output_height) {
-		unsigned j = job->d.output_scanline;
-		JSAMPROW rp = job->row;
-
-		jpeg_read_scanlines(&job->d, &rp, 1);
+	for (unsigned j = 0; j < job->oh; j++) {
+		read_row(job, job->row);
 		for (unsigned k = 0; k < 2 && y + k < job->dh; k++) {
 			double ov = fmin(j + 1.0, (y + k + 1) * sy) - fmax((double)j, (y + k) * sy);
 
@@ -472,7 +498,7 @@ encode(struct job *job)
 {
 	const unsigned char *px = job->oriented != NULL ? job->oriented : job->pixels;
 
-	job->c.err = &job->err.mgr;
+	job->c.err = job_err(job);
 	jpeg_create_compress(&job->c);
 	job->c_made = true;
 	jpeg_mem_dest(&job->c, &job->jpeg, &job->jpeg_len);
@@ -509,18 +535,92 @@ be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Only the IHDR is read, so a PNG bomb costs its first 24 bytes. */
-static int
-refuse_png(const unsigned char *p, size_t len, uint64_t max_pixels, char **cause)
+/* ---- PNG sources (screenshots, scans): libpng, into the same pipeline ---- */
+
+static void
+png_fail(png_structp png, png_const_charp msg)
 {
-	if (len >= 24 && memcmp(p + 12, "IHDR", 4) == 0) {
-		uint64_t w = be32(p + 16), h = be32(p + 20);
-		if (w * h > max_pixels)
-			return fc_fail(cause, "a PNG image declaring %llu x %llu pixels, more than the "
-			    "limit of %llu", (unsigned long long)w, (unsigned long long)h,
-			    (unsigned long long)max_pixels);
+	struct job *job = png_get_error_ptr(png);
+
+	if (job->err.msg[0] == '\0')
+		snprintf(job->err.msg, sizeof job->err.msg, "not a readable PNG image (%s)", msg);
+	longjmp(job->err.jump, 1);
+}
+
+/* libpng warns of what it can read past (a known bad colour profile...): harmless here. */
+static void
+png_warn(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
+static void
+png_read_mem(png_structp png, png_bytep out, size_t n)
+{
+	struct job *job = png_get_io_ptr(png);
+
+	if (n > job->png_len - job->png_at) {
+		snprintf(job->err.msg, sizeof job->err.msg, "the PNG data ends early: a truncated file");
+		png_error(png, "truncated");
 	}
-	return fc_fail(cause, "a PNG image: only JPEG photos are accepted (set the camera to JPEG)");
+	memcpy(out, job->png_src + job->png_at, n);
+	job->png_at += n;
+}
+
+/*
+ * Checks the IHDR's size before libpng exists, so a PNG bomb costs its
+ * first 33 bytes; then reads the header and asks libpng for 8-bit RGB rows
+ * (palette expanded, grey widened, 16 bits cut, alpha dropped).  Text,
+ * profile, EXIF and time chunks are skipped unread.  Called after
+ * setjmp(job->err.jump).
+ */
+static int
+png_begin(struct job *job, const unsigned char *src, size_t len, char **cause)
+{
+	static const png_byte skipped[] = "tEXt\0zTXt\0iTXt\0iCCP\0eXIf\0tIME\0sPLT";
+	uint64_t w, h;
+
+	if (len < 33 || memcmp(src + 12, "IHDR", 4) != 0)  /* signature, then the whole IHDR chunk */
+		return fc_fail(cause, "not a PNG image (no header)");
+	w = be32(src + 16);
+	h = be32(src + 20);
+	if (w * h > job->lim.max_source_pixels)
+		return fc_fail(cause, "a PNG image declaring %llu x %llu pixels, more than the limit of %llu",
+		    (unsigned long long)w, (unsigned long long)h, (unsigned long long)job->lim.max_source_pixels);
+	/* A JPEG's side is at most 65535 by its format; a PNG's row buffers are bound the same way. */
+	if (w > PHOTO_MAX_SOURCE_SIDE || h > PHOTO_MAX_SOURCE_SIDE)
+		return fc_fail(cause, "a PNG image declaring %llu x %llu pixels, more than %u on a side",
+		    (unsigned long long)w, (unsigned long long)h, PHOTO_MAX_SOURCE_SIDE);
+	if (src[28] != 0)
+		return fc_fail(cause, "an interlaced PNG, which is not imported: save it without interlacing");
+	job->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, job, png_fail, png_warn);
+	if (job->png == NULL)
+		return fc_fail(cause, "out of memory for a PNG decoder");
+	job->png_info = png_create_info_struct(job->png);
+	if (job->png_info == NULL)
+		return fc_fail(cause, "out of memory for a PNG decoder");
+	job->png_src = src;
+	job->png_len = len;
+	png_set_read_fn(job->png, job, png_read_mem);
+	png_set_user_limits(job->png, PHOTO_MAX_SOURCE_SIDE, PHOTO_MAX_SOURCE_SIDE);
+	png_set_chunk_malloc_max(job->png, 1024 * 1024);
+	png_set_keep_unknown_chunks(job->png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
+	png_set_keep_unknown_chunks(job->png, PNG_HANDLE_CHUNK_NEVER, skipped, 7);
+	png_read_info(job->png, job->png_info);
+	job->sw = png_get_image_width(job->png, job->png_info);
+	job->sh = png_get_image_height(job->png, job->png_info);
+	png_set_expand(job->png);
+	png_set_strip_16(job->png);
+	png_set_strip_alpha(job->png);
+	png_set_gray_to_rgb(job->png);
+	png_read_update_info(job->png, job->png_info);
+	if (png_get_channels(job->png, job->png_info) != 3 ||
+	    png_get_rowbytes(job->png, job->png_info) != (size_t)job->sw * 3)
+		return fc_fail(cause, "a PNG of a layout that is not imported");
+	job->ow = job->sw;
+	job->oh = job->sh;
+	return 0;
 }
 
 static void
@@ -564,13 +664,9 @@ decoder_begin(struct job *job, const unsigned char *src, size_t len, bool want_e
 {
 	if (len > job->lim.max_source_bytes)
 		return fc_fail(cause, "%zu bytes, more than the limit of %zu", len, job->lim.max_source_bytes);
-	if (is_png(src, len))
-		return refuse_png(src, len, job->lim.max_source_pixels, cause);
 	if (len < 3 || src[0] != 0xff || src[1] != 0xd8 || src[2] != 0xff)
 		return fc_fail(cause, "not a JPEG image");
-	job->d.err = jpeg_std_error(&job->err.mgr);
-	job->err.mgr.error_exit = job_error_exit;
-	job->err.mgr.emit_message = job_emit_message;
+	job->d.err = job_err(job);
 	jpeg_create_decompress(&job->d);
 	job->d_made = true;
 	job->d.mem->max_memory_to_use = (long)job->lim.max_decoder_mem;
@@ -587,6 +683,8 @@ decoder_begin(struct job *job, const unsigned char *src, size_t len, bool want_e
 	if (job->d.jpeg_color_space == JCS_CMYK || job->d.jpeg_color_space == JCS_YCCK)
 		return fc_fail(cause, "a CMYK JPEG, which no camera makes");
 	job->d.out_color_space = JCS_RGB;
+	job->sw = job->d.image_width;
+	job->sh = job->d.image_height;
 	return 0;
 }
 
@@ -654,18 +752,27 @@ photo_import_mem(const void *data, size_t len, unsigned max_long_edge,
 		fc_fail(cause, "%s", job->err.msg);
 		goto fail;
 	}
-	if (decoder_begin(job, data, len, true, cause) != 0)
-		goto fail;
-	exif_read(job);
-	target_size(job->d.image_width, job->d.image_height, max_long_edge, &tw, &th);
-	choose_scale(job, tw, th);
-	jpeg_start_decompress(&job->d);
-	job->ow = job->d.output_width;
-	job->oh = job->d.output_height;
+	if (len <= job->lim.max_source_bytes && is_png(data, len)) {
+		if (png_begin(job, data, len, cause) != 0)
+			goto fail;
+		target_size(job->sw, job->sh, max_long_edge, &tw, &th);
+	} else {
+		if (decoder_begin(job, data, len, true, cause) != 0)
+			goto fail;
+		exif_read(job);
+		target_size(job->sw, job->sh, max_long_edge, &tw, &th);
+		choose_scale(job, tw, th);
+		jpeg_start_decompress(&job->d);
+		job->ow = job->d.output_width;
+		job->oh = job->d.output_height;
+	}
 	job->dw = tw;
 	job->dh = th;
 	decode_pixels(job);
-	jpeg_finish_decompress(&job->d);
+	if (job->png != NULL)
+		png_read_end(job->png, NULL);  /* the rest up to IEND, checksums included */
+	else
+		jpeg_finish_decompress(&job->d);
 	orient(job);
 	encode(job);
 
@@ -675,8 +782,8 @@ photo_import_mem(const void *data, size_t len, unsigned max_long_edge,
 	out->height = job->fh;
 	out->bytes = job->jpeg_len;
 	memcpy(out->captured_at, job->captured_at, sizeof out->captured_at);
-	out->source_width = job->d.image_width;
-	out->source_height = job->d.image_height;
+	out->source_width = job->sw;
+	out->source_height = job->sh;
 	out->orientation = job->orientation;
 	*jpeg = job->jpeg;
 	*jpeg_len = job->jpeg_len;

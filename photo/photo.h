@@ -2,9 +2,10 @@
  * photo — evidence photos on the handheld: checked, made small, kept by
  * their content.
  *
- *   photo_import*   decode a camera's JPEG with libjpeg-turbo and refuse what
- *                   is not one: another format, truncated or corrupt data, a
- *                   header declaring more pixels than PHOTO_MAX_SOURCE_PIXELS
+ *   photo_import*   decode a camera's JPEG with libjpeg-turbo (or a PNG, a
+ *                   screenshot, with libpng) and refuse what is not one:
+ *                   another format, truncated or corrupt data, a header
+ *                   declaring more pixels than PHOTO_MAX_SOURCE_PIXELS
  *                   (checked before any pixel buffer exists, so a
  *                   decompression bomb costs its header).  Then downscale to
  *                   a long edge of at most max_long_edge (the question's
@@ -26,7 +27,7 @@
  *                   escapes, and the same as cells (character, colours) for
  *                   a curses screen to draw.  No curses here: tui/ draws.
  *
- * Only photo/import.c and photo/preview.c need libjpeg, libexif and
+ * Only photo/import.c and photo/preview.c need libjpeg, libpng, libexif and
  * libchafa; the store needs none of them, so a program that only moves
  * stored photos links without them.
  *
@@ -55,6 +56,7 @@
  */
 #define PHOTO_MAX_SOURCE_BYTES  (64u * 1024u * 1024u)
 #define PHOTO_MAX_SOURCE_PIXELS 120000000u
+#define PHOTO_MAX_SOURCE_SIDE   65535u   /* a JPEG's own limit, applied to PNGs */
 #define PHOTO_MAX_DECODER_MEM   (256u * 1024u * 1024u)
 #define PHOTO_MAX_SCANS         500u
 
@@ -82,7 +84,7 @@ struct photo_info {
 };
 
 /*
- * Imports the JPEG at src_path (at most PHOTO_MAX_SOURCE_BYTES).
+ * Imports the JPEG or PNG at src_path (at most PHOTO_MAX_SOURCE_BYTES).
  * max_long_edge 0 means PHOTO_DEFAULT_LONG_EDGE; more than
  * PHOTO_MAX_LONG_EDGE is an error.  On success *jpeg (caller frees) holds
  * the re-encoded JPEG of *jpeg_len bytes, described by *out.
