@@ -4,16 +4,18 @@
  * One pass over the source: libjpeg-turbo's scaled IDCT decodes at the
  * smallest n/8 of the size that still leaves at least the target (the
  * cheap, good part of the downscale: 1/2 for a 12-megapixel photo to
- * 1600 px), and an area-averaging resampler takes the scanlines the rest of
- * the way as they arrive, so no buffer of the full-size image ever exists.  The orientation
- * is applied to the small result, which is then encoded at
- * PHOTO_JPEG_QUALITY with an EXIF block holding only the capture time.
- * A PNG takes the same road from libpng's rows, with no scaled decoding.
+ * 1600 px), and an area-averaging resampler takes the scanlines the rest
+ * of the way as they arrive, so no buffer of the full-size image ever
+ * exists.  The orientation is applied to the small result, which is then
+ * encoded at PHOTO_JPEG_QUALITY with an EXIF block holding only the capture
+ * time.  A PNG takes the same road from libpng's rows, with no scaled
+ * decoding.
  *
- * libjpeg reports errors by calling error_exit, which must not return: it
- * longjmps back into photo_import_mem.  Everything the cleanup needs lives
- * in the heap-allocated struct job, reached through a pointer that does not
- * change after setjmp, so no local needs to be volatile.
+ * libjpeg and libpng report errors by calling a function that must not
+ * return: ours longjmp back to the entry point (photo_import_mem,
+ * photo_decode_scaled).  Everything the cleanup needs lives in the
+ * heap-allocated struct job, reached through a pointer that does not change
+ * after setjmp, so no local needs to be volatile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,7 +113,7 @@ job_error_exit(j_common_ptr cinfo)
 		    cinfo->mem->max_memory_to_use / (1024 * 1024));
 		longjmp(e->jump, 1);
 	}
-	job_refuse(cinfo, "not a readable JPEG image");
+	job_refuse(cinfo, cinfo->is_decompressor ? "not a readable JPEG image" : "cannot encode the photo");
 }
 
 /*
@@ -225,15 +227,22 @@ exif_time_to_iso(const char *s, size_t n, char out[PHOTO_TIME_LEN])
 	return true;
 }
 
-static ExifData *
-exif_new_plain(void)
+/* libexif returns NULL for out of memory, which the x*alloc rule makes fatal. */
+static void *
+exif_alloc_check(void *p)
 {
-	ExifData *ed = exif_data_new();
-
-	if (ed == NULL) {
+	if (p == NULL) {
 		fputs("fieldcheck: out of memory\n", stderr);
 		abort();
 	}
+	return p;
+}
+
+static ExifData *
+exif_new_plain(void)
+{
+	ExifData *ed = exif_alloc_check(exif_data_new());
+
 	/* Following the specification would make libexif add the tags it
 	 * deems mandatory (with today's date) to what it reads and writes. */
 	exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
@@ -278,7 +287,7 @@ exif_write_time(struct job *job)
 		return;
 	ed = exif_new_plain();
 	exif_data_set_byte_order(ed, EXIF_BYTE_ORDER_INTEL);
-	e = exif_entry_new();
+	e = exif_alloc_check(exif_entry_new());
 	exif_content_add_entry(ed->ifd[EXIF_IFD_EXIF], e);
 	exif_entry_initialize(e, EXIF_TAG_DATE_TIME_ORIGINAL);
 	if (e->data != NULL && e->size >= 20)
