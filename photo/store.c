@@ -27,6 +27,10 @@
 
 struct photo_store {
 	char *dir;
+	/* The top directory was fsynced by this handle: a process killed
+	 * between a mkdir and its fsync may have left a subdirectory whose
+	 * entry is not on disk yet, so each handle syncs it once. */
+	bool top_synced;
 };
 
 bool
@@ -104,7 +108,10 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
-/* True when the file at path holds exactly these bytes. */
+/*
+ * True when the file at path holds exactly these bytes, then synced: a put
+ * killed after its rename may have left them only in the page cache.
+ */
 static bool
 same_bytes(const char *path, const unsigned char *bytes, size_t len)
 {
@@ -129,7 +136,7 @@ same_bytes(const char *path, const unsigned char *bytes, size_t len)
 			break;
 		at += (size_t)r;
 	}
-	same = at == len;
+	same = at == len && fsync(fd) == 0;
 done:
 	close(fd);
 	return same;
@@ -168,6 +175,7 @@ photo_store_put(struct photo_store *ps, const void *bytes, size_t len,
 	char hex[PHOTO_HASH_LEN], *sub = NULL, *path = NULL, *tmp = NULL;
 	const char *what = "write";
 	int fd = -1, err = 0;
+	bool made;
 
 	crypto_hash_sha256(digest, bytes, len);
 	sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
@@ -175,19 +183,22 @@ photo_store_put(struct photo_store *ps, const void *bytes, size_t len,
 		memcpy(sha256, hex, sizeof hex);
 	sub = xasprintf("%s/%.2s", ps->dir, hex);
 	path = xasprintf("%s/%s.jpg", sub, hex);
-	if (same_bytes(path, bytes, len))
-		goto done;
-	if (mkdir(sub, 0700) == 0) {
+	made = mkdir(sub, 0700) == 0;
+	if (!made && errno != EEXIST) {
+		err = errno;
+		what = "make the directory of";
+		goto fail;
+	}
+	if (made || !ps->top_synced) {
 		if (fsync_dir(ps->dir) != 0) {
 			err = errno;
 			what = "record the directory of";
 			goto fail;
 		}
-	} else if (errno != EEXIST) {
-		err = errno;
-		what = "make the directory of";
-		goto fail;
+		ps->top_synced = true;
 	}
+	if (same_bytes(path, bytes, len) && fsync_dir(sub) == 0)
+		goto done;
 	tmp = xasprintf("%s/.%s.XXXXXX", sub, hex);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
