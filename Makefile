@@ -5,7 +5,9 @@
 # library that the three programs, the unit tests and the benchmarks link.
 # Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, the only
 # one with libcurl; `fieldcheck sync` runs it, and so does the screen for its
-# background sync) and fieldcheck-depot (depot/).
+# background sync) and fieldcheck-depot (depot/).  A program takes from the
+# library only the objects it calls, so one that never imports a photo
+# (photo/import.c) never needs libjpeg or libexif.
 #
 #   make            build fieldcheck, fieldcheck-sync and fieldcheck-depot
 #   make check      install missing packages, build with -Werror, run every suite
@@ -21,6 +23,10 @@ DESTDIR   ?=
 CC        ?= cc
 FUZZ_CC   ?= clang
 PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium
+# Photos: decode (JPEG, and PNG for screenshots), downscale, re-encode and
+# EXIF (photo/import.c), and the terminal preview (photo/preview.c, libchafa
+# and its glib).
+PHOTO_PKGS := libjpeg libpng libexif chafa
 BUILD     ?= build
 
 WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -29,21 +35,25 @@ ifeq ($(WERROR),1)
 WARNINGS  += -Werror
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PHOTO_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
-# fieldcheck-sync has it, and the inspector's screen stays small.
+# fieldcheck-sync has it, and the inspector's screen stays small.  Photos
+# are imported by fieldcheck (the screen and `record add`); fieldcheck-sync
+# only reads stored ones and the depot decodes none, so neither links the
+# photo codecs.  The tests, tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
-FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium)
+FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium $(PHOTO_PKGS))
 SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
+PHOTO_LIBS := $(shell pkg-config --libs $(PHOTO_PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms gps meaning sync report tui
+MODULES   := util store forms photo gps meaning sync report tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)
@@ -105,18 +115,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(say) TEST $@
 	$(Q)$(CC) $(ALL_CFLAGS) -DTOP_DIR='"$(CURDIR)"' -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) \
-		$(shell pkg-config --libs cmocka)
+		$(PHOTO_LIBS) $(shell pkg-config --libs cmocka)
 
 # Test tools: small programs the shell suites drive (e.g. the crash-test writer).
 $(BUILD)/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(say) CCLD $@
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(PHOTO_LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(say) CCLD $@
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(PHOTO_LIBS)
 
 # Fuzzers: clang's libFuzzer with ASan, over the library sources compiled
 # directly (a gcc-built archive cannot carry the fuzzer's coverage hooks).
@@ -125,7 +135,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 $(PKG_CFLAGS) \
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(say) FUZZ $@
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) $(LDLIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) $(LDLIBS) $(PHOTO_LIBS)
 
 tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 fuzzers: $(FUZZ_BIN)
