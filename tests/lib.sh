@@ -18,12 +18,18 @@ ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
 skip() { echo "ok - $1 # SKIP $2"; }
 
-# check DESCRIPTION COMMAND...: ok when the command succeeds.
+# check DESCRIPTION COMMAND...: ok when the one COMMAND succeeds.  A compound
+# condition goes into a shell function or `sh -c '...'`: anything after
+# `check ... &&`, `||`, `|` or a redirection would run outside the check.
 check() {
 	desc=$1
 	shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+
+# exit_says STATUS WANT FILE TEXT: a command's STATUS was WANT and FILE holds
+# TEXT (a fixed string): one check for an exit status and its message.
+exit_says() { [ "$1" -eq "$2" ] && grep -qF -- "$4" "$3"; }
 
 # A scratch directory removed at exit.  Suites that start processes add
 # their own cleanup with `at_exit "kill $pid"`.

@@ -67,11 +67,20 @@ tmux_keys i
 check "filter by inspector: alice's 10" tmux_wait "10/30 records"
 check "the filter is shown" tmux_wait "insp:alice"
 tmux_keys o
-check "filter by inspector and form narrows further" tmux_wait "form:bridge"
+check "the form filter is shown" tmux_wait "form:bridge"
+alice_bridge=$(awk -F'\t' '$7 == "alice" && $5 == "bridge"' "$SCRATCH/order" | wc -l | tr -d ' ')
+check "filter by inspector and form narrows to alice's bridges ($alice_bridge)" \
+	tmux_wait "$alice_bridge/30 records"
 tmux_keys c
 check "c clears the filters" tmux_wait "30/30 records"
 tmux_keys v v v
 check "filter by severity: severe" tmux_wait "sev:severe"
+# shown_between LOW HIGH: the table's "N/30 records" has LOW < N < HIGH.
+shown_between() {
+	_n=$(tmux_screen | sed -n 's/.* \([0-9]*\)\/30 records.*/\1/p' | head -n 1)
+	[ -n "$_n" ] && [ "$_n" -gt "$1" ] && [ "$_n" -lt "$2" ]
+}
+check "the severity filter narrows the table (some, not all 30)" wait_for 5 shown_between 0 30
 tmux_keys c t
 check "filter by state: unreviewed is all 30" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:unreviewed' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '30/30 records'"
 tmux_keys c /
