@@ -5,6 +5,10 @@
 #   not ok - DESCRIPTION
 #   ok - DESCRIPTION # SKIP REASON
 # A suite that exits non-zero without printing "not ok" counts as one failure.
+#
+# Under CI=true a skip because a tool is missing ("... is not installed") is a
+# failure instead: scripts/deps.sh installs every tool the suites use, so a
+# missing one means the run is not testing what it claims to.
 
 : "${BUILD:=build}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,11 +20,35 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Asia/Shanghai
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
-skip() { echo "ok - $1 # SKIP $2"; }
+skip() {
+	case "${CI:-}:$2" in
+	true:*"not installed"*) not_ok "$1: $2 (CI=true: scripts/deps.sh installs it)" ;;
+	*) echo "ok - $1 # SKIP $2" ;;
+	esac
+}
+
+# have_tool TOOL DESCRIPTION: true when TOOL is on PATH; otherwise DESCRIPTION
+# is skipped (a failure under CI=true) and it returns 1.
+have_tool() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	skip "$2" "$1 is not installed"
+	return 1
+}
+
+# need_tools SUITE TOOL...: ends the suite at once, skipped (failed under
+# CI=true), unless every TOOL is installed.
+need_tools() {
+	_suite=$1
+	shift
+	for _t in "$@"; do
+		have_tool "$_t" "$_suite" || exit 0
+	done
+}
 
 # check DESCRIPTION COMMAND...: ok when the one COMMAND succeeds.  A compound
 # condition goes into a shell function or `sh -c '...'`: anything after
-# `check ... &&`, `||`, `|` or a redirection would run outside the check.
+# `check ... &&`, `||`, `|` or a redirection would run outside the check, so
+# tests/lint/test_check_usage.sh refuses them.
 check() {
 	desc=$1
 	shift

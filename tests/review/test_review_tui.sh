@@ -12,10 +12,7 @@ DB="$SCRATCH/depot.db"
 FORMS="$TOP/forms/checklists"
 export HOME="$SCRATCH" XDG_CONFIG_HOME="$SCRATCH/config" XDG_DATA_HOME="$SCRATCH/data"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	skip "review TUI in tmux" "tmux is not installed"
-	exit 0
-fi
+need_tools "review TUI in tmux" tmux curl
 if [ ! -x "$SEED" ] || [ ! -x "$FIELDCHECK" ]; then
 	not_ok "build first: $SEED and $FIELDCHECK are needed"
 	exit 1

@@ -5,8 +5,9 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
 
-if ! command -v tmux >/dev/null || [ ! -x /usr/bin/gpsfake ]; then
-	skip "demo" "tmux or gpsfake is not installed"
+need_tools "demo" tmux
+if [ ! -x /usr/bin/gpsfake ]; then
+	skip "demo" "gpsfake is not installed"
 	exit 0
 fi
 export FIELDCHECK_DEMO_DIR="$SCRATCH/demo"

@@ -8,10 +8,7 @@ set -u
 . "$TOP/tests/tui/tmux.sh"
 . "$TOP/tests/sync/common.sh"
 
-if ! command -v tmux >/dev/null || ! command -v curl >/dev/null; then
-	skip "screen sync suite" "tmux or curl is not installed"
-	exit 0
-fi
+need_tools "screen sync suite" tmux curl
 
 mkdir -p "$XDG_CONFIG_HOME/fieldcheck"
 depot_init || { not_ok "depot init"; exit 1; }

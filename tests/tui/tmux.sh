@@ -16,8 +16,9 @@
 #   tmux_resize COLS ROWS
 #   tmux_pid                          the pid of COMMAND
 #   tmux_stop                         kill the server
-#   tmux_suite NAME TOOL...           skip the suite (exit 0) unless tmux and the TOOLs
-#                                     are installed; an empty configuration, DB=$SCRATCH/fc.db
+#   tmux_suite NAME TOOL...           skip the suite (exit 0; under CI=true a failure)
+#                                     unless tmux and the TOOLs are installed; an empty
+#                                     configuration, DB=$SCRATCH/fc.db
 #   jq_records STATUS FILTER          jq -s -e FILTER over $DB's records with STATUS
 #
 # Each suite gets its own socket (-L), an empty configuration (-f /dev/null),
@@ -92,12 +93,7 @@ tmux_stop() { _tmux kill-server 2>/dev/null; return 0; }
 tmux_suite() {
 	_name=$1
 	shift
-	for _t in tmux "$@"; do
-		if ! command -v "$_t" >/dev/null; then
-			skip "$_name" "$_t is not installed"
-			exit 0
-		fi
-	done
+	need_tools "$_name" tmux "$@"
 	export XDG_CONFIG_HOME="$SCRATCH/cfg"
 	DB="$SCRATCH/fc.db"
 }
