@@ -81,7 +81,18 @@ wait_for() {
 	return 1
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+# bound_port FILE [FIRST_LINE]: the port in FILE's first "listening on
+# 127.0.0.1:PORT" line from FIRST_LINE on: a server started on port 0 (the
+# depot, tests/sync/netfault.py) says there which port it bound.
+bound_port() {
+	tail -n +"${2:-1}" "$1" 2>/dev/null |
+		sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' | head -n 1 | grep .
+}
+# wait_port FILE [FIRST_LINE]: waits up to 10 s for that line; prints the port.
+wait_port() { wait_for 10 bound_port "$@" && bound_port "$@"; }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now, for a test
+# that needs a port where nothing answers (a server gets port 0 instead).
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -23,13 +23,13 @@ fi
 	--devices hh-1 >/dev/null 2>&1
 "$SEED" --db "$SCRATCH/hh2.db" --forms "$FORMS" --day $DAY --count 10 --inspectors chen \
 	--devices hh-2 --seed 9 --first 100 >/dev/null 2>&1
-PORT=$(free_port)
 "$DEPOT" --db "$DB" device add hh-1 > "$SCRATCH/token1" 2>/dev/null
 "$DEPOT" --db "$DB" device add hh-2 > "$SCRATCH/token2" 2>/dev/null
 chmod 600 "$SCRATCH/token1" "$SCRATCH/token2"
-"$DEPOT" --db "$DB" serve --listen "127.0.0.1:$PORT" > "$SCRATCH/depot.log" 2>&1 &
+"$DEPOT" --db "$DB" serve --listen 127.0.0.1:0 > "$SCRATCH/depot.log" 2>&1 &
 depot_pid=$!
 at_exit "kill $depot_pid 2>/dev/null"
+PORT=$(wait_port "$SCRATCH/depot.log")
 health() { curl -sf --max-time 1 "http://127.0.0.1:$PORT/v1/health" >/dev/null; }
 wait_for 10 health
 "$FIELDCHECK" --db "$SCRATCH/hh1.db" sync --server "http://127.0.0.1:$PORT" --device hh-1 \

@@ -21,7 +21,8 @@
   netfault.py silent PORT
       Accepts connections, reads, never answers.
 
-It prints nothing; tests wait until the port accepts connections.
+PORT 0 lets the kernel pick a free port.  Once it accepts connections it
+prints one line, "netfault: listening on 127.0.0.1:PORT", with the port bound.
 """
 import argparse
 import fcntl
@@ -275,6 +276,7 @@ def main():
     p.add_argument("--kill-at", default="0.5")
     args = p.parse_args()
     s = listener(args.port)
+    print("netfault: listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
     if args.mode == "proxy":
         if args.target is None:
             sys.exit("proxy needs TARGET_PORT")

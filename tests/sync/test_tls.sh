@@ -34,10 +34,8 @@ https_health() {
 }
 # tls_start NAME: serves over HTTPS with NAME's certificate and key.
 tls_start() {
-	"$DEPOT" --db "$DEPOT_DB" serve --listen "127.0.0.1:$PORT" --tls-cert "$PKI/$1.pem" \
-		--tls-key "$PKI/$1.key" >> "$DEPOT_LOG" 2>&1 &
-	DEPOT_PID=$!
-	wait_for 10 curl -sk --max-time 1 "https://127.0.0.1:$PORT/v1/health"
+	depot_serve --tls-cert "$PKI/$1.pem" --tls-key "$PKI/$1.key" &&
+		wait_for 10 curl -sk --max-time 1 "https://127.0.0.1:$PORT/v1/health"
 }
 puts() { grep -c 'PUT ' "$DEPOT_LOG"; }
 no_health() { ! health "$1"; }
