@@ -18,7 +18,9 @@
 #   tmux_stop                         kill the server
 #   tmux_suite NAME TOOL...           skip the suite (exit 0; under CI=true a failure)
 #                                     unless tmux and the TOOLs are installed; an empty
-#                                     configuration, DB=$SCRATCH/fc.db
+#                                     configuration, DB=$SCRATCH/fc.db, and a TZ in which
+#                                     it is about noon now, so that "today" (My day, the
+#                                     review of today) cannot change during the suite
 #   jq_records STATUS FILTER          jq -s -e FILTER over $DB's records with STATUS
 #
 # Each suite gets its own socket (-L), an empty configuration (-f /dev/null),
@@ -94,6 +96,9 @@ tmux_suite() {
 	_name=$1
 	shift
 	need_tools "$_name" tmux "$@"
+	# POSIX TZ "MID-N" is UTC+N: N = 12 - the UTC hour puts local time at noon.
+	TZ="MID$(( $(date -u +%-H) - 12 ))"
+	export TZ
 	export XDG_CONFIG_HOME="$SCRATCH/cfg"
 	DB="$SCRATCH/fc.db"
 }
