@@ -63,6 +63,10 @@ tmux_keys 1
 check "depot away: a checklist still opens" tmux_wait "Road id or location"
 tmux_keys F10
 tmux_wait "Checklists"
+# The depot comes back on its port: the worker, backing off, finds it alone.
+depot_start
+check "depot back: the worker sends the queued record, without help" tmux_wait "queued 0 · last sync" 60
+check "depot back: the depot holds five records" test "$(depot_count)" -eq 5
 tmux_keys q
 check "depot away: the screen exits 0" test "$(tmux_exited)" = 0
 tmux_stop
