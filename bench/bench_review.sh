@@ -29,6 +29,10 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export HOME="$TMP" XDG_CONFIG_HOME="$TMP/config"
 
+if ! command -v sqlite3 > /dev/null; then
+	echo "review: FAILED: the anchor sqlite3 is not installed (scripts/deps.sh installs it)"
+	exit 1
+fi
 if [ ! -x "$FC" ] || [ ! -x "$SEED" ]; then
 	echo "review: build first ($FC, $SEED)"
 	exit 1

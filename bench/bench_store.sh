@@ -13,6 +13,12 @@ WORK=$(mktemp -d "$TOP/$BUILD/bench-store.XXXXXX")  # on the build's filesystem,
 trap 'rm -rf "$WORK"' EXIT
 N=300
 
+# The anchor is the sqlite3 CLI, which scripts/deps.sh installs: without it, a failure.
+if ! command -v sqlite3 > /dev/null; then
+	echo "store: FAILED: the anchor sqlite3 is not installed (scripts/deps.sh installs it)"
+	exit 1
+fi
+
 # verdict VALUE OP GOAL: MET or MISSED
 verdict() { python3 -c "import sys; v,g=float(sys.argv[1]),float(sys.argv[3]); print('MET' if (v<=g if sys.argv[2]=='<=' else v>=g) else 'MISSED')" "$1" "$2" "$3"; }
 
