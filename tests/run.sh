@@ -24,6 +24,9 @@ LOGS="$BUILD/test-logs"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/fieldcheck-run.XXXXXX") || exit 1
+# Suites that drop to another user (test_bad_files.sh runs as nobody) must
+# reach their scratch directories through it, as they would through /tmp.
+chmod 755 "$RUN_TMP"
 trap 'rm -rf "$RUN_TMP"' EXIT
 trap 'exit 130' INT TERM
 export TMPDIR="$RUN_TMP"
