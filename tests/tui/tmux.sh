@@ -6,6 +6,7 @@
 #   tmux_keys KEY...                  tmux send-keys (Enter, Escape, F4, Up, ...)
 #   tmux_type TEXT                    type TEXT literally (UTF-8 welcome)
 #   tmux_screen                       print the pane (capture-pane -p)
+#   tmux_screen_joined                the same with wrapped lines joined (-J)
 #   tmux_screen_attrs                 the same with its attributes as escape sequences (-e)
 #   tmux_row TEXT                     the 0-based row where TEXT first shows, or nothing
 #   tmux_tap COL ROW                  a mouse tap (button 1 press and release, the X10
@@ -56,6 +57,7 @@ tmux_pid() { cat "$SCRATCH/tmux-pid"; }
 tmux_keys() { _tmux send-keys -t t "$@"; }
 tmux_type() { _tmux send-keys -t t -l "$1"; }
 tmux_screen() { _tmux capture-pane -p -t t; }
+tmux_screen_joined() { _tmux capture-pane -p -J -t t; }
 tmux_screen_attrs() { _tmux capture-pane -e -p -t t; }
 tmux_row() { tmux_screen | grep -nF -- "$1" | head -n 1 | sed 's/:.*//' | awk '{ print $1 - 1 }'; }
 
