@@ -41,7 +41,9 @@ need_tools() {
 	_suite=$1
 	shift
 	for _t in "$@"; do
-		have_tool "$_t" "$_suite" || exit 0
+		have_tool "$_t" "$_suite" && continue
+		[ "${CI:-}" = true ] && exit 1
+		exit 0
 	done
 }
 
