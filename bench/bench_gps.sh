@@ -20,11 +20,11 @@ FIELDCHECK="$TOP/$BUILD/fieldcheck"
 . "$TOP/scripts/gpsfake.sh"
 
 if [ ! -x /usr/bin/gpsfake ] || ! command -v gpspipe > /dev/null; then
-	echo "gps.follow_cpu: SKIPPED (gpsfake or gpspipe not installed)"
-	exit 0
+	echo "gps.follow_cpu: FAILED: gpsfake or the anchor gpspipe is not installed (scripts/deps.sh installs gpsd-clients)"
+	exit 1
 fi
 if [ ! -x "$FIELDCHECK" ]; then
-	echo "gps.follow_cpu: SKIPPED ($FIELDCHECK not built)"
+	echo "gps.follow_cpu: FAILED ($FIELDCHECK not built)"
 	exit 1
 fi
 
@@ -40,7 +40,10 @@ trap 'exit 130' INT TERM
 # cpu_ns PID: nanoseconds PID has run on a CPU so far.
 cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 
-gpsfake_start "$TOP/tests/data/patrol.log" 0.167 || exit 1
+if ! gpsfake_start "$TOP/tests/data/patrol.log" 0.167; then
+	echo "gps.follow_cpu: FAILED: gpsfake did not start"
+	exit 1
+fi
 "$FIELDCHECK" gps --gpsd "127.0.0.1:$GPSFAKE_PORT" > /dev/null 2>&1 &
 fc=$!
 gpspipe -w "127.0.0.1:$GPSFAKE_PORT" > /dev/null 2>&1 &

@@ -3,8 +3,9 @@
  *
  *   store_bench save DB N          finalize N records durably, one at a time;
  *                                  prints "median_us mean_us"
- *   store_bench listday DB DAY R   list DAY's records R times through
- *                                  store_list; prints "median_us records"
+ *
+ * Listing a day is timed as the `fieldcheck list --day` process itself, beside
+ * the sqlite3 CLI's process, by bench_store.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,52 +72,11 @@ bench_save(const char *db, int n)
 	return 0;
 }
 
-static int
-count_record(void *ctx, const struct store_record *rec)
-{
-	(void)rec;
-	(*(long *)ctx)++;
-	return 0;
-}
-
-static int
-bench_listday(const char *db, const char *day, int runs)
-{
-	struct store_filter f = STORE_FILTER_ALL;
-	double *t = xcalloc((size_t)runs, sizeof *t);
-	struct store *st;
-	char *cause = NULL;
-	long count = 0;
-
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		return 1;
-	}
-	f.day = day;
-	for (int i = 0; i < runs; i++) {
-		double t0 = now_us();
-
-		count = 0;
-		if (store_list(st, &f, count_record, &count, &cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
-			return 1;
-		}
-		t[i] = now_us() - t0;
-	}
-	qsort(t, (size_t)runs, sizeof *t, cmp_double);
-	printf("%.1f %ld\n", t[runs / 2], count);
-	free(t);
-	store_close(st);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "save") == 0)
 		return bench_save(argv[2], atoi(argv[3]));
-	if (argc == 5 && strcmp(argv[1], "listday") == 0)
-		return bench_listday(argv[2], argv[3], atoi(argv[4]));
-	fputs("usage: store_bench save DB N | listday DB DAY RUNS\n", stderr);
+	fputs("usage: store_bench save DB N\n", stderr);
 	return 2;
 }

@@ -562,9 +562,17 @@ depot_serve(const struct depot_config *cfg, char **cause)
 			    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088");
 		goto fail;
 	}
-	fprintf(stderr, "fieldcheck-depot: listening on %s (%s), database %s\n",
-	    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", cfg->tls_cert != NULL ? "https" : "http",
-	    cfg->db_path);
+	{
+		/* The port actually bound, so that --listen HOST:0 tells its caller the
+		 * port the kernel chose: this line is the documented way to learn it. */
+		const char *listen = cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088";
+		const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+		int host_len = (int)(strrchr(listen, ':') - listen);
+
+		fprintf(stderr, "fieldcheck-depot: listening on %.*s:%u (%s), database %s\n", host_len,
+		    listen, info != NULL ? (unsigned)info->port : 0u, cfg->tls_cert != NULL ? "https" : "http",
+		    cfg->db_path);
+	}
 	while (sigwait(&set, &sig) != 0)
 		;
 	{

@@ -14,7 +14,7 @@
 #
 # gpsfake runs gpsd as its child; gpsfake_stop kills both by PID (gpsfake
 # first, then the gpsd it left behind) and waits for them, so nothing is
-# left listening.  GPSFAKE_LOG names a file for gpsfake's own output
+# left listening, and removes gpsd's control socket $TMPDIR/gpsfake-PID.sock.  GPSFAKE_LOG names a file for gpsfake's own output
 # (default /dev/null).
 #
 # gpsfake needs /usr/bin/python3 with the gps module: PATH may put another
@@ -110,6 +110,8 @@ gpsfake_stop() {
 	[ -n "$GPSFAKE_PID" ] && kill -9 "$GPSFAKE_PID" 2>/dev/null
 	[ -n "$GPSFAKE_GPSD_PID" ] && kill -9 "$GPSFAKE_GPSD_PID" 2>/dev/null
 	[ -n "$GPSFAKE_PID" ] && wait "$GPSFAKE_PID" 2>/dev/null
+	# Killed, gpsfake cannot remove its gpsd's control socket: remove it here.
+	[ -n "$GPSFAKE_PID" ] && rm -f "${TMPDIR:-/tmp}/gpsfake-$GPSFAKE_PID.sock"
 	GPSFAKE_PID=
 	GPSFAKE_GPSD_PID=
 	return 0

@@ -5,6 +5,10 @@
 #   not ok - DESCRIPTION
 #   ok - DESCRIPTION # SKIP REASON
 # A suite that exits non-zero without printing "not ok" counts as one failure.
+#
+# Under CI=true a skip because a tool is missing ("... is not installed") is a
+# failure instead: scripts/deps.sh installs every tool the suites use, so a
+# missing one means the run is not testing what it claims to.
 
 : "${BUILD:=build}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,14 +20,46 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Asia/Shanghai
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
-skip() { echo "ok - $1 # SKIP $2"; }
+skip() {
+	case "${CI:-}:$2" in
+	true:*"not installed"*) not_ok "$1: $2 (CI=true: scripts/deps.sh installs it)" ;;
+	*) echo "ok - $1 # SKIP $2" ;;
+	esac
+}
 
-# check DESCRIPTION COMMAND...: ok when the command succeeds.
+# have_tool TOOL DESCRIPTION: true when TOOL is on PATH; otherwise DESCRIPTION
+# is skipped (a failure under CI=true) and it returns 1.
+have_tool() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	skip "$2" "$1 is not installed"
+	return 1
+}
+
+# need_tools SUITE TOOL...: ends the suite at once, skipped (failed under
+# CI=true), unless every TOOL is installed.
+need_tools() {
+	_suite=$1
+	shift
+	for _t in "$@"; do
+		have_tool "$_t" "$_suite" && continue
+		[ "${CI:-}" = true ] && exit 1
+		exit 0
+	done
+}
+
+# check DESCRIPTION COMMAND...: ok when the one COMMAND succeeds.  A compound
+# condition goes into a shell function or `sh -c '...'`: anything after
+# `check ... &&`, `||`, `|` or a redirection would run outside the check, so
+# tests/lint/test_check_usage.sh refuses them.
 check() {
 	desc=$1
 	shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+
+# exit_says STATUS WANT FILE TEXT: a command's STATUS was WANT and FILE holds
+# TEXT (a fixed string): one check for an exit status and its message.
+exit_says() { [ "$1" -eq "$2" ] && grep -qF -- "$4" "$3"; }
 
 # A scratch directory removed at exit.  Suites that start processes add
 # their own cleanup with `at_exit "kill $pid"`.
@@ -47,7 +83,18 @@ wait_for() {
 	return 1
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+# bound_port FILE [FIRST_LINE]: the port in FILE's first "listening on
+# 127.0.0.1:PORT" line from FIRST_LINE on: a server started on port 0 (the
+# depot, tests/sync/netfault.py) says there which port it bound.
+bound_port() {
+	tail -n +"${2:-1}" "$1" 2>/dev/null |
+		sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' | head -n 1 | grep .
+}
+# wait_port FILE [FIRST_LINE]: waits up to 10 s for that line; prints the port.
+wait_port() { wait_for 10 bound_port "$@" && bound_port "$@"; }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now, for a test
+# that needs a port where nothing answers (a server gets port 0 instead).
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -25,15 +25,13 @@ FC export --day $DAY --format geojson -o "$SCRATCH/day.geojson" 2>"$SCRATCH/geo.
 check "geojson export exits 0" [ $? -eq 0 ]
 check "records without a position are counted on stderr ($nopos)" \
 	grep -q "^fieldcheck: $nopos records without a position left out" "$SCRATCH/geo.err"
-if command -v ogrinfo >/dev/null 2>&1; then
+if have_tool ogrinfo "ogrinfo opens the GeoJSON"; then
 	ogrinfo -ro -so -al "$SCRATCH/day.geojson" > "$SCRATCH/ogr.txt" 2>&1
 	check "ogrinfo opens the GeoJSON with every placed record" \
 		grep -q "Feature Count: $((60 - nopos))\$" "$SCRATCH/ogr.txt"
 	check "ogrinfo sees points in WGS 84" grep -q "Geometry: Point" "$SCRATCH/ogr.txt"
 	check "ogrinfo's extent is lon first (121..., 31...)" \
 		grep -q "Extent: (121\.[0-9]*, 31\.[0-9]*)" "$SCRATCH/ogr.txt"
-else
-	skip "ogrinfo opens the GeoJSON" "gdal-bin is not installed"
 fi
 check "python json: FeatureCollection, [lon, lat], ids and answers as stored" python3 - "$SCRATCH/day.geojson" "$SCRATCH/list.ndjson" <<'PY'
 import json, sys
@@ -81,7 +79,7 @@ assert rows and all(r['form_id']=='bridge' for r in rows)"
 
 # ---- Edge cases ----
 FC export --day 2020-01-01 --format geojson -o "$SCRATCH/empty.geojson" 2>/dev/null
-if command -v ogrinfo >/dev/null 2>&1; then
+if have_tool ogrinfo "an empty day is a valid, empty FeatureCollection for ogrinfo"; then
 	check "an empty day is a valid, empty FeatureCollection for ogrinfo" sh -c \
 		"ogrinfo -ro -so -al '$SCRATCH/empty.geojson' 2>&1 | grep -q 'Feature Count: 0'"
 fi

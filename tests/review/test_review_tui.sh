@@ -12,10 +12,7 @@ DB="$SCRATCH/depot.db"
 FORMS="$TOP/forms/checklists"
 export HOME="$SCRATCH" XDG_CONFIG_HOME="$SCRATCH/config" XDG_DATA_HOME="$SCRATCH/data"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	skip "review TUI in tmux" "tmux is not installed"
-	exit 0
-fi
+need_tools "review TUI in tmux" tmux curl
 if [ ! -x "$SEED" ] || [ ! -x "$FIELDCHECK" ]; then
 	not_ok "build first: $SEED and $FIELDCHECK are needed"
 	exit 1
@@ -26,13 +23,13 @@ fi
 	--devices hh-1 >/dev/null 2>&1
 "$SEED" --db "$SCRATCH/hh2.db" --forms "$FORMS" --day $DAY --count 10 --inspectors chen \
 	--devices hh-2 --seed 9 --first 100 >/dev/null 2>&1
-PORT=$(free_port)
 "$DEPOT" --db "$DB" device add hh-1 > "$SCRATCH/token1" 2>/dev/null
 "$DEPOT" --db "$DB" device add hh-2 > "$SCRATCH/token2" 2>/dev/null
 chmod 600 "$SCRATCH/token1" "$SCRATCH/token2"
-"$DEPOT" --db "$DB" serve --listen "127.0.0.1:$PORT" > "$SCRATCH/depot.log" 2>&1 &
+"$DEPOT" --db "$DB" serve --listen 127.0.0.1:0 > "$SCRATCH/depot.log" 2>&1 &
 depot_pid=$!
 at_exit "kill $depot_pid 2>/dev/null"
+PORT=$(wait_port "$SCRATCH/depot.log")
 health() { curl -sf --max-time 1 "http://127.0.0.1:$PORT/v1/health" >/dev/null; }
 wait_for 10 health
 "$FIELDCHECK" --db "$SCRATCH/hh1.db" sync --server "http://127.0.0.1:$PORT" --device hh-1 \
@@ -67,11 +64,20 @@ tmux_keys i
 check "filter by inspector: alice's 10" tmux_wait "10/30 records"
 check "the filter is shown" tmux_wait "insp:alice"
 tmux_keys o
-check "filter by inspector and form narrows further" tmux_wait "form:bridge"
+check "the form filter is shown" tmux_wait "form:bridge"
+alice_bridge=$(awk -F'\t' '$7 == "alice" && $5 == "bridge"' "$SCRATCH/order" | wc -l | tr -d ' ')
+check "filter by inspector and form narrows to alice's bridges ($alice_bridge)" \
+	tmux_wait "$alice_bridge/30 records"
 tmux_keys c
 check "c clears the filters" tmux_wait "30/30 records"
 tmux_keys v v v
 check "filter by severity: severe" tmux_wait "sev:severe"
+# shown_between LOW HIGH: the table's "N/30 records" has LOW < N < HIGH.
+shown_between() {
+	_n=$(tmux_screen | sed -n 's/.* \([0-9]*\)\/30 records.*/\1/p' | head -n 1)
+	[ -n "$_n" ] && [ "$_n" -gt "$1" ] && [ "$_n" -lt "$2" ]
+}
+check "the severity filter narrows the table (some, not all 30)" wait_for 5 shown_between 0 30
 tmux_keys c t
 check "filter by state: unreviewed is all 30" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:unreviewed' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '30/30 records'"
 tmux_keys c /

@@ -17,7 +17,7 @@ refused() {
 	if grep -q "$text" "$SCRATCH/err"; then ok "$name: says '$text'"
 	else not_ok "$name: says '$text' (it said: $(cat "$SCRATCH/err"))"; fi
 	check "$name: file left untouched" [ "$before" = "$after" ]
-	check "$name: no WAL or journal created beside it" [ ! -e "$file-wal" ] && [ ! -e "$file-journal" ]
+	check "$name: no WAL or journal created beside it" sh -c '[ ! -e "$1-wal" ] && [ ! -e "$1-journal" ]' _ "$file"
 }
 
 head -c 65536 /dev/urandom > "$SCRATCH/random.db"

@@ -1,7 +1,9 @@
 # Helpers shared by the sync suites (sourced after ../lib.sh).
 #
 #   depot_init            a depot database in $SCRATCH with device hh1; token in $TOKEN
-#   depot_start [ARGS]    serves it on $PORT (free_port), waits for /v1/health
+#   depot_start [ARGS]    serves it on $PORT, or on a port it picks when PORT is 0
+#                         (then sets PORT from the depot's "listening on" line);
+#                         waits for /v1/health
 #   depot_stop / depot_kill
 #   make_records DB N     N road records made with `fieldcheck record add`
 #   sync_to URL [ARGS]    fieldcheck sync for the handheld $HH against URL
@@ -19,16 +21,23 @@ export XDG_CONFIG_HOME="$SCRATCH/config"   # no user configuration leaks in
 depot_init() {
 	"$DEPOT" --db "$DEPOT_DB" device add hh1 > "$TOKEN" || return 1
 	chmod 600 "$TOKEN"
-	PORT=$(free_port)
+	PORT=0
 }
 
 health() { curl -sf --max-time 1 "http://127.0.0.1:$1/v1/health" | grep -q fieldcheck-depot; }
 
-depot_start() {
+# depot_serve [ARGS]: starts the depot on $PORT in the background; when PORT
+# is 0, waits for the port it bound and sets PORT to it.
+depot_serve() {
+	_from=1
+	[ -f "$DEPOT_LOG" ] && _from=$(($(wc -l < "$DEPOT_LOG") + 1))
 	"$DEPOT" --db "$DEPOT_DB" serve --listen "127.0.0.1:$PORT" "$@" >> "$DEPOT_LOG" 2>&1 &
 	DEPOT_PID=$!
-	wait_for 10 health "$PORT"
+	[ "$PORT" != 0 ] && return 0
+	PORT=$(wait_port "$DEPOT_LOG" "$_from") || { PORT=0; return 1; }
 }
+
+depot_start() { depot_serve "$@" && wait_for 10 health "$PORT"; }
 
 depot_stop() {
 	[ -n "$DEPOT_PID" ] || return 0

@@ -16,12 +16,18 @@
       the request was: "kill PUT sent=S of=T replied=R" (R=1: the server
       had begun to answer, so that upload was not in flight) or
       "cut METHOD sent=S of=T".
+  netfault.py answer PORT TARGET_PORT --status CODE [--faults K] [--events FILE]
+      A proxy that answers the first K requests itself (default: all) with
+      CODE and a JSON error body, closing the connection after each, and
+      passes everything after them to TARGET_PORT.  --events appends
+      "answer METHOD status=CODE" per request answered.
   netfault.py impostor PORT
       A captive portal: every request gets 200 with an HTML login page.
   netfault.py silent PORT
       Accepts connections, reads, never answers.
 
-It prints nothing; tests wait until the port accepts connections.
+PORT 0 lets the kernel pick a free port.  Once it accepts connections it
+prints one line, "netfault: listening on 127.0.0.1:PORT", with the port bound.
 """
 import argparse
 import fcntl
@@ -74,6 +80,35 @@ def impostor(conn):
         while read_request(conn) is not None:
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                          b"Content-Length: %d\r\n\r\n" % len(LOGIN_PAGE) + LOGIN_PAGE)
+
+
+class Answer:
+    """Answers the first --faults requests with --status; proxies the rest."""
+
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.answered = 0
+        self.proxy = Proxy(args)
+
+    def handle(self, conn):
+        with self.lock:
+            take = self.args.faults is None or self.answered < self.args.faults
+            if take:
+                self.answered += 1
+        if not take:
+            self.proxy.handle(conn)
+            return
+        with conn:
+            head = read_request(conn)
+            if head is None:
+                return
+            method = head.split(b" ", 1)[0].decode(errors="replace")
+            body = b'{"error": "netfault answers %d"}' % self.args.status
+            conn.sendall(b"HTTP/1.1 %d Fault\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\nConnection: close\r\n\r\n"
+                         % (self.args.status, len(body)) + body)
+            self.proxy.event("answer %s status=%d" % (method, self.args.status))
 
 
 def silent(conn):
@@ -262,7 +297,7 @@ class Proxy:
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["proxy", "impostor", "silent"])
+    p.add_argument("mode", choices=["proxy", "answer", "impostor", "silent"])
     p.add_argument("port", type=int)
     p.add_argument("target", type=int, nargs="?")
     p.add_argument("--cut-after", type=int)
@@ -273,12 +308,14 @@ def main():
     p.add_argument("--events")
     p.add_argument("--kill-pid-file")
     p.add_argument("--kill-at", default="0.5")
+    p.add_argument("--status", type=int, default=503)
     args = p.parse_args()
     s = listener(args.port)
-    if args.mode == "proxy":
+    print("netfault: listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+    if args.mode in ("proxy", "answer"):
         if args.target is None:
-            sys.exit("proxy needs TARGET_PORT")
-        handler = Proxy(args).handle
+            sys.exit("%s needs TARGET_PORT" % args.mode)
+        handler = Proxy(args).handle if args.mode == "proxy" else Answer(args).handle
     else:
         handler = impostor if args.mode == "impostor" else silent
     while True:

@@ -10,10 +10,9 @@ URL="http://127.0.0.1:$PORT"
 make_records "$HH" 5 || not_ok "records made"
 
 # ---- A login-page impostor answering 200 HTML: nothing may be marked sent. ----
-IMP=$(free_port)
-python3 "$NETFAULT" impostor "$IMP" &
+python3 "$NETFAULT" impostor 0 > "$SCRATCH/impostor" &
 at_exit "kill $!"
-wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $IMP))"
+IMP=$(wait_port "$SCRATCH/impostor")
 sync_to "http://127.0.0.1:$IMP" --once > /dev/null 2> "$SCRATCH/imp.err"
 st=$?
 check "sync to a login page fails" test "$st" -ne 0

@@ -23,7 +23,8 @@ check "depot records are status sent" test "$("$FIELDCHECK" --db "$DEPOT_DB" lis
 check "depot logged one line per bundle with device and result" grep -q 'device=hh1 bundle=.* status=201 result=stored records=' "$DEPOT_LOG"
 
 # Nothing left: a second sync sends nothing and still exits 0.
-check "a second sync with nothing queued exits 0" sync_to "http://127.0.0.1:$PORT" --once > /dev/null
+sync_to "http://127.0.0.1:$PORT" --once > "$SCRATCH/sync2.out" 2>&1
+check "a second sync with nothing queued exits 0" test $? -eq 0
 check "still exactly 1000 on the depot" test "$(depot_count)" = 1000
 
 # Four more handhelds sync at once, in small bundles, so that their uploads

@@ -20,8 +20,11 @@ cert() {
 	openssl x509 -req -in "$PKI/$1.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" -CAcreateserial \
 		-days 2 -extfile "$PKI/$1.ext" -out "$PKI/$1.pem" 2> /dev/null
 }
-check "a throwaway city CA" openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-subj "/CN=fieldcheck test city CA" -days 2 -keyout "$PKI/ca.key" -out "$PKI/ca.pem" 2> /dev/null
+city_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj "/CN=fieldcheck test city CA" -days 2 -keyout "$PKI/ca.key" -out "$PKI/ca.pem" 2> /dev/null
+}
+check "a throwaway city CA" city_ca
 check "a depot certificate for 127.0.0.1 and localhost" cert depot 'IP:127.0.0.1,DNS:localhost'
 check "a certificate for another host" cert elsewhere 'DNS:depot.elsewhere.example'
 chmod 600 "$PKI"/*.key
@@ -31,10 +34,8 @@ https_health() {
 }
 # tls_start NAME: serves over HTTPS with NAME's certificate and key.
 tls_start() {
-	"$DEPOT" --db "$DEPOT_DB" serve --listen "127.0.0.1:$PORT" --tls-cert "$PKI/$1.pem" \
-		--tls-key "$PKI/$1.key" >> "$DEPOT_LOG" 2>&1 &
-	DEPOT_PID=$!
-	wait_for 10 curl -sk --max-time 1 "https://127.0.0.1:$PORT/v1/health"
+	depot_serve --tls-cert "$PKI/$1.pem" --tls-key "$PKI/$1.key" &&
+		wait_for 10 curl -sk --max-time 1 "https://127.0.0.1:$PORT/v1/health"
 }
 puts() { grep -c 'PUT ' "$DEPOT_LOG"; }
 no_health() { ! health "$1"; }

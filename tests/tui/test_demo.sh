@@ -5,8 +5,9 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
 
-if ! command -v tmux >/dev/null || [ ! -x /usr/bin/gpsfake ]; then
-	skip "demo" "tmux or gpsfake is not installed"
+need_tools "demo" tmux
+if [ ! -x /usr/bin/gpsfake ]; then
+	skip "demo" "gpsfake is not installed"
 	exit 0
 fi
 export FIELDCHECK_DEMO_DIR="$SCRATCH/demo"
@@ -21,7 +22,8 @@ tmux_keys q
 st=$(tmux_exited 10)
 check "quitting the screen ends the demo (status $st)" [ "$st" = 0 ]
 check "the demo database holds the schema" test -s "$SCRATCH/demo/demo.db"
-port=$(tmux_screen | sed -n 's/.*GPS 127\.0\.0\.1:\([0-9]*\).*/\1/p' | head -n 1)
+# The line wraps when the demo's directory has a long path (a private TMPDIR).
+port=$(tmux_screen_joined | sed -n 's/.*GPS 127\.0\.0\.1:\([0-9]*\).*/\1/p' | head -n 1)
 check "the demo said which port its gpsfake used ($port)" [ -n "$port" ]
 check "gpsfake and its gpsd are stopped when the demo ends" sh -c "! { ps -eo args= | grep -E '[g]psfake -P $port |[g]psd .*-S $port ' >/dev/null; }"
 tmux_stop

@@ -140,7 +140,7 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_stop
 	gpsfake_stop
 else
-	skip "road inspection with gpsd" "gpsfake could not start"
+	not_ok "road inspection with gpsd: gpsfake could not start"
 fi
 
 # --- 2. Relevance: "no" hides the severity question and clears its answer. ---

@@ -44,7 +44,7 @@ tmux_wait "> Jiefang"
 tmux_resize 40 15
 check "at 40x15 the F-key bar is compact" tmux_wait "F1Hel F2Lan F4Rev"
 check "at 40x15 the typed text is still there" tmux_wait "> Jiefang"
-check "at 40x15 the status bar fits 40 columns" [ "$(line_width "insp7")" -le 40 ]
+check "at 40x15 the status bar fits 40 columns" sh -c '[ "$1" -ge 0 ] && [ "$1" -le 40 ]' _ "$(line_width "insp7")"
 tmux_type " Rd"
 tmux_resize 80 24
 check "back at 80x24 the text typed at both sizes is there" tmux_wait "> Jiefang Rd"

@@ -8,10 +8,7 @@ set -u
 . "$TOP/tests/tui/tmux.sh"
 . "$TOP/tests/sync/common.sh"
 
-if ! command -v tmux >/dev/null || ! command -v curl >/dev/null; then
-	skip "screen sync suite" "tmux or curl is not installed"
-	exit 0
-fi
+need_tools "screen sync suite" tmux curl
 
 mkdir -p "$XDG_CONFIG_HOME/fieldcheck"
 depot_init || { not_ok "depot init"; exit 1; }
@@ -22,7 +19,12 @@ make_records "$HH" 3 || { not_ok "three records made"; exit 1; }
 
 # worker_of PID: the pid of PID's fieldcheck-sync child, if any.
 worker_of() { pgrep -P "$1" -f 'fieldcheck-sync --tui-worker'; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
+# gone PID: PID names a process that has ended (an empty PID is not gone: it was never found).
+gone() { [ -n "$1" ] && ! kill -0 "$1" 2>/dev/null; }
+# maps PID LIB: PID is running and has LIB mapped.
+maps() { [ -n "$1" ] && [ -r "/proc/$1/maps" ] && grep -q "$2" "/proc/$1/maps"; }
+# lacks PID LIB: PID is running and does not have LIB mapped.
+lacks() { [ -n "$1" ] && [ -r "/proc/$1/maps" ] && ! grep -q "$2" "/proc/$1/maps"; }
 
 tmux_start 80 24 "$FIELDCHECK" --db "$HH" --gpsd none --inspector alice --lang en
 tmux_wait "Checklists"
@@ -31,8 +33,8 @@ check "the status bar shows the queue drained and the sync time" tmux_wait "queu
 check "the depot holds the three records" test "$(depot_count)" -eq 3
 worker=$(worker_of "$pid")
 check "the worker is a child process, fieldcheck-sync" test -n "$worker"
-check "libcurl is not loaded into the screen's process" sh -c "! grep -q libcurl /proc/$pid/maps"
-check "libcurl is loaded into the worker" grep -q libcurl "/proc/$worker/maps"
+check "libcurl is not loaded into the screen's process" lacks "$pid" libcurl
+check "libcurl is loaded into the worker" maps "$worker" libcurl
 tmux_keys q
 check "the screen exits 0" test "$(tmux_exited)" = 0
 check "the worker stops with the screen" wait_for 5 gone "$worker"
@@ -47,6 +49,7 @@ check "a record queued before start is sent" tmux_wait "queued 0 · last sync" 2
 check "the depot holds four records" test "$(depot_count)" -eq 4
 pid=$(tmux_pid)
 worker=$(worker_of "$pid")
+check "the restarted screen has its worker" test -n "$worker"
 kill -KILL "$pid"
 check "the worker stops when the screen is killed" wait_for 5 gone "$worker"
 tmux_stop
@@ -60,6 +63,10 @@ tmux_keys 1
 check "depot away: a checklist still opens" tmux_wait "Road id or location"
 tmux_keys F10
 tmux_wait "Checklists"
+# The depot comes back on its port: the worker, backing off, finds it alone.
+depot_start
+check "depot back: the worker sends the queued record, without help" tmux_wait "queued 0 · last sync" 60
+check "depot back: the depot holds five records" test "$(depot_count)" -eq 5
 tmux_keys q
 check "depot away: the screen exits 0" test "$(tmux_exited)" = 0
 tmux_stop

@@ -6,6 +6,7 @@
 #   tmux_keys KEY...                  tmux send-keys (Enter, Escape, F4, Up, ...)
 #   tmux_type TEXT                    type TEXT literally (UTF-8 welcome)
 #   tmux_screen                       print the pane (capture-pane -p)
+#   tmux_screen_joined                the same with wrapped lines joined (-J)
 #   tmux_screen_attrs                 the same with its attributes as escape sequences (-e)
 #   tmux_row TEXT                     the 0-based row where TEXT first shows, or nothing
 #   tmux_tap COL ROW                  a mouse tap (button 1 press and release, the X10
@@ -16,8 +17,11 @@
 #   tmux_resize COLS ROWS
 #   tmux_pid                          the pid of COMMAND
 #   tmux_stop                         kill the server
-#   tmux_suite NAME TOOL...           skip the suite (exit 0) unless tmux and the TOOLs
-#                                     are installed; an empty configuration, DB=$SCRATCH/fc.db
+#   tmux_suite NAME TOOL...           skip the suite (exit 0; under CI=true a failure)
+#                                     unless tmux and the TOOLs are installed; an empty
+#                                     configuration, DB=$SCRATCH/fc.db, and a TZ in which
+#                                     it is about noon now, so that "today" (My day, the
+#                                     review of today) cannot change during the suite
 #   jq_records STATUS FILTER          jq -s -e FILTER over $DB's records with STATUS
 #
 # Each suite gets its own socket (-L), an empty configuration (-f /dev/null),
@@ -53,6 +57,7 @@ tmux_pid() { cat "$SCRATCH/tmux-pid"; }
 tmux_keys() { _tmux send-keys -t t "$@"; }
 tmux_type() { _tmux send-keys -t t -l "$1"; }
 tmux_screen() { _tmux capture-pane -p -t t; }
+tmux_screen_joined() { _tmux capture-pane -p -J -t t; }
 tmux_screen_attrs() { _tmux capture-pane -e -p -t t; }
 tmux_row() { tmux_screen | grep -nF -- "$1" | head -n 1 | sed 's/:.*//' | awk '{ print $1 - 1 }'; }
 
@@ -92,12 +97,10 @@ tmux_stop() { _tmux kill-server 2>/dev/null; return 0; }
 tmux_suite() {
 	_name=$1
 	shift
-	for _t in tmux "$@"; do
-		if ! command -v "$_t" >/dev/null; then
-			skip "$_name" "$_t is not installed"
-			exit 0
-		fi
-	done
+	need_tools "$_name" tmux "$@"
+	# POSIX TZ "MID-N" is UTC+N: N = 12 - the UTC hour puts local time at noon.
+	TZ="MID$(( $(date -u +%-H) - 12 ))"
+	export TZ
 	export XDG_CONFIG_HOME="$SCRATCH/cfg"
 	DB="$SCRATCH/fc.db"
 }

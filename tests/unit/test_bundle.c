@@ -138,6 +138,34 @@ test_cap(void **state)
 	free_uuids(uuids, 2000);
 }
 
+/* The number of gzip members in BYTES: each is inflated to its end in turn. */
+static int
+gzip_members(const unsigned char *bytes, size_t size)
+{
+	unsigned char sink[16384];
+	size_t at = 0;
+	int members = 0;
+
+	while (at < size) {
+		z_stream z = { 0 };
+		int rc;
+
+		assert_int_equal(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+		z.next_in = (unsigned char *)(uintptr_t)(bytes + at);
+		z.avail_in = (uInt)(size - at);
+		do {
+			z.next_out = sink;
+			z.avail_out = sizeof sink;
+			rc = inflate(&z, Z_NO_FLUSH);
+		} while (rc == Z_OK);
+		assert_int_equal(rc, Z_STREAM_END);
+		at = size - z.avail_in;
+		inflateEnd(&z);
+		members++;
+	}
+	return members;
+}
+
 /* A large bundle uses two gzip members; zlib's one-shot reader sees both. */
 static void
 test_multi_member(void **state)
@@ -149,6 +177,7 @@ test_multi_member(void **state)
 
 	(void)state;
 	w = build(3000, 0, &sb, &uuids);
+	assert_int_equal(gzip_members(sb.bytes, sb.size), 2);
 	assert_int_equal(bundle_inflate(sb.bytes, sb.size, NULL, &text, &len, &cause), 0);
 	{
 		size_t lines = 0;

@@ -456,7 +456,10 @@ test_describe_bounds(void **state)
 	memset(tiny, 'Z', sizeof tiny);
 	gpsclient_describe(p->gc, tiny, sizeof tiny);
 	assert_int_equal(strlen(tiny), sizeof tiny - 1);
+	memset(tiny, 'Y', sizeof tiny);
 	gpsclient_describe(p->gc, tiny, 0);   /* no write at all */
+	for (size_t i = 0; i < sizeof tiny; i++)
+		assert_int_equal(tiny[i], 'Y');
 }
 
 int
