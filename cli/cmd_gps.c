@@ -6,6 +6,7 @@
  *
  * --once waits for the first fix (up to --timeout, default 30 s), prints it
  * (the bare status line, no time stamp) and exits 0; without a fix it exits 1 saying why (no gpsd, or no fix).
+ * While it waits it says so on stderr, and why, at once and at every change.
  * --changes prints a line on every change of state or fix instead of once a
  * second, each with what a record finalized at that moment would be stamped
  * with (record=gpsd age=S, or record=none when the last fix is older than
@@ -90,6 +91,39 @@ gps_print(const struct gpsclient *gc, bool changes, bool once, double max_age_s)
 	return fflush(stdout) == 0 && !ferror(stdout);
 }
 
+/*
+ * --once: says on stderr what it is waiting for and why, as soon as there is
+ * a reason (a refused connection, a refused report) or after a second
+ * without a fix, and again whenever that changes; last holds what was said.
+ */
+static void
+gps_say_waiting(const struct gpsclient *gc, const char *where, int64_t waited_ms, char *last,
+    size_t size)
+{
+	char now[512];
+	const char *why = gpsclient_error(gc);
+
+	if (waited_ms < 1000 && (strcmp(why, "connecting") == 0 || *why == '\0'))
+		return;   /* a fix usually comes at once: no news yet */
+
+	switch (gpsclient_state(gc)) {
+	case GPS_NO_GPSD:
+		snprintf(now, sizeof now, "waiting for gpsd at %s: %s", where, why);
+		break;
+	case GPS_NO_FIX:
+	case GPS_STALE:
+		snprintf(now, sizeof now, "waiting for a fix from gpsd at %s%s%s", where,
+		    *why != '\0' ? ": refused: " : "", why);
+		break;
+	default:
+		return;
+	}
+	if (strcmp(now, last) == 0)
+		return;
+	fc_strlcpy(last, now, size);
+	cli_error("%s", now);
+}
+
 int
 cmd_gps(struct cli_globals *g, int argc, char **argv)
 {
@@ -164,6 +198,8 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 	int64_t next_print = start + 1000;
 	enum gps_state last_printed = GPS_OFF;
 	bool last_stampable = false;
+	char waiting[512] = "";
+	const char *where = hostport != NULL ? hostport : "localhost:2947";
 
 	while (!gps_interrupted) {
 		bool changed = gpsclient_process(gc);
@@ -175,6 +211,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 					status = 0;
 				break;
 			}
+			gps_say_waiting(gc, where, now - start, waiting, sizeof waiting);
 		} else if (changes) {
 			enum gps_state st = gpsclient_state(gc);
 			struct store_position pos;
@@ -196,8 +233,11 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 				break;
 			}
 			if (gpsclient_state(gc) == GPS_NO_GPSD)
-				cli_error("no gpsd within %.0f s at %s: %s", timeout_s,
-				    hostport != NULL ? hostport : "localhost:2947", gpsclient_error(gc));
+				cli_error("no gpsd within %.0f s at %s: %s", timeout_s, where,
+				    gpsclient_error(gc));
+			else if (*gpsclient_error(gc) != '\0')
+				cli_error("no fix within %.0f s: gpsd's report refused: %s", timeout_s,
+				    gpsclient_error(gc));
 			else
 				cli_error("no fix within %.0f s (gpsd answers, the receiver has no fix)",
 				    timeout_s);
@@ -205,6 +245,9 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 		}
 
 		int64_t wait = gpsclient_timeout_ms(gc);
+		if (once && waiting[0] == '\0' && now - start < 1000 &&
+		    (wait < 0 || start + 1000 - now < wait))
+			wait = start + 1000 - now;   /* to say what it waits for */
 		if (!once && !changes && (wait < 0 || next_print - now < wait))
 			wait = next_print - now;
 		if (deadline >= 0 && (wait < 0 || deadline - now < wait))

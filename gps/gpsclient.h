@@ -57,9 +57,17 @@ int gpsclient_timeout_ms(const struct gpsclient *gc);
 bool gpsclient_process(struct gpsclient *gc);
 
 enum gps_state gpsclient_state(const struct gpsclient *gc);
-/* Why there is no connection (for GPS_NO_GPSD), e.g. "connection refused". */
+/*
+ * For GPS_NO_GPSD, why there is no connection ("connecting", "connection
+ * refused"); for GPS_NO_FIX, why gpsd's latest position report was refused
+ * ("receiver time 2099-... is more than a year from the system clock",
+ * "position 0,0 ..."), or "" when the receiver simply has no fix.
+ */
 const char *gpsclient_error(const struct gpsclient *gc);
-/* The last good fix; false when there never was one. */
+/*
+ * The last good fix: the best report of the latest closed epoch (see
+ * gpsclient.c); false when there never was one.
+ */
 bool gpsclient_last_fix(const struct gpsclient *gc, struct gps_fix *out);
 /* Age in seconds of the last good fix, NAN when none. */
 double gpsclient_fix_age_s(const struct gpsclient *gc);
@@ -78,7 +86,8 @@ bool gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_
  * One status line, like cgps in one line:
  * "3D 46.49829 7.56741 ±4 m 9 sats HDOP 0.9 0.4 s" (HDOP followed by "poor"
  * above GPSCLIENT_POOR_HDOP), "stale: 3D ...", "no fix (last fix 12 s ago)",
- * "no gpsd at localhost:2947 (no gpsd: Connection refused)", "GPS off".
+ * "no fix (refused: receiver time ...)", "no gpsd at localhost:2947
+ * (connection refused)", "GPS off".
  */
 void gpsclient_describe(const struct gpsclient *gc, char *buf, size_t size);
 
