@@ -250,7 +250,7 @@ fi
 
 # --- the epoch's best fix and the whole sky ----------------------------------
 # The Quectel L70 log: gpsd reports each epoch first as 2D without accuracy
-# (from RMC), then as 3D with gpsd's accuracy from GST (about ±4 m); SKY with
+# (from RMC), then as 3D with an accuracy (differential: about ±4 m); SKY with
 # 8 of 13 satellites used comes every 5 epochs.
 if gpsfake_start "$NMEA/quectel-L70.log" 0.05 -1; then
 	on_day "2022-03-09 15:01:10" "$FIELDCHECK" gps --gpsd "127.0.0.1:$GPSFAKE_PORT" --once --timeout 20 \
@@ -275,8 +275,30 @@ if follow "$NMEA/ublox-neo-m8n.log" "2017-07-19 08:49:50" ublox "^fix	3D.* 14 sa
 else
 	not_ok "gpsfake starts with ublox-neo-m8n.log"
 fi
+# The built-in checklists' accuracy_threshold takes a good autonomous fix in a
+# street (beidou-gb: HDOP 1.2, gpsd's ±26 m, on the day gpsd dates it) and
+# refuses the 2005 receiver's ±46 m.
+follow "$NMEA/beidou-gb.log" "2034-10-16 05:32:20" beidou2034 "^fix	3D .* ±26 m" ||
+	not_ok "gpsfake starts with beidou-gb.log (2034)"
+# fits ACCURACY: every built-in checklist's accuracy_threshold allows it.
+fits() {
+	[ -n "$1" ] || return 1
+	for _f in "$TOP"/forms/checklists/*.csv; do
+		awk -F, -v acc="$1" '
+			{ sub(/\r$/, "") }
+			col { exit !($col != "" && acc <= $col + 0) }
+			/^,form_id,/ { for (i = 1; i <= NF; i++) if ($i == "accuracy_threshold") col = i }
+			END { if (!col) exit 1 }' "$_f" || return 1
+	done
+}
+not_fits() { [ -n "$1" ] && ! fits "$1"; }
+beidou_acc=$(sed -n 's/^fix	3D .* ±\([0-9]*\) m.*/\1/p' "$SCRATCH/beidou2034.out" | sort -n | tail -n 1)
+moving_acc=$(sed -n 's/^fix	3D .* ±\([0-9]*\) m.*/\1/p' "$SCRATCH/moving.out" | sort -n | head -n 1)
+check "an autonomous fix in a street (beidou-gb, ±${beidou_acc} m) meets the built-in checklists' accuracy_threshold" \
+	fits "$beidou_acc"
+check "a poor fix (bu303-moving at HDOP 2.4, ±${moving_acc} m) does not" not_fits "$moving_acc"
 # What accuracy gpsd gives for each real receiver (docs/gps.md, the checklists' threshold).
-for f in moving beidou quectel ublox; do
+for f in moving beidou2034 quectel ublox; do
 	acc=$(grep -o "^fix	[23]D [^	]* ±[0-9]* m" "$SCRATCH/$f.out" 2>/dev/null | sed 's/.*±//' | sort -n | uniq | tr '\n' ' ')
 	echo "# accuracy through gpsd, $f: $acc"
 done
