@@ -71,14 +71,14 @@ static bool
 gps_print(const struct gpsclient *gc, bool changes, bool once, double max_age_s)
 {
 	char desc[256];
-	struct store_position pos;
+	struct gps_fix fix;
+	double age;
 
 	gpsclient_describe(gc, desc, sizeof desc);
 	if (changes) {
 		enum gps_state st = gpsclient_state(gc);
-		if (gpsclient_stamp(gc, max_age_s, &pos))
-			printf("%s\t%s\trecord=gpsd age=%.1f\n", gpsclient_state_name(st), desc,
-			    pos.fix_age_s);
+		if (gpsclient_stamp(gc, max_age_s, &fix, &age))
+			printf("%s\t%s\trecord=gpsd age=%.1f\n", gpsclient_state_name(st), desc, age);
 		else
 			printf("%s\t%s\trecord=none\n", gpsclient_state_name(st), desc);
 	} else if (once) {
@@ -214,8 +214,9 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 			gps_say_waiting(gc, where, now - start, waiting, sizeof waiting);
 		} else if (changes) {
 			enum gps_state st = gpsclient_state(gc);
-			struct store_position pos;
-			bool stampable = gpsclient_stamp(gc, max_age_s, &pos);
+			struct gps_fix fix;
+			double age;
+			bool stampable = gpsclient_stamp(gc, max_age_s, &fix, &age);
 			if ((changed || st != last_printed || stampable != last_stampable) &&
 			    !gps_print(gc, true, false, max_age_s))
 				break;

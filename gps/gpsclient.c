@@ -997,7 +997,7 @@ gpsclient_stale_after_s(const struct gpsclient *gc)
 }
 
 bool
-gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_position *pos)
+gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct gps_fix *fix, double *age_s)
 {
 	double age;
 
@@ -1006,17 +1006,8 @@ gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_posit
 	age = gpsclient_fix_age_s(gc);
 	if (!(age <= max_age_s))
 		return false;
-	store_position_clear(pos);
-	pos->source = STORE_POS_GPSD;
-	pos->lat = gc->fix.lat;
-	pos->lon = gc->fix.lon;
-	pos->alt_m = gc->fix.alt_msl;
-	pos->accuracy_m = gc->fix.accuracy_m;
-	pos->fix_mode = gc->fix.mode;
-	pos->satellites = gc->fix.satellites_used;
-	pos->hdop = gc->fix.hdop;
-	fc_strlcpy(pos->fix_time, gc->fix.time, sizeof pos->fix_time);
-	pos->fix_age_s = age;
+	*fix = gc->fix;
+	*age_s = age;
 	return true;
 }
 

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "util/util.h"
 
 struct gpsclient;
 
@@ -75,12 +75,14 @@ double gpsclient_fix_age_s(const struct gpsclient *gc);
 double gpsclient_stale_after_s(const struct gpsclient *gc);
 
 /*
- * Stamps a record's position from the best recent fix: the current one, or
- * the last good one no older than max_age_s, with its age.  Returns false and
- * leaves pos untouched when there is none, so that nothing is ever stamped
- * with a stale or invented position.
+ * The fix to stamp a record with: the current one, or the last good one no
+ * older than max_age_s, with its age in *age_s.  Returns false and leaves
+ * both untouched when there is none, so that nothing is ever stamped with a
+ * stale or invented position.  The record layer turns the fix into the
+ * record's position: this module knows nothing of records.
  */
-bool gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_position *pos);
+bool gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct gps_fix *fix,
+    double *age_s);
 
 /*
  * One status line, like cgps in one line:

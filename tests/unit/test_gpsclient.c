@@ -223,7 +223,8 @@ static void
 test_off(void **state)
 {
 	struct gpsclient *gc = NULL;
-	struct store_position pos;
+	struct gps_fix stamped;
+	double age;
 	char buf[64];
 	char *cause = NULL;
 
@@ -233,7 +234,7 @@ test_off(void **state)
 	assert_int_equal(gpsclient_fd(gc), -1);
 	assert_int_equal(gpsclient_timeout_ms(gc), -1);
 	assert_false(gpsclient_process(gc));
-	assert_false(gpsclient_stamp(gc, 100, &pos));
+	assert_false(gpsclient_stamp(gc, 100, &stamped, &age));
 	assert_true(isnan(gpsclient_fix_age_s(gc)));
 	gpsclient_describe(gc, buf, sizeof buf);
 	assert_string_equal(buf, "GPS off");
@@ -274,13 +275,13 @@ static void
 test_fix_and_stamp(void **state)
 {
 	struct peer *p = *state;
-	struct store_position pos;
-	struct gps_fix fix;
+	struct gps_fix fix, stamped;
+	double age;
 	char buf[256];
 
 	connect_client(p);
 	assert_false(gpsclient_last_fix(p->gc, &fix));
-	assert_false(gpsclient_stamp(p->gc, 60, &pos));
+	assert_false(gpsclient_stamp(p->gc, 60, &stamped, &age));
 	peer_sends(p, "{\"class\":\"SKY\",\"hdop\":0.9,\"satellites\":[{\"PRN\":2,\"el\":45,\"az\":120,"
 	    "\"ss\":40,\"used\":true},{\"PRN\":5,\"el\":60,\"az\":45,\"ss\":42,\"used\":true},"
 	    "{\"PRN\":9,\"el\":70,\"az\":300,\"ss\":45,\"used\":true},{\"PRN\":12,\"el\":25,\"az\":80,"
@@ -299,14 +300,12 @@ test_fix_and_stamp(void **state)
 	snprintf(want, sizeof want, "%.10sT01:30:05.000Z", today());
 	assert_string_equal(fix.time, want);
 
-	store_position_clear(&pos);
-	assert_true(gpsclient_stamp(p->gc, 10, &pos));
-	assert_int_equal(pos.source, STORE_POS_GPSD);
-	assert_int_equal(pos.fix_mode, 3);
-	assert_int_equal(pos.satellites, 3);
-	assert_true(fabs(pos.lat - 31.2304) < 1e-9);
-	assert_true(pos.fix_age_s >= 0 && pos.fix_age_s < 2);
-	assert_string_equal(pos.fix_time, want);
+	assert_true(gpsclient_stamp(p->gc, 10, &stamped, &age));
+	assert_int_equal(stamped.mode, 3);
+	assert_int_equal(stamped.satellites_used, 3);
+	assert_true(fabs(stamped.lat - 31.2304) < 1e-9);
+	assert_true(age >= 0 && age < 2);
+	assert_string_equal(stamped.time, want);
 	gpsclient_describe(p->gc, buf, sizeof buf);
 	assert_non_null(strstr(buf, "3D 31.23040 121.47370"));
 	assert_non_null(strstr(buf, "3 sats"));
@@ -328,8 +327,8 @@ test_fix_and_stamp(void **state)
 	peer_sends(p, "{\"class\":\"TPV\",\"mode\":1}\r\n");
 	assert_true(pump_until_state(p, GPS_NO_FIX, 2000));
 	/* The last good fix may still be stamped, with its age, only within max_age_s. */
-	assert_true(gpsclient_stamp(p->gc, 10, &pos));
-	assert_false(gpsclient_stamp(p->gc, 0, &pos) && pos.fix_age_s > 0);
+	assert_true(gpsclient_stamp(p->gc, 10, &stamped, &age));
+	assert_false(gpsclient_stamp(p->gc, 0, &stamped, &age) && age > 0);
 }
 
 static void
@@ -431,7 +430,8 @@ static void
 test_stale_and_reconnect(void **state)
 {
 	struct peer *p = *state;
-	struct store_position pos;
+	struct gps_fix stamped;
+	double age;
 	char buf[256];
 
 	connect_client(p);
@@ -445,9 +445,9 @@ test_stale_and_reconnect(void **state)
 	gpsclient_describe(p->gc, buf, sizeof buf);
 	assert_non_null(strstr(buf, "stale"));
 	/* A stale fix is never stamped as fresh. */
-	assert_false(gpsclient_stamp(p->gc, 2.0, &pos));
-	assert_true(gpsclient_stamp(p->gc, 60.0, &pos));
-	assert_true(pos.fix_age_s >= 2.9);
+	assert_false(gpsclient_stamp(p->gc, 2.0, &stamped, &age));
+	assert_true(gpsclient_stamp(p->gc, 60.0, &stamped, &age));
+	assert_true(age >= 2.9);
 
 	/* gpsd goes away: no gpsd; it comes back: fixes again without help. */
 	close(p->conn_fd);
