@@ -286,8 +286,14 @@ fill_from_gps(struct fs *fs)
 		    "当前没有 GPS 定位"));
 		return;
 	}
-	snprintf(value, sizeof value, "%.7f %.7f %.1f %.1f", fix.lat, fix.lon,
-	    isnan(fix.alt_msl) ? 0.0 : fix.alt_msl, isnan(fix.accuracy_m) ? 0.0 : fix.accuracy_m);
+	/* ODK's "LAT LON [ALT [ACCURACY]]" stops before the first unknown: never a 0 for unknown. */
+	if (isnan(fix.alt_msl))
+		snprintf(value, sizeof value, "%.7f %.7f", fix.lat, fix.lon);
+	else if (isnan(fix.accuracy_m))
+		snprintf(value, sizeof value, "%.7f %.7f %.1f", fix.lat, fix.lon, fix.alt_msl);
+	else
+		snprintf(value, sizeof value, "%.7f %.7f %.1f %.1f", fix.lat, fix.lon, fix.alt_msl,
+		    fix.accuracy_m);
 	tui_edit_init(&fs->ed, value, ANSWER_MAX);
 	set_answer(fs, value, false);
 }
