@@ -81,6 +81,9 @@ else
 fi
 
 # --- gpsfake leaves nothing behind ------------------------------------------
+_gpsfake_today "$PATROL" "$SCRATCH/today.log"
+check "gpsfake.sh replays the patrol dated today (RMC $(date -u +%d%m%y))" \
+	grep -q "^\$GPRMC,013000\.00,A,.*,$(date -u +%d%m%y),,,D\*" "$SCRATCH/today.log"
 if gpsfake_start "$PATROL"; then
 	p1=$GPSFAKE_PID p2=$GPSFAKE_GPSD_PID port=$GPSFAKE_PORT
 	check "gpsfake runs on a private port with its gpsd child" sh -c "[ -n '$p2' ] && [ '$port' != 2947 ]"
@@ -145,8 +148,11 @@ if ! have_shared || [ ! -d "$NMEA" ]; then
 fi
 
 # fieldcheck refuses a fix time more than a year from the system clock, so a
-# recorded log is replayed with the clock of the day gpsd 3.22 dates it
-# (bu303's SiRF week is 1024 weeks behind: gpsd moves 2005 to 2025).
+# recorded log is replayed as it is (not moved to today as gpsfake.sh does
+# by default) with the clock of the day gpsd 3.22 dates it (bu303's SiRF
+# week is 1024 weeks behind: gpsd moves 2005 to 2025).
+GPSFAKE_KEEP_DATES=1
+export GPSFAKE_KEEP_DATES
 if [ ! -x /usr/bin/faketime ]; then
 	skip "recorded receiver logs" "faketime is not installed (scripts/deps.sh installs it)"
 	exit 0
