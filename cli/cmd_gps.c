@@ -91,17 +91,29 @@ gps_print(const struct gpsclient *gc, bool changes, bool once, double max_age_s)
 	return fflush(stdout) == 0 && !ferror(stdout);
 }
 
+/* What --once last said it was waiting for. */
+struct gps_waiting {
+	char said[512];
+	int kind;           /* the state, and whether there was a reason */
+	int64_t at_ms;
+};
+
+/* A changed reason of the same kind is said again only this often (a refused time changes every report). */
+#define GPS_WAITING_REPEAT_MS 10000
+
 /*
  * --once: says on stderr what it is waiting for and why, as soon as there is
  * a reason (a refused connection, a refused report) or after a second
- * without a fix, and again whenever that changes; last holds what was said.
+ * without a fix, and again when that changes.
  */
 static void
-gps_say_waiting(const struct gpsclient *gc, const char *where, int64_t waited_ms, char *last,
-    size_t size)
+gps_say_waiting(const struct gpsclient *gc, const char *where, int64_t waited_ms,
+    struct gps_waiting *w)
 {
 	char now[512];
 	const char *why = gpsclient_error(gc);
+	int64_t t = fc_monotonic_ms();
+	int kind = (int)gpsclient_state(gc) * 2 + (*why != '\0');
 
 	if (waited_ms < 1000 && (strcmp(why, "connecting") == 0 || *why == '\0'))
 		return;   /* a fix usually comes at once: no news yet */
@@ -118,9 +130,12 @@ gps_say_waiting(const struct gpsclient *gc, const char *where, int64_t waited_ms
 	default:
 		return;
 	}
-	if (strcmp(now, last) == 0)
+	if (strcmp(now, w->said) == 0 ||
+	    (w->said[0] != '\0' && kind == w->kind && t - w->at_ms < GPS_WAITING_REPEAT_MS))
 		return;
-	fc_strlcpy(last, now, size);
+	fc_strlcpy(w->said, now, sizeof w->said);
+	w->kind = kind;
+	w->at_ms = t;
 	cli_error("%s", now);
 }
 
@@ -198,7 +213,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 	int64_t next_print = start + 1000;
 	enum gps_state last_printed = GPS_OFF;
 	bool last_stampable = false;
-	char waiting[512] = "";
+	struct gps_waiting waiting = { .said = "" };
 	const char *where = hostport != NULL ? hostport : "localhost:2947";
 
 	while (!gps_interrupted) {
@@ -211,7 +226,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 					status = 0;
 				break;
 			}
-			gps_say_waiting(gc, where, now - start, waiting, sizeof waiting);
+			gps_say_waiting(gc, where, now - start, &waiting);
 		} else if (changes) {
 			enum gps_state st = gpsclient_state(gc);
 			struct gps_fix fix;
@@ -246,7 +261,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 		}
 
 		int64_t wait = gpsclient_timeout_ms(gc);
-		if (once && waiting[0] == '\0' && now - start < 1000 &&
+		if (once && waiting.said[0] == '\0' && now - start < 1000 &&
 		    (wait < 0 || start + 1000 - now < wait))
 			wait = start + 1000 - now;   /* to say what it waits for */
 		if (!once && !changes && (wait < 0 || next_print - now < wait))
