@@ -6,6 +6,7 @@
  *
  * --once waits for the first fix (up to --timeout, default 30 s), prints it
  * (the bare status line, no time stamp) and exits 0; without a fix it exits 1 saying why (no gpsd, or no fix).
+ * While it waits it says so on stderr, and why, at once and at every change.
  * --changes prints a line on every change of state or fix instead of once a
  * second, each with what a record finalized at that moment would be stamped
  * with (record=gpsd age=S, or record=none when the last fix is older than
@@ -70,14 +71,14 @@ static bool
 gps_print(const struct gpsclient *gc, bool changes, bool once, double max_age_s)
 {
 	char desc[256];
-	struct store_position pos;
+	struct gps_fix fix;
+	double age;
 
 	gpsclient_describe(gc, desc, sizeof desc);
 	if (changes) {
 		enum gps_state st = gpsclient_state(gc);
-		if (gpsclient_stamp(gc, max_age_s, &pos))
-			printf("%s\t%s\trecord=gpsd age=%.1f\n", gpsclient_state_name(st), desc,
-			    pos.fix_age_s);
+		if (gpsclient_stamp(gc, max_age_s, &fix, &age))
+			printf("%s\t%s\trecord=gpsd age=%.1f\n", gpsclient_state_name(st), desc, age);
 		else
 			printf("%s\t%s\trecord=none\n", gpsclient_state_name(st), desc);
 	} else if (once) {
@@ -90,11 +91,59 @@ gps_print(const struct gpsclient *gc, bool changes, bool once, double max_age_s)
 	return fflush(stdout) == 0 && !ferror(stdout);
 }
 
+/* What --once last said it was waiting for. */
+struct gps_waiting {
+	char said[512];
+	int kind;           /* the state, and whether there was a reason */
+	int64_t at_ms;
+};
+
+/* A changed reason of the same kind is said again only this often (a refused time changes every report). */
+#define GPS_WAITING_REPEAT_MS 10000
+
+/*
+ * --once: says on stderr what it is waiting for and why, as soon as there is
+ * a reason (a refused connection, a refused report) or after a second
+ * without a fix, and again when that changes.
+ */
+static void
+gps_say_waiting(const struct gpsclient *gc, const char *where, int64_t waited_ms,
+    struct gps_waiting *w)
+{
+	char now[512];
+	const char *why = gpsclient_error(gc);
+	int64_t t = fc_monotonic_ms();
+	int kind = (int)gpsclient_state(gc) * 2 + (*why != '\0');
+
+	if (waited_ms < 1000 && (strcmp(why, "connecting") == 0 || *why == '\0'))
+		return;   /* a fix usually comes at once: no news yet */
+
+	switch (gpsclient_state(gc)) {
+	case GPS_NO_GPSD:
+		snprintf(now, sizeof now, "waiting for gpsd at %s: %s", where, why);
+		break;
+	case GPS_NO_FIX:
+	case GPS_STALE:
+		snprintf(now, sizeof now, "waiting for a fix from gpsd at %s%s%s", where,
+		    *why != '\0' ? ": refused: " : "", why);
+		break;
+	default:
+		return;
+	}
+	if (strcmp(now, w->said) == 0 ||
+	    (w->said[0] != '\0' && kind == w->kind && t - w->at_ms < GPS_WAITING_REPEAT_MS))
+		return;
+	fc_strlcpy(w->said, now, sizeof w->said);
+	w->kind = kind;
+	w->at_ms = t;
+	cli_error("%s", now);
+}
+
 /* What the command was asked to do. */
 struct gps_watch {
 	bool once, changes, have_timeout;
 	double timeout_s, max_age_s;
-	const char *hostport;
+	const char *where;  /* gpsd's HOST:PORT, as said in messages */
 };
 
 /*
@@ -103,16 +152,20 @@ struct gps_watch {
  * too old to stamp, which is a change too.  -1: no timer at all.
  */
 static int64_t
-gps_wait_ms(const struct gpsclient *gc, const struct gps_watch *w, int64_t now,
-    int64_t next_print, int64_t deadline)
+gps_wait_ms(const struct gpsclient *gc, const struct gps_watch *w, int64_t now, int64_t start,
+    int64_t next_print, int64_t deadline, bool said_waiting)
 {
 	int64_t wait = gpsclient_timeout_ms(gc);
+
+	if (w->once && !said_waiting && now - start < 1000 && (wait < 0 || start + 1000 - now < wait))
+		wait = start + 1000 - now;   /* to say what it waits for */
 
 	if (!w->once && !w->changes && (wait < 0 || next_print - now < wait))
 		wait = next_print - now;
 	if (deadline >= 0 && (wait < 0 || deadline - now < wait))
 		wait = deadline - now;
 	if (w->changes) {
+		/* Wake when the last fix grows too old to stamp: that is a change too. */
 		double age = gpsclient_fix_age_s(gc);
 
 		if (isfinite(age) && age <= w->max_age_s) {
@@ -130,8 +183,11 @@ static void
 gps_say_no_fix(const struct gpsclient *gc, const struct gps_watch *w)
 {
 	if (gpsclient_state(gc) == GPS_NO_GPSD)
-		cli_error("no gpsd within %.0f s at %s: %s", w->timeout_s,
-		    w->hostport != NULL ? w->hostport : "localhost:2947", gpsclient_error(gc));
+		cli_error("no gpsd within %.0f s at %s: %s", w->timeout_s, w->where,
+		    gpsclient_error(gc));
+	else if (*gpsclient_error(gc) != '\0')
+		cli_error("no fix within %.0f s: gpsd's report refused: %s", w->timeout_s,
+		    gpsclient_error(gc));
 	else
 		cli_error("no fix within %.0f s (gpsd answers, the receiver has no fix)",
 		    w->timeout_s);
@@ -149,6 +205,7 @@ gps_watch_run(struct gpsclient *gc, const struct gps_watch *w)
 	int64_t next_print = start + 1000;
 	enum gps_state last_printed = GPS_OFF;
 	bool last_stampable = false;
+	struct gps_waiting waiting = { .said = "" };
 	int status = 1;
 
 	while (!gps_interrupted) {
@@ -162,10 +219,12 @@ gps_watch_run(struct gpsclient *gc, const struct gps_watch *w)
 					status = 0;
 				break;
 			}
+			gps_say_waiting(gc, w->where, now - start, &waiting);
 		} else if (w->changes) {
 			enum gps_state st = gpsclient_state(gc);
-			struct store_position pos;
-			bool stampable = gpsclient_stamp(gc, w->max_age_s, &pos);
+			struct gps_fix fix;
+			double age;
+			bool stampable = gpsclient_stamp(gc, w->max_age_s, &fix, &age);
 
 			if ((changed || st != last_printed || stampable != last_stampable) &&
 			    !gps_print(gc, true, false, w->max_age_s))
@@ -185,7 +244,7 @@ gps_watch_run(struct gpsclient *gc, const struct gps_watch *w)
 				gps_say_no_fix(gc, w);
 			break;
 		}
-		wait = gps_wait_ms(gc, w, now, next_print, deadline);
+		wait = gps_wait_ms(gc, w, now, start, next_print, deadline, waiting.said[0] != '\0');
 		if (poll(&p, 1, wait < 0 ? -1 : (int)wait) == -1 && errno != EINTR) {
 			cli_error("poll: %s", strerror(errno));
 			break;
@@ -209,6 +268,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gps_watch w = { .timeout_s = 30, .max_age_s = 10 };
+	const char *hostport;
 	struct gpsclient *gc = NULL;
 	char *cause = NULL;
 	int opt, status;
@@ -240,13 +300,14 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 	if (optind != argc)
 		return gps_usage();
 
-	w.hostport = g->gpsd;
-	if (w.hostport == NULL) {
+	hostport = g->gpsd;
+	if (hostport == NULL) {
 		struct fc_config *cfg = cli_config();
 		if (cfg != NULL)
-			w.hostport = fc_config_get(cfg, "gpsd");
+			hostport = fc_config_get(cfg, "gpsd");
 	}
-	if (gpsclient_open(w.hostport, &gc, &cause) != 0) {
+	w.where = hostport != NULL ? hostport : "localhost:2947";
+	if (gpsclient_open(hostport, &gc, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
 		return 2;

@@ -20,6 +20,23 @@
  * and finite coordinates that agree with the raw line.
  * fix.status is never used: gpsd sends it only above plain GPS.
  *
+ * Honest times and places.  A TPV whose time is not a real UTC time, or lies
+ * more than a year from the system clock (GC_CLOCK_SLACK_S; a clock before
+ * GC_CLOCK_FLOOR was never set, and then only times from the floor up to two
+ * GPS week-number periods after it are believed), is not a fix: receivers
+ * report 1980 (the GPS epoch) before they know the week, dates 1024 weeks
+ * off after a week-number rollover, and gpsd 3.22 itself dates one real
+ * log 2034.  Nor is a position at exactly 0,0, a receiver's "no position".
+ *
+ * Epochs.  gpsd may send several TPVs for one epoch (one time): with some
+ * receivers first a 2D one without accuracy (from RMC), then the 3D one
+ * (from GGA/GSA).  The client keeps the epoch's best report and makes it the
+ * fix only when the epoch closes: at the first report of a later time, or
+ * GC_EPOCH_WAIT_MS after the epoch's latest report (gpsd's JSON has no
+ * end-of-cycle marker).  The satellite count of an epoch is the largest of
+ * the SKY reports since the previous epoch closed, so a SKY that covers only
+ * part of the sky (gpsd sends one per GSV group) never replaces the whole.
+ *
  * Staleness is measured on the monotonic clock: a fix older than three
  * reporting cycles (cycle estimated from the TPV interval, clamped to
  * 1..10 s) is stale.
@@ -66,6 +83,17 @@
 #define GC_CYCLE_MAX_MS    10000
 #define GC_STALE_CYCLES    3
 /*
+ * Reports of one epoch arrive within a few hundred milliseconds even at
+ * 4800 baud; a report of the same time arriving later still upgrades the
+ * fix if it is better (gc_commit).
+ */
+#define GC_EPOCH_WAIT_MS   300
+/* 2010-01-01T00:00:00Z: a clock before it was never set (RTCs start at 1970 or 2000). */
+#define GC_CLOCK_FLOOR     ((time_t)1262304000)
+#define GC_CLOCK_SLACK_S   ((time_t)366 * 86400)
+/* One GPS week-number period: 1024 weeks. */
+#define GC_WEEK_PERIOD_S   ((time_t)1024 * 7 * 86400)
+/*
  * gpsd's limit on one JSON response (GPS_JSON_RESPONSE_MAX, private to
  * gpsd) is 10240 bytes in 3.22; libgps buffers twice that, and so do we.
  * A peer that sends a longer line is not gpsd: the client drops it.
@@ -93,13 +121,21 @@ struct gpsclient {
 	int64_t retry_at_ms;
 	int backoff_ms;
 	bool pending;              /* lines may be left in libgps's buffer */
+	bool ever_tried;           /* a probe has been started */
 	char error[256];
 
 	/* What the receiver says now. */
 	bool seen_tpv;
 	int rx_mode;               /* mode of the latest TPV */
-	int sats_used, sats_visible;
+	int sats_used, sats_visible;  /* of the last closed epoch */
 	double hdop;
+	char refused[160];         /* why the latest position report was not a fix, or "" */
+
+	/* The epoch being reported: its best fix so far, not yet believed. */
+	bool epoch_open;
+	struct gps_fix epoch_best;
+	int64_t epoch_last_ms;     /* when its latest report arrived */
+	int epoch_sats_used, epoch_sats_visible;   /* largest SKY counts since the last close */
 
 	/* The last good fix. */
 	bool have_fix;
@@ -118,6 +154,15 @@ static void
 gc_set_error(struct gpsclient *gc, const char *fmt, const char *arg)
 {
 	snprintf(gc->error, sizeof gc->error, fmt, arg);
+}
+
+/* Why a connection failed, in the words of a sentence: "connection refused". */
+static void
+gc_set_errno(struct gpsclient *gc, int err)
+{
+	gc_set_error(gc, "%s", strerror(err));
+	if (gc->error[0] >= 'A' && gc->error[0] <= 'Z' && gc->error[1] >= 'a' && gc->error[1] <= 'z')
+		gc->error[0] = (char)(gc->error[0] - 'A' + 'a');
 }
 
 static int
@@ -172,6 +217,7 @@ gpsclient_open(const char *hostport, struct gpsclient **out, char **cause)
 	gc->probe_fd = -1;
 	gc->rx_mode = MODE_NOT_SEEN;
 	gc->sats_used = gc->sats_visible = -1;
+	gc->epoch_sats_used = gc->epoch_sats_visible = -1;
 	gc->hdop = NAN;
 	gc->cycle_ms = GC_CYCLE_MIN_MS;
 	gc->backoff_ms = GC_BACKOFF_MIN_MS;
@@ -212,6 +258,8 @@ gc_disconnect(struct gpsclient *gc)
 	gc->pending = false;
 	gc->seen_tpv = false;
 	gc->rx_mode = MODE_NOT_SEEN;
+	gc->epoch_open = false;
+	gc->epoch_sats_used = gc->epoch_sats_visible = -1;
 	gc->conn = GC_WAITING;
 	gc->retry_at_ms = fc_monotonic_ms() + gc->backoff_ms;
 	gc->backoff_ms *= 2;
@@ -253,10 +301,13 @@ gc_start_probe(struct gpsclient *gc)
 		goto fail;
 	}
 	if (connect(fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
-		gc_set_error(gc, "no gpsd: %s", strerror(errno));
+		gc_set_errno(gc, errno);
 		goto fail;
 	}
 	freeaddrinfo(res);
+	if (!gc->ever_tried)
+		gc_set_error(gc, "%s", "connecting");   /* until the first answer or failure */
+	gc->ever_tried = true;
 	gc->probe_fd = fd;
 	gc->probe_started_ms = fc_monotonic_ms();
 	gc->conn = GC_PROBING;
@@ -309,7 +360,7 @@ gc_check_probe(struct gpsclient *gc, int64_t now)
 
 	if (poll(&p, 1, 0) <= 0) {
 		if (now - gc->probe_started_ms >= GC_PROBE_LIMIT_MS) {
-			gc_set_error(gc, "no gpsd: %s", "connection timed out");
+			gc_set_error(gc, "%s", "connection timed out");
 			gc_disconnect(gc);
 		}
 		return;
@@ -319,7 +370,7 @@ gc_check_probe(struct gpsclient *gc, int64_t now)
 	if (err == 0 && (p.revents & (POLLERR | POLLHUP)) != 0 && (p.revents & POLLIN) == 0)
 		err = ECONNRESET;
 	if (err != 0) {
-		gc_set_error(gc, "no gpsd: %s", strerror(err));
+		gc_set_errno(gc, err);
 		gc_disconnect(gc);
 		return;
 	}
@@ -344,7 +395,11 @@ struct gc_raw {
 	int mode;
 	bool has_latlon;
 	bool has_time;
+	bool has_hdop;
+	char time[40];       /* as written, when a string short enough; else "" */
 	double lat, lon;
+	int sky_used;        /* SKY: uSat, else the satellites marked used; -1 unknown */
+	int sky_visible;     /* SKY: nSat, else the satellites listed; -1 unknown */
 };
 
 /*
@@ -416,6 +471,41 @@ gc_subset(json_t *from, const struct gc_field *fields, size_t n)
 	return to;
 }
 
+/* A count gpsd wrote, if it is one: 0..MAXCHANNELS, else -1. */
+static int
+gc_count(json_t *v)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > MAXCHANNELS)
+		return -1;
+	return (int)json_integer_value(v);
+}
+
+/*
+ * The satellite counts of one SKY report: gpsd's uSat and nSat when given
+ * (gpsd 3.20+), else counted over the report's satellites.
+ */
+static void
+gc_sky_counts(json_t *sky, struct gc_raw *raw)
+{
+	json_t *sats = json_object_get(sky, "satellites"), *v;
+	int used = 0, listed = 0;
+	size_t i;
+
+	raw->sky_used = gc_count(json_object_get(sky, "uSat"));
+	raw->sky_visible = gc_count(json_object_get(sky, "nSat"));
+	if (!json_is_array(sats) || json_array_size(sats) > MAXCHANNELS)
+		return;
+	json_array_foreach(sats, i, v) {
+		listed++;
+		if (json_is_true(json_object_get(v, "used")))
+			used++;
+	}
+	if (raw->sky_used < 0)
+		raw->sky_used = used;
+	if (raw->sky_visible < 0)
+		raw->sky_visible = listed;
+}
+
 /*
  * Checks line and, for TPV and SKY, writes libgps's subset of it to clean
  * (NUL-terminated).  Returns false for a line that is not believed; true
@@ -452,13 +542,20 @@ gc_screen_line(const char *line, size_t len, struct gc_raw *raw, char *clean, si
 		raw->lat = json_number_value(lat);
 		raw->lon = json_number_value(lon);
 	}
-	raw->has_time = json_object_get(root, "time") != NULL;
+	v = json_object_get(root, "time");
+	raw->has_time = v != NULL;
+	if (json_is_string(v) && json_string_length(v) < sizeof raw->time)
+		fc_strlcpy(raw->time, json_string_value(v), sizeof raw->time);
+	raw->has_hdop = json_object_get(root, "hdop") != NULL;
+	raw->sky_used = raw->sky_visible = -1;
 	ok = true;
 	if (strcmp(cls, "TPV") == 0) {
 		subset = gc_subset(root, GC_FIELDS(gc_tpv_fields));
 	} else if (strcmp(cls, "SKY") == 0) {
 		json_t *sats = json_object_get(root, "satellites"), *list = json_array();
 		size_t i;
+
+		gc_sky_counts(root, raw);
 
 		subset = gc_subset(root, GC_FIELDS(gc_sky_fields));
 		json_array_foreach(sats, i, v) {
@@ -488,19 +585,101 @@ out:
 }
 
 static void
-gc_handle_sky(struct gpsclient *gc)
+gc_handle_sky(struct gpsclient *gc, const struct gc_raw *raw)
 {
 	const struct gps_data_t *d = gc->data;
 
-	if (d->satellites_used >= 0 && d->satellites_used <= MAXCHANNELS)
-		gc->sats_used = d->satellites_used;
-	if (d->satellites_visible >= 0 && d->satellites_visible <= MAXCHANNELS)
-		gc->sats_visible = d->satellites_visible;
+	if (raw->sky_used > gc->epoch_sats_used)
+		gc->epoch_sats_used = raw->sky_used;
+	if (raw->sky_visible > gc->epoch_sats_visible)
+		gc->epoch_sats_visible = raw->sky_visible;
 	/* NMEA writes 99.99 for "no DOP": that is unknown, not terrible. */
+	if (!raw->has_hdop)
+		return;
 	if (gc_finite(d->dop.hdop) && d->dop.hdop > 0 && d->dop.hdop < 99)
 		gc->hdop = d->dop.hdop;
 	else
 		gc->hdop = NAN;
+}
+
+/*
+ * Whether a receiver's time is one to believe, judged against the system
+ * clock (see the file comment); otherwise says why in why.
+ */
+static bool
+gc_time_plausible(const char *text, struct timespec t, time_t clock, char *why, size_t size)
+{
+	time_t lo, hi;
+
+	if (clock >= GC_CLOCK_FLOOR) {
+		lo = clock - GC_CLOCK_SLACK_S;
+		hi = clock + GC_CLOCK_SLACK_S;
+	} else {
+		lo = GC_CLOCK_FLOOR - GC_CLOCK_SLACK_S;
+		hi = GC_CLOCK_FLOOR + 2 * GC_WEEK_PERIOD_S;
+	}
+	if (t.tv_sec >= lo && t.tv_sec <= hi)
+		return true;
+	snprintf(why, size, "receiver time %.24s is %s", text,
+	    clock >= GC_CLOCK_FLOOR ? "more than a year from the system clock" :
+	    "not plausible (the system clock is not set)");
+	return false;
+}
+
+/* Whether fix a is better than b: 3D over 2D, a known accuracy, then a smaller one. */
+static bool
+gc_better(const struct gps_fix *a, const struct gps_fix *b)
+{
+	if (a->mode != b->mode)
+		return a->mode > b->mode;
+	if (isnan(a->accuracy_m) != isnan(b->accuracy_m))
+		return !isnan(a->accuracy_m);
+	return !isnan(a->accuracy_m) && a->accuracy_m < b->accuracy_m;
+}
+
+static bool
+gc_same_epoch(const struct gps_fix *a, const struct gps_fix *b)
+{
+	return a->time[0] != '\0' && strcmp(a->time, b->time) == 0;
+}
+
+/*
+ * Closes the open epoch: its best report becomes the fix, with the epoch's
+ * satellite count (the last closed epoch's when no SKY came).  A report of
+ * an epoch already made the fix replaces it only when better.
+ */
+static void
+gc_commit(struct gpsclient *gc)
+{
+	struct gps_fix *f = &gc->epoch_best;
+
+	if (!gc->epoch_open)
+		return;
+	gc->epoch_open = false;
+	if (gc->epoch_sats_used > 0)
+		gc->sats_used = gc->epoch_sats_used;
+	if (gc->epoch_sats_visible >= 0)
+		gc->sats_visible = gc->epoch_sats_visible;
+	gc->epoch_sats_used = gc->epoch_sats_visible = -1;
+	if (gc->have_fix && gc_same_epoch(f, &gc->fix) && !gc_better(f, &gc->fix))
+		return;
+	/* A fix from no satellite is impossible: 0 means gpsd did not say. */
+	f->satellites_used = gc->sats_used > 0 ? gc->sats_used : -1;
+	f->satellites_visible = gc->sats_visible;
+	f->hdop = gc->hdop;
+	gc->fix = *f;
+	gc->have_fix = true;
+}
+
+/*
+ * The receiver says it has no fix, or said something not to believe: the
+ * open epoch's best report was good, so it still becomes the last fix.
+ */
+static void
+gc_no_fix(struct gpsclient *gc)
+{
+	gc_commit(gc);
+	gc->rx_mode = MODE_NO_FIX;
 }
 
 static void
@@ -509,40 +688,53 @@ gc_handle_tpv(struct gpsclient *gc, const struct gc_raw *raw, int64_t now)
 	const struct gps_data_t *d = gc->data;
 	const struct gps_fix_t *f = &d->fix;
 	struct gps_fix fix;
+	struct timespec rt;
 
-	if (gc->last_tpv_ms != 0) {
-		/* Smooth the reporting interval so one late TPV does not move it much. */
-		int64_t dt = now - gc->last_tpv_ms;
-		if (dt > 0) {
-			gc->cycle_ms = (gc->cycle_ms * 3 + dt) / 4;
-			if (gc->cycle_ms < GC_CYCLE_MIN_MS)
-				gc->cycle_ms = GC_CYCLE_MIN_MS;
-			if (gc->cycle_ms > GC_CYCLE_MAX_MS)
-				gc->cycle_ms = GC_CYCLE_MAX_MS;
-		}
-	}
-	gc->last_tpv_ms = now;
 	gc->seen_tpv = true;
 	if ((d->set & MODE_SET) == 0)
 		return;
 	gc->rx_mode = f->mode;
-	if (f->mode < MODE_2D || f->mode > MODE_3D || raw->mode != f->mode)
+	if (f->mode < MODE_2D || f->mode > MODE_3D || raw->mode != f->mode) {
+		gc->refused[0] = '\0';
+		gc_no_fix(gc);
 		return;
-	if ((d->set & LATLON_SET) == 0 || !raw->has_latlon)
+	}
+	if ((d->set & LATLON_SET) == 0 || !raw->has_latlon) {
+		gc_no_fix(gc);
 		return;
+	}
 	if (!gc_finite(f->latitude) || !gc_finite(f->longitude) ||
 	    fabs(f->latitude) > 90 || fabs(f->longitude) > 180 ||
 	    fabs(f->latitude - raw->lat) > 1e-7 || fabs(f->longitude - raw->lon) > 1e-7) {
-		gc->rx_mode = MODE_NO_FIX;
+		gc_no_fix(gc);
 		return;
 	}
-	/* A time that libgps could not read means a line we do not understand. */
+	if (raw->lat == 0 && raw->lon == 0) {
+		fc_strlcpy(gc->refused, "position 0,0 (a receiver's \"no position\")",
+		    sizeof gc->refused);
+		gc_no_fix(gc);
+		return;
+	}
+	/*
+	 * A time that libgps could not read means a line we do not understand;
+	 * one that jansson's text and libgps disagree on, or out of the window,
+	 * is nonsense.
+	 */
 	bool time_ok = (d->set & TIME_SET) != 0 && f->time.tv_sec > 0 && f->time.tv_nsec >= 0 &&
 	    f->time.tv_nsec < 1000000000L;
-	if (raw->has_time && !time_ok) {
-		gc->rx_mode = MODE_NO_FIX;
-		return;
+	if (raw->has_time) {
+		if (!time_ok || fc_parse_iso_utc(raw->time, &rt) != 0 || rt.tv_sec != f->time.tv_sec) {
+			snprintf(gc->refused, sizeof gc->refused, "receiver time \"%.24s\" is not a time",
+			    raw->time);
+			gc_no_fix(gc);
+			return;
+		}
+		if (!gc_time_plausible(raw->time, rt, time(NULL), gc->refused, sizeof gc->refused)) {
+			gc_no_fix(gc);
+			return;
+		}
 	}
+	gc->refused[0] = '\0';
 	memset(&fix, 0, sizeof fix);
 	fix.mode = f->mode;
 	fix.lat = f->latitude;
@@ -555,15 +747,32 @@ gc_handle_tpv(struct gpsclient *gc, const struct gc_raw *raw, int64_t now)
 		fix.accuracy_m = sqrt(f->epx * f->epx + f->epy * f->epy);
 	else
 		fix.accuracy_m = NAN;
-	fix.hdop = gc->hdop;
-	/* A fix from no satellite is impossible: 0 means gpsd did not say. */
-	fix.satellites_used = gc->sats_used > 0 ? gc->sats_used : -1;
-	fix.satellites_visible = gc->sats_visible;
-	if (time_ok)
+	if (raw->has_time)
 		fc_time_iso_utc(fix.time, f->time);
 	fix.received_ms = now;
-	gc->fix = fix;
-	gc->have_fix = true;
+
+	if (gc->epoch_open && gc_same_epoch(&fix, &gc->epoch_best)) {
+		if (gc_better(&fix, &gc->epoch_best))
+			gc->epoch_best = fix;
+		gc->epoch_last_ms = now;
+		return;
+	}
+	gc_commit(gc);
+	if (gc->last_tpv_ms != 0) {
+		/* Smooth the epoch interval so one late epoch does not move it much. */
+		int64_t dt = now - gc->last_tpv_ms;
+		if (dt > 0) {
+			gc->cycle_ms = (gc->cycle_ms * 3 + dt) / 4;
+			if (gc->cycle_ms < GC_CYCLE_MIN_MS)
+				gc->cycle_ms = GC_CYCLE_MIN_MS;
+			if (gc->cycle_ms > GC_CYCLE_MAX_MS)
+				gc->cycle_ms = GC_CYCLE_MAX_MS;
+		}
+	}
+	gc->last_tpv_ms = now;
+	gc->epoch_best = fix;
+	gc->epoch_open = true;
+	gc->epoch_last_ms = now;
 }
 
 /*
@@ -604,7 +813,7 @@ gc_handle_line(struct gpsclient *gc, size_t len, int64_t now)
 	if (strcmp(raw.cls, "TPV") == 0)
 		gc_handle_tpv(gc, &raw, now);
 	else if ((gc->data->set & SATELLITE_SET) != 0)
-		gc_handle_sky(gc);
+		gc_handle_sky(gc, &raw);
 }
 
 /* Reads and handles what gpsd sent, a bounded amount per call; disconnects on EOF or error. */
@@ -699,6 +908,13 @@ gpsclient_timeout_ms(const struct gpsclient *gc)
 			if (due < 0)
 				due = -1;   /* already stale: nothing more to time */
 		}
+		if (gc->epoch_open) {
+			int64_t close = gc->epoch_last_ms + GC_EPOCH_WAIT_MS - now;
+			if (close < 0)
+				close = 0;
+			if (due < 0 || close < due)
+				due = close;
+		}
 		break;
 	}
 	if (due > 60000)
@@ -733,6 +949,8 @@ gpsclient_process(struct gpsclient *gc)
 		gc_drain(gc, now);
 		break;
 	}
+	if (gc->epoch_open && fc_monotonic_ms() - gc->epoch_last_ms >= GC_EPOCH_WAIT_MS)
+		gc_commit(gc);
 	st = gc_state_at(gc, fc_monotonic_ms());
 	bool changed = st != gc->reported || (gc->have_fix && gc->fix.received_ms != fix_before);
 	gc->reported = st;
@@ -750,6 +968,8 @@ gpsclient_error(const struct gpsclient *gc)
 {
 	if (gc->conn == GC_OFF)
 		return "GPS is off (--gpsd none)";
+	if (gc->conn == GC_OPEN)
+		return gc->rx_mode < MODE_2D ? gc->refused : "";
 	return gc->error;
 }
 
@@ -777,7 +997,7 @@ gpsclient_stale_after_s(const struct gpsclient *gc)
 }
 
 bool
-gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_position *pos)
+gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct gps_fix *fix, double *age_s)
 {
 	double age;
 
@@ -786,17 +1006,8 @@ gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_posit
 	age = gpsclient_fix_age_s(gc);
 	if (!(age <= max_age_s))
 		return false;
-	store_position_clear(pos);
-	pos->source = STORE_POS_GPSD;
-	pos->lat = gc->fix.lat;
-	pos->lon = gc->fix.lon;
-	pos->alt_m = gc->fix.alt_msl;
-	pos->accuracy_m = gc->fix.accuracy_m;
-	pos->fix_mode = gc->fix.mode;
-	pos->satellites = gc->fix.satellites_used;
-	pos->hdop = gc->fix.hdop;
-	fc_strlcpy(pos->fix_time, gc->fix.time, sizeof pos->fix_time);
-	pos->fix_age_s = age;
+	*fix = gc->fix;
+	*age_s = age;
 	return true;
 }
 
@@ -853,7 +1064,9 @@ gpsclient_describe(const struct gpsclient *gc, char *buf, size_t size)
 		snprintf(buf, size, "no gpsd at %s:%s (%s)", gc->host, gc->port, gc->error);
 		return;
 	case GPS_NO_FIX:
-		if (gc->have_fix)
+		if (gc->refused[0] != '\0')
+			snprintf(buf, size, "no fix (refused: %s)", gc->refused);
+		else if (gc->have_fix)
 			snprintf(buf, size, "no fix (last fix %.0f s ago)", age);
 		else
 			fc_strlcpy(buf, gc->seen_tpv ? "no fix" : "no fix (no report yet)", size);

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "util/util.h"
 
 struct gpsclient;
 
@@ -57,9 +57,17 @@ int gpsclient_timeout_ms(const struct gpsclient *gc);
 bool gpsclient_process(struct gpsclient *gc);
 
 enum gps_state gpsclient_state(const struct gpsclient *gc);
-/* Why there is no connection (for GPS_NO_GPSD), e.g. "connection refused". */
+/*
+ * For GPS_NO_GPSD, why there is no connection ("connecting", "connection
+ * refused"); for GPS_NO_FIX, why gpsd's latest position report was refused
+ * ("receiver time 2099-... is more than a year from the system clock",
+ * "position 0,0 ..."), or "" when the receiver simply has no fix.
+ */
 const char *gpsclient_error(const struct gpsclient *gc);
-/* The last good fix; false when there never was one. */
+/*
+ * The last good fix: the best report of the latest closed epoch (see
+ * gpsclient.c); false when there never was one.
+ */
 bool gpsclient_last_fix(const struct gpsclient *gc, struct gps_fix *out);
 /* Age in seconds of the last good fix, NAN when none. */
 double gpsclient_fix_age_s(const struct gpsclient *gc);
@@ -67,18 +75,21 @@ double gpsclient_fix_age_s(const struct gpsclient *gc);
 double gpsclient_stale_after_s(const struct gpsclient *gc);
 
 /*
- * Stamps a record's position from the best recent fix: the current one, or
- * the last good one no older than max_age_s, with its age.  Returns false and
- * leaves pos untouched when there is none, so that nothing is ever stamped
- * with a stale or invented position.
+ * The fix to stamp a record with: the current one, or the last good one no
+ * older than max_age_s, with its age in *age_s.  Returns false and leaves
+ * both untouched when there is none, so that nothing is ever stamped with a
+ * stale or invented position.  The record layer turns the fix into the
+ * record's position: this module knows nothing of records.
  */
-bool gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct store_position *pos);
+bool gpsclient_stamp(const struct gpsclient *gc, double max_age_s, struct gps_fix *fix,
+    double *age_s);
 
 /*
  * One status line, like cgps in one line:
  * "3D 46.49829 7.56741 ±4 m 9 sats HDOP 0.9 0.4 s" (HDOP followed by "poor"
  * above GPSCLIENT_POOR_HDOP), "stale: 3D ...", "no fix (last fix 12 s ago)",
- * "no gpsd at localhost:2947 (no gpsd: Connection refused)", "GPS off".
+ * "no fix (refused: receiver time ...)", "no gpsd at localhost:2947
+ * (connection refused)", "GPS off".
  */
 void gpsclient_describe(const struct gpsclient *gc, char *buf, size_t size);
 

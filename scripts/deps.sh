@@ -8,7 +8,8 @@ set -eu
 # Build: compiler, pkg-config and the -dev package of every library.
 # Test-only: cmocka, clang (libFuzzer), gpsd + gpsfake, tmux, gdal-bin, jq, sqlite3,
 # curl, openssl (a throwaway city CA for the HTTPS tests), libjpeg-turbo-progs
-# (djpeg and cjpeg: the photo benchmark's anchor).
+# (djpeg and cjpeg: the photo benchmark's anchor), faketime (replays of
+# receiver logs recorded in other years).
 PACKAGES="
 build-essential pkg-config
 libncurses-dev libsqlite3-dev libgps-dev zlib1g-dev libcurl4-openssl-dev
@@ -16,7 +17,7 @@ libmicrohttpd-dev libjansson-dev libsodium-dev libjpeg62-turbo-dev libpng-dev li
 libchafa-dev libglib2.0-dev
 libcmocka-dev clang libclang-rt-14-dev
 gpsd gpsd-clients python3-gps tmux gdal-bin jq sqlite3 python3 procps ca-certificates htop
-curl openssl libjpeg-turbo-progs
+curl openssl libjpeg-turbo-progs faketime
 "
 
 missing=""

@@ -12,6 +12,12 @@
 # patrol log per second).  The log is replayed in a loop unless the extra
 # flags contain -1.  gpsd only starts reading the log when a client watches.
 #
+# A text NMEA log is replayed with its dates (RMC, ZDA) moved to today (UTC),
+# keeping the time of day and the checksums right: fieldcheck refuses a fix
+# time more than a year from the system clock, and tests/data/patrol.log is
+# dated 2026-11-24.  GPSFAKE_KEEP_DATES=1 replays the log as it is (binary
+# logs always are).
+#
 # gpsfake runs gpsd as its child; gpsfake_stop kills both by PID (gpsfake
 # first, then the gpsd it left behind) and waits for them, so nothing is
 # left listening, and removes gpsd's control socket $TMPDIR/gpsfake-PID.sock.  GPSFAKE_LOG names a file for gpsfake's own output
@@ -23,6 +29,56 @@
 GPSFAKE_PID=
 GPSFAKE_GPSD_PID=
 GPSFAKE_PORT=
+_GPSFAKE_DATED=
+
+# _gpsfake_today LOG OUT: writes LOG to OUT with every RMC and ZDA date moved
+# by the days from the log's first date to today; fails for a binary log or
+# one without dates.
+_gpsfake_today() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import datetime, functools, sys
+try:
+    lines = open(sys.argv[1], encoding="ascii", newline="").read().split("\n")
+except (UnicodeDecodeError, ValueError):
+    sys.exit(1)
+
+def date_of(f):
+    try:
+        if f[0][2:] == "RMC" and len(f) > 9 and len(f[9]) == 6:
+            d = f[9]
+            return datetime.date(2000 + int(d[4:6]), int(d[2:4]), int(d[0:2]))
+        if f[0][2:] == "ZDA" and len(f) > 4 and f[4]:
+            return datetime.date(int(f[4]), int(f[3]), int(f[2]))
+    except ValueError:
+        pass
+    return None
+
+def split(line):
+    body, star, rest = line.rstrip("\r").partition("*")
+    return (body[1:].split(","), star + rest) if line.startswith("$") else (None, None)
+
+first = next((d for d in (date_of(split(l)[0]) for l in lines if split(l)[0]) if d), None)
+if first is None:
+    sys.exit(1)
+shift = datetime.datetime.now(datetime.timezone.utc).date() - first
+out = []
+for line in lines:
+    f, tail = split(line)
+    d = date_of(f) if f else None
+    if d is not None:
+        d += shift
+        if f[0][2:] == "RMC":
+            f[9] = d.strftime("%d%m%y")
+        else:
+            f[2:5] = [d.strftime("%d"), d.strftime("%m"), d.strftime("%Y")]
+        body = ",".join(f)
+        if tail.startswith("*"):
+            tail = "*%02X" % functools.reduce(lambda a, c: a ^ ord(c), body, 0)
+        line = "$" + body + tail + ("\r" if line.endswith("\r") else "")
+    out.append(line)
+open(sys.argv[2], "w", encoding="ascii", newline="").write("\n".join(out))
+PY
+}
 
 # _gpsfake_port_open PORT: something accepts connections on 127.0.0.1:PORT.
 _gpsfake_port_open() {
@@ -53,6 +109,12 @@ gpsfake_start() {
 	if [ ! -r "$_log" ]; then
 		echo "gpsfake_start: cannot read $_log" >&2
 		return 1
+	fi
+	if [ -z "${GPSFAKE_KEEP_DATES:-}" ]; then
+		_GPSFAKE_DATED=$(mktemp "${TMPDIR:-/tmp}/gpsfake.XXXXXX")
+		if _gpsfake_today "$_log" "$_GPSFAKE_DATED"; then
+			_log=$_GPSFAKE_DATED
+		fi
 	fi
 	_tries=0
 	while [ "$_tries" -lt 5 ]; do
@@ -114,5 +176,7 @@ gpsfake_stop() {
 	[ -n "$GPSFAKE_PID" ] && rm -f "${TMPDIR:-/tmp}/gpsfake-$GPSFAKE_PID.sock"
 	GPSFAKE_PID=
 	GPSFAKE_GPSD_PID=
+	[ -n "$_GPSFAKE_DATED" ] && rm -f "$_GPSFAKE_DATED"
+	_GPSFAKE_DATED=
 	return 0
 }

@@ -101,3 +101,17 @@ free_port() {
 
 # need_shared: skip the calling suite's fixture tests when ../shared is absent.
 have_shared() { [ -d "$FIXTURES" ]; }
+
+# on_day "YYYY-MM-DD HH:MM:SS"|now CMD...: CMD with the wall clock starting
+# then (libfaketime; the monotonic clock untouched), for a receiver log that
+# gpsd dates in another year: fieldcheck refuses a fix time more than a year
+# from the clock.
+on_day() {
+	_day=$1
+	shift
+	if [ "$_day" = now ]; then
+		"$@"
+	else
+		FAKETIME_DONT_FAKE_MONOTONIC=1 /usr/bin/faketime -f "@$_day" "$@"
+	fi
+}

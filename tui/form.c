@@ -739,19 +739,37 @@ struct review {
 	struct store_position manual;
 };
 
+/* A record's position from a gpsd fix that was age_s old when taken. */
+static void
+position_from_fix(const struct gps_fix *fix, double age_s, struct store_position *pos)
+{
+	store_position_clear(pos);
+	pos->source = STORE_POS_GPSD;
+	pos->lat = fix->lat;
+	pos->lon = fix->lon;
+	pos->alt_m = fix->alt_msl;
+	pos->accuracy_m = fix->accuracy_m;
+	pos->fix_mode = fix->mode;
+	pos->satellites = fix->satellites_used;
+	pos->hdop = fix->hdop;
+	fc_strlcpy(pos->fix_time, fix->time, sizeof pos->fix_time);
+	pos->fix_age_s = age_s;
+}
+
 /* The position saving would take now, and whether it is good enough. */
 static bool
 usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos, char *why,
     size_t size)
 {
-	double thr = form_accuracy_threshold(f);
+	double thr = form_accuracy_threshold(f), age;
+	struct gps_fix fix;
 
 	store_position_clear(pos);
 	if (app->gc == NULL || gpsclient_state(app->gc) == GPS_OFF) {
 		snprintf(why, size, "%s", tui_tr(app, f, "GPS is off", "GPS 已关闭"));
 		return false;
 	}
-	if (!gpsclient_stamp(app->gc, gpsclient_stale_after_s(app->gc), pos)) {
+	if (!gpsclient_stamp(app->gc, gpsclient_stale_after_s(app->gc), &fix, &age)) {
 		switch (gpsclient_state(app->gc)) {
 		case GPS_NO_GPSD: snprintf(why, size, "no gpsd (%s)", gpsclient_error(app->gc)); break;
 		case GPS_STALE: snprintf(why, size, "%s", tui_tr(app, f, "fix is stale", "定位已过时")); break;
@@ -759,6 +777,7 @@ usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos
 		}
 		return false;
 	}
+	position_from_fix(&fix, age, pos);
 	if (!isnan(thr) && (isnan(pos->accuracy_m) || pos->accuracy_m > thr)) {
 		if (isnan(pos->accuracy_m))
 			snprintf(why, size, "accuracy unknown, form needs ±%.0f m", thr);

@@ -14,7 +14,7 @@ The 3D fixes are what a handheld receiver in the open reports with SBAS
 corrections (BDSBAS over China): GGA quality 2, RMC mode D.  gpsd (3.22)
 derives its 95 % error estimate (eph) from HDOP and the fix's UERE, which
 is smaller for a differential fix, so it reports about +-4 m: inside the
-built-in checklists' 10 m accuracy_threshold, as a real patrol would be.
+built-in checklists' 30 m accuracy_threshold, as a real patrol would be.
 An autonomous fix at HDOP 0.9 reads +-17 m.  (A $GPGST with the receiver's
 own error statistics would not help: gpsd 3.22 passes it on as a GST
 report but keeps the DOP-based eph; and a seventh sentence per epoch

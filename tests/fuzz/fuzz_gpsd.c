@@ -89,7 +89,8 @@ run_client(struct gpsclient *gc)
 static void
 check_fix(const struct gpsclient *gc)
 {
-	struct store_position pos;
+	struct gps_fix stamped;
+	double age;
 	struct gps_fix fix;
 	char text[256];
 
@@ -98,11 +99,10 @@ check_fix(const struct gpsclient *gc)
 		abort();
 	if (gpsclient_last_fix(gc, &fix)) {
 		if (!isfinite(fix.lat) || !isfinite(fix.lon) || fabs(fix.lat) > 90 || fabs(fix.lon) > 180 ||
-		    fix.mode < 2 || fix.mode > 3)
+		    fix.mode < 2 || fix.mode > 3 || (fix.lat == 0 && fix.lon == 0))
 			abort();
 	}
-	store_position_clear(&pos);
-	(void)gpsclient_stamp(gc, 1e9, &pos);
+	(void)gpsclient_stamp(gc, 1e9, &stamped, &age);
 }
 
 int

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """A tiny fake gpsd that speaks garbage, for tests/gps/test_gps.sh.
 
-    fake_gpsd.py PORTFILE [--then-fix]
+    fake_gpsd.py PORTFILE [--then-fix] [--2d]
 
 Listens on 127.0.0.1 (a free port, written to PORTFILE once listening).
 Every connection gets gpsd's VERSION banner; connections that send a
 ?WATCH get malformed JSON, lines cut in half, binary junk and an
-overlong line, then (with --then-fix) one good TPV per second.  Runs until
-killed.
+overlong line, then (with --then-fix) one good TPV per second, dated now
+(fieldcheck refuses a time far from the clock): 3D at 31.2304 121.4737,
+4.5 m above sea level, +-5 m; with --2d, a 2D fix with neither altitude nor
+accuracy.  Runs until killed.
 """
 import os
 import socket
@@ -33,11 +35,18 @@ GARBAGE = [
     b'{"class":"SKY","satellites":[{"PRN":"x"}],"hdop":-1}\r\n',
     b'{' * 5000 + b'\r\n',
 ]
-GOOD = (b'{"class":"TPV","device":"/dev/fake","mode":3,"time":"2026-11-24T01:30:00.000Z",'
-        b'"lat":31.2304,"lon":121.4737,"altMSL":4.5,"eph":5.0}\r\n')
 
 
-def serve(conn, then_fix):
+def good(two_d):
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    if two_d:
+        rest = '"mode":2,"time":"%s","lat":31.2304,"lon":121.4737' % now
+    else:
+        rest = '"mode":3,"time":"%s","lat":31.2304,"lon":121.4737,"altMSL":4.5,"eph":5.0' % now
+    return ('{"class":"TPV","device":"/dev/fake",%s}\r\n' % rest).encode()
+
+
+def serve(conn, then_fix, two_d):
     try:
         conn.sendall(BANNER)
         conn.settimeout(5)
@@ -57,7 +66,7 @@ def serve(conn, then_fix):
             conn.sendall(b'{"class":"TPV","mode":3,"lat":' + b'9' * 30000)   # overlong, no newline
             conn.sendall(b'\r\n')
         while then_fix:
-            conn.sendall(GOOD)
+            conn.sendall(good(two_d))
             time.sleep(1)
         time.sleep(30)
     except OSError:
@@ -69,6 +78,7 @@ def serve(conn, then_fix):
 def main():
     portfile = sys.argv[1]
     then_fix = "--then-fix" in sys.argv[2:]
+    two_d = "--2d" in sys.argv[2:]
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 0))
@@ -79,7 +89,7 @@ def main():
     os.rename(tmp, portfile)
     while True:
         conn, _ = s.accept()
-        threading.Thread(target=serve, args=(conn, then_fix), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, then_fix, two_d), daemon=True).start()
 
 
 if __name__ == "__main__":

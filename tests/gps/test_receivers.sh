@@ -16,7 +16,7 @@ if ! have_shared || [ ! -d "$NMEA" ]; then
 	skip "real receiver logs" "../shared/fixtures/nmea-gpsd is absent"
 	exit 0
 fi
-tmux_suite "real receiver logs" jq
+tmux_suite "real receiver logs" jq faketime
 
 # in_chk LOG LAT LON: the .chk of LOG has a TPV with a fix at LAT LON
 # (printed to 5 decimals, so within 1e-5 after rounding).
@@ -29,13 +29,19 @@ in_chk() {
 			END { exit !found }'
 }
 
-# receiver LOG WHERE LAT_PREFIX LON_PREFIX: --once against the replayed LOG.
+# receiver LOG DAY WHERE LAT_PREFIX LON_PREFIX: --once against the replayed
+# LOG, with the clock at DAY, the day gpsd dates the log (see on_day).
 receiver() {
+	_rx_day=$2
+	_rx_log=$1
+	shift 2
+	set -- "$_rx_log" "$@"
+
 	if ! gpsfake_start "$NMEA/$1.log" 0.05; then
 		not_ok "$1: gpsfake starts"
 		return
 	fi
-	"$FIELDCHECK" gps --gpsd "127.0.0.1:$GPSFAKE_PORT" --once --timeout 20 \
+	on_day "$_rx_day" "$FIELDCHECK" gps --gpsd "127.0.0.1:$GPSFAKE_PORT" --once --timeout 20 \
 		> "$SCRATCH/$1.out" 2> "$SCRATCH/$1.err"
 	st=$?
 	gpsfake_stop
@@ -44,9 +50,9 @@ receiver() {
 	check "$1: the position is one the receiver reported (${5:-none} ${6:-none})" in_chk "$1" "${5:-999}" "${6:-999}"
 	check "$1: in $2" sh -c 'case "$1 $2" in "$3"*" $4"*) exit 0 ;; esac; exit 1' _ "${5:-}" "${6:-}" "$3" "$4"
 }
-receiver bu303-climbing "Adelboden, Switzerland" 46.49 7.56
-receiver quectel-L70 "Calgary, Canada" 51.06 -114.09
-receiver ublox-neo-m8n "Adelaide, Australia" -34.90 138.60
+receiver bu303-climbing "2025-02-02 16:12:15" "Adelboden, Switzerland" 46.49 7.56
+receiver quectel-L70 now "Calgary, Canada" 51.06 -114.09
+receiver ublox-neo-m8n "2017-07-19 08:49:55" "Adelaide, Australia" -34.90 138.60
 
 # --- a record saved through the screen with the u-blox M8N's fix ---
 mkdir -p "$SCRATCH/forms"
@@ -60,7 +66,8 @@ settings,,,
 ,rx,1,5
 CSV
 if gpsfake_start "$NMEA/ublox-neo-m8n.log" 0.05; then
-	tmux_start 80 24 "$FIELDCHECK" --db "$DB" --forms "$SCRATCH/forms" \
+	tmux_start 80 24 env FAKETIME_DONT_FAKE_MONOTONIC=1 /usr/bin/faketime -f "@2017-07-19 08:49:55" \
+		"$FIELDCHECK" --db "$DB" --forms "$SCRATCH/forms" \
 		--gpsd "127.0.0.1:$GPSFAKE_PORT" --lang en --inspector rx1
 	check "the status bar shows the M8N's 3D fix" tmux_wait "GPS 3D" 30
 	acc=$(tmux_screen | sed -n '1s/.*GPS 3D ±\([0-9]*\) m.*/\1/p')

@@ -85,7 +85,7 @@ test_builtin_checklists(void **state)
 		assert_int_equal(strlen(form_hash(f)), 64);
 		assert_int_equal(form_language_count(f), 2);
 		assert_string_equal(form_default_language(f), "中文 (zh)");
-		assert_true(form_accuracy_threshold(f) == 10);
+		assert_true(form_accuracy_threshold(f) == 30);   /* docs/gps.md: what receivers meet */
 		/* the first question is the asset id, a text question */
 		assert_string_equal(form_question_name(f, 0), "asset_id");
 		assert_int_equal(form_question_type(f, 0), FORM_TEXT);

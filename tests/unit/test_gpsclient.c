@@ -19,14 +19,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gps/gpsclient.h"
 #include "util/util.h"
 
 #define BANNER "{\"class\":\"VERSION\",\"release\":\"3.22\",\"rev\":\"3.22\",\"proto_major\":3,\"proto_minor\":14}\r\n"
-#define TPV_FMT "{\"class\":\"TPV\",\"device\":\"/dev/pts/1\",\"mode\":%d,\"time\":\"2026-11-24T01:30:%02d.000Z\"," \
+/* The receiver's times are today's (UTC): gpsclient refuses a time far from the clock. */
+#define TPV_FMT "{\"class\":\"TPV\",\"device\":\"/dev/pts/1\",\"mode\":%d,\"time\":\"%sT01:30:%02d.000Z\"," \
 	"\"lat\":%.9f,\"lon\":%.9f,\"altHAE\":14.0,\"altMSL\":4.5,\"epx\":3.0,\"epy\":4.0,\"eph\":6.2}\r\n"
+
+/* Today's UTC date, YYYY-MM-DD. */
+static const char *
+today(void)
+{
+	static char day[FC_TIME_LEN];   /* YYYY-MM-DD of an ISO time */
+
+	fc_now_iso_utc(day);
+	day[10] = '\0';
+	return day;
+}
 
 struct peer {
 	int listen_fd;
@@ -98,7 +111,7 @@ peer_sends(struct peer *p, const char *text)
 static void
 peer_tpv(struct peer *p, int mode, int sec, double lat, double lon)
 {
-	char *line = xasprintf(TPV_FMT, mode, sec, lat, lon);
+	char *line = xasprintf(TPV_FMT, mode, today(), sec, lat, lon);
 	peer_sends(p, line);
 	free(line);
 }
@@ -210,7 +223,8 @@ static void
 test_off(void **state)
 {
 	struct gpsclient *gc = NULL;
-	struct store_position pos;
+	struct gps_fix stamped;
+	double age;
 	char buf[64];
 	char *cause = NULL;
 
@@ -220,7 +234,7 @@ test_off(void **state)
 	assert_int_equal(gpsclient_fd(gc), -1);
 	assert_int_equal(gpsclient_timeout_ms(gc), -1);
 	assert_false(gpsclient_process(gc));
-	assert_false(gpsclient_stamp(gc, 100, &pos));
+	assert_false(gpsclient_stamp(gc, 100, &stamped, &age));
 	assert_true(isnan(gpsclient_fix_age_s(gc)));
 	gpsclient_describe(gc, buf, sizeof buf);
 	assert_string_equal(buf, "GPS off");
@@ -261,13 +275,13 @@ static void
 test_fix_and_stamp(void **state)
 {
 	struct peer *p = *state;
-	struct store_position pos;
-	struct gps_fix fix;
+	struct gps_fix fix, stamped;
+	double age;
 	char buf[256];
 
 	connect_client(p);
 	assert_false(gpsclient_last_fix(p->gc, &fix));
-	assert_false(gpsclient_stamp(p->gc, 60, &pos));
+	assert_false(gpsclient_stamp(p->gc, 60, &stamped, &age));
 	peer_sends(p, "{\"class\":\"SKY\",\"hdop\":0.9,\"satellites\":[{\"PRN\":2,\"el\":45,\"az\":120,"
 	    "\"ss\":40,\"used\":true},{\"PRN\":5,\"el\":60,\"az\":45,\"ss\":42,\"used\":true},"
 	    "{\"PRN\":9,\"el\":70,\"az\":300,\"ss\":45,\"used\":true},{\"PRN\":12,\"el\":25,\"az\":80,"
@@ -282,16 +296,16 @@ test_fix_and_stamp(void **state)
 	assert_true(fabs(fix.accuracy_m - 6.2) < 1e-9);
 	assert_int_equal(fix.satellites_used, 3);
 	assert_true(fabs(fix.hdop - 0.9) < 1e-9);
-	assert_string_equal(fix.time, "2026-11-24T01:30:05.000Z");
+	char want[FC_TIME_LEN];
+	snprintf(want, sizeof want, "%.10sT01:30:05.000Z", today());
+	assert_string_equal(fix.time, want);
 
-	store_position_clear(&pos);
-	assert_true(gpsclient_stamp(p->gc, 10, &pos));
-	assert_int_equal(pos.source, STORE_POS_GPSD);
-	assert_int_equal(pos.fix_mode, 3);
-	assert_int_equal(pos.satellites, 3);
-	assert_true(fabs(pos.lat - 31.2304) < 1e-9);
-	assert_true(pos.fix_age_s >= 0 && pos.fix_age_s < 2);
-	assert_string_equal(pos.fix_time, "2026-11-24T01:30:05.000Z");
+	assert_true(gpsclient_stamp(p->gc, 10, &stamped, &age));
+	assert_int_equal(stamped.mode, 3);
+	assert_int_equal(stamped.satellites_used, 3);
+	assert_true(fabs(stamped.lat - 31.2304) < 1e-9);
+	assert_true(age >= 0 && age < 2);
+	assert_string_equal(stamped.time, want);
 	gpsclient_describe(p->gc, buf, sizeof buf);
 	assert_non_null(strstr(buf, "3D 31.23040 121.47370"));
 	assert_non_null(strstr(buf, "3 sats"));
@@ -313,8 +327,8 @@ test_fix_and_stamp(void **state)
 	peer_sends(p, "{\"class\":\"TPV\",\"mode\":1}\r\n");
 	assert_true(pump_until_state(p, GPS_NO_FIX, 2000));
 	/* The last good fix may still be stamped, with its age, only within max_age_s. */
-	assert_true(gpsclient_stamp(p->gc, 10, &pos));
-	assert_false(gpsclient_stamp(p->gc, 0, &pos) && pos.fix_age_s > 0);
+	assert_true(gpsclient_stamp(p->gc, 10, &stamped, &age));
+	assert_false(gpsclient_stamp(p->gc, 0, &stamped, &age) && age > 0);
 }
 
 static void
@@ -328,7 +342,7 @@ test_drain_many_lines(void **state)
 	connect_client(p);
 	/* 200 fixes in one write: after the wakeup, the client must reach the last. */
 	for (int i = 0; i < 200; i++) {
-		int w = snprintf(all + n, cap - n, TPV_FMT, 3, i % 60, 31.0 + i * 0.001, 121.0);
+		int w = snprintf(all + n, cap - n, TPV_FMT, 3, today(), i % 60, 31.0 + i * 0.001, 121.0);
 		assert_true(w > 0 && (size_t)w < cap - n);
 		n += (size_t)w;
 	}
@@ -416,7 +430,8 @@ static void
 test_stale_and_reconnect(void **state)
 {
 	struct peer *p = *state;
-	struct store_position pos;
+	struct gps_fix stamped;
+	double age;
 	char buf[256];
 
 	connect_client(p);
@@ -430,9 +445,9 @@ test_stale_and_reconnect(void **state)
 	gpsclient_describe(p->gc, buf, sizeof buf);
 	assert_non_null(strstr(buf, "stale"));
 	/* A stale fix is never stamped as fresh. */
-	assert_false(gpsclient_stamp(p->gc, 2.0, &pos));
-	assert_true(gpsclient_stamp(p->gc, 60.0, &pos));
-	assert_true(pos.fix_age_s >= 2.9);
+	assert_false(gpsclient_stamp(p->gc, 2.0, &stamped, &age));
+	assert_true(gpsclient_stamp(p->gc, 60.0, &stamped, &age));
+	assert_true(age >= 2.9);
 
 	/* gpsd goes away: no gpsd; it comes back: fixes again without help. */
 	close(p->conn_fd);
@@ -442,6 +457,216 @@ test_stale_and_reconnect(void **state)
 	assert_true(pump_until_connected(p, p->accepted, 12000));
 	peer_tpv(p, 3, 2, 31.2310, 121.4740);
 	assert_true(pump_until_state(p, GPS_FIX, 2000));
+}
+
+/* Sends a TPV at lat/lon with the given time text (NULL: none), mode 3, eph. */
+static void
+peer_tpv_at(struct peer *p, int mode, const char *time, double lat, double lon, double eph)
+{
+	char tfield[64] = "", efield[32] = "";
+	char *line;
+
+	if (time != NULL)
+		snprintf(tfield, sizeof tfield, ",\"time\":\"%s\"", time);
+	if (!isnan(eph))
+		snprintf(efield, sizeof efield, ",\"eph\":%.3f", eph);
+	line = xasprintf("{\"class\":\"TPV\",\"device\":\"/dev/pts/1\",\"mode\":%d%s,"
+	    "\"lat\":%.9f,\"lon\":%.9f%s}\r\n", mode, tfield, lat, lon, efield);
+	peer_sends(p, line);
+	free(line);
+}
+
+/* An ISO UTC time offset_s from now. */
+static void
+time_from_now(char buf[FC_TIME_LEN], long offset_s)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += offset_s;
+	ts.tv_nsec = 0;
+	fc_time_iso_utc(buf, ts);
+}
+
+/* Runs the loop until the last fix has latitude lat, or ms pass. */
+static bool
+pump_until_lat(struct peer *p, double lat, int ms)
+{
+	int64_t end = fc_monotonic_ms() + ms;
+	struct gps_fix fix;
+
+	while (fc_monotonic_ms() < end) {
+		(void)pump_once(p, 50);
+		if (gpsclient_last_fix(p->gc, &fix) && fabs(fix.lat - lat) < 1e-9)
+			return true;
+	}
+	return false;
+}
+
+/* Lets the client read what was sent and close any epoch (pump for ms). */
+static void
+pump_for(struct peer *p, int ms)
+{
+	int64_t end = fc_monotonic_ms() + ms;
+
+	while (fc_monotonic_ms() < end)
+		(void)pump_once(p, 20);
+}
+
+static void
+test_refuse_nonsense_time(void **state)
+{
+	struct peer *p = *state;
+	struct gps_fix fix;
+	char t[FC_TIME_LEN], buf[256];
+	static const char *nonsense[] = {
+		"9999-99-99T99:99:99.000Z",   /* not a time at all */
+		"2099-03-01T12:00:00.000Z",   /* a century off */
+		"1980-01-06T00:00:00.000Z",   /* the GPS epoch: the receiver has no week yet */
+		"2034-10-16T05:32:33.438Z",   /* gpsd 3.22's date for the beidou-gb log */
+	};
+
+	connect_client(p);
+	for (size_t i = 0; i < sizeof nonsense / sizeof nonsense[0]; i++) {
+		peer_tpv_at(p, 3, nonsense[i], 31.2304, 121.4737, 4.0);
+		pump_for(p, 500);
+		if (gpsclient_last_fix(p->gc, &fix))
+			print_message("time %s gave a fix\n", nonsense[i]);
+		assert_false(gpsclient_last_fix(p->gc, &fix));
+		assert_int_equal(gpsclient_state(p->gc), GPS_NO_FIX);
+		assert_non_null(strstr(gpsclient_error(p->gc), "receiver time"));
+		gpsclient_describe(p->gc, buf, sizeof buf);
+		assert_non_null(strstr(buf, "refused"));
+	}
+	/* Two years ago (a week-number rollover looks like this, only more so). */
+	time_from_now(t, -2L * 366 * 86400);
+	peer_tpv_at(p, 3, t, 31.2304, 121.4737, 4.0);
+	pump_for(p, 500);
+	assert_false(gpsclient_last_fix(p->gc, &fix));
+	assert_non_null(strstr(gpsclient_error(p->gc), "more than a year"));
+
+	/* A day behind the clock, or a day ahead of it, is believed: clocks drift. */
+	time_from_now(t, -86400);
+	peer_tpv_at(p, 3, t, 31.2305, 121.4737, 4.0);
+	assert_true(pump_until_lat(p, 31.2305, 2000));
+	assert_string_equal(gpsclient_error(p->gc), "");
+	time_from_now(t, 86400);
+	peer_tpv_at(p, 3, t, 31.2306, 121.4737, 4.0);
+	assert_true(pump_until_lat(p, 31.2306, 2000));
+	assert_int_equal(gpsclient_state(p->gc), GPS_FIX);
+}
+
+static void
+test_refuse_null_island(void **state)
+{
+	struct peer *p = *state;
+	struct gps_fix fix;
+	char t[FC_TIME_LEN];
+
+	connect_client(p);
+	time_from_now(t, 0);
+	peer_tpv_at(p, 3, t, 0.0, 0.0, 4.0);
+	pump_for(p, 500);
+	assert_false(gpsclient_last_fix(p->gc, &fix));
+	assert_int_equal(gpsclient_state(p->gc), GPS_NO_FIX);
+	assert_non_null(strstr(gpsclient_error(p->gc), "0,0"));
+	/* Without a time too. */
+	peer_tpv_at(p, 2, NULL, 0.0, 0.0, NAN);
+	pump_for(p, 500);
+	assert_false(gpsclient_last_fix(p->gc, &fix));
+	/* Near 0,0 is a place (in the Gulf of Guinea), not a receiver's blank. */
+	time_from_now(t, 1);
+	peer_tpv_at(p, 3, t, 0.0, 0.00001, 4.0);
+	assert_true(pump_until_state(p, GPS_FIX, 2000));
+	assert_true(gpsclient_last_fix(p->gc, &fix));
+	assert_true(fabs(fix.lon - 0.00001) < 1e-12);
+}
+
+static void
+test_epoch_best_fix(void **state)
+{
+	struct peer *p = *state;
+	struct gps_fix fix;
+	char t1[FC_TIME_LEN], t2[FC_TIME_LEN], t3[FC_TIME_LEN];
+
+	connect_client(p);
+	time_from_now(t1, -3);
+	time_from_now(t2, -2);
+	time_from_now(t3, -1);
+	/* One epoch as gpsd reports it for the Quectel L70: 2D from RMC, then 3D. */
+	peer_tpv_at(p, 2, t1, 51.0681, -114.0956, NAN);
+	peer_tpv_at(p, 3, t1, 51.0681, -114.0956, 4.465);
+	assert_true(pump_until_state(p, GPS_FIX, 2000));
+	assert_true(gpsclient_last_fix(p->gc, &fix));
+	assert_int_equal(fix.mode, 3);
+	assert_true(fabs(fix.accuracy_m - 4.465) < 1e-9);
+
+	/* A late, worse report of the same epoch does not replace it. */
+	peer_tpv_at(p, 2, t1, 51.0682, -114.0956, NAN);
+	pump_for(p, 600);
+	assert_true(gpsclient_last_fix(p->gc, &fix));
+	assert_int_equal(fix.mode, 3);
+	assert_true(fabs(fix.lat - 51.0681) < 1e-9);
+
+	/* The best of an epoch is the most accurate of its 3D reports. */
+	peer_tpv_at(p, 3, t2, 51.0683, -114.0956, 9.0);
+	peer_tpv_at(p, 3, t2, 51.0684, -114.0956, 3.0);
+	peer_tpv_at(p, 3, t2, 51.0685, -114.0956, 6.0);
+	assert_true(pump_until_lat(p, 51.0684, 2000));
+	pump_for(p, 400);
+	assert_true(gpsclient_last_fix(p->gc, &fix));
+	assert_true(fabs(fix.lat - 51.0684) < 1e-9);
+
+	/* The next epoch's first report closes the epoch before it. */
+	peer_tpv_at(p, 2, t3, 51.0686, -114.0956, NAN);
+	assert_true(pump_until_lat(p, 51.0686, 2000));
+	assert_true(gpsclient_last_fix(p->gc, &fix));
+	assert_int_equal(fix.mode, 2);
+	assert_true(isnan(fix.accuracy_m));
+}
+
+static void
+test_sky_complete_count(void **state)
+{
+	struct peer *p = *state;
+	struct gps_fix fix;
+	char t[FC_TIME_LEN];
+	char sats[2048];
+	size_t n = 0;
+
+	connect_client(p);
+	/* The whole sky: 12 used of 14, with gpsd's own counts. */
+	n += (size_t)snprintf(sats + n, sizeof sats - n,
+	    "{\"class\":\"SKY\",\"hdop\":0.8,\"nSat\":14,\"uSat\":12,\"satellites\":[");
+	for (int i = 1; i <= 14; i++)
+		n += (size_t)snprintf(sats + n, sizeof sats - n, "%s{\"PRN\":%d,\"el\":40,\"az\":%d,"
+		    "\"ss\":40,\"used\":%s}", i > 1 ? "," : "", i, i * 20, i <= 12 ? "true" : "false");
+	snprintf(sats + n, sizeof sats - n, "]}\r\n");
+	peer_sends(p, sats);
+	/* Then a report of one GSV group only: 3 used, no uSat. */
+	peer_sends(p, "{\"class\":\"SKY\",\"satellites\":[{\"PRN\":70,\"el\":45,\"az\":120,\"ss\":40,"
+	    "\"used\":true},{\"PRN\":71,\"el\":60,\"az\":45,\"ss\":42,\"used\":true},"
+	    "{\"PRN\":72,\"el\":70,\"az\":300,\"ss\":45,\"used\":true}]}\r\n");
+	time_from_now(t, -2);
+	peer_tpv_at(p, 3, t, 31.2304, 121.4737, 4.0);
+	assert_true(pump_until_state(p, GPS_FIX, 2000));
+	assert_true(gpsclient_last_fix(p->gc, &fix));
+	assert_int_equal(fix.satellites_used, 12);
+	assert_int_equal(fix.satellites_visible, 14);
+	assert_true(fabs(fix.hdop - 0.8) < 1e-9);
+
+	/* The next epoch without a SKY keeps the count; one with a SKY without uSat counts "used". */
+	peer_sends(p, "{\"class\":\"SKY\",\"satellites\":[{\"PRN\":2,\"el\":45,\"az\":120,\"ss\":40,"
+	    "\"used\":true},{\"PRN\":5,\"el\":60,\"az\":45,\"ss\":42,\"used\":true},"
+	    "{\"PRN\":9,\"el\":70,\"az\":300,\"ss\":45,\"used\":true},{\"PRN\":12,\"el\":25,\"az\":80,"
+	    "\"ss\":20,\"used\":true},{\"PRN\":13,\"el\":25,\"az\":80,\"ss\":20,\"used\":false}]}\r\n");
+	time_from_now(t, -1);
+	peer_tpv_at(p, 3, t, 31.2305, 121.4737, 4.0);
+	assert_true(pump_until_lat(p, 31.2305, 2000));
+	assert_true(gpsclient_last_fix(p->gc, &fix));
+	assert_int_equal(fix.satellites_used, 4);
+	assert_int_equal(fix.satellites_visible, 5);
+	assert_true(fabs(fix.hdop - 0.8) < 1e-9);   /* no hdop in that SKY: the last one stands */
 }
 
 static void
@@ -473,6 +698,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_drain_many_lines, peer_setup, peer_teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, peer_setup, peer_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_and_reconnect, peer_setup, peer_teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_nonsense_time, peer_setup, peer_teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_null_island, peer_setup, peer_teardown),
+		cmocka_unit_test_setup_teardown(test_epoch_best_fix, peer_setup, peer_teardown),
+		cmocka_unit_test_setup_teardown(test_sky_complete_count, peer_setup, peer_teardown),
 		cmocka_unit_test_setup_teardown(test_describe_bounds, peer_setup, peer_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
