@@ -72,11 +72,16 @@ struct depot {
 struct request {
 	int64_t start_ms;
 	bool is_put;
+	char method[16];               /* as sent, for the log; cut to fit */
+	char device[STORE_ID_LEN];     /* the token's device, once authenticated */
 	unsigned char *body;
 	size_t len, cap;
 	bool too_large;
 	bool responded;
 };
+
+/* Answered to a client when the database fails: the detail (paths, SQLite's words) goes to the log only. */
+static const char unavailable_text[] = "the depot cannot store bundles now: try again later";
 
 void
 depot_token_hash(const char *token, char hex[65])
@@ -107,15 +112,62 @@ depot_store_return(struct depot *d, struct store *st)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* Queues a JSON reply and logs the request's line. */
+/*
+ * Writes s into out (size bytes) for the log: printable ASCII but the
+ * backslash (and the space, unless spaces) as is, every other byte as
+ * \xNN, so a field can neither end the line, split into two fields nor
+ * reach the terminal as an escape sequence.  One that does not fit ends
+ * in "...".
+ */
+static void
+log_field(const char *s, bool spaces, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (s == NULL || s[0] == '\0')
+		s = "-";
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool plain = (c > 0x20 || (spaces && c == 0x20)) && c < 0x7f && c != '\\';
+
+		if (o + (plain ? 1 : 4) + 4 > size) {
+			memcpy(out + o, "...", 4);
+			return;
+		}
+		if (plain)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+/* Logs the request's line: escaped fields; detail (NULL: none) says what the reply did not. */
+static void
+log_request(const struct request *rq, unsigned status, const char *device, const char *bundle,
+    size_t records, const char *result, const char *detail)
+{
+	char now[FC_TIME_LEN], method[80], dev[4 * STORE_ID_LEN], bun[160], det[1024];
+
+	fc_now_iso_utc(now);
+	log_field(rq->method, false, method, sizeof method);
+	log_field(device, false, dev, sizeof dev);
+	log_field(bundle, false, bun, sizeof bun);
+	if (detail != NULL)
+		log_field(detail, false, det, sizeof det);
+	fprintf(stderr, "%s %s device=%s bundle=%s status=%u result=%s records=%zu ms=%lld%s%s\n", now,
+	    method, dev, bun, status, result, records, (long long)(fc_monotonic_ms() - rq->start_ms),
+	    detail != NULL ? " detail=" : "", detail != NULL ? det : "");
+}
+
+/* Queues a JSON reply and logs the request's line (detail: for the log only, or NULL). */
 static enum MHD_Result
 reply(struct MHD_Connection *conn, struct request *rq, unsigned status, json_t *body,
-    const char *device, const char *bundle, size_t records, const char *result)
+    const char *device, const char *bundle, size_t records, const char *result, const char *detail)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
-	char now[FC_TIME_LEN];
 
 	json_decref(body);
 	if (text == NULL)
@@ -128,11 +180,7 @@ reply(struct MHD_Connection *conn, struct request *rq, unsigned status, json_t *
 	rc = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	rq->responded = true;
-	fc_now_iso_utc(now);
-	fprintf(stderr, "%s %s device=%s bundle=%s status=%u result=%s records=%zu ms=%lld\n", now,
-	    rq->is_put ? "PUT" : "GET", device != NULL && device[0] != '\0' ? device : "-",
-	    bundle != NULL && bundle[0] != '\0' ? bundle : "-", status, result, records,
-	    (long long)(fc_monotonic_ms() - rq->start_ms));
+	log_request(rq, status, device, bundle, records, result, detail);
 	return rc;
 }
 
@@ -140,7 +188,17 @@ static enum MHD_Result
 reply_error(struct MHD_Connection *conn, struct request *rq, unsigned status, const char *device,
     const char *bundle, const char *result, const char *message)
 {
-	return reply(conn, rq, status, json_pack("{s:s}", "error", message), device, bundle, 0, result);
+	return reply(conn, rq, status, json_pack("{s:s}", "error", message), device, bundle, 0, result,
+	    NULL);
+}
+
+/* 503 for a database failure: a generic reason to the client, cause to the log. */
+static enum MHD_Result
+reply_unavailable(struct MHD_Connection *conn, struct request *rq, const char *device,
+    const char *bundle, const char *cause)
+{
+	return reply(conn, rq, 503, json_pack("{s:s}", "error", unavailable_text), device, bundle, 0,
+	    "unavailable", cause);
 }
 
 /*
@@ -206,37 +264,26 @@ check_digest(const char *header, const unsigned char *body, size_t len, char **c
 	return 0;
 }
 
+/* The whole body is in, and the token was checked on the head (rq->device). */
 static enum MHD_Result
 handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *uuid)
 {
-	char device[STORE_ID_LEN], *cause = NULL;
-	const char *ctype;
-	struct store *st;
+	const char *device = rq->device, *ctype;
+	char *cause = NULL, sha256[65];
 	struct bundle *b = NULL;
 	struct bundle_limits lim = { .max_compressed = d->max_body };
 	struct store_ingest_result res;
-	bool revoked, already;
+	bool already;
 	enum MHD_Result rc;
 	int arc;
 
-	st = depot_store(d);
-	arc = authenticate(st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_AUTHORIZATION), device, &revoked, &cause);
-	if (arc == -2) {
-		rc = reply_error(conn, rq, 503, NULL, uuid, "unavailable", cause);
-		goto out;
-	}
-	if (arc != 0) {
-		rc = reply_error(conn, rq, 401, device, uuid, revoked ? "revoked" : "unauthorized", cause);
-		goto out;
-	}
 	if (rq->too_large) {
 		cause = xasprintf("body over %zu bytes", d->max_body);
 		rc = reply_error(conn, rq, 413, device, uuid, "too-large", cause);
 		goto out;
 	}
 	if (!fc_valid_uuid(uuid)) {
-		rc = reply_error(conn, rq, 400, device, NULL, "bad-request",
+		rc = reply_error(conn, rq, 400, device, uuid, "bad-request",
 		    "the path must be /v1/bundles/{lower-case UUID}");
 		goto out;
 	}
@@ -265,25 +312,74 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 		rc = reply_error(conn, rq, 403, device, uuid, "wrong-device", cause);
 		goto out;
 	}
+	bundle_sha256_hex(rq->body, rq->len, sha256);
 	pthread_mutex_lock(&d->write_lock);
-	arc = store_ingest(d->writer, uuid, device, b->records, b->record_count, &res, &already, &cause);
+	arc = store_ingest(d->writer, uuid, device, sha256, b->records, b->record_count, &res, &already,
+	    &cause);
 	pthread_mutex_unlock(&d->write_lock);
 	if (arc != 0) {
-		if (res.conflict_uuid[0] != '\0')
+		switch (res.refusal) {
+		case STORE_INGEST_CONFLICT:
 			rc = reply(conn, rq, 409, json_pack("{s:s, s:s}", "error", cause, "record",
-			    res.conflict_uuid), device, uuid, 0, "conflict");
-		else
-			rc = reply_error(conn, rq, 503, device, uuid, "store-failed", cause);
+			    res.conflict_uuid), device, uuid, 0, "conflict", NULL);
+			break;
+		case STORE_INGEST_BUNDLE_REUSED:
+			rc = reply_error(conn, rq, 409, device, uuid, "bundle-reused", cause);
+			break;
+		case STORE_INGEST_FORGED:
+			rc = reply(conn, rq, 400, json_pack("{s:s, s:s}", "error", cause, "record",
+			    res.refused_uuid), device, uuid, 0, "not-its-record", NULL);
+			break;
+		default:
+			rc = reply_unavailable(conn, rq, device, uuid, cause);
+			break;
+		}
 		goto out;
 	}
 	rc = reply(conn, rq, already ? 200 : 201, json_pack("{s:s, s:I, s:I}", "bundle", uuid,
 	    "accepted", (json_int_t)res.accepted, "duplicates", (json_int_t)res.duplicates), device, uuid,
-	    b->record_count, already ? "again" : "stored");
+	    b->record_count, already ? "again" : "stored", NULL);
 out:
-	depot_store_return(d, st);
 	bundle_free(b);
 	free(cause);
 	return rc;
+}
+
+/*
+ * A request's head is in: an upload's token is checked now, so a request
+ * without a valid one is answered before its body is read (libmicrohttpd
+ * then closes the connection instead of reading the body).
+ */
+static enum MHD_Result
+on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *url)
+{
+	const char *cl;
+
+	if (rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) {
+		struct store *st = depot_store(d);
+		char *cause = NULL;
+		bool revoked;
+		int arc = authenticate(st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_AUTHORIZATION), rq->device, &revoked, &cause);
+		enum MHD_Result rc = MHD_YES;
+
+		depot_store_return(d, st);
+		if (arc == -2)
+			rc = reply_unavailable(conn, rq, NULL, url + 12, cause);
+		else if (arc != 0)
+			rc = reply_error(conn, rq, 401, rq->device, url + 12, revoked ? "revoked" : "unauthorized",
+			    cause);
+		free(cause);
+		if (arc != 0)
+			return rc;
+	}
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (rq->is_put && cl != NULL && strtoull(cl, NULL, 10) > d->max_body) {
+		/* Said too large up front: answer before reading it. */
+		rq->too_large = true;
+		return reply_error(conn, rq, 413, rq->device, NULL, "too-large", "body too large");
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -295,20 +391,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 
 	(void)version;
 	if (rq == NULL) {
-		const char *cl;
-
 		rq = xcalloc(1, sizeof *rq);
 		rq->start_ms = fc_monotonic_ms();
 		rq->is_put = strcmp(method, "PUT") == 0;
+		fc_strlcpy(rq->method, method, sizeof rq->method);
 		*con_cls = rq;
 		atomic_fetch_add(&d->inflight, 1);
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (rq->is_put && cl != NULL && strtoull(cl, NULL, 10) > d->max_body) {
-			/* Said too large up front: answer before reading it. */
-			rq->too_large = true;
-			return reply_error(conn, rq, 413, NULL, NULL, "too-large", "body too large");
-		}
-		return MHD_YES;
+		return on_head(d, conn, rq, url);
 	}
 	if (*upload_data_size > 0) {
 		if (!rq->too_large && rq->len + *upload_data_size <= d->max_body) {
@@ -331,7 +420,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "GET /v1/health");
 		return reply(conn, rq, 200, json_pack("{s:s, s:s, s:i}", "service", "fieldcheck-depot",
-		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health");
+		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health", NULL);
 	}
 	if (strncmp(url, "/v1/bundles/", 12) == 0) {
 		if (!rq->is_put)
@@ -357,12 +446,20 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	atomic_fetch_sub(&d->inflight, 1);
 }
 
+/* libmicrohttpd's messages may quote what a peer sent: escaped like a request's fields. */
 static void
 on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
+	char text[512], out[2048];
+	size_t n;
+
 	(void)cls;
-	fputs("fieldcheck-depot: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
+	n = strlen(text);
+	while (n > 0 && text[n - 1] == '\n')
+		text[--n] = '\0';
+	log_field(text, true, out, sizeof out);
+	fprintf(stderr, "fieldcheck-depot: %s\n", out);
 }
 
 /* Resolves HOST:PORT (or [V6]:PORT) to one address. */
