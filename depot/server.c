@@ -60,6 +60,7 @@ struct depot {
 	pthread_cond_t returned;
 	pthread_mutex_t write_lock;         /* guards writer */
 	struct store *writer;               /* every ingest transaction */
+	struct guard *guard;
 	char *tls_cert, *tls_key;           /* PEM text, for HTTPS; NULL for HTTP */
 	size_t tls_cert_len, tls_key_len;
 	struct store *stores[DEPOT_MAX_STORES];
@@ -74,6 +75,7 @@ struct request {
 	bool is_put;
 	char method[16];               /* as sent, for the log; cut to fit */
 	char device[STORE_ID_LEN];     /* the token's device, once authenticated */
+	struct guard_conn *conn;       /* the guard's view of its connection */
 	unsigned char *body;
 	size_t len, cap;
 	bool too_large;
@@ -354,6 +356,7 @@ static enum MHD_Result
 on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *url)
 {
 	const char *cl;
+	bool busy;
 
 	if (rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) {
 		struct store *st = depot_store(d);
@@ -364,6 +367,7 @@ on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const 
 		enum MHD_Result rc = MHD_YES;
 
 		depot_store_return(d, st);
+		guard_head_done(d->guard, rq->conn, arc == 0);
 		if (arc == -2)
 			rc = reply_unavailable(conn, rq, NULL, url + 12, cause);
 		else if (arc != 0)
@@ -372,7 +376,15 @@ on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const 
 		free(cause);
 		if (arc != 0)
 			return rc;
+		busy = false;
+	} else {
+		busy = guard_head_done(d->guard, rq->conn, false);
 	}
+	/* Over the limits: only an upload with a valid token is served, and the health check,
+	 * which costs no more than the 503 and tells a handheld that a sync may go. */
+	if (busy && strcmp(url, "/v1/health") != 0)
+		return reply_error(conn, rq, 503, NULL, NULL, "busy",
+		    "the depot has too many connections: try again later");
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (rq->is_put && cl != NULL && strtoull(cl, NULL, 10) > d->max_body) {
 		/* Said too large up front: answer before reading it. */
@@ -391,15 +403,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 
 	(void)version;
 	if (rq == NULL) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
 		rq = xcalloc(1, sizeof *rq);
 		rq->start_ms = fc_monotonic_ms();
 		rq->is_put = strcmp(method, "PUT") == 0;
 		fc_strlcpy(rq->method, method, sizeof rq->method);
+		rq->conn = ci != NULL ? ci->socket_context : NULL;
 		*con_cls = rq;
 		atomic_fetch_add(&d->inflight, 1);
 		return on_head(d, conn, rq, url);
 	}
 	if (*upload_data_size > 0) {
+		guard_body(d->guard, rq->conn, *upload_data_size);
 		if (!rq->too_large && rq->len + *upload_data_size <= d->max_body) {
 			if (rq->len + *upload_data_size > rq->cap) {
 				rq->cap = rq->len + *upload_data_size > 2 * rq->cap ? rq->len + *upload_data_size :
@@ -416,6 +433,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	if (rq->responded)
 		return MHD_YES;
+	guard_body_done(d->guard, rq->conn);
 	if (strcmp(url, "/v1/health") == 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "GET /v1/health");
@@ -440,10 +458,32 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	(void)toe;
 	if (rq == NULL)
 		return;
+	guard_request_done(d->guard, rq->conn);
 	free(rq->body);
 	free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&d->inflight, 1);
+}
+
+/* Every accepted connection is the guard's to follow until it closes. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct depot *d = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *peer = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		*socket_context = guard_opened(d->guard, fd != NULL ? fd->connect_fd : -1,
+		    peer != NULL ? peer->client_addr : NULL);
+	} else {
+		guard_closed(d->guard, *socket_context);
+		*socket_context = NULL;
+	}
 }
 
 /* libmicrohttpd's messages may quote what a peer sent: escaped like a request's fields. */
@@ -559,6 +599,7 @@ depot_free(struct depot *d)
 	for (size_t i = 0; i < d->store_count; i++)
 		store_close(d->stores[i]);
 	store_close(d->writer);
+	guard_free(d->guard);
 	pem_free(d->tls_cert, d->tls_cert_len);
 	pem_free(d->tls_key, d->tls_key_len);
 	pthread_cond_destroy(&d->returned);
@@ -613,6 +654,18 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		unsigned max = cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS;
+		struct guard_limits lim = {
+			.per_address = cfg->per_ip_connections != 0 ? cfg->per_ip_connections : DEPOT_PER_ADDRESS,
+			/* Half of all connections: the other half is kept for devices with a token. */
+			.untrusted = max / 2 != 0 ? max / 2 : 1,
+			.head_timeout_s = cfg->head_timeout_s != 0 ? cfg->head_timeout_s : DEPOT_HEAD_TIMEOUT_S,
+			.min_rate = cfg->min_rate != 0 ? cfg->min_rate : DEPOT_MIN_RATE,
+		};
+
+		d->guard = guard_new(&lim);
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
@@ -635,11 +688,14 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : 256),
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)(cfg->per_ip_connections != 0 ? cfg->per_ip_connections : 64),
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : 30),
+	    /* No per-address limit of libmicrohttpd's: a city's handhelds may share one NAT
+	     * address; the guard limits unauthenticated connections per address instead. */
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS),
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : DEPOT_IDLE_TIMEOUT_S),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
 	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (daemon == NULL) {
