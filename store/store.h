@@ -251,6 +251,24 @@ int store_review_latest_for_day(struct store *st, const char *day, store_review_
 int store_setting_get(struct store *st, const char *key, char **value, char **cause);
 int store_setting_set(struct store *st, const char *key, const char *value, char **cause);
 
+/*
+ * ---- The supervisor PIN's log: every set, change, reset and check,
+ * appended (the schema refuses to rewrite or delete it). ----
+ */
+enum store_pin_event { STORE_PIN_SET, STORE_PIN_CHANGED, STORE_PIN_RESET, STORE_PIN_OK, STORE_PIN_FAILED };
+const char *store_pin_event_name(enum store_pin_event ev);
+/*
+ * Appends ev with detail (NULL: none) and, when key is not NULL, sets that
+ * setting to value, in one transaction.
+ */
+int store_pin_event(struct store *st, enum store_pin_event ev, const char *detail, const char *key,
+    const char *value, char **cause);
+/* Wrong PINs since the latest other event, and when the last of them was entered ("" for none). */
+int store_pin_failures(struct store *st, unsigned *count, char last_at[FC_TIME_LEN], char **cause);
+/* Every event, oldest first; the strings live for the call.  fn returns non-zero to stop. */
+typedef int store_pin_log_fn(void *ctx, const char *at, const char *event, const char *detail);
+int store_pin_log(struct store *st, store_pin_log_fn *fn, void *ctx, char **cause);
+
 /* ---- Outbox: frozen bundles waiting for the depot (sync/ owns the format). ---- */
 
 struct store_bundle {
