@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store.h"
 #include "util/util.h"
@@ -236,6 +237,8 @@ main(int argc, char **argv)
 	int opt;
 
 	setlocale(LC_ALL, "");
+	/* The database (and its -wal and -shm) holds every record and the token hashes: ours alone. */
+	umask(077);
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;

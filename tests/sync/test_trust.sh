@@ -15,6 +15,9 @@ depot_start
 URL="http://127.0.0.1:$PORT"
 HH2="$SCRATCH/hh2.db"
 
+check "the depot's database is readable by its owner only" \
+	test "$(stat -c %a "$DEPOT_DB")" = 600
+
 # hh1's two records reach the depot by a real sync.
 make_records "$HH" 2 || not_ok "hh1's records made"
 sync_to "$URL" --once > /dev/null 2>&1
@@ -131,4 +134,5 @@ check "the log has the detail" grep -q 'status=503 result=unavailable .*detail=.
 code=$(put "$SCRATCH/late.gz" "$(cat "$SCRATCH/late.uuid")" "$SCRATCH/token2")
 check "once the lock is gone the same bundle is stored: 201 (got $code)" test "$code" = 201
 
+check "its write-ahead log too" test "$(stat -c %a "$DEPOT_DB-wal")" = 600
 check "the depot is still up" health "$PORT"
