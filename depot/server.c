@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -654,6 +655,16 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* Two descriptors a connection (the guard keeps a dup of each): the usual soft
+		 * limit of 1024 would stop accepting near --max-connections' default. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	{
 		unsigned max = cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS;
 		struct guard_limits lim = {
