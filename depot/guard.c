@@ -14,9 +14,9 @@
  * has more untrusted connections than its limit, a new one evicts the
  * oldest untrusted connection still sending its head (one older than a
  * second, so a real client, whose head arrives in one round trip, is never
- * the one evicted); when there is none to evict, the newcomer is *over*: it
- * is answered 503 unless its request proves a token (or is the health
- * check, which costs no more than the 503).
+ * the one evicted); when there is none to evict, the newcomer is *over*: its
+ * head has two seconds, and it is answered 503 unless its request proves a
+ * token (or is the health check, which costs no more than the 503).
  *
  * A connection is ended by shutdown() on a dup() of its socket that the
  * guard owns until libmicrohttpd reports the close, so the descriptor can
@@ -39,6 +39,7 @@
 #define GUARD_TICK_MS      200
 #define GUARD_YOUNG_MS     1000   /* never evicted younger than this */
 #define GUARD_BODY_GRACE_MS 10000 /* the body rate is judged after this */
+#define GUARD_OVER_MS      2000   /* the head deadline of a connection over the limits */
 
 /* GUARD_ANSWER: the body is in and the depot is working on the reply; no deadline of the guard's. */
 enum guard_state { GUARD_HEAD, GUARD_BODY, GUARD_ANSWER, GUARD_IDLE };
@@ -144,7 +145,10 @@ watchdog(void *arg)
 
 			if (c->ended)
 				continue;
-			if (c->state == GUARD_HEAD && age > (int64_t)g->lim.head_timeout_s * 1000) {
+			/* One over the limits waits for no one: its head gets two seconds, time enough
+			 * for a real client's, whose token would let it in. */
+			if (c->state == GUARD_HEAD && (age > (int64_t)g->lim.head_timeout_s * 1000 ||
+			    (c->over && age > GUARD_OVER_MS))) {
 				end_conn(c);
 				atomic_fetch_add(&g->ended_head, 1);
 			} else if (c->state == GUARD_BODY && age > GUARD_BODY_GRACE_MS &&
