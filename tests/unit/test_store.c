@@ -73,6 +73,17 @@ make_record(const char *form, const char *inspector, const char *day)
 	return rec;
 }
 
+/* A record as a bundle carries it to the depot: finalized, bundled. */
+static struct store_record *
+make_bundled(const char *inspector)
+{
+	struct store_record *rec = make_record("road", inspector, NULL);
+
+	rec->status = STORE_BUNDLED;
+	fc_strlcpy(rec->finalized_at, rec->created_at, sizeof rec->finalized_at);
+	return rec;
+}
+
 static struct store_record *
 make_final(struct store *st, const char *form, const char *inspector, const char *day)
 {
@@ -546,8 +557,8 @@ static void
 test_ingest_dedupes_and_refuses_conflicts(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_record *a = make_record("road", "alice", NULL);
-	struct store_record *b = make_record("road", "bob", NULL);
+	struct store_record *a = make_bundled("alice");
+	struct store_record *b = make_bundled("bob");
 	struct store_record *recs[2] = { a, b };
 	struct store_ingest_result res;
 	char bundle1[FC_UUID_LEN], bundle2[FC_UUID_LEN], bundle3[FC_UUID_LEN];
@@ -555,9 +566,6 @@ test_ingest_dedupes_and_refuses_conflicts(void **state)
 	bool already;
 	int64_t n;
 
-	a->status = b->status = STORE_BUNDLED;
-	fc_strlcpy(a->finalized_at, a->created_at, sizeof a->finalized_at);
-	fc_strlcpy(b->finalized_at, b->created_at, sizeof b->finalized_at);
 	fc_uuid_v4(bundle1);
 	fc_uuid_v4(bundle2);
 	fc_uuid_v4(bundle3);
@@ -602,8 +610,8 @@ static void
 test_ingest_refuses_what_the_token_does_not_prove(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_record *a = make_record("road", "alice", NULL);
-	struct store_record *fix = make_record("road", "alice", NULL);
+	struct store_record *a = make_bundled("alice");
+	struct store_record *fix = make_bundled("alice");
 	struct store_record *recs[1] = { a };
 	struct store_record *fixes[1] = { fix };
 	struct store_ingest_result res;
@@ -612,9 +620,6 @@ test_ingest_refuses_what_the_token_does_not_prove(void **state)
 	char *cause = NULL;
 	bool already;
 
-	a->status = fix->status = STORE_BUNDLED;
-	fc_strlcpy(a->finalized_at, a->created_at, sizeof a->finalized_at);
-	fc_strlcpy(fix->finalized_at, fix->created_at, sizeof fix->finalized_at);
 	fc_uuid_v4(bundle1);
 	fc_uuid_v4(bundle2);
 	/* hh-2's token cannot deliver hh-1's record. */
