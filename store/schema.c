@@ -148,6 +148,9 @@ static const char migration_5[] =
 	"ALTER TABLE records ADD COLUMN received_from TEXT;"
 	"ALTER TABLE records ADD COLUMN received_in TEXT;"
 	"ALTER TABLE received_bundles ADD COLUMN sha256 TEXT;"
+	"CREATE TRIGGER records_delivery_is_kept BEFORE UPDATE OF received_from, received_in ON records "
+	"WHEN OLD.status <> 'draft' "
+	"BEGIN SELECT RAISE(ABORT, 'who delivered a record is never rewritten'); END;"
 	/* Supervisor decisions are appended, never rewritten: the schema says so too. */
 	"CREATE TRIGGER reviews_are_never_rewritten BEFORE UPDATE ON reviews "
 	"BEGIN SELECT RAISE(ABORT, 'a review is never rewritten: add a new one'); END;"

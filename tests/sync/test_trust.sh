@@ -69,6 +69,8 @@ cp "$SCRATCH/reply" "$SCRATCH/receipt"
 check "each record notes the device and bundle that delivered it" test \
 	"$(sqlite3 "$DEPOT_DB" "SELECT received_from || ' ' || received_in FROM records WHERE uuid = '$HH2_REC'" 2>&1)" \
 	= "hh2 $HH2_BUNDLE"
+check "and that note cannot be rewritten" \
+	sh -c "! sqlite3 '$DEPOT_DB' \"UPDATE records SET received_from = 'hh1' WHERE uuid = '$HH2_REC'\" 2>/dev/null"
 check "each bundle notes its device and digest" test \
 	"$(sqlite3 "$DEPOT_DB" "SELECT device || ' ' || sha256 FROM received_bundles WHERE uuid = '$HH2_BUNDLE'" 2>&1)" \
 	= "hh2 $(sha256sum "$SCRATCH/hh2.gz" | cut -d' ' -f1)"
