@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Hostile peers of the depot, for tests/sync/test_trust.sh and test_flood.sh.
 
+A token may begin with "-": pass "--" before the arguments that hold one.
+
   peer.py craft TEMPLATE OUT [--uuid U] [--device D] [--record-device D]
                 [--inspector NAME] [--replaces UUID] [--fresh-records]
       Writes OUT: the bundle TEMPLATE (a frozen bundle) changed as asked

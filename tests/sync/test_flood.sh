@@ -36,7 +36,7 @@ health_thrice() {
 # slower than 256 B/s after its 10 s grace, not kept while bytes trickle in. ----
 python3 "$PEER" slow "$PORT" head - 40 > "$SCRATCH/slowhead" &
 SLOWHEAD=$!
-python3 "$PEER" slow "$PORT" body "$(cat "$TOKEN")" 40 > "$SCRATCH/slowbody"
+python3 "$PEER" slow -- "$PORT" body "$(cat "$TOKEN")" 40 > "$SCRATCH/slowbody"
 wait "$SLOWHEAD"
 check "a head sent a line a second is ended at its deadline ($(cat "$SCRATCH/slowhead") s)" \
 	sh -c "[ '$(cat "$SCRATCH/slowhead")' != never ] && [ $(cat "$SCRATCH/slowhead") -le 13 ]"

@@ -93,7 +93,7 @@ check "the depot logged the reuse" grep -q 'status=409 result=bundle-reused' "$D
 check "a wrong token is answered 401 before the body is sent" \
 	test "$(python3 "$PEER" early "$PORT" not-a-token 1048576 5)" = 401
 check "a valid token waits for the body (no early answer)" \
-	test "$(python3 "$PEER" early "$PORT" "$(cat "$TOKEN")" 1000 1)" = none
+	test "$(python3 "$PEER" early -- "$PORT" "$(cat "$TOKEN")" 1000 1)" = none
 hwm() { sed -n 's/^VmHWM:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$DEPOT_PID/status"; }
 before=$(hwm)
 python3 "$PEER" uploads "$PORT" 60 not-a-token > /dev/null
