@@ -12,6 +12,7 @@
 #   make            build fieldcheck, fieldcheck-sync and fieldcheck-depot
 #   make check      install missing packages, build with -Werror, run every suite
 #   make bench      run the benchmarks, each printed beside its anchor
+#   make soak       the long robustness runs (not part of check), one line per figure
 #   make demo       run the TUI on the built-in checklists with a simulated GPS
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -84,7 +85,7 @@ Q := @
 say := @printf '  %-6s %s\n'
 endif
 
-.PHONY: all install check bench demo clean deps tests fuzzers
+.PHONY: all install check bench soak demo clean deps tests fuzzers
 .DELETE_ON_ERROR:
 
 all: $(PROGRAMS)
@@ -158,6 +159,11 @@ check: deps
 bench: deps
 	$(MAKE) --no-print-directory tests
 	@BUILD=$(BUILD) sh bench/run.sh
+
+# soak: every tests/soak/soak_*.sh; each prints its figures like a benchmark's lines.
+soak: deps
+	$(MAKE) --no-print-directory tests
+	@status=0; for s in tests/soak/soak_*.sh; do BUILD=$(BUILD) sh "$$s" || status=1; done; exit $$status
 
 demo: deps all
 	@BUILD=$(BUILD) sh scripts/demo.sh

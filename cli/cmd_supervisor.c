@@ -1,11 +1,15 @@
 /*
- * fieldcheck supervisor set-pin | check-pin
+ * fieldcheck supervisor set-pin | check-pin | reset-pin | pin-log
  *
- * set-pin reads the new PIN twice and stores only its salted slow hash
- * (report_pin_set).  From a terminal the PIN is read without echo, and the
- * terminal is restored on every exit path, an interrupt included; when
- * stdin is not a terminal (scripts, tests) two lines are read from it.
- * check-pin reads one PIN the same way and exits 0 when it matches.
+ * set-pin reads the current PIN (when one is set) and then the new one
+ * twice, and stores only its salted slow hash (report_pin_set).  From a
+ * terminal the PINs are read without echo, and the terminal is restored on
+ * every exit path, an interrupt included; when stdin is not a terminal
+ * (scripts, tests) they are read as lines from it.  check-pin reads one PIN
+ * the same way and exits 0 when it matches; wrong PINs make the next try
+ * wait (report/pin.c).  reset-pin clears a forgotten PIN without it, and
+ * the PIN log keeps that it did, when and by which user; pin-log prints
+ * that log.
  */
 #include "cli/cli.h"
 
@@ -15,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "report/report.h"
@@ -88,12 +93,24 @@ read_pin(const char *prompt, char *buf, size_t size, char **cause)
 	return 0;
 }
 
+static int
+print_pin_event(void *ctx, const char *at, const char *event, const char *detail)
+{
+	(void)ctx;
+	printf("%s\t%s\t%s\n", at, event, detail[0] != '\0' ? detail : "-");
+	return 0;
+}
+
 static void
 supervisor_usage(FILE *f)
 {
-	fputs("usage: fieldcheck supervisor [--db PATH] set-pin | check-pin\n"
-	      "  set-pin    read a new PIN twice (no echo) and store its salted hash\n"
-	      "  check-pin  read a PIN; exit 0 when it is the supervisor's\n", f);
+	fputs("usage: fieldcheck supervisor [--db PATH] set-pin | check-pin | reset-pin | pin-log\n"
+	      "  set-pin    read the current PIN (when one is set), then a new PIN twice\n"
+	      "             (no echo), and store its salted hash\n"
+	      "  check-pin  read a PIN; exit 0 when it is the supervisor's (wrong PINs make\n"
+	      "             the next try wait)\n"
+	      "  reset-pin  clear a forgotten PIN; the database keeps when and by whom\n"
+	      "  pin-log    print every PIN set, change, reset and check\n", f);
 }
 
 int
@@ -104,7 +121,7 @@ cmd_supervisor(struct cli_globals *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char pin[REPORT_PIN_MAX + 2], again[REPORT_PIN_MAX + 2];
+	char pin[REPORT_PIN_MAX + 2], again[REPORT_PIN_MAX + 2], current[REPORT_PIN_MAX + 2];
 	struct store *st = NULL;
 	char *path = NULL, *cause = NULL;
 	const char *action;
@@ -122,17 +139,25 @@ cmd_supervisor(struct cli_globals *g, int argc, char **argv)
 		return 2;
 	}
 	action = argv[optind];
-	if (strcmp(action, "set-pin") != 0 && strcmp(action, "check-pin") != 0) {
+	if (strcmp(action, "set-pin") != 0 && strcmp(action, "check-pin") != 0 &&
+	    strcmp(action, "reset-pin") != 0 && strcmp(action, "pin-log") != 0) {
 		cli_error("supervisor: unknown action '%s'", action);
 		supervisor_usage(stderr);
 		return 2;
 	}
 	memset(pin, 0, sizeof pin);
 	memset(again, 0, sizeof again);
+	memset(current, 0, sizeof current);
 	path = cli_db_path(g);
 	if (store_open(path, STORE_READ_WRITE, &st, &cause) != 0)
 		goto fail;
 	if (strcmp(action, "set-pin") == 0) {
+		bool is_set;
+
+		if (report_pin_is_set(st, &is_set, &cause) != 0)
+			goto fail;
+		if (is_set && read_pin("Current supervisor PIN: ", current, sizeof current, &cause) != 0)
+			goto fail;
 		if (read_pin("New supervisor PIN: ", pin, sizeof pin, &cause) != 0 ||
 		    report_pin_valid(pin, &cause) != 0 ||
 		    read_pin("The same PIN again: ", again, sizeof again, &cause) != 0)
@@ -141,9 +166,23 @@ cmd_supervisor(struct cli_globals *g, int argc, char **argv)
 			cause = xstrdup("the two PINs differ; nothing was changed");
 			goto fail;
 		}
-		if (report_pin_set(st, pin, &cause) != 0)
+		if (report_pin_set(st, is_set ? current : NULL, pin, &cause) != 0)
 			goto fail;
 		fputs("fieldcheck: supervisor PIN set\n", stderr);
+		status = 0;
+	} else if (strcmp(action, "reset-pin") == 0) {
+		struct passwd *pw = getpwuid(getuid());
+		char who[128];
+
+		snprintf(who, sizeof who, "uid %u (%s)", (unsigned)getuid(), pw != NULL ? pw->pw_name : "?");
+		if (report_pin_reset(st, who, &cause) != 0)
+			goto fail;
+		fputs("fieldcheck: supervisor PIN cleared (recorded in the PIN log); set a new one with "
+		    "'fieldcheck supervisor set-pin'\n", stderr);
+		status = 0;
+	} else if (strcmp(action, "pin-log") == 0) {
+		if (store_pin_log(st, print_pin_event, NULL, &cause) != 0)
+			goto fail;
 		status = 0;
 	} else {
 		if (read_pin("Supervisor PIN: ", pin, sizeof pin, &cause) != 0 ||
@@ -161,6 +200,7 @@ fail:
 done:
 	sodium_memzero(pin, sizeof pin);
 	sodium_memzero(again, sizeof again);
+	sodium_memzero(current, sizeof current);
 	store_close(st);
 	free(cause);
 	free(path);

@@ -8,13 +8,27 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sockaddr;
+
+/* Defaults of the limits below; docs/security.md says why. */
+#define DEPOT_MAX_CONNECTIONS   512
+#define DEPOT_PER_ADDRESS       32
+#define DEPOT_HEAD_TIMEOUT_S    10
+#define DEPOT_MIN_RATE          256
+#define DEPOT_IDLE_TIMEOUT_S    30
+
 struct depot_config {
 	const char *db_path;
 	const char *listen;          /* HOST:PORT or [V6]:PORT; default 127.0.0.1:8088 */
 	unsigned threads;            /* thread pool size; 0: 4 */
-	unsigned max_connections;    /* 0: 256 */
-	unsigned per_ip_connections; /* 0: 64 */
-	unsigned timeout_s;          /* idle connection timeout; 0: 30 */
+	unsigned max_connections;    /* all connections; 0: DEPOT_MAX_CONNECTIONS */
+	unsigned per_ip_connections; /* unauthenticated ones from one address; 0: DEPOT_PER_ADDRESS */
+	unsigned timeout_s;          /* idle connection timeout; 0: DEPOT_IDLE_TIMEOUT_S */
+	unsigned head_timeout_s;     /* a request head's deadline; 0: DEPOT_HEAD_TIMEOUT_S */
+	unsigned min_rate;           /* bytes/s a body must keep up; 0: DEPOT_MIN_RATE */
 	size_t max_body;             /* 413 above this; 0: BUNDLE_LIMIT_COMPRESSED */
 	const char *tls_cert;        /* PEM certificate (chain) file; with tls_key: HTTPS */
 	const char *tls_key;         /* PEM private key file; NULL with tls_cert: plain HTTP */
@@ -29,5 +43,36 @@ int depot_serve(const struct depot_config *cfg, char **cause);
 
 /* SHA-256 hex of a token, as the devices table keeps it. */
 void depot_token_hash(const char *token, char hex[65]);
+
+/*
+ * The connection guard (guard.c): head deadline, minimum body rate, and
+ * limits on unauthenticated connections per address and in all, which a
+ * connection that proved a token is exempt from.  Thread-safe; every call
+ * but guard_new/guard_free comes from libmicrohttpd's threads.
+ */
+struct guard_limits {
+	unsigned per_address;        /* untrusted connections from one address */
+	unsigned untrusted;          /* untrusted connections in all */
+	unsigned head_timeout_s;
+	unsigned min_rate;           /* bytes/s, judged after a 10 s grace */
+};
+struct guard_counts {
+	unsigned long ended_head, ended_rate, evicted, over;
+};
+struct guard;
+struct guard_conn;
+struct guard *guard_new(const struct guard_limits *lim);
+void guard_free(struct guard *g);
+/* A connection was accepted (fd: its socket; peer: its address); the result goes with it. */
+struct guard_conn *guard_opened(struct guard *g, int fd, const struct sockaddr *peer);
+void guard_closed(struct guard *g, struct guard_conn *c);
+/* Its request head arrived (trusted: it carried a valid token); true when it must be answered 503. */
+bool guard_head_done(struct guard *g, struct guard_conn *c, bool trusted);
+void guard_body(struct guard *g, struct guard_conn *c, size_t bytes);
+/* Its whole body is in: the depot's own work (decoding, the write queue) has no deadline here. */
+void guard_body_done(struct guard *g, struct guard_conn *c);
+/* Its request was answered; the connection may carry another. */
+void guard_request_done(struct guard *g, struct guard_conn *c);
+void guard_counts(struct guard *g, struct guard_counts *out);
 
 #endif

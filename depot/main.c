@@ -19,13 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store.h"
 #include "util/util.h"
 
 static const char usage_text[] =
     "usage: fieldcheck-depot --db PATH serve [--listen HOST:PORT] [--threads N]\n"
-    "                        [--max-connections N] [--timeout S] [--max-body BYTES]\n"
+    "                        [--max-connections N] [--per-address N] [--timeout S]\n"
+    "                        [--head-timeout S] [--min-rate BYTES_PER_S] [--max-body BYTES]\n"
     "                        [--tls-cert FILE --tls-key FILE]\n"
     "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n";
 
@@ -63,6 +65,39 @@ parse_unsigned(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
+/* The bounds of serve's numeric options, by getopt key. */
+struct bound {
+	int key;
+	unsigned long min, max;
+	const char *unit;
+};
+static const struct bound bounds[] = {
+	{ 't', 1, 256, "" },
+	{ 'c', 1, 100000, "" },
+	{ 'T', 1, 3600, " seconds" },
+	{ 'b', 1024, 64ul * 1024 * 1024, " bytes" },
+	{ 'p', 1, 100000, "" },
+	{ 'H', 1, 3600, " seconds" },
+	{ 'r', 1, 1000000, " bytes a second" },
+};
+
+static const struct bound *
+bound_of(int key)
+{
+	for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
+		if (bounds[i].key == key)
+			return &bounds[i];
+	return NULL;
+}
+
+static int
+die_bounds(const char *name, const char *arg, const struct bound *b)
+{
+	fprintf(stderr, "fieldcheck-depot: --%s %s: expected %lu to %lu%s\n", name, arg, b->min, b->max,
+	    b->unit);
+	return 1;
+}
+
 static int
 cmd_serve(const char *db, int argc, char **argv)
 {
@@ -73,40 +108,34 @@ cmd_serve(const char *db, int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "max-body", required_argument, NULL, 'b' },
+		{ "per-address", required_argument, NULL, 'p' },
+		{ "head-timeout", required_argument, NULL, 'H' },
+		{ "min-rate", required_argument, NULL, 'r' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct depot_config cfg = { .db_path = db };
-	unsigned long v;
+	unsigned long v = 0;
 	char *cause = NULL;
-	int opt;
+	int opt, index = 0;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "", opts, &index)) != -1) {
+		const struct bound *b = bound_of(opt);
+
+		if (b != NULL && (!parse_unsigned(optarg, b->max, &v) || v < b->min))
+			return die_bounds(opts[index].name, optarg, b);
 		switch (opt) {
 		case 'd': cfg.db_path = optarg; break;
 		case 'l': cfg.listen = optarg; break;
-		case 't':
-			if (!parse_unsigned(optarg, 256, &v) || v == 0)
-				return die("--threads %s: expected 1 to 256", optarg);
-			cfg.threads = (unsigned)v;
-			break;
-		case 'c':
-			if (!parse_unsigned(optarg, 100000, &v) || v == 0)
-				return die("--max-connections %s: expected 1 to 100000", optarg);
-			cfg.max_connections = (unsigned)v;
-			break;
-		case 'T':
-			if (!parse_unsigned(optarg, 3600, &v) || v == 0)
-				return die("--timeout %s: expected 1 to 3600 seconds", optarg);
-			cfg.timeout_s = (unsigned)v;
-			break;
-		case 'b':
-			if (!parse_unsigned(optarg, 64ul * 1024 * 1024, &v) || v < 1024)
-				return die("--max-body %s: expected 1024 to 67108864 bytes", optarg);
-			cfg.max_body = v;
-			break;
+		case 't': cfg.threads = (unsigned)v; break;
+		case 'c': cfg.max_connections = (unsigned)v; break;
+		case 'T': cfg.timeout_s = (unsigned)v; break;
+		case 'b': cfg.max_body = v; break;
+		case 'p': cfg.per_ip_connections = (unsigned)v; break;
+		case 'H': cfg.head_timeout_s = (unsigned)v; break;
+		case 'r': cfg.min_rate = (unsigned)v; break;
 		case 'C': cfg.tls_cert = optarg; break;
 		case 'K': cfg.tls_key = optarg; break;
 		default:
@@ -208,6 +237,8 @@ main(int argc, char **argv)
 	int opt;
 
 	setlocale(LC_ALL, "");
+	/* The database (and its -wal and -shm) holds every record and the token hashes: ours alone. */
+	umask(077);
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;

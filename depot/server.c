@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -60,6 +61,7 @@ struct depot {
 	pthread_cond_t returned;
 	pthread_mutex_t write_lock;         /* guards writer */
 	struct store *writer;               /* every ingest transaction */
+	struct guard *guard;
 	char *tls_cert, *tls_key;           /* PEM text, for HTTPS; NULL for HTTP */
 	size_t tls_cert_len, tls_key_len;
 	struct store *stores[DEPOT_MAX_STORES];
@@ -72,11 +74,17 @@ struct depot {
 struct request {
 	int64_t start_ms;
 	bool is_put;
+	char method[16];               /* as sent, for the log; cut to fit */
+	char device[STORE_ID_LEN];     /* the token's device, once authenticated */
+	struct guard_conn *conn;       /* the guard's view of its connection */
 	unsigned char *body;
 	size_t len, cap;
 	bool too_large;
 	bool responded;
 };
+
+/* Answered to a client when the database fails: the detail (paths, SQLite's words) goes to the log only. */
+static const char unavailable_text[] = "the depot cannot store bundles now: try again later";
 
 void
 depot_token_hash(const char *token, char hex[65])
@@ -107,15 +115,62 @@ depot_store_return(struct depot *d, struct store *st)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* Queues a JSON reply and logs the request's line. */
+/*
+ * Writes s into out (size bytes) for the log: printable ASCII but the
+ * backslash (and the space, unless spaces) as is, every other byte as
+ * \xNN, so a field can neither end the line, split into two fields nor
+ * reach the terminal as an escape sequence.  One that does not fit ends
+ * in "...".
+ */
+static void
+log_field(const char *s, bool spaces, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (s == NULL || s[0] == '\0')
+		s = "-";
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool plain = (c > 0x20 || (spaces && c == 0x20)) && c < 0x7f && c != '\\';
+
+		if (o + (plain ? 1 : 4) + 4 > size) {
+			memcpy(out + o, "...", 4);
+			return;
+		}
+		if (plain)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+/* Logs the request's line: escaped fields; detail (NULL: none) says what the reply did not. */
+static void
+log_request(const struct request *rq, unsigned status, const char *device, const char *bundle,
+    size_t records, const char *result, const char *detail)
+{
+	char now[FC_TIME_LEN], method[80], dev[4 * STORE_ID_LEN], bun[160], det[1024];
+
+	fc_now_iso_utc(now);
+	log_field(rq->method, false, method, sizeof method);
+	log_field(device, false, dev, sizeof dev);
+	log_field(bundle, false, bun, sizeof bun);
+	if (detail != NULL)
+		log_field(detail, false, det, sizeof det);
+	fprintf(stderr, "%s %s device=%s bundle=%s status=%u result=%s records=%zu ms=%lld%s%s\n", now,
+	    method, dev, bun, status, result, records, (long long)(fc_monotonic_ms() - rq->start_ms),
+	    detail != NULL ? " detail=" : "", detail != NULL ? det : "");
+}
+
+/* Queues a JSON reply and logs the request's line (detail: for the log only, or NULL). */
 static enum MHD_Result
 reply(struct MHD_Connection *conn, struct request *rq, unsigned status, json_t *body,
-    const char *device, const char *bundle, size_t records, const char *result)
+    const char *device, const char *bundle, size_t records, const char *result, const char *detail)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
-	char now[FC_TIME_LEN];
 
 	json_decref(body);
 	if (text == NULL)
@@ -128,11 +183,7 @@ reply(struct MHD_Connection *conn, struct request *rq, unsigned status, json_t *
 	rc = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	rq->responded = true;
-	fc_now_iso_utc(now);
-	fprintf(stderr, "%s %s device=%s bundle=%s status=%u result=%s records=%zu ms=%lld\n", now,
-	    rq->is_put ? "PUT" : "GET", device != NULL && device[0] != '\0' ? device : "-",
-	    bundle != NULL && bundle[0] != '\0' ? bundle : "-", status, result, records,
-	    (long long)(fc_monotonic_ms() - rq->start_ms));
+	log_request(rq, status, device, bundle, records, result, detail);
 	return rc;
 }
 
@@ -140,7 +191,17 @@ static enum MHD_Result
 reply_error(struct MHD_Connection *conn, struct request *rq, unsigned status, const char *device,
     const char *bundle, const char *result, const char *message)
 {
-	return reply(conn, rq, status, json_pack("{s:s}", "error", message), device, bundle, 0, result);
+	return reply(conn, rq, status, json_pack("{s:s}", "error", message), device, bundle, 0, result,
+	    NULL);
+}
+
+/* 503 for a database failure: a generic reason to the client, cause to the log. */
+static enum MHD_Result
+reply_unavailable(struct MHD_Connection *conn, struct request *rq, const char *device,
+    const char *bundle, const char *cause)
+{
+	return reply(conn, rq, 503, json_pack("{s:s}", "error", unavailable_text), device, bundle, 0,
+	    "unavailable", cause);
 }
 
 /* What authenticate() found; the caller answers 401 to a refusal but 503 when unable. */
@@ -213,37 +274,26 @@ check_digest(const char *header, const unsigned char *body, size_t len, char **c
 	return 0;
 }
 
+/* The whole body is in, and the token was checked on the head (rq->device). */
 static enum MHD_Result
 handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *uuid)
 {
-	char device[STORE_ID_LEN], *cause = NULL;
-	const char *ctype;
-	struct store *st;
+	const char *device = rq->device, *ctype;
+	char *cause = NULL, sha256[65];
 	struct bundle *b = NULL;
 	struct bundle_limits lim = { .max_compressed = d->max_body };
 	struct store_ingest_result res;
-	bool revoked, already;
+	bool already;
 	enum MHD_Result rc;
-	enum auth_result arc;
+	int arc;
 
-	st = depot_store(d);
-	arc = authenticate(st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_AUTHORIZATION), device, &revoked, &cause);
-	if (arc == AUTH_UNAVAILABLE) {
-		rc = reply_error(conn, rq, 503, NULL, uuid, "unavailable", cause);
-		goto out;
-	}
-	if (arc != AUTH_OK) {
-		rc = reply_error(conn, rq, 401, device, uuid, revoked ? "revoked" : "unauthorized", cause);
-		goto out;
-	}
 	if (rq->too_large) {
 		cause = xasprintf("body over %zu bytes", d->max_body);
 		rc = reply_error(conn, rq, 413, device, uuid, "too-large", cause);
 		goto out;
 	}
 	if (!fc_valid_uuid(uuid)) {
-		rc = reply_error(conn, rq, 400, device, NULL, "bad-request",
+		rc = reply_error(conn, rq, 400, device, uuid, "bad-request",
 		    "the path must be /v1/bundles/{lower-case UUID}");
 		goto out;
 	}
@@ -272,25 +322,84 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 		rc = reply_error(conn, rq, 403, device, uuid, "wrong-device", cause);
 		goto out;
 	}
+	bundle_sha256_hex(rq->body, rq->len, sha256);
 	pthread_mutex_lock(&d->write_lock);
-	arc = store_ingest(d->writer, uuid, device, b->records, b->record_count, &res, &already, &cause);
+	arc = store_ingest(d->writer, uuid, device, sha256, b->records, b->record_count, &res, &already,
+	    &cause);
 	pthread_mutex_unlock(&d->write_lock);
 	if (arc != 0) {
-		if (res.conflict_uuid[0] != '\0')
+		switch (res.refusal) {
+		case STORE_INGEST_CONFLICT:
 			rc = reply(conn, rq, 409, json_pack("{s:s, s:s}", "error", cause, "record",
-			    res.conflict_uuid), device, uuid, 0, "conflict");
-		else
-			rc = reply_error(conn, rq, 503, device, uuid, "store-failed", cause);
+			    res.conflict_uuid), device, uuid, 0, "conflict", NULL);
+			break;
+		case STORE_INGEST_BUNDLE_REUSED:
+			rc = reply_error(conn, rq, 409, device, uuid, "bundle-reused", cause);
+			break;
+		case STORE_INGEST_FORGED:
+			rc = reply(conn, rq, 400, json_pack("{s:s, s:s}", "error", cause, "record",
+			    res.refused_uuid), device, uuid, 0, "not-its-record", NULL);
+			break;
+		default:
+			rc = reply_unavailable(conn, rq, device, uuid, cause);
+			break;
+		}
 		goto out;
 	}
 	rc = reply(conn, rq, already ? 200 : 201, json_pack("{s:s, s:I, s:I}", "bundle", uuid,
 	    "accepted", (json_int_t)res.accepted, "duplicates", (json_int_t)res.duplicates), device, uuid,
-	    b->record_count, already ? "again" : "stored");
+	    b->record_count, already ? "again" : "stored", NULL);
 out:
-	depot_store_return(d, st);
 	bundle_free(b);
 	free(cause);
 	return rc;
+}
+
+/*
+ * A request's head is in: an upload's token is checked now, so a request
+ * without a valid one is answered before its body is read (libmicrohttpd
+ * then closes the connection instead of reading the body).
+ */
+static enum MHD_Result
+on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *url)
+{
+	const char *cl;
+	bool busy;
+
+	if (rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) {
+		struct store *st = depot_store(d);
+		char *cause = NULL;
+		bool revoked;
+		enum auth_result arc = authenticate(st, MHD_lookup_connection_value(conn,
+		    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), rq->device, &revoked, &cause);
+		enum MHD_Result rc = MHD_YES;
+
+		depot_store_return(d, st);
+		guard_head_done(d->guard, rq->conn, arc == AUTH_OK);
+		if (arc == AUTH_UNAVAILABLE)
+			rc = reply_unavailable(conn, rq, NULL, url + 12, cause);
+		else if (arc != AUTH_OK)
+			rc = reply_error(conn, rq, 401, rq->device, url + 12, revoked ? "revoked" : "unauthorized",
+			    cause);
+		free(cause);
+		if (arc != AUTH_OK)
+			return rc;
+		busy = false;
+	} else {
+		busy = guard_head_done(d->guard, rq->conn, false);
+	}
+	/* Over the limits: only an upload with a valid token is served, and the health check,
+	 * which costs no more than the 503 and tells a handheld that a sync may go. */
+	if (busy && strcmp(url, "/v1/health") != 0)
+		return reply_error(conn, rq, 503, NULL, NULL, "busy",
+		    "the depot has too many connections: try again later");
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (rq->is_put && cl != NULL && strtoull(cl, NULL, 10) > d->max_body) {
+		/* Said too large up front: answer before reading it. */
+		rq->too_large = true;
+		return reply_error(conn, rq, 413, rq->device, NULL, "too-large", "body too large");
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -302,22 +411,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 
 	(void)version;
 	if (rq == NULL) {
-		const char *cl;
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 		rq = xcalloc(1, sizeof *rq);
 		rq->start_ms = fc_monotonic_ms();
 		rq->is_put = strcmp(method, "PUT") == 0;
+		fc_strlcpy(rq->method, method, sizeof rq->method);
+		rq->conn = ci != NULL ? ci->socket_context : NULL;
 		*con_cls = rq;
 		atomic_fetch_add(&d->inflight, 1);
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (rq->is_put && cl != NULL && strtoull(cl, NULL, 10) > d->max_body) {
-			/* Said too large up front: answer before reading it. */
-			rq->too_large = true;
-			return reply_error(conn, rq, 413, NULL, NULL, "too-large", "body too large");
-		}
-		return MHD_YES;
+		return on_head(d, conn, rq, url);
 	}
 	if (*upload_data_size > 0) {
+		guard_body(d->guard, rq->conn, *upload_data_size);
 		if (!rq->too_large && rq->len + *upload_data_size <= d->max_body) {
 			if (rq->len + *upload_data_size > rq->cap) {
 				rq->cap = rq->len + *upload_data_size > 2 * rq->cap ? rq->len + *upload_data_size :
@@ -334,11 +441,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	if (rq->responded)
 		return MHD_YES;
+	guard_body_done(d->guard, rq->conn);
 	if (strcmp(url, "/v1/health") == 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "GET /v1/health");
 		return reply(conn, rq, 200, json_pack("{s:s, s:s, s:i}", "service", "fieldcheck-depot",
-		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health");
+		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health", NULL);
 	}
 	if (strncmp(url, "/v1/bundles/", 12) == 0) {
 		if (!rq->is_put)
@@ -358,18 +466,48 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	(void)toe;
 	if (rq == NULL)
 		return;
+	guard_request_done(d->guard, rq->conn);
 	free(rq->body);
 	free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&d->inflight, 1);
 }
 
+/* Every accepted connection is the guard's to follow until it closes. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct depot *d = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *peer = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		*socket_context = guard_opened(d->guard, fd != NULL ? fd->connect_fd : -1,
+		    peer != NULL ? peer->client_addr : NULL);
+	} else {
+		guard_closed(d->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* libmicrohttpd's messages may quote what a peer sent: escaped like a request's fields. */
 static void
 on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
+	char text[512], out[2048];
+	size_t n;
+
 	(void)cls;
-	fputs("fieldcheck-depot: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
+	n = strlen(text);
+	while (n > 0 && text[n - 1] == '\n')
+		text[--n] = '\0';
+	log_field(text, true, out, sizeof out);
+	fprintf(stderr, "fieldcheck-depot: %s\n", out);
 }
 
 /* Resolves HOST:PORT (or [V6]:PORT) to one address. */
@@ -469,6 +607,7 @@ depot_free(struct depot *d)
 	for (size_t i = 0; i < d->store_count; i++)
 		store_close(d->stores[i]);
 	store_close(d->writer);
+	guard_free(d->guard);
 	pem_free(d->tls_cert, d->tls_cert_len);
 	pem_free(d->tls_key, d->tls_key_len);
 	pthread_cond_destroy(&d->returned);
@@ -523,6 +662,28 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* Two descriptors a connection (the guard keeps a dup of each): the usual soft
+		 * limit of 1024 would stop accepting near --max-connections' default. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	{
+		unsigned max = cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS;
+		struct guard_limits lim = {
+			.per_address = cfg->per_ip_connections != 0 ? cfg->per_ip_connections : DEPOT_PER_ADDRESS,
+			/* Half of all connections: the other half is kept for devices with a token. */
+			.untrusted = max / 2 != 0 ? max / 2 : 1,
+			.head_timeout_s = cfg->head_timeout_s != 0 ? cfg->head_timeout_s : DEPOT_HEAD_TIMEOUT_S,
+			.min_rate = cfg->min_rate != 0 ? cfg->min_rate : DEPOT_MIN_RATE,
+		};
+
+		d->guard = guard_new(&lim);
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
@@ -545,11 +706,14 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : 256),
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)(cfg->per_ip_connections != 0 ? cfg->per_ip_connections : 64),
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : 30),
+	    /* No per-address limit of libmicrohttpd's: a city's handhelds may share one NAT
+	     * address; the guard limits unauthenticated connections per address instead. */
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS),
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : DEPOT_IDLE_TIMEOUT_S),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
 	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (daemon == NULL) {

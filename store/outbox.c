@@ -272,12 +272,13 @@ store_outbox_list(struct store *st, store_outbox_fn *fn, void *ctx, char **cause
 
 /* ---- Depot: ingest ---- */
 
+/* Whether bundle_uuid was received before, and if so whether it is this bundle again. */
 static int
-received_before(struct store *st, const char *bundle_uuid, struct store_ingest_result *res,
-    bool *already, char **cause)
+received_before(struct store *st, const char *bundle_uuid, const char *device, const char *sha256,
+    struct store_ingest_result *res, bool *already, char **cause)
 {
 	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT accepted, duplicates FROM received_bundles WHERE uuid = ?1", cause);
+	    "SELECT accepted, duplicates, device, sha256 FROM received_bundles WHERE uuid = ?1", cause);
 	int rc;
 
 	if (stmt == NULL)
@@ -286,8 +287,21 @@ received_before(struct store *st, const char *bundle_uuid, struct store_ingest_r
 	rc = sqlite3_step(stmt);
 	*already = rc == SQLITE_ROW;
 	if (*already) {
+		const char *was_device = (const char *)sqlite3_column_text(stmt, 2);
+		const char *was_sha256 = (const char *)sqlite3_column_text(stmt, 3);
+
 		res->accepted = (size_t)sqlite3_column_int64(stmt, 0);
 		res->duplicates = (size_t)sqlite3_column_int64(stmt, 1);
+		/* A bundle received before its digest was kept has only its device to compare. */
+		if (was_device == NULL || strcmp(was_device, device) != 0 ||
+		    (was_sha256 != NULL && strcmp(was_sha256, sha256) != 0)) {
+			res->refusal = STORE_INGEST_BUNDLE_REUSED;
+			fc_fail(cause, "bundle %s was received before with other content%s; a new bundle needs "
+			    "a new UUID", bundle_uuid, was_device != NULL && strcmp(was_device, device) != 0 ?
+			    " from another device" : "");
+			sqlite3_finalize(stmt);
+			return -1;
+		}
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -295,19 +309,48 @@ received_before(struct store *st, const char *bundle_uuid, struct store_ingest_r
 	return 0;
 }
 
+/* A correction names a record of its own device (one the depot holds), inside the ingest's transaction. */
+static int
+replaces_own_record(struct store *st, sqlite3_stmt *owner, const struct store_record *rec,
+    const char *device, char **cause)
+{
+	int rc;
+
+	sqlite3_reset(owner);
+	sqlite3_bind_text(owner, 1, rec->replaces, -1, SQLITE_STATIC);
+	rc = sqlite3_step(owner);
+	if (rc == SQLITE_DONE)
+		return fc_fail(cause, "record %s replaces %s, which the depot does not hold (send the "
+		    "original first)", rec->uuid, rec->replaces);
+	if (rc != SQLITE_ROW)
+		return store_db_fail(st, cause, "ingest");
+	if (strcmp((const char *)sqlite3_column_text(owner, 0), device) != 0)
+		return fc_fail(cause, "record %s replaces %s, a record of another device", rec->uuid,
+		    rec->replaces);
+	return 0;
+}
+
 int
-store_ingest(struct store *st, const char *bundle_uuid, const char *device,
+store_ingest(struct store *st, const char *bundle_uuid, const char *device, const char *sha256,
     struct store_record *const *recs, size_t n, struct store_ingest_result *res, bool *already,
     char **cause)
 {
 	char now[FC_TIME_LEN];
-	sqlite3_stmt *ins = NULL, *note = NULL;
+	sqlite3_stmt *ins = NULL, *note = NULL, *owner = NULL;
 
 	memset(res, 0, sizeof *res);
 	*already = false;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(recs[i]->device, device) != 0) {
+			res->refusal = STORE_INGEST_FORGED;
+			fc_strlcpy(res->refused_uuid, recs[i]->uuid, sizeof res->refused_uuid);
+			return fc_fail(cause, "record %s names device %s, but the token is %s's", recs[i]->uuid,
+			    recs[i]->device, device);
+		}
+	}
 	if (store_begin(st, cause) != 0)
 		return -1;
-	if (received_before(st, bundle_uuid, res, already, cause) != 0)
+	if (received_before(st, bundle_uuid, device, sha256, res, already, cause) != 0)
 		goto fail;
 	if (*already) {
 		store_rollback(st);
@@ -319,7 +362,7 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device,
 	for (size_t i = 0; i < n; i++) {
 		bool inserted, same;
 
-		if (store_insert_received(st, ins, recs[i], &inserted, cause) != 0)
+		if (store_insert_received(st, ins, recs[i], device, bundle_uuid, &inserted, cause) != 0)
 			goto fail;
 		if (inserted) {
 			res->accepted++;
@@ -328,15 +371,28 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device,
 		if (store_same_content(st, recs[i], &same, cause) != 0)
 			goto fail;
 		if (!same) {
+			res->refusal = STORE_INGEST_CONFLICT;
 			fc_strlcpy(res->conflict_uuid, recs[i]->uuid, sizeof res->conflict_uuid);
 			fc_fail(cause, "record %s is already stored with different content", recs[i]->uuid);
 			goto fail;
 		}
 		res->duplicates++;
 	}
+	/* After every insert, so a correction may follow its original in the same bundle. */
+	owner = store_prepare(st, "SELECT device FROM records WHERE uuid = ?1", cause);
+	if (owner == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i]->replaces[0] != '\0' && replaces_own_record(st, owner, recs[i], device,
+		    cause) != 0) {
+			res->refusal = STORE_INGEST_FORGED;
+			fc_strlcpy(res->refused_uuid, recs[i]->uuid, sizeof res->refused_uuid);
+			goto fail;
+		}
+	}
 	fc_now_iso_utc(now);
 	note = store_prepare(st, "INSERT INTO received_bundles (uuid, device, accepted, duplicates, "
-	    "received_at) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	    "received_at, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cause);
 	if (note == NULL)
 		goto fail;
 	sqlite3_bind_text(note, 1, bundle_uuid, -1, SQLITE_STATIC);
@@ -344,18 +400,41 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device,
 	sqlite3_bind_int64(note, 3, (sqlite3_int64)res->accepted);
 	sqlite3_bind_int64(note, 4, (sqlite3_int64)res->duplicates);
 	sqlite3_bind_text(note, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(note, 6, sha256, -1, SQLITE_STATIC);
 	if (sqlite3_step(note) != SQLITE_DONE) {
 		store_db_fail(st, cause, "ingest");
 		goto fail;
 	}
 	sqlite3_finalize(ins);
+	sqlite3_finalize(owner);
 	sqlite3_finalize(note);
 	return store_commit(st, cause);
 fail:
 	sqlite3_finalize(ins);
+	sqlite3_finalize(owner);
 	sqlite3_finalize(note);
 	store_rollback(st);
 	return -1;
+}
+
+int
+store_record_delivery(struct store *st, const char *uuid, struct store_delivery *out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT received_from, received_in FROM records WHERE uuid = ?1", cause);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_column_copy(stmt, 0, out->device, sizeof out->device);
+		store_column_copy(stmt, 1, out->bundle, sizeof out->bundle);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "read a record's delivery");
 }
 
 /* ---- Depot: devices ---- */

@@ -16,14 +16,14 @@
 sqlite3_stmt *
 store_insert_received_prepare(struct store *st, char **cause)
 {
-	return store_prepare(st, "INSERT INTO records (" RECORD_COLUMNS ") VALUES "
-	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24) "
-	    "ON CONFLICT(uuid) DO NOTHING", cause);
+	return store_prepare(st, "INSERT INTO records (" RECORD_COLUMNS ", received_from, received_in) "
+	    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,"
+	    "?24,?25,?26) ON CONFLICT(uuid) DO NOTHING", cause);
 }
 
 int
 store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_record *rec,
-    bool *inserted, char **cause)
+    const char *device, const char *bundle_uuid, bool *inserted, char **cause)
 {
 	struct store_record copy = *rec;
 	int rc;
@@ -34,6 +34,8 @@ store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_re
 		return -1;
 	sqlite3_reset(ins);
 	store_row_bind(ins, &copy, store_answers_text(st, &copy));
+	sqlite3_bind_text(ins, 25, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 26, bundle_uuid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(ins);
 	if (rc == SQLITE_DONE)
 		*inserted = sqlite3_changes(st->db) == 1;

@@ -188,3 +188,86 @@ store_setting_set(struct store *st, const char *key, const char *value, char **c
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "save setting");
 }
+
+/* ---- The supervisor PIN's log ---- */
+
+static const char *const pin_event_names[] = { "set", "changed", "reset", "ok", "failed" };
+
+const char *
+store_pin_event_name(enum store_pin_event ev)
+{
+	return (unsigned)ev < 5 ? pin_event_names[ev] : "?";
+}
+
+int
+store_pin_event(struct store *st, enum store_pin_event ev, const char *detail, const char *key,
+    const char *value, char **cause)
+{
+	char now[FC_TIME_LEN];
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	fc_now_iso_utc(now);
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if (key != NULL && store_setting_set(st, key, value, cause) != 0)
+		goto fail;
+	stmt = store_prepare(st, "INSERT INTO pin_events (event, at, detail) VALUES (?1, ?2, ?3)", cause);
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, store_pin_event_name(ev), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, detail != NULL ? detail : "", -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_db_fail(st, cause, "note a PIN event");
+		goto fail;
+	}
+	return store_commit(st, cause);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_pin_failures(struct store *st, unsigned *count, char last_at[FC_TIME_LEN], char **cause)
+{
+	/* Failures after the latest event that is not one. */
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT count(*), max(at) FROM pin_events WHERE event = 'failed' AND id > "
+	    "coalesce((SELECT max(id) FROM pin_events WHERE event <> 'failed'), 0)", cause);
+	int rc;
+
+	*count = 0;
+	last_at[0] = '\0';
+	if (stmt == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*count = (unsigned)sqlite3_column_int64(stmt, 0);
+		store_column_copy(stmt, 1, last_at, FC_TIME_LEN);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : store_db_fail(st, cause, "read the PIN's log");
+}
+
+int
+store_pin_log(struct store *st, store_pin_log_fn *fn, void *ctx, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT at, event, detail FROM pin_events ORDER BY id",
+	    cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1), (const char *)sqlite3_column_text(stmt, 2)) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "read the PIN's log");
+}

@@ -138,9 +138,44 @@ static const char migration_4[] =
 	"  hdop, fix_time, fix_age_s, pos_reason, answers ON records "
 	FINAL_IS_IMMUTABLE_BODY;
 
+static const char migration_5[] =
+	/*
+	 * Depot: which device's token delivered each record and bundle (a
+	 * record's own device and inspector fields are that device's claim),
+	 * and each bundle's digest, so a reused bundle UUID is told from a
+	 * repeat.  NULL on rows received before this migration.
+	 */
+	"ALTER TABLE records ADD COLUMN received_from TEXT;"
+	"ALTER TABLE records ADD COLUMN received_in TEXT;"
+	"ALTER TABLE received_bundles ADD COLUMN sha256 TEXT;"
+	"CREATE TRIGGER records_delivery_is_kept BEFORE UPDATE OF received_from, received_in ON records "
+	"WHEN OLD.status <> 'draft' "
+	"BEGIN SELECT RAISE(ABORT, 'who delivered a record is never rewritten'); END;"
+	/* Supervisor decisions are appended, never rewritten: the schema says so too. */
+	"CREATE TRIGGER reviews_are_never_rewritten BEFORE UPDATE ON reviews "
+	"BEGIN SELECT RAISE(ABORT, 'a review is never rewritten: add a new one'); END;"
+	"CREATE TRIGGER reviews_are_never_deleted BEFORE DELETE ON reviews "
+	"BEGIN SELECT RAISE(ABORT, 'a review is never deleted'); END;"
+	/*
+	 * Every PIN check, change and reset, appended: failures since the last
+	 * success set how long the next try waits, so restarting the program
+	 * does not reset the count, and a reset stays on record.
+	 */
+	"CREATE TABLE pin_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  event TEXT NOT NULL CHECK (event IN ('set','changed','reset','ok','failed')),"
+	"  at TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE TRIGGER pin_events_are_never_rewritten BEFORE UPDATE ON pin_events "
+	"BEGIN SELECT RAISE(ABORT, 'the PIN log is never rewritten'); END;"
+	"CREATE TRIGGER pin_events_are_never_deleted BEFORE DELETE ON pin_events "
+	"BEGIN SELECT RAISE(ABORT, 'the PIN log is never deleted'); END;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
+	migration_5,
 };

@@ -27,7 +27,7 @@
 struct store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* Bounds on the identifiers a record carries; longer input is refused. */
 #define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */
@@ -251,6 +251,24 @@ int store_review_latest_for_day(struct store *st, const char *day, store_review_
 int store_setting_get(struct store *st, const char *key, char **value, char **cause);
 int store_setting_set(struct store *st, const char *key, const char *value, char **cause);
 
+/*
+ * ---- The supervisor PIN's log: every set, change, reset and check,
+ * appended (the schema refuses to rewrite or delete it). ----
+ */
+enum store_pin_event { STORE_PIN_SET, STORE_PIN_CHANGED, STORE_PIN_RESET, STORE_PIN_OK, STORE_PIN_FAILED };
+const char *store_pin_event_name(enum store_pin_event ev);
+/*
+ * Appends ev with detail (NULL: none) and, when key is not NULL, sets that
+ * setting to value, in one transaction.
+ */
+int store_pin_event(struct store *st, enum store_pin_event ev, const char *detail, const char *key,
+    const char *value, char **cause);
+/* Wrong PINs since the latest other event, and when the last of them was entered ("" for none). */
+int store_pin_failures(struct store *st, unsigned *count, char last_at[FC_TIME_LEN], char **cause);
+/* Every event, oldest first; the strings live for the call.  fn returns non-zero to stop. */
+typedef int store_pin_log_fn(void *ctx, const char *at, const char *event, const char *detail);
+int store_pin_log(struct store *st, store_pin_log_fn *fn, void *ctx, char **cause);
+
 /* ---- Outbox: frozen bundles waiting for the depot (sync/ owns the format). ---- */
 
 struct store_bundle {
@@ -320,19 +338,40 @@ int store_outbox_list(struct store *st, store_outbox_fn *fn, void *ctx, char **c
  * A UUID already stored with identical content is a duplicate; with other
  * content it is a conflict, and nothing of the bundle is stored.
  */
+enum store_ingest_refusal {
+	STORE_INGEST_FAILED,         /* the database failed: try again later */
+	STORE_INGEST_CONFLICT,       /* record conflict_uuid is stored with other content */
+	STORE_INGEST_BUNDLE_REUSED,  /* the bundle UUID was received with other bytes or from another device */
+	STORE_INGEST_FORGED,         /* record refused_uuid is not the device's to send (see store_ingest) */
+};
 struct store_ingest_result {
 	size_t accepted;
 	size_t duplicates;
-	char conflict_uuid[FC_UUID_LEN];  /* set when -1 was returned for a conflict */
+	enum store_ingest_refusal refusal;  /* why, when -1 was returned */
+	char conflict_uuid[FC_UUID_LEN];    /* STORE_INGEST_CONFLICT */
+	char refused_uuid[FC_UUID_LEN];     /* STORE_INGEST_FORGED */
 };
 /*
- * Stores the records of one bundle (their status becomes sent) and notes the
- * bundle as received, in one transaction.  A bundle already received returns
- * its earlier result with *already set.
+ * Stores the records of one bundle that device's token delivered (their
+ * status becomes sent; each row notes the device and bundle it came in)
+ * and notes the bundle as received with its body's SHA-256 hex, in one
+ * transaction.  The same bundle UUID again with the same digest and device
+ * returns its earlier result with *already set; with another digest or
+ * device it is refused (STORE_INGEST_BUNDLE_REUSED).  A record must be
+ * device's own (its device field), and may replace only a record the depot
+ * holds from the same device: else STORE_INGEST_FORGED.
  */
-int store_ingest(struct store *st, const char *bundle_uuid, const char *device,
+int store_ingest(struct store *st, const char *bundle_uuid, const char *device, const char *sha256,
     struct store_record *const *recs, size_t n, struct store_ingest_result *res,
     bool *already, char **cause);
+
+/* The device whose token delivered a record, and in which bundle ("" for both when not through a depot). */
+struct store_delivery {
+	char device[STORE_ID_LEN];
+	char bundle[FC_UUID_LEN];
+};
+int store_record_delivery(struct store *st, const char *uuid, struct store_delivery *out,
+    char **cause);
 
 struct store_device {
 	char name[STORE_ID_LEN];

@@ -75,12 +75,13 @@ int store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *
     char **cause);
 /*
  * record_ingest.c: the depot's ingest, inside the caller's transaction: prepare the insert
- * once (caller finalizes), then per record: inserted as sent, or *inserted
+ * once (caller finalizes), then per record: inserted as sent, noting the
+ * device whose token delivered it and the bundle it came in, or *inserted
  * false when its UUID is stored already.
  */
 sqlite3_stmt *store_insert_received_prepare(struct store *st, char **cause);
 int store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_record *rec,
-    bool *inserted, char **cause);
+    const char *device, const char *bundle_uuid, bool *inserted, char **cause);
 /* Whether the stored record with rec's UUID holds the same content (status aside). */
 int store_same_content(struct store *st, const struct store_record *rec, bool *same, char **cause);
 

@@ -106,6 +106,25 @@ position_lines(struct tui_app *app, struct detail *d, const struct store_positio
 	}
 }
 
+/*
+ * Who vouches for the record: the depot notes the device whose token
+ * delivered it; the inspector's name is only that device's claim.
+ */
+static void
+delivery_line(struct tui_app *app, struct detail *d, const struct store_record *rec)
+{
+	struct store_delivery dl;
+	char *cause = NULL;
+
+	if (store_record_delivery(app->st, rec->uuid, &dl, &cause) != 0) {
+		add(d, TUI_ERROR, "%s", cause);
+		free(cause);
+	} else if (dl.device[0] != '\0') {
+		add(d, TUI_DIM, "%s %s  (%s %s)", tui_tr(app, NULL, "Delivered by device", "送达设备"), dl.device,
+		    tui_tr(app, NULL, "inspector as that device says:", "检查员由该设备声明:"), rec->inspector);
+	}
+}
+
 static void
 build(struct tui_app *app, struct detail *d)
 {
@@ -125,6 +144,7 @@ build(struct tui_app *app, struct detail *d)
 	    tui_tr(app, NULL, "version", "版本"), rec->form_version,
 	    tui_tr(app, NULL, "device", "设备"), rec->device);
 	add(d, TUI_DIM, "%s %s", tui_tr(app, NULL, "Record", "记录"), rec->uuid);
+	delivery_line(app, d, rec);
 	position_lines(app, d, &rec->pos);
 	add(d, row->hazards[REPORT_SEVERE] ? TUI_SEV_SEVERE : TUI_NORMAL, "%s %u  %s %u  %s %u",
 	    tui_tr(app, NULL, "Severe", "严重"), row->hazards[REPORT_SEVERE],

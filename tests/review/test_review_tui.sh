@@ -88,6 +88,7 @@ tmux_keys c Home
 
 tmux_keys Enter
 check "Enter opens the record's detail" tmux_wait "Record $first"
+check "the detail names the device whose token delivered it" tmux_wait "Delivered by device hh-"
 check "the detail shows the form version and the position" sh -c \
 	"tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'version' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'Position'"
 check "the detail labels the answers" tmux_wait "Answers:"

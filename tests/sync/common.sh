@@ -5,7 +5,7 @@
 #                         (then sets PORT from the depot's "listening on" line);
 #                         waits for /v1/health
 #   depot_stop / depot_kill
-#   make_records DB N     N road records made with `fieldcheck record add`
+#   make_records DB N [DEVICE]  N road records of DEVICE (default hh1) made with `fieldcheck record add`
 #   sync_to URL [ARGS]    fieldcheck sync for the handheld $HH against URL
 #   answers DB            every record as "uuid<TAB>answers-json", sorted
 
@@ -17,6 +17,10 @@ TOKEN="$SCRATCH/token"
 DEPOT_LOG="$SCRATCH/depot.log"
 DEPOT_PID=
 export XDG_CONFIG_HOME="$SCRATCH/config"   # no user configuration leaks in
+# A handheld stamps its records with its configured device, which must be the
+# name its token has at the depot (the depot refuses another device's records).
+mkdir -p "$XDG_CONFIG_HOME/fieldcheck"
+printf 'device = hh1\n' > "$XDG_CONFIG_HOME/fieldcheck/config"
 
 depot_init() {
 	"$DEPOT" --db "$DEPOT_DB" device add hh1 > "$TOKEN" || return 1
@@ -54,9 +58,12 @@ depot_kill() {
 }
 at_exit 'depot_kill'
 
-# make_records DB N: N varied road inspections, each a real `record add`.
+# make_records DB N [DEVICE]: N varied road inspections, each a real `record add`
+# on a handheld configured as DEVICE (default hh1), whatever the suite's configuration says.
 make_records() {
-	_db=$1 _n=$2 _i=1
+	_db=$1 _n=$2 _i=1 _dev=${3:-hh1}
+	mkdir -p "$SCRATCH/device-$_dev/fieldcheck"
+	printf 'device = %s\n' "$_dev" > "$SCRATCH/device-$_dev/fieldcheck/config"
 	while [ "$_i" -le "$_n" ]; do
 		case $((_i % 3)) in
 		0) set -- pothole=yes pothole_severity=severe pothole_count=$((_i % 40 + 1)) \
@@ -64,7 +71,7 @@ make_records() {
 		1) set -- subsidence=no pothole=no ;;
 		*) set -- markings=yes markings_severity=minor "markings_note=line \"faded\" #$_i" ;;
 		esac
-		"$FIELDCHECK" --db "$_db" --forms "$FORMS" record add --form road --inspector alice \
+		XDG_CONFIG_HOME="$SCRATCH/device-$_dev" "$FIELDCHECK" --db "$_db" --forms "$FORMS" record add --form road --inspector alice \
 			--at "31.2$((_i % 10)),121.4$((_i % 7)),5" "asset_id=R-$_i" road_class=arterial \
 			condition=fair "$@" > /dev/null || return 1
 		_i=$((_i + 1))

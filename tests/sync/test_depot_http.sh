@@ -52,7 +52,7 @@ at_exit "kill $locker 2>/dev/null"
 wait_for 10 test -e "$SCRATCH/locked"
 code=$(put "$SCRATCH/b.gz" "$UUID" "$TOKEN")
 check "the database locked by another writer: 503 (got $code)" test "$code" = 503
-check "503: logged as store-failed" grep -q 'status=503 result=store-failed' "$DEPOT_LOG"
+check "503: logged as unavailable, with the cause as detail" grep -q 'status=503 result=unavailable .*detail=' "$DEPOT_LOG"
 touch "$SCRATCH/unlock"
 wait "$locker"
 code=$(put "$SCRATCH/b.gz" "$UUID" "$TOKEN")

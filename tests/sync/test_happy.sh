@@ -31,7 +31,7 @@ check "still exactly 1000 on the depot" test "$(depot_count)" = 1000
 # interleave on the depot's pool threads and queue for its one writer.
 for d in 2 3 4 5; do
 	"$DEPOT" --db "$DEPOT_DB" device add "hh$d" > "$SCRATCH/token$d" && chmod 600 "$SCRATCH/token$d"
-	make_records "$SCRATCH/hh$d.db" 150 || not_ok "records made on hh$d"
+	make_records "$SCRATCH/hh$d.db" 150 "hh$d" || not_ok "records made on hh$d"
 done
 pids=
 for d in 2 3 4 5; do

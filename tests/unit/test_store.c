@@ -73,6 +73,17 @@ make_record(const char *form, const char *inspector, const char *day)
 	return rec;
 }
 
+/* A record as a bundle carries it to the depot: finalized, bundled. */
+static struct store_record *
+make_bundled(const char *inspector)
+{
+	struct store_record *rec = make_record("road", inspector, NULL);
+
+	rec->status = STORE_BUNDLED;
+	fc_strlcpy(rec->finalized_at, rec->created_at, sizeof rec->finalized_at);
+	return rec;
+}
+
 static struct store_record *
 make_final(struct store *st, const char *form, const char *inspector, const char *day)
 {
@@ -546,8 +557,8 @@ static void
 test_ingest_dedupes_and_refuses_conflicts(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_record *a = make_record("road", "alice", NULL);
-	struct store_record *b = make_record("road", "bob", NULL);
+	struct store_record *a = make_bundled("alice");
+	struct store_record *b = make_bundled("bob");
 	struct store_record *recs[2] = { a, b };
 	struct store_ingest_result res;
 	char bundle1[FC_UUID_LEN], bundle2[FC_UUID_LEN], bundle3[FC_UUID_LEN];
@@ -555,19 +566,16 @@ test_ingest_dedupes_and_refuses_conflicts(void **state)
 	bool already;
 	int64_t n;
 
-	a->status = b->status = STORE_BUNDLED;
-	fc_strlcpy(a->finalized_at, a->created_at, sizeof a->finalized_at);
-	fc_strlcpy(b->finalized_at, b->created_at, sizeof b->finalized_at);
 	fc_uuid_v4(bundle1);
 	fc_uuid_v4(bundle2);
 	fc_uuid_v4(bundle3);
-	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", recs, 1, &res, &already, &cause), 0);
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", "aa", recs, 1, &res, &already, &cause), 0);
 	assert_false(already);
 	assert_int_equal(res.accepted, 1);
-	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", recs, 1, &res, &already, &cause), 0);
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", "aa", recs, 1, &res, &already, &cause), 0);
 	assert_true(already);
 	assert_int_equal(res.accepted, 1);
-	assert_int_equal(store_ingest(fx->st, bundle2, "hh-1", recs, 2, &res, &already, &cause), 0);
+	assert_int_equal(store_ingest(fx->st, bundle2, "hh-1", "bb", recs, 2, &res, &already, &cause), 0);
 	assert_int_equal(res.accepted, 1);
 	assert_int_equal(res.duplicates, 1);
 
@@ -580,7 +588,8 @@ test_ingest_dedupes_and_refuses_conflicts(void **state)
 		changed->status = STORE_BUNDLED;
 		fc_strlcpy(changed->finalized_at, changed->created_at, sizeof changed->finalized_at);
 		store_record_set_answer(changed, "note", "rewritten");
-		assert_int_equal(store_ingest(fx->st, bundle3, "hh-1", bad, 2, &res, &already, &cause), -1);
+		assert_int_equal(store_ingest(fx->st, bundle3, "hh-1", "cc", bad, 2, &res, &already, &cause), -1);
+		assert_int_equal(res.refusal, STORE_INGEST_CONFLICT);
 		assert_string_equal(res.conflict_uuid, a->uuid);
 		free(cause);
 		cause = NULL;
@@ -594,6 +603,62 @@ test_ingest_dedupes_and_refuses_conflicts(void **state)
 	}
 	store_record_free(a);
 	store_record_free(b);
+}
+
+/* Ingest trusts only what the token proves: the device, its own corrections, one body per bundle UUID. */
+static void
+test_ingest_refuses_what_the_token_does_not_prove(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_record *a = make_bundled("alice");
+	struct store_record *fix = make_bundled("alice");
+	struct store_record *recs[1] = { a };
+	struct store_record *fixes[1] = { fix };
+	struct store_ingest_result res;
+	struct store_delivery dl;
+	char bundle1[FC_UUID_LEN], bundle2[FC_UUID_LEN];
+	char *cause = NULL;
+	bool already;
+
+	fc_uuid_v4(bundle1);
+	fc_uuid_v4(bundle2);
+	/* hh-2's token cannot deliver hh-1's record. */
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-2", "aa", recs, 1, &res, &already, &cause), -1);
+	assert_int_equal(res.refusal, STORE_INGEST_FORGED);
+	assert_string_equal(res.refused_uuid, a->uuid);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", "aa", recs, 1, &res, &already, &cause), 0);
+	assert_int_equal(store_record_delivery(fx->st, a->uuid, &dl, &cause), 0);
+	assert_string_equal(dl.device, "hh-1");
+	assert_string_equal(dl.bundle, bundle1);
+	/* The same bundle UUID with another body, or from another device: refused, not acknowledged. */
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", "ab", recs, 1, &res, &already, &cause), -1);
+	assert_int_equal(res.refusal, STORE_INGEST_BUNDLE_REUSED);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_ingest(fx->st, bundle1, "hh-1", "aa", recs, 1, &res, &already, &cause), 0);
+	assert_true(already);
+	/* A correction from another device of hh-1's record, or of a record the depot lacks. */
+	fc_strlcpy(fix->device, "hh-2", sizeof fix->device);
+	fc_strlcpy(fix->replaces, a->uuid, sizeof fix->replaces);
+	assert_int_equal(store_ingest(fx->st, bundle2, "hh-2", "bb", fixes, 1, &res, &already, &cause), -1);
+	assert_int_equal(res.refusal, STORE_INGEST_FORGED);
+	assert_non_null(strstr(cause, "another device"));
+	free(cause);
+	cause = NULL;
+	fc_uuid_v4(fix->replaces);
+	assert_int_equal(store_ingest(fx->st, bundle2, "hh-2", "bb", fixes, 1, &res, &already, &cause), -1);
+	assert_int_equal(res.refusal, STORE_INGEST_FORGED);
+	free(cause);
+	cause = NULL;
+	/* hh-1 correcting its own record is fine. */
+	fc_strlcpy(fix->device, "hh-1", sizeof fix->device);
+	fc_strlcpy(fix->replaces, a->uuid, sizeof fix->replaces);
+	assert_int_equal(store_ingest(fx->st, bundle2, "hh-1", "bb", fixes, 1, &res, &already, &cause), 0);
+	assert_int_equal(res.accepted, 1);
+	store_record_free(a);
+	store_record_free(fix);
 }
 
 static void
@@ -957,6 +1022,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reviews_and_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_dedupes_and_refuses_conflicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_refuses_what_the_token_does_not_prove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_foreign_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_truncated_database, setup, teardown),
