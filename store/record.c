@@ -557,7 +557,7 @@ store_record_from_json(const char *text, size_t len, struct store_record **out, 
 	}
 	if (json_field(obj, "uuid", true, rec->uuid, sizeof rec->uuid, cause) != 0 ||
 	    json_field(obj, "form_id", true, rec->form_id, sizeof rec->form_id, cause) != 0 ||
-	    json_field(obj, "form_version", true, rec->form_version, sizeof rec->form_version, cause) != 0 ||
+	    json_field(obj, "form_version", false, rec->form_version, sizeof rec->form_version, cause) != 0 ||
 	    json_field(obj, "form_hash", true, rec->form_hash, sizeof rec->form_hash, cause) != 0 ||
 	    json_field(obj, "inspector", true, rec->inspector, sizeof rec->inspector, cause) != 0 ||
 	    json_field(obj, "device", true, rec->device, sizeof rec->device, cause) != 0 ||
@@ -910,8 +910,9 @@ record_validate(const struct store_record *rec, char **cause)
 {
 	if (!fc_valid_uuid(rec->uuid))
 		return fc_fail(cause, "record has no valid UUID");
-	if (rec->form_id[0] == '\0' || rec->form_version[0] == '\0' || rec->form_hash[0] == '\0')
-		return fc_fail(cause, "record %s names no form (id, version and hash)", rec->uuid);
+	/* Most real forms set no version: the empty version, and the hash names the definition. */
+	if (rec->form_id[0] == '\0' || rec->form_hash[0] == '\0')
+		return fc_fail(cause, "record %s names no form (id and hash)", rec->uuid);
 	if (rec->inspector[0] == '\0' || rec->device[0] == '\0')
 		return fc_fail(cause, "record %s names no inspector or device", rec->uuid);
 	for (size_t i = 0; i < rec->answer_count; i++)

@@ -149,3 +149,18 @@ uuid3=$(FC --forms "$SCRATCH/forms" record add --form lamp asset_id=L-1 'broken=
 check "record add: the newest version is used" \
 	[ "$(json "[(x['form_version'], x['answers']['broken']) for x in r if x['uuid'] == '$uuid3']")" = "[('2', 'pole lamp')]" ]
 check "forms list: both versions are listed" [ "$(FC --forms "$SCRATCH/forms" forms list | cut -f1,2 | tr '\t\n' ': ')" = "lamp:1 lamp:2 " ]
+
+# ---- real forms from other teams (../shared/fixtures/xlsform-real) ----
+REAL="$FIXTURES/xlsform-real"
+if have_shared; then
+	mkdir "$SCRATCH/real"
+	cp "$REAL/ona_dhisform.csv" "$SCRATCH/real/"
+	uuid4=$(FC --forms "$SCRATCH/real" record add --form dhis2form --inspector wang \
+		population_under_5=120 total_population=900 location=Monrovia period=2026-11-01)
+	check "record add: a form without a version saves (ona_dhisform.csv)" is_uuid "$uuid4"
+	check "record add: ... with the empty version and the form's hash" \
+		[ "$(json "[(x['form_id'], x['form_version'], x['form_hash']) for x in r if x['uuid'] == '$uuid4']")" = \
+		  "[('dhis2form', '', '$(sha256sum "$REAL/ona_dhisform.csv" | cut -d' ' -f1)')]" ]
+else
+	skip "record add: real forms from other teams" "$FIXTURES is absent"
+fi
