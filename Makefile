@@ -20,7 +20,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 FUZZ_CC   ?= clang
-PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium
+PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium libpcre2-8
 BUILD     ?= build
 
 WARNINGS  := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -35,8 +35,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
 # fieldcheck-sync has it, and the inspector's screen stays small.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
-FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium)
-SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
+FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8)
+# fieldcheck-sync links cli/common.o, whose form library reaches regex().
+SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium libpcre2-8)
 
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \

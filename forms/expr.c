@@ -18,9 +18,11 @@
  *     either side is empty;
  *   - arithmetic on something that is not a number gives NaN, which is false
  *     and prints as "".
- * regex() uses POSIX extended expressions (<regex.h>), not Java's; anchors
- * must be written, as ODK's documentation advises anyway.  Patterns whose
- * compilation could exhaust memory are refused (regex_problem).
+ * regex() is Java's in ODK (\d, \w, \s, ranges over any Unicode letter,
+ * bounds like {1,510}), so it is PCRE2 here, in UTF mode, matching anywhere
+ * unless anchored, as Java's find() does.  A match limit and a depth limit
+ * stop a pattern built to backtrack forever: the evaluation then reports
+ * that it gave up instead of hanging the screen.
  */
 #include "forms/forms_internal.h"
 
@@ -30,6 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "util/util.h"
 
@@ -74,7 +79,7 @@ struct form_expr {
 	long ref;
 	struct form_expr **args;
 	unsigned nargs;
-	regex_t *re;           /* regex() with a literal pattern: compiled at load */
+	pcre2_code *re;        /* regex() with a literal pattern: compiled at load */
 };
 
 void
@@ -86,10 +91,7 @@ form_expr_free(struct form_expr *e)
 		form_expr_free(e->args[i]);
 	free(e->args);
 	free(e->str);
-	if (e->re != NULL) {
-		regfree(e->re);
-		free(e->re);
-	}
+	pcre2_code_free(e->re);
 	free(e);
 }
 
@@ -306,74 +308,66 @@ tok_desc(const struct parser *p)
 	}
 }
 
-/*
- * glibc's regcomp builds a repetition by copying the repeated subtree, so a
- * short pattern can ask for gigabytes: fuzz_expr found "~+++++..." (each
- * '+' copies all before it), and "((a{200}){200}){200}" is as bad.  A form's
- * regex may not use what POSIX leaves undefined (two repetition operators
- * in a row) or bounds above 255, and its bounds together may not multiply
- * past REGEX_MAX_COPIES.  Returns what is wrong, or NULL.
- */
-#define REGEX_MAX_COPIES 10000
-
-static const char *
-regex_problem(const char *pattern)
+/* Characters (not bytes) before byte offset off: positions as an editor shows them. */
+static size_t
+char_offset(const char *s, size_t off)
 {
-	unsigned long copies = 1;
-	bool after_repetition = false;
+	size_t n = 0;
 
-	for (const char *s = pattern; *s != '\0'; s++) {
-		if (*s == '\\') {
-			if (s[1] != '\0')
-				s++;
-			after_repetition = false;
-		} else if (*s == '[') {
-			/* A bracket expression: ']' first is literal, [:class:] nests. */
-			s++;
-			if (*s == '^')
-				s++;
-			if (*s == ']')
-				s++;
-			while (*s != '\0' && *s != ']') {
-				if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
-					char close = s[1];
+	for (size_t i = 0; i < off && s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
 
-					for (s += 2; *s != '\0' && !(*s == close && s[1] == ']'); s++)
-						;
-					if (*s != '\0')
-						s++;
-				}
-				if (*s != '\0')
-					s++;
-			}
-			if (*s == '\0')
-				return NULL;  /* unterminated: regcomp says so */
-			after_repetition = false;
-		} else if (*s == '*' || *s == '+' || *s == '?' ||
-		    (*s == '{' && isdigit((unsigned char)s[1]))) {
-			if (after_repetition)
-				return "two repetition operators in a row";
-			if (*s == '{') {
-				char *end;
-				unsigned long lo = strtoul(s + 1, &end, 10), hi = lo;
+/*
+ * Bounds on one regex() match: steps of the matcher and depth of its
+ * backtracking.  Everyday patterns over an answer of 64 KiB use far less;
+ * "(a+)+$" against 30 a's and a b needs far more, and is stopped.
+ */
+#define REGEX_MATCH_LIMIT 1000000u
+#define REGEX_DEPTH_LIMIT 10000u
+#define REGEX_MAX_PATTERN 4096u
 
-				if (*end == ',')
-					hi = isdigit((unsigned char)end[1]) ? strtoul(end + 1, &end, 10) : 255;
-				if (lo > 255 || hi > 255)
-					return "a repetition bound above 255";
-				copies *= hi > 0 ? hi : 1;
-				if (copies > REGEX_MAX_COPIES)
-					return "repetition bounds that multiply past 10000";
-				while (*s != '\0' && *s != '}')
-					s++;
-				if (*s == '\0')
-					return NULL;
-			}
-			after_repetition = true;
-		} else
-			after_repetition = false;
+/* Compiles an ODK (Java) pattern.  NULL with a message in err (size bytes) when bad. */
+static pcre2_code *
+regex_compile(const char *pattern, size_t *err_off, char *err, size_t size)
+{
+	int code;
+	PCRE2_SIZE off = 0;
+	pcre2_code *re;
+
+	if (strlen(pattern) > REGEX_MAX_PATTERN) {
+		snprintf(err, size, "pattern longer than %u bytes", REGEX_MAX_PATTERN);
+		*err_off = 0;
+		return NULL;
 	}
-	return NULL;
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &off,
+	    NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(code, (PCRE2_UCHAR *)err, size);
+		*err_off = off;
+	}
+	return re;
+}
+
+/* 1 on a match, 0 on none, -1 when the matcher gave up (a limit) or failed. */
+static int
+regex_find(const pcre2_code *re, const char *subject)
+{
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc = -1;
+
+	if (mc != NULL && md != NULL) {
+		pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
+		pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
+		rc = pcre2_match(re, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, mc);
+		rc = rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	}
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mc);
+	return rc;
 }
 
 static struct form_expr *
@@ -426,21 +420,12 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		goto fail;
 	}
 	if (e->func == F_REGEX && e->args[1]->kind == N_STR) {
-		const char *problem = regex_problem(e->args[1]->str);
-		int rc;
+		char buf[160];
+		size_t off;
 
-		if (problem != NULL) {
-			perr(p, at, "regular expression refused: %s", problem);
-			goto fail;
-		}
-		e->re = xmalloc(sizeof *e->re);
-		if ((rc = regcomp(e->re, e->args[1]->str, REG_EXTENDED | REG_NOSUB)) != 0) {
-			char buf[128];
-
-			regerror(rc, e->re, buf, sizeof buf);
-			free(e->re);
-			e->re = NULL;
-			perr(p, at, "bad regular expression: %s", buf);
+		if ((e->re = regex_compile(e->args[1]->str, &off, buf, sizeof buf)) == NULL) {
+			perr(p, at, "bad regular expression at character %zu of the pattern: %s",
+			    char_offset(e->args[1]->str, off) + 1, buf);
 			goto fail;
 		}
 	}
@@ -596,18 +581,6 @@ static struct form_expr *
 parse_or(struct parser *p)
 {
 	return parse_level(p, 0);
-}
-
-/* Characters (not bytes) before byte offset off: positions as an editor shows them. */
-static size_t
-char_offset(const char *s, size_t off)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < off && s[i] != '\0'; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
 }
 
 struct form_expr *
@@ -861,25 +834,28 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		return vnum(n);
 	}
 	case F_REGEX: {
-		regex_t tmp, *re = e->re;
-		bool match;
+		pcre2_code *re = e->re;
+		int match;
 
 		a = eval(e->args[0], env);
 		if (re == NULL) {
 			/* A pattern computed at run time: compile now; a bad one matches nothing. */
-			const char *pattern;
+			char err[160];
+			size_t off;
 
 			c = eval(e->args[1], env);
-			pattern = to_str(&c, b2);
-			if (regex_problem(pattern) != NULL ||
-			    regcomp(&tmp, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+			if ((re = regex_compile(to_str(&c, b2), &off, err, sizeof err)) == NULL) {
+				env->error = "regex(): the pattern is not a valid regular expression";
 				return vbool(false);
-			re = &tmp;
+			}
 		}
-		match = regexec(re, to_str(&a, b1), 0, NULL, 0) == 0;
-		if (re == &tmp)
-			regfree(&tmp);
-		return vbool(match);
+		match = regex_find(re, to_str(&a, b1));
+		if (re != e->re)
+			pcre2_code_free(re);
+		if (match < 0)
+			env->error = "regex() gave up: the pattern backtracks too much for this "
+			    "answer (match limit reached)";
+		return vbool(match > 0);
 	}
 	case F_TODAY:
 		fill_time(env);

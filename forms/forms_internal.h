@@ -12,7 +12,6 @@
 #ifndef FIELDCHECK_FORMS_INTERNAL_H
 #define FIELDCHECK_FORMS_INTERNAL_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -83,6 +82,7 @@ struct form_expr_env {
 	char today[16];     /* filled on first use of today()/now() */
 	char now[40];
 	bool have_time;
+	const char *error;  /* set when an evaluation could not finish (a regex() gave up) */
 };
 
 bool form_expr_eval_bool(const struct form_expr *e, struct form_expr_env *env);

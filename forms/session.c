@@ -442,15 +442,24 @@ constraint_message(const struct form_session *s, const struct form_question *q)
 	    q->constraint_src != NULL ? q->constraint_src : "");
 }
 
+/*
+ * Does answer v meet q's constraint?  When it does not, *message (caller
+ * frees) says why: the form's message, or that the evaluation gave up.
+ */
 static bool
-constraint_holds(const struct form_session *s, const struct form_question *q, const char *v)
+constraint_holds(const struct form_session *s, const struct form_question *q, const char *v,
+    char **message)
 {
 	struct form_expr_env env;
 
 	if (q->constraint == NULL)
 		return true;
 	env_init(s, &env, v);
-	return form_expr_eval_bool(q->constraint, &env);
+	if (form_expr_eval_bool(q->constraint, &env))
+		return true;
+	*message = env.error != NULL ? xasprintf("'%s': %s", q->name, env.error) :
+	    constraint_message(s, q);
+	return false;
 }
 
 int
@@ -482,9 +491,8 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	}
 	if (form_check_type(f, (size_t)qi, value, &norm, message) != 0)
 		return -1;
-	if (!constraint_holds(s, q, norm)) {
+	if (!constraint_holds(s, q, norm, message)) {
 		free(norm);
-		*message = constraint_message(s, q);
 		return -1;
 	}
 	free(s->ans[qi]);
@@ -545,10 +553,8 @@ form_session_check(const struct form_session *s, size_t qi, char **message)
 	if (form_check_type(s->f, qi, s->ans[qi], &norm, message) != 0)
 		return -1;
 	free(norm);
-	if (!constraint_holds(s, q, s->ans[qi])) {
-		*message = constraint_message(s, q);
+	if (!constraint_holds(s, q, s->ans[qi], message))
 		return -1;
-	}
 	return 0;
 }
 
