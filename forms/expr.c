@@ -468,6 +468,11 @@ parse_primary(struct parser *p)
 		name[p->tok_len] = '\0';
 		if (p->resolve != NULL)
 			q = p->resolve(p->ctx, name);
+		if (q == -2) {
+			perr(p, at, "'${%s}' is ambiguous: questions in different groups have "
+			    "this name", name);
+			return NULL;
+		}
 		if (q < 0) {
 			perr(p, at, "unknown question '${%s}'", name);
 			return NULL;

@@ -65,6 +65,7 @@ struct loader {
 	size_t nscol, nccol;
 	/* cells of each question's expressions, for positions */
 	size_t survey_row, choices_row, settings_row;  /* header row index + 1, 0 if none */
+	bool choice_duplicates;  /* settings: allow_choice_duplicates */
 };
 
 static void
@@ -272,11 +273,13 @@ classify(struct loader *ld, const struct form_csv_cell *cell, bool survey)
 {
 	struct column c = { .kind = C_IGNORE, .lang = SIZE_MAX, .head = cell };
 	char *h = trimmed(cell->text), *lang = NULL, *sep;
+	bool media;
 	size_t n = survey ? sizeof survey_columns / sizeof survey_columns[0] :
 	    sizeof choices_columns / sizeof choices_columns[0];
 
 	if (h[0] == '\0')
 		goto out;
+	media = strncasecmp(h, "media:", 6) == 0;
 	if ((sep = strstr(h, "::")) != NULL) {
 		*sep = '\0';
 		lang = trimmed(sep + 2);
@@ -309,13 +312,19 @@ classify(struct loader *ld, const struct form_csv_cell *cell, bool survey)
 		}
 	}
 	if (c.kind == C_IGNORE) {
-		/* Media columns and pyxform's presentation columns change nothing here. */
-		if (strncmp(h, "media:", 6) == 0 || strcmp(h, "image") == 0 ||
-		    strncmp(h, "image:", 6) == 0 || strcmp(h, "guidance_hint") == 0 ||
-		    strncmp(h, "guidance_hint:", 14) == 0)
-			c.kind = C_IGNORE;
-		else
-			c.kind = C_UNSUPPORTED;
+		/*
+		 * Media columns (media::image, audio::English...) name files that a
+		 * phone would download; nothing is downloaded here, so they change no
+		 * answer.  Neither do ODK's presentation columns.
+		 */
+		static const char *harmless[] = { "image", "big-image", "audio", "video",
+		    "guidance_hint", "rows", "autoplay", "buttontext", "noapperrorstring" };
+		size_t hl = strcspn(h, ":");
+
+		c.kind = media ? C_IGNORE : C_UNSUPPORTED;
+		for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++)
+			if (strlen(harmless[i]) == hl && strncmp(h, harmless[i], hl) == 0)
+				c.kind = C_IGNORE;
 		free(lang);
 		lang = NULL;
 	}
@@ -344,6 +353,12 @@ read_header(struct loader *ld, size_t row, bool survey, size_t *ncol)
 	struct column *cols = xcalloc(r->count + 1, sizeof *cols);
 
 	for (size_t i = 0; i < r->count; i++) {
+		/* The first column holds sheet names (also on a header row: "survey,type,name") */
+		if (i == 0) {
+			cols[i] = (struct column){ .kind = C_IGNORE, .lang = SIZE_MAX,
+			    .head = &ld->csv->cells[r->first] };
+			continue;
+		}
 		cols[i] = classify(ld, &ld->csv->cells[r->first + i], survey);
 		for (size_t j = 0; j < i; j++)
 			if (cols[i].kind != C_IGNORE && cols[i].kind != C_UNSUPPORTED &&
@@ -435,18 +450,67 @@ valid_name(const char *s)
 	return true;
 }
 
-/* Choice names may start with a digit (pyxform's "1", "2"...), but not contain spaces. */
+/*
+ * Choice names are what pyxform accepts: any text (24/7, 30+, père,
+ * red’s), at most FORM_MAX_CHOICE bytes, without control characters.  Only
+ * a select_multiple cannot hold a name with a space (load_survey_questions).
+ */
+#define FORM_MAX_CHOICE 256
+
 static bool
 valid_choice_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FORM_MAX_CHOICE)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* List names: a name, and also ':' as OSM tag lists write them (building:material). */
+static bool
+valid_list_name(const char *s)
 {
 	size_t n = strlen(s);
 
 	if (n == 0 || n > FORM_MAX_NAME)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+		if (!(isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80 ||
+		    strchr("_-.:", s[i]) != NULL))
 			return false;
 	return true;
+}
+
+/* An id or version from settings: printable, without surrounding spaces. */
+static bool
+valid_setting_text(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == '/' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+static bool
+is_yes(const char *s)
+{
+	return strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
+	    strcasecmp(s, "true()") == 0 || strcmp(s, "1") == 0;
+}
+
+static bool
+is_no(const char *s)
+{
+	return s[0] == '\0' || strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
+	    strcasecmp(s, "false()") == 0 || strcmp(s, "0") == 0;
 }
 
 /* ---- Types ---- */
@@ -465,6 +529,22 @@ static const struct {
 	{ "begin_group", FORM_BEGIN_GROUP }, { "begin group", FORM_BEGIN_GROUP },
 	{ "end_group", FORM_END_GROUP }, { "end group", FORM_END_GROUP },
 	{ "photo", FORM_PHOTO }, { "image", FORM_PHOTO },
+	/* handheld scanners type a barcode like a keyboard */
+	{ "barcode", FORM_TEXT },
+	/* attachments: a file path, like a photo */
+	{ "audio", FORM_PHOTO }, { "video", FORM_PHOTO }, { "file", FORM_PHOTO },
+};
+
+/* Metadata types: computed by the session, never asked. */
+static const struct {
+	const char *name;
+	enum form_meta meta;
+} meta_types[] = {
+	{ "start", META_START }, { "end", META_END }, { "today", META_TODAY },
+	{ "deviceid", META_DEVICEID }, { "username", META_USERNAME },
+	{ "start-geopoint", META_START_GEOPOINT }, { "phonenumber", META_EMPTY },
+	{ "email", META_EMPTY }, { "simserial", META_EMPTY }, { "subscriberid", META_EMPTY },
+	{ "imei", META_EMPTY },
 };
 
 /* The name of an unsupported type as a reader would say it. */
@@ -497,7 +577,7 @@ unsupported_name(const char *t, char *out, size_t size)
  */
 static int
 parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype *type,
-    char **list)
+    char **list, enum form_meta *meta, bool *or_other)
 {
 	char *t = trimmed(cell->text), *w, b[80];
 	static const struct {
@@ -510,6 +590,8 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 	};
 
 	*list = NULL;
+	*meta = META_NONE;
+	*or_other = false;
 	/* Collapse runs of spaces; keyword case does not matter, list names keep theirs. */
 	for (char *s = t, *d = t;; s++) {
 		if (*s == ' ' && d > t && d[-1] == ' ')
@@ -523,6 +605,18 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 		if (strncasecmp(t, selects[i].prefix, n) != 0)
 			continue;
 		w = t + n;
+		{
+			size_t wl = strlen(w);
+
+			/* pyxform's two spellings of one thing */
+			if (wl > 9 && strcasecmp(w + wl - 9, " or_other") == 0) {
+				w[wl - 9] = '\0';
+				*or_other = true;
+			} else if (wl > 17 && strcasecmp(w + wl - 17, " or specify other") == 0) {
+				w[wl - 17] = '\0';
+				*or_other = true;
+			}
+		}
 		if (strstr(w, " or specify other") != NULL || strchr(w, ' ') != NULL) {
 			char u[64];
 
@@ -544,6 +638,19 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 			free(t);
 			return 0;
 		}
+	for (size_t i = 0; i < sizeof meta_types / sizeof meta_types[0]; i++)
+		if (strcmp(t, meta_types[i].name) == 0) {
+			*type = FORM_CALCULATE;
+			*meta = meta_types[i].meta;
+			free(t);
+			return 0;
+		}
+	if (strcmp(t, "audit") == 0) {
+		diag(ld, cell->line, cell->col, "unsupported question type 'audit' (fieldcheck "
+		    "keeps no log of screen events; remove the row)");
+		free(t);
+		return -1;
+	}
 	if (strcmp(t, "select_one") == 0 || strcmp(t, "select_multiple") == 0)
 		diag(ld, cell->line, cell->col, "'%s' needs a choice list name", t);
 	else {
@@ -581,8 +688,12 @@ load_choices(struct loader *ld, size_t head, size_t end)
 	}
 	if (!has_list || !has_name) {
 		const struct form_csv_row *r = &ld->csv->rows[head];
+		size_t row = head + 1;
 
-		diag(ld, r->line, 0, "choices header needs 'list_name' and 'name' columns");
+		while (row < end && row_empty(ld, row))
+			row++;
+		if (row < end)  /* an empty choices sheet is fine, as in pyxform */
+			diag(ld, r->line, 0, "choices header needs 'list_name' and 'name' columns");
 		free(cols);
 		return;
 	}
@@ -603,14 +714,14 @@ load_choices(struct loader *ld, size_t head, size_t end)
 		}
 		lname = trimmed(lc->text);
 		cname = trimmed(nc->text);
-		if (!valid_name(lname)) {
-			diag(ld, lc->line, lc->col, "invalid list name '%s'", shown(lname, b));
+		if (!valid_list_name(lname)) {
+			diag(ld, lc->line, lc->col, "invalid list name '%s' (letters, digits, "
+			    "'_', '-', '.', ':'; at most %d bytes)", shown(lname, b), FORM_MAX_NAME);
 			goto next_row;
 		}
 		if (!valid_choice_name(cname)) {
-			diag(ld, nc->line, nc->col, "invalid choice name '%s' (letters, digits, "
-			    "'_', '-', '.'; no spaces; at most %d bytes)", shown(cname, b),
-			    FORM_MAX_NAME);
+			diag(ld, nc->line, nc->col, "invalid choice name '%s' (no control "
+			    "characters; at most %d bytes)", shown(cname, b), FORM_MAX_CHOICE);
 			goto next_row;
 		}
 		if ((li = list_index(f, lname)) < 0) {
@@ -620,7 +731,7 @@ load_choices(struct loader *ld, size_t head, size_t end)
 			li = (long)f->nlists++;
 		}
 		l = &f->lists[li];
-		for (size_t c = 0; c < l->count; c++)
+		for (size_t c = 0; c < l->count && !ld->choice_duplicates; c++)
 			if (strcmp(l->choices[c].name, cname) == 0) {
 				diag(ld, nc->line, nc->col, "choice '%s' appears twice in list '%s'",
 				    shown(cname, b), l->name);
@@ -628,6 +739,8 @@ load_choices(struct loader *ld, size_t head, size_t end)
 			}
 		l->choices = xreallocarray(l->choices, l->count + 1, sizeof *l->choices);
 		l->choices[l->count].name = cname;
+		l->choices[l->count].line = nc->line;
+		l->choices[l->count].col = nc->col;
 		l->choices[l->count].label = row_texts(ld, cols, ncol, row, C_LABEL);
 		l->count++;
 		cname = NULL;
@@ -660,27 +773,30 @@ load_settings(struct loader *ld, size_t head, size_t end, char **default_lang,
 		lower(key);
 		val = trimmed(v->text);
 		if (strcmp(key, "form_id") == 0 || strcmp(key, "id_string") == 0) {
-			if (!valid_name(val))
-				diag(ld, v->line, v->col, "invalid form_id '%s'", shown(val, b));
+			if (!valid_setting_text(val, FORM_MAX_NAME))
+				diag(ld, v->line, v->col, "invalid form_id '%s' (at most %d bytes; no "
+				    "control characters, '/' or '\\')", shown(val, b), FORM_MAX_NAME);
 			else {
 				free(f->id);
 				f->id = val;
 				val = NULL;
 			}
-		} else if (strcmp(key, "form_title") == 0) {
+		} else if (strcmp(key, "form_title") == 0 || strcmp(key, "title") == 0) {
 			free(f->title);
 			f->title = val;
 			val = NULL;
 		} else if (strcmp(key, "version") == 0) {
-			if (strlen(val) > 32 || strspn(val, "0123456789abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ._-") != strlen(val))
-				diag(ld, v->line, v->col, "invalid version '%s' (at most 32 letters, "
-				    "digits, '.', '_', '-')", shown(val, b));
+			/* pyxform takes any text; dates like "2023-05-10 09:49:47" are common */
+			if (val[0] != '\0' && !valid_setting_text(val, 32))
+				diag(ld, v->line, v->col, "invalid version '%s' (at most 32 bytes; no "
+				    "control characters, '/' or '\\')", shown(val, b));
 			else {
 				free(f->version);
 				f->version = val;
 				val = NULL;
 			}
+		} else if (strcmp(key, "allow_choice_duplicates") == 0) {
+			ld->choice_duplicates = is_yes(val);
 		} else if (strcmp(key, "default_language") == 0) {
 			free(*default_lang);
 			*default_lang = val;
@@ -711,15 +827,40 @@ struct resolve_ctx {
 	size_t upto;    /* questions known so far */
 };
 
+/* The question named name: -1 when none, -2 when questions in two groups share it. */
 static long
 resolve(void *ctx, const char *name)
 {
 	const struct resolve_ctx *rc = ctx;
+	long found = -1;
 
 	for (size_t i = 0; i < rc->upto; i++)
-		if (rc->f->q[i].name != NULL && strcmp(rc->f->q[i].name, name) == 0)
-			return (long)i;
-	return -1;
+		if (rc->f->q[i].name != NULL && rc->f->q[i].type != FORM_END_GROUP &&
+		    strcmp(rc->f->q[i].name, name) == 0) {
+			if (found >= 0)
+				return -2;
+			found = (long)i;
+		}
+	return found;
+}
+
+/* The text question pyxform adds after a select ... or_other. */
+static void
+other_question(struct loader *ld, size_t i)
+{
+	struct form *f = ld->f;
+	struct form_question *q = &f->q[i];
+	struct resolve_ctx rc = { f, f->nq };
+	char *src = xasprintf("selected(${%s}, 'other')", f->q[i - 1].name), *cause = NULL;
+	size_t off;
+
+	q->label = xcalloc(TMP_SLOTS + 1, sizeof *q->label);
+	q->label[TMP_SLOTS] = xstrdup("Specify other.");
+	q->relevant_src = src;
+	if ((q->relevant = form_expr_parse(src, resolve, &rc, &off, &cause)) == NULL) {
+		diag(ld, q->line, 0, "'%s': %s", f->q[i - 1].name, cause);
+		free(cause);
+	}
 }
 
 /* Parses the expression in a cell; reports errors at the cell plus the offset. */
@@ -740,18 +881,98 @@ cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, co
 	return e;
 }
 
-static bool
-is_yes(const char *s)
+/*
+ * A select_multiple answer is its choice names separated by spaces, as in
+ * ODK, so a name with a space cannot be chosen: say so at the name.
+ */
+static void
+check_multiple_names(struct loader *ld, const struct form_list *l)
 {
-	return strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
-	    strcasecmp(s, "true()") == 0 || strcmp(s, "1") == 0;
+	for (size_t c = 0; c < l->count; c++)
+		if (strchr(l->choices[c].name, ' ') != NULL) {
+			char b[80];
+
+			diag(ld, l->choices[c].line, l->choices[c].col, "choice name '%s' of list "
+			    "'%s' contains a space, which a select_multiple answer cannot hold "
+			    "(its choices are separated by spaces)", shown(l->choices[c].name, b),
+			    l->name);
+		}
 }
 
-static bool
-is_no(const char *s)
+/* The list "L or_other": L's choices and pyxform's "other". Returns its index. */
+static long
+list_with_other(struct form *f, long li)
 {
-	return s[0] == '\0' || strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
-	    strcasecmp(s, "false()") == 0 || strcmp(s, "0") == 0;
+	char *name = xasprintf("%s or_other", f->lists[li].name);
+	long oi = list_index(f, name);
+	struct form_list *l, *src;
+
+	if (oi >= 0) {
+		free(name);
+		return oi;
+	}
+	f->lists = xreallocarray(f->lists, f->nlists + 1, sizeof *f->lists);
+	src = &f->lists[li];
+	l = &f->lists[f->nlists];
+	*l = (struct form_list){ .name = name };
+	l->choices = xcalloc(src->count + 1, sizeof *l->choices);
+	for (size_t c = 0; c < src->count; c++) {
+		l->choices[c].name = xstrdup(src->choices[c].name);
+		l->choices[c].line = src->choices[c].line;
+		l->choices[c].col = src->choices[c].col;
+		if (src->choices[c].label != NULL) {
+			l->choices[c].label = xcalloc(TMP_SLOTS + 1, sizeof *l->choices[c].label);
+			for (size_t k = 0; k <= TMP_SLOTS; k++)
+				if (src->choices[c].label[k] != NULL)
+					l->choices[c].label[k] = xstrdup(src->choices[c].label[k]);
+		}
+	}
+	l->count = src->count;
+	l->choices[l->count].name = xstrdup("other");
+	l->choices[l->count].label = xcalloc(TMP_SLOTS + 1, sizeof *l->choices[l->count].label);
+	l->choices[l->count].label[TMP_SLOTS] = xstrdup("Other");
+	l->count++;
+	return (long)f->nlists++;
+}
+
+/*
+ * Each question's key in a record: its name, or its group path
+ * (group/name) when another question in another group has the same name.
+ */
+static void
+set_keys(struct form *f)
+{
+	for (size_t i = 0; i < f->nq; i++) {
+		struct form_question *q = &f->q[i];
+		bool shared = false;
+
+		if (q->name == NULL)
+			continue;
+		for (size_t k = 0; k < f->nq && !shared; k++)
+			shared = k != i && f->q[k].name != NULL && f->q[k].type != FORM_END_GROUP &&
+			    strcmp(f->q[k].name, q->name) == 0;
+		if (!shared || q->parent < 0) {
+			q->key = xstrdup(q->name);
+			continue;
+		}
+		{
+			long chain[FORM_MAX_DEPTH + 1];
+			size_t n = 0, len = strlen(q->name) + 1;
+			char *k;
+
+			for (long p = q->parent; p >= 0 && n < FORM_MAX_DEPTH; p = f->q[p].parent) {
+				chain[n++] = p;
+				len += strlen(f->q[p].name) + 1;
+			}
+			k = q->key = xmalloc(len);
+			k[0] = '\0';
+			while (n > 0) {
+				strcat(k, f->q[chain[--n]].name);
+				strcat(k, "/");
+			}
+			strcat(k, q->name);
+		}
+	}
 }
 
 /* First pass over the survey: questions, types, names, groups, lists. */
@@ -803,13 +1024,17 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			}
 		}
 	}
-	f->q = xcalloc(end - head, sizeof *f->q);
-	ld->qrow = xcalloc(end - head, sizeof *ld->qrow);
+	/* Room for an "other" text question after every select ... or_other. */
+	f->q = xcalloc(2 * (end - head), sizeof *f->q);
+	ld->qrow = xcalloc(2 * (end - head), sizeof *ld->qrow);
 	for (size_t row = head + 1; row < end; row++) {
 		const struct form_csv_cell *tc, *nc;
 		struct form_question *q;
 		enum form_qtype type;
+		enum form_meta meta;
+		bool or_other;
 		char *list = NULL, *name, b[80];
+		long parent = depth > 0 ? stack[depth - 1] : -1;
 
 		if (row_empty(ld, row))
 			continue;
@@ -819,7 +1044,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			diag(ld, ld->csv->rows[row].line, 0, "row has no type");
 			continue;
 		}
-		if (parse_type(ld, tc, &type, &list) != 0)
+		if (parse_type(ld, tc, &type, &list, &meta, &or_other) != 0)
 			continue;
 		name = nc != NULL ? trimmed(nc->text) : xstrdup("");
 		if (type == FORM_END_GROUP) {
@@ -829,6 +1054,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 				continue;
 			}
 			depth--;
+			parent = depth > 0 ? stack[depth - 1] : -1;
 		} else if (name[0] == '\0') {
 			diag(ld, tc->line, tc->col, "question has no name");
 			free(name);
@@ -842,8 +1068,10 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			free(list);
 			continue;
 		} else {
+			/* As in pyxform, a name is unique among its group's questions. */
 			for (size_t k = 0; k < f->nq; k++)
-				if (f->q[k].name != NULL && strcmp(f->q[k].name, name) == 0) {
+				if (f->q[k].name != NULL && f->q[k].parent == parent &&
+				    f->q[k].type != FORM_END_GROUP && strcmp(f->q[k].name, name) == 0) {
 					diag(ld, nc->line, nc->col, "duplicate name '%s' (first at "
 					    "line %u)", name, f->q[k].line);
 					break;
@@ -851,19 +1079,26 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		}
 		q = &f->q[f->nq];
 		q->type = type;
+		q->meta = meta;
 		q->name = name[0] != '\0' ? name : NULL;
 		if (q->name == NULL)
 			free(name);
 		q->line = ld->csv->rows[row].line;
 		q->list = -1;
 		q->depth = depth;
-		q->parent = depth > 0 ? stack[depth - 1] : -1;
+		q->parent = parent;
 		if (list != NULL) {
 			if ((q->list = list_index(f, list)) < 0)
 				diag(ld, tc->line, tc->col, "unknown choice list '%s'",
 				    shown(list, b));
 			else if (f->lists[q->list].count == 0)
 				diag(ld, tc->line, tc->col, "choice list '%s' is empty", list);
+			else {
+				if (type == FORM_SELECT_MULTIPLE)
+					check_multiple_names(ld, &f->lists[q->list]);
+				if (or_other)
+					q->list = list_with_other(f, q->list);
+			}
 			free(list);
 		}
 		if (type == FORM_BEGIN_GROUP) {
@@ -878,6 +1113,19 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		}
 		ld->qrow[f->nq] = row;
 		f->nq++;
+		if (or_other && q->name != NULL) {
+			/* What pyxform generates: NAME_other, shown when 'other' is chosen. */
+			struct form_question *o = &f->q[f->nq];
+
+			o->type = FORM_TEXT;
+			o->name = xasprintf("%s_other", q->name);
+			o->line = q->line;
+			o->list = -1;
+			o->depth = depth;
+			o->parent = parent;
+			ld->qrow[f->nq] = SIZE_MAX;
+			f->nq++;
+		}
 	}
 	while (depth > 0) {
 		const struct form_csv_row *r = &ld->csv->rows[stack_row[--depth]];
@@ -885,6 +1133,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		diag(ld, r->line, 0, "group '%s' is never closed by end_group",
 		    f->q[stack[depth]].name);
 	}
+	set_keys(f);
 }
 
 /* Second pass: texts and expressions, now that every name is known. */
@@ -902,6 +1151,10 @@ load_survey_details(struct loader *ld)
 		const struct form_csv_cell *c;
 		const char *qn = q->name != NULL ? q->name : "end_group";
 
+		if (row == SIZE_MAX) {
+			other_question(ld, i);
+			continue;
+		}
 		q->label = row_texts(ld, cols, ncol, row, C_LABEL);
 		q->hint = row_texts(ld, cols, ncol, row, C_HINT);
 		q->constraint_msg = row_texts(ld, cols, ncol, row, C_CONSTRAINT_MSG);
@@ -923,7 +1176,7 @@ load_survey_details(struct loader *ld)
 		if ((c = cell_of(ld, cols, ncol, row, C_CALCULATION, SIZE_MAX)) != NULL) {
 			q->calculation_src = trimmed(c->text);
 			q->calculation = cell_expr(ld, c, "calculation", qn);
-		} else if (q->type == FORM_CALCULATE)
+		} else if (q->type == FORM_CALCULATE && q->meta == META_NONE)
 			diag(ld, q->line, 0, "calculate '%s' has no calculation", qn);
 		if ((c = cell_of(ld, cols, ncol, row, C_REQUIRED, SIZE_MAX)) != NULL) {
 			char *t = trimmed(c->text);
@@ -960,6 +1213,8 @@ static void
 free_question(const struct form *f, struct form_question *q)
 {
 	free(q->name);
+	free(q->key);
+	form_expr_free(q->default_expr);
 	texts_free(q->label, f->nlang);
 	texts_free(q->hint, f->nlang);
 	texts_free(q->constraint_msg, f->nlang);
@@ -1085,6 +1340,19 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 			cur = k;
 			start[k] = row;
 			end[k] = row + 1;
+			/* "survey,type,name,label": the header shares the sheet name's row */
+			if (ld.csv->rows[row].count > 1) {
+				const struct form_csv_row *r = &ld.csv->rows[row];
+				bool more = false;
+
+				for (size_t c = 1; c < r->count && !more; c++) {
+					const char *t = ld.csv->cells[r->first + c].text;
+
+					more = t[strspn(t, " \t")] != '\0';
+				}
+				if (more)
+					head[k] = row + 1;
+			}
 		}
 		free(sheet);
 	}
@@ -1282,9 +1550,15 @@ form_question_index(const struct form *f, const char *name)
 	if (name == NULL)
 		return -1;
 	for (size_t i = 0; i < f->nq; i++)
-		if (f->q[i].name != NULL && strcmp(f->q[i].name, name) == 0)
+		if (f->q[i].key != NULL && strcmp(f->q[i].key, name) == 0)
 			return (long)i;
 	return -1;
+}
+
+const char *
+form_question_key(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].key != NULL ? f->q[q].key : form_question_name(f, q);
 }
 
 size_t

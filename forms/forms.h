@@ -91,8 +91,13 @@ const char *form_question_hint(const struct form *f, size_t q, const char *lang)
 const char *form_question_appearance(const struct form *f, size_t q);
 /* Nesting depth of groups around question q (0 at top level). */
 unsigned form_question_depth(const struct form *f, size_t q);
-/* Index of a question by name, or -1. */
-long form_question_index(const struct form *f, const char *name);
+/*
+ * A question's key in a record: its name, or its group path ("g1/g2/name")
+ * when questions in different groups share the name (pyxform allows it).
+ */
+const char *form_question_key(const struct form *f, size_t q);
+/* Index of a question by key, or -1. */
+long form_question_index(const struct form *f, const char *key);
 
 /* Choices of a select question. */
 size_t form_choice_count(const struct form *f, size_t q);

@@ -92,15 +92,25 @@ void form_expr_eval_string(const struct form_expr *e, struct form_expr_env *env,
 
 /* ---- form.c ---- */
 
+/* Metadata questions: filled by the session, never asked (type FORM_CALCULATE). */
+enum form_meta {
+	META_NONE, META_START, META_END, META_TODAY, META_DEVICEID, META_USERNAME,
+	META_START_GEOPOINT,
+	META_EMPTY,      /* phonenumber, email, simserial, subscriberid, imei: none here */
+};
+
 struct form_question {
 	enum form_qtype type;
+	enum form_meta meta;
 	char *name;
+	char *key;           /* the name, or group/path/name when the name is not unique */
 	char **label;        /* [nlang + 1]: index nlang is the unnamed language */
 	char **hint;
 	char **constraint_msg;
 	char **required_msg;
 	char *appearance;
 	char *default_value;
+	struct form_expr *default_expr;  /* a dynamic default, evaluated when first shown */
 	char *relevant_src, *constraint_src, *calculation_src;
 	struct form_expr *relevant, *constraint, *required, *calculation;
 	bool required_always;
@@ -113,6 +123,7 @@ struct form_question {
 struct form_choice {
 	char *name;
 	char **label;        /* [nlang + 1] */
+	unsigned line, col;  /* of the name */
 };
 
 struct form_list {

@@ -578,6 +578,6 @@ form_session_answers(const struct form_session *s, form_answer_fn *fn, void *ctx
 		if (!s->rel[i] || s->ans[i] == NULL || t == FORM_NOTE || t == FORM_BEGIN_GROUP ||
 		    t == FORM_END_GROUP)
 			continue;
-		fn(ctx, s->f->q[i].name, s->ans[i]);
+		fn(ctx, form_question_key(s->f, i), s->ans[i]);
 	}
 }

@@ -27,7 +27,7 @@ check "forms check: summary names id, version, questions and languages" \
 cat > "$SCRATCH/bad.csv" <<'CSV'
 survey,,,
 ,type,name,relevant
-,barcode,code,
+,rank,code,
 ,text,a,${missing} = 1
 ,text,a,
 ,select_one nolist,s,
@@ -37,7 +37,7 @@ FC forms check forms/checklists/road.csv "$SCRATCH/bad.csv" > "$SCRATCH/out" 2> 
 check "forms check: a bad file exits 1" [ $? -eq 1 ]
 check "forms check: every problem is listed (5)" [ "$(grep -c ': error: ' "$SCRATCH/err")" -eq 5 ]
 check "forms check: unsupported type at FILE:LINE:COL" \
-	grep -qF "$SCRATCH/bad.csv:3:2: error: unsupported question type 'barcode'" "$SCRATCH/err"
+	grep -qF "$SCRATCH/bad.csv:3:2: error: unsupported question type 'rank'" "$SCRATCH/err"
 check "forms check: unknown \${name} at its position" \
 	grep -qF "$SCRATCH/bad.csv:4:9: error: relevant of 'a': unknown question '\${missing}'" "$SCRATCH/err"
 check "forms check: duplicate name" grep -qF "$SCRATCH/bad.csv:5:7: error: duplicate name 'a' (first at line 4)" "$SCRATCH/err"

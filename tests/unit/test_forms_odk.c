@@ -45,6 +45,20 @@ load(const char *csv)
 }
 
 static void
+expect_fail(const char *csv, const char *want)
+{
+	struct diags d = { .text = "" };
+	struct form *f = form_load_buffer("t.csv", csv, strlen(csv), collect, &d);
+
+	if (f != NULL) {
+		form_free(f);
+		fail_msg("loaded, expected \"%s\"", want);
+	}
+	if (strstr(d.text, want) == NULL)
+		fail_msg("got \"%s\", want it to contain \"%s\"", d.text, want);
+}
+
+static void
 set_ok(struct form_session *s, const char *name, const char *value)
 {
 	char *m = NULL;
@@ -97,11 +111,113 @@ test_regex_limits(void **state)
 	form_free(f);
 }
 
+/* ---- What pyxform accepts and fieldcheck used to refuse ---- */
+
+static void
+test_wrong_refusals(void **state)
+{
+	struct form *f;
+	struct form_session *s;
+	char *m;
+
+	(void)state;
+	/* pyx_xlsform_spec_test.csv: media columns, with and without a language */
+	f = load("survey,,,,,,\n"
+	    ",type,name,label::english,image,media::audio::chinese,media::video\n"
+	    ",note,display_image_test,Look,img_test.jpg,a.mp3,v.mp4\n"
+	    ",text,t,T,,,\n");
+	form_free(f);
+	/* ona_sample_accent, ona_childrens_survey_unicode, hot_toilets: choice and list names */
+	f = load("survey,,,\n"
+	    ",type,name,label\n"
+	    ",select_one accent,a,A\n"
+	    ",select_one operator:type,o,O\n"
+	    "choices,,,\n"
+	    ",list_name,name,label\n"
+	    ",accent,père,Père\n"
+	    ",accent,ChưR'căm,C\n"
+	    ",accent,red’s,R\n"
+	    ",accent,24/7,Always\n"
+	    ",accent,30+,Old\n"
+	    ",accent,a;b,AB\n"
+	    ",operator:type,public,Public\n");
+	s = form_session_new(f, NULL);
+	set_ok(s, "a", "24/7");
+	set_ok(s, "a", "père");
+	set_ok(s, "o", "public");
+	form_session_free(s);
+	form_free(f);
+	/* a select_multiple cannot hold a choice name with a space: said precisely */
+	expect_fail("survey,,,\n,type,name,label\n,select_multiple l,m,M\n"
+	    "choices,,,\n,list_name,name,label\n,l,two words,T\n",
+	    "6:4: choice name 'two words' of list 'l' contains a space, which a "
+	    "select_multiple answer cannot hold");
+	/* ... while a select_one can */
+	f = load("survey,,,\n,type,name,label\n,select_one l,m,M\n"
+	    "choices,,,\n,list_name,name,label\n,l,two words,T\n");
+	form_free(f);
+	/* hot_infrastructure.csv: an empty choices sheet; hot_toilets: version as a date-time */
+	f = load("survey,,,\n,type,name,label\n,text,a,A\nchoices,\n,list name\n"
+	    "settings,,,,\n,form_title,form_id,version,allow_choice_duplicates\n"
+	    ",Toilets,Spec test,2023-05-10 09:49:47,yes\n");
+	assert_string_equal(form_id(f), "Spec test");
+	assert_string_equal(form_version(f), "2023-05-10 09:49:47");
+	assert_string_equal(form_title(f, NULL), "Toilets");
+	form_free(f);
+	/* a header on the sheet name's row */
+	f = load("survey,type,name,label\n,text,a,A\nchoices,list_name,name,label\n"
+	    "settings,form_id\n,tight\n");
+	assert_string_equal(form_id(f), "tight");
+	assert_int_equal(form_question_count(f), 1);
+	form_free(f);
+	/* pyx_or_other.csv: or_other adds "other" and the text question pyxform generates */
+	f = load("survey,,,\n,type,name,label\n,select_one colors or_other,fav_color,Colour?\n"
+	    ",select_one colors,plain,Plain?\n"
+	    "choices,,,\n,list name,name,label\n,colors,red,red\n,colors,blue,blue\n");
+	assert_int_equal(form_question_count(f), 3);
+	assert_string_equal(form_question_name(f, 1), "fav_color_other");
+	assert_int_equal(form_choice_count(f, 0), 3);
+	assert_string_equal(form_choice_name(f, 0, 2), "other");
+	assert_int_equal(form_choice_count(f, 2), 2);  /* the list itself is unchanged */
+	s = form_session_new(f, NULL);
+	assert_false(form_session_relevant(s, 1));
+	set_ok(s, "fav_color", "other");
+	assert_true(form_session_relevant(s, 1));
+	set_ok(s, "fav_color_other", "teal");
+	m = set_fails(s, "plain", "other");
+	free(m);
+	form_session_free(s);
+	form_free(f);
+	/* ona_childrens_survey_unicode.csv: one name in two groups; keys are paths */
+	f = load("survey,,,\n,type,name,label\n,begin group,child,Child\n,text,name,Name\n"
+	    ",end group,,\n,begin group,parent,Parent\n,text,name,Name\n,end group,,\n");
+	assert_string_equal(form_question_key(f, 1), "child/name");
+	assert_string_equal(form_question_key(f, 4), "parent/name");
+	assert_int_equal(form_question_index(f, "parent/name"), 4);
+	form_free(f);
+	expect_fail("survey,,,,\n,type,name,label,relevant\n,begin group,child,Child,\n"
+	    ",text,name,Name,\n,end group,,,\n,begin group,parent,Parent,\n,text,name,Name,\n"
+	    ",end group,,,\n,text,x,X,${name} != ''\n",
+	    "9:11: relevant of 'x': '${name}' is ambiguous");
+	expect_fail("survey,,,\n,type,name,label\n,text,name,A\n,text,name,B\n",
+	    "4:7: duplicate name 'name' (first at line 3)");
+	/* widgets.csv: barcode is text, audio/video/file are attachments */
+	f = load("survey,,,\n,type,name,label\n,barcode,code,C\n,audio,au,A\n,video,vi,V\n"
+	    ",file,fi,F\n");
+	assert_int_equal(form_question_type(f, 0), FORM_TEXT);
+	assert_int_equal(form_question_type(f, 1), FORM_PHOTO);
+	assert_int_equal(form_question_type(f, 3), FORM_PHOTO);
+	form_free(f);
+	expect_fail("survey,,,\n,type,name,label\n,audit,audit,\n",
+	    "3:2: unsupported question type 'audit' (fieldcheck keeps no log");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regex_limits),
+		cmocka_unit_test(test_wrong_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
