@@ -37,6 +37,32 @@ cmp_pairs(const void *a, const void *b)
 	return x->q < y->q ? -1 : x->q > y->q;
 }
 
+/* "LAT LON 0 ACC", ODK's geopoint, for --at. */
+static const char *
+at_point(double lat, double lon, double acc, char buf[128])
+{
+	if (isnan(acc))
+		snprintf(buf, 128, "%.8f %.8f", lat, lon);
+	else
+		snprintf(buf, 128, "%.8f %.8f 0 %.1f", lat, lon, acc);
+	return buf;
+}
+
+/* Gives the session this device's last saved record of the form, for ${last-saved#x}. */
+static int
+last_saved(struct store *st, struct form_session *s, char **cause)
+{
+	const struct form *f = form_session_form(s);
+	struct store_record *last = NULL;
+
+	if (store_last_saved(st, form_id(f), cli_device(), &last, cause) != 0)
+		return -1;
+	for (size_t i = 0; last != NULL && i < last->answer_count; i++)
+		form_session_set_last_saved(s, last->answers[i].name, last->answers[i].value);
+	store_record_free(last);
+	return 0;
+}
+
 static void
 add_answer(void *ctx, const char *name, const char *value)
 {
@@ -110,7 +136,8 @@ record_add(struct cli_globals *g, int argc, char **argv)
 	struct store_record *rec = NULL;
 	struct store *st = NULL;
 	struct pair *pairs = NULL;
-	size_t npairs = 0, bad_q;
+	size_t npairs = 0, bad_q, shown = 0;
+	char point[128];
 	char *dir = NULL, *db = NULL, *msg = NULL, *cause = NULL;
 	int opt, status = 1;
 
@@ -151,6 +178,12 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	s = form_session_new(f, g->lang);
+	form_session_set_identity(s, cli_device(), inspector);
+	db = cli_db_path(g);
+	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 || last_saved(st, s, &cause) != 0) {
+		cli_error("%s", cause != NULL ? cause : "could not open the records database");
+		goto out;
+	}
 
 	/* name=value pairs, applied in form order. */
 	pairs = xcalloc((size_t)argc + 1, sizeof *pairs);
@@ -196,22 +229,21 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		}
 	}
 	qsort(pairs, npairs, sizeof *pairs, cmp_pairs);
+	if (at != NULL)
+		form_session_offer_position(s, at_point(lat, lon, acc, point));
+	/* As on screen: each question is shown (dynamic defaults), then answered. */
 	for (size_t k = 0; k < npairs; k++) {
-		char point[128];
-		const char *value = pairs[k].value;
+		const char *value = pairs[k].value != NULL ? pairs[k].value : point;
 
-		if (value == NULL) {
-			if (isnan(acc))
-				snprintf(point, sizeof point, "%.8f %.8f", lat, lon);
-			else
-				snprintf(point, sizeof point, "%.8f %.8f 0 %.1f", lat, lon, acc);
-			value = point;
-		}
+		while (shown <= (size_t)pairs[k].q)
+			form_session_show(s, shown++);
 		if (form_session_set(s, pairs[k].name, value, &msg) != 0) {
 			answer_error(pairs[k].name, msg);
 			goto out;
 		}
 	}
+	while (shown < form_question_count(f))
+		form_session_show(s, shown++);
 	/* An answer that a later answer made irrelevant was cleared: say so. */
 	for (size_t k = 0; k < npairs; k++)
 		if (pairs[k].value != NULL && pairs[k].value[0] != '\0' &&
@@ -247,9 +279,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 	}
 	form_session_answers(s, add_answer, rec);
 
-	db = cli_db_path(g);
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 ||
-	    store_finalize(st, rec, &cause) != 0) {
+	if (store_finalize(st, rec, &cause) != 0) {
 		cli_error("%s", cause != NULL ? cause : "could not save the record");
 		goto out;
 	}

@@ -39,7 +39,7 @@
 #include "util/util.h"
 
 enum node_kind {
-	N_NUM, N_STR, N_REF, N_DOT, N_NEG,
+	N_NUM, N_STR, N_REF, N_LAST_SAVED, N_DOT, N_NEG,
 	N_OR, N_AND, N_EQ, N_NE, N_LT, N_LE, N_GT, N_GE,
 	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
 	N_CALL,
@@ -458,7 +458,16 @@ parse_primary(struct parser *p)
 	case T_REF: {
 		char name[FORM_MAX_NAME + 1];
 		long q = -1;
+		bool last_saved = false;
+		static const char prefix[] = "last-saved#";
 
+		/* ${last-saved#x}: x's answer in this device's last saved record of the form */
+		if (p->tok_len > sizeof prefix - 1 &&
+		    memcmp(p->tok_text, prefix, sizeof prefix - 1) == 0) {
+			last_saved = true;
+			p->tok_text += sizeof prefix - 1;
+			p->tok_len -= sizeof prefix - 1;
+		}
 		if (p->tok_len == 0 || p->tok_len > FORM_MAX_NAME) {
 			perr(p, at, "'${%.*s}' is not a question name", (int)(p->tok_len > 64 ? 64 :
 			    p->tok_len), p->tok_text);
@@ -477,7 +486,7 @@ parse_primary(struct parser *p)
 			perr(p, at, "unknown question '${%s}'", name);
 			return NULL;
 		}
-		e = node(N_REF);
+		e = node(last_saved ? N_LAST_SAVED : N_REF);
 		e->ref = q;
 		next(p);
 		return e;
@@ -896,6 +905,11 @@ eval(const struct form_expr *e, struct form_expr_env *env)
 	case N_REF:
 		if ((size_t)e->ref < env->nanswers && env->answers[e->ref] != NULL)
 			return vstr(env->answers[e->ref]);
+		return vstr("");
+	case N_LAST_SAVED:
+		if (env->last_saved != NULL && (size_t)e->ref < env->nanswers &&
+		    env->last_saved[e->ref] != NULL)
+			return vstr(env->last_saved[e->ref]);
 		return vstr("");
 	case N_DOT:
 		return vstr(env->dot != NULL ? env->dot : "");

@@ -1136,6 +1136,23 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 	set_keys(f);
 }
 
+/*
+ * A default is an expression, evaluated when the question is first shown,
+ * when it refers to answers (${x}*3, ${last-saved#street}) or calls a
+ * function (today()), as pyxform decides; else it is a literal answer.
+ */
+static bool
+default_is_dynamic(const char *s)
+{
+	size_t n = 0;
+
+	if (strstr(s, "${") != NULL)
+		return true;
+	while (isalnum((unsigned char)s[n]) || s[n] == '-' || s[n] == ':' || s[n] == '_')
+		n++;
+	return n > 0 && isalpha((unsigned char)s[0]) && s[n] == '(';
+}
+
 /* Second pass: texts and expressions, now that every name is known. */
 static void
 load_survey_details(struct loader *ld)
@@ -1163,7 +1180,10 @@ load_survey_details(struct loader *ld)
 			q->appearance = trimmed(c->text);
 		if ((c = cell_of(ld, cols, ncol, row, C_DEFAULT, SIZE_MAX)) != NULL) {
 			q->default_value = trimmed(c->text);
-			default_cell[i] = c;
+			if (default_is_dynamic(q->default_value))
+				q->default_expr = cell_expr(ld, c, "default", qn);
+			else
+				default_cell[i] = c;
 		}
 		if ((c = cell_of(ld, cols, ncol, row, C_RELEVANT, SIZE_MAX)) != NULL) {
 			q->relevant_src = trimmed(c->text);

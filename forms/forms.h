@@ -125,6 +125,35 @@ const char *form_session_language(const struct form_session *s);
  */
 int form_session_set(struct form_session *s, const char *name, const char *value,
     char **message);
+/*
+ * What the metadata questions say: deviceid is the device's name, username
+ * the inspector.  start, end (the last change) and today come from the clock.
+ */
+void form_session_set_identity(struct form_session *s, const char *device,
+    const char *username);
+/* A usable fix ("lat lon alt acc"): start-geopoint takes the first one offered. */
+void form_session_offer_position(struct form_session *s, const char *geopoint);
+/*
+ * One answer of this device's last saved record of the same form, for
+ * ${last-saved#x} (the caller reads the record from the store).
+ */
+void form_session_set_last_saved(struct form_session *s, const char *key, const char *value);
+/*
+ * Question q is being shown: the first time, an unanswered question with a
+ * dynamic default (${x}*3, today(), ${last-saved#street}) takes its value.
+ */
+void form_session_show(struct form_session *s, size_t q);
+
+/*
+ * text with each ${name} replaced by the current answer, as ODK shows labels,
+ * hints, notes and messages: a select shows its choice labels in the
+ * session's language.  An unknown ${name} stays as written.  Caller frees.
+ */
+char *form_session_render(const struct form_session *s, const char *text);
+/* Question q's label and hint in the session's language, rendered.  Caller frees. */
+char *form_session_label(const struct form_session *s, size_t q);
+char *form_session_hint(const struct form_session *s, size_t q);
+
 /* The current answer, or "" when unanswered. */
 const char *form_session_get(const struct form_session *s, size_t q);
 bool form_session_relevant(const struct form_session *s, size_t q);

@@ -77,6 +77,7 @@ void form_expr_free(struct form_expr *e);
 /* The answers an expression reads: answers[q] (NULL means ""), and `.`. */
 struct form_expr_env {
 	const char *const *answers;
+	const char *const *last_saved;  /* ${last-saved#x}: NULL, or [nanswers] */
 	size_t nanswers;
 	const char *dot;
 	char today[16];     /* filled on first use of today()/now() */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/util.h"
 
@@ -26,7 +27,10 @@ struct form_session {
 	size_t lang;
 	char **ans;
 	bool *rel;
+	bool *shown;      /* a dynamic default is applied the first time only */
+	char **last;      /* ${last-saved#x}: answers of the last saved record */
 	char *scratch;    /* FORM_MAX_ANSWER + 1: a calculation's text */
+	char *device, *username;
 };
 
 /* Default messages, for forms that give none, in English or Chinese. */
@@ -322,6 +326,7 @@ env_init(const struct form_session *s, struct form_expr_env *env, const char *do
 {
 	memset(env, 0, sizeof *env);
 	env->answers = (const char *const *)s->ans;
+	env->last_saved = (const char *const *)s->last;
 	env->nanswers = s->f->nq;
 	env->dot = dot;
 }
@@ -376,6 +381,61 @@ recompute(struct form_session *s)
 	}
 }
 
+/* Replaces answer i (NULL or "" clears it); true when it changed. */
+static bool
+put_answer(struct form_session *s, size_t i, const char *v)
+{
+	if (v == NULL || v[0] == '\0') {
+		if (s->ans[i] == NULL)
+			return false;
+		free(s->ans[i]);
+		s->ans[i] = NULL;
+		return true;
+	}
+	if (s->ans[i] != NULL && strcmp(s->ans[i], v) == 0)
+		return false;
+	free(s->ans[i]);
+	s->ans[i] = xstrdup(v);
+	return true;
+}
+
+/* Local time as ODK writes a dateTime: 2026-11-29T22:14:05.000+08:00. */
+static void
+local_datetime(char *buf, size_t size, bool date_only)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char zone[8];
+
+	if (localtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	if (date_only) {
+		strftime(buf, size, "%Y-%m-%d", &tm);
+		return;
+	}
+	strftime(zone, sizeof zone, "%z", &tm);  /* +0800 */
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%S.000", &tm);
+	if (strlen(zone) == 5)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%.3s:%s", zone, zone + 3);
+}
+
+/* Metadata questions of one kind get value (NULL: the time now, as the kind wants). */
+static void
+set_meta(struct form_session *s, enum form_meta kind, const char *value, bool only_if_empty)
+{
+	char now[48];
+
+	for (size_t i = 0; i < s->f->nq; i++) {
+		if (s->f->q[i].meta != kind || (only_if_empty && s->ans[i] != NULL))
+			continue;
+		if (value == NULL) {
+			local_datetime(now, sizeof now, kind == META_TODAY);
+			put_answer(s, i, now);
+		} else
+			put_answer(s, i, value);
+	}
+}
+
 struct form_session *
 form_session_new(const struct form *f, const char *lang)
 {
@@ -385,10 +445,16 @@ form_session_new(const struct form *f, const char *lang)
 	s->lang = form_lang_index(f, lang);
 	s->ans = xcalloc(f->nq + 1, sizeof *s->ans);
 	s->rel = xcalloc(f->nq + 1, sizeof *s->rel);
+	s->shown = xcalloc(f->nq + 1, sizeof *s->shown);
+	s->last = xcalloc(f->nq + 1, sizeof *s->last);
 	s->scratch = xmalloc(FORM_MAX_ANSWER + 1);
+	set_meta(s, META_START, NULL, false);
+	set_meta(s, META_END, NULL, false);
+	set_meta(s, META_TODAY, NULL, false);
 	/* Defaults were checked against their types when the form loaded. */
 	for (size_t i = 0; i < f->nq; i++)
-		if (f->q[i].default_value != NULL && answerable(f->q[i].type)) {
+		if (f->q[i].default_value != NULL && f->q[i].default_expr == NULL &&
+		    answerable(f->q[i].type)) {
 			char *norm = NULL, *msg = NULL;
 
 			if (form_check_type(f, i, f->q[i].default_value, &norm, &msg) == 0)
@@ -404,9 +470,15 @@ form_session_free(struct form_session *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->f->nq; i++)
+	for (size_t i = 0; i < s->f->nq; i++) {
 		free(s->ans[i]);
+		free(s->last[i]);
+	}
 	free(s->ans);
+	free(s->last);
+	free(s->shown);
+	free(s->device);
+	free(s->username);
 	free(s->rel);
 	free(s->scratch);
 	free(s);
@@ -437,7 +509,7 @@ constraint_message(const struct form_session *s, const struct form_question *q)
 	const char *m = form_text_in(s->f, q->constraint_msg, s->lang);
 
 	if (m[0] != '\0')
-		return xstrdup(m);
+		return form_session_render(s, m);
 	return xasprintf("%s (%s)", default_msg(s->f, s->lang, M_CONSTRAINT),
 	    q->constraint_src != NULL ? q->constraint_src : "");
 }
@@ -497,8 +569,59 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	}
 	free(s->ans[qi]);
 	s->ans[qi] = norm;
+	set_meta(s, META_END, NULL, false);
 	recompute(s);
 	return 0;
+}
+
+void
+form_session_set_identity(struct form_session *s, const char *device, const char *username)
+{
+	set_meta(s, META_DEVICEID, device, false);
+	set_meta(s, META_USERNAME, username, false);
+	recompute(s);
+}
+
+void
+form_session_offer_position(struct form_session *s, const char *geopoint)
+{
+	set_meta(s, META_START_GEOPOINT, geopoint, true);
+	recompute(s);
+}
+
+void
+form_session_set_last_saved(struct form_session *s, const char *key, const char *value)
+{
+	long q = form_question_index(s->f, key);
+
+	if (q < 0 || value == NULL)
+		return;
+	free(s->last[q]);
+	s->last[q] = xstrdup(value);
+}
+
+void
+form_session_show(struct form_session *s, size_t qi)
+{
+	const struct form_question *q;
+	struct form_expr_env env;
+	char *norm = NULL, *msg = NULL;
+
+	if (qi >= s->f->nq || s->shown[qi])
+		return;
+	s->shown[qi] = true;
+	q = &s->f->q[qi];
+	if (q->default_expr == NULL || !s->rel[qi] || s->ans[qi] != NULL)
+		return;
+	env_init(s, &env, NULL);
+	form_expr_eval_string(q->default_expr, &env, s->scratch, FORM_MAX_ANSWER + 1);
+	/* A default that does not fit the type is left out, as the inspector would type it. */
+	if (s->scratch[0] != '\0' && form_check_type(s->f, qi, s->scratch, &norm, &msg) == 0) {
+		s->ans[qi] = norm;
+		recompute(s);
+	} else
+		free(norm);
+	free(msg);
 }
 
 const char *
@@ -547,7 +670,8 @@ form_session_check(const struct form_session *s, size_t qi, char **message)
 		if (!form_session_required(s, qi))
 			return 0;
 		m = form_text_in(s->f, q->required_msg, s->lang);
-		*message = xstrdup(m[0] != '\0' ? m : default_msg(s->f, s->lang, M_REQUIRED));
+		*message = m[0] != '\0' ? form_session_render(s, m) :
+		    xstrdup(default_msg(s->f, s->lang, M_REQUIRED));
 		return -1;
 	}
 	if (form_check_type(s->f, qi, s->ans[qi], &norm, message) != 0)
@@ -580,4 +704,88 @@ form_session_answers(const struct form_session *s, form_answer_fn *fn, void *ctx
 			continue;
 		fn(ctx, form_question_key(s->f, i), s->ans[i]);
 	}
+}
+
+/* Appends the text shown for question q's answer: choice labels for selects. */
+static void
+render_answer(const struct form_session *s, size_t q, struct fc_buf *out)
+{
+	const struct form *f = s->f;
+	const char *v = s->ans[q] != NULL ? s->ans[q] : "";
+	enum form_qtype t = f->q[q].type;
+	const char *lang = form_session_language(s);
+
+	if (t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE) {
+		fc_buf_append(out, v, strlen(v));
+		return;
+	}
+	for (bool first = true; *v != '\0';) {
+		size_t k, n = form_choice_count(f, q), c;
+
+		while (*v == ' ')
+			v++;
+		if ((k = t == FORM_SELECT_ONE ? strlen(v) : strcspn(v, " ")) == 0)
+			break;
+		for (c = 0; c < n; c++) {
+			const char *name = form_choice_name(f, q, c);
+
+			if (strlen(name) == k && memcmp(name, v, k) == 0)
+				break;
+		}
+		if (!first)
+			fc_buf_append(out, ", ", 2);
+		first = false;
+		if (c < n) {
+			const char *l = form_choice_label(f, q, c, lang);
+
+			fc_buf_append(out, l, strlen(l));
+		} else
+			fc_buf_append(out, v, k);
+		v += k;
+	}
+}
+
+char *
+form_session_render(const struct form_session *s, const char *text)
+{
+	struct fc_buf out = { 0 };
+	const char *p = text != NULL ? text : "";
+
+	while (*p != '\0') {
+		const char *open = strstr(p, "${"), *close;
+		char name[FORM_MAX_NAME + 1];
+		long q;
+
+		if (open == NULL || (close = strchr(open + 2, '}')) == NULL ||
+		    (size_t)(close - open - 2) > FORM_MAX_NAME) {
+			size_t n = open == NULL ? strlen(p) : (size_t)(open - p) + 2;
+
+			fc_buf_append(&out, p, n);
+			p += n;
+			continue;
+		}
+		fc_buf_append(&out, p, (size_t)(open - p));
+		memcpy(name, open + 2, (size_t)(close - open - 2));
+		name[close - open - 2] = '\0';
+		if ((q = form_question_index(s->f, name)) < 0)
+			fc_buf_append(&out, open, (size_t)(close - open) + 1);  /* as written */
+		else
+			render_answer(s, (size_t)q, &out);
+		p = close + 1;
+	}
+	return out.data != NULL ? out.data : xstrdup("");
+}
+
+char *
+form_session_label(const struct form_session *s, size_t q)
+{
+	return form_session_render(s, q < s->f->nq ?
+	    form_text_in(s->f, s->f->q[q].label, s->lang) : "");
+}
+
+char *
+form_session_hint(const struct form_session *s, size_t q)
+{
+	return form_session_render(s, q < s->f->nq ?
+	    form_text_in(s->f, s->f->q[q].hint, s->lang) : "");
 }

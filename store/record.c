@@ -1022,6 +1022,31 @@ store_get(struct store *st, const char *uuid, struct store_record **out, char **
 	return rc;
 }
 
+int
+store_last_saved(struct store *st, const char *form_id, const char *device,
+    struct store_record **out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT " RECORD_COLUMNS " FROM records WHERE form_id = ?1 AND device = ?2"
+	    " AND status <> 'draft' ORDER BY finalized_at DESC, rowid DESC LIMIT 1", cause);
+	int rc;
+
+	*out = NULL;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		rc = record_from_row(st, stmt, out, cause);
+	else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = store_db_fail(st, cause, "fetch the last saved record");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 /*
  * Appends the WHERE clause for a filter.  The clause text is fixed; values
  * are bound by bind_filter in the same order.

@@ -106,6 +106,7 @@ enter_question(struct fs *fs, size_t q)
 	long c;
 
 	fs->q = q;
+	form_session_show(fs->sess, q);  /* a dynamic default takes its value now */
 	ans = form_session_get(fs->sess, q);
 	tui_edit_init(&fs->ed, ans, ANSWER_MAX);
 	fs->cursor = fs->top = 0;
@@ -462,9 +463,9 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 {
 	struct fs *fs = s->priv;
 	struct tui_app *app = s->app;
-	const char *lang = tui_lang(app), *group, *hint;
+	const char *lang = tui_lang(app), *group;
 	enum form_qtype t;
-	char head[256], prog[32], label[1024];
+	char head[256], prog[32], label[1024], *text;
 	size_t total = 0, pos = 0;
 	int y = top, bottom = top + rows - 1, maxlabel = rows >= 20 ? 6 : 3;
 
@@ -491,14 +492,17 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_put_pad(y, 0, head, cols, tui_attr(app, TUI_TITLE));
 	tui_put_right(y, 0, prog, cols, tui_attr(app, TUI_TITLE));
 	y++;
+	text = form_session_label(fs->sess, fs->q);  /* ${name} shows the answer */
 	snprintf(label, sizeof label, "%s%s", form_session_required(fs->sess, fs->q) ? "* " : "",
-	    form_question_label(fs->f, fs->q, lang));
-	if (form_question_label(fs->f, fs->q, lang)[0] == '\0')
+	    text);
+	if (text[0] == '\0')
 		snprintf(label, sizeof label, "%s", form_question_name(fs->f, fs->q));
+	free(text);
 	y += tui_wrap(y, 0, label, cols, maxlabel, A_BOLD, true);
-	hint = form_question_hint(fs->f, fs->q, lang);
-	if (hint[0] != '\0')
-		y += tui_wrap(y, 0, hint, cols, rows >= 20 ? 3 : 2, tui_attr(app, TUI_DIM), true);
+	text = form_session_hint(fs->sess, fs->q);
+	if (text[0] != '\0')
+		y += tui_wrap(y, 0, text, cols, rows >= 20 ? 3 : 2, tui_attr(app, TUI_DIM), true);
+	free(text);
 	if (rows >= 18)
 		y++;
 	fs->choice_y = y;
@@ -628,6 +632,20 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		fc_strlcpy(fs->rec->inspector, app->inspector, sizeof fs->rec->inspector);
 		fc_strlcpy(fs->rec->device, app->opt.device != NULL ? app->opt.device : "unknown",
 		    sizeof fs->rec->device);
+	}
+	form_session_set_identity(fs->sess, fs->rec->device, fs->rec->inspector);
+	{
+		/* ${last-saved#x}: this device's last saved record of the form */
+		struct store_record *last = NULL;
+
+		if (store_last_saved(app->st, form_id(f), fs->rec->device, &last, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+		}
+		for (size_t i = 0; last != NULL && i < last->answer_count; i++)
+			form_session_set_last_saved(fs->sess, last->answers[i].name,
+			    last->answers[i].value);
+		store_record_free(last);
 	}
 	/* Start at the first relevant question still unanswered. */
 	first = -1;

@@ -164,3 +164,33 @@ if have_shared; then
 else
 	skip "record add: real forms from other teams" "$FIXTURES is absent"
 fi
+
+# ---- metadata, dynamic defaults and ${last-saved#x}, from real forms' rows ----
+mkdir "$SCRATCH/meta"
+# hot_parking_survey.csv's metadata rows; a street repeated from the last record
+cat > "$SCRATCH/meta/walk.csv" <<'CSV'
+survey,,,,
+,type,name,label,default
+,start,start,,
+,end,end,,
+,today,today,,
+,deviceid,deviceid,,
+,username,username,username,
+,phonenumber,phonenumber,,
+,text,street,Street,${last-saved#street}
+,integer,lamps,Lamps,
+,integer,bulbs,Bulbs,${lamps}*3
+,note,n,"${street}: ${bulbs} bulbs",
+CSV
+printf 'inspector = li\ndevice = hh-07\n' > "$XDG_CONFIG_HOME/fieldcheck/config"
+u1=$(FC --forms "$SCRATCH/meta" record add --form walk street=解放路 lamps=2)
+check "record add: metadata and a dynamic default are saved" \
+	[ "$(json "[(x['answers']['deviceid'], x['answers']['username'], x['answers']['today'] == x['day'], x['answers']['start'][:10] == x['day'], 'phonenumber' in x['answers'], x['answers']['bulbs']) for x in r if x['uuid'] == '$u1']")" = \
+	  "[('hh-07', 'li', True, True, False, '6')]" ]
+u2=$(FC --forms "$SCRATCH/meta" record add --form walk lamps=1)
+check "record add: \${last-saved#street} repeats the last record's street" \
+	[ "$(json "[(x['answers']['street'], x['answers']['bulbs']) for x in r if x['uuid'] == '$u2']")" = "[('解放路', '3')]" ]
+printf 'inspector = li\ndevice = hh-08\n' > "$XDG_CONFIG_HOME/fieldcheck/config"
+u3=$(FC --forms "$SCRATCH/meta" record add --form walk lamps=1)
+check "record add: ... but only this device's last record" \
+	[ "$(json "[('street' in x['answers']) for x in r if x['uuid'] == '$u3']")" = "[False]" ]

@@ -58,6 +58,16 @@ expect_fail(const char *csv, const char *want)
 		fail_msg("got \"%s\", want it to contain \"%s\"", d.text, want);
 }
 
+static long
+qi(const struct form *f, const char *name)
+{
+	long q = form_question_index(f, name);
+
+	if (q < 0)
+		fail_msg("no question '%s'", name);
+	return q;
+}
+
 static void
 set_ok(struct form_session *s, const char *name, const char *value)
 {
@@ -212,12 +222,124 @@ test_wrong_refusals(void **state)
 	    "3:2: unsupported question type 'audit' (fieldcheck keeps no log");
 }
 
+/* ---- ${name} in labels, hints, notes and messages ---- */
+
+static void
+test_text_substitution(void **state)
+{
+	/* pyx_xlsform_spec_test.csv: "Your name is ${my_name}", "${calculate_test}" */
+	struct form *f;
+	struct form_session *s;
+	char *t;
+
+	(void)state;
+	f = load("survey,,,,,,,\n"
+	    ",type,name,label::English (en),label::中文 (zh),calculation,constraint,constraint_message::English (en)\n"
+	    ",text,my_name,Name,名字,,,\n"
+	    ",note,greet,\"Your name is ${my_name}, ${nobody}\",你好 ${my_name},,,\n"
+	    ",calculate,calculate_test,,,2+2,,\n"
+	    ",note,out,2+2 = ${calculate_test},,,,\n"
+	    ",select_one lamp,kind,Kind,种类,,,\n"
+	    ",select_multiple lamp,kinds,Kinds,种类,,,\n"
+	    ",integer,n,\"How many ${kind}?\",,,. <= 3,\"${kind}: at most 3\"\n"
+	    "choices,,,,\n,list_name,name,label::English (en),label::中文 (zh)\n"
+	    ",lamp,led,LED lamp,LED 灯\n,lamp,sodium,Sodium lamp,钠灯\n");
+	s = form_session_new(f, "en");
+	set_ok(s, "my_name", "Wang");
+	t = form_session_label(s, (size_t)qi(f, "greet"));
+	assert_string_equal(t, "Your name is Wang, ${nobody}");
+	free(t);
+	t = form_session_label(s, (size_t)qi(f, "out"));
+	assert_string_equal(t, "2+2 = 4");
+	free(t);
+	set_ok(s, "kind", "sodium");
+	set_ok(s, "kinds", "led sodium");
+	t = form_session_label(s, (size_t)qi(f, "n"));
+	assert_string_equal(t, "How many Sodium lamp?");
+	free(t);
+	t = form_session_render(s, "${kinds}");
+	assert_string_equal(t, "LED lamp, Sodium lamp");
+	free(t);
+	t = set_fails(s, "n", "5");
+	assert_string_equal(t, "Sodium lamp: at most 3");
+	free(t);
+	form_session_set_language(s, "zh");
+	t = form_session_label(s, (size_t)qi(f, "greet"));
+	assert_string_equal(t, "你好 Wang");
+	free(t);
+	t = form_session_render(s, "${kind}");
+	assert_string_equal(t, "钠灯");
+	free(t);
+	form_session_free(s);
+	form_free(f);
+}
+
+/* ---- Metadata, dynamic defaults, ${last-saved#x} ---- */
+
+static void
+test_metadata_and_defaults(void **state)
+{
+	/* hot_parking_survey.csv's metadata rows, and suas_Pilot_Log_Book.csv's */
+	struct form *f = load("survey,,,,\n,type,name,label,default\n"
+	    ",start,start,,\n,end,end,,\n,today,today,,\n,deviceid,deviceid,,\n"
+	    ",subscriberid,subscriberid,subscriberid,\n,simserial,simserial,,\n"
+	    ",phonenumber,phonenumber,,\n,username,username,username,\n"
+	    ",start-geopoint,here,,\n,email,email,,\n,imei,imei,,\n"
+	    ",integer,x,X,\n,integer,triple,Triple,${x}*3\n"
+	    ",text,street,Street,${last-saved#street}\n"
+	    ",date,visit,Visit,today()\n");
+	struct form_session *s = form_session_new(f, NULL);
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	const char *start;
+
+	(void)state;
+	localtime_r(&now, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	assert_int_equal(form_question_type(f, 0), FORM_CALCULATE);
+	start = form_session_get(s, (size_t)qi(f, "start"));
+	assert_int_equal(strncmp(start, today, 10), 0);
+	assert_int_equal(strlen(start), 29);  /* 2026-11-29T22:14:05.000+08:00 */
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "today")), today);
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "phonenumber")), "");
+	form_session_set_identity(s, "hh-07", "wang");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "deviceid")), "hh-07");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "username")), "wang");
+	form_session_offer_position(s, "31.2 121.4 5 4");
+	form_session_offer_position(s, "31.3 121.5 5 4");  /* the first fix stays */
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "here")), "31.2 121.4 5 4");
+	form_session_set_last_saved(s, "street", "解放路");
+	/* a dynamic default is evaluated when its question is first shown */
+	set_ok(s, "x", "4");
+	for (size_t q = 0; q < form_question_count(f); q++)
+		form_session_show(s, q);
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "triple")), "12");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "street")), "解放路");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "visit")), today);
+	/* ... once: a changed x or a cleared answer does not bring it back */
+	set_ok(s, "x", "5");
+	set_ok(s, "street", "");
+	form_session_show(s, (size_t)qi(f, "street"));
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "triple")), "12");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "street")), "");
+	form_session_free(s);
+	/* no last saved record: the default is empty, never the literal text */
+	s = form_session_new(f, NULL);
+	form_session_show(s, (size_t)qi(f, "street"));
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "street")), "");
+	form_session_free(s);
+	form_free(f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regex_limits),
 		cmocka_unit_test(test_wrong_refusals),
+		cmocka_unit_test(test_text_substitution),
+		cmocka_unit_test(test_metadata_and_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
