@@ -39,7 +39,7 @@
 #include "util/util.h"
 
 enum node_kind {
-	N_NUM, N_STR, N_REF, N_LAST_SAVED, N_DOT, N_NEG,
+	N_NUM, N_STR, N_REF, N_LAST_SAVED, N_COLUMN, N_DOT, N_NEG,
 	N_OR, N_AND, N_EQ, N_NE, N_LT, N_LE, N_GT, N_GE,
 	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
 	N_CALL,
@@ -112,6 +112,7 @@ struct parser {
 	double tok_num;
 	unsigned depth;
 	form_expr_resolve_fn *resolve;
+	form_expr_column_fn *column;
 	void *ctx;
 	size_t err_pos;
 	char *cause;
@@ -521,6 +522,19 @@ parse_primary(struct parser *p)
 			p->depth--;
 			return e;
 		}
+		if (p->column != NULL) {
+			long k = p->column(p->ctx, name, len);
+
+			if (k >= 0) {
+				e = node(N_COLUMN);
+				e->ref = k;
+				return e;
+			}
+			perr(p, at, "'%.*s' is not a column of the choices sheet (a question is "
+			    "written ${%.*s}, a string '%.*s')", (int)(len > 64 ? 64 : len), name,
+			    (int)(len > 64 ? 64 : len), name, (int)(len > 64 ? 64 : len), name);
+			return NULL;
+		}
 		perr(p, at, "unexpected name '%.*s' (a question is written ${%.*s})",
 		    (int)(len > 64 ? 64 : len), name, (int)(len > 64 ? 64 : len), name);
 		return NULL;
@@ -598,10 +612,10 @@ parse_or(struct parser *p)
 }
 
 struct form_expr *
-form_expr_parse(const char *src, form_expr_resolve_fn *resolve, void *ctx, size_t *offset,
-    char **cause)
+form_expr_parse(const char *src, form_expr_resolve_fn *resolve, form_expr_column_fn *column,
+    void *ctx, size_t *offset, char **cause)
 {
-	struct parser p = { .src = src, .resolve = resolve, .ctx = ctx };
+	struct parser p = { .src = src, .resolve = resolve, .column = column, .ctx = ctx };
 	struct form_expr *e;
 
 	next(&p);
@@ -910,6 +924,10 @@ eval(const struct form_expr *e, struct form_expr_env *env)
 		if (env->last_saved != NULL && (size_t)e->ref < env->nanswers &&
 		    env->last_saved[e->ref] != NULL)
 			return vstr(env->last_saved[e->ref]);
+		return vstr("");
+	case N_COLUMN:
+		if ((size_t)e->ref < env->nchoice_cols && env->choice_cols[e->ref] != NULL)
+			return vstr(env->choice_cols[e->ref]);
 		return vstr("");
 	case N_DOT:
 		return vstr(env->dot != NULL ? env->dot : "");

@@ -43,7 +43,8 @@ enum col_kind {
 	C_UNSUPPORTED,   /* an error if any row gives it a value */
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
-	C_LIST_NAME,
+	C_LIST_NAME, C_CHOICE_FILTER,
+	C_FILTER,        /* another column of the choices sheet: a choice_filter may read it */
 };
 
 struct column {
@@ -251,7 +252,7 @@ static const struct {
 	{ "constraint_message", C_CONSTRAINT_MSG }, { "bind:jr:constraintmsg", C_CONSTRAINT_MSG },
 	{ "default", C_DEFAULT }, { "appearance", C_APPEARANCE },
 	{ "control:appearance", C_APPEARANCE }, { "calculation", C_CALCULATION },
-	{ "bind:calculate", C_CALCULATION },
+	{ "bind:calculate", C_CALCULATION }, { "choice_filter", C_CHOICE_FILTER },
 }, choices_columns[] = {
 	{ "list_name", C_LIST_NAME }, { "list name", C_LIST_NAME }, { "name", C_NAME },
 	{ "value", C_NAME }, { "label", C_LABEL }, { "text", C_LABEL }, { "caption", C_LABEL },
@@ -674,6 +675,25 @@ list_index(const struct form *f, const char *name)
 	return -1;
 }
 
+/* A choice row's values under the filter columns; NULL when it has none. */
+static char **
+row_filters(struct loader *ld, const struct column *cols, size_t ncol, size_t row)
+{
+	char **v = NULL;
+
+	for (size_t i = 0; i < ncol; i++) {
+		const struct form_csv_cell *c;
+
+		if (cols[i].kind != C_FILTER || (c = row_cell(ld, row, i)) == NULL ||
+		    c->text[0] == '\0')
+			continue;
+		if (v == NULL)
+			v = xcalloc(ld->f->nfilter + 1, sizeof *v);
+		v[cols[i].lang] = trimmed(c->text);
+	}
+	return v;
+}
+
 static void
 load_choices(struct loader *ld, size_t head, size_t end)
 {
@@ -685,6 +705,13 @@ load_choices(struct loader *ld, size_t head, size_t end)
 	for (size_t i = 0; i < ncol; i++) {
 		has_list |= cols[i].kind == C_LIST_NAME;
 		has_name |= cols[i].kind == C_NAME;
+		if (cols[i].kind == C_UNSUPPORTED && f->nfilter < FORM_MAX_ROW_CELLS) {
+			cols[i].kind = C_FILTER;
+			cols[i].lang = f->nfilter;
+			f->filter_cols = xreallocarray(f->filter_cols, f->nfilter + 1,
+			    sizeof *f->filter_cols);
+			f->filter_cols[f->nfilter++] = trimmed(cols[i].head->text);
+		}
 	}
 	if (!has_list || !has_name) {
 		const struct form_csv_row *r = &ld->csv->rows[head];
@@ -741,6 +768,7 @@ load_choices(struct loader *ld, size_t head, size_t end)
 		l->choices[l->count].name = cname;
 		l->choices[l->count].line = nc->line;
 		l->choices[l->count].col = nc->col;
+		l->choices[l->count].filter = row_filters(ld, cols, ncol, row);
 		l->choices[l->count].label = row_texts(ld, cols, ncol, row, C_LABEL);
 		l->count++;
 		cname = NULL;
@@ -857,28 +885,55 @@ other_question(struct loader *ld, size_t i)
 	q->label = xcalloc(TMP_SLOTS + 1, sizeof *q->label);
 	q->label[TMP_SLOTS] = xstrdup("Specify other.");
 	q->relevant_src = src;
-	if ((q->relevant = form_expr_parse(src, resolve, &rc, &off, &cause)) == NULL) {
+	if ((q->relevant = form_expr_parse(src, resolve, NULL, &rc, &off, &cause)) == NULL) {
 		diag(ld, q->line, 0, "'%s': %s", f->q[i - 1].name, cause);
 		free(cause);
 	}
 }
 
-/* Parses the expression in a cell; reports errors at the cell plus the offset. */
+/* choice_filter's bare names: name, label, then the choices sheet's other columns. */
+static long
+choice_column(void *ctx, const char *name, size_t len)
+{
+	const struct resolve_ctx *rc = ctx;
+
+	if (len == 4 && memcmp(name, "name", 4) == 0)
+		return 0;
+	if (len == 5 && memcmp(name, "label", 5) == 0)
+		return 1;
+	for (size_t k = 0; k < rc->f->nfilter; k++)
+		if (strlen(rc->f->filter_cols[k]) == len &&
+		    memcmp(rc->f->filter_cols[k], name, len) == 0)
+			return (long)k + 2;
+	return -1;
+}
+
+/*
+ * Parses the expression in a cell; reports errors at the cell plus the
+ * offset.  In a choice_filter (filter), bare names are choice columns.
+ */
 static struct form_expr *
-cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, const char *qname)
+cell_expr_in(struct loader *ld, const struct form_csv_cell *c, const char *what,
+    const char *qname, bool filter)
 {
 	struct resolve_ctx rc = { ld->f, ld->f->nq };
 	struct form_expr *e;
 	size_t off = 0;
 	char *cause = NULL;
 
-	e = form_expr_parse(c->text, resolve, &rc, &off, &cause);
+	e = form_expr_parse(c->text, resolve, filter ? choice_column : NULL, &rc, &off, &cause);
 	if (e == NULL) {
 		diag(ld, c->line, c->col + (c->quoted ? 1 : 0) + (unsigned)off,
 		    "%s of '%s': %s", what, qname, cause);
 		free(cause);
 	}
 	return e;
+}
+
+static struct form_expr *
+cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, const char *qname)
+{
+	return cell_expr_in(ld, c, what, qname, false);
 }
 
 /*
@@ -920,6 +975,12 @@ list_with_other(struct form *f, long li)
 		l->choices[c].name = xstrdup(src->choices[c].name);
 		l->choices[c].line = src->choices[c].line;
 		l->choices[c].col = src->choices[c].col;
+		if (src->choices[c].filter != NULL) {
+			l->choices[c].filter = xcalloc(f->nfilter + 1, sizeof *l->choices[c].filter);
+			for (size_t k = 0; k < f->nfilter; k++)
+				if (src->choices[c].filter[k] != NULL)
+					l->choices[c].filter[k] = xstrdup(src->choices[c].filter[k]);
+		}
 		if (src->choices[c].label != NULL) {
 			l->choices[c].label = xcalloc(TMP_SLOTS + 1, sizeof *l->choices[c].label);
 			for (size_t k = 0; k <= TMP_SLOTS; k++)
@@ -1185,6 +1246,15 @@ load_survey_details(struct loader *ld)
 			else
 				default_cell[i] = c;
 		}
+		if ((c = cell_of(ld, cols, ncol, row, C_CHOICE_FILTER, SIZE_MAX)) != NULL) {
+			if (q->list < 0)
+				diag(ld, c->line, c->col, "choice_filter of '%s': only a select has "
+				    "choices to filter", qn);
+			else {
+				q->choice_filter_src = trimmed(c->text);
+				q->choice_filter = cell_expr_in(ld, c, "choice_filter", qn, true);
+			}
+		}
 		if ((c = cell_of(ld, cols, ncol, row, C_RELEVANT, SIZE_MAX)) != NULL) {
 			q->relevant_src = trimmed(c->text);
 			q->relevant = cell_expr(ld, c, "relevant", qn);
@@ -1235,6 +1305,8 @@ free_question(const struct form *f, struct form_question *q)
 	free(q->name);
 	free(q->key);
 	form_expr_free(q->default_expr);
+	form_expr_free(q->choice_filter);
+	free(q->choice_filter_src);
 	texts_free(q->label, f->nlang);
 	texts_free(q->hint, f->nlang);
 	texts_free(q->constraint_msg, f->nlang);
@@ -1262,11 +1334,17 @@ form_free(struct form *f)
 		for (size_t c = 0; c < f->lists[i].count; c++) {
 			free(f->lists[i].choices[c].name);
 			texts_free(f->lists[i].choices[c].label, f->nlang);
+			for (size_t k = 0; f->lists[i].choices[c].filter != NULL && k < f->nfilter; k++)
+				free(f->lists[i].choices[c].filter[k]);
+			free(f->lists[i].choices[c].filter);
 		}
 		free(f->lists[i].choices);
 		free(f->lists[i].name);
 	}
 	free(f->lists);
+	for (size_t i = 0; i < f->nfilter; i++)
+		free(f->filter_cols[i]);
+	free(f->filter_cols);
 	for (size_t i = 0; i < f->nlang; i++)
 		free(f->langs[i]);
 	free(f->langs);

@@ -154,6 +154,13 @@ char *form_session_render(const struct form_session *s, const char *text);
 char *form_session_label(const struct form_session *s, size_t q);
 char *form_session_hint(const struct form_session *s, size_t q);
 
+/*
+ * Is choice c of select q offered now?  A choice_filter (cascading selects:
+ * ${state} = cf) leaves out choices whose columns do not match.  A choice
+ * that is not offered is refused by form_session_set.
+ */
+bool form_session_choice_offered(const struct form_session *s, size_t q, size_t c);
+
 /* The current answer, or "" when unanswered. */
 const char *form_session_get(const struct form_session *s, size_t q);
 bool form_session_relevant(const struct form_session *s, size_t q);

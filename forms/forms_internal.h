@@ -67,17 +67,26 @@ struct form_expr;
 typedef long form_expr_resolve_fn(void *ctx, const char *name);
 
 /*
- * Parses src.  Returns the tree (caller frees with form_expr_free) or NULL
- * with *offset (the character offset inside src) and *cause (caller frees).
+ * In a choice_filter, a bare name is a column of the choices sheet: its
+ * index in form_expr_env.choice_cols, or -1 when the sheet has no such column.
  */
-struct form_expr *form_expr_parse(const char *src, form_expr_resolve_fn *resolve, void *ctx,
-    size_t *offset, char **cause);
+typedef long form_expr_column_fn(void *ctx, const char *name, size_t len);
+
+/*
+ * Parses src.  column is NULL except for a choice_filter.  Returns the tree
+ * (caller frees with form_expr_free) or NULL with *offset (the character
+ * offset inside src) and *cause (caller frees).
+ */
+struct form_expr *form_expr_parse(const char *src, form_expr_resolve_fn *resolve,
+    form_expr_column_fn *column, void *ctx, size_t *offset, char **cause);
 void form_expr_free(struct form_expr *e);
 
 /* The answers an expression reads: answers[q] (NULL means ""), and `.`. */
 struct form_expr_env {
 	const char *const *answers;
 	const char *const *last_saved;  /* ${last-saved#x}: NULL, or [nanswers] */
+	const char *const *choice_cols; /* a choice_filter's choice: name, label, filters */
+	size_t nchoice_cols;
 	size_t nanswers;
 	const char *dot;
 	char today[16];     /* filled on first use of today()/now() */
@@ -114,6 +123,8 @@ struct form_question {
 	struct form_expr *default_expr;  /* a dynamic default, evaluated when first shown */
 	char *relevant_src, *constraint_src, *calculation_src;
 	struct form_expr *relevant, *constraint, *required, *calculation;
+	struct form_expr *choice_filter;  /* bare names are columns of the choices sheet */
+	char *choice_filter_src;
 	bool required_always;
 	long list;           /* choice list index, or -1 */
 	long parent;         /* enclosing begin_group, or -1 */
@@ -124,6 +135,7 @@ struct form_question {
 struct form_choice {
 	char *name;
 	char **label;        /* [nlang + 1] */
+	char **filter;       /* [form.nfilter]: the choices sheet's other columns, or NULL */
 	unsigned line, col;  /* of the name */
 };
 
@@ -145,6 +157,8 @@ struct form {
 	size_t nq;
 	struct form_list *lists;
 	size_t nlists;
+	char **filter_cols;    /* names of the choices sheet's other columns (choice_filter) */
+	size_t nfilter;
 };
 
 /* The language index for a full name or code; the default when lang is NULL or unknown. */

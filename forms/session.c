@@ -534,6 +534,67 @@ constraint_holds(const struct form_session *s, const struct form_question *q, co
 	return false;
 }
 
+bool
+form_session_choice_offered(const struct form_session *s, size_t qi, size_t c)
+{
+	const struct form *f = s->f;
+	const struct form_question *q;
+	const struct form_choice *ch;
+	const char *cols[FORM_MAX_ROW_CELLS + 2];
+	struct form_expr_env env;
+
+	if (qi >= f->nq || c >= form_choice_count(f, qi))
+		return false;
+	q = &f->q[qi];
+	if (q->choice_filter == NULL)
+		return true;
+	ch = &f->lists[q->list].choices[c];
+	cols[0] = ch->name;
+	cols[1] = form_text_in(f, ch->label, f->default_lang);
+	for (size_t k = 0; k < f->nfilter && k < FORM_MAX_ROW_CELLS; k++)
+		cols[k + 2] = ch->filter != NULL ? ch->filter[k] : NULL;
+	env_init(s, &env, s->ans[qi]);
+	env.choice_cols = cols;
+	env.nchoice_cols = f->nfilter + 2;
+	return form_expr_eval_bool(q->choice_filter, &env);
+}
+
+/*
+ * Is each choice of a select's answer offered now?  With
+ * allow_choice_duplicates a name may appear more than once: any offered
+ * occurrence counts.  Returns NULL, or the first name not offered (into buf).
+ */
+static const char *
+not_offered(const struct form_session *s, size_t qi, const char *answer, char buf[72])
+{
+	const struct form *f = s->f;
+
+	if (f->q[qi].choice_filter == NULL)
+		return NULL;
+	for (const char *p = answer; *p != '\0';) {
+		size_t k = f->q[qi].type == FORM_SELECT_ONE ? strlen(p) : strcspn(p, " "), c;
+		bool ok = false;
+
+		for (c = 0; c < form_choice_count(f, qi) && !ok; c++) {
+			const char *n = form_choice_name(f, qi, c);
+
+			ok = strlen(n) == k && memcmp(n, p, k) == 0 &&
+			    form_session_choice_offered(s, qi, c);
+		}
+		if (!ok) {
+			char *w = xstrndup(p, k);
+
+			shown(w, buf);
+			free(w);
+			return buf;
+		}
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return NULL;
+}
+
 int
 form_session_set(struct form_session *s, const char *name, const char *value, char **message)
 {
@@ -563,6 +624,16 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	}
 	if (form_check_type(f, (size_t)qi, value, &norm, message) != 0)
 		return -1;
+	{
+		char b[72];
+		const char *bad = not_offered(s, (size_t)qi, norm, b);
+
+		if (bad != NULL) {
+			free(norm);
+			return fc_fail(message, "'%s': '%s' is not offered with the answers given "
+			    "(choice_filter: %s)", q->name, bad, q->choice_filter_src);
+		}
+	}
 	if (!constraint_holds(s, q, norm, message)) {
 		free(norm);
 		return -1;

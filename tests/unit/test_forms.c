@@ -161,7 +161,6 @@ static const struct fixture_case fixture_cases[] = {
 	{ "case_insensitivity.csv", -1, NULL, {
 	    "case_insensitivity.csv:4:4: unsupported question type 'select_one_external'",
 	    "case_insensitivity.csv:5:4: unsupported question type 'osm'",
-	    "case_insensitivity.csv:2:53: unsupported column 'CHOICE_FILTER' (used at line 4)",
 	    "case_insensitivity.csv:13:1: unsupported sheet 'external_choices'",
 	    "case_insensitivity.csv:17:1: unsupported sheet 'entities'",
 	    "case_insensitivity.csv:20:1: unsupported sheet 'osm'" } },

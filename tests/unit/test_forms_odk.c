@@ -332,6 +332,59 @@ test_metadata_and_defaults(void **state)
 	form_free(f);
 }
 
+/* ---- choice_filter: cascading selects ---- */
+
+static void
+test_choice_filter(void **state)
+{
+	/* pyx_choice_filter_test.csv, with allow_choice_duplicates: king is in two states */
+	struct form *f = load("survey,,,,\n"
+	    ",type,name,label,choice_filter\n"
+	    ",select_one states,state,state,\n"
+	    ",select_one counties,county,county,${state}=cf\n"
+	    ",select_one cities,city,city,${county}=cf\n"
+	    "choices,,,,\n,list_name,name,label,cf\n"
+	    ",states,texas,Texas,\n,states,washington,Washington,\n"
+	    ",counties,king,King,washington\n,counties,pierce,Pierce,washington\n"
+	    ",counties,king,King,texas\n,counties,cameron,Cameron,texas\n"
+	    ",cities,dumont,Dumont,king\n,cities,brownsville,brownsville,cameron\n"
+	    ",cities,tacoma,Tacoma,pierce\n"
+	    "settings,,,\n,form_title,form_id,allow_choice_duplicates\n"
+	    ",cascading selects,cascading_selects1,yes\n");
+	struct form_session *s = form_session_new(f, NULL);
+	size_t county = (size_t)qi(f, "county");
+	char *m;
+
+	(void)state;
+	assert_int_equal(form_choice_count(f, county), 4);
+	/* nothing chosen yet: ${state} is '' and no county matches, as in ODK */
+	assert_false(form_session_choice_offered(s, county, 0));
+	set_ok(s, "state", "texas");
+	assert_false(form_session_choice_offered(s, county, 1));  /* pierce */
+	assert_true(form_session_choice_offered(s, county, 2));   /* king of texas */
+	assert_true(form_session_choice_offered(s, county, 3));
+	m = set_fails(s, "county", "pierce");
+	assert_string_equal(m, "'county': 'pierce' is not offered with the answers given "
+	    "(choice_filter: ${state}=cf)");
+	free(m);
+	set_ok(s, "county", "cameron");
+	set_ok(s, "city", "brownsville");
+	m = set_fails(s, "city", "tacoma");
+	free(m);
+	set_ok(s, "county", "king");
+	set_ok(s, "city", "dumont");
+	form_session_free(s);
+	form_free(f);
+	/* pyx_or_other.csv writes pastel=yes: a bare word where 'yes' was meant */
+	expect_fail("survey,,,,\n,type,name,label,choice_filter\n"
+	    ",select_one colors,fav_pastel,Pastel?,pastel=yes\n"
+	    "choices,,,,\n,list name,name,label,pastel\n,colors,red,red,no\n"
+	    ",colors,mauve,mauve,yes\n",
+	    "3:46: choice_filter of 'fav_pastel': 'yes' is not a column of the choices sheet");
+	expect_fail("survey,,,,\n,type,name,label,choice_filter\n,text,t,T,x = 1\n",
+	    "3:11: choice_filter of 't': only a select has choices to filter");
+}
+
 int
 main(void)
 {
@@ -340,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_wrong_refusals),
 		cmocka_unit_test(test_text_substitution),
 		cmocka_unit_test(test_metadata_and_defaults),
+		cmocka_unit_test(test_choice_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
