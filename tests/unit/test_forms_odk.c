@@ -385,6 +385,38 @@ test_choice_filter(void **state)
 	    "3:11: choice_filter of 't': only a select has choices to filter");
 }
 
+/* A light-pole inspection asks only the light-pole hazards. */
+static void
+test_urban_furniture_by_type(void **state)
+{
+	static const char *hazards[] = { "shelter_damage", "newsstand_damage",
+	    "guardrail_damage", "pole_tilt", "light_out", "sign_fall_risk", "cable_mess" };
+	struct form *f = form_load(TOP_DIR "/forms/checklists/urban_furniture.csv", NULL, NULL);
+	struct form_session *s;
+	char asked[256] = "";
+
+	(void)state;
+	assert_non_null(f);
+	s = form_session_new(f, NULL);
+	/* before the type is chosen, every hazard is asked */
+	for (size_t i = 0; i < 7; i++)
+		assert_true(form_session_relevant(s, (size_t)qi(f, hazards[i])));
+	set_ok(s, "furniture_type", "light_pole");
+	for (size_t i = 0; i < 7; i++)
+		if (form_session_relevant(s, (size_t)qi(f, hazards[i])))
+			snprintf(asked + strlen(asked), sizeof asked - strlen(asked), "%s ", hazards[i]);
+	assert_string_equal(asked, "pole_tilt light_out ");
+	set_ok(s, "pole_tilt", "yes");
+	set_ok(s, "pole_tilt_severity", "severe");
+	/* another type drops the light-pole answers, as ODK drops irrelevant ones */
+	set_ok(s, "furniture_type", "bus_shelter");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "pole_tilt")), "");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "pole_tilt_severity")), "");
+	assert_true(form_session_relevant(s, (size_t)qi(f, "shelter_damage")));
+	form_session_free(s);
+	form_free(f);
+}
+
 int
 main(void)
 {
@@ -394,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_text_substitution),
 		cmocka_unit_test(test_metadata_and_defaults),
 		cmocka_unit_test(test_choice_filter),
+		cmocka_unit_test(test_urban_furniture_by_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
