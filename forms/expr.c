@@ -48,7 +48,12 @@ enum node_kind {
 enum func {
 	F_NOT, F_SELECTED, F_COUNT_SELECTED, F_IF, F_STRING_LENGTH, F_REGEX, F_TODAY, F_NOW,
 	F_COALESCE, F_TRUE, F_FALSE, F_NUMBER, F_INT, F_BOOLEAN,
+	F_ONCE, F_ROUND, F_SELECTED_AT, F_CHOICE_NAME, F_CONCAT, F_SUBSTR, F_STRING,
+	F_BOOLEAN_FROM_STRING, F_FORMAT_DATE, F_DATE, F_DECIMAL_DATE_TIME, F_DISTANCE, F_AREA,
+	F_CONTAINS, F_STARTS_WITH, F_ENDS_WITH, F_FLOOR, F_CEILING, F_ABS, F_POW,
 };
+
+#define MAX_ARGS 32
 
 static const struct {
 	const char *name;
@@ -69,6 +74,28 @@ static const struct {
 	{ "number", F_NUMBER, 1, 1 },
 	{ "int", F_INT, 1, 1 },
 	{ "boolean", F_BOOLEAN, 1, 1 },
+	{ "once", F_ONCE, 1, 1 },
+	{ "round", F_ROUND, 1, 2 },
+	{ "selected-at", F_SELECTED_AT, 2, 2 },
+	{ "jr:choice-name", F_CHOICE_NAME, 2, 2 },
+	{ "concat", F_CONCAT, 1, MAX_ARGS },
+	{ "substr", F_SUBSTR, 2, 3 },
+	{ "string", F_STRING, 1, 1 },
+	{ "boolean-from-string", F_BOOLEAN_FROM_STRING, 1, 1 },
+	{ "format-date", F_FORMAT_DATE, 2, 2 },
+	{ "format-date-time", F_FORMAT_DATE, 2, 2 },
+	{ "date", F_DATE, 1, 1 },
+	{ "date-time", F_DATE, 1, 1 },
+	{ "decimal-date-time", F_DECIMAL_DATE_TIME, 1, 1 },
+	{ "distance", F_DISTANCE, 1, MAX_ARGS },
+	{ "area", F_AREA, 1, 1 },
+	{ "contains", F_CONTAINS, 2, 2 },
+	{ "starts-with", F_STARTS_WITH, 2, 2 },
+	{ "ends-with", F_ENDS_WITH, 2, 2 },
+	{ "floor", F_FLOOR, 1, 1 },
+	{ "ceiling", F_CEILING, 1, 1 },
+	{ "abs", F_ABS, 1, 1 },
+	{ "pow", F_POW, 2, 2 },
 };
 
 struct form_expr {
@@ -257,7 +284,9 @@ next(struct parser *p)
 			}
 		} else if (name_start((unsigned char)s[i])) {
 			p->tok = T_NAME;
-			while (name_char((unsigned char)s[i]))
+			/* a prefixed name: jr:choice-name */
+			while (name_char((unsigned char)s[i]) ||
+			    (s[i] == ':' && name_start((unsigned char)s[i + 1])))
 				i++;
 			p->tok_len = i - p->tok_pos;
 		} else
@@ -391,7 +420,7 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		for (;;) {
 			struct form_expr *a;
 
-			if (e->nargs >= 8) {
+			if (e->nargs >= MAX_ARGS) {
 				perr(p, p->tok_pos, "too many arguments to %s()", funcs[k].name);
 				goto fail;
 			}
@@ -419,6 +448,25 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 			perr(p, at, "%s() takes %u to %u arguments, not %u", funcs[k].name,
 			    funcs[k].min, funcs[k].max, e->nargs);
 		goto fail;
+	}
+	if (e->func == F_CHOICE_NAME) {
+		/* jr:choice-name(value, '${q}'): the question is named in a string */
+		const char *n = e->args[1]->kind == N_STR ? e->args[1]->str : "";
+		size_t nlen = strlen(n);
+		char qname[FORM_MAX_NAME + 1];
+
+		if (nlen < 4 || nlen - 3 > FORM_MAX_NAME || strncmp(n, "${", 2) != 0 ||
+		    n[nlen - 1] != '}') {
+			perr(p, at, "jr:choice-name() names its select as a string: '${name}'");
+			goto fail;
+		}
+		memcpy(qname, n + 2, nlen - 3);
+		qname[nlen - 3] = '\0';
+		if (p->resolve == NULL || (e->ref = p->resolve(p->ctx, qname)) < 0) {
+			perr(p, at, "jr:choice-name(): %s question '${%s}'",
+			    e->ref == -2 ? "ambiguous" : "unknown", qname);
+			goto fail;
+		}
 	}
 	if (e->func == F_REGEX && e->args[1]->kind == N_STR) {
 		char buf[160];
@@ -656,6 +704,221 @@ struct value {
 
 #define NUMBUF 48
 
+/* ---- Text, dates and places for the functions ---- */
+
+/* Copies n bytes into the evaluation's arena; "" when there is no room. */
+static const char *
+arena_put(struct form_expr_env *env, const char *s, size_t n)
+{
+	char *d;
+
+	if (env->arena == NULL || env->arena_size - env->arena_used < n + 1)
+		return "";
+	d = env->arena + env->arena_used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	env->arena_used += n + 1;
+	return d;
+}
+
+/* Byte offset of character index ci in s (UTF-8), or strlen(s) past the end. */
+static size_t
+char_to_byte(const char *s, double ci)
+{
+	size_t i = 0;
+
+	for (double n = 0; s[i] != '\0' && n < ci; n++) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+	long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/*
+ * A date or dateTime as ODK writes them (YYYY-MM-DD[THH:MM[:SS[.fff]][zone]])
+ * as days since 1970-01-01 in local time of its own zone, the fraction for
+ * the time of day; NAN when s is neither.
+ */
+static double
+date_days(const char *s, int f[6])
+{
+	int y, mo, d, h = 0, mi = 0;
+	double sec = 0;
+	int n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || mo < 1 || mo > 12 ||
+	    d < 1 || d > 31)
+		return NAN;
+	if (s[10] == 'T' || s[10] == ' ') {
+		int k = 0;
+
+		if (sscanf(s + 11, "%2d:%2d%n", &h, &mi, &k) != 2 || h > 23 || mi > 59)
+			return NAN;
+		if (s[11 + k] == ':')
+			sec = strtod(s + 12 + k, NULL);
+	} else if (s[10] != '\0')
+		return NAN;
+	if (f != NULL) {
+		f[0] = y, f[1] = mo, f[2] = d, f[3] = h, f[4] = mi, f[5] = (int)sec;
+	}
+	return (double)days_from_civil(y, (unsigned)mo, (unsigned)d) +
+	    (h * 3600.0 + mi * 60.0 + sec) / 86400.0;
+}
+
+/* Points of a geopoint, or of a trace or shape ("lat lon alt acc; lat lon..."). */
+static size_t
+geo_points(const char *s, double (*pt)[2], size_t max)
+{
+	size_t n = 0;
+
+	while (*s != '\0' && n < max) {
+		char *end;
+		double lat = strtod(s, &end), lon;
+
+		if (end == s)
+			break;
+		lon = strtod(end, &end);
+		if (!isfinite(lat) || !isfinite(lon) || fabs(lat) > 90 || fabs(lon) > 180)
+			return 0;
+		pt[n][0] = lat * M_PI / 180;
+		pt[n][1] = lon * M_PI / 180;
+		n++;
+		s = strchr(end, ';');
+		if (s == NULL)
+			break;
+		s++;
+	}
+	return n;
+}
+
+/* JavaRosa's (Android SphericalUtil's) Earth radius, metres. */
+#define EARTH_RADIUS 6371009.0
+#define GEO_MAX_POINTS 512
+
+static double
+haversine(const double a[2], const double b[2])
+{
+	double dlat = b[0] - a[0], dlon = b[1] - a[1];
+	double h = sin(dlat / 2) * sin(dlat / 2) + cos(a[0]) * cos(b[0]) *
+	    sin(dlon / 2) * sin(dlon / 2);
+
+	return 2 * EARTH_RADIUS * asin(fmin(1, sqrt(h)));
+}
+
+/* Area of a closed shape on the sphere (SphericalUtil.computeArea), square metres. */
+static double
+shape_area(double (*pt)[2], size_t n)
+{
+	double total = 0;
+
+	if (n < 3)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const double *a = pt[i], *b = pt[(i + 1) % n];
+		double t1 = tan((M_PI / 2 - a[0]) / 2), t2 = tan((M_PI / 2 - b[0]) / 2);
+		double dl = b[1] - a[1], t = t1 * t2;
+
+		total += 2 * atan2(t * sin(dl), 1 + t * cos(dl));
+	}
+	return fabs(total * EARTH_RADIUS * EARTH_RADIUS);
+}
+
+/* ODK's format-date: %Y %y %m %n %b %d %e %H %h %M %S %3 %a. */
+static const char *
+format_date(struct form_expr_env *env, const char *date, const char *fmt)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+	    "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wday[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+	char out[256];
+	size_t n = 0;
+	int f[6];
+	double days = date_days(date, f);
+
+	if (isnan(days))
+		return "";
+	for (const char *p = fmt; *p != '\0' && n + 16 < sizeof out; p++) {
+		if (*p != '%' || p[1] == '\0') {
+			out[n++] = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'Y': n += (size_t)snprintf(out + n, 16, "%04d", f[0]); break;
+		case 'y': n += (size_t)snprintf(out + n, 16, "%02d", f[0] % 100); break;
+		case 'm': n += (size_t)snprintf(out + n, 16, "%02d", f[1]); break;
+		case 'n': n += (size_t)snprintf(out + n, 16, "%d", f[1]); break;
+		case 'b': n += (size_t)snprintf(out + n, 16, "%s", mon[f[1] - 1]); break;
+		case 'd': n += (size_t)snprintf(out + n, 16, "%02d", f[2]); break;
+		case 'e': n += (size_t)snprintf(out + n, 16, "%d", f[2]); break;
+		case 'H': n += (size_t)snprintf(out + n, 16, "%02d", f[3]); break;
+		case 'h': n += (size_t)snprintf(out + n, 16, "%d", f[3]); break;
+		case 'M': n += (size_t)snprintf(out + n, 16, "%02d", f[4]); break;
+		case 'S': n += (size_t)snprintf(out + n, 16, "%02d", f[5]); break;
+		case '3': n += (size_t)snprintf(out + n, 16, "000"); break;
+		case 'a': {
+			long dn = (long)floor(days) % 7;
+
+			n += (size_t)snprintf(out + n, 16, "%s", wday[dn < 0 ? dn + 7 : dn]);
+			break;
+		}
+		default: out[n++] = *p; break;
+		}
+	}
+	return arena_put(env, out, n);
+}
+
+/* The label of choice name v of select q, in the evaluation's language. */
+static const char *
+choice_label(const struct form_expr_env *env, long q, const char *v)
+{
+	const struct form *f = env->form;
+	const struct form_list *l;
+
+	if (f == NULL || q < 0 || (size_t)q >= f->nq || f->q[q].list < 0)
+		return "";
+	l = &f->lists[f->q[q].list];
+	for (size_t c = 0; c < l->count; c++)
+		if (strcmp(l->choices[c].name, v) == 0) {
+			const char *t = form_text_in(f, l->choices[c].label, env->lang);
+
+			return t[0] != '\0' ? t : l->choices[c].name;
+		}
+	return "";
+}
+
 /* True when s is a plain decimal number: [+-]digits[.digits] or [+-].digits. */
 static bool
 numeric_text(const char *s, double *out)
@@ -713,7 +976,9 @@ to_num(const struct value *v)
 	switch (v->t) {
 	case V_NUM: return v->n;
 	case V_BOOL: return v->b ? 1 : 0;
-	default: return numeric_text(v->s, &d) ? d : NAN;
+	default:
+		/* ODK counts a date as days since 1970-01-01: today() - ${visit} */
+		return numeric_text(v->s, &d) ? d : date_days(v->s, NULL);
 	}
 }
 
@@ -780,6 +1045,7 @@ list_has(const char *list, const char *word, size_t len)
 	}
 	return false;
 }
+
 
 static struct value eval(const struct form_expr *e, struct form_expr_env *env);
 
@@ -900,6 +1166,188 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 	case F_BOOLEAN:
 		a = eval(e->args[0], env);
 		return vbool(to_bool(&a));
+	case F_ONCE:
+		/* the question keeps the first value it got */
+		if (env->dot != NULL && env->dot[0] != '\0')
+			return vstr(env->dot);
+		return eval(e->args[0], env);
+	case F_ROUND: {
+		double x, places = 0, scale;
+
+		a = eval(e->args[0], env);
+		x = to_num(&a);
+		if (e->nargs == 1)
+			return vnum(floor(x + 0.5));  /* XPath 1.0: round(-2.5) is -2 */
+		c = eval(e->args[1], env);
+		places = trunc(to_num(&c));
+		if (isnan(places) || fabs(places) > 15)
+			return vnum(NAN);
+		scale = pow(10, places);
+		/* JavaRosa's two-argument round is half away from zero */
+		return vnum(round(x * scale) / scale);
+	}
+	case F_SELECTED_AT: {
+		const char *p;
+		double want;
+
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		p = to_str(&a, b1);
+		want = trunc(to_num(&c));
+		for (double i = 0; *p != '\0' && !isnan(want); i++) {
+			size_t k;
+
+			while (*p == ' ')
+				p++;
+			if ((k = strcspn(p, " ")) == 0)
+				break;
+			if (i == want)
+				return vstr(arena_put(env, p, k));
+			p += k;
+		}
+		return vstr("");
+	}
+	case F_CHOICE_NAME:
+		a = eval(e->args[0], env);
+		return vstr(choice_label(env, e->ref, to_str(&a, b1)));
+	case F_CONCAT: {
+		size_t start = env->arena_used, n = 0;
+		char *out;
+
+		if (env->arena == NULL || start + 1 >= env->arena_size)
+			return vstr("");
+		out = env->arena + start;
+		for (unsigned i = 0; i < e->nargs; i++) {
+			const char *t;
+			size_t k;
+
+			a = eval(e->args[i], env);
+			t = to_str(&a, b1);
+			k = strlen(t);
+			/* an argument built in the arena lies just past the text so far */
+			if (start + n + k + 1 > env->arena_size)
+				k = env->arena_size - start - n - 1;
+			memmove(out + n, t, k);
+			n += k;
+			env->arena_used = start + n;
+		}
+		out[n] = '\0';
+		env->arena_used = start + n + 1;
+		return vstr(out);
+	}
+	case F_SUBSTR: {
+		const char *t;
+		double from, to = INFINITY;
+		size_t i, j;
+
+		a = eval(e->args[0], env);
+		t = to_str(&a, b1);
+		c = eval(e->args[1], env);
+		from = fmax(0, trunc(to_num(&c)));
+		if (e->nargs == 3) {
+			struct value d = eval(e->args[2], env);
+
+			to = trunc(to_num(&d));
+		}
+		if (isnan(from) || isnan(to) || to <= from)
+			return vstr("");
+		i = char_to_byte(t, from);
+		j = isinf(to) ? strlen(t) : char_to_byte(t, to);
+		return vstr(arena_put(env, t + i, j - i));
+	}
+	case F_STRING:
+		a = eval(e->args[0], env);
+		return vstr(a.t == V_STR ? a.s : arena_put(env, to_str(&a, b1), strlen(to_str(&a, b1))));
+	case F_BOOLEAN_FROM_STRING: {
+		const char *t;
+
+		a = eval(e->args[0], env);
+		t = to_str(&a, b1);
+		return vbool(strcmp(t, "true") == 0 || strcmp(t, "1") == 0);
+	}
+	case F_FORMAT_DATE: {
+		const char *d;
+
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		if (a.t == V_NUM) {
+			/* a number of days: as date() makes it */
+			int y, m, dd;
+			char buf[16];
+
+			if (isnan(a.n) || fabs(a.n) > 1e7)
+				return vstr("");
+			civil_from_days((long)floor(a.n), &y, &m, &dd);
+			snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, dd);
+			d = arena_put(env, buf, strlen(buf));
+		} else
+			d = to_str(&a, b1);
+		return vstr(format_date(env, d, to_str(&c, b2)));
+	}
+	case F_DATE: {
+		double days;
+		int y, m, d;
+		char buf[16];
+
+		a = eval(e->args[0], env);
+		days = a.t == V_STR && !numeric_text(a.s, &days) ? date_days(a.s, NULL) : to_num(&a);
+		if (isnan(days) || fabs(days) > 1e7)
+			return vstr("");
+		if (a.t == V_STR && !numeric_text(a.s, &days))
+			return vstr(arena_put(env, a.s, 10));
+		civil_from_days((long)floor(days), &y, &m, &d);
+		snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+		return vstr(arena_put(env, buf, strlen(buf)));
+	}
+	case F_DECIMAL_DATE_TIME:
+		a = eval(e->args[0], env);
+		return vnum(a.t == V_STR ? date_days(a.s, NULL) : to_num(&a));
+	case F_DISTANCE:
+	case F_AREA: {
+		double pt[GEO_MAX_POINTS][2], total = 0;
+		size_t n = 0;
+
+		for (unsigned i = 0; i < e->nargs && n < GEO_MAX_POINTS; i++) {
+			a = eval(e->args[i], env);
+			n += geo_points(to_str(&a, b1), pt + n, GEO_MAX_POINTS - n);
+		}
+		if (e->func == F_AREA)
+			return vnum(shape_area(pt, n));
+		for (size_t i = 1; i < n; i++)
+			total += haversine(pt[i - 1], pt[i]);
+		return vnum(n < 2 ? NAN : total);
+	}
+	case F_CONTAINS:
+	case F_STARTS_WITH:
+	case F_ENDS_WITH: {
+		const char *h, *nd;
+		size_t hl, nl;
+
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		h = to_str(&a, b1);
+		nd = to_str(&c, b2);
+		hl = strlen(h);
+		nl = strlen(nd);
+		if (e->func == F_CONTAINS)
+			return vbool(strstr(h, nd) != NULL);
+		if (nl > hl)
+			return vbool(false);
+		return vbool(memcmp(e->func == F_STARTS_WITH ? h : h + hl - nl, nd, nl) == 0);
+	}
+	case F_FLOOR:
+		a = eval(e->args[0], env);
+		return vnum(floor(to_num(&a)));
+	case F_CEILING:
+		a = eval(e->args[0], env);
+		return vnum(ceil(to_num(&a)));
+	case F_ABS:
+		a = eval(e->args[0], env);
+		return vnum(fabs(to_num(&a)));
+	case F_POW:
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		return vnum(pow(to_num(&a), to_num(&c)));
 	}
 	return vstr("");
 }
@@ -1012,7 +1460,10 @@ eval(const struct form_expr *e, struct form_expr_env *env)
 bool
 form_expr_eval_bool(const struct form_expr *e, struct form_expr_env *env)
 {
-	struct value v = eval(e, env);
+	struct value v;
+
+	env->arena_used = 0;
+	v = eval(e, env);
 
 	return to_bool(&v);
 }
@@ -1022,7 +1473,9 @@ form_expr_eval_string(const struct form_expr *e, struct form_expr_env *env, char
     size_t size)
 {
 	char nb[NUMBUF];
-	struct value v = eval(e, env);
+	struct value v;
 
+	env->arena_used = 0;
+	v = eval(e, env);
 	fc_strlcpy(buf, to_str(&v, nb), size);
 }

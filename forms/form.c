@@ -43,7 +43,7 @@ enum col_kind {
 	C_UNSUPPORTED,   /* an error if any row gives it a value */
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
-	C_LIST_NAME, C_CHOICE_FILTER,
+	C_LIST_NAME, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER,
 	C_FILTER,        /* another column of the choices sheet: a choice_filter may read it */
 };
 
@@ -253,6 +253,7 @@ static const struct {
 	{ "default", C_DEFAULT }, { "appearance", C_APPEARANCE },
 	{ "control:appearance", C_APPEARANCE }, { "calculation", C_CALCULATION },
 	{ "bind:calculate", C_CALCULATION }, { "choice_filter", C_CHOICE_FILTER },
+	{ "parameters", C_PARAMETERS }, { "trigger", C_TRIGGER },
 }, choices_columns[] = {
 	{ "list_name", C_LIST_NAME }, { "list name", C_LIST_NAME }, { "name", C_NAME },
 	{ "value", C_NAME }, { "label", C_LABEL }, { "text", C_LABEL }, { "caption", C_LABEL },
@@ -532,6 +533,8 @@ static const struct {
 	{ "photo", FORM_PHOTO }, { "image", FORM_PHOTO },
 	/* handheld scanners type a barcode like a keyboard */
 	{ "barcode", FORM_TEXT },
+	/* a slider in ODK: a number within the parameters' start, end and step */
+	{ "range", FORM_DECIMAL },
 	/* attachments: a file path, like a photo */
 	{ "audio", FORM_PHOTO }, { "video", FORM_PHOTO }, { "file", FORM_PHOTO },
 };
@@ -636,6 +639,8 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 	for (size_t i = 0; i < sizeof simple_types / sizeof simple_types[0]; i++)
 		if (strcmp(t, simple_types[i].name) == 0) {
 			*type = simple_types[i].type;
+			if (strcmp(t, "range") == 0)
+				*meta = META_RANGE;
 			free(t);
 			return 0;
 		}
@@ -1140,7 +1145,8 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		}
 		q = &f->q[f->nq];
 		q->type = type;
-		q->meta = meta;
+		q->meta = meta == META_RANGE ? META_NONE : meta;
+		q->range = meta == META_RANGE;
 		q->name = name[0] != '\0' ? name : NULL;
 		if (q->name == NULL)
 			free(name);
@@ -1214,6 +1220,108 @@ default_is_dynamic(const char *s)
 	return n > 0 && isalpha((unsigned char)s[0]) && s[n] == '(';
 }
 
+/*
+ * The parameters column: "start=0;end=500;step=50", "max-pixels=1024",
+ * "capture-accuracy=10", separated by ';', ',' or spaces.  A parameter
+ * that the question's type does not take is an error, as in pyxform.
+ */
+static void
+load_parameters(struct loader *ld, struct form_question *q, const struct form_csv_cell *c)
+{
+	static const struct {
+		const char *key;
+		int kind;   /* 0 range, 1 photo, 2 geopoint */
+	} known[] = {
+		{ "start", 0 }, { "end", 0 }, { "step", 0 }, { "max-pixels", 1 },
+		{ "capture-accuracy", 2 }, { "warning-accuracy", 2 },
+	};
+	int kind = q->range ? 0 : q->type == FORM_PHOTO ? 1 : q->type == FORM_GEOPOINT ? 2 : -1;
+	size_t n = 0;
+	char *text, *save = NULL, b[80];
+
+	if (q->range) {
+		q->range_start = 1;  /* ODK's defaults */
+		q->range_end = 10;
+		q->range_step = 1;
+	}
+	if (c == NULL)
+		return;
+	text = trimmed(c->text);
+	for (char *tok = strtok_r(text, ";, \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ";, \t", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		size_t k;
+
+		if (eq == NULL) {
+			diag(ld, c->line, c->col, "parameters of '%s': '%s' is not key=value",
+			    q->name, shown(tok, b));
+			continue;
+		}
+		*eq = '\0';
+		for (k = 0; k < sizeof known / sizeof known[0]; k++)
+			if (strcasecmp(tok, known[k].key) == 0)
+				break;
+		if (k == sizeof known / sizeof known[0] || known[k].kind != kind) {
+			diag(ld, c->line, c->col, "parameters of '%s': '%s' does not apply to this "
+			    "type (range: start, end, step; image: max-pixels; geopoint: "
+			    "capture-accuracy, warning-accuracy)", q->name, shown(tok, b));
+			continue;
+		}
+		{
+			double v = strtod(eq + 1, &end);
+
+			if (eq[1] == '\0' || *end != '\0' || !isfinite(v)) {
+				diag(ld, c->line, c->col, "parameters of '%s': %s needs a number, not "
+				    "'%s'", q->name, known[k].key, shown(eq + 1, b));
+				continue;
+			}
+			if (kind == 0)
+				*(k == 0 ? &q->range_start : k == 1 ? &q->range_end : &q->range_step) = v;
+		}
+		q->params = xreallocarray(q->params, n + 3, sizeof *q->params);
+		q->params[n++] = xstrdup(known[k].key);
+		q->params[n++] = xstrdup(eq + 1);
+		q->params[n] = NULL;
+	}
+	if (q->range && (q->range_step <= 0 || q->range_start == q->range_end))
+		diag(ld, c->line, c->col, "parameters of '%s': a range needs start != end and a "
+		    "step above 0", q->name);
+	free(text);
+}
+
+/* The trigger column: ${a}, or several as "${a} ${b}". */
+static void
+load_triggers(struct loader *ld, struct form_question *q, const struct form_csv_cell *c)
+{
+	struct resolve_ctx rc = { ld->f, ld->f->nq };
+	const char *p = c->text;
+	char b[80];
+	bool named = false;
+
+	while ((p = strstr(p, "${")) != NULL) {
+		const char *close = strchr(p, '}');
+		char *name;
+		long t;
+
+		if (close == NULL)
+			break;
+		name = xstrndup(p + 2, (size_t)(close - p - 2));
+		named = true;
+		if ((t = resolve(&rc, name)) < 0)
+			diag(ld, c->line, c->col, "trigger of '%s': %s question '${%s}'", q->name,
+			    t == -2 ? "ambiguous" : "unknown", shown(name, b));
+		else {
+			q->triggers = xreallocarray(q->triggers, q->ntriggers + 1,
+			    sizeof *q->triggers);
+			q->triggers[q->ntriggers++] = t;
+		}
+		free(name);
+		p = close + 1;
+	}
+	if (!named)
+		diag(ld, c->line, c->col, "trigger of '%s': name the question as ${name}", q->name);
+}
+
 /* Second pass: texts and expressions, now that every name is known. */
 static void
 load_survey_details(struct loader *ld)
@@ -1246,6 +1354,9 @@ load_survey_details(struct loader *ld)
 			else
 				default_cell[i] = c;
 		}
+		load_parameters(ld, q, cell_of(ld, cols, ncol, row, C_PARAMETERS, SIZE_MAX));
+		if ((c = cell_of(ld, cols, ncol, row, C_TRIGGER, SIZE_MAX)) != NULL)
+			load_triggers(ld, q, c);
 		if ((c = cell_of(ld, cols, ncol, row, C_CHOICE_FILTER, SIZE_MAX)) != NULL) {
 			if (q->list < 0)
 				diag(ld, c->line, c->col, "choice_filter of '%s': only a select has "
@@ -1307,6 +1418,10 @@ free_question(const struct form *f, struct form_question *q)
 	form_expr_free(q->default_expr);
 	form_expr_free(q->choice_filter);
 	free(q->choice_filter_src);
+	for (size_t i = 0; q->params != NULL && q->params[i] != NULL; i++)
+		free(q->params[i]);
+	free(q->params);
+	free(q->triggers);
 	texts_free(q->label, f->nlang);
 	texts_free(q->hint, f->nlang);
 	texts_free(q->constraint_msg, f->nlang);
@@ -1651,6 +1766,16 @@ form_question_index(const struct form *f, const char *name)
 		if (f->q[i].key != NULL && strcmp(f->q[i].key, name) == 0)
 			return (long)i;
 	return -1;
+}
+
+const char *
+form_question_parameter(const struct form *f, size_t q, const char *key)
+{
+	for (size_t i = 0; q < f->nq && f->q[q].params != NULL && f->q[q].params[i] != NULL;
+	    i += 2)
+		if (strcmp(f->q[q].params[i], key) == 0)
+			return f->q[q].params[i + 1];
+	return NULL;
 }
 
 const char *

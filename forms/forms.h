@@ -96,6 +96,11 @@ unsigned form_question_depth(const struct form *f, size_t q);
  * when questions in different groups share the name (pyxform allows it).
  */
 const char *form_question_key(const struct form *f, size_t q);
+/*
+ * A value of the parameters column ("max-pixels" of an image, "start",
+ * "end" and "step" of a range, "capture-accuracy" of a geopoint), or NULL.
+ */
+const char *form_question_parameter(const struct form *f, size_t q, const char *key);
 /* Index of a question by key, or -1. */
 long form_question_index(const struct form *f, const char *key);
 

@@ -93,6 +93,11 @@ struct form_expr_env {
 	char now[40];
 	bool have_time;
 	const char *error;  /* set when an evaluation could not finish (a regex() gave up) */
+	/* Text that functions build (concat, substr...): reset by each evaluation. */
+	char *arena;
+	size_t arena_size, arena_used;
+	const struct form *form;  /* jr:choice-name: the choices' labels ... */
+	size_t lang;              /* ... in this language */
 };
 
 bool form_expr_eval_bool(const struct form_expr *e, struct form_expr_env *env);
@@ -107,6 +112,7 @@ enum form_meta {
 	META_NONE, META_START, META_END, META_TODAY, META_DEVICEID, META_USERNAME,
 	META_START_GEOPOINT,
 	META_EMPTY,      /* phonenumber, email, simserial, subscriberid, imei: none here */
+	META_RANGE,      /* only while loading: the type was range */
 };
 
 struct form_question {
@@ -125,6 +131,11 @@ struct form_question {
 	struct form_expr *relevant, *constraint, *required, *calculation;
 	struct form_expr *choice_filter;  /* bare names are columns of the choices sheet */
 	char *choice_filter_src;
+	char **params;       /* parameters column: key, value, key, value..., NULL */
+	bool range;          /* type range: a number from range_start to range_end by step */
+	double range_start, range_end, range_step;
+	long *triggers;      /* trigger column: questions whose change recalculates this one */
+	size_t ntriggers;
 	bool required_always;
 	long list;           /* choice list index, or -1 */
 	long parent;         /* enclosing begin_group, or -1 */

@@ -30,6 +30,7 @@ struct form_session {
 	bool *shown;      /* a dynamic default is applied the first time only */
 	char **last;      /* ${last-saved#x}: answers of the last saved record */
 	char *scratch;    /* FORM_MAX_ANSWER + 1: a calculation's text */
+	char *arena;      /* FORM_MAX_ANSWER + 1: text that functions build */
 	char *device, *username;
 };
 
@@ -209,6 +210,16 @@ form_check_type(const struct form *f, size_t qi, const char *value, char **norm,
 	case FORM_DECIMAL:
 		if (!plain_number(value, false, &d))
 			return fc_fail(message, "'%s' needs a number, not '%s'", q->name, b);
+		if (q->range) {
+			double lo = fmin(q->range_start, q->range_end);
+			double hi = fmax(q->range_start, q->range_end);
+			double steps = (d - q->range_start) / q->range_step;
+
+			if (d < lo || d > hi || fabs(steps - round(steps)) > 1e-9)
+				return fc_fail(message, "'%s' needs a number from %g to %g in steps "
+				    "of %g, not '%s'", q->name, q->range_start, q->range_end,
+				    q->range_step, b);
+		}
 		break;
 	case FORM_DATE:
 		if (!valid_date(value, len))
@@ -327,6 +338,10 @@ env_init(const struct form_session *s, struct form_expr_env *env, const char *do
 	memset(env, 0, sizeof *env);
 	env->answers = (const char *const *)s->ans;
 	env->last_saved = (const char *const *)s->last;
+	env->arena = s->arena;
+	env->arena_size = FORM_MAX_ANSWER + 1;
+	env->form = s->f;
+	env->lang = s->lang;
 	env->nanswers = s->f->nq;
 	env->dot = dot;
 }
@@ -359,7 +374,8 @@ recompute(struct form_session *s)
 				}
 				continue;
 			}
-			if (q->type == FORM_CALCULATE && q->calculation != NULL) {
+			/* A calculation with a trigger runs only when its trigger changes. */
+			if (q->type == FORM_CALCULATE && q->calculation != NULL && q->ntriggers == 0) {
 				env.dot = s->ans[i];
 				form_expr_eval_string(q->calculation, &env, s->scratch,
 				    FORM_MAX_ANSWER + 1);
@@ -448,6 +464,7 @@ form_session_new(const struct form *f, const char *lang)
 	s->shown = xcalloc(f->nq + 1, sizeof *s->shown);
 	s->last = xcalloc(f->nq + 1, sizeof *s->last);
 	s->scratch = xmalloc(FORM_MAX_ANSWER + 1);
+	s->arena = xmalloc(FORM_MAX_ANSWER + 1);
 	set_meta(s, META_START, NULL, false);
 	set_meta(s, META_END, NULL, false);
 	set_meta(s, META_TODAY, NULL, false);
@@ -481,6 +498,7 @@ form_session_free(struct form_session *s)
 	free(s->username);
 	free(s->rel);
 	free(s->scratch);
+	free(s->arena);
 	free(s);
 }
 
@@ -595,6 +613,42 @@ not_offered(const struct form_session *s, size_t qi, const char *answer, char bu
 	return NULL;
 }
 
+/*
+ * Question qi changed: every question whose trigger names it takes its
+ * calculation's value now, or is cleared when it has none (ODK's setvalue).
+ */
+static void
+fire_triggers(struct form_session *s, size_t qi)
+{
+	const struct form *f = s->f;
+	struct form_expr_env env;
+	bool changed = false;
+
+	for (size_t i = 0; i < f->nq; i++) {
+		const struct form_question *q = &f->q[i];
+		bool fires = false;
+		char *norm = NULL, *msg = NULL;
+
+		for (size_t k = 0; k < q->ntriggers; k++)
+			fires |= (size_t)q->triggers[k] == qi;
+		if (!fires || !s->rel[i])
+			continue;
+		s->scratch[0] = '\0';
+		if (q->calculation != NULL) {
+			env_init(s, &env, s->ans[i]);
+			form_expr_eval_string(q->calculation, &env, s->scratch, FORM_MAX_ANSWER + 1);
+		}
+		if (q->type == FORM_CALCULATE || s->scratch[0] == '\0')
+			changed |= put_answer(s, i, s->scratch);
+		else if (form_check_type(f, i, s->scratch, &norm, &msg) == 0)
+			changed |= put_answer(s, i, norm);
+		free(norm);
+		free(msg);
+	}
+	if (changed)
+		recompute(s);
+}
+
 int
 form_session_set(struct form_session *s, const char *name, const char *value, char **message)
 {
@@ -620,6 +674,7 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 		free(s->ans[qi]);
 		s->ans[qi] = NULL;
 		recompute(s);
+		fire_triggers(s, (size_t)qi);
 		return 0;
 	}
 	if (form_check_type(f, (size_t)qi, value, &norm, message) != 0)
@@ -642,6 +697,7 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	s->ans[qi] = norm;
 	set_meta(s, META_END, NULL, false);
 	recompute(s);
+	fire_triggers(s, (size_t)qi);
 	return 0;
 }
 

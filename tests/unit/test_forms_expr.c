@@ -258,6 +258,91 @@ test_nesting_is_bounded(void **state)
 	EXPECT("((((((((((1))))))))))", NULL, NULL, NULL, NULL, "1");
 }
 
+/* The functions ODK forms call, with JavaRosa's semantics. */
+static void
+test_odk_functions(void **state)
+{
+	(void)state;
+	/* round: XPath's one-argument form rounds half up; with places, half away from 0 */
+	EXPECT("round(2.5)", NULL, NULL, NULL, NULL, "3");
+	EXPECT("round(-2.5)", NULL, NULL, NULL, NULL, "-2");
+	EXPECT("round(3.14159, 2)", NULL, NULL, NULL, NULL, "3.14");
+	EXPECT("round(-1.5, 0)", NULL, NULL, NULL, NULL, "-2");
+	EXPECT("round(${n}, 1)", NULL, NULL, "1.25", NULL, "1.3");
+	EXPECT("round(${n})", NULL, NULL, NULL, NULL, "");
+	/* selected-at counts from 0; jr:choice-name gives the label */
+	EXPECT("selected-at(${m}, 1)", NULL, NULL, NULL, "red blue", "blue");
+	EXPECT("selected-at(${m}, 5)", NULL, NULL, NULL, "red blue", "");
+	EXPECT("jr:choice-name(selected-at(${m}, 0), '${m}')", NULL, NULL, NULL, "green", "Green");
+	EXPECT("jr:choice-name('nope', '${m}')", NULL, NULL, NULL, NULL, "");
+	/* text */
+	EXPECT("concat(${a}, '-', ${n}, '-', 1 + 1)", "x", NULL, "2.5", NULL, "x-2.5-2");
+	EXPECT("concat(concat('a', 'b'), substr('héllo', 1, 3), ${b})", NULL, NULL, NULL, NULL, "abél");
+	EXPECT("substr('方砖松动', 1, 3)", NULL, NULL, NULL, NULL, "砖松");
+	EXPECT("substr(${a}, 2)", "abcdef", NULL, NULL, NULL, "cdef");
+	EXPECT("substr(${a}, 4, 2)", "abcdef", NULL, NULL, NULL, "");
+	EXPECT("string(1 div 4)", NULL, NULL, NULL, NULL, "0.25");
+	EXPECT("concat(string(2), 'x')", NULL, NULL, NULL, NULL, "2x");
+	EXPECT("contains(${a}, 'cd') and starts-with(${a}, 'ab') and ends-with(${a}, 'ef')",
+	    "abcdef", NULL, NULL, NULL, "true");
+	/* numbers and booleans */
+	EXPECT("int(-3.7)", NULL, NULL, NULL, NULL, "-3");
+	EXPECT("number('12.5') + 1", NULL, NULL, NULL, NULL, "13.5");
+	EXPECT("number('abc')", NULL, NULL, NULL, NULL, "");
+	EXPECT("boolean-from-string('true')", NULL, NULL, NULL, NULL, "true");
+	EXPECT("boolean-from-string('1')", NULL, NULL, NULL, NULL, "true");
+	EXPECT("boolean-from-string('yes')", NULL, NULL, NULL, NULL, "false");
+	EXPECT("floor(-1.5) + ceiling(1.2) + abs(-2) + pow(2, 3)", NULL, NULL, NULL, NULL, "10");
+	/* dates: a date is a number of days in arithmetic */
+	EXPECT("format-date('2026-03-05', '%d/%m/%Y %b %e %n %a %y')", NULL, NULL, NULL, NULL,
+	    "05/03/2026 Mar 5 3 Thu 26");
+	EXPECT("format-date('2026-03-05T14:07:09.000+08:00', '%H:%M:%S %h')", NULL, NULL, NULL,
+	    NULL, "14:07:09 14");
+	EXPECT("format-date(${a}, '%Y')", "not a date", NULL, NULL, NULL, "");
+	EXPECT("date(0)", NULL, NULL, NULL, NULL, "1970-01-01");
+	EXPECT("date(20517)", NULL, NULL, NULL, NULL, "2026-03-05");
+	EXPECT("date('2026-03-05T10:00')", NULL, NULL, NULL, NULL, "2026-03-05");
+	EXPECT("decimal-date-time('1970-01-02T12:00:00')", NULL, NULL, NULL, NULL, "1.5");
+	EXPECT("decimal-date-time('2026-03-05')", NULL, NULL, NULL, NULL, "20517");
+	EXPECT("'2026-03-05' - '2026-03-01'", NULL, NULL, NULL, NULL, "4");
+	EXPECT("today() - '2000-01-01' > 9000", NULL, NULL, NULL, NULL, "true");
+	EXPECT("format-date(date(20517), '%Y')", NULL, NULL, NULL, NULL, "2026");
+	/* places: metres on JavaRosa's sphere (radius 6371009 m) */
+	EXPECT("round(distance('31.0 121.0 0 0; 31.0 121.001 0 0'), 1)", NULL, NULL, NULL, NULL,
+	    "95.3");
+	EXPECT("round(distance('31 121', '31 121.001', '31.001 121.001'), 1)", NULL, NULL, NULL,
+	    NULL, "206.5");
+	EXPECT("round(area('31 121 0 0;31 121.001 0 0;31.001 121.001 0 0;31.001 121 0 0;"
+	    "31 121 0 0'))", NULL, NULL, NULL, NULL, "10598");
+	EXPECT("distance(${a})", "31 121", NULL, NULL, NULL, "");
+}
+
+/* once(): a calculation keeps its first value. */
+static void
+test_once(void **state)
+{
+	struct diags d;
+	struct form *f = expr_form("once(concat('first ', ${a}))", &d);
+	struct form_session *s;
+	char *m = NULL;
+
+	(void)state;
+	assert_non_null(f);
+	s = form_session_new(f, NULL);
+	assert_int_equal(form_session_set(s, "a", "wang", &m), 0);
+	assert_string_equal(form_session_get(s, (size_t)form_question_index(f, "r")), "first ");
+	form_session_free(s);
+	form_free(f);
+	/* with a dynamic value that is empty at first, the first non-empty one stays */
+	f = expr_form("once(${a})", &d);
+	s = form_session_new(f, NULL);
+	assert_int_equal(form_session_set(s, "a", "wang", &m), 0);
+	assert_int_equal(form_session_set(s, "a", "li", &m), 0);
+	assert_string_equal(form_session_get(s, (size_t)form_question_index(f, "r")), "wang");
+	form_session_free(s);
+	form_free(f);
+}
+
 int
 main(void)
 {
@@ -265,6 +350,8 @@ main(void)
 		cmocka_unit_test(test_arithmetic),
 		cmocka_unit_test(test_odk_comparisons),
 		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_odk_functions),
+		cmocka_unit_test(test_once),
 		cmocka_unit_test(test_errors_with_positions),
 		cmocka_unit_test(test_nesting_is_bounded),
 	};

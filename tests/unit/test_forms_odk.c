@@ -417,6 +417,55 @@ test_urban_furniture_by_type(void **state)
 	form_free(f);
 }
 
+/* ---- parameters, range, trigger ---- */
+
+static void
+test_parameters_range_trigger(void **state)
+{
+	/* pete_landCoverTemplate.csv's rows; hot_toilets.csv's trigger */
+	struct form *f = load("survey,,,,,\n,type,name,label,parameters,calculation,trigger\n"
+	    ",image,site-photo,Photo,max-pixels=1536,,\n"
+	    ",geopoint,site-location,Where,capture-accuracy=10,,\n"
+	    ",range,site-distance,Distance,start=0;end=500;step=50,,\n"
+	    ",range,stars,Stars,,,\n"
+	    ",text,existing,Existing,,,\n"
+	    ",calculate,xid,,,\"concat('osm-', ${existing})\",${existing}\n"
+	    ",text,name,Name,,,${existing}\n");
+	struct form_session *s = form_session_new(f, NULL);
+	char *m;
+
+	(void)state;
+	assert_string_equal(form_question_parameter(f, 0, "max-pixels"), "1536");
+	assert_string_equal(form_question_parameter(f, 1, "capture-accuracy"), "10");
+	assert_null(form_question_parameter(f, 0, "capture-accuracy"));
+	assert_int_equal(form_question_type(f, 2), FORM_DECIMAL);
+	set_ok(s, "site-distance", "150");
+	m = set_fails(s, "site-distance", "160");
+	assert_string_equal(m, "'site-distance' needs a number from 0 to 500 in steps of 50, "
+	    "not '160'");
+	free(m);
+	m = set_fails(s, "site-distance", "550");
+	free(m);
+	set_ok(s, "stars", "10");  /* ODK's defaults: 1 to 10 by 1 */
+	m = set_fails(s, "stars", "0");
+	free(m);
+	/* a trigger: xid is computed when existing changes, name is cleared */
+	set_ok(s, "name", "Old toilet");
+	set_ok(s, "existing", "42");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "xid")), "osm-42");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "name")), "");
+	set_ok(s, "name", "New toilet");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "name")), "New toilet");
+	form_session_free(s);
+	form_free(f);
+	expect_fail("survey,,,,\n,type,name,label,parameters\n,text,t,T,max-pixels=10\n",
+	    "3:11: parameters of 't': 'max-pixels' does not apply to this type");
+	expect_fail("survey,,,,\n,type,name,label,parameters\n,range,r,R,start=5;end=5\n",
+	    "a range needs start != end and a step above 0");
+	expect_fail("survey,,,,\n,type,name,label,trigger\n,text,t,T,${nope}\n",
+	    "3:11: trigger of 't': unknown question '${nope}'");
+}
+
 int
 main(void)
 {
@@ -427,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_metadata_and_defaults),
 		cmocka_unit_test(test_choice_filter),
 		cmocka_unit_test(test_urban_furniture_by_type),
+		cmocka_unit_test(test_parameters_range_trigger),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
