@@ -43,7 +43,8 @@ enum col_kind {
 	C_UNSUPPORTED,   /* an error if any row gives it a value */
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
-	C_LIST_NAME, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER,
+	C_LIST_NAME, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER, C_READONLY,
+	C_REPEAT_COUNT,  /* only with a repeat, which is refused at its row */
 	C_FILTER,        /* another column of the choices sheet: a choice_filter may read it */
 };
 
@@ -67,6 +68,7 @@ struct loader {
 	/* cells of each question's expressions, for positions */
 	size_t survey_row, choices_row, settings_row;  /* header row index + 1, 0 if none */
 	bool choice_duplicates;  /* settings: allow_choice_duplicates */
+	bool *digits;            /* per question: a phone number */
 };
 
 static void
@@ -247,6 +249,8 @@ static const struct {
 	{ "type", C_TYPE }, { "name", C_NAME }, { "label", C_LABEL }, { "caption", C_LABEL },
 	{ "hint", C_HINT }, { "required", C_REQUIRED }, { "bind:required", C_REQUIRED },
 	{ "required_message", C_REQUIRED_MSG }, { "bind:jr:requiredmsg", C_REQUIRED_MSG },
+	{ "requiredmsg", C_REQUIRED_MSG }, { "readonly", C_READONLY },
+	{ "bind:readonly", C_READONLY },
 	{ "relevant", C_RELEVANT }, { "bind:relevant", C_RELEVANT },
 	{ "constraint", C_CONSTRAINT }, { "bind:constraint", C_CONSTRAINT },
 	{ "constraint_message", C_CONSTRAINT_MSG }, { "bind:jr:constraintmsg", C_CONSTRAINT_MSG },
@@ -254,6 +258,7 @@ static const struct {
 	{ "control:appearance", C_APPEARANCE }, { "calculation", C_CALCULATION },
 	{ "bind:calculate", C_CALCULATION }, { "choice_filter", C_CHOICE_FILTER },
 	{ "parameters", C_PARAMETERS }, { "trigger", C_TRIGGER },
+	{ "repeat_count", C_REPEAT_COUNT }, { "jr:count", C_REPEAT_COUNT },
 }, choices_columns[] = {
 	{ "list_name", C_LIST_NAME }, { "list name", C_LIST_NAME }, { "name", C_NAME },
 	{ "value", C_NAME }, { "label", C_LABEL }, { "text", C_LABEL }, { "caption", C_LABEL },
@@ -533,6 +538,8 @@ static const struct {
 	{ "photo", FORM_PHOTO }, { "image", FORM_PHOTO },
 	/* handheld scanners type a barcode like a keyboard */
 	{ "barcode", FORM_TEXT },
+	/* pyxform: a text of digits (its constraint is added in load_survey_details) */
+	{ "phone number", FORM_TEXT },
 	/* a slider in ODK: a number within the parameters' start, end and step */
 	{ "range", FORM_DECIMAL },
 	/* attachments: a file path, like a photo */
@@ -548,7 +555,8 @@ static const struct {
 	{ "deviceid", META_DEVICEID }, { "username", META_USERNAME },
 	{ "start-geopoint", META_START_GEOPOINT }, { "phonenumber", META_EMPTY },
 	{ "email", META_EMPTY }, { "simserial", META_EMPTY }, { "subscriberid", META_EMPTY },
-	{ "imei", META_EMPTY },
+	{ "imei", META_EMPTY }, { "uri:deviceid", META_DEVICEID },
+	{ "hidden", META_EMPTY },  /* a value no one enters: empty unless calculated */
 };
 
 /* The name of an unsupported type as a reader would say it. */
@@ -589,6 +597,7 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 		enum form_qtype type;
 	} selects[] = {
 		{ "select_one ", FORM_SELECT_ONE }, { "select one from ", FORM_SELECT_ONE },
+		{ "select_one_external ", FORM_SELECT_ONE },
 		{ "select_multiple ", FORM_SELECT_MULTIPLE },
 		{ "select all that apply from ", FORM_SELECT_MULTIPLE },
 	};
@@ -641,6 +650,8 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 			*type = simple_types[i].type;
 			if (strcmp(t, "range") == 0)
 				*meta = META_RANGE;
+			else if (strcmp(t, "phone number") == 0)
+				*meta = META_DIGITS;
 			free(t);
 			return 0;
 		}
@@ -651,6 +662,26 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 			free(t);
 			return 0;
 		}
+	/*
+	 * A repeat is read as a group, so that the rest of the form is checked
+	 * as pyxform would, and refused here: a record keeps one answer per
+	 * question.
+	 */
+	if (strcmp(t, "begin repeat") == 0 || strcmp(t, "begin_repeat") == 0 ||
+	    strcmp(t, "begin loop") == 0 || strncmp(t, "begin loop ", 11) == 0) {
+		diag(ld, cell->line, cell->col, "unsupported question type '%s' (repeats: a "
+		    "record keeps one answer per question; see docs/forms.md)",
+		    strncmp(t, "begin loop", 10) == 0 ? "begin loop" : t);
+		*type = FORM_BEGIN_GROUP;
+		free(t);
+		return 0;
+	}
+	if (strcmp(t, "end repeat") == 0 || strcmp(t, "end_repeat") == 0 ||
+	    strcmp(t, "end loop") == 0) {
+		*type = FORM_END_GROUP;
+		free(t);
+		return 0;
+	}
 	if (strcmp(t, "audit") == 0) {
 		diag(ld, cell->line, cell->col, "unsupported question type 'audit' (fieldcheck "
 		    "keeps no log of screen events; remove the row)");
@@ -699,8 +730,9 @@ row_filters(struct loader *ld, const struct column *cols, size_t ncol, size_t ro
 	return v;
 }
 
+/* external: the external_choices sheet, whose rows repeat names as itemsets do. */
 static void
-load_choices(struct loader *ld, size_t head, size_t end)
+load_choices(struct loader *ld, size_t head, size_t end, bool external)
 {
 	struct form *f = ld->f;
 	size_t ncol;
@@ -739,6 +771,8 @@ load_choices(struct loader *ld, size_t head, size_t end)
 			continue;
 		lc = cell_of(ld, cols, ncol, row, C_LIST_NAME, SIZE_MAX);
 		nc = cell_of(ld, cols, ncol, row, C_NAME, SIZE_MAX);
+		if (lc == NULL && nc == NULL)
+			continue;  /* a stray label (ona's good_eats): pyxform skips it too */
 		if (lc == NULL || nc == NULL) {
 			diag(ld, ld->csv->rows[row].line, 0, "choice without %s",
 			    lc == NULL ? "a list name" : "a name");
@@ -763,7 +797,7 @@ load_choices(struct loader *ld, size_t head, size_t end)
 			li = (long)f->nlists++;
 		}
 		l = &f->lists[li];
-		for (size_t c = 0; c < l->count && !ld->choice_duplicates; c++)
+		for (size_t c = 0; c < l->count && !ld->choice_duplicates && !external; c++)
 			if (strcmp(l->choices[c].name, cname) == 0) {
 				diag(ld, nc->line, nc->col, "choice '%s' appears twice in list '%s'",
 				    shown(cname, b), l->name);
@@ -1145,8 +1179,11 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		}
 		q = &f->q[f->nq];
 		q->type = type;
-		q->meta = meta == META_RANGE ? META_NONE : meta;
+		q->meta = meta == META_RANGE || meta == META_DIGITS ? META_NONE : meta;
 		q->range = meta == META_RANGE;
+		ld->digits = xreallocarray(ld->digits, f->nq + 2, sizeof *ld->digits);
+		ld->digits[f->nq] = meta == META_DIGITS;
+		ld->digits[f->nq + 1] = false;
 		q->name = name[0] != '\0' ? name : NULL;
 		if (q->name == NULL)
 			free(name);
@@ -1359,8 +1396,7 @@ load_survey_details(struct loader *ld)
 			load_triggers(ld, q, c);
 		if ((c = cell_of(ld, cols, ncol, row, C_CHOICE_FILTER, SIZE_MAX)) != NULL) {
 			if (q->list < 0)
-				diag(ld, c->line, c->col, "choice_filter of '%s': only a select has "
-				    "choices to filter", qn);
+				;  /* nothing to filter: pyxform and ODK ignore it too */
 			else {
 				q->choice_filter_src = trimmed(c->text);
 				q->choice_filter = cell_expr_in(ld, c, "choice_filter", qn, true);
@@ -1373,6 +1409,27 @@ load_survey_details(struct loader *ld)
 		if ((c = cell_of(ld, cols, ncol, row, C_CONSTRAINT, SIZE_MAX)) != NULL) {
 			q->constraint_src = trimmed(c->text);
 			q->constraint = cell_expr(ld, c, "constraint", qn);
+		}
+		if (q->constraint == NULL && ld->digits != NULL && ld->digits[i]) {
+			/* pyxform's phone number: digits only */
+			struct resolve_ctx rc = { f, f->nq };
+			size_t off;
+			char *cause = NULL;
+
+			q->constraint_src = xstrdup("regex(., '^\\d*$')");
+			q->constraint = form_expr_parse(q->constraint_src, resolve, NULL, &rc, &off,
+			    &cause);
+			free(cause);
+		}
+		if ((c = cell_of(ld, cols, ncol, row, C_READONLY, SIZE_MAX)) != NULL) {
+			char *t = trimmed(c->text);
+
+			if (is_yes(t))
+				q->readonly = true;
+			else if (!is_no(t))
+				diag(ld, c->line, c->col, "readonly of '%s' takes yes or no, not an "
+				    "expression", qn);
+			free(t);
 		}
 		if ((c = cell_of(ld, cols, ncol, row, C_CALCULATION, SIZE_MAX)) != NULL) {
 			q->calculation_src = trimmed(c->text);
@@ -1488,15 +1545,17 @@ id_from_name(const char *name)
 	return id;
 }
 
-static const char *const sheet_names[] = { "survey", "choices", "settings" };
+/* external_choices: pyxform's choices for select_one_external, read as choices. */
+static const char *const sheet_names[] = { "survey", "choices", "settings", "external_choices" };
+#define NSHEETS 4
 
 struct form *
 form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *dfn, void *ctx)
 {
 	struct loader ld = { .name = name, .diag = dfn, .ctx = ctx };
 	struct form *f = xcalloc(1, sizeof *f);
-	size_t start[3] = { 0 }, head[3] = { 0 }, end[3] = { 0 };
-	bool seen[3] = { false };
+	size_t start[NSHEETS] = { 0 }, head[NSHEETS] = { 0 }, end[NSHEETS] = { 0 };
+	bool seen[NSHEETS] = { false };
 	char *default_lang = NULL, *cause = NULL;
 	const struct form_csv_cell *default_cell = NULL;
 	unsigned line, col;
@@ -1531,17 +1590,17 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 					    "settings)");
 					cur = SIZE_MAX - 1;  /* say it once */
 				}
-			} else if (cur < 3 && head[cur] == 0 && !row_empty(&ld, row))
+			} else if (cur < NSHEETS && head[cur] == 0 && !row_empty(&ld, row))
 				head[cur] = row + 1;
-			if (cur < 3)
+			if (cur < NSHEETS)
 				end[cur] = row + 1;
 			continue;
 		}
 		lower(sheet);
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < NSHEETS; k++)
 			if (strcmp(sheet, sheet_names[k]) == 0)
 				break;
-		if (k == 3) {
+		if (k == NSHEETS) {
 			diag(&ld, first->line, first->col, "unsupported sheet '%s'",
 			    shown(sheet, b));
 			cur = SIZE_MAX - 1;
@@ -1571,14 +1630,16 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	}
 	if (!seen[0])
 		diag(&ld, 1, 0, "no survey sheet (the first cell of a row names its sheet)");
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < NSHEETS; k++)
 		if (seen[k] && head[k] == 0 && k != 2)
 			diag(&ld, ld.csv->rows[start[k]].line, 0, "sheet '%s' has no header row",
 			    sheet_names[k]);
 	if (seen[2] && head[2] != 0)
 		load_settings(&ld, head[2] - 1, end[2], &default_lang, &default_cell);
 	if (seen[1] && head[1] != 0)
-		load_choices(&ld, head[1] - 1, end[1]);
+		load_choices(&ld, head[1] - 1, end[1], false);
+	if (seen[3] && head[3] != 0)
+		load_choices(&ld, head[3] - 1, end[3], true);
 	if (seen[0] && head[0] != 0) {
 		load_survey_questions(&ld, head[0] - 1, end[0]);
 		f->default_lang = f->nlang;
@@ -1603,14 +1664,12 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 			if (strcasecmp(f->langs[i], default_lang) == 0 ||
 			    lang_code_is(f->langs[i], default_lang))
 				break;
+		/*
+		 * pyxform names the unnamed columns' language so; a name that no
+		 * column uses ("Arabic" beside label::العربية) leaves the first one.
+		 */
 		if (i < f->nlang)
 			f->default_lang = i;
-		else if (f->nlang > 0) {
-			char b[80];
-
-			diag(&ld, default_cell->line, default_cell->col, "default_language '%s' is "
-			    "not one of the form's languages", shown(default_lang, b));
-		}
 	}
 	if (seen[0] && head[0] != 0 && f->nq == 0 && ld.errors == 0)
 		diag(&ld, ld.csv->rows[head[0] - 1].line, 0, "survey has no questions");
@@ -1625,6 +1684,7 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	free(default_lang);
 	free(ld.qrow);
 	free(ld.scol);
+	free(ld.digits);
 	form_csv_free(ld.csv);
 	return f;
 
@@ -1632,6 +1692,7 @@ fail:
 	free(default_lang);
 	free(ld.qrow);
 	free(ld.scol);
+	free(ld.digits);
 	form_csv_free(ld.csv);
 	form_free(f);
 	return NULL;

@@ -113,6 +113,7 @@ enum form_meta {
 	META_START_GEOPOINT,
 	META_EMPTY,      /* phonenumber, email, simserial, subscriberid, imei: none here */
 	META_RANGE,      /* only while loading: the type was range */
+	META_DIGITS,     /* only while loading: the type was phone number */
 };
 
 struct form_question {
@@ -133,6 +134,7 @@ struct form_question {
 	char *choice_filter_src;
 	char **params;       /* parameters column: key, value, key, value..., NULL */
 	bool range;          /* type range: a number from range_start to range_end by step */
+	bool readonly;       /* bind:readonly: shown, never typed (a default or trigger sets it) */
 	double range_start, range_end, range_step;
 	long *triggers;      /* trigger column: questions whose change recalculates this one */
 	size_t ntriggers;

@@ -666,6 +666,8 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	q = &f->q[qi];
 	if (!answerable(q->type))
 		return form_check_type(f, (size_t)qi, "", &norm, message);
+	if (q->readonly)
+		return fc_fail(message, "'%s' is read-only: the form sets it", q->name);
 	if (!s->rel[qi])
 		return fc_fail(message, "'%s': %s (relevant: %s)", q->name,
 		    default_msg(f, s->lang, M_NOT_RELEVANT),
