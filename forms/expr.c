@@ -1365,6 +1365,8 @@ eval(const struct form_expr *e, struct form_expr_env *env)
 	case N_STR:
 		return vstr(e->str);
 	case N_REF:
+		if ((size_t)e->ref == env->self)
+			return vstr(env->dot != NULL ? env->dot : "");
 		if ((size_t)e->ref < env->nanswers && env->answers[e->ref] != NULL)
 			return vstr(env->answers[e->ref]);
 		return vstr("");

@@ -89,6 +89,7 @@ struct form_expr_env {
 	size_t nchoice_cols;
 	size_t nanswers;
 	const char *dot;
+	size_t self;        /* ${q} of this question reads dot (its constraint), or SIZE_MAX */
 	char today[16];     /* filled on first use of today()/now() */
 	char now[40];
 	bool have_time;

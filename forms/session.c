@@ -344,6 +344,7 @@ env_init(const struct form_session *s, struct form_expr_env *env, const char *do
 	env->lang = s->lang;
 	env->nanswers = s->f->nq;
 	env->dot = dot;
+	env->self = SIZE_MAX;
 }
 
 /* Relevance and calculations over the whole form, until nothing changes. */
@@ -545,6 +546,8 @@ constraint_holds(const struct form_session *s, const struct form_question *q, co
 	if (q->constraint == NULL)
 		return true;
 	env_init(s, &env, v);
+	/* As in ODK, ${this question} in its own constraint is the new answer. */
+	env.self = (size_t)(q - s->f->q);
 	if (form_expr_eval_bool(q->constraint, &env))
 		return true;
 	*message = env.error != NULL ? xasprintf("'%s': %s", q->name, env.error) :

@@ -466,6 +466,24 @@ test_parameters_range_trigger(void **state)
 	    "3:11: trigger of 't': unknown question '${nope}'");
 }
 
+/* suas_Pilot_Log_Book.csv: a constraint that names its own question sees the new answer. */
+static void
+test_constraint_names_itself(void **state)
+{
+	struct form *f = load("survey,,,,\n,type,name,label,constraint\n"
+	    ",decimal,Flight_Time,Flight time,${Flight_Time}<=1.0\n");
+	struct form_session *s = form_session_new(f, NULL);
+	char *m;
+
+	(void)state;
+	set_ok(s, "Flight_Time", "0.5");
+	m = set_fails(s, "Flight_Time", "1.5");
+	free(m);
+	assert_string_equal(form_session_get(s, 0), "0.5");
+	form_session_free(s);
+	form_free(f);
+}
+
 int
 main(void)
 {
@@ -477,6 +495,7 @@ main(void)
 		cmocka_unit_test(test_choice_filter),
 		cmocka_unit_test(test_urban_furniture_by_type),
 		cmocka_unit_test(test_parameters_range_trigger),
+		cmocka_unit_test(test_constraint_names_itself),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
