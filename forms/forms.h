@@ -136,6 +136,8 @@ int form_session_set(struct form_session *s, const char *name, const char *value
  */
 void form_session_set_identity(struct form_session *s, const char *device,
     const char *username);
+/* A draft's metadata answer (start, start-geopoint...) as it was saved. */
+void form_session_restore_meta(struct form_session *s, const char *key, const char *value);
 /* A usable fix ("lat lon alt acc"): start-geopoint takes the first one offered. */
 void form_session_offer_position(struct form_session *s, const char *geopoint);
 /*

@@ -436,21 +436,26 @@ local_datetime(char *buf, size_t size, bool date_only)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%.3s:%s", zone, zone + 3);
 }
 
-/* Metadata questions of one kind get value (NULL: the time now, as the kind wants). */
-static void
+/*
+ * Metadata questions of one kind get value (NULL: the time now, as the kind
+ * wants).  True when an answer changed.
+ */
+static bool
 set_meta(struct form_session *s, enum form_meta kind, const char *value, bool only_if_empty)
 {
 	char now[48];
+	bool changed = false;
 
 	for (size_t i = 0; i < s->f->nq; i++) {
 		if (s->f->q[i].meta != kind || (only_if_empty && s->ans[i] != NULL))
 			continue;
 		if (value == NULL) {
 			local_datetime(now, sizeof now, kind == META_TODAY);
-			put_answer(s, i, now);
+			changed |= put_answer(s, i, now);
 		} else
-			put_answer(s, i, value);
+			changed |= put_answer(s, i, value);
 	}
+	return changed;
 }
 
 struct form_session *
@@ -652,6 +657,19 @@ fire_triggers(struct form_session *s, size_t qi)
 		recompute(s);
 }
 
+/* 0 when every choice of answer is offered now, else -1 and *message. */
+static int
+offered_or_say(const struct form_session *s, size_t qi, const char *answer, char **message)
+{
+	char b[72];
+	const char *bad = not_offered(s, qi, answer, b);
+
+	if (bad == NULL)
+		return 0;
+	return fc_fail(message, "'%s': '%s' is not offered with the answers given "
+	    "(choice_filter: %s)", s->f->q[qi].name, bad, s->f->q[qi].choice_filter_src);
+}
+
 int
 form_session_set(struct form_session *s, const char *name, const char *value, char **message)
 {
@@ -684,15 +702,9 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	}
 	if (form_check_type(f, (size_t)qi, value, &norm, message) != 0)
 		return -1;
-	{
-		char b[72];
-		const char *bad = not_offered(s, (size_t)qi, norm, b);
-
-		if (bad != NULL) {
-			free(norm);
-			return fc_fail(message, "'%s': '%s' is not offered with the answers given "
-			    "(choice_filter: %s)", q->name, bad, q->choice_filter_src);
-		}
+	if (offered_or_say(s, (size_t)qi, norm, message) != 0) {
+		free(norm);
+		return -1;
 	}
 	if (!constraint_holds(s, q, norm, message)) {
 		free(norm);
@@ -707,6 +719,17 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 }
 
 void
+form_session_restore_meta(struct form_session *s, const char *key, const char *value)
+{
+	long q = form_question_index(s->f, key);
+
+	if (q < 0 || s->f->q[q].meta == META_NONE || s->f->q[q].meta == META_EMPTY)
+		return;
+	if (put_answer(s, (size_t)q, value))
+		recompute(s);
+}
+
+void
 form_session_set_identity(struct form_session *s, const char *device, const char *username)
 {
 	set_meta(s, META_DEVICEID, device, false);
@@ -717,8 +740,9 @@ form_session_set_identity(struct form_session *s, const char *device, const char
 void
 form_session_offer_position(struct form_session *s, const char *geopoint)
 {
-	set_meta(s, META_START_GEOPOINT, geopoint, true);
-	recompute(s);
+	/* offered on every redraw: recompute only when the first fix arrives */
+	if (set_meta(s, META_START_GEOPOINT, geopoint, true))
+		recompute(s);
 }
 
 void
@@ -809,6 +833,9 @@ form_session_check(const struct form_session *s, size_t qi, char **message)
 	if (form_check_type(s->f, qi, s->ans[qi], &norm, message) != 0)
 		return -1;
 	free(norm);
+	/* an earlier answer may have changed what the filter offers */
+	if (offered_or_say(s, qi, s->ans[qi], message) != 0)
+		return -1;
 	if (!constraint_holds(s, q, s->ans[qi], message))
 		return -1;
 	return 0;

@@ -275,6 +275,22 @@ pick(struct fs *fs, size_t c)
 		toggle_multi(fs, c);
 }
 
+/* start-geopoint: the first usable fix after the form opened (the session keeps the first). */
+static void
+offer_start_position(struct fs *fs)
+{
+	struct gps_fix fix;
+	double need = form_accuracy_threshold(fs->f);
+	char value[128];
+
+	if (fs->app->gc == NULL || gpsclient_state(fs->app->gc) != GPS_FIX ||
+	    !gpsclient_last_fix(fs->app->gc, &fix) || (!isnan(need) && !(fix.accuracy_m <= need)))
+		return;
+	snprintf(value, sizeof value, "%.7f %.7f %.1f %.1f", fix.lat, fix.lon,
+	    isnan(fix.alt_msl) ? 0.0 : fix.alt_msl, isnan(fix.accuracy_m) ? 0.0 : fix.accuracy_m);
+	form_session_offer_position(fs->sess, value);
+}
+
 static void
 fill_from_gps(struct fs *fs)
 {
@@ -469,6 +485,8 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 	size_t total = 0, pos = 0;
 	int y = top, bottom = top + rows - 1, maxlabel = rows >= 20 ? 6 : 3;
 
+	offer_start_position(fs);
+
 	apply_lang(fs);
 	/* Relevance may have hidden the current question (an earlier answer changed). */
 	if (!visible(fs, fs->q)) {
@@ -618,6 +636,9 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			long q = form_question_index(f, fs->rec->answers[i].name);
 			char *m = NULL;
 
+			if (q >= 0 && form_question_type(f, (size_t)q) == FORM_CALCULATE)
+				form_session_restore_meta(fs->sess, fs->rec->answers[i].name,
+				    fs->rec->answers[i].value);  /* a draft keeps its start */
 			if (q < 0 || form_question_type(f, (size_t)q) == FORM_CALCULATE)
 				continue;
 			if (form_session_set(fs->sess, fs->rec->answers[i].name,

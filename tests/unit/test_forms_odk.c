@@ -326,6 +326,12 @@ test_metadata_and_defaults(void **state)
 	form_session_free(s);
 	/* no last saved record: the default is empty, never the literal text */
 	s = form_session_new(f, NULL);
+	/* a resumed draft keeps its start; answers are not metadata */
+	form_session_restore_meta(s, "start", "2026-01-02T03:04:05.000+08:00");
+	form_session_restore_meta(s, "x", "9");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "start")),
+	    "2026-01-02T03:04:05.000+08:00");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "x")), "");
 	form_session_show(s, (size_t)qi(f, "street"));
 	assert_string_equal(form_session_get(s, (size_t)qi(f, "street")), "");
 	form_session_free(s);
@@ -373,6 +379,17 @@ test_choice_filter(void **state)
 	free(m);
 	set_ok(s, "county", "king");
 	set_ok(s, "city", "dumont");
+	/* another state: the county chosen before is no longer offered */
+	set_ok(s, "state", "washington");
+	set_ok(s, "county", "pierce");
+	{
+		size_t bad;
+
+		assert_int_equal(form_session_check_all(s, &bad, &m), -1);
+		assert_int_equal(bad, (size_t)qi(f, "city"));
+		assert_non_null(strstr(m, "'dumont' is not offered"));
+		free(m);
+	}
 	form_session_free(s);
 	form_free(f);
 	/* pyx_or_other.csv writes pastel=yes: a bare word where 'yes' was meant */
