@@ -372,8 +372,9 @@ regex_compile(const char *pattern, size_t *err_off, char *err, size_t size)
 		*err_off = 0;
 		return NULL;
 	}
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &off,
-	    NULL);
+	/* answers are valid UTF-8, but a computed text need not be: then it simply does not match */
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
 	if (re == NULL) {
 		pcre2_get_error_message(code, (PCRE2_UCHAR *)err, size);
 		*err_off = off;

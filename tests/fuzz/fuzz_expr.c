@@ -39,7 +39,8 @@ second_uses(const uint8_t *expr, size_t n)
 	static const char head[] = "survey\n,type,name,label,default,choice_filter\n"
 	    ",text,a,,,\n,select_multiple l,m,,,\n,text,d,";
 	static const char tail[] = "\nchoices\n,list_name,name,label,k\n,l,x,X,1\n,l,y,Y,2\n";
-	char *buf = malloc(sizeof head + sizeof tail + 6 * n + 32);
+	static const char mid[] = ",\n,select_one l,s,,,";
+	char *buf = malloc(sizeof head + sizeof mid + sizeof tail + 6 * n + 16);
 	size_t at;
 	struct form *f;
 
@@ -50,8 +51,8 @@ second_uses(const uint8_t *expr, size_t n)
 	at = put_cell(buf, at, expr, n);           /* d's label */
 	buf[at++] = ',';
 	at = put_cell(buf, at, expr, n);           /* d's default */
-	memcpy(buf + at, ",\n,select_one l,s,,,", 21);
-	at += 21;
+	memcpy(buf + at, mid, sizeof mid - 1);
+	at += sizeof mid - 1;
 	at = put_cell(buf, at, expr, n);           /* s's choice_filter */
 	memcpy(buf + at, tail, sizeof tail - 1);
 	at += sizeof tail - 1;
