@@ -636,10 +636,13 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			long q = form_question_index(f, fs->rec->answers[i].name);
 			char *m = NULL;
 
-			if (q >= 0 && form_question_type(f, (size_t)q) == FORM_CALCULATE)
+			if (q >= 0 && form_question_type(f, (size_t)q) == FORM_CALCULATE) {
+				/* computed again, except metadata: a draft keeps its start */
 				form_session_restore_meta(fs->sess, fs->rec->answers[i].name,
-				    fs->rec->answers[i].value);  /* a draft keeps its start */
-			if (q < 0 || form_question_type(f, (size_t)q) == FORM_CALCULATE)
+				    fs->rec->answers[i].value);
+				continue;
+			}
+			if (q < 0)
 				continue;
 			if (form_session_set(fs->sess, fs->rec->answers[i].name,
 			    fs->rec->answers[i].value, &m) != 0)
@@ -660,6 +663,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		struct store_record *last = NULL;
 
 		if (store_last_saved(app->st, form_id(f), fs->rec->device, &last, &cause) != 0) {
+			/* an unreadable last record only leaves ${last-saved#x} empty */
 			free(cause);
 			cause = NULL;
 		}
