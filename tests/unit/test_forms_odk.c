@@ -501,6 +501,62 @@ test_constraint_names_itself(void **state)
 	form_free(f);
 }
 
+/* ---- ODK's rules, as a table of cases from JavaRosa's documented semantics ---- */
+
+static void
+test_odk_semantics_table(void **state)
+{
+	static const struct {
+		const char *expr, *fav, *fav_other, *n, *d, *want;
+	} cases[] = {
+		/* selected() and = on or_other */
+		{ "selected(${fav}, 'other')", "other", "kiwi", NULL, NULL, "true" },
+		{ "${fav} = 'other' and ${fav_other} = 'kiwi'", "other", "kiwi", NULL, NULL, "true" },
+		{ "selected(${fav}, 'other')", "apple", NULL, NULL, NULL, "false" },
+		{ "coalesce(${fav_other}, 'none')", "apple", NULL, NULL, NULL, "none" },
+		/* empty answers: '' in text, false in < > comparisons, NaN in arithmetic */
+		{ "${n} = ''", NULL, NULL, NULL, NULL, "true" },
+		{ "${n} > 5 or ${n} < 5", NULL, NULL, NULL, NULL, "false" },
+		{ "${n} + 1", NULL, NULL, NULL, NULL, "" },
+		{ "string-length(${fav})", NULL, NULL, NULL, NULL, "0" },
+		/* numbers compare as numbers, even when one side is a string */
+		{ "${n} = '7.0'", NULL, NULL, "7", NULL, "true" },
+		{ "${n} > '10'", NULL, NULL, "9", NULL, "false" },
+		{ "${n} != 7", NULL, NULL, "7", NULL, "false" },
+		/* dates order as text and subtract as days */
+		{ "${d} < '2026-03-01'", NULL, NULL, NULL, "2026-02-28", "true" },
+		{ "${d} - '2026-02-01'", NULL, NULL, NULL, "2026-02-28", "27" },
+		{ "${d} <= today()", NULL, NULL, NULL, "2026-02-28", "true" },
+		{ "if(${d} = '', 'no date', format-date(${d}, '%e %b'))", NULL, NULL, NULL,
+		    "2026-02-08", "8 Feb" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *csv = xasprintf("survey,,,,\n,type,name,label,calculation\n"
+		    ",select_one fruit or_other,fav,Fruit,\n,integer,n,N,\n,date,d,D,\n"
+		    ",calculate,r,,\"%s\"\n"
+		    "choices,,,\n,list_name,name,label\n,fruit,apple,Apple\n", cases[i].expr);
+		struct form *f = load(csv);
+		struct form_session *s = form_session_new(f, NULL);
+
+		if (cases[i].fav != NULL)
+			set_ok(s, "fav", cases[i].fav);
+		if (cases[i].fav_other != NULL)
+			set_ok(s, "fav_other", cases[i].fav_other);
+		if (cases[i].n != NULL)
+			set_ok(s, "n", cases[i].n);
+		if (cases[i].d != NULL)
+			set_ok(s, "d", cases[i].d);
+		if (strcmp(form_session_get(s, (size_t)qi(f, "r")), cases[i].want) != 0)
+			fail_msg("%s: got '%s', want '%s'", cases[i].expr,
+			    form_session_get(s, (size_t)qi(f, "r")), cases[i].want);
+		form_session_free(s);
+		form_free(f);
+		free(csv);
+	}
+}
+
 int
 main(void)
 {
@@ -513,6 +569,7 @@ main(void)
 		cmocka_unit_test(test_urban_furniture_by_type),
 		cmocka_unit_test(test_parameters_range_trigger),
 		cmocka_unit_test(test_constraint_names_itself),
+		cmocka_unit_test(test_odk_semantics_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
