@@ -589,7 +589,7 @@ unsupported_name(const char *t, char *out, size_t size)
  */
 static int
 parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype *type,
-    char **list, enum form_meta *meta, bool *or_other)
+    char **list, enum form_meta *meta, bool *or_other, bool *from_file)
 {
 	char *t = trimmed(cell->text), *w, b[80];
 	static const struct {
@@ -598,6 +598,8 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 	} selects[] = {
 		{ "select_one ", FORM_SELECT_ONE }, { "select one from ", FORM_SELECT_ONE },
 		{ "select_one_external ", FORM_SELECT_ONE },
+		{ "select_one_from_file ", FORM_SELECT_ONE },
+		{ "select_multiple_from_file ", FORM_SELECT_MULTIPLE },
 		{ "select_multiple ", FORM_SELECT_MULTIPLE },
 		{ "select all that apply from ", FORM_SELECT_MULTIPLE },
 	};
@@ -605,6 +607,7 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 	*list = NULL;
 	*meta = META_NONE;
 	*or_other = false;
+	*from_file = false;
 	/* Collapse runs of spaces; keyword case does not matter, list names keep theirs. */
 	for (char *s = t, *d = t;; s++) {
 		if (*s == ' ' && d > t && d[-1] == ' ')
@@ -641,6 +644,7 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 		}
 		*type = selects[i].type;
 		*list = xstrdup(w);
+		*from_file = strstr(selects[i].prefix, "_from_file") != NULL;
 		free(t);
 		return 0;
 	}
@@ -976,6 +980,92 @@ cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, co
 }
 
 /*
+ * select_one_from_file F.csv: the choices are the name and label columns of
+ * F.csv beside the form (ODK's itemsets from a media file).  Returns the
+ * list's index, or -1 after a diagnostic.  GeoJSON and XML files are not read.
+ */
+static long
+file_list(struct loader *ld, const char *file, const struct form_csv_cell *at)
+{
+	struct form *f = ld->f;
+	const char *slash = strrchr(ld->name, '/');
+	char *path, *data = NULL, *cause = NULL, b[80];
+	size_t len = 0, ncol = 0, name_col = SIZE_MAX, label_col = SIZE_MAX;
+	struct form_csv *csv = NULL;
+	struct form_list *l;
+	long li;
+	unsigned line, col;
+	FILE *fp;
+
+	if ((li = list_index(f, file)) >= 0)
+		return li;
+	if (strchr(file, '/') != NULL || strcmp(file, "..") == 0 ||
+	    strlen(file) < 5 || strcasecmp(file + strlen(file) - 4, ".csv") != 0) {
+		diag(ld, at->line, at->col, "'%s': only a CSV file beside the form is read for "
+		    "choices (GeoJSON and XML are not)", shown(file, b));
+		return -1;
+	}
+	path = slash != NULL ? xasprintf("%.*s/%s", (int)(slash - ld->name), ld->name, file) :
+	    xstrdup(file);
+	if ((fp = fopen(path, "rb")) != NULL) {
+		data = xmalloc(FORM_MAX_FILE + 1);
+		len = fread(data, 1, FORM_MAX_FILE + 1, fp);
+		fclose(fp);
+	}
+	if (data == NULL || len > FORM_MAX_FILE ||
+	    form_csv_parse(data, len, &csv, &line, &col, &cause) != 0) {
+		diag(ld, at->line, at->col, "'%s': %s", shown(file, b), data == NULL ?
+		    "cannot be read beside the form" : len > FORM_MAX_FILE ? "file too large" : cause);
+		free(cause);
+		free(data);
+		free(path);
+		return -1;
+	}
+	free(data);
+	free(path);
+	if (csv->nrows > 0)
+		ncol = csv->rows[0].count;
+	for (size_t i = 0; i < ncol; i++) {
+		char *h = trimmed(csv->cells[csv->rows[0].first + i].text);
+
+		lower(h);
+		if (strcmp(h, "name") == 0)
+			name_col = i;
+		else if (strcmp(h, "label") == 0)
+			label_col = i;
+		free(h);
+	}
+	if (name_col == SIZE_MAX) {
+		diag(ld, at->line, at->col, "'%s' has no 'name' column", shown(file, b));
+		form_csv_free(csv);
+		return -1;
+	}
+	f->lists = xreallocarray(f->lists, f->nlists + 1, sizeof *f->lists);
+	l = &f->lists[f->nlists];
+	*l = (struct form_list){ .name = xstrdup(file) };
+	for (size_t r = 1; r < csv->nrows; r++) {
+		const struct form_csv_row *row = &csv->rows[r];
+		char *name = name_col < row->count ? trimmed(csv->cells[row->first + name_col].text) :
+		    xstrdup("");
+
+		if (!valid_choice_name(name)) {
+			free(name);
+			continue;
+		}
+		l->choices = xreallocarray(l->choices, l->count + 1, sizeof *l->choices);
+		l->choices[l->count] = (struct form_choice){ .name = name, .line = row->line };
+		if (label_col < row->count) {
+			l->choices[l->count].label = xcalloc(TMP_SLOTS + 1, sizeof (char *));
+			l->choices[l->count].label[TMP_SLOTS] =
+			    trimmed(csv->cells[row->first + label_col].text);
+		}
+		l->count++;
+	}
+	form_csv_free(csv);
+	return (long)f->nlists++;
+}
+
+/*
  * A select_multiple answer is its choice names separated by spaces, as in
  * ODK, so a name with a space cannot be chosen: say so at the name.
  */
@@ -1132,7 +1222,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		struct form_question *q;
 		enum form_qtype type;
 		enum form_meta meta;
-		bool or_other;
+		bool or_other, from_file;
 		char *list = NULL, *name, b[80];
 		long parent = depth > 0 ? stack[depth - 1] : -1;
 
@@ -1144,7 +1234,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			diag(ld, ld->csv->rows[row].line, 0, "row has no type");
 			continue;
 		}
-		if (parse_type(ld, tc, &type, &list, &meta, &or_other) != 0)
+		if (parse_type(ld, tc, &type, &list, &meta, &or_other, &from_file) != 0)
 			continue;
 		name = nc != NULL ? trimmed(nc->text) : xstrdup("");
 		if (type == FORM_END_GROUP) {
@@ -1191,8 +1281,12 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		q->list = -1;
 		q->depth = depth;
 		q->parent = parent;
-		if (list != NULL) {
-			if ((q->list = list_index(f, list)) < 0)
+		if (list != NULL && from_file)
+			q->list = file_list(ld, list, tc);
+		if (list != NULL && from_file && q->list < 0)
+			free(list);
+		else if (list != NULL) {
+			if (!from_file && (q->list = list_index(f, list)) < 0)
 				diag(ld, tc->line, tc->col, "unknown choice list '%s'",
 				    shown(list, b));
 			else if (f->lists[q->list].count == 0)

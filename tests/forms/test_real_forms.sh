@@ -147,8 +147,8 @@ check "hot_infrastructure: the osm type (OSM tag editor)" refused $R/hot_infrast
 	10:2 "unsupported question type 'osm'"
 check "hot_toilets: curly quotes as string delimiters (an authoring mistake)" \
 	refused $R/hot_toilets.csv 10:378 "relevant of 'instructions': unexpected character '’'"
-check "hot_toilets: select_one_from_file" refused $R/hot_toilets.csv 13:2 \
-	"unsupported question type 'select_one_from_file'"
+check "hot_toilets: select_one_from_file a GeoJSON file" refused $R/hot_toilets.csv 13:2 \
+	"'toilets.geojson': only a CSV file beside the form is read for choices"
 check "liberia_CoverageVillageForm: a choice twice without allow_choice_duplicates" \
 	refused $R/liberia_CoverageVillageForm.csv 24:11 "choice '4' appears twice in list 'district'"
 check "liberia_CoverageVillageForm: pulldata()" refused $R/liberia_CoverageVillageForm.csv \

@@ -557,6 +557,58 @@ test_odk_semantics_table(void **state)
 	}
 }
 
+/* select_one_from_file: the choices of a CSV beside the form. */
+static void
+test_select_from_file(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-fromfile-XXXXXX", *p, *cmd;
+	struct form *f;
+	struct form_session *s;
+	FILE *fp;
+	char *m;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	p = xasprintf("%s/streets.csv", dir);
+	assert_non_null(fp = fopen(p, "w"));
+	fputs("name,label,district\njiefang,Jiefang Rd,1\nzhongshan,Zhongshan Rd,2\n", fp);
+	fclose(fp);
+	free(p);
+	p = xasprintf("%s/walk.csv", dir);
+	assert_non_null(fp = fopen(p, "w"));
+	fputs("survey,type,name,label\n,select_one_from_file streets.csv,street,Street\n"
+	    ",select_multiple_from_file streets.csv,also,Also\n"
+	    ",select_one_from_file missing.csv,gone,Gone\n", fp);
+	fclose(fp);
+	{
+		struct diags d = { .text = "" };
+
+		assert_null(form_load(p, collect, &d));
+		assert_non_null(strstr(d.text, "4:2: 'missing.csv': cannot be read beside the form"));
+	}
+	assert_non_null(fp = fopen(p, "w"));
+	fputs("survey,type,name,label\n,select_one_from_file streets.csv,street,Street\n"
+	    ",select_multiple_from_file streets.csv,also,Also\n", fp);
+	fclose(fp);
+	f = form_load(p, NULL, NULL);
+	assert_non_null(f);
+	assert_int_equal(form_choice_count(f, 0), 2);
+	assert_string_equal(form_choice_label(f, 0, 1, NULL), "Zhongshan Rd");
+	s = form_session_new(f, NULL);
+	set_ok(s, "street", "jiefang");
+	set_ok(s, "also", "jiefang zhongshan");
+	m = set_fails(s, "street", "nanjing");
+	free(m);
+	form_session_free(s);
+	form_free(f);
+	free(p);
+	expect_fail("survey,type,name,label\n,select_one_from_file toilets.geojson,t,T\n",
+	    "2:2: 'toilets.geojson': only a CSV file beside the form is read for choices");
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -570,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_parameters_range_trigger),
 		cmocka_unit_test(test_constraint_names_itself),
 		cmocka_unit_test(test_odk_semantics_table),
+		cmocka_unit_test(test_select_from_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
