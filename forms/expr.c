@@ -50,7 +50,7 @@ enum func {
 	F_COALESCE, F_TRUE, F_FALSE, F_NUMBER, F_INT, F_BOOLEAN,
 	F_ONCE, F_ROUND, F_SELECTED_AT, F_CHOICE_NAME, F_CONCAT, F_SUBSTR, F_STRING,
 	F_BOOLEAN_FROM_STRING, F_FORMAT_DATE, F_DATE, F_DECIMAL_DATE_TIME, F_DISTANCE, F_AREA,
-	F_CONTAINS, F_STARTS_WITH, F_ENDS_WITH, F_FLOOR, F_CEILING, F_ABS, F_POW,
+	F_CONTAINS, F_STARTS_WITH, F_ENDS_WITH, F_FLOOR, F_CEILING, F_ABS, F_POW, F_PULLDATA,
 };
 
 #define MAX_ARGS 32
@@ -96,6 +96,7 @@ static const struct {
 	{ "ceiling", F_CEILING, 1, 1 },
 	{ "abs", F_ABS, 1, 1 },
 	{ "pow", F_POW, 2, 2 },
+	{ "pulldata", F_PULLDATA, 4, 4 },
 };
 
 struct form_expr {
@@ -107,6 +108,7 @@ struct form_expr {
 	struct form_expr **args;
 	unsigned nargs;
 	pcre2_code *re;        /* regex() with a literal pattern: compiled at load */
+	long col, key_col;     /* pulldata(): columns of table ref */
 };
 
 void
@@ -140,6 +142,7 @@ struct parser {
 	unsigned depth;
 	form_expr_resolve_fn *resolve;
 	form_expr_column_fn *column;
+	form_expr_table_fn *table;
 	void *ctx;
 	size_t err_pos;
 	char *cause;
@@ -469,6 +472,20 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 			goto fail;
 		}
 	}
+	if (e->func == F_PULLDATA) {
+		/* the file and both columns are literal, so a missing one is a load error */
+		for (unsigned i = 0; i < 3; i++)
+			if (e->args[i]->kind != N_STR) {
+				perr(p, at, "pulldata() names its file and columns as 'strings'");
+				goto fail;
+			}
+		if (p->table == NULL || (e->ref = p->table(p->ctx, e->args[0]->str,
+		    e->args[1]->str, e->args[2]->str, &e->col, &e->key_col)) < 0) {
+			perr(p, at, "pulldata(): no column '%.64s' or '%.64s' in '%.64s.csv' beside "
+			    "the form", e->args[1]->str, e->args[2]->str, e->args[0]->str);
+			goto fail;
+		}
+	}
 	if (e->func == F_REGEX && e->args[1]->kind == N_STR) {
 		char buf[160];
 		size_t off;
@@ -662,9 +679,10 @@ parse_or(struct parser *p)
 
 struct form_expr *
 form_expr_parse(const char *src, form_expr_resolve_fn *resolve, form_expr_column_fn *column,
-    void *ctx, size_t *offset, char **cause)
+    form_expr_table_fn *table, void *ctx, size_t *offset, char **cause)
 {
-	struct parser p = { .src = src, .resolve = resolve, .column = column, .ctx = ctx };
+	struct parser p = { .src = src, .resolve = resolve, .column = column, .table = table,
+	    .ctx = ctx };
 	struct form_expr *e;
 
 	next(&p);
@@ -1349,6 +1367,24 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		a = eval(e->args[0], env);
 		c = eval(e->args[1], env);
 		return vnum(pow(to_num(&a), to_num(&c)));
+	case F_PULLDATA: {
+		const struct form_csv *t;
+		const char *key;
+
+		if (env->form == NULL || (size_t)e->ref >= env->form->ntables)
+			return vstr("");
+		t = env->form->tables[e->ref].csv;
+		a = eval(e->args[3], env);
+		key = to_str(&a, b1);
+		for (size_t r = 1; r < t->nrows; r++) {
+			const struct form_csv_row *row = &t->rows[r];
+
+			if ((size_t)e->key_col < row->count && (size_t)e->col < row->count &&
+			    strcmp(t->cells[row->first + e->key_col].text, key) == 0)
+				return vstr(t->cells[row->first + e->col].text);
+		}
+		return vstr("");
+	}
 	}
 	return vstr("");
 }

@@ -894,7 +894,7 @@ load_settings(struct loader *ld, size_t head, size_t end, char **default_lang,
 }
 
 struct resolve_ctx {
-	const struct form *f;
+	struct loader *ld;
 	size_t upto;    /* questions known so far */
 };
 
@@ -906,8 +906,8 @@ resolve(void *ctx, const char *name)
 	long found = -1;
 
 	for (size_t i = 0; i < rc->upto; i++)
-		if (rc->f->q[i].name != NULL && rc->f->q[i].type != FORM_END_GROUP &&
-		    strcmp(rc->f->q[i].name, name) == 0) {
+		if (rc->ld->f->q[i].name != NULL && rc->ld->f->q[i].type != FORM_END_GROUP &&
+		    strcmp(rc->ld->f->q[i].name, name) == 0) {
 			if (found >= 0)
 				return -2;
 			found = (long)i;
@@ -921,17 +921,101 @@ other_question(struct loader *ld, size_t i)
 {
 	struct form *f = ld->f;
 	struct form_question *q = &f->q[i];
-	struct resolve_ctx rc = { f, f->nq };
+	struct resolve_ctx rc = { ld, f->nq };
 	char *src = xasprintf("selected(${%s}, 'other')", f->q[i - 1].name), *cause = NULL;
 	size_t off;
 
 	q->label = xcalloc(TMP_SLOTS + 1, sizeof *q->label);
 	q->label[TMP_SLOTS] = xstrdup("Specify other.");
 	q->relevant_src = src;
-	if ((q->relevant = form_expr_parse(src, resolve, NULL, &rc, &off, &cause)) == NULL) {
+	if ((q->relevant = form_expr_parse(src, resolve, NULL, NULL, &rc, &off, &cause)) == NULL) {
 		diag(ld, q->line, 0, "'%s': %s", f->q[i - 1].name, cause);
 		free(cause);
 	}
+}
+
+/*
+ * Reads and parses a CSV file in the form's directory.  NULL with *cause
+ * (caller frees) when it cannot: a path, a missing file, a bad CSV.
+ */
+static struct form_csv *
+read_beside(struct loader *ld, const char *file, char **cause)
+{
+	const char *slash = strrchr(ld->name, '/');
+	char *path, *data;
+	size_t len;
+	struct form_csv *csv = NULL;
+	unsigned line, col;
+	FILE *fp;
+
+	if (strchr(file, '/') != NULL || file[0] == '.' || file[0] == '\0') {
+		*cause = xstrdup("only a file beside the form is read");
+		return NULL;
+	}
+	path = slash != NULL ? xasprintf("%.*s/%s", (int)(slash - ld->name), ld->name, file) :
+	    xstrdup(file);
+	fp = fopen(path, "rb");
+	free(path);
+	if (fp == NULL) {
+		*cause = xstrdup("cannot be read beside the form");
+		return NULL;
+	}
+	data = xmalloc(FORM_MAX_FILE + 1);
+	len = fread(data, 1, FORM_MAX_FILE + 1, fp);
+	fclose(fp);
+	if (len > FORM_MAX_FILE)
+		*cause = xasprintf("file too large (at most %u bytes)", FORM_MAX_FILE);
+	else if (form_csv_parse(data, len, &csv, &line, &col, cause) != 0)
+		csv = NULL;
+	free(data);
+	return csv;
+}
+
+/* The index of a header column (row 0) named name, any case; SIZE_MAX when none. */
+static size_t
+csv_column(const struct form_csv *csv, const char *name)
+{
+	for (size_t i = 0; csv->nrows > 0 && i < csv->rows[0].count; i++) {
+		char *h = trimmed(csv->cells[csv->rows[0].first + i].text);
+		bool same = strcasecmp(h, name) == 0;
+
+		free(h);
+		if (same)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* pulldata()'s table file.csv, read once per form (form_expr_table_fn). */
+static long
+table_column(void *ctx, const char *file, const char *column, const char *key_column,
+    long *col, long *key_col)
+{
+	struct resolve_ctx *rc = ctx;
+	struct form *f = rc->ld->f;
+	size_t t, c, k;
+
+	for (t = 0; t < f->ntables; t++)
+		if (strcmp(f->tables[t].name, file) == 0)
+			break;
+	if (t == f->ntables) {
+		char *name = xasprintf("%s.csv", file), *cause = NULL;
+		struct form_csv *csv = read_beside(rc->ld, name, &cause);
+
+		free(name);
+		free(cause);
+		if (csv == NULL)
+			return -1;
+		f->tables = xreallocarray(f->tables, f->ntables + 1, sizeof *f->tables);
+		f->tables[f->ntables].name = xstrdup(file);
+		f->tables[f->ntables++].csv = csv;
+	}
+	if ((c = csv_column(f->tables[t].csv, column)) == SIZE_MAX ||
+	    (k = csv_column(f->tables[t].csv, key_column)) == SIZE_MAX)
+		return -1;
+	*col = (long)c;
+	*key_col = (long)k;
+	return (long)t;
 }
 
 /* choice_filter's bare names: name, label, then the choices sheet's other columns. */
@@ -944,9 +1028,9 @@ choice_column(void *ctx, const char *name, size_t len)
 		return 0;
 	if (len == 5 && memcmp(name, "label", 5) == 0)
 		return 1;
-	for (size_t k = 0; k < rc->f->nfilter; k++)
-		if (strlen(rc->f->filter_cols[k]) == len &&
-		    memcmp(rc->f->filter_cols[k], name, len) == 0)
+	for (size_t k = 0; k < rc->ld->f->nfilter; k++)
+		if (strlen(rc->ld->f->filter_cols[k]) == len &&
+		    memcmp(rc->ld->f->filter_cols[k], name, len) == 0)
 			return (long)k + 2;
 	return -1;
 }
@@ -959,12 +1043,13 @@ static struct form_expr *
 cell_expr_in(struct loader *ld, const struct form_csv_cell *c, const char *what,
     const char *qname, bool filter)
 {
-	struct resolve_ctx rc = { ld->f, ld->f->nq };
+	struct resolve_ctx rc = { ld, ld->f->nq };
 	struct form_expr *e;
 	size_t off = 0;
 	char *cause = NULL;
 
-	e = form_expr_parse(c->text, resolve, filter ? choice_column : NULL, &rc, &off, &cause);
+	e = form_expr_parse(c->text, resolve, filter ? choice_column : NULL, table_column,
+	    &rc, &off, &cause);
 	if (e == NULL) {
 		diag(ld, c->line, c->col + (c->quoted ? 1 : 0) + (unsigned)off,
 		    "%s of '%s': %s", what, qname, cause);
@@ -988,53 +1073,26 @@ static long
 file_list(struct loader *ld, const char *file, const struct form_csv_cell *at)
 {
 	struct form *f = ld->f;
-	const char *slash = strrchr(ld->name, '/');
-	char *path, *data = NULL, *cause = NULL, b[80];
-	size_t len = 0, ncol = 0, name_col = SIZE_MAX, label_col = SIZE_MAX;
-	struct form_csv *csv = NULL;
+	char *cause = NULL, b[80];
+	size_t name_col, label_col;
+	struct form_csv *csv;
 	struct form_list *l;
 	long li;
-	unsigned line, col;
-	FILE *fp;
 
 	if ((li = list_index(f, file)) >= 0)
 		return li;
-	if (strchr(file, '/') != NULL || strcmp(file, "..") == 0 ||
-	    strlen(file) < 5 || strcasecmp(file + strlen(file) - 4, ".csv") != 0) {
+	if (strlen(file) < 5 || strcasecmp(file + strlen(file) - 4, ".csv") != 0) {
 		diag(ld, at->line, at->col, "'%s': only a CSV file beside the form is read for "
 		    "choices (GeoJSON and XML are not)", shown(file, b));
 		return -1;
 	}
-	path = slash != NULL ? xasprintf("%.*s/%s", (int)(slash - ld->name), ld->name, file) :
-	    xstrdup(file);
-	if ((fp = fopen(path, "rb")) != NULL) {
-		data = xmalloc(FORM_MAX_FILE + 1);
-		len = fread(data, 1, FORM_MAX_FILE + 1, fp);
-		fclose(fp);
-	}
-	if (data == NULL || len > FORM_MAX_FILE ||
-	    form_csv_parse(data, len, &csv, &line, &col, &cause) != 0) {
-		diag(ld, at->line, at->col, "'%s': %s", shown(file, b), data == NULL ?
-		    "cannot be read beside the form" : len > FORM_MAX_FILE ? "file too large" : cause);
+	if ((csv = read_beside(ld, file, &cause)) == NULL) {
+		diag(ld, at->line, at->col, "'%s': %s", shown(file, b), cause);
 		free(cause);
-		free(data);
-		free(path);
 		return -1;
 	}
-	free(data);
-	free(path);
-	if (csv->nrows > 0)
-		ncol = csv->rows[0].count;
-	for (size_t i = 0; i < ncol; i++) {
-		char *h = trimmed(csv->cells[csv->rows[0].first + i].text);
-
-		lower(h);
-		if (strcmp(h, "name") == 0)
-			name_col = i;
-		else if (strcmp(h, "label") == 0)
-			label_col = i;
-		free(h);
-	}
+	name_col = csv_column(csv, "name");
+	label_col = csv_column(csv, "label");
 	if (name_col == SIZE_MAX) {
 		diag(ld, at->line, at->col, "'%s' has no 'name' column", shown(file, b));
 		form_csv_free(csv);
@@ -1424,7 +1482,7 @@ load_parameters(struct loader *ld, struct form_question *q, const struct form_cs
 static void
 load_triggers(struct loader *ld, struct form_question *q, const struct form_csv_cell *c)
 {
-	struct resolve_ctx rc = { ld->f, ld->f->nq };
+	struct resolve_ctx rc = { ld, ld->f->nq };
 	const char *p = c->text;
 	char b[80];
 	bool named = false;
@@ -1506,13 +1564,13 @@ load_survey_details(struct loader *ld)
 		}
 		if (q->constraint == NULL && ld->digits != NULL && ld->digits[i]) {
 			/* pyxform's phone number: digits only */
-			struct resolve_ctx rc = { f, f->nq };
+			struct resolve_ctx rc = { ld, f->nq };
 			size_t off;
 			char *cause = NULL;
 
 			q->constraint_src = xstrdup("regex(., '^\\d*$')");
-			q->constraint = form_expr_parse(q->constraint_src, resolve, NULL, &rc, &off,
-			    &cause);
+			q->constraint = form_expr_parse(q->constraint_src, resolve, NULL, NULL, &rc,
+			    &off, &cause);
 			free(cause);
 		}
 		if ((c = cell_of(ld, cols, ncol, row, C_READONLY, SIZE_MAX)) != NULL) {
@@ -1608,6 +1666,11 @@ form_free(struct form *f)
 		free(f->lists[i].name);
 	}
 	free(f->lists);
+	for (size_t i = 0; i < f->ntables; i++) {
+		free(f->tables[i].name);
+		form_csv_free(f->tables[i].csv);
+	}
+	free(f->tables);
 	for (size_t i = 0; i < f->nfilter; i++)
 		free(f->filter_cols[i]);
 	free(f->filter_cols);

@@ -73,12 +73,21 @@ typedef long form_expr_resolve_fn(void *ctx, const char *name);
 typedef long form_expr_column_fn(void *ctx, const char *name, size_t len);
 
 /*
+ * pulldata('file', 'column', 'key column', key): the table file.csv beside
+ * the form.  Returns its index in form.tables and the two columns' indices,
+ * or -1 when the file or a column cannot be read.
+ */
+typedef long form_expr_table_fn(void *ctx, const char *file, const char *column,
+    const char *key_column, long *col, long *key_col);
+
+/*
  * Parses src.  column is NULL except for a choice_filter.  Returns the tree
  * (caller frees with form_expr_free) or NULL with *offset (the character
  * offset inside src) and *cause (caller frees).
  */
 struct form_expr *form_expr_parse(const char *src, form_expr_resolve_fn *resolve,
-    form_expr_column_fn *column, void *ctx, size_t *offset, char **cause);
+    form_expr_column_fn *column, form_expr_table_fn *table, void *ctx, size_t *offset,
+    char **cause);
 void form_expr_free(struct form_expr *e);
 
 /* The answers an expression reads: answers[q] (NULL means ""), and `.`. */
@@ -153,6 +162,11 @@ struct form_choice {
 	unsigned line, col;  /* of the name */
 };
 
+struct form_table {
+	char *name;          /* as pulldata() names it, without .csv */
+	struct form_csv *csv;  /* row 0 is the header */
+};
+
 struct form_list {
 	char *name;
 	struct form_choice *choices;
@@ -173,6 +187,8 @@ struct form {
 	size_t nlists;
 	char **filter_cols;    /* names of the choices sheet's other columns (choice_filter) */
 	size_t nfilter;
+	struct form_table *tables;  /* pulldata()'s CSV files beside the form */
+	size_t ntables;
 };
 
 /* The language index for a full name or code; the default when lang is NULL or unknown. */

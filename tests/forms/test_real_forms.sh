@@ -151,8 +151,9 @@ check "hot_toilets: select_one_from_file a GeoJSON file" refused $R/hot_toilets.
 	"'toilets.geojson': only a CSV file beside the form is read for choices"
 check "liberia_CoverageVillageForm: a choice twice without allow_choice_duplicates" \
 	refused $R/liberia_CoverageVillageForm.csv 24:11 "choice '4' appears twice in list 'district'"
-check "liberia_CoverageVillageForm: pulldata()" refused $R/liberia_CoverageVillageForm.csv \
-	7:19 "calculation of 'map': unknown function 'pulldata()'"
+check "liberia_CoverageVillageForm: pulldata() without its sampleList.csv" \
+	refused $R/liberia_CoverageVillageForm.csv 7:19 \
+	"calculation of 'map': pulldata(): no column 'gmap' or 'EFEACODE' in 'sampleList.csv'"
 check "liberia_StdForm: a repeat" refused $R/liberia_StdForm.csv 8:2 \
 	"unsupported question type 'begin repeat' (repeats: a record keeps one answer per question"
 check "ona_childrens_survey_unicode: a repeat" refused $R/ona_childrens_survey_unicode.csv 5:2 \

@@ -587,8 +587,10 @@ test_select_from_file(void **state)
 		assert_non_null(strstr(d.text, "4:2: 'missing.csv': cannot be read beside the form"));
 	}
 	assert_non_null(fp = fopen(p, "w"));
-	fputs("survey,type,name,label\n,select_one_from_file streets.csv,street,Street\n"
-	    ",select_multiple_from_file streets.csv,also,Also\n", fp);
+	fputs("survey,type,name,label,calculation\n"
+	    ",select_one_from_file streets.csv,street,Street,\n"
+	    ",select_multiple_from_file streets.csv,also,Also,\n"
+	    ",calculate,district,,\"pulldata('streets', 'district', 'name', ${street})\"\n", fp);
 	fclose(fp);
 	f = form_load(p, NULL, NULL);
 	assert_non_null(f);
@@ -596,11 +598,26 @@ test_select_from_file(void **state)
 	assert_string_equal(form_choice_label(f, 0, 1, NULL), "Zhongshan Rd");
 	s = form_session_new(f, NULL);
 	set_ok(s, "street", "jiefang");
+	assert_string_equal(form_session_get(s, 2), "1");
+	set_ok(s, "street", "zhongshan");
+	assert_string_equal(form_session_get(s, 2), "2");
 	set_ok(s, "also", "jiefang zhongshan");
 	m = set_fails(s, "street", "nanjing");
 	free(m);
 	form_session_free(s);
 	form_free(f);
+	/* liberia_CoverageVillageForm.csv's pulldata() without its sampleList.csv */
+	assert_non_null(fp = fopen(p, "w"));
+	fputs("survey,type,name,label,calculation\n"
+	    ",calculate,map,,\"pulldata('sampleList', 'gmap',  'EFEACODE', 1)\"\n", fp);
+	fclose(fp);
+	{
+		struct diags d = { .text = "" };
+
+		assert_null(form_load(p, collect, &d));
+		assert_non_null(strstr(d.text, "2:18: calculation of 'map': pulldata(): no column "
+		    "'gmap' or 'EFEACODE' in 'sampleList.csv' beside the form"));
+	}
 	free(p);
 	expect_fail("survey,type,name,label\n,select_one_from_file toilets.geojson,t,T\n",
 	    "2:2: 'toilets.geojson': only a CSV file beside the form is read for choices");
