@@ -31,7 +31,6 @@ struct form_session {
 	char **last;      /* ${last-saved#x}: answers of the last saved record */
 	char *scratch;    /* FORM_MAX_ANSWER + 1: a calculation's text */
 	char *arena;      /* FORM_MAX_ANSWER + 1: text that functions build */
-	char *device, *username;
 };
 
 /* Default messages, for forms that give none, in English or Chinese. */
@@ -500,8 +499,6 @@ form_session_free(struct form_session *s)
 	free(s->ans);
 	free(s->last);
 	free(s->shown);
-	free(s->device);
-	free(s->username);
 	free(s->rel);
 	free(s->scratch);
 	free(s->arena);
@@ -696,6 +693,7 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	if (value == NULL || value[0] == '\0') {
 		free(s->ans[qi]);
 		s->ans[qi] = NULL;
+		set_meta(s, META_END, NULL, false);
 		recompute(s);
 		fire_triggers(s, (size_t)qi);
 		return 0;
