@@ -686,6 +686,12 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 		free(t);
 		return 0;
 	}
+	/* ODK's OpenMapKit widget: its answer is an .osm file, an attachment here */
+	if (strcmp(t, "osm") == 0 || strncmp(t, "osm ", 4) == 0) {
+		*type = FORM_PHOTO;
+		free(t);
+		return 0;
+	}
 	if (strcmp(t, "audit") == 0) {
 		diag(ld, cell->line, cell->col, "unsupported question type 'audit' (fieldcheck "
 		    "keeps no log of screen events; remove the row)");
@@ -1702,9 +1708,14 @@ id_from_name(const char *name)
 	return id;
 }
 
-/* external_choices: pyxform's choices for select_one_external, read as choices. */
-static const char *const sheet_names[] = { "survey", "choices", "settings", "external_choices" };
-#define NSHEETS 4
+/*
+ * external_choices: pyxform's choices for select_one_external, read as
+ * choices.  osm: the tags OpenMapKit offers for an osm question; its answer
+ * is a file, so the sheet changes no answer here and is not read.
+ */
+static const char *const sheet_names[] = { "survey", "choices", "settings", "external_choices",
+    "osm" };
+#define NSHEETS 5
 
 struct form *
 form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *dfn, void *ctx)
@@ -1788,7 +1799,7 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	if (!seen[0])
 		diag(&ld, 1, 0, "no survey sheet (the first cell of a row names its sheet)");
 	for (size_t k = 0; k < NSHEETS; k++)
-		if (seen[k] && head[k] == 0 && k != 2)
+		if (seen[k] && head[k] == 0 && k != 2 && k != 4)
 			diag(&ld, ld.csv->rows[start[k]].line, 0, "sheet '%s' has no header row",
 			    sheet_names[k]);
 	if (seen[2] && head[2] != 0)

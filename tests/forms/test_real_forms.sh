@@ -65,6 +65,9 @@ check "hot_parking_survey: metadata, a dateTime, selects, a photo" saves $R/hot_
 	vehicle_type='taxis_with_products motorbikes' --at 6.30,-10.80,4 \
 	time_recorded=2026-11-20T09:30 congestion_level=low park_along_road=yes \
 	'vehicle_type=taxis_with_products motorbikes' image=/sdcard/DCIM/lot-3.jpg
+check "hot_infrastructure: an osm question (a file) and its osm sheet, an empty choices sheet" \
+	saves $R/hot_infrastructure.csv osm_infrastructure=/sdcard/odk/osm/lot-3.osm \
+	osm_infrastructure=/sdcard/odk/osm/lot-3.osm
 check "ona_MCH_v1: nested groups, relevance on choice names" saves $R/ona_MCH_v1.csv \
 	bp=120 number=12 beneficiary=1 month=m1 service=1 bp=120 height=160 weight=58 lab=yes \
 	HPlevel=11 source=1
@@ -143,8 +146,6 @@ check "suas_Pilot_Log_Book: a group by relevance, an acknowledge" saves \
 	Engines=Single_engine Flight_Time=0.5 Remark='survey flight' ack=OK
 
 # ---- Real forms that are refused, each at its place, for its reason ----
-check "hot_infrastructure: the osm type (OSM tag editor)" refused $R/hot_infrastructure.csv \
-	10:2 "unsupported question type 'osm'"
 check "hot_toilets: curly quotes as string delimiters (an authoring mistake)" \
 	refused $R/hot_toilets.csv 10:378 "relevant of 'instructions': unexpected character '’'"
 check "hot_toilets: select_one_from_file a GeoJSON file" refused $R/hot_toilets.csv 13:2 \
@@ -181,7 +182,7 @@ check "widgets: barcode, audio, video, readonly, every widget" saves $P/widgets.
 	my_barcode=6901234567892 my_date=2099-01-01 my_barcode=6901234567892 \
 	my_audio=/sdcard/a.m4a my_video=/sdcard/v.mp4 my_trigger=OK
 check "yes_or_no_question" saves $P/yes_or_no_question.csv good_day=yes good_day=yes
-check "case_insensitivity: entities and osm sheets" refused $P/case_insensitivity.csv 17:1 \
+check "case_insensitivity: an entities sheet" refused $P/case_insensitivity.csv 17:1 \
 	"unsupported sheet 'entities'"
 check "fruits: a name_key sheet and no survey" refused $P/fruits.csv 1:1 \
 	"unsupported sheet 'name_key'"

@@ -159,9 +159,7 @@ struct fixture_case {
 
 static const struct fixture_case fixture_cases[] = {
 	{ "case_insensitivity.csv", -1, NULL, {
-	    "case_insensitivity.csv:5:4: unsupported question type 'osm'",
-	    "case_insensitivity.csv:17:1: unsupported sheet 'entities'",
-	    "case_insensitivity.csv:20:1: unsupported sheet 'osm'" } },
+	    "case_insensitivity.csv:17:1: unsupported sheet 'entities'" } },
 	{ "fruits.csv", -1, NULL, {
 	    "fruits.csv:1:1: unsupported sheet 'name_key'",
 	    "fruits.csv:1:0: no survey sheet" } },
@@ -358,7 +356,7 @@ test_malformed_more(void **state)
 
 	/* every problem is reported, not just the first */
 	memset(&d, 0, sizeof d);
-	f = load_text("survey\n,type,name\n,rank,a\n,osm,b\n,text,c\n,text,c\n", &d);
+	f = load_text("survey\n,type,name\n,rank,a\n,geotrace,b\n,text,c\n,text,c\n", &d);
 	assert_null(f);
 	assert_int_equal(d.count, 3);
 }
