@@ -414,6 +414,23 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		if (strlen(funcs[k].name) == len && memcmp(funcs[k].name, name, len) == 0)
 			break;
 	if (k == sizeof funcs / sizeof funcs[0]) {
+		static const struct {
+			const char *name, *why;
+		} known[] = {
+			{ "instance", "lookups in a secondary instance are not supported; "
+			    "pulldata() reads a CSV beside the form" },
+			{ "position", "repeats are not supported" },
+			{ "indexed-repeat", "repeats are not supported" },
+			{ "count", "repeats are not supported" },
+			{ "sum", "repeats are not supported" },
+		};
+
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			if (strlen(known[i].name) == len && memcmp(known[i].name, name, len) == 0) {
+				perr(p, at, "unsupported function '%s()' (%s)", known[i].name,
+				    known[i].why);
+				return NULL;
+			}
 		perr(p, at, "unknown function '%.*s()'", (int)(len > 64 ? 64 : len), name);
 		return NULL;
 	}
