@@ -540,6 +540,8 @@ static const struct {
 	{ "barcode", FORM_TEXT },
 	/* pyxform: a text of digits (its constraint is added in load_survey_details) */
 	{ "phone number", FORM_TEXT },
+	/* lines and shapes: ODK's "lat lon alt acc;lat lon..." as text, checked */
+	{ "geotrace", FORM_TEXT }, { "geoshape", FORM_TEXT },
 	/* a slider in ODK: a number within the parameters' start, end and step */
 	{ "range", FORM_DECIMAL },
 	/* attachments: a file path, like a photo */
@@ -656,6 +658,8 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 				*meta = META_RANGE;
 			else if (strcmp(t, "phone number") == 0)
 				*meta = META_DIGITS;
+			else if (strcmp(t, "geotrace") == 0 || strcmp(t, "geoshape") == 0)
+				*meta = t[3] == 't' ? META_TRACE : META_SHAPE;
 			free(t);
 			return 0;
 		}
@@ -1333,7 +1337,9 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		}
 		q = &f->q[f->nq];
 		q->type = type;
-		q->meta = meta == META_RANGE || meta == META_DIGITS ? META_NONE : meta;
+		q->meta = meta == META_RANGE || meta == META_DIGITS || meta == META_TRACE ||
+		    meta == META_SHAPE ? META_NONE : meta;
+		q->geo = meta == META_TRACE ? GEO_TRACE : meta == META_SHAPE ? GEO_SHAPE : GEO_NONE;
 		q->range = meta == META_RANGE;
 		ld->digits = xreallocarray(ld->digits, f->nq + 2, sizeof *ld->digits);
 		ld->digits[f->nq] = meta == META_DIGITS;

@@ -124,6 +124,7 @@ enum form_meta {
 	META_EMPTY,      /* phonenumber, email, simserial, subscriberid, imei: none here */
 	META_RANGE,      /* only while loading: the type was range */
 	META_DIGITS,     /* only while loading: the type was phone number */
+	META_TRACE, META_SHAPE,  /* only while loading: geotrace, geoshape */
 };
 
 struct form_question {
@@ -145,6 +146,7 @@ struct form_question {
 	char **params;       /* parameters column: key, value, key, value..., NULL */
 	bool range;          /* type range: a number from range_start to range_end by step */
 	bool readonly;       /* bind:readonly: shown, never typed (a default or trigger sets it) */
+	enum { GEO_NONE, GEO_TRACE, GEO_SHAPE } geo;  /* a text answer that is a line or shape */
 	double range_start, range_end, range_step;
 	long *triggers;      /* trigger column: questions whose change recalculates this one */
 	size_t ntriggers;

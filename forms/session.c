@@ -171,6 +171,63 @@ valid_date(const char *s, size_t n)
 	return d <= mdays[m - 1];
 }
 
+/* One geopoint "LAT LON [ALT [ACCURACY]]" in s[0..n); its latitude and longitude. */
+static bool
+valid_point(const char *s, size_t n, double ll[2])
+{
+	double v[4];
+	int k = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		char num[40];
+		size_t m = 0;
+
+		while (i < n && s[i] == ' ')
+			i++;
+		while (i + m < n && s[i + m] != ' ')
+			m++;
+		if (m == 0)
+			break;
+		if (m >= sizeof num || k == 4)
+			return false;
+		memcpy(num, s + i, m);
+		num[m] = '\0';
+		if (!plain_number(num, false, &v[k]))
+			return false;
+		k++;
+		i += m;
+	}
+	if (k < 2 || v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180 || (k == 4 && v[3] < 0))
+		return false;
+	ll[0] = v[0];
+	ll[1] = v[1];
+	return true;
+}
+
+/* A geotrace (2 points or more) or a closed geoshape (4 or more, last = first). */
+static bool
+valid_line(const char *s, bool closed)
+{
+	double first[2], ll[2];
+	size_t n = 0;
+
+	for (const char *p = s;; p++) {
+		size_t k = strcspn(p, ";");
+
+		if (!valid_point(p, k, ll))
+			return false;
+		if (n++ == 0)
+			memcpy(first, ll, sizeof first);
+		p += k;
+		if (*p == '\0')
+			break;
+	}
+	if (closed)
+		return n >= 4 && ll[0] == first[0] && ll[1] == first[1];
+	return n >= 2;
+}
+
 static bool
 has_choice(const struct form *f, const struct form_question *q, const char *name, size_t len)
 {
@@ -278,34 +335,12 @@ form_check_type(const struct form *f, size_t qi, const char *value, char **norm,
 		return 0;
 	}
 	case FORM_GEOPOINT: {
-		double v[4];
-		int k = 0;
-		const char *p = value;
+		double ll[2];
 
-		while (*p != '\0' && k < 5) {
-			char num[40];
-			size_t m;
-
-			while (*p == ' ')
-				p++;
-			if ((m = strcspn(p, " ")) == 0)
-				break;
-			if (m >= sizeof num || k == 4)
-				goto bad_point;
-			memcpy(num, p, m);
-			num[m] = '\0';
-			if (!plain_number(num, false, &v[k]))
-				goto bad_point;
-			k++;
-			p += m;
-		}
-		if (k < 2 || v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180 ||
-		    (k == 4 && v[3] < 0))
-			goto bad_point;
+		if (!valid_point(value, len, ll))
+			return fc_fail(message, "'%s' needs a position as 'LAT LON [ALT [ACCURACY]]' "
+			    "in degrees and metres, not '%s'", q->name, b);
 		break;
-bad_point:
-		return fc_fail(message, "'%s' needs a position as 'LAT LON [ALT [ACCURACY]]' "
-		    "in degrees and metres, not '%s'", q->name, b);
 	}
 	case FORM_ACKNOWLEDGE:
 		if (strcasecmp(value, "OK") != 0)
@@ -321,6 +356,11 @@ bad_point:
 				    q->name);
 		break;
 	case FORM_TEXT:
+		if (q->geo != GEO_NONE && !valid_line(value, q->geo == GEO_SHAPE))
+			return fc_fail(message, "'%s' needs %s as 'LAT LON [ALT [ACCURACY]]' points "
+			    "separated by ';', not '%s'", q->name, q->geo == GEO_SHAPE ?
+			    "a closed shape (at least 4 points, the last one the first)" :
+			    "a line (at least 2 points)", b);
 		break;
 	default:
 		return fc_fail(message, "'%s' is a %s and takes no answer", q->name,

@@ -356,7 +356,7 @@ test_malformed_more(void **state)
 
 	/* every problem is reported, not just the first */
 	memset(&d, 0, sizeof d);
-	f = load_text("survey\n,type,name\n,rank,a\n,geotrace,b\n,text,c\n,text,c\n", &d);
+	f = load_text("survey\n,type,name\n,rank,a\n,xml-external,b\n,text,c\n,text,c\n", &d);
 	assert_null(f);
 	assert_int_equal(d.count, 3);
 }

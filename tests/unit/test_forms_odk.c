@@ -626,6 +626,34 @@ test_select_from_file(void **state)
 	free(cmd);
 }
 
+/* geotrace and geoshape: ODK's text of points, checked, and measured by distance() and area(). */
+static void
+test_lines_and_shapes(void **state)
+{
+	struct form *f = load("survey,,,\n,type,name,label,calculation\n"
+	    ",geotrace,kerb,Kerb,\n,geoshape,plot,Plot,\n"
+	    ",calculate,len,,round(distance(${kerb}))\n,calculate,m2,,round(area(${plot}))\n");
+	struct form_session *s = form_session_new(f, NULL);
+	char *m;
+
+	(void)state;
+	assert_int_equal(form_question_type(f, 0), FORM_TEXT);
+	set_ok(s, "kerb", "31 121 0 0;31 121.001 0 0");
+	assert_string_equal(form_session_get(s, 2), "95");
+	set_ok(s, "plot", "31 121 0 0;31 121.001 0 0;31.001 121.001 0 0;31.001 121 0 0;31 121 0 0");
+	assert_string_equal(form_session_get(s, 3), "10598");
+	m = set_fails(s, "kerb", "31 121");
+	assert_non_null(strstr(m, "a line (at least 2 points)"));
+	free(m);
+	m = set_fails(s, "plot", "31 121;31 122;32 122;32 121");  /* not closed */
+	assert_non_null(strstr(m, "a closed shape"));
+	free(m);
+	m = set_fails(s, "kerb", "31 121;95 121");
+	free(m);
+	form_session_free(s);
+	form_free(f);
+}
+
 int
 main(void)
 {
@@ -640,6 +668,7 @@ main(void)
 		cmocka_unit_test(test_constraint_names_itself),
 		cmocka_unit_test(test_odk_semantics_table),
 		cmocka_unit_test(test_select_from_file),
+		cmocka_unit_test(test_lines_and_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
