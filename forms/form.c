@@ -1591,8 +1591,7 @@ load_survey_details(struct loader *ld)
 			if (is_yes(t))
 				q->readonly = true;
 			else if (!is_no(t))
-				diag(ld, c->line, c->col, "readonly of '%s' takes yes or no, not an "
-				    "expression", qn);
+				q->readonly_expr = cell_expr(ld, c, "readonly", qn);
 			free(t);
 		}
 		if ((c = cell_of(ld, cols, ncol, row, C_CALCULATION, SIZE_MAX)) != NULL) {
@@ -1638,6 +1637,7 @@ free_question(const struct form *f, struct form_question *q)
 	free(q->key);
 	form_expr_free(q->default_expr);
 	form_expr_free(q->choice_filter);
+	form_expr_free(q->readonly_expr);
 	free(q->choice_filter_src);
 	for (size_t i = 0; q->params != NULL && q->params[i] != NULL; i++)
 		free(q->params[i]);

@@ -171,6 +171,8 @@ bool form_session_choice_offered(const struct form_session *s, size_t q, size_t 
 /* The current answer, or "" when unanswered. */
 const char *form_session_get(const struct form_session *s, size_t q);
 bool form_session_relevant(const struct form_session *s, size_t q);
+/* bind:readonly: the form sets this answer (a default, a trigger); typing is refused. */
+bool form_session_readonly(const struct form_session *s, size_t q);
 bool form_session_required(const struct form_session *s, size_t q);
 
 /*

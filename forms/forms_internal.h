@@ -146,6 +146,7 @@ struct form_question {
 	char **params;       /* parameters column: key, value, key, value..., NULL */
 	bool range;          /* type range: a number from range_start to range_end by step */
 	bool readonly;       /* bind:readonly: shown, never typed (a default or trigger sets it) */
+	struct form_expr *readonly_expr;  /* ... or read-only while this is true */
 	enum { GEO_NONE, GEO_TRACE, GEO_SHAPE } geo;  /* a text answer that is a line or shape */
 	double range_start, range_end, range_step;
 	long *triggers;      /* trigger column: questions whose change recalculates this one */

@@ -694,6 +694,21 @@ fire_triggers(struct form_session *s, size_t qi)
 		recompute(s);
 }
 
+bool
+form_session_readonly(const struct form_session *s, size_t qi)
+{
+	const struct form_question *q;
+	struct form_expr_env env;
+
+	if (qi >= s->f->nq)
+		return false;
+	q = &s->f->q[qi];
+	if (q->readonly || q->readonly_expr == NULL)
+		return q->readonly;
+	env_init(s, &env, s->ans[qi]);
+	return form_expr_eval_bool(q->readonly_expr, &env);
+}
+
 /* 0 when every choice of answer is offered now, else -1 and *message. */
 static int
 offered_or_say(const struct form_session *s, size_t qi, const char *answer, char **message)
@@ -724,7 +739,7 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	q = &f->q[qi];
 	if (!answerable(q->type))
 		return form_check_type(f, (size_t)qi, "", &norm, message);
-	if (q->readonly)
+	if (form_session_readonly(s, (size_t)qi))
 		return fc_fail(message, "'%s' is read-only: the form sets it", q->name);
 	if (!s->rel[qi])
 		return fc_fail(message, "'%s': %s (relevant: %s)", q->name,

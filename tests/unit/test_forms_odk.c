@@ -218,6 +218,22 @@ test_wrong_refusals(void **state)
 	assert_int_equal(form_question_type(f, 1), FORM_PHOTO);
 	assert_int_equal(form_question_type(f, 3), FORM_PHOTO);
 	form_free(f);
+	/* widgets.csv's bind:readonly, and an expression as pyxform allows */
+	f = load("survey,,,,\n,type,name,label,readonly,default\n,text,fixed,F,true(),set\n"
+	    ",select_one yn,lock,Lock,,\n,text,note,Note,${lock} = 'yes',\n"
+	    "choices,,,\n,list_name,name,label\n,yn,yes,Yes\n,yn,no,No\n");
+	s = form_session_new(f, NULL);
+	assert_string_equal(form_session_get(s, 0), "set");
+	m = set_fails(s, "fixed", "other");
+	assert_string_equal(m, "'fixed' is read-only: the form sets it");
+	free(m);
+	set_ok(s, "note", "typed");
+	set_ok(s, "lock", "yes");
+	assert_true(form_session_readonly(s, 2));
+	m = set_fails(s, "note", "retyped");
+	free(m);
+	form_session_free(s);
+	form_free(f);
 	expect_fail("survey,,,\n,type,name,label\n,audit,audit,\n",
 	    "3:2: unsupported question type 'audit' (fieldcheck keeps no log");
 }
