@@ -1291,9 +1291,15 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		j = isinf(to) ? strlen(t) : char_to_byte(t, to);
 		return vstr(arena_put(env, t + i, j - i));
 	}
-	case F_STRING:
+	case F_STRING: {
+		const char *t;
+
 		a = eval(e->args[0], env);
-		return vstr(a.t == V_STR ? a.s : arena_put(env, to_str(&a, b1), strlen(to_str(&a, b1))));
+		if (a.t == V_STR)
+			return a;
+		t = to_str(&a, b1);
+		return vstr(arena_put(env, t, strlen(t)));
+	}
 	case F_BOOLEAN_FROM_STRING: {
 		const char *t;
 
@@ -1326,11 +1332,12 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		char buf[16];
 
 		a = eval(e->args[0], env);
-		days = a.t == V_STR && !numeric_text(a.s, &days) ? date_days(a.s, NULL) : to_num(&a);
+		/* a date or dateTime keeps its date; a number counts days from 1970-01-01 */
+		if (a.t == V_STR && !numeric_text(a.s, &days) && !isnan(date_days(a.s, NULL)))
+			return vstr(arena_put(env, a.s, 10));
+		days = to_num(&a);
 		if (isnan(days) || fabs(days) > 1e7)
 			return vstr("");
-		if (a.t == V_STR && !numeric_text(a.s, &days))
-			return vstr(arena_put(env, a.s, 10));
 		civil_from_days((long)floor(days), &y, &m, &d);
 		snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
 		return vstr(arena_put(env, buf, strlen(buf)));
