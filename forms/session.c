@@ -816,11 +816,12 @@ form_session_show(struct form_session *s, size_t qi)
 	struct form_expr_env env;
 	char *norm = NULL, *msg = NULL;
 
-	if (qi >= s->f->nq || s->shown[qi])
+	/* a question that does not apply is not shown: its default waits */
+	if (qi >= s->f->nq || s->shown[qi] || !s->rel[qi])
 		return;
 	s->shown[qi] = true;
 	q = &s->f->q[qi];
-	if (q->default_expr == NULL || !s->rel[qi] || s->ans[qi] != NULL)
+	if (q->default_expr == NULL || s->ans[qi] != NULL)
 		return;
 	env_init(s, &env, NULL);
 	form_expr_eval_string(q->default_expr, &env, s->scratch, FORM_MAX_ANSWER + 1);

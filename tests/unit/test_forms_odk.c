@@ -305,6 +305,7 @@ test_metadata_and_defaults(void **state)
 	    ",text,street,Street,${last-saved#street}\n"
 	    ",date,visit,Visit,today()\n");
 	struct form_session *s = form_session_new(f, NULL);
+	struct form *f2;
 	char today[16];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -340,6 +341,16 @@ test_metadata_and_defaults(void **state)
 	assert_string_equal(form_session_get(s, (size_t)qi(f, "triple")), "12");
 	assert_string_equal(form_session_get(s, (size_t)qi(f, "street")), "");
 	form_session_free(s);
+	/* a question shown while it does not apply gets its default once it does */
+	f2 = load("survey,,,,,\n,type,name,label,default,relevant\n,integer,x,X,,\n"
+	    ",integer,twice,Twice,${x}*2,${x} > 0\n");
+	s = form_session_new(f2, NULL);
+	form_session_show(s, 1);
+	set_ok(s, "x", "4");
+	form_session_show(s, 1);
+	assert_string_equal(form_session_get(s, 1), "8");
+	form_session_free(s);
+	form_free(f2);
 	/* no last saved record: the default is empty, never the literal text */
 	s = form_session_new(f, NULL);
 	/* a resumed draft keeps its start; answers are not metadata */
