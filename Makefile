@@ -23,7 +23,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 FUZZ_CC   ?= clang
-PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium
+PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium libpcre2-8
 # Photos: decode (JPEG, and PNG for screenshots), downscale, re-encode and
 # EXIF (photo/import.c), and the terminal preview (photo/preview.c, libchafa
 # and its glib).
@@ -45,8 +45,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # only reads stored ones and the depot decodes none, so neither links the
 # photo codecs.  The tests, tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
-FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium $(PHOTO_PKGS))
-SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
+FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
+# fieldcheck-sync links cli/common.o, whose form library reaches regex().
+SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium libpcre2-8)
 PHOTO_LIBS := $(shell pkg-config --libs $(PHOTO_PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g

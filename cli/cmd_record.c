@@ -37,6 +37,20 @@ cmp_pairs(const void *a, const void *b)
 	return x->q < y->q ? -1 : x->q > y->q;
 }
 
+/* Gives the session this device's last saved record of the form, for ${last-saved#x}. */
+static int
+last_saved(struct store *st, const struct form *f, struct form_session *s, char **cause)
+{
+	struct store_record *last = NULL;
+
+	if (store_last_saved(st, form_id(f), cli_device(), &last, cause) != 0)
+		return -1;
+	for (size_t i = 0; last != NULL && i < last->answer_count; i++)
+		form_session_set_last_saved(s, last->answers[i].name, last->answers[i].value);
+	store_record_free(last);
+	return 0;
+}
+
 static void
 add_answer(void *ctx, const char *name, const char *value)
 {
@@ -130,32 +144,37 @@ free_pairs(struct pair *pairs, size_t n)
 }
 
 /*
- * Applies the answers in form order (a question's relevance sees the
- * answers before it, as on screen), then checks the whole record.  A NULL
- * value is a geopoint that takes at.  0, or -1 after saying what is wrong.
+ * Applies the answers in form order, each question shown first as on
+ * screen (its relevance sees the answers before it, its dynamic default
+ * is computed), then checks the whole record.  A NULL value is a geopoint
+ * that takes at (NULL: no position given), which start-geopoint is also
+ * offered.  0, or -1 after saying what is wrong.
  */
 static int
 apply_answers(const struct form *f, struct form_session *s, struct pair *pairs, size_t npairs,
     const struct store_position *at)
 {
-	char *msg = NULL;
-	size_t bad_q;
+	char point[128] = "", *msg = NULL;
+	size_t bad_q, shown = 0;
 	int rc = -1;
 
+	if (at != NULL) {
+		meaning_geopoint_text(at->lat, at->lon, NAN, at->accuracy_m, point, sizeof point);
+		form_session_offer_position(s, point);
+	}
 	qsort(pairs, npairs, sizeof *pairs, cmp_pairs);
 	for (size_t k = 0; k < npairs; k++) {
-		char point[128];
-		const char *value = pairs[k].value;
+		const char *value = pairs[k].value != NULL ? pairs[k].value : point;
 
-		if (value == NULL) {
-			meaning_geopoint_text(at->lat, at->lon, NAN, at->accuracy_m, point, sizeof point);
-			value = point;
-		}
+		while (shown <= (size_t)pairs[k].q)
+			form_session_show(s, shown++);
 		if (form_session_set(s, pairs[k].name, value, &msg) != 0) {
 			answer_error(pairs[k].name, msg);
 			goto out;
 		}
 	}
+	while (shown < form_question_count(f))
+		form_session_show(s, shown++);
 	/* An answer that a later answer made irrelevant was cleared: say so. */
 	for (size_t k = 0; k < npairs; k++)
 		if (pairs[k].value != NULL && pairs[k].value[0] != '\0' &&
@@ -263,17 +282,21 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	s = form_session_new(f, g->lang);
+	form_session_set_identity(s, cli_device(), inspector);
+	db = cli_db_path(g);
+	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 || last_saved(st, f, s, &cause) != 0) {
+		cli_error("%s", cause != NULL ? cause : "could not open the records database");
+		goto out;
+	}
 	if (read_pairs(f, optind, argc, argv, at != NULL, &pairs, &npairs) != 0 ||
-	    apply_answers(f, s, pairs, npairs, &at_pos) != 0)
+	    apply_answers(f, s, pairs, npairs, at != NULL ? &at_pos : NULL) != 0)
 		goto out;
 
 	if ((rec = new_record(f, inspector, at != NULL ? &at_pos : NULL)) == NULL)
 		goto out;
 	form_session_answers(s, add_answer, rec);
 
-	db = cli_db_path(g);
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 ||
-	    store_finalize(st, rec, &cause) != 0) {
+	if (store_finalize(st, rec, &cause) != 0) {
 		cli_error("%s", cause != NULL ? cause : "could not save the record");
 		goto out;
 	}

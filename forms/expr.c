@@ -18,9 +18,11 @@
  *     either side is empty;
  *   - arithmetic on something that is not a number gives NaN, which is false
  *     and prints as "".
- * regex() uses POSIX extended expressions (<regex.h>), not Java's; anchors
- * must be written, as ODK's documentation advises anyway.  Patterns whose
- * compilation could exhaust memory are refused (regex_problem).
+ * regex() is Java's in ODK (\d, \w, \s, ranges over any Unicode letter,
+ * bounds like {1,510}), so it is PCRE2 here, in UTF mode, matching anywhere
+ * unless anchored, as Java's find() does.  A match limit and a depth limit
+ * stop a pattern built to backtrack forever: the evaluation then reports
+ * that it gave up instead of hanging the screen.
  */
 #include "forms/forms_internal.h"
 
@@ -31,10 +33,13 @@
 #include <string.h>
 #include <time.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "util/util.h"
 
 enum node_kind {
-	N_NUM, N_STR, N_REF, N_DOT, N_NEG,
+	N_NUM, N_STR, N_REF, N_LAST_SAVED, N_COLUMN, N_DOT, N_NEG,
 	N_OR, N_AND, N_EQ, N_NE, N_LT, N_LE, N_GT, N_GE,
 	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
 	N_CALL,
@@ -43,7 +48,12 @@ enum node_kind {
 enum func {
 	F_NOT, F_SELECTED, F_COUNT_SELECTED, F_IF, F_STRING_LENGTH, F_REGEX, F_TODAY, F_NOW,
 	F_COALESCE, F_TRUE, F_FALSE, F_NUMBER, F_INT, F_BOOLEAN,
+	F_ONCE, F_ROUND, F_SELECTED_AT, F_CHOICE_NAME, F_CONCAT, F_SUBSTR, F_STRING,
+	F_BOOLEAN_FROM_STRING, F_FORMAT_DATE, F_DATE, F_DECIMAL_DATE_TIME, F_DISTANCE, F_AREA,
+	F_CONTAINS, F_STARTS_WITH, F_ENDS_WITH, F_FLOOR, F_CEILING, F_ABS, F_POW, F_PULLDATA,
 };
+
+#define MAX_ARGS 32
 
 static const struct {
 	const char *name;
@@ -64,6 +74,29 @@ static const struct {
 	{ "number", F_NUMBER, 1, 1 },
 	{ "int", F_INT, 1, 1 },
 	{ "boolean", F_BOOLEAN, 1, 1 },
+	{ "once", F_ONCE, 1, 1 },
+	{ "round", F_ROUND, 1, 2 },
+	{ "selected-at", F_SELECTED_AT, 2, 2 },
+	{ "jr:choice-name", F_CHOICE_NAME, 2, 2 },
+	{ "concat", F_CONCAT, 1, MAX_ARGS },
+	{ "substr", F_SUBSTR, 2, 3 },
+	{ "string", F_STRING, 1, 1 },
+	{ "boolean-from-string", F_BOOLEAN_FROM_STRING, 1, 1 },
+	{ "format-date", F_FORMAT_DATE, 2, 2 },
+	{ "format-date-time", F_FORMAT_DATE, 2, 2 },
+	{ "date", F_DATE, 1, 1 },
+	{ "date-time", F_DATE, 1, 1 },
+	{ "decimal-date-time", F_DECIMAL_DATE_TIME, 1, 1 },
+	{ "distance", F_DISTANCE, 1, MAX_ARGS },
+	{ "area", F_AREA, 1, 1 },
+	{ "contains", F_CONTAINS, 2, 2 },
+	{ "starts-with", F_STARTS_WITH, 2, 2 },
+	{ "ends-with", F_ENDS_WITH, 2, 2 },
+	{ "floor", F_FLOOR, 1, 1 },
+	{ "ceiling", F_CEILING, 1, 1 },
+	{ "abs", F_ABS, 1, 1 },
+	{ "pow", F_POW, 2, 2 },
+	{ "pulldata", F_PULLDATA, 4, 4 },
 };
 
 struct form_expr {
@@ -74,7 +107,8 @@ struct form_expr {
 	long ref;
 	struct form_expr **args;
 	unsigned nargs;
-	regex_t *re;           /* regex() with a literal pattern: compiled at load */
+	pcre2_code *re;        /* regex() with a literal pattern: compiled at load */
+	long col, key_col;     /* pulldata(): columns of table ref */
 };
 
 void
@@ -86,10 +120,7 @@ form_expr_free(struct form_expr *e)
 		form_expr_free(e->args[i]);
 	free(e->args);
 	free(e->str);
-	if (e->re != NULL) {
-		regfree(e->re);
-		free(e->re);
-	}
+	pcre2_code_free(e->re);
 	free(e);
 }
 
@@ -110,6 +141,8 @@ struct parser {
 	double tok_num;
 	unsigned depth;
 	form_expr_resolve_fn *resolve;
+	form_expr_column_fn *column;
+	form_expr_table_fn *table;
 	void *ctx;
 	size_t err_pos;
 	char *cause;
@@ -254,7 +287,9 @@ next(struct parser *p)
 			}
 		} else if (name_start((unsigned char)s[i])) {
 			p->tok = T_NAME;
-			while (name_char((unsigned char)s[i]))
+			/* a prefixed name: jr:choice-name */
+			while (name_char((unsigned char)s[i]) ||
+			    (s[i] == ':' && name_start((unsigned char)s[i + 1])))
 				i++;
 			p->tok_len = i - p->tok_pos;
 		} else
@@ -306,74 +341,67 @@ tok_desc(const struct parser *p)
 	}
 }
 
-/*
- * glibc's regcomp builds a repetition by copying the repeated subtree, so a
- * short pattern can ask for gigabytes: fuzz_expr found "~+++++..." (each
- * '+' copies all before it), and "((a{200}){200}){200}" is as bad.  A form's
- * regex may not use what POSIX leaves undefined (two repetition operators
- * in a row) or bounds above 255, and its bounds together may not multiply
- * past REGEX_MAX_COPIES.  Returns what is wrong, or NULL.
- */
-#define REGEX_MAX_COPIES 10000
-
-static const char *
-regex_problem(const char *pattern)
+/* Characters (not bytes) before byte offset off: positions as an editor shows them. */
+static size_t
+char_offset(const char *s, size_t off)
 {
-	unsigned long copies = 1;
-	bool after_repetition = false;
+	size_t n = 0;
 
-	for (const char *s = pattern; *s != '\0'; s++) {
-		if (*s == '\\') {
-			if (s[1] != '\0')
-				s++;
-			after_repetition = false;
-		} else if (*s == '[') {
-			/* A bracket expression: ']' first is literal, [:class:] nests. */
-			s++;
-			if (*s == '^')
-				s++;
-			if (*s == ']')
-				s++;
-			while (*s != '\0' && *s != ']') {
-				if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
-					char close = s[1];
+	for (size_t i = 0; i < off && s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
 
-					for (s += 2; *s != '\0' && !(*s == close && s[1] == ']'); s++)
-						;
-					if (*s != '\0')
-						s++;
-				}
-				if (*s != '\0')
-					s++;
-			}
-			if (*s == '\0')
-				return NULL;  /* unterminated: regcomp says so */
-			after_repetition = false;
-		} else if (*s == '*' || *s == '+' || *s == '?' ||
-		    (*s == '{' && isdigit((unsigned char)s[1]))) {
-			if (after_repetition)
-				return "two repetition operators in a row";
-			if (*s == '{') {
-				char *end;
-				unsigned long lo = strtoul(s + 1, &end, 10), hi = lo;
+/*
+ * Bounds on one regex() match: steps of the matcher and depth of its
+ * backtracking.  Everyday patterns over an answer of 64 KiB use far less;
+ * "(a+)+$" against 30 a's and a b needs far more, and is stopped.
+ */
+#define REGEX_MATCH_LIMIT 1000000u
+#define REGEX_DEPTH_LIMIT 10000u
+#define REGEX_MAX_PATTERN 4096u
 
-				if (*end == ',')
-					hi = isdigit((unsigned char)end[1]) ? strtoul(end + 1, &end, 10) : 255;
-				if (lo > 255 || hi > 255)
-					return "a repetition bound above 255";
-				copies *= hi > 0 ? hi : 1;
-				if (copies > REGEX_MAX_COPIES)
-					return "repetition bounds that multiply past 10000";
-				while (*s != '\0' && *s != '}')
-					s++;
-				if (*s == '\0')
-					return NULL;
-			}
-			after_repetition = true;
-		} else
-			after_repetition = false;
+/* Compiles an ODK (Java) pattern.  NULL with a message in err (size bytes) when bad. */
+static pcre2_code *
+regex_compile(const char *pattern, size_t *err_off, char *err, size_t size)
+{
+	int code;
+	PCRE2_SIZE off = 0;
+	pcre2_code *re;
+
+	if (strlen(pattern) > REGEX_MAX_PATTERN) {
+		snprintf(err, size, "pattern longer than %u bytes", REGEX_MAX_PATTERN);
+		*err_off = 0;
+		return NULL;
 	}
-	return NULL;
+	/* answers are valid UTF-8, but a computed text need not be: then it simply does not match */
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(code, (PCRE2_UCHAR *)err, size);
+		*err_off = off;
+	}
+	return re;
+}
+
+/* 1 on a match, 0 on none, -1 when the matcher gave up (a limit) or failed. */
+static int
+regex_find(const pcre2_code *re, const char *subject)
+{
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc = -1;
+
+	if (mc != NULL && md != NULL) {
+		pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
+		pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
+		rc = pcre2_match(re, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, mc);
+		rc = rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	}
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mc);
+	return rc;
 }
 
 static struct form_expr *
@@ -386,6 +414,23 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		if (strlen(funcs[k].name) == len && memcmp(funcs[k].name, name, len) == 0)
 			break;
 	if (k == sizeof funcs / sizeof funcs[0]) {
+		static const struct {
+			const char *name, *why;
+		} known[] = {
+			{ "instance", "lookups in a secondary instance are not supported; "
+			    "pulldata() reads a CSV beside the form" },
+			{ "position", "repeats are not supported" },
+			{ "indexed-repeat", "repeats are not supported" },
+			{ "count", "repeats are not supported" },
+			{ "sum", "repeats are not supported" },
+		};
+
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			if (strlen(known[i].name) == len && memcmp(known[i].name, name, len) == 0) {
+				perr(p, at, "unsupported function '%s()' (%s)", known[i].name,
+				    known[i].why);
+				return NULL;
+			}
 		perr(p, at, "unknown function '%.*s()'", (int)(len > 64 ? 64 : len), name);
 		return NULL;
 	}
@@ -396,7 +441,7 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		for (;;) {
 			struct form_expr *a;
 
-			if (e->nargs >= 8) {
+			if (e->nargs >= MAX_ARGS) {
 				perr(p, p->tok_pos, "too many arguments to %s()", funcs[k].name);
 				goto fail;
 			}
@@ -425,22 +470,46 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 			    funcs[k].min, funcs[k].max, e->nargs);
 		goto fail;
 	}
-	if (e->func == F_REGEX && e->args[1]->kind == N_STR) {
-		const char *problem = regex_problem(e->args[1]->str);
-		int rc;
+	if (e->func == F_CHOICE_NAME) {
+		/* jr:choice-name(value, '${q}'): the question is named in a string */
+		const char *n = e->args[1]->kind == N_STR ? e->args[1]->str : "";
+		size_t nlen = strlen(n);
+		char qname[FORM_MAX_NAME + 1];
 
-		if (problem != NULL) {
-			perr(p, at, "regular expression refused: %s", problem);
+		if (nlen < 4 || nlen - 3 > FORM_MAX_NAME || strncmp(n, "${", 2) != 0 ||
+		    n[nlen - 1] != '}') {
+			perr(p, at, "jr:choice-name() names its select as a string: '${name}'");
 			goto fail;
 		}
-		e->re = xmalloc(sizeof *e->re);
-		if ((rc = regcomp(e->re, e->args[1]->str, REG_EXTENDED | REG_NOSUB)) != 0) {
-			char buf[128];
+		memcpy(qname, n + 2, nlen - 3);
+		qname[nlen - 3] = '\0';
+		if (p->resolve == NULL || (e->ref = p->resolve(p->ctx, qname)) < 0) {
+			perr(p, at, "jr:choice-name(): %s question '${%s}'",
+			    e->ref == -2 ? "ambiguous" : "unknown", qname);
+			goto fail;
+		}
+	}
+	if (e->func == F_PULLDATA) {
+		/* the file and both columns are literal, so a missing one is a load error */
+		for (unsigned i = 0; i < 3; i++)
+			if (e->args[i]->kind != N_STR) {
+				perr(p, at, "pulldata() names its file and columns as 'strings'");
+				goto fail;
+			}
+		if (p->table == NULL || (e->ref = p->table(p->ctx, e->args[0]->str,
+		    e->args[1]->str, e->args[2]->str, &e->col, &e->key_col)) < 0) {
+			perr(p, at, "pulldata(): no column '%.64s' or '%.64s' in '%.64s.csv' beside "
+			    "the form", e->args[1]->str, e->args[2]->str, e->args[0]->str);
+			goto fail;
+		}
+	}
+	if (e->func == F_REGEX && e->args[1]->kind == N_STR) {
+		char buf[160];
+		size_t off;
 
-			regerror(rc, e->re, buf, sizeof buf);
-			free(e->re);
-			e->re = NULL;
-			perr(p, at, "bad regular expression: %s", buf);
+		if ((e->re = regex_compile(e->args[1]->str, &off, buf, sizeof buf)) == NULL) {
+			perr(p, at, "bad regular expression at character %zu of the pattern: %s",
+			    char_offset(e->args[1]->str, off) + 1, buf);
 			goto fail;
 		}
 	}
@@ -473,7 +542,16 @@ parse_primary(struct parser *p)
 	case T_REF: {
 		char name[FORM_MAX_NAME + 1];
 		long q = -1;
+		bool last_saved = false;
+		static const char prefix[] = "last-saved#";
 
+		/* ${last-saved#x}: x's answer in this device's last saved record of the form */
+		if (p->tok_len > sizeof prefix - 1 &&
+		    memcmp(p->tok_text, prefix, sizeof prefix - 1) == 0) {
+			last_saved = true;
+			p->tok_text += sizeof prefix - 1;
+			p->tok_len -= sizeof prefix - 1;
+		}
 		if (p->tok_len == 0 || p->tok_len > FORM_MAX_NAME) {
 			perr(p, at, "'${%.*s}' is not a question name", (int)(p->tok_len > 64 ? 64 :
 			    p->tok_len), p->tok_text);
@@ -483,11 +561,16 @@ parse_primary(struct parser *p)
 		name[p->tok_len] = '\0';
 		if (p->resolve != NULL)
 			q = p->resolve(p->ctx, name);
+		if (q == -2) {
+			perr(p, at, "'${%s}' is ambiguous: questions in different groups have "
+			    "this name", name);
+			return NULL;
+		}
 		if (q < 0) {
 			perr(p, at, "unknown question '${%s}'", name);
 			return NULL;
 		}
-		e = node(N_REF);
+		e = node(last_saved ? N_LAST_SAVED : N_REF);
 		e->ref = q;
 		next(p);
 		return e;
@@ -521,6 +604,19 @@ parse_primary(struct parser *p)
 			e = parse_call(p, name, len, at);
 			p->depth--;
 			return e;
+		}
+		if (p->column != NULL) {
+			long k = p->column(p->ctx, name, len);
+
+			if (k >= 0) {
+				e = node(N_COLUMN);
+				e->ref = k;
+				return e;
+			}
+			perr(p, at, "'%.*s' is not a column of the choices sheet (a question is "
+			    "written ${%.*s}, a string '%.*s')", (int)(len > 64 ? 64 : len), name,
+			    (int)(len > 64 ? 64 : len), name, (int)(len > 64 ? 64 : len), name);
+			return NULL;
 		}
 		perr(p, at, "unexpected name '%.*s' (a question is written ${%.*s})",
 		    (int)(len > 64 ? 64 : len), name, (int)(len > 64 ? 64 : len), name);
@@ -598,23 +694,12 @@ parse_or(struct parser *p)
 	return parse_level(p, 0);
 }
 
-/* Characters (not bytes) before byte offset off: positions as an editor shows them. */
-static size_t
-char_offset(const char *s, size_t off)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < off && s[i] != '\0'; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 struct form_expr *
-form_expr_parse(const char *src, form_expr_resolve_fn *resolve, void *ctx, size_t *offset,
-    char **cause)
+form_expr_parse(const char *src, form_expr_resolve_fn *resolve, form_expr_column_fn *column,
+    form_expr_table_fn *table, void *ctx, size_t *offset, char **cause)
 {
-	struct parser p = { .src = src, .resolve = resolve, .ctx = ctx };
+	struct parser p = { .src = src, .resolve = resolve, .column = column, .table = table,
+	    .ctx = ctx };
 	struct form_expr *e;
 
 	next(&p);
@@ -654,6 +739,221 @@ struct value {
 };
 
 #define NUMBUF 48
+
+/* ---- Text, dates and places for the functions ---- */
+
+/* Copies n bytes into the evaluation's arena; "" when there is no room. */
+static const char *
+arena_put(struct form_expr_env *env, const char *s, size_t n)
+{
+	char *d;
+
+	if (env->arena == NULL || env->arena_size - env->arena_used < n + 1)
+		return "";
+	d = env->arena + env->arena_used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	env->arena_used += n + 1;
+	return d;
+}
+
+/* Byte offset of character index ci in s (UTF-8), or strlen(s) past the end. */
+static size_t
+char_to_byte(const char *s, double ci)
+{
+	size_t i = 0;
+
+	for (double n = 0; s[i] != '\0' && n < ci; n++) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+	long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/*
+ * A date or dateTime as ODK writes them (YYYY-MM-DD[THH:MM[:SS[.fff]][zone]])
+ * as days since 1970-01-01 in local time of its own zone, the fraction for
+ * the time of day; NAN when s is neither.
+ */
+static double
+date_days(const char *s, int f[6])
+{
+	int y, mo, d, h = 0, mi = 0;
+	double sec = 0;
+	int n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || mo < 1 || mo > 12 ||
+	    d < 1 || d > 31)
+		return NAN;
+	if (s[10] == 'T' || s[10] == ' ') {
+		int k = 0;
+
+		if (sscanf(s + 11, "%2d:%2d%n", &h, &mi, &k) != 2 || h > 23 || mi > 59)
+			return NAN;
+		if (s[11 + k] == ':')
+			sec = strtod(s + 12 + k, NULL);
+	} else if (s[10] != '\0')
+		return NAN;
+	if (f != NULL) {
+		f[0] = y, f[1] = mo, f[2] = d, f[3] = h, f[4] = mi, f[5] = (int)sec;
+	}
+	return (double)days_from_civil(y, (unsigned)mo, (unsigned)d) +
+	    (h * 3600.0 + mi * 60.0 + sec) / 86400.0;
+}
+
+/* Points of a geopoint, or of a trace or shape ("lat lon alt acc; lat lon..."). */
+static size_t
+geo_points(const char *s, double (*pt)[2], size_t max)
+{
+	size_t n = 0;
+
+	while (*s != '\0' && n < max) {
+		char *end;
+		double lat = strtod(s, &end), lon;
+
+		if (end == s)
+			break;
+		lon = strtod(end, &end);
+		if (!isfinite(lat) || !isfinite(lon) || fabs(lat) > 90 || fabs(lon) > 180)
+			return 0;
+		pt[n][0] = lat * M_PI / 180;
+		pt[n][1] = lon * M_PI / 180;
+		n++;
+		s = strchr(end, ';');
+		if (s == NULL)
+			break;
+		s++;
+	}
+	return n;
+}
+
+/* JavaRosa's (Android SphericalUtil's) Earth radius, metres. */
+#define EARTH_RADIUS 6371009.0
+#define GEO_MAX_POINTS 512
+
+static double
+haversine(const double a[2], const double b[2])
+{
+	double dlat = b[0] - a[0], dlon = b[1] - a[1];
+	double h = sin(dlat / 2) * sin(dlat / 2) + cos(a[0]) * cos(b[0]) *
+	    sin(dlon / 2) * sin(dlon / 2);
+
+	return 2 * EARTH_RADIUS * asin(fmin(1, sqrt(h)));
+}
+
+/* Area of a closed shape on the sphere (SphericalUtil.computeArea), square metres. */
+static double
+shape_area(double (*pt)[2], size_t n)
+{
+	double total = 0;
+
+	if (n < 3)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const double *a = pt[i], *b = pt[(i + 1) % n];
+		double t1 = tan((M_PI / 2 - a[0]) / 2), t2 = tan((M_PI / 2 - b[0]) / 2);
+		double dl = b[1] - a[1], t = t1 * t2;
+
+		total += 2 * atan2(t * sin(dl), 1 + t * cos(dl));
+	}
+	return fabs(total * EARTH_RADIUS * EARTH_RADIUS);
+}
+
+/* ODK's format-date: %Y %y %m %n %b %d %e %H %h %M %S %3 %a. */
+static const char *
+format_date(struct form_expr_env *env, const char *date, const char *fmt)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+	    "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wday[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+	char out[256];
+	size_t n = 0;
+	int f[6];
+	double days = date_days(date, f);
+
+	if (isnan(days))
+		return "";
+	for (const char *p = fmt; *p != '\0' && n + 16 < sizeof out; p++) {
+		if (*p != '%' || p[1] == '\0') {
+			out[n++] = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'Y': n += (size_t)snprintf(out + n, 16, "%04d", f[0]); break;
+		case 'y': n += (size_t)snprintf(out + n, 16, "%02d", f[0] % 100); break;
+		case 'm': n += (size_t)snprintf(out + n, 16, "%02d", f[1]); break;
+		case 'n': n += (size_t)snprintf(out + n, 16, "%d", f[1]); break;
+		case 'b': n += (size_t)snprintf(out + n, 16, "%s", mon[f[1] - 1]); break;
+		case 'd': n += (size_t)snprintf(out + n, 16, "%02d", f[2]); break;
+		case 'e': n += (size_t)snprintf(out + n, 16, "%d", f[2]); break;
+		case 'H': n += (size_t)snprintf(out + n, 16, "%02d", f[3]); break;
+		case 'h': n += (size_t)snprintf(out + n, 16, "%d", f[3]); break;
+		case 'M': n += (size_t)snprintf(out + n, 16, "%02d", f[4]); break;
+		case 'S': n += (size_t)snprintf(out + n, 16, "%02d", f[5]); break;
+		case '3': n += (size_t)snprintf(out + n, 16, "000"); break;
+		case 'a': {
+			long dn = (long)floor(days) % 7;
+
+			n += (size_t)snprintf(out + n, 16, "%s", wday[dn < 0 ? dn + 7 : dn]);
+			break;
+		}
+		default: out[n++] = *p; break;
+		}
+	}
+	return arena_put(env, out, n);
+}
+
+/* The label of choice name v of select q, in the evaluation's language. */
+static const char *
+choice_label(const struct form_expr_env *env, long q, const char *v)
+{
+	const struct form *f = env->form;
+	const struct form_list *l;
+
+	if (f == NULL || q < 0 || (size_t)q >= f->nq || f->q[q].list < 0)
+		return "";
+	l = &f->lists[f->q[q].list];
+	for (size_t c = 0; c < l->count; c++)
+		if (strcmp(l->choices[c].name, v) == 0) {
+			const char *t = form_text_in(f, l->choices[c].label, env->lang);
+
+			return t[0] != '\0' ? t : l->choices[c].name;
+		}
+	return "";
+}
 
 /* True when s is a plain decimal number: [+-]digits[.digits] or [+-].digits. */
 static bool
@@ -712,7 +1012,9 @@ to_num(const struct value *v)
 	switch (v->t) {
 	case V_NUM: return v->n;
 	case V_BOOL: return v->b ? 1 : 0;
-	default: return numeric_text(v->s, &d) ? d : NAN;
+	default:
+		/* ODK counts a date as days since 1970-01-01: today() - ${visit} */
+		return numeric_text(v->s, &d) ? d : date_days(v->s, NULL);
 	}
 }
 
@@ -779,6 +1081,7 @@ list_has(const char *list, const char *word, size_t len)
 	}
 	return false;
 }
+
 
 static struct value eval(const struct form_expr *e, struct form_expr_env *env);
 
@@ -861,25 +1164,28 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		return vnum(n);
 	}
 	case F_REGEX: {
-		regex_t tmp, *re = e->re;
-		bool match;
+		pcre2_code *re = e->re;
+		int match;
 
 		a = eval(e->args[0], env);
 		if (re == NULL) {
 			/* A pattern computed at run time: compile now; a bad one matches nothing. */
-			const char *pattern;
+			char err[160];
+			size_t off;
 
 			c = eval(e->args[1], env);
-			pattern = to_str(&c, b2);
-			if (regex_problem(pattern) != NULL ||
-			    regcomp(&tmp, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+			if ((re = regex_compile(to_str(&c, b2), &off, err, sizeof err)) == NULL) {
+				env->error = "regex(): the pattern is not a valid regular expression";
 				return vbool(false);
-			re = &tmp;
+			}
 		}
-		match = regexec(re, to_str(&a, b1), 0, NULL, 0) == 0;
-		if (re == &tmp)
-			regfree(&tmp);
-		return vbool(match);
+		match = regex_find(re, to_str(&a, b1));
+		if (re != e->re)
+			pcre2_code_free(re);
+		if (match < 0)
+			env->error = "regex() gave up: the pattern backtracks too much for this "
+			    "answer (match limit reached)";
+		return vbool(match > 0);
 	}
 	case F_TODAY:
 		fill_time(env);
@@ -896,6 +1202,213 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 	case F_BOOLEAN:
 		a = eval(e->args[0], env);
 		return vbool(to_bool(&a));
+	case F_ONCE:
+		/* the question keeps the first value it got */
+		if (env->dot != NULL && env->dot[0] != '\0')
+			return vstr(env->dot);
+		return eval(e->args[0], env);
+	case F_ROUND: {
+		double x, places = 0, scale;
+
+		a = eval(e->args[0], env);
+		x = to_num(&a);
+		if (e->nargs == 1)
+			return vnum(floor(x + 0.5));  /* XPath 1.0: round(-2.5) is -2 */
+		c = eval(e->args[1], env);
+		places = trunc(to_num(&c));
+		if (isnan(places) || fabs(places) > 15)
+			return vnum(NAN);
+		scale = pow(10, places);
+		/* JavaRosa's two-argument round is half away from zero */
+		return vnum(round(x * scale) / scale);
+	}
+	case F_SELECTED_AT: {
+		const char *p;
+		double want;
+
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		p = to_str(&a, b1);
+		want = trunc(to_num(&c));
+		for (double i = 0; *p != '\0' && !isnan(want); i++) {
+			size_t k;
+
+			while (*p == ' ')
+				p++;
+			if ((k = strcspn(p, " ")) == 0)
+				break;
+			if (i == want)
+				return vstr(arena_put(env, p, k));
+			p += k;
+		}
+		return vstr("");
+	}
+	case F_CHOICE_NAME:
+		a = eval(e->args[0], env);
+		return vstr(choice_label(env, e->ref, to_str(&a, b1)));
+	case F_CONCAT: {
+		size_t start = env->arena_used, n = 0;
+		char *out;
+
+		if (env->arena == NULL || start + 1 >= env->arena_size)
+			return vstr("");
+		out = env->arena + start;
+		for (unsigned i = 0; i < e->nargs; i++) {
+			const char *t;
+			size_t k;
+
+			a = eval(e->args[i], env);
+			t = to_str(&a, b1);
+			k = strlen(t);
+			/* an argument built in the arena lies just past the text so far */
+			if (start + n + k + 1 > env->arena_size)
+				k = env->arena_size - start - n - 1;
+			memmove(out + n, t, k);
+			n += k;
+			env->arena_used = start + n;
+		}
+		out[n] = '\0';
+		env->arena_used = start + n + 1;
+		return vstr(out);
+	}
+	case F_SUBSTR: {
+		const char *t;
+		double from, to = INFINITY;
+		size_t i, j;
+
+		a = eval(e->args[0], env);
+		t = to_str(&a, b1);
+		c = eval(e->args[1], env);
+		from = fmax(0, trunc(to_num(&c)));
+		if (e->nargs == 3) {
+			struct value d = eval(e->args[2], env);
+
+			to = trunc(to_num(&d));
+		}
+		if (isnan(from) || isnan(to) || to <= from)
+			return vstr("");
+		i = char_to_byte(t, from);
+		j = isinf(to) ? strlen(t) : char_to_byte(t, to);
+		return vstr(arena_put(env, t + i, j - i));
+	}
+	case F_STRING: {
+		const char *t;
+
+		a = eval(e->args[0], env);
+		if (a.t == V_STR)
+			return a;
+		t = to_str(&a, b1);
+		return vstr(arena_put(env, t, strlen(t)));
+	}
+	case F_BOOLEAN_FROM_STRING: {
+		const char *t;
+
+		a = eval(e->args[0], env);
+		t = to_str(&a, b1);
+		return vbool(strcmp(t, "true") == 0 || strcmp(t, "1") == 0);
+	}
+	case F_FORMAT_DATE: {
+		const char *d;
+
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		if (a.t == V_NUM) {
+			/* a number of days: as date() makes it */
+			int y, m, dd;
+			char buf[16];
+
+			if (isnan(a.n) || fabs(a.n) > 1e7)
+				return vstr("");
+			civil_from_days((long)floor(a.n), &y, &m, &dd);
+			snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, dd);
+			d = arena_put(env, buf, strlen(buf));
+		} else
+			d = to_str(&a, b1);
+		return vstr(format_date(env, d, to_str(&c, b2)));
+	}
+	case F_DATE: {
+		double days;
+		int y, m, d;
+		char buf[16];
+
+		a = eval(e->args[0], env);
+		/* a date or dateTime keeps its date; a number counts days from 1970-01-01 */
+		if (a.t == V_STR && !numeric_text(a.s, &days) && !isnan(date_days(a.s, NULL)))
+			return vstr(arena_put(env, a.s, 10));
+		days = to_num(&a);
+		if (isnan(days) || fabs(days) > 1e7)
+			return vstr("");
+		civil_from_days((long)floor(days), &y, &m, &d);
+		snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+		return vstr(arena_put(env, buf, strlen(buf)));
+	}
+	case F_DECIMAL_DATE_TIME:
+		a = eval(e->args[0], env);
+		return vnum(a.t == V_STR ? date_days(a.s, NULL) : to_num(&a));
+	case F_DISTANCE:
+	case F_AREA: {
+		double pt[GEO_MAX_POINTS][2], total = 0;
+		size_t n = 0;
+
+		for (unsigned i = 0; i < e->nargs && n < GEO_MAX_POINTS; i++) {
+			a = eval(e->args[i], env);
+			n += geo_points(to_str(&a, b1), pt + n, GEO_MAX_POINTS - n);
+		}
+		if (e->func == F_AREA)
+			return vnum(shape_area(pt, n));
+		for (size_t i = 1; i < n; i++)
+			total += haversine(pt[i - 1], pt[i]);
+		return vnum(n < 2 ? NAN : total);
+	}
+	case F_CONTAINS:
+	case F_STARTS_WITH:
+	case F_ENDS_WITH: {
+		const char *h, *nd;
+		size_t hl, nl;
+
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		h = to_str(&a, b1);
+		nd = to_str(&c, b2);
+		hl = strlen(h);
+		nl = strlen(nd);
+		if (e->func == F_CONTAINS)
+			return vbool(strstr(h, nd) != NULL);
+		if (nl > hl)
+			return vbool(false);
+		return vbool(memcmp(e->func == F_STARTS_WITH ? h : h + hl - nl, nd, nl) == 0);
+	}
+	case F_FLOOR:
+		a = eval(e->args[0], env);
+		return vnum(floor(to_num(&a)));
+	case F_CEILING:
+		a = eval(e->args[0], env);
+		return vnum(ceil(to_num(&a)));
+	case F_ABS:
+		a = eval(e->args[0], env);
+		return vnum(fabs(to_num(&a)));
+	case F_POW:
+		a = eval(e->args[0], env);
+		c = eval(e->args[1], env);
+		return vnum(pow(to_num(&a), to_num(&c)));
+	case F_PULLDATA: {
+		const struct form_csv *t;
+		const char *key;
+
+		if (env->form == NULL || (size_t)e->ref >= env->form->ntables)
+			return vstr("");
+		t = env->form->tables[e->ref].csv;
+		a = eval(e->args[3], env);
+		key = to_str(&a, b1);
+		for (size_t r = 1; r < t->nrows; r++) {
+			const struct form_csv_row *row = &t->rows[r];
+
+			if ((size_t)e->key_col < row->count && (size_t)e->col < row->count &&
+			    strcmp(t->cells[row->first + e->key_col].text, key) == 0)
+				return vstr(t->cells[row->first + e->col].text);
+		}
+		return vstr("");
+	}
 	}
 	return vstr("");
 }
@@ -913,8 +1426,19 @@ eval(const struct form_expr *e, struct form_expr_env *env)
 	case N_STR:
 		return vstr(e->str);
 	case N_REF:
+		if ((size_t)e->ref == env->self)
+			return vstr(env->dot != NULL ? env->dot : "");
 		if ((size_t)e->ref < env->nanswers && env->answers[e->ref] != NULL)
 			return vstr(env->answers[e->ref]);
+		return vstr("");
+	case N_LAST_SAVED:
+		if (env->last_saved != NULL && (size_t)e->ref < env->nanswers &&
+		    env->last_saved[e->ref] != NULL)
+			return vstr(env->last_saved[e->ref]);
+		return vstr("");
+	case N_COLUMN:
+		if ((size_t)e->ref < env->nchoice_cols && env->choice_cols[e->ref] != NULL)
+			return vstr(env->choice_cols[e->ref]);
 		return vstr("");
 	case N_DOT:
 		return vstr(env->dot != NULL ? env->dot : "");
@@ -999,7 +1523,10 @@ eval(const struct form_expr *e, struct form_expr_env *env)
 bool
 form_expr_eval_bool(const struct form_expr *e, struct form_expr_env *env)
 {
-	struct value v = eval(e, env);
+	struct value v;
+
+	env->arena_used = 0;
+	v = eval(e, env);
 
 	return to_bool(&v);
 }
@@ -1009,7 +1536,9 @@ form_expr_eval_string(const struct form_expr *e, struct form_expr_env *env, char
     size_t size)
 {
 	char nb[NUMBUF];
-	struct value v = eval(e, env);
+	struct value v;
 
+	env->arena_used = 0;
+	v = eval(e, env);
 	fc_strlcpy(buf, to_str(&v, nb), size);
 }

@@ -43,7 +43,9 @@ enum col_kind {
 	C_UNSUPPORTED,   /* an error if any row gives it a value */
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
-	C_LIST_NAME, C_ROLE, C_SEVERITY,
+	C_LIST_NAME, C_ROLE, C_SEVERITY, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER, C_READONLY,
+	C_REPEAT_COUNT,  /* only with a repeat, which is refused at its row */
+	C_FILTER,        /* another column of the choices sheet: a choice_filter may read it */
 };
 
 struct column {
@@ -65,6 +67,8 @@ struct loader {
 	size_t nscol, nccol;
 	/* cells of each question's expressions, for positions */
 	size_t survey_row, choices_row, settings_row;  /* header row index + 1, 0 if none */
+	bool choice_duplicates;  /* settings: allow_choice_duplicates */
+	bool *digits;            /* per question: a phone number */
 };
 
 static void
@@ -245,12 +249,16 @@ static const struct {
 	{ "type", C_TYPE }, { "name", C_NAME }, { "label", C_LABEL }, { "caption", C_LABEL },
 	{ "hint", C_HINT }, { "required", C_REQUIRED }, { "bind:required", C_REQUIRED },
 	{ "required_message", C_REQUIRED_MSG }, { "bind:jr:requiredmsg", C_REQUIRED_MSG },
+	{ "requiredmsg", C_REQUIRED_MSG }, { "readonly", C_READONLY },
+	{ "bind:readonly", C_READONLY },
 	{ "relevant", C_RELEVANT }, { "bind:relevant", C_RELEVANT },
 	{ "constraint", C_CONSTRAINT }, { "bind:constraint", C_CONSTRAINT },
 	{ "constraint_message", C_CONSTRAINT_MSG }, { "bind:jr:constraintmsg", C_CONSTRAINT_MSG },
 	{ "default", C_DEFAULT }, { "appearance", C_APPEARANCE },
 	{ "control:appearance", C_APPEARANCE }, { "calculation", C_CALCULATION },
-	{ "bind:calculate", C_CALCULATION },
+	{ "bind:calculate", C_CALCULATION }, { "choice_filter", C_CHOICE_FILTER },
+	{ "parameters", C_PARAMETERS }, { "trigger", C_TRIGGER },
+	{ "repeat_count", C_REPEAT_COUNT }, { "jr:count", C_REPEAT_COUNT },
 }, choices_columns[] = {
 	{ "list_name", C_LIST_NAME }, { "list name", C_LIST_NAME }, { "name", C_NAME },
 	{ "value", C_NAME }, { "label", C_LABEL }, { "text", C_LABEL }, { "caption", C_LABEL },
@@ -286,6 +294,7 @@ classify(struct loader *ld, const struct form_csv_cell *cell, bool survey)
 {
 	struct column c = { .kind = C_IGNORE, .lang = SIZE_MAX, .head = cell };
 	char *h = trimmed(cell->text), *lang = NULL, *sep;
+	bool media;
 	size_t n = survey ? sizeof survey_columns / sizeof survey_columns[0] :
 	    sizeof choices_columns / sizeof choices_columns[0];
 
@@ -298,6 +307,7 @@ classify(struct loader *ld, const struct form_csv_cell *cell, bool survey)
 		free(name);
 		goto out;
 	}
+	media = strncasecmp(h, "media:", 6) == 0;
 	if ((sep = strstr(h, "::")) != NULL) {
 		*sep = '\0';
 		lang = trimmed(sep + 2);
@@ -330,13 +340,19 @@ classify(struct loader *ld, const struct form_csv_cell *cell, bool survey)
 		}
 	}
 	if (c.kind == C_IGNORE) {
-		/* Media columns and pyxform's presentation columns change nothing here. */
-		if (strncmp(h, "media:", 6) == 0 || strcmp(h, "image") == 0 ||
-		    strncmp(h, "image:", 6) == 0 || strcmp(h, "guidance_hint") == 0 ||
-		    strncmp(h, "guidance_hint:", 14) == 0)
-			c.kind = C_IGNORE;
-		else
-			c.kind = C_UNSUPPORTED;
+		/*
+		 * Media columns (media::image, audio::English...) name files that a
+		 * phone would download; nothing is downloaded here, so they change no
+		 * answer.  Neither do ODK's presentation columns.
+		 */
+		static const char *harmless[] = { "image", "big-image", "audio", "video",
+		    "guidance_hint", "rows", "autoplay", "buttontext", "noapperrorstring" };
+		size_t hl = strcspn(h, ":");
+
+		c.kind = media ? C_IGNORE : C_UNSUPPORTED;
+		for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++)
+			if (strlen(harmless[i]) == hl && strncmp(h, harmless[i], hl) == 0)
+				c.kind = C_IGNORE;
 		free(lang);
 		lang = NULL;
 	}
@@ -365,6 +381,12 @@ read_header(struct loader *ld, size_t row, bool survey, size_t *ncol)
 	struct column *cols = xcalloc(r->count + 1, sizeof *cols);
 
 	for (size_t i = 0; i < r->count; i++) {
+		/* The first column holds sheet names (also on a header row: "survey,type,name") */
+		if (i == 0) {
+			cols[i] = (struct column){ .kind = C_IGNORE, .lang = SIZE_MAX,
+			    .head = &ld->csv->cells[r->first] };
+			continue;
+		}
 		cols[i] = classify(ld, &ld->csv->cells[r->first + i], survey);
 		for (size_t j = 0; j < i; j++)
 			if (cols[i].kind != C_IGNORE && cols[i].kind != C_UNSUPPORTED &&
@@ -456,18 +478,67 @@ valid_name(const char *s)
 	return true;
 }
 
-/* Choice names may start with a digit (pyxform's "1", "2"...), but not contain spaces. */
+/*
+ * Choice names are what pyxform accepts: any text (24/7, 30+, père,
+ * red’s), at most FORM_MAX_CHOICE bytes, without control characters.  Only
+ * a select_multiple cannot hold a name with a space (load_survey_questions).
+ */
+#define FORM_MAX_CHOICE 256
+
 static bool
 valid_choice_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FORM_MAX_CHOICE)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* List names: a name, and also ':' as OSM tag lists write them (building:material). */
+static bool
+valid_list_name(const char *s)
 {
 	size_t n = strlen(s);
 
 	if (n == 0 || n > FORM_MAX_NAME)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+		if (!(isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80 ||
+		    strchr("_-.:", s[i]) != NULL))
 			return false;
 	return true;
+}
+
+/* An id or version from settings: printable, without surrounding spaces. */
+static bool
+valid_setting_text(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == '/' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+static bool
+is_yes(const char *s)
+{
+	return strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
+	    strcasecmp(s, "true()") == 0 || strcmp(s, "1") == 0;
+}
+
+static bool
+is_no(const char *s)
+{
+	return s[0] == '\0' || strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
+	    strcasecmp(s, "false()") == 0 || strcmp(s, "0") == 0;
 }
 
 /* ---- Types ---- */
@@ -486,6 +557,29 @@ static const struct {
 	{ "begin_group", FORM_BEGIN_GROUP }, { "begin group", FORM_BEGIN_GROUP },
 	{ "end_group", FORM_END_GROUP }, { "end group", FORM_END_GROUP },
 	{ "photo", FORM_PHOTO }, { "image", FORM_PHOTO },
+	/* handheld scanners type a barcode like a keyboard */
+	{ "barcode", FORM_TEXT },
+	/* pyxform: a text of digits (its constraint is added in load_survey_details) */
+	{ "phone number", FORM_TEXT },
+	/* lines and shapes: ODK's "lat lon alt acc;lat lon..." as text, checked */
+	{ "geotrace", FORM_TEXT }, { "geoshape", FORM_TEXT },
+	/* a slider in ODK: a number within the parameters' start, end and step */
+	{ "range", FORM_DECIMAL },
+	/* attachments: a file path, like a photo */
+	{ "audio", FORM_PHOTO }, { "video", FORM_PHOTO }, { "file", FORM_PHOTO },
+};
+
+/* Metadata types: computed by the session, never asked. */
+static const struct {
+	const char *name;
+	enum form_meta meta;
+} meta_types[] = {
+	{ "start", META_START }, { "end", META_END }, { "today", META_TODAY },
+	{ "deviceid", META_DEVICEID }, { "username", META_USERNAME },
+	{ "start-geopoint", META_START_GEOPOINT }, { "phonenumber", META_EMPTY },
+	{ "email", META_EMPTY }, { "simserial", META_EMPTY }, { "subscriberid", META_EMPTY },
+	{ "imei", META_EMPTY }, { "uri:deviceid", META_DEVICEID },
+	{ "hidden", META_EMPTY },  /* a value no one enters: empty unless calculated */
 };
 
 /* The name of an unsupported type as a reader would say it. */
@@ -518,7 +612,7 @@ unsupported_name(const char *t, char *out, size_t size)
  */
 static int
 parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype *type,
-    char **list)
+    char **list, enum form_meta *meta, bool *or_other, bool *from_file)
 {
 	char *t = trimmed(cell->text), *w, b[80];
 	static const struct {
@@ -526,11 +620,17 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 		enum form_qtype type;
 	} selects[] = {
 		{ "select_one ", FORM_SELECT_ONE }, { "select one from ", FORM_SELECT_ONE },
+		{ "select_one_external ", FORM_SELECT_ONE },
+		{ "select_one_from_file ", FORM_SELECT_ONE },
+		{ "select_multiple_from_file ", FORM_SELECT_MULTIPLE },
 		{ "select_multiple ", FORM_SELECT_MULTIPLE },
 		{ "select all that apply from ", FORM_SELECT_MULTIPLE },
 	};
 
 	*list = NULL;
+	*meta = META_NONE;
+	*or_other = false;
+	*from_file = false;
 	/* Collapse runs of spaces; keyword case does not matter, list names keep theirs. */
 	for (char *s = t, *d = t;; s++) {
 		if (*s == ' ' && d > t && d[-1] == ' ')
@@ -544,6 +644,18 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 		if (strncasecmp(t, selects[i].prefix, n) != 0)
 			continue;
 		w = t + n;
+		{
+			size_t wl = strlen(w);
+
+			/* pyxform's two spellings of one thing */
+			if (wl > 9 && strcasecmp(w + wl - 9, " or_other") == 0) {
+				w[wl - 9] = '\0';
+				*or_other = true;
+			} else if (wl > 17 && strcasecmp(w + wl - 17, " or specify other") == 0) {
+				w[wl - 17] = '\0';
+				*or_other = true;
+			}
+		}
 		if (strstr(w, " or specify other") != NULL || strchr(w, ' ') != NULL) {
 			char u[64];
 
@@ -555,6 +667,7 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 		}
 		*type = selects[i].type;
 		*list = xstrdup(w);
+		*from_file = strstr(selects[i].prefix, "_from_file") != NULL;
 		free(t);
 		return 0;
 	}
@@ -562,9 +675,54 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 	for (size_t i = 0; i < sizeof simple_types / sizeof simple_types[0]; i++)
 		if (strcmp(t, simple_types[i].name) == 0) {
 			*type = simple_types[i].type;
+			if (strcmp(t, "range") == 0)
+				*meta = META_RANGE;
+			else if (strcmp(t, "phone number") == 0)
+				*meta = META_DIGITS;
+			else if (strcmp(t, "geotrace") == 0 || strcmp(t, "geoshape") == 0)
+				*meta = t[3] == 't' ? META_TRACE : META_SHAPE;
 			free(t);
 			return 0;
 		}
+	for (size_t i = 0; i < sizeof meta_types / sizeof meta_types[0]; i++)
+		if (strcmp(t, meta_types[i].name) == 0) {
+			*type = FORM_CALCULATE;
+			*meta = meta_types[i].meta;
+			free(t);
+			return 0;
+		}
+	/*
+	 * A repeat is read as a group, so that the rest of the form is checked
+	 * as pyxform would, and refused here: a record keeps one answer per
+	 * question.
+	 */
+	if (strcmp(t, "begin repeat") == 0 || strcmp(t, "begin_repeat") == 0 ||
+	    strcmp(t, "begin loop") == 0 || strncmp(t, "begin loop ", 11) == 0) {
+		diag(ld, cell->line, cell->col, "unsupported question type '%s' (repeats: a "
+		    "record keeps one answer per question; see docs/forms.md)",
+		    strncmp(t, "begin loop", 10) == 0 ? "begin loop" : t);
+		*type = FORM_BEGIN_GROUP;
+		free(t);
+		return 0;
+	}
+	if (strcmp(t, "end repeat") == 0 || strcmp(t, "end_repeat") == 0 ||
+	    strcmp(t, "end loop") == 0) {
+		*type = FORM_END_GROUP;
+		free(t);
+		return 0;
+	}
+	/* ODK's OpenMapKit widget: its answer is an .osm file, an attachment here */
+	if (strcmp(t, "osm") == 0 || strncmp(t, "osm ", 4) == 0) {
+		*type = FORM_PHOTO;
+		free(t);
+		return 0;
+	}
+	if (strcmp(t, "audit") == 0) {
+		diag(ld, cell->line, cell->col, "unsupported question type 'audit' (fieldcheck "
+		    "keeps no log of screen events; remove the row)");
+		free(t);
+		return -1;
+	}
 	if (strcmp(t, "select_one") == 0 || strcmp(t, "select_multiple") == 0)
 		diag(ld, cell->line, cell->col, "'%s' needs a choice list name", t);
 	else {
@@ -626,8 +784,28 @@ choice_severity(struct loader *ld, const struct column *cols, size_t ncol, size_
 	return level;
 }
 
+/* A choice row's values under the filter columns; NULL when it has none. */
+static char **
+row_filters(struct loader *ld, const struct column *cols, size_t ncol, size_t row)
+{
+	char **v = NULL;
+
+	for (size_t i = 0; i < ncol; i++) {
+		const struct form_csv_cell *c;
+
+		if (cols[i].kind != C_FILTER || (c = row_cell(ld, row, i)) == NULL ||
+		    c->text[0] == '\0')
+			continue;
+		if (v == NULL)
+			v = xcalloc(ld->f->nfilter + 1, sizeof *v);
+		v[cols[i].lang] = trimmed(c->text);
+	}
+	return v;
+}
+
+/* external: the external_choices sheet, whose rows repeat names as itemsets do. */
 static void
-load_choices(struct loader *ld, size_t head, size_t end)
+load_choices(struct loader *ld, size_t head, size_t end, bool external)
 {
 	struct form *f = ld->f;
 	size_t ncol;
@@ -637,11 +815,22 @@ load_choices(struct loader *ld, size_t head, size_t end)
 	for (size_t i = 0; i < ncol; i++) {
 		has_list |= cols[i].kind == C_LIST_NAME;
 		has_name |= cols[i].kind == C_NAME;
+		if (cols[i].kind == C_UNSUPPORTED && f->nfilter < FORM_MAX_ROW_CELLS) {
+			cols[i].kind = C_FILTER;
+			cols[i].lang = f->nfilter;
+			f->filter_cols = xreallocarray(f->filter_cols, f->nfilter + 1,
+			    sizeof *f->filter_cols);
+			f->filter_cols[f->nfilter++] = trimmed(cols[i].head->text);
+		}
 	}
 	if (!has_list || !has_name) {
 		const struct form_csv_row *r = &ld->csv->rows[head];
+		size_t row = head + 1;
 
-		diag(ld, r->line, 0, "choices header needs 'list_name' and 'name' columns");
+		while (row < end && row_empty(ld, row))
+			row++;
+		if (row < end)  /* an empty choices sheet is fine, as in pyxform */
+			diag(ld, r->line, 0, "choices header needs 'list_name' and 'name' columns");
 		free(cols);
 		return;
 	}
@@ -655,6 +844,8 @@ load_choices(struct loader *ld, size_t head, size_t end)
 			continue;
 		lc = cell_of(ld, cols, ncol, row, C_LIST_NAME, SIZE_MAX);
 		nc = cell_of(ld, cols, ncol, row, C_NAME, SIZE_MAX);
+		if (lc == NULL && nc == NULL)
+			continue;  /* a stray label (ona's good_eats): pyxform skips it too */
 		if (lc == NULL || nc == NULL) {
 			diag(ld, ld->csv->rows[row].line, 0, "choice without %s",
 			    lc == NULL ? "a list name" : "a name");
@@ -662,14 +853,14 @@ load_choices(struct loader *ld, size_t head, size_t end)
 		}
 		lname = trimmed(lc->text);
 		cname = trimmed(nc->text);
-		if (!valid_name(lname)) {
-			diag(ld, lc->line, lc->col, "invalid list name '%s'", shown(lname, b));
+		if (!valid_list_name(lname)) {
+			diag(ld, lc->line, lc->col, "invalid list name '%s' (letters, digits, "
+			    "'_', '-', '.', ':'; at most %d bytes)", shown(lname, b), FORM_MAX_NAME);
 			goto next_row;
 		}
 		if (!valid_choice_name(cname)) {
-			diag(ld, nc->line, nc->col, "invalid choice name '%s' (letters, digits, "
-			    "'_', '-', '.'; no spaces; at most %d bytes)", shown(cname, b),
-			    FORM_MAX_NAME);
+			diag(ld, nc->line, nc->col, "invalid choice name '%s' (no control "
+			    "characters; at most %d bytes)", shown(cname, b), FORM_MAX_CHOICE);
 			goto next_row;
 		}
 		if ((li = list_index(f, lname)) < 0) {
@@ -679,7 +870,7 @@ load_choices(struct loader *ld, size_t head, size_t end)
 			li = (long)f->nlists++;
 		}
 		l = &f->lists[li];
-		for (size_t c = 0; c < l->count; c++)
+		for (size_t c = 0; c < l->count && !ld->choice_duplicates && !external; c++)
 			if (strcmp(l->choices[c].name, cname) == 0) {
 				diag(ld, nc->line, nc->col, "choice '%s' appears twice in list '%s'",
 				    shown(cname, b), l->name);
@@ -687,6 +878,9 @@ load_choices(struct loader *ld, size_t head, size_t end)
 			}
 		l->choices = xreallocarray(l->choices, l->count + 1, sizeof *l->choices);
 		l->choices[l->count].name = cname;
+		l->choices[l->count].line = nc->line;
+		l->choices[l->count].col = nc->col;
+		l->choices[l->count].filter = row_filters(ld, cols, ncol, row);
 		l->choices[l->count].label = row_texts(ld, cols, ncol, row, C_LABEL);
 		l->choices[l->count].severity = choice_severity(ld, cols, ncol, row, l);
 		l->count++;
@@ -720,27 +914,30 @@ load_settings(struct loader *ld, size_t head, size_t end, char **default_lang,
 		lower(key);
 		val = trimmed(v->text);
 		if (strcmp(key, "form_id") == 0 || strcmp(key, "id_string") == 0) {
-			if (!valid_name(val))
-				diag(ld, v->line, v->col, "invalid form_id '%s'", shown(val, b));
+			if (!valid_setting_text(val, FORM_MAX_NAME))
+				diag(ld, v->line, v->col, "invalid form_id '%s' (at most %d bytes; no "
+				    "control characters, '/' or '\\')", shown(val, b), FORM_MAX_NAME);
 			else {
 				free(f->id);
 				f->id = val;
 				val = NULL;
 			}
-		} else if (strcmp(key, "form_title") == 0) {
+		} else if (strcmp(key, "form_title") == 0 || strcmp(key, "title") == 0) {
 			free(f->title);
 			f->title = val;
 			val = NULL;
 		} else if (strcmp(key, "version") == 0) {
-			if (strlen(val) > 32 || strspn(val, "0123456789abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ._-") != strlen(val))
-				diag(ld, v->line, v->col, "invalid version '%s' (at most 32 letters, "
-				    "digits, '.', '_', '-')", shown(val, b));
+			/* pyxform takes any text; dates like "2023-05-10 09:49:47" are common */
+			if (val[0] != '\0' && !valid_setting_text(val, 32))
+				diag(ld, v->line, v->col, "invalid version '%s' (at most 32 bytes; no "
+				    "control characters, '/' or '\\')", shown(val, b));
 			else {
 				free(f->version);
 				f->version = val;
 				val = NULL;
 			}
+		} else if (strcmp(key, "allow_choice_duplicates") == 0) {
+			ld->choice_duplicates = is_yes(val);
 		} else if (strcmp(key, "default_language") == 0) {
 			free(*default_lang);
 			*default_lang = val;
@@ -767,31 +964,162 @@ load_settings(struct loader *ld, size_t head, size_t end, char **default_lang,
 }
 
 struct resolve_ctx {
-	const struct form *f;
+	struct loader *ld;
 	size_t upto;    /* questions known so far */
 };
 
+/* The question named name: -1 when none, -2 when questions in two groups share it. */
 static long
 resolve(void *ctx, const char *name)
 {
 	const struct resolve_ctx *rc = ctx;
+	long found = -1;
 
 	for (size_t i = 0; i < rc->upto; i++)
-		if (rc->f->q[i].name != NULL && strcmp(rc->f->q[i].name, name) == 0)
-			return (long)i;
+		if (rc->ld->f->q[i].name != NULL && rc->ld->f->q[i].type != FORM_END_GROUP &&
+		    strcmp(rc->ld->f->q[i].name, name) == 0) {
+			if (found >= 0)
+				return -2;
+			found = (long)i;
+		}
+	return found;
+}
+
+/* The text question pyxform adds after a select ... or_other. */
+static void
+other_question(struct loader *ld, size_t i)
+{
+	struct form *f = ld->f;
+	struct form_question *q = &f->q[i];
+	struct resolve_ctx rc = { ld, f->nq };
+	char *src = xasprintf("selected(${%s}, 'other')", f->q[i - 1].name), *cause = NULL;
+	size_t off;
+
+	q->label = xcalloc(TMP_SLOTS + 1, sizeof *q->label);
+	q->label[TMP_SLOTS] = xstrdup("Specify other.");
+	q->relevant_src = src;
+	if ((q->relevant = form_expr_parse(src, resolve, NULL, NULL, &rc, &off, &cause)) == NULL) {
+		diag(ld, q->line, 0, "'%s': %s", f->q[i - 1].name, cause);
+		free(cause);
+	}
+}
+
+/*
+ * Reads and parses a CSV file in the form's directory.  NULL with *cause
+ * (caller frees) when it cannot: a path, a missing file, a bad CSV.
+ */
+static struct form_csv *
+read_beside(struct loader *ld, const char *file, char **cause)
+{
+	const char *slash = strrchr(ld->name, '/');
+	char *path, *data;
+	size_t len;
+	struct form_csv *csv = NULL;
+	unsigned line, col;
+	FILE *fp;
+
+	if (strchr(file, '/') != NULL || file[0] == '.' || file[0] == '\0') {
+		*cause = xstrdup("only a file beside the form is read");
+		return NULL;
+	}
+	path = slash != NULL ? xasprintf("%.*s/%s", (int)(slash - ld->name), ld->name, file) :
+	    xstrdup(file);
+	fp = fopen(path, "rb");
+	free(path);
+	if (fp == NULL) {
+		*cause = xstrdup("cannot be read beside the form");
+		return NULL;
+	}
+	data = xmalloc(FORM_MAX_FILE + 1);
+	len = fread(data, 1, FORM_MAX_FILE + 1, fp);
+	fclose(fp);
+	if (len > FORM_MAX_FILE)
+		*cause = xasprintf("file too large (at most %u bytes)", FORM_MAX_FILE);
+	else if (form_csv_parse(data, len, &csv, &line, &col, cause) != 0)
+		csv = NULL;
+	free(data);
+	return csv;
+}
+
+/* The index of a header column (row 0) named name, any case; SIZE_MAX when none. */
+static size_t
+csv_column(const struct form_csv *csv, const char *name)
+{
+	for (size_t i = 0; csv->nrows > 0 && i < csv->rows[0].count; i++) {
+		char *h = trimmed(csv->cells[csv->rows[0].first + i].text);
+		bool same = strcasecmp(h, name) == 0;
+
+		free(h);
+		if (same)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* pulldata()'s table file.csv, read once per form (form_expr_table_fn). */
+static long
+table_column(void *ctx, const char *file, const char *column, const char *key_column,
+    long *col, long *key_col)
+{
+	struct resolve_ctx *rc = ctx;
+	struct form *f = rc->ld->f;
+	size_t t, c, k;
+
+	for (t = 0; t < f->ntables; t++)
+		if (strcmp(f->tables[t].name, file) == 0)
+			break;
+	if (t == f->ntables) {
+		char *name = xasprintf("%s.csv", file), *cause = NULL;
+		struct form_csv *csv = read_beside(rc->ld, name, &cause);
+
+		free(name);
+		free(cause);
+		if (csv == NULL)
+			return -1;
+		f->tables = xreallocarray(f->tables, f->ntables + 1, sizeof *f->tables);
+		f->tables[f->ntables].name = xstrdup(file);
+		f->tables[f->ntables++].csv = csv;
+	}
+	if ((c = csv_column(f->tables[t].csv, column)) == SIZE_MAX ||
+	    (k = csv_column(f->tables[t].csv, key_column)) == SIZE_MAX)
+		return -1;
+	*col = (long)c;
+	*key_col = (long)k;
+	return (long)t;
+}
+
+/* choice_filter's bare names: name, label, then the choices sheet's other columns. */
+static long
+choice_column(void *ctx, const char *name, size_t len)
+{
+	const struct resolve_ctx *rc = ctx;
+
+	if (len == 4 && memcmp(name, "name", 4) == 0)
+		return 0;
+	if (len == 5 && memcmp(name, "label", 5) == 0)
+		return 1;
+	for (size_t k = 0; k < rc->ld->f->nfilter; k++)
+		if (strlen(rc->ld->f->filter_cols[k]) == len &&
+		    memcmp(rc->ld->f->filter_cols[k], name, len) == 0)
+			return (long)k + 2;
 	return -1;
 }
 
-/* Parses the expression in a cell; reports errors at the cell plus the offset. */
+/*
+ * Parses the expression in a cell; reports errors at the cell plus the
+ * offset.  In a choice_filter (filter), bare names are choice columns.
+ */
 static struct form_expr *
-cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, const char *qname)
+cell_expr_in(struct loader *ld, const struct form_csv_cell *c, const char *what,
+    const char *qname, bool filter)
 {
-	struct resolve_ctx rc = { ld->f, ld->f->nq };
+	struct resolve_ctx rc = { ld, ld->f->nq };
 	struct form_expr *e;
 	size_t off = 0;
 	char *cause = NULL;
 
-	e = form_expr_parse(c->text, resolve, &rc, &off, &cause);
+	e = form_expr_parse(c->text, resolve, filter ? choice_column : NULL, table_column,
+	    &rc, &off, &cause);
 	if (e == NULL) {
 		diag(ld, c->line, c->col + (c->quoted ? 1 : 0) + (unsigned)off,
 		    "%s of '%s': %s", what, qname, cause);
@@ -800,18 +1128,169 @@ cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, co
 	return e;
 }
 
-static bool
-is_yes(const char *s)
+static struct form_expr *
+cell_expr(struct loader *ld, const struct form_csv_cell *c, const char *what, const char *qname)
 {
-	return strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
-	    strcasecmp(s, "true()") == 0 || strcmp(s, "1") == 0;
+	return cell_expr_in(ld, c, what, qname, false);
 }
 
-static bool
-is_no(const char *s)
+/*
+ * select_one_from_file F.csv: the choices are the name and label columns of
+ * F.csv beside the form (ODK's itemsets from a media file).  Returns the
+ * list's index, or -1 after a diagnostic.  GeoJSON and XML files are not read.
+ */
+static long
+file_list(struct loader *ld, const char *file, const struct form_csv_cell *at)
 {
-	return s[0] == '\0' || strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
-	    strcasecmp(s, "false()") == 0 || strcmp(s, "0") == 0;
+	struct form *f = ld->f;
+	char *cause = NULL, b[80];
+	size_t name_col, label_col;
+	struct form_csv *csv;
+	struct form_list *l;
+	long li;
+
+	if ((li = list_index(f, file)) >= 0)
+		return li;
+	if (strlen(file) < 5 || strcasecmp(file + strlen(file) - 4, ".csv") != 0) {
+		diag(ld, at->line, at->col, "'%s': only a CSV file beside the form is read for "
+		    "choices (GeoJSON and XML are not)", shown(file, b));
+		return -1;
+	}
+	if ((csv = read_beside(ld, file, &cause)) == NULL) {
+		diag(ld, at->line, at->col, "'%s': %s", shown(file, b), cause);
+		free(cause);
+		return -1;
+	}
+	name_col = csv_column(csv, "name");
+	label_col = csv_column(csv, "label");
+	if (name_col == SIZE_MAX) {
+		diag(ld, at->line, at->col, "'%s' has no 'name' column", shown(file, b));
+		form_csv_free(csv);
+		return -1;
+	}
+	f->lists = xreallocarray(f->lists, f->nlists + 1, sizeof *f->lists);
+	l = &f->lists[f->nlists];
+	*l = (struct form_list){ .name = xstrdup(file) };
+	for (size_t r = 1; r < csv->nrows; r++) {
+		const struct form_csv_row *row = &csv->rows[r];
+		char *name = name_col < row->count ? trimmed(csv->cells[row->first + name_col].text) :
+		    xstrdup("");
+
+		if (!valid_choice_name(name)) {
+			free(name);
+			continue;
+		}
+		l->choices = xreallocarray(l->choices, l->count + 1, sizeof *l->choices);
+		l->choices[l->count] = (struct form_choice){ .name = name, .line = row->line };
+		if (label_col < row->count) {
+			l->choices[l->count].label = xcalloc(TMP_SLOTS + 1, sizeof (char *));
+			l->choices[l->count].label[TMP_SLOTS] =
+			    trimmed(csv->cells[row->first + label_col].text);
+		}
+		l->count++;
+	}
+	form_csv_free(csv);
+	return (long)f->nlists++;
+}
+
+/*
+ * A select_multiple answer is its choice names separated by spaces, as in
+ * ODK, so a name with a space cannot be chosen: say so at the name.
+ */
+static void
+check_multiple_names(struct loader *ld, const struct form_list *l)
+{
+	for (size_t c = 0; c < l->count; c++)
+		if (strchr(l->choices[c].name, ' ') != NULL) {
+			char b[80];
+
+			diag(ld, l->choices[c].line, l->choices[c].col, "choice name '%s' of list "
+			    "'%s' contains a space, which a select_multiple answer cannot hold "
+			    "(its choices are separated by spaces)", shown(l->choices[c].name, b),
+			    l->name);
+		}
+}
+
+/* The list "L or_other": L's choices and pyxform's "other". Returns its index. */
+static long
+list_with_other(struct form *f, long li)
+{
+	char *name = xasprintf("%s or_other", f->lists[li].name);
+	long oi = list_index(f, name);
+	struct form_list *l, *src;
+
+	if (oi >= 0) {
+		free(name);
+		return oi;
+	}
+	f->lists = xreallocarray(f->lists, f->nlists + 1, sizeof *f->lists);
+	src = &f->lists[li];
+	l = &f->lists[f->nlists];
+	*l = (struct form_list){ .name = name };
+	l->choices = xcalloc(src->count + 1, sizeof *l->choices);
+	for (size_t c = 0; c < src->count; c++) {
+		l->choices[c].name = xstrdup(src->choices[c].name);
+		l->choices[c].line = src->choices[c].line;
+		l->choices[c].col = src->choices[c].col;
+		if (src->choices[c].filter != NULL) {
+			l->choices[c].filter = xcalloc(f->nfilter + 1, sizeof *l->choices[c].filter);
+			for (size_t k = 0; k < f->nfilter; k++)
+				if (src->choices[c].filter[k] != NULL)
+					l->choices[c].filter[k] = xstrdup(src->choices[c].filter[k]);
+		}
+		if (src->choices[c].label != NULL) {
+			l->choices[c].label = xcalloc(TMP_SLOTS + 1, sizeof *l->choices[c].label);
+			for (size_t k = 0; k <= TMP_SLOTS; k++)
+				if (src->choices[c].label[k] != NULL)
+					l->choices[c].label[k] = xstrdup(src->choices[c].label[k]);
+		}
+	}
+	l->count = src->count;
+	l->choices[l->count].name = xstrdup("other");
+	l->choices[l->count].label = xcalloc(TMP_SLOTS + 1, sizeof *l->choices[l->count].label);
+	l->choices[l->count].label[TMP_SLOTS] = xstrdup("Other");
+	l->count++;
+	return (long)f->nlists++;
+}
+
+/*
+ * Each question's key in a record: its name, or its group path
+ * (group/name) when another question in another group has the same name.
+ */
+static void
+set_keys(struct form *f)
+{
+	for (size_t i = 0; i < f->nq; i++) {
+		struct form_question *q = &f->q[i];
+		bool shared = false;
+
+		if (q->name == NULL)
+			continue;
+		for (size_t k = 0; k < f->nq && !shared; k++)
+			shared = k != i && f->q[k].name != NULL && f->q[k].type != FORM_END_GROUP &&
+			    strcmp(f->q[k].name, q->name) == 0;
+		if (!shared || q->parent < 0) {
+			q->key = xstrdup(q->name);
+			continue;
+		}
+		{
+			long chain[FORM_MAX_DEPTH + 1];
+			size_t n = 0, len = strlen(q->name) + 1;
+			char *k;
+
+			for (long p = q->parent; p >= 0 && n < FORM_MAX_DEPTH; p = f->q[p].parent) {
+				chain[n++] = p;
+				len += strlen(f->q[p].name) + 1;
+			}
+			k = q->key = xmalloc(len);
+			k[0] = '\0';
+			while (n > 0) {
+				strcat(k, f->q[chain[--n]].name);
+				strcat(k, "/");
+			}
+			strcat(k, q->name);
+		}
+	}
 }
 
 /* First pass over the survey: questions, types, names, groups, lists. */
@@ -863,13 +1342,17 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			}
 		}
 	}
-	f->q = xcalloc(end - head, sizeof *f->q);
-	ld->qrow = xcalloc(end - head, sizeof *ld->qrow);
+	/* Room for an "other" text question after every select ... or_other. */
+	f->q = xcalloc(2 * (end - head), sizeof *f->q);
+	ld->qrow = xcalloc(2 * (end - head), sizeof *ld->qrow);
 	for (size_t row = head + 1; row < end; row++) {
 		const struct form_csv_cell *tc, *nc;
 		struct form_question *q;
 		enum form_qtype type;
+		enum form_meta meta;
+		bool or_other, from_file;
 		char *list = NULL, *name, b[80];
+		long parent = depth > 0 ? stack[depth - 1] : -1;
 
 		if (row_empty(ld, row))
 			continue;
@@ -879,7 +1362,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			diag(ld, ld->csv->rows[row].line, 0, "row has no type");
 			continue;
 		}
-		if (parse_type(ld, tc, &type, &list) != 0)
+		if (parse_type(ld, tc, &type, &list, &meta, &or_other, &from_file) != 0)
 			continue;
 		name = nc != NULL ? trimmed(nc->text) : xstrdup("");
 		if (type == FORM_END_GROUP) {
@@ -889,6 +1372,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 				continue;
 			}
 			depth--;
+			parent = depth > 0 ? stack[depth - 1] : -1;
 		} else if (name[0] == '\0') {
 			diag(ld, tc->line, tc->col, "question has no name");
 			free(name);
@@ -902,8 +1386,10 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			free(list);
 			continue;
 		} else {
+			/* As in pyxform, a name is unique among its group's questions. */
 			for (size_t k = 0; k < f->nq; k++)
-				if (f->q[k].name != NULL && strcmp(f->q[k].name, name) == 0) {
+				if (f->q[k].name != NULL && f->q[k].parent == parent &&
+				    f->q[k].type != FORM_END_GROUP && strcmp(f->q[k].name, name) == 0) {
 					diag(ld, nc->line, nc->col, "duplicate name '%s' (first at "
 					    "line %u)", name, f->q[k].line);
 					break;
@@ -911,19 +1397,36 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		}
 		q = &f->q[f->nq];
 		q->type = type;
+		q->meta = meta == META_RANGE || meta == META_DIGITS || meta == META_TRACE ||
+		    meta == META_SHAPE ? META_NONE : meta;
+		q->geo = meta == META_TRACE ? GEO_TRACE : meta == META_SHAPE ? GEO_SHAPE : GEO_NONE;
+		q->range = meta == META_RANGE;
+		ld->digits = xreallocarray(ld->digits, f->nq + 2, sizeof *ld->digits);
+		ld->digits[f->nq] = meta == META_DIGITS;
+		ld->digits[f->nq + 1] = false;
 		q->name = name[0] != '\0' ? name : NULL;
 		if (q->name == NULL)
 			free(name);
 		q->line = ld->csv->rows[row].line;
 		q->list = -1;
 		q->depth = depth;
-		q->parent = depth > 0 ? stack[depth - 1] : -1;
-		if (list != NULL) {
-			if ((q->list = list_index(f, list)) < 0)
+		q->parent = parent;
+		if (list != NULL && from_file)
+			q->list = file_list(ld, list, tc);
+		if (list != NULL && from_file && q->list < 0)
+			free(list);
+		else if (list != NULL) {
+			if (!from_file && (q->list = list_index(f, list)) < 0)
 				diag(ld, tc->line, tc->col, "unknown choice list '%s'",
 				    shown(list, b));
 			else if (f->lists[q->list].count == 0)
 				diag(ld, tc->line, tc->col, "choice list '%s' is empty", list);
+			else {
+				if (type == FORM_SELECT_MULTIPLE)
+					check_multiple_names(ld, &f->lists[q->list]);
+				if (or_other)
+					q->list = list_with_other(f, q->list);
+			}
 			free(list);
 		}
 		if (type == FORM_BEGIN_GROUP) {
@@ -938,6 +1441,19 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		}
 		ld->qrow[f->nq] = row;
 		f->nq++;
+		if (or_other && q->name != NULL) {
+			/* What pyxform generates: NAME_other, shown when 'other' is chosen. */
+			struct form_question *o = &f->q[f->nq];
+
+			o->type = FORM_TEXT;
+			o->name = xasprintf("%s_other", q->name);
+			o->line = q->line;
+			o->list = -1;
+			o->depth = depth;
+			o->parent = parent;
+			ld->qrow[f->nq] = SIZE_MAX;
+			f->nq++;
+		}
 	}
 	while (depth > 0) {
 		const struct form_csv_row *r = &ld->csv->rows[stack_row[--depth]];
@@ -945,6 +1461,126 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		diag(ld, r->line, 0, "group '%s' is never closed by end_group",
 		    f->q[stack[depth]].name);
 	}
+	set_keys(f);
+}
+
+/*
+ * A default is an expression, evaluated when the question is first shown,
+ * when it refers to answers (${x}*3, ${last-saved#street}) or calls a
+ * function (today()), as pyxform decides; else it is a literal answer.
+ */
+static bool
+default_is_dynamic(const char *s)
+{
+	size_t n = 0;
+
+	if (strstr(s, "${") != NULL)
+		return true;
+	while (isalnum((unsigned char)s[n]) || s[n] == '-' || s[n] == ':' || s[n] == '_')
+		n++;
+	return n > 0 && isalpha((unsigned char)s[0]) && s[n] == '(';
+}
+
+/*
+ * The parameters column: "start=0;end=500;step=50", "max-pixels=1024",
+ * "capture-accuracy=10", separated by ';', ',' or spaces.  A parameter
+ * that the question's type does not take is an error, as in pyxform.
+ */
+static void
+load_parameters(struct loader *ld, struct form_question *q, const struct form_csv_cell *c)
+{
+	static const struct {
+		const char *key;
+		int kind;   /* 0 range, 1 photo, 2 geopoint */
+	} known[] = {
+		{ "start", 0 }, { "end", 0 }, { "step", 0 }, { "max-pixels", 1 },
+		{ "capture-accuracy", 2 }, { "warning-accuracy", 2 },
+	};
+	int kind = q->range ? 0 : q->type == FORM_PHOTO ? 1 : q->type == FORM_GEOPOINT ? 2 : -1;
+	size_t n = 0;
+	char *text, *save = NULL, b[80];
+
+	if (q->range) {
+		q->range_start = 1;  /* ODK's defaults */
+		q->range_end = 10;
+		q->range_step = 1;
+	}
+	if (c == NULL)
+		return;
+	text = trimmed(c->text);
+	for (char *tok = strtok_r(text, ";, \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ";, \t", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		size_t k;
+
+		if (eq == NULL) {
+			diag(ld, c->line, c->col, "parameters of '%s': '%s' is not key=value",
+			    q->name, shown(tok, b));
+			continue;
+		}
+		*eq = '\0';
+		for (k = 0; k < sizeof known / sizeof known[0]; k++)
+			if (strcasecmp(tok, known[k].key) == 0)
+				break;
+		if (k == sizeof known / sizeof known[0] || known[k].kind != kind) {
+			diag(ld, c->line, c->col, "parameters of '%s': '%s' does not apply to this "
+			    "type (range: start, end, step; image: max-pixels; geopoint: "
+			    "capture-accuracy, warning-accuracy)", q->name, shown(tok, b));
+			continue;
+		}
+		{
+			double v = strtod(eq + 1, &end);
+
+			if (eq[1] == '\0' || *end != '\0' || !isfinite(v)) {
+				diag(ld, c->line, c->col, "parameters of '%s': %s needs a number, not "
+				    "'%s'", q->name, known[k].key, shown(eq + 1, b));
+				continue;
+			}
+			if (kind == 0)
+				*(k == 0 ? &q->range_start : k == 1 ? &q->range_end : &q->range_step) = v;
+		}
+		q->params = xreallocarray(q->params, n + 3, sizeof *q->params);
+		q->params[n++] = xstrdup(known[k].key);
+		q->params[n++] = xstrdup(eq + 1);
+		q->params[n] = NULL;
+	}
+	if (q->range && (q->range_step <= 0 || q->range_start == q->range_end))
+		diag(ld, c->line, c->col, "parameters of '%s': a range needs start != end and a "
+		    "step above 0", q->name);
+	free(text);
+}
+
+/* The trigger column: ${a}, or several as "${a} ${b}". */
+static void
+load_triggers(struct loader *ld, struct form_question *q, const struct form_csv_cell *c)
+{
+	struct resolve_ctx rc = { ld, ld->f->nq };
+	const char *p = c->text;
+	char b[80];
+	bool named = false;
+
+	while ((p = strstr(p, "${")) != NULL) {
+		const char *close = strchr(p, '}');
+		char *name;
+		long t;
+
+		if (close == NULL)
+			break;
+		name = xstrndup(p + 2, (size_t)(close - p - 2));
+		named = true;
+		if ((t = resolve(&rc, name)) < 0)
+			diag(ld, c->line, c->col, "trigger of '%s': %s question '${%s}'", q->name,
+			    t == -2 ? "ambiguous" : "unknown", shown(name, b));
+		else {
+			q->triggers = xreallocarray(q->triggers, q->ntriggers + 1,
+			    sizeof *q->triggers);
+			q->triggers[q->ntriggers++] = t;
+		}
+		free(name);
+		p = close + 1;
+	}
+	if (!named)
+		diag(ld, c->line, c->col, "trigger of '%s': name the question as ${name}", q->name);
 }
 
 /* A fieldcheck::role cell: what the question means to the record model (meaning/). */
@@ -996,6 +1632,10 @@ load_survey_details(struct loader *ld)
 		const struct form_csv_cell *c;
 		const char *qn = q->name != NULL ? q->name : "end_group";
 
+		if (row == SIZE_MAX) {
+			other_question(ld, i);
+			continue;
+		}
 		q->label = row_texts(ld, cols, ncol, row, C_LABEL);
 		q->hint = row_texts(ld, cols, ncol, row, C_HINT);
 		q->constraint_msg = row_texts(ld, cols, ncol, row, C_CONSTRAINT_MSG);
@@ -1004,7 +1644,21 @@ load_survey_details(struct loader *ld)
 			q->role = parse_role(ld, c, q);
 		if ((c = cell_of(ld, cols, ncol, row, C_DEFAULT, SIZE_MAX)) != NULL) {
 			q->default_value = trimmed(c->text);
-			default_cell[i] = c;
+			if (default_is_dynamic(q->default_value))
+				q->default_expr = cell_expr(ld, c, "default", qn);
+			else
+				default_cell[i] = c;
+		}
+		load_parameters(ld, q, cell_of(ld, cols, ncol, row, C_PARAMETERS, SIZE_MAX));
+		if ((c = cell_of(ld, cols, ncol, row, C_TRIGGER, SIZE_MAX)) != NULL)
+			load_triggers(ld, q, c);
+		if ((c = cell_of(ld, cols, ncol, row, C_CHOICE_FILTER, SIZE_MAX)) != NULL) {
+			if (q->list < 0)
+				;  /* nothing to filter: pyxform and ODK ignore it too */
+			else {
+				q->choice_filter_src = trimmed(c->text);
+				q->choice_filter = cell_expr_in(ld, c, "choice_filter", qn, true);
+			}
 		}
 		if ((c = cell_of(ld, cols, ncol, row, C_RELEVANT, SIZE_MAX)) != NULL) {
 			q->relevant_src = trimmed(c->text);
@@ -1014,10 +1668,30 @@ load_survey_details(struct loader *ld)
 			q->constraint_src = trimmed(c->text);
 			q->constraint = cell_expr(ld, c, "constraint", qn);
 		}
+		if (q->constraint == NULL && ld->digits != NULL && ld->digits[i]) {
+			/* pyxform's phone number: digits only */
+			struct resolve_ctx rc = { ld, f->nq };
+			size_t off;
+			char *cause = NULL;
+
+			q->constraint_src = xstrdup("regex(., '^\\d*$')");
+			q->constraint = form_expr_parse(q->constraint_src, resolve, NULL, NULL, &rc,
+			    &off, &cause);
+			free(cause);
+		}
+		if ((c = cell_of(ld, cols, ncol, row, C_READONLY, SIZE_MAX)) != NULL) {
+			char *t = trimmed(c->text);
+
+			if (is_yes(t))
+				q->readonly = true;
+			else if (!is_no(t))
+				q->readonly_expr = cell_expr(ld, c, "readonly", qn);
+			free(t);
+		}
 		if ((c = cell_of(ld, cols, ncol, row, C_CALCULATION, SIZE_MAX)) != NULL) {
 			q->calculation_src = trimmed(c->text);
 			q->calculation = cell_expr(ld, c, "calculation", qn);
-		} else if (q->type == FORM_CALCULATE)
+		} else if (q->type == FORM_CALCULATE && q->meta == META_NONE)
 			diag(ld, q->line, 0, "calculate '%s' has no calculation", qn);
 		if ((c = cell_of(ld, cols, ncol, row, C_REQUIRED, SIZE_MAX)) != NULL) {
 			char *t = trimmed(c->text);
@@ -1054,6 +1728,15 @@ static void
 free_question(const struct form *f, struct form_question *q)
 {
 	free(q->name);
+	free(q->key);
+	form_expr_free(q->default_expr);
+	form_expr_free(q->choice_filter);
+	form_expr_free(q->readonly_expr);
+	free(q->choice_filter_src);
+	for (size_t i = 0; q->params != NULL && q->params[i] != NULL; i++)
+		free(q->params[i]);
+	free(q->params);
+	free(q->triggers);
 	texts_free(q->label, f->nlang);
 	texts_free(q->hint, f->nlang);
 	texts_free(q->constraint_msg, f->nlang);
@@ -1080,11 +1763,22 @@ form_free(struct form *f)
 		for (size_t c = 0; c < f->lists[i].count; c++) {
 			free(f->lists[i].choices[c].name);
 			texts_free(f->lists[i].choices[c].label, f->nlang);
+			for (size_t k = 0; f->lists[i].choices[c].filter != NULL && k < f->nfilter; k++)
+				free(f->lists[i].choices[c].filter[k]);
+			free(f->lists[i].choices[c].filter);
 		}
 		free(f->lists[i].choices);
 		free(f->lists[i].name);
 	}
 	free(f->lists);
+	for (size_t i = 0; i < f->ntables; i++) {
+		free(f->tables[i].name);
+		form_csv_free(f->tables[i].csv);
+	}
+	free(f->tables);
+	for (size_t i = 0; i < f->nfilter; i++)
+		free(f->filter_cols[i]);
+	free(f->filter_cols);
 	for (size_t i = 0; i < f->nlang; i++)
 		free(f->langs[i]);
 	free(f->langs);
@@ -1113,15 +1807,22 @@ id_from_name(const char *name)
 	return id;
 }
 
-static const char *const sheet_names[] = { "survey", "choices", "settings" };
+/*
+ * external_choices: pyxform's choices for select_one_external, read as
+ * choices.  osm: the tags OpenMapKit offers for an osm question; its answer
+ * is a file, so the sheet changes no answer here and is not read.
+ */
+static const char *const sheet_names[] = { "survey", "choices", "settings", "external_choices",
+    "osm" };
+#define NSHEETS 5
 
 struct form *
 form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *dfn, void *ctx)
 {
 	struct loader ld = { .name = name, .diag = dfn, .ctx = ctx };
 	struct form *f = xcalloc(1, sizeof *f);
-	size_t start[3] = { 0 }, head[3] = { 0 }, end[3] = { 0 };
-	bool seen[3] = { false };
+	size_t start[NSHEETS] = { 0 }, head[NSHEETS] = { 0 }, end[NSHEETS] = { 0 };
+	bool seen[NSHEETS] = { false };
 	char *default_lang = NULL, *cause = NULL;
 	const struct form_csv_cell *default_cell = NULL;
 	unsigned line, col;
@@ -1156,17 +1857,17 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 					    "settings)");
 					cur = SIZE_MAX - 1;  /* say it once */
 				}
-			} else if (cur < 3 && head[cur] == 0 && !row_empty(&ld, row))
+			} else if (cur < NSHEETS && head[cur] == 0 && !row_empty(&ld, row))
 				head[cur] = row + 1;
-			if (cur < 3)
+			if (cur < NSHEETS)
 				end[cur] = row + 1;
 			continue;
 		}
 		lower(sheet);
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < NSHEETS; k++)
 			if (strcmp(sheet, sheet_names[k]) == 0)
 				break;
-		if (k == 3) {
+		if (k == NSHEETS) {
 			diag(&ld, first->line, first->col, "unsupported sheet '%s'",
 			    shown(sheet, b));
 			cur = SIZE_MAX - 1;
@@ -1178,19 +1879,34 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 			cur = k;
 			start[k] = row;
 			end[k] = row + 1;
+			/* "survey,type,name,label": the header shares the sheet name's row */
+			if (ld.csv->rows[row].count > 1) {
+				const struct form_csv_row *r = &ld.csv->rows[row];
+				bool more = false;
+
+				for (size_t c = 1; c < r->count && !more; c++) {
+					const char *t = ld.csv->cells[r->first + c].text;
+
+					more = t[strspn(t, " \t")] != '\0';
+				}
+				if (more)
+					head[k] = row + 1;
+			}
 		}
 		free(sheet);
 	}
 	if (!seen[0])
 		diag(&ld, 1, 0, "no survey sheet (the first cell of a row names its sheet)");
-	for (size_t k = 0; k < 3; k++)
-		if (seen[k] && head[k] == 0 && k != 2)
+	for (size_t k = 0; k < NSHEETS; k++)
+		if (seen[k] && head[k] == 0 && k != 2 && k != 4)
 			diag(&ld, ld.csv->rows[start[k]].line, 0, "sheet '%s' has no header row",
 			    sheet_names[k]);
 	if (seen[2] && head[2] != 0)
 		load_settings(&ld, head[2] - 1, end[2], &default_lang, &default_cell);
 	if (seen[1] && head[1] != 0)
-		load_choices(&ld, head[1] - 1, end[1]);
+		load_choices(&ld, head[1] - 1, end[1], false);
+	if (seen[3] && head[3] != 0)
+		load_choices(&ld, head[3] - 1, end[3], true);
 	if (seen[0] && head[0] != 0) {
 		load_survey_questions(&ld, head[0] - 1, end[0]);
 		f->default_lang = f->nlang;
@@ -1215,14 +1931,12 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 			if (strcasecmp(f->langs[i], default_lang) == 0 ||
 			    lang_code_is(f->langs[i], default_lang))
 				break;
+		/*
+		 * pyxform names the unnamed columns' language so; a name that no
+		 * column uses ("Arabic" beside label::العربية) leaves the first one.
+		 */
 		if (i < f->nlang)
 			f->default_lang = i;
-		else if (f->nlang > 0) {
-			char b[80];
-
-			diag(&ld, default_cell->line, default_cell->col, "default_language '%s' is "
-			    "not one of the form's languages", shown(default_lang, b));
-		}
 	}
 	if (seen[0] && head[0] != 0 && f->nq == 0 && ld.errors == 0)
 		diag(&ld, ld.csv->rows[head[0] - 1].line, 0, "survey has no questions");
@@ -1237,6 +1951,7 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	free(default_lang);
 	free(ld.qrow);
 	free(ld.scol);
+	free(ld.digits);
 	form_csv_free(ld.csv);
 	return f;
 
@@ -1244,6 +1959,7 @@ fail:
 	free(default_lang);
 	free(ld.qrow);
 	free(ld.scol);
+	free(ld.digits);
 	form_csv_free(ld.csv);
 	form_free(f);
 	return NULL;
@@ -1375,9 +2091,25 @@ form_question_index(const struct form *f, const char *name)
 	if (name == NULL)
 		return -1;
 	for (size_t i = 0; i < f->nq; i++)
-		if (f->q[i].name != NULL && strcmp(f->q[i].name, name) == 0)
+		if (f->q[i].key != NULL && strcmp(f->q[i].key, name) == 0)
 			return (long)i;
 	return -1;
+}
+
+const char *
+form_question_parameter(const struct form *f, size_t q, const char *key)
+{
+	for (size_t i = 0; q < f->nq && f->q[q].params != NULL && f->q[q].params[i] != NULL;
+	    i += 2)
+		if (strcmp(f->q[q].params[i], key) == 0)
+			return f->q[q].params[i + 1];
+	return NULL;
+}
+
+const char *
+form_question_key(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].key != NULL ? f->q[q].key : form_question_name(f, q);
 }
 
 size_t

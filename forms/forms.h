@@ -103,8 +103,18 @@ enum form_role {
 enum form_role form_question_role(const struct form *f, size_t q);
 /* Nesting depth of groups around question q (0 at top level). */
 unsigned form_question_depth(const struct form *f, size_t q);
-/* Index of a question by name, or -1. */
-long form_question_index(const struct form *f, const char *name);
+/*
+ * A question's key in a record: its name, or its group path ("g1/g2/name")
+ * when questions in different groups share the name (pyxform allows it).
+ */
+const char *form_question_key(const struct form *f, size_t q);
+/*
+ * A value of the parameters column ("max-pixels" of an image, "start",
+ * "end" and "step" of a range, "capture-accuracy" of a geopoint), or NULL.
+ */
+const char *form_question_parameter(const struct form *f, size_t q, const char *key);
+/* Index of a question by key, or -1. */
+long form_question_index(const struct form *f, const char *key);
 
 /* Choices of a select question. */
 size_t form_choice_count(const struct form *f, size_t q);
@@ -146,9 +156,49 @@ const char *form_session_language(const struct form_session *s);
  */
 int form_session_set(struct form_session *s, const char *name, const char *value,
     char **message);
+/*
+ * What the metadata questions say: deviceid is the device's name, username
+ * the inspector.  start, end (the last change) and today come from the clock.
+ */
+void form_session_set_identity(struct form_session *s, const char *device,
+    const char *username);
+/* A draft's metadata answer (start, start-geopoint...) as it was saved. */
+void form_session_restore_meta(struct form_session *s, const char *key, const char *value);
+/* A usable fix ("lat lon alt acc"): start-geopoint takes the first one offered. */
+void form_session_offer_position(struct form_session *s, const char *geopoint);
+/*
+ * One answer of this device's last saved record of the same form, for
+ * ${last-saved#x} (the caller reads the record from the store).
+ */
+void form_session_set_last_saved(struct form_session *s, const char *key, const char *value);
+/*
+ * Question q is being shown: the first time, an unanswered question with a
+ * dynamic default (${x}*3, today(), ${last-saved#street}) takes its value.
+ */
+void form_session_show(struct form_session *s, size_t q);
+
+/*
+ * text with each ${name} replaced by the current answer, as ODK shows labels,
+ * hints, notes and messages: a select shows its choice labels in the
+ * session's language.  An unknown ${name} stays as written.  Caller frees.
+ */
+char *form_session_render(const struct form_session *s, const char *text);
+/* Question q's label and hint in the session's language, rendered.  Caller frees. */
+char *form_session_label(const struct form_session *s, size_t q);
+char *form_session_hint(const struct form_session *s, size_t q);
+
+/*
+ * Is choice c of select q offered now?  A choice_filter (cascading selects:
+ * ${state} = cf) leaves out choices whose columns do not match.  A choice
+ * that is not offered is refused by form_session_set.
+ */
+bool form_session_choice_offered(const struct form_session *s, size_t q, size_t c);
+
 /* The current answer, or "" when unanswered. */
 const char *form_session_get(const struct form_session *s, size_t q);
 bool form_session_relevant(const struct form_session *s, size_t q);
+/* bind:readonly: the form sets this answer (a default, a trigger); typing is refused. */
+bool form_session_readonly(const struct form_session *s, size_t q);
 bool form_session_required(const struct form_session *s, size_t q);
 
 /*

@@ -12,7 +12,6 @@
 #ifndef FIELDCHECK_FORMS_INTERNAL_H
 #define FIELDCHECK_FORMS_INTERNAL_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -68,21 +67,47 @@ struct form_expr;
 typedef long form_expr_resolve_fn(void *ctx, const char *name);
 
 /*
- * Parses src.  Returns the tree (caller frees with form_expr_free) or NULL
- * with *offset (the character offset inside src) and *cause (caller frees).
+ * In a choice_filter, a bare name is a column of the choices sheet: its
+ * index in form_expr_env.choice_cols, or -1 when the sheet has no such column.
  */
-struct form_expr *form_expr_parse(const char *src, form_expr_resolve_fn *resolve, void *ctx,
-    size_t *offset, char **cause);
+typedef long form_expr_column_fn(void *ctx, const char *name, size_t len);
+
+/*
+ * pulldata('file', 'column', 'key column', key): the table file.csv beside
+ * the form.  Returns its index in form.tables and the two columns' indices,
+ * or -1 when the file or a column cannot be read.
+ */
+typedef long form_expr_table_fn(void *ctx, const char *file, const char *column,
+    const char *key_column, long *col, long *key_col);
+
+/*
+ * Parses src.  column is NULL except for a choice_filter.  Returns the tree
+ * (caller frees with form_expr_free) or NULL with *offset (the character
+ * offset inside src) and *cause (caller frees).
+ */
+struct form_expr *form_expr_parse(const char *src, form_expr_resolve_fn *resolve,
+    form_expr_column_fn *column, form_expr_table_fn *table, void *ctx, size_t *offset,
+    char **cause);
 void form_expr_free(struct form_expr *e);
 
 /* The answers an expression reads: answers[q] (NULL means ""), and `.`. */
 struct form_expr_env {
 	const char *const *answers;
+	const char *const *last_saved;  /* ${last-saved#x}: NULL, or [nanswers] */
+	const char *const *choice_cols; /* a choice_filter's choice: name, label, filters */
+	size_t nchoice_cols;
 	size_t nanswers;
 	const char *dot;
+	size_t self;        /* ${q} of this question reads dot (its constraint), or SIZE_MAX */
 	char today[16];     /* filled on first use of today()/now() */
 	char now[40];
 	bool have_time;
+	const char *error;  /* set when an evaluation could not finish (a regex() gave up) */
+	/* Text that functions build (concat, substr...): reset by each evaluation. */
+	char *arena;
+	size_t arena_size, arena_used;
+	const struct form *form;  /* jr:choice-name: the choices' labels ... */
+	size_t lang;              /* ... in this language */
 };
 
 bool form_expr_eval_bool(const struct form_expr *e, struct form_expr_env *env);
@@ -92,16 +117,39 @@ void form_expr_eval_string(const struct form_expr *e, struct form_expr_env *env,
 
 /* ---- form.c ---- */
 
+/* Metadata questions: filled by the session, never asked (type FORM_CALCULATE). */
+enum form_meta {
+	META_NONE, META_START, META_END, META_TODAY, META_DEVICEID, META_USERNAME,
+	META_START_GEOPOINT,
+	META_EMPTY,      /* phonenumber, email, simserial, subscriberid, imei: none here */
+	META_RANGE,      /* only while loading: the type was range */
+	META_DIGITS,     /* only while loading: the type was phone number */
+	META_TRACE, META_SHAPE,  /* only while loading: geotrace, geoshape */
+};
+
 struct form_question {
 	enum form_qtype type;
+	enum form_meta meta;
 	char *name;
+	char *key;           /* the name, or group/path/name when the name is not unique */
 	char **label;        /* [nlang + 1]: index nlang is the unnamed language */
 	char **hint;
 	char **constraint_msg;
 	char **required_msg;
 	char *default_value;
+	struct form_expr *default_expr;  /* a dynamic default, evaluated when first shown */
 	char *relevant_src, *constraint_src, *calculation_src;
 	struct form_expr *relevant, *constraint, *required, *calculation;
+	struct form_expr *choice_filter;  /* bare names are columns of the choices sheet */
+	char *choice_filter_src;
+	char **params;       /* parameters column: key, value, key, value..., NULL */
+	bool range;          /* type range: a number from range_start to range_end by step */
+	bool readonly;       /* bind:readonly: shown, never typed (a default or trigger sets it) */
+	struct form_expr *readonly_expr;  /* ... or read-only while this is true */
+	enum { GEO_NONE, GEO_TRACE, GEO_SHAPE } geo;  /* a text answer that is a line or shape */
+	double range_start, range_end, range_step;
+	long *triggers;      /* trigger column: questions whose change recalculates this one */
+	size_t ntriggers;
 	bool required_always;
 	enum form_role role;
 	long list;           /* choice list index, or -1 */
@@ -114,6 +162,13 @@ struct form_choice {
 	char *name;
 	char **label;        /* [nlang + 1] */
 	int severity;        /* fieldcheck::severity level, or FORM_SEVERITY_NONE */
+	char **filter;       /* [form.nfilter]: the choices sheet's other columns, or NULL */
+	unsigned line, col;  /* of the name */
+};
+
+struct form_table {
+	char *name;          /* as pulldata() names it, without .csv */
+	struct form_csv *csv;  /* row 0 is the header */
 };
 
 struct form_list {
@@ -135,6 +190,10 @@ struct form {
 	size_t nq;
 	struct form_list *lists;
 	size_t nlists;
+	char **filter_cols;    /* names of the choices sheet's other columns (choice_filter) */
+	size_t nfilter;
+	struct form_table *tables;  /* pulldata()'s CSV files beside the form */
+	size_t ntables;
 };
 
 /* The language index for a full name or code; the default when lang is NULL or unknown. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/util.h"
 
@@ -26,7 +27,10 @@ struct form_session {
 	size_t lang;
 	char **ans;
 	bool *rel;
+	bool *shown;      /* a dynamic default is applied the first time only */
+	char **last;      /* ${last-saved#x}: answers of the last saved record */
 	char *scratch;    /* FORM_MAX_ANSWER + 1: a calculation's text */
+	char *arena;      /* FORM_MAX_ANSWER + 1: text that functions build */
 };
 
 /* Default messages, for forms that give none, in English or Chinese. */
@@ -167,6 +171,63 @@ valid_date(const char *s, size_t n)
 	return d <= mdays[m - 1];
 }
 
+/* One geopoint "LAT LON [ALT [ACCURACY]]" in s[0..n); its latitude and longitude. */
+static bool
+valid_point(const char *s, size_t n, double ll[2])
+{
+	double v[4];
+	int k = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		char num[40];
+		size_t m = 0;
+
+		while (i < n && s[i] == ' ')
+			i++;
+		while (i + m < n && s[i + m] != ' ')
+			m++;
+		if (m == 0)
+			break;
+		if (m >= sizeof num || k == 4)
+			return false;
+		memcpy(num, s + i, m);
+		num[m] = '\0';
+		if (!plain_number(num, false, &v[k]))
+			return false;
+		k++;
+		i += m;
+	}
+	if (k < 2 || v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180 || (k == 4 && v[3] < 0))
+		return false;
+	ll[0] = v[0];
+	ll[1] = v[1];
+	return true;
+}
+
+/* A geotrace (2 points or more) or a closed geoshape (4 or more, last = first). */
+static bool
+valid_line(const char *s, bool closed)
+{
+	double first[2], ll[2];
+	size_t n = 0;
+
+	for (const char *p = s;; p++) {
+		size_t k = strcspn(p, ";");
+
+		if (!valid_point(p, k, ll))
+			return false;
+		if (n++ == 0)
+			memcpy(first, ll, sizeof first);
+		p += k;
+		if (*p == '\0')
+			break;
+	}
+	if (closed)
+		return n >= 4 && ll[0] == first[0] && ll[1] == first[1];
+	return n >= 2;
+}
+
 static bool
 has_choice(const struct form *f, const struct form_question *q, const char *name, size_t len)
 {
@@ -205,6 +266,16 @@ form_check_type(const struct form *f, size_t qi, const char *value, char **norm,
 	case FORM_DECIMAL:
 		if (!plain_number(value, false, &d))
 			return fc_fail(message, "'%s' needs a number, not '%s'", q->name, b);
+		if (q->range) {
+			double lo = fmin(q->range_start, q->range_end);
+			double hi = fmax(q->range_start, q->range_end);
+			double steps = (d - q->range_start) / q->range_step;
+
+			if (d < lo || d > hi || fabs(steps - round(steps)) > 1e-9)
+				return fc_fail(message, "'%s' needs a number from %g to %g in steps "
+				    "of %g, not '%s'", q->name, q->range_start, q->range_end,
+				    q->range_step, b);
+		}
 		break;
 	case FORM_DATE:
 		if (!valid_date(value, len))
@@ -264,34 +335,12 @@ form_check_type(const struct form *f, size_t qi, const char *value, char **norm,
 		return 0;
 	}
 	case FORM_GEOPOINT: {
-		double v[4];
-		int k = 0;
-		const char *p = value;
+		double ll[2];
 
-		while (*p != '\0' && k < 5) {
-			char num[40];
-			size_t m;
-
-			while (*p == ' ')
-				p++;
-			if ((m = strcspn(p, " ")) == 0)
-				break;
-			if (m >= sizeof num || k == 4)
-				goto bad_point;
-			memcpy(num, p, m);
-			num[m] = '\0';
-			if (!plain_number(num, false, &v[k]))
-				goto bad_point;
-			k++;
-			p += m;
-		}
-		if (k < 2 || v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180 ||
-		    (k == 4 && v[3] < 0))
-			goto bad_point;
+		if (!valid_point(value, len, ll))
+			return fc_fail(message, "'%s' needs a position as 'LAT LON [ALT [ACCURACY]]' "
+			    "in degrees and metres, not '%s'", q->name, b);
 		break;
-bad_point:
-		return fc_fail(message, "'%s' needs a position as 'LAT LON [ALT [ACCURACY]]' "
-		    "in degrees and metres, not '%s'", q->name, b);
 	}
 	case FORM_ACKNOWLEDGE:
 		if (strcasecmp(value, "OK") != 0)
@@ -307,6 +356,11 @@ bad_point:
 				    q->name);
 		break;
 	case FORM_TEXT:
+		if (q->geo != GEO_NONE && !valid_line(value, q->geo == GEO_SHAPE))
+			return fc_fail(message, "'%s' needs %s as 'LAT LON [ALT [ACCURACY]]' points "
+			    "separated by ';', not '%s'", q->name, q->geo == GEO_SHAPE ?
+			    "a closed shape (at least 4 points, the last one the first)" :
+			    "a line (at least 2 points)", b);
 		break;
 	default:
 		return fc_fail(message, "'%s' is a %s and takes no answer", q->name,
@@ -322,8 +376,14 @@ env_init(const struct form_session *s, struct form_expr_env *env, const char *do
 {
 	memset(env, 0, sizeof *env);
 	env->answers = (const char *const *)s->ans;
+	env->last_saved = (const char *const *)s->last;
+	env->arena = s->arena;
+	env->arena_size = FORM_MAX_ANSWER + 1;
+	env->form = s->f;
+	env->lang = s->lang;
 	env->nanswers = s->f->nq;
 	env->dot = dot;
+	env->self = SIZE_MAX;
 }
 
 /* Relevance and calculations over the whole form, until nothing changes. */
@@ -354,7 +414,8 @@ recompute(struct form_session *s)
 				}
 				continue;
 			}
-			if (q->type == FORM_CALCULATE && q->calculation != NULL) {
+			/* A calculation with a trigger runs only when its trigger changes. */
+			if (q->type == FORM_CALCULATE && q->calculation != NULL && q->ntriggers == 0) {
 				env.dot = s->ans[i];
 				form_expr_eval_string(q->calculation, &env, s->scratch,
 				    FORM_MAX_ANSWER + 1);
@@ -376,6 +437,66 @@ recompute(struct form_session *s)
 	}
 }
 
+/* Replaces answer i (NULL or "" clears it); true when it changed. */
+static bool
+put_answer(struct form_session *s, size_t i, const char *v)
+{
+	if (v == NULL || v[0] == '\0') {
+		if (s->ans[i] == NULL)
+			return false;
+		free(s->ans[i]);
+		s->ans[i] = NULL;
+		return true;
+	}
+	if (s->ans[i] != NULL && strcmp(s->ans[i], v) == 0)
+		return false;
+	free(s->ans[i]);
+	s->ans[i] = xstrdup(v);
+	return true;
+}
+
+/* Local time as ODK writes a dateTime: 2026-11-29T22:14:05.000+08:00. */
+static void
+local_datetime(char *buf, size_t size, bool date_only)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char zone[8];
+
+	if (localtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	if (date_only) {
+		strftime(buf, size, "%Y-%m-%d", &tm);
+		return;
+	}
+	strftime(zone, sizeof zone, "%z", &tm);  /* +0800 */
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%S.000", &tm);
+	if (strlen(zone) == 5)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%.3s:%s", zone, zone + 3);
+}
+
+/*
+ * Metadata questions of one kind get value (NULL: the time now, as the kind
+ * wants).  True when an answer changed.
+ */
+static bool
+set_meta(struct form_session *s, enum form_meta kind, const char *value, bool only_if_empty)
+{
+	char now[48];
+	bool changed = false;
+
+	for (size_t i = 0; i < s->f->nq; i++) {
+		if (s->f->q[i].meta != kind || (only_if_empty && s->ans[i] != NULL))
+			continue;
+		if (value == NULL) {
+			local_datetime(now, sizeof now, kind == META_TODAY);
+			changed |= put_answer(s, i, now);
+		} else
+			changed |= put_answer(s, i, value);
+	}
+	return changed;
+}
+
 struct form_session *
 form_session_new(const struct form *f, const char *lang)
 {
@@ -385,10 +506,17 @@ form_session_new(const struct form *f, const char *lang)
 	s->lang = form_lang_index(f, lang);
 	s->ans = xcalloc(f->nq + 1, sizeof *s->ans);
 	s->rel = xcalloc(f->nq + 1, sizeof *s->rel);
+	s->shown = xcalloc(f->nq + 1, sizeof *s->shown);
+	s->last = xcalloc(f->nq + 1, sizeof *s->last);
 	s->scratch = xmalloc(FORM_MAX_ANSWER + 1);
+	s->arena = xmalloc(FORM_MAX_ANSWER + 1);
+	set_meta(s, META_START, NULL, false);
+	set_meta(s, META_END, NULL, false);
+	set_meta(s, META_TODAY, NULL, false);
 	/* Defaults were checked against their types when the form loaded. */
 	for (size_t i = 0; i < f->nq; i++)
-		if (f->q[i].default_value != NULL && answerable(f->q[i].type)) {
+		if (f->q[i].default_value != NULL && f->q[i].default_expr == NULL &&
+		    answerable(f->q[i].type)) {
 			char *norm = NULL, *msg = NULL;
 
 			if (form_check_type(f, i, f->q[i].default_value, &norm, &msg) == 0)
@@ -404,11 +532,16 @@ form_session_free(struct form_session *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->f->nq; i++)
+	for (size_t i = 0; i < s->f->nq; i++) {
 		free(s->ans[i]);
+		free(s->last[i]);
+	}
 	free(s->ans);
+	free(s->last);
+	free(s->shown);
 	free(s->rel);
 	free(s->scratch);
+	free(s->arena);
 	free(s);
 }
 
@@ -431,20 +564,156 @@ constraint_message(const struct form_session *s, const struct form_question *q)
 	const char *m = form_text_in(s->f, q->constraint_msg, s->lang);
 
 	if (m[0] != '\0')
-		return xstrdup(m);
+		return form_session_render(s, m);
 	return xasprintf("%s (%s)", default_msg(s->f, s->lang, M_CONSTRAINT),
 	    q->constraint_src != NULL ? q->constraint_src : "");
 }
 
+/*
+ * Does answer v meet q's constraint?  When it does not, *message (caller
+ * frees) says why: the form's message, or that the evaluation gave up.
+ */
 static bool
-constraint_holds(const struct form_session *s, const struct form_question *q, const char *v)
+constraint_holds(const struct form_session *s, const struct form_question *q, const char *v,
+    char **message)
 {
 	struct form_expr_env env;
 
 	if (q->constraint == NULL)
 		return true;
 	env_init(s, &env, v);
-	return form_expr_eval_bool(q->constraint, &env);
+	/* As in ODK, ${this question} in its own constraint is the new answer. */
+	env.self = (size_t)(q - s->f->q);
+	if (form_expr_eval_bool(q->constraint, &env))
+		return true;
+	*message = env.error != NULL ? xasprintf("'%s': %s", q->name, env.error) :
+	    constraint_message(s, q);
+	return false;
+}
+
+bool
+form_session_choice_offered(const struct form_session *s, size_t qi, size_t c)
+{
+	const struct form *f = s->f;
+	const struct form_question *q;
+	const struct form_choice *ch;
+	const char *cols[FORM_MAX_ROW_CELLS + 2];
+	struct form_expr_env env;
+
+	if (qi >= f->nq || c >= form_choice_count(f, qi))
+		return false;
+	q = &f->q[qi];
+	if (q->choice_filter == NULL)
+		return true;
+	ch = &f->lists[q->list].choices[c];
+	cols[0] = ch->name;
+	cols[1] = form_text_in(f, ch->label, f->default_lang);
+	for (size_t k = 0; k < f->nfilter && k < FORM_MAX_ROW_CELLS; k++)
+		cols[k + 2] = ch->filter != NULL ? ch->filter[k] : NULL;
+	env_init(s, &env, s->ans[qi]);
+	env.choice_cols = cols;
+	env.nchoice_cols = f->nfilter + 2;
+	return form_expr_eval_bool(q->choice_filter, &env);
+}
+
+/*
+ * Is each choice of a select's answer offered now?  With
+ * allow_choice_duplicates a name may appear more than once: any offered
+ * occurrence counts.  Returns NULL, or the first name not offered (into buf).
+ */
+static const char *
+not_offered(const struct form_session *s, size_t qi, const char *answer, char buf[72])
+{
+	const struct form *f = s->f;
+
+	if (f->q[qi].choice_filter == NULL)
+		return NULL;
+	for (const char *p = answer; *p != '\0';) {
+		size_t k = f->q[qi].type == FORM_SELECT_ONE ? strlen(p) : strcspn(p, " "), c;
+		bool ok = false;
+
+		for (c = 0; c < form_choice_count(f, qi) && !ok; c++) {
+			const char *n = form_choice_name(f, qi, c);
+
+			ok = strlen(n) == k && memcmp(n, p, k) == 0 &&
+			    form_session_choice_offered(s, qi, c);
+		}
+		if (!ok) {
+			char *w = xstrndup(p, k);
+
+			shown(w, buf);
+			free(w);
+			return buf;
+		}
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * Question qi changed: every question whose trigger names it takes its
+ * calculation's value now, or is cleared when it has none (ODK's setvalue).
+ */
+static void
+fire_triggers(struct form_session *s, size_t qi)
+{
+	const struct form *f = s->f;
+	struct form_expr_env env;
+	bool changed = false;
+
+	for (size_t i = 0; i < f->nq; i++) {
+		const struct form_question *q = &f->q[i];
+		bool fires = false;
+		char *norm = NULL, *msg = NULL;
+
+		for (size_t k = 0; k < q->ntriggers; k++)
+			fires |= (size_t)q->triggers[k] == qi;
+		if (!fires || !s->rel[i])
+			continue;
+		s->scratch[0] = '\0';
+		if (q->calculation != NULL) {
+			env_init(s, &env, s->ans[i]);
+			form_expr_eval_string(q->calculation, &env, s->scratch, FORM_MAX_ANSWER + 1);
+		}
+		if (q->type == FORM_CALCULATE || s->scratch[0] == '\0')
+			changed |= put_answer(s, i, s->scratch);
+		else if (form_check_type(f, i, s->scratch, &norm, &msg) == 0)
+			changed |= put_answer(s, i, norm);
+		free(norm);
+		free(msg);
+	}
+	if (changed)
+		recompute(s);
+}
+
+bool
+form_session_readonly(const struct form_session *s, size_t qi)
+{
+	const struct form_question *q;
+	struct form_expr_env env;
+
+	if (qi >= s->f->nq)
+		return false;
+	q = &s->f->q[qi];
+	if (q->readonly || q->readonly_expr == NULL)
+		return q->readonly;
+	env_init(s, &env, s->ans[qi]);
+	return form_expr_eval_bool(q->readonly_expr, &env);
+}
+
+/* 0 when every choice of answer is offered now, else -1 and *message. */
+static int
+offered_or_say(const struct form_session *s, size_t qi, const char *answer, char **message)
+{
+	char b[72];
+	const char *bad = not_offered(s, qi, answer, b);
+
+	if (bad == NULL)
+		return 0;
+	return fc_fail(message, "'%s': '%s' is not offered with the answers given "
+	    "(choice_filter: %s)", s->f->q[qi].name, bad, s->f->q[qi].choice_filter_src);
 }
 
 int
@@ -464,6 +733,8 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	q = &f->q[qi];
 	if (!answerable(q->type))
 		return form_check_type(f, (size_t)qi, "", &norm, message);
+	if (form_session_readonly(s, (size_t)qi))
+		return fc_fail(message, "'%s' is read-only: the form sets it", q->name);
 	if (!s->rel[qi])
 		return fc_fail(message, "'%s': %s (relevant: %s)", q->name,
 		    default_msg(f, s->lang, M_NOT_RELEVANT),
@@ -471,20 +742,90 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	if (value == NULL || value[0] == '\0') {
 		free(s->ans[qi]);
 		s->ans[qi] = NULL;
+		set_meta(s, META_END, NULL, false);
 		recompute(s);
+		fire_triggers(s, (size_t)qi);
 		return 0;
 	}
 	if (form_check_type(f, (size_t)qi, value, &norm, message) != 0)
 		return -1;
-	if (!constraint_holds(s, q, norm)) {
+	if (offered_or_say(s, (size_t)qi, norm, message) != 0) {
 		free(norm);
-		*message = constraint_message(s, q);
+		return -1;
+	}
+	if (!constraint_holds(s, q, norm, message)) {
+		free(norm);
 		return -1;
 	}
 	free(s->ans[qi]);
 	s->ans[qi] = norm;
+	set_meta(s, META_END, NULL, false);
 	recompute(s);
+	fire_triggers(s, (size_t)qi);
 	return 0;
+}
+
+void
+form_session_restore_meta(struct form_session *s, const char *key, const char *value)
+{
+	long q = form_question_index(s->f, key);
+
+	if (q < 0 || s->f->q[q].meta == META_NONE || s->f->q[q].meta == META_EMPTY)
+		return;
+	if (put_answer(s, (size_t)q, value))
+		recompute(s);
+}
+
+void
+form_session_set_identity(struct form_session *s, const char *device, const char *username)
+{
+	set_meta(s, META_DEVICEID, device, false);
+	set_meta(s, META_USERNAME, username, false);
+	recompute(s);
+}
+
+void
+form_session_offer_position(struct form_session *s, const char *geopoint)
+{
+	/* offered on every redraw: recompute only when the first fix arrives */
+	if (set_meta(s, META_START_GEOPOINT, geopoint, true))
+		recompute(s);
+}
+
+void
+form_session_set_last_saved(struct form_session *s, const char *key, const char *value)
+{
+	long q = form_question_index(s->f, key);
+
+	if (q < 0 || value == NULL)
+		return;
+	free(s->last[q]);
+	s->last[q] = xstrdup(value);
+}
+
+void
+form_session_show(struct form_session *s, size_t qi)
+{
+	const struct form_question *q;
+	struct form_expr_env env;
+	char *norm = NULL, *msg = NULL;
+
+	/* a question that does not apply is not shown: its default waits */
+	if (qi >= s->f->nq || s->shown[qi] || !s->rel[qi])
+		return;
+	s->shown[qi] = true;
+	q = &s->f->q[qi];
+	if (q->default_expr == NULL || s->ans[qi] != NULL)
+		return;
+	env_init(s, &env, NULL);
+	form_expr_eval_string(q->default_expr, &env, s->scratch, FORM_MAX_ANSWER + 1);
+	/* A default that does not fit the type is left out, as the inspector would type it. */
+	if (s->scratch[0] != '\0' && form_check_type(s->f, qi, s->scratch, &norm, &msg) == 0) {
+		s->ans[qi] = norm;
+		recompute(s);
+	} else
+		free(norm);
+	free(msg);
 }
 
 const char *
@@ -533,16 +874,18 @@ form_session_check(const struct form_session *s, size_t qi, char **message)
 		if (!form_session_required(s, qi))
 			return 0;
 		m = form_text_in(s->f, q->required_msg, s->lang);
-		*message = xstrdup(m[0] != '\0' ? m : default_msg(s->f, s->lang, M_REQUIRED));
+		*message = m[0] != '\0' ? form_session_render(s, m) :
+		    xstrdup(default_msg(s->f, s->lang, M_REQUIRED));
 		return -1;
 	}
 	if (form_check_type(s->f, qi, s->ans[qi], &norm, message) != 0)
 		return -1;
 	free(norm);
-	if (!constraint_holds(s, q, s->ans[qi])) {
-		*message = constraint_message(s, q);
+	/* an earlier answer may have changed what the filter offers */
+	if (offered_or_say(s, qi, s->ans[qi], message) != 0)
 		return -1;
-	}
+	if (!constraint_holds(s, q, s->ans[qi], message))
+		return -1;
 	return 0;
 }
 
@@ -566,6 +909,90 @@ form_session_answers(const struct form_session *s, form_answer_fn *fn, void *ctx
 		if (!s->rel[i] || s->ans[i] == NULL || t == FORM_NOTE || t == FORM_BEGIN_GROUP ||
 		    t == FORM_END_GROUP)
 			continue;
-		fn(ctx, s->f->q[i].name, s->ans[i]);
+		fn(ctx, form_question_key(s->f, i), s->ans[i]);
 	}
+}
+
+/* Appends the text shown for question q's answer: choice labels for selects. */
+static void
+render_answer(const struct form_session *s, size_t q, struct fc_buf *out)
+{
+	const struct form *f = s->f;
+	const char *v = s->ans[q] != NULL ? s->ans[q] : "";
+	enum form_qtype t = f->q[q].type;
+	const char *lang = form_session_language(s);
+
+	if (t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE) {
+		fc_buf_append(out, v, strlen(v));
+		return;
+	}
+	for (bool first = true; *v != '\0';) {
+		size_t k, n = form_choice_count(f, q), c;
+
+		while (*v == ' ')
+			v++;
+		if ((k = t == FORM_SELECT_ONE ? strlen(v) : strcspn(v, " ")) == 0)
+			break;
+		for (c = 0; c < n; c++) {
+			const char *name = form_choice_name(f, q, c);
+
+			if (strlen(name) == k && memcmp(name, v, k) == 0)
+				break;
+		}
+		if (!first)
+			fc_buf_append(out, ", ", 2);
+		first = false;
+		if (c < n) {
+			const char *l = form_choice_label(f, q, c, lang);
+
+			fc_buf_append(out, l, strlen(l));
+		} else
+			fc_buf_append(out, v, k);
+		v += k;
+	}
+}
+
+char *
+form_session_render(const struct form_session *s, const char *text)
+{
+	struct fc_buf out = { 0 };
+	const char *p = text != NULL ? text : "";
+
+	while (*p != '\0') {
+		const char *open = strstr(p, "${"), *close;
+		char name[FORM_MAX_NAME + 1];
+		long q;
+
+		if (open == NULL || (close = strchr(open + 2, '}')) == NULL ||
+		    (size_t)(close - open - 2) > FORM_MAX_NAME) {
+			size_t n = open == NULL ? strlen(p) : (size_t)(open - p) + 2;
+
+			fc_buf_append(&out, p, n);
+			p += n;
+			continue;
+		}
+		fc_buf_append(&out, p, (size_t)(open - p));
+		memcpy(name, open + 2, (size_t)(close - open - 2));
+		name[close - open - 2] = '\0';
+		if ((q = form_question_index(s->f, name)) < 0)
+			fc_buf_append(&out, open, (size_t)(close - open) + 1);  /* as written */
+		else
+			render_answer(s, (size_t)q, &out);
+		p = close + 1;
+	}
+	return out.data != NULL ? out.data : xstrdup("");
+}
+
+char *
+form_session_label(const struct form_session *s, size_t q)
+{
+	return form_session_render(s, q < s->f->nq ?
+	    form_text_in(s->f, s->f->q[q].label, s->lang) : "");
+}
+
+char *
+form_session_hint(const struct form_session *s, size_t q)
+{
+	return form_session_render(s, q < s->f->nq ?
+	    form_text_in(s->f, s->f->q[q].hint, s->lang) : "");
 }

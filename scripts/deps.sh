@@ -13,7 +13,7 @@ set -eu
 PACKAGES="
 build-essential pkg-config
 libncurses-dev libsqlite3-dev libgps-dev zlib1g-dev libcurl4-openssl-dev
-libmicrohttpd-dev libjansson-dev libsodium-dev libjpeg62-turbo-dev libpng-dev libexif-dev
+libmicrohttpd-dev libjansson-dev libsodium-dev libpcre2-dev libjpeg62-turbo-dev libpng-dev libexif-dev
 libchafa-dev libglib2.0-dev
 libcmocka-dev clang libclang-rt-14-dev
 gpsd gpsd-clients python3-gps tmux gdal-bin jq sqlite3 python3 procps ca-certificates htop

@@ -165,7 +165,7 @@ store_record_from_json(const char *text, size_t len, struct store_record **out, 
 	}
 	if (json_field(obj, "uuid", true, rec->uuid, sizeof rec->uuid, cause) != 0 ||
 	    json_field(obj, "form_id", true, rec->form_id, sizeof rec->form_id, cause) != 0 ||
-	    json_field(obj, "form_version", true, rec->form_version, sizeof rec->form_version, cause) != 0 ||
+	    json_field(obj, "form_version", false, rec->form_version, sizeof rec->form_version, cause) != 0 ||
 	    json_field(obj, "form_hash", true, rec->form_hash, sizeof rec->form_hash, cause) != 0 ||
 	    json_field(obj, "inspector", true, rec->inspector, sizeof rec->inspector, cause) != 0 ||
 	    json_field(obj, "device", true, rec->device, sizeof rec->device, cause) != 0 ||

@@ -120,8 +120,9 @@ store_record_validate(const struct store_record *rec, char **cause)
 {
 	if (!fc_valid_uuid(rec->uuid))
 		return fc_fail(cause, "record has no valid UUID");
-	if (rec->form_id[0] == '\0' || rec->form_version[0] == '\0' || rec->form_hash[0] == '\0')
-		return fc_fail(cause, "record %s names no form (id, version and hash)", rec->uuid);
+	/* Most real forms set no version: the empty version, and the hash names the definition. */
+	if (rec->form_id[0] == '\0' || rec->form_hash[0] == '\0')
+		return fc_fail(cause, "record %s names no form (id and hash)", rec->uuid);
 	if (rec->inspector[0] == '\0' || rec->device[0] == '\0')
 		return fc_fail(cause, "record %s names no inspector or device", rec->uuid);
 	for (size_t i = 0; i < rec->answer_count; i++)
@@ -210,6 +211,23 @@ store_discard_draft(struct store *st, const char *uuid, char **cause)
 	return 0;
 }
 
+/* Steps a bound RECORD_COLUMNS query once and finalizes it: *out, or NULL when no row. */
+static int
+fetch_one(struct store *st, sqlite3_stmt *stmt, struct store_record **out, char **cause)
+{
+	int rc = sqlite3_step(stmt);
+
+	*out = NULL;
+	if (rc == SQLITE_ROW)
+		rc = record_from_row(st, stmt, out, cause);
+	else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = store_db_fail(st, cause, "fetch");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int
 store_get(struct store *st, const char *uuid, struct store_record **out, char **cause)
 {
@@ -220,15 +238,26 @@ store_get(struct store *st, const char *uuid, struct store_record **out, char **
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		rc = record_from_row(st, stmt, out, cause);
-	else if (rc == SQLITE_DONE)
+	rc = fetch_one(st, stmt, out, cause);
+	if (rc == 0 && *out == NULL)
 		rc = fc_fail(cause, "no record %s", uuid);
-	else
-		rc = store_db_fail(st, cause, "fetch");
-	sqlite3_finalize(stmt);
 	return rc;
+}
+
+int
+store_last_saved(struct store *st, const char *form_id, const char *device,
+    struct store_record **out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT " RECORD_COLUMNS " FROM records WHERE form_id = ?1 AND device = ?2"
+	    " AND status <> 'draft' ORDER BY finalized_at DESC, rowid DESC LIMIT 1", cause);
+
+	*out = NULL;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, device, -1, SQLITE_STATIC);
+	return fetch_one(st, stmt, out, cause);
 }
 
 /*

@@ -174,6 +174,14 @@ int store_discard_draft(struct store *st, const char *uuid, char **cause);
 /* Fetches one record by UUID.  Returns 0 and *out (caller frees), or -1. */
 int store_get(struct store *st, const char *uuid, struct store_record **out, char **cause);
 
+/*
+ * The record of form_id this device saved last (final or later, not a
+ * draft), for a form's ${last-saved#x}: 0 with *out (caller frees), or with
+ * *out NULL when there is none.
+ */
+int store_last_saved(struct store *st, const char *form_id, const char *device,
+    struct store_record **out, char **cause);
+
 /* Filters for listing and counting; NULL or empty strings match anything. */
 struct store_filter {
 	const char *day;          /* YYYY-MM-DD, the record's local day */

@@ -480,11 +480,13 @@ bundle_free(struct bundle *b)
 }
 
 static int
-header_string(json_t *obj, const char *key, char *dst, size_t size, char **cause)
+header_string(json_t *obj, const char *key, bool may_be_empty, char *dst, size_t size,
+    char **cause)
 {
 	json_t *v = json_object_get(obj, key);
 
-	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= size ||
+	if (!json_is_string(v) || (json_string_length(v) == 0 && !may_be_empty) ||
+	    json_string_length(v) >= size ||
 	    strlen(json_string_value(v)) != json_string_length(v))
 		return fc_fail(cause, "line 1: header field '%s' is missing, not a string or too long", key);
 	fc_strlcpy(dst, json_string_value(v), size);
@@ -515,9 +517,9 @@ header_parse(const char *line, size_t len, struct bundle_header *h, size_t max_r
 		goto fail;
 	}
 	h->format = BUNDLE_FORMAT_VERSION;
-	if (header_string(obj, "uuid", h->uuid, sizeof h->uuid, cause) != 0 ||
-	    header_string(obj, "device", h->device, sizeof h->device, cause) != 0 ||
-	    header_string(obj, "created_at", h->created_at, sizeof h->created_at, cause) != 0)
+	if (header_string(obj, "uuid", false, h->uuid, sizeof h->uuid, cause) != 0 ||
+	    header_string(obj, "device", false, h->device, sizeof h->device, cause) != 0 ||
+	    header_string(obj, "created_at", false, h->created_at, sizeof h->created_at, cause) != 0)
 		goto fail;
 	if (!fc_valid_uuid(h->uuid)) {
 		fc_fail(cause, "line 1: header 'uuid' is not a UUID");
@@ -544,9 +546,10 @@ header_parse(const char *line, size_t len, struct bundle_header *h, size_t max_r
 		struct bundle_form *bf = &h->forms[i];
 
 		if (!json_is_object(f) ||
-		    header_string(f, "id", bf->id, sizeof bf->id, cause) != 0 ||
-		    header_string(f, "version", bf->version, sizeof bf->version, cause) != 0 ||
-		    header_string(f, "hash", bf->hash, sizeof bf->hash, cause) != 0) {
+		    header_string(f, "id", false, bf->id, sizeof bf->id, cause) != 0 ||
+		    /* a form without a version setting has the empty version */
+		    header_string(f, "version", true, bf->version, sizeof bf->version, cause) != 0 ||
+		    header_string(f, "hash", false, bf->hash, sizeof bf->hash, cause) != 0) {
 			if (cause != NULL && *cause == NULL)
 				fc_fail(cause, "line 1: form %zu in the header is not an object", i + 1);
 			goto fail;

@@ -106,6 +106,7 @@ enter_question(struct fs *fs, size_t q)
 	long c;
 
 	fs->q = q;
+	form_session_show(fs->sess, q);  /* a dynamic default takes its value now */
 	ans = form_session_get(fs->sess, q);
 	tui_edit_init(&fs->ed, ans, ANSWER_MAX);
 	fs->cursor = fs->top = 0;
@@ -272,6 +273,22 @@ pick(struct fs *fs, size_t c)
 		set_answer(fs, form_choice_name(fs->f, fs->q, c), true);
 	else
 		toggle_multi(fs, c);
+}
+
+/* start-geopoint: the first usable fix after the form opened (the session keeps the first). */
+static void
+offer_start_position(struct fs *fs)
+{
+	struct gps_fix fix;
+	double need = form_accuracy_threshold(fs->f);
+	char value[128];
+
+	if (fs->app->gc == NULL || gpsclient_state(fs->app->gc) != GPS_FIX ||
+	    !gpsclient_last_fix(fs->app->gc, &fix) || (!isnan(need) && !(fix.accuracy_m <= need)))
+		return;
+	snprintf(value, sizeof value, "%.7f %.7f %.1f %.1f", fix.lat, fix.lon,
+	    isnan(fix.alt_msl) ? 0.0 : fix.alt_msl, isnan(fix.accuracy_m) ? 0.0 : fix.accuracy_m);
+	form_session_offer_position(fs->sess, value);
 }
 
 static void
@@ -461,11 +478,13 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 {
 	struct fs *fs = s->priv;
 	struct tui_app *app = s->app;
-	const char *lang = tui_lang(app), *group, *hint;
+	const char *lang = tui_lang(app), *group;
 	enum form_qtype t;
-	char head[256], prog[32], label[1024];
+	char head[256], prog[32], label[1024], *text;
 	size_t total = 0, pos = 0;
 	int y = top, bottom = top + rows - 1, maxlabel = rows >= 20 ? 6 : 3;
+
+	offer_start_position(fs);
 
 	apply_lang(fs);
 	/* Relevance may have hidden the current question (an earlier answer changed). */
@@ -490,14 +509,17 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_put_pad(y, 0, head, cols, tui_attr(app, TUI_TITLE));
 	tui_put_right(y, 0, prog, cols, tui_attr(app, TUI_TITLE));
 	y++;
+	text = form_session_label(fs->sess, fs->q);  /* ${name} shows the answer */
 	snprintf(label, sizeof label, "%s%s", form_session_required(fs->sess, fs->q) ? "* " : "",
-	    form_question_label(fs->f, fs->q, lang));
-	if (form_question_label(fs->f, fs->q, lang)[0] == '\0')
+	    text);
+	if (text[0] == '\0')
 		snprintf(label, sizeof label, "%s", form_question_name(fs->f, fs->q));
+	free(text);
 	y += tui_wrap(y, 0, label, cols, maxlabel, A_BOLD, true);
-	hint = form_question_hint(fs->f, fs->q, lang);
-	if (hint[0] != '\0')
-		y += tui_wrap(y, 0, hint, cols, rows >= 20 ? 3 : 2, tui_attr(app, TUI_DIM), true);
+	text = form_session_hint(fs->sess, fs->q);
+	if (text[0] != '\0')
+		y += tui_wrap(y, 0, text, cols, rows >= 20 ? 3 : 2, tui_attr(app, TUI_DIM), true);
+	free(text);
 	if (rows >= 18)
 		y++;
 	fs->choice_y = y;
@@ -613,7 +635,13 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			long q = form_question_index(f, fs->rec->answers[i].name);
 			char *m = NULL;
 
-			if (q < 0 || form_question_type(f, (size_t)q) == FORM_CALCULATE)
+			if (q >= 0 && form_question_type(f, (size_t)q) == FORM_CALCULATE) {
+				/* computed again, except metadata: a draft keeps its start */
+				form_session_restore_meta(fs->sess, fs->rec->answers[i].name,
+				    fs->rec->answers[i].value);
+				continue;
+			}
+			if (q < 0)
 				continue;
 			if (form_session_set(fs->sess, fs->rec->answers[i].name,
 			    fs->rec->answers[i].value, &m) != 0)
@@ -627,6 +655,21 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		fc_strlcpy(fs->rec->inspector, app->inspector, sizeof fs->rec->inspector);
 		fc_strlcpy(fs->rec->device, app->opt.device != NULL ? app->opt.device : "unknown",
 		    sizeof fs->rec->device);
+	}
+	form_session_set_identity(fs->sess, fs->rec->device, fs->rec->inspector);
+	{
+		/* ${last-saved#x}: this device's last saved record of the form */
+		struct store_record *last = NULL;
+
+		if (store_last_saved(app->st, form_id(f), fs->rec->device, &last, &cause) != 0) {
+			/* an unreadable last record only leaves ${last-saved#x} empty */
+			free(cause);
+			cause = NULL;
+		}
+		for (size_t i = 0; last != NULL && i < last->answer_count; i++)
+			form_session_set_last_saved(fs->sess, last->answers[i].name,
+			    last->answers[i].value);
+		store_record_free(last);
 	}
 	/* Start at the first relevant question still unanswered. */
 	first = -1;

@@ -25,12 +25,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	s = form_session_new(f, "en");
 	n = form_question_count(f);
+	form_session_set_identity(s, "hh-07", "wang");
+	form_session_offer_position(s, "31.2 121.4 5 4");
 	for (size_t q = 0; q < n; q++) {
-		const char *name = form_question_name(f, q);
+		const char *name = form_question_key(f, q);
 		size_t c = form_choice_count(f, q);
 		const char *value = c > 0 ? form_choice_name(f, q, 0) : "1";
+		char *text;
 
+		form_session_set_last_saved(s, name, value);
+		form_session_show(s, q);
 		(void)form_question_label(f, q, "zh");
+		(void)form_question_parameter(f, q, "max-pixels");
+		text = form_session_label(s, q);
+		free(text);
+		text = form_session_hint(s, q);
+		free(text);
+		for (size_t k = 0; k < c && k < 8; k++)
+			(void)form_session_choice_offered(s, q, k);
 		if (form_session_set(s, name, value, &msg) != 0) {
 			free(msg);
 			msg = NULL;

@@ -27,6 +27,60 @@ put_cell(char *out, size_t at, const uint8_t *s, size_t n)
 	return at;
 }
 
+/*
+ * The expression again as a dynamic default, a choice_filter (where bare
+ * names are choice columns) and the text of a label, with a last saved
+ * record: the paths of ${last-saved#x}, once(), PCRE2 patterns and ${name}
+ * rendering.
+ */
+static void
+second_uses(const uint8_t *expr, size_t n)
+{
+	static const char head[] = "survey\n,type,name,label,default,choice_filter\n"
+	    ",text,a,,,\n,select_multiple l,m,,,\n,text,d,";
+	static const char tail[] = "\nchoices\n,list_name,name,label,k\n,l,x,X,1\n,l,y,Y,2\n";
+	static const char mid[] = ",\n,select_one l,s,,,";
+	char *buf = malloc(sizeof head + sizeof mid + sizeof tail + 6 * n + 16);
+	size_t at;
+	struct form *f;
+
+	if (buf == NULL)
+		return;
+	memcpy(buf, head, sizeof head - 1);
+	at = sizeof head - 1;
+	at = put_cell(buf, at, expr, n);           /* d's label */
+	buf[at++] = ',';
+	at = put_cell(buf, at, expr, n);           /* d's default */
+	memcpy(buf + at, mid, sizeof mid - 1);
+	at += sizeof mid - 1;
+	at = put_cell(buf, at, expr, n);           /* s's choice_filter */
+	memcpy(buf + at, tail, sizeof tail - 1);
+	at += sizeof tail - 1;
+	f = form_load_buffer("fuzz2.csv", buf, at, NULL, NULL);
+	free(buf);
+	if (f != NULL) {
+		struct form_session *s = form_session_new(f, NULL);
+		char *msg = NULL, *text;
+
+		form_session_set_last_saved(s, "a", "prev");
+		form_session_set_last_saved(s, "d", "12");
+		if (form_session_set(s, "a", "x", &msg) != 0)
+			free(msg), msg = NULL;
+		if (form_session_set(s, "m", "x y", &msg) != 0)
+			free(msg), msg = NULL;
+		for (size_t q = 0; q < form_question_count(f); q++)
+			form_session_show(s, q);
+		text = form_session_label(s, 2);
+		free(text);
+		(void)form_session_choice_offered(s, 3, 0);
+		(void)form_session_choice_offered(s, 3, 1);
+		if (form_session_set(s, "s", "y", &msg) != 0)
+			free(msg);
+		form_session_free(s);
+		form_free(f);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -55,6 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	at += sizeof tail - 1;
 	f = form_load_buffer("fuzz.csv", buf, at, NULL, NULL);
 	free(buf);
+	second_uses(data, n1);
 	if (f != NULL) {
 		static const char *answers[][3] = {
 			{ "", "", "" }, { "abc", "5", "x y" }, { "10", "-3", "y" },

@@ -80,7 +80,7 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_wait "severe hazards have been reported" && tmux_keys Enter
 	check "review shows the severe hazard highlighted" tmux_wait "!!! Potholes: severity: Severe"
 	check "review shows the gpsd position with its quality" tmux_wait "sats"
-	check "the fix is within the built-in form's 10 m: no wait/type/none choice" \
+	check "the fix is within the built-in form's 30 m: no wait/type/none choice" \
 		tmux_wait "Enter: save   2: type position"
 	tmux_keys Enter
 	check "saving returns home with a confirmation" tmux_wait "Saved"

@@ -10,8 +10,8 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
-
-export XDG_CONFIG_HOME="$SCRATCH/cfg"
+# First, so that the records below and the screen share one day (its TZ).
+tmux_suite "third-party checklist"
 FORMS="$TOP/tests/data/thirdparty"
 DB="$SCRATCH/fc.db"
 FC() { "$FIELDCHECK" --db "$DB" --forms "$FORMS" "$@"; }
@@ -60,8 +60,6 @@ PY
 untagged() {
 	for _l in "$@"; do tmux_screen | grep -q "^$_l" || return 1; done
 }
-tmux_suite "third-party my day"
-DB="$SCRATCH/fc.db"
 tmux_start 100 24 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --gpsd none --inspector ann --lang en
 tmux_wait "Street audit"
 tmux_keys d

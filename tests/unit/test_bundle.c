@@ -112,6 +112,31 @@ test_round_trip(void **state)
 	free_uuids(uuids, 10);
 }
 
+/* Most real forms set no version: their records travel with the empty version. */
+static void
+test_form_without_version(void **state)
+{
+	struct bundle_writer *w = bundle_writer_new("hh1", 0);
+	struct store_record *rec = make_record(1, "dhis2form");
+	struct store_bundle sb;
+	struct bundle *b = NULL;
+	char *cause = NULL;
+
+	(void)state;
+	rec->form_version[0] = '\0';
+	assert_int_equal(bundle_writer_add(w, rec, &cause), 0);
+	assert_int_equal(bundle_writer_finish(w, &sb, &cause), 0);
+	if (bundle_decode(sb.bytes, sb.size, NULL, &b, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_string_equal(b->header.forms[0].version, "");
+	assert_string_equal(b->records[0]->form_version, "");
+	assert_string_equal(b->records[0]->uuid, rec->uuid);
+	bundle_free(b);
+	free(sb.bytes);
+	bundle_writer_free(w);
+	store_record_free(rec);
+}
+
 /* The writer keeps every bundle within its cap, leaving the rest for the next. */
 static void
 test_cap(void **state)
@@ -368,6 +393,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_form_without_version),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_multi_member),
 		cmocka_unit_test(test_broken_input),

@@ -176,6 +176,42 @@ test_refuses_incomplete_record(void **state)
 	store_record_free(rec);
 }
 
+/*
+ * Most real forms set no version: a draft and a final record of one save,
+ * and ${last-saved#x} finds this device's last saved record of the form.
+ */
+static void
+test_form_without_version_and_last_saved(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_record *a = make_record("dhis2form", "alice", NULL), *b, *got = NULL;
+	char *cause = NULL;
+
+	a->form_version[0] = '\0';
+	assert_int_equal(store_last_saved(fx->st, "dhis2form", "hh-1", &got, &cause), 0);
+	assert_null(got);
+	if (store_save_draft(fx->st, a, &cause) != 0)
+		fail_msg("%s", cause);
+	/* a draft is not a saved record */
+	assert_int_equal(store_last_saved(fx->st, "dhis2form", "hh-1", &got, &cause), 0);
+	assert_null(got);
+	assert_int_equal(store_finalize(fx->st, a, &cause), 0);
+	b = make_record("dhis2form", "alice", NULL);
+	b->form_version[0] = '\0';
+	store_record_set_answer(b, "asset_id", "路灯-18");
+	assert_int_equal(store_finalize(fx->st, b, &cause), 0);
+	assert_int_equal(store_last_saved(fx->st, "dhis2form", "hh-1", &got, &cause), 0);
+	assert_non_null(got);
+	assert_string_equal(got->uuid, b->uuid);
+	assert_string_equal(got->form_version, "");
+	assert_string_equal(store_record_answer(got, "asset_id"), "路灯-18");
+	store_record_free(got);
+	assert_int_equal(store_last_saved(fx->st, "dhis2form", "hh-2", &got, &cause), 0);
+	assert_null(got);
+	store_record_free(a);
+	store_record_free(b);
+}
+
 struct collected {
 	size_t count;
 	char first[FC_UUID_LEN];
@@ -1015,6 +1051,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_draft_then_final, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discard_draft, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_incomplete_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_form_without_version_and_last_saved, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_count_filters, setup, teardown),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_render_matches_jansson),
