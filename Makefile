@@ -23,7 +23,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 FUZZ_CC   ?= clang
-PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium libpcre2-8
+PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium libpcre2-8 libpq
 # Photos: decode (JPEG, and PNG for screenshots), downscale, re-encode and
 # EXIF (photo/import.c), and the terminal preview (photo/preview.c, libchafa
 # and its glib).

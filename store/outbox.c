@@ -272,6 +272,21 @@ store_outbox_list(struct store *st, store_outbox_fn *fn, void *ctx, char **cause
 
 /* ---- Depot: ingest ---- */
 
+int
+store_ingest_check_again(const char *bundle_uuid, const char *device, const char *sha256,
+    const char *was_device, const char *was_sha256, struct store_ingest_result *res, char **cause)
+{
+	/* A bundle received before its digest was kept has only its device to compare. */
+	if (was_device == NULL || strcmp(was_device, device) != 0 ||
+	    (was_sha256 != NULL && strcmp(was_sha256, sha256) != 0)) {
+		res->refusal = STORE_INGEST_BUNDLE_REUSED;
+		return fc_fail(cause, "bundle %s was received before with other content%s; a new bundle "
+		    "needs a new UUID", bundle_uuid, was_device != NULL && strcmp(was_device, device) != 0 ?
+		    " from another device" : "");
+	}
+	return 0;
+}
+
 /* Whether bundle_uuid was received before, and if so whether it is this bundle again. */
 static int
 received_before(struct store *st, const char *bundle_uuid, const char *device, const char *sha256,
@@ -292,13 +307,8 @@ received_before(struct store *st, const char *bundle_uuid, const char *device, c
 
 		res->accepted = (size_t)sqlite3_column_int64(stmt, 0);
 		res->duplicates = (size_t)sqlite3_column_int64(stmt, 1);
-		/* A bundle received before its digest was kept has only its device to compare. */
-		if (was_device == NULL || strcmp(was_device, device) != 0 ||
-		    (was_sha256 != NULL && strcmp(was_sha256, sha256) != 0)) {
-			res->refusal = STORE_INGEST_BUNDLE_REUSED;
-			fc_fail(cause, "bundle %s was received before with other content%s; a new bundle needs "
-			    "a new UUID", bundle_uuid, was_device != NULL && strcmp(was_device, device) != 0 ?
-			    " from another device" : "");
+		if (store_ingest_check_again(bundle_uuid, device, sha256, was_device, was_sha256, res,
+		    cause) != 0) {
 			sqlite3_finalize(stmt);
 			return -1;
 		}
@@ -319,14 +329,53 @@ replaces_own_record(struct store *st, sqlite3_stmt *owner, const struct store_re
 	sqlite3_reset(owner);
 	sqlite3_bind_text(owner, 1, rec->replaces, -1, SQLITE_STATIC);
 	rc = sqlite3_step(owner);
-	if (rc == SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "ingest");
+	return store_ingest_check_owner(rec, device, rc == SQLITE_ROW ?
+	    (const char *)sqlite3_column_text(owner, 0) : NULL, cause);
+}
+
+int
+store_ingest_check_owner(const struct store_record *rec, const char *device, const char *owner,
+    char **cause)
+{
+	if (owner == NULL)
 		return fc_fail(cause, "record %s replaces %s, which the depot does not hold (send the "
 		    "original first)", rec->uuid, rec->replaces);
-	if (rc != SQLITE_ROW)
-		return store_db_fail(st, cause, "ingest");
-	if (strcmp((const char *)sqlite3_column_text(owner, 0), device) != 0)
+	if (strcmp(owner, device) != 0)
 		return fc_fail(cause, "record %s replaces %s, a record of another device", rec->uuid,
 		    rec->replaces);
+	return 0;
+}
+
+int
+store_ingest_check_devices(const char *device, struct store_record *const *recs, size_t n,
+    struct store_ingest_result *res, char **cause)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(recs[i]->device, device) != 0) {
+			res->refusal = STORE_INGEST_FORGED;
+			fc_strlcpy(res->refused_uuid, recs[i]->uuid, sizeof res->refused_uuid);
+			return fc_fail(cause, "record %s names device %s, but the token is %s's", recs[i]->uuid,
+			    recs[i]->device, device);
+		}
+	}
+	return 0;
+}
+
+int
+store_ingest_tally(struct store_ingest_result *res, const struct store_record *rec, bool inserted,
+    bool same, char **cause)
+{
+	if (inserted) {
+		res->accepted++;
+	} else if (same) {
+		res->duplicates++;
+	} else {
+		res->refusal = STORE_INGEST_CONFLICT;
+		fc_strlcpy(res->conflict_uuid, rec->uuid, sizeof res->conflict_uuid);
+		return fc_fail(cause, "record %s is already stored with different content", rec->uuid);
+	}
 	return 0;
 }
 
@@ -340,14 +389,8 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device, cons
 
 	memset(res, 0, sizeof *res);
 	*already = false;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(recs[i]->device, device) != 0) {
-			res->refusal = STORE_INGEST_FORGED;
-			fc_strlcpy(res->refused_uuid, recs[i]->uuid, sizeof res->refused_uuid);
-			return fc_fail(cause, "record %s names device %s, but the token is %s's", recs[i]->uuid,
-			    recs[i]->device, device);
-		}
-	}
+	if (store_ingest_check_devices(device, recs, n, res, cause) != 0)
+		return -1;
 	if (store_begin(st, cause) != 0)
 		return -1;
 	if (received_before(st, bundle_uuid, device, sha256, res, already, cause) != 0)
@@ -364,19 +407,11 @@ store_ingest(struct store *st, const char *bundle_uuid, const char *device, cons
 
 		if (store_insert_received(st, ins, recs[i], device, bundle_uuid, &inserted, cause) != 0)
 			goto fail;
-		if (inserted) {
-			res->accepted++;
-			continue;
-		}
-		if (store_same_content(st, recs[i], &same, cause) != 0)
+		same = false;
+		if (!inserted && store_same_content(st, recs[i], &same, cause) != 0)
 			goto fail;
-		if (!same) {
-			res->refusal = STORE_INGEST_CONFLICT;
-			fc_strlcpy(res->conflict_uuid, recs[i]->uuid, sizeof res->conflict_uuid);
-			fc_fail(cause, "record %s is already stored with different content", recs[i]->uuid);
+		if (store_ingest_tally(res, recs[i], inserted, same, cause) != 0)
 			goto fail;
-		}
-		res->duplicates++;
 	}
 	/* After every insert, so a correction may follow its original in the same bundle. */
 	owner = store_prepare(st, "SELECT device FROM records WHERE uuid = ?1", cause);

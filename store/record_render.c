@@ -277,10 +277,14 @@ store_record_to_json(const struct store_record *rec)
 const char *
 store_answers_text(struct store *st, const struct store_record *rec)
 {
-	struct store_json *j = st->answers_json;
+	if (st->answers_json == NULL)
+		st->answers_json = store_json_new();
+	return store_json_answers(st->answers_json, rec);
+}
 
-	if (j == NULL)
-		j = st->answers_json = store_json_new();
+const char *
+store_json_answers(struct store_json *j, const struct store_record *rec)
+{
 	j->out.len = 0;
 	j->bad = false;
 	json_put_answers(j, rec);

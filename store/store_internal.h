@@ -61,6 +61,8 @@ void store_record_clear_answers(struct store_record *rec);
  * until the next call on st.
  */
 const char *store_answers_text(struct store *st, const struct store_record *rec);
+/* The same text from a renderer of the caller's (the PostgreSQL depot's); valid until j's next render. */
+const char *store_json_answers(struct store_json *j, const struct store_record *rec);
 /* record_read.c: reads an answers column into rec's (empty) answers; 0 or -1 with *cause. */
 int store_answers_from_column(struct store *st, sqlite3_stmt *row, int col,
     struct store_record *rec, char **cause);
@@ -82,6 +84,25 @@ int store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *
 sqlite3_stmt *store_insert_received_prepare(struct store *st, char **cause);
 int store_insert_received(struct store *st, sqlite3_stmt *ins, const struct store_record *rec,
     const char *device, const char *bundle_uuid, bool *inserted, char **cause);
+/*
+ * outbox.c: the ingest's rules, shared by both depot engines.  Every record
+ * must be device's own (else STORE_INGEST_FORGED in res); a correction must
+ * replace a record the depot holds (owner: its device, NULL when none) of
+ * the same device.
+ */
+int store_ingest_check_devices(const char *device, struct store_record *const *recs, size_t n,
+    struct store_ingest_result *res, char **cause);
+/*
+ * Counts a record of an ingest: inserted now, or its UUID stored already
+ * (same: with its content, a duplicate); else a conflict, -1 with res and *cause set.
+ */
+int store_ingest_tally(struct store_ingest_result *res, const struct store_record *rec, bool inserted,
+    bool same, char **cause);
+/* A bundle UUID received before (from was_device, with was_sha256 or NULL) must be the same bundle again. */
+int store_ingest_check_again(const char *bundle_uuid, const char *device, const char *sha256,
+    const char *was_device, const char *was_sha256, struct store_ingest_result *res, char **cause);
+int store_ingest_check_owner(const struct store_record *rec, const char *device, const char *owner,
+    char **cause);
 /* Whether the stored record with rec's UUID holds the same content (status aside). */
 int store_same_content(struct store *st, const struct store_record *rec, bool *same, char **cause);
 
