@@ -7,7 +7,9 @@
  *   fieldcheck-depot --db depot.db device add NAME     prints the new token, once
  *   fieldcheck-depot --db depot.db device list
  *   fieldcheck-depot --db depot.db device revoke NAME
+ *   fieldcheck-depot --db postgresql://... migrate   creates or upgrades the schema, says its version
  *
+ * --db is a SQLite path or a PostgreSQL URI or conninfo (store/depot_store.h).
  * `serve` also takes --db after it.  Tokens are 32 random bytes, base64url;
  * the database keeps only their SHA-256.
  */
@@ -21,7 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store/store.h"
+#include "store/depot_store.h"
 #include "util/util.h"
 
 static const char usage_text[] =
@@ -29,7 +31,9 @@ static const char usage_text[] =
     "                        [--max-connections N] [--per-address N] [--timeout S]\n"
     "                        [--head-timeout S] [--min-rate BYTES_PER_S] [--max-body BYTES]\n"
     "                        [--tls-cert FILE --tls-key FILE]\n"
-    "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n";
+    "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n"
+    "       fieldcheck-depot --db PATH migrate\n"
+    "PATH: a SQLite file, or a PostgreSQL URI (postgresql://...) or conninfo (host=... dbname=...)\n";
 
 static int
 die(const char *fmt, const char *arg)
@@ -162,7 +166,7 @@ cmd_serve(const char *db, int argc, char **argv)
 static int
 cmd_device(const char *db, int argc, char **argv)
 {
-	struct store *st = NULL;
+	struct depot_store *st = NULL;
 	char *cause = NULL;
 	int status = 1;
 
@@ -178,7 +182,7 @@ cmd_device(const char *db, int argc, char **argv)
 	}
 	if (argc == 3 && !valid_device_name(argv[2]))
 		return die("device name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", argv[2]);
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0)
+	if (depot_store_open(db, &st, &cause) != 0)
 		goto out;
 	if (strcmp(argv[1], "add") == 0) {
 		unsigned char raw[32];
@@ -191,7 +195,7 @@ cmd_device(const char *db, int argc, char **argv)
 		randombytes_buf(raw, sizeof raw);
 		sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		depot_token_hash(token, hex);
-		if (store_device_add(st, argv[2], hex, &cause) != 0)
+		if (depot_store_device_add(st, argv[2], hex, &cause) != 0)
 			goto out;
 		/* The only time the token exists in the clear: alone on stdout. */
 		printf("%s\n", token);
@@ -202,13 +206,13 @@ cmd_device(const char *db, int argc, char **argv)
 			goto out;
 		}
 	} else if (strcmp(argv[1], "revoke") == 0) {
-		if (store_device_revoke(st, argv[2], &cause) != 0)
+		if (depot_store_device_revoke(st, argv[2], &cause) != 0)
 			goto out;
 	} else {
 		struct store_device *devs = NULL;
 		size_t n = 0;
 
-		if (store_device_list(st, &devs, &n, &cause) != 0)
+		if (depot_store_device_list(st, &devs, &n, &cause) != 0)
 			goto out;
 		for (size_t i = 0; i < n; i++)
 			printf("%s\t%s\t%s\n", devs[i].name, devs[i].revoked ? "revoked" : "active",
@@ -221,8 +225,33 @@ out:
 		die("%s", cause);
 		free(cause);
 	}
-	store_close(st);
+	depot_store_close(st);
 	return status;
+}
+
+/* Opening creates or upgrades the schema; this says so, for an operator who upgrades explicitly. */
+static int
+cmd_migrate(const char *db, int argc)
+{
+	struct depot_store *st = NULL;
+	char *cause = NULL;
+	int version = 0;
+
+	if (argc != 1) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (db == NULL)
+		return die("%s", "migrate needs --db PATH");
+	if (depot_store_open(db, &st, &cause) != 0 || depot_store_schema_version(st, &version, &cause) != 0) {
+		die("%s", cause);
+		free(cause);
+		depot_store_close(st);
+		return 1;
+	}
+	printf("%s schema version %d\n", depot_store_engine(st), version);
+	depot_store_close(st);
+	return 0;
 }
 
 int
@@ -256,6 +285,8 @@ main(int argc, char **argv)
 		return cmd_serve(db, argc, argv);
 	if (strcmp(argv[0], "device") == 0)
 		return cmd_device(db, argc, argv);
+	if (strcmp(argv[0], "migrate") == 0)
+		return cmd_migrate(db, argc);
 	fputs(usage_text, stderr);
 	return 2;
 }

@@ -21,7 +21,9 @@
  * ingest transactions go through one writer connection under a mutex.  The
  * mutex queues them without SQLite's busy handler, which sleeps and polls;
  * the single writer keeps its page cache warm, where a connection that
- * writes after another one must drop its cache.
+ * writes after another one must drop its cache.  On PostgreSQL
+ * (store/depot_store.h) there is no single writer: each thread ingests on
+ * the connection it borrowed, and the database serialises what must be.
  * One log line per request goes to stderr.
  */
 #include "depot/depot.h"
@@ -44,7 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/store.h"
+#include "store/depot_store.h"
 #include "sync/sync.h"
 #include "util/util.h"
 
@@ -60,13 +62,13 @@ struct depot {
 	pthread_mutex_t lock;               /* guards the pool */
 	pthread_cond_t returned;
 	pthread_mutex_t write_lock;         /* guards writer */
-	struct store *writer;               /* every ingest transaction */
+	struct depot_store *writer;         /* SQLite: every ingest transaction; PostgreSQL: NULL */
 	struct guard *guard;
 	char *tls_cert, *tls_key;           /* PEM text, for HTTPS; NULL for HTTP */
 	size_t tls_cert_len, tls_key_len;
-	struct store *stores[DEPOT_MAX_STORES];
+	struct depot_store *stores[DEPOT_MAX_STORES];
 	size_t store_count;
-	struct store *idle[DEPOT_MAX_STORES];
+	struct depot_store *idle[DEPOT_MAX_STORES];
 	size_t idle_count;
 };
 
@@ -92,11 +94,11 @@ depot_token_hash(const char *token, char hex[65])
 	bundle_sha256_hex(token, strlen(token), hex);
 }
 
-/* Borrows a store connection (waits for one); give it back with depot_store_return. */
-static struct store *
-depot_store(struct depot *d)
+/* Borrows a store connection (waits for one); give it back with return_store. */
+static struct depot_store *
+borrow_store(struct depot *d)
 {
-	struct store *st;
+	struct depot_store *st;
 
 	pthread_mutex_lock(&d->lock);
 	while (d->idle_count == 0)
@@ -107,7 +109,7 @@ depot_store(struct depot *d)
 }
 
 static void
-depot_store_return(struct depot *d, struct store *st)
+return_store(struct depot *d, struct depot_store *st)
 {
 	pthread_mutex_lock(&d->lock);
 	d->idle[d->idle_count++] = st;
@@ -217,7 +219,7 @@ enum auth_result {
  * says nothing about which or how much matched.  *cause says why not.
  */
 static enum auth_result
-authenticate(struct store *st, const char *header, char name[STORE_ID_LEN], bool *revoked,
+authenticate(struct depot_store *st, const char *header, char name[STORE_ID_LEN], bool *revoked,
     char **cause)
 {
 	struct store_device *devs = NULL;
@@ -231,7 +233,7 @@ authenticate(struct store *st, const char *header, char name[STORE_ID_LEN], bool
 	    strlen(header) > 7 + 512)
 		return fc_fail(cause, "missing or malformed Authorization: Bearer token");
 	depot_token_hash(header + 7, hex);
-	if (store_device_list(st, &devs, &n, cause) != 0)
+	if (depot_store_device_list(st, &devs, &n, cause) != 0)
 		return AUTH_UNAVAILABLE;
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(devs[i].token_hash) == 64 && sodium_memcmp(devs[i].token_hash, hex, 64) == 0)
@@ -323,10 +325,18 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 		goto out;
 	}
 	bundle_sha256_hex(rq->body, rq->len, sha256);
-	pthread_mutex_lock(&d->write_lock);
-	arc = store_ingest(d->writer, uuid, device, sha256, b->records, b->record_count, &res, &already,
-	    &cause);
-	pthread_mutex_unlock(&d->write_lock);
+	if (d->writer != NULL) {
+		pthread_mutex_lock(&d->write_lock);
+		arc = depot_store_ingest(d->writer, uuid, device, sha256, b->records, b->record_count, &res,
+		    &already, &cause);
+		pthread_mutex_unlock(&d->write_lock);
+	} else {
+		struct depot_store *st = borrow_store(d);
+
+		arc = depot_store_ingest(st, uuid, device, sha256, b->records, b->record_count, &res,
+		    &already, &cause);
+		return_store(d, st);
+	}
 	if (arc != 0) {
 		switch (res.refusal) {
 		case STORE_INGEST_CONFLICT:
@@ -356,6 +366,30 @@ out:
 }
 
 /*
+ * GET /v1/health on PostgreSQL: ok only when the database answers, so a
+ * handheld (and a load balancer) holds off while it is down; 503 says so.
+ */
+static enum MHD_Result
+health_of_database(struct depot *d, struct MHD_Connection *conn, struct request *rq)
+{
+	struct depot_store *st = borrow_store(d);
+	char *cause = NULL;
+	int rc = depot_store_ping(st, &cause);
+	enum MHD_Result r;
+
+	return_store(d, st);
+	if (rc == 0)
+		r = reply(conn, rq, 200, json_pack("{s:s, s:s, s:i}", "service", "fieldcheck-depot",
+		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health", NULL);
+	else
+		r = reply(conn, rq, 503, json_pack("{s:s, s:s, s:s}", "service", "fieldcheck-depot",
+		    "status", "unavailable", "error", "the database is unreachable"), NULL, NULL, 0,
+		    "unavailable", cause);
+	free(cause);
+	return r;
+}
+
+/*
  * A request's head is in: an upload's token is checked now, so a request
  * without a valid one is answered before its body is read (libmicrohttpd
  * then closes the connection instead of reading the body).
@@ -367,14 +401,14 @@ on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const 
 	bool busy;
 
 	if (rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) {
-		struct store *st = depot_store(d);
+		struct depot_store *st = borrow_store(d);
 		char *cause = NULL;
 		bool revoked;
 		enum auth_result arc = authenticate(st, MHD_lookup_connection_value(conn,
 		    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), rq->device, &revoked, &cause);
 		enum MHD_Result rc = MHD_YES;
 
-		depot_store_return(d, st);
+		return_store(d, st);
 		guard_head_done(d->guard, rq->conn, arc == AUTH_OK);
 		if (arc == AUTH_UNAVAILABLE)
 			rc = reply_unavailable(conn, rq, NULL, url + 12, cause);
@@ -445,6 +479,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (strcmp(url, "/v1/health") == 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "GET /v1/health");
+		if (d->writer == NULL)
+			return health_of_database(d, conn, rq);
 		return reply(conn, rq, 200, json_pack("{s:s, s:s, s:i}", "service", "fieldcheck-depot",
 		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health", NULL);
 	}
@@ -605,8 +641,8 @@ static void
 depot_free(struct depot *d)
 {
 	for (size_t i = 0; i < d->store_count; i++)
-		store_close(d->stores[i]);
-	store_close(d->writer);
+		depot_store_close(d->stores[i]);
+	depot_store_close(d->writer);
 	guard_free(d->guard);
 	pem_free(d->tls_cert, d->tls_cert_len);
 	pem_free(d->tls_key, d->tls_key_len);
@@ -620,6 +656,7 @@ int
 depot_serve(const struct depot_config *cfg, char **cause)
 {
 	struct depot *d = xcalloc(1, sizeof *d);
+	struct depot_store *first = NULL;
 	struct MHD_Daemon *daemon = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
@@ -649,10 +686,17 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	if (parse_listen(cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", &ss, &sslen, &v6, cause) != 0)
 		goto fail;
 	/* Creates or upgrades the database before serving, so that errors show now. */
-	if (store_open(cfg->db_path, STORE_READ_WRITE, &d->writer, cause) != 0)
+	if (depot_store_open(cfg->db_path, &first, cause) != 0)
 		goto fail;
+	/* SQLite: the first connection is the one writer.  PostgreSQL: one more in the pool. */
+	if (depot_store_one_writer(first)) {
+		d->writer = first;
+	} else {
+		d->stores[d->store_count] = first;
+		d->idle[d->idle_count++] = d->stores[d->store_count++];
+	}
 	while (d->store_count < threads) {
-		if (store_open(cfg->db_path, STORE_READ_WRITE, &d->stores[d->store_count], cause) != 0)
+		if (depot_store_open(cfg->db_path, &d->stores[d->store_count], cause) != 0)
 			goto fail;
 		d->idle[d->idle_count++] = d->stores[d->store_count++];
 	}
@@ -733,9 +777,10 @@ depot_serve(const struct depot_config *cfg, char **cause)
 		const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
 		int host_len = (int)(strrchr(listen, ':') - listen);
 
+		/* A PostgreSQL URI may carry a password: only the engine is named then. */
 		fprintf(stderr, "fieldcheck-depot: listening on %.*s:%u (%s), database %s\n", host_len,
 		    listen, info != NULL ? (unsigned)info->port : 0u, cfg->tls_cert != NULL ? "https" : "http",
-		    cfg->db_path);
+		    d->writer != NULL ? cfg->db_path : "on PostgreSQL");
 	}
 	while (sigwait(&set, &sig) != 0)
 		;

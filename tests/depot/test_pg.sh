@@ -1,0 +1,159 @@
+#!/bin/sh
+# The depot on a real PostgreSQL 15 (tests/pg.sh: a private cluster on a Unix
+# socket, stopped at exit): devices, the schema and its version, a real
+# `fieldcheck sync` stored once, two depot processes on one database (one
+# bundle raced to both; a revocation seen by the other at once), the server
+# killed (pg_ctl stop -m immediate) during a sync and restarted (503 and an
+# unreachable health meanwhile, then nothing lost or duplicated), a newer
+# schema refused, and a wrong password refused with libpq's reason.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/sync/common.sh"
+. "$TOP/tests/pg.sh"
+
+need_tools test_pg.sh curl openssl sqlite3
+need_pg test_pg.sh
+pg_start || { not_ok "a private PostgreSQL 15 starts"; exit 1; }
+ok "a private PostgreSQL 15 starts on a Unix socket"
+DEPOT_DB=$PG_URI
+
+# ---- schema and devices ----
+"$DEPOT" --db "$PG_URI" migrate > "$SCRATCH/migrate.out" 2>&1
+check "migrate creates the schema on an empty database" exit_says $? 0 "$SCRATCH/migrate.out" \
+	"PostgreSQL schema version 1"
+check "the schema's version is kept in the database" test "$(pg_psql 'SELECT version FROM fieldcheck_schema')" = 1
+"$DEPOT" --db "$PG_URI" migrate > "$SCRATCH/migrate2.out" 2>&1
+check "migrate again changes nothing" exit_says $? 0 "$SCRATCH/migrate2.out" "PostgreSQL schema version 1"
+
+check "device add hh1 prints a token" depot_init
+check "the token is 43 base64url characters" grep -qE '^[A-Za-z0-9_-]{43}$' "$TOKEN"
+check "only the token's SHA-256 is stored" test "$(pg_psql "SELECT token_hash FROM devices WHERE name = 'hh1'")" = \
+	"$(tr -d '\n' < "$TOKEN" | sha256sum | cut -d' ' -f1)"
+"$DEPOT" --db "$PG_URI" device add hh1 > /dev/null 2> "$SCRATCH/dup.err"
+check "a second device hh1 is refused" exit_says $? 1 "$SCRATCH/dup.err" "device 'hh1' already exists"
+"$DEPOT" --db "$PG_URI" device add hh9 > "$SCRATCH/token9"
+"$DEPOT" --db "$PG_URI" device revoke nosuch 2> "$SCRATCH/revoke.err"
+check "revoking an unknown device is refused" exit_says $? 1 "$SCRATCH/revoke.err" "no device 'nosuch'"
+"$DEPOT" --db "$PG_URI" device list > "$SCRATCH/list.out"
+check "device list shows both, active" sh -c "grep -q '^hh1	active	' '$SCRATCH/list.out' && grep -q '^hh9	active	' '$SCRATCH/list.out'"
+
+# ---- a real sync into a PostgreSQL depot ----
+depot_start || { not_ok "the depot serves on PostgreSQL"; exit 1; }
+ok "the depot serves on PostgreSQL"
+PORT_A=$PORT PID_A=$DEPOT_PID
+at_exit "kill -KILL $PID_A 2>/dev/null"
+check "its log names the engine, not the URI" grep -q 'database on PostgreSQL' "$DEPOT_LOG"
+check "300 records made on the handheld" make_records "$HH" 300
+sync_to "http://127.0.0.1:$PORT_A" --max-bundle 4096 > /dev/null 2> "$SCRATCH/sync.err"
+check "fieldcheck sync into PostgreSQL exits 0" test $? -eq 0
+check "the handheld shows 0 queued" test "$(queued)" = 0
+pg_count() { pg_psql "SELECT count(*) FROM records"; }
+check "PostgreSQL holds exactly 300 records" test "$(pg_count)" = 300
+check "each noted with its device and bundle" \
+	test "$(pg_psql "SELECT count(*) FROM records WHERE received_from = 'hh1' AND received_in IS NOT NULL AND status = 'sent'")" = 300
+# pg_answers: like common.sh's answers, from PostgreSQL's rows.
+pg_answers() {
+	pg_psql "SELECT uuid || chr(9) || answers FROM records ORDER BY uuid" |
+		python3 -c 'import json,sys
+for l in sys.stdin:
+    u, a = l.rstrip("\n").split("\t", 1)
+    print(u + "\t" + json.dumps(json.loads(a), ensure_ascii=False))'
+}
+answers "$HH" > "$SCRATCH/hh.answers"
+pg_answers > "$SCRATCH/pg.answers"
+check "the answers in PostgreSQL are the handheld's, in form order" cmp -s "$SCRATCH/hh.answers" "$SCRATCH/pg.answers"
+sync_to "http://127.0.0.1:$PORT_A" --once > /dev/null 2>&1
+check "a second sync sends nothing; still 300" test "$(pg_count)" = 300
+
+# ---- a second depot process on the same database ----
+PORT=0
+depot_start || { not_ok "a second depot serves the same database"; exit 1; }
+ok "a second depot serves the same database"
+PORT_B=$PORT
+
+# put FILE UUID TOKEN_FILE PORT OUT: the HTTP status of a PUT; the reply goes to OUT.
+put() {
+	curl -s -o "$5" -w '%{http_code}' --max-time 60 -X PUT --data-binary "@$1" \
+		-H "Authorization: Bearer $(cat "$3")" -H "Content-Type: application/gzip" \
+		-H "Repr-Digest: sha-256=:$(openssl dgst -sha256 -binary "$1" | base64 -w0):" \
+		"http://127.0.0.1:$4/v1/bundles/$2"
+}
+# A bundle frozen by a handheld's own sync (to a port where nothing answers).
+RACE="$SCRATCH/race.db"
+make_records "$RACE" 200 || not_ok "records made for the race"
+"$FIELDCHECK" --db "$RACE" sync --server "http://127.0.0.1:$(free_port)" --device hh1 --token-file "$TOKEN" \
+	--once --connect-timeout 1 > /dev/null 2>&1
+BUNDLE=$(sqlite3 "$RACE" "SELECT writefile('$SCRATCH/race.gz', bytes), uuid FROM outbox LIMIT 1" | cut -d'|' -f2)
+check "a frozen bundle of 200 records" test "$(sqlite3 "$RACE" "SELECT record_count FROM outbox WHERE uuid = '$BUNDLE'")" = 200
+put "$SCRATCH/race.gz" "$BUNDLE" "$TOKEN" "$PORT_A" "$SCRATCH/race.a" > "$SCRATCH/code.a" &
+pa=$!
+put "$SCRATCH/race.gz" "$BUNDLE" "$TOKEN" "$PORT_B" "$SCRATCH/race.b" > "$SCRATCH/code.b" &
+pb=$!
+wait "$pa" "$pb"
+check "two depots racing on one bundle: one 201, the other 200" \
+	test "$( (cat "$SCRATCH/code.a"; echo; cat "$SCRATCH/code.b"; echo) | sort | paste -sd' ')" = "200 201"
+check "both receipts give the same counts" cmp -s "$SCRATCH/race.a" "$SCRATCH/race.b"
+check "the receipt counts 200 accepted" grep -q '"accepted":200,"duplicates":0' "$SCRATCH/race.a"
+check "the bundle's records are stored once" test "$(pg_count)" = 500
+check "the bundle is noted once" test "$(pg_psql "SELECT count(*) FROM received_bundles WHERE uuid = '$BUNDLE'")" = 1
+
+check "hh9's token is accepted by depot B (refused for its empty body, not its token)" \
+	test "$(put /dev/null 00000000-0000-4000-8000-000000000000 "$SCRATCH/token9" "$PORT_B" /dev/null)" != 401
+"$DEPOT" --db "$PG_URI" device revoke hh9
+check "a device revoked through the CLI is refused by both depots at once" \
+	sh -c "test \"\$1\" = 401 && test \"\$2\" = 401" - \
+	"$(put /dev/null 00000000-0000-4000-8000-000000000000 "$SCRATCH/token9" "$PORT_A" /dev/null)" \
+	"$(put /dev/null 00000000-0000-4000-8000-000000000000 "$SCRATCH/token9" "$PORT_B" /dev/null)"
+
+# ---- PostgreSQL killed during a sync, then restarted ----
+CRASH="$SCRATCH/crash.db"
+check "600 more records made" make_records "$CRASH" 600
+from=$(($(wc -l < "$DEPOT_LOG") + 1))
+stored_since() { [ "$(tail -n +"$from" "$DEPOT_LOG" | grep -c 'status=201 result=stored')" -ge "$1" ]; }
+"$FIELDCHECK" --db "$CRASH" sync --server "http://127.0.0.1:$PORT_A" --device hh1 --token-file "$TOKEN" \
+	--max-bundle 2048 --retry-for 120 > /dev/null 2> "$SCRATCH/crash.err" &
+spid=$!
+check "the sync is storing bundles" wait_for 60 stored_since 3
+check "pg_ctl stop -m immediate during the sync" pg_stop_now
+unreachable() {
+	curl -s --max-time 5 -o "$SCRATCH/health" -w '%{http_code}' "http://127.0.0.1:$PORT_A/v1/health" > "$SCRATCH/health.code"
+	[ "$(cat "$SCRATCH/health.code")" = 503 ] && grep -q 'the database is unreachable' "$SCRATCH/health"
+}
+check "/v1/health answers 503: the database is unreachable" wait_for 30 unreachable
+check "uploads meanwhile are answered 503" wait_for 30 sh -c "tail -n +$from '$DEPOT_LOG' | grep -q 'status=503 result=unavailable'"
+check "PostgreSQL restarts" pg_restart
+check "the depot reconnects by itself (/v1/health 200)" wait_for 30 health "$PORT_A"
+wait "$spid"
+check "the sync finishes by itself after the restart" test $? -eq 0
+check "the handheld shows 0 queued" test "$("$FIELDCHECK" --db "$CRASH" sync --status | sed -n 's/^queued //p')" = 0
+check "nothing lost, nothing twice: 1,100 records" test "$(pg_count)" = 1100
+"$FIELDCHECK" --db "$CRASH" list | cut -f1 | sort > "$SCRATCH/crash.uuids"
+pg_psql "SELECT uuid FROM records WHERE uuid IN ($(sed "s/.*/'&'/" "$SCRATCH/crash.uuids" | paste -sd,))" | sort > "$SCRATCH/crash.pg"
+check "every record of that handheld is in PostgreSQL" cmp -s "$SCRATCH/crash.uuids" "$SCRATCH/crash.pg"
+
+# ---- a newer schema is refused ----
+kill -TERM "$PID_A" "$DEPOT_PID" 2>/dev/null
+wait "$PID_A" "$DEPOT_PID" 2>/dev/null
+DEPOT_PID=
+pg_psql "UPDATE fieldcheck_schema SET version = 99"
+"$DEPOT" --db "$PG_URI" device list > /dev/null 2> "$SCRATCH/newer.err"
+check "a database with a newer schema is refused" exit_says $? 1 "$SCRATCH/newer.err" \
+	"written by a newer fieldcheck-depot (schema 99"
+check "and left untouched" test "$(pg_psql 'SELECT version FROM fieldcheck_schema')" = 99
+pg_psql "UPDATE fieldcheck_schema SET version = 1"
+
+# ---- a role with a password: wrong one refused, PGPASSFILE honoured ----
+pg_psql "CREATE ROLE fcpass LOGIN SUPERUSER PASSWORD 'right-horse'"
+sed -i '1i local all fcpass scram-sha-256' "$PG_DIR/data/pg_hba.conf"
+_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" reload > /dev/null
+URI="postgresql:///fc?host=$PG_DIR&user=fcpass"
+wrong_refused() {
+	"$DEPOT" --db "$URI&password=wrong" device list > /dev/null 2> "$SCRATCH/pw.err"
+	exit_says $? 1 "$SCRATCH/pw.err" 'password authentication failed for user "fcpass"'
+}
+check "a wrong password is refused, saying so" wait_for 10 wrong_refused
+check "the message does not repeat the password" sh -c "! grep -q wrong '$SCRATCH/pw.err'"
+lists_hh1() { "$DEPOT" --db "$1" device list | grep -q '^hh1	'; }
+check "the right password is accepted" lists_hh1 "$URI&password=right-horse"
+printf '*:*:*:fcpass:right-horse\n' > "$SCRATCH/pgpass"
+chmod 600 "$SCRATCH/pgpass"
+check "PGPASSFILE is honoured" env PGPASSFILE="$SCRATCH/pgpass" sh -c "'$DEPOT' --db '$URI' device list | grep -q '^hh1	'"
