@@ -96,6 +96,36 @@ check "the receipt counts 200 accepted" grep -q '"accepted":200,"duplicates":0' 
 check "the bundle's records are stored once" test "$(pg_count)" = 500
 check "the bundle is noted once" test "$(pg_psql "SELECT count(*) FROM received_bundles WHERE uuid = '$BUNDLE'")" = 1
 
+# ---- the ingest's rules, as on SQLite (tests/sync/test_trust.sh) ----
+craft() { python3 "$TOP/tests/sync/peer.py" craft "$SCRATCH/race.gz" "$@"; }
+newuuid() { python3 -c 'import uuid; print(uuid.uuid4())'; }
+"$DEPOT" --db "$PG_URI" device add hh2 > "$SCRATCH/token2"
+U=$(craft "$SCRATCH/again.gz" --uuid "$(newuuid)")
+code=$(put "$SCRATCH/again.gz" "$U" "$TOKEN" "$PORT_B" "$SCRATCH/reply")
+check "the same records in a new bundle: 201 (got $code), all duplicates" \
+	sh -c "test '$code' = 201 && grep -q '\"accepted\":0,\"duplicates\":200' '$SCRATCH/reply'"
+U=$(craft "$SCRATCH/changed.gz" --uuid "$(newuuid)" --inspector mallory)
+code=$(put "$SCRATCH/changed.gz" "$U" "$TOKEN" "$PORT_A" "$SCRATCH/reply")
+check "a stored record with other content: 409 (got $code)" test "$code" = 409
+check "naming the record" grep -q 'already stored with different content' "$SCRATCH/reply"
+U=$(craft "$SCRATCH/forged.gz" --uuid "$(newuuid)" --record-device hh2 --fresh-records)
+code=$(put "$SCRATCH/forged.gz" "$U" "$TOKEN" "$PORT_A" "$SCRATCH/reply")
+check "hh1's token delivering hh2's records: 400 (got $code)" test "$code" = 400
+check "saying whose they are" grep -q 'names device hh2, but the token is hh1' "$SCRATCH/reply"
+HH1_REC=$(pg_psql "SELECT uuid FROM records LIMIT 1")
+U=$(craft "$SCRATCH/steal.gz" --uuid "$(newuuid)" --device hh2 --record-device hh2 --fresh-records \
+	--replaces "$HH1_REC")
+code=$(put "$SCRATCH/steal.gz" "$U" "$SCRATCH/token2" "$PORT_B" "$SCRATCH/reply")
+check "hh2's record replacing hh1's: 400 (got $code)" test "$code" = 400
+check "saying it is another device's" grep -q 'a record of another device' "$SCRATCH/reply"
+craft "$SCRATCH/other.gz" --fresh-records > /dev/null
+code=$(put "$SCRATCH/other.gz" "$BUNDLE" "$TOKEN" "$PORT_A" "$SCRATCH/reply")
+check "other bytes under a stored bundle UUID: 409 (got $code)" test "$code" = 409
+check "saying the UUID was used" grep -q 'received before with other content' "$SCRATCH/reply"
+check "none of the refused bundles stored anything" test "$(pg_count)" = 500
+update_refused() { ! pg_psql "UPDATE records SET inspector = 'x' WHERE uuid = '$HH1_REC'" > /dev/null 2>&1; }
+check "a received record cannot be rewritten (the schema refuses)" update_refused
+
 check "hh9's token is accepted by depot B (refused for its empty body, not its token)" \
 	test "$(put /dev/null 00000000-0000-4000-8000-000000000000 "$SCRATCH/token9" "$PORT_B" /dev/null)" != 401
 "$DEPOT" --db "$PG_URI" device revoke hh9
@@ -129,6 +159,24 @@ check "nothing lost, nothing twice: 1,100 records" test "$(pg_count)" = 1100
 "$FIELDCHECK" --db "$CRASH" list | cut -f1 | sort > "$SCRATCH/crash.uuids"
 pg_psql "SELECT uuid FROM records WHERE uuid IN ($(sed "s/.*/'&'/" "$SCRATCH/crash.uuids" | paste -sd,))" | sort > "$SCRATCH/crash.pg"
 check "every record of that handheld is in PostgreSQL" cmp -s "$SCRATCH/crash.uuids" "$SCRATCH/crash.pg"
+
+# ---- a depot killed during a sync, started again ----
+KILLED="$SCRATCH/killed.db"
+check "300 more records made" make_records "$KILLED" 300
+from=$(($(wc -l < "$DEPOT_LOG") + 1))
+"$FIELDCHECK" --db "$KILLED" sync --server "http://127.0.0.1:$PORT_B" --device hh1 --token-file "$TOKEN" \
+	--max-bundle 2048 --retry-for 120 > /dev/null 2> "$SCRATCH/killed.err" &
+spid=$!
+check "the sync is storing bundles through depot B" wait_for 60 stored_since 2
+kill -KILL "$DEPOT_PID"
+wait "$DEPOT_PID" 2>/dev/null
+PORT=$PORT_B
+check "depot B killed with SIGKILL and started again on its port" depot_start
+wait "$spid"
+check "the sync finishes by itself" test $? -eq 0
+check "nothing lost, nothing twice: 1,400 records" test "$(pg_count)" = 1400
+check "the receipts add up to the rows stored" \
+	test "$(pg_psql "SELECT sum(accepted) FROM received_bundles")" = 1400
 
 # ---- a newer schema is refused ----
 kill -TERM "$PID_A" "$DEPOT_PID" 2>/dev/null
