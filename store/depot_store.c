@@ -5,7 +5,6 @@
  */
 #include "store/depot_store_impl.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,19 +81,6 @@ static const struct depot_store_ops sqlite_ops = {
 	.close = sqlite_close,
 };
 
-bool
-depot_store_is_postgresql(const char *target)
-{
-	size_t k = 0;
-
-	if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0)
-		return true;
-	/* A conninfo starts with a keyword and '=': host=, dbname=, service=... */
-	while (islower((unsigned char)target[k]) || target[k] == '_')
-		k++;
-	return k > 0 && target[k] == '=';
-}
-
 int
 depot_store_open(const char *target, struct depot_store **out, char **cause)
 {
@@ -102,7 +88,7 @@ depot_store_open(const char *target, struct depot_store **out, char **cause)
 	struct store *st = NULL;
 
 	*out = NULL;
-	if (depot_store_is_postgresql(target))
+	if (store_target_is_postgresql(target))
 		return depot_pg_open(target, out, cause);
 	if (store_open(target, STORE_READ_WRITE, &st, cause) != 0)
 		return -1;

@@ -32,15 +32,8 @@ struct depot_store;
 #define DEPOT_PG_SCHEMA_VERSION 1
 
 /*
- * Whether target names a PostgreSQL database: a postgresql:// or
- * postgres:// URI, or a libpq conninfo ("host=... dbname=..."; it starts
- * with keyword=).  Anything else is a SQLite path (write ./host=x for a
- * file of that name).
- */
-bool depot_store_is_postgresql(const char *target);
-
-/*
- * Opens target (see above), creating or upgrading its schema.  libpq reads
+ * Opens target, a SQLite path or a PostgreSQL URI or conninfo
+ * (store_target_is_postgresql), creating or upgrading its schema.  libpq reads
  * PGPASSFILE, PGSERVICE and its other variables itself.  Caller closes.
  */
 int depot_store_open(const char *target, struct depot_store **out, char **cause);

@@ -8,6 +8,7 @@
  */
 #include "store/store_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -201,6 +202,19 @@ fail:
 	return -1;
 }
 
+bool
+store_target_is_postgresql(const char *target)
+{
+	size_t k = 0;
+
+	if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0)
+		return true;
+	/* A conninfo starts with a keyword and '=': host=, dbname=, service=... */
+	while (islower((unsigned char)target[k]) || target[k] == '_')
+		k++;
+	return k > 0 && target[k] == '=';
+}
+
 int
 store_open(const char *path, enum store_open_mode mode, struct store **out, char **cause)
 {
@@ -209,6 +223,10 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	bool exists = true;
 	int app_id, version, objects, flags;
 
+	/* Not a file to create: the PostgreSQL depot is fieldcheck-depot's (store/depot_store.h). */
+	if (store_target_is_postgresql(path))
+		return fc_fail(cause, "--db names a PostgreSQL database: only fieldcheck-depot (serve, device, "
+		    "migrate) reads one so far; this command needs a SQLite file");
 	if (stat(path, &sb) != 0) {
 		if (errno != ENOENT)
 			return fc_fail(cause, "%s: %s", path, strerror(errno));

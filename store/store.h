@@ -130,6 +130,15 @@ enum store_open_mode {
 };
 
 /*
+ * Whether target names a PostgreSQL database rather than a SQLite file: a
+ * postgresql:// or postgres:// URI, or a libpq conninfo (it starts with
+ * keyword=, as "host=... dbname=..."; write ./host=x for a file of that
+ * name).  store_open refuses one; fieldcheck-depot opens it through
+ * store/depot_store.h.
+ */
+bool store_target_is_postgresql(const char *target);
+
+/*
  * Opens (and creates, and upgrades) the database at path.  A file that is
  * not SQLite, is not a fieldcheck database, or was written by a newer
  * fieldcheck is refused and left untouched.  Caller closes.

@@ -205,3 +205,10 @@ check "the right password is accepted" lists_hh1 "$URI&password=right-horse"
 printf '*:*:*:fcpass:right-horse\n' > "$SCRATCH/pgpass"
 chmod 600 "$SCRATCH/pgpass"
 check "PGPASSFILE is honoured" env PGPASSFILE="$SCRATCH/pgpass" sh -c "'$DEPOT' --db '$URI' device list | grep -q '^hh1	'"
+
+# ---- the supervisor's commands read SQLite only, so far: refused, no file made ----
+cd "$SCRATCH" || exit 1
+"$FIELDCHECK" --db "$PG_URI" list > /dev/null 2> "$SCRATCH/list.err"
+check "fieldcheck list on a PostgreSQL URI is refused, saying why" exit_says $? 1 "$SCRATCH/list.err" \
+	"only fieldcheck-depot (serve, device, migrate) reads one so far"
+check "and creates no file named like the URI" sh -c "! ls -d '$SCRATCH'/postgresql* 2>/dev/null"
