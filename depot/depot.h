@@ -1,7 +1,8 @@
 /*
  * depot — the receiver: fieldcheck-depot's HTTP server (server.c) and its
- * command line (main.c).  Records land in the same schema as a handheld's,
- * through store/, so `fieldcheck --db depot.db list` reads them.
+ * command line (main.c).  Records land through store/depot_store.h: on
+ * SQLite in the same schema as a handheld's, so `fieldcheck --db depot.db
+ * list` reads them, or on PostgreSQL for several depots on one database.
  */
 #ifndef FIELDCHECK_DEPOT_H
 #define FIELDCHECK_DEPOT_H

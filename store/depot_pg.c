@@ -484,11 +484,18 @@ pg_received_before(struct depot_pg *pg, const char *bundle_uuid, const char *dev
 }
 
 static int
+by_uuid(const void *a, const void *b)
+{
+	return strcmp((*(struct store_record *const *)a)->uuid, (*(struct store_record *const *)b)->uuid);
+}
+
+static int
 pg_ingest(struct depot_store *ds, const char *bundle_uuid, const char *device, const char *sha256,
     struct store_record *const *recs, size_t n, struct store_ingest_result *res, bool *already,
     char **cause)
 {
 	struct depot_pg *pg = pg_of(ds);
+	struct store_record **sorted = NULL;
 	bool *inserted = NULL;
 	char now[FC_TIME_LEN], accepted[24], duplicates[24];
 	const char *note[6] = { bundle_uuid, device, accepted, duplicates, now, sha256 };
@@ -508,6 +515,15 @@ pg_ingest(struct depot_store *ds, const char *bundle_uuid, const char *device, c
 		pg_rollback(pg);
 		return 0;
 	}
+	/*
+	 * In UUID order: two bundles sharing records then lock them in the same
+	 * order, and neither waits for the other's row while holding one it wants.
+	 */
+	sorted = xcalloc(n + 1, sizeof *sorted);
+	if (n > 0)
+		memcpy(sorted, recs, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, by_uuid);
+	recs = sorted;
 	inserted = xcalloc(n + 1, sizeof *inserted);
 	for (size_t at = 0; at < n; at += PG_INSERT_ROWS) {
 		size_t k = n - at < PG_INSERT_ROWS ? n - at : PG_INSERT_ROWS;
@@ -544,6 +560,7 @@ pg_ingest(struct depot_store *ds, const char *bundle_uuid, const char *device, c
 	    "received_at, sha256) VALUES ($1, $2, $3, $4, $5, $6)", 6, note, "ingest", cause) != 0)
 		goto fail;
 	free(inserted);
+	free(sorted);
 	/* The receipt waits for this: COMMIT returned, so the bundle is on the server's disk. */
 	if (pg_do(pg, false, "COMMIT", 0, NULL, "commit", cause) != 0) {
 		res->refusal = STORE_INGEST_FAILED;
@@ -552,6 +569,7 @@ pg_ingest(struct depot_store *ds, const char *bundle_uuid, const char *device, c
 	return 0;
 fail:
 	free(inserted);
+	free(sorted);
 	pg_rollback(pg);
 	return -1;
 }
