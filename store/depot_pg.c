@@ -295,19 +295,23 @@ text_or_null(const char *s)
 	return s[0] != '\0' ? s : NULL;
 }
 
-/* The SHA-256 hex of rec's content with status and updated_at aside: equal for a record resent. */
+/*
+ * The SHA-256 hex of rec's content with status and updated_at aside: equal
+ * for a record resent.  Rendered by pg's renderer (the text of
+ * store_record_to_json, without its allocations), which it overwrites.
+ */
 static void
-content_digest(const struct store_record *rec, char hex[65])
+content_digest(struct depot_pg *pg, const struct store_record *rec, char hex[65])
 {
 	struct store_record norm = *rec;
 	unsigned char d[crypto_hash_sha256_BYTES];
-	char *json;
+	const char *json;
+	size_t len;
 
 	norm.status = STORE_SENT;
 	norm.updated_at[0] = '\0';
-	json = store_record_to_json(&norm);
-	crypto_hash_sha256(d, (const unsigned char *)json, strlen(json));
-	free(json);
+	json = store_json_render(pg->json, &norm, &len);
+	crypto_hash_sha256(d, (const unsigned char *)json, len);
 	sodium_bin2hex(hex, 65, d, sizeof d);
 }
 
@@ -318,7 +322,7 @@ pg_row_values(struct depot_pg *pg, const struct store_record *rec, const char *d
 {
 	const struct store_position *p = &rec->pos;
 
-	content_digest(rec, row->digest);
+	content_digest(pg, rec, row->digest);
 	row->answers = xstrdup(store_json_answers(pg->json, rec));
 	v[0] = rec->uuid;
 	v[1] = rec->form_id;
@@ -438,7 +442,7 @@ pg_same_content(struct depot_pg *pg, const struct store_record *rec, bool *same,
 
 	if (res == NULL)
 		return -1;
-	content_digest(rec, digest);
+	content_digest(pg, rec, digest);
 	*same = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), digest) == 0;
 	PQclear(res);
 	return 0;
