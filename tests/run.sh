@@ -16,8 +16,8 @@
 set -u
 : "${BUILD:=build}" "${SAN_BUILD:=build-san}" "${FUZZ_BUILD:=$BUILD/fuzz}" "${FUZZ_SECONDS:=30}"
 : "${SUITE_TIMEOUT:=600}"
-# The suites that drive the screen, the sync worker and the depot.
-: "${SAN_SUITES=tui/test_sync.sh tui/test_input.sh sync/test_happy.sh sync/test_refused.sh sync/test_bad_input.sh}"
+# The suites that drive the screen, the sync worker and the depot (on SQLite and PostgreSQL).
+: "${SAN_SUITES=tui/test_sync.sh tui/test_input.sh sync/test_happy.sh sync/test_refused.sh sync/test_bad_input.sh depot/test_pg.sh}"
 export BUILD
 cd "$(dirname "$0")/.." || exit 1
 LOGS="$BUILD/test-logs"
