@@ -205,6 +205,10 @@ check "the right password is accepted" lists_hh1 "$URI&password=right-horse"
 printf '*:*:*:fcpass:right-horse\n' > "$SCRATCH/pgpass"
 chmod 600 "$SCRATCH/pgpass"
 check "PGPASSFILE is honoured" env PGPASSFILE="$SCRATCH/pgpass" sh -c "'$DEPOT' --db '$URI' device list | grep -q '^hh1	'"
+check "a libpq conninfo works as --db too" lists_hh1 "host=$PG_DIR dbname=fc user=$PG_USER"
+printf '[fieldcheck]\nhost=%s\ndbname=fc\nuser=%s\n' "$PG_DIR" "$PG_USER" > "$SCRATCH/pg_service.conf"
+check "PGSERVICEFILE and service= are honoured" \
+	env PGSERVICEFILE="$SCRATCH/pg_service.conf" sh -c "'$DEPOT' --db service=fieldcheck device list | grep -q '^hh1	'"
 
 # ---- the supervisor's commands read SQLite only, so far: refused, no file made ----
 cd "$SCRATCH" || exit 1
