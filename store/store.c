@@ -9,10 +9,12 @@
 #include "store/store_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -223,6 +225,7 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	st->read_only = mode == STORE_READ_ONLY;
+	st->drain_fd = -1;
 	flags = st->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	/* Opening reads and writes nothing yet; the header is checked before anything does. */
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -264,7 +267,11 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 		/* journal_size_limit: a WAL that grew during a big drain is cut back
 		 * to 1 MiB when it is next reset, not kept at its peak on a small disk. */
 		if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		    " PRAGMA journal_size_limit = 1048576", cause) != 0 ||
+		    " PRAGMA journal_size_limit = 1048576", cause) != 0)
+			goto fail;
+		/* A current database is opened without a write: on a full disk
+		 * it must still open, and reading it must not need space. */
+		if ((version < STORE_SCHEMA_VERSION || app_id != STORE_APPLICATION_ID) &&
 		    migrate(st, cause) != 0)
 			goto fail;
 	}
@@ -283,8 +290,46 @@ store_close(struct store *st)
 	sqlite3_finalize(st->answers_stmt);
 	store_json_free(st->answers_json);
 	sqlite3_close(st->db);
+	/* Only after SQLite is done with the file: closing any descriptor of
+	 * it drops this process's fcntl locks on it, SQLite's included. */
+	if (st->drain_fd != -1)
+		close(st->drain_fd);
 	free(st->path);
 	free(st);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int
+store_drain_lock(struct store *st, bool wait, char **cause)
+{
+	int rc;
+
+	if (st->drain_fd == -1) {
+		st->drain_fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (st->drain_fd == -1)
+			return fc_fail(cause, "%s: cannot lock for a sync: %s", st->path, strerror(errno));
+	}
+	do
+		rc = flock(st->drain_fd, LOCK_EX | (wait ? 0 : LOCK_NB));
+	while (rc == -1 && errno == EINTR);
+	if (rc == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return 1;
+	return fc_fail(cause, "%s: cannot lock for a sync: %s", st->path, strerror(errno));
+}
+
+void
+store_drain_unlock(struct store *st)
+{
+	/* The descriptor stays open until store_close (see there). */
+	if (st->drain_fd != -1)
+		flock(st->drain_fd, LOCK_UN);
 }
 
 int

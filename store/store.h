@@ -153,6 +153,19 @@ int store_small_cache(struct store *st, char **cause);
  */
 int store_checkpoint(struct store *st, char **cause);
 
+/*
+ * One drain at a time per database: two would freeze the same records.
+ * The lock is a flock(2) on the database file itself (no file of its own
+ * to create on a full disk; SQLite's own locks are fcntl(2) locks, which
+ * flock does not touch), held until store_drain_unlock or store_close.
+ * Returns 0 when this connection holds it, 1 when another holds it (with
+ * wait false), -1 on error.
+ */
+int store_drain_lock(struct store *st, bool wait, char **cause);
+void store_drain_unlock(struct store *st);
+/* The path the store was opened with.  Owned by st. */
+const char *store_path(const struct store *st);
+
 /* Runs PRAGMA integrity_check; 0 when it says ok. */
 int store_check_integrity(struct store *st, char **cause);
 

@@ -15,6 +15,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool read_only;
+	int drain_fd;                /* holds the drain lock (store_drain_lock); -1 before */
 	sqlite3_stmt *answers_stmt;  /* record.c's json_each over an answers column, or NULL */
 	struct store_json *answers_json;  /* record.c's renderer of answers columns, or NULL */
 };

@@ -69,7 +69,8 @@ sync_read_token(const char *path, char **token, char **cause)
 	*token = NULL;
 	if (path == NULL)
 		return fc_fail(cause, "no token file (set token_file in the configuration or --token-file)");
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever. */
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1)
 		return fc_fail(cause, "token file %s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -817,6 +818,27 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		return -1;
 	if (store_open(o->db_path, STORE_READ_WRITE, &st, cause) != 0)
 		goto fail;
+	switch (store_drain_lock(st, false, cause)) {
+	case 0:
+		break;
+	case 1:
+		if (o->once) {
+			fc_fail(cause, "another sync of %s is running", o->db_path);
+			goto fail;
+		}
+		{
+			char *note = xasprintf("another sync of %s is running; waiting for it to end",
+			    o->db_path);
+
+			run_report(&r, note);
+			free(note);
+		}
+		if (store_drain_lock(st, true, cause) == 0)
+			break;
+		/* fall through */
+	default:
+		goto fail;
+	}
 	for (;;) {
 		int64_t before = r.last_done, wait;
 

@@ -115,12 +115,12 @@ parse_seconds(const char *s, long *ms)
 static int
 show_status(const char *db)
 {
-	struct store *st;
+	struct store *st = NULL;
 	struct store_outbox_counts oc;
 	int64_t counts[4];
 	char *cause = NULL;
 
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 ||
+	if (store_open(db, STORE_READ_ONLY, &st, &cause) != 0 ||
 	    store_count_by_status(st, counts, &cause) != 0 ||
 	    store_outbox_counts(st, &oc, &cause) != 0) {
 		cli_error("%s", cause);
