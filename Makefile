@@ -10,6 +10,7 @@
 #   make            build fieldcheck, fieldcheck-sync and fieldcheck-depot
 #   make check      install missing packages, build with -Werror, run every suite
 #   make bench      run the benchmarks, each printed beside its anchor
+#   make soak       the long fault runs kept out of make check (tests/soak/)
 #   make demo       run the TUI on the built-in checklists with a simulated GPS
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -74,7 +75,7 @@ Q := @
 say := @printf '  %-6s %s\n'
 endif
 
-.PHONY: all install check bench demo clean deps tests fuzzers
+.PHONY: all install check bench soak demo clean deps tests fuzzers
 .DELETE_ON_ERROR:
 
 all: $(PROGRAMS)
@@ -148,6 +149,10 @@ check: deps
 bench: deps
 	$(MAKE) --no-print-directory tests
 	@BUILD=$(BUILD) sh bench/run.sh
+
+soak: deps
+	$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) sh tests/soak/run.sh
 
 demo: deps all
 	@BUILD=$(BUILD) sh scripts/demo.sh

@@ -288,6 +288,27 @@ int store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, vo
  */
 int store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids,
     size_t n, char **cause);
+/*
+ * Re-freezing a bundle the depot never acknowledged into smaller ones (a
+ * link too slow or too flaky for its size).  The records of an unsent
+ * bundle, oldest first, skipping the first offset; fn as store_list's.
+ */
+int store_outbox_bundle_records(struct store *st, const char *bundle_uuid, size_t offset,
+    store_record_fn *fn, void *ctx, char **cause);
+/* One replacement bundle and the UUIDs of its records. */
+struct store_refrozen {
+	const struct store_bundle *bundle;
+	const char *const *uuids;
+	size_t n;
+};
+/*
+ * In one transaction: freezes the parts and moves each of old_uuid's
+ * records to its part (they stay bundled), then drops old_uuid from the
+ * outbox.  Refused unless old_uuid is unsent, not refused, and the parts
+ * hold exactly its records.
+ */
+int store_outbox_replace(struct store *st, const char *old_uuid, const struct store_refrozen *parts,
+    size_t nparts, char **cause);
 /* The oldest unsent bundle not refused, or *out NULL when none.  Caller frees. */
 int store_outbox_next(struct store *st, struct store_bundle **out, char **cause);
 /* The same, passing over except_uuid (NULL or "": none), e.g. one receipted but not yet marked. */

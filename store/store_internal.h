@@ -44,6 +44,8 @@ int store_name_index(const char *const *names, int n, const char *name);
 /* record.c, for the outbox and the depot's ingest. */
 int store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
     char **cause);
+int store_outbox_bundle_query(struct store *st, const char *bundle_uuid, size_t offset,
+    store_record_fn *fn, void *ctx, char **cause);
 /*
  * The depot's ingest, inside the caller's transaction: prepare the insert
  * once (caller finalizes), then per record: inserted as sent, or *inserted

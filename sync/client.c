@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,13 @@
 #define SYNC_MAX_REPLY  65536      /* the depot's replies are a few dozen bytes */
 #define SYNC_MAX_TOKEN  512
 #define SYNC_MAX_URL    2048
+/*
+ * Below this a bundle is not re-frozen smaller: the request's own bytes
+ * (headers, TLS) would weigh as much as its records.
+ */
+#define SYNC_SPLIT_FLOOR 2048
+/* An upload's bytes besides the body (request line, headers, the reply), roughly. */
+#define SYNC_REQUEST_OVERHEAD 512
 
 struct sync_conn {
 	const struct sync_options *o;
@@ -38,6 +46,20 @@ struct sync_conn {
 	bool reply_overflow;
 	atomic_bool *stop;
 	char error[CURL_ERROR_SIZE];  /* libcurl's detail, e.g. which certificate check failed */
+	/* What the uploads so far taught about the link, kept across drains: */
+	double bytes_per_s;           /* upload throughput; 0: not measured yet */
+	char unanswered[FC_UUID_LEN]; /* the bundle last sent whole without an answer; "" none */
+	curl_socket_t sock;           /* the connection's socket, for unacked; CURL_SOCKET_BAD none */
+	int unacked;                  /* bytes the depot had not acknowledged at the last look
+	                               * (the kernel's send queue: curl counts a body sent
+	                               * once the kernel took it, buffers and all) */
+};
+
+/* What one upload attempt saw besides its outcome. */
+struct upload_info {
+	long status;                  /* the HTTP status; 0: no answer */
+	bool moved;                   /* some of the body went out */
+	bool whole;                   /* all of it went out (at least into the kernel) */
 };
 
 void
@@ -162,6 +184,7 @@ sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **caus
 		return fc_fail(cause, "device name longer than %d bytes", STORE_ID_LEN - 1);
 	c = xcalloc(1, sizeof *c);
 	c->o = o;
+	c->sock = CURL_SOCKET_BAD;
 	if (fc_strlcpy(c->base, o->server, sizeof c->base) >= sizeof c->base - 64) {
 		free(c);
 		return fc_fail(cause, "server URL too long");
@@ -205,6 +228,27 @@ sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop)
 	c->stop = stop;
 }
 
+/* Remembers the connection's socket (see unacked). */
+static int
+sock_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct sync_conn *c = arg;
+
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		c->sock = fd;
+	return CURL_SOCKOPT_OK;
+}
+
+static int
+sock_closing(void *arg, curl_socket_t fd)
+{
+	struct sync_conn *c = arg;
+
+	if (fd == c->sock)
+		c->sock = CURL_SOCKET_BAD;
+	return close(fd);
+}
+
 /* Sets the options every request shares; the easy handle keeps its connection. */
 static void
 conn_prepare(struct sync_conn *c, const char *url)
@@ -230,6 +274,10 @@ conn_prepare(struct sync_conn *c, const char *url)
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->error);
+	curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, sock_opened);
+	curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, c);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, sock_closing);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, c);
 	c->error[0] = '\0';
 	c->reply_len = 0;
 	c->reply[0] = '\0';
@@ -254,9 +302,13 @@ conn_perform(struct sync_conn *c, curl_off_t body, conn_meanwhile_fn *meanwhile,
 
 	if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
 		return CURLE_FAILED_INIT;
+	c->unacked = 0;
 	while (!done) {
 		CURLMsg *m;
-		int running, left;
+		int running, left, queued;
+
+		if (c->sock != CURL_SOCKET_BAD && ioctl(c->sock, TIOCOUTQ, &queued) == 0)
+			c->unacked = queued;
 
 		if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
 			result = CURLE_FAILED_INIT;
@@ -374,13 +426,61 @@ sync_conn_health(struct sync_conn *c, char **cause)
 }
 
 /*
+ * Learns from an upload's end: how much of the body went out, and the
+ * link's throughput (a whole upload's bytes over its time, the depot's
+ * commit included, so an underestimate; a timeout bounds it from above).
+ */
+static void
+conn_measure(struct sync_conn *c, const struct store_bundle *b, CURLcode rc, struct upload_info *u)
+{
+	curl_off_t sent = 0, us = 0;
+	double secs, rate;
+
+	curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &sent);
+	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us);
+	if (rc != CURLE_OK && sent > c->unacked)
+		sent -= c->unacked;  /* what reached the depot, not the kernel */
+	u->moved = sent > 0;
+	u->whole = sent >= (curl_off_t)b->size;
+	secs = (double)us / 1e6;
+	if (secs <= 0)
+		return;
+	if (rc == CURLE_OK) {
+		c->bytes_per_s = (double)(b->size + SYNC_REQUEST_OVERHEAD) / secs;
+	} else if (rc == CURLE_OPERATION_TIMEDOUT && u->moved) {
+		rate = (double)sent / secs;
+		if (c->bytes_per_s == 0 || rate < c->bytes_per_s)
+			c->bytes_per_s = rate;
+	}
+}
+
+/*
+ * The compressed size an upload can carry in half the timeout at the
+ * throughput measured (never below SYNC_SPLIT_FLOOR); 0 before any
+ * measure.  Half: a link's rate wanders, and a bundle that does not fit
+ * costs a whole timeout.
+ */
+static size_t
+conn_fit(const struct sync_conn *c)
+{
+	double secs = (double)(c->o->timeout_ms > 0 ? c->o->timeout_ms : 60000L) / 1000.0;
+	double fit = c->bytes_per_s * secs / 2 - SYNC_REQUEST_OVERHEAD;
+
+	if (c->bytes_per_s <= 0)
+		return 0;
+	if (fit < SYNC_SPLIT_FLOOR)
+		return SYNC_SPLIT_FLOOR;
+	return fit > (double)BUNDLE_LIMIT_COMPRESSED ? BUNDLE_LIMIT_COMPRESSED : (size_t)fit;
+}
+
+/*
  * PUTs one frozen bundle.  SYNC_DONE only when the depot answered 200/201
  * with {"bundle": <this uuid>, "accepted": N, "duplicates": M} and N + M is
  * the bundle's record count.
  */
 static enum sync_outcome
 conn_upload(struct sync_conn *c, const struct store_bundle *b, conn_meanwhile_fn *meanwhile,
-    void *arg, long *http_status, char **cause)
+    void *arg, struct upload_info *u, char **cause)
 {
 	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN], excerpt[192];
 	char *auth, *digest;
@@ -407,16 +507,17 @@ conn_upload(struct sync_conn *c, const struct store_bundle *b, conn_meanwhile_fn
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)b->bytes);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->size);
-	*http_status = 0;
+	memset(u, 0, sizeof *u);
 	rc = conn_perform(c, (curl_off_t)b->size, meanwhile, arg);
 	curl_slist_free_all(hdrs);
 	sodium_memzero(auth, strlen(auth));
 	free(auth);
 	free(digest);
+	conn_measure(c, b, rc, u);
 	if (rc != CURLE_OK)
 		return conn_failed(c, rc, "upload", cause);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-	*http_status = status;
+	u->status = status;
 	if (reply_is_json(c->curl))
 		obj = json_loadb(c->reply, c->reply_len, 0, NULL);
 	if (status == 200 || status == 201) {
@@ -513,6 +614,7 @@ build_one(void *arg, const struct store_record *rec)
 struct overlap {
 	struct store *st;
 	const struct sync_options *o;
+	const struct sync_conn *c;    /* for the throughput it measured */
 	char committed[FC_UUID_LEN];  /* receipted by the depot, not yet marked sent; "" none */
 	unsigned frozen;              /* bundles this drain has frozen */
 	size_t unfrozen;              /* final records not in a bundle yet (those
@@ -532,8 +634,8 @@ static enum sync_outcome
 bundle_some(struct overlap *ov, bool *made, char **cause)
 {
 	struct store *st = ov->st;
-	size_t cap = bundle_ramp_cap(ov->o->max_bundle_bytes, ov->frozen);
-	size_t limit = bundle_drain_limit(ov->unfrozen, cap, ov->bytes_per_record);
+	size_t cap = bundle_ramp_cap(ov->o->max_bundle_bytes, ov->frozen), fit = conn_fit(ov->c);
+	size_t limit;
 	struct build_ctx b = { 0 };
 	struct store_bundle sb;
 	const char *const *uuids;
@@ -541,6 +643,9 @@ bundle_some(struct overlap *ov, bool *made, char **cause)
 	enum sync_outcome how = SYNC_DONE;
 
 	*made = false;
+	if (fit != 0 && fit < cap)
+		cap = fit;  /* the next upload fits the timeout on this link */
+	limit = bundle_drain_limit(ov->unfrozen, cap, ov->bytes_per_record);
 	b.w = bundle_writer_new(ov->o->device, cap);
 	if (store_outbox_pending(st, limit != 0 ? limit : BUNDLE_LIMIT_RECORDS, build_one, &b,
 	    cause) != 0) {
@@ -573,6 +678,110 @@ out:
 	free(b.first_error);
 	bundle_writer_free(b.w);
 	return how;
+}
+
+/*
+ * Whether a bundle whose upload ended without an answer should be
+ * re-frozen smaller.  Only when some of its body went out (a dead link is
+ * not a slow one) and it is big enough to split.  A body that went out
+ * whole may have met a slow depot rather than a slow link, and the depot
+ * may have committed it (then the same bytes get 200): such a bundle is
+ * sent once more as it is, and split only when that fails too.
+ */
+static bool
+split_wanted(struct sync_conn *c, const struct store_bundle *b, const struct upload_info *u)
+{
+	if (u->status != 0 || !u->moved || b->record_count < 2 || b->size <= SYNC_SPLIT_FLOOR)
+		return false;
+	if (!u->whole || strcmp(c->unanswered, b->uuid) == 0)
+		return true;
+	fc_strlcpy(c->unanswered, b->uuid, sizeof c->unanswered);
+	return false;
+}
+
+/* One replacement bundle being filled: stops at the first record that does not fit. */
+struct split_part {
+	struct bundle_writer *w;
+	char *why;                    /* why the first record did not fit, if it did not */
+};
+
+static int
+split_add(void *arg, const struct store_record *rec)
+{
+	struct split_part *p = arg;
+	char *why = NULL;
+	int rc = bundle_writer_add(p->w, rec, &why);
+
+	if (rc == -1 && p->why == NULL)
+		p->why = why;
+	else
+		free(why);
+	return rc != 0;
+}
+
+/*
+ * Re-freezes the unacknowledged bundle b into bundles of at most cap
+ * bytes, oldest records first.  Safe whatever reached the depot: it counts
+ * the records it holds already as duplicates.  b leaves the outbox in the
+ * transaction that freezes its replacements (store_outbox_replace), so its
+ * records are in exactly one bundle at every moment.  *nparts: how many.
+ */
+static int
+refreeze(struct overlap *ov, const struct store_bundle *b, size_t cap, size_t *nparts,
+    char **cause)
+{
+	size_t max = b->record_count, n = 0, done = 0;
+	struct bundle_writer **ws = xcalloc(max, sizeof *ws);
+	struct store_bundle *sbs = xcalloc(max, sizeof *sbs);
+	struct store_refrozen *parts = xcalloc(max, sizeof *parts);
+	int rc = -1;
+
+	while (done < b->record_count && n < max) {
+		struct split_part p = { 0 };
+		size_t got;
+
+		/* A record too big for cap alone goes in a bundle of the usual cap. */
+		for (int attempt = 0; attempt < 2 && p.w == NULL; attempt++) {
+			p.w = bundle_writer_new(ov->o->device, attempt == 0 ? cap : ov->o->max_bundle_bytes);
+			if (store_outbox_bundle_records(ov->st, b->uuid, done, split_add, &p, cause) != 0) {
+				bundle_writer_free(p.w);
+				free(p.why);
+				goto out;
+			}
+			if (bundle_writer_count(p.w) == 0) {
+				bundle_writer_free(p.w);
+				p.w = NULL;
+			}
+		}
+		if (p.w == NULL) {
+			fc_fail(cause, "re-freezing bundle %s: %s", b->uuid,
+			    p.why != NULL ? p.why : "its records are not all in the store");
+			free(p.why);
+			goto out;
+		}
+		free(p.why);
+		ws[n] = p.w;
+		if (bundle_writer_finish(p.w, &sbs[n], cause) != 0)
+			goto out;
+		parts[n].bundle = &sbs[n];
+		parts[n].uuids = bundle_writer_uuids(p.w, &got);
+		parts[n].n = got;
+		n++;
+		done += got;
+	}
+	if (store_outbox_replace(ov->st, b->uuid, parts, n, cause) != 0)
+		goto out;
+	*nparts = n;
+	rc = 0;
+out:
+	for (size_t i = 0; i < max; i++) {
+		free(sbs[i].bytes);
+		bundle_writer_free(ws[i]);
+	}
+	free(ws);
+	free(sbs);
+	free(parts);
+	return rc;
 }
 
 /* Marks the receipted bundle sent, if there is one. */
@@ -635,7 +844,7 @@ enum sync_outcome
 sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, sync_drain_fn *fn,
     void *ctx, char **cause)
 {
-	struct overlap ov = { .st = st, .o = o, .how = SYNC_DONE };
+	struct overlap ov = { .st = st, .o = o, .c = c, .how = SYNC_DONE };
 	int64_t total, unbundled, done = 0, bytes = 0;
 
 	if (sync_queued(st, &total, NULL, &unbundled, cause) != 0)
@@ -646,8 +855,9 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
 	for (;;) {
 		struct store_bundle *b = NULL;
 		enum sync_outcome how;
+		struct upload_info u;
 		char *why = NULL;
-		long status;
+		size_t parts, cap;
 		bool made;
 
 		if (c->stop != NULL && atomic_load(c->stop))
@@ -667,16 +877,30 @@ sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, 
 				return drain_end(&ov, how, cause);
 			continue;
 		}
-		how = conn_upload(c, b, overlap_work, &ov, &status, &why);
-		if (how == SYNC_REFUSED && bundle_refusal(status)) {
+		how = conn_upload(c, b, overlap_work, &ov, &u, &why);
+		if (how == SYNC_REFUSED && bundle_refusal(u.status)) {
 			/* This bundle will never pass as it is: keep it and its records aside,
 			 * with the depot's reason, and go on with the rest of the queue. */
-			if (store_outbox_mark_refused(st, b->uuid, status, why, cause) != 0) {
+			if (store_outbox_mark_refused(st, b->uuid, u.status, why, cause) != 0) {
 				how = SYNC_LOCAL;
 			} else {
 				how = SYNC_DONE;
 				if (total >= (int64_t)b->record_count)
 					total -= (int64_t)b->record_count;
+			}
+		} else if (how == SYNC_TRANSIENT && split_wanted(c, b, &u)) {
+			/* Halved, or smaller still when the link measured says so. */
+			cap = b->size / 2;
+			if (conn_fit(c) != 0 && conn_fit(c) < cap)
+				cap = conn_fit(c);
+			if (cap < SYNC_SPLIT_FLOOR)
+				cap = SYNC_SPLIT_FLOOR;
+			if (refreeze(&ov, b, cap, &parts, cause) != 0) {
+				how = SYNC_LOCAL;
+			} else {
+				fc_fail(cause, "%s; re-froze its %zu records into %zu bundles of at most %zu KiB",
+				    why, b->record_count, parts, (cap + 1023) / 1024);
+				how = SYNC_RESIZED;
 			}
 		} else if (how != SYNC_DONE) {
 			fc_fail(cause, "%s", why);
@@ -849,6 +1073,13 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		how = sync_drain(st, c, o, run_drained, &r, &why);
 		if (how == SYNC_DONE)
 			break;
+		if (how == SYNC_RESIZED) {
+			/* Smaller bundles are a new chance at once, not a failure to back off from. */
+			run_report(&r, why);
+			failures = 0;
+			last_progress_ms = fc_monotonic_ms();
+			continue;
+		}
 		if (r.last_done > before) {
 			failures = 0;
 			last_progress_ms = fc_monotonic_ms();

@@ -16,6 +16,7 @@ enum sync_outcome {
 	                     * (a bundle refused for its content is set aside, not this) */
 	SYNC_ABORTED,       /* asked to stop */
 	SYNC_LOCAL,         /* our own store failed */
+	SYNC_RESIZED,       /* a bundle too big for the link was re-frozen smaller: go again now */
 };
 
 /* One HTTP connection to the depot (a libcurl easy handle kept for keep-alive). */

@@ -209,6 +209,12 @@ worker_main(void *arg)
 			s.message[0] = '\0';
 			s.retry_at_ms = 0;
 			next_try = 0;
+		} else if (how == SYNC_RESIZED) {
+			/* Smaller bundles for a slow link: go again at once. */
+			failures = 0;
+			snprintf(s.message, sizeof s.message, "%s", why);
+			s.retry_at_ms = 0;
+			next_try = 0;
 		} else {
 			failures++;
 			s.offline = how == SYNC_TRANSIENT;
