@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 sqlite3_stmt *
@@ -203,6 +204,38 @@ fail:
 	return -1;
 }
 
+/*
+ * A reader of a WAL database needs the shared-memory index beside it
+ * (PATH-shm), which SQLite creates and sizes on first read: on a full disk
+ * that fails and nothing can be read.  Then the reader opens again in
+ * exclusive locking mode, where SQLite keeps the index in its own memory
+ * and writes no file.  That mode needs a write lock, so a descriptor open
+ * for writing; the connection still writes nothing (query_only, and no
+ * checkpoint when it closes).  It briefly excludes other connections,
+ * which on a full disk cannot write anyway.
+ */
+static int
+read_without_shm_if_needed(struct store *st, char **cause)
+{
+	int probe, code;
+
+	if (pragma_int(st, "PRAGMA application_id", &probe, NULL) == 0)
+		return 0;
+	code = sqlite3_extended_errcode(st->db) & 0xff;
+	if (code != SQLITE_IOERR && code != SQLITE_FULL && code != SQLITE_CANTOPEN)
+		return pragma_int(st, "PRAGMA application_id", &probe, cause);
+	sqlite3_close(st->db);
+	st->db = NULL;
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK)
+		return fc_fail(cause, "%s: cannot open: %s", st->path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	return store_exec(st, "PRAGMA query_only = 1; PRAGMA locking_mode = EXCLUSIVE", cause);
+}
+
 int
 store_open(const char *path, enum store_open_mode mode, struct store **out, char **cause)
 {
@@ -242,6 +275,8 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 		fc_fail(cause, "%s: the database is read-only; fieldcheck needs to write to it", path);
 		goto fail;
 	}
+	if (st->read_only && read_without_shm_if_needed(st, cause) != 0)
+		goto fail;
 	if (pragma_int(st, "PRAGMA application_id", &app_id, cause) != 0 ||
 	    pragma_int(st, "PRAGMA user_version", &version, cause) != 0 ||
 	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &objects, cause) != 0)
@@ -354,6 +389,25 @@ store_checkpoint(struct store *st, char **cause)
 	/* PASSIVE: never waits for the screen's readers; what it cannot copy now waits for later. */
 	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
 		return store_db_fail(st, cause, "checkpoint");
+	return 0;
+}
+
+int
+store_checkpoint_truncate(struct store *st, char **cause)
+{
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+		return store_db_fail(st, cause, "checkpoint");
+	return 0;
+}
+
+int
+store_free_bytes(struct store *st, int64_t *bytes, char **cause)
+{
+	struct statvfs fs;
+
+	if (statvfs(st->path, &fs) != 0)
+		return fc_fail(cause, "%s: cannot tell the free space: %s", st->path, strerror(errno));
+	*bytes = (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
 	return 0;
 }
 

@@ -152,6 +152,14 @@ int store_small_cache(struct store *st, char **cause);
  * automatic checkpoint on a nearly full handheld.
  */
 int store_checkpoint(struct store *st, char **cause);
+/*
+ * The same, waiting for readers (at most the busy timeout), and then cuts
+ * the log to nothing: between the bundles of a drain on a nearly full
+ * disk, so the log never holds more than the last transaction.
+ */
+int store_checkpoint_truncate(struct store *st, char **cause);
+/* Bytes free for this user on the file system that holds the database. */
+int store_free_bytes(struct store *st, int64_t *bytes, char **cause);
 
 /*
  * One drain at a time per database: two would freeze the same records.

@@ -32,6 +32,18 @@
  * (headers, TLS) would weigh as much as its records.
  */
 #define SYNC_SPLIT_FLOOR 2048
+/*
+ * A nearly full disk: under SYNC_DISK_LOW free, a drain keeps the
+ * write-ahead log to one transaction (a truncating checkpoint after each
+ * outbox write) and freezes only the records the space left holds, each
+ * costing at most SYNC_DISK_PER_RECORD of log and database (its row's
+ * pages, written when frozen and when marked sent, its outbox row and its
+ * share of the bundle).  SYNC_DISK_RESERVE stays free for the rest of the
+ * handheld (a save, the screen's own log).
+ */
+#define SYNC_DISK_LOW        (16 * 1024 * 1024)
+#define SYNC_DISK_RESERVE    (64 * 1024)
+#define SYNC_DISK_PER_RECORD 4096
 /* An upload's bytes besides the body (request line, headers, the reply), roughly. */
 #define SYNC_REQUEST_OVERHEAD 512
 
@@ -621,9 +633,48 @@ struct overlap {
 	                               * finalized during the drain not counted) */
 	double bytes_per_record;      /* compressed, in the last bundle frozen */
 	bool marked;                  /* some bundle was marked sent */
+	bool low_disk;                /* under SYNC_DISK_LOW free at the last look */
+	int64_t free_bytes;           /* at the last look */
 	enum sync_outcome how;        /* of this local work */
 	char *why;
 };
+
+/*
+ * How many records the disk has room to freeze now (SIZE_MAX: no limit
+ * from it), and on a nearly full disk a truncating checkpoint first, so the
+ * log's space counts as free.  A file system that cannot say its free
+ * space sets no limit.
+ */
+static size_t
+disk_room(struct overlap *ov)
+{
+	char *ignored = NULL;
+
+	if (store_free_bytes(ov->st, &ov->free_bytes, &ignored) != 0) {
+		free(ignored);
+		ov->low_disk = false;
+		return SIZE_MAX;
+	}
+	ov->low_disk = ov->free_bytes < SYNC_DISK_LOW;
+	if (!ov->low_disk)
+		return SIZE_MAX;
+	if (store_checkpoint_truncate(ov->st, &ignored) == 0)
+		(void)store_free_bytes(ov->st, &ov->free_bytes, NULL);
+	free(ignored);
+	if (ov->free_bytes <= SYNC_DISK_RESERVE + SYNC_DISK_PER_RECORD)
+		return 0;
+	return (size_t)((ov->free_bytes - SYNC_DISK_RESERVE) / SYNC_DISK_PER_RECORD);
+}
+
+/* After an outbox write on a nearly full disk: the log back to nothing. */
+static void
+disk_trim(struct overlap *ov)
+{
+	char *ignored = NULL;
+
+	if (ov->low_disk && store_checkpoint_truncate(ov->st, &ignored) != 0)
+		free(ignored);  /* a reader held it: the next one will do */
+}
 
 /*
  * Freezes one bundle of pending records, the next of this drain (sized by
@@ -636,6 +687,7 @@ bundle_some(struct overlap *ov, bool *made, char **cause)
 	struct store *st = ov->st;
 	size_t cap = bundle_ramp_cap(ov->o->max_bundle_bytes, ov->frozen), fit = conn_fit(ov->c);
 	size_t limit;
+	size_t room = disk_room(ov);
 	struct build_ctx b = { 0 };
 	struct store_bundle sb;
 	const char *const *uuids;
@@ -643,12 +695,23 @@ bundle_some(struct overlap *ov, bool *made, char **cause)
 	enum sync_outcome how = SYNC_DONE;
 
 	*made = false;
+	if (room == 0) {
+		fc_fail(cause, "stopped bundling: %lld KiB free on the disk of %s, and a drain leaves "
+		    "%d KiB free; the records not sent wait on this device: free some space and sync again",
+		    (long long)(ov->free_bytes / 1024), store_path(st), SYNC_DISK_RESERVE / 1024);
+		return SYNC_LOCAL;
+	}
 	if (fit != 0 && fit < cap)
 		cap = fit;  /* the next upload fits the timeout on this link */
+	if (ov->low_disk && (size_t)(ov->free_bytes - SYNC_DISK_RESERVE) / 4 < cap)
+		cap = (size_t)(ov->free_bytes - SYNC_DISK_RESERVE) / 4;
 	limit = bundle_drain_limit(ov->unfrozen, cap, ov->bytes_per_record);
+	if (limit == 0 || limit > BUNDLE_LIMIT_RECORDS)
+		limit = BUNDLE_LIMIT_RECORDS;
+	if (limit > room)
+		limit = room;
 	b.w = bundle_writer_new(ov->o->device, cap);
-	if (store_outbox_pending(st, limit != 0 ? limit : BUNDLE_LIMIT_RECORDS, build_one, &b,
-	    cause) != 0) {
+	if (store_outbox_pending(st, limit, build_one, &b, cause) != 0) {
 		how = SYNC_LOCAL;
 		goto out;
 	}
@@ -668,6 +731,7 @@ bundle_some(struct overlap *ov, bool *made, char **cause)
 	if (store_outbox_add(st, &sb, uuids, n, cause) != 0)
 		how = SYNC_LOCAL;
 	else {
+		disk_trim(ov);
 		*made = true;
 		ov->frozen++;
 		ov->unfrozen -= n < ov->unfrozen ? n : ov->unfrozen;
@@ -796,6 +860,7 @@ overlap_mark(struct overlap *ov)
 	}
 	ov->committed[0] = '\0';
 	ov->marked = true;
+	disk_trim(ov);
 	return 0;
 }
 
