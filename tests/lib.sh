@@ -54,3 +54,16 @@ free_port() {
 
 # need_shared: skip the calling suite's fixture tests when ../shared is absent.
 have_shared() { [ -d "$FIXTURES" ]; }
+
+# small_disk SIZE: a tmpfs of SIZE (e.g. 2m) mounted at $TINY, unmounted at
+# exit; without one (not root), skips the calling suite with the reason.
+small_disk() {
+	TINY="$SCRATCH/tiny"
+	mkdir -p "$TINY"
+	if mount -t tmpfs -o "size=$1" fieldcheck-test "$TINY" 2>"$SCRATCH/mount.err"; then
+		at_exit "umount '$TINY' 2>/dev/null"
+	else
+		skip "small disk" "cannot mount a small tmpfs here: $(cat "$SCRATCH/mount.err")"
+		exit 0
+	fi
+}

@@ -5,14 +5,7 @@
 # (root); skips with the reason otherwise.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
-TINY="$SCRATCH/tiny"
-mkdir -p "$TINY"
-if mount -t tmpfs -o size=4m fieldcheck-test "$TINY" 2>"$SCRATCH/mount.err"; then
-	at_exit "umount '$TINY' 2>/dev/null"
-else
-	skip "small disk" "cannot mount a small tmpfs here: $(cat "$SCRATCH/mount.err")"
-	exit 0
-fi
+small_disk 4m
 
 N=1000
 depot_init && depot_start
