@@ -184,7 +184,7 @@ worker_main(void *arg)
 			/* A dock sync of the same database drains it meanwhile: try later. */
 			switch (store_drain_lock(w->st, false, &why)) {
 			case 0:
-				how = sync_drain(w->st, w->conn, &w->o, worker_progress, &d, &why);
+				how = sync_drain(w->st, sync_conn_transport(w->conn), &w->o, worker_progress, &d, &why);
 				store_drain_unlock(w->st);
 				break;
 			case 1:
