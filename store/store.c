@@ -205,24 +205,29 @@ fail:
 }
 
 /*
- * A reader of a WAL database needs the shared-memory index beside it
- * (PATH-shm), which SQLite creates and sizes on first read: on a full disk
- * that fails and nothing can be read.  Then the reader opens again in
- * exclusive locking mode, where SQLite keeps the index in its own memory
- * and writes no file.  That mode needs a write lock, so a descriptor open
- * for writing; the connection still writes nothing (query_only, and no
- * checkpoint when it closes).  It briefly excludes other connections,
- * which on a full disk cannot write anyway.
+ * A read-only connection cannot always read a WAL database:
+ *  - after a writer was killed, the shared-memory index beside it (PATH-shm)
+ *    may need rebuilding, which SQLite refuses a read-only connection
+ *    (SQLITE_READONLY_RECOVERY); and
+ *  - on a full disk SQLite cannot create and size that index at all.
+ * Then the reader opens again for writing, yet writes nothing to the
+ * database or its log (query_only, no checkpoint when it closes): it may
+ * rebuild the index, or, on a full disk, keeps the index in its own memory
+ * in exclusive locking mode (which needs a write lock; it briefly excludes
+ * other connections, which on a full disk cannot write anyway).
  */
 static int
-read_without_shm_if_needed(struct store *st, char **cause)
+read_despite_wal(struct store *st, char **cause)
 {
 	int probe, code;
+	bool exclusive;
 
 	if (pragma_int(st, "PRAGMA application_id", &probe, NULL) == 0)
 		return 0;
-	code = sqlite3_extended_errcode(st->db) & 0xff;
-	if (code != SQLITE_IOERR && code != SQLITE_FULL && code != SQLITE_CANTOPEN)
+	code = sqlite3_extended_errcode(st->db);
+	exclusive = (code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL ||
+	    (code & 0xff) == SQLITE_CANTOPEN;
+	if (!exclusive && (code & 0xff) != SQLITE_READONLY)
 		return pragma_int(st, "PRAGMA application_id", &probe, cause);
 	sqlite3_close(st->db);
 	st->db = NULL;
@@ -233,7 +238,9 @@ read_without_shm_if_needed(struct store *st, char **cause)
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	return store_exec(st, "PRAGMA query_only = 1; PRAGMA locking_mode = EXCLUSIVE", cause);
+	if (store_exec(st, "PRAGMA query_only = 1", cause) != 0)
+		return -1;
+	return exclusive ? store_exec(st, "PRAGMA locking_mode = EXCLUSIVE", cause) : 0;
 }
 
 int
@@ -275,7 +282,7 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 		fc_fail(cause, "%s: the database is read-only; fieldcheck needs to write to it", path);
 		goto fail;
 	}
-	if (st->read_only && read_without_shm_if_needed(st, cause) != 0)
+	if (st->read_only && read_despite_wal(st, cause) != 0)
 		goto fail;
 	if (pragma_int(st, "PRAGMA application_id", &app_id, cause) != 0 ||
 	    pragma_int(st, "PRAGMA user_version", &version, cause) != 0 ||

@@ -204,6 +204,13 @@ bundle_some(struct overlap *ov, bool *made, char **cause)
 
 	*made = false;
 	if (room == 0) {
+		int64_t queued, unbundled;
+
+		/* Nothing waits to be bundled: the drain is done, however full the disk. */
+		if (sync_queued(st, &queued, NULL, &unbundled, cause) != 0)
+			return SYNC_LOCAL;
+		if (unbundled == 0)
+			return SYNC_DONE;
 		fc_fail(cause, "stopped bundling: %lld KiB free on the disk of %s, and a drain needs "
 		    "%d KiB; the records not sent wait on this device: free some space and sync again",
 		    (long long)(ov->free_bytes / 1024), store_path(st),
