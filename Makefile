@@ -57,7 +57,7 @@ TOOL_SRC  := $(wildcard tests/tools/*.c)
 LIB       := $(BUILD)/libfieldcheck.a
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
-SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/cli/common.o
+SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o)
 DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
