@@ -4,7 +4,9 @@
  *
  * A bundle is frozen once: its bytes and digest are stored with the move of
  * its records from final to bundled, in one transaction, so every retry sends
- * identical bytes and no record is in two bundles.
+ * identical bytes and no record is in two bundles.  A bundle too big for the
+ * link is replaced whole (store_outbox_replace): its records move to the
+ * smaller bundles and it leaves the outbox in one transaction.
  */
 #include "store/store_internal.h"
 
