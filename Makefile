@@ -68,7 +68,7 @@ TOOL_SRC  := $(wildcard tests/tools/*.c)
 LIB       := $(BUILD)/libfieldcheck.a
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
-SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/cli/common.o
+SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o)
 DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -164,7 +164,7 @@ bench: deps
 # soak: every tests/soak/soak_*.sh; each prints its figures like a benchmark's lines.
 soak: deps
 	$(MAKE) --no-print-directory tests
-	@status=0; for s in tests/soak/soak_*.sh; do BUILD=$(BUILD) sh "$$s" || status=1; done; exit $$status
+	@BUILD=$(BUILD) sh tests/soak/run.sh
 
 demo: deps all
 	@BUILD=$(BUILD) sh scripts/demo.sh

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -372,4 +373,57 @@ char *
 fc_config_path(void)
 {
 	return xdg_path("XDG_CONFIG_HOME", ".config", "config");
+}
+
+struct fc_config *
+fc_config_user(void)
+{
+	static struct fc_config *cfg;
+	static bool loaded;
+	char *path, *cause = NULL;
+
+	if (loaded)
+		return cfg;
+	loaded = true;
+	path = fc_config_path();
+	if (fc_config_load(path, &cfg, &cause) != 0) {
+		fc_error("%s", cause);
+		free(cause);
+		cfg = NULL;
+	}
+	free(path);
+	return cfg;
+}
+
+int
+fc_verror(const char *fmt, va_list ap)
+{
+	fputs("fieldcheck: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int
+fc_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fc_verror(fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+const char *
+fc_device_name(const struct fc_config *cfg)
+{
+	static char host[65];
+	const char *device = fc_config_get(cfg, "device");
+
+	if (device != NULL && device[0] != '\0')
+		return device;
+	if (host[0] == '\0' && (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0'))
+		fc_strlcpy(host, "unknown-device", sizeof host);
+	return host;
 }
