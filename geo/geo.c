@@ -9,7 +9,6 @@
  */
 #include "geo/geo.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -485,32 +484,15 @@ int
 geo_layer_load(const char *path, const char *const *required, size_t nrequired,
     struct geo_layer **out, char **cause)
 {
-	FILE *fp = fopen(path, "rb");
-	struct fc_buf b = { 0 };
-	char chunk[65536];
-	size_t n;
+	char *data;
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	if (fp == NULL)
-		return fc_fail(cause, "%s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-		if (b.len + n > GEO_MAX_FILE) {
-			fclose(fp);
-			free(b.data);
-			return fc_fail(cause, "%s: larger than %u bytes", path, GEO_MAX_FILE);
-		}
-		fc_buf_append(&b, chunk, n);
-	}
-	if (ferror(fp)) {
-		fclose(fp);
-		free(b.data);
-		return fc_fail(cause, "%s: %s", path, strerror(errno));
-	}
-	fclose(fp);
-	rc = geo_layer_load_buffer(path, b.data != NULL ? b.data : "", b.len, required, nrequired,
-	    out, cause);
-	free(b.data);
+	if (fc_read_file(path, GEO_MAX_FILE, &data, &len, cause) != 0)
+		return -1;
+	rc = geo_layer_load_buffer(path, data, len, required, nrequired, out, cause);
+	free(data);
 	return rc;
 }
 

@@ -4,12 +4,15 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -372,4 +375,44 @@ char *
 fc_config_path(void)
 {
 	return xdg_path("XDG_CONFIG_HOME", ".config", "config");
+}
+
+int
+fc_read_file(const char *path, size_t max, char **data, size_t *len, char **cause)
+{
+	struct stat sb;
+	size_t got = 0;
+	char *buf;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fc_fail(cause, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uintmax_t)sb.st_size > max) {
+		close(fd);
+		if (!S_ISREG(sb.st_mode))
+			return fc_fail(cause, "%s: not a regular file", path);
+		return fc_fail(cause, "%s: %lld bytes, more than %zu", path, (long long)sb.st_size,
+		    max);
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			free(buf);
+			return fc_fail(cause, "%s: %s", path, n < 0 ? strerror(errno) :
+			    "the file shrank while being read");
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
 }
