@@ -104,6 +104,7 @@ struct form_question {
 	struct form_expr *relevant, *constraint, *required, *calculation;
 	bool required_always;
 	enum form_role role;
+	char *code;          /* fieldcheck::code, trimmed; NULL when none */
 	long list;           /* choice list index, or -1 */
 	long parent;         /* enclosing begin_group, or -1 */
 	unsigned depth;
@@ -114,6 +115,7 @@ struct form_choice {
 	char *name;
 	char **label;        /* [nlang + 1] */
 	int severity;        /* fieldcheck::severity level, or FORM_SEVERITY_NONE */
+	char *code;          /* fieldcheck::code, trimmed; NULL when none */
 };
 
 struct form_list {
