@@ -156,6 +156,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 644 forms/checklists/*.csv $(DESTDIR)$(SHAREDIR)/checklists/
+	install -m 644 platform/codes.csv $(DESTDIR)$(SHAREDIR)/
 
 clean:
 	rm -rf build build-san
