@@ -9,7 +9,6 @@
 #include "platform/platform.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -129,6 +128,7 @@ struct cases_sink {
 	/* the record being written */
 	const struct report_row *row;
 	char *text[F_COUNT];        /* owned; NULL: the field is absent (JSON null, CSV empty) */
+	struct fc_buf line;         /* the JSON line being rendered */
 	int error;
 };
 
@@ -202,44 +202,51 @@ photos_of(const struct form *f, const struct store_record *rec)
 	return b.data;
 }
 
+/*
+ * One case as one JSON line, rendered into a buffer kept from case to case
+ * and written with one fwrite.  Coordinates and the type id are numbers
+ * (already printed as such), photos an array, an absent field null.
+ */
 static void
 write_json(struct cases_sink *cs)
 {
-	json_t *o = json_object();
-	char *line;
+	struct fc_buf *b = &cs->line;
 
+	b->len = 0;
+	fc_buf_append(b, "{", 1);
 	for (int f = 0; f < F_COUNT; f++) {
 		const char *v = cs->text[f];
-		json_t *j;
 
 		if ((f == F_gcj02X || f == F_gcj02Y) && !cs->opt.gcj02)
 			continue;
+		if (f > 0)
+			fc_buf_append(b, ",", 1);
+		export_json_string(b, field_names[f]);
+		fc_buf_append(b, ":", 1);
 		if (v == NULL)
-			j = json_null();
+			fc_buf_append(b, "null", 4);
 		else if (f == F_coordinateX || f == F_coordinateY || f == F_gcj02X ||
 		    f == F_gcj02Y || f == F_eventTypeId)
-			j = json_real(strtod(v, NULL));
+			fc_buf_append(b, v, strlen(v));
 		else if (f == F_photos) {
-			j = json_array();
+			fc_buf_append(b, "[", 1);
 			for (const char *p = v; *p != '\0';) {
 				size_t n = strcspn(p, ";");
+				char *one = xstrndup(p, n);
 
-				json_array_append_new(j, json_stringn(p, n));
+				if (p > v)
+					fc_buf_append(b, ",", 1);
+				export_json_string(b, one);
+				free(one);
 				p += n + (p[n] == ';');
 			}
+			fc_buf_append(b, "]", 1);
 		} else
-			j = json_string(v);
-		if (f == F_eventTypeId && v != NULL) {
-			json_decref(j);
-			j = json_integer(strtol(v, NULL, 10));
-		}
-		json_object_set_new(o, field_names[f], j != NULL ? j : json_string("\xef\xbf\xbd"));
+			export_json_string(b, v);
 	}
-	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	if (line == NULL || fputs(line, cs->out) == EOF || putc('\n', cs->out) == EOF)
+	fc_buf_append(b, "}\n", 2);
+	if (fwrite(b->data, 1, b->len, cs->out) != b->len)
 		cs->error = 1;
-	free(line);
-	json_decref(o);
 }
 
 static void
@@ -371,6 +378,7 @@ cases_free(struct export_sink *sink)
 
 	for (int f = 0; f < F_COUNT; f++)
 		free(cs->text[f]);
+	free(cs->line.data);
 	free(cs);
 }
 
