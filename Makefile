@@ -48,6 +48,7 @@ LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)
 DEPOT_SRC := $(wildcard depot/*.c)
+PUSH_SRC  := $(wildcard push/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -58,12 +59,14 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/cli/common.o
 DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
+PUSH_OBJ  := $(PUSH_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-sync $(BUILD)/fieldcheck-depot
+PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-sync $(BUILD)/fieldcheck-depot \
+             $(BUILD)/fieldcheck-push
 
 # Quiet by default; `make V=1` shows the full commands.
 ifeq ($(V),1)
@@ -100,6 +103,11 @@ $(BUILD)/fieldcheck-sync: $(SYNCD_OBJ) $(LIB)
 $(BUILD)/fieldcheck-depot: $(DEPOT_OBJ) $(LIB)
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(DEPOT_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
+
+# fieldcheck-push (push/): the platform push, libcurl kept out of the depot's server.
+$(BUILD)/fieldcheck-push: $(PUSH_OBJ) $(LIB)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(PUSH_OBJ) $(LIB) $(LDFLAGS) -Wl,--as-needed $(SYNCD_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -140,7 +148,7 @@ check: deps
 	$(MAKE) --no-print-directory WERROR=1 tests
 	$(MAKE) --no-print-directory WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-sync \
-		build-san/fieldcheck-depot \
+		build-san/fieldcheck-depot build-san/fieldcheck-push \
 		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
 	$(MAKE) --no-print-directory fuzzers
 	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz sh tests/run.sh

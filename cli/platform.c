@@ -25,20 +25,7 @@ configured(const char *given, const char *key)
 struct platform_codes *
 cli_load_codes(const char *city, char **cause)
 {
-	char *path = platform_codes_default_path(NULL);
-	struct platform_codes *shipped = NULL, *merged = NULL;
-
-	city = configured(city, "codes");
-	if (platform_codes_load(path, NULL, &shipped, cause) == 0 && city != NULL &&
-	    platform_codes_load(city, shipped, &merged, cause) == 0) {
-		platform_codes_free(shipped);
-		shipped = merged;
-	} else if (city != NULL) {
-		platform_codes_free(shipped);
-		shipped = NULL;
-	}
-	free(path);
-	return shipped;
+	return platform_codes_load_city(configured(city, "codes"), cause);
 }
 
 int

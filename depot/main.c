@@ -27,7 +27,8 @@ static const char usage_text[] =
     "usage: fieldcheck-depot --db PATH serve [--listen HOST:PORT] [--threads N]\n"
     "                        [--max-connections N] [--timeout S] [--max-body BYTES]\n"
     "                        [--tls-cert FILE --tls-key FILE]\n"
-    "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n";
+    "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n"
+    "       fieldcheck-depot --db PATH platform push --url URL --day YYYY-MM-DD [...]\n";
 
 static int
 die(const char *fmt, const char *arg)
@@ -225,6 +226,8 @@ main(int argc, char **argv)
 		return cmd_serve(db, argc, argv);
 	if (strcmp(argv[0], "device") == 0)
 		return cmd_device(db, argc, argv);
+	if (strcmp(argv[0], "platform") == 0)
+		return depot_platform(db, argc, argv);
 	fputs(usage_text, stderr);
 	return 2;
 }

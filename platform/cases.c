@@ -129,6 +129,8 @@ struct cases_sink {
 	const struct report_row *row;
 	char *text[F_COUNT];        /* owned; NULL: the field is absent (JSON null, CSV empty) */
 	struct fc_buf line;         /* the JSON line being rendered */
+	size_t queued;              /* cases new or changed in the push queue */
+	char *queue_error;
 	int error;
 };
 
@@ -245,7 +247,18 @@ write_json(struct cases_sink *cs)
 			export_json_string(b, v);
 	}
 	fc_buf_append(b, "}\n", 2);
-	if (fwrite(b->data, 1, b->len, cs->out) != b->len)
+	if (cs->opt.queue != NULL) {
+		char *cause = NULL;
+		int rc = platform_queue_put(cs->opt.queue, cs->text[F_caseId], b->data, b->len - 1,
+		    &cause);
+
+		if (rc < 0) {
+			free(cs->queue_error);
+			cs->queue_error = cause;
+			cs->error = 1;
+		}
+		cs->queued += rc > 0;
+	} else if (fwrite(b->data, 1, b->len, cs->out) != b->len)
 		cs->error = 1;
 }
 
@@ -300,7 +313,7 @@ one_case(void *ctx, const char *name, const char *label, enum meaning_severity s
 	set(cs, F_hazard, xstrdup(name));
 	set(cs, F_severity, xstrdup(meaning_severity_name(severity)));
 	set(cs, F_severityName, sev_text);
-	if (cs->opt.format == PLATFORM_CASES_JSON)
+	if (cs->opt.format == PLATFORM_CASES_JSON || cs->opt.queue != NULL)
 		write_json(cs);
 	else
 		write_csv(cs);
@@ -354,7 +367,9 @@ cases_item(struct export_sink *sink, const struct report_row *row, char **cause)
 	meaning_hazards(row->form, rec, "zh", one_case, cs);
 	if (sink->written == before)
 		sink->skipped++;
-	if (cs->error || ferror(cs->out))
+	if (cs->queue_error != NULL)
+		return fc_fail(cause, "%s", cs->queue_error);
+	if (cs->error || (cs->out != NULL && ferror(cs->out)))
 		return fc_fail(cause, "cannot write the cases: %s", strerror(errno));
 	return 0;
 }
@@ -366,7 +381,7 @@ cases_finish(struct export_sink *sink, char **cause)
 
 	if (cs->opt.format == PLATFORM_CASES_CSV && !cs->header_done)
 		write_csv_header(cs);
-	if (fflush(cs->out) != 0 || ferror(cs->out))
+	if (cs->out != NULL && (fflush(cs->out) != 0 || ferror(cs->out)))
 		return fc_fail(cause, "cannot write the cases: %s", strerror(errno));
 	return 0;
 }
@@ -379,6 +394,7 @@ cases_free(struct export_sink *sink)
 	for (int f = 0; f < F_COUNT; f++)
 		free(cs->text[f]);
 	free(cs->line.data);
+	free(cs->queue_error);
 	free(cs);
 }
 
@@ -393,6 +409,12 @@ platform_cases_new(FILE *out, const struct platform_case_options *opt)
 	cs->out = out;
 	cs->opt = *opt;
 	return &cs->base;
+}
+
+size_t
+platform_cases_queued(const struct export_sink *sink)
+{
+	return ((const struct cases_sink *)sink)->queued;
 }
 
 size_t

@@ -326,6 +326,21 @@ platform_codes_default_path(const char *given)
 	return xstrdup(FIELDCHECK_SHAREDIR "/codes.csv");
 }
 
+struct platform_codes *
+platform_codes_load_city(const char *city, char **cause)
+{
+	char *path = platform_codes_default_path(NULL);
+	struct platform_codes *shipped = NULL, *merged = NULL;
+	int rc = platform_codes_load(path, NULL, &shipped, cause);
+
+	free(path);
+	if (rc != 0 || city == NULL)
+		return shipped;
+	rc = platform_codes_load(city, shipped, &merged, cause);
+	platform_codes_free(shipped);
+	return rc == 0 ? merged : NULL;
+}
+
 /* One code term of a form checked against the table. */
 static unsigned
 check_term(const struct platform_codes *t, const struct form *f, const char *where,

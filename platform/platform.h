@@ -69,6 +69,12 @@ const struct platform_code *platform_codes_find(const struct platform_codes *cod
 char *platform_codes_default_path(const char *given);
 
 /*
+ * The shipped table with a city's over it (city may be NULL: the shipped
+ * one alone); NULL with *cause.  Caller frees.
+ */
+struct platform_codes *platform_codes_load_city(const char *city, char **cause);
+
+/*
  * Checks a form's fieldcheck::code terms against codes: calls warn for each
  * hazard (severity question) with no code, and error for each code the
  * table lacks; returns the number of errors.
@@ -114,8 +120,11 @@ enum platform_case_format {
 	PLATFORM_CASES_CSV,    /* RFC 4180, a header row, the same fields */
 };
 
+struct platform_queue;
+
 struct platform_case_options {
 	enum platform_case_format format;
+	struct platform_queue *queue;        /* not NULL: cases go into the push queue, not out */
 	const struct platform_codes *codes;  /* required */
 	const struct platform_grid *grid;    /* NULL: no cells */
 	bool gcj02;                          /* add GCJ-02 coordinates */
@@ -129,5 +138,53 @@ struct platform_case_options {
  */
 struct export_sink *platform_cases_new(FILE *out, const struct platform_case_options *opt);
 size_t platform_cases_uncoded(const struct export_sink *sink);
+/* With a queue (out may then be NULL): how many cases were new or changed. */
+size_t platform_cases_queued(const struct export_sink *sink);
+
+/* ---- The push queue ---- */
+
+/*
+ * Cases waiting for the platform, kept durably in a directory so that a
+ * platform outage loses nothing (docs/platform.md, "The push"):
+ *
+ *   DIR/queue/ID.json   a case to send (the JSON object, as POSTed)
+ *   DIR/queue/ID.try    attempts so far, the next attempt's time, the last reason
+ *   DIR/sent/ID         the SHA-256 of the content the platform acknowledged
+ *   DIR/refused/ID.json and ID.why   a case the platform refused (4xx): kept, not retried
+ *
+ * Every file is written beside its name, synced and renamed into place.  A
+ * case is queued again only when its content changed since the platform
+ * acknowledged it; the idempotency key names case and content, so a retry
+ * of the same content creates nothing twice.
+ */
+struct platform_queue;
+
+struct platform_queued {
+	char case_id[37];
+	char key[37 + 1 + 64];   /* ID.SHA256: the Idempotency-Key header */
+	char *body;              /* owned by the array (platform_queued_free) */
+	size_t len;
+	unsigned attempts;
+	long long next_at;       /* seconds since the epoch; 0: now */
+};
+
+int platform_queue_open(const char *dir, struct platform_queue **out, char **cause);
+void platform_queue_close(struct platform_queue *q);
+/* Queues json as case_id's content: 1 queued, 0 already acknowledged or queued, -1 error. */
+int platform_queue_put(struct platform_queue *q, const char *case_id, const char *json, size_t len,
+    char **cause);
+/* Every queued case, oldest attempt first; caller frees with platform_queued_free. */
+int platform_queue_list(struct platform_queue *q, struct platform_queued **out, size_t *n,
+    char **cause);
+void platform_queued_free(struct platform_queued *items, size_t n);
+/* The platform acknowledged it: recorded as sent, leaves the queue. */
+int platform_queue_delivered(struct platform_queue *q, const struct platform_queued *item,
+    char **cause);
+/* One more failed attempt: tried again at next_at, reason kept. */
+int platform_queue_retry(struct platform_queue *q, const struct platform_queued *item,
+    long long next_at, const char *reason, char **cause);
+/* The platform refused it for its content: moved to refused/ with the reason. */
+int platform_queue_refused(struct platform_queue *q, const struct platform_queued *item,
+    const char *reason, char **cause);
 
 #endif
