@@ -72,27 +72,25 @@ check "a changed case is sent again and a 409 counts as delivered" \
 check "its new key differs from the old one" [ "$(jq -r .key "$SCRATCH/log" | sort -u | wc -l)" -eq 4 ]
 
 # ---- a refusal is set aside with the platform's reason ----
-cat > "$SCRATCH/city.csv" <<'CSV'
-kind,major,major_name,minor,minor_name,source
-部件,01,公用设施,18,路灯（本市）,city
-CSV
+# (the city's table grows, so that each step changes exactly one case)
+echo "部件,01,公用设施,18,路灯（本市）,city" >> "$SCRATCH/city.csv"
 printf '400\n' > "$SCRATCH/script"
 PUSH --once --codes "$SCRATCH/city.csv" 2> "$SCRATCH/err5"
 check "a 400 is a refusal: exit 1, the case kept in refused/ with the reason" \
-	sh -c "[ $? -eq 1 ] && grep -q 'cellId unknown' '$Q'/refused/*.why && [ $(queued) -eq 0 ]"
+	sh -c "[ $? -eq 1 ] && grep -q '1 new or changed' '$SCRATCH/err5'"
+check "the refused case is the street light's" \
+	sh -c "grep -q '路灯（本市）' '$Q'/refused/*.json && grep -q 'cellId unknown' '$Q'/refused/*.why && [ $(queued) -eq 0 ]"
 n=$(requests)
 PUSH --once --codes "$SCRATCH/city.csv" 2> /dev/null
 check "a refused case is not retried by itself" [ "$(requests)" -eq "$n" ]
 
 # ---- without --once: retried with backoff until delivered ----
-cat > "$SCRATCH/city.csv" <<'CSV'
-kind,major,major_name,minor,minor_name,source
-部件,01,公用设施,11,燃气井盖（本市）,city
-CSV
+echo "部件,01,公用设施,11,燃气井盖（本市）,city" >> "$SCRATCH/city.csv"
 printf '500\n500\n' > "$SCRATCH/script"
 PUSH --codes "$SCRATCH/city.csv" 2> "$SCRATCH/err6"
+st=$?
 check "the push keeps trying until the platform takes the case" \
-	sh -c "[ $? -eq 0 ] && [ $(queued) -eq 0 ] && grep -q 'attempt 2' '$SCRATCH/err6'"
+	sh -c "[ $st -eq 0 ] && [ $(queued) -eq 0 ] && grep -q 'attempt 2' '$SCRATCH/err6' || { cat '$SCRATCH/err6' >&2; false; }"
 
 # ---- bad arguments ----
 "$DEPOT" --db "$DB" platform push --url ftp://x --day "$DAY" > /dev/null 2>&1
