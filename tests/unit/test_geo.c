@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,45 @@ test_overlaps(void **state)
 	geo_layer_free(l);
 }
 
+/*
+ * Two cells sharing a slanted edge, its ends at awkward numbers: points on
+ * and next to the edge are in exactly one of them.  Evaluating the edge from
+ * one end in one cell and from the other end in the other rounds differently
+ * and puts some points in both or in neither.
+ */
+static void
+test_slanted_shared_edge(void **state)
+{
+	static const char json[] = FC(
+		"{\"type\":\"Feature\",\"properties\":{\"code\":\"w\"},\"geometry\":"
+		"{\"type\":\"Polygon\",\"coordinates\":[[[121.1,31.1],[121.4731234567,31.1],"
+		"[121.3312345679,31.4567891234],[121.1,31.4567891234],[121.1,31.1]]]}},"
+		"{\"type\":\"Feature\",\"properties\":{\"code\":\"e\"},\"geometry\":"
+		"{\"type\":\"Polygon\",\"coordinates\":[[[121.4731234567,31.1],[121.9,31.1],"
+		"[121.9,31.4567891234],[121.3312345679,31.4567891234],[121.4731234567,31.1]]]}}");
+	struct geo_layer *l = load_ok(json);
+	size_t all[2];
+	unsigned seed = 11;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		double t = (double)rand_r(&seed) / RAND_MAX;
+		double lat = 31.1 + t * (31.4567891234 - 31.1);
+		double lon = 121.4731234567 + t * (121.3312345679 - 121.4731234567);
+
+		if (i % 3 == 1)   /* and the doubles just east and just west of it */
+			lon = nextafter(lon, 200.0);
+		else if (i % 3 == 2)
+			lon = nextafter(lon, 0.0);
+		if (lat <= 31.1 || lat >= 31.4567891234)
+			continue;
+		if (geo_layer_locate_all(l, lon, lat, all, 2) != 1)
+			fail_msg("(%.17g, %.17g) is in %zu cells", lon, lat,
+			    geo_layer_locate_all(l, lon, lat, all, 2));
+	}
+	geo_layer_free(l);
+}
+
 /* The index and the scan agree everywhere over a 40 x 40 tiling, edges included. */
 static void
 test_index_matches_scan(void **state)
@@ -301,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_shared_edges),
 		cmocka_unit_test(test_hole_and_multipolygon),
 		cmocka_unit_test(test_overlaps),
+		cmocka_unit_test(test_slanted_shared_edge),
 		cmocka_unit_test(test_index_matches_scan),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_damaged),
