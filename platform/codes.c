@@ -12,6 +12,10 @@
 #include "meaning/meaning.h"
 #include "util/util.h"
 
+#ifndef FIELDCHECK_SHAREDIR   /* the Makefile's; the fuzzers' build leaves it out */
+#define FIELDCHECK_SHAREDIR "/usr/local/share/fieldcheck"
+#endif
+
 struct platform_codes {
 	struct platform_code *rows;
 	size_t n;
