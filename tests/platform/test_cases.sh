@@ -154,3 +154,10 @@ check "a grid with an open ring is refused" grep -q "features\[0\]: polygon 0, r
 sed 's/"code":"31010100100102"/"code":"31010100100101"/' "$SCRATCH/grid.geojson" > "$SCRATCH/dup.geojson"
 FC export --day "$DAY" --format cases --grid "$SCRATCH/dup.geojson" -o "$SCRATCH/x" 2> "$SCRATCH/err"
 check "two cells with one code are refused" grep -q "have the same cell code 31010100100101" "$SCRATCH/err"
+printf 'level,code,name\ndistrict,310101,黄浦区\ncounty,310102,x\n' > "$SCRATCH/badnames.csv"
+FC export --day "$DAY" --format cases --grid "$SCRATCH/grid.geojson" --grid-names "$SCRATCH/badnames.csv" \
+	-o "$SCRATCH/x" 2> "$SCRATCH/err"
+check "a names table with an unknown level: FILE:LINE:COL" \
+	grep -q "badnames.csv:3:1: error: level 'county' is not district, street or community" "$SCRATCH/err"
+FC export --day "$DAY" --format cases --grid-names "$SCRATCH/names.csv" -o "$SCRATCH/x" 2> "$SCRATCH/err"
+check "a names table without a grid is an error, not ignored" grep -q "needs a grid file" "$SCRATCH/err"

@@ -237,6 +237,34 @@ test_hazard_codes(void **state)
 	form_free(uf);
 }
 
+/* A hazard whose code is on its severity choices (a third-party way to map). */
+static void
+test_code_on_severity_choice(void **state)
+{
+	static const char form[] =
+	    "survey\n,type,name,fieldcheck::role\n"
+	    ",text,asset_id,\n"
+	    ",select_one level,cover_state,severity\n"
+	    "choices\n,list_name,name,fieldcheck::severity,fieldcheck::code\n"
+	    ",level,ok,none,\n,level,loose,minor,部件:0102\n,level,missing,severe,部件:0103\n";
+	struct form *f = form_load_buffer("c.csv", form, strlen(form), NULL, NULL);
+	struct store_record *rec = store_record_new();
+	enum form_code_kind kind;
+	char code[5];
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(meaning_hazard_mapped(f, 1));
+	store_record_set_answer(rec, "cover_state", "missing");
+	assert_int_equal(meaning_hazard_code(f, rec, "cover_state", &kind, code), 0);
+	assert_string_equal(code, "0103");
+	store_record_set_answer(rec, "cover_state", "loose");
+	assert_int_equal(meaning_hazard_code(f, rec, "cover_state", &kind, code), 0);
+	assert_string_equal(code, "0102");
+	store_record_free(rec);
+	form_free(f);
+}
+
 static void
 diag_count(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
 {
@@ -280,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_case_uuid),
 		cmocka_unit_test(test_hazard_codes),
 		cmocka_unit_test(test_code_column),
+		cmocka_unit_test(test_code_on_severity_choice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
