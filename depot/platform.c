@@ -121,8 +121,16 @@ depot_platform(const char *db, int argc, char **argv)
 		case 'g': grid_path = optarg; break;
 		case 'n': names_path = optarg; break;
 		case 'q': free(queue_dir); queue_dir = xstrdup(optarg); break;
-		case '1': pass[npass++] = "--once"; break;
-		case 't': case 'b': case 'm':
+		case '1': case 't': case 'b': case 'm':
+			if (npass + 2 > sizeof pass / sizeof pass[0]) {
+				fputs(usage, stderr);
+				free(queue_dir);
+				return 2;
+			}
+			if (o == '1') {
+				pass[npass++] = "--once";
+				break;
+			}
 			pass[npass++] = o == 't' ? "--timeout" : o == 'b' ? "--retry-base" : "--retry-max";
 			pass[npass++] = optarg;
 			break;
@@ -132,7 +140,7 @@ depot_platform(const char *db, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || url == NULL || ndays == 0 || db == NULL || npass > 10) {
+	if (optind != argc || url == NULL || ndays == 0 || db == NULL) {
 		fputs(usage, stderr);
 		free(queue_dir);
 		return 2;
