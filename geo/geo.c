@@ -384,12 +384,17 @@ bucket_row(const struct geo_layer *l, double y)
 	return r <= 0 ? 0 : r >= (double)l->ny ? l->ny - 1 : (size_t)r;
 }
 
-/* The uniform grid: about one bucket per feature, shaped like the extent. */
-static void
-build_index(struct geo_layer *l)
+/*
+ * The uniform grid: about one bucket per feature, shaped like the extent.
+ * A file of many features each covering most of the extent would list
+ * them in most buckets: past GEO_MAX_INDEX entries it is refused.
+ */
+#define GEO_MAX_INDEX (64u * 1024 * 1024)
+static int
+build_index(struct geo_layer *l, const char *name, char **cause)
 {
 	double w, h;
-	size_t nb, *fill = NULL;
+	size_t nb, *fill = NULL, entries = 0;
 
 	l->extent[0] = l->extent[1] = INFINITY;
 	l->extent[2] = l->extent[3] = -INFINITY;
@@ -413,6 +418,10 @@ build_index(struct geo_layer *l)
 			size_t c0 = bucket_col(l, b[0]), c1 = bucket_col(l, b[2]);
 			size_t r0 = bucket_row(l, b[1]), r1 = bucket_row(l, b[3]);
 
+			entries += (c1 - c0 + 1) * (r1 - r0 + 1);
+			if (pass == 0 && entries > GEO_MAX_INDEX)
+				return fc_fail(cause, "%s: the features overlap too much to index (more "
+				    "than %u entries)", name, GEO_MAX_INDEX);
 			for (size_t r = r0; r <= r1; r++)
 				for (size_t c = c0; c <= c1; c++) {
 					if (pass == 0)
@@ -430,6 +439,7 @@ build_index(struct geo_layer *l)
 		}
 	}
 	free(fill);
+	return 0;
 }
 
 int
@@ -470,7 +480,8 @@ geo_layer_load_buffer(const char *name, const char *data, size_t len,
 		    cause) != 0)
 			goto fail;
 	}
-	build_index(l);
+	if (build_index(l, name, cause) != 0)
+		goto fail;
 	json_decref(root);
 	*out = l;
 	return 0;

@@ -15,7 +15,9 @@
  * position out of range (and "latitude and longitude look swapped" when the
  * first number fits a latitude and the second does not: RFC 7946 positions
  * are [longitude, latitude]), and a feature without a required property,
- * or with one that is not a non-empty string.  Holes are not checked to lie
+ * or with one that is not a non-empty string; and a file whose features overlap
+ * so much that the index would pass 64 Mi entries (thousands of features each
+ * covering most of the extent).  Holes are not checked to lie
  * inside their outer ring: the even-odd rule below reads them as written.
  *
  * Points on edges: a point is inside a feature by the even-odd rule over
