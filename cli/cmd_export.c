@@ -157,6 +157,9 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		tmp = NULL;
 	}
 	if (codes != NULL) {
+		if (platform_cases_outside(sink) > 0)
+			fprintf(stderr, "fieldcheck: %zu record%s outside every cell of the grid\n",
+			    platform_cases_outside(sink), platform_cases_outside(sink) == 1 ? "" : "s");
 		if (platform_cases_uncoded(sink) > 0)
 			fprintf(stderr, "fieldcheck: %zu case%s without a platform class (see forms "
 			    "check)\n", platform_cases_uncoded(sink),

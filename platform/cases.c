@@ -130,6 +130,7 @@ struct cases_sink {
 	char *text[F_COUNT];        /* owned; NULL: the field is absent (JSON null, CSV empty) */
 	struct fc_buf line;         /* the JSON line being rendered */
 	size_t queued;              /* cases new or changed in the push queue */
+	size_t outside;             /* placed records outside every cell of the grid */
 	char *queue_error;
 	int error;
 };
@@ -332,6 +333,7 @@ cases_item(struct export_sink *sink, const struct report_row *row, char **cause)
 	size_t before = sink->written;
 
 	cs->row = row;
+	cs->outside += placed && cs->opt.grid != NULL && cell == NULL;
 	set(cs, F_recordId, xstrdup(rec->uuid));
 	set(cs, F_cellId, cell != NULL ? xstrdup(cell) : NULL);
 	set(cs, F_districtName, NULL);
@@ -409,6 +411,12 @@ platform_cases_new(FILE *out, const struct platform_case_options *opt)
 	cs->out = out;
 	cs->opt = *opt;
 	return &cs->base;
+}
+
+size_t
+platform_cases_outside(const struct export_sink *sink)
+{
+	return ((const struct cases_sink *)sink)->outside;
 }
 
 size_t

@@ -138,6 +138,8 @@ struct platform_case_options {
  */
 struct export_sink *platform_cases_new(FILE *out, const struct platform_case_options *opt);
 size_t platform_cases_uncoded(const struct export_sink *sink);
+/* With a grid: records with a position outside every cell (their cases have no cellId). */
+size_t platform_cases_outside(const struct export_sink *sink);
 /* With a queue (out may then be NULL): how many cases were new or changed. */
 size_t platform_cases_queued(const struct export_sink *sink);
 

@@ -70,6 +70,8 @@ check "the other street's cell gets that street" \
 	jqc "map(select(.recordId == \"$r2\"))[0] | .cellId == \"31010100200101\" and .streetName == \"外滩街道\" and .communityName == null"
 check "a point on the shared edge of two cells is in the eastern one" \
 	jqc "map(select(.recordId == \"$r3\"))[0] | .cellId == \"31010100100102\""
+check "stderr says how many placed records are outside every cell (1)" \
+	grep -q '^fieldcheck: 1 record outside every cell of the grid$' "$SCRATCH/err"
 check "a position outside every cell has no cell; no position, no coordinates" \
 	jqc "(map(select(.address == \"far\"))[0] | .cellId == null and .coordinateX == 121.9) and (map(select(.address == \"no-fix\"))[0] | .cellId == null and .coordinateX == null and .gcj02X == null)"
 check "the uncoded hazard still reaches the platform, its class null" \
