@@ -55,11 +55,12 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms photo gps meaning sync report tui
+MODULES   := util store forms photo gps geo meaning sync report platform tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)
 DEPOT_SRC := $(wildcard depot/*.c)
+PUSH_SRC  := $(wildcard push/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -70,12 +71,14 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o)
 DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
+PUSH_OBJ  := $(PUSH_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-sync $(BUILD)/fieldcheck-depot
+PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-sync $(BUILD)/fieldcheck-depot \
+             $(BUILD)/fieldcheck-push
 
 # Quiet by default; `make V=1` shows the full commands.
 ifeq ($(V),1)
@@ -112,6 +115,11 @@ $(BUILD)/fieldcheck-sync: $(SYNCD_OBJ) $(LIB)
 $(BUILD)/fieldcheck-depot: $(DEPOT_OBJ) $(LIB)
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(DEPOT_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
+
+# fieldcheck-push (push/): the platform push, libcurl kept out of the depot's server.
+$(BUILD)/fieldcheck-push: $(PUSH_OBJ) $(LIB)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(PUSH_OBJ) $(LIB) $(LDFLAGS) -Wl,--as-needed $(SYNCD_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -152,7 +160,7 @@ check: deps
 	$(MAKE) --no-print-directory WERROR=1 tests
 	$(MAKE) --no-print-directory WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-sync \
-		build-san/fieldcheck-depot \
+		build-san/fieldcheck-depot build-san/fieldcheck-push \
 		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
 	$(MAKE) --no-print-directory fuzzers
 	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz sh tests/run.sh
@@ -173,6 +181,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 644 forms/checklists/*.csv $(DESTDIR)$(SHAREDIR)/checklists/
+	install -m 644 platform/codes.csv $(DESTDIR)$(SHAREDIR)/
 
 clean:
 	rm -rf build build-san

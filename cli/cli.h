@@ -66,6 +66,19 @@ struct form_library;
  */
 struct form_library *cli_load_forms(const struct cli_globals *g);
 
+struct platform_codes;
+struct platform_grid;
+/*
+ * The shipped code table with the city's over it (city, else the
+ * configuration's `codes`); NULL with *cause (caller frees).  Caller frees.
+ */
+struct platform_codes *cli_load_codes(const char *city, char **cause);
+/*
+ * The unit grid (grid, else `grid`) and its names (names, else
+ * `grid_names`): 0 with *out NULL when no grid is configured.  Caller frees.
+ */
+int cli_load_grid(const char *grid, const char *names, struct platform_grid **out, char **cause);
+
 /* The commands.  argv[0] is the command's name; getopt state is reset. */
 #define CLI_COMMANDS(X) \
 	X(list,       "list records (tab-separated, or --json)") \

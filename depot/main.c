@@ -29,7 +29,8 @@ static const char usage_text[] =
     "                        [--max-connections N] [--per-address N] [--timeout S]\n"
     "                        [--head-timeout S] [--min-rate BYTES_PER_S] [--max-body BYTES]\n"
     "                        [--tls-cert FILE --tls-key FILE]\n"
-    "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n";
+    "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n"
+    "       fieldcheck-depot --db PATH platform push --url URL --day YYYY-MM-DD [...]\n";
 
 static int
 die(const char *fmt, const char *arg)
@@ -256,6 +257,8 @@ main(int argc, char **argv)
 		return cmd_serve(db, argc, argv);
 	if (strcmp(argv[0], "device") == 0)
 		return cmd_device(db, argc, argv);
+	if (strcmp(argv[0], "platform") == 0)
+		return depot_platform(db, argc, argv);
 	fputs(usage_text, stderr);
 	return 2;
 }

@@ -152,6 +152,7 @@ struct form_question {
 	size_t ntriggers;
 	bool required_always;
 	enum form_role role;
+	char *code;          /* fieldcheck::code, trimmed; NULL when none */
 	long list;           /* choice list index, or -1 */
 	long parent;         /* enclosing begin_group, or -1 */
 	unsigned depth;
@@ -162,6 +163,7 @@ struct form_choice {
 	char *name;
 	char **label;        /* [nlang + 1] */
 	int severity;        /* fieldcheck::severity level, or FORM_SEVERITY_NONE */
+	char *code;          /* fieldcheck::code, trimmed; NULL when none */
 	char **filter;       /* [form.nfilter]: the choices sheet's other columns, or NULL */
 	unsigned line, col;  /* of the name */
 };

@@ -4,7 +4,9 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,4 +428,51 @@ fc_device_name(const struct fc_config *cfg)
 	if (host[0] == '\0' && (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0'))
 		fc_strlcpy(host, "unknown-device", sizeof host);
 	return host;
+}
+
+int
+fc_read_file(const char *path, size_t max, char **data, size_t *len, char **cause)
+{
+	struct stat sb;
+	size_t got = 0;
+	char *buf;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO in place of the file must not hang the open. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return fc_fail(cause, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		int err = errno;
+
+		close(fd);
+		return fc_fail(cause, "%s: %s", path, strerror(err));
+	}
+	if (!S_ISREG(sb.st_mode) || (uintmax_t)sb.st_size > max) {
+		close(fd);
+		if (!S_ISREG(sb.st_mode))
+			return fc_fail(cause, "%s: not a regular file", path);
+		return fc_fail(cause, "%s: %lld bytes, more than %zu", path, (long long)sb.st_size,
+		    max);
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			free(buf);
+			return fc_fail(cause, "%s: %s", path, n < 0 ? strerror(errno) :
+			    "the file shrank while being read");
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
 }

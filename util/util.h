@@ -81,6 +81,13 @@ bool fc_utf8_valid(const char *s, size_t n);
 /* The length (1 to 4) of the well-formed UTF-8 character at s, within n bytes; 0 if none. */
 size_t fc_utf8_len(const char *s, size_t n);
 
+/*
+ * Reads the whole regular file at path, refusing one over max bytes.  On 0,
+ * *data (caller frees; NUL-terminated past *len) and *len; on -1, *cause
+ * naming path and the reason.
+ */
+int fc_read_file(const char *path, size_t max, char **data, size_t *len, char **cause);
+
 /* mkdir -p for the directory part of path (the last component is a file). */
 int fc_mkdir_parents(const char *path, char **cause);
 
