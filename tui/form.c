@@ -787,6 +787,7 @@ enum review_mode { RV_MAIN, RV_MANUAL_POS, RV_MANUAL_REASON, RV_NONE_REASON };
 struct review {
 	struct fs *fs;             /* the form screen below; not owned */
 	int first;
+	int last_first;            /* the most first can be, as the last draw found */
 	enum review_mode mode;
 	struct tui_edit ed;
 	struct store_position manual;
@@ -886,8 +887,7 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	if (body < 1)
 		body = 1;
 	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, rv->first);
-	if (rv->first > 0 && rv->first >= total)
-		rv->first = total > 0 ? total - 1 : 0;
+	rv->last_first = total > body ? total - body : 0;
 	{
 		int y = top + 1 + body;
 
@@ -1036,13 +1036,14 @@ review_key(struct tui_screen *s, int key)
 			rv->first--;
 		break;
 	case TUI_ACT_DOWN:
-		rv->first++;
+		if (rv->first < rv->last_first)
+			rv->first++;
 		break;
 	case TUI_ACT_PGUP:
 		rv->first = rv->first > 5 ? rv->first - 5 : 0;
 		break;
 	case TUI_ACT_PGDN:
-		rv->first += 5;
+		rv->first = rv->first + 5 < rv->last_first ? rv->first + 5 : rv->last_first;
 		break;
 	case TUI_ACT_LANG:
 		tui_next_lang(app, fs->f);

@@ -494,9 +494,10 @@ const struct tui_screen_ops tui_help_ops = {
 /* ---- Keys and mouse. ---- */
 
 static void
-handle_key(struct tui_app *app, int key)
+handle_key(struct tui_app *app, const struct tui_input_event *ev)
 {
 	struct tui_screen *s = &app->stack[app->depth - 1];
+	int key = ev->key;
 
 	if (key == KEY_RESIZE) {
 		/* Nothing to keep: every screen redraws from its state. */
@@ -504,17 +505,13 @@ handle_key(struct tui_app *app, int key)
 		return;
 	}
 	if (key == KEY_MOUSE) {
-		MEVENT ev;
-
-		if (getmouse(&ev) != OK)
-			return;
-		app->mouse_y = ev.y;
-		app->mouse_x = ev.x;
-		if (ev.y == app->rows - 1) {
+		app->mouse_y = ev->y;
+		app->mouse_x = ev->x;
+		if (ev->y == app->rows - 1) {
 			/* A tap on the F-key bar is that F key. */
 			for (int fk = 1; fk < 12; fk++)
-				if (app->bar_w[fk] > 0 && ev.x >= app->bar_x[fk] &&
-				    ev.x < app->bar_x[fk] + app->bar_w[fk]) {
+				if (app->bar_w[fk] > 0 && ev->x >= app->bar_x[fk] &&
+				    ev->x < app->bar_x[fk] + app->bar_w[fk]) {
 					key = KEY_F(fk);
 					break;
 				}
@@ -537,16 +534,27 @@ handle_key(struct tui_app *app, int key)
 }
 
 static void
+handle_events(struct tui_app *app, const struct tui_input_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n && !app->quit; i++)
+		handle_key(app, &ev[i]);
+}
+
+/* Every key waiting, through the decoder; then a sequence whose time is up. */
+static void
 drain_keys(struct tui_app *app)
 {
+	struct tui_input_event ev[TUI_INPUT_EVENTS_MAX];
 	wint_t wc;
 	int r;
 
 	while (!app->quit && (r = get_wch(&wc)) != ERR) {
 		int key = r == KEY_CODE_YES ? (int)wc : TUI_CH(wc);
 
-		handle_key(app, key);
+		handle_events(app, ev, tui_input_feed(&app->input, key, fc_monotonic_ms(), ev));
 	}
+	if (!app->quit)
+		handle_events(app, ev, tui_input_expire(&app->input, fc_monotonic_ms(), ev));
 }
 
 /* ---- Signals. ---- */
@@ -641,6 +649,8 @@ next_timeout(struct tui_app *app)
 	 */
 	if (app->gc != NULL && gpsclient_state(app->gc) == GPS_NO_GPSD && (t < 0 || t > 500))
 		t = 500;
+	if ((g = tui_input_timeout(&app->input, now)) >= 0 && (t < 0 || g < t))
+		t = g;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
 		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
@@ -712,9 +722,10 @@ tui_run(const struct tui_options *opt, char **cause)
 	cbreak();
 	noecho();
 	nonl();
-	keypad(stdscr, TRUE);
+	/* Keys are decoded by tui/input.c, never by the terminal description. */
+	keypad(stdscr, FALSE);
 	nodelay(stdscr, TRUE);
-	set_escdelay(25);
+	tui_input_init(&app->input);
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 	mouseinterval(0);
 	init_colours(app);

@@ -77,6 +77,35 @@ int tui_key_digit(int key);
 const char *tui_key_names(enum tui_action a);
 const char *tui_key_help(enum tui_action a);
 
+/*
+ * The key decoder (tui/input.c): characters from get_wch in, keys out.
+ * Escape sequences are decoded here, not by terminfo (keypad mode is off),
+ * and one this table does not map is dropped whole: see input.c.
+ */
+#define TUI_INPUT_SEQ_MAX 32      /* longer sequences are no key: swallowed */
+#define TUI_INPUT_ESC_MS 50       /* a lone ESC is the Esc key after this */
+#define TUI_INPUT_EVENTS_MAX 4
+struct tui_input {
+	wchar_t seq[TUI_INPUT_SEQ_MAX];
+	size_t len;                   /* 0: not inside a sequence */
+	bool meta;                    /* ESC ESC: an Alt-modified sequence may follow */
+	bool overflow;
+	int mouse_left;               /* X10 mouse: raw bytes still to come */
+	int64_t since_ms;             /* when the last character of the sequence came */
+};
+/* A key (KEY_* or TUI_CH); for KEY_MOUSE, the 0-based row and column. */
+struct tui_input_event {
+	int key;
+	int y, x;
+};
+void tui_input_init(struct tui_input *in);
+/* Feeds one key from get_wch; returns the events (at most TUI_INPUT_EVENTS_MAX) it completes. */
+size_t tui_input_feed(struct tui_input *in, int key, int64_t now_ms, struct tui_input_event *out);
+/* Milliseconds until a pending sequence times out, -1 when none is pending. */
+int tui_input_timeout(const struct tui_input *in, int64_t now_ms);
+/* Ends a timed-out sequence: a lone ESC becomes the Esc key, anything else is dropped. */
+size_t tui_input_expire(struct tui_input *in, int64_t now_ms, struct tui_input_event *out);
+
 /* Colours/attributes by role; monochrome maps them to bold/reverse/underline. */
 enum tui_role {
 	TUI_NORMAL,
@@ -148,6 +177,7 @@ struct tui_app {
 	bool flash_error;
 	int64_t flash_until_ms;
 	int mouse_y, mouse_x;
+	struct tui_input input;        /* the key decoder's pending sequence */
 	int cursor_y, cursor_x;       /* where a draw op wants the cursor; -1: hidden */
 	int bar_x[12], bar_w[12];     /* bottom bar hit boxes, by F-key number */
 	int rows, cols;

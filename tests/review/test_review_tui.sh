@@ -73,7 +73,7 @@ check "c clears the filters" tmux_wait "30/30 records"
 tmux_keys v v v
 check "filter by severity: severe" tmux_wait "sev:severe"
 tmux_keys c t
-check "filter by state: unreviewed is all 30" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:unreviewed' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '30/30 records'"
+check "filter by state: unreviewed is all 30" wait_for 5 sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:unreviewed' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '30/30 records'"
 tmux_keys c /
 tmux_type "R-0001"
 tmux_keys Enter

@@ -103,6 +103,7 @@ check "zh: backspace removes one wide character, not a byte" tmux_wait_gone "１
 check "zh: the rest of the text is intact" [ "$(col "> 解放路１２０")" = 0 ]
 tmux_keys Left Left Left
 tmux_type "东"
+tmux_wait "> 解放路东１２０" >/dev/null
 check "zh: inserting at the cursor between wide characters" [ "$(col "> 解放路东１２０")" = 0 ]
 tmux_keys BSpace
 tmux_keys Enter
