@@ -134,13 +134,17 @@ day_draw(struct tui_screen *s, int top, int rows, int cols)
 		d->top = d->cur - (size_t)vis + 1;
 	for (size_t i = d->top; i < d->n && y < top + 1 + vis; i++, y++) {
 		struct day_row *r = &d->rows[i];
-		static const char *const worst[] = { "", "minor", "moderate", "SEVERE" };
+		static const char *const worst[2][4] = {
+			{ "", "minor", "moderate", "SEVERE" }, { "", "轻微", "中等", "严重" },
+		};
+		bool zh = tui_zh(app, r->form);
 		attr_t a = i == d->cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
 		const char *sent = r->status == STORE_SENT ? tui_tr(app, NULL, "sent", "已发送") :
 		    tui_tr(app, NULL, "queued", "待发送");
 
 		if (r->hazards > 0)
-			snprintf(haz, sizeof haz, "%d hz %s", r->hazards, worst[r->worst]);
+			snprintf(haz, sizeof haz, "%d %s %s", r->hazards, zh ? "隐患" : "hz",
+			    worst[zh][r->worst]);
 		else
 			snprintf(haz, sizeof haz, "-");
 		if (cols >= 60)
@@ -180,7 +184,7 @@ day_key(struct tui_screen *s, int key)
 		break;
 	case TUI_ACT_LANG: tui_next_lang(app, NULL); break;
 	case TUI_ACT_HELP: tui_push(app, &tui_help_ops, NULL); break;
-	case TUI_ACT_BACK: case TUI_ACT_QUIT: case TUI_ACT_DAY: tui_pop(app); break;
+	case TUI_ACT_BACK: case TUI_ACT_ERASE: case TUI_ACT_QUIT: case TUI_ACT_DAY: tui_pop(app); break;
 	default:
 		if (key == KEY_MOUSE && app->mouse_y >= 2 && d->top + (size_t)(app->mouse_y - 2) < d->n)
 			d->cur = d->top + (size_t)(app->mouse_y - 2);

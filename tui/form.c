@@ -343,21 +343,15 @@ form_key(struct tui_screen *s, int key)
 		if (TUI_IS_CHAR(key) && TUI_CHAR_OF(key) >= 0x20)
 			return;
 	}
-	if (is_editor(t) && (key == KEY_BACKSPACE || key == TUI_CH(127) || key == TUI_CH(8))) {
-		/* Backspace edits; at the start of the line it does nothing rather than leave. */
-		if (tui_edit_key(&fs->ed, KEY_BACKSPACE)) {
-			char value[VALUE_LEN];
-
-			tui_edit_text(&fs->ed, value, sizeof value);
-			set_answer(fs, value, false);
-		}
+	/* Backspace edits text; at the start of the line it does nothing rather than leave. */
+	if (is_editor(t) && a == TUI_ACT_ERASE)
 		return;
-	}
 	switch (a) {
 	case TUI_ACT_ENTER:
 		accept(fs);
 		break;
 	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
 		p = prev_visible(fs, fs->q);
 		if (p < 0)
 			leave(fs);
@@ -367,7 +361,7 @@ form_key(struct tui_screen *s, int key)
 	case TUI_ACT_QUIT:
 		leave(fs);
 		break;
-	case TUI_ACT_REVIEW:
+	case TUI_ACT_SAVE:
 		go_review(fs);
 		break;
 	case TUI_ACT_LANG:
@@ -579,12 +573,21 @@ form_save(struct tui_screen *s)
 }
 
 static const enum tui_action form_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_REVIEW, TUI_ACT_GPSFILL, TUI_ACT_DISCARD,
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_GPSFILL, TUI_ACT_DISCARD,
 	TUI_ACT_QUIT, TUI_ACT_NONE
 };
+/* F5 acts on a position question only. */
+static bool
+form_acts(struct tui_screen *s, enum tui_action a)
+{
+	struct fs *fs = s->priv;
+
+	return a != TUI_ACT_GPSFILL || form_question_type(fs->f, fs->q) == FORM_GEOPOINT;
+}
+
 static const struct tui_screen_ops form_ops = {
 	.name = "form", .draw = form_draw, .key = form_key, .close = form_close,
-	.save = form_save, .bar = form_bar,
+	.save = form_save, .bar = form_bar, .acts = form_acts,
 };
 
 int
@@ -968,12 +971,12 @@ review_key(struct tui_screen *s, int key)
 	char why[160], text[STORE_REASON_LEN * 4];
 
 	if (rv->mode != RV_MAIN) {
-		if (a == TUI_ACT_BACK && key != KEY_BACKSPACE && key != TUI_CH(127)) {
+		if (a == TUI_ACT_BACK) {
 			rv->mode = RV_MAIN;
 			return;
 		}
 		if (a != TUI_ACT_ENTER) {
-			tui_edit_key(&rv->ed, key == TUI_CH(127) ? KEY_BACKSPACE : key);
+			tui_edit_key(&rv->ed, key);
 			return;
 		}
 		tui_edit_text(&rv->ed, text, sizeof text);
@@ -1005,7 +1008,7 @@ review_key(struct tui_screen *s, int key)
 	}
 	switch (a) {
 	case TUI_ACT_ENTER:
-	case TUI_ACT_REVIEW:
+	case TUI_ACT_SAVE:
 		/* Stamped at the moment of saving, never from what the screen showed earlier. */
 		if (usable_fix(app, fs->f, &pos, why, sizeof why))
 			do_save(s, &pos);
@@ -1053,6 +1056,7 @@ review_key(struct tui_screen *s, int key)
 		tui_push(app, &tui_help_ops, NULL);
 		break;
 	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
 	case TUI_ACT_QUIT:
 		tui_pop(app);
 		break;
@@ -1062,7 +1066,7 @@ review_key(struct tui_screen *s, int key)
 }
 
 static const enum tui_action review_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_REVIEW, TUI_ACT_QUIT, TUI_ACT_NONE
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_QUIT, TUI_ACT_NONE
 };
 static const struct tui_screen_ops review_ops = {
 	.name = "review", .open = review_open, .draw = review_draw, .key = review_key,
@@ -1103,7 +1107,9 @@ view_key(struct tui_screen *s, int key)
 	case TUI_ACT_DOWN: v->first++; break;
 	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); break;
 	case TUI_ACT_HELP: tui_push(s->app, &tui_help_ops, NULL); break;
-	case TUI_ACT_BACK: case TUI_ACT_QUIT: case TUI_ACT_ENTER: tui_pop(s->app); break;
+	case TUI_ACT_BACK: case TUI_ACT_ERASE: case TUI_ACT_QUIT: case TUI_ACT_ENTER:
+		tui_pop(s->app);
+		break;
 	default: break;
 	}
 }

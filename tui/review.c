@@ -22,63 +22,11 @@
 #include "tui/review.h"
 #include "util/util.h"
 
-/*
- * The review's keys, in one table: key, the name shown in help, the help
- * text.  Movement, Enter, Esc and F1/F10 come from the app's table.
- */
-#define REVIEW_KEYS(X) \
-	X(MARK,    ' ', "Space", "mark / unmark the record (decide on several at once)") \
-	X(APPROVE, 'a', "a",     "approve the marked records, or the current one") \
-	X(FOLLOW,  'f', "f",     "mark for follow-up, with a comment") \
-	X(REJECT,  'r', "r",     "reject, with a comment") \
-	X(SORT,    's', "s",     "sort by time / inspector / form / severity / state") \
-	X(FINSP,   'i', "i",     "filter: next inspector") \
-	X(FFORM,   'o', "o",     "filter: next form (asset type)") \
-	X(FSEV,    'v', "v",     "filter: at least minor / moderate / severe") \
-	X(FSTATE,  't', "t",     "filter: next review state") \
-	X(CLEAR,   'c', "c",     "clear filters and search") \
-	X(SEARCH,  '/', "/",     "search inspector, form, asset and answers") \
-	X(PREV,    '[', "[",     "previous day") \
-	X(NEXT,    ']', "]",     "next day") \
-	X(MAP,     'm', "m",     "map of the day's positions") \
-	X(PIN,     'P', "P",     "enter the supervisor PIN") \
-	X(RHELP,   '?', "?",     "this help")
-
-enum review_key {
-	RK_NONE,
-#define RK_ENUM(name, ch, keys, help) RK_##name,
-	REVIEW_KEYS(RK_ENUM)
-#undef RK_ENUM
-};
-
-static const struct {
-	int ch;
-	const char *keys, *help;
-} review_keys[] = {
-	{ 0, NULL, NULL },
-#define RK_ROW(name, ch, keys, help) { ch, keys, help },
-	REVIEW_KEYS(RK_ROW)
-#undef RK_ROW
-};
-#define REVIEW_KEY_COUNT (sizeof review_keys / sizeof review_keys[0])
-
-static enum review_key
-review_key_of(int key)
-{
-	if (!TUI_IS_CHAR(key))
-		return RK_NONE;
-	for (size_t i = 1; i < REVIEW_KEY_COUNT; i++)
-		if ((wchar_t)review_keys[i].ch == TUI_CHAR_OF(key))
-			return (enum review_key)i;
-	return RK_NONE;
-}
-
 enum review_mode {
 	MODE_TABLE,
 	MODE_SEARCH,    /* typing the search text */
 	MODE_COMMENT,   /* typing the comment of a decision */
 	MODE_PIN,       /* typing the supervisor PIN */
-	MODE_HELP,
 };
 
 struct review {
@@ -327,30 +275,12 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 }
 
 static void
-draw_help(struct tui_app *app, int top, int rows, int cols)
-{
-	int y = top;
-
-	tui_put_pad(y++, 0, tui_tr(app, NULL, "Review keys (Esc: back)", "审核按键 (Esc 返回)"), cols,
-	    tui_attr(app, TUI_TITLE));
-	tui_put(y++, 0, "Up Down PgUp PgDn Home End: move   Enter: open the record", cols, A_NORMAL);
-	for (size_t i = 1; i < REVIEW_KEY_COUNT && y < top + rows; i++) {
-		tui_put(y, 0, review_keys[i].keys, 7, tui_attr(app, TUI_FNUM));
-		tui_put(y++, 7, review_keys[i].help, cols - 7, A_NORMAL);
-	}
-}
-
-static void
 review_draw(struct tui_screen *s, int top, int rows, int cols)
 {
 	struct tui_app *app = s->app;
 	struct review *rv = s->priv;
 	int y, body;
 
-	if (rv->mode == MODE_HELP) {
-		draw_help(app, top, rows, cols);
-		return;
-	}
 	if (rv->map) {
 		tui_review_map_draw(app, rv->day, rv->vis, rv->nvis, rv->cur, top, rows, cols);
 		return;
@@ -524,7 +454,7 @@ review_key(struct tui_screen *s, int key)
 	size_t page = app->rows > 10 ? (size_t)app->rows - 10 : 1;
 
 	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN) {
-		if (a == TUI_ACT_BACK && key != KEY_BACKSPACE && key != TUI_CH(127)) {
+		if (a == TUI_ACT_BACK) {
 			rv->mode = MODE_TABLE;
 			rv->pending = STORE_UNREVIEWED;
 			return;
@@ -551,17 +481,15 @@ review_key(struct tui_screen *s, int key)
 		tui_edit_key(&rv->edit, key);
 		return;
 	}
-	if (rv->mode == MODE_HELP) {
-		rv->mode = MODE_TABLE;
-		return;
-	}
-	if (rv->map && (a == TUI_ACT_BACK || review_key_of(key) == RK_MAP)) {
+	a = tui_review_action(key);
+	if (rv->map && (a == TUI_ACT_BACK || a == TUI_ACT_ERASE || a == TUI_ACT_MAP)) {
 		rv->map = false;
 		return;
 	}
 	switch (a) {
 	case TUI_ACT_QUIT:
 	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
 		/* `fieldcheck review` is only this screen; from home, it goes back there. */
 		if (app->opt.review_day != NULL) {
 			if (a == TUI_ACT_QUIT)
@@ -579,64 +507,64 @@ review_key(struct tui_screen *s, int key)
 	case TUI_ACT_ENDKEY: rv->cur = rv->nvis ? rv->nvis - 1 : 0; return;
 	case TUI_ACT_ENTER: open_detail(app, rv); return;
 	case TUI_ACT_LANG: tui_next_lang(app, NULL); return;
+	case TUI_ACT_HELP: tui_push(app, &tui_help_ops, NULL); return;
 	default: break;
 	}
-	switch (review_key_of(key)) {
-	case RK_MARK:
+	switch (a) {
+	case TUI_ACT_MARK:
 		if (rv->cur < rv->nvis) {
 			rv->marked[rv->vis[rv->cur]] = !rv->marked[rv->vis[rv->cur]];
 			if (rv->cur + 1 < rv->nvis)
 				rv->cur++;
 		}
 		break;
-	case RK_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
-	case RK_FOLLOW: begin_decision(app, rv, STORE_FOLLOW_UP); break;
-	case RK_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
-	case RK_SORT:
+	case TUI_ACT_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
+	case TUI_ACT_FOLLOW: begin_decision(app, rv, STORE_FOLLOW_UP); break;
+	case TUI_ACT_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
+	case TUI_ACT_SORT:
 		rv->sort = (enum report_sort)((rv->sort + 1) % REPORT_SORT_COUNT);
 		resort(rv);
 		break;
-	case RK_FINSP:
+	case TUI_ACT_FINSP:
 		next_value(rv, rv->f_inspector, sizeof rv->f_inspector, true);
 		refilter(rv);
 		break;
-	case RK_FFORM:
+	case TUI_ACT_FFORM:
 		next_value(rv, rv->f_form, sizeof rv->f_form, false);
 		refilter(rv);
 		break;
-	case RK_FSEV:
+	case TUI_ACT_FSEV:
 		rv->match.min_severity = rv->match.min_severity + 1 >= REPORT_SEVERITY_COUNT ? -1 :
 		    rv->match.min_severity + 1;
 		refilter(rv);
 		break;
-	case RK_FSTATE:
+	case TUI_ACT_FSTATE:
 		rv->match.decision = rv->match.decision + 1 > STORE_REJECTED ? -1 : rv->match.decision + 1;
 		refilter(rv);
 		break;
-	case RK_CLEAR:
+	case TUI_ACT_CLEAR:
 		rv->f_inspector[0] = rv->f_form[0] = rv->search[0] = '\0';
 		rv->match.min_severity = rv->match.decision = -1;
 		refilter(rv);
 		break;
-	case RK_SEARCH:
+	case TUI_ACT_SEARCH:
 		rv->mode = MODE_SEARCH;
 		tui_edit_init(&rv->edit, rv->search, 200);
 		break;
-	case RK_PREV:
-	case RK_NEXT: {
+	case TUI_ACT_PREV:
+	case TUI_ACT_NEXT: {
 		char other[FC_DAY_LEN];
 
-		step_day(rv->dayname, review_key_of(key) == RK_PREV ? -1 : 1, other);
+		step_day(rv->dayname, a == TUI_ACT_PREV ? -1 : 1, other);
 		load_day(app, rv, other);
 		break;
 	}
-	case RK_MAP: rv->map = true; break;
-	case RK_PIN:
+	case TUI_ACT_MAP: rv->map = true; break;
+	case TUI_ACT_PIN:
 		rv->pending = STORE_UNREVIEWED;
 		rv->mode = MODE_PIN;
 		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
 		break;
-	case RK_RHELP: rv->mode = MODE_HELP; break;
 	default: break;
 	}
 }

@@ -215,6 +215,7 @@ detail_key(struct tui_screen *s, int key)
 
 	switch (tui_key_action(key)) {
 	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
 	case TUI_ACT_QUIT:
 	case TUI_ACT_ENTER:
 		tui_pop(s->app);

@@ -34,31 +34,55 @@ static volatile sig_atomic_t curses_active;
 /* ---- The key table. ---- */
 
 struct tui_binding {
+	enum tui_key_group group;
 	int keys[3];
-	const char *bar;
+	const char *bar[2];       /* English, Chinese */
 	const char *names;
-	const char *help;
+	const char *help[2];
 };
 
 static const struct tui_binding bindings[TUI_ACT_COUNT] = {
-	[TUI_ACT_NONE] = { { 0, 0, 0 }, NULL, "", "" },
-#define TUI_BIND(name, k1, k2, k3, b, keys, h) [TUI_ACT_##name] = { { k1, k2, k3 }, b, keys, h },
+	[TUI_ACT_NONE] = { TUI_GROUP_ALL, { 0, 0, 0 }, { NULL, NULL }, "", { "", "" } },
+#define TUI_BIND(g, name, k1, k2, k3, b, bzh, keys, h, hzh) \
+	[TUI_ACT_##name] = { TUI_GROUP_##g, { k1, k2, k3 }, { b, bzh }, keys, { h, hzh } },
 	TUI_KEYS(TUI_BIND)
 #undef TUI_BIND
 };
 
-enum tui_action
-tui_key_action(int key)
+static const char *const group_names[TUI_GROUP_COUNT][2] = {
+#define TUI_GROUP_NAME(name, en, zh) { en, zh },
+	TUI_KEY_GROUPS(TUI_GROUP_NAME)
+#undef TUI_GROUP_NAME
+};
+
+/* The first action of a group in (review: only the review's; else every other group) bound to key. */
+static enum tui_action
+lookup_key(int key, bool review)
 {
-	if (key == TUI_CH(8))
-		key = KEY_BACKSPACE;
-	for (int a = 1; a < TUI_ACT_COUNT; a++)
+	for (int a = 1; a < TUI_ACT_COUNT; a++) {
+		if ((bindings[a].group == TUI_GROUP_REVIEW) != review)
+			continue;
 		for (int k = 0; k < 3; k++)
 			if (bindings[a].keys[k] != 0 && bindings[a].keys[k] == key)
 				return (enum tui_action)a;
-	if (tui_key_digit(key) != 0)
+	}
+	if (!review && tui_key_digit(key) != 0)
 		return TUI_ACT_PICK;
 	return TUI_ACT_NONE;
+}
+
+enum tui_action
+tui_key_action(int key)
+{
+	return lookup_key(key, false);
+}
+
+enum tui_action
+tui_review_action(int key)
+{
+	enum tui_action a = lookup_key(key, true);
+
+	return a != TUI_ACT_NONE ? a : lookup_key(key, false);
 }
 
 int
@@ -69,6 +93,18 @@ tui_key_digit(int key)
 	return 0;
 }
 
+enum tui_key_group
+tui_key_group_of(enum tui_action a)
+{
+	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].group : TUI_GROUP_ALL;
+}
+
+const char *
+tui_key_group_name(enum tui_key_group g, bool zh)
+{
+	return g < TUI_GROUP_COUNT ? group_names[g][zh] : "";
+}
+
 const char *
 tui_key_names(enum tui_action a)
 {
@@ -76,9 +112,9 @@ tui_key_names(enum tui_action a)
 }
 
 const char *
-tui_key_help(enum tui_action a)
+tui_key_help(enum tui_action a, bool zh)
 {
-	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].help : "";
+	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].help[zh] : "";
 }
 
 static int
@@ -199,8 +235,8 @@ tui_next_lang(struct tui_app *app, const struct form *f)
 	lang_code(form_language(f, (cur + 1) % n), app->lang, sizeof app->lang);
 }
 
-const char *
-tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh)
+bool
+tui_zh(const struct tui_app *app, const struct form *f)
 {
 	const char *l = app->lang;
 
@@ -209,7 +245,13 @@ tui_tr(const struct tui_app *app, const struct form *f, const char *en, const ch
 			f = form_library_get(app->lib, 0);
 		l = f != NULL && form_default_language(f) != NULL ? form_default_language(f) : "";
 	}
-	return strstr(l, "zh") != NULL || strstr(l, "中文") != NULL ? zh : en;
+	return strstr(l, "zh") != NULL || strstr(l, "中文") != NULL;
+}
+
+const char *
+tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh)
+{
+	return tui_zh(app, f) ? zh : en;
 }
 
 /* ---- Stack, flash, counts. ---- */
@@ -307,31 +349,34 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 {
 	struct gps_fix fix;
 	double age;
+	bool zh = tui_zh(app, NULL);
 
 	*role = TUI_BAR;
 	switch (app->gc != NULL ? gpsclient_state(app->gc) : GPS_OFF) {
 	case GPS_OFF:
-		snprintf(buf, size, "GPS off");
+		snprintf(buf, size, "%s", zh ? "GPS 关" : "GPS off");
 		return;
 	case GPS_NO_GPSD:
 		if (narrow) {
-			snprintf(buf, size, "no gpsd");
+			snprintf(buf, size, "%s", zh ? "无 gpsd" : "no gpsd");
 		} else {
 			const char *why = gpsclient_error(app->gc);
 
 			if (why != NULL && strncmp(why, "no gpsd: ", 9) == 0)
 				why += 9;
-			snprintf(buf, size, "GPS: no gpsd (%s)", why != NULL ? why : "?");
+			snprintf(buf, size, "%s (%s)", zh ? "GPS：无 gpsd" : "GPS: no gpsd",
+			    why != NULL ? why : "?");
 		}
 		*role = TUI_ERROR;
 		return;
 	case GPS_NO_FIX:
-		snprintf(buf, size, narrow ? "NO FIX" : "GPS: NO FIX");
+		snprintf(buf, size, "%s%s", narrow ? "" : "GPS: ", zh ? "无定位" : "NO FIX");
 		*role = TUI_ERROR;
 		return;
 	case GPS_STALE:
 		age = gpsclient_fix_age_s(app->gc);
-		snprintf(buf, size, narrow ? "STALE %.0fs" : "GPS: STALE %.0f s", isnan(age) ? 0.0 : age);
+		snprintf(buf, size, "%s%s %.0f%s", narrow ? "" : "GPS: ", zh ? "定位过时" : "STALE",
+		    isnan(age) ? 0.0 : age, narrow ? "s" : " s");
 		*role = TUI_ERROR;
 		return;
 	case GPS_FIX:
@@ -350,9 +395,9 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 		else
 			snprintf(acc, sizeof acc, narrow ? "±%.0fm" : "±%.0f m", fix.accuracy_m);
 		if (fix.satellites_used < 0)
-			snprintf(sats, sizeof sats, "? sat");
+			snprintf(sats, sizeof sats, "? %s", zh ? "星" : "sat");
 		else
-			snprintf(sats, sizeof sats, "%d sat", fix.satellites_used);
+			snprintf(sats, sizeof sats, "%d %s", fix.satellites_used, zh ? "星" : "sat");
 		snprintf(buf, size, narrow ? "%dD %s %s %.0fs" : "GPS %dD %s %s %.0f s",
 		    fix.mode, acc, sats, isnan(age) ? 0.0 : age);
 	}
@@ -391,31 +436,57 @@ draw_status(struct tui_app *app)
 		tui_put_right(0, 0, right, app->cols, tui_attr(app, TUI_BAR));
 }
 
+/*
+ * The F keys that act on this screen now, each with its label in the
+ * current language; labels are cut to fit when the whole bar does not.
+ */
 static void
-draw_fkeys(struct tui_app *app, const enum tui_action *bar)
+draw_fkeys(struct tui_app *app, struct tui_screen *s)
 {
-	int y = app->rows - 1, x = 0;
+	const enum tui_action *bar = s->ops->bar;
+	int y = app->rows - 1, x = 0, want = 0, cut = 0;
+	bool zh = tui_zh(app, NULL);
+	enum tui_action shown[16];
+	size_t n = 0;
 
 	memset(app->bar_w, 0, sizeof app->bar_w);
+	for (size_t i = 0; bar != NULL && bar[i] != TUI_ACT_NONE && n < 16; i++) {
+		int fk = fkey_number(bar[i]);
+
+		if (fk == 0 || bindings[bar[i]].bar[zh] == NULL ||
+		    (s->ops->acts != NULL && !s->ops->acts(s, bar[i])))
+			continue;
+		shown[n++] = bar[i];
+		want += (fk >= 10 ? 3 : 2) + tui_text_width(bindings[bar[i]].bar[zh]) + 1;
+	}
+	/* Too wide: every label gets the same share of what is left. */
+	if (want > app->cols && n > 0) {
+		int nums = 0;
+
+		for (size_t i = 0; i < n; i++)
+			nums += fkey_number(shown[i]) >= 10 ? 3 : 2;
+		cut = (app->cols - nums) / (int)n - 1;
+		if (cut < 2)
+			cut = 2;
+	}
 	move(y, 0);
 	clrtoeol();
-	for (size_t i = 0; bar != NULL && bar[i] != TUI_ACT_NONE; i++) {
-		int fk = fkey_number(bar[i]);
+	for (size_t i = 0; i < n; i++) {
+		int fk = fkey_number(shown[i]);
 		char num[8];
-		const char *label = bindings[bar[i]].bar;
-		int start = x, lw;
+		const char *label = bindings[shown[i]].bar[zh];
+		int start = x, lw = tui_text_width(label);
 
-		if (fk == 0 || label == NULL)
-			continue;
+		if (cut > 0 && lw > cut)
+			lw = cut;
 		snprintf(num, sizeof num, "F%d", fk);
-		/* Narrow screens: the number alone says less, so shorten labels instead. */
-		lw = (app->cols < 60 ? 3 : tui_text_width(label)) + 1;
 		if (x + (int)strlen(num) + lw > app->cols)
 			break;
 		x += tui_put(y, x, num, app->cols - x, tui_attr(app, TUI_FNUM));
-		tui_put_pad(y, x, label, lw - 1, tui_attr(app, TUI_FKEY));
-		tui_put_pad(y, x + lw - 1, "", 1, tui_attr(app, TUI_FKEY));
+		lw = tui_put(y, x, label, lw, tui_attr(app, TUI_FKEY));
 		x += lw;
+		if (x < app->cols)
+			x += tui_put(y, x, " ", 1, tui_attr(app, TUI_FKEY));
 		if (fk < 12) {
 			app->bar_x[fk] = start;
 			app->bar_w[fk] = x - start;
@@ -450,7 +521,7 @@ draw(struct tui_app *app)
 	} else {
 		app->flash[0] = '\0';
 	}
-	draw_fkeys(app, s->ops->bar);
+	draw_fkeys(app, s);
 	if (app->cursor_y >= 0) {
 		move(app->cursor_y, app->cursor_x);
 		curs_set(1);
@@ -462,33 +533,115 @@ draw(struct tui_app *app)
 
 /* ---- The help screen, made from the key table. ---- */
 
+/*
+ * The rows of help: each group's heading, then its actions, in table order.
+ * Row r is a heading when its action is TUI_ACT_NONE.  Returns the count.
+ */
+static size_t
+help_rows(enum tui_key_group *group, enum tui_action *action, size_t max)
+{
+	size_t n = 0;
+
+	for (int g = 0; g < TUI_GROUP_COUNT; g++) {
+		if (n < max) {
+			group[n] = (enum tui_key_group)g;
+			action[n++] = TUI_ACT_NONE;
+		}
+		for (int a = 1; a < TUI_ACT_COUNT && n < max; a++)
+			if (bindings[a].group == (enum tui_key_group)g) {
+				group[n] = (enum tui_key_group)g;
+				action[n++] = (enum tui_action)a;
+			}
+	}
+	return n;
+}
+
+#define HELP_ROWS_MAX (TUI_ACT_COUNT + TUI_GROUP_COUNT)
+
+struct help {
+	size_t first;     /* the first row shown */
+	size_t last;      /* the most first can be, as the last draw found */
+};
+
+static int
+help_open(struct tui_screen *s)
+{
+	s->priv = xcalloc(1, sizeof(struct help));
+	return 0;
+}
+
+static void
+help_close(struct tui_screen *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
 static void
 help_draw(struct tui_screen *s, int top, int rows, int cols)
 {
 	struct tui_app *app = s->app;
-	int y = top, namew = cols < 60 ? 9 : 12;
+	struct help *h = s->priv;
+	enum tui_key_group group[HELP_ROWS_MAX];
+	enum tui_action action[HELP_ROWS_MAX];
+	size_t n = help_rows(group, action, HELP_ROWS_MAX), fit = 0;
+	bool zh = tui_zh(app, NULL);
+	int namew = cols < 60 ? 6 : 10, y = top + 1, bottom = top + rows - 1, used = 0;
+	char head[96];
 
-	tui_put_pad(y++, 0, tui_tr(app, NULL, "Keys (Esc: back)", "按键 (Esc 返回)"), cols,
-	    tui_attr(app, TUI_TITLE));
-	for (int a = 1; a < TUI_ACT_COUNT && y < top + rows; a++) {
-		tui_put(y, 0, tui_key_names((enum tui_action)a), namew, tui_attr(app, TUI_FNUM));
-		y += tui_wrap(y, namew + 1, tui_key_help((enum tui_action)a), cols - namew - 1,
-		    top + rows - y, A_NORMAL, true);
+	/* The most rows that fit from the end: scrolling stops where the last one shows. */
+	for (size_t i = n; i > 0; i--) {
+		int hgt = action[i - 1] == TUI_ACT_NONE ? 1 : tui_wrap(0, 0,
+		    bindings[action[i - 1]].help[zh], cols - namew - 1, 3, A_NORMAL, false);
+
+		if (used + hgt > bottom - y)
+			break;
+		used += hgt;
+		fit++;
+	}
+	h->last = n - fit;
+	if (h->first > h->last)
+		h->first = h->last;
+	snprintf(head, sizeof head, "%s %s", tui_tr(app, NULL, "Keys (Esc: back)", "按键（Esc 返回）"),
+	    h->first > 0 && h->first < h->last ? "↑↓" : h->first > 0 ? "↑" : h->first < h->last ? "↓" : "");
+	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
+	for (size_t i = h->first; i < n && y < bottom; i++) {
+		if (action[i] == TUI_ACT_NONE) {
+			tui_put_pad(y++, 0, tui_key_group_name(group[i], zh), cols, A_BOLD | A_UNDERLINE);
+			continue;
+		}
+		tui_put(y, 0, bindings[action[i]].names, namew, tui_attr(app, TUI_FNUM));
+		y += tui_wrap(y, namew + 1, bindings[action[i]].help[zh], cols - namew - 1,
+		    bottom - y < 3 ? bottom - y : 3, A_NORMAL, true);
 	}
 }
 
 static void
 help_key(struct tui_screen *s, int key)
 {
-	enum tui_action a = tui_key_action(key);
+	struct help *h = s->priv;
+	size_t page = s->app->rows > 6 ? (size_t)s->app->rows - 6 : 1;
 
-	if (a == TUI_ACT_BACK || a == TUI_ACT_HELP || a == TUI_ACT_QUIT || a == TUI_ACT_ENTER)
+	switch (tui_key_action(key)) {
+	case TUI_ACT_UP: if (h->first > 0) h->first--; break;
+	case TUI_ACT_DOWN: if (h->first < h->last) h->first++; break;
+	case TUI_ACT_PGUP: h->first = h->first > page ? h->first - page : 0; break;
+	case TUI_ACT_PGDN: h->first = h->first + page < h->last ? h->first + page : h->last; break;
+	case TUI_ACT_HOMEKEY: h->first = 0; break;
+	case TUI_ACT_ENDKEY: h->first = h->last; break;
+	case TUI_ACT_LANG: tui_next_lang(s->app, NULL); break;
+	case TUI_ACT_BACK: case TUI_ACT_ERASE: case TUI_ACT_HELP: case TUI_ACT_QUIT: case TUI_ACT_ENTER:
 		tui_pop(s->app);
+		break;
+	default:
+		break;
+	}
 }
 
-static const enum tui_action help_bar[] = { TUI_ACT_QUIT, TUI_ACT_NONE };
+static const enum tui_action help_bar[] = { TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
 const struct tui_screen_ops tui_help_ops = {
-	.name = "help", .draw = help_draw, .key = help_key, .bar = help_bar,
+	.name = "help", .open = help_open, .draw = help_draw, .key = help_key, .close = help_close,
+	.bar = help_bar,
 };
 
 /* ---- Keys and mouse. ---- */

@@ -32,50 +32,111 @@
 #define TUI_CHAR_OF(k) ((wchar_t)((k) & ~TUI_CHAR))
 
 /*
- * THE key table.  One line per action: up to three keys, the label in the
- * bottom F-key bar (NULL: not shown there), the key names and the help text.
- * It produces the action enum, the bindings and the help screen.
+ * THE key table.  One line per action, grouped by the screens it acts on
+ * (tig's REQ_GROUP): up to three keys, the F-key bar label and the help
+ * text, each in English and Chinese, and the key names.  It produces the
+ * action enum, the bindings tui_key_action() looks up, the F-key bar, the
+ * help screen and the table in docs/tui.md (tests/tools/tui_keys prints it;
+ * test_screen.sh checks that the document says the same).
  * Editing screens take printable characters before the table sees them, so
  * every action on the main path also has a non-printable key.
  */
+#define TUI_KEY_GROUPS(G) \
+	G(ALL,    "Everywhere",          "所有屏幕") \
+	G(LIST,   "Lists and choices",   "列表和选项") \
+	G(HOME,   "Home and my day",     "首页和我的今天") \
+	G(FORM,   "Questions and save",  "问题和保存") \
+	G(TEXT,   "Text answers",        "文本答案") \
+	G(REVIEW, "Supervisor review",   "主管审核")
+
 #define TUI_KEYS(X) \
-	X(HELP,    KEY_F(1),      TUI_CH('?'),  0,             "Help",   "F1 ?",        "this help, made from the key table") \
-	X(LANG,    KEY_F(2),      TUI_CH('L'),  0,             "Lang",   "F2 L",        "switch labels 中文 / English") \
-	X(DAY,     KEY_F(3),      TUI_CH('d'),  0,             "MyDay",  "F3 d",        "my day: today's records") \
-	X(REVIEW,  KEY_F(4),      0,            0,             "Review", "F4",          "form: review the answers and save") \
-	X(GPSFILL, KEY_F(5),      0,            0,             "UseGPS", "F5",          "geopoint question: take the current fix") \
-	X(MONO,    KEY_F(7),      0,            0,             "Mono",   "F7",          "monochrome / colour") \
-	X(DISCARD, KEY_F(8),      0,            0,             "Discard","F8",          "form: discard this draft (asks first)") \
-	X(QUIT,    KEY_F(10),     TUI_CH('q'),  0,             "Quit",   "F10 q",       "leave: form -> home (draft kept), home -> exit") \
-	X(ENTER,   TUI_CH('\n'),  TUI_CH('\r'), KEY_ENTER,     NULL,     "Enter",       "choose / accept the answer and go on") \
-	X(BACK,    TUI_CH(27),    KEY_BACKSPACE, TUI_CH(127),  NULL,     "Esc Bksp",    "back: previous question or screen (Bksp edits text)") \
-	X(UP,      KEY_UP,        0,            0,             NULL,     "Up",          "move up") \
-	X(DOWN,    KEY_DOWN,      0,            0,             NULL,     "Down",        "move down") \
-	X(PGUP,    KEY_PPAGE,     0,            0,             NULL,     "PgUp",        "page up") \
-	X(PGDN,    KEY_NPAGE,     0,            0,             NULL,     "PgDn",        "page down") \
-	X(LEFT,    KEY_LEFT,      0,            0,             NULL,     "Left",        "text: cursor left") \
-	X(RIGHT,   KEY_RIGHT,     0,            0,             NULL,     "Right",       "text: cursor right") \
-	X(HOMEKEY, KEY_HOME,      0,            0,             NULL,     "Home",        "text: start of line; lists: first") \
-	X(ENDKEY,  KEY_END,       0,            0,             NULL,     "End",         "text: end of line; lists: last") \
-	X(TOGGLE,  TUI_CH(' '),   0,            0,             NULL,     "Space",       "select_multiple: toggle the choice under the cursor") \
-	X(DELETE,  KEY_DC,        0,            0,             NULL,     "Del",         "text: delete under the cursor") \
-	X(PICK,    0,             0,            0,             NULL,     "1-9",         "pick (or toggle) choice N; menus: item N")
+	X(ALL,  HELP,    KEY_F(1), TUI_CH('?'), 0, "Help", "帮助", "F1 ?", \
+	    "this help, made from the key table", "本帮助（由按键表生成）") \
+	X(ALL,  LANG,    KEY_F(2), TUI_CH('L'), 0, "Lang", "语言", "F2 L", \
+	    "switch labels 中文 / English", "切换标签 中文 / English") \
+	X(ALL,  MONO,    KEY_F(7), 0, 0, "Mono", "单色", "F7", \
+	    "monochrome / colour", "单色 / 彩色") \
+	X(ALL,  QUIT,    KEY_F(10), TUI_CH('q'), 0, "Quit", "退出", "F10 q", \
+	    "leave: form -> home (draft kept), home -> exit", "离开：表单→首页（保留草稿），首页→退出") \
+	X(ALL,  BACK,    TUI_CH(27), 0, 0, NULL, NULL, "Esc", \
+	    "back: previous question or screen", "返回：上一题或上一屏") \
+	X(ALL,  ENTER,   TUI_CH('\n'), TUI_CH('\r'), KEY_ENTER, NULL, NULL, "Enter", \
+	    "choose / accept the answer and go on", "选择/确认答案并继续") \
+	X(LIST, UP,      KEY_UP, 0, 0, NULL, NULL, "Up", "move up", "上移") \
+	X(LIST, DOWN,    KEY_DOWN, 0, 0, NULL, NULL, "Down", "move down", "下移") \
+	X(LIST, PGUP,    KEY_PPAGE, 0, 0, NULL, NULL, "PgUp", "page up", "上一页") \
+	X(LIST, PGDN,    KEY_NPAGE, 0, 0, NULL, NULL, "PgDn", "page down", "下一页") \
+	X(LIST, HOMEKEY, KEY_HOME, 0, 0, NULL, NULL, "Home", \
+	    "first row; text: start of line", "第一行；文本：行首") \
+	X(LIST, ENDKEY,  KEY_END, 0, 0, NULL, NULL, "End", \
+	    "last row; text: end of line", "最后一行；文本：行尾") \
+	X(LIST, PICK,    0, 0, 0, NULL, NULL, "1-9", \
+	    "pick (or toggle) choice N; menus: item N", "选第 N 项（多选：切换）") \
+	X(HOME, DAY,     KEY_F(3), TUI_CH('d'), 0, "MyDay", "今天", "F3 d", \
+	    "my day: today's records", "我的今天：今天的记录") \
+	X(FORM, SAVE,    KEY_F(4), 0, 0, "Save", "保存", "F4", \
+	    "the save screen: every answer, the position, save", "保存屏：所有答案、位置、保存") \
+	X(FORM, GPSFILL, KEY_F(5), 0, 0, "GPS", "定位", "F5", \
+	    "position question: take the current fix", "位置题：填入当前定位") \
+	X(FORM, DISCARD, KEY_F(8), 0, 0, "Discard", "删除", "F8", \
+	    "discard this draft (asks first)", "删除此草稿（先确认）") \
+	X(FORM, TOGGLE,  TUI_CH(' '), 0, 0, NULL, NULL, "Space", \
+	    "select_multiple: toggle the choice under the cursor", "多选题：切换光标处的选项") \
+	X(TEXT, LEFT,    KEY_LEFT, 0, 0, NULL, NULL, "Left", "cursor left", "光标左移") \
+	X(TEXT, RIGHT,   KEY_RIGHT, 0, 0, NULL, NULL, "Right", "cursor right", "光标右移") \
+	X(TEXT, DELETE,  KEY_DC, 0, 0, NULL, NULL, "Del", \
+	    "delete the character under the cursor", "删除光标处的字") \
+	X(TEXT, ERASE,   KEY_BACKSPACE, TUI_CH(127), TUI_CH(8), NULL, NULL, "Bksp", \
+	    "delete the character before the cursor (never leaves)", "删除光标前的字（不会离开）") \
+	X(REVIEW, MARK,    TUI_CH(' '), 0, 0, NULL, NULL, "Space", \
+	    "mark / unmark the record (decide on several at once)", "标记/取消标记（可一次审核多条）") \
+	X(REVIEW, APPROVE, TUI_CH('a'), 0, 0, NULL, NULL, "a", \
+	    "approve the marked records, or the current one", "批准已标记的记录或当前记录") \
+	X(REVIEW, FOLLOW,  TUI_CH('f'), 0, 0, NULL, NULL, "f", \
+	    "mark for follow-up, with a comment", "需跟进（填写备注）") \
+	X(REVIEW, REJECT,  TUI_CH('r'), 0, 0, NULL, NULL, "r", "reject, with a comment", "拒绝（填写备注）") \
+	X(REVIEW, SORT,    TUI_CH('s'), 0, 0, NULL, NULL, "s", \
+	    "sort by time / inspector / form / severity / state", "排序：时间/巡查员/表单/严重程度/状态") \
+	X(REVIEW, FINSP,   TUI_CH('i'), 0, 0, NULL, NULL, "i", "filter: next inspector", "筛选：下一位巡查员") \
+	X(REVIEW, FFORM,   TUI_CH('o'), 0, 0, NULL, NULL, "o", \
+	    "filter: next form (asset type)", "筛选：下一种表单（资产类型）") \
+	X(REVIEW, FSEV,    TUI_CH('v'), 0, 0, NULL, NULL, "v", \
+	    "filter: at least minor / moderate / severe", "筛选：至少 轻微/中等/严重") \
+	X(REVIEW, FSTATE,  TUI_CH('t'), 0, 0, NULL, NULL, "t", "filter: next review state", "筛选：下一种审核状态") \
+	X(REVIEW, CLEAR,   TUI_CH('c'), 0, 0, NULL, NULL, "c", "clear filters and search", "清除筛选和搜索") \
+	X(REVIEW, SEARCH,  TUI_CH('/'), 0, 0, NULL, NULL, "/", \
+	    "search inspector, form, asset and answers", "搜索巡查员、表单、资产和答案") \
+	X(REVIEW, PREV,    TUI_CH('['), 0, 0, NULL, NULL, "[", "previous day", "前一天") \
+	X(REVIEW, NEXT,    TUI_CH(']'), 0, 0, NULL, NULL, "]", "next day", "后一天") \
+	X(REVIEW, MAP,     TUI_CH('m'), 0, 0, NULL, NULL, "m", "map of the day's positions", "当天位置地图") \
+	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN")
+
+enum tui_key_group {
+#define TUI_GROUP_ENUM(name, en, zh) TUI_GROUP_##name,
+	TUI_KEY_GROUPS(TUI_GROUP_ENUM)
+#undef TUI_GROUP_ENUM
+	TUI_GROUP_COUNT
+};
 
 enum tui_action {
 	TUI_ACT_NONE,
-#define TUI_ACT_ENUM(name, k1, k2, k3, bar, keys, help) TUI_ACT_##name,
+#define TUI_ACT_ENUM(group, name, k1, k2, k3, bar, barzh, keys, help, helpzh) TUI_ACT_##name,
 	TUI_KEYS(TUI_ACT_ENUM)
 #undef TUI_ACT_ENUM
 	TUI_ACT_COUNT
 };
 
-/* The action bound to key, or TUI_ACT_NONE. */
+/* The action bound to key outside the supervisor's review, or TUI_ACT_NONE. */
 enum tui_action tui_key_action(int key);
+/* The same in the review: its own keys first, then the common ones. */
+enum tui_action tui_review_action(int key);
 /* The digit 1-9 a key carries, or 0. */
 int tui_key_digit(int key);
-/* Help rows: key names and text of action a (1 .. TUI_ACT_COUNT-1). */
+/* Help rows: the group, key names and text of action a (1 .. TUI_ACT_COUNT-1). */
+enum tui_key_group tui_key_group_of(enum tui_action a);
+const char *tui_key_group_name(enum tui_key_group g, bool zh);
 const char *tui_key_names(enum tui_action a);
-const char *tui_key_help(enum tui_action a);
+const char *tui_key_help(enum tui_action a, bool zh);
 
 /*
  * The key decoder (tui/input.c): characters from get_wch in, keys out.
@@ -141,6 +202,8 @@ struct tui_screen_ops {
 	void (*save)(struct tui_screen *s);
 	/* The actions shown in the bottom bar, ending with TUI_ACT_NONE. */
 	const enum tui_action *bar;
+	/* Optional: false when a bar action does nothing right now (F5 off a position question). */
+	bool (*acts)(struct tui_screen *s, enum tui_action a);
 };
 
 struct tui_screen {
@@ -199,6 +262,8 @@ const char *tui_lang(const struct tui_app *app);
 void tui_next_lang(struct tui_app *app, const struct form *f);
 /* Interface text in the current language: chinese when labels are zh. */
 const char *tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh);
+/* True when the interface speaks Chinese now (what tui_tr decides by). */
+bool tui_zh(const struct tui_app *app, const struct form *f);
 attr_t tui_attr(const struct tui_app *app, enum tui_role role);
 
 /* ---- Text: measured in display columns, never bytes. ---- */

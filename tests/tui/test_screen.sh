@@ -42,13 +42,14 @@ tmux_wait "Road id"
 tmux_type "Jiefang"
 tmux_wait "> Jiefang"
 tmux_resize 40 15
-check "at 40x15 the F-key bar is compact" tmux_wait "F1Hel F2Lan F4Rev"
+check "at 40x15 the F-key bar says what each key does" tmux_wait "F1Help F2Lang F4Save F8Discard F10Quit"
+check "F5 is not on the bar of a text question" tmux_wait_gone "F5"
 check "at 40x15 the typed text is still there" tmux_wait "> Jiefang"
 check "at 40x15 the status bar fits 40 columns" [ "$(line_width "insp7")" -le 40 ]
 tmux_type " Rd"
 tmux_resize 80 24
 check "back at 80x24 the text typed at both sizes is there" tmux_wait "> Jiefang Rd"
-check "back at 80x24 the full F-key bar is back" tmux_wait "F1Help F2Lang"
+check "back at 80x24 the F-key bar is whole" tmux_wait "F1Help F2Lang F4Save"
 tmux_keys Enter
 tmux_wait "Road class"
 tmux_keys 2
@@ -62,8 +63,15 @@ check "the answer typed across resizes is stored" jq_records draft \
 
 # --- Help is the key table. ---
 tmux_keys F1
-check "F1 opens help made from the key table" tmux_wait "select_multiple: toggle"
-check "help lists the F-keys with their text" tmux_wait "F8"
+check "F1 opens help made from the key table" tmux_wait "this help, made from the key table"
+check "help lists quit and back" tmux_wait "Esc"
+tmux_keys End
+check "help scrolls to its last entry" tmux_wait "enter the supervisor PIN"
+check "and shows it can scroll back" tmux_wait "Keys (Esc: back) ↑"
+tmux_keys F2
+check "help speaks Chinese after F2" tmux_wait "输入主管 PIN"
+tmux_keys F2
+tmux_wait "enter the supervisor PIN"
 tmux_keys Escape
 tmux_wait "Overall condition"
 tmux_keys F10
@@ -158,3 +166,11 @@ if command -v script >/dev/null; then
 else
 	skip "--bench-startup" "script(1) is not installed"
 fi
+
+# --- docs/tui.md carries the same key table as the help screen. ---
+docs_table() {
+	sed -n '/^<!-- key table: generated/,/^<!-- end of key table/p' "$TOP/docs/tui.md" | sed '1d;$d' \
+		> "$SCRATCH/doc-keys"
+	"$TOP/$BUILD/tools/tui_keys" | cmp -s - "$SCRATCH/doc-keys"
+}
+check "docs/tui.md has the key table the help screen shows (build/tools/tui_keys)" docs_table
