@@ -292,13 +292,12 @@ fill_from_gps(struct fs *fs)
 	set_answer(fs, value, false);
 }
 
-static void
-form_key(struct tui_screen *s, int key)
+static bool
+form_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct fs *fs = s->priv;
 	struct tui_app *app = s->app;
 	enum form_qtype t = form_question_type(fs->f, fs->q);
-	enum tui_action a = tui_key_action(key);
 	size_t nc = form_choice_count(fs->f, fs->q);
 	long p;
 
@@ -309,7 +308,7 @@ form_key(struct tui_screen *s, int key)
 			set_msg(fs, xstrdup(tui_tr(app, fs->f,
 			    "Discard this draft? F8 again discards, any other key keeps it.",
 			    "删除此草稿？再按 F8 删除，按其他键保留。")), true);
-			return;
+			return true;
 		}
 		if (fs->stored) {
 			char *cause = NULL;
@@ -317,14 +316,14 @@ form_key(struct tui_screen *s, int key)
 			if (store_discard_draft(app->st, fs->rec->uuid, &cause) != 0) {
 				tui_flash(app, true, "%s", cause);
 				free(cause);
-				return;
+				return true;
 			}
 			app->data_version++;
 		}
 		tui_flash(app, false, "%s", tui_tr(app, fs->f, "Draft discarded", "草稿已删除"));
 		fs->stored = false;
 		tui_pop(app);
-		return;
+		return true;
 	}
 	if (fs->confirm_discard) {
 		fs->confirm_discard = false;
@@ -338,14 +337,14 @@ form_key(struct tui_screen *s, int key)
 			tui_edit_text(&fs->ed, value, sizeof value);
 			/* Feedback as you type: the engine's verdict on the text so far. */
 			set_answer(fs, value, false);
-			return;
+			return true;
 		}
 		if (TUI_IS_CHAR(key) && TUI_CHAR_OF(key) >= 0x20)
-			return;
+			return true;
 	}
 	/* Backspace edits text; at the start of the line it does nothing rather than leave. */
 	if (is_editor(t) && a == TUI_ACT_ERASE)
-		return;
+		return true;
 	switch (a) {
 	case TUI_ACT_ENTER:
 		accept(fs);
@@ -407,9 +406,11 @@ form_key(struct tui_screen *s, int key)
 
 			if (c < nc)
 				pick(fs, c);
+			return true;
 		}
-		break;
+		return false;
 	}
+	return true;
 }
 
 /* The innermost group around q, for the section heading; NULL at top level. */
@@ -785,15 +786,28 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 
 /* ---- Review before save. ---- */
 
-enum review_mode { RV_MAIN, RV_MANUAL_POS, RV_MANUAL_REASON, RV_NONE_REASON };
+enum review_mode {
+	RV_MAIN,
+	RV_WAIT,           /* waiting for a usable fix: saves when it comes */
+	RV_MANUAL_POS,     /* typing the position (the coarse fix suggested) */
+	RV_REASON,         /* why no GPS position: a digit picks a ready reason */
+	RV_REASON_TEXT,    /* ... or the inspector types one */
+};
+
+/* The ready reasons for saving without a GPS position, stored in English. */
+static const char *const pos_reasons[][2] = {
+	{ "indoors", "室内" },
+	{ "under a bridge or cover", "桥下或遮挡" },
+	{ "GPS receiver fault", "GPS 接收器故障" },
+};
+#define POS_REASONS (sizeof pos_reasons / sizeof pos_reasons[0])
 
 struct review {
 	struct fs *fs;             /* the form screen below; not owned */
-	int first;
-	int last_first;            /* the most first can be, as the last draw found */
+	struct tui_list list;      /* a pager over the answers */
 	enum review_mode mode;
 	struct tui_edit ed;
-	struct store_position manual;
+	struct store_position manual;   /* source MANUAL, or NONE while asking why there is none */
 };
 
 /* The position saving would take now, and whether it is good enough. */
@@ -862,7 +876,9 @@ review_open(struct tui_screen *s)
 	struct review *rv = xcalloc(1, sizeof *rv);
 
 	rv->fs = s->priv;
+	rv->list.pager = true;
 	s->priv = rv;
+	s->list = &rv->list;
 	return 0;
 }
 
@@ -871,6 +887,43 @@ review_close(struct tui_screen *s)
 {
 	free(s->priv);
 	s->priv = NULL;
+}
+
+/* Waiting makes sense only with a GPS to wait for. */
+static bool
+gps_on(struct tui_app *app)
+{
+	return app->gc != NULL && gpsclient_state(app->gc) != GPS_OFF;
+}
+
+/* The position editor, suggesting the last fix however coarse (typing replaces it). */
+static void
+start_manual(struct review *rv, struct tui_app *app)
+{
+	struct gps_fix fix;
+	char text[96] = "";
+
+	if (app->gc != NULL && gpsclient_last_fix(app->gc, &fix) && isfinite(fix.lat) &&
+	    isfinite(fix.lon)) {
+		if (isfinite(fix.accuracy_m))
+			snprintf(text, sizeof text, "%.6f,%.6f,%.0f", fix.lat, fix.lon, fix.accuracy_m);
+		else
+			snprintf(text, sizeof text, "%.6f,%.6f", fix.lat, fix.lon);
+	}
+	rv->mode = RV_MANUAL_POS;
+	tui_edit_init(&rv->ed, text, 60);
+	rv->ed.replace = text[0] != '\0';
+}
+
+/* Saves with the reason: a ready one (1..POS_REASONS) or typed text. */
+static void
+save_with_reason(struct tui_screen *s, const char *reason)
+{
+	struct review *rv = s->priv;
+	struct store_position pos = rv->manual;
+
+	fc_strlcpy(pos.reason, reason, sizeof pos.reason);
+	do_save(s, &pos);
 }
 
 static void
@@ -882,15 +935,16 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	struct store_position pos;
 	char why[160], text[320], head[256];
 	bool good = usable_fix(app, fs->f, &pos, why, sizeof why);
-	int posrows = 3, body = rows - 1 - posrows - 1, total;
+	int posrows = 4, body = rows - 1 - posrows - 1, total;
 
-	snprintf(head, sizeof head, "%s: %s", tui_tr(app, fs->f, "Review", "检查"),
+	snprintf(head, sizeof head, "%s: %s", tui_tr(app, fs->f, "Save", "保存"),
 	    form_title(fs->f, tui_lang(app)));
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
 	if (body < 1)
 		body = 1;
-	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, rv->first);
-	rv->last_first = total > body ? total - body : 0;
+	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, 0, cols, 0);
+	tui_list_fit(&rv->list, (size_t)total, (size_t)body);
+	tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, (int)rv->list.top);
 	{
 		int y = top + 1 + body;
 
@@ -907,20 +961,41 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		case RV_MAIN:
 			tui_wrap(y, 0, good ? tui_tr(app, fs->f,
 			    "Enter: save   2: type position   3: save without",
-			    "Enter 保存  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
+			    "Enter 保存  2 手动输入位置  3 无位置保存") : gps_on(app) ? tui_tr(app, fs->f,
 			    "1: wait for a fix   2: type position   3: save without position",
-			    "1 等待定位  2 手动输入位置  3 无位置保存"), cols, 2, A_BOLD, true);
+			    "1 等待定位  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
+			    "2: type position   3: save without position",
+			    "2 手动输入位置  3 无位置保存"), cols, 3, A_BOLD, true);
+			break;
+		case RV_WAIT:
+			tui_wrap(y, 0, tui_tr(app, fs->f,
+			    "Waiting for a fix: saves by itself when it comes (Esc: stop waiting)",
+			    "正在等待定位：定位到达后自动保存（Esc 停止等待）"), cols, 3, A_BOLD, true);
 			break;
 		case RV_MANUAL_POS:
 			tui_put(y++, 0, tui_tr(app, fs->f, "Position (lat,lon[,acc m]):",
 			    "位置（纬度,经度[,精度]）："), cols, A_BOLD);
 			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
 			break;
-		case RV_MANUAL_REASON:
-		case RV_NONE_REASON:
-			tui_put(y++, 0, rv->mode == RV_NONE_REASON ?
-			    tui_tr(app, fs->f, "Why no position? (Enter saves)", "为什么没有位置？（Enter 保存）") :
-			    tui_tr(app, fs->f, "Why typed by hand? (Enter saves)", "为什么手动输入？（Enter 保存）"),
+		case RV_REASON: {
+			char menu[512];
+			size_t o = 0;
+			bool zh = tui_zh(app, fs->f);
+
+			for (size_t i = 0; i < POS_REASONS && o < sizeof menu; i++)
+				o += (size_t)snprintf(menu + o, sizeof menu - o, "%zu %s  ", i + 1,
+				    pos_reasons[i][zh]);
+			if (o < sizeof menu)
+				snprintf(menu + o, sizeof menu - o, "%zu %s", POS_REASONS + 1,
+				    zh ? "其他（输入）" : "other (type)");
+			tui_put(y++, 0, rv->manual.source == STORE_POS_NONE ?
+			    tui_tr(app, fs->f, "Why no position?", "为什么没有位置？") :
+			    tui_tr(app, fs->f, "Why typed by hand?", "为什么手动输入？"), cols, A_BOLD);
+			tui_wrap(y, 0, menu, cols, 2, A_BOLD, true);
+			break;
+		}
+		case RV_REASON_TEXT:
+			tui_put(y++, 0, tui_tr(app, fs->f, "Reason (Enter saves):", "原因（Enter 保存）："),
 			    cols, A_BOLD);
 			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
 			break;
@@ -960,24 +1035,46 @@ parse_manual(const char *text, struct store_position *pos)
 	return 0;
 }
 
-static void
-review_key(struct tui_screen *s, int key)
+static bool
+review_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct review *rv = s->priv;
 	struct fs *fs = rv->fs;
 	struct tui_app *app = s->app;
-	enum tui_action a = tui_key_action(key);
 	struct store_position pos;
 	char why[160], text[STORE_REASON_LEN * 4];
 
+	if (rv->mode == RV_WAIT) {
+		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE || a == TUI_ACT_QUIT) {
+			rv->mode = RV_MAIN;
+			return true;
+		}
+		return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
+	}
+	if (rv->mode == RV_REASON) {
+		size_t d = (size_t)tui_key_digit(key);
+
+		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE) {
+			rv->mode = RV_MAIN;
+		} else if (d >= 1 && d <= POS_REASONS) {
+			save_with_reason(s, pos_reasons[d - 1][0]);
+		} else if (d == POS_REASONS + 1) {
+			rv->mode = RV_REASON_TEXT;
+			/* Characters, not bytes: a CJK character takes up to four. */
+			tui_edit_init(&rv->ed, "", (STORE_REASON_LEN - 1) / 4);
+		} else {
+			return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
+		}
+		return true;
+	}
 	if (rv->mode != RV_MAIN) {
 		if (a == TUI_ACT_BACK) {
 			rv->mode = RV_MAIN;
-			return;
+			return true;
 		}
 		if (a != TUI_ACT_ENTER) {
 			tui_edit_key(&rv->ed, key);
-			return;
+			return true;
 		}
 		tui_edit_text(&rv->ed, text, sizeof text);
 		if (rv->mode == RV_MANUAL_POS) {
@@ -985,26 +1082,18 @@ review_key(struct tui_screen *s, int key)
 				tui_flash(app, true, "%s", tui_tr(app, fs->f,
 				    "type latitude,longitude e.g. 31.2304,121.4737",
 				    "请输入 纬度,经度，例如 31.2304,121.4737"));
-				return;
+				return true;
 			}
-			rv->mode = RV_MANUAL_REASON;
-			tui_edit_init(&rv->ed, "", STORE_REASON_LEN - 1);
-			return;
+			rv->mode = RV_REASON;
+			return true;
 		}
-		if (text[0] == '\0' || strlen(text) >= STORE_REASON_LEN) {
-			tui_flash(app, true, "%s", tui_tr(app, fs->f, "a reason is needed (1-256 bytes)",
-			    "需要填写原因"));
-			return;
+		if (text[0] == '\0') {
+			tui_flash(app, true, "%s", tui_tr(app, fs->f, "Type a reason, or Esc to pick one",
+			    "请输入原因，或按 Esc 选择"));
+			return true;
 		}
-		if (rv->mode == RV_NONE_REASON) {
-			store_position_clear(&pos);
-			pos.source = STORE_POS_NONE;
-		} else {
-			pos = rv->manual;
-		}
-		fc_strlcpy(pos.reason, text, sizeof pos.reason);
-		do_save(s, &pos);
-		return;
+		save_with_reason(s, text);
+		return true;
 	}
 	switch (a) {
 	case TUI_ACT_ENTER:
@@ -1013,64 +1102,59 @@ review_key(struct tui_screen *s, int key)
 		if (usable_fix(app, fs->f, &pos, why, sizeof why))
 			do_save(s, &pos);
 		else
-			tui_flash(app, true, "%s: %s", why, tui_tr(app, fs->f,
-			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置"));
+			tui_flash(app, true, "%s: %s", why, gps_on(app) ? tui_tr(app, fs->f,
+			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f,
+			    "2 type, 3 save without", "2 手动 3 无位置"));
 		break;
 	case TUI_ACT_PICK:
 		switch (tui_key_digit(key)) {
 		case 1:
-			tui_flash(app, false, "%s", tui_tr(app, fs->f, "Waiting for a fix...",
-			    "正在等待定位…"));
+			if (gps_on(app))
+				rv->mode = RV_WAIT;
 			break;
 		case 2:
-			rv->mode = RV_MANUAL_POS;
-			tui_edit_init(&rv->ed, "", 60);
+			start_manual(rv, app);
 			break;
 		case 3:
-			rv->mode = RV_NONE_REASON;
-			tui_edit_init(&rv->ed, "", STORE_REASON_LEN - 1);
+			store_position_clear(&rv->manual);
+			rv->manual.source = STORE_POS_NONE;
+			rv->mode = RV_REASON;
 			break;
 		default:
 			break;
 		}
 		break;
-	case TUI_ACT_UP:
-		if (rv->first > 0)
-			rv->first--;
-		break;
-	case TUI_ACT_DOWN:
-		if (rv->first < rv->last_first)
-			rv->first++;
-		break;
-	case TUI_ACT_PGUP:
-		rv->first = rv->first > 5 ? rv->first - 5 : 0;
-		break;
-	case TUI_ACT_PGDN:
-		rv->first = rv->first + 5 < rv->last_first ? rv->first + 5 : rv->last_first;
-		break;
 	case TUI_ACT_LANG:
 		tui_next_lang(app, fs->f);
 		apply_lang(fs);
 		break;
-	case TUI_ACT_HELP:
-		tui_push(app, &tui_help_ops, NULL);
-		break;
-	case TUI_ACT_BACK:
-	case TUI_ACT_ERASE:
 	case TUI_ACT_QUIT:
-		tui_pop(app);
+		tui_pop(app);   /* back to the form, not home */
 		break;
 	default:
-		break;
+		return false;
 	}
+	return true;
 }
 
 static const enum tui_action review_bar[] = {
 	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_QUIT, TUI_ACT_NONE
 };
+/* Waiting: the first usable fix saves, stamped at that moment. */
+static void
+review_update(struct tui_screen *s)
+{
+	struct review *rv = s->priv;
+	struct store_position pos;
+	char why[160];
+
+	if (rv->mode == RV_WAIT && usable_fix(s->app, rv->fs->f, &pos, why, sizeof why))
+		do_save(s, &pos);
+}
+
 static const struct tui_screen_ops review_ops = {
 	.name = "review", .open = review_open, .draw = review_draw, .key = review_key,
-	.close = review_close, .bar = review_bar,
+	.close = review_close, .bar = review_bar, .update = review_update,
 };
 
 /* ---- A stored record, read-only. ---- */
@@ -1078,7 +1162,7 @@ static const struct tui_screen_ops review_ops = {
 struct view {
 	struct store_record *rec;  /* owned */
 	const struct form *f;
-	int first;
+	struct tui_list list;      /* a pager over the answers */
 };
 
 static void
@@ -1091,26 +1175,24 @@ view_draw(struct tui_screen *s, int top, int rows, int cols)
 	snprintf(head, sizeof head, "%s · %s", v->f != NULL ? form_title(v->f, tui_lang(app)) :
 	    v->rec->form_id, store_status_name(v->rec->status));
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
-	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, v->first);
+	tui_list_fit(&v->list, (size_t)tui_summary_draw(app, v->f, v->rec, top + 1, 0, cols, 0),
+	    (size_t)(rows - 3));
+	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, (int)v->list.top);
 	tui_position_text(&v->rec->pos, pos, sizeof pos);
 	snprintf(text, sizeof text, "%s %s", store_pos_source_name(v->rec->pos.source), pos);
 	tui_put_pad(top + rows - 2, 0, text, cols, A_BOLD);
 }
 
-static void
-view_key(struct tui_screen *s, int key)
+static bool
+view_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct view *v = s->priv;
 
-	switch (tui_key_action(key)) {
-	case TUI_ACT_UP: if (v->first > 0) v->first--; break;
-	case TUI_ACT_DOWN: v->first++; break;
-	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); break;
-	case TUI_ACT_HELP: tui_push(s->app, &tui_help_ops, NULL); break;
-	case TUI_ACT_BACK: case TUI_ACT_ERASE: case TUI_ACT_QUIT: case TUI_ACT_ENTER:
-		tui_pop(s->app);
-		break;
-	default: break;
+	(void)key;
+	switch (a) {
+	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); return true;
+	case TUI_ACT_ENTER: tui_pop(s->app); return true;
+	default: return false;
 	}
 }
 
@@ -1137,5 +1219,9 @@ tui_record_open(struct tui_app *app, struct store_record *rec)
 
 	v->rec = rec;
 	v->f = tui_record_form(app, rec);
-	return tui_push(app, &view_ops, v);
+	v->list.pager = true;
+	if (tui_push(app, &view_ops, v) != 0)
+		return -1;
+	app->stack[app->depth - 1].list = &v->list;
+	return 0;
 }

@@ -30,7 +30,8 @@ struct home_item {
 
 struct home {
 	struct home_item *items;
-	size_t n, cap, cur, top;
+	size_t n, cap;
+	struct tui_list list;
 	unsigned version;
 	bool offered;
 };
@@ -126,11 +127,11 @@ load(struct tui_app *app, struct home *h)
 	}
 	last_draft = h->n;
 	add_item(h, ITEM_REVIEW);
-	if (h->cur >= h->n)
-		h->cur = h->n - 1;
+	if (h->list.cur >= h->n)
+		h->list.cur = h->n - 1;
 	if (!h->offered && last_draft > first_draft) {
 		/* Offered on restart: the cursor waits on the newest draft. */
-		h->cur = last_draft - 1;
+		h->list.cur = last_draft - 1;
 		tui_flash(app, false, "%s", tui_tr(app, NULL, "A draft is waiting: Enter resumes it",
 		    "有未完成的草稿：按 Enter 继续"));
 	}
@@ -141,8 +142,11 @@ load(struct tui_app *app, struct home *h)
 static int
 home_open(struct tui_screen *s)
 {
-	s->priv = xcalloc(1, sizeof(struct home));
-	load(s->app, s->priv);
+	struct home *h = xcalloc(1, sizeof *h);
+
+	s->priv = h;
+	s->list = &h->list;
+	load(s->app, h);
 	return 0;
 }
 
@@ -195,13 +199,10 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_put_right(top, 0, today, cols, tui_attr(app, TUI_TITLE));
 	if (vis < 1)
 		return;
-	if (h->cur < h->top)
-		h->top = h->cur;
-	if (h->cur >= h->top + (size_t)vis)
-		h->top = h->cur - (size_t)vis + 1;
+	tui_list_fit(&h->list, h->n, (size_t)vis);
 	y = top + 1;
-	for (size_t i = h->top; i < h->n && y < top + 1 + vis; i++, y++) {
-		attr_t a = i == h->cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+	for (size_t i = h->list.top; i < h->n && y < top + 1 + vis; i++, y++) {
+		attr_t a = i == h->list.cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
 		char num[8] = "  ";
 
 		if (i < 9)
@@ -216,7 +217,7 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 static void
 activate(struct tui_app *app, struct home *h)
 {
-	struct home_item *it = &h->items[h->cur];
+	struct home_item *it = &h->items[h->list.cur];
 
 	switch (it->kind) {
 	case ITEM_FORM:
@@ -242,8 +243,8 @@ activate(struct tui_app *app, struct home *h)
 	}
 }
 
-static void
-home_key(struct tui_screen *s, int key)
+static bool
+home_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct tui_app *app = s->app;
 	struct home *h = s->priv;
@@ -251,59 +252,31 @@ home_key(struct tui_screen *s, int key)
 
 	if (h->version != app->data_version)
 		load(app, h);
-	switch (tui_key_action(key)) {
-	case TUI_ACT_UP:
-		if (h->cur > 0)
-			h->cur--;
-		break;
-	case TUI_ACT_DOWN:
-		if (h->cur + 1 < h->n)
-			h->cur++;
-		break;
-	case TUI_ACT_PGUP:
-		h->cur = h->cur > 5 ? h->cur - 5 : 0;
-		break;
-	case TUI_ACT_PGDN:
-		h->cur = h->cur + 5 < h->n ? h->cur + 5 : h->n - 1;
-		break;
-	case TUI_ACT_HOMEKEY:
-		h->cur = 0;
-		break;
-	case TUI_ACT_ENDKEY:
-		h->cur = h->n - 1;
-		break;
+	switch (a) {
 	case TUI_ACT_PICK:
 		d = tui_key_digit(key);
 		if ((size_t)d <= h->n) {
-			h->cur = (size_t)d - 1;
+			h->list.cur = (size_t)d - 1;
 			activate(app, h);
 		}
-		break;
+		return true;
 	case TUI_ACT_ENTER:
 		activate(app, h);
-		break;
+		return true;
 	case TUI_ACT_DAY:
 		tui_push(app, &tui_day_ops, NULL);
-		break;
-	case TUI_ACT_LANG:
-		tui_next_lang(app, NULL);
-		break;
-	case TUI_ACT_HELP:
-		tui_push(app, &tui_help_ops, NULL);
-		break;
-	case TUI_ACT_QUIT:
-		app->quit = true;
-		break;
+		return true;
 	default:
 		if (key == KEY_MOUSE) {
 			int row = app->mouse_y - 2;
 
-			if (row >= 0 && h->top + (size_t)row < h->n) {
-				h->cur = h->top + (size_t)row;
+			if (row >= 0 && h->list.top + (size_t)row < h->n) {
+				h->list.cur = h->list.top + (size_t)row;
 				activate(app, h);
 			}
+			return true;
 		}
-		break;
+		return false;
 	}
 }
 
@@ -351,13 +324,12 @@ ask_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_edit_draw(s->priv, app, y, 2, cols - 2, tui_attr(app, TUI_SELECTED));
 }
 
-static void
-ask_key(struct tui_screen *s, int key)
+static bool
+ask_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct tui_app *app = s->app;
 	struct tui_edit *e = s->priv;
 	char id[STORE_ID_LEN * 4], *cause = NULL, *p;
-	enum tui_action a = tui_key_action(key);
 
 	if (a == TUI_ACT_ENTER) {
 		tui_edit_text(e, id, sizeof id);
@@ -367,7 +339,7 @@ ask_key(struct tui_screen *s, int key)
 			;
 		if (*p == '\0' || strlen(p) >= STORE_ID_LEN) {
 			tui_flash(app, true, "an inspector ID is 1 to %d bytes", STORE_ID_LEN - 1);
-			return;
+			return true;
 		}
 		fc_strlcpy(app->inspector, p, sizeof app->inspector);
 		if (app->opt.config != NULL &&
@@ -377,17 +349,18 @@ ask_key(struct tui_screen *s, int key)
 		}
 		tui_refresh_counts(app);
 		tui_pop(app);
-		return;
+		return true;
 	}
 	if (a == TUI_ACT_QUIT && !TUI_IS_CHAR(key)) {
 		app->quit = true;
-		return;
+		return true;
 	}
 	if (key == TUI_CH(27)) {
 		app->quit = true;
-		return;
+		return true;
 	}
 	tui_edit_key(e, key);
+	return true;
 }
 
 static const enum tui_action ask_bar[] = { TUI_ACT_HELP, TUI_ACT_QUIT, TUI_ACT_NONE };

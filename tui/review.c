@@ -33,7 +33,8 @@ struct review {
 	struct report_day *day;
 	char dayname[FC_DAY_LEN];
 	size_t *vis;                /* indices of the rows the filter shows */
-	size_t nvis, cur, top;
+	size_t nvis;
+	struct tui_list list;        /* over vis[] */
 	bool *marked;               /* by row index */
 	enum report_sort sort;
 	struct report_match match;
@@ -59,14 +60,14 @@ refilter_keeping(struct review *rv, const struct report_row *keep)
 	rv->match.search = rv->search;
 	rv->vis = xreallocarray(rv->vis, n ? n : 1, sizeof *rv->vis);
 	rv->nvis = 0;
-	rv->cur = 0;
+	rv->list.cur = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct report_row *row = report_day_row(rv->day, i);
 
 		if (!report_row_matches(row, &rv->match))
 			continue;
 		if (row == keep)
-			rv->cur = rv->nvis;
+			rv->list.cur = rv->nvis;
 		rv->vis[rv->nvis++] = i;
 	}
 }
@@ -74,7 +75,7 @@ refilter_keeping(struct review *rv, const struct report_row *keep)
 static const struct report_row *
 current_row(struct review *rv)
 {
-	return rv->cur < rv->nvis ? report_day_row(rv->day, rv->vis[rv->cur]) : NULL;
+	return rv->list.cur < rv->nvis ? report_day_row(rv->day, rv->vis[rv->list.cur]) : NULL;
 }
 
 static void
@@ -137,7 +138,7 @@ load_day(struct tui_app *app, struct review *rv, const char *dayname)
 	report_day_sort(day, rv->sort);
 	free(rv->marked);
 	rv->marked = xcalloc(report_day_count(day) + 1, sizeof *rv->marked);
-	rv->cur = rv->top = rv->nvis = 0;   /* the old indices mean nothing in the new day */
+	rv->list.cur = rv->list.top = rv->nvis = 0;   /* the old indices mean nothing in the new day */
 	refilter(rv);
 	return 0;
 }
@@ -238,7 +239,7 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 {
 	size_t ri = rv->vis[vi];
 	const struct report_row *row = report_day_row(rv->day, ri);
-	bool cur = vi == rv->cur;
+	bool cur = vi == rv->list.cur;
 	attr_t base = cur ? tui_attr(app, TUI_SELECTED) : tui_attr(app, TUI_NORMAL);
 	char buf[64];
 	int x = 0, assetw = cols - (2 + 6 + 9 + 9 + 12 + 10 + 10);
@@ -282,7 +283,8 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	int y, body;
 
 	if (rv->map) {
-		tui_review_map_draw(app, rv->day, rv->vis, rv->nvis, rv->cur, top, rows, cols);
+		tui_list_fit(&rv->list, rv->nvis, 1);
+		tui_review_map_draw(app, rv->day, rv->vis, rv->nvis, rv->list.cur, top, rows, cols);
 		return;
 	}
 	draw_header(app, rv, top, cols);
@@ -293,11 +295,8 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	body = top + rows - y - 2;
 	if (body < 1)
 		body = 1;
-	if (rv->cur < rv->top)
-		rv->top = rv->cur;
-	if (rv->cur >= rv->top + (size_t)body)
-		rv->top = rv->cur - (size_t)body + 1;
-	for (size_t vi = rv->top; vi < rv->nvis && y < top + rows - 2; vi++)
+	tui_list_fit(&rv->list, rv->nvis, (size_t)body);
+	for (size_t vi = rv->list.top; vi < rv->nvis && y < top + rows - 2; vi++)
 		draw_row(app, rv, vi, y++, cols);
 	if (rv->nvis == 0)
 		tui_put(y, 2, report_day_count(rv->day) == 0 ?
@@ -330,7 +329,7 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		for (size_t i = 0; i < report_day_count(rv->day); i++)
 			nmarked += rv->marked[i];
 		snprintf(buf, sizeof buf, "%zu/%zu  marked %zu   Enter open  a/f/r decide  m map  ? keys",
-		    rv->nvis ? rv->cur + 1 : 0, rv->nvis, nmarked);
+		    rv->nvis ? rv->list.cur + 1 : 0, rv->nvis, nmarked);
 		tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_DIM));
 	}
 }
@@ -355,8 +354,8 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 	for (size_t i = 0; i < n; i++)
 		if (rv->marked[i])
 			uuids[count++] = report_day_row(rv->day, i)->rec->uuid;
-	if (count == 0 && rv->cur < rv->nvis)
-		uuids[count++] = report_day_row(rv->day, rv->vis[rv->cur])->rec->uuid;
+	if (count == 0 && rv->list.cur < rv->nvis)
+		uuids[count++] = report_day_row(rv->day, rv->vis[rv->list.cur])->rec->uuid;
 	if (count == 0) {
 		free(uuids);
 		tui_flash(app, true, "%s", tui_tr(app, NULL, "No record to decide on.", "没有可审核的记录。"));
@@ -445,26 +444,24 @@ next_value(struct review *rv, char *cur, size_t size, bool inspector)
 
 static void open_detail(struct tui_app *app, struct review *rv);
 
-static void
-review_key(struct tui_screen *s, int key)
+static bool
+review_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct tui_app *app = s->app;
 	struct review *rv = s->priv;
-	enum tui_action a = tui_key_action(key);
-	size_t page = app->rows > 10 ? (size_t)app->rows - 10 : 1;
 
 	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN) {
 		if (a == TUI_ACT_BACK) {
 			rv->mode = MODE_TABLE;
 			rv->pending = STORE_UNREVIEWED;
-			return;
+			return true;
 		}
 		if (a == TUI_ACT_ENTER) {
 			char text[TUI_EDIT_MAX * 4];
 
 			if (rv->mode == MODE_PIN) {
 				check_pin(app, rv);
-				return;
+				return true;
 			}
 			tui_edit_text(&rv->edit, text, sizeof text);
 			if (rv->mode == MODE_SEARCH) {
@@ -476,15 +473,14 @@ review_key(struct tui_screen *s, int key)
 				decide(app, rv, rv->pending, text);
 				rv->pending = STORE_UNREVIEWED;
 			}
-			return;
+			return true;
 		}
 		tui_edit_key(&rv->edit, key);
-		return;
+		return true;
 	}
-	a = tui_review_action(key);
 	if (rv->map && (a == TUI_ACT_BACK || a == TUI_ACT_ERASE || a == TUI_ACT_MAP)) {
 		rv->map = false;
-		return;
+		return true;
 	}
 	switch (a) {
 	case TUI_ACT_QUIT:
@@ -496,26 +492,16 @@ review_key(struct tui_screen *s, int key)
 				app->quit = true;
 		} else
 			tui_pop(app);
-		return;
-	case TUI_ACT_UP: if (rv->cur > 0) rv->cur--; return;
-	case TUI_ACT_DOWN: if (rv->cur + 1 < rv->nvis) rv->cur++; return;
-	case TUI_ACT_PGUP: rv->cur = rv->cur > page ? rv->cur - page : 0; return;
-	case TUI_ACT_PGDN:
-		rv->cur = rv->cur + page < rv->nvis ? rv->cur + page : (rv->nvis ? rv->nvis - 1 : 0);
-		return;
-	case TUI_ACT_HOMEKEY: rv->cur = 0; return;
-	case TUI_ACT_ENDKEY: rv->cur = rv->nvis ? rv->nvis - 1 : 0; return;
-	case TUI_ACT_ENTER: open_detail(app, rv); return;
-	case TUI_ACT_LANG: tui_next_lang(app, NULL); return;
-	case TUI_ACT_HELP: tui_push(app, &tui_help_ops, NULL); return;
+		return true;
+	case TUI_ACT_ENTER: open_detail(app, rv); return true;
 	default: break;
 	}
 	switch (a) {
 	case TUI_ACT_MARK:
-		if (rv->cur < rv->nvis) {
-			rv->marked[rv->vis[rv->cur]] = !rv->marked[rv->vis[rv->cur]];
-			if (rv->cur + 1 < rv->nvis)
-				rv->cur++;
+		if (rv->list.cur < rv->nvis) {
+			rv->marked[rv->vis[rv->list.cur]] = !rv->marked[rv->vis[rv->list.cur]];
+			if (rv->list.cur + 1 < rv->nvis)
+				rv->list.cur++;
 		}
 		break;
 	case TUI_ACT_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
@@ -565,15 +551,16 @@ review_key(struct tui_screen *s, int key)
 		rv->mode = MODE_PIN;
 		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
 		break;
-	default: break;
+	default: return false;
 	}
+	return true;
 }
 
 static void
 open_detail(struct tui_app *app, struct review *rv)
 {
-	if (rv->cur < rv->nvis)
-		tui_review_detail_open(app, rv->day, rv->vis[rv->cur]);
+	if (rv->list.cur < rv->nvis)
+		tui_review_detail_open(app, rv->day, rv->vis[rv->list.cur]);
 }
 
 static void
@@ -589,7 +576,7 @@ review_close(struct tui_screen *s)
 
 static const struct tui_screen_ops review_ops = {
 	.name = "review", .draw = review_draw, .key = review_key, .close = review_close,
-	.bar = review_bar,
+	.bar = review_bar, .group = TUI_GROUP_REVIEW,
 };
 
 int
@@ -604,5 +591,8 @@ tui_review_open(struct tui_app *app, const char *day)
 		review_close(&(struct tui_screen){ .priv = rv });
 		return -1;
 	}
-	return tui_push(app, &review_ops, rv);
+	if (tui_push(app, &review_ops, rv) != 0)
+		return -1;
+	app->stack[app->depth - 1].list = &rv->list;
+	return 0;
 }

@@ -26,7 +26,7 @@ struct detail {
 	size_t row;
 	struct line *lines;
 	size_t n;
-	int first;
+	struct tui_list list;    /* a pager over lines */
 };
 
 static void
@@ -203,35 +203,28 @@ detail_draw(struct tui_screen *s, int top, int rows, int cols)
 	struct detail *d = s->priv;
 	int y = top;
 
-	for (size_t i = (size_t)d->first; i < d->n && y < top + rows; i++)
+	tui_list_fit(&d->list, d->n, (size_t)rows);
+	for (size_t i = d->list.top; i < d->n && y < top + rows; i++)
 		y += tui_wrap(y, 0, d->lines[i].text, cols, top + rows - y,
 		    tui_attr(s->app, d->lines[i].role), true);
 }
 
-static void
-detail_key(struct tui_screen *s, int key)
+static bool
+detail_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct detail *d = s->priv;
 
-	switch (tui_key_action(key)) {
-	case TUI_ACT_BACK:
-	case TUI_ACT_ERASE:
-	case TUI_ACT_QUIT:
+	(void)key;
+	switch (a) {
 	case TUI_ACT_ENTER:
 		tui_pop(s->app);
-		return;
-	case TUI_ACT_UP: if (d->first > 0) d->first--; return;
-	case TUI_ACT_DOWN: if ((size_t)d->first + 1 < d->n) d->first++; return;
-	case TUI_ACT_PGUP: d->first = d->first > 10 ? d->first - 10 : 0; return;
-	case TUI_ACT_PGDN:
-		d->first = (size_t)d->first + 10 < d->n ? d->first + 10 : (int)(d->n ? d->n - 1 : 0);
-		return;
+		return true;
 	case TUI_ACT_LANG:
 		tui_next_lang(s->app, report_day_row(d->day, d->row)->form);
 		build(s->app, d);
-		return;
+		return true;
 	default:
-		return;
+		return false;
 	}
 }
 
@@ -258,11 +251,13 @@ tui_review_detail_open(struct tui_app *app, struct report_day *day, size_t row)
 
 	d->day = day;
 	d->row = row;
+	d->list.pager = true;
 	build(app, d);
 	if (tui_push(app, &detail_ops, d) != 0) {
 		free_lines(d);
 		free(d);
 		return -1;
 	}
+	app->stack[app->depth - 1].list = &d->list;
 	return 0;
 }

@@ -190,7 +190,12 @@ tui_edit_key(struct tui_edit *e, int key)
 		if (wc == 127 || wc == 8) {
 			key = KEY_BACKSPACE;
 		} else {
-			if (wc < 0x20 || wcwidth(wc) < 0 || e->len >= e->max)
+			if (wc < 0x20 || wcwidth(wc) < 0)
+				return false;
+			if (e->replace)
+				e->len = e->cur = e->scroll = 0;
+			e->replace = false;
+			if (e->len >= e->max)
 				return false;
 			memmove(&e->buf[e->cur + 1], &e->buf[e->cur],
 			    (e->len - e->cur) * sizeof e->buf[0]);
@@ -199,6 +204,7 @@ tui_edit_key(struct tui_edit *e, int key)
 			return true;
 		}
 	}
+	e->replace = false;
 	switch (key) {
 	case KEY_BACKSPACE:
 		/* One character, however many columns or bytes it takes. */

@@ -55,18 +55,18 @@ static const char *const group_names[TUI_GROUP_COUNT][2] = {
 #undef TUI_GROUP_NAME
 };
 
-/* The first action of a group in (review: only the review's; else every other group) bound to key. */
+/* The first action bound to key: of group g only, or (g ALL) of every group but the review's. */
 static enum tui_action
-lookup_key(int key, bool review)
+lookup_key(int key, enum tui_key_group g)
 {
 	for (int a = 1; a < TUI_ACT_COUNT; a++) {
-		if ((bindings[a].group == TUI_GROUP_REVIEW) != review)
+		if (g != TUI_GROUP_ALL ? bindings[a].group != g : bindings[a].group == TUI_GROUP_REVIEW)
 			continue;
 		for (int k = 0; k < 3; k++)
 			if (bindings[a].keys[k] != 0 && bindings[a].keys[k] == key)
 				return (enum tui_action)a;
 	}
-	if (!review && tui_key_digit(key) != 0)
+	if (g == TUI_GROUP_ALL && tui_key_digit(key) != 0)
 		return TUI_ACT_PICK;
 	return TUI_ACT_NONE;
 }
@@ -74,15 +74,61 @@ lookup_key(int key, bool review)
 enum tui_action
 tui_key_action(int key)
 {
-	return lookup_key(key, false);
+	return lookup_key(key, TUI_GROUP_ALL);
 }
 
 enum tui_action
-tui_review_action(int key)
+tui_key_action_in(int key, enum tui_key_group g)
 {
-	enum tui_action a = lookup_key(key, true);
+	enum tui_action a = g == TUI_GROUP_ALL ? TUI_ACT_NONE : lookup_key(key, g);
 
-	return a != TUI_ACT_NONE ? a : lookup_key(key, false);
+	return a != TUI_ACT_NONE ? a : lookup_key(key, TUI_GROUP_ALL);
+}
+
+/* ---- Lists: moved here once for every screen. ---- */
+
+void
+tui_list_fit(struct tui_list *l, size_t n, size_t vis)
+{
+	l->n = n;
+	l->vis = vis > 0 ? vis : 1;
+	if (l->pager) {
+		size_t last = n > l->vis ? n - l->vis : 0;
+
+		if (l->cur > last)
+			l->cur = last;
+		l->top = l->cur;
+		return;
+	}
+	if (l->cur >= n)
+		l->cur = n > 0 ? n - 1 : 0;
+	/* A grown screen shows the first rows again rather than keep an old scroll. */
+	if (l->top + l->vis > n)
+		l->top = n > l->vis ? n - l->vis : 0;
+	if (l->cur < l->top)
+		l->top = l->cur;
+	if (l->cur >= l->top + l->vis)
+		l->top = l->cur - l->vis + 1;
+}
+
+bool
+tui_list_move(struct tui_list *l, enum tui_action a)
+{
+	size_t last = l->pager ? (l->n > l->vis ? l->n - l->vis : 0) : (l->n > 0 ? l->n - 1 : 0);
+	size_t page = l->vis > 1 ? l->vis - 1 : 1;
+
+	switch (a) {
+	case TUI_ACT_UP: l->cur = l->cur > 0 ? l->cur - 1 : 0; break;
+	case TUI_ACT_DOWN: l->cur = l->cur < last ? l->cur + 1 : last; break;
+	case TUI_ACT_PGUP: l->cur = l->cur > page ? l->cur - page : 0; break;
+	case TUI_ACT_PGDN: l->cur = l->cur + page < last ? l->cur + page : last; break;
+	case TUI_ACT_HOMEKEY: l->cur = 0; break;
+	case TUI_ACT_ENDKEY: l->cur = last; break;
+	default: return false;
+	}
+	if (l->pager)
+		l->top = l->cur;
+	return true;
 }
 
 int
@@ -269,6 +315,7 @@ tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv)
 	s->ops = ops;
 	s->app = app;
 	s->priv = priv;
+	s->list = NULL;
 	app->depth++;
 	if (ops->open != NULL && ops->open(s) != 0) {
 		app->depth--;
@@ -559,14 +606,17 @@ help_rows(enum tui_key_group *group, enum tui_action *action, size_t max)
 #define HELP_ROWS_MAX (TUI_ACT_COUNT + TUI_GROUP_COUNT)
 
 struct help {
-	size_t first;     /* the first row shown */
-	size_t last;      /* the most first can be, as the last draw found */
+	struct tui_list list;   /* a pager over the rows */
 };
 
 static int
 help_open(struct tui_screen *s)
 {
-	s->priv = xcalloc(1, sizeof(struct help));
+	struct help *h = xcalloc(1, sizeof *h);
+
+	h->list.pager = true;
+	s->priv = h;
+	s->list = &h->list;
 	return 0;
 }
 
@@ -599,13 +649,12 @@ help_draw(struct tui_screen *s, int top, int rows, int cols)
 		used += hgt;
 		fit++;
 	}
-	h->last = n - fit;
-	if (h->first > h->last)
-		h->first = h->last;
+	tui_list_fit(&h->list, n, fit);
 	snprintf(head, sizeof head, "%s %s", tui_tr(app, NULL, "Keys (Esc: back)", "按键（Esc 返回）"),
-	    h->first > 0 && h->first < h->last ? "↑↓" : h->first > 0 ? "↑" : h->first < h->last ? "↓" : "");
+	    h->list.top > 0 && h->list.top + fit < n ? "↑↓" : h->list.top > 0 ? "↑" :
+	    h->list.top + fit < n ? "↓" : "");
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
-	for (size_t i = h->first; i < n && y < bottom; i++) {
+	for (size_t i = h->list.top; i < n && y < bottom; i++) {
 		if (action[i] == TUI_ACT_NONE) {
 			tui_put_pad(y++, 0, tui_key_group_name(group[i], zh), cols, A_BOLD | A_UNDERLINE);
 			continue;
@@ -616,26 +665,15 @@ help_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 }
 
-static void
-help_key(struct tui_screen *s, int key)
+static bool
+help_key(struct tui_screen *s, enum tui_action a, int key)
 {
-	struct help *h = s->priv;
-	size_t page = s->app->rows > 6 ? (size_t)s->app->rows - 6 : 1;
-
-	switch (tui_key_action(key)) {
-	case TUI_ACT_UP: if (h->first > 0) h->first--; break;
-	case TUI_ACT_DOWN: if (h->first < h->last) h->first++; break;
-	case TUI_ACT_PGUP: h->first = h->first > page ? h->first - page : 0; break;
-	case TUI_ACT_PGDN: h->first = h->first + page < h->last ? h->first + page : h->last; break;
-	case TUI_ACT_HOMEKEY: h->first = 0; break;
-	case TUI_ACT_ENDKEY: h->first = h->last; break;
-	case TUI_ACT_LANG: tui_next_lang(s->app, NULL); break;
-	case TUI_ACT_BACK: case TUI_ACT_ERASE: case TUI_ACT_HELP: case TUI_ACT_QUIT: case TUI_ACT_ENTER:
+	(void)key;
+	if (a == TUI_ACT_HELP || a == TUI_ACT_ENTER) {
 		tui_pop(s->app);
-		break;
-	default:
-		break;
+		return true;
 	}
+	return false;
 }
 
 static const enum tui_action help_bar[] = { TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
@@ -646,11 +684,39 @@ const struct tui_screen_ops tui_help_ops = {
 
 /* ---- Keys and mouse. ---- */
 
+/* What an action does on a screen that did not use it. */
+static void
+default_action(struct tui_app *app, struct tui_screen *s, enum tui_action a)
+{
+	if (s->list != NULL && tui_list_move(s->list, a))
+		return;
+	switch (a) {
+	case TUI_ACT_HELP:
+		if (s->ops != &tui_help_ops)
+			tui_push(app, &tui_help_ops, NULL);
+		break;
+	case TUI_ACT_LANG:
+		tui_next_lang(app, NULL);
+		break;
+	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
+		if (app->depth > 1)
+			tui_pop(app);
+		break;
+	case TUI_ACT_QUIT:
+		tui_pop(app);   /* on home: leave */
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 handle_key(struct tui_app *app, const struct tui_input_event *ev)
 {
 	struct tui_screen *s = &app->stack[app->depth - 1];
 	int key = ev->key;
+	enum tui_action a;
 
 	if (key == KEY_RESIZE) {
 		/* Nothing to keep: every screen redraws from its state. */
@@ -679,11 +745,13 @@ handle_key(struct tui_app *app, const struct tui_input_event *ev)
 			tui_push(app, &tui_help_ops, NULL);
 		return;
 	}
-	if (tui_key_action(key) == TUI_ACT_MONO) {
+	a = tui_key_action_in(key, s->ops->group);
+	if (a == TUI_ACT_MONO) {
 		app->mono = !app->mono;
 		return;
 	}
-	s->ops->key(s, key);
+	if (!s->ops->key(s, a, key))
+		default_action(app, s, a);
 }
 
 static void
@@ -923,8 +991,13 @@ tui_run(const struct tui_options *opt, char **cause)
 			break;
 		/* EINTR may be SIGWINCH: get_wch then returns KEY_RESIZE. */
 		drain_keys(app);
-		if (app->gc != NULL && gpsclient_process(app->gc))
+		if (app->gc != NULL && gpsclient_process(app->gc)) {
+			struct tui_screen *top = &app->stack[app->depth - 1];
+
 			app->dirty = true;
+			if (top->ops->update != NULL)
+				top->ops->update(top);
+		}
 		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
 			app->have_sync_status = true;
 			app->queue = app->sync_status.queued;

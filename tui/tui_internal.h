@@ -128,8 +128,8 @@ enum tui_action {
 
 /* The action bound to key outside the supervisor's review, or TUI_ACT_NONE. */
 enum tui_action tui_key_action(int key);
-/* The same in the review: its own keys first, then the common ones. */
-enum tui_action tui_review_action(int key);
+/* The same on a screen of group g: g's own keys first (the review's), then the common ones. */
+enum tui_action tui_key_action_in(int key, enum tui_key_group g);
 /* The digit 1-9 a key carries, or 0. */
 int tui_key_digit(int key);
 /* Help rows: the group, key names and text of action a (1 .. TUI_ACT_COUNT-1). */
@@ -188,14 +188,37 @@ enum tui_role {
 struct tui_app;
 struct tui_screen;
 
+/*
+ * A list the screen stack moves (htop's ScreenManager does it once for
+ * every Panel): the screen owns it and says how many rows it has and shows
+ * with tui_list_fit() in its draw; Up/Down/PgUp/PgDn/Home/End the screen
+ * does not handle itself move it.  A pager (text without a cursor) scrolls.
+ */
+struct tui_list {
+	size_t n;          /* rows */
+	size_t cur;        /* the cursor row (a pager: the first row shown) */
+	size_t top;        /* the first row shown */
+	size_t vis;        /* rows shown, as the last draw found */
+	bool pager;
+};
+/* Keeps cur and top inside n rows of which vis show (call it in every draw). */
+void tui_list_fit(struct tui_list *l, size_t n, size_t vis);
+/* Moves by a; false when a is not a movement. */
+bool tui_list_move(struct tui_list *l, enum tui_action a);
+
 struct tui_screen_ops {
 	const char *name;
 	/* Called once when pushed; -1 (with a flash message set) refuses. */
 	int (*open)(struct tui_screen *s);
 	/* Draws the body between the status bar and the F-key bar. */
 	void (*draw)(struct tui_screen *s, int top, int rows, int cols);
-	/* One key (see TUI_CHAR).  KEY_MOUSE comes with app->mouse_y/x set. */
-	void (*key)(struct tui_screen *s, int key);
+	/*
+	 * One action a (TUI_ACT_NONE for keys outside the table) from key (see
+	 * TUI_CHAR; KEY_MOUSE comes with app->mouse_y/x set).  Returns false
+	 * when the screen did not use it: the stack then does the default
+	 * (moves s->list, help, language, back, quit).
+	 */
+	bool (*key)(struct tui_screen *s, enum tui_action a, int key);
 	/* Frees priv.  Called when popped and at exit. */
 	void (*close)(struct tui_screen *s);
 	/* Optional: persist pending work now (a terminating signal arrived). */
@@ -204,12 +227,17 @@ struct tui_screen_ops {
 	const enum tui_action *bar;
 	/* Optional: false when a bar action does nothing right now (F5 off a position question). */
 	bool (*acts)(struct tui_screen *s, enum tui_action a);
+	/* The screen's own key group, looked up before the common ones (the review's). */
+	enum tui_key_group group;
+	/* Optional: news arrived (a GPS fix); the top screen may act on it. */
+	void (*update)(struct tui_screen *s);
 };
 
 struct tui_screen {
 	const struct tui_screen_ops *ops;
 	struct tui_app *app;
 	void *priv;
+	struct tui_list *list;        /* set by open when the screen has one; inside priv */
 };
 
 #define TUI_STACK_MAX 8
@@ -295,6 +323,7 @@ struct tui_edit {
 	size_t len, cur;
 	size_t max;           /* characters accepted (<= TUI_EDIT_MAX - 1) */
 	size_t scroll;        /* first character shown */
+	bool replace;         /* a suggestion: the first character typed replaces it all */
 };
 void tui_edit_init(struct tui_edit *e, const char *utf8, size_t max);
 /* Handles an editing key; true when the text or cursor changed. */

@@ -126,9 +126,13 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 		tmux_wait "1: wait for a fix   2: type position   3: save without position"
 	tmux_keys 2
 	tmux_wait "Position (lat,lon[,acc m]):"
+	check "over threshold: the position is suggested from the coarse fix" \
+		sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -qE '^-?[0-9]+[.][0-9]{6},-?[0-9]+[.][0-9]{6},4 *$'"
 	tmux_type "31.23051,121.47402,1.5"
 	tmux_keys Enter
-	tmux_wait "Why typed by hand?"
+	check "over threshold: ready reasons are offered as digits" tmux_wait "4 other (type)"
+	tmux_keys 4
+	tmux_wait "Reason (Enter saves)"
 	tmux_type "surveyed marker"
 	tmux_keys Enter
 	check "over threshold: saved with the typed position" tmux_wait "Saved"
@@ -139,6 +143,29 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_exited 5 >/dev/null
 	tmux_stop
 	gpsfake_stop
+
+	# --- 1c. Waiting for a fix: gpsd comes back, the record saves by itself. ---
+	DB="$SCRATCH/wait.db"
+	port=$(free_port)
+	tmux_start 80 24 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --gpsd "127.0.0.1:$port" \
+		--lang en --inspector insp7
+	tmux_wait "Bridge inspection"
+	tmux_keys 2
+	answer_bridge
+	tmux_wait "1: wait for a fix"
+	tmux_keys 1
+	check "wait: the save screen says it will save by itself" tmux_wait "saves by itself"
+	if GPSFAKE_WANT_PORT=$port gpsfake_start "$TOP/tests/data/patrol.log"; then
+		check "wait: the fix arrives and the record is saved" tmux_wait "Saved" 40
+		check "wait: with the gpsd position" jq_records final \
+			'length == 1 and .[0].position.source == "gpsd"'
+		gpsfake_stop
+	else
+		skip "wait: saved when the fix arrives" "gpsfake could not start on port $port"
+	fi
+	tmux_keys q
+	tmux_exited 5 >/dev/null
+	tmux_stop
 else
 	skip "road inspection with gpsd" "gpsfake could not start"
 fi
@@ -188,14 +215,14 @@ tmux_keys 2
 answer_bridge
 check "review says there is no usable position" tmux_wait "No usable position: GPS is off"
 tmux_keys Enter
-check "Enter without a position refuses and explains" tmux_wait "1 wait, 2 type, 3 save without"
+check "Enter without a position refuses and explains" tmux_wait "2 type, 3 save without"
+check "waiting is not offered with the GPS off" tmux_wait_gone "wait"
 tmux_keys 3
 tmux_wait "Why no position"
-tmux_type "receiver broken"
-tmux_keys Enter
-check "saved without a position" tmux_wait "Saved"
+tmux_keys 3
+check "saved without a position, the reason one digit" tmux_wait "Saved"
 check "the record's position is none with the reason" jq_records final \
-	'length == 1 and .[0].position.source == "none" and .[0].position.reason == "receiver broken"'
+	'length == 1 and .[0].position.source == "none" and .[0].position.reason == "GPS receiver fault"'
 tmux_keys q
 tmux_exited 5 >/dev/null
 tmux_stop
