@@ -11,11 +11,12 @@
 #   make check      install missing packages, build with -Werror, run every suite
 #   make bench      run the benchmarks, each printed beside its anchor
 #   make demo       run the TUI on the built-in checklists with a simulated GPS
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (programs, checklists, man pages)
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SHAREDIR  ?= $(PREFIX)/share/fieldcheck
+MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 
 CC        ?= cc
@@ -153,9 +154,13 @@ demo: deps all
 	@BUILD=$(BUILD) sh scripts/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 644 forms/checklists/*.csv $(DESTDIR)$(SHAREDIR)/checklists/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
 	rm -rf build build-san

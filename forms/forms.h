@@ -159,8 +159,10 @@ const struct form *form_library_find(const struct form_library *lib, const char 
 const struct form *form_library_find_hash(const struct form_library *lib, const char *hash);
 
 /*
- * The forms directory: dir when given, else ./forms/checklists when run from
- * the source tree, else the installed share directory.  Caller frees.
+ * The forms directory: dir when given, else found from the program's own
+ * path (the source tree's forms/checklists beside build/, or
+ * PREFIX/share/fieldcheck/checklists beside PREFIX/bin), else the installed
+ * share directory, else ./forms/checklists.  Caller frees.
  */
 char *form_default_dir(const char *dir);
 

@@ -7,14 +7,15 @@ set -eu
 
 # Build: compiler, pkg-config and the -dev package of every library.
 # Test-only: cmocka, clang (libFuzzer), gpsd + gpsfake, tmux, gdal-bin, jq, sqlite3,
-# curl, openssl (a throwaway city CA for the HTTPS tests).
+# curl, openssl (a throwaway city CA for the HTTPS tests), faketime (the golden
+# screens' pinned clock), mandoc (checks the manual pages).
 PACKAGES="
 build-essential pkg-config
 libncurses-dev libsqlite3-dev libgps-dev zlib1g-dev libcurl4-openssl-dev
 libmicrohttpd-dev libjansson-dev libsodium-dev
 libcmocka-dev clang libclang-rt-14-dev
 gpsd gpsd-clients python3-gps tmux gdal-bin jq sqlite3 python3 procps ca-certificates htop
-curl openssl
+curl openssl faketime mandoc
 "
 
 missing=""
