@@ -60,22 +60,13 @@ row_cb(void *ctx, const struct store_record *rec)
 		int sev = q >= 0 && form_question_type(r->form, (size_t)q) == FORM_SELECT_ONE ?
 		    tui_severity(value) : 0;
 
-		/* The asset: the first answer named asset*, else the first text answer. */
-		if (strncmp(name, "asset", 5) == 0 && r->asset[0] == '\0')
-			fc_strlcpy(r->asset, value, sizeof r->asset);
 		if (sev > 0) {
 			r->hazards++;
 			if (sev > r->worst)
 				r->worst = sev;
 		}
 	}
-	if (r->asset[0] == '\0')
-		for (size_t i = 0; i < rec->answer_count && r->asset[0] == '\0'; i++) {
-			long q = r->form != NULL ? form_question_index(r->form, rec->answers[i].name) : -1;
-
-			if (q >= 0 && form_question_type(r->form, (size_t)q) == FORM_TEXT)
-				fc_strlcpy(r->asset, rec->answers[i].value, sizeof r->asset);
-		}
+	tui_record_asset(r->form, rec, r->asset, sizeof r->asset);
 	return d->n >= DAY_MAX;
 }
 

@@ -35,6 +35,7 @@ struct fs {
 	bool msg_error;
 	bool confirm_discard;
 	bool stored;                     /* a draft row exists in the store */
+	bool *counted;                   /* owned: the questions progress counts (see progress()) */
 };
 
 static bool
@@ -144,8 +145,18 @@ save_draft(struct fs *fs)
 	char *cause = NULL;
 
 	sync_record(fs);
-	if (fs->rec->answer_count == 0 && !fs->stored)
+	if (tui_answered_count(fs->f, fs->rec) == 0) {
+		/* Nothing the inspector answered (calculations do not count): no draft to keep. */
+		if (fs->stored && store_discard_draft(fs->app->st, fs->rec->uuid, &cause) != 0) {
+			tui_flash(fs->app, true, "%s", cause);
+			free(cause);
+			return;
+		}
+		if (fs->stored)
+			fs->app->data_version++;
+		fs->stored = false;
 		return;
+	}
 	if (store_save_draft(fs->app->st, fs->rec, &cause) != 0) {
 		tui_flash(fs->app, true, "draft not saved: %s", cause);
 		free(cause);
@@ -475,9 +486,9 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 	t = form_question_type(fs->f, fs->q);
 	for (size_t q = 0; q < form_question_count(fs->f); q++)
-		if (visible(fs, q)) {
+		if (fs->counted[q]) {
 			total++;
-			if (q == fs->q)
+			if (q <= fs->q)
 				pos = total;
 		}
 	group = group_label(fs, fs->q, lang);
@@ -510,6 +521,8 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 
 		if (vis < 1)
 			vis = 1;
+		if (fs->top + (size_t)vis > nc)
+			fs->top = nc > (size_t)vis ? nc - (size_t)vis : 0;
 		if (fs->cursor < fs->top)
 			fs->top = fs->cursor;
 		if (fs->cursor >= fs->top + (size_t)vis)
@@ -554,6 +567,7 @@ form_close(struct tui_screen *s)
 	form_session_free(fs->sess);
 	store_record_free(fs->rec);
 	free(fs->msg);
+	free(fs->counted);
 	free(fs);
 	s->priv = NULL;
 }
@@ -591,6 +605,28 @@ static const struct tui_screen_ops form_ops = {
 	.save = form_save, .bar = form_bar, .acts = form_acts,
 };
 
+/*
+ * The questions the progress N/TOTAL counts: those shown to an empty form.
+ * Follow-ups that answers bring in count as the question before them, so
+ * the total stays put while the inspector answers.  Caller frees.
+ */
+static bool *
+progress_questions(const struct form *f)
+{
+	size_t n = form_question_count(f);
+	bool *counted = xcalloc(n + 1, sizeof *counted);
+	struct form_session *empty = form_session_new(f, NULL);
+
+	for (size_t q = 0; q < n; q++) {
+		enum form_qtype t = form_question_type(f, q);
+
+		counted[q] = t != FORM_CALCULATE && t != FORM_BEGIN_GROUP && t != FORM_END_GROUP &&
+		    form_session_relevant(empty, q);
+	}
+	form_session_free(empty);
+	return counted;
+}
+
 int
 tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 {
@@ -600,6 +636,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 
 	fs->app = app;
 	fs->f = f;
+	fs->counted = progress_questions(f);
 	fs->sess = form_session_new(f, tui_lang(app));
 	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
 	if (draft_uuid != NULL) {
@@ -634,16 +671,15 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		    sizeof fs->rec->device);
 	}
 	/* Start at the first relevant question still unanswered. */
-	first = -1;
-	for (long q = next_visible(fs, 0); q >= 0; q = next_visible(fs, (size_t)q + 1)) {
-		if (first < 0)
-			first = q;
+	/* Where the inspector left off: after the last answered question (the first, new). */
+	first = next_visible(fs, 0);
+	for (long q = first; q >= 0; q = next_visible(fs, (size_t)q + 1))
 		if (form_question_type(f, (size_t)q) != FORM_NOTE &&
-		    form_session_get(fs->sess, (size_t)q)[0] == '\0') {
-			first = q;
-			break;
+		    form_session_get(fs->sess, (size_t)q)[0] != '\0') {
+			long after = next_visible(fs, (size_t)q + 1);
+
+			first = after >= 0 ? after : q;
 		}
-	}
 	if (first < 0) {
 		tui_flash(app, true, "this checklist has no question to answer");
 		goto fail;
@@ -655,6 +691,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 fail:
 	form_session_free(fs->sess);
 	store_record_free(fs->rec);
+	free(fs->counted);
 	free(fs);
 	return -1;
 }
@@ -712,6 +749,36 @@ tui_record_form(struct tui_app *app, const struct store_record *rec)
 	return f;
 }
 
+size_t
+tui_answered_count(const struct form *f, const struct store_record *rec)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		long q = f != NULL ? form_question_index(f, rec->answers[i].name) : -1;
+
+		if (q < 0 || form_question_type(f, (size_t)q) != FORM_CALCULATE)
+			n++;
+	}
+	return n;
+}
+
+void
+tui_record_asset(const struct form *f, const struct store_record *rec, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	/* The first answer named asset*, else the first text answer. */
+	for (size_t i = 0; i < rec->answer_count && buf[0] == '\0'; i++)
+		if (strncmp(rec->answers[i].name, "asset", 5) == 0)
+			fc_strlcpy(buf, rec->answers[i].value, size);
+	for (size_t i = 0; i < rec->answer_count && buf[0] == '\0'; i++) {
+		long q = f != NULL ? form_question_index(f, rec->answers[i].name) : -1;
+
+		if (q >= 0 && form_question_type(f, (size_t)q) == FORM_TEXT)
+			fc_strlcpy(buf, rec->answers[i].value, size);
+	}
+}
+
 static void
 value_text(const struct form *f, long q, const char *value, const char *lang, char *buf,
     size_t size)
@@ -738,6 +805,27 @@ value_text(const struct form *f, long q, const char *value, const char *lang, ch
 	}
 	if (o == 0)
 		fc_strlcpy(buf, value, size);
+}
+
+#define SUMMARY_LINES_MAX 40   /* a long note wraps; past this it ends in "…" */
+
+/*
+ * Draws text wrapped in width columns as the summary's lines from `line`
+ * (of which the window shows first .. first + rows - 1, from screen row
+ * top), indented by indent.  Returns the lines it takes, shown or not.
+ */
+static int
+summary_block(int top, int rows, int first, int line, int indent, const char *text, int width,
+    int maxlines, attr_t attr)
+{
+	int n = tui_wrap(0, 0, text, width, maxlines, attr, false), skip, y;
+
+	if (line + n <= first || line >= first + rows)
+		return n;
+	skip = line < first ? first - line : 0;
+	y = top + line + skip - first;
+	tui_wrap_from(y, indent, text, width, skip, top + rows - y, attr, true);
+	return n;
 }
 
 int
@@ -770,16 +858,14 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 			fc_strlcpy(val, value, sizeof val);
 		if (two) {
 			snprintf(text, sizeof text, "%s%s", tags[sev], label);
-			if (line >= first && line - first < rows)
-				tui_put_pad(top + line - first, 0, text, cols, sev ? at : A_DIM);
-			line++;
-			snprintf(text, sizeof text, "  %s", val);
+			line += summary_block(top, rows, first, line, 0, text, cols, 1, sev ? at : A_NORMAL);
+			line += summary_block(top, rows, first, line, 2, val, cols - 2, SUMMARY_LINES_MAX,
+			    sev ? at : A_NORMAL);
 		} else {
 			snprintf(text, sizeof text, "%s%s: %s", tags[sev], label, val);
+			line += summary_block(top, rows, first, line, 0, text, cols, SUMMARY_LINES_MAX,
+			    sev ? at : A_NORMAL);
 		}
-		if (line >= first && line - first < rows)
-			tui_put_pad(top + line - first, 0, text, cols, sev ? at : A_NORMAL);
-		line++;
 	}
 	return line;
 }

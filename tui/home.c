@@ -23,7 +23,8 @@ struct home_item {
 	const struct form *form;      /* owned by the library */
 	char uuid[FC_UUID_LEN];       /* drafts */
 	char when[8];                 /* drafts: local HH:MM of the last save */
-	size_t answers;
+	char asset[64];               /* drafts: what it is about, so that two look different */
+	size_t answers;               /* drafts: answered by the inspector, calculations not counted */
 };
 
 #define HOME_MAX_DRAFTS 50
@@ -91,7 +92,8 @@ draft_cb(void *ctx, const struct store_record *rec)
 	it->form = tui_record_form(dc->app, rec);
 	fc_strlcpy(it->uuid, rec->uuid, sizeof it->uuid);
 	local_hhmm(rec->updated_at, it->when, sizeof it->when);
-	it->answers = rec->answer_count;
+	tui_record_asset(it->form, rec, it->asset, sizeof it->asset);
+	it->answers = tui_answered_count(it->form, rec);
 	return 0;
 }
 
@@ -116,7 +118,9 @@ load(struct tui_app *app, struct home *h)
 				add_item(h, ITEM_FORM)->form = fm;
 		}
 	}
+	/* My day and the review before the drafts, so that they keep their digits and stay on screen. */
 	add_item(h, ITEM_DAY);
+	add_item(h, ITEM_REVIEW);
 	first_draft = h->n;
 	f.any_status = false;
 	f.status = STORE_DRAFT;
@@ -126,7 +130,6 @@ load(struct tui_app *app, struct home *h)
 		free(cause);
 	}
 	last_draft = h->n;
-	add_item(h, ITEM_REVIEW);
 	if (h->list.cur >= h->n)
 		h->list.cur = h->n - 1;
 	if (!h->offered && last_draft > first_draft) {
@@ -173,9 +176,10 @@ item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t siz
 		    (long long)app->today);
 		break;
 	case ITEM_DRAFT:
-		snprintf(buf, size, "%s %s %s · %zu %s", tui_tr(app, NULL, "Resume", "继续"),
-		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?", it->when,
-		    it->answers, tui_tr(app, NULL, "answers", "项"));
+		snprintf(buf, size, "%s %s%s%s · %zu %s · %s", tui_tr(app, NULL, "Resume", "继续"),
+		    it->asset, it->asset[0] != '\0' ? " " : "", it->when, it->answers,
+		    tui_tr(app, NULL, "answers", "项"),
+		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?");
 		break;
 	case ITEM_REVIEW:
 		snprintf(buf, size, "%s", tui_tr(app, NULL, "Review today (supervisor)", "审核今天（主管）"));

@@ -185,15 +185,21 @@ tui_attr(const struct tui_app *app, enum tui_role role)
 {
 	if (app->mono || !app->has_colors) {
 		switch (role) {
-		case TUI_BAR: case TUI_FKEY: case TUI_SELECTED: case TUI_ERROR:
+		/*
+		 * Reverse is the bars, the cursor and refusals only; severity is
+		 * bold + underline (severe), bold, underline, and spelled out too.
+		 * Nothing is dim: it fades in sunlight.
+		 */
+		case TUI_BAR: case TUI_FKEY: case TUI_SELECTED:
+			return A_REVERSE;
+		case TUI_ERROR:
+			return A_REVERSE | A_BOLD;
 		case TUI_SEV_SEVERE:
-			return A_REVERSE | (role == TUI_ERROR || role == TUI_SEV_SEVERE ? A_BOLD : 0);
+			return A_BOLD | A_UNDERLINE;
 		case TUI_TITLE: case TUI_FNUM: case TUI_GOOD: case TUI_SEV_MODERATE:
 			return A_BOLD;
 		case TUI_WARN: case TUI_SEV_MINOR:
 			return A_UNDERLINE;
-		case TUI_DIM:
-			return A_DIM;
 		default:
 			return A_NORMAL;
 		}
@@ -358,6 +364,7 @@ tui_flash(struct tui_app *app, bool error, const char *fmt, ...)
 	vsnprintf(app->flash, sizeof app->flash, fmt, ap);
 	va_end(ap);
 	app->flash_error = error;
+	app->flash_ops = NULL;
 	app->flash_until_ms = fc_monotonic_ms() + (error ? 8000 : 4000);
 	app->dirty = true;
 }
@@ -562,6 +569,13 @@ draw(struct tui_app *app)
 	}
 	draw_status(app);
 	s->ops->draw(s, 1, app->rows - 2, app->cols);
+	/* A message belongs to the screen it was first shown on: it goes when that screen does. */
+	if (app->flash[0] != '\0' && app->flash_ops == NULL) {
+		app->flash_ops = s->ops;
+		app->flash_depth = app->depth;
+	} else if (app->flash[0] != '\0' && (app->flash_ops != s->ops || app->flash_depth != app->depth)) {
+		app->flash[0] = '\0';
+	}
 	if (app->flash[0] != '\0' && fc_monotonic_ms() < app->flash_until_ms) {
 		tui_put_pad(app->rows - 2, 0, app->flash, app->cols,
 		    tui_attr(app, app->flash_error ? TUI_ERROR : TUI_GOOD));

@@ -267,6 +267,8 @@ struct tui_app {
 	char flash[TUI_FLASH_LEN];
 	bool flash_error;
 	int64_t flash_until_ms;
+	const struct tui_screen_ops *flash_ops;   /* the screen it was first shown on; NULL: not yet */
+	size_t flash_depth;
 	int mouse_y, mouse_x;
 	struct tui_input input;        /* the key decoder's pending sequence */
 	int cursor_y, cursor_x;       /* where a draw op wants the cursor; -1: hidden */
@@ -314,6 +316,9 @@ void tui_put_right(int y, int x, const char *s, int cols, attr_t attr);
  * only counts them.
  */
 int tui_wrap(int y, int x, const char *s, int width, int maxlines, attr_t attr, bool draw);
+/* As tui_wrap, leaving out the first skip lines (a pager shows the rest); returns all lines. */
+int tui_wrap_from(int y, int x, const char *s, int width, int skip, int maxlines, attr_t attr,
+    bool draw);
 
 /* ---- A one-line editor over wide characters. ---- */
 
@@ -357,6 +362,10 @@ int tui_summary_draw(struct tui_app *app, const struct form *f, const struct sto
 int tui_severity(const char *value);
 /* The position line of a record or fix: "46.49829 7.56741 ±4 m 3D 9 sats". */
 void tui_position_text(const struct store_position *pos, char *buf, size_t size);
+/* The answers an inspector gave (calculated fields do not count). */
+size_t tui_answered_count(const struct form *f, const struct store_record *rec);
+/* The asset a record is about: the first answer named asset*, else the first text answer. */
+void tui_record_asset(const struct form *f, const struct store_record *rec, char *buf, size_t size);
 /* The form a record answered: by hash, else id and version, else newest id. */
 const struct form *tui_record_form(struct tui_app *app, const struct store_record *rec);
 

@@ -78,9 +78,9 @@ tmux_keys F10
 tmux_wait "Checklists"
 
 # --- The supervisor's review is an entry of home, and leaves back to it. ---
-tmux_keys End
-check "home's last entry is the supervisor's review" tmux_wait "Review today (supervisor)"
-tmux_keys Enter
+check "home lists the supervisor's review with its digit, before the drafts" \
+	tmux_wait "6 Review today (supervisor)"
+tmux_keys 6
 check "it opens the review of today, read only until the PIN" tmux_wait "[read only: P for PIN]"
 check "an inspector without the PIN sees their own day (the draft is no record)" \
 	tmux_wait "0/0 records"
