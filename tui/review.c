@@ -27,6 +27,7 @@ enum review_mode {
 	MODE_SEARCH,    /* typing the search text */
 	MODE_COMMENT,   /* typing the comment of a decision */
 	MODE_PIN,       /* typing the supervisor PIN */
+	MODE_NAME,      /* typing the reviewer's name (asked once, remembered) */
 };
 
 struct review {
@@ -43,7 +44,8 @@ struct review {
 	char own[STORE_ID_LEN];     /* locked: only this inspector's records ("" = all) */
 	enum review_mode mode;
 	struct tui_edit edit;
-	enum store_decision pending;  /* the decision waiting for its comment or the PIN */
+	enum store_decision pending;  /* the decision waiting for its comment, the PIN or the name */
+	char reviewer[STORE_ID_LEN];  /* who decides: --reviewer, the configuration, or asked */
 	bool map;
 };
 
@@ -176,6 +178,29 @@ position_short(const struct store_record *rec, char *buf, size_t size)
 	}
 }
 
+const char *
+tui_review_state_name(const struct tui_app *app, enum store_decision d)
+{
+	switch (d) {
+	case STORE_APPROVED: return tui_tr(app, NULL, "approved", "已批准");
+	case STORE_FOLLOW_UP: return tui_tr(app, NULL, "follow-up", "需跟进");
+	case STORE_REJECTED: return tui_tr(app, NULL, "rejected", "已拒绝");
+	default: return tui_tr(app, NULL, "unreviewed", "未审核");
+	}
+}
+
+/* One column for the state, so that it shows at 40 columns too. */
+static const char *
+state_symbol(enum store_decision d)
+{
+	switch (d) {
+	case STORE_APPROVED: return "✓";
+	case STORE_FOLLOW_UP: return "↻";
+	case STORE_REJECTED: return "✗";
+	default: return "·";
+	}
+}
+
 enum tui_role
 tui_review_state_role(enum store_decision d)
 {
@@ -215,10 +240,19 @@ draw_header(struct tui_app *app, struct review *rv, int y, int cols)
 
 	report_day_summary(rv->day, &rv->match, REPORT_BY_INSPECTOR, &c, &n, &total);
 	free(c);
-	snprintf(buf, sizeof buf, "%s %s  %zu/%zu records  severe open %u  %s",
-	    tui_tr(app, NULL, "Review", "审核"), rv->dayname, total.records,
-	    report_day_count(rv->day), total.severe_open,
-	    rv->unlocked ? "[supervisor]" : "[read only: P for PIN]");
+	if (cols < 60)
+		/* The lock first: at 40 columns it must not be the part that is cut. */
+		snprintf(buf, sizeof buf, "%s %s %s %zu/%zu %s %u",
+		    rv->unlocked ? tui_tr(app, NULL, "[sup]", "[主管]") : tui_tr(app, NULL, "[RO: P]", "[只读:P]"),
+		    tui_tr(app, NULL, "Review", "审核"), rv->dayname + 5, total.records,
+		    report_day_count(rv->day), tui_tr(app, NULL, "severe", "严重"), total.severe_open);
+	else
+		snprintf(buf, sizeof buf, "%s %s  %zu/%zu %s  %s %u  %s",
+		    tui_tr(app, NULL, "Review", "审核"), rv->dayname, total.records,
+		    report_day_count(rv->day), tui_tr(app, NULL, "records", "条记录"),
+		    tui_tr(app, NULL, "severe open", "未处理严重"), total.severe_open,
+		    rv->unlocked ? tui_tr(app, NULL, "[supervisor]", "[主管]") :
+		    tui_tr(app, NULL, "[read only: P for PIN]", "[只读：按 P 输入 PIN]"));
 	tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_TITLE));
 	group_line(app, rv, REPORT_BY_INSPECTOR, y + 1, 0, cols,
 	    tui_tr(app, NULL, "Inspectors:", "检查员:"));
@@ -229,9 +263,40 @@ draw_header(struct tui_app *app, struct review *rv, int y, int cols)
 	    rv->match.inspector != NULL && rv->match.inspector[0] ? rv->match.inspector : "*",
 	    rv->f_form[0] ? rv->f_form : "*",
 	    rv->match.min_severity >= 0 ? report_severity_name((enum report_severity)rv->match.min_severity) : "*",
-	    rv->match.decision >= 0 ? store_decision_name((enum store_decision)rv->match.decision) : "*",
+	    rv->match.decision >= 0 ? tui_review_state_name(app, (enum store_decision)rv->match.decision) : "*",
 	    rv->search[0] ? "  /" : "", rv->search);
 	tui_put_pad(y + 3, 0, buf, cols, tui_attr(app, TUI_DIM));
+}
+
+/*
+ * Below 60 columns: mark, state symbol, time, the worst hazard as ! !! !!!,
+ * the position as G (gpsd), M (manual) or - (none), asset, inspector.
+ */
+static void
+draw_row_narrow(struct tui_app *app, struct review *rv, const struct report_row *row, size_t ri,
+    bool cur, int y, int cols)
+{
+	attr_t base = cur ? tui_attr(app, TUI_SELECTED) : tui_attr(app, TUI_NORMAL);
+	int sev = row->hazards[REPORT_SEVERE] ? 3 : row->hazards[REPORT_MODERATE] ? 2 :
+	    row->hazards[REPORT_MINOR] ? 1 : 0;
+	static const char *const marks[] = { "-", "!", "!!", "!!!" };
+	static const enum tui_role roles[] = { TUI_NORMAL, TUI_SEV_MINOR, TUI_SEV_MODERATE,
+	    TUI_SEV_SEVERE };
+	const char *pos = row->rec->pos.source == STORE_POS_GPSD ? "G" :
+	    row->rec->pos.source == STORE_POS_MANUAL ? "M" : "-";
+	int assetw = cols - 16 - 9;
+
+	tui_put_pad(y, 0, "", cols, base);
+	tui_put(y, 0, rv->marked[ri] ? "*" : " ", 1, base | A_BOLD);
+	tui_put(y, 1, state_symbol(row->review.decision), 1,
+	    cur ? base : tui_attr(app, tui_review_state_role(row->review.decision)) | A_BOLD);
+	tui_put(y, 3, row->time, 5, base);
+	tui_put_pad(y, 9, marks[sev], 4, cur ? base : tui_attr(app, roles[sev]));
+	tui_put(y, 13, pos, 1, cur || row->rec->pos.source == STORE_POS_GPSD ? base :
+	    tui_attr(app, TUI_WARN));
+	tui_put(y, 15, row->asset, assetw > 4 ? assetw : 4, base);
+	if (assetw > 4)
+		tui_put(y, cols - 8, row->rec->inspector, 8, base);
 }
 
 static void
@@ -244,6 +309,10 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 	char buf[64];
 	int x = 0, assetw = cols - (2 + 6 + 9 + 9 + 12 + 10 + 10);
 
+	if (cols < 60) {
+		draw_row_narrow(app, rv, row, ri, cur, y, cols);
+		return;
+	}
 	if (assetw < 6)
 		assetw = 6;
 	tui_put_pad(y, x, rv->marked[ri] ? "*" : " ", 2, base | A_BOLD);
@@ -271,7 +340,7 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 	tui_put_pad(y, x, buf, 10, cur ? base :
 	    tui_attr(app, row->rec->pos.source == STORE_POS_GPSD ? TUI_NORMAL : TUI_WARN));
 	x += 10;
-	tui_put_pad(y, x, store_decision_name(row->review.decision), cols - x,
+	tui_put_pad(y, x, tui_review_state_name(app, row->review.decision), cols - x,
 	    cur ? base : tui_attr(app, tui_review_state_role(row->review.decision)));
 }
 
@@ -289,7 +358,10 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 	draw_header(app, rv, top, cols);
 	y = top + 4;
-	tui_put_pad(y++, 0, "  time  inspector form     asset / hazards S M m / position / state", cols,
+	tui_put_pad(y++, 0, cols < 60 ?
+	    tui_tr(app, NULL, "   time  hz  p asset       inspector", "   时间  隐患 位 资产         巡查员") :
+	    tui_tr(app, NULL, "  time  inspector form     asset / hazards S M m / position / state",
+	    "  时间  巡查员   表单     资产 / 隐患 严重 中 轻 / 位置 / 状态"), cols,
 	    tui_attr(app, TUI_BAR));
 	/* The last body row is the app's flash line: the prompt goes above it. */
 	body = top + rows - y - 2;
@@ -311,6 +383,10 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		int w = tui_put(y, 0, rv->pending == STORE_REJECTED ?
 		    tui_tr(app, NULL, "Reject, comment: ", "拒绝，备注: ") :
 		    tui_tr(app, NULL, "Follow-up, comment: ", "需跟进，备注: "), cols / 2, A_BOLD);
+		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
+	} else if (rv->mode == MODE_NAME) {
+		int w = tui_put(y, 0, tui_tr(app, NULL, "Your name: ", "您的姓名: "), cols / 2, A_BOLD);
+
 		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
 	} else if (rv->mode == MODE_PIN) {
 		char stars[TUI_EDIT_MAX];
@@ -336,12 +412,17 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 
 /* ---- Decisions. ---- */
 
+/* Who decides: --reviewer, else the configuration's `reviewer`, else asked once; "" until known. */
 static const char *
-reviewer_name(struct tui_app *app)
+reviewer_name(struct tui_app *app, struct review *rv)
 {
+	const char *cfg;
+
 	if (app->opt.reviewer != NULL && app->opt.reviewer[0] != '\0')
 		return app->opt.reviewer;
-	return app->inspector[0] != '\0' ? app->inspector : "supervisor";
+	if (rv->reviewer[0] == '\0' && (cfg = fc_config_get(app->opt.config, "reviewer")) != NULL)
+		fc_strlcpy(rv->reviewer, cfg, sizeof rv->reviewer);
+	return rv->reviewer;
 }
 
 static void
@@ -361,7 +442,7 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 		tui_flash(app, true, "%s", tui_tr(app, NULL, "No record to decide on.", "没有可审核的记录。"));
 		return;
 	}
-	if (store_review_add_many(app->st, uuids, count, d, comment, reviewer_name(app), &cause) != 0) {
+	if (store_review_add_many(app->st, uuids, count, d, comment, reviewer_name(app, rv), &cause) != 0) {
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 		free(uuids);
@@ -376,7 +457,8 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 		}
 	}
 	memset(rv->marked, 0, n * sizeof *rv->marked);
-	tui_flash(app, false, "%s: %zu record%s", store_decision_name(d), count, count == 1 ? "" : "s");
+	tui_flash(app, false, "%s: %zu %s", tui_review_state_name(app, d), count,
+	    tui_tr(app, NULL, count == 1 ? "record" : "records", "条记录"));
 	free(uuids);
 	refilter(rv);
 }
@@ -389,6 +471,11 @@ begin_decision(struct tui_app *app, struct review *rv, enum store_decision d)
 	if (!rv->unlocked) {
 		rv->mode = MODE_PIN;
 		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		return;
+	}
+	if (reviewer_name(app, rv)[0] == '\0') {
+		rv->mode = MODE_NAME;
+		tui_edit_init(&rv->edit, "", STORE_ID_LEN / 4);
 		return;
 	}
 	if (d == STORE_APPROVED) {
@@ -413,7 +500,10 @@ check_pin(struct tui_app *app, struct review *rv)
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 	} else if (!ok) {
-		tui_flash(app, true, "%s", tui_tr(app, NULL, "Wrong PIN.", "PIN 错误。"));
+		/* The decision waits: type the PIN again, or Esc drops it. */
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Wrong PIN. Type it again (Esc: cancel).",
+		    "PIN 错误。请重新输入（Esc 取消）。"));
+		rv->mode = MODE_PIN;
 	} else {
 		rv->unlocked = true;
 		tui_flash(app, false, "%s", tui_tr(app, NULL, "Supervisor mode.", "主管模式。"));
@@ -422,6 +512,26 @@ check_pin(struct tui_app *app, struct review *rv)
 			begin_decision(app, rv, rv->pending);
 	}
 	memset(pin, 0, sizeof pin);
+}
+
+static void
+remember_reviewer(struct tui_app *app, struct review *rv)
+{
+	char name[STORE_ID_LEN * 4], *cause = NULL;
+
+	tui_edit_text(&rv->edit, name, sizeof name);
+	if (name[0] == '\0' || strlen(name) >= sizeof rv->reviewer) {
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Type your name: decisions carry it.",
+		    "请输入您的姓名：审核记录会带上它。"));
+		return;
+	}
+	fc_strlcpy(rv->reviewer, name, sizeof rv->reviewer);
+	rv->mode = MODE_TABLE;
+	if (app->opt.config != NULL && fc_config_set(app->opt.config, "reviewer", name, &cause) != 0) {
+		tui_flash(app, true, "%s", cause);
+		free(cause);
+	}
+	begin_decision(app, rv, rv->pending);
 }
 
 /* ---- Filters: each key steps to the next value present in the day. ---- */
@@ -450,7 +560,8 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 	struct tui_app *app = s->app;
 	struct review *rv = s->priv;
 
-	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN) {
+	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN ||
+	    rv->mode == MODE_NAME) {
 		if (a == TUI_ACT_BACK) {
 			rv->mode = MODE_TABLE;
 			rv->pending = STORE_UNREVIEWED;
@@ -461,6 +572,10 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 
 			if (rv->mode == MODE_PIN) {
 				check_pin(app, rv);
+				return true;
+			}
+			if (rv->mode == MODE_NAME) {
+				remember_reviewer(app, rv);
 				return true;
 			}
 			tui_edit_text(&rv->edit, text, sizeof text);

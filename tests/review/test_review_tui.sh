@@ -93,8 +93,7 @@ check "a decision asks for the PIN" tmux_wait "Supervisor PIN:"
 tmux_type "1111"
 tmux_keys Enter
 check "a wrong PIN is refused" tmux_wait "Wrong PIN."
-tmux_keys a
-tmux_wait "Supervisor PIN:" >/dev/null
+check "and the decision waits for the PIN again" tmux_wait "Supervisor PIN:"
 tmux_type "2468"
 tmux_keys Enter
 check "the right PIN approves the current record" tmux_wait "approved: 1 record"
@@ -152,9 +151,29 @@ check "q leaves with status 0" [ "$(tmux_exited)" = 0 ]
 
 # An inspector without the PIN reads only their own day.
 tmux_stop
-tmux_start 100 30 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --inspector bob review --day $DAY
+tmux_start 100 30 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --lang en --inspector bob review --day $DAY
 check "an inspector without the PIN sees only their own records" tmux_wait "10/30 records"
 tmux_keys i
 check "and cannot widen the filter to others" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'insp:bob'"
+tmux_keys q
+tmux_exited >/dev/null
+
+# At 40x15, without --reviewer: the state shows as a symbol, the lock is
+# in the header, and the reviewer's name is asked once and remembered.
+tmux_stop
+tmux_start 40 15 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --lang en review --day $DAY
+check "40x15: the header starts with the lock" tmux_wait "[RO: P] Review 11-24"
+check "40x15: each row shows its state as a symbol (approved)" tmux_wait "✓ "
+check "40x15: and rejected" tmux_wait "✗ "
+tmux_keys End a
+tmux_wait "Supervisor PIN:" >/dev/null
+tmux_type "2468"
+tmux_keys Enter
+check "40x15: the first decision asks who decides" tmux_wait "Your name:"
+tmux_type "sup-li"
+tmux_keys Enter
+check "40x15: then it is made" tmux_wait "approved: 1 record"
+check "40x15: under that name" sh -c "[ \"\$(sqlite3 '$DB' 'SELECT reviewer FROM reviews ORDER BY id DESC LIMIT 1')\" = sup-li ]"
+check "40x15: the name is remembered in the configuration" grep -q "reviewer = sup-li" "$XDG_CONFIG_HOME/fieldcheck/config"
 tmux_keys q
 tmux_exited >/dev/null
