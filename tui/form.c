@@ -402,8 +402,12 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	case TUI_ACT_PICK:
 		if (t == FORM_ACKNOWLEDGE && tui_key_digit(key) == 1)
 			set_answer(fs, form_session_get(fs->sess, fs->q)[0] ? "" : "OK", true);
-		else if (nc > 0)
+		else if (nc > 0 && (size_t)tui_key_digit(key) <= nc) {
 			pick(fs, (size_t)tui_key_digit(key) - 1);
+			/* ODK's quick appearance: a digit answers and moves on. */
+			if (t == FORM_SELECT_ONE && strstr(form_question_appearance(fs->f, fs->q), "quick") != NULL)
+				accept(fs);
+		}
 		break;
 	case TUI_ACT_TOGGLE:
 		if (t == FORM_ACKNOWLEDGE)
@@ -975,6 +979,49 @@ review_close(struct tui_screen *s)
 	s->priv = NULL;
 }
 
+/*
+ * A hazard question's "nothing found" choice: "none" in a hazard question
+ * of its own, or "no" in a yes/no question that has a NAME_severity
+ * follow-up; NULL when q is no hazard question.
+ */
+static const char *
+none_found_choice(const struct form *f, size_t q)
+{
+	char sev[STORE_ID_LEN + 16];
+
+	if (form_question_type(f, q) != FORM_SELECT_ONE)
+		return NULL;
+	if (choice_index(f, q, "none") >= 0)
+		return "none";
+	snprintf(sev, sizeof sev, "%s_severity", form_question_name(f, q));
+	return choice_index(f, q, "no") >= 0 && form_question_index(f, sev) >= 0 ? "no" : NULL;
+}
+
+/*
+ * "The rest: none found": every relevant hazard question not answered gets
+ * its nothing-found choice, so the record tells checked-and-clear from not
+ * checked.  Returns how many were answered.
+ */
+static size_t
+rest_none_found(struct fs *fs)
+{
+	size_t n = 0;
+
+	for (size_t q = 0; q < form_question_count(fs->f); q++) {
+		const char *none = none_found_choice(fs->f, q);
+		char *m = NULL;
+
+		if (none == NULL || !visible(fs, q) || form_session_get(fs->sess, q)[0] != '\0')
+			continue;
+		if (form_session_set(fs->sess, form_question_name(fs->f, q), none, &m) == 0)
+			n++;
+		free(m);
+	}
+	if (n > 0)
+		save_draft(fs);
+	return n;
+}
+
 /* Waiting makes sense only with a GPS to wait for. */
 static bool
 gps_on(struct tui_app *app)
@@ -1046,8 +1093,8 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		switch (rv->mode) {
 		case RV_MAIN:
 			tui_wrap(y, 0, good ? tui_tr(app, fs->f,
-			    "Enter: save   2: type position   3: save without",
-			    "Enter 保存  2 手动输入位置  3 无位置保存") : gps_on(app) ? tui_tr(app, fs->f,
+			    "Enter: save   0: the rest none found, save   2: type position   3: save without",
+			    "Enter 保存  0 其余未发现并保存  2 手动输入位置  3 无位置保存") : gps_on(app) ? tui_tr(app, fs->f,
 			    "1: wait for a fix   2: type position   3: save without position",
 			    "1 等待定位  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
 			    "2: type position   3: save without position",
@@ -1192,6 +1239,19 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f,
 			    "2 type, 3 save without", "2 手动 3 无位置"));
 		break;
+	case TUI_ACT_NONEFOUND: {
+		size_t n = rest_none_found(fs);
+
+		if (usable_fix(app, fs->f, &pos, why, sizeof why)) {
+			do_save(s, &pos);
+		} else {
+			tui_flash(app, false, "%s %zu. %s", tui_tr(app, fs->f, "None found:", "未发现："), n,
+			    gps_on(app) ? tui_tr(app, fs->f, "1 wait, 2 type, 3 save without",
+			    "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f, "2 type, 3 save without",
+			    "2 手动 3 无位置"));
+		}
+		break;
+	}
 	case TUI_ACT_PICK:
 		switch (tui_key_digit(key)) {
 		case 1:

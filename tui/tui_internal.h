@@ -80,6 +80,9 @@
 	    "position question: take the current fix", "位置题：填入当前定位") \
 	X(FORM, DISCARD, KEY_F(8), 0, 0, "Discard", "删除", "F8", \
 	    "discard this draft (asks first)", "删除此草稿（先确认）") \
+	X(FORM, NONEFOUND, TUI_CH('0'), 0, 0, NULL, NULL, "0", \
+	    "save screen: every hazard not answered is none found, then save", \
+	    "保存屏：未回答的隐患记为未发现，然后保存") \
 	X(FORM, TOGGLE,  TUI_CH(' '), 0, 0, NULL, NULL, "Space", \
 	    "select_multiple: toggle the choice under the cursor", "多选题：切换光标处的选项") \
 	X(TEXT, LEFT,    KEY_LEFT, 0, 0, NULL, NULL, "Left", "cursor left", "光标左移") \

@@ -81,7 +81,7 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	check "review shows the severe hazard highlighted" tmux_wait "!!! Potholes: severity: Severe"
 	check "review shows the gpsd position with its quality" tmux_wait "sats"
 	check "the fix is within the built-in form's 10 m: no wait/type/none choice" \
-		tmux_wait "Enter: save   2: type position"
+		tmux_wait "Enter: save   0: the rest none found"
 	tmux_keys Enter
 	check "saving returns home with a confirmation" tmux_wait "Saved"
 	check "status bar queue counts the new record" tmux_wait "queue 1"
