@@ -49,7 +49,7 @@ struct review {
 	bool map;
 };
 
-static const enum tui_action review_bar[] = { TUI_ACT_HELP, TUI_ACT_QUIT, TUI_ACT_NONE };
+static const enum tui_action review_bar[] = { TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
 
 /* Rebuilds the visible rows; the cursor stays on keep when it is still shown. */
 static void
@@ -164,7 +164,7 @@ step_day(const char *day, int delta, char out[FC_DAY_LEN])
 /* ---- Drawing. ---- */
 
 static void
-position_short(const struct store_record *rec, char *buf, size_t size)
+position_short(const struct tui_app *app, const struct store_record *rec, char *buf, size_t size)
 {
 	switch (rec->pos.source) {
 	case STORE_POS_GPSD:
@@ -173,8 +173,8 @@ position_short(const struct store_record *rec, char *buf, size_t size)
 		else
 			snprintf(buf, size, "gps");
 		break;
-	case STORE_POS_MANUAL: snprintf(buf, size, "manual"); break;
-	default: snprintf(buf, size, "NONE"); break;
+	case STORE_POS_MANUAL: snprintf(buf, size, "%s", tui_tr(app, NULL, "manual", "手工")); break;
+	default: snprintf(buf, size, "%s", tui_tr(app, NULL, "NONE", "无位置")); break;
 	}
 }
 
@@ -258,11 +258,17 @@ draw_header(struct tui_app *app, struct review *rv, int y, int cols)
 	    tui_tr(app, NULL, "Inspectors:", "检查员:"));
 	group_line(app, rv, REPORT_BY_FORM, y + 2, 0, cols,
 	    tui_tr(app, NULL, "Asset types:", "资产类型:"));
-	snprintf(buf, sizeof buf, "sort:%s  insp:%s form:%s sev:%s state:%s%s%s",
-	    report_sort_name(rv->sort),
+	static const char *const sort_zh[REPORT_SORT_COUNT] = { "时间", "巡查员", "表单", "严重程度", "状态" };
+	static const char *const sev_zh[REPORT_SEVERITY_COUNT] = { "轻微", "中等", "严重" };
+	bool zh = tui_zh(app, NULL);
+
+	snprintf(buf, sizeof buf, zh ? "排序:%s  巡查员:%s 表单:%s 严重:%s 状态:%s%s%s" :
+	    "sort:%s  insp:%s form:%s sev:%s state:%s%s%s",
+	    zh ? sort_zh[rv->sort] : report_sort_name(rv->sort),
 	    rv->match.inspector != NULL && rv->match.inspector[0] ? rv->match.inspector : "*",
 	    rv->f_form[0] ? rv->f_form : "*",
-	    rv->match.min_severity >= 0 ? report_severity_name((enum report_severity)rv->match.min_severity) : "*",
+	    rv->match.min_severity < 0 ? "*" : zh ? sev_zh[rv->match.min_severity] :
+	    report_severity_name((enum report_severity)rv->match.min_severity),
 	    rv->match.decision >= 0 ? tui_review_state_name(app, (enum store_decision)rv->match.decision) : "*",
 	    rv->search[0] ? "  /" : "", rv->search);
 	tui_put_pad(y + 3, 0, buf, cols, tui_attr(app, TUI_DIM));
@@ -336,7 +342,7 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 	    row->hazards[REPORT_MODERATE] ? TUI_SEV_MODERATE :
 	    row->hazards[REPORT_MINOR] ? TUI_SEV_MINOR : TUI_NORMAL));
 	x += 12;
-	position_short(row->rec, buf, sizeof buf);
+	position_short(app, row->rec, buf, sizeof buf);
 	tui_put_pad(y, x, buf, 10, cur ? base :
 	    tui_attr(app, row->rec->pos.source == STORE_POS_GPSD ? TUI_NORMAL : TUI_WARN));
 	x += 10;
@@ -404,7 +410,9 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 
 		for (size_t i = 0; i < report_day_count(rv->day); i++)
 			nmarked += rv->marked[i];
-		snprintf(buf, sizeof buf, "%zu/%zu  marked %zu   Enter open  a/f/r decide  m map  ? keys",
+		snprintf(buf, sizeof buf, tui_tr(app, NULL,
+		    "%zu/%zu  marked %zu   Enter open  a/f/r decide  m map  ? keys",
+		    "%zu/%zu  已标记 %zu   Enter 打开  a/f/r 审核  m 地图  ? 按键"),
 		    rv->nvis ? rv->list.cur + 1 : 0, rv->nvis, nmarked);
 		tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_DIM));
 	}

@@ -477,8 +477,11 @@ draw_status(struct tui_app *app)
 		    !app->have_sync_status ? "" : app->sync_status.sending ? "↑" :
 		    app->sync_status.offline ? "✗" : app->sync_status.last_result == SYNC_OK ? "✓" : "");
 	} else {
-		snprintf(right, sizeof right, "queue %lld │ sync %s", (long long)app->queue,
-		    app->last_sync);
+		bool off = strcmp(app->last_sync, "off") == 0;
+
+		snprintf(right, sizeof right, "%s %lld │ %s %s", tui_tr(app, NULL, "queue", "待发送"),
+		    (long long)app->queue, tui_tr(app, NULL, "sync", "同步"),
+		    off ? tui_tr(app, NULL, "off", "关") : app->last_sync);
 	}
 	/* Inspector first, then the GPS (plainly marked when bad), queue and sync last. */
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
