@@ -78,6 +78,12 @@ tmux_keys c /
 tmux_type "R-0001"
 tmux_keys Enter
 check "/ searches answers and assets" tmux_wait "1/30 records"
+# Choice labels in either language: 轻微 is the label of the stored "minor".
+minor=$("$FIELDCHECK" --db "$DB" list --json --day $DAY | jq -s '[.[] | select(.answers | to_entries | any(.value == "minor"))] | length')
+tmux_keys c /
+tmux_type "轻微"
+tmux_keys Enter
+check "/ finds answers by their Chinese label ($minor records with a minor hazard)" tmux_wait "$minor/30 records"
 tmux_keys c Home
 
 tmux_keys Enter
