@@ -121,12 +121,13 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 # Fuzzers: clang's libFuzzer with ASan, over the library sources compiled
 # directly (a gcc-built archive cannot carry the fuzzer's coverage hooks).
+# Of tui/ only the key decoder, which needs no terminal.
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 $(PKG_CFLAGS) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(say) FUZZ $@
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) $(LDLIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) tui/input.c $(LDLIBS)
 
 tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 fuzzers: $(FUZZ_BIN)
