@@ -85,7 +85,7 @@ day_open(struct tui_screen *s)
 	s->priv = d;
 	s->list = &d->list;
 	if (store_list(app->st, &f, row_cb, ctx, &cause) != 0) {
-		tui_flash(app, true, "my day: %s", cause);
+		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "My day", "我的今天"), cause);
 		free(cause);
 	}
 	if (d->n > 0)

@@ -158,7 +158,7 @@ save_draft(struct fs *fs)
 		return;
 	}
 	if (store_save_draft(fs->app->st, fs->rec, &cause) != 0) {
-		tui_flash(fs->app, true, "draft not saved: %s", cause);
+		tui_flash(fs->app, true, "%s: %s", tui_tr(fs->app, fs->f, "Draft not saved", "草稿未保存"), cause);
 		free(cause);
 		return;
 	}
@@ -645,12 +645,12 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
 	if (draft_uuid != NULL) {
 		if (store_get(app->st, draft_uuid, &fs->rec, &cause) != 0) {
-			tui_flash(app, true, "draft: %s", cause);
+			tui_flash(app, true, "%s: %s", tui_tr(app, f, "Draft", "草稿"), cause);
 			free(cause);
 			goto fail;
 		}
 		if (fs->rec->status != STORE_DRAFT) {
-			tui_flash(app, true, "that record is no longer a draft");
+			tui_flash(app, true, "%s", tui_tr(app, f, "That record is no longer a draft.", "该记录已不是草稿。"));
 			goto fail;
 		}
 		fs->stored = true;
@@ -685,7 +685,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			first = after >= 0 ? after : q;
 		}
 	if (first < 0) {
-		tui_flash(app, true, "this checklist has no question to answer");
+		tui_flash(app, true, "%s", tui_tr(app, f, "This checklist has no question to answer.", "此检查表没有可回答的问题。"));
 		goto fail;
 	}
 	enter_question(fs, (size_t)first);
@@ -949,7 +949,7 @@ do_save(struct tui_screen *s, const struct store_position *pos)
 	sync_record(fs);
 	fs->rec->pos = *pos;
 	if (store_finalize(app->st, fs->rec, &cause) != 0) {
-		tui_flash(app, true, "not saved: %s", cause);
+		tui_flash(app, true, "%s: %s", tui_tr(app, fs->f, "Not saved", "未保存"), cause);
 		free(cause);
 		return;
 	}

@@ -126,7 +126,7 @@ load(struct tui_app *app, struct home *h)
 	f.status = STORE_DRAFT;
 	f.inspector = app->inspector;
 	if (store_list(app->st, &f, draft_cb, &dc, &cause) != 0) {
-		tui_flash(app, true, "drafts: %s", cause);
+		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Drafts", "草稿"), cause);
 		free(cause);
 	}
 	last_draft = h->n;
@@ -232,7 +232,8 @@ activate(struct tui_app *app, struct home *h)
 		break;
 	case ITEM_DRAFT:
 		if (it->form == NULL) {
-			tui_flash(app, true, "this draft's checklist is no longer installed");
+			tui_flash(app, true, "%s", tui_tr(app, NULL, "This draft's checklist is no longer installed.",
+			    "此草稿的检查表已不再安装。"));
 			break;
 		}
 		tui_form_open(app, it->form, it->uuid);
@@ -342,13 +343,14 @@ ask_key(struct tui_screen *s, enum tui_action a, int key)
 		for (p = id; *p == ' '; p++)
 			;
 		if (*p == '\0' || strlen(p) >= STORE_ID_LEN) {
-			tui_flash(app, true, "an inspector ID is 1 to %d bytes", STORE_ID_LEN - 1);
+			tui_flash(app, true, "%s", tui_tr(app, NULL, "Type your inspector ID (it is too long or empty).",
+			    "请输入巡查员编号（为空或太长）。"));
 			return true;
 		}
 		fc_strlcpy(app->inspector, p, sizeof app->inspector);
 		if (app->opt.config != NULL &&
 		    fc_config_set(app->opt.config, "inspector", app->inspector, &cause) != 0) {
-			tui_flash(app, true, "not remembered: %s", cause);
+			tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Not remembered", "未能记住"), cause);
 			free(cause);
 		}
 		tui_refresh_counts(app);

@@ -314,7 +314,7 @@ tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv)
 	struct tui_screen *s;
 
 	if (app->depth >= TUI_STACK_MAX) {
-		tui_flash(app, true, "too many screens open");
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Too many screens open.", "打开的屏幕太多。"));
 		return -1;
 	}
 	s = &app->stack[app->depth];
@@ -564,7 +564,8 @@ draw(struct tui_app *app)
 	erase();
 	app->cursor_y = app->cursor_x = -1;
 	if (app->rows < 8 || app->cols < 24) {
-		tui_wrap(0, 0, "Terminal too small: 40x15 or larger, please.", app->cols,
+		tui_wrap(0, 0, tui_tr(app, NULL, "Terminal too small: 40x15 or larger, please.",
+		    "终端太小：请至少 40x15。"), app->cols,
 		    app->rows, A_BOLD, true);
 		curs_set(0);
 		refresh();
@@ -1022,8 +1023,9 @@ tui_run(const struct tui_options *opt, char **cause)
 		}
 		if (app->sync != NULL && sync_proc_fd(app->sync) < 0) {
 			/* The worker ended by itself (it could not start): say why, sync off. */
-			tui_flash(app, true, "sync stopped: %s", app->sync_status.message[0] != '\0' ?
-			    app->sync_status.message : "the worker exited");
+			tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Sync stopped", "同步已停止"),
+			    app->sync_status.message[0] != '\0' ? app->sync_status.message :
+			    tui_tr(app, NULL, "the worker exited", "同步进程已退出"));
 			sync_proc_stop(app->sync);
 			app->sync = NULL;
 			app->have_sync_status = false;

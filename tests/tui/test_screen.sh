@@ -105,6 +105,7 @@ check "zh: the progress count is right-aligned to column 80 after a CJK heading"
 	[ "$(line_width "1/13")" = 80 ]
 check "zh: the label starts at column 2 after the required mark" [ "$(col "道路编号或位置")" = 2 ]
 tmux_type "解放路１２０号"
+tmux_wait "> 解放路１２０号" >/dev/null
 check "zh: typed CJK text appears after the prompt" [ "$(col "> 解放路１２０号")" = 0 ]
 tmux_keys BSpace
 check "zh: backspace removes one wide character, not a byte" tmux_wait_gone "１２０号"
