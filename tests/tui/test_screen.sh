@@ -168,6 +168,27 @@ else
 	skip "--bench-startup" "script(1) is not installed"
 fi
 
+# --- A list shows its first rows again after the terminal grows. ---
+DB="$SCRATCH/many.db"
+i=1
+while [ "$i" -le 16 ]; do
+	"$FIELDCHECK" --db "$DB" record add --form road --inspector insp7 --at 31.23,121.47,5 \
+		"asset_id=A-$i" > /dev/null
+	i=$((i + 1))
+done
+tmux_start 40 15 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp7
+tmux_wait "Checklists"
+tmux_keys F3
+tmux_wait "My day: 16"
+check "at 40x15 my day opens on the newest record" tmux_wait "A-16"
+check "and the first ones are scrolled away" tmux_wait_gone "A-1 "
+tmux_resize 80 24
+check "grown to 80x24, the first record shows again" tmux_wait "A-1 "
+check "and the newest is still there" tmux_wait "A-16"
+tmux_keys q q
+tmux_exited 5 >/dev/null
+tmux_stop
+
 # --- docs/tui.md carries the same key table as the help screen. ---
 docs_table() {
 	sed -n '/^<!-- key table: generated/,/^<!-- end of key table/p' "$TOP/docs/tui.md" | sed '1d;$d' \
