@@ -36,6 +36,7 @@ struct fs {
 	bool confirm_discard;
 	bool stored;                     /* a draft row exists in the store */
 	bool *counted;                   /* owned: the questions progress counts (see progress()) */
+	long last_hazard;                /* the last hazard question, -1: none */
 };
 
 static bool
@@ -199,6 +200,7 @@ prev_visible(const struct fs *fs, size_t before)
 }
 
 static const struct tui_screen_ops review_ops;
+static const char *none_found_choice(const struct form *f, size_t q);
 
 static void
 leave(struct fs *fs)
@@ -559,6 +561,10 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 	if (fs->msg != NULL)
 		tui_wrap(bottom, 0, fs->msg, cols, 1, tui_attr(app, fs->msg_error ? TUI_ERROR :
 		    TUI_WARN), true);
+	else if (fs->last_hazard >= 0 && (long)fs->q > fs->last_hazard)
+		/* Past the hazards the rest is optional: finishing is one key away. */
+		tui_put(bottom, 0, tui_tr(app, fs->f, "F4: save now",
+		    "F4 现在保存"), cols, A_BOLD);
 }
 
 static void
@@ -641,6 +647,10 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 	fs->app = app;
 	fs->f = f;
 	fs->counted = progress_questions(f);
+	fs->last_hazard = -1;
+	for (size_t q = 0; q < form_question_count(f); q++)
+		if (none_found_choice(f, q) != NULL)
+			fs->last_hazard = (long)q;
 	fs->sess = form_session_new(f, tui_lang(app));
 	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
 	if (draft_uuid != NULL) {

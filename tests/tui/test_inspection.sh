@@ -74,7 +74,9 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_keys Enter
 	tmux_wait "Potholes: note" && tmux_keys Enter
 	answer_hazards_no || ok_run=false
-	tmux_wait "Photo" && tmux_keys Enter
+	tmux_wait "Photo"
+	check "past the last hazard the form offers saving" tmux_wait "F4: save now"
+	tmux_keys Enter
 	tmux_wait "Position" && tmux_keys Enter
 	tmux_wait "Other remarks" && tmux_keys Enter
 	tmux_wait "severe hazards have been reported" && tmux_keys Enter
