@@ -14,11 +14,12 @@
 #   make bench      run the benchmarks, each printed beside its anchor
 #   make soak       the long robustness runs (not part of check), one line per figure
 #   make demo       run the TUI on the built-in checklists with a simulated GPS
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (programs, checklists, man pages)
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SHAREDIR  ?= $(PREFIX)/share/fieldcheck
+MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 
 CC        ?= cc
@@ -140,12 +141,13 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 # Fuzzers: clang's libFuzzer with ASan, over the library sources compiled
 # directly (a gcc-built archive cannot carry the fuzzer's coverage hooks).
+# Of tui/ only the key decoder, which needs no terminal.
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 $(PKG_CFLAGS) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(say) FUZZ $@
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) $(LDLIBS) $(PHOTO_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) tui/input.c $(LDLIBS) $(PHOTO_LIBS)
 
 tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 fuzzers: $(FUZZ_BIN)
@@ -178,10 +180,14 @@ demo: deps all
 	@BUILD=$(BUILD) sh scripts/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 644 forms/checklists/*.csv $(DESTDIR)$(SHAREDIR)/checklists/
 	install -m 644 platform/codes.csv $(DESTDIR)$(SHAREDIR)/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
 	rm -rf build build-san

@@ -1699,6 +1699,8 @@ load_survey_details(struct loader *ld)
 		if ((c = cell_of(ld, cols, ncol, row, C_ROLE, SIZE_MAX)) != NULL)
 			q->role = parse_role(ld, c, q);
 		q->code = cell_code(ld, cols, ncol, row, q);
+		if ((c = cell_of(ld, cols, ncol, row, C_APPEARANCE, SIZE_MAX)) != NULL)
+			q->appearance = trimmed(c->text);
 		if ((c = cell_of(ld, cols, ncol, row, C_DEFAULT, SIZE_MAX)) != NULL) {
 			q->default_value = trimmed(c->text);
 			if (default_is_dynamic(q->default_value))
@@ -1798,6 +1800,7 @@ free_question(const struct form *f, struct form_question *q)
 	texts_free(q->hint, f->nlang);
 	texts_free(q->constraint_msg, f->nlang);
 	texts_free(q->required_msg, f->nlang);
+	free(q->appearance);
 	free(q->default_value);
 	free(q->relevant_src);
 	free(q->constraint_src);
@@ -2153,6 +2156,12 @@ enum form_role
 form_question_role(const struct form *f, size_t q)
 {
 	return q < f->nq ? f->q[q].role : FORM_ROLE_UNSET;
+}
+
+const char *
+form_question_appearance(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].appearance != NULL ? f->q[q].appearance : "";
 }
 
 unsigned

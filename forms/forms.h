@@ -88,6 +88,8 @@ const char *form_question_name(const struct form *f, size_t q);
 /* Label and hint in lang (NULL: default), falling back to any language; "" if none. */
 const char *form_question_label(const struct form *f, size_t q, const char *lang);
 const char *form_question_hint(const struct form *f, size_t q, const char *lang);
+/* The appearance column as written ("" when none); the screen reads `quick`. */
+const char *form_question_appearance(const struct form *f, size_t q);
 
 /*
  * fieldcheck::role: what a question means to the record model beyond its
@@ -270,8 +272,10 @@ const struct form *form_library_find(const struct form_library *lib, const char 
 const struct form *form_library_find_hash(const struct form_library *lib, const char *hash);
 
 /*
- * The forms directory: dir when given, else ./forms/checklists when run from
- * the source tree, else the installed share directory.  Caller frees.
+ * The forms directory: dir when given, else found from the program's own
+ * path (the source tree's forms/checklists beside build/, or
+ * PREFIX/share/fieldcheck/checklists beside PREFIX/bin), else the installed
+ * share directory, else ./forms/checklists.  Caller frees.
  */
 char *form_default_dir(const char *dir);
 

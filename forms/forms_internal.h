@@ -136,6 +136,7 @@ struct form_question {
 	char **hint;
 	char **constraint_msg;
 	char **required_msg;
+	char *appearance;    /* the appearance column, trimmed; NULL when empty */
 	char *default_value;
 	struct form_expr *default_expr;  /* a dynamic default, evaluated when first shown */
 	char *relevant_src, *constraint_src, *calculation_src;

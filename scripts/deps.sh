@@ -9,7 +9,8 @@ set -eu
 # Test-only: cmocka, clang (libFuzzer), gpsd + gpsfake, tmux, gdal-bin, jq, sqlite3,
 # curl, openssl (a throwaway city CA for the HTTPS tests), libjpeg-turbo-progs
 # (djpeg and cjpeg: the photo benchmark's anchor), faketime (replays of
-# receiver logs recorded in other years).
+# receiver logs recorded in other years; the golden screens' pinned clock),
+# mandoc (checks the manual pages).
 PACKAGES="
 build-essential pkg-config
 libncurses-dev libsqlite3-dev libgps-dev zlib1g-dev libcurl4-openssl-dev
@@ -17,7 +18,7 @@ libmicrohttpd-dev libjansson-dev libsodium-dev libpcre2-dev libjpeg62-turbo-dev 
 libchafa-dev libglib2.0-dev
 libcmocka-dev clang libclang-rt-14-dev
 gpsd gpsd-clients python3-gps tmux gdal-bin jq sqlite3 python3 procps ca-certificates htop
-curl openssl libjpeg-turbo-progs faketime
+curl openssl libjpeg-turbo-progs faketime mandoc
 "
 
 missing=""
