@@ -635,6 +635,25 @@ struct fx {
 	char dir[64];
 };
 
+/* A FIFO in place of a camera file: refused at once, not waited on for a writer. */
+static void
+test_import_refuses_a_fifo(void **state)
+{
+	struct fx *fx = *state;
+	char *path = xasprintf("%s/IMG_0002.JPG", fx->dir), *cause = NULL;
+	unsigned char *out;
+	size_t out_len;
+	struct photo_info info;
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);  /* a blocking open never returns: the alarm ends the test as failed */
+	assert_int_equal(photo_import(path, 0, &out, &out_len, &info, &cause), -1);
+	alarm(0);
+	assert_non_null(strstr(cause, "not a regular file"));
+	free(cause);
+	free(path);
+}
+
 static int
 setup(void **state)
 {
@@ -948,6 +967,7 @@ main(void)
 		cmocka_unit_test(test_import_kinds_and_limits),
 		cmocka_unit_test(test_import_png),
 		cmocka_unit_test(test_import_missing_file),
+		cmocka_unit_test_setup_teardown(test_import_refuses_a_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_put_is_atomic_and_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_gc_keeps_referenced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_full_disk_leaves_nothing, setup, teardown),
