@@ -770,6 +770,31 @@ age(const char *path, time_t seconds)
 	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
 }
 
+/*
+ * A put of bytes the store holds already (an old photo no record references
+ * any more, attached again) starts their grace anew: the record that will
+ * reference them is not saved yet, and a collection meanwhile must keep them.
+ */
+static void
+test_store_put_again_renews_the_grace(void **state)
+{
+	struct fx *fx = *state;
+	struct photo_store *ps;
+	struct photo_gc_result res;
+	char sha[PHOTO_HASH_LEN], *path, *cause = NULL;
+
+	assert_int_equal(photo_store_open(fx->dir, &ps, &cause), 0);
+	assert_int_equal(photo_store_put(ps, "photo 9", 7, sha, &cause), 0);
+	path = photo_store_path(ps, sha);
+	age(path, 7200);
+	assert_int_equal(photo_store_put(ps, "photo 9", 7, sha, &cause), 0);
+	assert_int_equal(photo_store_gc(ps, NULL, 0, 3600, &res, &cause), 0);
+	assert_true(photo_store_has(ps, sha));
+	assert_int_equal(res.removed, 0);
+	photo_store_close(ps);
+	free(path);
+}
+
 static void
 test_store_gc_keeps_referenced(void **state)
 {
@@ -970,6 +995,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_import_refuses_a_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_put_is_atomic_and_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_gc_keeps_referenced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_put_again_renews_the_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_full_disk_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_draws_a_stored_photo, setup, teardown),
 	};
