@@ -234,16 +234,34 @@ platform_queued_free(struct platform_queued *items, size_t n)
 	free(items);
 }
 
+/*
+ * Takes item's content out of the queue, with its attempts.  Content put
+ * while item was being posted (the depot queued the day again) is newer and
+ * stays queued: the file is first renamed aside, so a put racing this one
+ * lands beside it rather than being unlinked, and one that is not item's
+ * is linked back unless a newer put took its place.
+ */
 static void
-unlink_queued(struct platform_queue *q, const char *id)
+unlink_queued(struct platform_queue *q, const struct platform_queued *item)
 {
-	char *p = xasprintf("%s/queue/%s.json", q->dir, id), *t = xasprintf("%s/queue/%s.try",
-	    q->dir, id);
+	char *p = xasprintf("%s/queue/%s.json", q->dir, item->case_id);
+	char *t = xasprintf("%s/queue/%s.try", q->dir, item->case_id);
+	char *aside = xasprintf("%s.%ld", p, (long)getpid());
+	char *data;
+	size_t len = 0;
 
-	unlink(p);
-	unlink(t);
+	if (rename(p, aside) == 0) {
+		data = slurp(aside, &len);
+		if (data != NULL && len == item->len && memcmp(data, item->body, len) == 0)
+			unlink(t);
+		else if (link(aside, p) != 0 && errno != EEXIST)
+			rename(aside, p);
+		unlink(aside);
+		free(data);
+	}
 	free(p);
 	free(t);
+	free(aside);
 }
 
 int
@@ -255,7 +273,7 @@ platform_queue_delivered(struct platform_queue *q, const struct platform_queued 
 
 	free(path);
 	if (rc == 0)
-		unlink_queued(q, item->case_id);
+		unlink_queued(q, item);
 	return rc;
 }
 
@@ -283,7 +301,7 @@ platform_queue_refused(struct platform_queue *q, const struct platform_queued *i
 	if (rc == 0)
 		rc = write_durable(why, reason, strlen(reason), cause);
 	if (rc == 0)
-		unlink_queued(q, item->case_id);
+		unlink_queued(q, item);
 	free(body);
 	free(why);
 	return rc;

@@ -10,6 +10,7 @@
  *   2xx with a JSON body   delivered: recorded as sent, leaves the queue
  *   409                    the platform already holds this key: delivered
  *   2xx that is not JSON   (a captive portal's HTML page) tried again later
+ *   3xx                    (a captive portal's redirect; none is followed) tried again later
  *   5xx, 408, 429, no answer, a timeout, a refused connection
  *                          tried again later, the wait doubling from
  *                          --retry-base (1 s) to --retry-max (300 s), with jitter
@@ -122,13 +123,19 @@ post(CURL *h, const struct options *o, const struct platform_queued *it, char **
 	} else if (status >= 500 || status == 408 || status == 429) {
 		*reason = xasprintf("%ld from the platform", status);
 		out = RETRY;
+	} else if (status < 400) {
+		/* A redirect (a captive portal's, as a rule; none is followed) says nothing of the case. */
+		*reason = xasprintf("%ld, a redirect, not the platform's answer (a login page?)", status);
+		out = RETRY;
 	} else {
 		*reason = xasprintf("%ld: %.200s", status, a.body.data != NULL ? a.body.data : "");
-		for (char *p = *reason; *p != '\0'; p++)
-			if (*p == '\n' || *p == '\r')
-				*p = ' ';
 		out = REFUSED;
 	}
+	/* The platform's words go to a terminal and into refused/: one line, no control bytes
+	 * (an escape sequence could rewrite the screen or the log shown later). */
+	for (unsigned char *p = (unsigned char *)*reason; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 done:
 	curl_slist_free_all(headers);
 	free(a.body.data);

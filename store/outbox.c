@@ -6,7 +6,8 @@
  * its records from final to bundled, in one transaction, so every retry sends
  * identical bytes and no record is in two bundles.  A bundle too big for the
  * link is replaced whole (store_outbox_replace): its records move to the
- * smaller bundles and it leaves the outbox in one transaction.
+ * smaller bundles, which take its place in the queue, and it leaves the
+ * outbox in one transaction.
  */
 #include "store/store_internal.h"
 
@@ -113,14 +114,49 @@ store_outbox_bundle_records(struct store *st, const char *bundle_uuid, size_t of
 	return store_outbox_bundle_query(st, bundle_uuid, offset, fn, ctx, cause);
 }
 
+/*
+ * The bundles frozen after old_uuid (one is frozen beside each upload) go
+ * behind its replacements, which outbox_insert put last: the queue keeps
+ * the order records were frozen in, so that an original still reaches the
+ * depot before a correction of it in a later bundle.  Inside the caller's
+ * transaction, after the replacements were inserted; before_max is the
+ * largest id before them.  Adding before_max + nparts (at least the largest
+ * id now) moves the rows past every other one in their own order.
+ */
+static int
+outbox_make_way(struct store *st, const char *old_uuid, sqlite3_int64 before_max, size_t nparts,
+    char **cause)
+{
+	sqlite3_stmt *shift = store_prepare(st, "UPDATE outbox SET id = id + ?2 + ?3 WHERE sent_at IS NULL "
+	    "AND id > (SELECT id FROM outbox WHERE uuid = ?1) AND id <= ?2", cause);
+	int rc;
+
+	if (shift == NULL)
+		return -1;
+	sqlite3_bind_text(shift, 1, old_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(shift, 2, before_max);
+	sqlite3_bind_int64(shift, 3, (sqlite3_int64)nparts);
+	rc = sqlite3_step(shift);
+	sqlite3_finalize(shift);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "outbox");
+}
+
 int
 store_outbox_replace(struct store *st, const char *old_uuid, const struct store_refrozen *parts,
     size_t nparts, char **cause)
 {
 	sqlite3_stmt *relink = NULL, *drop = NULL, *left = NULL;
+	sqlite3_int64 before_max;
 
 	if (store_begin(st, cause) != 0)
 		return -1;
+	left = store_prepare(st, "SELECT coalesce(max(id), 0) FROM outbox", cause);
+	if (left == NULL || sqlite3_step(left) != SQLITE_ROW) {
+		store_db_fail(st, cause, "outbox");
+		goto fail;
+	}
+	before_max = sqlite3_column_int64(left, 0);
+	sqlite3_finalize(left);
 	relink = store_prepare(st, "UPDATE outbox_records SET bundle_uuid = ?1 "
 	    "WHERE bundle_uuid = ?2 AND record_uuid = ?3", cause);
 	left = store_prepare(st, "SELECT count(*) FROM outbox_records WHERE bundle_uuid = ?1", cause);
@@ -148,6 +184,8 @@ store_outbox_replace(struct store *st, const char *old_uuid, const struct store_
 			}
 		}
 	}
+	if (outbox_make_way(st, old_uuid, before_max, nparts, cause) != 0)
+		goto fail;
 	sqlite3_bind_text(left, 1, old_uuid, -1, SQLITE_STATIC);
 	if (sqlite3_step(left) != SQLITE_ROW) {
 		store_db_fail(st, cause, "outbox");

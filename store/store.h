@@ -338,8 +338,9 @@ struct store_refrozen {
 /*
  * In one transaction: freezes the parts and moves each of old_uuid's
  * records to its part (they stay bundled), then drops old_uuid from the
- * outbox.  Refused unless old_uuid is unsent, not refused, and the parts
- * hold exactly its records.
+ * outbox.  The parts take its place in the queue, before the bundles
+ * frozen after it.  Refused unless old_uuid is unsent, not refused, and the
+ * parts hold exactly its records.
  */
 int store_outbox_replace(struct store *st, const char *old_uuid, const struct store_refrozen *parts,
     size_t nparts, char **cause);

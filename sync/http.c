@@ -440,10 +440,15 @@ conn_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhi
 		return SYNC_TRANSIENT;
 	}
 	v = obj != NULL ? json_object_get(obj, "error") : NULL;
-	if (json_is_string(v))
+	if (json_is_string(v)) {
 		snprintf(excerpt, sizeof excerpt, "%s", json_string_value(v));
-	else
+		/* Shown on a terminal and kept in the outbox: no control bytes, as in reply_excerpt. */
+		for (unsigned char *p = (unsigned char *)excerpt; *p != '\0'; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	} else {
 		reply_excerpt(c, excerpt, sizeof excerpt);
+	}
 	json_decref(obj);
 	how = status >= 400 && status < 500 && status != 408 && status != 429 ? SYNC_REFUSED :
 	    SYNC_TRANSIENT;

@@ -9,6 +9,8 @@ Answers each POST by the next line of SCRIPT (consumed as it goes):
   400     400 with a reason: the case is refused
   html    200 with an HTML page (a captive portal)
   hang    no answer for 5 s, then the connection is closed
+  302     a redirect to a login page (a captive portal)
+  400esc  400 whose reason carries a terminal escape sequence
   (none)  201 with {"caseId": ...}
 Every request is logged to LOG as one JSON line: key, body, answer.
 """
@@ -62,6 +64,14 @@ class H(BaseHTTPRequestHandler):
             self.answer(409, "application/json", b'{"error":"duplicate idempotency key"}')
         elif mode == "400":
             self.answer(400, "application/json", b'{"error":"cellId unknown"}')
+        elif mode == "302":
+            self.send_response(302)
+            self.send_header("Location", "http://login.example/portal")
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif mode == "400esc":
+            self.answer(400, "application/json", b'{"error":"\x1b]0;owned\x07\x1b[2Jbad"}')
         elif mode == "html":
             self.answer(200, "text/html", b"<html><body>Wi-Fi login</body></html>")
         else:

@@ -92,6 +92,26 @@ st=$?
 check "the push keeps trying until the platform takes the case" \
 	sh -c "[ $st -eq 0 ] && [ $(queued) -eq 0 ] && grep -q 'attempt 2' '$SCRATCH/err6' || { cat '$SCRATCH/err6' >&2; false; }"
 
+# ---- a redirect (a captive portal's) is no refusal: the case is tried again ----
+FC record add --form urban_furniture --inspector li --at 31.236,121.476,4 asset_id=灯杆-8 \
+	furniture_type=street_light pole_tilt=yes pole_tilt_severity=minor > /dev/null
+printf '302\n' > "$SCRATCH/script"
+PUSH --once 2> "$SCRATCH/err7"
+check "a 302 leaves the case queued (exit 1)" sh -c "[ $? -eq 1 ] && [ $(queued) -eq 1 ]"
+check "a 302 sets nothing aside as refused" [ "$(ls "$Q/refused" | grep -c '\.json$')" -eq 1 ]
+PUSH --once 2> "$SCRATCH/err7b"
+check "the next pass delivers it" sh -c "[ $? -eq 0 ] && [ $(queued) -eq 0 ] && grep -q 'delivered (201)' '$SCRATCH/err7b'"
+
+# ---- the platform's reason reaches the terminal and the queue without control bytes ----
+FC record add --form urban_furniture --inspector li --at 31.237,121.477,4 asset_id=灯杆-9 \
+	furniture_type=street_light pole_tilt=yes pole_tilt_severity=minor > /dev/null
+printf '400esc\n' > "$SCRATCH/script"
+PUSH --once 2> "$SCRATCH/err8"
+no_escape() { ! grep -q "$(printf '\033')" "$@"; }
+check "the refusal is reported" grep -q 'refused by the platform' "$SCRATCH/err8"
+check "no escape byte reaches the terminal" no_escape "$SCRATCH/err8"
+check "no escape byte is kept in the reason" no_escape "$Q"/refused/*.why
+
 # ---- bad arguments ----
 "$DEPOT" --db "$DB" platform push --url ftp://x --day "$DAY" > /dev/null 2>&1
 check "a URL that is not http(s) is a usage error" [ $? -eq 2 ]

@@ -24,7 +24,8 @@
       A proxy that answers the first K requests itself (default: all) with
       CODE and a JSON error body, closing the connection after each, and
       passes everything after them to TARGET_PORT.  --events appends
-      "answer METHOD status=CODE" per request answered.
+      "answer METHOD status=CODE" per request answered; --error TEXT is the
+      body's error (default "netfault answers CODE").
   netfault.py impostor PORT
       A captive portal: every request gets 200 with an HTML login page.
   netfault.py silent PORT
@@ -35,6 +36,7 @@ prints one line, "netfault: listening on 127.0.0.1:PORT", with the port bound.
 """
 import argparse
 import fcntl
+import json
 import os
 import signal
 import socket
@@ -110,7 +112,8 @@ class Answer:
             if head is None:
                 return
             method = head.split(b" ", 1)[0].decode(errors="replace")
-            body = b'{"error": "netfault answers %d"}' % self.args.status
+            error = self.args.error or "netfault answers %d" % self.args.status
+            body = json.dumps({"error": error}).encode()
             conn.sendall(b"HTTP/1.1 %d Fault\r\nContent-Type: application/json\r\n"
                          b"Content-Length: %d\r\nConnection: close\r\n\r\n"
                          % (self.args.status, len(body)) + body)
@@ -327,6 +330,7 @@ def main():
     p.add_argument("--kill-pid-file")
     p.add_argument("--kill-at", default="0.5")
     p.add_argument("--status", type=int, default=503)
+    p.add_argument("--error")
     args = p.parse_args()
     s = listener(args.port, 4096 if args.rate_up else None)
     print("netfault: listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)

@@ -297,6 +297,46 @@ test_code_column(void **state)
 	    "four digits)\n"));
 }
 
+/*
+ * A case whose content changes while its old content is being posted (the
+ * depot queues the day again meanwhile): the old content's answer must not
+ * take the new content out of the queue, whether delivered or refused.
+ */
+static void
+test_queue_keeps_content_queued_during_a_post(void **state)
+{
+	static const char *const id[2] = { "0b2c0a56-4a2d-8a5e-9d3c-2f1e0a9b8c7d",
+	    "1b2c0a56-4a2d-8a5e-9d3c-2f1e0a9b8c7d" };
+	char dir[] = "/tmp/fc-queue-XXXXXX", *cause = NULL, *cmd;
+	struct platform_queue *q;
+	struct platform_queued *items, *now;
+	size_t n, m;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(platform_queue_open(dir, &q, &cause), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(platform_queue_put(q, id[i], "{\"v\":1}", 7, &cause), 1);
+	assert_int_equal(platform_queue_list(q, &items, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	/* While both are posted, each gets new content. */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(platform_queue_put(q, id[i], "{\"v\":2}", 7, &cause), 1);
+	assert_string_equal(items[0].case_id, id[0]);
+	assert_int_equal(platform_queue_delivered(q, &items[0], &cause), 0);
+	assert_int_equal(platform_queue_refused(q, &items[1], "400: old", &cause), 0);
+	assert_int_equal(platform_queue_list(q, &now, &m, &cause), 0);
+	assert_int_equal(m, 2);
+	for (size_t i = 0; i < m; i++)
+		assert_memory_equal(now[i].body, "{\"v\":2}", 7);
+	platform_queued_free(now, m);
+	platform_queued_free(items, n);
+	platform_queue_close(q);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -309,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_hazard_codes),
 		cmocka_unit_test(test_code_column),
 		cmocka_unit_test(test_code_on_severity_choice),
+		cmocka_unit_test(test_queue_keeps_content_queued_during_a_post),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

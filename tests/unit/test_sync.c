@@ -230,6 +230,8 @@ struct fake_link {
 	size_t largest_sent;
 	char (*seen)[FC_UUID_LEN];
 	size_t nseen, dups;
+	int last;                   /* the highest R-N received */
+	size_t order_breaks;        /* records received after one finalized later */
 };
 
 static enum sync_outcome
@@ -260,6 +262,14 @@ fake_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhi
 			f->dups++;
 		else
 			fc_strlcpy(f->seen[f->nseen++], dec->records[i]->uuid, FC_UUID_LEN);
+		if (!again) {
+			int index = atoi(store_record_answer(dec->records[i], "asset_id") + 2);
+
+			if (index < f->last)
+				f->order_breaks++;
+			else
+				f->last = index;
+		}
 	}
 	bundle_free(dec);
 	if (b->size > f->largest_sent)
@@ -357,6 +367,45 @@ test_drain_refreezes_for_a_slow_link(void **state)
 	free(db);
 }
 
+/*
+ * A bundle re-frozen while the next one was frozen beside its upload: its
+ * records still reach the depot before the later ones, which the depot
+ * needs (a correction is refused before its original, "send the original
+ * first", and its bundle set aside).
+ */
+static void
+test_drain_refreeze_keeps_the_order(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-drain-XXXXXX", *db, *cause = NULL, *cmd;
+	struct fake_link f = { .t = { .upload = fake_upload, .stopped = fake_stopped,
+	    .timeout_ms = 5000 }, .max_body = 3000 };
+	struct sync_options o = { .device = "hh1", .max_bundle_bytes = 6000 };
+	enum sync_outcome how = SYNC_TRANSIENT;
+	struct store *st;
+	int drains = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	db = xasprintf("%s/hh.db", dir);
+	st = queue_of(db, 600);
+	f.seen = xcalloc(600, sizeof *f.seen);
+	while (how != SYNC_DONE && drains++ < 100) {
+		how = sync_drain(st, &f.t, &o, NULL, NULL, &cause);
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(how, SYNC_DONE);
+	assert_true(f.timeouts > 0);
+	assert_int_equal(f.nseen, 600);
+	assert_int_equal(f.order_breaks, 0);
+	store_close(st);
+	free(f.seen);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(db);
+}
+
 static void
 test_worker_offline(void **state)
 {
@@ -435,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_token_file),
 		cmocka_unit_test(test_options_from_config),
 		cmocka_unit_test(test_drain_refreezes_for_a_slow_link),
+		cmocka_unit_test(test_drain_refreeze_keeps_the_order),
 		cmocka_unit_test(test_worker_offline),
 	};
 
