@@ -47,8 +47,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # photo codecs.  The tests, tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
-# fieldcheck-sync links cli/common.o, whose form library reaches regex().
-SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium libpcre2-8)
+SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
 PHOTO_LIBS := $(shell pkg-config --libs $(PHOTO_PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
