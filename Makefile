@@ -41,10 +41,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PHOTO_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
-# fieldcheck-sync has it, and the inspector's screen stays small.  Photos
-# are imported by fieldcheck (the screen and `record add`); fieldcheck-sync
-# only reads stored ones and the depot decodes none, so neither links the
-# photo codecs.  The tests, tools and benchmarks link everything.
+# fieldcheck-sync has it, and the inspector's screen stays small.  The photo
+# codecs are for fieldcheck, the one program that will import photos (the
+# screen and `record add`; --as-needed drops them until it does); the sync
+# program and the depot decode none.  The tests, tools and benchmarks link
+# everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
 SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
