@@ -2,14 +2,15 @@
 #
 # Modules are directories; every .c file in a module directory is part of it,
 # so adding a file needs no edit here.  All module code goes into one static
-# library that the three programs, the unit tests and the benchmarks link.
-# Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, the only
-# one with libcurl; `fieldcheck sync` runs it, and so does the screen for its
-# background sync) and fieldcheck-depot (depot/).  A program takes from the
+# library that the four programs, the unit tests and the benchmarks link.
+# Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, with
+# libcurl; `fieldcheck sync` runs it, and so does the screen for its
+# background sync), fieldcheck-depot (depot/) and fieldcheck-push (push/: the
+# platform push, the other one with libcurl).  A program takes from the
 # library only the objects it calls, so one that never imports a photo
 # (photo/import.c) never needs libjpeg or libexif.
 #
-#   make            build fieldcheck, fieldcheck-sync and fieldcheck-depot
+#   make            build fieldcheck, fieldcheck-sync, fieldcheck-depot, fieldcheck-push
 #   make check      install missing packages, build with -Werror, run every suite
 #   make bench      run the benchmarks, each printed beside its anchor
 #   make soak       the long robustness runs (not part of check), one line per figure
@@ -41,11 +42,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PHOTO_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
-# fieldcheck-sync has it, and the inspector's screen stays small.  The photo
-# codecs are for fieldcheck, the one program that will import photos (the
-# screen and `record add`; --as-needed drops them until it does); the sync
-# program and the depot decode none.  The tests, tools and benchmarks link
-# everything.
+# fieldcheck-sync and fieldcheck-push have it, and the inspector's screen
+# stays small.  Photos are to be imported by fieldcheck alone (no program
+# calls photo/ yet), so only FC_LIBS names the photo codecs.  The tests,
+# tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
 SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)

@@ -82,16 +82,16 @@ int cli_load_grid(const char *grid, const char *names, struct platform_grid **ou
 /* The commands.  argv[0] is the command's name; getopt state is reset. */
 #define CLI_COMMANDS(X) \
 	X(list,       "list records (tab-separated, or --json)") \
-	X(forms,      "forms check FILE... | forms list") \
+	X(forms,      "forms check [--codes FILE] FILE... | forms list") \
 	X(record,     "record add --form ID name=value...") \
 	X(gps,        "show the live GPS fix (--once: wait for one)") \
 	X(sync,       "send queued records to the depot") \
-	X(bundle,     "bundle cat FILE: print a bundle as NDJSON") \
+	X(bundle,     "bundle cat|check FILE: print or check a bundle") \
 	X(outbox,     "outbox list | outbox retry UUID: bundles waiting or refused") \
 	X(review,     "review a day's records (supervisor)") \
-	X(export,     "export a day as CSV or GeoJSON") \
+	X(export,     "export a day as CSV, GeoJSON or platform cases") \
 	X(report,     "print a day's report") \
-	X(supervisor, "supervisor set-pin")
+	X(supervisor, "supervisor set-pin|check-pin|reset-pin|pin-log")
 
 #define CLI_DECLARE(name, help) int cmd_##name(struct cli_globals *g, int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE)

@@ -2,11 +2,14 @@
  * fieldcheck-depot — receives bundles from the handhelds and manages the
  * devices allowed to send them.
  *
- *   fieldcheck-depot --db depot.db serve [--listen 127.0.0.1:8088] [--threads N]
+ *   fieldcheck-depot --db depot.db serve [--listen 127.0.0.1:8088] [limits]
  *                                        [--tls-cert FILE --tls-key FILE]
  *   fieldcheck-depot --db depot.db device add NAME     prints the new token, once
  *   fieldcheck-depot --db depot.db device list
  *   fieldcheck-depot --db depot.db device revoke NAME
+ *   fieldcheck-depot --db depot.db platform push ...   (depot/platform.c)
+ *
+ * usage_text below and man/fieldcheck-depot.8 give every option.
  *
  * `serve` also takes --db after it.  Tokens are 32 random bytes, base64url;
  * the database keeps only their SHA-256.

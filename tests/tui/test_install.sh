@@ -19,7 +19,8 @@ check "build/fieldcheck finds the source tree's checklists from elsewhere" \
 DEST="$SCRATCH/dest"
 check "make install into DESTDIR" \
 	make -s -C "$TOP" BUILD="$BUILD" PREFIX=/opt/fc DESTDIR="$DEST" install
-for f in bin/fieldcheck bin/fieldcheck-sync bin/fieldcheck-depot share/fieldcheck/checklists/road.csv \
+for f in bin/fieldcheck bin/fieldcheck-sync bin/fieldcheck-depot bin/fieldcheck-push \
+	share/fieldcheck/checklists/road.csv share/fieldcheck/codes.csv share/man/man1/fieldcheck-push.1 \
 	share/man/man1/fieldcheck.1 share/man/man1/fieldcheck-sync.1 share/man/man5/fieldcheck-forms.5 \
 	share/man/man8/fieldcheck-depot.8; do
 	check "installed: PREFIX/$f" test -f "$DEST/opt/fc/$f"
