@@ -55,6 +55,8 @@ char *cli_db_path(const struct cli_globals *g);
 struct fc_config *cli_config(void);
 /* --inspector, else the config's `inspector`, else NULL.  Not freed. */
 const char *cli_inspector(const struct cli_globals *g);
+/* gpsd's HOST:PORT (or "none"): --gpsd, else the configuration's `gpsd`; NULL: the default. */
+const char *cli_gpsd(const struct cli_globals *g);
 /* The config's `device`, else the host name.  Not freed. */
 const char *cli_device(void);
 

@@ -300,12 +300,7 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 	if (optind != argc)
 		return gps_usage();
 
-	hostport = g->gpsd;
-	if (hostport == NULL) {
-		struct fc_config *cfg = cli_config();
-		if (cfg != NULL)
-			hostport = fc_config_get(cfg, "gpsd");
-	}
+	hostport = cli_gpsd(g);
 	w.where = hostport != NULL ? hostport : "localhost:2947";
 	if (gpsclient_open(hostport, &gc, &cause) != 0) {
 		cli_error("%s", cause);

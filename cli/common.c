@@ -59,6 +59,14 @@ cli_inspector(const struct cli_globals *g)
 }
 
 const char *
+cli_gpsd(const struct cli_globals *g)
+{
+	if (g->gpsd != NULL && g->gpsd[0] != '\0')
+		return g->gpsd;
+	return fc_config_get(cli_config(), "gpsd");
+}
+
+const char *
 cli_device(void)
 {
 	return fc_device_name(cli_config());
