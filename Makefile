@@ -2,23 +2,25 @@
 #
 # Modules are directories; every .c file in a module directory is part of it,
 # so adding a file needs no edit here.  All module code goes into one static
-# library that the three programs, the unit tests and the benchmarks link.
-# Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, the only
-# one with libcurl; `fieldcheck sync` runs it, and so does the screen for its
-# background sync) and fieldcheck-depot (depot/).  A program takes from the
+# library that the four programs, the unit tests and the benchmarks link.
+# Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, with
+# libcurl; `fieldcheck sync` runs it, and so does the screen for its
+# background sync), fieldcheck-depot (depot/) and fieldcheck-push (push/: the
+# platform push, the other one with libcurl).  A program takes from the
 # library only the objects it calls, so one that never imports a photo
 # (photo/import.c) never needs libjpeg or libexif.
 #
-#   make            build fieldcheck, fieldcheck-sync and fieldcheck-depot
+#   make            build fieldcheck, fieldcheck-sync, fieldcheck-depot, fieldcheck-push
 #   make check      install missing packages, build with -Werror, run every suite
 #   make bench      run the benchmarks, each printed beside its anchor
 #   make soak       the long robustness runs (not part of check), one line per figure
 #   make demo       run the TUI on the built-in checklists with a simulated GPS
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (programs, checklists, man pages)
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SHAREDIR  ?= $(PREFIX)/share/fieldcheck
+MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 
 CC        ?= cc
@@ -40,14 +42,13 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PHOTO_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
-# fieldcheck-sync has it, and the inspector's screen stays small.  Photos
-# are imported by fieldcheck (the screen and `record add`); fieldcheck-sync
-# only reads stored ones and the depot decodes none, so neither links the
-# photo codecs.  The tests, tools and benchmarks link everything.
+# fieldcheck-sync and fieldcheck-push have it, and the inspector's screen
+# stays small.  Photos are to be imported by fieldcheck alone (no program
+# calls photo/ yet), so only FC_LIBS names the photo codecs.  The tests,
+# tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
-# fieldcheck-sync links cli/common.o, whose form library reaches regex().
-SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium libpcre2-8)
+SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
 PHOTO_LIBS := $(shell pkg-config --libs $(PHOTO_PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
@@ -55,11 +56,12 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms photo gps meaning sync report tui
+MODULES   := util store forms photo gps geo meaning sync report platform tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)
 DEPOT_SRC := $(wildcard depot/*.c)
+PUSH_SRC  := $(wildcard push/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -68,14 +70,16 @@ TOOL_SRC  := $(wildcard tests/tools/*.c)
 LIB       := $(BUILD)/libfieldcheck.a
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
-SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/cli/common.o
+SYNCD_OBJ := $(SYNCD_SRC:%.c=$(BUILD)/%.o)
 DEPOT_OBJ := $(DEPOT_SRC:%.c=$(BUILD)/%.o)
+PUSH_OBJ  := $(PUSH_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-sync $(BUILD)/fieldcheck-depot
+PROGRAMS  := $(BUILD)/fieldcheck $(BUILD)/fieldcheck-sync $(BUILD)/fieldcheck-depot \
+             $(BUILD)/fieldcheck-push
 
 # Quiet by default; `make V=1` shows the full commands.
 ifeq ($(V),1)
@@ -113,6 +117,11 @@ $(BUILD)/fieldcheck-depot: $(DEPOT_OBJ) $(LIB)
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(DEPOT_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
 
+# fieldcheck-push (push/): the platform push, libcurl kept out of the depot's server.
+$(BUILD)/fieldcheck-push: $(PUSH_OBJ) $(LIB)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(PUSH_OBJ) $(LIB) $(LDFLAGS) -Wl,--as-needed $(SYNCD_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(say) TEST $@
@@ -132,12 +141,13 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 # Fuzzers: clang's libFuzzer with ASan, over the library sources compiled
 # directly (a gcc-built archive cannot carry the fuzzer's coverage hooks).
+# Of tui/ only the key decoder, which needs no terminal.
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 $(PKG_CFLAGS) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(say) FUZZ $@
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) $(LDLIBS) $(PHOTO_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) tui/input.c $(LDLIBS) $(PHOTO_LIBS)
 
 tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 fuzzers: $(FUZZ_BIN)
@@ -152,7 +162,7 @@ check: deps
 	$(MAKE) --no-print-directory WERROR=1 tests
 	$(MAKE) --no-print-directory WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-sync \
-		build-san/fieldcheck-depot \
+		build-san/fieldcheck-depot build-san/fieldcheck-push \
 		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
 	$(MAKE) --no-print-directory fuzzers
 	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz sh tests/run.sh
@@ -164,15 +174,20 @@ bench: deps
 # soak: every tests/soak/soak_*.sh; each prints its figures like a benchmark's lines.
 soak: deps
 	$(MAKE) --no-print-directory tests
-	@status=0; for s in tests/soak/soak_*.sh; do BUILD=$(BUILD) sh "$$s" || status=1; done; exit $$status
+	@BUILD=$(BUILD) sh tests/soak/run.sh
 
 demo: deps all
 	@BUILD=$(BUILD) sh scripts/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/checklists \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 644 forms/checklists/*.csv $(DESTDIR)$(SHAREDIR)/checklists/
+	install -m 644 platform/codes.csv $(DESTDIR)$(SHAREDIR)/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
 	rm -rf build build-san

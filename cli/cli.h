@@ -55,6 +55,8 @@ char *cli_db_path(const struct cli_globals *g);
 struct fc_config *cli_config(void);
 /* --inspector, else the config's `inspector`, else NULL.  Not freed. */
 const char *cli_inspector(const struct cli_globals *g);
+/* gpsd's HOST:PORT (or "none"): --gpsd, else the configuration's `gpsd`; NULL: the default. */
+const char *cli_gpsd(const struct cli_globals *g);
 /* The config's `device`, else the host name.  Not freed. */
 const char *cli_device(void);
 
@@ -66,19 +68,32 @@ struct form_library;
  */
 struct form_library *cli_load_forms(const struct cli_globals *g);
 
+struct platform_codes;
+struct platform_grid;
+/*
+ * The shipped code table with the city's over it (city, else the
+ * configuration's `codes`); NULL with *cause (caller frees).  Caller frees.
+ */
+struct platform_codes *cli_load_codes(const char *city, char **cause);
+/*
+ * The unit grid (grid, else `grid`) and its names (names, else
+ * `grid_names`): 0 with *out NULL when no grid is configured.  Caller frees.
+ */
+int cli_load_grid(const char *grid, const char *names, struct platform_grid **out, char **cause);
+
 /* The commands.  argv[0] is the command's name; getopt state is reset. */
 #define CLI_COMMANDS(X) \
 	X(list,       "list records (tab-separated, or --json)") \
-	X(forms,      "forms check FILE... | forms list") \
+	X(forms,      "forms check [--codes FILE] FILE... | forms list") \
 	X(record,     "record add --form ID name=value...") \
 	X(gps,        "show the live GPS fix (--once: wait for one)") \
 	X(sync,       "send queued records to the depot") \
-	X(bundle,     "bundle cat FILE: print a bundle as NDJSON") \
+	X(bundle,     "bundle cat|check FILE: print or check a bundle") \
 	X(outbox,     "outbox list | outbox retry UUID: bundles waiting or refused") \
 	X(review,     "review a day's records (supervisor)") \
-	X(export,     "export a day as CSV or GeoJSON") \
+	X(export,     "export a day as CSV, GeoJSON or platform cases") \
 	X(report,     "print a day's report") \
-	X(supervisor, "supervisor set-pin")
+	X(supervisor, "supervisor set-pin|check-pin|reset-pin|pin-log")
 
 #define CLI_DECLARE(name, help) int cmd_##name(struct cli_globals *g, int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE)

@@ -1,5 +1,7 @@
 /*
  * fieldcheck export --day YYYY-MM-DD --format csv|geojson [--form ID] [-o FILE]
+ * fieldcheck export --day YYYY-MM-DD --format cases|cases-csv [--codes FILE]
+ *                   [--grid FILE [--grid-names FILE]] [--gcj02] [--form ID] [-o FILE]
  *
  * Writes one day of records (drafts left out) for a GIS or a spreadsheet,
  * from a handheld's database or the depot's.  The database is opened read
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "forms/forms.h"
+#include "platform/platform.h"
 #include "report/report.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -25,24 +28,35 @@ static void
 export_usage(FILE *f)
 {
 	fputs("usage: fieldcheck export [--db PATH] [--forms DIR] --day YYYY-MM-DD\n"
-	      "                         --format csv|geojson [--form ID] [-o FILE]\n", f);
+	      "                         --format csv|geojson [--form ID] [-o FILE]\n"
+	      "       fieldcheck export ... --format cases|cases-csv [--codes FILE]\n"
+	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n", f);
 }
 
 int
 cmd_export(struct cli_globals *g, int argc, char **argv)
 {
-	enum { OPT_DAY = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_FORM };
+	enum { OPT_DAY = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_FORM, OPT_CODES, OPT_GRID,
+		OPT_GRID_NAMES, OPT_GCJ02 };
 	static const struct option options[] = {
 		CLI_COMMON_OPTIONS,
 		{ "day", required_argument, NULL, OPT_DAY },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "form", required_argument, NULL, OPT_FORM },
+		{ "codes", required_argument, NULL, OPT_CODES },
+		{ "grid", required_argument, NULL, OPT_GRID },
+		{ "grid-names", required_argument, NULL, OPT_GRID_NAMES },
+		{ "gcj02", no_argument, NULL, OPT_GCJ02 },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_query q = { 0 };
-	const char *format = NULL, *output = NULL;
+	const char *format = NULL, *output = NULL, *codes_path = NULL, *grid_path = NULL;
+	const char *names_path = NULL;
+	struct platform_case_options cases = { 0 };
+	struct platform_codes *codes = NULL;
+	struct platform_grid *grid = NULL;
 	struct store *st = NULL;
 	struct form_library *lib = NULL;
 	struct report_day *day = NULL;
@@ -63,13 +77,19 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 			q.day = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "geojson") != 0)
-				return cli_error("--format: '%s' is not csv or geojson", optarg);
+			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "geojson") != 0 &&
+			    strcmp(optarg, "cases") != 0 && strcmp(optarg, "cases-csv") != 0)
+				return cli_error("--format: '%s' is not csv, geojson, cases or "
+				    "cases-csv", optarg);
 			format = optarg;
 			break;
 		case OPT_FORM:
 			q.form_id = optarg;
 			break;
+		case OPT_CODES: codes_path = optarg; break;
+		case OPT_GRID: grid_path = optarg; break;
+		case OPT_GRID_NAMES: names_path = optarg; break;
+		case OPT_GCJ02: cases.gcj02 = true; break;
 		case 'o':
 			output = optarg;
 			break;
@@ -92,6 +112,15 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0)
 		goto fail;
 	lib = cli_load_forms(g);
+	if (strncmp(format, "cases", 5) == 0) {
+		if ((codes = cli_load_codes(codes_path, &cause)) == NULL ||
+		    cli_load_grid(grid_path, names_path, &grid, &cause) != 0)
+			goto fail;
+		cases.codes = codes;
+		cases.grid = grid;
+		cases.format = strcmp(format, "cases") == 0 ? PLATFORM_CASES_JSON :
+		    PLATFORM_CASES_CSV;
+	}
 	/* CSV needs the day's columns before its first row; GeoJSON streams. */
 	if (strcmp(format, "csv") == 0 && report_day_load(st, lib, &q, &day, &cause) != 0)
 		goto fail;
@@ -106,7 +135,9 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	if (strcmp(format, "csv") == 0) {
 		report_day_columns(day, &columns, &ncolumns);
 		sink = export_csv_new(out, columns, ncolumns);
-	} else
+	} else if (codes != NULL)
+		sink = platform_cases_new(out, &cases);
+	else
 		sink = export_geojson_new(out);
 	if ((day != NULL ? report_day_emit(day, sink, &cause) :
 	    report_stream(st, lib, &q, sink, &cause)) != 0)
@@ -125,11 +156,19 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		free(tmp);
 		tmp = NULL;
 	}
-	if (sink->skipped > 0)
+	if (codes != NULL) {
+		if (platform_cases_outside(sink) > 0)
+			fprintf(stderr, "fieldcheck: %zu record%s outside every cell of the grid\n",
+			    platform_cases_outside(sink), platform_cases_outside(sink) == 1 ? "" : "s");
+		if (platform_cases_uncoded(sink) > 0)
+			fprintf(stderr, "fieldcheck: %zu case%s without a platform class (see forms "
+			    "check)\n", platform_cases_uncoded(sink),
+			    platform_cases_uncoded(sink) == 1 ? "" : "s");
+	} else if (sink->skipped > 0)
 		fprintf(stderr, "fieldcheck: %zu record%s without a position left out\n", sink->skipped,
 		    sink->skipped == 1 ? "" : "s");
-	fprintf(stderr, "fieldcheck: %zu record%s of %s exported as %s\n", sink->written,
-	    sink->written == 1 ? "" : "s", q.day, format);
+	fprintf(stderr, "fieldcheck: %zu %s%s of %s exported as %s\n", sink->written,
+	    codes != NULL ? "case" : "record", sink->written == 1 ? "" : "s", q.day, format);
 	status = 0;
 	goto done;
 fail:
@@ -143,6 +182,8 @@ done:
 		sink->free(sink);
 	free(columns);
 	report_day_free(day);
+	platform_codes_free(codes);
+	platform_grid_free(grid);
 	if (lib != NULL)
 		form_library_free(lib);
 	store_close(st);

@@ -58,12 +58,13 @@ gps_parse_seconds(const char *opt, const char *arg, double *out)
 	return 0;
 }
 
+/* The usage line: on stdout with status 0 when asked for (--help), else on stderr with 2. */
 static int
-gps_usage(void)
+gps_usage(FILE *out)
 {
 	fputs("usage: fieldcheck gps [--gpsd HOST:PORT|none] [--once] [--timeout S] "
-	    "[--changes] [--max-age S]\n", stderr);
-	return 2;
+	    "[--changes] [--max-age S]\n", out);
+	return out == stdout ? 0 : 2;
 }
 
 /* Prints one line; false when stdout is gone (e.g. a closed pipe). */
@@ -291,21 +292,18 @@ cmd_gps(struct cli_globals *g, int argc, char **argv)
 			if (gps_parse_seconds("--max-age", optarg, &w.max_age_s) != 0)
 				return 2;
 			break;
+		case 'h':
+			return gps_usage(stdout);
 		default:
-			if (opt != 'h' && cli_common_option(g, opt, optarg))
+			if (cli_common_option(g, opt, optarg))
 				break;
-			return gps_usage();
+			return gps_usage(stderr);
 		}
 	}
 	if (optind != argc)
-		return gps_usage();
+		return gps_usage(stderr);
 
-	hostport = g->gpsd;
-	if (hostport == NULL) {
-		struct fc_config *cfg = cli_config();
-		if (cfg != NULL)
-			hostport = fc_config_get(cfg, "gpsd");
-	}
+	hostport = cli_gpsd(g);
 	w.where = hostport != NULL ? hostport : "localhost:2947";
 	if (gpsclient_open(hostport, &gc, &cause) != 0) {
 		cli_error("%s", cause);

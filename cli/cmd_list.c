@@ -133,7 +133,7 @@ cmd_list(struct cli_globals *g, int argc, char **argv)
 
 	path = cli_db_path(g);
 	/* A listing reads each page once, in order: SQLite's 2 MiB cache would only hold what is done. */
-	if (store_open(path, STORE_READ_WRITE, &st, &cause) != 0 ||
+	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0 ||
 	    store_small_cache(st, &cause) != 0 ||
 	    store_list(st, &filter, print_record, &out, &cause) != 0) {
 		cli_error("%s", cause);

@@ -72,7 +72,7 @@ cmd_outbox(struct cli_globals *g, int argc, char **argv)
 	if (argc == 2 && !fc_valid_uuid(argv[1]))
 		return cli_error("outbox retry %s: not a bundle UUID", argv[1]), 2;
 	db = cli_db_path(g);
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0)
+	if (store_open(db, argc == 1 ? STORE_READ_ONLY : STORE_READ_WRITE, &st, &cause) != 0)
 		goto out;
 	if (argc == 1) {
 		if (store_outbox_list(st, print_entry, NULL, &cause) != 0)

@@ -41,7 +41,6 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 	};
 	struct tui_options opt = { 0 };
 	char today[FC_DAY_LEN], *path, *cause = NULL;
-	const char *reviewer;
 	int ch, status = 0;
 
 	fc_local_day(today, time(NULL));
@@ -73,9 +72,6 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 		review_usage(stderr);
 		return 2;
 	}
-	reviewer = fc_config_get(cli_config(), "supervisor");
-	if (opt.reviewer == NULL)
-		opt.reviewer = reviewer;
 	path = cli_db_path(g);
 	opt.db_path = path;
 	opt.forms_dir = g->forms_dir;

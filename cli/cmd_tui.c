@@ -31,7 +31,7 @@ cmd_tui(struct cli_globals *g, int argc, char **argv)
 	}
 	opt.db_path = db;
 	opt.forms_dir = g->forms_dir;
-	opt.gpsd = g->gpsd;
+	opt.gpsd = cli_gpsd(g);
 	opt.inspector = cli_inspector(g);
 	opt.lang = g->lang;
 	opt.device = cli_device();

@@ -1,7 +1,8 @@
 /*
  * What every command shares: the common options, the error line, and the
- * database path, configuration, inspector and device they default from.
- * Apart from main.c so that fieldcheck-sync (syncd/) links the same code.
+ * database path, configuration, inspector and device they default from
+ * (the configuration and the device name themselves are util's, which
+ * fieldcheck-sync uses too).
  */
 #include "cli/cli.h"
 
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "forms/forms.h"
 #include "util/util.h"
@@ -32,11 +32,9 @@ cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("fieldcheck: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fc_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return 1;
 }
 
@@ -49,22 +47,7 @@ cli_db_path(const struct cli_globals *g)
 struct fc_config *
 cli_config(void)
 {
-	static struct fc_config *cfg;
-	static bool loaded;
-	char *cause = NULL;
-	char *path;
-
-	if (loaded)
-		return cfg;
-	loaded = true;
-	path = fc_config_path();
-	if (fc_config_load(path, &cfg, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
-		cfg = NULL;
-	}
-	free(path);
-	return cfg;
+	return fc_config_user();
 }
 
 const char *
@@ -76,16 +59,17 @@ cli_inspector(const struct cli_globals *g)
 }
 
 const char *
+cli_gpsd(const struct cli_globals *g)
+{
+	if (g->gpsd != NULL && g->gpsd[0] != '\0')
+		return g->gpsd;
+	return fc_config_get(cli_config(), "gpsd");
+}
+
+const char *
 cli_device(void)
 {
-	static char host[65];
-	const char *device = fc_config_get(cli_config(), "device");
-
-	if (device != NULL && device[0] != '\0')
-		return device;
-	if (host[0] == '\0' && (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0'))
-		fc_strlcpy(host, "unknown-device", sizeof host);
-	return host;
+	return fc_device_name(cli_config());
 }
 
 static void

@@ -42,6 +42,13 @@ struct depot_config {
  */
 int depot_serve(const struct depot_config *cfg, char **cause);
 
+/*
+ * `platform push`: queues the cases of the days given for the city's
+ * platform, then runs fieldcheck-push (depot/platform.c).  argv[0] is
+ * "platform".  Returns the exit status.
+ */
+int depot_platform(const char *db, int argc, char **argv);
+
 /* SHA-256 hex of a token, as the devices table keeps it. */
 void depot_token_hash(const char *token, char hex[65]);
 

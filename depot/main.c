@@ -2,12 +2,15 @@
  * fieldcheck-depot — receives bundles from the handhelds and manages the
  * devices allowed to send them.
  *
- *   fieldcheck-depot --db depot.db serve [--listen 127.0.0.1:8088] [--threads N]
+ *   fieldcheck-depot --db depot.db serve [--listen 127.0.0.1:8088] [limits]
  *                                        [--tls-cert FILE --tls-key FILE]
  *   fieldcheck-depot --db depot.db device add NAME     prints the new token, once
  *   fieldcheck-depot --db depot.db device list
  *   fieldcheck-depot --db depot.db device revoke NAME
  *   fieldcheck-depot --db postgresql://... migrate   creates or upgrades the schema, says its version
+ *   fieldcheck-depot --db depot.db platform push ...   (depot/platform.c)
+ *
+ * usage_text below and man/fieldcheck-depot.8 give every option.
  *
  * --db is a SQLite path or a PostgreSQL URI or conninfo (store/depot_store.h).
  * `serve` also takes --db after it.  Tokens are 32 random bytes, base64url;
@@ -32,6 +35,7 @@ static const char usage_text[] =
     "                        [--head-timeout S] [--min-rate BYTES_PER_S] [--max-body BYTES]\n"
     "                        [--tls-cert FILE --tls-key FILE]\n"
     "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n"
+    "       fieldcheck-depot --db PATH platform push --url URL --day YYYY-MM-DD [...]\n"
     "       fieldcheck-depot --db PATH migrate\n"
     "PATH: a SQLite file, or a PostgreSQL URI (postgresql://...) or conninfo (host=... dbname=...)\n";
 
@@ -287,6 +291,8 @@ main(int argc, char **argv)
 		return cmd_device(db, argc, argv);
 	if (strcmp(argv[0], "migrate") == 0)
 		return cmd_migrate(db, argc);
+	if (strcmp(argv[0], "platform") == 0)
+		return depot_platform(db, argc, argv);
 	fputs(usage_text, stderr);
 	return 2;
 }

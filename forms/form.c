@@ -43,7 +43,7 @@ enum col_kind {
 	C_UNSUPPORTED,   /* an error if any row gives it a value */
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
-	C_LIST_NAME, C_ROLE, C_SEVERITY, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER, C_READONLY,
+	C_LIST_NAME, C_ROLE, C_SEVERITY, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER, C_READONLY, C_CODE,
 	C_REPEAT_COUNT,  /* only with a repeat, which is refused at its row */
 	C_FILTER,        /* another column of the choices sheet: a choice_filter may read it */
 };
@@ -275,6 +275,8 @@ fieldcheck_column(const char *name, bool survey)
 		return C_ROLE;
 	if (!survey && strcasecmp(name, "severity") == 0)
 		return C_SEVERITY;
+	if (strcasecmp(name, "code") == 0)
+		return C_CODE;
 	return C_UNSUPPORTED;
 }
 
@@ -804,6 +806,59 @@ row_filters(struct loader *ld, const struct column *cols, size_t ncol, size_t ro
 }
 
 /* external: the external_choices sheet, whose rows repeat names as itemsets do. */
+/*
+ * A fieldcheck::code cell (forms.h): a choice's is one KIND:MMNN term; a
+ * question's (q not NULL) is terms separated by spaces, each KIND:MMNN or
+ * ${name} of a select_one whose choices give codes.  NULL when empty.
+ */
+static char *
+cell_code(struct loader *ld, const struct column *cols, size_t ncol, size_t row,
+    const struct form_question *q)
+{
+	const struct form_csv_cell *c = cell_of(ld, cols, ncol, row, C_CODE, SIZE_MAX);
+	char *text, b[80];
+	size_t terms = 0;
+
+	if (c == NULL || (text = trimmed(c->text))[0] == '\0') {
+		if (c != NULL)
+			free(text);
+		return NULL;
+	}
+	for (const char *p = text; *p != '\0';) {
+		size_t len = strcspn(p, " "), nlen = len > 3 ? len - 3 : 0;
+		enum form_code_kind kind;
+		char code[5], name[FORM_MAX_NAME + 1];
+		long ref;
+
+		terms++;
+		if (form_code_parse(p, len, &kind, code) == 0) {
+			/* a code: which codes a city has is platform/'s to check */
+		} else if (q != NULL && len > 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}' &&
+		    nlen <= FORM_MAX_NAME) {
+			memcpy(name, p + 2, nlen);
+			name[nlen] = '\0';
+			ref = form_question_index(ld->f, name);
+			if (ref < 0 || ld->f->q[ref].type != FORM_SELECT_ONE)
+				diag(ld, c->line, c->col, "fieldcheck::code of '%s': '%s' is not a "
+				    "select_one question", q->name, shown(name, b));
+		} else {
+			char *term = xstrndup(p, len);
+
+			diag(ld, c->line, c->col, "fieldcheck::code%s%s%s: '%s' is not KIND:MMNN "
+			    "(部件 or 事件, a colon, four digits)%s", q != NULL ? " of '" : "",
+			    q != NULL ? q->name : "", q != NULL ? "'" : "", shown(term, b),
+			    q != NULL ? " or ${name}" : "");
+			free(term);
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	if (q == NULL && terms > 1)
+		diag(ld, c->line, c->col, "fieldcheck::code of a choice is one code, not %zu", terms);
+	return text;
+}
+
 static void
 load_choices(struct loader *ld, size_t head, size_t end, bool external)
 {
@@ -883,6 +938,7 @@ load_choices(struct loader *ld, size_t head, size_t end, bool external)
 		l->choices[l->count].filter = row_filters(ld, cols, ncol, row);
 		l->choices[l->count].label = row_texts(ld, cols, ncol, row, C_LABEL);
 		l->choices[l->count].severity = choice_severity(ld, cols, ncol, row, l);
+		l->choices[l->count].code = cell_code(ld, cols, ncol, row, NULL);
 		l->count++;
 		cname = NULL;
 next_row:
@@ -1642,6 +1698,9 @@ load_survey_details(struct loader *ld)
 		q->required_msg = row_texts(ld, cols, ncol, row, C_REQUIRED_MSG);
 		if ((c = cell_of(ld, cols, ncol, row, C_ROLE, SIZE_MAX)) != NULL)
 			q->role = parse_role(ld, c, q);
+		q->code = cell_code(ld, cols, ncol, row, q);
+		if ((c = cell_of(ld, cols, ncol, row, C_APPEARANCE, SIZE_MAX)) != NULL)
+			q->appearance = trimmed(c->text);
 		if ((c = cell_of(ld, cols, ncol, row, C_DEFAULT, SIZE_MAX)) != NULL) {
 			q->default_value = trimmed(c->text);
 			if (default_is_dynamic(q->default_value))
@@ -1741,10 +1800,12 @@ free_question(const struct form *f, struct form_question *q)
 	texts_free(q->hint, f->nlang);
 	texts_free(q->constraint_msg, f->nlang);
 	texts_free(q->required_msg, f->nlang);
+	free(q->appearance);
 	free(q->default_value);
 	free(q->relevant_src);
 	free(q->constraint_src);
 	free(q->calculation_src);
+	free(q->code);
 	form_expr_free(q->relevant);
 	form_expr_free(q->constraint);
 	form_expr_free(q->required);
@@ -1766,6 +1827,7 @@ form_free(struct form *f)
 			for (size_t k = 0; f->lists[i].choices[c].filter != NULL && k < f->nfilter; k++)
 				free(f->lists[i].choices[c].filter[k]);
 			free(f->lists[i].choices[c].filter);
+			free(f->lists[i].choices[c].code);
 		}
 		free(f->lists[i].choices);
 		free(f->lists[i].name);
@@ -2073,10 +2135,33 @@ form_question_hint(const struct form *f, size_t q, const char *lang)
 	return q < f->nq ? form_text_in(f, f->q[q].hint, form_lang_index(f, lang)) : "";
 }
 
+const char *
+form_question_code(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].code != NULL ? f->q[q].code : "";
+}
+
+const char *
+form_choice_code(const struct form *f, size_t q, size_t c)
+{
+	const struct form_choice *ch;
+
+	if (q >= f->nq || f->q[q].list < 0 || c >= f->lists[f->q[q].list].count)
+		return "";
+	ch = &f->lists[f->q[q].list].choices[c];
+	return ch->code != NULL ? ch->code : "";
+}
+
 enum form_role
 form_question_role(const struct form *f, size_t q)
 {
 	return q < f->nq ? f->q[q].role : FORM_ROLE_UNSET;
+}
+
+const char *
+form_question_appearance(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].appearance != NULL ? f->q[q].appearance : "";
 }
 
 unsigned

@@ -88,6 +88,8 @@ const char *form_question_name(const struct form *f, size_t q);
 /* Label and hint in lang (NULL: default), falling back to any language; "" if none. */
 const char *form_question_label(const struct form *f, size_t q, const char *lang);
 const char *form_question_hint(const struct form *f, size_t q, const char *lang);
+/* The appearance column as written ("" when none); the screen reads `quick`. */
+const char *form_question_appearance(const struct form *f, size_t q);
 
 /*
  * fieldcheck::role: what a question means to the record model beyond its
@@ -135,6 +137,41 @@ const char *form_severity_word(int level);
 int form_severity_level(const char *word);
 /* Choice c's fieldcheck::severity: a level, FORM_SEVERITY_NONE or FORM_SEVERITY_UNDECLARED. */
 int form_choice_severity(const struct form *f, size_t q, size_t c);
+
+/*
+ * fieldcheck::code: the city-management platform's class of a hazard
+ * (docs/forms.md, "Platform codes").  A term is KIND:MMNN, KIND being 部件
+ * (a component) or 事件 (an event) and MMNN the major and minor class
+ * ("部件:0101"); a survey cell may also name a select_one as ${name}, whose
+ * answered choice's code is the hazard's.  The engine checks the syntax;
+ * whether a city's table has the code is platform/'s to say.
+ */
+enum form_code_kind {
+	FORM_CODE_COMPONENT,   /* 部件 */
+	FORM_CODE_EVENT,       /* 事件 */
+};
+/* "部件" or "事件". */
+const char *form_code_kind_word(enum form_code_kind k);
+/* 0 and *out when the len bytes at word are a kind's word, else -1. */
+int form_code_kind_parse(const char *word, size_t len, enum form_code_kind *out);
+/* 0 when the len bytes at term are KIND:MMNN, with *kind and the four digits in code. */
+int form_code_parse(const char *term, size_t len, enum form_code_kind *kind, char code[5]);
+/* Question q's fieldcheck::code cell, trimmed: terms separated by spaces; "" if none. */
+const char *form_question_code(const struct form *f, size_t q);
+/* Choice c's fieldcheck::code (one term), or "". */
+const char *form_choice_code(const struct form *f, size_t q, size_t c);
+
+/*
+ * The CSV reader the forms use (RFC 4180, UTF-8, bounded), for other tables
+ * kept as CSV (platform/'s code tables): calls fn for each row with its
+ * cells and each cell's column; a non-zero return stops the reading and is
+ * returned.  A malformed file returns -1 with *line, *col and *cause
+ * (caller frees).
+ */
+typedef int form_csv_row_fn(void *ctx, unsigned line, size_t ncells, const char *const *cells,
+    const unsigned *cols);
+int form_csv_rows(const char *data, size_t len, form_csv_row_fn *fn, void *ctx, unsigned *line,
+    unsigned *col, char **cause);
 
 /* ---- Sessions: answering a form. ---- */
 
@@ -235,8 +272,10 @@ const struct form *form_library_find(const struct form_library *lib, const char 
 const struct form *form_library_find_hash(const struct form_library *lib, const char *hash);
 
 /*
- * The forms directory: dir when given, else ./forms/checklists when run from
- * the source tree, else the installed share directory.  Caller frees.
+ * The forms directory: dir when given, else found from the program's own
+ * path (the source tree's forms/checklists beside build/, or
+ * PREFIX/share/fieldcheck/checklists beside PREFIX/bin), else the installed
+ * share directory, else ./forms/checklists.  Caller frees.
  */
 char *form_default_dir(const char *dir);
 

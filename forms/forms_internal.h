@@ -136,6 +136,7 @@ struct form_question {
 	char **hint;
 	char **constraint_msg;
 	char **required_msg;
+	char *appearance;    /* the appearance column, trimmed; NULL when empty */
 	char *default_value;
 	struct form_expr *default_expr;  /* a dynamic default, evaluated when first shown */
 	char *relevant_src, *constraint_src, *calculation_src;
@@ -152,6 +153,7 @@ struct form_question {
 	size_t ntriggers;
 	bool required_always;
 	enum form_role role;
+	char *code;          /* fieldcheck::code, trimmed; NULL when none */
 	long list;           /* choice list index, or -1 */
 	long parent;         /* enclosing begin_group, or -1 */
 	unsigned depth;
@@ -162,6 +164,7 @@ struct form_choice {
 	char *name;
 	char **label;        /* [nlang + 1] */
 	int severity;        /* fieldcheck::severity level, or FORM_SEVERITY_NONE */
+	char *code;          /* fieldcheck::code, trimmed; NULL when none */
 	char **filter;       /* [form.nfilter]: the choices sheet's other columns, or NULL */
 	unsigned line, col;  /* of the name */
 };

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/util.h"
 
@@ -164,14 +165,47 @@ form_library_find_hash(const struct form_library *lib, const char *hash)
 	return NULL;
 }
 
+/* DIR/REL when it is a directory (caller frees), else NULL. */
+static char *
+dir_if_present(const char *dir, const char *rel)
+{
+	struct stat sb;
+	char *path = xasprintf("%s/%s", dir, rel);
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return path;
+	free(path);
+	return NULL;
+}
+
+/*
+ * The checklists: DIR when given; else beside the program, found from
+ * /proc/self/exe so that any working directory will do: the source tree's
+ * forms/checklists for build/fieldcheck, PREFIX/share/fieldcheck/checklists
+ * for PREFIX/bin/fieldcheck (wherever PREFIX was moved to); else the
+ * compiled-in share directory; else ./forms/checklists.
+ */
 char *
 form_default_dir(const char *dir)
 {
-	struct stat sb;
+	char exe[4096], *slash, *found;
+	ssize_t n;
 
 	if (dir != NULL && dir[0] != '\0')
 		return xstrdup(dir);
-	if (stat("forms/checklists", &sb) == 0 && S_ISDIR(sb.st_mode))
-		return xstrdup("forms/checklists");
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			if ((found = dir_if_present(exe, "../forms/checklists")) != NULL ||
+			    (found = dir_if_present(exe, "../share/fieldcheck/checklists")) != NULL)
+				return found;
+		}
+	}
+	if ((found = dir_if_present(FIELDCHECK_SHAREDIR, "checklists")) != NULL)
+		return found;
+	if ((found = dir_if_present(".", "forms/checklists")) != NULL)
+		return found;
 	return xstrdup(FIELDCHECK_SHAREDIR "/checklists");
 }

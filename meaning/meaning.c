@@ -175,6 +175,82 @@ meaning_hazards(const struct form *f, const struct store_record *rec, const char
 	}
 }
 
+const char *
+meaning_hazard_name(const struct form *f, size_t q)
+{
+	return form_question_name(f, hazard_question(f, q));
+}
+
+bool
+meaning_hazard_mapped(const struct form *f, size_t q)
+{
+	if (form_question_code(f, q)[0] != '\0' ||
+	    form_question_code(f, hazard_question(f, q))[0] != '\0')
+		return true;
+	for (size_t c = 0; c < form_choice_count(f, q); c++)
+		if (form_choice_code(f, q, c)[0] != '\0')
+			return true;
+	return false;
+}
+
+/* The code of value's choice of question q, or "". */
+static const char *
+answered_choice_code(const struct form *f, size_t q, const char *value)
+{
+	for (size_t c = 0; value != NULL && c < form_choice_count(f, q); c++)
+		if (strcmp(form_choice_name(f, q, c), value) == 0)
+			return form_choice_code(f, q, c);
+	return "";
+}
+
+/* The first term of question q's code cell that gives a code in rec. */
+static int
+cell_code(const struct form *f, size_t q, const struct store_record *rec,
+    enum form_code_kind *kind, char code[5])
+{
+	for (const char *p = form_question_code(f, q); *p != '\0';) {
+		size_t len = strcspn(p, " ");
+
+		if (form_code_parse(p, len, kind, code) == 0)
+			return 0;
+		if (len > 3 && p[0] == '$') {
+			char name[80];   /* a question name is at most 64 bytes */
+			long ref;
+			const char *c;
+
+			snprintf(name, sizeof name, "%.*s", (int)(len - 3), p + 2);
+			ref = form_question_index(f, name);
+			c = ref < 0 ? "" : answered_choice_code(f, (size_t)ref,
+			    store_record_answer(rec, name));
+			if (form_code_parse(c, strlen(c), kind, code) == 0)
+				return 0;
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return -1;
+}
+
+int
+meaning_hazard_code(const struct form *f, const struct store_record *rec, const char *hazard,
+    enum form_code_kind *kind, char code[5])
+{
+	for (size_t q = 0; f != NULL && q < form_question_count(f); q++) {
+		size_t named;
+		const char *c;
+
+		if (!meaning_is_severity(f, q) ||
+		    strcmp(form_question_name(f, (named = hazard_question(f, q))), hazard) != 0)
+			continue;
+		if (cell_code(f, named, rec, kind, code) == 0 || cell_code(f, q, rec, kind, code) == 0)
+			return 0;
+		c = answered_choice_code(f, q, store_record_answer(rec, form_question_name(f, q)));
+		return form_code_parse(c, strlen(c), kind, code);
+	}
+	return -1;
+}
+
 void
 meaning_count_hazards_in(const struct form *f, const size_t *qs, size_t nq,
     const struct store_record *rec, unsigned counts[MEANING_SEVERITY_COUNT])

@@ -80,6 +80,27 @@ typedef void meaning_hazard_fn(void *ctx, const char *name, const char *label,
 void meaning_hazards(const struct form *f, const struct store_record *rec, const char *lang,
     meaning_hazard_fn *fn, void *ctx);
 
+/*
+ * The platform code of a hazard (docs/forms.md, "Platform codes"): for the
+ * severity question q, the hazard's name (NAME for NAME_severity, else q's).
+ * Owned by the form.
+ */
+const char *meaning_hazard_name(const struct form *f, size_t q);
+/*
+ * Whether the hazard of severity question q can have a code: a
+ * fieldcheck::code on the hazard's question or on q, or on any of q's choices.
+ */
+bool meaning_hazard_mapped(const struct form *f, size_t q);
+/*
+ * The code of the hazard named hazard in rec: the first term of the
+ * fieldcheck::code of the hazard's question, then of its severity question,
+ * that gives one (a code, or ${name} whose answered choice has a code), else
+ * the code of the answered severity choice.  0 with *kind and code, or -1
+ * when it has none.
+ */
+int meaning_hazard_code(const struct form *f, const struct store_record *rec, const char *hazard,
+    enum form_code_kind *kind, char code[5]);
+
 /* Counts rec's hazards by severity into counts (zeroed first). */
 void meaning_count_hazards(const struct form *f, const struct store_record *rec,
     unsigned counts[MEANING_SEVERITY_COUNT]);

@@ -811,7 +811,8 @@ photo_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
 	struct stat st;
 	unsigned char *buf = NULL;
 	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in place of the file must not hang the open (a regular file's reads ignore it). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0)
 		return fc_fail(cause, "cannot open %s: %s", path, strerror(errno));

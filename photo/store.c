@@ -110,7 +110,9 @@ fsync_dir(const char *dir)
 
 /*
  * True when the file at path holds exactly these bytes, then synced: a put
- * killed after its rename may have left them only in the page cache.
+ * killed after its rename may have left them only in the page cache.  Its
+ * time is renewed, so that the collection's grace protects it as it does a
+ * new file until the record referencing it is saved.
  */
 static bool
 same_bytes(const char *path, const unsigned char *bytes, size_t len)
@@ -136,7 +138,7 @@ same_bytes(const char *path, const unsigned char *bytes, size_t len)
 			break;
 		at += (size_t)r;
 	}
-	same = at == len && fsync(fd) == 0;
+	same = at == len && futimens(fd, NULL) == 0 && fsync(fd) == 0;
 done:
 	close(fd);
 	return same;

@@ -451,6 +451,33 @@ contains(const char *hay, const char *needle)
 	return false;
 }
 
+/*
+ * The question's label or the answer's choice labels, in any of the form's
+ * languages, contain needle: "/严重" finds a severe answer stored as "severe".
+ */
+static bool
+answer_labels_contain(const struct form *f, const struct store_answer *ans, const char *needle)
+{
+	long q = f != NULL ? form_question_index(f, ans->name) : -1;
+
+	if (q < 0)
+		return false;
+	for (size_t l = 0; l < form_language_count(f); l++) {
+		const char *lang = form_language(f, l);
+		char *text;
+		bool found;
+
+		if (contains(form_question_label(f, (size_t)q, lang), needle))
+			return true;
+		text = report_answer_text(f, (size_t)q, ans->value, lang);
+		found = contains(text, needle);
+		free(text);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 bool
 report_row_matches(const struct report_row *row, const struct report_match *m)
 {
@@ -477,7 +504,8 @@ report_row_matches(const struct report_row *row, const struct report_match *m)
 		    contains(row->asset, m->search) || contains(rec->uuid, m->search))
 			return true;
 		for (size_t a = 0; a < rec->answer_count; a++)
-			if (contains(rec->answers[a].value, m->search))
+			if (contains(rec->answers[a].value, m->search) ||
+			    answer_labels_contain(row->form, &rec->answers[a], m->search))
 				return true;
 		return false;
 	}

@@ -155,6 +155,12 @@ sink_free(struct export_sink *sink)
 	free(sink);
 }
 
+void
+export_csv_field(FILE *out, const char *s, bool first)
+{
+	csv_field(out, s, first);
+}
+
 struct export_sink *
 export_csv_new(FILE *out, const char *const *questions, size_t n)
 {
@@ -214,13 +220,13 @@ put_fmt(struct geojson_sink *gs, const char *fmt, ...)
 }
 
 /* A JSON string (RFC 8259): quotes, backslash and controls escaped, bad UTF-8 replaced. */
-static void
-json_string(struct geojson_sink *gs, const char *s)
+void
+export_json_string(struct fc_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
 	const unsigned char *end = p + strlen((const char *)p);
 
-	put_bytes(gs, "\"", 1);
+	fc_buf_append(b, "\"", 1);
 	while (*p != '\0') {
 		const unsigned char *run = p;
 		size_t len;
@@ -237,24 +243,36 @@ json_string(struct geojson_sink *gs, const char *s)
 				break;
 		}
 		if (p > run)
-			put_bytes(gs, run, (size_t)(p - run));
+			fc_buf_append(b, run, (size_t)(p - run));
 		if (*p == '\0')
 			break;
 		if (*p == '"' || *p == '\\') {
 			char escaped[2] = { '\\', (char)*p };
-			put_bytes(gs, escaped, 2);
+			fc_buf_append(b, escaped, 2);
 		} else if (*p < 0x20) {
 			switch (*p) {
-			case '\n': put_str(gs, "\\n"); break;
-			case '\r': put_str(gs, "\\r"); break;
-			case '\t': put_str(gs, "\\t"); break;
-			default: put_fmt(gs, "\\u%04x", *p); break;
+			case '\n': fc_buf_append(b, "\\n", 2); break;
+			case '\r': fc_buf_append(b, "\\r", 2); break;
+			case '\t': fc_buf_append(b, "\\t", 2); break;
+			default: {
+				char u[8];
+
+				snprintf(u, sizeof u, "\\u%04x", *p);
+				fc_buf_append(b, u, 6);
+				break;
+			}
 			}
 		} else
-			put_str(gs, replacement);
+			fc_buf_append(b, replacement, strlen(replacement));
 		p++;
 	}
-	put_bytes(gs, "\"", 1);
+	fc_buf_append(b, "\"", 1);
+}
+
+static void
+json_string(struct geojson_sink *gs, const char *s)
+{
+	export_json_string(&gs->feature, s);
 }
 
 static void

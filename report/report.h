@@ -193,6 +193,11 @@ int report_stream(struct store *st, const struct form_library *lib, const struct
  * to questions, which must outlive it.  out is not closed.
  */
 struct export_sink *export_csv_new(FILE *out, const char *const *questions, size_t n);
+/* Appends s as a JSON string (RFC 8259): quotes, backslash and controls escaped, bad UTF-8 replaced. */
+struct fc_buf;
+void export_json_string(struct fc_buf *b, const char *s);
+/* One CSV field as the sink writes it (quoted when RFC 4180 asks), after a comma unless first. */
+void export_csv_field(FILE *out, const char *s, bool first);
 
 /*
  * GeoJSON (RFC 7946): one FeatureCollection of Points, coordinates

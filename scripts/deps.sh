@@ -9,7 +9,8 @@ set -eu
 # Test-only: cmocka, clang (libFuzzer), gpsd + gpsfake, tmux, gdal-bin, jq, sqlite3,
 # curl, openssl (a throwaway city CA for the HTTPS tests), libjpeg-turbo-progs
 # (djpeg and cjpeg: the photo benchmark's anchor), faketime (replays of
-# receiver logs recorded in other years), postgresql (a private PostgreSQL 15
+# receiver logs recorded in other years; the golden screens' pinned clock),
+# mandoc (checks the manual pages), postgresql (a private PostgreSQL 15
 # server for the PostgreSQL depot's tests, tests/pg.sh).
 PACKAGES="
 build-essential pkg-config
@@ -18,7 +19,7 @@ libmicrohttpd-dev libjansson-dev libsodium-dev libpcre2-dev libjpeg62-turbo-dev 
 libchafa-dev libglib2.0-dev libpq-dev
 libcmocka-dev clang libclang-rt-14-dev
 gpsd gpsd-clients python3-gps tmux gdal-bin jq sqlite3 python3 procps ca-certificates htop
-curl openssl libjpeg-turbo-progs faketime postgresql
+curl openssl libjpeg-turbo-progs faketime mandoc postgresql
 "
 
 missing=""

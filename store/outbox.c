@@ -4,7 +4,10 @@
  *
  * A bundle is frozen once: its bytes and digest are stored with the move of
  * its records from final to bundled, in one transaction, so every retry sends
- * identical bytes and no record is in two bundles.
+ * identical bytes and no record is in two bundles.  A bundle too big for the
+ * link is replaced whole (store_outbox_replace): its records move to the
+ * smaller bundles, which take its place in the queue, and it leaves the
+ * outbox in one transaction.
  */
 #include "store/store_internal.h"
 
@@ -26,18 +29,40 @@ store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, void *
 	return store_outbox_pending_query(st, limit, fn, ctx, cause);
 }
 
+/* Inserts b's outbox row (record_count n), inside the caller's transaction. */
+static int
+outbox_insert(struct store *st, const struct store_bundle *b, size_t n, char **cause)
+{
+	sqlite3_stmt *ins;
+	int rc;
+
+	if (!fc_valid_uuid(b->uuid) || b->size == 0 || n == 0)
+		return fc_fail(cause, "outbox: a bundle needs a UUID, bytes and records");
+	ins = store_prepare(st, "INSERT INTO outbox (uuid, sha256, bytes, size, record_count, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cause);
+	if (ins == NULL)
+		return -1;
+	sqlite3_bind_text(ins, 1, b->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, b->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 3, b->bytes, (int)b->size, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 4, (sqlite3_int64)b->size);
+	sqlite3_bind_int64(ins, 5, (sqlite3_int64)n);
+	sqlite3_bind_text(ins, 6, b->created_at, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ins);
+	sqlite3_finalize(ins);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "outbox");
+}
+
 int
 store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids, size_t n,
     char **cause)
 {
-	sqlite3_stmt *ins = NULL, *link = NULL, *move = NULL;
+	sqlite3_stmt *link = NULL, *move = NULL;
 
-	if (!fc_valid_uuid(b->uuid) || b->size == 0 || n == 0)
-		return fc_fail(cause, "outbox: a bundle needs a UUID, bytes and records");
 	if (store_begin(st, cause) != 0)
 		return -1;
-	ins = store_prepare(st, "INSERT INTO outbox (uuid, sha256, bytes, size, record_count, created_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", cause);
+	if (outbox_insert(st, b, n, cause) != 0)
+		goto fail;
 	link = store_prepare(st, "INSERT INTO outbox_records (bundle_uuid, record_uuid) VALUES (?1, ?2)",
 	    cause);
 	/*
@@ -50,18 +75,8 @@ store_outbox_add(struct store *st, const struct store_bundle *b, const char *con
 	 */
 	move = store_prepare(st, "UPDATE records SET status = 'bundled' WHERE +status = 'final' AND uuid IN "
 	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1)", cause);
-	if (ins == NULL || link == NULL || move == NULL)
+	if (link == NULL || move == NULL)
 		goto fail;
-	sqlite3_bind_text(ins, 1, b->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 2, b->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 3, b->bytes, (int)b->size, SQLITE_STATIC);
-	sqlite3_bind_int64(ins, 4, (sqlite3_int64)b->size);
-	sqlite3_bind_int64(ins, 5, (sqlite3_int64)n);
-	sqlite3_bind_text(ins, 6, b->created_at, -1, SQLITE_STATIC);
-	if (sqlite3_step(ins) != SQLITE_DONE) {
-		store_db_fail(st, cause, "outbox");
-		goto fail;
-	}
 	sqlite3_bind_text(link, 1, b->uuid, -1, SQLITE_STATIC);
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_reset(link);
@@ -82,14 +97,122 @@ store_outbox_add(struct store *st, const struct store_bundle *b, const char *con
 		    n - (size_t)sqlite3_changes(st->db), n);
 		goto fail;
 	}
-	sqlite3_finalize(ins);
 	sqlite3_finalize(link);
 	sqlite3_finalize(move);
 	return store_commit(st, cause);
 fail:
-	sqlite3_finalize(ins);
 	sqlite3_finalize(link);
 	sqlite3_finalize(move);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_outbox_bundle_records(struct store *st, const char *bundle_uuid, size_t offset,
+    store_record_fn *fn, void *ctx, char **cause)
+{
+	return store_outbox_bundle_query(st, bundle_uuid, offset, fn, ctx, cause);
+}
+
+/*
+ * The bundles frozen after old_uuid (one is frozen beside each upload) go
+ * behind its replacements, which outbox_insert put last: the queue keeps
+ * the order records were frozen in, so that an original still reaches the
+ * depot before a correction of it in a later bundle.  Inside the caller's
+ * transaction, after the replacements were inserted; before_max is the
+ * largest id before them.  Adding before_max + nparts (at least the largest
+ * id now) moves the rows past every other one in their own order.
+ */
+static int
+outbox_make_way(struct store *st, const char *old_uuid, sqlite3_int64 before_max, size_t nparts,
+    char **cause)
+{
+	sqlite3_stmt *shift = store_prepare(st, "UPDATE outbox SET id = id + ?2 + ?3 WHERE sent_at IS NULL "
+	    "AND id > (SELECT id FROM outbox WHERE uuid = ?1) AND id <= ?2", cause);
+	int rc;
+
+	if (shift == NULL)
+		return -1;
+	sqlite3_bind_text(shift, 1, old_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(shift, 2, before_max);
+	sqlite3_bind_int64(shift, 3, (sqlite3_int64)nparts);
+	rc = sqlite3_step(shift);
+	sqlite3_finalize(shift);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "outbox");
+}
+
+int
+store_outbox_replace(struct store *st, const char *old_uuid, const struct store_refrozen *parts,
+    size_t nparts, char **cause)
+{
+	sqlite3_stmt *relink = NULL, *drop = NULL, *left = NULL;
+	sqlite3_int64 before_max;
+
+	if (store_begin(st, cause) != 0)
+		return -1;
+	left = store_prepare(st, "SELECT coalesce(max(id), 0) FROM outbox", cause);
+	if (left == NULL || sqlite3_step(left) != SQLITE_ROW) {
+		store_db_fail(st, cause, "outbox");
+		goto fail;
+	}
+	before_max = sqlite3_column_int64(left, 0);
+	sqlite3_finalize(left);
+	relink = store_prepare(st, "UPDATE outbox_records SET bundle_uuid = ?1 "
+	    "WHERE bundle_uuid = ?2 AND record_uuid = ?3", cause);
+	left = store_prepare(st, "SELECT count(*) FROM outbox_records WHERE bundle_uuid = ?1", cause);
+	drop = store_prepare(st, "DELETE FROM outbox WHERE uuid = ?1 AND sent_at IS NULL "
+	    "AND refused_at IS NULL", cause);
+	if (relink == NULL || left == NULL || drop == NULL)
+		goto fail;
+	sqlite3_bind_text(relink, 2, old_uuid, -1, SQLITE_STATIC);
+	for (size_t p = 0; p < nparts; p++) {
+		if (outbox_insert(st, parts[p].bundle, parts[p].n, cause) != 0)
+			goto fail;
+		sqlite3_reset(relink);  /* a stepped statement refuses new bindings */
+		sqlite3_bind_text(relink, 1, parts[p].bundle->uuid, -1, SQLITE_STATIC);
+		for (size_t i = 0; i < parts[p].n; i++) {
+			sqlite3_reset(relink);
+			sqlite3_bind_text(relink, 3, parts[p].uuids[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(relink) != SQLITE_DONE) {
+				store_db_fail(st, cause, "outbox");
+				goto fail;
+			}
+			if (sqlite3_changes(st->db) != 1) {
+				fc_fail(cause, "outbox: record %s is not in bundle %s", parts[p].uuids[i],
+				    old_uuid);
+				goto fail;
+			}
+		}
+	}
+	if (outbox_make_way(st, old_uuid, before_max, nparts, cause) != 0)
+		goto fail;
+	sqlite3_bind_text(left, 1, old_uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(left) != SQLITE_ROW) {
+		store_db_fail(st, cause, "outbox");
+		goto fail;
+	}
+	if (sqlite3_column_int64(left, 0) != 0) {
+		fc_fail(cause, "outbox: %lld records of bundle %s would be left out",
+		    (long long)sqlite3_column_int64(left, 0), old_uuid);
+		goto fail;
+	}
+	sqlite3_bind_text(drop, 1, old_uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(drop) != SQLITE_DONE) {
+		store_db_fail(st, cause, "outbox");
+		goto fail;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		fc_fail(cause, "outbox: no unsent bundle %s", old_uuid);
+		goto fail;
+	}
+	sqlite3_finalize(relink);
+	sqlite3_finalize(left);
+	sqlite3_finalize(drop);
+	return store_commit(st, cause);
+fail:
+	sqlite3_finalize(relink);
+	sqlite3_finalize(left);
+	sqlite3_finalize(drop);
 	store_rollback(st);
 	return -1;
 }

@@ -436,3 +436,22 @@ store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, 
 	sqlite3_finalize(stmt);
 	return rc;
 }
+
+int
+store_outbox_bundle_query(struct store *st, const char *bundle_uuid, size_t offset,
+    store_record_fn *fn, void *ctx, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT " RECORD_COLUMNS " FROM records WHERE uuid IN "
+	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1) "
+	    "ORDER BY created_at, id LIMIT -1 OFFSET ?2", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, bundle_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)offset);
+	rc = each_record(st, stmt, lend_then_free, &(struct lend){ fn, ctx }, cause);
+	sqlite3_finalize(stmt);
+	return rc;
+}

@@ -10,11 +10,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 sqlite3_stmt *
@@ -215,6 +218,45 @@ store_target_is_postgresql(const char *target)
 	return k > 0 && target[k] == '=';
 }
 
+/*
+ * A read-only connection cannot always read a WAL database:
+ *  - after a writer was killed, the shared-memory index beside it (PATH-shm)
+ *    may need rebuilding, which SQLite refuses a read-only connection
+ *    (SQLITE_READONLY_RECOVERY); and
+ *  - on a full disk SQLite cannot create and size that index at all.
+ * Then the reader opens again for writing, yet writes nothing to the
+ * database or its log (query_only, no checkpoint when it closes): it may
+ * rebuild the index, or, on a full disk, keeps the index in its own memory
+ * in exclusive locking mode (which needs a write lock; it briefly excludes
+ * other connections, which on a full disk cannot write anyway).
+ */
+static int
+read_despite_wal(struct store *st, char **cause)
+{
+	int probe, code;
+	bool exclusive;
+
+	if (pragma_int(st, "PRAGMA application_id", &probe, NULL) == 0)
+		return 0;
+	code = sqlite3_extended_errcode(st->db);
+	exclusive = (code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL ||
+	    (code & 0xff) == SQLITE_CANTOPEN;
+	if (!exclusive && (code & 0xff) != SQLITE_READONLY)
+		return pragma_int(st, "PRAGMA application_id", &probe, cause);
+	sqlite3_close(st->db);
+	st->db = NULL;
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK)
+		return fc_fail(cause, "%s: cannot open: %s", st->path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	if (store_exec(st, "PRAGMA query_only = 1", cause) != 0)
+		return -1;
+	return exclusive ? store_exec(st, "PRAGMA locking_mode = EXCLUSIVE", cause) : 0;
+}
+
 int
 store_open(const char *path, enum store_open_mode mode, struct store **out, char **cause)
 {
@@ -241,6 +283,7 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	st->read_only = mode == STORE_READ_ONLY;
+	st->drain_fd = -1;
 	flags = st->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	/* Opening reads and writes nothing yet; the header is checked before anything does. */
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -257,6 +300,8 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 		fc_fail(cause, "%s: the database is read-only; fieldcheck needs to write to it", path);
 		goto fail;
 	}
+	if (st->read_only && read_despite_wal(st, cause) != 0)
+		goto fail;
 	if (pragma_int(st, "PRAGMA application_id", &app_id, cause) != 0 ||
 	    pragma_int(st, "PRAGMA user_version", &version, cause) != 0 ||
 	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &objects, cause) != 0)
@@ -282,7 +327,11 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 		/* journal_size_limit: a WAL that grew during a big drain is cut back
 		 * to 1 MiB when it is next reset, not kept at its peak on a small disk. */
 		if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		    " PRAGMA journal_size_limit = 1048576", cause) != 0 ||
+		    " PRAGMA journal_size_limit = 1048576", cause) != 0)
+			goto fail;
+		/* A current database is opened without a write: on a full disk
+		 * it must still open, and reading it must not need space. */
+		if ((version < STORE_SCHEMA_VERSION || app_id != STORE_APPLICATION_ID) &&
 		    migrate(st, cause) != 0)
 			goto fail;
 	}
@@ -301,8 +350,46 @@ store_close(struct store *st)
 	sqlite3_finalize(st->answers_stmt);
 	store_json_free(st->answers_json);
 	sqlite3_close(st->db);
+	/* Only after SQLite is done with the file: closing any descriptor of
+	 * it drops this process's fcntl locks on it, SQLite's included. */
+	if (st->drain_fd != -1)
+		close(st->drain_fd);
 	free(st->path);
 	free(st);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int
+store_drain_lock(struct store *st, bool wait, char **cause)
+{
+	int rc;
+
+	if (st->drain_fd == -1) {
+		st->drain_fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (st->drain_fd == -1)
+			return fc_fail(cause, "%s: cannot lock for a sync: %s", st->path, strerror(errno));
+	}
+	do
+		rc = flock(st->drain_fd, LOCK_EX | (wait ? 0 : LOCK_NB));
+	while (rc == -1 && errno == EINTR);
+	if (rc == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return 1;
+	return fc_fail(cause, "%s: cannot lock for a sync: %s", st->path, strerror(errno));
+}
+
+void
+store_drain_unlock(struct store *st)
+{
+	/* The descriptor stays open until store_close (see there). */
+	if (st->drain_fd != -1)
+		flock(st->drain_fd, LOCK_UN);
 }
 
 int
@@ -327,6 +414,25 @@ store_checkpoint(struct store *st, char **cause)
 	/* PASSIVE: never waits for the screen's readers; what it cannot copy now waits for later. */
 	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
 		return store_db_fail(st, cause, "checkpoint");
+	return 0;
+}
+
+int
+store_checkpoint_truncate(struct store *st, char **cause)
+{
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+		return store_db_fail(st, cause, "checkpoint");
+	return 0;
+}
+
+int
+store_free_bytes(struct store *st, int64_t *bytes, char **cause)
+{
+	struct statvfs fs;
+
+	if (statvfs(st->path, &fs) != 0)
+		return fc_fail(cause, "%s: cannot tell the free space: %s", st->path, strerror(errno));
+	*bytes = (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
 	return 0;
 }
 

@@ -161,6 +161,27 @@ int store_small_cache(struct store *st, char **cause);
  * automatic checkpoint on a nearly full handheld.
  */
 int store_checkpoint(struct store *st, char **cause);
+/*
+ * The same, waiting for readers (at most the busy timeout), and then cuts
+ * the log to nothing: between the bundles of a drain on a nearly full
+ * disk, so the log never holds more than the last transaction.
+ */
+int store_checkpoint_truncate(struct store *st, char **cause);
+/* Bytes free for this user on the file system that holds the database. */
+int store_free_bytes(struct store *st, int64_t *bytes, char **cause);
+
+/*
+ * One drain at a time per database: two would freeze the same records.
+ * The lock is a flock(2) on the database file itself (no file of its own
+ * to create on a full disk; SQLite's own locks are fcntl(2) locks, which
+ * flock does not touch), held until store_drain_unlock or store_close.
+ * Returns 0 when this connection holds it, 1 when another holds it (with
+ * wait false), -1 on error.
+ */
+int store_drain_lock(struct store *st, bool wait, char **cause);
+void store_drain_unlock(struct store *st);
+/* The path the store was opened with.  Owned by st. */
+const char *store_path(const struct store *st);
 
 /* Runs PRAGMA integrity_check; 0 when it says ok. */
 int store_check_integrity(struct store *st, char **cause);
@@ -310,6 +331,28 @@ int store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, vo
  */
 int store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids,
     size_t n, char **cause);
+/*
+ * Re-freezing a bundle the depot never acknowledged into smaller ones (a
+ * link too slow or too flaky for its size).  The records of an unsent
+ * bundle, oldest first, skipping the first offset; fn as store_list's.
+ */
+int store_outbox_bundle_records(struct store *st, const char *bundle_uuid, size_t offset,
+    store_record_fn *fn, void *ctx, char **cause);
+/* One replacement bundle and the UUIDs of its records. */
+struct store_refrozen {
+	const struct store_bundle *bundle;
+	const char *const *uuids;
+	size_t n;
+};
+/*
+ * In one transaction: freezes the parts and moves each of old_uuid's
+ * records to its part (they stay bundled), then drops old_uuid from the
+ * outbox.  The parts take its place in the queue, before the bundles
+ * frozen after it.  Refused unless old_uuid is unsent, not refused, and the
+ * parts hold exactly its records.
+ */
+int store_outbox_replace(struct store *st, const char *old_uuid, const struct store_refrozen *parts,
+    size_t nparts, char **cause);
 /* The oldest unsent bundle not refused, or *out NULL when none.  Caller frees. */
 int store_outbox_next(struct store *st, struct store_bundle **out, char **cause);
 /* The same, passing over except_uuid (NULL or "": none), e.g. one receipted but not yet marked. */

@@ -15,6 +15,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool read_only;
+	int drain_fd;                /* holds the drain lock (store_drain_lock); -1 before */
 	sqlite3_stmt *answers_stmt;  /* record_read.c's json_each over an answers column, or NULL */
 	struct store_json *answers_json;  /* record_render.c's renderer of answers columns, or NULL */
 };
@@ -75,6 +76,8 @@ int store_record_validate(const struct store_record *rec, char **cause);
 /* record_row.c, for the outbox. */
 int store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
     char **cause);
+int store_outbox_bundle_query(struct store *st, const char *bundle_uuid, size_t offset,
+    store_record_fn *fn, void *ctx, char **cause);
 /*
  * record_ingest.c: the depot's ingest, inside the caller's transaction: prepare the insert
  * once (caller finalizes), then per record: inserted as sent, noting the

@@ -1,20 +1,12 @@
 /*
- * sync — the client: options, the token file, the HTTP exchange with the
- * depot (libcurl), and the drain that bundles and sends the queue.
- *
- * What counts as success is narrow on purpose: a 200/201 whose body is the
- * JSON the protocol promises, naming the bundle we sent.  Anything else —
- * a redirect, a captive portal's 200 HTML, a proxy's error page — leaves
- * the records queued.  TLS verification is never turned off; --cacert adds
- * a city CA.  Redirects are not followed.
+ * sync — the client: options, the token file, and sync_run, which opens
+ * the HTTP transport (http.c) and the store and drains (drain.c) until
+ * nothing is queued, retrying what the network may heal.
  */
 #include "sync/sync_internal.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,22 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SYNC_MAX_REPLY  65536      /* the depot's replies are a few dozen bytes */
 #define SYNC_MAX_TOKEN  512
-#define SYNC_MAX_URL    2048
-
-struct sync_conn {
-	const struct sync_options *o;
-	CURLM *multi;               /* runs curl's transfers, so local work can overlap them */
-	CURL *curl;
-	char *token;
-	char base[SYNC_MAX_URL];
-	char reply[SYNC_MAX_REPLY + 1];
-	size_t reply_len;
-	bool reply_overflow;
-	atomic_bool *stop;
-	char error[CURL_ERROR_SIZE];  /* libcurl's detail, e.g. which certificate check failed */
-};
 
 void
 sync_options_fill(struct sync_options *o, const struct fc_config *cfg)
@@ -69,7 +46,8 @@ sync_read_token(const char *path, char **token, char **cause)
 	*token = NULL;
 	if (path == NULL)
 		return fc_fail(cause, "no token file (set token_file in the configuration or --token-file)");
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever. */
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1)
 		return fc_fail(cause, "token file %s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -104,603 +82,6 @@ sync_read_token(const char *path, char **token, char **cause)
 	*token = xstrdup(buf);
 	sodium_memzero(buf, sizeof buf);
 	return 0;
-}
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void
-curl_init_once(void)
-{
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
-		abort();
-}
-
-static size_t
-reply_write(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct sync_conn *c = arg;
-	size_t n = size * nmemb;
-
-	if (c->reply_len + n > SYNC_MAX_REPLY) {
-		c->reply_overflow = true;
-		return 0;  /* aborts the transfer: no depot sends this much */
-	}
-	memcpy(c->reply + c->reply_len, data, n);
-	c->reply_len += n;
-	c->reply[c->reply_len] = '\0';
-	return n;
-}
-
-static int
-xfer_info(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct sync_conn *c = arg;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return c->stop != NULL && atomic_load(c->stop) ? 1 : 0;
-}
-
-int
-sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause)
-{
-	struct sync_conn *c;
-	size_t len;
-
-	*out = NULL;
-	pthread_once(&curl_once, curl_init_once);
-	if (o->server == NULL || o->server[0] == '\0')
-		return fc_fail(cause, "no depot server (set server in the configuration or --server URL)");
-	if (strncmp(o->server, "https://", 8) != 0 && strncmp(o->server, "http://", 7) != 0)
-		return fc_fail(cause, "server %s: not an http:// or https:// URL", o->server);
-	if (o->device == NULL || o->device[0] == '\0')
-		return fc_fail(cause, "no device name (set device in the configuration or --device ID)");
-	if (strlen(o->device) >= STORE_ID_LEN)
-		return fc_fail(cause, "device name longer than %d bytes", STORE_ID_LEN - 1);
-	c = xcalloc(1, sizeof *c);
-	c->o = o;
-	if (fc_strlcpy(c->base, o->server, sizeof c->base) >= sizeof c->base - 64) {
-		free(c);
-		return fc_fail(cause, "server URL too long");
-	}
-	len = strlen(c->base);
-	while (len > 0 && c->base[len - 1] == '/')
-		c->base[--len] = '\0';
-	if (sync_read_token(o->token_file, &c->token, cause) != 0) {
-		free(c);
-		return -1;
-	}
-	c->curl = curl_easy_init();
-	c->multi = curl_multi_init();
-	if (c->curl == NULL || c->multi == NULL) {
-		sync_conn_close(c);
-		return fc_fail(cause, "libcurl failed to start");
-	}
-	*out = c;
-	return 0;
-}
-
-void
-sync_conn_close(struct sync_conn *c)
-{
-	if (c == NULL)
-		return;
-	if (c->curl != NULL)
-		curl_easy_cleanup(c->curl);
-	if (c->multi != NULL)
-		curl_multi_cleanup(c->multi);
-	if (c->token != NULL) {
-		sodium_memzero(c->token, strlen(c->token));
-		free(c->token);
-	}
-	free(c);
-}
-
-void
-sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop)
-{
-	c->stop = stop;
-}
-
-/* Sets the options every request shares; the easy handle keeps its connection. */
-static void
-conn_prepare(struct sync_conn *c, const char *url)
-{
-	CURL *h = c->curl;
-
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->o->cacert != NULL)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->o->cacert);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-	    c->o->connect_timeout_ms > 0 ? c->o->connect_timeout_ms : 10000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->o->timeout_ms > 0 ? c->o->timeout_ms : 60000L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, reply_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xfer_info);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->error);
-	c->error[0] = '\0';
-	c->reply_len = 0;
-	c->reply[0] = '\0';
-	c->reply_overflow = false;
-}
-
-/* Local work to do while the depot handles a request (see conn_perform). */
-typedef void conn_meanwhile_fn(void *arg);
-
-/*
- * Runs the prepared request to its end, like curl_easy_perform.  When
- * meanwhile is set it is called once, as soon as the request body (body
- * bytes) has gone out: the depot is then committing it, and the caller's
- * own work (freezing the next bundle) overlaps that instead of following
- * it.  A reply that arrives meanwhile waits in the socket.
- */
-static CURLcode
-conn_perform(struct sync_conn *c, curl_off_t body, conn_meanwhile_fn *meanwhile, void *arg)
-{
-	CURLcode result = CURLE_OK;
-	bool done = false;
-
-	if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
-		return CURLE_FAILED_INIT;
-	while (!done) {
-		CURLMsg *m;
-		int running, left;
-
-		if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
-			result = CURLE_FAILED_INIT;
-			break;
-		}
-		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
-			if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
-				result = m->data.result;
-				done = true;
-			}
-		}
-		if (done)
-			break;
-		if (meanwhile != NULL) {
-			curl_off_t sent = 0;
-
-			if (curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK &&
-			    sent >= body) {
-				meanwhile(arg);
-				meanwhile = NULL;
-				continue;
-			}
-		}
-		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
-	}
-	curl_multi_remove_handle(c->multi, c->curl);
-	if (meanwhile != NULL)
-		meanwhile(arg);  /* the request ended before its body was out: still do the work */
-	return result;
-}
-
-/* A transport failure, said for a person. */
-static enum sync_outcome
-conn_failed(struct sync_conn *c, CURLcode rc, const char *what, char **cause)
-{
-	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop != NULL && atomic_load(c->stop)) {
-		fc_fail(cause, "stopped");
-		return SYNC_ABORTED;
-	}
-	if (rc == CURLE_WRITE_ERROR && c->reply_overflow) {
-		fc_fail(cause, "%s: %s answered with more than %d bytes; not a fieldcheck depot", what,
-		    c->base, SYNC_MAX_REPLY);
-		return SYNC_TRANSIENT;
-	}
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		fc_fail(cause, "%s: %s did not answer in time", what, c->base);
-	else if (rc == CURLE_PEER_FAILED_VERIFICATION && c->error[0] != '\0')
-		fc_fail(cause, "%s: %s: the depot's TLS certificate was not accepted (%s)%s", what, c->base,
-		    c->error, c->o->cacert == NULL ? "; a city CA needs --cacert FILE or cacert in the "
-		    "configuration" : "");
-	else if (rc == CURLE_SSL_CACERT_BADFILE)
-		fc_fail(cause, "%s: --cacert %s: not a readable PEM CA certificate (%s)", what,
-		    c->o->cacert != NULL ? c->o->cacert : "(system)", c->error[0] != '\0' ? c->error :
-		    curl_easy_strerror(rc));
-	else
-		fc_fail(cause, "%s: %s: %s", what, c->base, curl_easy_strerror(rc));
-	return SYNC_TRANSIENT;
-}
-
-/* Whether the reply's Content-Type is JSON. */
-static bool
-reply_is_json(CURL *h)
-{
-	char *type = NULL;
-
-	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type) != CURLE_OK || type == NULL)
-		return false;
-	return strncmp(type, "application/json", 16) == 0;
-}
-
-/* The first line of a reply body, cleaned for a message. */
-static void
-reply_excerpt(const struct sync_conn *c, char *buf, size_t size)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < c->reply_len && j + 1 < size; i++) {
-		unsigned char ch = (unsigned char)c->reply[i];
-
-		if (ch == '\n' || ch == '\r')
-			break;
-		buf[j++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-		if (j >= 160)
-			break;
-	}
-	buf[j] = '\0';
-}
-
-enum sync_outcome
-sync_conn_health(struct sync_conn *c, char **cause)
-{
-	char url[SYNC_MAX_URL + 32];
-	json_t *obj, *service;
-	long status = 0;
-	CURLcode rc;
-	bool good;
-
-	snprintf(url, sizeof url, "%s/v1/health", c->base);
-	conn_prepare(c, url);
-	rc = conn_perform(c, 0, NULL, NULL);
-	if (rc != CURLE_OK)
-		return conn_failed(c, rc, "health", cause);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-	obj = reply_is_json(c->curl) ? json_loadb(c->reply, c->reply_len, 0, NULL) : NULL;
-	service = obj != NULL ? json_object_get(obj, "service") : NULL;
-	good = status == 200 && json_is_string(service) &&
-	    strcmp(json_string_value(service), "fieldcheck-depot") == 0;
-	json_decref(obj);
-	if (!good) {
-		fc_fail(cause, "health: %s answered %ld but not as a fieldcheck depot (a login page?)",
-		    c->base, status);
-		return SYNC_TRANSIENT;
-	}
-	return SYNC_DONE;
-}
-
-/*
- * PUTs one frozen bundle.  SYNC_DONE only when the depot answered 200/201
- * with {"bundle": <this uuid>, "accepted": N, "duplicates": M} and N + M is
- * the bundle's record count.
- */
-static enum sync_outcome
-conn_upload(struct sync_conn *c, const struct store_bundle *b, conn_meanwhile_fn *meanwhile,
-    void *arg, long *http_status, char **cause)
-{
-	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN], excerpt[192];
-	char *auth, *digest;
-	struct curl_slist *hdrs = NULL;
-	json_t *obj = NULL, *v;
-	long status = 0;
-	CURLcode rc;
-	enum sync_outcome how;
-
-	snprintf(url, sizeof url, "%s/v1/bundles/%s", c->base, b->uuid);
-	conn_prepare(c, url);
-	/* The digest frozen with the bytes; a damaged one is computed afresh. */
-	if (bundle_sha256_hex_to_b64(b->sha256, b64) != 0)
-		bundle_sha256_b64(b->bytes, b->size, b64);
-	auth = xasprintf("Authorization: Bearer %s", c->token);
-	digest = xasprintf("Repr-Digest: sha-256=:%s:", b64);
-	/* Lean headers: each byte is paid for on a patrol's cellular link. */
-	hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/gzip");
-	hdrs = curl_slist_append(hdrs, digest);
-	hdrs = curl_slist_append(hdrs, "Accept:");
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)b->bytes);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->size);
-	*http_status = 0;
-	rc = conn_perform(c, (curl_off_t)b->size, meanwhile, arg);
-	curl_slist_free_all(hdrs);
-	sodium_memzero(auth, strlen(auth));
-	free(auth);
-	free(digest);
-	if (rc != CURLE_OK)
-		return conn_failed(c, rc, "upload", cause);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-	*http_status = status;
-	if (reply_is_json(c->curl))
-		obj = json_loadb(c->reply, c->reply_len, 0, NULL);
-	if (status == 200 || status == 201) {
-		json_t *acc = obj != NULL ? json_object_get(obj, "accepted") : NULL;
-		json_t *dup = obj != NULL ? json_object_get(obj, "duplicates") : NULL;
-
-		v = obj != NULL ? json_object_get(obj, "bundle") : NULL;
-		if (json_is_string(v) && strcmp(json_string_value(v), b->uuid) == 0 &&
-		    json_is_integer(acc) && json_is_integer(dup) && json_integer_value(acc) >= 0 &&
-		    json_integer_value(dup) >= 0 &&
-		    (size_t)(json_integer_value(acc) + json_integer_value(dup)) == b->record_count) {
-			json_decref(obj);
-			return SYNC_DONE;
-		}
-		json_decref(obj);
-		fc_fail(cause, "upload: %s answered %ld without the depot's receipt for bundle %s "
-		    "(a login page or proxy?); nothing marked sent", c->base, status, b->uuid);
-		return SYNC_TRANSIENT;
-	}
-	v = obj != NULL ? json_object_get(obj, "error") : NULL;
-	if (json_is_string(v))
-		snprintf(excerpt, sizeof excerpt, "%s", json_string_value(v));
-	else
-		reply_excerpt(c, excerpt, sizeof excerpt);
-	json_decref(obj);
-	how = status >= 400 && status < 500 && status != 408 && status != 429 ? SYNC_REFUSED :
-	    SYNC_TRANSIENT;
-	if (status == 401)
-		fc_fail(cause, "the depot refused this device's token (401): %s", excerpt);
-	else
-		fc_fail(cause, "upload of bundle %s: %s answered %ld: %s", b->uuid, c->base, status,
-		    excerpt);
-	return how;
-}
-
-int
-sync_queued(struct store *st, int64_t *queued, int64_t *refused, int64_t *unbundled,
-    char **cause)
-{
-	struct store_outbox_counts oc;
-	int64_t counts[4];
-
-	if (store_count_by_status(st, counts, cause) != 0 || store_outbox_counts(st, &oc, cause) != 0)
-		return -1;
-	*queued = counts[STORE_FINAL] + counts[STORE_BUNDLED] - oc.refused_records;
-	if (refused != NULL)
-		*refused = oc.refused_records;
-	if (unbundled != NULL)
-		*unbundled = counts[STORE_FINAL];
-	return 0;
-}
-
-/* What the depot answers about one bundle's content (not about us): set it aside. */
-static bool
-bundle_refusal(long status)
-{
-	return status == 400 || status == 409 || status == 413;
-}
-
-struct build_ctx {
-	struct bundle_writer *w;
-	char *first_error;
-	size_t refused;
-};
-
-static int
-build_one(void *arg, const struct store_record *rec)
-{
-	struct build_ctx *b = arg;
-	char *why = NULL;
-	int rc = bundle_writer_add(b->w, rec, &why);
-
-	if (rc == 1)
-		return 1;
-	if (rc == -1) {
-		/* This record can never be sent; the others still can. */
-		b->refused++;
-		if (b->first_error == NULL)
-			b->first_error = why;
-		else
-			free(why);
-	}
-	return 0;
-}
-
-/*
- * The local work of a drain, done while the depot commits the bundle in
- * flight rather than after it: marking the previous bundle sent (the depot
- * committed it already; should we die first, it is sent again and answered
- * 200) and freezing the next one.  Each outbox write is still its own
- * durable transaction, in the same order as before: a bundle is frozen
- * before it is sent, and marked sent only after the depot's receipt.
- */
-struct overlap {
-	struct store *st;
-	const struct sync_options *o;
-	char committed[FC_UUID_LEN];  /* receipted by the depot, not yet marked sent; "" none */
-	unsigned frozen;              /* bundles this drain has frozen */
-	size_t unfrozen;              /* final records not in a bundle yet (those
-	                               * finalized during the drain not counted) */
-	double bytes_per_record;      /* compressed, in the last bundle frozen */
-	bool marked;                  /* some bundle was marked sent */
-	enum sync_outcome how;        /* of this local work */
-	char *why;
-};
-
-/*
- * Freezes one bundle of pending records, the next of this drain (sized by
- * bundle_ramp_cap and bundle_drain_limit); *made false when none were
- * pending.
- */
-static enum sync_outcome
-bundle_some(struct overlap *ov, bool *made, char **cause)
-{
-	struct store *st = ov->st;
-	size_t cap = bundle_ramp_cap(ov->o->max_bundle_bytes, ov->frozen);
-	size_t limit = bundle_drain_limit(ov->unfrozen, cap, ov->bytes_per_record);
-	struct build_ctx b = { 0 };
-	struct store_bundle sb;
-	const char *const *uuids;
-	size_t n;
-	enum sync_outcome how = SYNC_DONE;
-
-	*made = false;
-	b.w = bundle_writer_new(ov->o->device, cap);
-	if (store_outbox_pending(st, limit != 0 ? limit : BUNDLE_LIMIT_RECORDS, build_one, &b,
-	    cause) != 0) {
-		how = SYNC_LOCAL;
-		goto out;
-	}
-	if (bundle_writer_count(b.w) == 0) {
-		if (b.refused > 0) {
-			fc_fail(cause, "%zu record%s cannot be sent: %s", b.refused, b.refused == 1 ? "" : "s",
-			    b.first_error);
-			how = SYNC_REFUSED;
-		}
-		goto out;
-	}
-	if (bundle_writer_finish(b.w, &sb, cause) != 0) {
-		how = SYNC_LOCAL;
-		goto out;
-	}
-	uuids = bundle_writer_uuids(b.w, &n);
-	if (store_outbox_add(st, &sb, uuids, n, cause) != 0)
-		how = SYNC_LOCAL;
-	else {
-		*made = true;
-		ov->frozen++;
-		ov->unfrozen -= n < ov->unfrozen ? n : ov->unfrozen;
-		ov->bytes_per_record = (double)sb.size / (double)n;
-	}
-	free(sb.bytes);
-out:
-	free(b.first_error);
-	bundle_writer_free(b.w);
-	return how;
-}
-
-/* Marks the receipted bundle sent, if there is one. */
-static int
-overlap_mark(struct overlap *ov)
-{
-	if (ov->committed[0] == '\0')
-		return 0;
-	if (store_outbox_mark_sent(ov->st, ov->committed, &ov->why) != 0) {
-		ov->how = SYNC_LOCAL;
-		return -1;
-	}
-	ov->committed[0] = '\0';
-	ov->marked = true;
-	return 0;
-}
-
-static void
-overlap_work(void *arg)
-{
-	struct overlap *ov = arg;
-	struct store_outbox_counts oc;
-	bool made;
-
-	if (overlap_mark(ov) != 0)
-		return;
-	if (store_outbox_counts(ov->st, &oc, &ov->why) != 0) {
-		ov->how = SYNC_LOCAL;
-		return;
-	}
-	/* Freeze one only when the bundle in flight is the last one waiting. */
-	if (oc.bundles - oc.refused_bundles <= 1)
-		ov->how = bundle_some(ov, &made, &ov->why);
-}
-
-/*
- * Ends a drain: the receipted bundle is marked sent whatever else happened,
- * and a drain that moved records checkpoints the log (store_checkpoint; a
- * failure there loses nothing, so it is not the drain's).
- */
-static enum sync_outcome
-drain_end(struct overlap *ov, enum sync_outcome how, char **cause)
-{
-	if (overlap_mark(ov) != 0 && how == SYNC_DONE) {
-		fc_fail(cause, "%s", ov->why);
-		how = SYNC_LOCAL;
-	}
-	if (ov->marked) {
-		char *ignored = NULL;
-
-		(void)store_checkpoint(ov->st, &ignored);
-		free(ignored);
-	}
-	free(ov->why);
-	ov->why = NULL;
-	return how;
-}
-
-enum sync_outcome
-sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o, sync_drain_fn *fn,
-    void *ctx, char **cause)
-{
-	struct overlap ov = { .st = st, .o = o, .how = SYNC_DONE };
-	int64_t total, unbundled, done = 0, bytes = 0;
-
-	if (sync_queued(st, &total, NULL, &unbundled, cause) != 0)
-		return SYNC_LOCAL;
-	ov.unfrozen = unbundled > 0 ? (size_t)unbundled : 0;
-	if (fn != NULL)
-		fn(ctx, total, done, bytes);
-	for (;;) {
-		struct store_bundle *b = NULL;
-		enum sync_outcome how;
-		char *why = NULL;
-		long status;
-		bool made;
-
-		if (c->stop != NULL && atomic_load(c->stop))
-		{
-			fc_fail(cause, "stopped");
-			return drain_end(&ov, SYNC_ABORTED, cause);
-		}
-		if (store_outbox_next_except(st, ov.committed, &b, cause) != 0)
-			return drain_end(&ov, SYNC_LOCAL, cause);
-		if (b == NULL) {
-			if (overlap_mark(&ov) != 0) {
-				fc_fail(cause, "%s", ov.why);
-				return drain_end(&ov, SYNC_LOCAL, cause);
-			}
-			how = bundle_some(&ov, &made, cause);
-			if (how != SYNC_DONE || !made)
-				return drain_end(&ov, how, cause);
-			continue;
-		}
-		how = conn_upload(c, b, overlap_work, &ov, &status, &why);
-		if (how == SYNC_REFUSED && bundle_refusal(status)) {
-			/* This bundle will never pass as it is: keep it and its records aside,
-			 * with the depot's reason, and go on with the rest of the queue. */
-			if (store_outbox_mark_refused(st, b->uuid, status, why, cause) != 0) {
-				how = SYNC_LOCAL;
-			} else {
-				how = SYNC_DONE;
-				if (total >= (int64_t)b->record_count)
-					total -= (int64_t)b->record_count;
-			}
-		} else if (how != SYNC_DONE) {
-			fc_fail(cause, "%s", why);
-		} else {
-			fc_strlcpy(ov.committed, b->uuid, sizeof ov.committed);
-			done += (int64_t)b->record_count;
-			bytes += (int64_t)b->size;
-			if (done > total)
-				total = done;  /* records finalized while we ran */
-		}
-		free(why);
-		store_bundle_free(b);
-		if (how == SYNC_DONE && ov.how != SYNC_DONE) {
-			/* The upload went; the local work beside it failed: say that. */
-			fc_fail(cause, "%s", ov.why);
-			how = ov.how;
-		}
-		ov.how = SYNC_DONE;
-		free(ov.why);
-		ov.why = NULL;
-		if (how != SYNC_DONE)
-			return drain_end(&ov, how, cause);
-		if (fn != NULL)
-			fn(ctx, total, done, bytes);
-	}
 }
 
 int64_t
@@ -804,6 +185,27 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		return -1;
 	if (store_open(o->db_path, STORE_READ_WRITE, &st, cause) != 0)
 		goto fail;
+	switch (store_drain_lock(st, false, cause)) {
+	case 0:
+		break;
+	case 1:
+		if (o->once) {
+			fc_fail(cause, "another sync of %s is running", o->db_path);
+			goto fail;
+		}
+		{
+			char *note = xasprintf("another sync of %s is running; waiting for it to end",
+			    o->db_path);
+
+			run_report(&r, note);
+			free(note);
+		}
+		if (store_drain_lock(st, true, cause) == 0)
+			break;
+		/* fall through */
+	default:
+		goto fail;
+	}
 	for (;;) {
 		int64_t before = r.last_done, wait;
 
@@ -811,9 +213,16 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		why = NULL;
 		r.base_done = r.last_done;
 		r.base_bytes = r.last_bytes;
-		how = sync_drain(st, c, o, run_drained, &r, &why);
+		how = sync_drain(st, sync_conn_transport(c), o, run_drained, &r, &why);
 		if (how == SYNC_DONE)
 			break;
+		if (how == SYNC_RESIZED) {
+			/* Smaller bundles are a new chance at once, not a failure to back off from. */
+			run_report(&r, why);
+			failures = 0;
+			last_progress_ms = fc_monotonic_ms();
+			continue;
+		}
 		if (r.last_done > before) {
 			failures = 0;
 			last_progress_ms = fc_monotonic_ms();

@@ -1,5 +1,6 @@
 /*
- * sync — what client.c shares with worker.c, and nothing else includes.
+ * sync — what the client's parts share (client.c, http.c, drain.c,
+ * worker.c), and the unit tests' way into the drain; nothing else includes it.
  */
 #ifndef FIELDCHECK_SYNC_INTERNAL_H
 #define FIELDCHECK_SYNC_INTERNAL_H
@@ -16,6 +17,40 @@ enum sync_outcome {
 	                     * (a bundle refused for its content is set aside, not this) */
 	SYNC_ABORTED,       /* asked to stop */
 	SYNC_LOCAL,         /* our own store failed */
+	SYNC_RESIZED,       /* a bundle too big for the link was re-frozen smaller: go again now */
+};
+
+/* What one upload attempt saw besides its outcome. */
+struct sync_upload_info {
+	long status;                /* the HTTP status; 0: no answer */
+	int64_t delivered;          /* body bytes the depot's side acknowledged */
+	int64_t elapsed_ms;         /* the attempt's time */
+	bool timed_out;
+};
+
+/* Local work to do while the depot handles an upload. */
+typedef void sync_meanwhile_fn(void *arg);
+
+/*
+ * How a drain reaches the depot: the HTTP connection (http.c) or a unit
+ * test's fake.  Beside the calls, what the drains learnt about the link,
+ * kept across drains (the drain writes these, the transport only sets
+ * timeout_ms).
+ */
+struct sync_transport {
+	/*
+	 * PUTs one frozen bundle.  SYNC_DONE only when the depot answered with
+	 * its receipt for this bundle and all its records; SYNC_REFUSED with
+	 * u->status for a refusal.  Calls meanwhile(arg) exactly once: as soon
+	 * as the body is out (the depot is committing it), else at the end.
+	 */
+	enum sync_outcome (*upload)(struct sync_transport *t, const struct store_bundle *b,
+	    sync_meanwhile_fn *meanwhile, void *arg, struct sync_upload_info *u, char **cause);
+	/* True once asked to stop. */
+	bool (*stopped)(struct sync_transport *t);
+	long timeout_ms;            /* an upload's time limit */
+	double bytes_per_s;         /* upload throughput measured; 0: not yet */
+	char unanswered[FC_UUID_LEN];  /* the bundle last delivered whole without an answer */
 };
 
 /* One HTTP connection to the depot (a libcurl easy handle kept for keep-alive). */
@@ -25,6 +60,8 @@ struct sync_conn;
  * token file.  Caller closes. */
 int sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause);
 void sync_conn_close(struct sync_conn *c);
+/* The connection as a drain's transport.  Owned by c. */
+struct sync_transport *sync_conn_transport(struct sync_conn *c);
 /* A flag that, once true, aborts the transfer under way. */
 void sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop);
 /* GET /v1/health; SYNC_DONE when it answered as a depot. */
@@ -39,8 +76,8 @@ typedef void sync_drain_fn(void *ctx, int64_t records_total, int64_t records_don
  * pending, until nothing is left (SYNC_DONE) or something fails (the reason
  * in *cause).
  */
-enum sync_outcome sync_drain(struct store *st, struct sync_conn *c, const struct sync_options *o,
-    sync_drain_fn *fn, void *ctx, char **cause);
+enum sync_outcome sync_drain(struct store *st, struct sync_transport *t,
+    const struct sync_options *o, sync_drain_fn *fn, void *ctx, char **cause);
 
 /* Records queued (final + bundled, less those in bundles the depot refused),
  * those refused, and those final, in no bundle yet (refused and unbundled

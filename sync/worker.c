@@ -182,7 +182,20 @@ worker_main(void *arg)
 		{
 			struct drain_ctx d = { w, &s };
 
-			how = sync_drain(w->st, w->conn, &w->o, worker_progress, &d, &why);
+			/* A dock sync of the same database drains it meanwhile: try later. */
+			switch (store_drain_lock(w->st, false, &why)) {
+			case 0:
+				how = sync_drain(w->st, sync_conn_transport(w->conn), &w->o, worker_progress, &d, &why);
+				store_drain_unlock(w->st);
+				break;
+			case 1:
+				why = xasprintf("another sync of %s is running", w->db_path);
+				how = SYNC_TRANSIENT;
+				break;
+			default:
+				how = SYNC_LOCAL;
+				break;
+			}
 		}
 		s.sending = false;
 		if (how == SYNC_ABORTED) {
@@ -195,6 +208,12 @@ worker_main(void *arg)
 			s.offline = false;
 			s.last_result = SYNC_OK;
 			s.message[0] = '\0';
+			s.retry_at_ms = 0;
+			next_try = 0;
+		} else if (how == SYNC_RESIZED) {
+			/* Smaller bundles for a slow link: go again at once. */
+			failures = 0;
+			snprintf(s.message, sizeof s.message, "%s", why);
 			s.retry_at_ms = 0;
 			next_try = 0;
 		} else {

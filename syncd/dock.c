@@ -18,8 +18,7 @@
  */
 #include "syncd/syncd.h"
 
-#include "cli/cli.h"
-
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +30,9 @@
 #include "util/util.h"
 
 enum {
-	OPT_SERVER = CLI_OPT_FIRST_FREE,
+	OPT_DB = 0x100,
+	OPT_IGNORED,                /* fieldcheck's other global options: nothing to sync */
+	OPT_SERVER,
 	OPT_DEVICE,
 	OPT_TOKEN_FILE,
 	OPT_CACERT,
@@ -115,15 +116,15 @@ parse_seconds(const char *s, long *ms)
 static int
 show_status(const char *db)
 {
-	struct store *st;
+	struct store *st = NULL;
 	struct store_outbox_counts oc;
 	int64_t counts[4];
 	char *cause = NULL;
 
-	if (store_open(db, STORE_READ_WRITE, &st, &cause) != 0 ||
+	if (store_open(db, STORE_READ_ONLY, &st, &cause) != 0 ||
 	    store_count_by_status(st, counts, &cause) != 0 ||
 	    store_outbox_counts(st, &oc, &cause) != 0) {
-		cli_error("%s", cause);
+		fc_error("%s", cause);
 		free(cause);
 		store_close(st);
 		return 1;
@@ -139,10 +140,14 @@ show_status(const char *db)
 }
 
 int
-syncd_dock(struct cli_globals *g, int argc, char **argv)
+syncd_dock(int argc, char **argv)
 {
 	static const struct option options[] = {
-		CLI_COMMON_OPTIONS,
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "forms", required_argument, NULL, OPT_IGNORED },
+		{ "lang", required_argument, NULL, OPT_IGNORED },
+		{ "inspector", required_argument, NULL, OPT_IGNORED },
+		{ "gpsd", required_argument, NULL, OPT_IGNORED },
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
@@ -159,13 +164,14 @@ syncd_dock(struct cli_globals *g, int argc, char **argv)
 	struct bar bar = { 0 };
 	struct fc_config *cfg;
 	bool status_only = false;
+	const char *db_opt = NULL;
 	char *db, *cause = NULL, *end;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (cli_common_option(g, opt, optarg))
-			continue;
 		switch (opt) {
+		case OPT_DB: db_opt = optarg; break;
+		case OPT_IGNORED: break;
 		case OPT_SERVER: o.server = optarg; break;
 		case OPT_DEVICE: o.device = optarg; break;
 		case OPT_TOKEN_FILE: o.token_file = optarg; break;
@@ -174,21 +180,21 @@ syncd_dock(struct cli_globals *g, int argc, char **argv)
 		case OPT_STATUS: status_only = true; break;
 		case OPT_CONNECT_TIMEOUT:
 			if (!parse_seconds(optarg, &o.connect_timeout_ms))
-				return cli_error("--connect-timeout %s: expected seconds", optarg), 2;
+				return fc_error("--connect-timeout %s: expected seconds", optarg), 2;
 			break;
 		case OPT_TIMEOUT:
 			if (!parse_seconds(optarg, &o.timeout_ms))
-				return cli_error("--timeout %s: expected seconds", optarg), 2;
+				return fc_error("--timeout %s: expected seconds", optarg), 2;
 			break;
 		case OPT_RETRY_FOR:
 			if (!parse_seconds(optarg, &o.retry_for_ms))
-				return cli_error("--retry-for %s: expected seconds", optarg), 2;
+				return fc_error("--retry-for %s: expected seconds", optarg), 2;
 			break;
 		case OPT_MAX_BUNDLE:
 			o.max_bundle_bytes = strtoul(optarg, &end, 10);
 			if (*end != '\0' || optarg[0] < '0' || optarg[0] > '9' || o.max_bundle_bytes < 1024 ||
 			    o.max_bundle_bytes > BUNDLE_LIMIT_COMPRESSED)
-				return cli_error("--max-bundle %s: expected 1024 to %u bytes", optarg,
+				return fc_error("--max-bundle %s: expected 1024 to %u bytes", optarg,
 				    BUNDLE_LIMIT_COMPRESSED), 2;
 			break;
 		default:
@@ -200,24 +206,24 @@ syncd_dock(struct cli_globals *g, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_error("sync takes no arguments"), 2;
-	db = cli_db_path(g);
+		return fc_error("sync takes no arguments"), 2;
+	db = db_opt != NULL ? xstrdup(db_opt) : fc_default_db_path();
 	if (status_only) {
 		rc = show_status(db);
 		free(db);
 		return rc;
 	}
-	cfg = cli_config();
+	cfg = fc_config_user();
 	sync_options_fill(&o, cfg);
 	if (o.device == NULL)
-		o.device = cli_device();
+		o.device = fc_device_name(cfg);
 	o.db_path = db;
 	bar.tty = isatty(STDERR_FILENO);
 	rc = sync_run(&o, show_progress, &bar, &cause);
 	if (bar.tty && bar.drawn)
 		fputc('\n', stderr);
 	if (rc != 0) {
-		cli_error("sync failed: %s", cause);
+		fc_error("sync failed: %s", cause);
 		free(cause);
 		free(db);
 		return 1;

@@ -3,12 +3,12 @@
  */
 #include "syncd/syncd.h"
 
+#include <getopt.h>
 #include <locale.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "sync/sync.h"
+#include "util/util.h"
 
 /* --tui-worker --db PATH --device ID: what sync_proc_start() passes. */
 static int
@@ -32,20 +32,18 @@ tui_worker(int argc, char **argv)
 		}
 	}
 	if (o.db_path == NULL || optind != argc)
-		return cli_error("--tui-worker needs --db PATH and no arguments"), 2;
-	sync_options_fill(&o, cli_config());
+		return fc_error("--tui-worker needs --db PATH and no arguments"), 2;
+	sync_options_fill(&o, fc_config_user());
 	if (o.device == NULL)
-		o.device = cli_device();
+		o.device = fc_device_name(fc_config_user());
 	return syncd_relay(&o);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct cli_globals g = { 0 };
-
 	setlocale(LC_ALL, "");
 	if (argc > 1 && strcmp(argv[1], "--tui-worker") == 0)
 		return tui_worker(argc, argv);
-	return syncd_dock(&g, argc, argv);
+	return syncd_dock(argc, argv);
 }

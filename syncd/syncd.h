@@ -13,11 +13,11 @@
 #ifndef FIELDCHECK_SYNCD_H
 #define FIELDCHECK_SYNCD_H
 
-struct cli_globals;
 struct sync_options;
 
 /* The dock command (argv[0] is the program); returns the exit status. */
-int syncd_dock(struct cli_globals *g, int argc, char **argv);
+int syncd_dock(int argc, char **argv);
+
 
 /*
  * The screen's worker: runs sync_worker_* (a thread with its own store

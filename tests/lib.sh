@@ -115,3 +115,16 @@ on_day() {
 		FAKETIME_DONT_FAKE_MONOTONIC=1 /usr/bin/faketime -f "@$_day" "$@"
 	fi
 }
+
+# small_disk SIZE: a tmpfs of SIZE (e.g. 2m) mounted at $TINY, unmounted at
+# exit; without one (not root), skips the calling suite with the reason.
+small_disk() {
+	TINY="$SCRATCH/tiny"
+	mkdir -p "$TINY"
+	if mount -t tmpfs -o "size=$1" fieldcheck-test "$TINY" 2>"$SCRATCH/mount.err"; then
+		at_exit "umount '$TINY' 2>/dev/null"
+	else
+		skip "small disk" "cannot mount a small tmpfs here: $(cat "$SCRATCH/mount.err")"
+		exit 0
+	fi
+}

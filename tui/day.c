@@ -27,7 +27,8 @@ struct day_row {
 
 struct day {
 	struct day_row *rows;
-	size_t n, cap, cur, top;
+	size_t n, cap;
+	struct tui_list list;
 };
 
 static int
@@ -74,12 +75,13 @@ day_open(struct tui_screen *s)
 	f.day = today;
 	f.inspector = app->inspector;
 	s->priv = d;
+	s->list = &d->list;
 	if (store_list(app->st, &f, row_cb, ctx, &cause) != 0) {
-		tui_flash(app, true, "my day: %s", cause);
+		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "My day", "我的今天"), cause);
 		free(cause);
 	}
 	if (d->n > 0)
-		d->cur = d->n - 1;
+		d->list.cur = d->n - 1;
 	return 0;
 }
 
@@ -111,19 +113,20 @@ day_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 	if (vis < 1)
 		return;
-	if (d->cur < d->top)
-		d->top = d->cur;
-	if (d->cur >= d->top + (size_t)vis)
-		d->top = d->cur - (size_t)vis + 1;
-	for (size_t i = d->top; i < d->n && y < top + 1 + vis; i++, y++) {
+	tui_list_fit(&d->list, d->n, (size_t)vis);
+	for (size_t i = d->list.top; i < d->n && y < top + 1 + vis; i++, y++) {
 		struct day_row *r = &d->rows[i];
-		static const char *const worst[] = { "", "minor", "moderate", "SEVERE" };
-		attr_t a = i == d->cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+		static const char *const worst[2][4] = {
+			{ "", "minor", "moderate", "SEVERE" }, { "", "轻微", "中等", "严重" },
+		};
+		bool zh = tui_zh(app, r->form);
+		attr_t a = i == d->list.cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
 		const char *sent = r->status == STORE_SENT ? tui_tr(app, NULL, "sent", "已发送") :
 		    tui_tr(app, NULL, "queued", "待发送");
 
 		if (r->hazards > 0)
-			snprintf(haz, sizeof haz, "%d hz %s", r->hazards, worst[r->worst]);
+			snprintf(haz, sizeof haz, "%d %s %s", r->hazards, zh ? "隐患" : "hz",
+			    worst[zh][r->worst]);
 		else
 			snprintf(haz, sizeof haz, "-");
 		if (cols >= 60)
@@ -138,36 +141,34 @@ day_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 }
 
-static void
-day_key(struct tui_screen *s, int key)
+static bool
+day_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct tui_app *app = s->app;
 	struct day *d = s->priv;
 	struct store_record *rec;
 	char *cause = NULL;
 
-	switch (tui_key_action(key)) {
-	case TUI_ACT_UP: if (d->cur > 0) d->cur--; break;
-	case TUI_ACT_DOWN: if (d->cur + 1 < d->n) d->cur++; break;
-	case TUI_ACT_PGUP: d->cur = d->cur > 5 ? d->cur - 5 : 0; break;
-	case TUI_ACT_PGDN: d->cur = d->cur + 5 < d->n ? d->cur + 5 : (d->n ? d->n - 1 : 0); break;
+	switch (a) {
 	case TUI_ACT_ENTER:
 		if (d->n == 0)
-			break;
-		if (store_get(app->st, d->rows[d->cur].uuid, &rec, &cause) != 0) {
+			return true;
+		if (store_get(app->st, d->rows[d->list.cur].uuid, &rec, &cause) != 0) {
 			tui_flash(app, true, "%s", cause);
 			free(cause);
-			break;
+			return true;
 		}
 		tui_record_open(app, rec);
-		break;
-	case TUI_ACT_LANG: tui_next_lang(app, NULL); break;
-	case TUI_ACT_HELP: tui_push(app, &tui_help_ops, NULL); break;
-	case TUI_ACT_BACK: case TUI_ACT_QUIT: case TUI_ACT_DAY: tui_pop(app); break;
+		return true;
+	case TUI_ACT_DAY:
+		tui_pop(app);
+		return true;
 	default:
-		if (key == KEY_MOUSE && app->mouse_y >= 2 && d->top + (size_t)(app->mouse_y - 2) < d->n)
-			d->cur = d->top + (size_t)(app->mouse_y - 2);
-		break;
+		if (key == KEY_MOUSE && app->mouse_y >= 2 && d->list.top + (size_t)(app->mouse_y - 2) < d->n) {
+			d->list.cur = d->list.top + (size_t)(app->mouse_y - 2);
+			return true;
+		}
+		return false;
 	}
 }
 

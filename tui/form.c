@@ -35,6 +35,8 @@ struct fs {
 	bool msg_error;
 	bool confirm_discard;
 	bool stored;                     /* a draft row exists in the store */
+	bool *counted;                   /* owned: the questions progress counts (see progress()) */
+	long last_hazard;                /* the last hazard question, -1: none */
 };
 
 static bool
@@ -145,10 +147,20 @@ save_draft(struct fs *fs)
 	char *cause = NULL;
 
 	sync_record(fs);
-	if (fs->rec->answer_count == 0 && !fs->stored)
+	if (tui_answered_count(fs->f, fs->rec) == 0) {
+		/* Nothing the inspector answered (calculations do not count): no draft to keep. */
+		if (fs->stored && store_discard_draft(fs->app->st, fs->rec->uuid, &cause) != 0) {
+			tui_flash(fs->app, true, "%s", cause);
+			free(cause);
+			return;
+		}
+		if (fs->stored)
+			fs->app->data_version++;
+		fs->stored = false;
 		return;
+	}
 	if (store_save_draft(fs->app->st, fs->rec, &cause) != 0) {
-		tui_flash(fs->app, true, "draft not saved: %s", cause);
+		tui_flash(fs->app, true, "%s: %s", tui_tr(fs->app, fs->f, "Draft not saved", "草稿未保存"), cause);
 		free(cause);
 		return;
 	}
@@ -189,6 +201,7 @@ prev_visible(const struct fs *fs, size_t before)
 }
 
 static const struct tui_screen_ops review_ops;
+static const char *none_found_choice(const struct form *f, size_t q);
 
 static void
 leave(struct fs *fs)
@@ -308,13 +321,12 @@ fill_from_gps(struct fs *fs)
 	set_answer(fs, value, false);
 }
 
-static void
-form_key(struct tui_screen *s, int key)
+static bool
+form_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct fs *fs = s->priv;
 	struct tui_app *app = s->app;
 	enum form_qtype t = form_question_type(fs->f, fs->q);
-	enum tui_action a = tui_key_action(key);
 	size_t nc = form_choice_count(fs->f, fs->q);
 	long p;
 
@@ -325,7 +337,7 @@ form_key(struct tui_screen *s, int key)
 			set_msg(fs, xstrdup(tui_tr(app, fs->f,
 			    "Discard this draft? F8 again discards, any other key keeps it.",
 			    "删除此草稿？再按 F8 删除，按其他键保留。")), true);
-			return;
+			return true;
 		}
 		if (fs->stored) {
 			char *cause = NULL;
@@ -333,14 +345,14 @@ form_key(struct tui_screen *s, int key)
 			if (store_discard_draft(app->st, fs->rec->uuid, &cause) != 0) {
 				tui_flash(app, true, "%s", cause);
 				free(cause);
-				return;
+				return true;
 			}
 			app->data_version++;
 		}
 		tui_flash(app, false, "%s", tui_tr(app, fs->f, "Draft discarded", "草稿已删除"));
 		fs->stored = false;
 		tui_pop(app);
-		return;
+		return true;
 	}
 	if (fs->confirm_discard) {
 		fs->confirm_discard = false;
@@ -354,26 +366,20 @@ form_key(struct tui_screen *s, int key)
 			tui_edit_text(&fs->ed, value, sizeof value);
 			/* Feedback as you type: the engine's verdict on the text so far. */
 			set_answer(fs, value, false);
-			return;
+			return true;
 		}
 		if (TUI_IS_CHAR(key) && TUI_CHAR_OF(key) >= 0x20)
-			return;
+			return true;
 	}
-	if (is_editor(t) && (key == KEY_BACKSPACE || key == TUI_CH(127) || key == TUI_CH(8))) {
-		/* Backspace edits; at the start of the line it does nothing rather than leave. */
-		if (tui_edit_key(&fs->ed, KEY_BACKSPACE)) {
-			char value[VALUE_LEN];
-
-			tui_edit_text(&fs->ed, value, sizeof value);
-			set_answer(fs, value, false);
-		}
-		return;
-	}
+	/* Backspace edits text; at the start of the line it does nothing rather than leave. */
+	if (is_editor(t) && a == TUI_ACT_ERASE)
+		return true;
 	switch (a) {
 	case TUI_ACT_ENTER:
 		accept(fs);
 		break;
 	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
 		p = prev_visible(fs, fs->q);
 		if (p < 0)
 			leave(fs);
@@ -383,7 +389,7 @@ form_key(struct tui_screen *s, int key)
 	case TUI_ACT_QUIT:
 		leave(fs);
 		break;
-	case TUI_ACT_REVIEW:
+	case TUI_ACT_SAVE:
 		go_review(fs);
 		break;
 	case TUI_ACT_LANG:
@@ -414,8 +420,12 @@ form_key(struct tui_screen *s, int key)
 	case TUI_ACT_PICK:
 		if (t == FORM_ACKNOWLEDGE && tui_key_digit(key) == 1)
 			set_answer(fs, form_session_get(fs->sess, fs->q)[0] ? "" : "OK", true);
-		else if (nc > 0)
+		else if (nc > 0 && (size_t)tui_key_digit(key) <= nc) {
 			pick(fs, (size_t)tui_key_digit(key) - 1);
+			/* ODK's quick appearance: a digit answers and moves on. */
+			if (t == FORM_SELECT_ONE && strstr(form_question_appearance(fs->f, fs->q), "quick") != NULL)
+				accept(fs);
+		}
 		break;
 	case TUI_ACT_TOGGLE:
 		if (t == FORM_ACKNOWLEDGE)
@@ -429,9 +439,11 @@ form_key(struct tui_screen *s, int key)
 
 			if (c < nc)
 				pick(fs, c);
+			return true;
 		}
-		break;
+		return false;
 	}
+	return true;
 }
 
 /* The innermost group around q, for the section heading; NULL at top level. */
@@ -498,9 +510,9 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 	t = form_question_type(fs->f, fs->q);
 	for (size_t q = 0; q < form_question_count(fs->f); q++)
-		if (visible(fs, q)) {
+		if (fs->counted[q]) {
 			total++;
-			if (q == fs->q)
+			if (q <= fs->q)
 				pos = total;
 		}
 	group = group_label(fs, fs->q, lang);
@@ -536,6 +548,8 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 
 		if (vis < 1)
 			vis = 1;
+		if (fs->top + (size_t)vis > nc)
+			fs->top = nc > (size_t)vis ? nc - (size_t)vis : 0;
 		if (fs->cursor < fs->top)
 			fs->top = fs->cursor;
 		if (fs->cursor >= fs->top + (size_t)vis)
@@ -568,6 +582,10 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 	if (fs->msg != NULL)
 		tui_wrap(bottom, 0, fs->msg, cols, 1, tui_attr(app, fs->msg_error ? TUI_ERROR :
 		    TUI_WARN), true);
+	else if (fs->last_hazard >= 0 && (long)fs->q > fs->last_hazard)
+		/* Past the hazards the rest is optional: finishing is one key away. */
+		tui_put(bottom, 0, tui_tr(app, fs->f, "F4: save now",
+		    "F4 现在保存"), cols, A_BOLD);
 }
 
 static void
@@ -580,6 +598,7 @@ form_close(struct tui_screen *s)
 	form_session_free(fs->sess);
 	store_record_free(fs->rec);
 	free(fs->msg);
+	free(fs->counted);
 	free(fs);
 	s->priv = NULL;
 }
@@ -600,13 +619,44 @@ form_save(struct tui_screen *s)
 }
 
 static const enum tui_action form_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_REVIEW, TUI_ACT_GPSFILL, TUI_ACT_DISCARD,
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_GPSFILL, TUI_ACT_DISCARD,
 	TUI_ACT_QUIT, TUI_ACT_NONE
 };
+/* F5 acts on a position question only. */
+static bool
+form_acts(struct tui_screen *s, enum tui_action a)
+{
+	struct fs *fs = s->priv;
+
+	return a != TUI_ACT_GPSFILL || form_question_type(fs->f, fs->q) == FORM_GEOPOINT;
+}
+
 static const struct tui_screen_ops form_ops = {
 	.name = "form", .draw = form_draw, .key = form_key, .close = form_close,
-	.save = form_save, .bar = form_bar,
+	.save = form_save, .bar = form_bar, .acts = form_acts,
 };
+
+/*
+ * The questions the progress N/TOTAL counts: those shown to an empty form.
+ * Follow-ups that answers bring in count as the question before them, so
+ * the total stays put while the inspector answers.  Caller frees.
+ */
+static bool *
+progress_questions(const struct form *f)
+{
+	size_t n = form_question_count(f);
+	bool *counted = xcalloc(n + 1, sizeof *counted);
+	struct form_session *empty = form_session_new(f, NULL);
+
+	for (size_t q = 0; q < n; q++) {
+		enum form_qtype t = form_question_type(f, q);
+
+		counted[q] = t != FORM_CALCULATE && t != FORM_BEGIN_GROUP && t != FORM_END_GROUP &&
+		    form_session_relevant(empty, q);
+	}
+	form_session_free(empty);
+	return counted;
+}
 
 int
 tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
@@ -617,16 +667,21 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 
 	fs->app = app;
 	fs->f = f;
+	fs->counted = progress_questions(f);
+	fs->last_hazard = -1;
+	for (size_t q = 0; q < form_question_count(f); q++)
+		if (none_found_choice(f, q) != NULL)
+			fs->last_hazard = (long)q;
 	fs->sess = form_session_new(f, tui_lang(app));
 	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
 	if (draft_uuid != NULL) {
 		if (store_get(app->st, draft_uuid, &fs->rec, &cause) != 0) {
-			tui_flash(app, true, "draft: %s", cause);
+			tui_flash(app, true, "%s: %s", tui_tr(app, f, "Draft", "草稿"), cause);
 			free(cause);
 			goto fail;
 		}
 		if (fs->rec->status != STORE_DRAFT) {
-			tui_flash(app, true, "that record is no longer a draft");
+			tui_flash(app, true, "%s", tui_tr(app, f, "That record is no longer a draft.", "该记录已不是草稿。"));
 			goto fail;
 		}
 		fs->stored = true;
@@ -672,18 +727,17 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		store_record_free(last);
 	}
 	/* Start at the first relevant question still unanswered. */
-	first = -1;
-	for (long q = next_visible(fs, 0); q >= 0; q = next_visible(fs, (size_t)q + 1)) {
-		if (first < 0)
-			first = q;
+	/* Where the inspector left off: after the last answered question (the first, new). */
+	first = next_visible(fs, 0);
+	for (long q = first; q >= 0; q = next_visible(fs, (size_t)q + 1))
 		if (form_question_type(f, (size_t)q) != FORM_NOTE &&
-		    form_session_get(fs->sess, (size_t)q)[0] == '\0') {
-			first = q;
-			break;
+		    form_session_get(fs->sess, (size_t)q)[0] != '\0') {
+			long after = next_visible(fs, (size_t)q + 1);
+
+			first = after >= 0 ? after : q;
 		}
-	}
 	if (first < 0) {
-		tui_flash(app, true, "this checklist has no question to answer");
+		tui_flash(app, true, "%s", tui_tr(app, f, "This checklist has no question to answer.", "此检查表没有可回答的问题。"));
 		goto fail;
 	}
 	enter_question(fs, (size_t)first);
@@ -693,6 +747,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 fail:
 	form_session_free(fs->sess);
 	store_record_free(fs->rec);
+	free(fs->counted);
 	free(fs);
 	return -1;
 }
@@ -729,6 +784,41 @@ tui_position_text(const struct store_position *pos, char *buf, size_t size)
 		snprintf(buf, size, "%.6f %.6f%s%s%s", pos->lat, pos->lon, acc, mode, sats);
 }
 
+size_t
+tui_answered_count(const struct form *f, const struct store_record *rec)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		long q = f != NULL ? form_question_index(f, rec->answers[i].name) : -1;
+
+		if (q < 0 || form_question_type(f, (size_t)q) != FORM_CALCULATE)
+			n++;
+	}
+	return n;
+}
+
+#define SUMMARY_LINES_MAX 40   /* a long note wraps; past this it ends in "…" */
+
+/*
+ * Draws text wrapped in width columns as the summary's lines from `line`
+ * (of which the window shows first .. first + rows - 1, from screen row
+ * top), indented by indent.  Returns the lines it takes, shown or not.
+ */
+static int
+summary_block(int top, int rows, int first, int line, int indent, const char *text, int width,
+    int maxlines, attr_t attr)
+{
+	int n = tui_wrap(0, 0, text, width, maxlines, attr, false), skip, y;
+
+	if (line + n <= first || line >= first + rows)
+		return n;
+	skip = line < first ? first - line : 0;
+	y = top + line + skip - first;
+	tui_wrap_from(y, indent, text, width, skip, top + rows - y, attr, true);
+	return n;
+}
+
 int
 tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_record *rec,
     int top, int rows, int cols, int first)
@@ -756,30 +846,42 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 		free(shown);
 		if (two) {
 			snprintf(text, sizeof text, "%s%s", tags[sev], label);
-			if (line >= first && line - first < rows)
-				tui_put_pad(top + line - first, 0, text, cols, sev ? at : A_DIM);
-			line++;
-			snprintf(text, sizeof text, "  %s", val);
+			line += summary_block(top, rows, first, line, 0, text, cols, 1, sev ? at : A_NORMAL);
+			line += summary_block(top, rows, first, line, 2, val, cols - 2, SUMMARY_LINES_MAX,
+			    sev ? at : A_NORMAL);
 		} else {
 			snprintf(text, sizeof text, "%s%s: %s", tags[sev], label, val);
+			line += summary_block(top, rows, first, line, 0, text, cols, SUMMARY_LINES_MAX,
+			    sev ? at : A_NORMAL);
 		}
-		if (line >= first && line - first < rows)
-			tui_put_pad(top + line - first, 0, text, cols, sev ? at : A_NORMAL);
-		line++;
 	}
 	return line;
 }
 
 /* ---- Review before save. ---- */
 
-enum review_mode { RV_MAIN, RV_MANUAL_POS, RV_MANUAL_REASON, RV_NONE_REASON };
+enum review_mode {
+	RV_MAIN,
+	RV_WAIT,           /* waiting for a usable fix: saves when it comes */
+	RV_MANUAL_POS,     /* typing the position (the coarse fix suggested) */
+	RV_REASON,         /* why no GPS position: a digit picks a ready reason */
+	RV_REASON_TEXT,    /* ... or the inspector types one */
+};
+
+/* The ready reasons for saving without a GPS position, stored in English. */
+static const char *const pos_reasons[][2] = {
+	{ "indoors", "室内" },
+	{ "under a bridge or cover", "桥下或遮挡" },
+	{ "GPS receiver fault", "GPS 接收器故障" },
+};
+#define POS_REASONS (sizeof pos_reasons / sizeof pos_reasons[0])
 
 struct review {
 	struct fs *fs;             /* the form screen below; not owned */
-	int first;
+	struct tui_list list;      /* a pager over the answers */
 	enum review_mode mode;
 	struct tui_edit ed;
-	struct store_position manual;
+	struct store_position manual;   /* source MANUAL, or NONE while asking why there is none */
 };
 
 /* A record's position from a gpsd fix that was age_s old when taken. */
@@ -850,7 +952,7 @@ do_save(struct tui_screen *s, const struct store_position *pos)
 	sync_record(fs);
 	fs->rec->pos = *pos;
 	if (store_finalize(app->st, fs->rec, &cause) != 0) {
-		tui_flash(app, true, "not saved: %s", cause);
+		tui_flash(app, true, "%s: %s", tui_tr(app, fs->f, "Not saved", "未保存"), cause);
 		free(cause);
 		return;
 	}
@@ -867,7 +969,9 @@ review_open(struct tui_screen *s)
 	struct review *rv = xcalloc(1, sizeof *rv);
 
 	rv->fs = s->priv;
+	rv->list.pager = true;
 	s->priv = rv;
+	s->list = &rv->list;
 	return 0;
 }
 
@@ -876,6 +980,86 @@ review_close(struct tui_screen *s)
 {
 	free(s->priv);
 	s->priv = NULL;
+}
+
+/*
+ * A hazard question's "nothing found" choice: "none" in a hazard question
+ * of its own, or "no" in a yes/no question that has a NAME_severity
+ * follow-up; NULL when q is no hazard question.
+ */
+static const char *
+none_found_choice(const struct form *f, size_t q)
+{
+	char sev[STORE_ID_LEN + 16];
+
+	if (form_question_type(f, q) != FORM_SELECT_ONE)
+		return NULL;
+	if (choice_index(f, q, "none") >= 0)
+		return "none";
+	snprintf(sev, sizeof sev, "%s_severity", form_question_name(f, q));
+	return choice_index(f, q, "no") >= 0 && form_question_index(f, sev) >= 0 ? "no" : NULL;
+}
+
+/*
+ * "The rest: none found": every relevant hazard question not answered gets
+ * its nothing-found choice, so the record tells checked-and-clear from not
+ * checked.  Returns how many were answered.
+ */
+static size_t
+rest_none_found(struct fs *fs)
+{
+	size_t n = 0;
+
+	for (size_t q = 0; q < form_question_count(fs->f); q++) {
+		const char *none = none_found_choice(fs->f, q);
+		char *m = NULL;
+
+		if (none == NULL || !visible(fs, q) || form_session_get(fs->sess, q)[0] != '\0')
+			continue;
+		if (form_session_set(fs->sess, form_question_name(fs->f, q), none, &m) == 0)
+			n++;
+		free(m);
+	}
+	if (n > 0)
+		save_draft(fs);
+	return n;
+}
+
+/* Waiting makes sense only with a GPS to wait for. */
+static bool
+gps_on(struct tui_app *app)
+{
+	return app->gc != NULL && gpsclient_state(app->gc) != GPS_OFF;
+}
+
+/* The position editor, suggesting the last fix however coarse (typing replaces it). */
+static void
+start_manual(struct review *rv, struct tui_app *app)
+{
+	struct gps_fix fix;
+	char text[96] = "";
+
+	if (app->gc != NULL && gpsclient_last_fix(app->gc, &fix) && isfinite(fix.lat) &&
+	    isfinite(fix.lon)) {
+		if (isfinite(fix.accuracy_m))
+			snprintf(text, sizeof text, "%.6f,%.6f,%.0f", fix.lat, fix.lon, fix.accuracy_m);
+		else
+			snprintf(text, sizeof text, "%.6f,%.6f", fix.lat, fix.lon);
+	}
+	rv->mode = RV_MANUAL_POS;
+	tui_edit_init(&rv->ed, text, 60);
+	rv->ed.replace = text[0] != '\0';
+}
+
+/* Saves with the reason: a ready one (1..POS_REASONS) or typed text. */
+static void
+save_with_reason(struct tui_screen *s, const char *reason)
+{
+	struct review *rv = s->priv;
+	struct store_position pos = rv->manual;
+
+	fc_strlcpy(pos.reason, reason, sizeof pos.reason);
+	do_save(s, &pos);
 }
 
 static void
@@ -887,16 +1071,16 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	struct store_position pos;
 	char why[160], text[320], head[256];
 	bool good = usable_fix(app, fs->f, &pos, why, sizeof why);
-	int posrows = 3, body = rows - 1 - posrows - 1, total;
+	int posrows = 4, body = rows - 1 - posrows - 1, total;
 
-	snprintf(head, sizeof head, "%s: %s", tui_tr(app, fs->f, "Review", "检查"),
+	snprintf(head, sizeof head, "%s: %s", tui_tr(app, fs->f, "Save", "保存"),
 	    form_title(fs->f, tui_lang(app)));
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
 	if (body < 1)
 		body = 1;
-	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, rv->first);
-	if (rv->first > 0 && rv->first >= total)
-		rv->first = total > 0 ? total - 1 : 0;
+	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, 0, cols, 0);
+	tui_list_fit(&rv->list, (size_t)total, (size_t)body);
+	tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, (int)rv->list.top);
 	{
 		int y = top + 1 + body;
 
@@ -912,21 +1096,42 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		switch (rv->mode) {
 		case RV_MAIN:
 			tui_wrap(y, 0, good ? tui_tr(app, fs->f,
-			    "Enter: save   2: type position   3: save without",
-			    "Enter 保存  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
+			    "Enter: save   0: the rest none found, save   2: type position   3: save without",
+			    "Enter 保存  0 其余未发现并保存  2 手动输入位置  3 无位置保存") : gps_on(app) ? tui_tr(app, fs->f,
 			    "1: wait for a fix   2: type position   3: save without position",
-			    "1 等待定位  2 手动输入位置  3 无位置保存"), cols, 2, A_BOLD, true);
+			    "1 等待定位  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
+			    "2: type position   3: save without position",
+			    "2 手动输入位置  3 无位置保存"), cols, 3, A_BOLD, true);
+			break;
+		case RV_WAIT:
+			tui_wrap(y, 0, tui_tr(app, fs->f,
+			    "Waiting for a fix: saves by itself when it comes (Esc: stop waiting)",
+			    "正在等待定位：定位到达后自动保存（Esc 停止等待）"), cols, 3, A_BOLD, true);
 			break;
 		case RV_MANUAL_POS:
 			tui_put(y++, 0, tui_tr(app, fs->f, "Position (lat,lon[,acc m]):",
 			    "位置（纬度,经度[,精度]）："), cols, A_BOLD);
 			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
 			break;
-		case RV_MANUAL_REASON:
-		case RV_NONE_REASON:
-			tui_put(y++, 0, rv->mode == RV_NONE_REASON ?
-			    tui_tr(app, fs->f, "Why no position? (Enter saves)", "为什么没有位置？（Enter 保存）") :
-			    tui_tr(app, fs->f, "Why typed by hand? (Enter saves)", "为什么手动输入？（Enter 保存）"),
+		case RV_REASON: {
+			char menu[512];
+			size_t o = 0;
+			bool zh = tui_zh(app, fs->f);
+
+			for (size_t i = 0; i < POS_REASONS && o < sizeof menu; i++)
+				o += (size_t)snprintf(menu + o, sizeof menu - o, "%zu %s  ", i + 1,
+				    pos_reasons[i][zh]);
+			if (o < sizeof menu)
+				snprintf(menu + o, sizeof menu - o, "%zu %s", POS_REASONS + 1,
+				    zh ? "其他（输入）" : "other (type)");
+			tui_put(y++, 0, rv->manual.source == STORE_POS_NONE ?
+			    tui_tr(app, fs->f, "Why no position?", "为什么没有位置？") :
+			    tui_tr(app, fs->f, "Why typed by hand?", "为什么手动输入？"), cols, A_BOLD);
+			tui_wrap(y, 0, menu, cols, 2, A_BOLD, true);
+			break;
+		}
+		case RV_REASON_TEXT:
+			tui_put(y++, 0, tui_tr(app, fs->f, "Reason (Enter saves):", "原因（Enter 保存）："),
 			    cols, A_BOLD);
 			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
 			break;
@@ -934,24 +1139,46 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 }
 
-static void
-review_key(struct tui_screen *s, int key)
+static bool
+review_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct review *rv = s->priv;
 	struct fs *fs = rv->fs;
 	struct tui_app *app = s->app;
-	enum tui_action a = tui_key_action(key);
 	struct store_position pos;
 	char why[160], text[STORE_REASON_LEN * 4];
 
-	if (rv->mode != RV_MAIN) {
-		if (a == TUI_ACT_BACK && key != KEY_BACKSPACE && key != TUI_CH(127)) {
+	if (rv->mode == RV_WAIT) {
+		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE || a == TUI_ACT_QUIT) {
 			rv->mode = RV_MAIN;
-			return;
+			return true;
+		}
+		return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
+	}
+	if (rv->mode == RV_REASON) {
+		size_t d = (size_t)tui_key_digit(key);
+
+		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE) {
+			rv->mode = RV_MAIN;
+		} else if (d >= 1 && d <= POS_REASONS) {
+			save_with_reason(s, pos_reasons[d - 1][0]);
+		} else if (d == POS_REASONS + 1) {
+			rv->mode = RV_REASON_TEXT;
+			/* Characters, not bytes: a CJK character takes up to four. */
+			tui_edit_init(&rv->ed, "", (STORE_REASON_LEN - 1) / 4);
+		} else {
+			return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
+		}
+		return true;
+	}
+	if (rv->mode != RV_MAIN) {
+		if (a == TUI_ACT_BACK) {
+			rv->mode = RV_MAIN;
+			return true;
 		}
 		if (a != TUI_ACT_ENTER) {
-			tui_edit_key(&rv->ed, key == TUI_CH(127) ? KEY_BACKSPACE : key);
-			return;
+			tui_edit_key(&rv->ed, key);
+			return true;
 		}
 		tui_edit_text(&rv->ed, text, sizeof text);
 		if (rv->mode == RV_MANUAL_POS) {
@@ -959,90 +1186,92 @@ review_key(struct tui_screen *s, int key)
 				tui_flash(app, true, "%s", tui_tr(app, fs->f,
 				    "type latitude,longitude e.g. 31.2304,121.4737",
 				    "请输入 纬度,经度，例如 31.2304,121.4737"));
-				return;
+				return true;
 			}
-			rv->mode = RV_MANUAL_REASON;
-			tui_edit_init(&rv->ed, "", STORE_REASON_LEN - 1);
-			return;
+			rv->mode = RV_REASON;
+			return true;
 		}
-		if (text[0] == '\0' || strlen(text) >= STORE_REASON_LEN) {
-			tui_flash(app, true, "%s", tui_tr(app, fs->f, "a reason is needed (1-256 bytes)",
-			    "需要填写原因"));
-			return;
+		if (text[0] == '\0') {
+			tui_flash(app, true, "%s", tui_tr(app, fs->f, "Type a reason, or Esc to pick one",
+			    "请输入原因，或按 Esc 选择"));
+			return true;
 		}
-		if (rv->mode == RV_NONE_REASON) {
-			store_position_clear(&pos);
-			pos.source = STORE_POS_NONE;
-		} else {
-			pos = rv->manual;
-		}
-		fc_strlcpy(pos.reason, text, sizeof pos.reason);
-		do_save(s, &pos);
-		return;
+		save_with_reason(s, text);
+		return true;
 	}
 	switch (a) {
 	case TUI_ACT_ENTER:
-	case TUI_ACT_REVIEW:
+	case TUI_ACT_SAVE:
 		/* Stamped at the moment of saving, never from what the screen showed earlier. */
 		if (usable_fix(app, fs->f, &pos, why, sizeof why))
 			do_save(s, &pos);
 		else
-			tui_flash(app, true, "%s: %s", why, tui_tr(app, fs->f,
-			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置"));
+			tui_flash(app, true, "%s: %s", why, gps_on(app) ? tui_tr(app, fs->f,
+			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f,
+			    "2 type, 3 save without", "2 手动 3 无位置"));
 		break;
+	case TUI_ACT_NONEFOUND: {
+		size_t n = rest_none_found(fs);
+
+		if (usable_fix(app, fs->f, &pos, why, sizeof why)) {
+			do_save(s, &pos);
+		} else {
+			tui_flash(app, false, "%s %zu. %s", tui_tr(app, fs->f, "None found:", "未发现："), n,
+			    gps_on(app) ? tui_tr(app, fs->f, "1 wait, 2 type, 3 save without",
+			    "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f, "2 type, 3 save without",
+			    "2 手动 3 无位置"));
+		}
+		break;
+	}
 	case TUI_ACT_PICK:
 		switch (tui_key_digit(key)) {
 		case 1:
-			tui_flash(app, false, "%s", tui_tr(app, fs->f, "Waiting for a fix...",
-			    "正在等待定位…"));
+			if (gps_on(app))
+				rv->mode = RV_WAIT;
 			break;
 		case 2:
-			rv->mode = RV_MANUAL_POS;
-			tui_edit_init(&rv->ed, "", 60);
+			start_manual(rv, app);
 			break;
 		case 3:
-			rv->mode = RV_NONE_REASON;
-			tui_edit_init(&rv->ed, "", STORE_REASON_LEN - 1);
+			store_position_clear(&rv->manual);
+			rv->manual.source = STORE_POS_NONE;
+			rv->mode = RV_REASON;
 			break;
 		default:
 			break;
 		}
 		break;
-	case TUI_ACT_UP:
-		if (rv->first > 0)
-			rv->first--;
-		break;
-	case TUI_ACT_DOWN:
-		rv->first++;
-		break;
-	case TUI_ACT_PGUP:
-		rv->first = rv->first > 5 ? rv->first - 5 : 0;
-		break;
-	case TUI_ACT_PGDN:
-		rv->first += 5;
-		break;
 	case TUI_ACT_LANG:
 		tui_next_lang(app, fs->f);
 		apply_lang(fs);
 		break;
-	case TUI_ACT_HELP:
-		tui_push(app, &tui_help_ops, NULL);
-		break;
-	case TUI_ACT_BACK:
 	case TUI_ACT_QUIT:
-		tui_pop(app);
+		tui_pop(app);   /* back to the form, not home */
 		break;
 	default:
-		break;
+		return false;
 	}
+	return true;
 }
 
 static const enum tui_action review_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_REVIEW, TUI_ACT_QUIT, TUI_ACT_NONE
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_QUIT, TUI_ACT_NONE
 };
+/* Waiting: the first usable fix saves, stamped at that moment. */
+static void
+review_update(struct tui_screen *s)
+{
+	struct review *rv = s->priv;
+	struct store_position pos;
+	char why[160];
+
+	if (rv->mode == RV_WAIT && usable_fix(s->app, rv->fs->f, &pos, why, sizeof why))
+		do_save(s, &pos);
+}
+
 static const struct tui_screen_ops review_ops = {
 	.name = "review", .open = review_open, .draw = review_draw, .key = review_key,
-	.close = review_close, .bar = review_bar,
+	.close = review_close, .bar = review_bar, .update = review_update,
 };
 
 /* ---- A stored record, read-only. ---- */
@@ -1050,7 +1279,7 @@ static const struct tui_screen_ops review_ops = {
 struct view {
 	struct store_record *rec;  /* owned */
 	const struct form *f;
-	int first;
+	struct tui_list list;      /* a pager over the answers */
 };
 
 static void
@@ -1063,24 +1292,24 @@ view_draw(struct tui_screen *s, int top, int rows, int cols)
 	snprintf(head, sizeof head, "%s · %s", v->f != NULL ? form_title(v->f, tui_lang(app)) :
 	    v->rec->form_id, store_status_name(v->rec->status));
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
-	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, v->first);
+	tui_list_fit(&v->list, (size_t)tui_summary_draw(app, v->f, v->rec, top + 1, 0, cols, 0),
+	    (size_t)(rows - 3));
+	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, (int)v->list.top);
 	tui_position_text(&v->rec->pos, pos, sizeof pos);
 	snprintf(text, sizeof text, "%s %s", store_pos_source_name(v->rec->pos.source), pos);
 	tui_put_pad(top + rows - 2, 0, text, cols, A_BOLD);
 }
 
-static void
-view_key(struct tui_screen *s, int key)
+static bool
+view_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct view *v = s->priv;
 
-	switch (tui_key_action(key)) {
-	case TUI_ACT_UP: if (v->first > 0) v->first--; break;
-	case TUI_ACT_DOWN: v->first++; break;
-	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); break;
-	case TUI_ACT_HELP: tui_push(s->app, &tui_help_ops, NULL); break;
-	case TUI_ACT_BACK: case TUI_ACT_QUIT: case TUI_ACT_ENTER: tui_pop(s->app); break;
-	default: break;
+	(void)key;
+	switch (a) {
+	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); return true;
+	case TUI_ACT_ENTER: tui_pop(s->app); return true;
+	default: return false;
 	}
 }
 
@@ -1107,5 +1336,9 @@ tui_record_open(struct tui_app *app, struct store_record *rec)
 
 	v->rec = rec;
 	v->f = meaning_record_form(app->lib, rec);
-	return tui_push(app, &view_ops, v);
+	v->list.pager = true;
+	if (tui_push(app, &view_ops, v) != 0)
+		return -1;
+	app->stack[app->depth - 1].list = &v->list;
+	return 0;
 }

@@ -24,14 +24,16 @@ struct home_item {
 	const struct form *form;      /* owned by the library */
 	char uuid[FC_UUID_LEN];       /* drafts */
 	char when[8];                 /* drafts: local HH:MM of the last save */
-	size_t answers;
+	char asset[64];               /* drafts: what it is about, so that two look different */
+	size_t answers;               /* drafts: answered by the inspector, calculations not counted */
 };
 
 #define HOME_MAX_DRAFTS 50
 
 struct home {
 	struct home_item *items;
-	size_t n, cap, cur, top;
+	size_t n, cap;
+	struct tui_list list;
 	unsigned version;
 	bool offered;
 };
@@ -91,7 +93,8 @@ draft_cb(void *ctx, const struct store_record *rec)
 	it->form = meaning_record_form(dc->app->lib, rec);
 	fc_strlcpy(it->uuid, rec->uuid, sizeof it->uuid);
 	local_hhmm(rec->updated_at, it->when, sizeof it->when);
-	it->answers = rec->answer_count;
+	fc_strlcpy(it->asset, meaning_asset(it->form, rec), sizeof it->asset);
+	it->answers = tui_answered_count(it->form, rec);
 	return 0;
 }
 
@@ -116,22 +119,23 @@ load(struct tui_app *app, struct home *h)
 				add_item(h, ITEM_FORM)->form = fm;
 		}
 	}
+	/* My day and the review before the drafts, so that they keep their digits and stay on screen. */
 	add_item(h, ITEM_DAY);
+	add_item(h, ITEM_REVIEW);
 	first_draft = h->n;
 	f.any_status = false;
 	f.status = STORE_DRAFT;
 	f.inspector = app->inspector;
 	if (store_list(app->st, &f, draft_cb, &dc, &cause) != 0) {
-		tui_flash(app, true, "drafts: %s", cause);
+		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Drafts", "草稿"), cause);
 		free(cause);
 	}
 	last_draft = h->n;
-	add_item(h, ITEM_REVIEW);
-	if (h->cur >= h->n)
-		h->cur = h->n - 1;
+	if (h->list.cur >= h->n)
+		h->list.cur = h->n - 1;
 	if (!h->offered && last_draft > first_draft) {
 		/* Offered on restart: the cursor waits on the newest draft. */
-		h->cur = last_draft - 1;
+		h->list.cur = last_draft - 1;
 		tui_flash(app, false, "%s", tui_tr(app, NULL, "A draft is waiting: Enter resumes it",
 		    "有未完成的草稿：按 Enter 继续"));
 	}
@@ -142,8 +146,11 @@ load(struct tui_app *app, struct home *h)
 static int
 home_open(struct tui_screen *s)
 {
-	s->priv = xcalloc(1, sizeof(struct home));
-	load(s->app, s->priv);
+	struct home *h = xcalloc(1, sizeof *h);
+
+	s->priv = h;
+	s->list = &h->list;
+	load(s->app, h);
 	return 0;
 }
 
@@ -170,9 +177,10 @@ item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t siz
 		    (long long)app->today);
 		break;
 	case ITEM_DRAFT:
-		snprintf(buf, size, "%s %s %s · %zu %s", tui_tr(app, NULL, "Resume", "继续"),
-		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?", it->when,
-		    it->answers, tui_tr(app, NULL, "answers", "项"));
+		snprintf(buf, size, "%s %s%s%s · %zu %s · %s", tui_tr(app, NULL, "Resume", "继续"),
+		    it->asset, it->asset[0] != '\0' ? " " : "", it->when, it->answers,
+		    tui_tr(app, NULL, "answers", "项"),
+		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?");
 		break;
 	case ITEM_REVIEW:
 		snprintf(buf, size, "%s", tui_tr(app, NULL, "Review today (supervisor)", "审核今天（主管）"));
@@ -196,13 +204,10 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_put_right(top, 0, today, cols, tui_attr(app, TUI_TITLE));
 	if (vis < 1)
 		return;
-	if (h->cur < h->top)
-		h->top = h->cur;
-	if (h->cur >= h->top + (size_t)vis)
-		h->top = h->cur - (size_t)vis + 1;
+	tui_list_fit(&h->list, h->n, (size_t)vis);
 	y = top + 1;
-	for (size_t i = h->top; i < h->n && y < top + 1 + vis; i++, y++) {
-		attr_t a = i == h->cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+	for (size_t i = h->list.top; i < h->n && y < top + 1 + vis; i++, y++) {
+		attr_t a = i == h->list.cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
 		char num[8] = "  ";
 
 		if (i < 9)
@@ -217,7 +222,7 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 static void
 activate(struct tui_app *app, struct home *h)
 {
-	struct home_item *it = &h->items[h->cur];
+	struct home_item *it = &h->items[h->list.cur];
 
 	switch (it->kind) {
 	case ITEM_FORM:
@@ -228,7 +233,8 @@ activate(struct tui_app *app, struct home *h)
 		break;
 	case ITEM_DRAFT:
 		if (it->form == NULL) {
-			tui_flash(app, true, "this draft's checklist is no longer installed");
+			tui_flash(app, true, "%s", tui_tr(app, NULL, "This draft's checklist is no longer installed.",
+			    "此草稿的检查表已不再安装。"));
 			break;
 		}
 		tui_form_open(app, it->form, it->uuid);
@@ -243,8 +249,8 @@ activate(struct tui_app *app, struct home *h)
 	}
 }
 
-static void
-home_key(struct tui_screen *s, int key)
+static bool
+home_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct tui_app *app = s->app;
 	struct home *h = s->priv;
@@ -252,59 +258,31 @@ home_key(struct tui_screen *s, int key)
 
 	if (h->version != app->data_version)
 		load(app, h);
-	switch (tui_key_action(key)) {
-	case TUI_ACT_UP:
-		if (h->cur > 0)
-			h->cur--;
-		break;
-	case TUI_ACT_DOWN:
-		if (h->cur + 1 < h->n)
-			h->cur++;
-		break;
-	case TUI_ACT_PGUP:
-		h->cur = h->cur > 5 ? h->cur - 5 : 0;
-		break;
-	case TUI_ACT_PGDN:
-		h->cur = h->cur + 5 < h->n ? h->cur + 5 : h->n - 1;
-		break;
-	case TUI_ACT_HOMEKEY:
-		h->cur = 0;
-		break;
-	case TUI_ACT_ENDKEY:
-		h->cur = h->n - 1;
-		break;
+	switch (a) {
 	case TUI_ACT_PICK:
 		d = tui_key_digit(key);
 		if ((size_t)d <= h->n) {
-			h->cur = (size_t)d - 1;
+			h->list.cur = (size_t)d - 1;
 			activate(app, h);
 		}
-		break;
+		return true;
 	case TUI_ACT_ENTER:
 		activate(app, h);
-		break;
+		return true;
 	case TUI_ACT_DAY:
 		tui_push(app, &tui_day_ops, NULL);
-		break;
-	case TUI_ACT_LANG:
-		tui_next_lang(app, NULL);
-		break;
-	case TUI_ACT_HELP:
-		tui_push(app, &tui_help_ops, NULL);
-		break;
-	case TUI_ACT_QUIT:
-		app->quit = true;
-		break;
+		return true;
 	default:
 		if (key == KEY_MOUSE) {
 			int row = app->mouse_y - 2;
 
-			if (row >= 0 && h->top + (size_t)row < h->n) {
-				h->cur = h->top + (size_t)row;
+			if (row >= 0 && h->list.top + (size_t)row < h->n) {
+				h->list.cur = h->list.top + (size_t)row;
 				activate(app, h);
 			}
+			return true;
 		}
-		break;
+		return false;
 	}
 }
 
@@ -352,13 +330,12 @@ ask_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_edit_draw(s->priv, app, y, 2, cols - 2, tui_attr(app, TUI_SELECTED));
 }
 
-static void
-ask_key(struct tui_screen *s, int key)
+static bool
+ask_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct tui_app *app = s->app;
 	struct tui_edit *e = s->priv;
 	char id[STORE_ID_LEN * 4], *cause = NULL, *p;
-	enum tui_action a = tui_key_action(key);
 
 	if (a == TUI_ACT_ENTER) {
 		tui_edit_text(e, id, sizeof id);
@@ -367,28 +344,30 @@ ask_key(struct tui_screen *s, int key)
 		for (p = id; *p == ' '; p++)
 			;
 		if (*p == '\0' || strlen(p) >= STORE_ID_LEN) {
-			tui_flash(app, true, "an inspector ID is 1 to %d bytes", STORE_ID_LEN - 1);
-			return;
+			tui_flash(app, true, "%s", tui_tr(app, NULL, "Type your inspector ID (it is too long or empty).",
+			    "请输入巡查员编号（为空或太长）。"));
+			return true;
 		}
 		fc_strlcpy(app->inspector, p, sizeof app->inspector);
 		if (app->opt.config != NULL &&
 		    fc_config_set(app->opt.config, "inspector", app->inspector, &cause) != 0) {
-			tui_flash(app, true, "not remembered: %s", cause);
+			tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Not remembered", "未能记住"), cause);
 			free(cause);
 		}
 		tui_refresh_counts(app);
 		tui_pop(app);
-		return;
+		return true;
 	}
 	if (a == TUI_ACT_QUIT && !TUI_IS_CHAR(key)) {
 		app->quit = true;
-		return;
+		return true;
 	}
 	if (key == TUI_CH(27)) {
 		app->quit = true;
-		return;
+		return true;
 	}
 	tui_edit_key(e, key);
+	return true;
 }
 
 static const enum tui_action ask_bar[] = { TUI_ACT_HELP, TUI_ACT_QUIT, TUI_ACT_NONE };

@@ -22,70 +22,20 @@
 #include "tui/review.h"
 #include "util/util.h"
 
-/*
- * The review's keys, in one table: key, the name shown in help, the help
- * text.  Movement, Enter, Esc and F1/F10 come from the app's table.
- */
-#define REVIEW_KEYS(X) \
-	X(MARK,    ' ', "Space", "mark / unmark the record (decide on several at once)") \
-	X(APPROVE, 'a', "a",     "approve the marked records, or the current one") \
-	X(FOLLOW,  'f', "f",     "mark for follow-up, with a comment") \
-	X(REJECT,  'r', "r",     "reject, with a comment") \
-	X(SORT,    's', "s",     "sort by time / inspector / form / severity / state") \
-	X(FINSP,   'i', "i",     "filter: next inspector") \
-	X(FFORM,   'o', "o",     "filter: next form (asset type)") \
-	X(FSEV,    'v', "v",     "filter: at least minor / moderate / severe") \
-	X(FSTATE,  't', "t",     "filter: next review state") \
-	X(CLEAR,   'c', "c",     "clear filters and search") \
-	X(SEARCH,  '/', "/",     "search inspector, form, asset and answers") \
-	X(PREV,    '[', "[",     "previous day") \
-	X(NEXT,    ']', "]",     "next day") \
-	X(MAP,     'm', "m",     "map of the day's positions") \
-	X(PIN,     'P', "P",     "enter the supervisor PIN") \
-	X(RHELP,   '?', "?",     "this help")
-
-enum review_key {
-	RK_NONE,
-#define RK_ENUM(name, ch, keys, help) RK_##name,
-	REVIEW_KEYS(RK_ENUM)
-#undef RK_ENUM
-};
-
-static const struct {
-	int ch;
-	const char *keys, *help;
-} review_keys[] = {
-	{ 0, NULL, NULL },
-#define RK_ROW(name, ch, keys, help) { ch, keys, help },
-	REVIEW_KEYS(RK_ROW)
-#undef RK_ROW
-};
-#define REVIEW_KEY_COUNT (sizeof review_keys / sizeof review_keys[0])
-
-static enum review_key
-review_key_of(int key)
-{
-	if (!TUI_IS_CHAR(key))
-		return RK_NONE;
-	for (size_t i = 1; i < REVIEW_KEY_COUNT; i++)
-		if ((wchar_t)review_keys[i].ch == TUI_CHAR_OF(key))
-			return (enum review_key)i;
-	return RK_NONE;
-}
-
 enum review_mode {
 	MODE_TABLE,
 	MODE_SEARCH,    /* typing the search text */
 	MODE_COMMENT,   /* typing the comment of a decision */
 	MODE_PIN,       /* typing the supervisor PIN */
-	MODE_HELP,
+	MODE_NAME,      /* typing the reviewer's name (asked once, remembered) */
 };
 
 struct review {
 	struct report_day *day;
 	char dayname[FC_DAY_LEN];
 	size_t *vis;                /* indices of the rows the filter shows */
-	size_t nvis, cur, top;
+	size_t nvis;
+	struct tui_list list;        /* over vis[] */
 	bool *marked;               /* by row index */
 	enum report_sort sort;
 	struct report_match match;
@@ -94,11 +44,12 @@ struct review {
 	char own[STORE_ID_LEN];     /* locked: only this inspector's records ("" = all) */
 	enum review_mode mode;
 	struct tui_edit edit;
-	enum store_decision pending;  /* the decision waiting for its comment or the PIN */
+	enum store_decision pending;  /* the decision waiting for its comment, the PIN or the name */
+	char reviewer[STORE_ID_LEN];  /* who decides: --reviewer, the configuration, or asked */
 	bool map;
 };
 
-static const enum tui_action review_bar[] = { TUI_ACT_HELP, TUI_ACT_QUIT, TUI_ACT_NONE };
+static const enum tui_action review_bar[] = { TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
 
 /* Rebuilds the visible rows; the cursor stays on keep when it is still shown. */
 static void
@@ -111,14 +62,14 @@ refilter_keeping(struct review *rv, const struct report_row *keep)
 	rv->match.search = rv->search;
 	rv->vis = xreallocarray(rv->vis, n ? n : 1, sizeof *rv->vis);
 	rv->nvis = 0;
-	rv->cur = 0;
+	rv->list.cur = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct report_row *row = report_day_row(rv->day, i);
 
 		if (!report_row_matches(row, &rv->match))
 			continue;
 		if (row == keep)
-			rv->cur = rv->nvis;
+			rv->list.cur = rv->nvis;
 		rv->vis[rv->nvis++] = i;
 	}
 }
@@ -126,7 +77,7 @@ refilter_keeping(struct review *rv, const struct report_row *keep)
 static const struct report_row *
 current_row(struct review *rv)
 {
-	return rv->cur < rv->nvis ? report_day_row(rv->day, rv->vis[rv->cur]) : NULL;
+	return rv->list.cur < rv->nvis ? report_day_row(rv->day, rv->vis[rv->list.cur]) : NULL;
 }
 
 static void
@@ -189,7 +140,7 @@ load_day(struct tui_app *app, struct review *rv, const char *dayname)
 	report_day_sort(day, rv->sort);
 	free(rv->marked);
 	rv->marked = xcalloc(report_day_count(day) + 1, sizeof *rv->marked);
-	rv->cur = rv->top = rv->nvis = 0;   /* the old indices mean nothing in the new day */
+	rv->list.cur = rv->list.top = rv->nvis = 0;   /* the old indices mean nothing in the new day */
 	refilter(rv);
 	return 0;
 }
@@ -213,7 +164,7 @@ step_day(const char *day, int delta, char out[FC_DAY_LEN])
 /* ---- Drawing. ---- */
 
 static void
-position_short(const struct store_record *rec, char *buf, size_t size)
+position_short(const struct tui_app *app, const struct store_record *rec, char *buf, size_t size)
 {
 	switch (rec->pos.source) {
 	case STORE_POS_GPSD:
@@ -222,8 +173,31 @@ position_short(const struct store_record *rec, char *buf, size_t size)
 		else
 			snprintf(buf, size, "gps");
 		break;
-	case STORE_POS_MANUAL: snprintf(buf, size, "manual"); break;
-	default: snprintf(buf, size, "NONE"); break;
+	case STORE_POS_MANUAL: snprintf(buf, size, "%s", tui_tr(app, NULL, "manual", "手工")); break;
+	default: snprintf(buf, size, "%s", tui_tr(app, NULL, "NONE", "无位置")); break;
+	}
+}
+
+const char *
+tui_review_state_name(const struct tui_app *app, enum store_decision d)
+{
+	switch (d) {
+	case STORE_APPROVED: return tui_tr(app, NULL, "approved", "已批准");
+	case STORE_FOLLOW_UP: return tui_tr(app, NULL, "follow-up", "需跟进");
+	case STORE_REJECTED: return tui_tr(app, NULL, "rejected", "已拒绝");
+	default: return tui_tr(app, NULL, "unreviewed", "未审核");
+	}
+}
+
+/* One column for the state, so that it shows at 40 columns too. */
+static const char *
+state_symbol(enum store_decision d)
+{
+	switch (d) {
+	case STORE_APPROVED: return "✓";
+	case STORE_FOLLOW_UP: return "↻";
+	case STORE_REJECTED: return "✗";
+	default: return "·";
 	}
 }
 
@@ -266,23 +240,69 @@ draw_header(struct tui_app *app, struct review *rv, int y, int cols)
 
 	report_day_summary(rv->day, &rv->match, REPORT_BY_INSPECTOR, &c, &n, &total);
 	free(c);
-	snprintf(buf, sizeof buf, "%s %s  %zu/%zu records  severe open %u  %s",
-	    tui_tr(app, NULL, "Review", "审核"), rv->dayname, total.records,
-	    report_day_count(rv->day), total.severe_open,
-	    rv->unlocked ? "[supervisor]" : "[read only: P for PIN]");
+	if (cols < 60)
+		/* The lock first: at 40 columns it must not be the part that is cut. */
+		snprintf(buf, sizeof buf, "%s %s %s %zu/%zu %s %u",
+		    rv->unlocked ? tui_tr(app, NULL, "[sup]", "[主管]") : tui_tr(app, NULL, "[RO: P]", "[只读:P]"),
+		    tui_tr(app, NULL, "Review", "审核"), rv->dayname + 5, total.records,
+		    report_day_count(rv->day), tui_tr(app, NULL, "severe", "严重"), total.severe_open);
+	else
+		snprintf(buf, sizeof buf, "%s %s  %zu/%zu %s  %s %u  %s",
+		    tui_tr(app, NULL, "Review", "审核"), rv->dayname, total.records,
+		    report_day_count(rv->day), tui_tr(app, NULL, "records", "条记录"),
+		    tui_tr(app, NULL, "severe open", "未处理严重"), total.severe_open,
+		    rv->unlocked ? tui_tr(app, NULL, "[supervisor]", "[主管]") :
+		    tui_tr(app, NULL, "[read only: P for PIN]", "[只读：按 P 输入 PIN]"));
 	tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_TITLE));
 	group_line(app, rv, REPORT_BY_INSPECTOR, y + 1, 0, cols,
 	    tui_tr(app, NULL, "Inspectors:", "检查员:"));
 	group_line(app, rv, REPORT_BY_FORM, y + 2, 0, cols,
 	    tui_tr(app, NULL, "Asset types:", "资产类型:"));
-	snprintf(buf, sizeof buf, "sort:%s  insp:%s form:%s sev:%s state:%s%s%s",
-	    report_sort_name(rv->sort),
+	static const char *const sort_zh[REPORT_SORT_COUNT] = { "时间", "巡查员", "表单", "严重程度", "状态" };
+	static const char *const sev_zh[REPORT_SEVERITY_COUNT] = { "轻微", "中等", "严重" };
+	bool zh = tui_zh(app, NULL);
+
+	snprintf(buf, sizeof buf, zh ? "排序:%s  巡查员:%s 表单:%s 严重:%s 状态:%s%s%s" :
+	    "sort:%s  insp:%s form:%s sev:%s state:%s%s%s",
+	    zh ? sort_zh[rv->sort] : report_sort_name(rv->sort),
 	    rv->match.inspector != NULL && rv->match.inspector[0] ? rv->match.inspector : "*",
 	    rv->f_form[0] ? rv->f_form : "*",
-	    rv->match.min_severity >= 0 ? report_severity_name((enum report_severity)rv->match.min_severity) : "*",
-	    rv->match.decision >= 0 ? store_decision_name((enum store_decision)rv->match.decision) : "*",
+	    rv->match.min_severity < 0 ? "*" : zh ? sev_zh[rv->match.min_severity] :
+	    report_severity_name((enum report_severity)rv->match.min_severity),
+	    rv->match.decision >= 0 ? tui_review_state_name(app, (enum store_decision)rv->match.decision) : "*",
 	    rv->search[0] ? "  /" : "", rv->search);
 	tui_put_pad(y + 3, 0, buf, cols, tui_attr(app, TUI_DIM));
+}
+
+/*
+ * Below 60 columns: mark, state symbol, time, the worst hazard as ! !! !!!,
+ * the position as G (gpsd), M (manual) or - (none), asset, inspector.
+ */
+static void
+draw_row_narrow(struct tui_app *app, struct review *rv, const struct report_row *row, size_t ri,
+    bool cur, int y, int cols)
+{
+	attr_t base = cur ? tui_attr(app, TUI_SELECTED) : tui_attr(app, TUI_NORMAL);
+	int sev = row->hazards[REPORT_SEVERE] ? 3 : row->hazards[REPORT_MODERATE] ? 2 :
+	    row->hazards[REPORT_MINOR] ? 1 : 0;
+	static const char *const marks[] = { "-", "!", "!!", "!!!" };
+	static const enum tui_role roles[] = { TUI_NORMAL, TUI_SEV_MINOR, TUI_SEV_MODERATE,
+	    TUI_SEV_SEVERE };
+	const char *pos = row->rec->pos.source == STORE_POS_GPSD ? "G" :
+	    row->rec->pos.source == STORE_POS_MANUAL ? "M" : "-";
+	int assetw = cols - 16 - 9;
+
+	tui_put_pad(y, 0, "", cols, base);
+	tui_put(y, 0, rv->marked[ri] ? "*" : " ", 1, base | A_BOLD);
+	tui_put(y, 1, state_symbol(row->review.decision), 1,
+	    cur ? base : tui_attr(app, tui_review_state_role(row->review.decision)) | A_BOLD);
+	tui_put(y, 3, row->time, 5, base);
+	tui_put_pad(y, 9, marks[sev], 4, cur ? base : tui_attr(app, roles[sev]));
+	tui_put(y, 13, pos, 1, cur || row->rec->pos.source == STORE_POS_GPSD ? base :
+	    tui_attr(app, TUI_WARN));
+	tui_put(y, 15, row->asset, assetw > 4 ? assetw : 4, base);
+	if (assetw > 4)
+		tui_put(y, cols - 8, row->rec->inspector, 8, base);
 }
 
 static void
@@ -290,11 +310,15 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 {
 	size_t ri = rv->vis[vi];
 	const struct report_row *row = report_day_row(rv->day, ri);
-	bool cur = vi == rv->cur;
+	bool cur = vi == rv->list.cur;
 	attr_t base = cur ? tui_attr(app, TUI_SELECTED) : tui_attr(app, TUI_NORMAL);
 	char buf[64];
 	int x = 0, assetw = cols - (2 + 6 + 9 + 9 + 12 + 10 + 10);
 
+	if (cols < 60) {
+		draw_row_narrow(app, rv, row, ri, cur, y, cols);
+		return;
+	}
 	if (assetw < 6)
 		assetw = 6;
 	tui_put_pad(y, x, rv->marked[ri] ? "*" : " ", 2, base | A_BOLD);
@@ -318,26 +342,12 @@ draw_row(struct tui_app *app, struct review *rv, size_t vi, int y, int cols)
 	    row->hazards[REPORT_MODERATE] ? TUI_SEV_MODERATE :
 	    row->hazards[REPORT_MINOR] ? TUI_SEV_MINOR : TUI_NORMAL));
 	x += 12;
-	position_short(row->rec, buf, sizeof buf);
+	position_short(app, row->rec, buf, sizeof buf);
 	tui_put_pad(y, x, buf, 10, cur ? base :
 	    tui_attr(app, row->rec->pos.source == STORE_POS_GPSD ? TUI_NORMAL : TUI_WARN));
 	x += 10;
-	tui_put_pad(y, x, store_decision_name(row->review.decision), cols - x,
+	tui_put_pad(y, x, tui_review_state_name(app, row->review.decision), cols - x,
 	    cur ? base : tui_attr(app, tui_review_state_role(row->review.decision)));
-}
-
-static void
-draw_help(struct tui_app *app, int top, int rows, int cols)
-{
-	int y = top;
-
-	tui_put_pad(y++, 0, tui_tr(app, NULL, "Review keys (Esc: back)", "审核按键 (Esc 返回)"), cols,
-	    tui_attr(app, TUI_TITLE));
-	tui_put(y++, 0, "Up Down PgUp PgDn Home End: move   Enter: open the record", cols, A_NORMAL);
-	for (size_t i = 1; i < REVIEW_KEY_COUNT && y < top + rows; i++) {
-		tui_put(y, 0, review_keys[i].keys, 7, tui_attr(app, TUI_FNUM));
-		tui_put(y++, 7, review_keys[i].help, cols - 7, A_NORMAL);
-	}
 }
 
 static void
@@ -347,27 +357,24 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	struct review *rv = s->priv;
 	int y, body;
 
-	if (rv->mode == MODE_HELP) {
-		draw_help(app, top, rows, cols);
-		return;
-	}
 	if (rv->map) {
-		tui_review_map_draw(app, rv->day, rv->vis, rv->nvis, rv->cur, top, rows, cols);
+		tui_list_fit(&rv->list, rv->nvis, 1);
+		tui_review_map_draw(app, rv->day, rv->vis, rv->nvis, rv->list.cur, top, rows, cols);
 		return;
 	}
 	draw_header(app, rv, top, cols);
 	y = top + 4;
-	tui_put_pad(y++, 0, "  time  inspector form     asset / hazards S M m / position / state", cols,
+	tui_put_pad(y++, 0, cols < 60 ?
+	    tui_tr(app, NULL, "   time  hz  p asset       inspector", "   时间  隐患 位 资产         巡查员") :
+	    tui_tr(app, NULL, "  time  inspector form     asset / hazards S M m / position / state",
+	    "  时间  巡查员   表单     资产 / 隐患 严重 中 轻 / 位置 / 状态"), cols,
 	    tui_attr(app, TUI_BAR));
 	/* The last body row is the app's flash line: the prompt goes above it. */
 	body = top + rows - y - 2;
 	if (body < 1)
 		body = 1;
-	if (rv->cur < rv->top)
-		rv->top = rv->cur;
-	if (rv->cur >= rv->top + (size_t)body)
-		rv->top = rv->cur - (size_t)body + 1;
-	for (size_t vi = rv->top; vi < rv->nvis && y < top + rows - 2; vi++)
+	tui_list_fit(&rv->list, rv->nvis, (size_t)body);
+	for (size_t vi = rv->list.top; vi < rv->nvis && y < top + rows - 2; vi++)
 		draw_row(app, rv, vi, y++, cols);
 	if (rv->nvis == 0)
 		tui_put(y, 2, report_day_count(rv->day) == 0 ?
@@ -382,6 +389,10 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		int w = tui_put(y, 0, rv->pending == STORE_REJECTED ?
 		    tui_tr(app, NULL, "Reject, comment: ", "拒绝，备注: ") :
 		    tui_tr(app, NULL, "Follow-up, comment: ", "需跟进，备注: "), cols / 2, A_BOLD);
+		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
+	} else if (rv->mode == MODE_NAME) {
+		int w = tui_put(y, 0, tui_tr(app, NULL, "Your name: ", "您的姓名: "), cols / 2, A_BOLD);
+
 		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
 	} else if (rv->mode == MODE_PIN) {
 		char stars[TUI_EDIT_MAX];
@@ -399,20 +410,27 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 
 		for (size_t i = 0; i < report_day_count(rv->day); i++)
 			nmarked += rv->marked[i];
-		snprintf(buf, sizeof buf, "%zu/%zu  marked %zu   Enter open  a/f/r decide  m map  ? keys",
-		    rv->nvis ? rv->cur + 1 : 0, rv->nvis, nmarked);
+		snprintf(buf, sizeof buf, tui_tr(app, NULL,
+		    "%zu/%zu  marked %zu   Enter open  a/f/r decide  m map  ? keys",
+		    "%zu/%zu  已标记 %zu   Enter 打开  a/f/r 审核  m 地图  ? 按键"),
+		    rv->nvis ? rv->list.cur + 1 : 0, rv->nvis, nmarked);
 		tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_DIM));
 	}
 }
 
 /* ---- Decisions. ---- */
 
+/* Who decides: --reviewer, else the configuration's `reviewer`, else asked once; "" until known. */
 static const char *
-reviewer_name(struct tui_app *app)
+reviewer_name(struct tui_app *app, struct review *rv)
 {
+	const char *cfg;
+
 	if (app->opt.reviewer != NULL && app->opt.reviewer[0] != '\0')
 		return app->opt.reviewer;
-	return app->inspector[0] != '\0' ? app->inspector : "supervisor";
+	if (rv->reviewer[0] == '\0' && (cfg = fc_config_get(app->opt.config, "reviewer")) != NULL)
+		fc_strlcpy(rv->reviewer, cfg, sizeof rv->reviewer);
+	return rv->reviewer;
 }
 
 static void
@@ -425,14 +443,14 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 	for (size_t i = 0; i < n; i++)
 		if (rv->marked[i])
 			uuids[count++] = report_day_row(rv->day, i)->rec->uuid;
-	if (count == 0 && rv->cur < rv->nvis)
-		uuids[count++] = report_day_row(rv->day, rv->vis[rv->cur])->rec->uuid;
+	if (count == 0 && rv->list.cur < rv->nvis)
+		uuids[count++] = report_day_row(rv->day, rv->vis[rv->list.cur])->rec->uuid;
 	if (count == 0) {
 		free(uuids);
 		tui_flash(app, true, "%s", tui_tr(app, NULL, "No record to decide on.", "没有可审核的记录。"));
 		return;
 	}
-	if (store_review_add_many(app->st, uuids, count, d, comment, reviewer_name(app), &cause) != 0) {
+	if (store_review_add_many(app->st, uuids, count, d, comment, reviewer_name(app, rv), &cause) != 0) {
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 		free(uuids);
@@ -447,7 +465,8 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 		}
 	}
 	memset(rv->marked, 0, n * sizeof *rv->marked);
-	tui_flash(app, false, "%s: %zu record%s", store_decision_name(d), count, count == 1 ? "" : "s");
+	tui_flash(app, false, "%s: %zu %s", tui_review_state_name(app, d), count,
+	    tui_tr(app, NULL, count == 1 ? "record" : "records", "条记录"));
 	free(uuids);
 	refilter(rv);
 }
@@ -460,6 +479,11 @@ begin_decision(struct tui_app *app, struct review *rv, enum store_decision d)
 	if (!rv->unlocked) {
 		rv->mode = MODE_PIN;
 		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		return;
+	}
+	if (reviewer_name(app, rv)[0] == '\0') {
+		rv->mode = MODE_NAME;
+		tui_edit_init(&rv->edit, "", STORE_ID_LEN / 4);
 		return;
 	}
 	if (d == STORE_APPROVED) {
@@ -484,7 +508,10 @@ check_pin(struct tui_app *app, struct review *rv)
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 	} else if (!ok) {
-		tui_flash(app, true, "%s", tui_tr(app, NULL, "Wrong PIN.", "PIN 错误。"));
+		/* The decision waits: type the PIN again, or Esc drops it. */
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Wrong PIN. Type it again (Esc: cancel).",
+		    "PIN 错误。请重新输入（Esc 取消）。"));
+		rv->mode = MODE_PIN;
 	} else {
 		rv->unlocked = true;
 		tui_flash(app, false, "%s", tui_tr(app, NULL, "Supervisor mode.", "主管模式。"));
@@ -493,6 +520,26 @@ check_pin(struct tui_app *app, struct review *rv)
 			begin_decision(app, rv, rv->pending);
 	}
 	memset(pin, 0, sizeof pin);
+}
+
+static void
+remember_reviewer(struct tui_app *app, struct review *rv)
+{
+	char name[STORE_ID_LEN * 4], *cause = NULL;
+
+	tui_edit_text(&rv->edit, name, sizeof name);
+	if (name[0] == '\0' || strlen(name) >= sizeof rv->reviewer) {
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Type your name: decisions carry it.",
+		    "请输入您的姓名：审核记录会带上它。"));
+		return;
+	}
+	fc_strlcpy(rv->reviewer, name, sizeof rv->reviewer);
+	rv->mode = MODE_TABLE;
+	if (app->opt.config != NULL && fc_config_set(app->opt.config, "reviewer", name, &cause) != 0) {
+		tui_flash(app, true, "%s", cause);
+		free(cause);
+	}
+	begin_decision(app, rv, rv->pending);
 }
 
 /* ---- Filters: each key steps to the next value present in the day. ---- */
@@ -515,26 +562,29 @@ next_value(struct review *rv, char *cur, size_t size, bool inspector)
 
 static void open_detail(struct tui_app *app, struct review *rv);
 
-static void
-review_key(struct tui_screen *s, int key)
+static bool
+review_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct tui_app *app = s->app;
 	struct review *rv = s->priv;
-	enum tui_action a = tui_key_action(key);
-	size_t page = app->rows > 10 ? (size_t)app->rows - 10 : 1;
 
-	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN) {
-		if (a == TUI_ACT_BACK && key != KEY_BACKSPACE && key != TUI_CH(127)) {
+	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN ||
+	    rv->mode == MODE_NAME) {
+		if (a == TUI_ACT_BACK) {
 			rv->mode = MODE_TABLE;
 			rv->pending = STORE_UNREVIEWED;
-			return;
+			return true;
 		}
 		if (a == TUI_ACT_ENTER) {
 			char text[TUI_EDIT_MAX * 4];
 
 			if (rv->mode == MODE_PIN) {
 				check_pin(app, rv);
-				return;
+				return true;
+			}
+			if (rv->mode == MODE_NAME) {
+				remember_reviewer(app, rv);
+				return true;
 			}
 			tui_edit_text(&rv->edit, text, sizeof text);
 			if (rv->mode == MODE_SEARCH) {
@@ -546,106 +596,94 @@ review_key(struct tui_screen *s, int key)
 				decide(app, rv, rv->pending, text);
 				rv->pending = STORE_UNREVIEWED;
 			}
-			return;
+			return true;
 		}
 		tui_edit_key(&rv->edit, key);
-		return;
+		return true;
 	}
-	if (rv->mode == MODE_HELP) {
-		rv->mode = MODE_TABLE;
-		return;
-	}
-	if (rv->map && (a == TUI_ACT_BACK || review_key_of(key) == RK_MAP)) {
+	if (rv->map && (a == TUI_ACT_BACK || a == TUI_ACT_ERASE || a == TUI_ACT_MAP)) {
 		rv->map = false;
-		return;
+		return true;
 	}
 	switch (a) {
 	case TUI_ACT_QUIT:
 	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
 		/* `fieldcheck review` is only this screen; from home, it goes back there. */
 		if (app->opt.review_day != NULL) {
 			if (a == TUI_ACT_QUIT)
 				app->quit = true;
 		} else
 			tui_pop(app);
-		return;
-	case TUI_ACT_UP: if (rv->cur > 0) rv->cur--; return;
-	case TUI_ACT_DOWN: if (rv->cur + 1 < rv->nvis) rv->cur++; return;
-	case TUI_ACT_PGUP: rv->cur = rv->cur > page ? rv->cur - page : 0; return;
-	case TUI_ACT_PGDN:
-		rv->cur = rv->cur + page < rv->nvis ? rv->cur + page : (rv->nvis ? rv->nvis - 1 : 0);
-		return;
-	case TUI_ACT_HOMEKEY: rv->cur = 0; return;
-	case TUI_ACT_ENDKEY: rv->cur = rv->nvis ? rv->nvis - 1 : 0; return;
-	case TUI_ACT_ENTER: open_detail(app, rv); return;
-	case TUI_ACT_LANG: tui_next_lang(app, NULL); return;
+		return true;
+	case TUI_ACT_ENTER: open_detail(app, rv); return true;
 	default: break;
 	}
-	switch (review_key_of(key)) {
-	case RK_MARK:
-		if (rv->cur < rv->nvis) {
-			rv->marked[rv->vis[rv->cur]] = !rv->marked[rv->vis[rv->cur]];
-			if (rv->cur + 1 < rv->nvis)
-				rv->cur++;
+	switch (a) {
+	case TUI_ACT_MARK:
+		if (rv->list.cur < rv->nvis) {
+			rv->marked[rv->vis[rv->list.cur]] = !rv->marked[rv->vis[rv->list.cur]];
+			if (rv->list.cur + 1 < rv->nvis)
+				rv->list.cur++;
 		}
 		break;
-	case RK_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
-	case RK_FOLLOW: begin_decision(app, rv, STORE_FOLLOW_UP); break;
-	case RK_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
-	case RK_SORT:
+	case TUI_ACT_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
+	case TUI_ACT_FOLLOW: begin_decision(app, rv, STORE_FOLLOW_UP); break;
+	case TUI_ACT_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
+	case TUI_ACT_SORT:
 		rv->sort = (enum report_sort)((rv->sort + 1) % REPORT_SORT_COUNT);
 		resort(rv);
 		break;
-	case RK_FINSP:
+	case TUI_ACT_FINSP:
 		next_value(rv, rv->f_inspector, sizeof rv->f_inspector, true);
 		refilter(rv);
 		break;
-	case RK_FFORM:
+	case TUI_ACT_FFORM:
 		next_value(rv, rv->f_form, sizeof rv->f_form, false);
 		refilter(rv);
 		break;
-	case RK_FSEV:
+	case TUI_ACT_FSEV:
 		rv->match.min_severity = rv->match.min_severity + 1 >= REPORT_SEVERITY_COUNT ? -1 :
 		    rv->match.min_severity + 1;
 		refilter(rv);
 		break;
-	case RK_FSTATE:
+	case TUI_ACT_FSTATE:
 		rv->match.decision = rv->match.decision + 1 > STORE_REJECTED ? -1 : rv->match.decision + 1;
 		refilter(rv);
 		break;
-	case RK_CLEAR:
+	case TUI_ACT_CLEAR:
 		rv->f_inspector[0] = rv->f_form[0] = rv->search[0] = '\0';
 		rv->match.min_severity = rv->match.decision = -1;
 		refilter(rv);
 		break;
-	case RK_SEARCH:
+	case TUI_ACT_SEARCH:
 		rv->mode = MODE_SEARCH;
 		tui_edit_init(&rv->edit, rv->search, 200);
 		break;
-	case RK_PREV:
-	case RK_NEXT: {
+	case TUI_ACT_PREV:
+	case TUI_ACT_NEXT: {
 		char other[FC_DAY_LEN];
 
-		step_day(rv->dayname, review_key_of(key) == RK_PREV ? -1 : 1, other);
+		step_day(rv->dayname, a == TUI_ACT_PREV ? -1 : 1, other);
 		load_day(app, rv, other);
 		break;
 	}
-	case RK_MAP: rv->map = true; break;
-	case RK_PIN:
+	case TUI_ACT_MAP: rv->map = true; break;
+	case TUI_ACT_PIN:
 		rv->pending = STORE_UNREVIEWED;
 		rv->mode = MODE_PIN;
 		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
 		break;
-	case RK_RHELP: rv->mode = MODE_HELP; break;
-	default: break;
+	default: return false;
 	}
+	return true;
 }
 
 static void
 open_detail(struct tui_app *app, struct review *rv)
 {
-	if (rv->cur < rv->nvis)
-		tui_review_detail_open(app, rv->day, rv->vis[rv->cur]);
+	if (rv->list.cur < rv->nvis)
+		tui_review_detail_open(app, rv->day, rv->vis[rv->list.cur]);
 }
 
 static void
@@ -661,7 +699,7 @@ review_close(struct tui_screen *s)
 
 static const struct tui_screen_ops review_ops = {
 	.name = "review", .draw = review_draw, .key = review_key, .close = review_close,
-	.bar = review_bar,
+	.bar = review_bar, .group = TUI_GROUP_REVIEW,
 };
 
 int
@@ -676,5 +714,8 @@ tui_review_open(struct tui_app *app, const char *day)
 		review_close(&(struct tui_screen){ .priv = rv });
 		return -1;
 	}
-	return tui_push(app, &review_ops, rv);
+	if (tui_push(app, &review_ops, rv) != 0)
+		return -1;
+	app->stack[app->depth - 1].list = &rv->list;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tui/review.h"
 #include "util/util.h"
@@ -26,7 +27,7 @@ struct detail {
 	size_t row;
 	struct line *lines;
 	size_t n;
-	int first;
+	struct tui_list list;    /* a pager over lines */
 };
 
 static void
@@ -120,68 +121,32 @@ delivery_line(struct tui_app *app, struct detail *d, const struct store_record *
 		add(d, TUI_ERROR, "%s", cause);
 		free(cause);
 	} else if (dl.device[0] != '\0') {
-		add(d, TUI_DIM, "%s %s  (%s %s)", tui_tr(app, NULL, "Delivered by device", "送达设备"), dl.device,
+		add(d, TUI_NORMAL, "%s %s  (%s %s)", tui_tr(app, NULL, "Delivered by device", "送达设备"), dl.device,
 		    tui_tr(app, NULL, "inspector as that device says:", "检查员由该设备声明:"), rec->inspector);
 	}
 }
 
+/* "2026-11-24T02:05:00Z" as the local "2026-11-24 10:05"; unparsable text as it is. */
 static void
-build(struct tui_app *app, struct detail *d)
+local_time(const char *iso, char *buf, size_t size)
 {
-	const struct report_row *row = report_day_row(d->day, d->row);
+	struct timespec ts;
+	struct tm tm;
+
+	if (fc_parse_iso_utc(iso, &ts) != 0 || localtime_r(&ts.tv_sec, &tm) == NULL) {
+		fc_strlcpy(buf, iso, size);
+		return;
+	}
+	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* The answers in form order; calculated fields are the form's own, not the inspector's. */
+static void
+answer_lines(struct tui_app *app, struct detail *d, const struct report_row *row)
+{
 	const struct store_record *rec = row->rec;
 	const struct form *f = row->form;
 	const char *lang = tui_lang(app);
-	struct store_record **chain = NULL;
-	struct store_review *hist = NULL;
-	size_t nchain = 0, nhist = 0;
-	char *cause = NULL;
-
-	free_lines(d);
-	add(d, TUI_TITLE, "%s %s · %s · %s", row->time, rec->inspector,
-	    f != NULL ? form_title(f, lang) : rec->form_id, row->asset);
-	add(d, TUI_DIM, "%s %s  %s %s  %s %s", tui_tr(app, NULL, "Form", "表单"), rec->form_id,
-	    tui_tr(app, NULL, "version", "版本"), rec->form_version,
-	    tui_tr(app, NULL, "device", "设备"), rec->device);
-	add(d, TUI_DIM, "%s %s", tui_tr(app, NULL, "Record", "记录"), rec->uuid);
-	delivery_line(app, d, rec);
-	position_lines(app, d, &rec->pos);
-	add(d, row->hazards[REPORT_SEVERE] ? TUI_SEV_SEVERE : TUI_NORMAL, "%s %u  %s %u  %s %u",
-	    tui_tr(app, NULL, "Severe", "严重"), row->hazards[REPORT_SEVERE],
-	    tui_tr(app, NULL, "moderate", "中等"), row->hazards[REPORT_MODERATE],
-	    tui_tr(app, NULL, "minor", "轻微"), row->hazards[REPORT_MINOR]);
-
-	if (store_review_history(app->st, rec->uuid, &hist, &nhist, &cause) == 0) {
-		if (nhist == 0)
-			add(d, TUI_DIM, "%s", tui_tr(app, NULL, "Review: unreviewed", "审核: 未审核"));
-		for (size_t i = 0; i < nhist; i++)
-			add(d, tui_review_state_role(hist[i].decision), "%s %s  %s  %s%s%s",
-			    tui_tr(app, NULL, "Review:", "审核:"), store_decision_name(hist[i].decision),
-			    hist[i].reviewer, hist[i].decided_at, hist[i].comment[0] ? "  " : "",
-			    hist[i].comment);
-		free(hist);
-	} else {
-		add(d, TUI_ERROR, "%s", cause);
-		free(cause);
-		cause = NULL;
-	}
-	if (rec->replaces[0] != '\0' &&
-	    report_revision_chain(app->st, rec->uuid, &chain, &nchain, &cause) == 0) {
-		add(d, TUI_TITLE, "%s", tui_tr(app, NULL, "Revision chain (newest first):", "修订链 (最新在前):"));
-		for (size_t i = 0; i < nchain; i++)
-			add(d, TUI_NORMAL, "  %s  %s  %s", chain[i]->uuid, chain[i]->created_at,
-			    chain[i]->inspector);
-		if (nchain > 0 && chain[nchain - 1]->replaces[0] != '\0')
-			add(d, TUI_DIM, "  %s %s", tui_tr(app, NULL, "not here:", "不在本库:"),
-			    chain[nchain - 1]->replaces);
-		report_chain_free(chain, nchain);
-	} else if (cause != NULL) {
-		free(cause);
-		cause = NULL;
-	}
-	if (row->replaced)
-		add(d, TUI_WARN, "%s", tui_tr(app, NULL, "A later record of this day replaces this one.",
-		    "本日有更新的记录取代了这条记录。"));
 
 	add(d, TUI_TITLE, "%s", tui_tr(app, NULL, "Answers:", "回答:"));
 	if (f != NULL) {
@@ -194,7 +159,7 @@ build(struct tui_app *app, struct detail *d)
 				add(d, TUI_TITLE, "%s", form_question_label(f, q, lang));
 				continue;
 			}
-			if (v == NULL)
+			if (v == NULL || t == FORM_CALCULATE)
 				continue;
 			text = oneline(meaning_answer_text(f, q, v, lang));
 			add(d, tui_severity_role(meaning_answer_severity(f, q, v)),
@@ -215,40 +180,102 @@ build(struct tui_app *app, struct detail *d)
 	}
 }
 
+/*
+ * Answers first (what the supervisor decides on), then the position, the
+ * decisions, the revision chain and last the record's metadata.
+ */
+static void
+build(struct tui_app *app, struct detail *d)
+{
+	const struct report_row *row = report_day_row(d->day, d->row);
+	const struct store_record *rec = row->rec;
+	const struct form *f = row->form;
+	const char *lang = tui_lang(app);
+	struct store_record **chain = NULL;
+	struct store_review *hist = NULL;
+	size_t nchain = 0, nhist = 0;
+	char *cause = NULL, when[32];
+
+	free_lines(d);
+	add(d, TUI_TITLE, "%s %s · %s · %s", row->time, rec->inspector,
+	    f != NULL ? form_title(f, lang) : rec->form_id, row->asset);
+	add(d, row->hazards[REPORT_SEVERE] ? TUI_SEV_SEVERE : TUI_NORMAL, "%s %u  %s %u  %s %u",
+	    tui_tr(app, NULL, "Severe", "严重"), row->hazards[REPORT_SEVERE],
+	    tui_tr(app, NULL, "moderate", "中等"), row->hazards[REPORT_MODERATE],
+	    tui_tr(app, NULL, "minor", "轻微"), row->hazards[REPORT_MINOR]);
+	answer_lines(app, d, row);
+	position_lines(app, d, &rec->pos);
+
+	if (store_review_history(app->st, rec->uuid, &hist, &nhist, &cause) == 0) {
+		if (nhist == 0)
+			add(d, TUI_NORMAL, "%s %s", tui_tr(app, NULL, "Review:", "审核:"),
+			    tui_review_state_name(app, STORE_UNREVIEWED));
+		for (size_t i = 0; i < nhist; i++) {
+			local_time(hist[i].decided_at, when, sizeof when);
+			add(d, tui_review_state_role(hist[i].decision), "%s %s  %s  %s%s%s",
+			    tui_tr(app, NULL, "Review:", "审核:"),
+			    tui_review_state_name(app, hist[i].decision), hist[i].reviewer, when,
+			    hist[i].comment[0] ? "  " : "", hist[i].comment);
+		}
+		free(hist);
+	} else {
+		add(d, TUI_ERROR, "%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (rec->replaces[0] != '\0' &&
+	    report_revision_chain(app->st, rec->uuid, &chain, &nchain, &cause) == 0) {
+		add(d, TUI_TITLE, "%s", tui_tr(app, NULL, "Revision chain (newest first):", "修订链 (最新在前):"));
+		for (size_t i = 0; i < nchain; i++)
+			add(d, TUI_NORMAL, "  %s  %s  %s", chain[i]->uuid, chain[i]->created_at,
+			    chain[i]->inspector);
+		if (nchain > 0 && chain[nchain - 1]->replaces[0] != '\0')
+			add(d, TUI_NORMAL, "  %s %s", tui_tr(app, NULL, "not here:", "不在本库:"),
+			    chain[nchain - 1]->replaces);
+		report_chain_free(chain, nchain);
+	} else if (cause != NULL) {
+		free(cause);
+		cause = NULL;
+	}
+	if (row->replaced)
+		add(d, TUI_WARN, "%s", tui_tr(app, NULL, "A later record of this day replaces this one.",
+		    "本日有更新的记录取代了这条记录。"));
+
+	add(d, TUI_NORMAL, "%s %s  %s %s  %s %s", tui_tr(app, NULL, "Form", "表单"), rec->form_id,
+	    tui_tr(app, NULL, "version", "版本"), rec->form_version,
+	    tui_tr(app, NULL, "device", "设备"), rec->device);
+	add(d, TUI_NORMAL, "%s %s", tui_tr(app, NULL, "Record", "记录"), rec->uuid);
+	delivery_line(app, d, rec);
+}
+
 static void
 detail_draw(struct tui_screen *s, int top, int rows, int cols)
 {
 	struct detail *d = s->priv;
 	int y = top;
 
-	for (size_t i = (size_t)d->first; i < d->n && y < top + rows; i++)
+	tui_list_fit(&d->list, d->n, (size_t)rows);
+	for (size_t i = d->list.top; i < d->n && y < top + rows; i++)
 		y += tui_wrap(y, 0, d->lines[i].text, cols, top + rows - y,
 		    tui_attr(s->app, d->lines[i].role), true);
 }
 
-static void
-detail_key(struct tui_screen *s, int key)
+static bool
+detail_key(struct tui_screen *s, enum tui_action a, int key)
 {
 	struct detail *d = s->priv;
 
-	switch (tui_key_action(key)) {
-	case TUI_ACT_BACK:
-	case TUI_ACT_QUIT:
+	(void)key;
+	switch (a) {
 	case TUI_ACT_ENTER:
 		tui_pop(s->app);
-		return;
-	case TUI_ACT_UP: if (d->first > 0) d->first--; return;
-	case TUI_ACT_DOWN: if ((size_t)d->first + 1 < d->n) d->first++; return;
-	case TUI_ACT_PGUP: d->first = d->first > 10 ? d->first - 10 : 0; return;
-	case TUI_ACT_PGDN:
-		d->first = (size_t)d->first + 10 < d->n ? d->first + 10 : (int)(d->n ? d->n - 1 : 0);
-		return;
+		return true;
 	case TUI_ACT_LANG:
 		tui_next_lang(s->app, report_day_row(d->day, d->row)->form);
 		build(s->app, d);
-		return;
+		return true;
 	default:
-		return;
+		return false;
 	}
 }
 
@@ -275,11 +302,13 @@ tui_review_detail_open(struct tui_app *app, struct report_day *day, size_t row)
 
 	d->day = day;
 	d->row = row;
+	d->list.pager = true;
 	build(app, d);
 	if (tui_push(app, &detail_ops, d) != 0) {
 		free_lines(d);
 		free(d);
 		return -1;
 	}
+	app->stack[app->depth - 1].list = &d->list;
 	return 0;
 }

@@ -22,6 +22,10 @@
 static const enum tui_role inspector_roles[MAP_INSPECTORS] = {
 	TUI_GOOD, TUI_TITLE, TUI_FNUM, TUI_WARN, TUI_NORMAL, TUI_DIM, TUI_GOOD, TUI_TITLE,
 };
+/* Each inspector's records also carry a glyph of their own: in monochrome it is all that tells them apart. */
+static const char *const inspector_glyphs[MAP_INSPECTORS] = {
+	"○", "□", "△", "◇", "+", "×", "☆", "#",
+};
 
 struct canvas {
 	int w, h;                /* in cells */
@@ -212,6 +216,10 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 			mvchgat(top + 1 + y, x, 1, tui_attr(app, inspector_roles[c.owner[y * c.w + x]]),
 			    0, NULL);
 		}
+	for (size_t i = 0; i < nvis; i++)
+		if (px[i] >= 0)
+			tui_put(top + 1 + py[i] / 4, px[i] / 2, inspector_glyphs[who[i]], 1,
+			    tui_attr(app, inspector_roles[who[i]]));
 	/* Hazards over the routes, the most severe last so that it shows. */
 	for (int sev = REPORT_MINOR; sev <= REPORT_SEVERE; sev++)
 		for (size_t i = 0; i < nvis; i++) {
@@ -237,6 +245,7 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 	/* Legend: inspectors in their colours, then the marks. */
 	x = 0;
 	for (size_t i = 0; i < nnames && x < cols; i++) {
+		x += tui_put(top + rows - 2, x, inspector_glyphs[i], cols - x, tui_attr(app, inspector_roles[i]));
 		x += tui_put(top + rows - 2, x, names[i], cols - x, tui_attr(app, inspector_roles[i]) | A_BOLD);
 		x += tui_put(top + rows - 2, x, " ", cols - x, A_NORMAL);
 	}

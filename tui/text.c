@@ -65,14 +65,25 @@ tui_put(int y, int x, const char *s, int maxcols, attr_t attr)
 
 	if (maxcols <= 0)
 		return 0;
-	while (i < n && k < sizeof out / sizeof out[0] - 1) {
+	int widths[512];
+
+	while (i < n && k < sizeof out / sizeof out[0] - 2) {
 		size_t len = tui_text_next(s + i, n - i, &wc, &w);
 
 		if (used + w > maxcols)
 			break;
+		widths[k] = w;
 		out[k++] = wc;
 		used += w;
 		i += len;
+	}
+	/* Cut: the last column says so ("…"), unless only blanks were left out. */
+	if (i < n && s[i + strspn(s + i, " ")] != '\0') {
+		while (k > 0 && used + 1 > maxcols) {
+			used -= widths[--k];
+		}
+		out[k++] = L'…';
+		used++;
 	}
 	out[k] = L'\0';
 	attrset(attr);
@@ -105,11 +116,19 @@ tui_put_right(int y, int x, const char *s, int cols, attr_t attr)
 int
 tui_wrap(int y, int x, const char *s, int width, int maxlines, attr_t attr, bool draw)
 {
+	return tui_wrap_from(y, x, s, width, 0, maxlines, attr, draw);
+}
+
+int
+tui_wrap_from(int y, int x, const char *s, int width, int skip, int maxlines, attr_t attr,
+    bool draw)
+{
 	size_t n = strlen(s), i = 0;
 	int lines = 0;
 
 	if (width <= 0 || maxlines <= 0)
 		return 0;
+	maxlines += skip;
 	while (i < n && lines < maxlines) {
 		/* One line: as many characters as fit, broken after the last space. */
 		size_t j = i, space_end = 0, end, next;
@@ -142,7 +161,7 @@ tui_wrap(int y, int x, const char *s, int width, int maxlines, attr_t attr, bool
 		if (!hard)
 			while (next < n && s[next] == ' ')
 				next++;
-		if (draw) {
+		if (draw && lines >= skip) {
 			char line[1024];
 			size_t len = end - i;
 
@@ -152,10 +171,10 @@ tui_wrap(int y, int x, const char *s, int width, int maxlines, attr_t attr, bool
 			line[len] = '\0';
 			if (next < n && lines == maxlines - 1) {
 				/* Cut: mark it so nothing is silently lost. */
-				int lw = tui_put(y + lines, x, line, width - 1, attr);
-				tui_put(y + lines, x + lw, "…", 1, attr);
+				int lw = tui_put(y + lines - skip, x, line, width - 1, attr);
+				tui_put(y + lines - skip, x + lw, "…", 1, attr);
 			} else {
-				tui_put(y + lines, x, line, width, attr);
+				tui_put(y + lines - skip, x, line, width, attr);
 			}
 		}
 		lines++;
@@ -190,7 +209,12 @@ tui_edit_key(struct tui_edit *e, int key)
 		if (wc == 127 || wc == 8) {
 			key = KEY_BACKSPACE;
 		} else {
-			if (wc < 0x20 || wcwidth(wc) < 0 || e->len >= e->max)
+			if (wc < 0x20 || wcwidth(wc) < 0)
+				return false;
+			if (e->replace)
+				e->len = e->cur = e->scroll = 0;
+			e->replace = false;
+			if (e->len >= e->max)
 				return false;
 			memmove(&e->buf[e->cur + 1], &e->buf[e->cur],
 			    (e->len - e->cur) * sizeof e->buf[0]);
@@ -199,6 +223,7 @@ tui_edit_key(struct tui_edit *e, int key)
 			return true;
 		}
 	}
+	e->replace = false;
 	switch (key) {
 	case KEY_BACKSPACE:
 		/* One character, however many columns or bytes it takes. */

@@ -34,31 +34,101 @@ static volatile sig_atomic_t curses_active;
 /* ---- The key table. ---- */
 
 struct tui_binding {
+	enum tui_key_group group;
 	int keys[3];
-	const char *bar;
+	const char *bar[2];       /* English, Chinese */
 	const char *names;
-	const char *help;
+	const char *help[2];
 };
 
 static const struct tui_binding bindings[TUI_ACT_COUNT] = {
-	[TUI_ACT_NONE] = { { 0, 0, 0 }, NULL, "", "" },
-#define TUI_BIND(name, k1, k2, k3, b, keys, h) [TUI_ACT_##name] = { { k1, k2, k3 }, b, keys, h },
+	[TUI_ACT_NONE] = { TUI_GROUP_ALL, { 0, 0, 0 }, { NULL, NULL }, "", { "", "" } },
+#define TUI_BIND(g, name, k1, k2, k3, b, bzh, keys, h, hzh) \
+	[TUI_ACT_##name] = { TUI_GROUP_##g, { k1, k2, k3 }, { b, bzh }, keys, { h, hzh } },
 	TUI_KEYS(TUI_BIND)
 #undef TUI_BIND
 };
 
-enum tui_action
-tui_key_action(int key)
+static const char *const group_names[TUI_GROUP_COUNT][2] = {
+#define TUI_GROUP_NAME(name, en, zh) { en, zh },
+	TUI_KEY_GROUPS(TUI_GROUP_NAME)
+#undef TUI_GROUP_NAME
+};
+
+/* The first action bound to key: of group g only, or (g ALL) of every group but the review's. */
+static enum tui_action
+lookup_key(int key, enum tui_key_group g)
 {
-	if (key == TUI_CH(8))
-		key = KEY_BACKSPACE;
-	for (int a = 1; a < TUI_ACT_COUNT; a++)
+	for (int a = 1; a < TUI_ACT_COUNT; a++) {
+		if (g != TUI_GROUP_ALL ? bindings[a].group != g : bindings[a].group == TUI_GROUP_REVIEW)
+			continue;
 		for (int k = 0; k < 3; k++)
 			if (bindings[a].keys[k] != 0 && bindings[a].keys[k] == key)
 				return (enum tui_action)a;
-	if (tui_key_digit(key) != 0)
+	}
+	if (g == TUI_GROUP_ALL && tui_key_digit(key) != 0)
 		return TUI_ACT_PICK;
 	return TUI_ACT_NONE;
+}
+
+enum tui_action
+tui_key_action(int key)
+{
+	return lookup_key(key, TUI_GROUP_ALL);
+}
+
+enum tui_action
+tui_key_action_in(int key, enum tui_key_group g)
+{
+	enum tui_action a = g == TUI_GROUP_ALL ? TUI_ACT_NONE : lookup_key(key, g);
+
+	return a != TUI_ACT_NONE ? a : lookup_key(key, TUI_GROUP_ALL);
+}
+
+/* ---- Lists: moved here once for every screen. ---- */
+
+void
+tui_list_fit(struct tui_list *l, size_t n, size_t vis)
+{
+	l->n = n;
+	l->vis = vis > 0 ? vis : 1;
+	if (l->pager) {
+		size_t last = n > l->vis ? n - l->vis : 0;
+
+		if (l->cur > last)
+			l->cur = last;
+		l->top = l->cur;
+		return;
+	}
+	if (l->cur >= n)
+		l->cur = n > 0 ? n - 1 : 0;
+	/* A grown screen shows the first rows again rather than keep an old scroll. */
+	if (l->top + l->vis > n)
+		l->top = n > l->vis ? n - l->vis : 0;
+	if (l->cur < l->top)
+		l->top = l->cur;
+	if (l->cur >= l->top + l->vis)
+		l->top = l->cur - l->vis + 1;
+}
+
+bool
+tui_list_move(struct tui_list *l, enum tui_action a)
+{
+	size_t last = l->pager ? (l->n > l->vis ? l->n - l->vis : 0) : (l->n > 0 ? l->n - 1 : 0);
+	size_t page = l->vis > 1 ? l->vis - 1 : 1;
+
+	switch (a) {
+	case TUI_ACT_UP: l->cur = l->cur > 0 ? l->cur - 1 : 0; break;
+	case TUI_ACT_DOWN: l->cur = l->cur < last ? l->cur + 1 : last; break;
+	case TUI_ACT_PGUP: l->cur = l->cur > page ? l->cur - page : 0; break;
+	case TUI_ACT_PGDN: l->cur = l->cur + page < last ? l->cur + page : last; break;
+	case TUI_ACT_HOMEKEY: l->cur = 0; break;
+	case TUI_ACT_ENDKEY: l->cur = last; break;
+	default: return false;
+	}
+	if (l->pager)
+		l->top = l->cur;
+	return true;
 }
 
 int
@@ -69,6 +139,18 @@ tui_key_digit(int key)
 	return 0;
 }
 
+enum tui_key_group
+tui_key_group_of(enum tui_action a)
+{
+	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].group : TUI_GROUP_ALL;
+}
+
+const char *
+tui_key_group_name(enum tui_key_group g, bool zh)
+{
+	return g < TUI_GROUP_COUNT ? group_names[g][zh] : "";
+}
+
 const char *
 tui_key_names(enum tui_action a)
 {
@@ -76,9 +158,9 @@ tui_key_names(enum tui_action a)
 }
 
 const char *
-tui_key_help(enum tui_action a)
+tui_key_help(enum tui_action a, bool zh)
 {
-	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].help : "";
+	return a > 0 && a < TUI_ACT_COUNT ? bindings[a].help[zh] : "";
 }
 
 static int
@@ -103,15 +185,21 @@ tui_attr(const struct tui_app *app, enum tui_role role)
 {
 	if (app->mono || !app->has_colors) {
 		switch (role) {
-		case TUI_BAR: case TUI_FKEY: case TUI_SELECTED: case TUI_ERROR:
+		/*
+		 * Reverse is the bars, the cursor and refusals only; severity is
+		 * bold + underline (severe), bold, underline, and spelled out too.
+		 * Nothing is dim: it fades in sunlight.
+		 */
+		case TUI_BAR: case TUI_FKEY: case TUI_SELECTED:
+			return A_REVERSE;
+		case TUI_ERROR:
+			return A_REVERSE | A_BOLD;
 		case TUI_SEV_SEVERE:
-			return A_REVERSE | (role == TUI_ERROR || role == TUI_SEV_SEVERE ? A_BOLD : 0);
+			return A_BOLD | A_UNDERLINE;
 		case TUI_TITLE: case TUI_FNUM: case TUI_GOOD: case TUI_SEV_MODERATE:
 			return A_BOLD;
 		case TUI_WARN: case TUI_SEV_MINOR:
 			return A_UNDERLINE;
-		case TUI_DIM:
-			return A_DIM;
 		default:
 			return A_NORMAL;
 		}
@@ -199,8 +287,8 @@ tui_next_lang(struct tui_app *app, const struct form *f)
 	lang_code(form_language(f, (cur + 1) % n), app->lang, sizeof app->lang);
 }
 
-const char *
-tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh)
+bool
+tui_zh(const struct tui_app *app, const struct form *f)
 {
 	const char *l = app->lang;
 
@@ -209,7 +297,13 @@ tui_tr(const struct tui_app *app, const struct form *f, const char *en, const ch
 			f = form_library_get(app->lib, 0);
 		l = f != NULL && form_default_language(f) != NULL ? form_default_language(f) : "";
 	}
-	return strstr(l, "zh") != NULL || strstr(l, "中文") != NULL ? zh : en;
+	return strstr(l, "zh") != NULL || strstr(l, "中文") != NULL;
+}
+
+const char *
+tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh)
+{
+	return tui_zh(app, f) ? zh : en;
 }
 
 /* ---- Stack, flash, counts. ---- */
@@ -220,13 +314,14 @@ tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv)
 	struct tui_screen *s;
 
 	if (app->depth >= TUI_STACK_MAX) {
-		tui_flash(app, true, "too many screens open");
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Too many screens open.", "打开的屏幕太多。"));
 		return -1;
 	}
 	s = &app->stack[app->depth];
 	s->ops = ops;
 	s->app = app;
 	s->priv = priv;
+	s->list = NULL;
 	app->depth++;
 	if (ops->open != NULL && ops->open(s) != 0) {
 		app->depth--;
@@ -269,6 +364,7 @@ tui_flash(struct tui_app *app, bool error, const char *fmt, ...)
 	vsnprintf(app->flash, sizeof app->flash, fmt, ap);
 	va_end(ap);
 	app->flash_error = error;
+	app->flash_ops = NULL;
 	app->flash_until_ms = fc_monotonic_ms() + (error ? 8000 : 4000);
 	app->dirty = true;
 }
@@ -307,31 +403,34 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 {
 	struct gps_fix fix;
 	double age;
+	bool zh = tui_zh(app, NULL);
 
 	*role = TUI_BAR;
 	switch (app->gc != NULL ? gpsclient_state(app->gc) : GPS_OFF) {
 	case GPS_OFF:
-		snprintf(buf, size, "GPS off");
+		snprintf(buf, size, "%s", zh ? "GPS 关" : "GPS off");
 		return;
 	case GPS_NO_GPSD:
 		if (narrow) {
-			snprintf(buf, size, "no gpsd");
+			snprintf(buf, size, "%s", zh ? "无 gpsd" : "no gpsd");
 		} else {
 			const char *why = gpsclient_error(app->gc);
 
 			if (why != NULL && strncmp(why, "no gpsd: ", 9) == 0)
 				why += 9;
-			snprintf(buf, size, "GPS: no gpsd (%s)", why != NULL ? why : "?");
+			snprintf(buf, size, "%s (%s)", zh ? "GPS：无 gpsd" : "GPS: no gpsd",
+			    why != NULL ? why : "?");
 		}
 		*role = TUI_ERROR;
 		return;
 	case GPS_NO_FIX:
-		snprintf(buf, size, narrow ? "NO FIX" : "GPS: NO FIX");
+		snprintf(buf, size, "%s%s", narrow ? "" : "GPS: ", zh ? "无定位" : "NO FIX");
 		*role = TUI_ERROR;
 		return;
 	case GPS_STALE:
 		age = gpsclient_fix_age_s(app->gc);
-		snprintf(buf, size, narrow ? "STALE %.0fs" : "GPS: STALE %.0f s", isnan(age) ? 0.0 : age);
+		snprintf(buf, size, "%s%s %.0f%s", narrow ? "" : "GPS: ", zh ? "定位过时" : "STALE",
+		    isnan(age) ? 0.0 : age, narrow ? "s" : " s");
 		*role = TUI_ERROR;
 		return;
 	case GPS_FIX:
@@ -350,9 +449,9 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 		else
 			snprintf(acc, sizeof acc, narrow ? "±%.0fm" : "±%.0f m", fix.accuracy_m);
 		if (fix.satellites_used < 0)
-			snprintf(sats, sizeof sats, "? sat");
+			snprintf(sats, sizeof sats, "? %s", zh ? "星" : "sat");
 		else
-			snprintf(sats, sizeof sats, "%d sat", fix.satellites_used);
+			snprintf(sats, sizeof sats, "%d %s", fix.satellites_used, zh ? "星" : "sat");
 		snprintf(buf, size, narrow ? "%dD %s %s %.0fs" : "GPS %dD %s %s %.0f s",
 		    fix.mode, acc, sats, isnan(age) ? 0.0 : age);
 	}
@@ -378,8 +477,11 @@ draw_status(struct tui_app *app)
 		    !app->have_sync_status ? "" : app->sync_status.sending ? "↑" :
 		    app->sync_status.offline ? "✗" : app->sync_status.last_result == SYNC_OK ? "✓" : "");
 	} else {
-		snprintf(right, sizeof right, "queue %lld │ sync %s", (long long)app->queue,
-		    app->last_sync);
+		bool off = strcmp(app->last_sync, "off") == 0;
+
+		snprintf(right, sizeof right, "%s %lld │ %s %s", tui_tr(app, NULL, "queue", "待发送"),
+		    (long long)app->queue, tui_tr(app, NULL, "sync", "同步"),
+		    off ? tui_tr(app, NULL, "off", "关") : app->last_sync);
 	}
 	/* Inspector first, then the GPS (plainly marked when bad), queue and sync last. */
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
@@ -391,31 +493,57 @@ draw_status(struct tui_app *app)
 		tui_put_right(0, 0, right, app->cols, tui_attr(app, TUI_BAR));
 }
 
+/*
+ * The F keys that act on this screen now, each with its label in the
+ * current language; labels are cut to fit when the whole bar does not.
+ */
 static void
-draw_fkeys(struct tui_app *app, const enum tui_action *bar)
+draw_fkeys(struct tui_app *app, struct tui_screen *s)
 {
-	int y = app->rows - 1, x = 0;
+	const enum tui_action *bar = s->ops->bar;
+	int y = app->rows - 1, x = 0, want = 0, cut = 0;
+	bool zh = tui_zh(app, NULL);
+	enum tui_action shown[16];
+	size_t n = 0;
 
 	memset(app->bar_w, 0, sizeof app->bar_w);
+	for (size_t i = 0; bar != NULL && bar[i] != TUI_ACT_NONE && n < 16; i++) {
+		int fk = fkey_number(bar[i]);
+
+		if (fk == 0 || bindings[bar[i]].bar[zh] == NULL ||
+		    (s->ops->acts != NULL && !s->ops->acts(s, bar[i])))
+			continue;
+		shown[n++] = bar[i];
+		want += (fk >= 10 ? 3 : 2) + tui_text_width(bindings[bar[i]].bar[zh]) + 1;
+	}
+	/* Too wide: every label gets the same share of what is left. */
+	if (want > app->cols && n > 0) {
+		int nums = 0;
+
+		for (size_t i = 0; i < n; i++)
+			nums += fkey_number(shown[i]) >= 10 ? 3 : 2;
+		cut = (app->cols - nums) / (int)n - 1;
+		if (cut < 2)
+			cut = 2;
+	}
 	move(y, 0);
 	clrtoeol();
-	for (size_t i = 0; bar != NULL && bar[i] != TUI_ACT_NONE; i++) {
-		int fk = fkey_number(bar[i]);
+	for (size_t i = 0; i < n; i++) {
+		int fk = fkey_number(shown[i]);
 		char num[8];
-		const char *label = bindings[bar[i]].bar;
-		int start = x, lw;
+		const char *label = bindings[shown[i]].bar[zh];
+		int start = x, lw = tui_text_width(label);
 
-		if (fk == 0 || label == NULL)
-			continue;
+		if (cut > 0 && lw > cut)
+			lw = cut;
 		snprintf(num, sizeof num, "F%d", fk);
-		/* Narrow screens: the number alone says less, so shorten labels instead. */
-		lw = (app->cols < 60 ? 3 : tui_text_width(label)) + 1;
 		if (x + (int)strlen(num) + lw > app->cols)
 			break;
 		x += tui_put(y, x, num, app->cols - x, tui_attr(app, TUI_FNUM));
-		tui_put_pad(y, x, label, lw - 1, tui_attr(app, TUI_FKEY));
-		tui_put_pad(y, x + lw - 1, "", 1, tui_attr(app, TUI_FKEY));
+		lw = tui_put(y, x, label, lw, tui_attr(app, TUI_FKEY));
 		x += lw;
+		if (x < app->cols)
+			x += tui_put(y, x, " ", 1, tui_attr(app, TUI_FKEY));
 		if (fk < 12) {
 			app->bar_x[fk] = start;
 			app->bar_w[fk] = x - start;
@@ -436,7 +564,8 @@ draw(struct tui_app *app)
 	erase();
 	app->cursor_y = app->cursor_x = -1;
 	if (app->rows < 8 || app->cols < 24) {
-		tui_wrap(0, 0, "Terminal too small: 40x15 or larger, please.", app->cols,
+		tui_wrap(0, 0, tui_tr(app, NULL, "Terminal too small: 40x15 or larger, please.",
+		    "终端太小：请至少 40x15。"), app->cols,
 		    app->rows, A_BOLD, true);
 		curs_set(0);
 		refresh();
@@ -444,13 +573,20 @@ draw(struct tui_app *app)
 	}
 	draw_status(app);
 	s->ops->draw(s, 1, app->rows - 2, app->cols);
+	/* A message belongs to the screen it was first shown on: it goes when that screen does. */
+	if (app->flash[0] != '\0' && app->flash_ops == NULL) {
+		app->flash_ops = s->ops;
+		app->flash_depth = app->depth;
+	} else if (app->flash[0] != '\0' && (app->flash_ops != s->ops || app->flash_depth != app->depth)) {
+		app->flash[0] = '\0';
+	}
 	if (app->flash[0] != '\0' && fc_monotonic_ms() < app->flash_until_ms) {
 		tui_put_pad(app->rows - 2, 0, app->flash, app->cols,
 		    tui_attr(app, app->flash_error ? TUI_ERROR : TUI_GOOD));
 	} else {
 		app->flash[0] = '\0';
 	}
-	draw_fkeys(app, s->ops->bar);
+	draw_fkeys(app, s);
 	if (app->cursor_y >= 0) {
 		move(app->cursor_y, app->cursor_x);
 		curs_set(1);
@@ -462,41 +598,143 @@ draw(struct tui_app *app)
 
 /* ---- The help screen, made from the key table. ---- */
 
+/*
+ * The rows of help: each group's heading, then its actions, in table order.
+ * Row r is a heading when its action is TUI_ACT_NONE.  Returns the count.
+ */
+static size_t
+help_rows(enum tui_key_group *group, enum tui_action *action, size_t max)
+{
+	size_t n = 0;
+
+	for (int g = 0; g < TUI_GROUP_COUNT; g++) {
+		if (n < max) {
+			group[n] = (enum tui_key_group)g;
+			action[n++] = TUI_ACT_NONE;
+		}
+		for (int a = 1; a < TUI_ACT_COUNT && n < max; a++)
+			if (bindings[a].group == (enum tui_key_group)g) {
+				group[n] = (enum tui_key_group)g;
+				action[n++] = (enum tui_action)a;
+			}
+	}
+	return n;
+}
+
+#define HELP_ROWS_MAX (TUI_ACT_COUNT + TUI_GROUP_COUNT)
+
+struct help {
+	struct tui_list list;   /* a pager over the rows */
+};
+
+static int
+help_open(struct tui_screen *s)
+{
+	struct help *h = xcalloc(1, sizeof *h);
+
+	h->list.pager = true;
+	s->priv = h;
+	s->list = &h->list;
+	return 0;
+}
+
+static void
+help_close(struct tui_screen *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
 static void
 help_draw(struct tui_screen *s, int top, int rows, int cols)
 {
 	struct tui_app *app = s->app;
-	int y = top, namew = cols < 60 ? 9 : 12;
+	struct help *h = s->priv;
+	enum tui_key_group group[HELP_ROWS_MAX];
+	enum tui_action action[HELP_ROWS_MAX];
+	size_t n = help_rows(group, action, HELP_ROWS_MAX), fit = 0;
+	bool zh = tui_zh(app, NULL);
+	int namew = cols < 60 ? 6 : 10, y = top + 1, bottom = top + rows - 1, used = 0;
+	char head[96];
 
-	tui_put_pad(y++, 0, tui_tr(app, NULL, "Keys (Esc: back)", "按键 (Esc 返回)"), cols,
-	    tui_attr(app, TUI_TITLE));
-	for (int a = 1; a < TUI_ACT_COUNT && y < top + rows; a++) {
-		tui_put(y, 0, tui_key_names((enum tui_action)a), namew, tui_attr(app, TUI_FNUM));
-		y += tui_wrap(y, namew + 1, tui_key_help((enum tui_action)a), cols - namew - 1,
-		    top + rows - y, A_NORMAL, true);
+	/* The most rows that fit from the end: scrolling stops where the last one shows. */
+	for (size_t i = n; i > 0; i--) {
+		int hgt = action[i - 1] == TUI_ACT_NONE ? 1 : tui_wrap(0, 0,
+		    bindings[action[i - 1]].help[zh], cols - namew - 1, 3, A_NORMAL, false);
+
+		if (used + hgt > bottom - y)
+			break;
+		used += hgt;
+		fit++;
+	}
+	tui_list_fit(&h->list, n, fit);
+	snprintf(head, sizeof head, "%s %s", tui_tr(app, NULL, "Keys (Esc: back)", "按键（Esc 返回）"),
+	    h->list.top > 0 && h->list.top + fit < n ? "↑↓" : h->list.top > 0 ? "↑" :
+	    h->list.top + fit < n ? "↓" : "");
+	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
+	for (size_t i = h->list.top; i < n && y < bottom; i++) {
+		if (action[i] == TUI_ACT_NONE) {
+			tui_put_pad(y++, 0, tui_key_group_name(group[i], zh), cols, A_BOLD | A_UNDERLINE);
+			continue;
+		}
+		tui_put(y, 0, bindings[action[i]].names, namew, tui_attr(app, TUI_FNUM));
+		y += tui_wrap(y, namew + 1, bindings[action[i]].help[zh], cols - namew - 1,
+		    bottom - y < 3 ? bottom - y : 3, A_NORMAL, true);
 	}
 }
 
-static void
-help_key(struct tui_screen *s, int key)
+static bool
+help_key(struct tui_screen *s, enum tui_action a, int key)
 {
-	enum tui_action a = tui_key_action(key);
-
-	if (a == TUI_ACT_BACK || a == TUI_ACT_HELP || a == TUI_ACT_QUIT || a == TUI_ACT_ENTER)
+	(void)key;
+	if (a == TUI_ACT_HELP || a == TUI_ACT_ENTER) {
 		tui_pop(s->app);
+		return true;
+	}
+	return false;
 }
 
-static const enum tui_action help_bar[] = { TUI_ACT_QUIT, TUI_ACT_NONE };
+static const enum tui_action help_bar[] = { TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
 const struct tui_screen_ops tui_help_ops = {
-	.name = "help", .draw = help_draw, .key = help_key, .bar = help_bar,
+	.name = "help", .open = help_open, .draw = help_draw, .key = help_key, .close = help_close,
+	.bar = help_bar,
 };
 
 /* ---- Keys and mouse. ---- */
 
+/* What an action does on a screen that did not use it. */
 static void
-handle_key(struct tui_app *app, int key)
+default_action(struct tui_app *app, struct tui_screen *s, enum tui_action a)
+{
+	if (s->list != NULL && tui_list_move(s->list, a))
+		return;
+	switch (a) {
+	case TUI_ACT_HELP:
+		if (s->ops != &tui_help_ops)
+			tui_push(app, &tui_help_ops, NULL);
+		break;
+	case TUI_ACT_LANG:
+		tui_next_lang(app, NULL);
+		break;
+	case TUI_ACT_BACK:
+	case TUI_ACT_ERASE:
+		if (app->depth > 1)
+			tui_pop(app);
+		break;
+	case TUI_ACT_QUIT:
+		tui_pop(app);   /* on home: leave */
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+handle_key(struct tui_app *app, const struct tui_input_event *ev)
 {
 	struct tui_screen *s = &app->stack[app->depth - 1];
+	int key = ev->key;
+	enum tui_action a;
 
 	if (key == KEY_RESIZE) {
 		/* Nothing to keep: every screen redraws from its state. */
@@ -504,17 +742,13 @@ handle_key(struct tui_app *app, int key)
 		return;
 	}
 	if (key == KEY_MOUSE) {
-		MEVENT ev;
-
-		if (getmouse(&ev) != OK)
-			return;
-		app->mouse_y = ev.y;
-		app->mouse_x = ev.x;
-		if (ev.y == app->rows - 1) {
+		app->mouse_y = ev->y;
+		app->mouse_x = ev->x;
+		if (ev->y == app->rows - 1) {
 			/* A tap on the F-key bar is that F key. */
 			for (int fk = 1; fk < 12; fk++)
-				if (app->bar_w[fk] > 0 && ev.x >= app->bar_x[fk] &&
-				    ev.x < app->bar_x[fk] + app->bar_w[fk]) {
+				if (app->bar_w[fk] > 0 && ev->x >= app->bar_x[fk] &&
+				    ev->x < app->bar_x[fk] + app->bar_w[fk]) {
 					key = KEY_F(fk);
 					break;
 				}
@@ -529,24 +763,37 @@ handle_key(struct tui_app *app, int key)
 			tui_push(app, &tui_help_ops, NULL);
 		return;
 	}
-	if (tui_key_action(key) == TUI_ACT_MONO) {
+	a = tui_key_action_in(key, s->ops->group);
+	if (a == TUI_ACT_MONO) {
 		app->mono = !app->mono;
 		return;
 	}
-	s->ops->key(s, key);
+	if (!s->ops->key(s, a, key))
+		default_action(app, s, a);
 }
 
 static void
+handle_events(struct tui_app *app, const struct tui_input_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n && !app->quit; i++)
+		handle_key(app, &ev[i]);
+}
+
+/* Every key waiting, through the decoder; then a sequence whose time is up. */
+static void
 drain_keys(struct tui_app *app)
 {
+	struct tui_input_event ev[TUI_INPUT_EVENTS_MAX];
 	wint_t wc;
 	int r;
 
 	while (!app->quit && (r = get_wch(&wc)) != ERR) {
 		int key = r == KEY_CODE_YES ? (int)wc : TUI_CH(wc);
 
-		handle_key(app, key);
+		handle_events(app, ev, tui_input_feed(&app->input, key, fc_monotonic_ms(), ev));
 	}
+	if (!app->quit)
+		handle_events(app, ev, tui_input_expire(&app->input, fc_monotonic_ms(), ev));
 }
 
 /* ---- Signals. ---- */
@@ -634,6 +881,8 @@ next_timeout(struct tui_app *app)
 	/* While gpsd is away this is the next retry, never "no timer". */
 	if (app->gc != NULL && (g = gpsclient_timeout_ms(app->gc)) >= 0)
 		t = g;
+	if ((g = tui_input_timeout(&app->input, now)) >= 0 && (t < 0 || g < t))
+		t = g;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
 		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
@@ -705,9 +954,10 @@ tui_run(const struct tui_options *opt, char **cause)
 	cbreak();
 	noecho();
 	nonl();
-	keypad(stdscr, TRUE);
+	/* Keys are decoded by tui/input.c, never by the terminal description. */
+	keypad(stdscr, FALSE);
 	nodelay(stdscr, TRUE);
-	set_escdelay(25);
+	tui_input_init(&app->input);
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 	mouseinterval(0);
 	init_colours(app);
@@ -752,8 +1002,13 @@ tui_run(const struct tui_options *opt, char **cause)
 			break;
 		/* EINTR may be SIGWINCH: get_wch then returns KEY_RESIZE. */
 		drain_keys(app);
-		if (app->gc != NULL && gpsclient_process(app->gc))
+		if (app->gc != NULL && gpsclient_process(app->gc)) {
+			struct tui_screen *top = &app->stack[app->depth - 1];
+
 			app->dirty = true;
+			if (top->ops->update != NULL)
+				top->ops->update(top);
+		}
 		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
 			app->have_sync_status = true;
 			if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
@@ -762,8 +1017,9 @@ tui_run(const struct tui_options *opt, char **cause)
 		}
 		if (app->sync != NULL && sync_proc_fd(app->sync) < 0) {
 			/* The worker ended by itself (it could not start): say why, sync off. */
-			tui_flash(app, true, "sync stopped: %s", app->sync_status.message[0] != '\0' ?
-			    app->sync_status.message : "the worker exited");
+			tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Sync stopped", "同步已停止"),
+			    app->sync_status.message[0] != '\0' ? app->sync_status.message :
+			    tui_tr(app, NULL, "the worker exited", "同步进程已退出"));
 			sync_proc_stop(app->sync);
 			app->sync = NULL;
 			app->have_sync_status = false;

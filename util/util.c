@@ -4,12 +4,15 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -372,4 +375,104 @@ char *
 fc_config_path(void)
 {
 	return xdg_path("XDG_CONFIG_HOME", ".config", "config");
+}
+
+struct fc_config *
+fc_config_user(void)
+{
+	static struct fc_config *cfg;
+	static bool loaded;
+	char *path, *cause = NULL;
+
+	if (loaded)
+		return cfg;
+	loaded = true;
+	path = fc_config_path();
+	if (fc_config_load(path, &cfg, &cause) != 0) {
+		fc_error("%s", cause);
+		free(cause);
+		cfg = NULL;
+	}
+	free(path);
+	return cfg;
+}
+
+int
+fc_verror(const char *fmt, va_list ap)
+{
+	fputs("fieldcheck: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int
+fc_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fc_verror(fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+const char *
+fc_device_name(const struct fc_config *cfg)
+{
+	static char host[65];
+	const char *device = fc_config_get(cfg, "device");
+
+	if (device != NULL && device[0] != '\0')
+		return device;
+	if (host[0] == '\0' && (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0'))
+		fc_strlcpy(host, "unknown-device", sizeof host);
+	return host;
+}
+
+int
+fc_read_file(const char *path, size_t max, char **data, size_t *len, char **cause)
+{
+	struct stat sb;
+	size_t got = 0;
+	char *buf;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO in place of the file must not hang the open. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return fc_fail(cause, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		int err = errno;
+
+		close(fd);
+		return fc_fail(cause, "%s: %s", path, strerror(err));
+	}
+	if (!S_ISREG(sb.st_mode) || (uintmax_t)sb.st_size > max) {
+		close(fd);
+		if (!S_ISREG(sb.st_mode))
+			return fc_fail(cause, "%s: not a regular file", path);
+		return fc_fail(cause, "%s: %lld bytes, more than %zu", path, (long long)sb.st_size,
+		    max);
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			free(buf);
+			return fc_fail(cause, "%s: %s", path, n < 0 ? strerror(errno) :
+			    "the file shrank while being read");
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
 }

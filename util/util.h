@@ -81,6 +81,13 @@ bool fc_utf8_valid(const char *s, size_t n);
 /* The length (1 to 4) of the well-formed UTF-8 character at s, within n bytes; 0 if none. */
 size_t fc_utf8_len(const char *s, size_t n);
 
+/*
+ * Reads the whole regular file at path, refusing one over max bytes.  On 0,
+ * *data (caller frees; NUL-terminated past *len) and *len; on -1, *cause
+ * naming path and the reason.
+ */
+int fc_read_file(const char *path, size_t max, char **data, size_t *len, char **cause);
+
 /* mkdir -p for the directory part of path (the last component is a file). */
 int fc_mkdir_parents(const char *path, char **cause);
 
@@ -105,5 +112,15 @@ void fc_config_free(struct fc_config *cfg);
 const char *fc_config_get(const struct fc_config *cfg, const char *key);
 /* Sets key and rewrites the file atomically (write, fsync, rename), mode 0600. */
 int fc_config_set(struct fc_config *cfg, const char *key, const char *value, char **cause);
+/*
+ * The user's configuration (fc_config_path()), loaded on first use and kept
+ * until exit.  NULL when it is malformed, said once on stderr (fc_error).
+ */
+struct fc_config *fc_config_user(void);
+/* Prints "fieldcheck: MESSAGE" and a newline on stderr; returns 1 (an exit status). */
+int fc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fc_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* cfg's `device`, else the host name, else "unknown-device".  Not freed. */
+const char *fc_device_name(const struct fc_config *cfg);
 
 #endif

@@ -13,7 +13,7 @@ make -s --no-print-directory BUILD="$B" PREFIX="$P" CFLAGS=-O0 install > "$SCRAT
 st=$?
 sed 's/^/# /' "$SCRATCH/make.out" | tail -n 5
 check "make install PREFIX=... exits 0" test "$st" -eq 0
-for prog in fieldcheck fieldcheck-sync fieldcheck-depot; do
+for prog in fieldcheck fieldcheck-sync fieldcheck-depot fieldcheck-push; do
 	check "$prog is installed in PREFIX/bin, executable" test -x "$P/bin/$prog"
 done
 # same_files A B: directories A and B hold the same *.csv files, byte for byte.

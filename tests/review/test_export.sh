@@ -86,7 +86,7 @@ fi
 check "an empty day is a CSV header only" sh -c \
 	"[ \"\$('$FIELDCHECK' --db '$DB' export --day 2020-01-01 --format csv 2>/dev/null | wc -l)\" -eq 1 ]"
 FC export --day $DAY --format xml >/dev/null 2>"$SCRATCH/err"
-check "an unknown format is a usage error naming it" sh -c "[ $? -ne 0 ] && grep -q \"'xml' is not csv or geojson\" '$SCRATCH/err'"
+check "an unknown format is a usage error naming it" sh -c "[ $? -ne 0 ] && grep -q \"'xml' is not csv, geojson, cases or cases-csv\" '$SCRATCH/err'"
 FC export --day 2026-13-45 --format csv >/dev/null 2>"$SCRATCH/err"
 check "a bad day is refused" grep -q "is not a date" "$SCRATCH/err"
 "$FIELDCHECK" --db "$SCRATCH/none.db" export --day $DAY --format csv >/dev/null 2>"$SCRATCH/err"

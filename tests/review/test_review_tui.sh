@@ -79,11 +79,17 @@ shown_between() {
 }
 check "the severity filter narrows the table (some, not all 30)" wait_for 5 shown_between 0 30
 tmux_keys c t
-check "filter by state: unreviewed is all 30" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:unreviewed' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '30/30 records'"
+check "filter by state: unreviewed is all 30" wait_for 5 sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'state:unreviewed' && tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q '30/30 records'"
 tmux_keys c /
 tmux_type "R-0001"
 tmux_keys Enter
 check "/ searches answers and assets" tmux_wait "1/30 records"
+# Choice labels in either language: 轻微 is the label of the stored "minor".
+minor=$("$FIELDCHECK" --db "$DB" list --json --day $DAY | jq -s '[.[] | select(.answers | to_entries | any(.value == "minor"))] | length')
+tmux_keys c /
+tmux_type "轻微"
+tmux_keys Enter
+check "/ finds answers by their Chinese label ($minor records with a minor hazard)" tmux_wait "$minor/30 records"
 tmux_keys c Home
 
 tmux_keys Enter
@@ -100,8 +106,7 @@ check "a decision asks for the PIN" tmux_wait "Supervisor PIN:"
 tmux_type "1111"
 tmux_keys Enter
 check "a wrong PIN is refused" tmux_wait "Wrong PIN."
-tmux_keys a
-tmux_wait "Supervisor PIN:" >/dev/null
+check "and the decision waits for the PIN again" tmux_wait "Supervisor PIN:"
 tmux_type "2468"
 tmux_keys Enter
 check "the right PIN approves the current record" tmux_wait "approved: 1 record"
@@ -159,9 +164,29 @@ check "q leaves with status 0" [ "$(tmux_exited)" = 0 ]
 
 # An inspector without the PIN reads only their own day.
 tmux_stop
-tmux_start 100 30 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --inspector bob review --day $DAY
+tmux_start 100 30 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --lang en --inspector bob review --day $DAY
 check "an inspector without the PIN sees only their own records" tmux_wait "10/30 records"
 tmux_keys i
 check "and cannot widen the filter to others" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -q 'insp:bob'"
+tmux_keys q
+tmux_exited >/dev/null
+
+# At 40x15, without --reviewer: the state shows as a symbol, the lock is
+# in the header, and the reviewer's name is asked once and remembered.
+tmux_stop
+tmux_start 40 15 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --lang en review --day $DAY
+check "40x15: the header starts with the lock" tmux_wait "[RO: P] Review 11-24"
+check "40x15: each row shows its state as a symbol (approved)" tmux_wait "✓ "
+check "40x15: and rejected" tmux_wait "✗ "
+tmux_keys End a
+tmux_wait "Supervisor PIN:" >/dev/null
+tmux_type "2468"
+tmux_keys Enter
+check "40x15: the first decision asks who decides" tmux_wait "Your name:"
+tmux_type "sup-li"
+tmux_keys Enter
+check "40x15: then it is made" tmux_wait "approved: 1 record"
+check "40x15: under that name" sh -c "[ \"\$(sqlite3 '$DB' 'SELECT reviewer FROM reviews ORDER BY id DESC LIMIT 1')\" = sup-li ]"
+check "40x15: the name is remembered in the configuration" grep -q "reviewer = sup-li" "$XDG_CONFIG_HOME/fieldcheck/config"
 tmux_keys q
 tmux_exited >/dev/null

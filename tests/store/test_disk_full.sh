@@ -4,15 +4,7 @@
 # loop device; skips with the reason otherwise.
 . "$(dirname "$0")/../lib.sh"
 WRITER="$TOP/$BUILD/tools/store_writer"
-TINY="$SCRATCH/tiny"
-mkdir -p "$TINY"
-
-if mount -t tmpfs -o size=2m fieldcheck-test "$TINY" 2>"$SCRATCH/mount.err"; then
-	at_exit "umount '$TINY' 2>/dev/null"
-else
-	skip "disk full" "cannot mount a small tmpfs here: $(cat "$SCRATCH/mount.err")"
-	exit 0
-fi
+small_disk 2m
 
 "$WRITER" write "$TINY/full.db" > "$SCRATCH/printed" 2> "$SCRATCH/err"
 status=$?

@@ -95,3 +95,20 @@ for r in sorted(rows, key=lambda r: r["uuid"]):
 queued() { "$FIELDCHECK" --db "$HH" sync --status | sed -n 's/^queued //p'; }
 depot_count() { "$FIELDCHECK" --db "$DEPOT_DB" list | wc -l | tr -d ' '; }
 depot_unique() { "$FIELDCHECK" --db "$DEPOT_DB" list | cut -f1 | sort -u | wc -l | tr -d ' '; }
+
+# through_slow_link RATE ERRFILE SYNC_ARGS...: one fieldcheck sync of $HH
+# through an uplink of RATE bytes per second (netfault.py --rate-up) to the
+# running depot; stderr to ERRFILE; returns sync's status.
+through_slow_link() {
+	_rate=$1 _err=$2
+	shift 2
+	_px=$(free_port)
+	python3 "$NETFAULT" proxy "$_px" "$PORT" --rate-up "$_rate" &
+	_pxpid=$!
+	wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $_px))"
+	sync_to "http://127.0.0.1:$_px" "$@" > /dev/null 2> "$_err"
+	_st=$?
+	kill "$_pxpid" 2>/dev/null
+	wait "$_pxpid" 2>/dev/null
+	return "$_st"
+}

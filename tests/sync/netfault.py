@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Network misbehaviour for the sync suites, on 127.0.0.1.
 
-  netfault.py proxy PORT TARGET_PORT [--cut-after N] [--delay S] [--delay-up S] [--faults K]
+  netfault.py proxy PORT TARGET_PORT [--cut-after N] [--delay S] [--delay-up S] [--rate-up B]
+                    [--faults K]
                     [--count FILE] [--events FILE] [--kill-pid-file FILE [--kill-at F,...]]
       A TCP proxy.  For the first K connections (default: all) it either cuts
       the connection after N bytes from the client (mid-body), or holds the
       server's reply for S seconds (longer than the client waits); --delay-up
-      holds each chunk of the request instead (a slow uplink).  With
+      holds each chunk of the request instead (a slow uplink); --rate-up
+      passes the client's bytes on at B bytes per second per connection
+      (a narrow uplink, with small socket buffers so that the client's
+      own count of bytes sent stays near what crossed the link).  With
       --count it appends "up DOWN" byte counts per connection to FILE.
       --kill-pid-file: once FILE holds a PID, the proxy lets one PUT
       through and stops the next in the middle: it forwards the fraction F
@@ -20,7 +24,8 @@
       A proxy that answers the first K requests itself (default: all) with
       CODE and a JSON error body, closing the connection after each, and
       passes everything after them to TARGET_PORT.  --events appends
-      "answer METHOD status=CODE" per request answered.
+      "answer METHOD status=CODE" per request answered; --error TEXT is the
+      body's error (default "netfault answers CODE").
   netfault.py impostor PORT
       A captive portal: every request gets 200 with an HTML login page.
   netfault.py silent PORT
@@ -31,6 +36,7 @@ prints one line, "netfault: listening on 127.0.0.1:PORT", with the port bound.
 """
 import argparse
 import fcntl
+import json
 import os
 import signal
 import socket
@@ -45,9 +51,11 @@ LOGIN_PAGE = (b"<!DOCTYPE html><html><head><title>Free City Wi-Fi</title></head>
               b"<input type=password name=pw><button>Log in</button></form></body></html>")
 
 
-def listener(port):
+def listener(port, rcvbuf=None):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.bind(("127.0.0.1", port))
     s.listen(128)
     return s
@@ -104,7 +112,8 @@ class Answer:
             if head is None:
                 return
             method = head.split(b" ", 1)[0].decode(errors="replace")
-            body = b'{"error": "netfault answers %d"}' % self.args.status
+            error = self.args.error or "netfault answers %d" % self.args.status
+            body = json.dumps({"error": error}).encode()
             conn.sendall(b"HTTP/1.1 %d Fault\r\nContent-Type: application/json\r\n"
                          b"Content-Length: %d\r\nConnection: close\r\n\r\n"
                          % (self.args.status, len(body)) + body)
@@ -241,10 +250,19 @@ class Proxy:
             self.event("kill PUT sent=%d of=%d replied=%d" % (point, req.total, counts[1] > replied_before))
             return True
 
+        rate = self.args.rate_up if faulty else None
+        paced = [0.0]
+
+        def pace(n):
+            """Holds n bytes until the link's rate lets them through."""
+            now = time.monotonic()
+            paced[0] = max(paced[0], now) + n / rate
+            time.sleep(paced[0] - now)
+
         def pump(src, dst, index):
             try:
                 while True:
-                    chunk = src.recv(65536)
+                    chunk = src.recv(max(1, rate // 20) if index == 0 and rate else 65536)
                     if not chunk:
                         break
                     if index == 0:
@@ -266,6 +284,8 @@ class Proxy:
                             break
                     if index == 0 and faulty and self.args.delay_up is not None:
                         time.sleep(self.args.delay_up)
+                    if index == 0 and rate:
+                        pace(len(chunk))
                     if index == 1 and faulty and self.args.delay is not None:
                         time.sleep(self.args.delay)
                     dst.sendall(chunk)
@@ -303,14 +323,16 @@ def main():
     p.add_argument("--cut-after", type=int)
     p.add_argument("--delay", type=float)
     p.add_argument("--delay-up", type=float)
+    p.add_argument("--rate-up", type=int)
     p.add_argument("--faults", type=int)
     p.add_argument("--count")
     p.add_argument("--events")
     p.add_argument("--kill-pid-file")
     p.add_argument("--kill-at", default="0.5")
     p.add_argument("--status", type=int, default=503)
+    p.add_argument("--error")
     args = p.parse_args()
-    s = listener(args.port)
+    s = listener(args.port, 4096 if args.rate_up else None)
     print("netfault: listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
     if args.mode in ("proxy", "answer"):
         if args.target is None:

@@ -4,7 +4,8 @@
 # more and marking nothing sent; it retries 408, 429 and 5xx until the depot
 # takes the bundle.  401 and 403 come from a real depot; the statuses a real
 # depot does not give on demand come from tests/sync/netfault.py's `answer`
-# proxy in front of it, for the first two requests only.
+# proxy in front of it, for the first two requests only; so does a refusal
+# whose reason carries terminal escapes, which must reach no terminal.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -61,3 +62,21 @@ for code in 408 429 500 502 503; do
 done
 check "the depot holds each retried record once (5 x 3)" test "$(depot_unique)" = 15
 check "and no more (15)" test "$(depot_count)" = 15
+
+# --- the depot's words reach the terminal and the outbox without control bytes ---
+rm -f "$HH"*
+make_records "$HH" 3
+python3 "$NETFAULT" answer 0 "$PORT" --status 400 --error "$(printf 'bad\033]0;owned\007\033[2J')" \
+	> "$SCRATCH/answer-esc" &
+ans=$!
+at_exit "kill $ans 2>/dev/null"
+AP=$(wait_port "$SCRATCH/answer-esc")
+sync_to "http://127.0.0.1:$AP" --once > /dev/null 2> "$SCRATCH/esc.err"
+kill "$ans" 2>/dev/null
+wait "$ans" 2>/dev/null
+"$FIELDCHECK" --db "$HH" outbox list > "$SCRATCH/esc.list" 2>&1
+no_escape() { ! grep -q "$(printf '\033')" "$@"; }
+check "the depot's reason is reported ($(head -n 1 "$SCRATCH/esc.err"))" grep -q 'bad' "$SCRATCH/esc.err"
+check "no escape byte of the depot's reaches the terminal" no_escape "$SCRATCH/esc.err"
+check "the outbox keeps the reason ($(grep -c bad "$SCRATCH/esc.list"))" grep -q 'bad' "$SCRATCH/esc.list"
+check "no escape byte of the depot's is kept in the outbox" no_escape "$SCRATCH/esc.list"

@@ -111,6 +111,7 @@ do_verify(const char *db, const char *list)
 	if (store_check_integrity(st, &cause) != 0) {
 		fprintf(stderr, "store_writer: %s\n", cause);
 		fclose(f);
+		store_close(st);
 		return 1;
 	}
 	while (fgets(line, sizeof line, f) != NULL) {

@@ -30,9 +30,11 @@ tmux_stop
 
 start
 check "on restart the draft is offered" tmux_wait "A draft is waiting: Enter resumes it"
-check "home lists the draft with its answer count" tmux_wait "Resume 道路巡查 Road inspection"
+check "home lists the draft with its asset, answer count and checklist" \
+	tmux_wait "Resume Nanjing Rd 5 "
+check "the count is of answers given (calculations left out)" tmux_wait "· 3 answers · 道路巡查"
 tmux_keys Enter
-check "resuming opens the first unanswered question" tmux_wait "Road subsidence"
+check "resuming opens where the inspector left off" tmux_wait "Road subsidence"
 tmux_keys Escape
 check "going back shows the earlier answer picked" tmux_wait "(•) Fair"
 tmux_keys Escape Escape
@@ -74,6 +76,24 @@ check "F8 asks before discarding" tmux_wait "Discard this draft?"
 tmux_keys F8
 check "F8 again discards and returns home" tmux_wait "Draft discarded"
 check "the draft is gone from the store" jq_records draft 'length == 0'
+tmux_keys q
+tmux_exited 5 >/dev/null
+tmux_stop
+
+# --- Opening a checklist and leaving it at once keeps no draft. ---
+DB="$SCRATCH/empty.db"
+start
+tmux_wait "Checklists"
+tmux_keys 2
+tmux_wait "Bridge id or name"
+tmux_keys Escape
+tmux_wait "Checklists"
+tmux_keys 1
+tmux_wait "Road id"
+tmux_keys F10
+tmux_wait "Checklists"
+check "no empty draft is left behind" jq_records draft 'length == 0'
+check "and home offers none" tmux_wait_gone "Resume"
 tmux_keys q
 tmux_exited 5 >/dev/null
 tmux_stop

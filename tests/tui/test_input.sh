@@ -4,7 +4,7 @@
 # in a select question and presses an F key on the bar.  NO_COLOR, or a
 # terminal without colours (vt100, xterm-mono), gives monochrome: the app
 # works, no colour escape ever reaches the terminal, and severity still
-# shows, spelled out and in bold reverse.
+# shows, spelled out and in bold underline (reverse is the cursor's).
 set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
@@ -76,10 +76,12 @@ for line in sys.stdin.read().split("\n"):
 sys.exit(1)' "$1"
 }
 no_colour_sgr() { ! colour_sgr; }
-bold_reverse() {
+# Severe is bold and underlined; reverse is the cursor's alone.
+bold_underline() {
 	a=" $(attrs_at "$1") "
 	case $a in *" 1 "*) ;; *) return 1 ;; esac
-	case $a in *" 7 "*) ;; *) return 1 ;; esac
+	case $a in *" 4 "*) ;; *) return 1 ;; esac
+	case $a in *" 7 "*) return 1 ;; esac
 }
 
 # The control: in colour the same screen does use colour escapes.
@@ -104,7 +106,8 @@ for how in "NO_COLOR=1 TERM=screen" "TERM=vt100" "TERM=xterm-mono"; do
 	check "$how: and minor too" tmux_wait "1 hz minor"
 	# The cursor (reverse) goes to the other row, so R-1 shows its own attributes.
 	if [ "$(tmux_row R-1)" -lt "$(tmux_row R-2)" ]; then tmux_keys Down; else tmux_keys Up; fi
-	check "$how: the severe row is bold reverse" wait_for 5 bold_reverse "R-1"
+	check "$how: the severe row is bold and underlined, not reverse like the cursor" \
+		wait_for 5 bold_underline "R-1"
 	check "$how: no colour escape on my day" no_colour_sgr
 	tmux_keys Escape
 	tmux_wait "Checklists"

@@ -74,14 +74,16 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_keys Enter
 	tmux_wait "Potholes: note" && tmux_keys Enter
 	answer_hazards_no || ok_run=false
-	tmux_wait "Photo" && tmux_keys Enter
+	tmux_wait "Photo"
+	check "past the last hazard the form offers saving" tmux_wait "F4: save now"
+	tmux_keys Enter
 	tmux_wait "Position" && tmux_keys Enter
 	tmux_wait "Other remarks" && tmux_keys Enter
 	tmux_wait "severe hazards have been reported" && tmux_keys Enter
 	check "review shows the severe hazard highlighted" tmux_wait "!!! Potholes: severity: Severe"
 	check "review shows the gpsd position with its quality" tmux_wait "sats"
 	check "the fix is within the built-in form's 30 m: no wait/type/none choice" \
-		tmux_wait "Enter: save   2: type position"
+		tmux_wait "Enter: save   0: the rest none found"
 	tmux_keys Enter
 	check "saving returns home with a confirmation" tmux_wait "Saved"
 	check "status bar queue counts the new record" tmux_wait "queue 1"
@@ -126,9 +128,13 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 		tmux_wait "1: wait for a fix   2: type position   3: save without position"
 	tmux_keys 2
 	tmux_wait "Position (lat,lon[,acc m]):"
+	check "over threshold: the position is suggested from the coarse fix" \
+		sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -qE '^-?[0-9]+[.][0-9]{6},-?[0-9]+[.][0-9]{6},4 *$'"
 	tmux_type "31.23051,121.47402,1.5"
 	tmux_keys Enter
-	tmux_wait "Why typed by hand?"
+	check "over threshold: ready reasons are offered as digits" tmux_wait "4 other (type)"
+	tmux_keys 4
+	tmux_wait "Reason (Enter saves)"
 	tmux_type "surveyed marker"
 	tmux_keys Enter
 	check "over threshold: saved with the typed position" tmux_wait "Saved"
@@ -139,6 +145,29 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_exited 5 >/dev/null
 	tmux_stop
 	gpsfake_stop
+
+	# --- 1c. Waiting for a fix: gpsd comes back, the record saves by itself. ---
+	DB="$SCRATCH/wait.db"
+	port=$(free_port)
+	tmux_start 80 24 "$FIELDCHECK" --db "$DB" --forms "$FORMS" --gpsd "127.0.0.1:$port" \
+		--lang en --inspector insp7
+	tmux_wait "Bridge inspection"
+	tmux_keys 2
+	answer_bridge
+	tmux_wait "1: wait for a fix"
+	tmux_keys 1
+	check "wait: the save screen says it will save by itself" tmux_wait "saves by itself"
+	if GPSFAKE_WANT_PORT=$port gpsfake_start "$TOP/tests/data/patrol.log"; then
+		check "wait: the fix arrives and the record is saved" tmux_wait "Saved" 40
+		check "wait: with the gpsd position" jq_records final \
+			'length == 1 and .[0].position.source == "gpsd"'
+		gpsfake_stop
+	else
+		skip "wait: saved when the fix arrives" "gpsfake could not start on port $port"
+	fi
+	tmux_keys q
+	tmux_exited 5 >/dev/null
+	tmux_stop
 else
 	not_ok "road inspection with gpsd: gpsfake could not start"
 fi
@@ -162,13 +191,17 @@ tmux_keys Escape
 tmux_wait "subsidence: severity"
 tmux_keys Escape
 tmux_wait "Is this hazard"
-# progress N/TOTAL on the heading line: "no" hides the three follow-up questions.
-total() { tmux_screen | sed -n 2p | sed -n 's/.* [0-9]*\/\([0-9]*\) *$/\1/p'; }
-before=$(total)
+# progress N/TOTAL on the heading line: follow-ups count as their hazard, so
+# answers that bring them in or hide them leave the total where it was.
+progress() { tmux_screen | sed -n 2p | sed -n 's/.* \([0-9]*\/[0-9]*\) *$/\1/p'; }
+before=$(progress)
 tmux_keys 2
-check "answering no hides the follow-up questions at once (total $before -> $((before - 3)))" \
-	wait_for 5 sh -c "[ \"\$(tmux -L $TMUX_SOCK capture-pane -p -t t | sed -n 2p | sed -n 's/.* [0-9]*\\/\\([0-9]*\\) *\$/\\1/p')\" = $((before - 3)) ]"
 tmux_keys Enter
+tmux_wait "Potholes"
+after=$(progress)
+check "the progress total stays put when no hides the follow-ups ($before -> $after)" \
+	test "${before#*/}" = "${after#*/}"
+check "and the count moves on by one" test "$(( ${after%/*} - ${before%/*} ))" = 1
 check "the next question after no is the next hazard" tmux_wait "Potholes"
 check "the stored draft no longer has the hidden answer" jq_records draft \
 	'.[0].answers.subsidence == "no" and (.[0].answers | has("subsidence_severity") | not)'
@@ -188,14 +221,14 @@ tmux_keys 2
 answer_bridge
 check "review says there is no usable position" tmux_wait "No usable position: GPS is off"
 tmux_keys Enter
-check "Enter without a position refuses and explains" tmux_wait "1 wait, 2 type, 3 save without"
+check "Enter without a position refuses and explains" tmux_wait "2 type, 3 save without"
+check "waiting is not offered with the GPS off" tmux_wait_gone "wait"
 tmux_keys 3
 tmux_wait "Why no position"
-tmux_type "receiver broken"
-tmux_keys Enter
-check "saved without a position" tmux_wait "Saved"
+tmux_keys 3
+check "saved without a position, the reason one digit" tmux_wait "Saved"
 check "the record's position is none with the reason" jq_records final \
-	'length == 1 and .[0].position.source == "none" and .[0].position.reason == "receiver broken"'
+	'length == 1 and .[0].position.source == "none" and .[0].position.reason == "GPS receiver fault"'
 tmux_keys q
 tmux_exited 5 >/dev/null
 tmux_stop

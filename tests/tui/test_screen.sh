@@ -42,13 +42,14 @@ tmux_wait "Road id"
 tmux_type "Jiefang"
 tmux_wait "> Jiefang"
 tmux_resize 40 15
-check "at 40x15 the F-key bar is compact" tmux_wait "F1Hel F2Lan F4Rev"
+check "at 40x15 the F-key bar says what each key does" tmux_wait "F1Help F2Lang F4Save F8Discard F10Quit"
+check "F5 is not on the bar of a text question" tmux_wait_gone "F5"
 check "at 40x15 the typed text is still there" tmux_wait "> Jiefang"
 check "at 40x15 the status bar fits 40 columns" sh -c '[ "$1" -ge 0 ] && [ "$1" -le 40 ]' _ "$(line_width "insp7")"
 tmux_type " Rd"
 tmux_resize 80 24
 check "back at 80x24 the text typed at both sizes is there" tmux_wait "> Jiefang Rd"
-check "back at 80x24 the full F-key bar is back" tmux_wait "F1Help F2Lang"
+check "back at 80x24 the F-key bar is whole" tmux_wait "F1Help F2Lang F4Save"
 tmux_keys Enter
 tmux_wait "Road class"
 tmux_keys 2
@@ -62,17 +63,24 @@ check "the answer typed across resizes is stored" jq_records draft \
 
 # --- Help is the key table. ---
 tmux_keys F1
-check "F1 opens help made from the key table" tmux_wait "select_multiple: toggle"
-check "help lists the F-keys with their text" tmux_wait "F8"
+check "F1 opens help made from the key table" tmux_wait "this help, made from the key table"
+check "help lists quit and back" tmux_wait "Esc"
+tmux_keys End
+check "help scrolls to its last entry" tmux_wait "enter the supervisor PIN"
+check "and shows it can scroll back" tmux_wait "Keys (Esc: back) ↑"
+tmux_keys F2
+check "help speaks Chinese after F2" tmux_wait "输入主管 PIN"
+tmux_keys F2
+tmux_wait "enter the supervisor PIN"
 tmux_keys Escape
 tmux_wait "Overall condition"
 tmux_keys F10
 tmux_wait "Checklists"
 
 # --- The supervisor's review is an entry of home, and leaves back to it. ---
-tmux_keys End
-check "home's last entry is the supervisor's review" tmux_wait "Review today (supervisor)"
-tmux_keys Enter
+check "home lists the supervisor's review with its digit, before the drafts" \
+	tmux_wait "6 Review today (supervisor)"
+tmux_keys 6
 check "it opens the review of today, read only until the PIN" tmux_wait "[read only: P for PIN]"
 check "an inspector without the PIN sees their own day (the draft is no record)" \
 	tmux_wait "0/0 records"
@@ -97,12 +105,14 @@ check "zh: the progress count is right-aligned to column 80 after a CJK heading"
 	[ "$(line_width "1/13")" = 80 ]
 check "zh: the label starts at column 2 after the required mark" [ "$(col "道路编号或位置")" = 2 ]
 tmux_type "解放路１２０号"
+tmux_wait "> 解放路１２０号" >/dev/null
 check "zh: typed CJK text appears after the prompt" [ "$(col "> 解放路１２０号")" = 0 ]
 tmux_keys BSpace
 check "zh: backspace removes one wide character, not a byte" tmux_wait_gone "１２０号"
 check "zh: the rest of the text is intact" [ "$(col "> 解放路１２０")" = 0 ]
 tmux_keys Left Left Left
 tmux_type "东"
+tmux_wait "> 解放路东１２０" >/dev/null
 check "zh: inserting at the cursor between wide characters" [ "$(col "> 解放路东１２０")" = 0 ]
 tmux_keys BSpace
 tmux_keys Enter
@@ -157,3 +167,32 @@ if command -v script >/dev/null; then
 else
 	skip "--bench-startup" "script(1) is not installed"
 fi
+
+# --- A list shows its first rows again after the terminal grows. ---
+DB="$SCRATCH/many.db"
+i=1
+while [ "$i" -le 16 ]; do
+	"$FIELDCHECK" --db "$DB" record add --form road --inspector insp7 --at 31.23,121.47,5 \
+		"asset_id=A-$i" > /dev/null
+	i=$((i + 1))
+done
+tmux_start 40 15 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp7
+tmux_wait "Checklists"
+tmux_keys F3
+tmux_wait "My day: 16"
+check "at 40x15 my day opens on the newest record" tmux_wait "A-16"
+check "and the first ones are scrolled away" tmux_wait_gone "A-1 "
+tmux_resize 80 24
+check "grown to 80x24, the first record shows again" tmux_wait "A-1 "
+check "and the newest is still there" tmux_wait "A-16"
+tmux_keys q q
+tmux_exited 5 >/dev/null
+tmux_stop
+
+# --- docs/tui.md carries the same key table as the help screen. ---
+docs_table() {
+	sed -n '/^<!-- key table: generated/,/^<!-- end of key table/p' "$TOP/docs/tui.md" | sed '1d;$d' \
+		> "$SCRATCH/doc-keys"
+	"$TOP/$BUILD/tools/tui_keys" | cmp -s - "$SCRATCH/doc-keys"
+}
+check "docs/tui.md has the key table the help screen shows (build/tools/tui_keys)" docs_table

@@ -74,7 +74,7 @@ tmux_stop
 # A token file others can read is refused: said on the screen, sync off.
 chmod 644 "$TOKEN"
 tmux_start 80 24 "$FIELDCHECK" --db "$HH" --gpsd none --inspector alice --lang en
-check "a refused token is shown" tmux_wait "sync stopped:" 10
+check "a refused token is shown" tmux_wait "Sync stopped:" 10
 check "and sync is off" tmux_wait "sync off"
 tmux_keys q
 check "refused token: the screen exits 0" test "$(tmux_exited)" = 0

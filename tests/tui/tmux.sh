@@ -92,7 +92,10 @@ tmux_exited() {
 	tmux_screen | sed -n 's/.*\[exited \([0-9]*\)\].*/\1/p' | tail -n 1
 }
 
-tmux_stop() { _tmux kill-server 2>/dev/null; return 0; }
+# The server exits after kill-server answers: wait until it is gone, or the
+# next tmux_start may reach the dying one ("server exited unexpectedly").
+_tmux_gone() { ! _tmux list-sessions >/dev/null 2>&1 && [ ! -S "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK" ]; }
+tmux_stop() { _tmux kill-server 2>/dev/null; wait_for 5 _tmux_gone; return 0; }
 
 tmux_suite() {
 	_name=$1

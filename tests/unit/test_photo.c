@@ -635,6 +635,25 @@ struct fx {
 	char dir[64];
 };
 
+/* A FIFO in place of a camera file: refused at once, not waited on for a writer. */
+static void
+test_import_refuses_a_fifo(void **state)
+{
+	struct fx *fx = *state;
+	char *path = xasprintf("%s/IMG_0002.JPG", fx->dir), *cause = NULL;
+	unsigned char *out;
+	size_t out_len;
+	struct photo_info info;
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);  /* a blocking open never returns: the alarm ends the test as failed */
+	assert_int_equal(photo_import(path, 0, &out, &out_len, &info, &cause), -1);
+	alarm(0);
+	assert_non_null(strstr(cause, "not a regular file"));
+	free(cause);
+	free(path);
+}
+
 static int
 setup(void **state)
 {
@@ -749,6 +768,31 @@ age(const char *path, time_t seconds)
 	t[0].tv_sec = t[1].tv_sec = time(NULL) - seconds;
 	t[0].tv_nsec = t[1].tv_nsec = 0;
 	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/*
+ * A put of bytes the store holds already (an old photo no record references
+ * any more, attached again) starts their grace anew: the record that will
+ * reference them is not saved yet, and a collection meanwhile must keep them.
+ */
+static void
+test_store_put_again_renews_the_grace(void **state)
+{
+	struct fx *fx = *state;
+	struct photo_store *ps;
+	struct photo_gc_result res;
+	char sha[PHOTO_HASH_LEN], *path, *cause = NULL;
+
+	assert_int_equal(photo_store_open(fx->dir, &ps, &cause), 0);
+	assert_int_equal(photo_store_put(ps, "photo 9", 7, sha, &cause), 0);
+	path = photo_store_path(ps, sha);
+	age(path, 7200);
+	assert_int_equal(photo_store_put(ps, "photo 9", 7, sha, &cause), 0);
+	assert_int_equal(photo_store_gc(ps, NULL, 0, 3600, &res, &cause), 0);
+	assert_true(photo_store_has(ps, sha));
+	assert_int_equal(res.removed, 0);
+	photo_store_close(ps);
+	free(path);
 }
 
 static void
@@ -948,8 +992,10 @@ main(void)
 		cmocka_unit_test(test_import_kinds_and_limits),
 		cmocka_unit_test(test_import_png),
 		cmocka_unit_test(test_import_missing_file),
+		cmocka_unit_test_setup_teardown(test_import_refuses_a_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_put_is_atomic_and_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_gc_keeps_referenced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_put_again_renews_the_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_full_disk_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_draws_a_stored_photo, setup, teardown),
 	};

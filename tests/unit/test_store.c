@@ -589,6 +589,94 @@ test_outbox_lifecycle(void **state)
 	free(cause);
 }
 
+/*
+ * Re-freezing: a bundle's records move to its replacements and the bundle
+ * leaves the outbox in one transaction; parts that leave a record behind,
+ * or name one from another bundle, change nothing.
+ */
+static void
+test_outbox_replace(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_bundle old = { .bytes = (unsigned char *)"\x1f\x8b old", .size = 6,
+	    .sha256 = "ff", .created_at = "2026-11-24T00:00:00.000Z" };
+	struct store_bundle p1 = old, p2 = old;
+	struct store_bundle *next;
+	struct uuid_list l = { .n = 0 }, in_p1 = { .n = 0 };
+	const char *all[3], *first[2], *rest[1], *stranger[1] = { "00000000-0000-4000-8000-000000000000" };
+	struct store_outbox_counts oc;
+	int64_t counts[4];
+	char *cause = NULL;
+
+	for (int i = 0; i < 3; i++)
+		store_record_free(make_final(fx->st, "road", "alice", NULL));
+	assert_int_equal(store_outbox_pending(fx->st, 10, collect_uuids, &l, &cause), 0);
+	assert_int_equal(l.n, 3);
+	for (int i = 0; i < 3; i++)
+		all[i] = l.uuids[i];
+	first[0] = all[0];
+	first[1] = all[1];
+	rest[0] = all[2];
+	fc_uuid_v4(old.uuid);
+	fc_uuid_v4(p1.uuid);
+	fc_uuid_v4(p2.uuid);
+	assert_int_equal(store_outbox_add(fx->st, &old, all, 3, &cause), 0);
+
+	/* The bundle's records, oldest first, from an offset. */
+	assert_int_equal(store_outbox_bundle_records(fx->st, old.uuid, 1, collect_uuids, &in_p1,
+	    &cause), 0);
+	assert_int_equal(in_p1.n, 2);
+	assert_string_equal(in_p1.uuids[0], all[1]);
+
+	/* A record left behind: refused, nothing changed. */
+	{
+		struct store_refrozen parts[] = { { &p1, first, 2 } };
+
+		assert_int_equal(store_outbox_replace(fx->st, old.uuid, parts, 1, &cause), -1);
+		assert_non_null(strstr(cause, "left out"));
+		free(cause);
+		cause = NULL;
+	}
+	/* A record of no such bundle: refused, nothing changed. */
+	{
+		struct store_refrozen parts[] = { { &p1, first, 2 }, { &p2, stranger, 1 } };
+
+		assert_int_equal(store_outbox_replace(fx->st, old.uuid, parts, 2, &cause), -1);
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_string_equal(next->uuid, old.uuid);
+	store_bundle_free(next);
+
+	{
+		struct store_refrozen parts[] = { { &p1, first, 2 }, { &p2, rest, 1 } };
+
+		assert_int_equal(store_outbox_replace(fx->st, old.uuid, parts, 2, &cause), 0);
+	}
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 2);
+	assert_int_equal(oc.records, 3);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_BUNDLED], 3);
+	assert_int_equal(store_outbox_next(fx->st, &next, &cause), 0);
+	assert_string_equal(next->uuid, p1.uuid);
+	assert_int_equal(next->record_count, 2);
+	store_bundle_free(next);
+	/* The old bundle is gone: replacing it again is refused. */
+	{
+		struct store_refrozen parts[] = { { &p1, first, 2 } };
+
+		assert_int_equal(store_outbox_replace(fx->st, old.uuid, parts, 1, &cause), -1);
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(store_outbox_mark_sent(fx->st, p1.uuid, &cause), 0);
+	assert_int_equal(store_outbox_mark_sent(fx->st, p2.uuid, &cause), 0);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_SENT], 3);
+}
+
 static void
 test_ingest_dedupes_and_refuses_conflicts(void **state)
 {
@@ -1059,6 +1147,7 @@ main(void)
 		cmocka_unit_test(test_json_rejects_bad_records),
 		cmocka_unit_test_setup_teardown(test_reviews_and_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_dedupes_and_refuses_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_refuses_what_the_token_does_not_prove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),

@@ -1,7 +1,8 @@
 /*
  * Unit tests of the sync client pieces that need no depot: the status bar
  * text, the backoff schedule, the token file rules, the options from the
- * configuration, and the worker's reports through its pipe (against a port
+ * configuration, the drain through a fake transport (a link too slow for its
+ * bundles), and the worker's reports through its pipe (against a port
  * where nothing listens: it must say offline and keep every record).
  */
 #include <setjmp.h>
@@ -216,12 +217,200 @@ dead_port(void)
 	return ntohs(sa.sin_port);
 }
 
+/*
+ * The drain through a fake transport: a link on which an upload of more
+ * than max_body bytes times out with max_body delivered.  The drain must
+ * re-freeze what does not fit until every record is sent, none twice in
+ * one bundle, none marked sent without a receipt.
+ */
+struct fake_link {
+	struct sync_transport t;
+	size_t max_body;
+	int uploads, timeouts;
+	size_t largest_sent;
+	char (*seen)[FC_UUID_LEN];
+	size_t nseen, dups;
+	int last;                   /* the highest R-N received */
+	size_t order_breaks;        /* records received after one finalized later */
+};
+
+static enum sync_outcome
+fake_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhile_fn *meanwhile,
+    void *arg, struct sync_upload_info *u, char **cause)
+{
+	struct fake_link *f = (struct fake_link *)t;
+	struct bundle *dec = NULL;
+
+	f->uploads++;
+	meanwhile(arg);
+	if (b->size > f->max_body) {
+		f->timeouts++;
+		u->delivered = (int64_t)f->max_body;
+		u->elapsed_ms = t->timeout_ms;
+		u->timed_out = true;
+		fc_fail(cause, "upload: timed out");
+		return SYNC_TRANSIENT;
+	}
+	assert_int_equal(bundle_decode(b->bytes, b->size, NULL, &dec, NULL), 0);
+	assert_int_equal(dec->record_count, b->record_count);
+	for (size_t i = 0; i < dec->record_count; i++) {
+		bool again = false;
+
+		for (size_t j = 0; j < f->nseen && !again; j++)
+			again = strcmp(f->seen[j], dec->records[i]->uuid) == 0;
+		if (again)
+			f->dups++;
+		else
+			fc_strlcpy(f->seen[f->nseen++], dec->records[i]->uuid, FC_UUID_LEN);
+		if (!again) {
+			int index = atoi(store_record_answer(dec->records[i], "asset_id") + 2);
+
+			if (index < f->last)
+				f->order_breaks++;
+			else
+				f->last = index;
+		}
+	}
+	bundle_free(dec);
+	if (b->size > f->largest_sent)
+		f->largest_sent = b->size;
+	u->status = 201;
+	u->delivered = (int64_t)b->size;
+	u->elapsed_ms = (int64_t)b->size / 2;  /* 2,000 B/s */
+	return SYNC_DONE;
+}
+
+static bool
+fake_stopped(struct sync_transport *t)
+{
+	(void)t;
+	return false;
+}
+
+/* n final records in a new store at path; the store stays open. */
+static struct store *
+queue_of(const char *path, int n)
+{
+	struct store *st;
+	char *cause = NULL, note[96];
+
+	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), 0);
+	for (int i = 0; i < n; i++) {
+		struct store_record *rec = store_record_new();
+
+		fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
+		fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
+		fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
+		fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
+		fc_strlcpy(rec->device, "hh1", sizeof rec->device);
+		fc_strlcpy(rec->day, "2026-11-24", sizeof rec->day);
+		fc_strlcpy(rec->pos.reason, "test", sizeof rec->pos.reason);
+		snprintf(note, sizeof note, "R-%d: 坑槽 %d, 深约 %d cm", i, i * 7 % 13, i % 9);
+		store_record_set_answer(rec, "asset_id", note);
+		assert_int_equal(store_finalize(st, rec, &cause), 0);
+		store_record_free(rec);
+	}
+	return st;
+}
+
+static void
+test_drain_refreezes_for_a_slow_link(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-drain-XXXXXX", *db, *cause = NULL;
+	struct fake_link f = { .t = { .upload = fake_upload, .stopped = fake_stopped,
+	    .timeout_ms = 5000 }, .max_body = 3000 };
+	struct sync_options o = { .device = "hh1" };
+	struct store_outbox_counts oc;
+	enum sync_outcome how = SYNC_TRANSIENT;
+	int64_t counts[4];
+	struct store *st;
+	int drains = 0, resized = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	db = xasprintf("%s/hh.db", dir);
+	st = queue_of(db, 300);
+	f.seen = xcalloc(300, sizeof *f.seen);
+	while (how != SYNC_DONE && drains < 60) {
+		how = sync_drain(st, &f.t, &o, NULL, NULL, &cause);
+		drains++;
+		if (how == SYNC_RESIZED) {
+			resized++;
+			assert_non_null(strstr(cause, "re-froze its"));
+		} else if (how != SYNC_DONE) {
+			/* The first timeout of a bundle is retried as it is only when delivered whole. */
+			assert_int_equal(how, SYNC_TRANSIENT);
+		}
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(how, SYNC_DONE);
+	assert_true(resized > 0);
+	assert_true(f.timeouts > 0);
+	assert_true(f.largest_sent <= f.max_body);
+	assert_int_equal(f.nseen, 300);
+	assert_int_equal(f.dups, 0);
+	assert_true(f.t.bytes_per_s > 0);
+	assert_int_equal(store_count_by_status(st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_SENT], 300);
+	assert_int_equal(counts[STORE_BUNDLED] + counts[STORE_FINAL], 0);
+	assert_int_equal(store_outbox_counts(st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 0);
+	store_close(st);
+	free(f.seen);
+	{
+		char *cmd = xasprintf("rm -rf '%s'", dir);
+
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	free(db);
+}
+
+/*
+ * A bundle re-frozen while the next one was frozen beside its upload: its
+ * records still reach the depot before the later ones, which the depot
+ * needs (a correction is refused before its original, "send the original
+ * first", and its bundle set aside).
+ */
+static void
+test_drain_refreeze_keeps_the_order(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-drain-XXXXXX", *db, *cause = NULL, *cmd;
+	struct fake_link f = { .t = { .upload = fake_upload, .stopped = fake_stopped,
+	    .timeout_ms = 5000 }, .max_body = 3000 };
+	struct sync_options o = { .device = "hh1", .max_bundle_bytes = 6000 };
+	enum sync_outcome how = SYNC_TRANSIENT;
+	struct store *st;
+	int drains = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	db = xasprintf("%s/hh.db", dir);
+	st = queue_of(db, 600);
+	f.seen = xcalloc(600, sizeof *f.seen);
+	while (how != SYNC_DONE && drains++ < 100) {
+		how = sync_drain(st, &f.t, &o, NULL, NULL, &cause);
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(how, SYNC_DONE);
+	assert_true(f.timeouts > 0);
+	assert_int_equal(f.nseen, 600);
+	assert_int_equal(f.order_breaks, 0);
+	store_close(st);
+	free(f.seen);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(db);
+}
+
 static void
 test_worker_offline(void **state)
 {
 	char dir[] = "/tmp/fieldcheck-sync-XXXXXX", *db, *tok, *url, *cause = NULL, text[160];
 	struct store *st;
-	struct store_record *rec;
 	struct sync_worker *w = NULL;
 	struct sync_status s;
 	struct sync_options o = { 0 };
@@ -238,19 +427,7 @@ test_worker_offline(void **state)
 	fputs("tok\n", f);
 	fclose(f);
 	chmod(tok, 0600);
-	assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &cause), 0);
-	rec = store_record_new();
-	fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
-	fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
-	fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
-	fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
-	fc_strlcpy(rec->device, "hh1", sizeof rec->device);
-	fc_strlcpy(rec->day, "2026-11-24", sizeof rec->day);
-	fc_strlcpy(rec->pos.reason, "test", sizeof rec->pos.reason);
-	store_record_set_answer(rec, "asset_id", "R-1");
-	assert_int_equal(store_finalize(st, rec, &cause), 0);
-	store_record_free(rec);
-	store_close(st);
+	store_close(queue_of(db, 1));
 
 	o.db_path = db;
 	o.server = url;
@@ -306,6 +483,8 @@ main(void)
 		cmocka_unit_test(test_ramp),
 		cmocka_unit_test(test_token_file),
 		cmocka_unit_test(test_options_from_config),
+		cmocka_unit_test(test_drain_refreezes_for_a_slow_link),
+		cmocka_unit_test(test_drain_refreeze_keeps_the_order),
 		cmocka_unit_test(test_worker_offline),
 	};
 

@@ -1,0 +1,462 @@
+/*
+ * sync — the HTTP transport (libcurl): the one exchange with the depot
+ * that a drain needs (struct sync_transport's upload), and the health
+ * check.
+ *
+ * What counts as success is narrow on purpose: a 200/201 whose body is the
+ * JSON the protocol promises, naming the bundle we sent.  Anything else —
+ * a redirect, a captive portal's 200 HTML, a proxy's error page — leaves
+ * the records queued.  TLS verification is never turned off; --cacert adds
+ * a city CA.  Redirects are not followed.
+ */
+#include "sync/sync_internal.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define SYNC_MAX_REPLY  65536      /* the depot's replies are a few dozen bytes */
+#define SYNC_MAX_URL    2048
+
+struct sync_conn {
+	struct sync_transport t;      /* first: what the drain sees */
+	const struct sync_options *o;
+	CURLM *multi;               /* runs curl's transfers, so local work can overlap them */
+	CURL *curl;
+	char *token;
+	char base[SYNC_MAX_URL];
+	char reply[SYNC_MAX_REPLY + 1];
+	size_t reply_len;
+	bool reply_overflow;
+	atomic_bool *stop;
+	char error[CURL_ERROR_SIZE];  /* libcurl's detail, e.g. which certificate check failed */
+	curl_socket_t sock;           /* the connection's socket, for unacked; CURL_SOCKET_BAD none */
+	int unacked;                  /* bytes the depot had not acknowledged at the last look
+	                               * (the kernel's send queue: curl counts a body sent
+	                               * once the kernel took it, buffers and all) */
+};
+
+static enum sync_outcome conn_upload(struct sync_transport *t, const struct store_bundle *b,
+    sync_meanwhile_fn *meanwhile, void *arg, struct sync_upload_info *u, char **cause);
+static bool conn_stopped(struct sync_transport *t);
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_init_once(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
+		abort();
+}
+
+static size_t
+reply_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sync_conn *c = arg;
+	size_t n = size * nmemb;
+
+	if (c->reply_len + n > SYNC_MAX_REPLY) {
+		c->reply_overflow = true;
+		return 0;  /* aborts the transfer: no depot sends this much */
+	}
+	memcpy(c->reply + c->reply_len, data, n);
+	c->reply_len += n;
+	c->reply[c->reply_len] = '\0';
+	return n;
+}
+
+static int
+xfer_info(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct sync_conn *c = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return c->stop != NULL && atomic_load(c->stop) ? 1 : 0;
+}
+
+int
+sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause)
+{
+	struct sync_conn *c;
+	size_t len;
+
+	*out = NULL;
+	pthread_once(&curl_once, curl_init_once);
+	if (o->server == NULL || o->server[0] == '\0')
+		return fc_fail(cause, "no depot server (set server in the configuration or --server URL)");
+	if (strncmp(o->server, "https://", 8) != 0 && strncmp(o->server, "http://", 7) != 0)
+		return fc_fail(cause, "server %s: not an http:// or https:// URL", o->server);
+	if (o->device == NULL || o->device[0] == '\0')
+		return fc_fail(cause, "no device name (set device in the configuration or --device ID)");
+	if (strlen(o->device) >= STORE_ID_LEN)
+		return fc_fail(cause, "device name longer than %d bytes", STORE_ID_LEN - 1);
+	c = xcalloc(1, sizeof *c);
+	c->t.upload = conn_upload;
+	c->t.stopped = conn_stopped;
+	c->t.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000L;
+	c->o = o;
+	c->sock = CURL_SOCKET_BAD;
+	if (fc_strlcpy(c->base, o->server, sizeof c->base) >= sizeof c->base - 64) {
+		free(c);
+		return fc_fail(cause, "server URL too long");
+	}
+	len = strlen(c->base);
+	while (len > 0 && c->base[len - 1] == '/')
+		c->base[--len] = '\0';
+	if (sync_read_token(o->token_file, &c->token, cause) != 0) {
+		free(c);
+		return -1;
+	}
+	c->curl = curl_easy_init();
+	c->multi = curl_multi_init();
+	if (c->curl == NULL || c->multi == NULL) {
+		sync_conn_close(c);
+		return fc_fail(cause, "libcurl failed to start");
+	}
+	*out = c;
+	return 0;
+}
+
+void
+sync_conn_close(struct sync_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
+	if (c->token != NULL) {
+		sodium_memzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	free(c);
+}
+
+void
+sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop)
+{
+	c->stop = stop;
+}
+
+static bool
+conn_stopped(struct sync_transport *t)
+{
+	struct sync_conn *c = (struct sync_conn *)t;
+
+	return c->stop != NULL && atomic_load(c->stop);
+}
+
+struct sync_transport *
+sync_conn_transport(struct sync_conn *c)
+{
+	return &c->t;
+}
+
+/* Remembers the connection's socket (see unacked). */
+static int
+sock_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct sync_conn *c = arg;
+
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		c->sock = fd;
+	return CURL_SOCKOPT_OK;
+}
+
+static int
+sock_closing(void *arg, curl_socket_t fd)
+{
+	struct sync_conn *c = arg;
+
+	if (fd == c->sock)
+		c->sock = CURL_SOCKET_BAD;
+	return close(fd);
+}
+
+/* Sets the options every request shares; the easy handle keeps its connection. */
+static void
+conn_prepare(struct sync_conn *c, const char *url)
+{
+	CURL *h = c->curl;
+
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->o->cacert != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->o->cacert);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	    c->o->connect_timeout_ms > 0 ? c->o->connect_timeout_ms : 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->t.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, reply_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xfer_info);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->error);
+	curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, sock_opened);
+	curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, c);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, sock_closing);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, c);
+	c->error[0] = '\0';
+	c->reply_len = 0;
+	c->reply[0] = '\0';
+	c->reply_overflow = false;
+}
+
+
+/*
+ * Runs the prepared request to its end, like curl_easy_perform.  When
+ * meanwhile is set it is called once, as soon as the request body (body
+ * bytes) has gone out: the depot is then committing it, and the caller's
+ * own work (freezing the next bundle) overlaps that instead of following
+ * it.  A reply that arrives meanwhile waits in the socket.
+ */
+static CURLcode
+conn_perform(struct sync_conn *c, curl_off_t body, sync_meanwhile_fn *meanwhile, void *arg)
+{
+	CURLcode result = CURLE_OK;
+	bool done = false;
+
+	if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
+		return CURLE_FAILED_INIT;
+	c->unacked = 0;
+	while (!done) {
+		CURLMsg *m;
+		int running, left, queued;
+
+		if (c->sock != CURL_SOCKET_BAD && ioctl(c->sock, TIOCOUTQ, &queued) == 0)
+			c->unacked = queued;
+
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
+			result = CURLE_FAILED_INIT;
+			break;
+		}
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
+				result = m->data.result;
+				done = true;
+			}
+		}
+		if (done)
+			break;
+		if (meanwhile != NULL) {
+			curl_off_t sent = 0;
+
+			if (curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK &&
+			    sent >= body) {
+				meanwhile(arg);
+				meanwhile = NULL;
+				continue;
+			}
+		}
+		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	}
+	curl_multi_remove_handle(c->multi, c->curl);
+	if (meanwhile != NULL)
+		meanwhile(arg);  /* the request ended before its body was out: still do the work */
+	return result;
+}
+
+/* A transport failure, said for a person. */
+static enum sync_outcome
+conn_failed(struct sync_conn *c, CURLcode rc, const char *what, char **cause)
+{
+	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop != NULL && atomic_load(c->stop)) {
+		fc_fail(cause, "stopped");
+		return SYNC_ABORTED;
+	}
+	if (rc == CURLE_WRITE_ERROR && c->reply_overflow) {
+		fc_fail(cause, "%s: %s answered with more than %d bytes; not a fieldcheck depot", what,
+		    c->base, SYNC_MAX_REPLY);
+		return SYNC_TRANSIENT;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		fc_fail(cause, "%s: %s did not answer in time", what, c->base);
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION && c->error[0] != '\0')
+		fc_fail(cause, "%s: %s: the depot's TLS certificate was not accepted (%s)%s", what, c->base,
+		    c->error, c->o->cacert == NULL ? "; a city CA needs --cacert FILE or cacert in the "
+		    "configuration" : "");
+	else if (rc == CURLE_SSL_CACERT_BADFILE)
+		fc_fail(cause, "%s: --cacert %s: not a readable PEM CA certificate (%s)", what,
+		    c->o->cacert != NULL ? c->o->cacert : "(system)", c->error[0] != '\0' ? c->error :
+		    curl_easy_strerror(rc));
+	else
+		fc_fail(cause, "%s: %s: %s", what, c->base, curl_easy_strerror(rc));
+	return SYNC_TRANSIENT;
+}
+
+/* Whether the reply's Content-Type is JSON. */
+static bool
+reply_is_json(CURL *h)
+{
+	char *type = NULL;
+
+	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type) != CURLE_OK || type == NULL)
+		return false;
+	return strncmp(type, "application/json", 16) == 0;
+}
+
+/* The first line of a reply body, cleaned for a message. */
+static void
+reply_excerpt(const struct sync_conn *c, char *buf, size_t size)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < c->reply_len && j + 1 < size; i++) {
+		unsigned char ch = (unsigned char)c->reply[i];
+
+		if (ch == '\n' || ch == '\r')
+			break;
+		buf[j++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		if (j >= 160)
+			break;
+	}
+	buf[j] = '\0';
+}
+
+enum sync_outcome
+sync_conn_health(struct sync_conn *c, char **cause)
+{
+	char url[SYNC_MAX_URL + 32];
+	json_t *obj, *service;
+	long status = 0;
+	CURLcode rc;
+	bool good;
+
+	snprintf(url, sizeof url, "%s/v1/health", c->base);
+	conn_prepare(c, url);
+	rc = conn_perform(c, 0, NULL, NULL);
+	if (rc != CURLE_OK)
+		return conn_failed(c, rc, "health", cause);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	obj = reply_is_json(c->curl) ? json_loadb(c->reply, c->reply_len, 0, NULL) : NULL;
+	service = obj != NULL ? json_object_get(obj, "service") : NULL;
+	good = status == 200 && json_is_string(service) &&
+	    strcmp(json_string_value(service), "fieldcheck-depot") == 0;
+	json_decref(obj);
+	if (!good) {
+		fc_fail(cause, "health: %s answered %ld but not as a fieldcheck depot (a login page?)",
+		    c->base, status);
+		return SYNC_TRANSIENT;
+	}
+	return SYNC_DONE;
+}
+
+/* What the upload's end says about the link (see struct sync_upload_info). */
+static void
+conn_measure(struct sync_conn *c, const struct store_bundle *b, CURLcode rc,
+    struct sync_upload_info *u)
+{
+	curl_off_t sent = 0, us = 0;
+
+	curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &sent);
+	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us);
+	if (rc == CURLE_OK)
+		u->delivered = (int64_t)b->size;
+	else
+		u->delivered = sent > c->unacked ? (int64_t)(sent - c->unacked) : 0;
+	u->elapsed_ms = (int64_t)(us / 1000);
+	u->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+}
+
+/*
+ * PUTs one frozen bundle.  SYNC_DONE only when the depot answered 200/201
+ * with {"bundle": <this uuid>, "accepted": N, "duplicates": M} and N + M is
+ * the bundle's record count.
+ */
+static enum sync_outcome
+conn_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhile_fn *meanwhile,
+    void *arg, struct sync_upload_info *u, char **cause)
+{
+	struct sync_conn *c = (struct sync_conn *)t;
+	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN], excerpt[192];
+	char *auth, *digest;
+	struct curl_slist *hdrs = NULL;
+	json_t *obj = NULL, *v;
+	long status = 0;
+	CURLcode rc;
+	enum sync_outcome how;
+
+	snprintf(url, sizeof url, "%s/v1/bundles/%s", c->base, b->uuid);
+	conn_prepare(c, url);
+	/* The digest frozen with the bytes; a damaged one is computed afresh. */
+	if (bundle_sha256_hex_to_b64(b->sha256, b64) != 0)
+		bundle_sha256_b64(b->bytes, b->size, b64);
+	auth = xasprintf("Authorization: Bearer %s", c->token);
+	digest = xasprintf("Repr-Digest: sha-256=:%s:", b64);
+	/* Lean headers: each byte is paid for on a patrol's cellular link. */
+	hdrs = curl_slist_append(hdrs, auth);
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/gzip");
+	hdrs = curl_slist_append(hdrs, digest);
+	hdrs = curl_slist_append(hdrs, "Accept:");
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)b->bytes);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->size);
+	memset(u, 0, sizeof *u);
+	rc = conn_perform(c, (curl_off_t)b->size, meanwhile, arg);
+	curl_slist_free_all(hdrs);
+	sodium_memzero(auth, strlen(auth));
+	free(auth);
+	free(digest);
+	conn_measure(c, b, rc, u);
+	if (rc != CURLE_OK)
+		return conn_failed(c, rc, "upload", cause);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	u->status = status;
+	if (reply_is_json(c->curl))
+		obj = json_loadb(c->reply, c->reply_len, 0, NULL);
+	if (status == 200 || status == 201) {
+		json_t *acc = obj != NULL ? json_object_get(obj, "accepted") : NULL;
+		json_t *dup = obj != NULL ? json_object_get(obj, "duplicates") : NULL;
+
+		v = obj != NULL ? json_object_get(obj, "bundle") : NULL;
+		if (json_is_string(v) && strcmp(json_string_value(v), b->uuid) == 0 &&
+		    json_is_integer(acc) && json_is_integer(dup) && json_integer_value(acc) >= 0 &&
+		    json_integer_value(dup) >= 0 &&
+		    (size_t)(json_integer_value(acc) + json_integer_value(dup)) == b->record_count) {
+			json_decref(obj);
+			return SYNC_DONE;
+		}
+		json_decref(obj);
+		fc_fail(cause, "upload: %s answered %ld without the depot's receipt for bundle %s "
+		    "(a login page or proxy?); nothing marked sent", c->base, status, b->uuid);
+		return SYNC_TRANSIENT;
+	}
+	v = obj != NULL ? json_object_get(obj, "error") : NULL;
+	if (json_is_string(v)) {
+		snprintf(excerpt, sizeof excerpt, "%s", json_string_value(v));
+		/* Shown on a terminal and kept in the outbox: no control bytes, as in reply_excerpt. */
+		for (unsigned char *p = (unsigned char *)excerpt; *p != '\0'; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	} else {
+		reply_excerpt(c, excerpt, sizeof excerpt);
+	}
+	json_decref(obj);
+	how = status >= 400 && status < 500 && status != 408 && status != 429 ? SYNC_REFUSED :
+	    SYNC_TRANSIENT;
+	if (status == 401)
+		fc_fail(cause, "the depot refused this device's token (401): %s", excerpt);
+	else
+		fc_fail(cause, "upload of bundle %s: %s answered %ld: %s", b->uuid, c->base, status,
+		    excerpt);
+	return how;
+}
+
