@@ -250,3 +250,13 @@ cd "$SCRATCH" || exit 1
 check "fieldcheck list on a PostgreSQL URI is refused, saying why" exit_says $? 1 "$SCRATCH/list.err" \
 	"only fieldcheck-depot (serve, device, migrate) reads one so far"
 check "and creates no file named like the URI" sh -c "! ls -d '$SCRATCH'/postgresql* 2>/dev/null"
+
+# ---- migrate on SQLite says its version too ----
+"$DEPOT" --db "$SCRATCH/lite.db" migrate > "$SCRATCH/lite.out" 2>&1
+check "migrate on a SQLite file creates it and says its version" exit_says $? 0 "$SCRATCH/lite.out" "SQLite schema version"
+
+# ---- a depot started while PostgreSQL is down says why and exits ----
+pg_stop_now
+"$DEPOT" --db "$PG_URI" serve --listen 127.0.0.1:0 > /dev/null 2> "$SCRATCH/down.err"
+check "serve with PostgreSQL down exits 1, saying it cannot connect" exit_says $? 1 "$SCRATCH/down.err" \
+	"cannot connect to the PostgreSQL database"
