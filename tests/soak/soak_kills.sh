@@ -27,18 +27,20 @@ echo "# SOAK_SEED=$SEED"
 DRAIN="--max-bundle 1024 --retry-for 60 --connect-timeout 1 --timeout 5"
 status=0
 
-# report NAME WHAT WANT KILLS: the line for NAME from tally's figures and
-# $kills and $tries; the goal: at least KILLS kills, WANT records (0: any)
-# acknowledged, none lost or duplicated.
+# report NAME WHAT WANT KILLS: the line for NAME from tally's figures,
+# $kills, $tries and $bad (integrity checks failed); the goal: at least
+# KILLS kills, WANT records (0: any) acknowledged, none lost or duplicated,
+# no check failed.
 report() {
 	_met=MET _want=
 	[ "$3" -gt 0 ] && _want="all $3 acknowledged, "
-	if [ "$lost" -ne 0 ] || [ "$dup" -ne 0 ] || [ "$kills" -lt "$4" ] || [ "$acked" -lt "$3" ]; then
+	if [ "$lost" -ne 0 ] || [ "$dup" -ne 0 ] || [ "$kills" -lt "$4" ] || [ "$acked" -lt "$3" ] ||
+		[ "$bad" -ne 0 ]; then
 		_met=MISSED
 		status=1
 	fi
 	echo "soak.$1: $kills kills in $tries tries $2: acknowledged $acked, found $found, lost $lost," \
-		"duplicated $dup  goal >= $4 kills, ${_want}lost 0 dup 0  $_met"
+		"duplicated $dup, checks failed $bad  goal >= $4 kills, ${_want}lost 0 dup 0, checks failed 0  $_met"
 }
 
 # ---- the saving writer ----
@@ -49,9 +51,9 @@ writer() {
 	grep '^[0-9a-f-]\{36\}$' "$SCRATCH/printed" > "$SCRATCH/committed"
 	"$FIELDCHECK" --db "$SCRATCH/writer.db" list | cut -f1 > "$SCRATCH/rows"
 	tally "$SCRATCH/committed" "$SCRATCH/rows"
-	# A record found but damaged counts as lost.
-	lost=$((lost + failures))
-	report writer_kills "of a saving writer, $failures checks failed" 0 "$SOAK_WRITER_KILLS"
+	# A check after each kill: every UUID printed so far intact, integrity_check ok.
+	bad=$failures
+	report writer_kills "of a saving writer" 0 "$SOAK_WRITER_KILLS"
 }
 
 # stored_since LINE: waits up to 60 s until the depot has logged a stored
@@ -95,7 +97,15 @@ finish_drain() {
 # the depot answered as repeats (a kill between its commit and the
 # handheld's mark).
 drain_figures() {
-	echo "$syncs syncs, $left queued at the last kill, $(grep -c 'status=200 result=again' "$DEPOT_LOG") repeats"
+	echo "syncs $syncs, queued at the last kill $left, repeats $(grep -c 'status=200 result=again' "$DEPOT_LOG")"
+}
+
+# integrity DB...: sets bad to the number of DBs whose integrity_check is not ok.
+integrity() {
+	bad=0
+	for _db in "$@"; do
+		[ "$(sqlite3 "$_db" 'PRAGMA integrity_check')" = ok ] || bad=$((bad + 1))
+	done
 }
 
 # start_drain: a sync in the background, its PID in _sync.  Not sync_to: a
@@ -133,6 +143,7 @@ depot() {
 	wait "$_sync"
 	finish_drain $?
 	tally_sync "$HH" "$DEPOT_DB"
+	integrity "$DEPOT_DB" "$HH"
 	report depot_kills "during a drain of $SOAK_RECORDS records ($(drain_figures))" "$SOAK_RECORDS" "$SOAK_SYNC_KILLS"
 }
 
@@ -159,6 +170,7 @@ client() {
 	done
 	finish_drain 1
 	tally_sync "$HH" "$DEPOT_DB"
+	integrity "$DEPOT_DB" "$HH"
 	report client_kills "of fieldcheck-sync during a drain of $SOAK_RECORDS records ($(drain_figures))" \
 		"$SOAK_RECORDS" "$SOAK_SYNC_KILLS"
 }
