@@ -99,6 +99,13 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# random_delays SEED N LOW HIGH: N delays in seconds, uniform from LOW to
+# HIGH, the same ones for the same SEED: a suite that kills processes at
+# random moments prints its seed so a failing run can be replayed.
+random_delays() {
+	python3 -c "import random; random.seed($1); print(' '.join('%.3f' % random.uniform($3, $4) for _ in range($2)))"
+}
+
 # need_shared: skip the calling suite's fixture tests when ../shared is absent.
 have_shared() { [ -d "$FIXTURES" ]; }
 

@@ -8,6 +8,7 @@
 #   soak.flood_one_address: tries 10 synced 10 acknowledged 200 found 200 lost 0 duplicated 0 health 10/10  goal lost 0 duplicated 0  MET
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/sync/common.sh"
+. "$TOP/tests/soak/common.sh"
 PEER="$TOP/tests/sync/peer.py"
 : "${SOAK_FLOOD_CONNS:=300}" "${SOAK_FLOOD_TRIES:=10}"
 
@@ -35,17 +36,12 @@ one() {
 	done
 	touch "$SCRATCH/stop"
 	wait "$_flood"
-	"$FIELDCHECK" --db "$HH" list --status sent | cut -f1 | sort > "$SCRATCH/acked"
-	"$FIELDCHECK" --db "$DEPOT_DB" list | cut -f1 | sort > "$SCRATCH/depot"
-	_acked=$(wc -l < "$SCRATCH/acked" | tr -d ' ')
-	_found=$(sort -u "$SCRATCH/depot" | comm -12 "$SCRATCH/acked" - | wc -l | tr -d ' ')
-	_dups=$(( $(wc -l < "$SCRATCH/depot") - $(sort -u "$SCRATCH/depot" | wc -l) ))
-	_lost=$((_acked - _found))
+	tally_sync "$HH" "$DEPOT_DB"
 	_met=MET
-	if [ "$_lost" -ne 0 ] || [ "$_dups" -ne 0 ] || [ "$_synced" -ne "$SOAK_FLOOD_TRIES" ] ||
+	if [ "$lost" -ne 0 ] || [ "$dup" -ne 0 ] || [ "$_synced" -ne "$SOAK_FLOOD_TRIES" ] ||
 		[ "$_health" -ne "$SOAK_FLOOD_TRIES" ]; then _met=MISSED; fi
-	echo "soak.$1: connections $SOAK_FLOOD_CONNS tries $SOAK_FLOOD_TRIES synced $_synced acknowledged $_acked" \
-		"found $_found lost $_lost duplicated $_dups health $_health/$SOAK_FLOOD_TRIES" \
+	echo "soak.$1: connections $SOAK_FLOOD_CONNS tries $SOAK_FLOOD_TRIES synced $_synced acknowledged $acked" \
+		"found $found lost $lost duplicated $dup health $_health/$SOAK_FLOOD_TRIES" \
 		" goal lost 0 duplicated 0, every sync and health check through  $_met"
 	[ "$_met" = MET ]
 }

@@ -9,6 +9,7 @@
 # rows beyond one per record.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sync/common.sh"
+. "$(dirname "$0")/common.sh"
 
 N=${SOAK_RECORDS:-3000}
 depot_init && depot_start || { echo "soak.slow_link: the depot did not start"; exit 1; }
@@ -18,12 +19,7 @@ while [ "$tries" -lt 5 ]; do
 	tries=$((tries + 1))
 	through_slow_link 2000 "$SCRATCH/sync.err" --timeout 20 && break
 done
-acked=$("$FIELDCHECK" --db "$HH" list --status sent | wc -l | tr -d ' ')
-"$FIELDCHECK" --db "$HH" list --status sent | cut -f1 | sort > "$SCRATCH/acked"
-"$FIELDCHECK" --db "$DEPOT_DB" list | cut -f1 | sort > "$SCRATCH/depot"
-found=$(sort -u "$SCRATCH/depot" | comm -12 "$SCRATCH/acked" - | wc -l | tr -d ' ')
-lost=$((acked - found))
-dup=$(($(wc -l < "$SCRATCH/depot") - $(sort -u "$SCRATCH/depot" | wc -l)))
+tally_sync "$HH" "$DEPOT_DB"
 verdict=MET
 [ "$lost" -eq 0 ] && [ "$dup" -eq 0 ] && [ "$acked" -eq "$N" ] || verdict=MISSED
 echo "soak.slow_link: $N records at 2000 B/s --timeout 20: tries $tries, records acknowledged $acked," \

@@ -103,7 +103,7 @@ through_slow_link() {
 	_rate=$1 _err=$2
 	shift 2
 	_px=$(free_port)
-	python3 "$NETFAULT" proxy "$_px" "$PORT" --rate-up "$_rate" &
+	python3 "$NETFAULT" proxy "$_px" "$PORT" --rate-up "$_rate" > /dev/null &
 	_pxpid=$!
 	wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $_px))"
 	sync_to "http://127.0.0.1:$_px" "$@" > /dev/null 2> "$_err"
