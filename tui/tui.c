@@ -410,19 +410,21 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 	case GPS_OFF:
 		snprintf(buf, size, "%s", zh ? "GPS 关" : "GPS off");
 		return;
-	case GPS_NO_GPSD:
-		if (narrow) {
-			snprintf(buf, size, "%s", zh ? "无 gpsd" : "no gpsd");
-		} else {
-			const char *why = gpsclient_error(app->gc);
+	case GPS_NO_GPSD: {
+		/* The client's reason in both widths; draw_status cuts it with "…" to fit. */
+		const char *why = gpsclient_error(app->gc);
 
-			if (why != NULL && strncmp(why, "no gpsd: ", 9) == 0)
-				why += 9;
-			snprintf(buf, size, "%s (%s)", zh ? "GPS：无 gpsd" : "GPS: no gpsd",
-			    why != NULL ? why : "?");
-		}
+		if (why != NULL && strncmp(why, "no gpsd: ", 9) == 0)
+			why += 9;
+		if (why == NULL || why[0] == '\0')
+			why = "?";
+		if (narrow)
+			snprintf(buf, size, "%s%s", zh ? "无 gpsd：" : "no gpsd: ", why);
+		else
+			snprintf(buf, size, "%s (%s)", zh ? "GPS：无 gpsd" : "GPS: no gpsd", why);
 		*role = TUI_ERROR;
 		return;
+	}
 	case GPS_NO_FIX:
 		snprintf(buf, size, "%s%s", narrow ? "" : "GPS: ", zh ? "无定位" : "NO FIX");
 		*role = TUI_ERROR;
