@@ -565,10 +565,13 @@ draw(struct tui_app *app)
 	getmaxyx(stdscr, app->rows, app->cols);
 	erase();
 	app->cursor_y = app->cursor_x = -1;
-	if (app->rows < 8 || app->cols < 24) {
-		tui_wrap(0, 0, tui_tr(app, NULL, "Terminal too small: 40x15 or larger, please.",
-		    "终端太小：请至少 40x15。"), app->cols,
-		    app->rows, A_BOLD, true);
+	/* Below the size the screens are laid out for they would draw squashed: say so instead. */
+	if (app->rows < TUI_MIN_ROWS || app->cols < TUI_MIN_COLS) {
+		char notice[96];
+
+		snprintf(notice, sizeof notice, tui_zh(app, NULL) ? "终端太小：请至少 %dx%d。" :
+		    "Terminal too small: %dx%d or larger, please.", TUI_MIN_COLS, TUI_MIN_ROWS);
+		tui_wrap(0, 0, notice, app->cols, app->rows, A_BOLD, true);
 		curs_set(0);
 		refresh();
 		return;

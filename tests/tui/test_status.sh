@@ -62,7 +62,7 @@ check "no gpsd at 40x15: the narrow form keeps the reason" tmux_wait "no gpsd: c
 tmux_keys 1
 check "no gpsd: a checklist still opens" tmux_wait "Road id" 10
 
-# --- a terminal smaller than the screens can use (under 24x8) ---
+# --- a terminal smaller than the screens are laid out for (40x15), as the notice says ---
 tmux_resize 20 6
 check "20x6: the too-small notice" tmux_wait "Terminal too small" 10
 check "20x6: no question drawn over it" tmux_wait_gone "Road id" 5
@@ -70,6 +70,16 @@ tmux_type "Jiefang"
 tmux_resize 40 15
 check "back at 40x15: the question again" tmux_wait "Road id" 10
 check "back at 40x15: the notice is gone" tmux_wait_gone "Terminal too small" 5
+tmux_resize 39 15
+check "39x15, one column short: the notice" tmux_wait "Terminal too small: 40x15" 10
+check "39x15: no question drawn squashed" tmux_wait_gone "Road id" 5
+tmux_resize 40 14
+check "40x14, one row short: the notice" tmux_wait "Terminal too small: 40x15" 10
+check "40x14: no question drawn squashed" tmux_wait_gone "Road id" 5
+tmux_resize 40 15
+check "40x15 again: the question drawn normally" tmux_wait "Road id" 10
+check "40x15 again: with its F-key bar" tmux_wait "F10" 5
+check "40x15 again: the notice is gone" tmux_wait_gone "Terminal too small" 5
 tmux_keys F10
 tmux_wait "Checklists" 5
 tmux_keys q
