@@ -472,8 +472,20 @@ draw_status(struct tui_app *app)
 	attrset(A_NORMAL);
 	gps_text(app, gps, sizeof gps, narrow, &role);
 	if (app->have_sync_status && !narrow) {
-		/* "queued 3 · sending 1/3 · offline, retry in 40 s · last sync 14:02 ✓" */
-		sync_status_describe(&app->sync_status, right, sizeof right);
+		/* The worker sends its state, never its words: "queued 3 · sending 1/3 · offline,
+		 * retry in 40 s · last sync 14:02 ✓" in the screen's language. */
+		const struct sync_words words = {
+			tui_tr(app, NULL, "queued %lld", "待发送 %lld"),
+			tui_tr(app, NULL, "queue unreadable: %s", "队列无法读取：%s"),
+			tui_tr(app, NULL, " · sending %lld/%lld", " · 正在发送 %lld/%lld"),
+			tui_tr(app, NULL, " · offline, retry in %lld s", " · 离线，%lld 秒后重试"),
+			tui_tr(app, NULL, " · offline", " · 离线"),
+			tui_tr(app, NULL, " · refused %lld", " · 被拒 %lld"),
+			tui_tr(app, NULL, " · refused", " · 被拒"),
+			tui_tr(app, NULL, " · last sync %s %s", " · 上次同步 %s %s"),
+		};
+
+		sync_status_describe_in(&app->sync_status, &words, right, sizeof right);
 	} else if (narrow) {
 		snprintf(right, sizeof right, "Q%lld %s", (long long)app->queue,
 		    !app->have_sync_status ? "" : app->sync_status.sending ? "↑" :
