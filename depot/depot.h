@@ -66,6 +66,7 @@ struct guard_limits {
 };
 struct guard_counts {
 	unsigned long ended_head, ended_rate, evicted, over;
+	unsigned long refused;       /* ended at accept: no descriptor left to follow them with */
 };
 struct guard;
 struct guard_conn;

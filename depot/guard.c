@@ -21,13 +21,17 @@
  * A connection is ended by shutdown() on a dup() of its socket that the
  * guard owns until libmicrohttpd reports the close, so the descriptor can
  * never be another connection's by then; libmicrohttpd then sees the peer
- * gone and cleans up in its own thread.
+ * gone and cleans up in its own thread.  A connection the guard cannot dup()
+ * (the depot is out of descriptors) is shut down at once instead: one it
+ * could not end would escape every deadline and limit.
  */
 #include "depot/depot.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,7 +65,7 @@ struct guard {
 	bool running, stopping;
 	struct guard_conn **conns;
 	size_t n, cap;
-	atomic_ulong ended_head, ended_rate, evicted, over;
+	atomic_ulong ended_head, ended_rate, evicted, over, refused;
 };
 
 static void
@@ -209,7 +213,21 @@ guard_opened(struct guard *g, int fd, const struct sockaddr *peer)
 	struct guard_conn *c = xcalloc(1, sizeof *c);
 	int64_t now = fc_monotonic_ms();
 
-	c->fd = fd >= 0 ? dup(fd) : -1;
+	c->fd = -1;
+	if (fd >= 0 && (c->fd = dup(fd)) < 0) {
+		int err = errno;
+
+		/*
+		 * Without a descriptor of its own the guard could never end this
+		 * connection, and it would count against no limit: end it now, while
+		 * fd is surely still this connection's (libmicrohttpd is in our call).
+		 */
+		shutdown(fd, SHUT_RDWR);
+		c->ended = true;
+		atomic_fetch_add(&g->refused, 1);
+		fprintf(stderr, "fieldcheck-depot: a connection ended at once: the guard cannot "
+		    "follow it (dup: %s)\n", strerror(err));
+	}
 	if (peer != NULL && peer->sa_family == AF_INET) {
 		c->addr[0] = AF_INET;
 		memcpy(c->addr + 1, &((const struct sockaddr_in *)(const void *)peer)->sin_addr, 4);
@@ -225,7 +243,8 @@ guard_opened(struct guard *g, int fd, const struct sockaddr *peer)
 		g->conns = xreallocarray(g->conns, g->cap, sizeof *g->conns);
 	}
 	g->conns[g->n++] = c;
-	admit(g, c, now);
+	if (!c->ended)
+		admit(g, c, now);
 	pthread_mutex_unlock(&g->lock);
 	return c;
 }
@@ -305,4 +324,5 @@ guard_counts(struct guard *g, struct guard_counts *out)
 	out->ended_rate = atomic_load(&g->ended_rate);
 	out->evicted = atomic_load(&g->evicted);
 	out->over = atomic_load(&g->over);
+	out->refused = atomic_load(&g->refused);
 }

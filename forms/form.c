@@ -1062,17 +1062,17 @@ other_question(struct loader *ld, size_t i)
 
 /*
  * Reads and parses a CSV file in the form's directory.  NULL with *cause
- * (caller frees) when it cannot: a path, a missing file, a bad CSV.
+ * (caller frees) when it cannot: a path, a missing file, one that is not a
+ * regular file (a FIFO) or too large, a bad CSV.
  */
 static struct form_csv *
 read_beside(struct loader *ld, const char *file, char **cause)
 {
 	const char *slash = strrchr(ld->name, '/');
-	char *path, *data;
+	char *path, *data, *why = NULL;
 	size_t len;
 	struct form_csv *csv = NULL;
 	unsigned line, col;
-	FILE *fp;
 
 	if (strchr(file, '/') != NULL || file[0] == '.' || file[0] == '\0') {
 		*cause = xstrdup("only a file beside the form is read");
@@ -1080,18 +1080,20 @@ read_beside(struct loader *ld, const char *file, char **cause)
 	}
 	path = slash != NULL ? xasprintf("%.*s/%s", (int)(slash - ld->name), ld->name, file) :
 	    xstrdup(file);
-	fp = fopen(path, "rb");
-	free(path);
-	if (fp == NULL) {
-		*cause = xstrdup("cannot be read beside the form");
+	/* Not fopen(): a FIFO (or device) here would hang loading every form. */
+	if (fc_read_file(path, FORM_MAX_FILE, &data, &len, &why) != 0) {
+		size_t n = strlen(path);
+		/* The caller names the file: only the reason after fc_read_file's "PATH: ". */
+		const char *reason = strncmp(why, path, n) == 0 && strncmp(why + n, ": ", 2) == 0 ?
+		    why + n + 2 : why;
+
+		*cause = xasprintf("cannot be read beside the form (%s)", reason);
+		free(why);
+		free(path);
 		return NULL;
 	}
-	data = xmalloc(FORM_MAX_FILE + 1);
-	len = fread(data, 1, FORM_MAX_FILE + 1, fp);
-	fclose(fp);
-	if (len > FORM_MAX_FILE)
-		*cause = xasprintf("file too large (at most %u bytes)", FORM_MAX_FILE);
-	else if (form_csv_parse(data, len, &csv, &line, &col, cause) != 0)
+	free(path);
+	if (form_csv_parse(data, len, &csv, &line, &col, cause) != 0)
 		csv = NULL;
 	free(data);
 	return csv;

@@ -144,6 +144,7 @@ struct gpsclient {
 	int64_t last_tpv_ms;
 
 	enum gps_state reported;   /* state at the end of the last process() */
+	char reported_error[256];  /* error at the end of the last process(): a new reason is news */
 	char in[GC_LINE_MAX];      /* bytes read, not yet a complete line */
 	size_t in_len;
 	char line[GC_LINE_MAX];
@@ -952,8 +953,10 @@ gpsclient_process(struct gpsclient *gc)
 	if (gc->epoch_open && fc_monotonic_ms() - gc->epoch_last_ms >= GC_EPOCH_WAIT_MS)
 		gc_commit(gc);
 	st = gc_state_at(gc, fc_monotonic_ms());
-	bool changed = st != gc->reported || (gc->have_fix && gc->fix.received_ms != fix_before);
+	bool changed = st != gc->reported || (gc->have_fix && gc->fix.received_ms != fix_before) ||
+	    strcmp(gc->error, gc->reported_error) != 0;
 	gc->reported = st;
+	fc_strlcpy(gc->reported_error, gc->error, sizeof gc->reported_error);
 	return changed;
 }
 

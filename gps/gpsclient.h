@@ -52,7 +52,8 @@ int gpsclient_fd(const struct gpsclient *gc);
 int gpsclient_timeout_ms(const struct gpsclient *gc);
 /*
  * Reads everything available, handles timers (reconnect, staleness).
- * Returns true when the state or the fix changed (the caller redraws).
+ * Returns true when the state, the fix or the reason gpsd is missing
+ * changed (the caller redraws).
  */
 bool gpsclient_process(struct gpsclient *gc);
 

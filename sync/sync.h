@@ -259,6 +259,24 @@ struct sync_status {
  * (e.g. a refused token) reads "· refused".  Always NUL-terminates.
  */
 void sync_status_describe(const struct sync_status *s, char *buf, size_t size);
+/*
+ * The same in other words: each a printf format taking exactly the
+ * conversions of its English one in sync_words_en (so a screen can say them
+ * in its language; the order of the parts and what is left out stay here).
+ */
+struct sync_words {
+	const char *queued;         /* "queued %lld" */
+	const char *unreadable;     /* "queue unreadable: %s" (the message) */
+	const char *sending;        /* " · sending %lld/%lld" (done, total) */
+	const char *offline_retry;  /* " · offline, retry in %lld s" */
+	const char *offline;        /* " · offline" */
+	const char *refused_n;      /* " · refused %lld" */
+	const char *refused;        /* " · refused" */
+	const char *last_sync;      /* " · last sync %s %s" (HH:MM, ✓ or ✗) */
+};
+extern const struct sync_words sync_words_en;
+void sync_status_describe_in(const struct sync_status *s, const struct sync_words *w, char *buf,
+    size_t size);
 
 struct sync_worker;
 

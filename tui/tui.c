@@ -410,19 +410,21 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 	case GPS_OFF:
 		snprintf(buf, size, "%s", zh ? "GPS 关" : "GPS off");
 		return;
-	case GPS_NO_GPSD:
-		if (narrow) {
-			snprintf(buf, size, "%s", zh ? "无 gpsd" : "no gpsd");
-		} else {
-			const char *why = gpsclient_error(app->gc);
+	case GPS_NO_GPSD: {
+		/* The client's reason in both widths; draw_status cuts it with "…" to fit. */
+		const char *why = gpsclient_error(app->gc);
 
-			if (why != NULL && strncmp(why, "no gpsd: ", 9) == 0)
-				why += 9;
-			snprintf(buf, size, "%s (%s)", zh ? "GPS：无 gpsd" : "GPS: no gpsd",
-			    why != NULL ? why : "?");
-		}
+		if (why != NULL && strncmp(why, "no gpsd: ", 9) == 0)
+			why += 9;
+		if (why == NULL || why[0] == '\0')
+			why = "?";
+		if (narrow)
+			snprintf(buf, size, "%s%s", zh ? "无 gpsd：" : "no gpsd: ", why);
+		else
+			snprintf(buf, size, "%s (%s)", zh ? "GPS：无 gpsd" : "GPS: no gpsd", why);
 		*role = TUI_ERROR;
 		return;
+	}
 	case GPS_NO_FIX:
 		snprintf(buf, size, "%s%s", narrow ? "" : "GPS: ", zh ? "无定位" : "NO FIX");
 		*role = TUI_ERROR;
@@ -470,8 +472,20 @@ draw_status(struct tui_app *app)
 	attrset(A_NORMAL);
 	gps_text(app, gps, sizeof gps, narrow, &role);
 	if (app->have_sync_status && !narrow) {
-		/* "queued 3 · sending 1/3 · offline, retry in 40 s · last sync 14:02 ✓" */
-		sync_status_describe(&app->sync_status, right, sizeof right);
+		/* The worker sends its state, never its words: "queued 3 · sending 1/3 · offline,
+		 * retry in 40 s · last sync 14:02 ✓" in the screen's language. */
+		const struct sync_words words = {
+			tui_tr(app, NULL, "queued %lld", "待发送 %lld"),
+			tui_tr(app, NULL, "queue unreadable: %s", "队列无法读取：%s"),
+			tui_tr(app, NULL, " · sending %lld/%lld", " · 正在发送 %lld/%lld"),
+			tui_tr(app, NULL, " · offline, retry in %lld s", " · 离线，%lld 秒后重试"),
+			tui_tr(app, NULL, " · offline", " · 离线"),
+			tui_tr(app, NULL, " · refused %lld", " · 被拒 %lld"),
+			tui_tr(app, NULL, " · refused", " · 被拒"),
+			tui_tr(app, NULL, " · last sync %s %s", " · 上次同步 %s %s"),
+		};
+
+		sync_status_describe_in(&app->sync_status, &words, right, sizeof right);
 	} else if (narrow) {
 		snprintf(right, sizeof right, "Q%lld %s", (long long)app->queue,
 		    !app->have_sync_status ? "" : app->sync_status.sending ? "↑" :
@@ -563,10 +577,13 @@ draw(struct tui_app *app)
 	getmaxyx(stdscr, app->rows, app->cols);
 	erase();
 	app->cursor_y = app->cursor_x = -1;
-	if (app->rows < 8 || app->cols < 24) {
-		tui_wrap(0, 0, tui_tr(app, NULL, "Terminal too small: 40x15 or larger, please.",
-		    "终端太小：请至少 40x15。"), app->cols,
-		    app->rows, A_BOLD, true);
+	/* Below the size the screens are laid out for they would draw squashed: say so instead. */
+	if (app->rows < TUI_MIN_ROWS || app->cols < TUI_MIN_COLS) {
+		char notice[96];
+
+		snprintf(notice, sizeof notice, tui_zh(app, NULL) ? "终端太小：请至少 %dx%d。" :
+		    "Terminal too small: %dx%d or larger, please.", TUI_MIN_COLS, TUI_MIN_ROWS);
+		tui_wrap(0, 0, notice, app->cols, app->rows, A_BOLD, true);
 		curs_set(0);
 		refresh();
 		return;

@@ -141,6 +141,10 @@ const char *tui_key_group_name(enum tui_key_group g, bool zh);
 const char *tui_key_names(enum tui_action a);
 const char *tui_key_help(enum tui_action a, bool zh);
 
+/* The smallest terminal the screens are laid out for; below it only a notice is drawn. */
+#define TUI_MIN_COLS 40
+#define TUI_MIN_ROWS 15
+
 /*
  * The key decoder (tui/input.c): characters from get_wch in, keys out.
  * Escape sequences are decoded here, not by terminfo (keypad mode is off),

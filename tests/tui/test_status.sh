@@ -3,7 +3,8 @@
 # (gpsfake): a 3D fix; STALE when the receiver falls silent while gpsd stays
 # (gpsfake paused with SIGSTOP), and the fix again when it speaks; NO FIX
 # from a receiver that reports no fix; "no gpsd" when nothing listens, at
-# 80x24 and in the narrow form at 40x15; and the too-small-terminal notice.
+# 80x24 and in the narrow form at 40x15 (the reason cut with "…" to fit, in
+# both languages); and the too-small-terminal notice.
 set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
@@ -54,14 +55,14 @@ fi
 # --- nothing listens where gpsd should be ---
 dead=$(free_port)
 tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd "127.0.0.1:$dead" --lang en --inspector i1
-check "no gpsd: the status bar says so, with a reason" tmux_wait "GPS: no gpsd (" 15
+check "no gpsd: the reason the first attempt failed, at once" \
+	tmux_wait "GPS: no gpsd (connection refused)" 5
 tmux_resize 40 15
-check "no gpsd at 40x15: the narrow form" tmux_wait "no gpsd" 10
-check "no gpsd at 40x15: the reason gives way to the width" tmux_wait_gone "Connection refused" 5
+check "no gpsd at 40x15: the narrow form keeps the reason" tmux_wait "no gpsd: connection refused" 10
 tmux_keys 1
 check "no gpsd: a checklist still opens" tmux_wait "Road id" 10
 
-# --- a terminal smaller than the screens can use (under 24x8) ---
+# --- a terminal smaller than the screens are laid out for (40x15), as the notice says ---
 tmux_resize 20 6
 check "20x6: the too-small notice" tmux_wait "Terminal too small" 10
 check "20x6: no question drawn over it" tmux_wait_gone "Road id" 5
@@ -69,8 +70,25 @@ tmux_type "Jiefang"
 tmux_resize 40 15
 check "back at 40x15: the question again" tmux_wait "Road id" 10
 check "back at 40x15: the notice is gone" tmux_wait_gone "Terminal too small" 5
+tmux_resize 39 15
+check "39x15, one column short: the notice" tmux_wait "Terminal too small: 40x15" 10
+check "39x15: no question drawn squashed" tmux_wait_gone "Road id" 5
+tmux_resize 40 14
+check "40x14, one row short: the notice" tmux_wait "Terminal too small: 40x15" 10
+check "40x14: no question drawn squashed" tmux_wait_gone "Road id" 5
+tmux_resize 40 15
+check "40x15 again: the question drawn normally" tmux_wait "Road id" 10
+check "40x15 again: with its F-key bar" tmux_wait "F10" 5
+check "40x15 again: the notice is gone" tmux_wait_gone "Terminal too small" 5
 tmux_keys F10
 tmux_wait "Checklists" 5
 tmux_keys q
 check "the screen exits 0 after it all" test "$(tmux_exited)" = 0
+tmux_stop
+
+# --- the reason cut to fit at 40 columns, in Chinese: a long inspector name leaves less room ---
+tmux_start 40 15 "$FIELDCHECK" --db "$DB" --gpsd "127.0.0.1:$dead" --lang zh --inspector inspector9
+check "no gpsd at 40x15 in Chinese: the reason, cut with …" tmux_wait "无 gpsd：connection refu…" 10
+tmux_keys q
+check "the Chinese screen exits 0" test "$(tmux_exited)" = 0
 tmux_stop

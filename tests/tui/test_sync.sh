@@ -2,7 +2,8 @@
 # The screen's background sync, against a real depot on 127.0.0.1: the
 # worker runs as a child process (fieldcheck-sync --tui-worker), so libcurl
 # never loads into the screen; it drains the queue and the status bar says
-# so; it stops with the screen; an unusable token is shown, not fatal.
+# so (in Chinese in the screen's own words); it stops with the screen; an
+# unusable token is shown, not fatal.
 set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/tui/tmux.sh"
@@ -69,6 +70,19 @@ check "depot back: the worker sends the queued record, without help" tmux_wait "
 check "depot back: the depot holds five records" test "$(depot_count)" -eq 5
 tmux_keys q
 check "depot away: the screen exits 0" test "$(tmux_exited)" = 0
+tmux_stop
+
+# In Chinese the worker's state is in the screen's words, not the worker's English.
+depot_stop
+make_records "$HH" 1
+tmux_start 80 24 "$FIELDCHECK" --db "$HH" --gpsd none --inspector alice --lang zh
+check "zh, depot away: the status bar says offline in Chinese" tmux_wait "待发送 1 · 离线" 20
+check "zh, depot away: no English from the worker" tmux_wait_gone "offline" 5
+depot_start
+check "zh, depot back: sent, the last sync in Chinese" tmux_wait "待发送 0 · 上次同步" 60
+check "zh: no English queue words" tmux_wait_gone "queued" 5
+tmux_keys q
+check "zh: the screen exits 0" test "$(tmux_exited)" = 0
 tmux_stop
 
 # A token file others can read is refused: said on the screen, sync off.

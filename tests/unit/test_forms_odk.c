@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "forms/forms.h"
 #include "util/util.h"
@@ -653,6 +655,49 @@ test_select_from_file(void **state)
 	free(cmd);
 }
 
+/*
+ * A FIFO beside a form, for select_one_from_file or pulldata(), is refused at
+ * once: opened plainly it would block the whole form library's load.  The
+ * alarm turns such a hang into a failed test.
+ */
+static void
+test_fifo_beside(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-fifo-XXXXXX", *p, *fifo, *cmd;
+	static const char *const forms[] = {
+		"survey,type,name,label\n,select_one_from_file streets.csv,street,Street\n",
+		"survey,type,name,label,calculation\n"
+		",calculate,d,,\"pulldata('streets', 'district', 'name', 'x')\"\n",
+	};
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fifo = xasprintf("%s/streets.csv", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	p = xasprintf("%s/walk.csv", dir);
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		struct diags d = { .text = "" };
+
+		assert_non_null(fp = fopen(p, "w"));
+		fputs(forms[i], fp);
+		fclose(fp);
+		alarm(20);
+		assert_null(form_load(p, collect, &d));
+		alarm(0);
+		if (i == 0)
+			assert_non_null(strstr(d.text,
+			    "'streets.csv': cannot be read beside the form (not a regular file)"));
+		else
+			assert_non_null(strstr(d.text, "pulldata()"));
+	}
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(p);
+	free(fifo);
+}
+
 /* geotrace and geoshape: ODK's text of points, checked, and measured by distance() and area(). */
 static void
 test_lines_and_shapes(void **state)
@@ -695,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_constraint_names_itself),
 		cmocka_unit_test(test_odk_semantics_table),
 		cmocka_unit_test(test_select_from_file),
+		cmocka_unit_test(test_fifo_beside),
 		cmocka_unit_test(test_lines_and_shapes),
 	};
 
