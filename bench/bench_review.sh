@@ -110,7 +110,7 @@ print("%.1f" % statistics.median(times))
 PY
 }
 
-ff=$(median_ms --until "severe open" "$FC" --db "$DB" --forms forms/checklists review --day $DAY --bench-startup) || exit 1
+ff=$(median_ms --until "severe open" "$FC" --db "$DB" --forms forms/checklists --lang en review --day $DAY --bench-startup) || exit 1
 anchor=$(median_ms --quiet sqlite3 "$DB" "SELECT * FROM records WHERE day = '$DAY'") || exit 1
 awk -v v="$ff" -v a="$anchor" -v n="$dayn" -v t="$total" 'BEGIN {
 	printf "review.first_frame: %.1f ms (day of %d in %d records)  anchor sqlite3 CLI day query in the same terminal, rows to /dev/null %.1f ms  ratio %.2f  goal <= 100 ms  %s\n",

@@ -27,7 +27,7 @@ set -- $("$BENCH" save "$WORK/save.db" "$N")
 ours_median=$1 ours_mean=$2
 # The anchor: the same row, the same schema and pragmas, N autocommit INSERTs
 # in one sqlite3 session; its per-insert cost is (N inserts - 0 inserts) / N.
-"$FIELDCHECK" --db "$WORK/cli.db" list > /dev/null
+"$BENCH" save "$WORK/cli.db" 0 > /dev/null   # the schema, no row
 row=$(sqlite3 "$WORK/save.db" "SELECT quote(form_id)||','||quote(form_version)||','||quote(form_hash)||','||quote(inspector)||','||quote(device)||','||quote(created_at)||','||quote(updated_at)||','||quote(finalized_at)||','||quote(day)||','||quote(answers) FROM records LIMIT 1")
 python3 - "$N" "$row" > "$WORK/inserts.sql" <<'PY'
 import sys, uuid
