@@ -808,49 +808,12 @@ fail:
 int
 photo_read_file(const char *path, size_t max, unsigned char **data, size_t *len, char **cause)
 {
-	struct stat st;
-	unsigned char *buf = NULL;
-	size_t n = 0;
-	/* O_NONBLOCK: a FIFO in place of the file must not hang the open (a regular file's reads ignore it). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	char *buf;
 
-	if (fd < 0)
-		return fc_fail(cause, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		fc_fail(cause, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((uint64_t)st.st_size > max) {
-		fc_fail(cause, "%s: %lld bytes, more than the limit of %zu", path, (long long)st.st_size, max);
-		goto fail;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fc_fail(cause, "cannot read %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > (size_t)st.st_size) {  /* grew while being read */
-			fc_fail(cause, "%s changed while being read", path);
-			goto fail;
-		}
-	}
-	close(fd);
-	*data = buf;
-	*len = n;
+	if (fc_read_file(path, max, &buf, len, cause) != 0)
+		return -1;
+	*data = (unsigned char *)buf;
 	return 0;
-
-fail:
-	free(buf);
-	close(fd);
-	return -1;
 }
 
 int
