@@ -188,6 +188,17 @@ item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t siz
 	}
 }
 
+/*
+ * The item digit 1 picks.  Nine digits label nine rows: from the top of
+ * the screen, shifted down so that the cursor's row always has one; so an
+ * item past the ninth is picked with a digit once the cursor reaches it.
+ */
+static size_t
+digit_base(const struct home *h)
+{
+	return h->list.cur >= h->list.top + 9 ? h->list.cur - 8 : h->list.top;
+}
+
 static void
 home_draw(struct tui_screen *s, int top, int rows, int cols)
 {
@@ -195,6 +206,7 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 	struct home *h = s->priv;
 	char today[64], text[256];
 	int vis = rows - 2, y;
+	size_t first_digit;
 
 	if (h->version != app->data_version)
 		load(app, h);
@@ -205,13 +217,14 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 	if (vis < 1)
 		return;
 	tui_list_fit(&h->list, h->n, (size_t)vis);
+	first_digit = digit_base(h);
 	y = top + 1;
 	for (size_t i = h->list.top; i < h->n && y < top + 1 + vis; i++, y++) {
 		attr_t a = i == h->list.cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
 		char num[8] = "  ";
 
-		if (i < 9)
-			snprintf(num, sizeof num, "%zu ", i + 1);
+		if (i >= first_digit && i - first_digit < 9)
+			snprintf(num, sizeof num, "%zu ", i - first_digit + 1);
 		item_text(app, &h->items[i], text, sizeof text);
 		tui_put_pad(y, 0, num, 2, a | A_BOLD);
 		tui_put_pad(y, 2, text, cols - 2, a | (h->items[i].kind == ITEM_DRAFT ?
@@ -261,8 +274,8 @@ home_key(struct tui_screen *s, enum tui_action a, int key)
 	switch (a) {
 	case TUI_ACT_PICK:
 		d = tui_key_digit(key);
-		if ((size_t)d <= h->n) {
-			h->list.cur = (size_t)d - 1;
+		if (d >= 1 && digit_base(h) + (size_t)d <= h->n) {
+			h->list.cur = digit_base(h) + (size_t)d - 1;
 			activate(app, h);
 		}
 		return true;

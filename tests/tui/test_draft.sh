@@ -97,3 +97,33 @@ check "and home offers none" tmux_wait_gone "Resume"
 tmux_keys q
 tmux_exited 5 >/dev/null
 tmux_stop
+
+# --- Past the ninth item of home every row on screen still has a digit. ---
+# Five drafts make eleven items (four checklists, my day, review, five
+# drafts): at 40x15 the last ones show only once the list scrolls.
+DB="$SCRATCH/many.db"
+tmux_start 40 15 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp7
+for n in 1 2 3 4 5; do
+	tmux_wait "Checklists"
+	tmux_keys 1
+	tmux_wait "Road id"
+	tmux_type "R-$n"
+	tmux_keys Enter
+	tmux_wait "Road class"
+	tmux_keys Escape Escape
+done
+tmux_wait "Checklists"
+# The cursor on the last item (whichever draft lists last): its row has a digit.
+tmux_keys End
+tmux_wait "Resume"
+last=$(tmux_screen | grep "Resume R-" | tail -1)
+asset=$(printf '%s' "$last" | sed -n 's/.*Resume \(R-[0-9]\) .*/\1/p')
+check "the eleventh item's row has a digit once the cursor is on it ($last)" \
+	sh -c 'case "$1" in [1-9]" "*) exit 0 ;; esac; exit 1' _ "$last"
+tmux_keys "$(printf '%s' "$last" | cut -c1)"
+tmux_wait "Road class" 10
+tmux_keys Escape
+check "that digit resumes that draft ($asset)" tmux_wait "> $asset" 10
+tmux_keys F10
+tmux_exited 5 >/dev/null
+tmux_stop
