@@ -4,8 +4,9 @@
 #   unit tests (cmocka, TAP output), built normally and under ASan+UBSan
 #   shell suites tests/*/test_*.sh (real SQLite files, gpsd, depot, tmux)
 #   the SAN_SUITES once more against the ASan+UBSan programs in $SAN_BUILD
-#   fuzzers tests/fuzz/fuzz_* for FUZZ_SECONDS each (15 s: eight fuzzers share
-#   the two minutes four used to have, so make check stays under 20 minutes)
+#   fuzzers tests/fuzz/fuzz_* for FUZZ_SECONDS each (10 s: eight fuzzers share
+#   less than the two minutes four used to have, so make check stays near 20
+#   minutes on a 2-core host; longer runs: FUZZ_SECONDS=300 sh tests/run.sh)
 #
 #   sh tests/run.sh [tests/DIR/test_X.sh...]   only those shell suites, then the
 #                                              sanitizer pass over SAN_SUITES
@@ -15,7 +16,7 @@
 # and counts as a failure.  The run has a private TMPDIR, removed at its end,
 # so nothing a suite leaves behind (gpsfake's control sockets, say) outlives it.
 set -u
-: "${BUILD:=build}" "${SAN_BUILD:=build-san}" "${FUZZ_BUILD:=$BUILD/fuzz}" "${FUZZ_SECONDS:=15}"
+: "${BUILD:=build}" "${SAN_BUILD:=build-san}" "${FUZZ_BUILD:=$BUILD/fuzz}" "${FUZZ_SECONDS:=10}"
 : "${SUITE_TIMEOUT:=600}"
 # The suites that drive the screen, the sync worker and the depot (on SQLite and PostgreSQL).
 : "${SAN_SUITES=tui/test_sync.sh tui/test_input.sh sync/test_happy.sh sync/test_refused.sh sync/test_bad_input.sh depot/test_pg.sh}"
