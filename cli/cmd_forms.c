@@ -63,19 +63,30 @@ print_line(void *ctx, const char *message)
 	fprintf(stderr, "%s\n", message);
 }
 
+/* argv[0] is "check"; options may come before or among the files. */
 static int
 forms_check(int argc, char **argv)
 {
+	static const struct option options[] = {
+		{ "codes", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct platform_codes *codes;
 	const char *city = NULL;
 	char *cause = NULL;
 	int status = 0;
+	int opt;
 
-	if (argc >= 2 && strcmp(argv[0], "--codes") == 0) {
-		city = argv[1];
-		argc -= 2;
-		argv += 2;
+	optind = 0;	/* glibc: start over on this argument vector */
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt != 'c') {
+			fputs("usage: fieldcheck forms check [--codes FILE] FILE...\n", stderr);
+			return 2;
+		}
+		city = optarg;
 	}
+	argc -= optind;
+	argv += optind;
 	if (argc < 1) {
 		fputs("usage: fieldcheck forms check [--codes FILE] FILE...\n", stderr);
 		return 2;
@@ -165,7 +176,7 @@ cmd_forms(struct cli_globals *g, int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc >= 1 && strcmp(argv[0], "check") == 0)
-		return forms_check(argc - 1, argv + 1);
+		return forms_check(argc, argv);
 	if (argc == 1 && strcmp(argv[0], "list") == 0)
 		return forms_list(g);
 	fputs("usage: fieldcheck forms check [--codes FILE] FILE... | fieldcheck forms list\n",

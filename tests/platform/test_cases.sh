@@ -135,6 +135,11 @@ check "forms check: a hazard without a code is a warning" \
 	grep -q "road.csv: warning: hazard 'markings' has no fieldcheck::code" "$SCRATCH/err"
 FC forms check --codes "$SCRATCH/city.csv" "$SCRATCH/road.csv" > /dev/null 2>&1
 check "forms check --codes: the city's table is consulted too (0499 still unknown)" [ $? -eq 1 ]
+{ cat "$SCRATCH/city.csv"; printf '事件,04,突发事件,99,测试,test\n'; } > "$SCRATCH/city99.csv"
+FC forms check --codes="$SCRATCH/city99.csv" "$SCRATCH/road.csv" > /dev/null 2>&1
+check "forms check --codes=FILE: a code in the city's table is known" [ $? -eq 0 ]
+FC forms check "$SCRATCH/road.csv" --codes "$SCRATCH/city99.csv" > /dev/null 2>&1
+check "forms check FILE --codes FILE: the option after the file is read too" [ $? -eq 0 ]
 sed 's/事件:0401/事件:401/' "$TOP/forms/checklists/road.csv" > "$SCRATCH/road2.csv"
 FC forms check "$SCRATCH/road2.csv" > /dev/null 2> "$SCRATCH/err"
 check "forms check: a malformed code is a load error at its cell" \
