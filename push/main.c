@@ -133,9 +133,7 @@ post(CURL *h, const struct options *o, const struct platform_queued *it, char **
 	}
 	/* The platform's words go to a terminal and into refused/: one line, no control bytes
 	 * (an escape sequence could rewrite the screen or the log shown later). */
-	for (unsigned char *p = (unsigned char *)*reason; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	fc_text_for_terminal(*reason, ' ');
 done:
 	curl_slist_free_all(headers);
 	free(a.body.data);

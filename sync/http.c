@@ -442,10 +442,8 @@ conn_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhi
 	v = obj != NULL ? json_object_get(obj, "error") : NULL;
 	if (json_is_string(v)) {
 		snprintf(excerpt, sizeof excerpt, "%s", json_string_value(v));
-		/* Shown on a terminal and kept in the outbox: no control bytes, as in reply_excerpt. */
-		for (unsigned char *p = (unsigned char *)excerpt; *p != '\0'; p++)
-			if (*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		/* Shown on a terminal and kept in the outbox. */
+		fc_text_for_terminal(excerpt, '?');
 	} else {
 		reply_excerpt(c, excerpt, sizeof excerpt);
 	}

@@ -317,6 +317,28 @@ fc_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+void
+fc_text_for_terminal(char *s, char replacement)
+{
+	size_t n = strlen(s), r = 0, w = 0, len;
+
+	while (r < n) {
+		unsigned char c = (unsigned char)s[r];
+		if ((len = fc_utf8_len(s + r, n - r)) == 0)
+			len = 1, c = 0;                 /* not UTF-8: one byte replaced */
+		else if (len == 2 && c == 0xC2 && (unsigned char)s[r + 1] < 0xA0)
+			c = 0;                          /* C1: U+0080 to U+009F */
+		if (c < 0x20 || c == 0x7f) {
+			s[w++] = replacement;
+			r += len;
+		} else {
+			memmove(s + w, s + r, len);
+			w += len, r += len;
+		}
+	}
+	s[w] = '\0';
+}
+
 int
 fc_mkdir_parents(const char *path, char **cause)
 {

@@ -80,6 +80,14 @@ bool fc_valid_uuid(const char *s);
 bool fc_utf8_valid(const char *s, size_t n);
 /* The length (1 to 4) of the well-formed UTF-8 character at s, within n bytes; 0 if none. */
 size_t fc_utf8_len(const char *s, size_t n);
+/*
+ * Makes s, a peer's words (a server's error, a platform's reason), safe to
+ * print on a terminal or keep in a log a terminal shows later: each control
+ * character, C0, DEL and C1 (U+0080-U+009F, which a UTF-8 terminal obeys as
+ * ESC [ and the like), and each byte that is not well-formed UTF-8 becomes
+ * `replacement`.  In place; the text never grows.
+ */
+void fc_text_for_terminal(char *s, char replacement);
 
 /*
  * Reads the whole regular file at path, refusing one over max bytes.  On 0,

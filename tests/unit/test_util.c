@@ -89,6 +89,27 @@ test_utf8(void **state)
 }
 
 static void
+test_text_for_terminal(void **state)
+{
+	char c0[] = "bad\x1b[2Jtoken\r\n", c1[] = "x\xc2\x9b" "31my", del[] = "a\x7f" "b",
+	    cut[] = "路\xe7\x81", latin[] = "p\xc3\xa8re \xc2\xa0ok", cjk[] = "令牌无效";
+
+	(void)state;
+	fc_text_for_terminal(c0, '?');
+	assert_string_equal(c0, "bad?[2Jtoken??");
+	fc_text_for_terminal(c1, '?');          /* CSI as one C1 character: one '?' */
+	assert_string_equal(c1, "x?31my");
+	fc_text_for_terminal(del, ' ');
+	assert_string_equal(del, "a b");
+	fc_text_for_terminal(cut, '?');         /* a character cut short by a bound */
+	assert_string_equal(cut, "路??");
+	fc_text_for_terminal(latin, '?');       /* U+00A0 and up are letters and spaces */
+	assert_string_equal(latin, "p\xc3\xa8re \xc2\xa0ok");
+	fc_text_for_terminal(cjk, '?');
+	assert_string_equal(cjk, "令牌无效");
+}
+
+static void
 test_config(void **state)
 {
 	char dir[] = "/tmp/fieldcheck-util-XXXXXX", *path, *cause = NULL;
@@ -159,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_iso_time_round_trip),
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_text_for_terminal),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_buf),
 	};
