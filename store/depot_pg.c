@@ -645,6 +645,28 @@ pg_device_list(struct depot_store *ds, struct store_device **out, size_t *count,
 	return 0;
 }
 
+static int
+pg_device_by_token(struct depot_store *ds, const char *token_hash, struct store_device *out,
+    char **cause)
+{
+	const char *param[1] = { token_hash };
+	PGresult *res = pg_run(pg_of(ds), true, "SELECT name, token_hash, revoked, created_at FROM devices "
+	    "WHERE token_hash = $1", 1, param, "find the token's device", cause);
+	int found;
+
+	if (res == NULL)
+		return -1;
+	memset(out, 0, sizeof *out);
+	if ((found = PQntuples(res) == 1)) {
+		fc_strlcpy(out->name, PQgetvalue(res, 0, 0), sizeof out->name);
+		fc_strlcpy(out->token_hash, PQgetvalue(res, 0, 1), sizeof out->token_hash);
+		out->revoked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+		fc_strlcpy(out->created_at, PQgetvalue(res, 0, 3), sizeof out->created_at);
+	}
+	PQclear(res);
+	return found;
+}
+
 static void
 pg_close(struct depot_store *ds)
 {
@@ -664,6 +686,7 @@ static const struct depot_store_ops pg_ops = {
 	.device_add = pg_device_add,
 	.device_revoke = pg_device_revoke,
 	.device_list = pg_device_list,
+	.device_by_token = pg_device_by_token,
 	.close = pg_close,
 };
 

@@ -57,6 +57,13 @@ sqlite_device_revoke(struct depot_store *ds, const char *name, char **cause)
 }
 
 static int
+sqlite_device_by_token(struct depot_store *ds, const char *token_hash, struct store_device *out,
+    char **cause)
+{
+	return store_device_by_token(sqlite_of(ds), token_hash, out, cause);
+}
+
+static int
 sqlite_device_list(struct depot_store *ds, struct store_device **out, size_t *count, char **cause)
 {
 	return store_device_list(sqlite_of(ds), out, count, cause);
@@ -78,6 +85,7 @@ static const struct depot_store_ops sqlite_ops = {
 	.device_add = sqlite_device_add,
 	.device_revoke = sqlite_device_revoke,
 	.device_list = sqlite_device_list,
+	.device_by_token = sqlite_device_by_token,
 	.close = sqlite_close,
 };
 
@@ -148,6 +156,13 @@ int
 depot_store_device_revoke(struct depot_store *ds, const char *name, char **cause)
 {
 	return ds->ops->device_revoke(ds, name, cause);
+}
+
+int
+depot_store_device_by_token(struct depot_store *ds, const char *token_hash, struct store_device *out,
+    char **cause)
+{
+	return ds->ops->device_by_token(ds, token_hash, out, cause);
 }
 
 int

@@ -61,5 +61,11 @@ int depot_store_device_revoke(struct depot_store *ds, const char *name, char **c
 /* *out array caller frees. */
 int depot_store_device_list(struct depot_store *ds, struct store_device **out, size_t *count,
     char **cause);
+/*
+ * The device whose token hashes to token_hash (SHA-256 hex): 1 and *out,
+ * 0 when no device has it, -1 when the database fails.
+ */
+int depot_store_device_by_token(struct depot_store *ds, const char *token_hash,
+    struct store_device *out, char **cause);
 
 #endif

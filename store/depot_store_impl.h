@@ -15,6 +15,8 @@ struct depot_store_ops {
 	int (*device_add)(struct depot_store *ds, const char *name, const char *token_hash, char **cause);
 	int (*device_revoke)(struct depot_store *ds, const char *name, char **cause);
 	int (*device_list)(struct depot_store *ds, struct store_device **out, size_t *count, char **cause);
+	int (*device_by_token)(struct depot_store *ds, const char *token_hash, struct store_device *out,
+	    char **cause);
 	void (*close)(struct depot_store *ds);
 };
 

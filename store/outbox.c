@@ -637,6 +637,29 @@ store_device_revoke(struct store *st, const char *name, char **cause)
 }
 
 int
+store_device_by_token(struct store *st, const char *token_hash, struct store_device *out, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT name, token_hash, revoked, created_at FROM devices WHERE token_hash = ?1", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, token_hash, -1, SQLITE_STATIC);
+	memset(out, 0, sizeof *out);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		store_column_copy(stmt, 0, out->name, sizeof out->name);
+		store_column_copy(stmt, 1, out->token_hash, sizeof out->token_hash);
+		out->revoked = sqlite3_column_int(stmt, 2) != 0;
+		store_column_copy(stmt, 3, out->created_at, sizeof out->created_at);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "find the token's device");
+	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
 store_device_list(struct store *st, struct store_device **out, size_t *count, char **cause)
 {
 	sqlite3_stmt *stmt = store_prepare(st,

@@ -443,5 +443,8 @@ int store_device_add(struct store *st, const char *name, const char *token_hash,
 int store_device_revoke(struct store *st, const char *name, char **cause);
 /* *out array caller frees. */
 int store_device_list(struct store *st, struct store_device **out, size_t *count, char **cause);
+/* The device whose token hashes to token_hash: 1 and *out, 0 when there is none, or -1. */
+int store_device_by_token(struct store *st, const char *token_hash, struct store_device *out,
+    char **cause);
 
 #endif

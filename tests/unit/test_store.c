@@ -807,6 +807,16 @@ test_devices(void **state)
 	assert_false(list[0].revoked);
 	assert_true(list[1].revoked);
 	free(list);
+	/* Found by the token's hash alone, revoked or not. */
+	struct store_device dev;
+	assert_int_equal(store_device_by_token(fx->st, "bb", &dev, &cause), 1);
+	assert_string_equal(dev.name, "hh-2");
+	assert_true(dev.revoked);
+	assert_int_equal(store_device_by_token(fx->st, "aa", &dev, &cause), 1);
+	assert_string_equal(dev.name, "hh-1");
+	assert_false(dev.revoked);
+	assert_int_equal(store_device_by_token(fx->st, "cc", &dev, &cause), 0);
+	assert_int_equal(store_device_by_token(fx->st, "", &dev, &cause), 0);
 }
 
 /* ---- Files that are not what they claim ---- */
