@@ -175,8 +175,10 @@ follow() {
 	gpsfake_stop
 }
 
-# moving: every position fieldcheck reports is one the .chk lists.
-if gpsfake_start "$NMEA/bu303-moving.log" 0.05 -1; then
+# moving: every position fieldcheck reports is one the .chk lists.  The log
+# is 2 s long at this cycle: it loops, so a client that starts late on a busy
+# host still sees a whole pass (each pass's positions are the .chk's).
+if gpsfake_start "$NMEA/bu303-moving.log" 0.05; then
 	on_day "2025-01-23 14:34:40" "$FIELDCHECK" gps --gpsd "127.0.0.1:$GPSFAKE_PORT" --changes --timeout 20 > "$SCRATCH/moving.out" 2>&1 &
 	fc=$!
 	wait_for 20 sh -c "[ \$(grep -c '^fix' '$SCRATCH/moving.out') -ge 5 ]"
