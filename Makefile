@@ -139,15 +139,25 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	$(say) CCLD $@
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(PHOTO_LIBS)
 
-# Fuzzers: clang's libFuzzer with ASan, over the library sources compiled
-# directly (a gcc-built archive cannot carry the fuzzer's coverage hooks).
+# Fuzzers: clang's libFuzzer with ASan.  The library sources are compiled
+# once more by clang with the fuzzer's coverage hooks (a gcc-built archive
+# cannot carry them) into an archive of their own that every fuzzer links.
 # Of tui/ only the key decoder, which needs no terminal.
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 $(PKG_CFLAGS) \
-              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_LIB   := $(BUILD)/fuzz/libfuzz.a
+FUZZ_OBJ   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(filter-out tui/%,$(LIB_SRC)) tui/input.c)
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(say) FUZZCC $<
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	$(say) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	$(say) FUZZ $@
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out tui/%,$(LIB_SRC)) tui/input.c $(LDLIBS) $(PHOTO_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_LIB) $(LDLIBS) $(PHOTO_LIBS)
 
 tests: $(PROGRAMS) $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 fuzzers: $(FUZZ_BIN)
@@ -155,17 +165,21 @@ fuzzers: $(FUZZ_BIN)
 deps:
 	@sh scripts/deps.sh
 
+# Builds inside check and the suites run JOBS at a time (tests/run.sh says
+# why suites may share the machine).
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 # check: the normal build with -Werror, the unit tests once more under
 # ASan+UBSan in a build directory of their own, then every suite.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 check: deps
-	$(MAKE) --no-print-directory WERROR=1 tests
-	$(MAKE) --no-print-directory WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
+	$(MAKE) --no-print-directory -j$(JOBS) WERROR=1 tests
+	$(MAKE) --no-print-directory -j$(JOBS) WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-sync \
 		build-san/fieldcheck-depot build-san/fieldcheck-push \
 		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
-	$(MAKE) --no-print-directory fuzzers
-	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz sh tests/run.sh
+	$(MAKE) --no-print-directory -j$(JOBS) fuzzers
+	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz JOBS=$(JOBS) sh tests/run.sh
 
 bench: deps
 	$(MAKE) --no-print-directory tests

@@ -40,13 +40,18 @@ need_pg() {
 	fi
 }
 
+_pg_user_added() {
+	id "$PG_USER" >/dev/null 2>&1 ||
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER" 2>/dev/null
+	id "$PG_USER" >/dev/null 2>&1
+}
+
 pg_start() {
 	if [ "$(id -u)" -eq 0 ]; then
 		PG_USER=fieldcheck-pg
-		if ! id "$PG_USER" >/dev/null 2>&1; then
-			useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER" 2>/dev/null ||
-				id "$PG_USER" >/dev/null 2>&1 || return 1
-		fi
+		# Two suites at once may both add it: useradd then fails on
+		# /etc/passwd's lock until the other has written it.
+		wait_for 10 _pg_user_added || return 1
 	else
 		PG_USER=$(id -un)
 	fi
