@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "platform/platform.h"
 #include "tui/tui.h"
 #include "util/util.h"
 
@@ -40,6 +41,7 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tui_options opt = { 0 };
+	struct platform_grid *grid;
 	char today[FC_DAY_LEN], *path, *cause = NULL;
 	int ch, status = 0;
 
@@ -81,11 +83,14 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 	opt.lang = g->lang;
 	opt.device = cli_device();
 	opt.config = cli_config();
+	grid = cli_screen_grid();
+	opt.grid = grid;
 	if (tui_run(&opt, &cause) != 0) {
 		cli_error("%s", cause != NULL ? cause : "the review could not start");
 		status = 1;
 	}
 	free(cause);
 	free(path);
+	platform_grid_free(grid);
 	return status;
 }

@@ -205,6 +205,13 @@ build(struct tui_app *app, struct detail *d)
 	    tui_tr(app, NULL, "minor", "轻微"), row->hazards[REPORT_MINOR]);
 	answer_lines(app, d, row);
 	position_lines(app, d, &rec->pos);
+	{
+		char cell[128];
+		bool outside = tui_cell_text(app, NULL, &rec->pos, cell, sizeof cell);
+
+		if (cell[0] != '\0')
+			add(d, outside ? TUI_WARN : TUI_NORMAL, "  %s", cell);
+	}
 
 	if (store_review_history(app->st, rec->uuid, &hist, &nhist, &cause) == 0) {
 		if (nhist == 0)
