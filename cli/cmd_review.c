@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "platform/platform.h"
+#include "store/store.h"
 #include "tui/tui.h"
 #include "util/util.h"
 
@@ -75,6 +76,14 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 		return 2;
 	}
 	path = cli_db_path(g);
+	if (store_target_is_postgresql(path)) {
+		/* Decisions, the PIN and its log are SQLite's alone so far (docs/depot-postgresql.md). */
+		cli_error("review: --db names a PostgreSQL database: the review stores its decisions in a "
+		    "SQLite depot only so far (list, export and report read PostgreSQL) / 审核暂只支持 "
+		    "SQLite 库");
+		free(path);
+		return 1;
+	}
 	opt.db_path = path;
 	opt.forms_dir = g->forms_dir;
 	/* The review needs no live position: gpsd only when asked for. */

@@ -26,7 +26,7 @@
 #include "forms/forms.h"
 #include "platform/platform.h"
 #include "report/report.h"
-#include "store/store.h"
+#include "store/depot_store.h"
 #include "util/util.h"
 
 static const char usage[] =
@@ -46,19 +46,19 @@ static int
 queue_days(const char *db, const char *const *days, size_t ndays, const char *forms_dir,
     struct platform_case_options *opt, size_t *cases, size_t *queued, char **cause)
 {
-	struct store *st = NULL;
+	struct depot_store *ds = NULL;
 	char *dir = form_default_dir(forms_dir);
 	struct form_library *lib = form_library_load(dir, form_diag, NULL);
 	int rc = -1;
 
 	free(dir);
-	if (store_open(db, STORE_READ_ONLY, &st, cause) != 0)
+	if (depot_store_open_reader(db, &ds, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < ndays; i++) {
 		struct report_query q = { .day = days[i] };
 		struct export_sink *sink = platform_cases_new(NULL, opt);
 
-		rc = report_stream(st, lib, &q, sink, cause);
+		rc = report_stream(ds, lib, &q, sink, cause);
 		*cases += sink->written;
 		*queued += platform_cases_queued(sink);
 		sink->free(sink);
@@ -67,7 +67,7 @@ queue_days(const char *db, const char *const *days, size_t ndays, const char *fo
 	}
 	rc = 0;
 out:
-	store_close(st);
+	depot_store_close(ds);
 	form_library_free(lib);
 	return rc;
 }

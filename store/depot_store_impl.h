@@ -15,6 +15,11 @@ struct depot_store_ops {
 	int (*device_add)(struct depot_store *ds, const char *name, const char *token_hash, char **cause);
 	int (*device_revoke)(struct depot_store *ds, const char *name, char **cause);
 	int (*device_list)(struct depot_store *ds, struct store_device **out, size_t *count, char **cause);
+	int (*list_take)(struct depot_store *ds, const struct store_filter *filter,
+	    store_record_take_fn *fn, void *ctx, char **cause);
+	int (*get)(struct depot_store *ds, const char *uuid, struct store_record **out, char **cause);
+	int (*review_latest_for_day)(struct depot_store *ds, const char *day, store_review_fn *fn,
+	    void *ctx, char **cause);
 	void (*close)(struct depot_store *ds);
 };
 
