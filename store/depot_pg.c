@@ -884,8 +884,36 @@ static const struct depot_store_ops pg_ops = {
 	.close = pg_close,
 };
 
+/*
+ * A reader (the supervisor's commands) may use a role that can only SELECT:
+ * it creates and upgrades nothing, and reads the version with a SELECT.
+ */
+static int
+pg_check_version(struct depot_pg *pg, char **cause)
+{
+	PGresult *res = pg_run(pg, true, "SELECT to_regclass('fieldcheck_schema') IS NOT NULL", 0, NULL,
+	    "read the schema version", cause);
+	bool exists;
+	int version = 0;
+
+	if (res == NULL)
+		return -1;
+	exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (exists && pg_schema_version(&pg->base, &version, cause) != 0)
+		return -1;
+	if (version > DEPOT_PG_SCHEMA_VERSION)
+		return fc_fail(cause, "the PostgreSQL database was written by a newer fieldcheck-depot "
+		    "(schema %d, this one knows %d): upgrade fieldcheck", version, DEPOT_PG_SCHEMA_VERSION);
+	if (version < DEPOT_PG_SCHEMA_VERSION)
+		return fc_fail(cause, "the PostgreSQL database is at schema %d, not %d: run "
+		    "fieldcheck-depot migrate (or start its depot) first", version,
+		    DEPOT_PG_SCHEMA_VERSION);
+	return 0;
+}
+
 int
-depot_pg_open(const char *conninfo, struct depot_store **out, char **cause)
+depot_pg_open(const char *conninfo, bool reader, struct depot_store **out, char **cause)
 {
 	struct depot_pg *pg;
 
@@ -914,7 +942,7 @@ depot_pg_open(const char *conninfo, struct depot_store **out, char **cause)
 	}
 	/* Quiet NOTICEs (CREATE TABLE IF NOT EXISTS) instead of libpq's default printing to stderr. */
 	PQclear(PQexec(pg->conn, "SET client_min_messages = warning"));
-	if (pg_migrate(pg, cause) != 0) {
+	if ((reader ? pg_check_version(pg, cause) : pg_migrate(pg, cause)) != 0) {
 		pg_close(&pg->base);
 		return -1;
 	}

@@ -125,7 +125,7 @@ open_as(const char *target, enum store_open_mode mode, struct depot_store **out,
 
 	*out = NULL;
 	if (store_target_is_postgresql(target))
-		return depot_pg_open(target, out, cause);
+		return depot_pg_open(target, mode == STORE_READ_ONLY, out, cause);
 	if (store_open(target, mode, &st, cause) != 0)
 		return -1;
 	*out = sqlite_handle(st, false);

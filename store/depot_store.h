@@ -40,7 +40,8 @@ int depot_store_open(const char *target, struct depot_store **out, char **cause)
 /*
  * For reading (the supervisor's list, export and report, the platform
  * push): a SQLite file is opened read-only and must exist; a PostgreSQL
- * database is opened as above.
+ * database must be at this binary's schema version (nothing is created or
+ * upgraded, so a role that may only SELECT will do).
  */
 int depot_store_open_reader(const char *target, struct depot_store **out, char **cause);
 /*

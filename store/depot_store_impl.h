@@ -29,6 +29,7 @@ struct depot_store {
 };
 
 /* depot_pg.c */
-int depot_pg_open(const char *conninfo, struct depot_store **out, char **cause);
+/* reader: check the schema's version, create and upgrade nothing (a role that may only SELECT). */
+int depot_pg_open(const char *conninfo, bool reader, struct depot_store **out, char **cause);
 
 #endif

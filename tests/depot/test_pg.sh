@@ -75,6 +75,9 @@ same_sorted() {
 	[ -s "$SCRATCH/same.pg" ] && cmp -s "$SCRATCH/same.hh" "$SCRATCH/same.pg"
 }
 check "list on PostgreSQL lists the handheld's 300 records" same_sorted list --day "$DAY"
+pg_psql "CREATE ROLE fcread LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO fcread"
+check "a role that may only SELECT lists them too (readers create nothing)" \
+	test "$(FCR --db "postgresql:///fc?host=$PG_DIR&user=fcread" list --day "$DAY" | wc -l)" = 300
 # (updated_at is the handheld's own: it moves when the record is marked sent)
 list_json() { FCR --db "$1" list --json | jq -c 'del(.updated_at)' | sort; }
 same_json() { list_json "$HH" > "$SCRATCH/json.hh" && list_json "$PG_URI" > "$SCRATCH/json.pg" && cmp -s "$SCRATCH/json.hh" "$SCRATCH/json.pg"; }
@@ -256,6 +259,8 @@ pg_psql "UPDATE fieldcheck_schema SET version = 99"
 check "a database with a newer schema is refused" exit_says $? 1 "$SCRATCH/newer.err" \
 	"written by a newer fieldcheck-depot (schema 99"
 check "and left untouched" test "$(pg_psql 'SELECT version FROM fieldcheck_schema')" = 99
+"$FIELDCHECK" --db "$PG_URI" list > /dev/null 2> "$SCRATCH/newer-list.err"
+check "and list refuses it too" exit_says $? 1 "$SCRATCH/newer-list.err" "written by a newer fieldcheck-depot (schema 99"
 pg_psql "UPDATE fieldcheck_schema SET version = 2"
 
 # ---- a role with a password: wrong one refused, PGPASSFILE honoured ----
