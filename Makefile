@@ -39,14 +39,16 @@ WARNINGS  += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PHOTO_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# libpq's headers only: store/pg_api.c loads the library when a PostgreSQL
+# database is opened, so no program carries it otherwise.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null) -lm -lpthread -ldl
 # Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
 # fieldcheck-sync and fieldcheck-push have it, and the inspector's screen
 # stays small.  Photos are to be imported by fieldcheck alone (no program
 # calls photo/ yet), so only FC_LIBS names the photo codecs.  The tests,
 # tools and benchmarks link everything.
-libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
+libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread -ldl
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
 SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
 PHOTO_LIBS := $(shell pkg-config --libs $(PHOTO_PKGS) 2>/dev/null)

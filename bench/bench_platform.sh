@@ -8,8 +8,10 @@
 #   platform.cases_export   `fieldcheck export --format cases` of a
 #                           3,000-record day (goal >= 50,000 cases/s); anchor:
 #                           the GeoJSON export of the same day, records/s.
-#                           The same export with a 20,000-cell grid (read
-#                           from its file on every run) is printed beside it.
+#                           The same export with a 20,000-cell grid file is
+#                           printed beside it: as it runs every day (the
+#                           grid's parse cached, geo.h), and the first run
+#                           after the file changed (parsed, its cache written).
 #
 # Test data: review_seed answers 3,000 records through the form engine and
 # the real checklists (kept in $BUILD/bench/ and reused); platform_bench
@@ -25,7 +27,7 @@ SEED="$BUILD/bench/review_seed"
 PB="$BUILD/bench/platform_bench"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-export HOME="$TMP" XDG_CONFIG_HOME="$TMP/config"
+export HOME="$TMP" XDG_CONFIG_HOME="$TMP/config" XDG_CACHE_HOME="$TMP/cache"
 
 if [ ! -x "$FC" ] || [ ! -x "$SEED" ] || [ ! -x "$PB" ]; then
 	echo "platform: build first ($FC, $SEED, $PB)"
@@ -61,8 +63,9 @@ ncases=$(wc -l < "$TMP/cases.jsonl")
 nrec=$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE day = '$DAY'")
 ours=$(median_ms "$FC" --db "$DB" --forms forms/checklists export --day $DAY --format cases -o "$TMP/c.jsonl") || exit 1
 gridded=$(median_ms "$FC" --db "$DB" --forms forms/checklists export --day $DAY --format cases --grid "$TMP/grid.geojson" -o "$TMP/g.jsonl") || exit 1
+parsed=$(median_ms sh -c 'rm -rf "$XDG_CACHE_HOME" && exec "$@"' - "$FC" --db "$DB" --forms forms/checklists export --day $DAY --format cases --grid "$TMP/grid.geojson" -o "$TMP/g.jsonl") || exit 1
 anchor=$(median_ms "$FC" --db "$DB" --forms forms/checklists export --day $DAY --format geojson -o "$TMP/day.geojson") || exit 1
-awk -v o="$ours" -v g="$gridded" -v a="$anchor" -v c="$ncases" -v n="$nrec" 'BEGIN {
-	r = c / (o / 1000); rg = c / (g / 1000); ra = n / (a / 1000)
-	printf "platform.cases_export: %.0f cases/s (%d cases of %d records, %.1f ms; with a 20000-cell grid file %.0f cases/s, %.1f ms)  anchor GeoJSON export of the day %.0f records/s (%.1f ms)  ratio %.2f  goal >= 50000 cases/s  %s\n",
-	    r, c, n, o, rg, g, ra, a, r / ra, (r >= 50000 ? "MET" : "MISSED") }'
+awk -v o="$ours" -v g="$gridded" -v p="$parsed" -v a="$anchor" -v c="$ncases" -v n="$nrec" 'BEGIN {
+	r = c / (o / 1000); rg = c / (g / 1000); rp = c / (p / 1000); ra = n / (a / 1000)
+	printf "platform.cases_export: %.0f cases/s (%d cases of %d records, %.1f ms; with a 20000-cell grid file %.0f cases/s, %.1f ms; its first run, parsing the grid, %.0f cases/s, %.1f ms)  anchor GeoJSON export of the day %.0f records/s (%.1f ms)  ratio %.2f  goal >= 50000 cases/s  %s\n",
+	    r, c, n, o, rg, g, rp, p, ra, a, r / ra, (r >= 50000 && rg >= 50000 ? "MET" : "MISSED") }'

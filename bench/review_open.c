@@ -28,17 +28,17 @@ main(int argc, char **argv)
 	struct report_query q = { 0 };
 	struct form_library *lib;
 	struct report_day *day;
-	struct store *st;
+	struct depot_store *ds;
 	char *cause = NULL;
 	size_t n = 0;
 	int64_t t0, t1, t2, t3, t4, t5;
 
 	if (argc != 4) {
-		fputs("usage: review_open DB FORMS_DIR DAY\n", stderr);
+		fputs("usage: review_open DB|POSTGRESQL-URI FORMS_DIR DAY\n", stderr);
 		return 2;
 	}
 	t0 = fc_monotonic_ms();
-	if (store_open(argv[1], STORE_READ_ONLY, &st, &cause) != 0) {
+	if (depot_store_open_reader(argv[1], &ds, &cause) != 0) {
 		fprintf(stderr, "review_open: %s\n", cause);
 		return 1;
 	}
@@ -46,14 +46,14 @@ main(int argc, char **argv)
 	lib = form_library_load(argv[2], NULL, NULL);
 	t2 = fc_monotonic_ms();
 	filter.day = argv[3];
-	if (store_list(st, &filter, count_one, &n, &cause) != 0)
+	if (depot_store_list(ds, &filter, count_one, &n, &cause) != 0)
 		return 1;
 	t3 = fc_monotonic_ms();
 	q.day = argv[3];
-	if (report_day_load(st, lib, &q, &day, &cause) != 0)
+	if (report_day_load(ds, lib, &q, &day, &cause) != 0)
 		return 1;
 	t4 = fc_monotonic_ms();
-	if (report_day_refresh_reviews(day, st, &cause) != 0)
+	if (report_day_refresh_reviews(day, ds, &cause) != 0)
 		return 1;
 	t5 = fc_monotonic_ms();
 	printf("store_open %lld ms\nforms %lld ms\nstore_list (%zu) %lld ms\nreport_day_load %lld ms\n"
@@ -61,6 +61,6 @@ main(int argc, char **argv)
 	    (long long)(t3 - t2), (long long)(t4 - t3), (long long)(t5 - t4));
 	report_day_free(day);
 	form_library_free(lib);
-	store_close(st);
+	depot_store_close(ds);
 	return 0;
 }

@@ -80,6 +80,12 @@ struct platform_codes *cli_load_codes(const char *city, char **cause);
  * `grid_names`): 0 with *out NULL when no grid is configured.  Caller frees.
  */
 int cli_load_grid(const char *grid, const char *names, struct platform_grid **out, char **cause);
+/*
+ * The configured grid for a screen (the save screen's and the review's
+ * cells), or NULL: none configured, or one that cannot be read (said as a
+ * warning: saving and reviewing go on without cells).  Caller frees.
+ */
+struct platform_grid *cli_screen_grid(void);
 
 /* The commands.  argv[0] is the command's name; getopt state is reset. */
 #define CLI_COMMANDS(X) \

@@ -57,7 +57,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	struct platform_case_options cases = { 0 };
 	struct platform_codes *codes = NULL;
 	struct platform_grid *grid = NULL;
-	struct store *st = NULL;
+	struct depot_store *ds = NULL;
 	struct form_library *lib = NULL;
 	struct report_day *day = NULL;
 	struct export_sink *sink = NULL;
@@ -109,7 +109,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	}
 
 	path = cli_db_path(g);
-	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0)
+	if (depot_store_open_reader(path, &ds, &cause) != 0)
 		goto fail;
 	lib = cli_load_forms(g);
 	if (strncmp(format, "cases", 5) == 0) {
@@ -122,7 +122,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		    PLATFORM_CASES_CSV;
 	}
 	/* CSV needs the day's columns before its first row; GeoJSON streams. */
-	if (strcmp(format, "csv") == 0 && report_day_load(st, lib, &q, &day, &cause) != 0)
+	if (strcmp(format, "csv") == 0 && report_day_load(ds, lib, &q, &day, &cause) != 0)
 		goto fail;
 
 	if (output != NULL && strcmp(output, "-") != 0) {
@@ -140,7 +140,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	else
 		sink = export_geojson_new(out);
 	if ((day != NULL ? report_day_emit(day, sink, &cause) :
-	    report_stream(st, lib, &q, sink, &cause)) != 0)
+	    report_stream(ds, lib, &q, sink, &cause)) != 0)
 		goto fail;
 	if (out != stdout) {
 		if (fsync(fileno(out)) != 0 || fclose(out) != 0) {
@@ -186,7 +186,7 @@ done:
 	platform_grid_free(grid);
 	if (lib != NULL)
 		form_library_free(lib);
-	store_close(st);
+	depot_store_close(ds);
 	free(cause);
 	free(tmp);
 	free(path);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/depot_store.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -86,6 +87,7 @@ cmd_list(struct cli_globals *g, int argc, char **argv)
 	struct store_filter filter = STORE_FILTER_ALL;
 	struct list_output out = { 0 };
 	struct store *st = NULL;
+	struct depot_store *ds = NULL;
 	char *path, *cause = NULL, *end;
 	int opt, status = 1;
 	bool json = false;
@@ -132,22 +134,31 @@ cmd_list(struct cli_globals *g, int argc, char **argv)
 		out.json = store_json_new();
 
 	path = cli_db_path(g);
-	/* A listing reads each page once, in order: SQLite's 2 MiB cache would only hold what is done. */
-	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0 ||
-	    store_small_cache(st, &cause) != 0 ||
-	    store_list(st, &filter, print_record, &out, &cause) != 0) {
-		cli_error("%s", cause);
-		goto done;
+	if (store_target_is_postgresql(path)) {
+		if (depot_store_open_reader(path, &ds, &cause) != 0)
+			goto fail;
+	} else {
+		/* A listing reads each page once, in order: SQLite's 2 MiB cache would only hold what is done. */
+		if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0 ||
+		    store_small_cache(st, &cause) != 0)
+			goto fail;
+		ds = depot_store_borrow(st);
 	}
+	if (depot_store_list(ds, &filter, print_record, &out, &cause) != 0)
+		goto fail;
 	if (fflush(stdout) != 0 || out.failed) {
 		cli_error("cannot write the list: output error");
 		goto done;
 	}
 	status = 0;
+	goto done;
+fail:
+	cli_error("%s", cause);
 done:
 	free(cause);
 	free(path);
 	store_json_free(out.json);
+	depot_store_close(ds);
 	store_close(st);
 	return status;
 }

@@ -38,7 +38,7 @@ cmd_report(struct cli_globals *g, int argc, char **argv)
 	};
 	struct report_query q = { 0 };
 	char today[FC_DAY_LEN];
-	struct store *st = NULL;
+	struct depot_store *ds = NULL;
 	struct form_library *lib = NULL;
 	struct report_day *day = NULL;
 	char *path = NULL, *cause = NULL;
@@ -73,10 +73,10 @@ cmd_report(struct cli_globals *g, int argc, char **argv)
 	q.inspector = g->inspector;
 
 	path = cli_db_path(g);
-	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0)
+	if (depot_store_open_reader(path, &ds, &cause) != 0)
 		goto fail;
 	lib = cli_load_forms(g);
-	if (report_day_load(st, lib, &q, &day, &cause) != 0 ||
+	if (report_day_load(ds, lib, &q, &day, &cause) != 0 ||
 	    report_write_text(day, g->lang, stdout, &cause) != 0)
 		goto fail;
 	status = 0;
@@ -87,7 +87,7 @@ done:
 	report_day_free(day);
 	if (lib != NULL)
 		form_library_free(lib);
-	store_close(st);
+	depot_store_close(ds);
 	free(cause);
 	free(path);
 	return status;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "platform/platform.h"
+#include "store/store.h"
 #include "tui/tui.h"
 #include "util/util.h"
 
@@ -40,6 +42,7 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tui_options opt = { 0 };
+	struct platform_grid *grid;
 	char today[FC_DAY_LEN], *path, *cause = NULL;
 	int ch, status = 0;
 
@@ -73,6 +76,14 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 		return 2;
 	}
 	path = cli_db_path(g);
+	if (store_target_is_postgresql(path)) {
+		/* Decisions, the PIN and its log are SQLite's alone so far (docs/depot-postgresql.md). */
+		cli_error("review: --db names a PostgreSQL database: the review stores its decisions in a "
+		    "SQLite depot only so far (list, export and report read PostgreSQL) / 审核暂只支持 "
+		    "SQLite 库");
+		free(path);
+		return 1;
+	}
 	opt.db_path = path;
 	opt.forms_dir = g->forms_dir;
 	/* The review needs no live position: gpsd only when asked for. */
@@ -81,11 +92,14 @@ cmd_review(struct cli_globals *g, int argc, char **argv)
 	opt.lang = g->lang;
 	opt.device = cli_device();
 	opt.config = cli_config();
+	grid = cli_screen_grid();
+	opt.grid = grid;
 	if (tui_run(&opt, &cause) != 0) {
 		cli_error("%s", cause != NULL ? cause : "the review could not start");
 		status = 1;
 	}
 	free(cause);
 	free(path);
+	platform_grid_free(grid);
 	return status;
 }

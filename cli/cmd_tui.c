@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "platform/platform.h"
 #include "tui/tui.h"
 #include "util/util.h"
 
@@ -14,6 +15,7 @@ int
 cmd_tui(struct cli_globals *g, int argc, char **argv)
 {
 	struct tui_options opt = { 0 };
+	struct platform_grid *grid;
 	char *db, *cause = NULL;
 	int rc;
 
@@ -37,11 +39,14 @@ cmd_tui(struct cli_globals *g, int argc, char **argv)
 	opt.device = cli_device();
 	opt.config = cli_config();
 	opt.bench_startup = g->bench_startup;
+	grid = cli_screen_grid();
+	opt.grid = grid;
 	rc = tui_run(&opt, &cause);
 	if (rc != 0) {
 		cli_error("%s", cause);
 		free(cause);
 	}
+	platform_grid_free(grid);
 	free(db);
 	return rc == 0 ? 0 : 1;
 }

@@ -39,3 +39,17 @@ cli_load_grid(const char *grid, const char *names, struct platform_grid **out, c
 		    "(--grid FILE or `grid` in the configuration)", names);
 	return platform_grid_load(grid, names, out, cause);
 }
+
+struct platform_grid *
+cli_screen_grid(void)
+{
+	struct platform_grid *grid = NULL;
+	char *cause = NULL;
+
+	if (cli_load_grid(NULL, NULL, &grid, &cause) != 0) {
+		cli_error("warning: %s; the screen shows no grid cells (the depot's export still "
+		    "computes them) / 单元网格文件无法读取，屏幕不显示网格", cause);
+		free(cause);
+	}
+	return grid;
+}

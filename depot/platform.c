@@ -5,6 +5,7 @@
  *   fieldcheck-depot --db PATH platform push --url URL --day D [--day D...]
  *       [--forms DIR] [--codes FILE] [--grid FILE [--grid-names FILE]]
  *       [--queue DIR] [--once] [--timeout S] [--retry-base S] [--retry-max S]
+ *       [--cacert FILE]
  *
  * The cases of each day (new, or changed since the platform acknowledged
  * them: a review decision changes a case's state) are put into the durable
@@ -25,13 +26,13 @@
 #include "forms/forms.h"
 #include "platform/platform.h"
 #include "report/report.h"
-#include "store/store.h"
+#include "store/depot_store.h"
 #include "util/util.h"
 
 static const char usage[] =
     "usage: fieldcheck-depot --db PATH platform push --url URL --day YYYY-MM-DD [--day ...]\n"
     "           [--forms DIR] [--codes FILE] [--grid FILE [--grid-names FILE]] [--queue DIR]\n"
-    "           [--once] [--timeout S] [--retry-base S] [--retry-max S]\n";
+    "           [--once] [--timeout S] [--retry-base S] [--retry-max S] [--cacert FILE]\n";
 
 static void
 form_diag(void *ctx, const char *file, unsigned line, unsigned col, const char *message)
@@ -45,19 +46,19 @@ static int
 queue_days(const char *db, const char *const *days, size_t ndays, const char *forms_dir,
     struct platform_case_options *opt, size_t *cases, size_t *queued, char **cause)
 {
-	struct store *st = NULL;
+	struct depot_store *ds = NULL;
 	char *dir = form_default_dir(forms_dir);
 	struct form_library *lib = form_library_load(dir, form_diag, NULL);
 	int rc = -1;
 
 	free(dir);
-	if (store_open(db, STORE_READ_ONLY, &st, cause) != 0)
+	if (depot_store_open_reader(db, &ds, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < ndays; i++) {
 		struct report_query q = { .day = days[i] };
 		struct export_sink *sink = platform_cases_new(NULL, opt);
 
-		rc = report_stream(st, lib, &q, sink, cause);
+		rc = report_stream(ds, lib, &q, sink, cause);
 		*cases += sink->written;
 		*queued += platform_cases_queued(sink);
 		sink->free(sink);
@@ -66,7 +67,7 @@ queue_days(const char *db, const char *const *days, size_t ndays, const char *fo
 	}
 	rc = 0;
 out:
-	store_close(st);
+	depot_store_close(ds);
 	form_library_free(lib);
 	return rc;
 }
@@ -86,6 +87,7 @@ depot_platform(const char *db, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retry-base", required_argument, NULL, 'b' },
 		{ "retry-max", required_argument, NULL, 'm' },
+		{ "cacert", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *url = NULL, *forms_dir = NULL, *codes_path = NULL, *grid_path = NULL;
@@ -121,7 +123,7 @@ depot_platform(const char *db, int argc, char **argv)
 		case 'g': grid_path = optarg; break;
 		case 'n': names_path = optarg; break;
 		case 'q': free(queue_dir); queue_dir = xstrdup(optarg); break;
-		case '1': case 't': case 'b': case 'm':
+		case '1': case 't': case 'b': case 'm': case 'C':
 			if (npass + 2 > sizeof pass / sizeof pass[0]) {
 				fputs(usage, stderr);
 				free(queue_dir);
@@ -131,7 +133,8 @@ depot_platform(const char *db, int argc, char **argv)
 				pass[npass++] = "--once";
 				break;
 			}
-			pass[npass++] = o == 't' ? "--timeout" : o == 'b' ? "--retry-base" : "--retry-max";
+			pass[npass++] = o == 't' ? "--timeout" : o == 'b' ? "--retry-base" :
+			    o == 'm' ? "--retry-max" : "--cacert";
 			pass[npass++] = optarg;
 			break;
 		default:

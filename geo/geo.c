@@ -9,12 +9,16 @@
  */
 #include "geo/geo.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/util.h"
 
@@ -23,10 +27,16 @@ struct geo_ring {
 	unsigned poly, index;  /* polygon of the feature, ring of the polygon (for messages) */
 };
 
+/* A string or number property (the only kinds geo.h gives out); key and str index text. */
+struct geo_prop {
+	size_t key, str;       /* str: SIZE_MAX for a number */
+	double num;
+};
+
 struct geo_feature {
 	size_t ring_first, ring_count;
+	size_t prop_first, prop_count;
 	double bbox[4];        /* west, south, east, north */
-	json_t *props;         /* an object, possibly empty; owned (a reference) */
 };
 
 struct geo_layer {
@@ -36,6 +46,11 @@ struct geo_layer {
 	size_t nrings, cap_rings;
 	struct geo_feature *feat;
 	size_t nfeat;
+	struct geo_prop *props;
+	size_t nprops, cap_props;
+	char *text;            /* NUL-terminated property keys and strings */
+	size_t ntext, cap_text;
+	bool cached;           /* read from the cache, not parsed */
 	/* The index: nx * ny buckets over extent; bucket b lists items[start[b] .. start[b+1]). */
 	double extent[4], cw, ch;
 	size_t nx, ny;
@@ -306,6 +321,47 @@ load_polygon(struct geo_layer *l, json_t *coords, const char *name, size_t fi, u
 	return 0;
 }
 
+static size_t
+keep_text(struct geo_layer *l, const char *t)
+{
+	size_t n = strlen(t) + 1, at = l->ntext;
+
+	if (l->ntext + n > l->cap_text) {
+		l->cap_text = (l->ntext + n) * 2;
+		l->text = xreallocarray(l->text, l->cap_text, 1);
+	}
+	memcpy(l->text + at, t, n);
+	l->ntext += n;
+	return at;
+}
+
+/* The feature's string and number properties, kept flat (props: an object or NULL). */
+static void
+keep_props(struct geo_layer *l, struct geo_feature *f, json_t *props)
+{
+	const char *key;
+	json_t *v;
+
+	f->prop_first = l->nprops;
+	json_object_foreach(props, key, v) {
+		struct geo_prop p = { .str = SIZE_MAX };
+
+		if (!json_is_string(v) && !json_is_number(v))
+			continue;
+		if (l->nprops == l->cap_props) {
+			l->cap_props = l->cap_props ? l->cap_props * 2 : 256;
+			l->props = xreallocarray(l->props, l->cap_props, sizeof *l->props);
+		}
+		p.key = keep_text(l, key);
+		if (json_is_string(v))
+			p.str = keep_text(l, json_string_value(v));
+		else
+			p.num = json_number_value(v);
+		l->props[l->nprops++] = p;
+	}
+	f->prop_count = l->nprops - f->prop_first;
+}
+
 static int
 load_feature(struct geo_layer *l, json_t *feat, const char *name, size_t fi,
     const char *const *required, size_t nrequired, char **cause)
@@ -330,7 +386,7 @@ load_feature(struct geo_layer *l, json_t *feat, const char *name, size_t fi,
 			return feature_fail(cause, name, fi, "property '%s' must be a non-empty "
 			    "string", required[k]);
 	}
-	f->props = json_is_object(props) ? json_incref(props) : json_object();
+	keep_props(l, f, props);
 	geom = json_object_get(feat, "geometry");
 	if (geom == NULL || json_is_null(geom))
 		return feature_fail(cause, name, fi, "empty geometry (null)");
@@ -512,9 +568,9 @@ geo_layer_free(struct geo_layer *l)
 {
 	if (l == NULL)
 		return;
-	for (size_t i = 0; i < l->nfeat; i++)
-		json_decref(l->feat[i].props);
 	free(l->feat);
+	free(l->props);
+	free(l->text);
 	free(l->x);
 	free(l->y);
 	free(l->rings);
@@ -531,20 +587,33 @@ geo_layer_count(const struct geo_layer *l)
 	return l->nfeat;
 }
 
+static const struct geo_prop *
+find_prop(const struct geo_layer *l, size_t i, const char *name)
+{
+	if (i >= l->nfeat)
+		return NULL;
+	for (size_t k = l->feat[i].prop_first; k < l->feat[i].prop_first + l->feat[i].prop_count; k++)
+		if (strcmp(l->text + l->props[k].key, name) == 0)
+			return &l->props[k];
+	return NULL;
+}
+
 const char *
 geo_layer_string(const struct geo_layer *l, size_t i, const char *name)
 {
-	return i < l->nfeat ? json_string_value(json_object_get(l->feat[i].props, name)) : NULL;
+	const struct geo_prop *p = find_prop(l, i, name);
+
+	return p != NULL && p->str != SIZE_MAX ? l->text + p->str : NULL;
 }
 
 int
 geo_layer_number(const struct geo_layer *l, size_t i, const char *name, double *out)
 {
-	json_t *v = i < l->nfeat ? json_object_get(l->feat[i].props, name) : NULL;
+	const struct geo_prop *p = find_prop(l, i, name);
 
-	if (!json_is_number(v))
+	if (p == NULL || p->str != SIZE_MAX)
 		return -1;
-	*out = json_number_value(v);
+	*out = p->num;
 	return 0;
 }
 
@@ -647,4 +716,209 @@ geo_layer_check_disjoint(const struct geo_layer *l, char **cause)
 					    a, b);
 			}
 	return 0;
+}
+
+/* ---- The cache ---- */
+
+/*
+ * Parsing a city's grid (20,000 cells, 4 MB of GeoJSON) through jansson
+ * costs several times the export of a day's cases that uses it, and the
+ * file rarely changes.  So a layer, once parsed and checked, is written to
+ * a cache file named by a BLAKE2b hash of the file's bytes and the required
+ * properties, and read back from there while the file is the same.  The
+ * cache file is a header, the layer's arrays as they are in memory, and a
+ * BLAKE2b of all that; a cache file that does not check out in every size,
+ * offset and byte is ignored and the GeoJSON parsed again.
+ */
+#define CACHE_MAGIC "FCGEO\001\000\000"
+
+struct cache_header {
+	char magic[8];
+	uint32_t endian, sizes;
+	uint64_t npts, nrings, nfeat, nprops, ntext;
+};
+
+static uint32_t
+cache_sizes(void)
+{
+	return (uint32_t)(sizeof(size_t) | sizeof(struct geo_ring) << 8 |
+	    sizeof(struct geo_feature) << 16 | sizeof(struct geo_prop) << 24);
+}
+
+/* The cache file's name for len bytes of data loaded with required.  Caller frees. */
+static char *
+cache_name(const char *dir, const char *data, size_t len, const char *const *required,
+    size_t nrequired)
+{
+	crypto_generichash_state st;
+	unsigned char h[32];
+	char hex[65];
+
+	crypto_generichash_init(&st, (const unsigned char *)CACHE_MAGIC, 8, sizeof h);
+	crypto_generichash_update(&st, (const unsigned char *)data, len);
+	for (size_t k = 0; k < nrequired; k++)
+		crypto_generichash_update(&st, (const unsigned char *)required[k],
+		    strlen(required[k]) + 1);
+	crypto_generichash_final(&st, h, sizeof h);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	return xasprintf("%s/%s.geo", dir, hex);
+}
+
+struct cache_part {
+	void *data;
+	size_t size;
+};
+
+static void
+cache_parts(const struct geo_layer *l, struct cache_part part[6])
+{
+	part[0] = (struct cache_part){ l->x, l->npts * sizeof *l->x };
+	part[1] = (struct cache_part){ l->y, l->npts * sizeof *l->y };
+	part[2] = (struct cache_part){ l->rings, l->nrings * sizeof *l->rings };
+	part[3] = (struct cache_part){ l->feat, l->nfeat * sizeof *l->feat };
+	part[4] = (struct cache_part){ l->props, l->nprops * sizeof *l->props };
+	part[5] = (struct cache_part){ l->text, l->ntext };
+}
+
+/* Best effort: a cache that cannot be written only costs the next load its parse. */
+static void
+cache_save(const struct geo_layer *l, const char *file)
+{
+	struct cache_header h = { .endian = 0x01020304, .sizes = cache_sizes(),
+	    .npts = l->npts, .nrings = l->nrings, .nfeat = l->nfeat, .nprops = l->nprops,
+	    .ntext = l->ntext };
+	struct cache_part part[6];
+	crypto_generichash_state st;
+	unsigned char sum[32];
+	char *tmp = xasprintf("%s.XXXXXX", file), *cause = NULL;
+	FILE *f;
+	int fd;
+	bool ok;
+
+	memcpy(h.magic, CACHE_MAGIC, 8);
+	cache_parts(l, part);
+	if (fc_mkdir_parents(file, &cause) != 0 || (fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		free(cause);
+		free(tmp);
+		return;
+	}
+	f = fdopen(fd, "wb");
+	crypto_generichash_init(&st, NULL, 0, sizeof sum);
+	crypto_generichash_update(&st, (const unsigned char *)&h, sizeof h);
+	ok = f != NULL && fwrite(&h, sizeof h, 1, f) == 1;
+	for (int i = 0; i < 6 && ok; i++) {
+		crypto_generichash_update(&st, part[i].data, part[i].size);
+		ok = part[i].size == 0 || fwrite(part[i].data, part[i].size, 1, f) == 1;
+	}
+	crypto_generichash_final(&st, sum, sizeof sum);
+	ok = ok && fwrite(sum, sizeof sum, 1, f) == 1;
+	if (f != NULL)
+		ok = fclose(f) == 0 && ok;
+	else
+		close(fd);
+	if (!ok || rename(tmp, file) != 0)
+		unlink(tmp);
+	free(tmp);
+}
+
+/* The layer in cache file data, checked whole; NULL when it does not check out. */
+static struct geo_layer *
+cache_read(const char *data, size_t len)
+{
+	struct cache_header h;
+	struct cache_part part[6];
+	struct geo_layer *l;
+	unsigned char sum[32];
+	size_t at = sizeof h, need = sizeof h + 32;
+
+	if (len < need)
+		return NULL;
+	memcpy(&h, data, sizeof h);
+	if (memcmp(h.magic, CACHE_MAGIC, 8) != 0 || h.endian != 0x01020304 ||
+	    h.sizes != cache_sizes() || h.nfeat == 0 || h.nfeat > GEO_MAX_FEATURES ||
+	    h.npts > len || h.nrings > len || h.nprops > len || h.ntext > len)
+		return NULL;
+	need += h.npts * 2 * sizeof(double) + h.nrings * sizeof(struct geo_ring) +
+	    h.nfeat * sizeof(struct geo_feature) + h.nprops * sizeof(struct geo_prop) + h.ntext;
+	crypto_generichash(sum, sizeof sum, (const unsigned char *)data, len - 32, NULL, 0);
+	if (need != len || sodium_memcmp(sum, data + len - 32, 32) != 0)
+		return NULL;
+	l = xcalloc(1, sizeof *l);
+	l->npts = l->cap_pts = h.npts;
+	l->nrings = l->cap_rings = h.nrings;
+	l->nfeat = h.nfeat;
+	l->nprops = l->cap_props = h.nprops;
+	l->ntext = l->cap_text = h.ntext;
+	l->x = xmalloc(h.npts * sizeof *l->x + 1);
+	l->y = xmalloc(h.npts * sizeof *l->y + 1);
+	l->rings = xmalloc(h.nrings * sizeof *l->rings + 1);
+	l->feat = xmalloc(h.nfeat * sizeof *l->feat);
+	l->props = xmalloc(h.nprops * sizeof *l->props + 1);
+	l->text = xmalloc(h.ntext + 1);
+	cache_parts(l, part);
+	for (int i = 0; i < 6; i++) {
+		memcpy(part[i].data, data + at, part[i].size);
+		at += part[i].size;
+	}
+	/* What the queries index, in bounds (a hash only says the bytes are the ones written). */
+	for (size_t r = 0; r < l->nrings; r++)
+		if (l->rings[r].count < 4 || l->rings[r].first > l->npts ||
+		    l->rings[r].count > l->npts - l->rings[r].first)
+			goto bad;
+	for (size_t i = 0; i < l->nfeat; i++) {
+		const struct geo_feature *f = &l->feat[i];
+
+		if (f->ring_first > l->nrings || f->ring_count > l->nrings - f->ring_first ||
+		    f->prop_first > l->nprops || f->prop_count > l->nprops - f->prop_first)
+			goto bad;
+	}
+	for (size_t k = 0; k < l->nprops; k++)
+		if (l->props[k].key >= l->ntext ||
+		    (l->props[k].str != SIZE_MAX && l->props[k].str >= l->ntext))
+			goto bad;
+	if (l->ntext > 0 && l->text[l->ntext - 1] != '\0')
+		goto bad;
+	l->cached = true;
+	return l;
+bad:
+	geo_layer_free(l);
+	return NULL;
+}
+
+int
+geo_layer_load_cached(const char *path, const char *cache_dir, const char *const *required,
+    size_t nrequired, struct geo_layer **out, char **cause)
+{
+	char *data, *file, *cached = NULL, *ignored = NULL;
+	size_t len, clen;
+	int rc = 0;
+
+	*out = NULL;
+	if (cache_dir == NULL || sodium_init() < 0)
+		return geo_layer_load(path, required, nrequired, out, cause);
+	if (fc_read_file(path, GEO_MAX_FILE, &data, &len, cause) != 0)
+		return -1;
+	file = cache_name(cache_dir, data, len, required, nrequired);
+	if (fc_read_file(file, 4 * (size_t)GEO_MAX_FILE, &cached, &clen, &ignored) == 0)
+		*out = cache_read(cached, clen);
+	free(ignored);
+	free(cached);
+	ignored = NULL;
+	if (*out != NULL && build_index(*out, path, &ignored) != 0) {
+		free(ignored);
+		geo_layer_free(*out);
+		*out = NULL;
+	}
+	if (*out == NULL && (rc = geo_layer_load_buffer(path, data, len, required, nrequired, out,
+	    cause)) == 0)
+		cache_save(*out, file);
+	free(file);
+	free(data);
+	return rc;
+}
+
+bool
+geo_layer_cached(const struct geo_layer *l)
+{
+	return l->cached;
 }

@@ -62,6 +62,18 @@ int geo_layer_load(const char *path, const char *const *required, size_t nrequir
 /* As geo_layer_load, from len bytes of memory. */
 int geo_layer_load_buffer(const char *name, const char *data, size_t len,
     const char *const *required, size_t nrequired, struct geo_layer **out, char **cause);
+/*
+ * As geo_layer_load, through a cache of parsed layers in cache_dir
+ * (created when missing; NULL: no cache): a file whose bytes were loaded
+ * before with the same required properties is read from its cache file
+ * (named by their BLAKE2b hash) instead of being parsed, and a file parsed
+ * here is written there.  The answer is the same either way; a cache file
+ * that is damaged or cannot be written costs a parse, never an error.
+ */
+int geo_layer_load_cached(const char *path, const char *cache_dir, const char *const *required,
+    size_t nrequired, struct geo_layer **out, char **cause);
+/* Whether l came from the cache. */
+bool geo_layer_cached(const struct geo_layer *l);
 void geo_layer_free(struct geo_layer *l);
 
 size_t geo_layer_count(const struct geo_layer *l);

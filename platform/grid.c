@@ -26,36 +26,46 @@ struct platform_grid {
 	size_t nplaces;
 };
 
+struct coded {
+	const char *code;
+	size_t feature;
+};
+
 static int
-by_code(const void *a, const void *b, void *layer)
+by_code(const void *a, const void *b)
 {
-	return strcmp(geo_layer_string(layer, *(const size_t *)a, "code"),
-	    geo_layer_string(layer, *(const size_t *)b, "code"));
+	const struct coded *x = a, *y = b;
+
+	return strcmp(x->code, y->code);
 }
 
 /* Every code digits only, and none twice. */
 static int
 check_codes(const char *path, const struct geo_layer *l, char **cause)
 {
-	size_t n = geo_layer_count(l), *order = xmalloc(n * sizeof *order);
+	size_t n = geo_layer_count(l);
+	struct coded *order = xmalloc(n * sizeof *order);
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *code = geo_layer_string(l, i, "code");
 
-		order[i] = i;
+		order[i] = (struct coded){ code, i };
 		if (strspn(code, "0123456789") != strlen(code) || strlen(code) > 32)
 			rc = fc_fail(cause, "%s: features[%zu]: cell code '%.40s' is not up to 32 "
 			    "digits", path, i, code);
 	}
 	if (rc == 0) {
-		qsort_r(order, n, sizeof *order, by_code, (void *)l);
+		/* qsort is not stable: the pair is named lowest feature first */
+		qsort(order, n, sizeof *order, by_code);
 		for (size_t i = 1; i < n && rc == 0; i++)
-			if (by_code(&order[i - 1], &order[i], (void *)l) == 0)
-				rc = fc_fail(cause, "%s: features[%zu] and features[%zu] have the same "
-				    "cell code %s", path, order[i - 1] < order[i] ? order[i - 1] :
-				    order[i], order[i - 1] < order[i] ? order[i] : order[i - 1],
-				    geo_layer_string(l, order[i], "code"));
+			if (by_code(&order[i - 1], &order[i]) == 0) {
+				size_t a = order[i - 1].feature, b = order[i].feature;
+
+				rc = fc_fail(cause, "%s: features[%zu] and features[%zu] have the "
+				    "same cell code %s", path, a < b ? a : b, a < b ? b : a,
+				    order[i].code);
+			}
 	}
 	free(order);
 	return rc;
@@ -140,10 +150,13 @@ platform_grid_load(const char *path, const char *names_path, struct platform_gri
 {
 	static const char *const required[] = { "code" };
 	struct platform_grid *g = xcalloc(1, sizeof *g);
-	char *why = NULL;
+	char *why = NULL, *cache = fc_cache_dir();
+	int rc;
 
 	*out = NULL;
-	if (geo_layer_load(path, required, 1, &g->cells, cause) != 0 ||
+	rc = geo_layer_load_cached(path, cache, required, 1, &g->cells, cause);
+	free(cache);
+	if (rc != 0 ||
 	    check_codes(path, g->cells, cause) != 0)
 		goto fail;
 	if (geo_layer_check_disjoint(g->cells, &why) != 0) {

@@ -33,12 +33,16 @@ digest_hex(const char *data, size_t len, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof h);
 }
 
-/* Writes len bytes to path durably: beside it, synced, renamed, directory synced. */
+/*
+ * Writes len bytes to path durably: beside it, synced, renamed, directory
+ * synced.  The file beside has a name of its own (mkostemp), so two pushers
+ * writing one case's file at once each rename a whole file of their own.
+ */
 static int
 write_durable(const char *path, const char *data, size_t len, char **cause)
 {
-	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path), *slash;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc = -1;
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path), *dir = xstrdup(path), *slash;
+	int fd = mkostemp(tmp, O_CLOEXEC), rc = -1;
 	size_t done = 0;
 
 	if (fd < 0) {
@@ -70,7 +74,7 @@ write_durable(const char *path, const char *data, size_t len, char **cause)
 	}
 	rc = 0;
 out:
-	if (rc != 0)
+	if (rc != 0 && fd >= 0)
 		unlink(tmp);
 	free(tmp);
 	free(dir);

@@ -74,7 +74,7 @@ post(CURL *h, const struct options *o, const struct platform_queued *it, char **
 	struct curl_slist *headers = NULL;
 	struct answer a = { { 0 }, false };
 	char *key = xasprintf("Idempotency-Key: %s", it->key);
-	char *ctype = NULL;
+	char *ctype = NULL, error[CURL_ERROR_SIZE] = "";
 	long status = 0;
 	CURLcode rc;
 	enum outcome out;
@@ -95,9 +95,17 @@ post(CURL *h, const struct options *o, const struct platform_queued *it, char **
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->timeout_s < 10 ? o->timeout_s : 10L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
 	if (o->cacert != NULL)
 		curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
 	rc = curl_easy_perform(h);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+		*reason = xasprintf("the platform's TLS certificate was not accepted (%s)%s",
+		    error[0] != '\0' ? error : curl_easy_strerror(rc), o->cacert == NULL ?
+		    "; a city CA needs --cacert FILE" : "");
+		out = RETRY;
+		goto done;
+	}
 	if (rc != CURLE_OK) {
 		*reason = xasprintf("no answer: %s", curl_easy_strerror(rc));
 		out = RETRY;
@@ -216,6 +224,26 @@ pass(CURL *h, struct platform_queue *q, const struct options *o, size_t *left, s
 	return 0;
 }
 
+/* A CA file that cannot work would fail every attempt forever: refused at the start. */
+static bool
+readable_ca(const char *path)
+{
+	char *data = NULL, *cause = NULL;
+	size_t len;
+	bool ok;
+
+	if (fc_read_file(path, 4u * 1024 * 1024, &data, &len, &cause) != 0) {
+		fprintf(stderr, "fieldcheck-push: --cacert %s\n", cause);
+		free(cause);
+		return false;
+	}
+	ok = memmem(data, len, "-----BEGIN CERTIFICATE-----", 27) != NULL;
+	if (!ok)
+		fprintf(stderr, "fieldcheck-push: --cacert %s: not a PEM CA certificate\n", path);
+	free(data);
+	return ok;
+}
+
 static const char usage[] =
     "usage: fieldcheck-push --queue DIR --url URL [--once] [--timeout S]\n"
     "                       [--retry-base S] [--retry-max S] [--cacert FILE]\n";
@@ -274,6 +302,8 @@ main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (o.cacert != NULL && !readable_ca(o.cacert))
+		return 2;
 	if (platform_queue_open(o.queue, &q, &cause) != 0) {
 		fprintf(stderr, "fieldcheck-push: %s\n", cause);
 		free(cause);

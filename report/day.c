@@ -207,7 +207,7 @@ set_review(void *ctx, const struct store_review *rv)
 }
 
 int
-report_day_refresh_reviews(struct report_day *day, struct store *st, char **cause)
+report_day_refresh_reviews(struct report_day *day, struct depot_store *ds, char **cause)
 {
 	for (size_t i = 0; i < day->n; i++) {
 		struct store_review *rv = &day->rows[i].review;
@@ -217,7 +217,7 @@ report_day_refresh_reviews(struct report_day *day, struct store *st, char **caus
 		rv->decision = STORE_UNREVIEWED;
 	}
 	/* One statement for the whole day, not one per record. */
-	return store_review_latest_for_day(st, day->day, set_review, day, cause);
+	return depot_store_review_latest_for_day(ds, day->day, set_review, day, cause);
 }
 
 static int
@@ -228,7 +228,7 @@ cmp_uuid(const void *pa, const void *pb)
 }
 
 int
-report_day_load(struct store *st, const struct form_library *lib, const struct report_query *q,
+report_day_load(struct depot_store *ds, const struct form_library *lib, const struct report_query *q,
     struct report_day **out, char **cause)
 {
 	struct store_filter filter = STORE_FILTER_ALL;
@@ -243,14 +243,14 @@ report_day_load(struct store *st, const struct form_library *lib, const struct r
 	filter.day = q->day;
 	filter.form_id = q->form_id;
 	filter.inspector = q->inspector;
-	if (store_list_take(st, &filter, add_row, day, cause) != 0)
+	if (depot_store_list_take(ds, &filter, add_row, day, cause) != 0)
 		goto fail;
 	day->order = xcalloc(day->n + 1, sizeof *day->order);
 	day->by_uuid = xcalloc(day->n + 1, sizeof *day->by_uuid);
 	for (size_t i = 0; i < day->n; i++)
 		day->order[i] = day->by_uuid[i] = &day->rows[i];
 	qsort(day->by_uuid, day->n, sizeof *day->by_uuid, cmp_uuid);
-	if (report_day_refresh_reviews(day, st, cause) != 0)
+	if (report_day_refresh_reviews(day, ds, cause) != 0)
 		goto fail;
 	for (size_t i = 0; i < day->n; i++) {
 		const char *old = day->rows[i].rec->replaces;
@@ -572,7 +572,7 @@ report_day_summary(const struct report_day *day, const struct report_match *m,
 }
 
 int
-report_revision_chain(struct store *st, const char *uuid, struct store_record ***out, size_t *n,
+report_revision_chain(struct depot_store *ds, const char *uuid, struct store_record ***out, size_t *n,
     char **cause)
 {
 	enum { CHAIN_MAX = 32 };
@@ -588,7 +588,7 @@ report_revision_chain(struct store *st, const char *uuid, struct store_record **
 			loop = strcmp(chain[i]->uuid, next) == 0;
 		if (loop)
 			break;
-		if (store_get(st, next, &chain[count], &why) != 0) {
+		if (depot_store_get(ds, next, &chain[count], &why) != 0) {
 			/* The first must exist; an older one may be on a device not yet synced. */
 			if (count == 0) {
 				if (cause != NULL)
@@ -680,7 +680,7 @@ stream_row(void *ctx, const struct store_record *rec)
 }
 
 int
-report_stream(struct store *st, const struct form_library *lib, const struct report_query *q,
+report_stream(struct depot_store *ds, const struct form_library *lib, const struct report_query *q,
     struct export_sink *sink, char **cause)
 {
 	struct store_filter filter = STORE_FILTER_ALL;
@@ -689,14 +689,14 @@ report_stream(struct store *st, const struct form_library *lib, const struct rep
 
 	if (q->day == NULL || !fc_valid_day(q->day))
 		return fc_fail(cause, "'%s' is not a day (YYYY-MM-DD)", q->day != NULL ? q->day : "");
-	if (store_review_latest_for_day(st, q->day, collect_review, &sm, cause) != 0)
+	if (depot_store_review_latest_for_day(ds, q->day, collect_review, &sm, cause) != 0)
 		goto done;
 	if (sm.nreviews > 1)
 		qsort(sm.reviews, sm.nreviews, sizeof *sm.reviews, cmp_review);
 	filter.day = q->day;
 	filter.form_id = q->form_id;
 	filter.inspector = q->inspector;
-	if (store_list(st, &filter, stream_row, &sm, cause) != 0)
+	if (depot_store_list(ds, &filter, stream_row, &sm, cause) != 0)
 		goto done;
 	if (sm.failed) {
 		if (cause != NULL) {

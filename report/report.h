@@ -23,6 +23,7 @@
 
 #include "forms/forms.h"
 #include "meaning/meaning.h"
+#include "store/depot_store.h"
 #include "store/store.h"
 
 enum report_severity {
@@ -73,10 +74,11 @@ struct report_day;
 
 /*
  * Loads every non-draft record of the day (oldest first), with hazard counts
- * and latest decisions.  lib may be NULL (no hazards, answers as stored).
+ * and latest decisions, from a depot database on either engine
+ * (store/depot_store.h; a SQLite store open already: depot_store_borrow).  lib may be NULL (no hazards, answers as stored).
  * Caller frees with report_day_free; lib must outlive the day.
  */
-int report_day_load(struct store *st, const struct form_library *lib,
+int report_day_load(struct depot_store *ds, const struct form_library *lib,
     const struct report_query *q, struct report_day **out, char **cause);
 void report_day_free(struct report_day *day);
 const char *report_day_name(const struct report_day *day);
@@ -87,7 +89,7 @@ const struct report_row *report_day_row_const(const struct report_day *day, size
 /* The row of uuid, or NULL. */
 struct report_row *report_day_find(struct report_day *day, const char *uuid);
 /* Re-reads the latest decision of every row (after decisions were stored). */
-int report_day_refresh_reviews(struct report_day *day, struct store *st, char **cause);
+int report_day_refresh_reviews(struct report_day *day, struct depot_store *ds, char **cause);
 
 /*
  * The question columns of the day's records: for each form met (by id, in
@@ -144,7 +146,7 @@ void report_day_summary(const struct report_day *day, const struct report_match 
  * replaces, and so on (at most 32, cycles cut).  *out is an array of
  * records the caller frees with report_chain_free.
  */
-int report_revision_chain(struct store *st, const char *uuid, struct store_record ***out,
+int report_revision_chain(struct depot_store *ds, const char *uuid, struct store_record ***out,
     size_t *n, char **cause);
 void report_chain_free(struct store_record **chain, size_t n);
 
@@ -180,7 +182,7 @@ int report_day_emit(const struct report_day *day, struct export_sink *sink, char
  * decision; `replaced` is always false.  (CSV needs its columns before the
  * first row, so it goes through report_day_load and report_day_columns.)
  */
-int report_stream(struct store *st, const struct form_library *lib, const struct report_query *q,
+int report_stream(struct depot_store *ds, const struct form_library *lib, const struct report_query *q,
     struct export_sink *sink, char **cause);
 
 /*

@@ -1,7 +1,7 @@
 /*
  * store — the depot on PostgreSQL (libpq): the engine behind depot_store.h
- * when --db is a postgresql:// URI or a conninfo.  Only fieldcheck-depot
- * calls it, so only fieldcheck-depot links libpq.
+ * when --db is a postgresql:// URI or a conninfo.  libpq is loaded when a
+ * database is first opened (store/pg_api.h), so no program links it.
  *
  * Several depot processes share one database, so nothing here is kept
  * between calls but the connection:
@@ -20,9 +20,9 @@
  * recovers by itself.  Every statement has bound parameters.
  */
 #include "store/depot_store_impl.h"
+#include "store/pg_api.h"
 #include "store/store_internal.h"
 
-#include <libpq-fe.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -91,8 +91,27 @@ static const char migration_1[] =
 	"CREATE TRIGGER records_are_kept BEFORE UPDATE OR DELETE ON records FOR EACH ROW "
 	"  EXECUTE FUNCTION fieldcheck_refuse('a received record is never rewritten or deleted');";
 
+/*
+ * The supervisor's decisions, appended as on SQLite (store/schema.c): the
+ * latest counts, none is rewritten or deleted.  The export, report and
+ * platform push read them; the index serves a day's latest decisions.
+ */
+static const char migration_2[] =
+	"CREATE TABLE reviews ("
+	"  id bigserial PRIMARY KEY,"
+	"  record_uuid text NOT NULL,"
+	"  decision text NOT NULL CHECK (decision IN ('approved','follow-up','rejected')),"
+	"  comment text NOT NULL DEFAULT '',"
+	"  reviewer text NOT NULL,"
+	"  decided_at text NOT NULL"
+	");"
+	"CREATE INDEX reviews_by_record ON reviews (record_uuid, id);"
+	"CREATE TRIGGER reviews_are_kept BEFORE UPDATE OR DELETE ON reviews FOR EACH ROW "
+	"  EXECUTE FUNCTION fieldcheck_refuse('a review decision is never rewritten or deleted');";
+
 static const char *const migrations[DEPOT_PG_SCHEMA_VERSION] = {
 	migration_1,
+	migration_2,
 };
 
 static struct depot_pg *
@@ -667,6 +686,201 @@ pg_device_by_token(struct depot_store *ds, const char *token_hash, struct store_
 	return found;
 }
 
+/* ---- Reads ---- */
+
+/* A row's column as a double, NAN when NULL. */
+static double
+pg_col_double(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NAN : strtod(PQgetvalue(res, row, col), NULL);
+}
+
+static int
+pg_col_int(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? -1 : atoi(PQgetvalue(res, row, col));
+}
+
+static void
+pg_col_copy(const PGresult *res, int row, int col, char *dst, size_t size)
+{
+	fc_strlcpy(dst, PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col), size);
+}
+
+/* A record from a row of RECORD_COLUMNS.  Caller frees. */
+static int
+pg_record(const PGresult *res, int row, struct store_record **out, char **cause)
+{
+	struct store_record *rec = xcalloc(1, sizeof *rec);
+	struct store_position *p = &rec->pos;
+	char text[16];
+
+	pg_col_copy(res, row, 0, rec->uuid, sizeof rec->uuid);
+	pg_col_copy(res, row, 1, rec->form_id, sizeof rec->form_id);
+	pg_col_copy(res, row, 2, rec->form_version, sizeof rec->form_version);
+	pg_col_copy(res, row, 3, rec->form_hash, sizeof rec->form_hash);
+	pg_col_copy(res, row, 4, rec->inspector, sizeof rec->inspector);
+	pg_col_copy(res, row, 5, rec->device, sizeof rec->device);
+	pg_col_copy(res, row, 6, rec->replaces, sizeof rec->replaces);
+	pg_col_copy(res, row, 7, text, sizeof text);
+	store_status_parse(text, &rec->status);
+	pg_col_copy(res, row, 8, rec->created_at, sizeof rec->created_at);
+	pg_col_copy(res, row, 9, rec->updated_at, sizeof rec->updated_at);
+	pg_col_copy(res, row, 10, rec->finalized_at, sizeof rec->finalized_at);
+	pg_col_copy(res, row, 11, rec->day, sizeof rec->day);
+	store_position_clear(p);
+	pg_col_copy(res, row, 12, text, sizeof text);
+	store_pos_source_parse(text, &p->source);
+	p->lat = pg_col_double(res, row, 13);
+	p->lon = pg_col_double(res, row, 14);
+	p->alt_m = pg_col_double(res, row, 15);
+	p->accuracy_m = pg_col_double(res, row, 16);
+	p->fix_mode = pg_col_int(res, row, 17);
+	p->satellites = pg_col_int(res, row, 18);
+	p->hdop = pg_col_double(res, row, 19);
+	pg_col_copy(res, row, 20, p->fix_time, sizeof p->fix_time);
+	p->fix_age_s = pg_col_double(res, row, 21);
+	pg_col_copy(res, row, 22, p->reason, sizeof p->reason);
+	if (store_answers_from_text(PQgetvalue(res, row, 23), (size_t)PQgetlength(res, row, 23), rec,
+	    cause) != 0) {
+		store_record_free(rec);
+		return -1;
+	}
+	*out = rec;
+	return 0;
+}
+
+/* Appends "what $N" with value as parameter N, when value is not NULL or "". */
+static void
+pg_clause(struct fc_buf *sql, const char **values, int *n, const char *what, const char *value)
+{
+	char param[16];
+
+	if (value == NULL || value[0] == '\0')
+		return;
+	values[(*n)++] = value;
+	snprintf(param, sizeof param, "$%d", *n);
+	buf_text(sql, what);
+	buf_text(sql, param);
+}
+
+/* Rows a FETCH brings: a day of thousands in a few round trips, never a table in memory. */
+#define PG_FETCH "FETCH 1000 FROM fieldcheck_list"
+
+static int
+pg_list_take(struct depot_store *ds, const struct store_filter *f, store_record_take_fn *fn,
+    void *ctx, char **cause)
+{
+	struct depot_pg *pg = pg_of(ds);
+	struct fc_buf sql = { 0 };
+	const char *values[5];
+	char limit[32];
+	int n = 0, rc = -1;
+	bool stop = false;
+	PGresult *res;
+
+	buf_text(&sql, "DECLARE fieldcheck_list NO SCROLL CURSOR FOR SELECT " RECORD_COLUMNS
+	    " FROM records WHERE true");
+	/* The clauses are fixed text; only the values are parameters. */
+	pg_clause(&sql, values, &n, " AND day = ", f->day);
+	pg_clause(&sql, values, &n, " AND inspector = ", f->inspector);
+	pg_clause(&sql, values, &n, " AND form_id = ", f->form_id);
+	pg_clause(&sql, values, &n, " AND status = ", f->any_status ? NULL :
+	    store_status_name(f->status));
+	buf_text(&sql, " ORDER BY created_at, id");
+	snprintf(limit, sizeof limit, "%zu", f->limit);
+	pg_clause(&sql, values, &n, " LIMIT ", f->limit > 0 ? limit : NULL);
+	if (pg_do(pg, true, "BEGIN", 0, NULL, "list records", cause) != 0)
+		goto out;
+	if (pg_do(pg, false, sql.data, n, values, "list records", cause) != 0)
+		goto rollback;
+	while (!stop) {
+		int rows;
+
+		if ((res = pg_run(pg, false, PG_FETCH, 0, NULL, "list records", cause)) == NULL)
+			goto rollback;
+		rows = PQntuples(res);
+		for (int r = 0; r < rows && !stop; r++) {
+			struct store_record *rec;
+
+			if (pg_record(res, r, &rec, cause) != 0) {
+				PQclear(res);
+				goto rollback;
+			}
+			stop = fn(ctx, rec) != 0;
+		}
+		PQclear(res);
+		if (rows == 0)
+			break;
+	}
+	rc = pg_do(pg, false, "COMMIT", 0, NULL, "list records", cause);
+	goto out;
+rollback:
+	pg_rollback(pg);
+out:
+	free(sql.data);
+	return rc;
+}
+
+static int
+pg_get(struct depot_store *ds, const char *uuid, struct store_record **out, char **cause)
+{
+	const char *values[1] = { uuid };
+	PGresult *res = pg_run(pg_of(ds), true, "SELECT " RECORD_COLUMNS " FROM records WHERE uuid = $1",
+	    1, values, "read a record", cause);
+	int rc;
+
+	*out = NULL;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1)
+		rc = fc_fail(cause, "no record %.40s", uuid);
+	else
+		rc = pg_record(res, 0, out, cause);
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * The latest decision of each record of the day that has one: the day's
+ * records through records_by_day, and for each its newest decision through
+ * reviews_by_record (LATERAL ... LIMIT 1).  A join of the day's records with
+ * the reviews table chose a hash join over every review (EXPLAIN in
+ * docs/scale.md): 54 ms with 200,000 decisions, growing with the table.
+ */
+static int
+pg_review_latest_for_day(struct depot_store *ds, const char *day, store_review_fn *fn, void *ctx,
+    char **cause)
+{
+	const char *values[1] = { day };
+	PGresult *res = pg_run(pg_of(ds), true,
+	    "SELECT r.record_uuid, r.decision, r.comment, r.reviewer, r.decided_at "
+	    "FROM records AS c CROSS JOIN LATERAL (SELECT record_uuid, decision, comment, reviewer, "
+	    "decided_at FROM reviews WHERE record_uuid = c.uuid ORDER BY id DESC LIMIT 1) AS r "
+	    "WHERE c.day = $1", 1, values,
+	    "read the day's reviews", cause);
+
+	if (res == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct store_review rv;
+		char decision[16];
+
+		memset(&rv, 0, sizeof rv);
+		pg_col_copy(res, i, 0, rv.record_uuid, sizeof rv.record_uuid);
+		pg_col_copy(res, i, 1, decision, sizeof decision);
+		if (store_decision_parse(decision, &rv.decision) != 0)
+			continue;   /* the schema's CHECK makes this unreachable */
+		pg_col_copy(res, i, 2, rv.comment, sizeof rv.comment);
+		pg_col_copy(res, i, 3, rv.reviewer, sizeof rv.reviewer);
+		pg_col_copy(res, i, 4, rv.decided_at, sizeof rv.decided_at);
+		if (fn(ctx, &rv) != 0)
+			break;
+	}
+	PQclear(res);
+	return 0;
+}
+
 static void
 pg_close(struct depot_store *ds)
 {
@@ -687,17 +901,50 @@ static const struct depot_store_ops pg_ops = {
 	.device_revoke = pg_device_revoke,
 	.device_list = pg_device_list,
 	.device_by_token = pg_device_by_token,
+	.list_take = pg_list_take,
+	.get = pg_get,
+	.review_latest_for_day = pg_review_latest_for_day,
 	.close = pg_close,
 };
 
+/*
+ * A reader (the supervisor's commands) may use a role that can only SELECT:
+ * it creates and upgrades nothing, and reads the version with a SELECT.
+ */
+static int
+pg_check_version(struct depot_pg *pg, char **cause)
+{
+	PGresult *res = pg_run(pg, true, "SELECT to_regclass('fieldcheck_schema') IS NOT NULL", 0, NULL,
+	    "read the schema version", cause);
+	bool exists;
+	int version = 0;
+
+	if (res == NULL)
+		return -1;
+	exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (exists && pg_schema_version(&pg->base, &version, cause) != 0)
+		return -1;
+	if (version > DEPOT_PG_SCHEMA_VERSION)
+		return fc_fail(cause, "the PostgreSQL database was written by a newer fieldcheck-depot "
+		    "(schema %d, this one knows %d): upgrade fieldcheck", version, DEPOT_PG_SCHEMA_VERSION);
+	if (version < DEPOT_PG_SCHEMA_VERSION)
+		return fc_fail(cause, "the PostgreSQL database is at schema %d, not %d: run "
+		    "fieldcheck-depot migrate (or start its depot) first", version,
+		    DEPOT_PG_SCHEMA_VERSION);
+	return 0;
+}
+
 int
-depot_pg_open(const char *conninfo, struct depot_store **out, char **cause)
+depot_pg_open(const char *conninfo, bool reader, struct depot_store **out, char **cause)
 {
 	struct depot_pg *pg;
 
 	*out = NULL;
 	if (sodium_init() < 0)
 		return fc_fail(cause, "libsodium failed to start");
+	if (pg_api_load(cause) != 0)
+		return -1;
 	pg = xcalloc(1, sizeof *pg);
 	pg->base.ops = &pg_ops;
 	pg->json = store_json_new();
@@ -718,7 +965,7 @@ depot_pg_open(const char *conninfo, struct depot_store **out, char **cause)
 	}
 	/* Quiet NOTICEs (CREATE TABLE IF NOT EXISTS) instead of libpq's default printing to stderr. */
 	PQclear(PQexec(pg->conn, "SET client_min_messages = warning"));
-	if (pg_migrate(pg, cause) != 0) {
+	if ((reader ? pg_check_version(pg, cause) : pg_migrate(pg, cause)) != 0) {
 		pg_close(&pg->base);
 		return -1;
 	}

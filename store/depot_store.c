@@ -4,6 +4,7 @@
  * connection.  PostgreSQL's is depot_pg.c.
  */
 #include "store/depot_store_impl.h"
+#include "store/store_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 struct depot_sqlite {
 	struct depot_store base;
 	struct store *st;
+	bool borrowed;   /* st is the caller's: not closed with the handle */
 };
 
 static struct store *
@@ -69,10 +71,31 @@ sqlite_device_list(struct depot_store *ds, struct store_device **out, size_t *co
 	return store_device_list(sqlite_of(ds), out, count, cause);
 }
 
+static int
+sqlite_list_take(struct depot_store *ds, const struct store_filter *filter, store_record_take_fn *fn,
+    void *ctx, char **cause)
+{
+	return store_list_take(sqlite_of(ds), filter, fn, ctx, cause);
+}
+
+static int
+sqlite_get(struct depot_store *ds, const char *uuid, struct store_record **out, char **cause)
+{
+	return store_get(sqlite_of(ds), uuid, out, cause);
+}
+
+static int
+sqlite_review_latest_for_day(struct depot_store *ds, const char *day, store_review_fn *fn,
+    void *ctx, char **cause)
+{
+	return store_review_latest_for_day(sqlite_of(ds), day, fn, ctx, cause);
+}
+
 static void
 sqlite_close(struct depot_store *ds)
 {
-	store_close(sqlite_of(ds));
+	if (!((struct depot_sqlite *)ds)->borrowed)
+		store_close(sqlite_of(ds));
 	free(ds);
 }
 
@@ -86,25 +109,53 @@ static const struct depot_store_ops sqlite_ops = {
 	.device_revoke = sqlite_device_revoke,
 	.device_list = sqlite_device_list,
 	.device_by_token = sqlite_device_by_token,
+	.list_take = sqlite_list_take,
+	.get = sqlite_get,
+	.review_latest_for_day = sqlite_review_latest_for_day,
 	.close = sqlite_close,
 };
 
-int
-depot_store_open(const char *target, struct depot_store **out, char **cause)
+static struct depot_store *
+sqlite_handle(struct store *st, bool borrowed)
 {
-	struct depot_sqlite *s;
+	struct depot_sqlite *s = xcalloc(1, sizeof *s);
+
+	s->base.ops = &sqlite_ops;
+	s->st = st;
+	s->borrowed = borrowed;
+	return &s->base;
+}
+
+static int
+open_as(const char *target, enum store_open_mode mode, struct depot_store **out, char **cause)
+{
 	struct store *st = NULL;
 
 	*out = NULL;
 	if (store_target_is_postgresql(target))
-		return depot_pg_open(target, out, cause);
-	if (store_open(target, STORE_READ_WRITE, &st, cause) != 0)
+		return depot_pg_open(target, mode == STORE_READ_ONLY, out, cause);
+	if (store_open(target, mode, &st, cause) != 0)
 		return -1;
-	s = xcalloc(1, sizeof *s);
-	s->base.ops = &sqlite_ops;
-	s->st = st;
-	*out = &s->base;
+	*out = sqlite_handle(st, false);
 	return 0;
+}
+
+int
+depot_store_open(const char *target, struct depot_store **out, char **cause)
+{
+	return open_as(target, STORE_READ_WRITE, out, cause);
+}
+
+int
+depot_store_open_reader(const char *target, struct depot_store **out, char **cause)
+{
+	return open_as(target, STORE_READ_ONLY, out, cause);
+}
+
+struct depot_store *
+depot_store_borrow(struct store *st)
+{
+	return sqlite_handle(st, true);
 }
 
 void
@@ -169,4 +220,33 @@ int
 depot_store_device_list(struct depot_store *ds, struct store_device **out, size_t *count, char **cause)
 {
 	return ds->ops->device_list(ds, out, count, cause);
+}
+
+int
+depot_store_list(struct depot_store *ds, const struct store_filter *filter, store_record_fn *fn,
+    void *ctx, char **cause)
+{
+	struct store_lend l = { fn, ctx };
+
+	return ds->ops->list_take(ds, filter, store_lend_then_free, &l, cause);
+}
+
+int
+depot_store_list_take(struct depot_store *ds, const struct store_filter *filter,
+    store_record_take_fn *fn, void *ctx, char **cause)
+{
+	return ds->ops->list_take(ds, filter, fn, ctx, cause);
+}
+
+int
+depot_store_get(struct depot_store *ds, const char *uuid, struct store_record **out, char **cause)
+{
+	return ds->ops->get(ds, uuid, out, cause);
+}
+
+int
+depot_store_review_latest_for_day(struct depot_store *ds, const char *day, store_review_fn *fn,
+    void *ctx, char **cause)
+{
+	return ds->ops->review_latest_for_day(ds, day, fn, ctx, cause);
 }

@@ -29,7 +29,7 @@
 struct depot_store;
 
 /* The schema version of the PostgreSQL depot this binary writes. */
-#define DEPOT_PG_SCHEMA_VERSION 1
+#define DEPOT_PG_SCHEMA_VERSION 2
 
 /*
  * Opens target, a SQLite path or a PostgreSQL URI or conninfo
@@ -37,6 +37,19 @@ struct depot_store;
  * PGPASSFILE, PGSERVICE and its other variables itself.  Caller closes.
  */
 int depot_store_open(const char *target, struct depot_store **out, char **cause);
+/*
+ * For reading (the supervisor's list, export and report, the platform
+ * push): a SQLite file is opened read-only and must exist; a PostgreSQL
+ * database must be at this binary's schema version (nothing is created or
+ * upgraded, so a role that may only SELECT will do).
+ */
+int depot_store_open_reader(const char *target, struct depot_store **out, char **cause);
+/*
+ * A handle over an open SQLite store, borrowed: closing the handle leaves
+ * st open (the review's screen reads through the handle and writes its
+ * decisions through st).
+ */
+struct depot_store *depot_store_borrow(struct store *st);
 void depot_store_close(struct depot_store *ds);
 /* "SQLite" or "PostgreSQL", for messages. */
 const char *depot_store_engine(const struct depot_store *ds);
@@ -67,5 +80,23 @@ int depot_store_device_list(struct depot_store *ds, struct store_device **out, s
  */
 int depot_store_device_by_token(struct depot_store *ds, const char *token_hash,
     struct store_device *out, char **cause);
+
+/*
+ * ---- Reads, on either engine: what report/ and the supervisor's commands
+ * are written over.  Each keeps the contract of the store.h function it is
+ * named after.
+ */
+/* store_list: oldest first (created_at, then arrival), rec lent for the call. */
+int depot_store_list(struct depot_store *ds, const struct store_filter *filter, store_record_fn *fn,
+    void *ctx, char **cause);
+/* store_list_take: fn owns rec. */
+int depot_store_list_take(struct depot_store *ds, const struct store_filter *filter,
+    store_record_take_fn *fn, void *ctx, char **cause);
+/* store_get: 0 and *out (caller frees), or -1 (no such record, or an error). */
+int depot_store_get(struct depot_store *ds, const char *uuid, struct store_record **out,
+    char **cause);
+/* store_review_latest_for_day: the latest decision of each record of day that has one. */
+int depot_store_review_latest_for_day(struct depot_store *ds, const char *day, store_review_fn *fn,
+    void *ctx, char **cause);
 
 #endif

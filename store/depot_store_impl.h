@@ -17,6 +17,11 @@ struct depot_store_ops {
 	int (*device_list)(struct depot_store *ds, struct store_device **out, size_t *count, char **cause);
 	int (*device_by_token)(struct depot_store *ds, const char *token_hash, struct store_device *out,
 	    char **cause);
+	int (*list_take)(struct depot_store *ds, const struct store_filter *filter,
+	    store_record_take_fn *fn, void *ctx, char **cause);
+	int (*get)(struct depot_store *ds, const char *uuid, struct store_record **out, char **cause);
+	int (*review_latest_for_day)(struct depot_store *ds, const char *day, store_review_fn *fn,
+	    void *ctx, char **cause);
 	void (*close)(struct depot_store *ds);
 };
 
@@ -26,6 +31,7 @@ struct depot_store {
 };
 
 /* depot_pg.c */
-int depot_pg_open(const char *conninfo, struct depot_store **out, char **cause);
+/* reader: check the schema's version, create and upgrade nothing (a role that may only SELECT). */
+int depot_pg_open(const char *conninfo, bool reader, struct depot_store **out, char **cause);
 
 #endif

@@ -330,6 +330,24 @@ refuse:
 	return false;
 }
 
+int
+store_answers_from_text(const char *text, size_t len, struct store_record *rec, char **cause)
+{
+	json_error_t err;
+	json_t *answers;
+	int rc;
+
+	if (answers_read_canonical(text, len, rec))
+		return 0;
+	if ((answers = json_loadb(text, len, 0, &err)) == NULL)
+		return fc_fail(cause, "record %s: its answers are damaged: %s", rec->uuid, err.text);
+	rc = answers_from_json(answers, rec, cause);
+	json_decref(answers);
+	if (rc != 0)
+		store_record_clear_answers(rec);
+	return rc;
+}
+
 /*
  * Reads the answers column (a JSON object of strings).  What store_answers_text
  * wrote takes the direct path above; any other text, such as a row edited

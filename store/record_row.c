@@ -327,16 +327,10 @@ each_record(struct store *st, sqlite3_stmt *stmt, store_record_take_fn *take, vo
 	return 0;
 }
 
-/* store_list's contract on top of the handing-over walk: lend, then free. */
-struct lend {
-	store_record_fn *fn;
-	void *ctx;
-};
-
-static int
-lend_then_free(void *arg, struct store_record *rec)
+int
+store_lend_then_free(void *arg, struct store_record *rec)
 {
-	struct lend *l = arg;
+	struct store_lend *l = arg;
 	int stop = l->fn(l->ctx, rec);
 
 	store_record_free(rec);
@@ -368,9 +362,9 @@ int
 store_list(struct store *st, const struct store_filter *filter, store_record_fn *fn, void *ctx,
     char **cause)
 {
-	struct lend l = { fn, ctx };
+	struct store_lend l = { fn, ctx };
 
-	return store_list_take(st, filter, lend_then_free, &l, cause);
+	return store_list_take(st, filter, store_lend_then_free, &l, cause);
 }
 
 int
@@ -432,7 +426,7 @@ store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, limit > 0 ? (sqlite3_int64)limit : -1);
-	rc = each_record(st, stmt, lend_then_free, &(struct lend){ fn, ctx }, cause);
+	rc = each_record(st, stmt, store_lend_then_free, &(struct store_lend){ fn, ctx }, cause);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -451,7 +445,7 @@ store_outbox_bundle_query(struct store *st, const char *bundle_uuid, size_t offs
 		return -1;
 	sqlite3_bind_text(stmt, 1, bundle_uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)offset);
-	rc = each_record(st, stmt, lend_then_free, &(struct lend){ fn, ctx }, cause);
+	rc = each_record(st, stmt, store_lend_then_free, &(struct store_lend){ fn, ctx }, cause);
 	sqlite3_finalize(stmt);
 	return rc;
 }

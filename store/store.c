@@ -265,10 +265,10 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	bool exists = true;
 	int app_id, version, objects, flags;
 
-	/* Not a file to create: the PostgreSQL depot is fieldcheck-depot's (store/depot_store.h). */
+	/* Not a file to create: a PostgreSQL depot is read through store/depot_store.h. */
 	if (store_target_is_postgresql(path))
-		return fc_fail(cause, "--db names a PostgreSQL database: only fieldcheck-depot (serve, device, "
-		    "migrate) reads one so far; this command needs a SQLite file");
+		return fc_fail(cause, "--db names a PostgreSQL database: list, export, report and "
+		    "fieldcheck-depot read one; this command needs a SQLite file so far");
 	if (stat(path, &sb) != 0) {
 		if (errno != ENOENT)
 			return fc_fail(cause, "%s: %s", path, strerror(errno));

@@ -68,6 +68,18 @@ const char *store_json_answers(struct store_json *j, const struct store_record *
 int store_answers_from_column(struct store *st, sqlite3_stmt *row, int col,
     struct store_record *rec, char **cause);
 
+/*
+ * record_read.c: answers from their JSON text (the PostgreSQL depot's
+ * column): the direct path for what store_json_answers wrote, jansson for
+ * any other text.  0 or -1 with *cause.
+ */
+int store_answers_from_text(const char *text, size_t len, struct store_record *rec, char **cause);
+/* record_row.c: store_list's contract over a handing-over walk: lend rec to fn, then free it. */
+struct store_lend {
+	store_record_fn *fn;
+	void *ctx;
+};
+int store_lend_then_free(void *arg, struct store_record *rec);
 /* record_row.c: binds every column of RECORD_COLUMNS, from 1; answers_json stays the caller's. */
 void store_row_bind(sqlite3_stmt *stmt, const struct store_record *rec, const char *answers_json);
 /* record_row.c: checks the fields a record must have before it is written. */

@@ -1085,8 +1085,13 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		int y = top + 1 + body;
 
 		if (good) {
+			char cell[128];
+			bool outside = tui_cell_text(app, fs->f, &pos, cell, sizeof cell);
+
 			tui_position_text(&pos, text, sizeof text);
-			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_GOOD));
+			if (cell[0] != '\0')
+				snprintf(text + strlen(text), sizeof text - strlen(text), "  %s", cell);
+			tui_put_pad(y, 0, text, cols, tui_attr(app, outside ? TUI_WARN : TUI_GOOD));
 		} else {
 			snprintf(text, sizeof text, "%s: %s", tui_tr(app, fs->f,
 			    "No usable position", "没有可用的位置"), why);

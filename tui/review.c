@@ -128,8 +128,11 @@ load_day(struct tui_app *app, struct review *rv, const char *dayname)
 	struct report_query q = { .day = dayname };
 	struct report_day *day;
 	char *cause = NULL;
+	struct depot_store *ds = depot_store_borrow(app->st);
+	int rc = report_day_load(ds, app->lib, &q, &day, &cause);
 
-	if (report_day_load(app->st, app->lib, &q, &day, &cause) != 0) {
+	depot_store_close(ds);
+	if (rc != 0) {
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 		return -1;

@@ -107,6 +107,17 @@ position_lines(struct tui_app *app, struct detail *d, const struct store_positio
 	}
 }
 
+static int
+revision_chain(struct tui_app *app, const char *uuid, struct store_record ***chain, size_t *n,
+    char **cause)
+{
+	struct depot_store *ds = depot_store_borrow(app->st);
+	int rc = report_revision_chain(ds, uuid, chain, n, cause);
+
+	depot_store_close(ds);
+	return rc;
+}
+
 /*
  * Who vouches for the record: the depot notes the device whose token
  * delivered it; the inspector's name is only that device's claim.
@@ -205,6 +216,13 @@ build(struct tui_app *app, struct detail *d)
 	    tui_tr(app, NULL, "minor", "轻微"), row->hazards[REPORT_MINOR]);
 	answer_lines(app, d, row);
 	position_lines(app, d, &rec->pos);
+	{
+		char cell[128];
+		bool outside = tui_cell_text(app, NULL, &rec->pos, cell, sizeof cell);
+
+		if (cell[0] != '\0')
+			add(d, outside ? TUI_WARN : TUI_NORMAL, "  %s", cell);
+	}
 
 	if (store_review_history(app->st, rec->uuid, &hist, &nhist, &cause) == 0) {
 		if (nhist == 0)
@@ -223,8 +241,7 @@ build(struct tui_app *app, struct detail *d)
 		free(cause);
 		cause = NULL;
 	}
-	if (rec->replaces[0] != '\0' &&
-	    report_revision_chain(app->st, rec->uuid, &chain, &nchain, &cause) == 0) {
+	if (rec->replaces[0] != '\0' && revision_chain(app, rec->uuid, &chain, &nchain, &cause) == 0) {
 		add(d, TUI_TITLE, "%s", tui_tr(app, NULL, "Revision chain (newest first):", "修订链 (最新在前):"));
 		for (size_t i = 0; i < nchain; i++)
 			add(d, TUI_NORMAL, "  %s  %s  %s", chain[i]->uuid, chain[i]->created_at,

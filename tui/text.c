@@ -11,6 +11,7 @@
 #include <string.h>
 #include <wctype.h>
 
+#include "platform/platform.h"
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
@@ -323,4 +324,23 @@ tui_edit_draw(struct tui_edit *e, struct tui_app *app, int y, int x, int cols, a
 	attrset(A_NORMAL);
 	app->cursor_y = y;
 	app->cursor_x = x + caret;
+}
+
+bool
+tui_cell_text(const struct tui_app *app, const struct form *f, const struct store_position *pos,
+    char *buf, size_t size)
+{
+	const char *cell;
+
+	buf[0] = '\0';
+	if (app->opt.grid == NULL || pos->source == STORE_POS_NONE)
+		return false;
+	cell = platform_grid_cell(app->opt.grid, pos->lon, pos->lat);
+	if (cell == NULL) {
+		snprintf(buf, size, "%s", tui_tr(app, f, "outside every grid cell",
+		    "不在任何单元网格内"));
+		return true;
+	}
+	snprintf(buf, size, "%s %s", tui_tr(app, f, "grid cell", "单元网格"), cell);
+	return false;
 }

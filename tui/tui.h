@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 struct fc_config;
+struct platform_grid;
 
 struct tui_options {
 	const char *db_path;      /* the store; required */
@@ -24,6 +25,9 @@ struct tui_options {
 	const char *lang;         /* "zh", "en", NULL: each form's default */
 	const char *device;       /* the device name records carry */
 	struct fc_config *config; /* where the inspector is remembered; may be NULL */
+	/* The unit grid (docs/platform.md): the save screen and the review show
+	 * each position's cell.  NULL: none.  Not owned; outlives tui_run. */
+	const struct platform_grid *grid;
 	bool bench_startup;       /* exit right after the first painted frame */
 	/* Review mode (fieldcheck review, tui/review*.c): opens the supervisor's
 	 * review of this day (YYYY-MM-DD) instead of the inspector's home. */

@@ -368,6 +368,14 @@ int tui_summary_draw(struct tui_app *app, const struct form *f, const struct sto
 enum tui_role tui_severity_role(int severity);
 /* The position line of a record or fix: "46.49829 7.56741 ±4 m 3D 9 sats". */
 void tui_position_text(const struct store_position *pos, char *buf, size_t size);
+/*
+ * The unit-grid cell of a position (docs/platform.md), in the screen's
+ * language: "单元网格 310101001001001", or that the position is outside every
+ * cell (returns true then, for a warning's colour).  "" without a grid
+ * (`grid` in the configuration) or without a position.
+ */
+bool tui_cell_text(const struct tui_app *app, const struct form *f,
+    const struct store_position *pos, char *buf, size_t size);
 /* The answers an inspector gave (calculated fields do not count). */
 size_t tui_answered_count(const struct form *f, const struct store_record *rec);
 

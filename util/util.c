@@ -394,6 +394,15 @@ fc_default_db_path(void)
 }
 
 char *
+fc_cache_dir(void)
+{
+	char *leaf = xdg_path("XDG_CACHE_HOME", ".cache", "");
+
+	leaf[strlen(leaf) - 1] = '\0';   /* the directory, without its trailing slash */
+	return leaf;
+}
+
+char *
 fc_config_path(void)
 {
 	return xdg_path("XDG_CONFIG_HOME", ".config", "config");

@@ -104,6 +104,8 @@ int fc_mkdir_parents(const char *path, char **cause);
  * else ~/.local/share/fieldcheck/fieldcheck.db.  Caller frees.
  */
 char *fc_default_db_path(void);
+/* $XDG_CACHE_HOME/fieldcheck, else ~/.cache/fieldcheck: files fieldcheck can remake.  Caller frees. */
+char *fc_cache_dir(void);
 /* $XDG_CONFIG_HOME/fieldcheck/config, else ~/.config/fieldcheck/config.  Caller frees. */
 char *fc_config_path(void);
 

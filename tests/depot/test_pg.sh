@@ -19,10 +19,10 @@ DEPOT_DB=$PG_URI
 # ---- schema and devices ----
 "$DEPOT" --db "$PG_URI" migrate > "$SCRATCH/migrate.out" 2>&1
 check "migrate creates the schema on an empty database" exit_says $? 0 "$SCRATCH/migrate.out" \
-	"PostgreSQL schema version 1"
-check "the schema's version is kept in the database" test "$(pg_psql 'SELECT version FROM fieldcheck_schema')" = 1
+	"PostgreSQL schema version 2"
+check "the schema's version is kept in the database" test "$(pg_psql 'SELECT version FROM fieldcheck_schema')" = 2
 "$DEPOT" --db "$PG_URI" migrate > "$SCRATCH/migrate2.out" 2>&1
-check "migrate again changes nothing" exit_says $? 0 "$SCRATCH/migrate2.out" "PostgreSQL schema version 1"
+check "migrate again changes nothing" exit_says $? 0 "$SCRATCH/migrate2.out" "PostgreSQL schema version 2"
 
 check "device add hh1 prints a token" depot_init
 check "the token is 43 base64url characters" grep -qE '^[A-Za-z0-9_-]{43}$' "$TOKEN"
@@ -63,6 +63,44 @@ pg_answers > "$SCRATCH/pg.answers"
 check "the answers in PostgreSQL are the handheld's, in form order" cmp -s "$SCRATCH/hh.answers" "$SCRATCH/pg.answers"
 sync_to "http://127.0.0.1:$PORT_A" --once > /dev/null 2>&1
 check "a second sync sends nothing; still 300" test "$(pg_count)" = 300
+
+# ---- the supervisor's list, export, report and the platform push read it ----
+DAY=$(date +%F)
+FCR() { "$FIELDCHECK" --forms "$FORMS" "$@"; }
+# same_sorted ARGS...: `fieldcheck ARGS` prints the same lines (sorted: records
+# created in the same millisecond have no order) on the handheld and on PostgreSQL.
+same_sorted() {
+	FCR --db "$HH" "$@" 2> /dev/null | sort > "$SCRATCH/same.hh" &&
+	FCR --db "$PG_URI" "$@" 2> "$SCRATCH/same.err" | sort > "$SCRATCH/same.pg" &&
+	[ -s "$SCRATCH/same.pg" ] && cmp -s "$SCRATCH/same.hh" "$SCRATCH/same.pg"
+}
+check "list on PostgreSQL lists the handheld's 300 records" same_sorted list --day "$DAY"
+pg_psql "CREATE ROLE fcread LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO fcread"
+check "a role that may only SELECT lists them too (readers create nothing)" \
+	test "$(FCR --db "postgresql:///fc?host=$PG_DIR&user=fcread" list --day "$DAY" | wc -l)" = 300
+# (updated_at is the handheld's own: it moves when the record is marked sent)
+list_json() { FCR --db "$1" list --json | jq -c 'del(.updated_at)' | sort; }
+same_json() { list_json "$HH" > "$SCRATCH/json.hh" && list_json "$PG_URI" > "$SCRATCH/json.pg" && cmp -s "$SCRATCH/json.hh" "$SCRATCH/json.pg"; }
+check "list --json: every field and answer the same" same_json
+check "list --inspector, --form and --limit filter on PostgreSQL too" \
+	test "$(FCR --db "$PG_URI" --inspector alice list --form road --limit 7 | wc -l)" = 7
+check "export --format geojson: the same features" same_sorted export --day "$DAY" --format geojson
+check "export --format csv: the same rows" same_sorted export --day "$DAY" --format csv
+check "report: the same text" same_sorted report --day "$DAY"
+check "export --format cases: the same cases" same_sorted export --day "$DAY" --format cases
+# Decisions on PostgreSQL (appended; the latest counts) reach the cases.
+rec=$(FCR --db "$PG_URI" export --day "$DAY" --format cases 2> /dev/null | head -n 1 | jq -r .recordId)
+pg_psql "INSERT INTO reviews (record_uuid, decision, reviewer, decided_at) VALUES
+	('$rec', 'approved', 'sup', '2026-11-30T01:00:00Z'), ('$rec', 'rejected', 'sup', '2026-11-30T01:05:00Z')"
+state_of() { FCR --db "$PG_URI" export --day "$DAY" --format cases 2> /dev/null | jq -r "select(.recordId == \"$rec\") | .caseState" | sort -u; }
+check "a record's latest decision on PostgreSQL is its cases' state" test "$(state_of)" = rejected
+review_kept() { ! pg_psql "DELETE FROM reviews" > /dev/null 2>&1; }
+check "a decision cannot be deleted (the schema refuses)" review_kept
+ncases=$(FCR --db "$PG_URI" export --day "$DAY" --format cases 2> /dev/null | wc -l)
+"$DEPOT" --db "$PG_URI" platform push --forms "$FORMS" --day "$DAY" --queue "$SCRATCH/pgq" \
+	--url http://127.0.0.1:1/cases --once --timeout 1 > /dev/null 2> "$SCRATCH/push.err"
+check "platform push on PostgreSQL queues every case ($ncases)" \
+	sh -c "grep -q '$ncases cases, $ncases new or changed' '$SCRATCH/push.err' && [ \$(ls '$SCRATCH/pgq/queue' | grep -c json) -eq $ncases ]"
 
 # ---- a second depot process on the same database ----
 PORT=0
@@ -221,7 +259,9 @@ pg_psql "UPDATE fieldcheck_schema SET version = 99"
 check "a database with a newer schema is refused" exit_says $? 1 "$SCRATCH/newer.err" \
 	"written by a newer fieldcheck-depot (schema 99"
 check "and left untouched" test "$(pg_psql 'SELECT version FROM fieldcheck_schema')" = 99
-pg_psql "UPDATE fieldcheck_schema SET version = 1"
+"$FIELDCHECK" --db "$PG_URI" list > /dev/null 2> "$SCRATCH/newer-list.err"
+check "and list refuses it too" exit_says $? 1 "$SCRATCH/newer-list.err" "written by a newer fieldcheck-depot (schema 99"
+pg_psql "UPDATE fieldcheck_schema SET version = 2"
 
 # ---- a role with a password: wrong one refused, PGPASSFILE honoured ----
 pg_psql "CREATE ROLE fcpass LOGIN SUPERUSER PASSWORD 'right-horse'"
@@ -244,11 +284,11 @@ printf '[fieldcheck]\nhost=%s\ndbname=fc\nuser=%s\n' "$PG_DIR" "$PG_USER" > "$SC
 check "PGSERVICEFILE and service= are honoured" \
 	env PGSERVICEFILE="$SCRATCH/pg_service.conf" sh -c "'$DEPOT' --db service=fieldcheck device list | grep -q '^hh1	'"
 
-# ---- the supervisor's commands read SQLite only, so far: refused, no file made ----
+# ---- the review's screen writes decisions on SQLite only, so far: refused, no file made ----
 cd "$SCRATCH" || exit 1
-"$FIELDCHECK" --db "$PG_URI" list > /dev/null 2> "$SCRATCH/list.err"
-check "fieldcheck list on a PostgreSQL URI is refused, saying why" exit_says $? 1 "$SCRATCH/list.err" \
-	"only fieldcheck-depot (serve, device, migrate) reads one so far"
+"$FIELDCHECK" --db "$PG_URI" review --bench-startup > /dev/null 2> "$SCRATCH/review.err" < /dev/null
+check "fieldcheck review on a PostgreSQL URI is refused, saying why" exit_says $? 1 "$SCRATCH/review.err" \
+	"the review stores its decisions in a SQLite depot only so far"
 check "and creates no file named like the URI" sh -c "! ls -d '$SCRATCH'/postgresql* 2>/dev/null"
 
 # ---- migrate on SQLite says its version too ----

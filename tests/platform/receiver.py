@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A small city platform for tests/platform/test_push.sh, on 127.0.0.1.
 
-    receiver.py PORTFILE SCRIPT LOG
+    receiver.py PORTFILE SCRIPT LOG [CERT KEY]
+
+With CERT and KEY (PEM) it serves HTTPS.
 
 Answers each POST by the next line of SCRIPT (consumed as it goes):
   500     500 with a JSON error
@@ -81,6 +83,11 @@ class H(BaseHTTPRequestHandler):
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
 srv.daemon_threads = True
+if len(sys.argv) > 5:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 import os

@@ -117,3 +117,38 @@ check "no escape byte is kept in the reason" no_escape "$Q"/refused/*.why
 check "a URL that is not http(s) is a usage error" [ $? -eq 2 ]
 "$DEPOT" --db "$DB" platform push --url http://127.0.0.1:1/ > /dev/null 2>&1
 check "push without --day is a usage error" [ $? -eq 2 ]
+
+# ---- HTTPS with a throwaway city CA (made here by openssl, never kept) ----
+PKI="$SCRATCH/pki"
+mkdir -p "$PKI"
+make_pki() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=test city CA" \
+		-days 2 -keyout "$PKI/ca.key" -out "$PKI/ca.pem" 2> /dev/null &&
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=platform" \
+		-keyout "$PKI/platform.key" -out "$PKI/platform.csr" 2> /dev/null &&
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$PKI/ext" &&
+	openssl x509 -req -in "$PKI/platform.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
+		-CAcreateserial -days 2 -extfile "$PKI/ext" -out "$PKI/platform.pem" 2> /dev/null
+}
+check "a throwaway CA and a certificate for 127.0.0.1" make_pki
+: > "$SCRATCH/tls.script"
+python3 "$TOP/tests/platform/receiver.py" "$SCRATCH/tls.port" "$SCRATCH/tls.script" \
+	"$SCRATCH/tls.log" "$PKI/platform.pem" "$PKI/platform.key" &
+tpid=$!
+at_exit "kill $tpid"
+check "the HTTPS receiver listens" wait_for 10 test -s "$SCRATCH/tls.port"
+TPUSH() { "$DEPOT" --db "$DB" platform push --forms "$TOP/forms/checklists" --day "$DAY" \
+	--url "https://127.0.0.1:$(cat "$SCRATCH/tls.port")/cases" --timeout 5 --retry-base 0 "$@"; }
+FC record add --form urban_furniture --inspector li --at 31.238,121.478,4 asset_id=灯杆-10 \
+	furniture_type=street_light pole_tilt=yes pole_tilt_severity=minor > /dev/null
+TPUSH --once 2> "$SCRATCH/tls1"
+check "without --cacert the platform's certificate is not accepted: exit 1" [ $? -eq 1 ]
+check "it says why and names --cacert" grep -q "TLS certificate was not accepted (.*); a city CA needs --cacert" "$SCRATCH/tls1"
+check "the case stays queued" [ "$(queued)" -eq 1 ]
+check "nothing reached the platform" [ ! -s "$SCRATCH/tls.log" ]
+TPUSH --once --cacert "$PKI/ca.pem" 2> "$SCRATCH/tls2"
+check "with --cacert the case is delivered over HTTPS" \
+	sh -c "[ $? -eq 0 ] && [ $(queued) -eq 0 ] && [ \$(wc -l < '$SCRATCH/tls.log') -eq 1 ]"
+TPUSH --once --cacert "$PKI/ca.key" > /dev/null 2> "$SCRATCH/tls3"
+check "a --cacert that is no certificate is refused at the start (exit 2)" \
+	sh -c "[ $? -eq 2 ] && grep -q 'not a PEM CA certificate' '$SCRATCH/tls3'"

@@ -69,12 +69,10 @@ cell_at(const struct geo_layer *l, double lon, double lat)
 	return i < 0 ? "-" : geo_layer_string(l, (size_t)i, "code");
 }
 
+/* l answers as the quad does: each cell, its edges and corners, and outside. */
 static void
-test_shared_edges(void **state)
+answers_as_quad(const struct geo_layer *l)
 {
-	struct geo_layer *l = load_ok(quad);
-
-	(void)state;
 	assert_int_equal(geo_layer_count(l), 4);
 	assert_string_equal(cell_at(l, 121.45, 31.15), "sw");
 	assert_string_equal(cell_at(l, 121.55, 31.25), "ne");
@@ -91,6 +89,15 @@ test_shared_edges(void **state)
 	assert_string_equal(cell_at(l, 121.6, 31.15), "-");
 	assert_string_equal(cell_at(l, 121.45, 31.3), "-");
 	assert_string_equal(cell_at(l, 120.0, 31.15), "-");
+}
+
+static void
+test_shared_edges(void **state)
+{
+	struct geo_layer *l = load_ok(quad);
+
+	(void)state;
+	answers_as_quad(l);
 	assert_int_equal(geo_layer_check_disjoint(l, NULL), 0);
 	geo_layer_free(l);
 }
@@ -334,6 +341,134 @@ test_file(void **state)
 	free(cause);
 }
 
+/* Writes text to path; fails the test otherwise. */
+static void
+put_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The quad's properties of each kind: only strings and numbers are given out. */
+static void
+answers_props(const struct geo_layer *l)
+{
+	double n;
+
+	assert_int_equal(geo_layer_number(l, 0, "area", &n), 0);
+	assert_true(n == 2.5);
+	assert_null(geo_layer_string(l, 0, "area"));
+	assert_null(geo_layer_string(l, 0, "nested"));
+}
+
+/* The path of the only cache file in dir.  Caller frees. */
+static char *
+only_cache_file(const char *dir)
+{
+	char *cmd = xasprintf("ls %s/*.geo", dir), line[4096];
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+
+	assert_non_null(p);
+	while (fgets(line, sizeof line, p) != NULL)
+		n++;
+	pclose(p);
+	assert_int_equal(n, 1);
+	line[strcspn(line, "\n")] = '\0';
+	free(cmd);
+	return xstrdup(line);
+}
+
+/*
+ * The cache: a second load of the same bytes reads the cache file, with the
+ * same answers; a damaged or truncated cache file, or one another build
+ * wrote, is parsed again (same answers); a changed file is not the cache's.
+ */
+static void
+test_cache(void **state)
+{
+	char dir[] = "/tmp/test_geo_cache_XXXXXX", *path, *cause = NULL, *file, *cmd;
+	struct geo_layer *l;
+	size_t len;
+	char *text, *spot;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* Properties of every kind: only strings and numbers are given out. */
+	spot = strstr(quad, "\"sw\"}");
+	text = xasprintf("%.*s\"sw\",\"area\":2.5,\"nested\":{\"a\":1}}%s", (int)(spot - quad),
+	    quad, spot + 5);
+	path = xasprintf("%s/grid.geojson", dir);
+	put_file(path, text, strlen(text));
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(geo_layer_load_cached(path, dir, code_prop, 1, &l, &cause), 0);
+		assert_true(geo_layer_cached(l) == (round == 1));
+		answers_as_quad(l);
+		answers_props(l);
+		geo_layer_free(l);
+	}
+	file = only_cache_file(dir);
+	/* Every byte flipped in turn (a sample of them), then cut short: parsed again. */
+	{
+		char *good;
+
+		assert_int_equal(fc_read_file(file, 1u << 20, &good, &len, &cause), 0);
+		for (size_t i = 0; i < len; i += len / 37 + 1) {
+			char *bad = xmalloc(len);
+
+			memcpy(bad, good, len);
+			bad[i] ^= 0x20;
+			put_file(file, bad, len);
+			assert_int_equal(geo_layer_load_cached(path, dir, code_prop, 1, &l, &cause),
+			    0);
+			assert_false(geo_layer_cached(l));
+			answers_as_quad(l);
+			answers_props(l);
+			geo_layer_free(l);
+			free(bad);
+		}
+		put_file(file, good, len / 2);
+		assert_int_equal(geo_layer_load_cached(path, dir, code_prop, 1, &l, &cause), 0);
+		assert_false(geo_layer_cached(l));
+		geo_layer_free(l);
+		free(good);
+	}
+	/* The parse rewrote the cache file: read from it again. */
+	assert_int_equal(geo_layer_load_cached(path, dir, code_prop, 1, &l, &cause), 0);
+	assert_true(geo_layer_cached(l));
+	geo_layer_free(l);
+	/* A changed file has another cache file. */
+	spot = strstr(text, "\"ne\"");
+	spot[1] = 'm';
+	put_file(path, text, strlen(text));
+	assert_int_equal(geo_layer_load_cached(path, dir, code_prop, 1, &l, &cause), 0);
+	assert_false(geo_layer_cached(l));
+	assert_string_equal(cell_at(l, 121.55, 31.25), "me");
+	assert_string_equal(cell_at(l, 121.45, 31.15), "sw");
+	geo_layer_free(l);
+	/* A file refused is refused every time, cache or not. */
+	put_file(path, "{", 1);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(geo_layer_load_cached(path, dir, code_prop, 1, &l, &cause), -1);
+		free(cause);
+		cause = NULL;
+	}
+	/* A cache directory that cannot be made costs nothing but the parse. */
+	put_file(path, quad, strlen(quad));
+	assert_int_equal(geo_layer_load_cached(path, "/proc/no/such", code_prop, 1, &l, &cause), 0);
+	answers_as_quad(l);
+	geo_layer_free(l);
+	free(text);
+	free(file);
+	free(path);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -343,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_slanted_shared_edge),
 		cmocka_unit_test(test_index_matches_scan),
+		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_file),

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "forms/forms.h"
 #include "meaning/meaning.h"
@@ -337,6 +339,58 @@ test_queue_keeps_content_queued_during_a_post(void **state)
 	free(cmd);
 }
 
+/*
+ * Two pushers queue new content for one case at the same moment (two
+ * `platform push` runs, or one beside fieldcheck-push): each writes a file
+ * of its own beside the queue's and renames it, so every put succeeds, the
+ * queued file is one whole content, and nothing is left beside it.
+ */
+static void
+test_queue_concurrent_puts(void **state)
+{
+	static const char id[] = "2b2c0a56-4a2d-8a5e-9d3c-2f1e0a9b8c7d";
+	char dir[] = "/tmp/fc-queue-XXXXXX", *cause = NULL, *cmd, body[16384];
+	struct platform_queue *q;
+	struct platform_queued *items;
+	size_t n;
+	pid_t pid;
+	int failed = 0, status;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(platform_queue_open(dir, &q, &cause), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	for (int i = 0; i < 300; i++) {
+		int len = snprintf(body, 64, "{\"by\":\"%c\",\"i\":%d,\"pad\":\"", pid == 0 ? 'c' : 'p', i);
+
+		memset(body + len, 'x', sizeof body - (size_t)len - 3);
+		memcpy(body + sizeof body - 3, "\"}", 3);
+		if (platform_queue_put(q, id, body, sizeof body - 1, &cause) != 1) {
+			failed++;
+			free(cause);
+			cause = NULL;
+		}
+	}
+	if (pid == 0)
+		_exit(failed == 0 ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(failed, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(platform_queue_list(q, &items, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].len, sizeof body - 1);
+	assert_memory_equal(items[0].body + items[0].len - 2, "\"}", 2);
+	platform_queued_free(items, n);
+	platform_queue_close(q);
+	cmd = xasprintf("test \"$(ls -A '%s/queue')\" = '%s.json'", dir, id);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -350,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_code_column),
 		cmocka_unit_test(test_code_on_severity_choice),
 		cmocka_unit_test(test_queue_keeps_content_queued_during_a_post),
+		cmocka_unit_test(test_queue_concurrent_puts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
