@@ -75,15 +75,6 @@ apply_lang(struct fs *fs)
 	}
 }
 
-static long
-choice_index(const struct form *f, size_t q, const char *name)
-{
-	for (size_t c = 0; c < form_choice_count(f, q); c++)
-		if (strcmp(form_choice_name(f, q, c), name) == 0)
-			return (long)c;
-	return -1;
-}
-
 static bool
 multi_has(const char *value, const char *name)
 {
@@ -113,7 +104,7 @@ enter_question(struct fs *fs, size_t q)
 	tui_edit_init(&fs->ed, ans, ANSWER_MAX);
 	fs->cursor = fs->top = 0;
 	if (form_question_type(fs->f, q) == FORM_SELECT_ONE &&
-	    (c = choice_index(fs->f, q, ans)) >= 0)
+	    (c = form_choice_index(fs->f, q, ans)) >= 0)
 		fs->cursor = (size_t)c;
 	set_msg(fs, NULL, false);
 	fs->confirm_discard = false;
@@ -201,7 +192,6 @@ prev_visible(const struct fs *fs, size_t before)
 }
 
 static const struct tui_screen_ops review_ops;
-static const char *none_found_choice(const struct form *f, size_t q);
 
 static void
 leave(struct fs *fs)
@@ -670,7 +660,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 	fs->counted = progress_questions(f);
 	fs->last_hazard = -1;
 	for (size_t q = 0; q < form_question_count(f); q++)
-		if (none_found_choice(f, q) != NULL)
+		if (meaning_none_found(f, q) != NULL)
 			fs->last_hazard = (long)q;
 	fs->sess = form_session_new(f, tui_lang(app));
 	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
@@ -983,24 +973,6 @@ review_close(struct tui_screen *s)
 }
 
 /*
- * A hazard question's "nothing found" choice: "none" in a hazard question
- * of its own, or "no" in a yes/no question that has a NAME_severity
- * follow-up; NULL when q is no hazard question.
- */
-static const char *
-none_found_choice(const struct form *f, size_t q)
-{
-	char sev[STORE_ID_LEN + 16];
-
-	if (form_question_type(f, q) != FORM_SELECT_ONE)
-		return NULL;
-	if (choice_index(f, q, "none") >= 0)
-		return "none";
-	snprintf(sev, sizeof sev, "%s_severity", form_question_name(f, q));
-	return choice_index(f, q, "no") >= 0 && form_question_index(f, sev) >= 0 ? "no" : NULL;
-}
-
-/*
  * "The rest: none found": every relevant hazard question not answered gets
  * its nothing-found choice, so the record tells checked-and-clear from not
  * checked.  Returns how many were answered.
@@ -1011,7 +983,7 @@ rest_none_found(struct fs *fs)
 	size_t n = 0;
 
 	for (size_t q = 0; q < form_question_count(fs->f); q++) {
-		const char *none = none_found_choice(fs->f, q);
+		const char *none = meaning_none_found(fs->f, q);
 		char *m = NULL;
 
 		if (none == NULL || !visible(fs, q) || form_session_get(fs->sess, q)[0] != '\0')

@@ -150,20 +150,27 @@ answer_lines(struct tui_app *app, struct detail *d, const struct report_row *row
 
 	add(d, TUI_TITLE, "%s", tui_tr(app, NULL, "Answers:", "回答:"));
 	if (f != NULL) {
+		/* A group's answers are indented under its heading, so what follows the group is seen outside it. */
+		int depth = 0;
+
 		for (size_t q = 0; q < form_question_count(f); q++) {
 			const char *v = store_record_answer(rec, form_question_name(f, q));
 			enum form_qtype t = form_question_type(f, q);
+			int indent = 2 + 2 * (depth < 4 ? depth : 4);
 			char *text;
 
 			if (t == FORM_BEGIN_GROUP) {
-				add(d, TUI_TITLE, "%s", form_question_label(f, q, lang));
+				add(d, TUI_TITLE, "%*s%s", indent, "", form_question_label(f, q, lang));
+				depth++;
 				continue;
 			}
+			if (t == FORM_END_GROUP && depth > 0)
+				depth--;
 			if (v == NULL || t == FORM_CALCULATE)
 				continue;
 			text = oneline(meaning_answer_text(f, q, v, lang));
 			add(d, tui_severity_role(meaning_answer_severity(f, q, v)),
-			    "  %s: %s", form_question_label(f, q, lang)[0] ?
+			    "%*s%s: %s", indent, "", form_question_label(f, q, lang)[0] ?
 			    form_question_label(f, q, lang) : form_question_name(f, q), text);
 			free(text);
 		}
