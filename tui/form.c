@@ -29,6 +29,12 @@ struct fs {
 	char applied_lang[TUI_LANG_LEN];
 	size_t q;
 	struct tui_edit ed;
+	/*
+	 * The choices of question q on screen: those its choice_filter offers
+	 * now, in list order.  cursor and top index this list, digits number
+	 * it; shown[i] is the form's choice index.
+	 */
+	size_t *shown, nshown, shown_cap;  /* owned */
 	size_t cursor, top;
 	int choice_y;                    /* screen row of the first shown choice */
 	char *msg;                       /* owned */
@@ -92,6 +98,24 @@ multi_has(const char *value, const char *name)
 	return false;
 }
 
+/* Refreshes fs->shown from the session: earlier answers decide what a choice_filter offers. */
+static void
+refresh_shown(struct fs *fs)
+{
+	size_t nc = form_choice_count(fs->f, fs->q);
+
+	if (fs->shown_cap < nc) {
+		fs->shown = xreallocarray(fs->shown, nc, sizeof *fs->shown);
+		fs->shown_cap = nc;
+	}
+	fs->nshown = 0;
+	for (size_t c = 0; c < nc; c++)
+		if (form_session_choice_offered(fs->sess, fs->q, c))
+			fs->shown[fs->nshown++] = c;
+	if (fs->cursor >= fs->nshown)
+		fs->cursor = fs->nshown > 0 ? fs->nshown - 1 : 0;
+}
+
 static void
 enter_question(struct fs *fs, size_t q)
 {
@@ -103,9 +127,12 @@ enter_question(struct fs *fs, size_t q)
 	ans = form_session_get(fs->sess, q);
 	tui_edit_init(&fs->ed, ans, ANSWER_MAX);
 	fs->cursor = fs->top = 0;
+	refresh_shown(fs);
 	if (form_question_type(fs->f, q) == FORM_SELECT_ONE &&
 	    (c = form_choice_index(fs->f, q, ans)) >= 0)
-		fs->cursor = (size_t)c;
+		for (size_t i = 0; i < fs->nshown; i++)
+			if (fs->shown[i] == (size_t)c)
+				fs->cursor = i;
 	set_msg(fs, NULL, false);
 	fs->confirm_discard = false;
 }
@@ -264,14 +291,17 @@ toggle_multi(struct fs *fs, size_t c)
 	set_answer(fs, value, true);
 }
 
+/* Picks the i-th shown choice. */
 static void
-pick(struct fs *fs, size_t c)
+pick(struct fs *fs, size_t i)
 {
 	enum form_qtype t = form_question_type(fs->f, fs->q);
+	size_t c;
 
-	if (c >= form_choice_count(fs->f, fs->q))
+	if (i >= fs->nshown)
 		return;
-	fs->cursor = c;
+	fs->cursor = i;
+	c = fs->shown[i];
 	if (t == FORM_SELECT_ONE)
 		set_answer(fs, form_choice_name(fs->f, fs->q, c), true);
 	else
@@ -317,10 +347,12 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	struct fs *fs = s->priv;
 	struct tui_app *app = s->app;
 	enum form_qtype t = form_question_type(fs->f, fs->q);
-	size_t nc = form_choice_count(fs->f, fs->q);
+	size_t nc;
 	long p;
 
 	apply_lang(fs);
+	refresh_shown(fs);
+	nc = fs->nshown;
 	if (a == TUI_ACT_DISCARD) {
 		if (!fs->confirm_discard) {
 			fs->confirm_discard = true;
@@ -532,10 +564,12 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 		if (y < bottom)
 			tui_put(y++, 2, type_hint(fs, t), cols - 2, tui_attr(app, TUI_DIM));
 	} else if (t == FORM_SELECT_ONE || t == FORM_SELECT_MULTIPLE) {
-		size_t nc = form_choice_count(fs->f, fs->q);
+		size_t nc;
 		int vis = bottom - y;
 		const char *ans = form_session_get(fs->sess, fs->q);
 
+		refresh_shown(fs);
+		nc = fs->nshown;
 		if (vis < 1)
 			vis = 1;
 		if (fs->top + (size_t)vis > nc)
@@ -544,16 +578,17 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 			fs->top = fs->cursor;
 		if (fs->cursor >= fs->top + (size_t)vis)
 			fs->top = fs->cursor - (size_t)vis + 1;
-		for (size_t c = fs->top; c < nc && y < bottom; c++, y++) {
+		for (size_t i = fs->top; i < nc && y < bottom; i++, y++) {
+			size_t c = fs->shown[i];
 			bool on = t == FORM_SELECT_ONE ?
 			    strcmp(ans, form_choice_name(fs->f, fs->q, c)) == 0 :
 			    multi_has(ans, form_choice_name(fs->f, fs->q, c));
 			char mark[16], num[4] = "  ";
-			attr_t at = c == fs->cursor ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+			attr_t at = i == fs->cursor ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
 			int sev = meaning_choice_severity(fs->f, fs->q, c) + 1;
 
-			if (c < 9)
-				snprintf(num, sizeof num, "%zu", c + 1);
+			if (i < 9)
+				snprintf(num, sizeof num, "%zu", i + 1);
 			snprintf(mark, sizeof mark, "%-2s%s ", num, t == FORM_SELECT_ONE ?
 			    (on ? "(•)" : "( )") : (on ? "[x]" : "[ ]"));
 			tui_put_pad(y, 0, mark, 6, at | A_BOLD);
@@ -589,6 +624,7 @@ form_close(struct tui_screen *s)
 	store_record_free(fs->rec);
 	free(fs->msg);
 	free(fs->counted);
+	free(fs->shown);
 	free(fs);
 	s->priv = NULL;
 }
