@@ -178,7 +178,7 @@ save_draft(struct fs *fs)
 		return;
 	}
 	if (store_save_draft(fs->app->st, fs->rec, &cause) != 0) {
-		tui_flash(fs->app, true, "%s: %s", tui_tr(fs->app, fs->f, "Draft not saved", "草稿未保存"), cause);
+		tui_flash(fs->app, true, "%s: %s", tui_msg(fs->app, fs->f, TUI_MSG_DRAFT_NOT_SAVED), cause);
 		free(cause);
 		return;
 	}
@@ -332,8 +332,7 @@ fill_from_gps(struct fs *fs)
 
 	if (fs->app->gc == NULL || gpsclient_state(fs->app->gc) != GPS_FIX ||
 	    !gpsclient_last_fix(fs->app->gc, &fix)) {
-		tui_flash(fs->app, true, "%s", tui_tr(fs->app, fs->f, "no current GPS fix",
-		    "当前没有 GPS 定位"));
+		tui_flash(fs->app, true, "%s", tui_msg(fs->app, fs->f, TUI_MSG_NO_CURRENT_GPS_FIX));
 		return;
 	}
 	meaning_geopoint_text(fix.lat, fix.lon, fix.alt_msl, fix.accuracy_m, value, sizeof value);
@@ -356,9 +355,7 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	if (a == TUI_ACT_DISCARD) {
 		if (!fs->confirm_discard) {
 			fs->confirm_discard = true;
-			set_msg(fs, xstrdup(tui_tr(app, fs->f,
-			    "Discard this draft? F8 again discards, any other key keeps it.",
-			    "删除此草稿？再按 F8 删除，按其他键保留。")), true);
+			set_msg(fs, xstrdup(tui_msg(app, fs->f, TUI_MSG_DISCARD_DRAFT_F8_AGAIN)), true);
 			return true;
 		}
 		if (fs->stored) {
@@ -371,7 +368,7 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 			}
 			app->data_version++;
 		}
-		tui_flash(app, false, "%s", tui_tr(app, fs->f, "Draft discarded", "草稿已删除"));
+		tui_flash(app, false, "%s", tui_msg(app, fs->f, TUI_MSG_DRAFT_DISCARDED));
 		fs->stored = false;
 		tui_pop(app);
 		return true;
@@ -495,14 +492,13 @@ static const char *
 type_hint(const struct fs *fs, enum form_qtype t)
 {
 	switch (t) {
-	case FORM_INTEGER: return tui_tr(fs->app, fs->f, "whole number", "整数");
-	case FORM_DECIMAL: return tui_tr(fs->app, fs->f, "number", "数字");
+	case FORM_INTEGER: return tui_msg(fs->app, fs->f, TUI_MSG_WHOLE_NUMBER);
+	case FORM_DECIMAL: return tui_msg(fs->app, fs->f, TUI_MSG_NUMBER);
 	case FORM_DATE: return "YYYY-MM-DD";
 	case FORM_TIME: return "HH:MM";
 	case FORM_DATETIME: return "YYYY-MM-DDTHH:MM";
-	case FORM_GEOPOINT: return tui_tr(fs->app, fs->f, "lat lon alt acc  (F5: use GPS)",
-	    "纬度 经度 高度 精度（F5 用 GPS）");
-	case FORM_PHOTO: return tui_tr(fs->app, fs->f, "path of the photo file", "照片文件路径");
+	case FORM_GEOPOINT: return tui_msg(fs->app, fs->f, TUI_MSG_LAT_LON_ALT_ACC);
+	case FORM_PHOTO: return tui_msg(fs->app, fs->f, TUI_MSG_PATH_PHOTO_FILE);
 	default: return "";
 	}
 }
@@ -601,7 +597,7 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 
 		tui_put_pad(y++, 0, on ? "1 [x] OK" : "1 [ ] OK", cols, tui_attr(app, TUI_SELECTED));
 	} else if (t == FORM_NOTE) {
-		tui_put(y++, 0, tui_tr(app, fs->f, "Enter: continue", "Enter 继续"), cols,
+		tui_put(y++, 0, tui_msg(app, fs->f, TUI_MSG_ENTER_CONTINUE), cols,
 		    tui_attr(app, TUI_DIM));
 	}
 	if (fs->msg != NULL)
@@ -609,8 +605,7 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 		    TUI_WARN), true);
 	else if (fs->last_hazard >= 0 && (long)fs->q > fs->last_hazard)
 		/* Past the hazards the rest is optional: finishing is one key away. */
-		tui_put(bottom, 0, tui_tr(app, fs->f, "F4: save now",
-		    "F4 现在保存"), cols, A_BOLD);
+		tui_put(bottom, 0, tui_msg(app, fs->f, TUI_MSG_F4_SAVE_NOW), cols, A_BOLD);
 }
 
 static void
@@ -702,12 +697,12 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
 	if (draft_uuid != NULL) {
 		if (store_get(app->st, draft_uuid, &fs->rec, &cause) != 0) {
-			tui_flash(app, true, "%s: %s", tui_tr(app, f, "Draft", "草稿"), cause);
+			tui_flash(app, true, "%s: %s", tui_msg(app, f, TUI_MSG_DRAFT), cause);
 			free(cause);
 			goto fail;
 		}
 		if (fs->rec->status != STORE_DRAFT) {
-			tui_flash(app, true, "%s", tui_tr(app, f, "That record is no longer a draft.", "该记录已不是草稿。"));
+			tui_flash(app, true, "%s", tui_msg(app, f, TUI_MSG_RECORD_NO_LONGER_DRAFT));
 			goto fail;
 		}
 		fs->stored = true;
@@ -763,7 +758,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			first = after >= 0 ? after : q;
 		}
 	if (first < 0) {
-		tui_flash(app, true, "%s", tui_tr(app, f, "This checklist has no question to answer.", "此检查表没有可回答的问题。"));
+		tui_flash(app, true, "%s", tui_msg(app, f, TUI_MSG_CHECKLIST_HAS_NO_QUESTION));
 		goto fail;
 	}
 	enter_question(fs, (size_t)first);
@@ -894,11 +889,17 @@ enum review_mode {
 	RV_REASON_TEXT,    /* ... or the inspector types one */
 };
 
-/* The ready reasons for saving without a GPS position, stored in English. */
-static const char *const pos_reasons[][2] = {
-	{ "indoors", "室内" },
-	{ "under a bridge or cover", "桥下或遮挡" },
-	{ "GPS receiver fault", "GPS 接收器故障" },
+/*
+ * The ready reasons for saving without a GPS position: stored in English
+ * (the record's data, whatever the screen's language), shown as a message.
+ */
+static const struct {
+	const char *stored;
+	enum tui_msg shown;
+} pos_reasons[] = {
+	{ "indoors", TUI_MSG_REASON_INDOORS },
+	{ "under a bridge or cover", TUI_MSG_REASON_UNDER_BRIDGE },
+	{ "GPS receiver fault", TUI_MSG_REASON_RECEIVER_FAULT },
 };
 #define POS_REASONS (sizeof pos_reasons / sizeof pos_reasons[0])
 
@@ -937,14 +938,14 @@ usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos
 
 	store_position_clear(pos);
 	if (app->gc == NULL || gpsclient_state(app->gc) == GPS_OFF) {
-		snprintf(why, size, "%s", tui_tr(app, f, "GPS is off", "GPS 已关闭"));
+		snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_GPS_OFF));
 		return false;
 	}
 	if (!gpsclient_stamp(app->gc, gpsclient_stale_after_s(app->gc), &fix, &age)) {
 		switch (gpsclient_state(app->gc)) {
 		case GPS_NO_GPSD: snprintf(why, size, "no gpsd (%s)", gpsclient_error(app->gc)); break;
-		case GPS_STALE: snprintf(why, size, "%s", tui_tr(app, f, "fix is stale", "定位已过时")); break;
-		default: snprintf(why, size, "%s", tui_tr(app, f, "no fix", "无定位")); break;
+		case GPS_STALE: snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_FIX_STALE)); break;
+		default: snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_NO_FIX)); break;
 		}
 		return false;
 	}
@@ -978,13 +979,13 @@ do_save(struct tui_screen *s, const struct store_position *pos)
 	sync_record(fs);
 	fs->rec->pos = *pos;
 	if (store_finalize(app->st, fs->rec, &cause) != 0) {
-		tui_flash(app, true, "%s: %s", tui_tr(app, fs->f, "Not saved", "未保存"), cause);
+		tui_flash(app, true, "%s: %s", tui_msg(app, fs->f, TUI_MSG_NOT_SAVED), cause);
 		free(cause);
 		return;
 	}
 	fs->stored = false;  /* it is final now: nothing left to keep as a draft */
 	tui_refresh_counts(app);
-	tui_flash(app, false, "%s: %s", tui_tr(app, fs->f, "Saved", "已保存"),
+	tui_flash(app, false, "%s: %s", tui_msg(app, fs->f, TUI_MSG_SAVED),
 	    form_title(fs->f, tui_lang(app)));
 	tui_pop_to_home(app);
 }
@@ -1081,7 +1082,7 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	bool good = usable_fix(app, fs->f, &pos, why, sizeof why);
 	int posrows = 4, body = rows - 1 - posrows - 1, total;
 
-	snprintf(head, sizeof head, "%s: %s", tui_tr(app, fs->f, "Save", "保存"),
+	snprintf(head, sizeof head, "%s: %s", tui_msg(app, fs->f, TUI_MSG_SAVE),
 	    form_title(fs->f, tui_lang(app)));
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
 	if (body < 1)
@@ -1096,50 +1097,39 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 			tui_position_text(&pos, text, sizeof text);
 			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_GOOD));
 		} else {
-			snprintf(text, sizeof text, "%s: %s", tui_tr(app, fs->f,
-			    "No usable position", "没有可用的位置"), why);
+			snprintf(text, sizeof text, "%s: %s", tui_msg(app, fs->f, TUI_MSG_NO_USABLE_POSITION), why);
 			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_WARN));
 		}
 		y++;
 		switch (rv->mode) {
 		case RV_MAIN:
-			tui_wrap(y, 0, good ? tui_tr(app, fs->f,
-			    "Enter: save   0: the rest none found, save   2: type position   3: save without",
-			    "Enter 保存  0 其余未发现并保存  2 手动输入位置  3 无位置保存") : gps_on(app) ? tui_tr(app, fs->f,
-			    "1: wait for a fix   2: type position   3: save without position",
-			    "1 等待定位  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
-			    "2: type position   3: save without position",
-			    "2 手动输入位置  3 无位置保存"), cols, 3, A_BOLD, true);
+			tui_wrap(y, 0, good ? tui_msg(app, fs->f, TUI_MSG_SAVE_KEYS_GOOD) : gps_on(app) ? tui_msg(app, fs->f, TUI_MSG_SAVE_KEYS_WAIT) : tui_msg(app, fs->f, TUI_MSG_SAVE_KEYS_NO_GPS), cols, 3, A_BOLD, true);
 			break;
 		case RV_WAIT:
-			tui_wrap(y, 0, tui_tr(app, fs->f,
-			    "Waiting for a fix: saves by itself when it comes (Esc: stop waiting)",
-			    "正在等待定位：定位到达后自动保存（Esc 停止等待）"), cols, 3, A_BOLD, true);
+			tui_wrap(y, 0, tui_msg(app, fs->f, TUI_MSG_WAITING_FIX_SAVES_ITSELF), cols, 3, A_BOLD, true);
 			break;
 		case RV_MANUAL_POS:
-			tui_put(y++, 0, tui_tr(app, fs->f, "Position (lat,lon[,acc m]):",
-			    "位置（纬度,经度[,精度]）："), cols, A_BOLD);
+			tui_put(y++, 0, tui_msg(app, fs->f, TUI_MSG_POSITION_LAT_LON_ACC), cols, A_BOLD);
 			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
 			break;
 		case RV_REASON: {
 			char menu[512];
 			size_t o = 0;
-			bool zh = tui_zh(app, fs->f);
 
 			for (size_t i = 0; i < POS_REASONS && o < sizeof menu; i++)
 				o += (size_t)snprintf(menu + o, sizeof menu - o, "%zu %s  ", i + 1,
-				    pos_reasons[i][zh]);
+				    tui_msg(app, fs->f, pos_reasons[i].shown));
 			if (o < sizeof menu)
 				snprintf(menu + o, sizeof menu - o, "%zu %s", POS_REASONS + 1,
-				    zh ? "其他（输入）" : "other (type)");
+				    tui_msg(app, fs->f, TUI_MSG_REASON_OTHER));
 			tui_put(y++, 0, rv->manual.source == STORE_POS_NONE ?
-			    tui_tr(app, fs->f, "Why no position?", "为什么没有位置？") :
-			    tui_tr(app, fs->f, "Why typed by hand?", "为什么手动输入？"), cols, A_BOLD);
+			    tui_msg(app, fs->f, TUI_MSG_WHY_NO_POSITION) :
+			    tui_msg(app, fs->f, TUI_MSG_WHY_TYPED_HAND), cols, A_BOLD);
 			tui_wrap(y, 0, menu, cols, 2, A_BOLD, true);
 			break;
 		}
 		case RV_REASON_TEXT:
-			tui_put(y++, 0, tui_tr(app, fs->f, "Reason (Enter saves):", "原因（Enter 保存）："),
+			tui_put(y++, 0, tui_msg(app, fs->f, TUI_MSG_REASON_ENTER_SAVES),
 			    cols, A_BOLD);
 			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
 			break;
@@ -1169,7 +1159,7 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE) {
 			rv->mode = RV_MAIN;
 		} else if (d >= 1 && d <= POS_REASONS) {
-			save_with_reason(s, pos_reasons[d - 1][0]);
+			save_with_reason(s, pos_reasons[d - 1].stored);
 		} else if (d == POS_REASONS + 1) {
 			rv->mode = RV_REASON_TEXT;
 			/* Characters, not bytes: a CJK character takes up to four. */
@@ -1191,17 +1181,14 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 		tui_edit_text(&rv->ed, text, sizeof text);
 		if (rv->mode == RV_MANUAL_POS) {
 			if (meaning_parse_position(text, &rv->manual) != 0) {
-				tui_flash(app, true, "%s", tui_tr(app, fs->f,
-				    "type latitude,longitude e.g. 31.2304,121.4737",
-				    "请输入 纬度,经度，例如 31.2304,121.4737"));
+				tui_flash(app, true, "%s", tui_msg(app, fs->f, TUI_MSG_TYPE_LATITUDE_LONGITUDE_E));
 				return true;
 			}
 			rv->mode = RV_REASON;
 			return true;
 		}
 		if (text[0] == '\0') {
-			tui_flash(app, true, "%s", tui_tr(app, fs->f, "Type a reason, or Esc to pick one",
-			    "请输入原因，或按 Esc 选择"));
+			tui_flash(app, true, "%s", tui_msg(app, fs->f, TUI_MSG_TYPE_REASON_ESC_PICK));
 			return true;
 		}
 		save_with_reason(s, text);
@@ -1214,9 +1201,7 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 		if (usable_fix(app, fs->f, &pos, why, sizeof why))
 			do_save(s, &pos);
 		else
-			tui_flash(app, true, "%s: %s", why, gps_on(app) ? tui_tr(app, fs->f,
-			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f,
-			    "2 type, 3 save without", "2 手动 3 无位置"));
+			tui_flash(app, true, "%s: %s", why, gps_on(app) ? tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS_WAIT) : tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS));
 		break;
 	case TUI_ACT_NONEFOUND: {
 		size_t n = rest_none_found(fs);
@@ -1224,10 +1209,8 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 		if (usable_fix(app, fs->f, &pos, why, sizeof why)) {
 			do_save(s, &pos);
 		} else {
-			tui_flash(app, false, "%s %zu. %s", tui_tr(app, fs->f, "None found:", "未发现："), n,
-			    gps_on(app) ? tui_tr(app, fs->f, "1 wait, 2 type, 3 save without",
-			    "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f, "2 type, 3 save without",
-			    "2 手动 3 无位置"));
+			tui_flash(app, false, "%s %zu. %s", tui_msg(app, fs->f, TUI_MSG_NONE_FOUND), n,
+			    gps_on(app) ? tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS_WAIT) : tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS));
 		}
 		break;
 	}

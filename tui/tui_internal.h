@@ -20,6 +20,7 @@
 #include "gps/gpsclient.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "tui/messages.h"
 #include "tui/tui.h"
 
 /*
@@ -297,10 +298,6 @@ void tui_refresh_counts(struct tui_app *app);
 const char *tui_lang(const struct tui_app *app);
 /* Switches to the next language of f (or of the first form). */
 void tui_next_lang(struct tui_app *app, const struct form *f);
-/* Interface text in the current language: chinese when labels are zh. */
-const char *tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh);
-/* True when the interface speaks Chinese now (what tui_tr decides by). */
-bool tui_zh(const struct tui_app *app, const struct form *f);
 attr_t tui_attr(const struct tui_app *app, enum tui_role role);
 
 /* ---- Text: measured in display columns, never bytes. ---- */
