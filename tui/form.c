@@ -943,7 +943,9 @@ usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos
 	}
 	if (!gpsclient_stamp(app->gc, gpsclient_stale_after_s(app->gc), &fix, &age)) {
 		switch (gpsclient_state(app->gc)) {
-		case GPS_NO_GPSD: snprintf(why, size, "no gpsd (%s)", gpsclient_error(app->gc)); break;
+		case GPS_NO_GPSD:
+			tui_msgf(app, f, why, size, TUI_MSG_STATUS_NO_GPSD_WHY, gpsclient_error(app->gc));
+			break;
 		case GPS_STALE: snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_FIX_STALE)); break;
 		default: snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_NO_FIX)); break;
 		}
@@ -952,9 +954,9 @@ usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos
 	position_from_fix(&fix, age, pos);
 	if (!isnan(thr) && (isnan(pos->accuracy_m) || pos->accuracy_m > thr)) {
 		if (isnan(pos->accuracy_m))
-			snprintf(why, size, "accuracy unknown, form needs ±%.0f m", thr);
+			tui_msgf(app, f, why, size, TUI_MSG_ACCURACY_UNKNOWN_NEEDS, thr);
 		else
-			snprintf(why, size, "±%.0f m, form needs ±%.0f m", pos->accuracy_m, thr);
+			tui_msgf(app, f, why, size, TUI_MSG_ACCURACY_NEEDS, pos->accuracy_m, thr);
 		return false;
 	}
 	why[0] = '\0';

@@ -182,6 +182,10 @@ struct tui_app;
 	X(STATUS_STALE, "STALE", "定位过时") \
 	X(STATUS_SATELLITES, "sat", "星") \
 	X(TERMINAL_TOO_SMALL, "Terminal too small: %dx%d or larger, please.", "终端太小：请至少 %dx%d。") \
+	X(STATUS_NO_GPSD_WHY, "no gpsd (%s)", "无 gpsd（%s）") \
+	X(ACCURACY_UNKNOWN_NEEDS, "accuracy unknown, form needs ±%.0f m", "精度未知，表单要求 ±%.0f 米") \
+	X(ACCURACY_NEEDS, "±%.0f m, form needs ±%.0f m", "±%.0f 米，表单要求 ±%.0f 米") \
+	X(MAP_TOO_SMALL, "Too small for the map.", "屏幕太小，无法显示地图。") \
 	/* end of TUI_MESSAGES */
 
 enum tui_msg {

@@ -121,7 +121,7 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 	c.w = cols;
 	c.h = rows - 3;   /* title, canvas, legend, and the app's flash line */
 	if (c.h < 3 || c.w < 10) {
-		tui_put(top, 0, "Too small for the map.", cols, A_BOLD);
+		tui_put(top, 0, tui_msg(app, NULL, TUI_MSG_MAP_TOO_SMALL), cols, A_BOLD);
 		return;
 	}
 	for (size_t i = 0; i < nvis; i++) {
