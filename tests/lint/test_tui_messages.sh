@@ -34,3 +34,24 @@ python3 "$LINT" "$TOP/tui" > "$SCRATCH/tui.out"
 st=$?
 sed 's/^/# /' "$SCRATCH/tui.out"
 check "tui/: every two-language text is in the message table, each shown, formats alike" [ "$st" -eq 0 ]
+
+# --convert: a branch written before the table (tui_tr with a pair of
+# literals) is moved into it, reusing the id of a pair already there.
+mkdir "$SCRATCH/old"
+cp "$TOP/tui/messages.h" "$SCRATCH/old/"
+cat > "$SCRATCH/old/screen.c" <<'C'
+static void f(void) {
+	a = tui_tr(app, f, "Task", "任务");
+	b = tui_tr(app, NULL, "My day", "我的今天");
+	c = tui_tr(app, f, "Verifies "
+	    "record", "核查记录");
+}
+C
+python3 "$LINT" --convert "$SCRATCH/old" > "$SCRATCH/convert.out"
+check "convert: exits 0 when every call was a pair of literals" [ $? -eq 0 ]
+check "convert: each pair becomes an id" sh -c '! grep -q tui_tr "$1" && grep -q "tui_msg(app, f, TUI_MSG_TASK)" "$1"' _ "$SCRATCH/old/screen.c"
+check "convert: a pair already in the table keeps its id" grep -q "tui_msg(app, NULL, TUI_MSG_MY_DAY)" "$SCRATCH/old/screen.c"
+check "convert: new rows are added to the table, literals joined" \
+	grep -q 'X(VERIFIES_RECORD, "Verifies record", "核查记录")' "$SCRATCH/old/messages.h"
+check "convert: what it added passes the lint's checks of the table" sh -c \
+	'python3 "$1" "$2" | grep -v "no screen shows it" | grep -qv "^#"; [ $? -eq 1 ]' _ "$LINT" "$SCRATCH/old"

@@ -2,6 +2,7 @@
 """The message table's lint (tui/messages.h).
 
 Usage: tui_messages.py DIR
+       tui_messages.py --convert DIR
 
 Prints FILE:LINE: PROBLEM for each problem in the C files of DIR and exits 1
 when there is one:
@@ -12,6 +13,12 @@ when there is one:
 - a message whose English and Chinese take different printf conversions
   (tui_msgf formats either with the same arguments);
 - a message no file of DIR names (TUI_MSG_ID).
+
+--convert rewrites each call that still passes a pair of literals,
+tui_tr(app, f, "English", "中文") (a branch written before the table), as
+tui_msg(app, f, TUI_MSG_ID), adding the row to DIR/messages.h (an id made
+from the English, or the id of the same pair already there), and prints
+what it could not convert.  Review the ids it made.
 """
 import os
 import re
@@ -105,5 +112,106 @@ def main():
     return 1 if problems else 0
 
 
+def skip_literal(s, i):
+    q = s[i]
+    j = i + 1
+    while s[j] != q:
+        j += 2 if s[j] == "\\" else 1
+    return j + 1
+
+
+def split_args(s):
+    args, depth, cur, i = [], 0, "", 0
+    while i < len(s):
+        c = s[i]
+        if c in "\"'":
+            j = skip_literal(s, i)
+            cur += s[i:j]
+            i = j
+            continue
+        depth += c in "([{"
+        depth -= c in ")]}"
+        if c == "," and depth == 0:
+            args.append(cur)
+            cur = ""
+        else:
+            cur += c
+        i += 1
+    return args + [cur]
+
+
+def literal_value(arg):
+    """The value of an argument made only of adjacent string literals, else None."""
+    toks = re.findall(r'\s*"((?:[^"\\]|\\.)*)"', arg)
+    if not toks or re.sub(r'\s*"(?:[^"\\]|\\.)*"', "", arg).strip():
+        return None
+    return "".join(toks)
+
+
+def make_id(en, taken):
+    e = re.sub(r"%[-+ #0]*\d*(?:\.\d+)?(?:ll|l|z)?[a-z]", "N", en)
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", e)
+             if w.lower() not in ("a", "an", "the", "of", "to", "is", "and", "or", "for", "it", "its",
+                                  "this", "that", "in", "on", "with", "be", "are", "by")]
+    base = "_".join(words[:4]).upper() or "TEXT"
+    if base[0].isdigit():
+        base = "K" + base
+    nid, k = base, 2
+    while nid in taken:
+        nid, k = "%s_%d" % (base, k), k + 1
+    return nid
+
+
+def convert(d):
+    hpath = os.path.join(d, "messages.h")
+    header = open(hpath, encoding="utf-8").read()
+    rows = re.findall(r"X\((\w+),\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+),\s*\\?\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)\)", header)
+    taken = {r[0] for r in rows}
+    pairs = {("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', r[1])),
+              "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', r[2]))): r[0] for r in rows}
+    added, left = [], 0
+    for fn in sorted(os.listdir(d)):
+        if not fn.endswith(".c"):
+            continue
+        path = os.path.join(d, fn)
+        s = open(path, encoding="utf-8").read()
+        out, pos = "", 0
+        for m in re.finditer(r"\btui_tr\(", s):
+            if m.start() < pos:
+                continue
+            i, depth = m.end(), 1
+            while depth:
+                if s[i] in "\"'":
+                    i = skip_literal(s, i)
+                    continue
+                depth += s[i] == "("
+                depth -= s[i] == ")"
+                i += 1
+            args = split_args(s[m.end():i - 1])
+            en = literal_value(args[2]) if len(args) == 4 else None
+            zh = literal_value(args[3]) if len(args) == 4 else None
+            if en is None or zh is None:
+                print("%s:%d: not a pair of literals: tui_tr(%s)" %
+                      (path, s.count("\n", 0, m.start()) + 1, s[m.end():i - 1].strip()))
+                left += 1
+                continue
+            mid = pairs.get((en, zh))
+            if mid is None:
+                mid = make_id(en, taken)
+                taken.add(mid)
+                pairs[(en, zh)] = mid
+                added.append('\tX(%s, "%s", "%s") \\\n' % (mid, en, zh))
+            out += s[pos:m.start()] + "tui_msg(%s, %s, TUI_MSG_%s)" % (args[0].strip(), args[1].strip(), mid)
+            pos = i
+        if pos:
+            open(path, "w", encoding="utf-8").write(out + s[pos:])
+    end = "\t/* end of TUI_MESSAGES */"
+    open(hpath, "w", encoding="utf-8").write(header.replace(end, "".join(added) + end, 1))
+    print("# %d messages added" % len(added))
+    return 1 if left else 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--convert":
+        sys.exit(convert(sys.argv[2]))
     sys.exit(main())
