@@ -1,6 +1,6 @@
 /*
- * The form screen (one question at a time, see docs/tui.md for why), the
- * review-before-save screen, and the read-only record view.
+ * The form screen: one question at a time (see docs/tui.md for why); F4
+ * and the end of the form open the save screen (save.c) on its answers.
  *
  * Every answer goes into the form session as it is typed or picked, so the
  * engine's relevance and constraint feedback are live; Enter checks the
@@ -12,38 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "meaning/meaning.h"
-#include "tui/tui_internal.h"
+#include "tui/form.h"
 #include "util/util.h"
-
-#define ANSWER_MAX 400      /* characters a text answer may have on screen */
-#define VALUE_LEN (TUI_EDIT_MAX * 4)
-
-struct fs {
-	struct tui_app *app;
-	const struct form *f;
-	struct form_session *sess;
-	struct store_record *rec;        /* owned: the draft being answered */
-	char applied_lang[TUI_LANG_LEN];
-	size_t q;
-	struct tui_edit ed;
-	/*
-	 * The choices of question q on screen: those its choice_filter offers
-	 * now, in list order.  cursor and top index this list, digits number
-	 * it; shown[i] is the form's choice index.
-	 */
-	size_t *shown, nshown, shown_cap;  /* owned */
-	size_t cursor, top;
-	int choice_y;                    /* screen row of the first shown choice */
-	char *msg;                       /* owned */
-	bool msg_error;
-	bool confirm_discard;
-	bool stored;                     /* a draft row exists in the store */
-	bool *counted;                   /* owned: the questions progress counts (see progress()) */
-	long last_hazard;                /* the last hazard question, -1: none */
-};
 
 static bool
 is_editor(enum form_qtype t)
@@ -52,8 +24,8 @@ is_editor(enum form_qtype t)
 	    t == FORM_TIME || t == FORM_DATETIME || t == FORM_GEOPOINT || t == FORM_PHOTO;
 }
 
-static bool
-visible(const struct fs *fs, size_t q)
+bool
+tui_form_visible(const struct fs *fs, size_t q)
 {
 	enum form_qtype t = form_question_type(fs->f, q);
 
@@ -62,16 +34,16 @@ visible(const struct fs *fs, size_t q)
 }
 
 /* Takes ownership of msg. */
-static void
-set_msg(struct fs *fs, char *msg, bool error)
+void
+tui_form_set_msg(struct fs *fs, char *msg, bool error)
 {
 	free(fs->msg);
 	fs->msg = msg;
 	fs->msg_error = error;
 }
 
-static void
-apply_lang(struct fs *fs)
+void
+tui_form_apply_lang(struct fs *fs)
 {
 	const char *l = tui_lang(fs->app);
 
@@ -116,8 +88,8 @@ refresh_shown(struct fs *fs)
 		fs->cursor = fs->nshown > 0 ? fs->nshown - 1 : 0;
 }
 
-static void
-enter_question(struct fs *fs, size_t q)
+void
+tui_form_enter_question(struct fs *fs, size_t q)
 {
 	const char *ans;
 	long c;
@@ -133,7 +105,7 @@ enter_question(struct fs *fs, size_t q)
 		for (size_t i = 0; i < fs->nshown; i++)
 			if (fs->shown[i] == (size_t)c)
 				fs->cursor = i;
-	set_msg(fs, NULL, false);
+	tui_form_set_msg(fs, NULL, false);
 	fs->confirm_discard = false;
 }
 
@@ -144,8 +116,8 @@ answer_cb(void *ctx, const char *name, const char *value)
 }
 
 /* The record's answers become exactly the session's keepable answers. */
-static void
-sync_record(struct fs *fs)
+void
+tui_form_sync_record(struct fs *fs)
 {
 	struct store_record *rec = fs->rec;
 
@@ -159,12 +131,12 @@ sync_record(struct fs *fs)
 	form_session_answers(fs->sess, answer_cb, rec);
 }
 
-static void
-save_draft(struct fs *fs)
+void
+tui_form_save_draft(struct fs *fs)
 {
 	char *cause = NULL;
 
-	sync_record(fs);
+	tui_form_sync_record(fs);
 	if (tui_answered_count(fs->f, fs->rec) == 0) {
 		/* Nothing the inspector answered (calculations do not count): no draft to keep. */
 		if (fs->stored && store_discard_draft(fs->app->st, fs->rec->uuid, &cause) != 0) {
@@ -193,10 +165,10 @@ set_answer(struct fs *fs, const char *value, bool error_style)
 	char *m = NULL;
 
 	if (form_session_set(fs->sess, form_question_name(fs->f, fs->q), value, &m) != 0) {
-		set_msg(fs, m != NULL ? m : xstrdup("refused"), error_style);
+		tui_form_set_msg(fs, m != NULL ? m : xstrdup("refused"), error_style);
 		return -1;
 	}
-	set_msg(fs, NULL, false);
+	tui_form_set_msg(fs, NULL, false);
 	return 0;
 }
 
@@ -204,7 +176,7 @@ static long
 next_visible(const struct fs *fs, size_t from)
 {
 	for (size_t q = from; q < form_question_count(fs->f); q++)
-		if (visible(fs, q))
+		if (tui_form_visible(fs, q))
 			return (long)q;
 	return -1;
 }
@@ -213,33 +185,31 @@ static long
 prev_visible(const struct fs *fs, size_t before)
 {
 	for (size_t q = before; q > 0; q--)
-		if (visible(fs, q - 1))
+		if (tui_form_visible(fs, q - 1))
 			return (long)(q - 1);
 	return -1;
 }
 
-static const struct tui_screen_ops review_ops;
-
 static void
 leave(struct fs *fs)
 {
-	save_draft(fs);
+	tui_form_save_draft(fs);
 	tui_pop(fs->app);
 }
 
 static void
-go_review(struct fs *fs)
+go_save(struct fs *fs)
 {
 	size_t bad;
 	char *m = NULL;
 
 	if (form_session_check_all(fs->sess, &bad, &m) != 0) {
-		enter_question(fs, bad);
-		set_msg(fs, m, true);
+		tui_form_enter_question(fs, bad);
+		tui_form_set_msg(fs, m, true);
 		return;
 	}
-	save_draft(fs);
-	tui_push(fs->app, &review_ops, fs);
+	tui_form_save_draft(fs);
+	tui_push(fs->app, &tui_save_ops, fs);
 }
 
 static void
@@ -255,15 +225,15 @@ accept(struct fs *fs)
 			return;
 	}
 	if (t != FORM_NOTE && form_session_check(fs->sess, fs->q, &m) != 0) {
-		set_msg(fs, m, true);
+		tui_form_set_msg(fs, m, true);
 		return;
 	}
-	save_draft(fs);
+	tui_form_save_draft(fs);
 	next = next_visible(fs, fs->q + 1);
 	if (next < 0)
-		go_review(fs);
+		go_save(fs);
 	else
-		enter_question(fs, (size_t)next);
+		tui_form_enter_question(fs, (size_t)next);
 }
 
 static void
@@ -349,13 +319,13 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	size_t nc;
 	long p;
 
-	apply_lang(fs);
+	tui_form_apply_lang(fs);
 	refresh_shown(fs);
 	nc = fs->nshown;
 	if (a == TUI_ACT_DISCARD) {
 		if (!fs->confirm_discard) {
 			fs->confirm_discard = true;
-			set_msg(fs, xstrdup(tui_msg(app, fs->f, TUI_MSG_DISCARD_DRAFT_F8_AGAIN)), true);
+			tui_form_set_msg(fs, xstrdup(tui_msg(app, fs->f, TUI_MSG_DISCARD_DRAFT_F8_AGAIN)), true);
 			return true;
 		}
 		if (fs->stored) {
@@ -375,7 +345,7 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	}
 	if (fs->confirm_discard) {
 		fs->confirm_discard = false;
-		set_msg(fs, NULL, false);
+		tui_form_set_msg(fs, NULL, false);
 	}
 	/* Editors take printable characters and editing keys first. */
 	if (is_editor(t) && a != TUI_ACT_ENTER && a != TUI_ACT_BACK) {
@@ -403,17 +373,17 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 		if (p < 0)
 			leave(fs);
 		else
-			enter_question(fs, (size_t)p);
+			tui_form_enter_question(fs, (size_t)p);
 		break;
 	case TUI_ACT_QUIT:
 		leave(fs);
 		break;
 	case TUI_ACT_SAVE:
-		go_review(fs);
+		go_save(fs);
 		break;
 	case TUI_ACT_LANG:
 		tui_next_lang(app, fs->f);
-		apply_lang(fs);
+		tui_form_apply_lang(fs);
 		break;
 	case TUI_ACT_HELP:
 		tui_push(app, &tui_help_ops, NULL);
@@ -516,15 +486,15 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 
 	offer_start_position(fs);
 
-	apply_lang(fs);
+	tui_form_apply_lang(fs);
 	/* Relevance may have hidden the current question (an earlier answer changed). */
-	if (!visible(fs, fs->q)) {
+	if (!tui_form_visible(fs, fs->q)) {
 		long n = next_visible(fs, fs->q);
 
 		if (n < 0)
 			n = prev_visible(fs, fs->q);
 		if (n >= 0)
-			enter_question(fs, (size_t)n);
+			tui_form_enter_question(fs, (size_t)n);
 	}
 	t = form_question_type(fs->f, fs->q);
 	for (size_t q = 0; q < form_question_count(fs->f); q++)
@@ -636,7 +606,7 @@ form_save(struct tui_screen *s)
 		tui_edit_text(&fs->ed, value, sizeof value);
 		set_answer(fs, value, false);
 	}
-	save_draft(fs);
+	tui_form_save_draft(fs);
 }
 
 static const enum tui_action form_bar[] = {
@@ -761,7 +731,7 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		tui_flash(app, true, "%s", tui_msg(app, f, TUI_MSG_CHECKLIST_HAS_NO_QUESTION));
 		goto fail;
 	}
-	enter_question(fs, (size_t)first);
+	tui_form_enter_question(fs, (size_t)first);
 	if (tui_push(app, &form_ops, fs) != 0)
 		return -1;  /* push closed it */
 	return 0;
@@ -771,567 +741,4 @@ fail:
 	free(fs->counted);
 	free(fs);
 	return -1;
-}
-
-/* ---- Summaries shared by review and the record view. ---- */
-
-enum tui_role
-tui_severity_role(int severity)
-{
-	static const enum tui_role roles[MEANING_SEVERITY_COUNT] = { TUI_SEV_MINOR,
-	    TUI_SEV_MODERATE, TUI_SEV_SEVERE };
-
-	return severity >= 0 && severity < MEANING_SEVERITY_COUNT ? roles[severity] : TUI_NORMAL;
-}
-
-void
-tui_position_text(const struct store_position *pos, char *buf, size_t size)
-{
-	char acc[32] = "", sats[32] = "", mode[16] = "";
-
-	if (pos->source == STORE_POS_NONE) {
-		snprintf(buf, size, "none (%s)", pos->reason);
-		return;
-	}
-	if (!isnan(pos->accuracy_m))
-		snprintf(acc, sizeof acc, " ±%.0f m", pos->accuracy_m);
-	if (pos->satellites >= 0)
-		snprintf(sats, sizeof sats, " %d sats", pos->satellites);
-	if (pos->fix_mode >= 2)
-		snprintf(mode, sizeof mode, " %dD", pos->fix_mode);
-	if (pos->source == STORE_POS_MANUAL)
-		snprintf(buf, size, "%.6f %.6f%s manual (%s)", pos->lat, pos->lon, acc, pos->reason);
-	else
-		snprintf(buf, size, "%.6f %.6f%s%s%s", pos->lat, pos->lon, acc, mode, sats);
-}
-
-size_t
-tui_answered_count(const struct form *f, const struct store_record *rec)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < rec->answer_count; i++) {
-		long q = f != NULL ? form_question_index(f, rec->answers[i].name) : -1;
-
-		if (q < 0 || form_question_type(f, (size_t)q) != FORM_CALCULATE)
-			n++;
-	}
-	return n;
-}
-
-#define SUMMARY_LINES_MAX 40   /* a long note wraps; past this it ends in "…" */
-
-/*
- * Draws text wrapped in width columns as the summary's lines from `line`
- * (of which the window shows first .. first + rows - 1, from screen row
- * top), indented by indent.  Returns the lines it takes, shown or not.
- */
-static int
-summary_block(int top, int rows, int first, int line, int indent, const char *text, int width,
-    int maxlines, attr_t attr)
-{
-	int n = tui_wrap(0, 0, text, width, maxlines, attr, false), skip, y;
-
-	if (line + n <= first || line >= first + rows)
-		return n;
-	skip = line < first ? first - line : 0;
-	y = top + line + skip - first;
-	tui_wrap_from(y, indent, text, width, skip, top + rows - y, attr, true);
-	return n;
-}
-
-int
-tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_record *rec,
-    int top, int rows, int cols, int first)
-{
-	const char *lang = tui_lang(app);
-	bool two = cols < 60;
-	int line = 0;
-
-	for (size_t i = 0; i < rec->answer_count; i++) {
-		const char *name = rec->answers[i].name, *value = rec->answers[i].value;
-		long q = f != NULL ? form_question_index(f, name) : -1;
-		const char *label = q >= 0 ? form_question_label(f, (size_t)q, lang) : name;
-		enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
-		int sev = q >= 0 ? meaning_answer_severity(f, (size_t)q, value) + 1 : 0;
-		static const char *const tags[] = { "", "! ", "!! ", "!!! " };
-		char val[1024], text[1536], *shown;
-		attr_t at = tui_attr(app, tui_severity_role(sev - 1));
-
-		if (t == FORM_CALCULATE)
-			continue;
-		if (label[0] == '\0')
-			label = name;
-		shown = meaning_answer_text(q >= 0 ? f : NULL, (size_t)q, value, lang);
-		fc_strlcpy(val, shown, sizeof val);
-		free(shown);
-		if (two) {
-			snprintf(text, sizeof text, "%s%s", tags[sev], label);
-			line += summary_block(top, rows, first, line, 0, text, cols, 1, sev ? at : A_NORMAL);
-			line += summary_block(top, rows, first, line, 2, val, cols - 2, SUMMARY_LINES_MAX,
-			    sev ? at : A_NORMAL);
-		} else {
-			snprintf(text, sizeof text, "%s%s: %s", tags[sev], label, val);
-			line += summary_block(top, rows, first, line, 0, text, cols, SUMMARY_LINES_MAX,
-			    sev ? at : A_NORMAL);
-		}
-	}
-	return line;
-}
-
-/* ---- Review before save. ---- */
-
-enum review_mode {
-	RV_MAIN,
-	RV_WAIT,           /* waiting for a usable fix: saves when it comes */
-	RV_MANUAL_POS,     /* typing the position (the coarse fix suggested) */
-	RV_REASON,         /* why no GPS position: a digit picks a ready reason */
-	RV_REASON_TEXT,    /* ... or the inspector types one */
-};
-
-/*
- * The ready reasons for saving without a GPS position: stored in English
- * (the record's data, whatever the screen's language), shown as a message.
- */
-static const struct {
-	const char *stored;
-	enum tui_msg shown;
-} pos_reasons[] = {
-	{ "indoors", TUI_MSG_REASON_INDOORS },
-	{ "under a bridge or cover", TUI_MSG_REASON_UNDER_BRIDGE },
-	{ "GPS receiver fault", TUI_MSG_REASON_RECEIVER_FAULT },
-};
-#define POS_REASONS (sizeof pos_reasons / sizeof pos_reasons[0])
-
-struct review {
-	struct fs *fs;             /* the form screen below; not owned */
-	struct tui_list list;      /* a pager over the answers */
-	enum review_mode mode;
-	struct tui_edit ed;
-	struct store_position manual;   /* source MANUAL, or NONE while asking why there is none */
-};
-
-/* A record's position from a gpsd fix that was age_s old when taken. */
-static void
-position_from_fix(const struct gps_fix *fix, double age_s, struct store_position *pos)
-{
-	store_position_clear(pos);
-	pos->source = STORE_POS_GPSD;
-	pos->lat = fix->lat;
-	pos->lon = fix->lon;
-	pos->alt_m = fix->alt_msl;
-	pos->accuracy_m = fix->accuracy_m;
-	pos->fix_mode = fix->mode;
-	pos->satellites = fix->satellites_used;
-	pos->hdop = fix->hdop;
-	fc_strlcpy(pos->fix_time, fix->time, sizeof pos->fix_time);
-	pos->fix_age_s = age_s;
-}
-
-/* The position saving would take now, and whether it is good enough. */
-static bool
-usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos, char *why,
-    size_t size)
-{
-	double thr = form_accuracy_threshold(f), age;
-	struct gps_fix fix;
-
-	store_position_clear(pos);
-	if (app->gc == NULL || gpsclient_state(app->gc) == GPS_OFF) {
-		snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_GPS_OFF));
-		return false;
-	}
-	if (!gpsclient_stamp(app->gc, gpsclient_stale_after_s(app->gc), &fix, &age)) {
-		switch (gpsclient_state(app->gc)) {
-		case GPS_NO_GPSD:
-			tui_msgf(app, f, why, size, TUI_MSG_STATUS_NO_GPSD_WHY, gpsclient_error(app->gc));
-			break;
-		case GPS_STALE: snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_FIX_STALE)); break;
-		default: snprintf(why, size, "%s", tui_msg(app, f, TUI_MSG_NO_FIX)); break;
-		}
-		return false;
-	}
-	position_from_fix(&fix, age, pos);
-	if (!isnan(thr) && (isnan(pos->accuracy_m) || pos->accuracy_m > thr)) {
-		if (isnan(pos->accuracy_m))
-			tui_msgf(app, f, why, size, TUI_MSG_ACCURACY_UNKNOWN_NEEDS, thr);
-		else
-			tui_msgf(app, f, why, size, TUI_MSG_ACCURACY_NEEDS, pos->accuracy_m, thr);
-		return false;
-	}
-	why[0] = '\0';
-	return true;
-}
-
-static void
-do_save(struct tui_screen *s, const struct store_position *pos)
-{
-	struct review *rv = s->priv;
-	struct fs *fs = rv->fs;
-	struct tui_app *app = s->app;
-	char *cause = NULL, *m = NULL;
-	size_t bad;
-
-	if (form_session_check_all(fs->sess, &bad, &m) != 0) {
-		tui_pop(app);
-		enter_question(fs, bad);
-		set_msg(fs, m, true);
-		return;
-	}
-	sync_record(fs);
-	fs->rec->pos = *pos;
-	if (store_finalize(app->st, fs->rec, &cause) != 0) {
-		tui_flash(app, true, "%s: %s", tui_msg(app, fs->f, TUI_MSG_NOT_SAVED), cause);
-		free(cause);
-		return;
-	}
-	fs->stored = false;  /* it is final now: nothing left to keep as a draft */
-	tui_refresh_counts(app);
-	tui_flash(app, false, "%s: %s", tui_msg(app, fs->f, TUI_MSG_SAVED),
-	    form_title(fs->f, tui_lang(app)));
-	tui_pop_to_home(app);
-}
-
-static int
-review_open(struct tui_screen *s)
-{
-	struct review *rv = xcalloc(1, sizeof *rv);
-
-	rv->fs = s->priv;
-	rv->list.pager = true;
-	s->priv = rv;
-	s->list = &rv->list;
-	return 0;
-}
-
-static void
-review_close(struct tui_screen *s)
-{
-	free(s->priv);
-	s->priv = NULL;
-}
-
-/*
- * "The rest: none found": every relevant hazard question not answered gets
- * its nothing-found choice, so the record tells checked-and-clear from not
- * checked.  Returns how many were answered.
- */
-static size_t
-rest_none_found(struct fs *fs)
-{
-	size_t n = 0;
-
-	for (size_t q = 0; q < form_question_count(fs->f); q++) {
-		const char *none = meaning_none_found(fs->f, q);
-		char *m = NULL;
-
-		if (none == NULL || !visible(fs, q) || form_session_get(fs->sess, q)[0] != '\0')
-			continue;
-		if (form_session_set(fs->sess, form_question_name(fs->f, q), none, &m) == 0)
-			n++;
-		free(m);
-	}
-	if (n > 0)
-		save_draft(fs);
-	return n;
-}
-
-/* Waiting makes sense only with a GPS to wait for. */
-static bool
-gps_on(struct tui_app *app)
-{
-	return app->gc != NULL && gpsclient_state(app->gc) != GPS_OFF;
-}
-
-/* The position editor, suggesting the last fix however coarse (typing replaces it). */
-static void
-start_manual(struct review *rv, struct tui_app *app)
-{
-	struct gps_fix fix;
-	char text[96] = "";
-
-	if (app->gc != NULL && gpsclient_last_fix(app->gc, &fix) && isfinite(fix.lat) &&
-	    isfinite(fix.lon)) {
-		if (isfinite(fix.accuracy_m))
-			snprintf(text, sizeof text, "%.6f,%.6f,%.0f", fix.lat, fix.lon, fix.accuracy_m);
-		else
-			snprintf(text, sizeof text, "%.6f,%.6f", fix.lat, fix.lon);
-	}
-	rv->mode = RV_MANUAL_POS;
-	tui_edit_init(&rv->ed, text, 60);
-	rv->ed.replace = text[0] != '\0';
-}
-
-/* Saves with the reason: a ready one (1..POS_REASONS) or typed text. */
-static void
-save_with_reason(struct tui_screen *s, const char *reason)
-{
-	struct review *rv = s->priv;
-	struct store_position pos = rv->manual;
-
-	fc_strlcpy(pos.reason, reason, sizeof pos.reason);
-	do_save(s, &pos);
-}
-
-static void
-review_draw(struct tui_screen *s, int top, int rows, int cols)
-{
-	struct review *rv = s->priv;
-	struct fs *fs = rv->fs;
-	struct tui_app *app = s->app;
-	struct store_position pos;
-	char why[160], text[320], head[256];
-	bool good = usable_fix(app, fs->f, &pos, why, sizeof why);
-	int posrows = 4, body = rows - 1 - posrows - 1, total;
-
-	snprintf(head, sizeof head, "%s: %s", tui_msg(app, fs->f, TUI_MSG_SAVE),
-	    form_title(fs->f, tui_lang(app)));
-	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
-	if (body < 1)
-		body = 1;
-	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, 0, cols, 0);
-	tui_list_fit(&rv->list, (size_t)total, (size_t)body);
-	tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, (int)rv->list.top);
-	{
-		int y = top + 1 + body;
-
-		if (good) {
-			tui_position_text(&pos, text, sizeof text);
-			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_GOOD));
-		} else {
-			snprintf(text, sizeof text, "%s: %s", tui_msg(app, fs->f, TUI_MSG_NO_USABLE_POSITION), why);
-			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_WARN));
-		}
-		y++;
-		switch (rv->mode) {
-		case RV_MAIN:
-			tui_wrap(y, 0, good ? tui_msg(app, fs->f, TUI_MSG_SAVE_KEYS_GOOD) : gps_on(app) ? tui_msg(app, fs->f, TUI_MSG_SAVE_KEYS_WAIT) : tui_msg(app, fs->f, TUI_MSG_SAVE_KEYS_NO_GPS), cols, 3, A_BOLD, true);
-			break;
-		case RV_WAIT:
-			tui_wrap(y, 0, tui_msg(app, fs->f, TUI_MSG_WAITING_FIX_SAVES_ITSELF), cols, 3, A_BOLD, true);
-			break;
-		case RV_MANUAL_POS:
-			tui_put(y++, 0, tui_msg(app, fs->f, TUI_MSG_POSITION_LAT_LON_ACC), cols, A_BOLD);
-			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
-			break;
-		case RV_REASON: {
-			char menu[512];
-			size_t o = 0;
-
-			for (size_t i = 0; i < POS_REASONS && o < sizeof menu; i++)
-				o += (size_t)snprintf(menu + o, sizeof menu - o, "%zu %s  ", i + 1,
-				    tui_msg(app, fs->f, pos_reasons[i].shown));
-			if (o < sizeof menu)
-				snprintf(menu + o, sizeof menu - o, "%zu %s", POS_REASONS + 1,
-				    tui_msg(app, fs->f, TUI_MSG_REASON_OTHER));
-			tui_put(y++, 0, rv->manual.source == STORE_POS_NONE ?
-			    tui_msg(app, fs->f, TUI_MSG_WHY_NO_POSITION) :
-			    tui_msg(app, fs->f, TUI_MSG_WHY_TYPED_HAND), cols, A_BOLD);
-			tui_wrap(y, 0, menu, cols, 2, A_BOLD, true);
-			break;
-		}
-		case RV_REASON_TEXT:
-			tui_put(y++, 0, tui_msg(app, fs->f, TUI_MSG_REASON_ENTER_SAVES),
-			    cols, A_BOLD);
-			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
-			break;
-		}
-	}
-}
-
-static bool
-review_key(struct tui_screen *s, enum tui_action a, int key)
-{
-	struct review *rv = s->priv;
-	struct fs *fs = rv->fs;
-	struct tui_app *app = s->app;
-	struct store_position pos;
-	char why[160], text[STORE_REASON_LEN * 4];
-
-	if (rv->mode == RV_WAIT) {
-		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE || a == TUI_ACT_QUIT) {
-			rv->mode = RV_MAIN;
-			return true;
-		}
-		return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
-	}
-	if (rv->mode == RV_REASON) {
-		size_t d = (size_t)tui_key_digit(key);
-
-		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE) {
-			rv->mode = RV_MAIN;
-		} else if (d >= 1 && d <= POS_REASONS) {
-			save_with_reason(s, pos_reasons[d - 1].stored);
-		} else if (d == POS_REASONS + 1) {
-			rv->mode = RV_REASON_TEXT;
-			/* Characters, not bytes: a CJK character takes up to four. */
-			tui_edit_init(&rv->ed, "", (STORE_REASON_LEN - 1) / 4);
-		} else {
-			return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
-		}
-		return true;
-	}
-	if (rv->mode != RV_MAIN) {
-		if (a == TUI_ACT_BACK) {
-			rv->mode = RV_MAIN;
-			return true;
-		}
-		if (a != TUI_ACT_ENTER) {
-			tui_edit_key(&rv->ed, key);
-			return true;
-		}
-		tui_edit_text(&rv->ed, text, sizeof text);
-		if (rv->mode == RV_MANUAL_POS) {
-			if (meaning_parse_position(text, &rv->manual) != 0) {
-				tui_flash(app, true, "%s", tui_msg(app, fs->f, TUI_MSG_TYPE_LATITUDE_LONGITUDE_E));
-				return true;
-			}
-			rv->mode = RV_REASON;
-			return true;
-		}
-		if (text[0] == '\0') {
-			tui_flash(app, true, "%s", tui_msg(app, fs->f, TUI_MSG_TYPE_REASON_ESC_PICK));
-			return true;
-		}
-		save_with_reason(s, text);
-		return true;
-	}
-	switch (a) {
-	case TUI_ACT_ENTER:
-	case TUI_ACT_SAVE:
-		/* Stamped at the moment of saving, never from what the screen showed earlier. */
-		if (usable_fix(app, fs->f, &pos, why, sizeof why))
-			do_save(s, &pos);
-		else
-			tui_flash(app, true, "%s: %s", why, gps_on(app) ? tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS_WAIT) : tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS));
-		break;
-	case TUI_ACT_NONEFOUND: {
-		size_t n = rest_none_found(fs);
-
-		if (usable_fix(app, fs->f, &pos, why, sizeof why)) {
-			do_save(s, &pos);
-		} else {
-			tui_flash(app, false, "%s %zu. %s", tui_msg(app, fs->f, TUI_MSG_NONE_FOUND), n,
-			    gps_on(app) ? tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS_WAIT) : tui_msg(app, fs->f, TUI_MSG_NO_POSITION_KEYS));
-		}
-		break;
-	}
-	case TUI_ACT_PICK:
-		switch (tui_key_digit(key)) {
-		case 1:
-			if (gps_on(app))
-				rv->mode = RV_WAIT;
-			break;
-		case 2:
-			start_manual(rv, app);
-			break;
-		case 3:
-			store_position_clear(&rv->manual);
-			rv->manual.source = STORE_POS_NONE;
-			rv->mode = RV_REASON;
-			break;
-		default:
-			break;
-		}
-		break;
-	case TUI_ACT_LANG:
-		tui_next_lang(app, fs->f);
-		apply_lang(fs);
-		break;
-	case TUI_ACT_QUIT:
-		tui_pop(app);   /* back to the form, not home */
-		break;
-	default:
-		return false;
-	}
-	return true;
-}
-
-static const enum tui_action review_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_QUIT, TUI_ACT_NONE
-};
-/* Waiting: the first usable fix saves, stamped at that moment. */
-static void
-review_update(struct tui_screen *s)
-{
-	struct review *rv = s->priv;
-	struct store_position pos;
-	char why[160];
-
-	if (rv->mode == RV_WAIT && usable_fix(s->app, rv->fs->f, &pos, why, sizeof why))
-		do_save(s, &pos);
-}
-
-static const struct tui_screen_ops review_ops = {
-	.name = "review", .open = review_open, .draw = review_draw, .key = review_key,
-	.close = review_close, .bar = review_bar, .update = review_update,
-};
-
-/* ---- A stored record, read-only. ---- */
-
-struct view {
-	struct store_record *rec;  /* owned */
-	const struct form *f;
-	struct tui_list list;      /* a pager over the answers */
-};
-
-static void
-view_draw(struct tui_screen *s, int top, int rows, int cols)
-{
-	struct view *v = s->priv;
-	struct tui_app *app = s->app;
-	char head[256], text[320], pos[300];
-
-	snprintf(head, sizeof head, "%s · %s", v->f != NULL ? form_title(v->f, tui_lang(app)) :
-	    v->rec->form_id, store_status_name(v->rec->status));
-	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
-	tui_list_fit(&v->list, (size_t)tui_summary_draw(app, v->f, v->rec, top + 1, 0, cols, 0),
-	    (size_t)(rows - 3));
-	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, (int)v->list.top);
-	tui_position_text(&v->rec->pos, pos, sizeof pos);
-	snprintf(text, sizeof text, "%s %s", store_pos_source_name(v->rec->pos.source), pos);
-	tui_put_pad(top + rows - 2, 0, text, cols, A_BOLD);
-}
-
-static bool
-view_key(struct tui_screen *s, enum tui_action a, int key)
-{
-	struct view *v = s->priv;
-
-	(void)key;
-	switch (a) {
-	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); return true;
-	case TUI_ACT_ENTER: tui_pop(s->app); return true;
-	default: return false;
-	}
-}
-
-static void
-view_close(struct tui_screen *s)
-{
-	struct view *v = s->priv;
-
-	if (v != NULL)
-		store_record_free(v->rec);
-	free(v);
-	s->priv = NULL;
-}
-
-static const enum tui_action view_bar[] = { TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
-static const struct tui_screen_ops view_ops = {
-	.name = "record", .draw = view_draw, .key = view_key, .close = view_close, .bar = view_bar,
-};
-
-int
-tui_record_open(struct tui_app *app, struct store_record *rec)
-{
-	struct view *v = xcalloc(1, sizeof *v);
-
-	v->rec = rec;
-	v->f = meaning_record_form(app->lib, rec);
-	v->list.pager = true;
-	if (tui_push(app, &view_ops, v) != 0)
-		return -1;
-	app->stack[app->depth - 1].list = &v->list;
-	return 0;
 }
