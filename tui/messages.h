@@ -186,6 +186,9 @@ struct tui_app;
 	X(ACCURACY_UNKNOWN_NEEDS, "accuracy unknown, form needs ±%.0f m", "精度未知，表单要求 ±%.0f 米") \
 	X(ACCURACY_NEEDS, "±%.0f m, form needs ±%.0f m", "±%.0f 米，表单要求 ±%.0f 米") \
 	X(MAP_TOO_SMALL, "Too small for the map.", "屏幕太小，无法显示地图。") \
+	X(POSITION_NONE_WHY, "none (%s)", "无位置（%s）") \
+	X(POSITION_SATELLITES, " %d sats", " %d 星") \
+	X(POSITION_MANUAL_WHY, "manual (%s)", "手工输入（%s）") \
 	/* end of TUI_MESSAGES */
 
 enum tui_msg {

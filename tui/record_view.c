@@ -28,7 +28,7 @@ view_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_list_fit(&v->list, (size_t)tui_summary_draw(app, v->f, v->rec, top + 1, 0, cols, 0),
 	    (size_t)(rows - 3));
 	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, (int)v->list.top);
-	tui_position_text(&v->rec->pos, pos, sizeof pos);
+	tui_position_text(app, v->f, &v->rec->pos, pos, sizeof pos);
 	snprintf(text, sizeof text, "%s %s", store_pos_source_name(v->rec->pos.source), pos);
 	tui_put_pad(top + rows - 2, 0, text, cols, A_BOLD);
 }

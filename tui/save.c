@@ -228,7 +228,7 @@ save_draw(struct tui_screen *s, int top, int rows, int cols)
 		int y = top + 1 + body;
 
 		if (good) {
-			tui_position_text(&pos, text, sizeof text);
+			tui_position_text(app, fs->f, &pos, text, sizeof text);
 			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_GOOD));
 		} else {
 			snprintf(text, sizeof text, "%s: %s", tui_msg(app, fs->f, TUI_MSG_NO_USABLE_POSITION), why);

@@ -21,23 +21,25 @@ tui_severity_role(int severity)
 }
 
 void
-tui_position_text(const struct store_position *pos, char *buf, size_t size)
+tui_position_text(const struct tui_app *app, const struct form *f, const struct store_position *pos,
+    char *buf, size_t size)
 {
-	char acc[32] = "", sats[32] = "", mode[16] = "";
+	char acc[32] = "", sats[32] = "", mode[16] = "", why[300];
 
 	if (pos->source == STORE_POS_NONE) {
-		snprintf(buf, size, "none (%s)", pos->reason);
+		tui_msgf(app, f, buf, size, TUI_MSG_POSITION_NONE_WHY, pos->reason);
 		return;
 	}
 	if (!isnan(pos->accuracy_m))
 		snprintf(acc, sizeof acc, " ±%.0f m", pos->accuracy_m);
 	if (pos->satellites >= 0)
-		snprintf(sats, sizeof sats, " %d sats", pos->satellites);
+		tui_msgf(app, f, sats, sizeof sats, TUI_MSG_POSITION_SATELLITES, pos->satellites);
 	if (pos->fix_mode >= 2)
 		snprintf(mode, sizeof mode, " %dD", pos->fix_mode);
-	if (pos->source == STORE_POS_MANUAL)
-		snprintf(buf, size, "%.6f %.6f%s manual (%s)", pos->lat, pos->lon, acc, pos->reason);
-	else
+	if (pos->source == STORE_POS_MANUAL) {
+		tui_msgf(app, f, why, sizeof why, TUI_MSG_POSITION_MANUAL_WHY, pos->reason);
+		snprintf(buf, size, "%.6f %.6f%s %s", pos->lat, pos->lon, acc, why);
+	} else
 		snprintf(buf, size, "%.6f %.6f%s%s%s", pos->lat, pos->lon, acc, mode, sats);
 }
 

@@ -364,7 +364,8 @@ int tui_summary_draw(struct tui_app *app, const struct form *f, const struct sto
 /* The colour role of a severity (meaning_answer_severity); TUI_NORMAL for no hazard. */
 enum tui_role tui_severity_role(int severity);
 /* The position line of a record or fix: "46.49829 7.56741 ±4 m 3D 9 sats". */
-void tui_position_text(const struct store_position *pos, char *buf, size_t size);
+void tui_position_text(const struct tui_app *app, const struct form *f, const struct store_position *pos,
+    char *buf, size_t size);
 /* The answers an inspector gave (calculated fields do not count). */
 size_t tui_answered_count(const struct form *f, const struct store_record *rec);
 
