@@ -127,3 +127,39 @@ check "that digit resumes that draft ($asset)" tmux_wait "> $asset" 10
 tmux_keys F10
 tmux_exited 5 >/dev/null
 tmux_stop
+
+# --- A draft started on a checklist's version 1 finishes on version 1. ---
+# The handheld had only version 1; the update adds version 2 beside it.
+DB="$SCRATCH/v1.db"
+mkdir "$SCRATCH/v1"
+cp "$TOP/forms/checklists/road-1.csv" "$SCRATCH/v1/"
+tmux_start 80 24 "$FIELDCHECK" --db "$DB" --forms "$SCRATCH/v1" --gpsd none --lang en --inspector insp7
+tmux_wait "Checklists"
+tmux_keys 1
+tmux_wait "Road id"
+tmux_type "R-v1"
+tmux_keys Enter
+tmux_wait "Road class"
+tmux_keys F10
+tmux_wait "Resume"
+tmux_keys q
+tmux_exited 5 >/dev/null
+tmux_stop
+tmux_start 80 24 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp7
+tmux_wait "A draft is waiting"
+tmux_keys Enter
+check "the version-1 draft resumes on version 1 (its road class first)" tmux_wait "Road class"
+tmux_keys F10
+tmux_wait "Resume"
+tmux_keys 1
+tmux_wait "Road id"
+tmux_type "R-v2"
+tmux_keys Enter
+check "a new road inspection is on version 2 (its hazards first)" tmux_wait "Road subsidence"
+tmux_keys F8 F8
+tmux_wait "Draft discarded"
+check "the stored draft still names version 1" jq_records draft \
+	'length == 1 and .[0].form_version == "1" and .[0].answers.asset_id == "R-v1"'
+tmux_keys q
+tmux_exited 5 >/dev/null
+tmux_stop
