@@ -165,7 +165,7 @@ set_answer(struct fs *fs, const char *value, bool error_style)
 	char *m = NULL;
 
 	if (form_session_set(fs->sess, form_question_name(fs->f, fs->q), value, &m) != 0) {
-		tui_form_set_msg(fs, m != NULL ? m : xstrdup("refused"), error_style);
+		tui_form_set_msg(fs, m != NULL ? m : xstrdup(tui_msg(fs->app, fs->f, TUI_MSG_ANSWER_REFUSED)), error_style);
 		return -1;
 	}
 	tui_form_set_msg(fs, NULL, false);

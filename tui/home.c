@@ -178,7 +178,7 @@ item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t siz
 	case ITEM_DRAFT:
 		snprintf(buf, size, "%s %s%s%s · %zu %s · %s", tui_msg(app, NULL, TUI_MSG_RESUME),
 		    it->asset, it->asset[0] != '\0' ? " " : "", it->when, it->answers,
-		    tui_msg(app, NULL, TUI_MSG_ANSWERS_WORD),
+		    tui_msg(app, NULL, it->answers == 1 ? TUI_MSG_ANSWER_ONE : TUI_MSG_ANSWERS_WORD),
 		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?");
 		break;
 	case ITEM_REVIEW:

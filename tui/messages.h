@@ -189,6 +189,8 @@ struct tui_app;
 	X(POSITION_NONE_WHY, "none (%s)", "无位置（%s）") \
 	X(POSITION_SATELLITES, " %d sats", " %d 星") \
 	X(POSITION_MANUAL_WHY, "manual (%s)", "手工输入（%s）") \
+	X(ANSWER_REFUSED, "refused", "不接受") \
+	X(ANSWER_ONE, "answer", "项") \
 	/* end of TUI_MESSAGES */
 
 enum tui_msg {
