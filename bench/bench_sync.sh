@@ -61,8 +61,8 @@ start_depot() {
 mkrec() {
 	"$FIELDCHECK" --db "$1" --forms "$TOP/forms/checklists" record add --form road --inspector alice \
 		--at "31.2$(($2 % 10))41,121.4$(($2 % 7))73,4" "asset_id=解放路 $2 号前" road_class=arterial \
-		condition=fair pothole=yes pothole_severity=moderate pothole_count=$(($2 % 9 + 1)) \
-		"pothole_note=靠近公交站，积水" markings=no subsidence=no > /dev/null
+		condition=fair pothole=moderate pothole_count=$(($2 % 9 + 1)) \
+		"pothole_note=靠近公交站，积水" markings=none subsidence=none > /dev/null
 }
 "$DEPOT" --db "$WORK/wire.db" device add hh1 > "$WORK/token"
 chmod 600 "$WORK/token"

@@ -37,8 +37,7 @@ done
 # ---- 100,000 records: one real record, copied with new UUIDs over ~333 days ----
 DB="$WORK/100k.db"
 "$FC" --db "$DB" record add --form road --inspector "$INSPECTOR" --at 31.2304,121.4737,5 \
-	asset_id="Jiefang Rd 120" road_class=arterial condition=poor pothole=yes \
-	pothole_severity=severe pothole_count=3 > /dev/null || exit 1
+	asset_id="Jiefang Rd 120" road_class=arterial condition=poor pothole=severe pothole_count=3 > /dev/null || exit 1
 sqlite3 "$DB" > /dev/null <<'SQL'
 PRAGMA journal_mode=WAL;
 INSERT INTO records (uuid, form_id, form_version, form_hash, inspector, device, replaces, status,

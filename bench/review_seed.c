@@ -8,7 +8,9 @@
  * --first numbers the assets from N, so that two devices' assets differ.
  *
  * Answers go through a form session, so relevance is respected exactly as
- * on a handheld: a severity is answered only where its hazard was found.
+ * on a handheld: a hazard's details are answered only where it was found.
+ * Records are answered against the newest version of each form, as a
+ * handheld with the directory's checklists would.
  * Text answers mix CJK, commas, quotes and newlines on purpose; one record
  * in 20 has no position (with a reason), one in 20 a manual one.  Records
  * are finalized through the store; the bench copies them with SQL to reach
@@ -70,9 +72,15 @@ answer(struct form_session *s, const struct form *f, size_t q, unsigned serial, 
 	case FORM_SELECT_ONE:
 		if (nc == 0)
 			break;
-		/* A hazard is found about one time in three. */
-		if (form_choice_count(f, q) == 2 && strcmp(form_choice_name(f, q, 0), "yes") == 0)
+		/*
+		 * A hazard is found about one time in three: a yes/no question (a
+		 * version-1 checklist's), or none/minor/moderate/severe.
+		 */
+		if (nc == 2 && strcmp(form_choice_name(f, q, 0), "yes") == 0)
 			snprintf(value, sizeof value, "%s", rnd(3) == 0 ? "yes" : "no");
+		else if (nc > 1 && strcmp(form_choice_name(f, q, 0), "none") == 0)
+			snprintf(value, sizeof value, "%s",
+			    form_choice_name(f, q, rnd(3) == 0 ? 1 + rnd((unsigned)nc - 1) : 0));
 		else
 			snprintf(value, sizeof value, "%s", form_choice_name(f, q, rnd((unsigned)nc)));
 		break;
@@ -111,6 +119,8 @@ main(int argc, char **argv)
 	size_t ninsp = 0, ndev = 0;
 	unsigned long count = 0, first = 0;
 	struct form_library *lib;
+	const struct form **newest = NULL;
+	size_t nnewest = 0;
 	struct store *st;
 	int opt;
 
@@ -137,7 +147,17 @@ main(int argc, char **argv)
 	for (char *t = strtok_r(devices, ",", &save); t != NULL && ndev < 16; t = strtok_r(NULL, ",", &save))
 		dev[ndev++] = t;
 	lib = form_library_load(dir, diag, NULL);
-	if (lib == NULL || form_library_count(lib) == 0) {
+	/* The newest version of each id: the library sorts each id's versions last-newest. */
+	for (size_t k = 0; lib != NULL && k < form_library_count(lib); k++) {
+		const struct form *f = form_library_get(lib, k);
+
+		if (k + 1 == form_library_count(lib) ||
+		    strcmp(form_id(form_library_get(lib, k + 1)), form_id(f)) != 0) {
+			newest = xreallocarray(newest, nnewest + 1, sizeof *newest);
+			newest[nnewest++] = f;
+		}
+	}
+	if (nnewest == 0) {
 		fprintf(stderr, "review_seed: no forms in %s\n", dir);
 		return 1;
 	}
@@ -147,7 +167,7 @@ main(int argc, char **argv)
 	}
 	for (unsigned long i = 0; i < count; i++) {
 		size_t who = i % ninsp;
-		const struct form *f = form_library_get(lib, rnd((unsigned)form_library_count(lib)));
+		const struct form *f = newest[rnd((unsigned)nnewest)];
 		struct form_session *s = form_session_new(f, NULL);
 		struct store_record *rec = store_record_new();
 		unsigned secs = (unsigned)(i * 28800 / count);   /* 08:00 .. 16:00 local */
@@ -191,6 +211,7 @@ main(int argc, char **argv)
 		store_record_free(rec);
 	}
 	store_close(st);
+	free(newest);
 	form_library_free(lib);
 	free(inspectors);
 	free(devices);

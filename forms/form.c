@@ -2213,6 +2213,15 @@ form_choice_name(const struct form *f, size_t q, size_t c)
 	return f->lists[f->q[q].list].choices[c].name;
 }
 
+long
+form_choice_index(const struct form *f, size_t q, const char *name)
+{
+	for (size_t c = 0; c < form_choice_count(f, q); c++)
+		if (strcmp(form_choice_name(f, q, c), name) == 0)
+			return (long)c;
+	return -1;
+}
+
 int
 form_choice_severity(const struct form *f, size_t q, size_t c)
 {

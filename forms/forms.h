@@ -121,6 +121,8 @@ long form_question_index(const struct form *f, const char *key);
 /* Choices of a select question. */
 size_t form_choice_count(const struct form *f, size_t q);
 const char *form_choice_name(const struct form *f, size_t q, size_t c);
+/* The index of q's choice named name, or -1. */
+long form_choice_index(const struct form *f, size_t q, const char *name);
 const char *form_choice_label(const struct form *f, size_t q, size_t c, const char *lang);
 
 /*

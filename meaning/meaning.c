@@ -107,12 +107,9 @@ meaning_choice_severity(const struct form *f, size_t q, size_t c)
 static int
 answer_level(const struct form *f, size_t q, const char *value)
 {
-	if (value == NULL)
-		return MEANING_NO_HAZARD;
-	for (size_t c = 0; c < form_choice_count(f, q); c++)
-		if (strcmp(form_choice_name(f, q, c), value) == 0)
-			return choice_level(f, q, c);
-	return MEANING_NO_HAZARD;
+	long c = value != NULL ? form_choice_index(f, q, value) : -1;
+
+	return c >= 0 ? choice_level(f, q, (size_t)c) : MEANING_NO_HAZARD;
 }
 
 int
@@ -151,6 +148,23 @@ hazard_question(const struct form *f, size_t q)
 	name[len - slen] = '\0';
 	found = form_question_index(f, name);
 	return found >= 0 ? (size_t)found : q;
+}
+
+const char *
+meaning_none_found(const struct form *f, size_t q)
+{
+	char sev[80];   /* a question name is at most 64 bytes */
+	long c, s;
+
+	if (f == NULL || q >= form_question_count(f) || form_question_type(f, q) != FORM_SELECT_ONE)
+		return NULL;
+	if (meaning_is_severity(f, q))
+		return (c = form_choice_index(f, q, "none")) >= 0 &&
+		    choice_level(f, q, (size_t)c) == MEANING_NO_HAZARD ? "none" : NULL;
+	snprintf(sev, sizeof sev, "%s_severity", form_question_name(f, q));
+	s = form_question_index(f, sev);
+	return s >= 0 && meaning_is_severity(f, (size_t)s) && hazard_question(f, (size_t)s) == q &&
+	    form_choice_index(f, q, "no") >= 0 ? "no" : NULL;
 }
 
 void
@@ -197,10 +211,9 @@ meaning_hazard_mapped(const struct form *f, size_t q)
 static const char *
 answered_choice_code(const struct form *f, size_t q, const char *value)
 {
-	for (size_t c = 0; value != NULL && c < form_choice_count(f, q); c++)
-		if (strcmp(form_choice_name(f, q, c), value) == 0)
-			return form_choice_code(f, q, c);
-	return "";
+	long c = value != NULL ? form_choice_index(f, q, value) : -1;
+
+	return c >= 0 ? form_choice_code(f, q, (size_t)c) : "";
 }
 
 /* The first term of question q's code cell that gives a code in rec. */

@@ -20,7 +20,7 @@
  *   choice's `fieldcheck::severity` names, else of the severity its choice
  *   name is (minor, moderate, severe); any other choice ("none") is no
  *   hazard.  A hazard is named after the question NAME when the severity
- *   question is NAME_severity (the built-in checklists' yes/no question),
+ *   question is NAME_severity (the built-in checklists' version 1: a yes/no question),
  *   else after the severity question itself; its label likewise.
  * - The asset is the first answered question whose role is `asset`.  A form
  *   that declares none: the `asset_id` answer, else the answer to the first
@@ -69,6 +69,16 @@ int meaning_answer_severity(const struct form *f, size_t q, const char *value);
  * records of one form: *out (caller frees; NULL when none) and its length.
  */
 size_t meaning_severity_questions(const struct form *f, size_t **out);
+
+/*
+ * The answer to q that says "checked, no hazard", or NULL when q is no
+ * hazard's question: "none" in a severity question whose choice "none" is
+ * no hazard (the built-in checklists since version 2), "no" in the yes/no
+ * question NAME of a severity question NAME_severity (version 1).  The save
+ * screen's "the rest: none found" stores it, so that a record tells
+ * checked-and-clear from not checked.  Static.
+ */
+const char *meaning_none_found(const struct form *f, size_t q);
 
 /*
  * Calls fn once for each hazard recorded in rec, in form order.  name and

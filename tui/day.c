@@ -77,7 +77,7 @@ day_open(struct tui_screen *s)
 	s->priv = d;
 	s->list = &d->list;
 	if (store_list(app->st, &f, row_cb, ctx, &cause) != 0) {
-		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "My day", "我的今天"), cause);
+		tui_flash(app, true, "%s: %s", tui_msg(app, NULL, TUI_MSG_MY_DAY), cause);
 		free(cause);
 	}
 	if (d->n > 0)
@@ -104,10 +104,10 @@ day_draw(struct tui_screen *s, int top, int rows, int cols)
 	char head[128], text[512], haz[32];
 	int vis = rows - 2, y = top + 1;
 
-	snprintf(head, sizeof head, "%s: %zu", tui_tr(app, NULL, "My day", "我的今天"), d->n);
+	snprintf(head, sizeof head, "%s: %zu", tui_msg(app, NULL, TUI_MSG_MY_DAY), d->n);
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
 	if (d->n == 0) {
-		tui_put(y, 0, tui_tr(app, NULL, "No records yet today.", "今天还没有记录。"), cols,
+		tui_put(y, 0, tui_msg(app, NULL, TUI_MSG_NO_RECORDS_YET_TODAY), cols,
 		    A_NORMAL);
 		return;
 	}
@@ -116,17 +116,16 @@ day_draw(struct tui_screen *s, int top, int rows, int cols)
 	tui_list_fit(&d->list, d->n, (size_t)vis);
 	for (size_t i = d->list.top; i < d->n && y < top + 1 + vis; i++, y++) {
 		struct day_row *r = &d->rows[i];
-		static const char *const worst[2][4] = {
-			{ "", "minor", "moderate", "SEVERE" }, { "", "轻微", "中等", "严重" },
+		static const enum tui_msg worst[4] = {
+			TUI_MSG_COUNT, TUI_MSG_MINOR, TUI_MSG_MODERATE, TUI_MSG_DAY_SEVERE,
 		};
-		bool zh = tui_zh(app, r->form);
 		attr_t a = i == d->list.cur ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
-		const char *sent = r->status == STORE_SENT ? tui_tr(app, NULL, "sent", "已发送") :
-		    tui_tr(app, NULL, "queued", "待发送");
+		const char *sent = r->status == STORE_SENT ? tui_msg(app, NULL, TUI_MSG_SENT) :
+		    tui_msg(app, NULL, TUI_MSG_QUEUED);
 
 		if (r->hazards > 0)
-			snprintf(haz, sizeof haz, "%d %s %s", r->hazards, zh ? "隐患" : "hz",
-			    worst[zh][r->worst]);
+			snprintf(haz, sizeof haz, "%d %s %s", r->hazards,
+			    tui_msg(app, r->form, TUI_MSG_HAZARDS_SHORT), tui_msg(app, r->form, worst[r->worst]));
 		else
 			snprintf(haz, sizeof haz, "-");
 		if (cols >= 60)

@@ -1,6 +1,6 @@
 /*
- * The form screen (one question at a time, see docs/tui.md for why), the
- * review-before-save screen, and the read-only record view.
+ * The form screen: one question at a time (see docs/tui.md for why); F4
+ * and the end of the form open the save screen (save.c) on its answers.
  *
  * Every answer goes into the form session as it is typed or picked, so the
  * engine's relevance and constraint feedback are live; Enter checks the
@@ -12,32 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "meaning/meaning.h"
-#include "tui/tui_internal.h"
+#include "tui/form.h"
 #include "util/util.h"
-
-#define ANSWER_MAX 400      /* characters a text answer may have on screen */
-#define VALUE_LEN (TUI_EDIT_MAX * 4)
-
-struct fs {
-	struct tui_app *app;
-	const struct form *f;
-	struct form_session *sess;
-	struct store_record *rec;        /* owned: the draft being answered */
-	char applied_lang[TUI_LANG_LEN];
-	size_t q;
-	struct tui_edit ed;
-	size_t cursor, top;
-	int choice_y;                    /* screen row of the first shown choice */
-	char *msg;                       /* owned */
-	bool msg_error;
-	bool confirm_discard;
-	bool stored;                     /* a draft row exists in the store */
-	bool *counted;                   /* owned: the questions progress counts (see progress()) */
-	long last_hazard;                /* the last hazard question, -1: none */
-};
 
 static bool
 is_editor(enum form_qtype t)
@@ -46,8 +24,8 @@ is_editor(enum form_qtype t)
 	    t == FORM_TIME || t == FORM_DATETIME || t == FORM_GEOPOINT || t == FORM_PHOTO;
 }
 
-static bool
-visible(const struct fs *fs, size_t q)
+bool
+tui_form_visible(const struct fs *fs, size_t q)
 {
 	enum form_qtype t = form_question_type(fs->f, q);
 
@@ -56,16 +34,16 @@ visible(const struct fs *fs, size_t q)
 }
 
 /* Takes ownership of msg. */
-static void
-set_msg(struct fs *fs, char *msg, bool error)
+void
+tui_form_set_msg(struct fs *fs, char *msg, bool error)
 {
 	free(fs->msg);
 	fs->msg = msg;
 	fs->msg_error = error;
 }
 
-static void
-apply_lang(struct fs *fs)
+void
+tui_form_apply_lang(struct fs *fs)
 {
 	const char *l = tui_lang(fs->app);
 
@@ -73,15 +51,6 @@ apply_lang(struct fs *fs)
 		form_session_set_language(fs->sess, l);
 		fc_strlcpy(fs->applied_lang, l != NULL ? l : "", sizeof fs->applied_lang);
 	}
-}
-
-static long
-choice_index(const struct form *f, size_t q, const char *name)
-{
-	for (size_t c = 0; c < form_choice_count(f, q); c++)
-		if (strcmp(form_choice_name(f, q, c), name) == 0)
-			return (long)c;
-	return -1;
 }
 
 static bool
@@ -101,8 +70,26 @@ multi_has(const char *value, const char *name)
 	return false;
 }
 
+/* Refreshes fs->shown from the session: earlier answers decide what a choice_filter offers. */
 static void
-enter_question(struct fs *fs, size_t q)
+refresh_shown(struct fs *fs)
+{
+	size_t nc = form_choice_count(fs->f, fs->q);
+
+	if (fs->shown_cap < nc) {
+		fs->shown = xreallocarray(fs->shown, nc, sizeof *fs->shown);
+		fs->shown_cap = nc;
+	}
+	fs->nshown = 0;
+	for (size_t c = 0; c < nc; c++)
+		if (form_session_choice_offered(fs->sess, fs->q, c))
+			fs->shown[fs->nshown++] = c;
+	if (fs->cursor >= fs->nshown)
+		fs->cursor = fs->nshown > 0 ? fs->nshown - 1 : 0;
+}
+
+void
+tui_form_enter_question(struct fs *fs, size_t q)
 {
 	const char *ans;
 	long c;
@@ -112,10 +99,13 @@ enter_question(struct fs *fs, size_t q)
 	ans = form_session_get(fs->sess, q);
 	tui_edit_init(&fs->ed, ans, ANSWER_MAX);
 	fs->cursor = fs->top = 0;
+	refresh_shown(fs);
 	if (form_question_type(fs->f, q) == FORM_SELECT_ONE &&
-	    (c = choice_index(fs->f, q, ans)) >= 0)
-		fs->cursor = (size_t)c;
-	set_msg(fs, NULL, false);
+	    (c = form_choice_index(fs->f, q, ans)) >= 0)
+		for (size_t i = 0; i < fs->nshown; i++)
+			if (fs->shown[i] == (size_t)c)
+				fs->cursor = i;
+	tui_form_set_msg(fs, NULL, false);
 	fs->confirm_discard = false;
 }
 
@@ -126,8 +116,8 @@ answer_cb(void *ctx, const char *name, const char *value)
 }
 
 /* The record's answers become exactly the session's keepable answers. */
-static void
-sync_record(struct fs *fs)
+void
+tui_form_sync_record(struct fs *fs)
 {
 	struct store_record *rec = fs->rec;
 
@@ -141,12 +131,12 @@ sync_record(struct fs *fs)
 	form_session_answers(fs->sess, answer_cb, rec);
 }
 
-static void
-save_draft(struct fs *fs)
+void
+tui_form_save_draft(struct fs *fs)
 {
 	char *cause = NULL;
 
-	sync_record(fs);
+	tui_form_sync_record(fs);
 	if (tui_answered_count(fs->f, fs->rec) == 0) {
 		/* Nothing the inspector answered (calculations do not count): no draft to keep. */
 		if (fs->stored && store_discard_draft(fs->app->st, fs->rec->uuid, &cause) != 0) {
@@ -160,7 +150,7 @@ save_draft(struct fs *fs)
 		return;
 	}
 	if (store_save_draft(fs->app->st, fs->rec, &cause) != 0) {
-		tui_flash(fs->app, true, "%s: %s", tui_tr(fs->app, fs->f, "Draft not saved", "草稿未保存"), cause);
+		tui_flash(fs->app, true, "%s: %s", tui_msg(fs->app, fs->f, TUI_MSG_DRAFT_NOT_SAVED), cause);
 		free(cause);
 		return;
 	}
@@ -175,10 +165,10 @@ set_answer(struct fs *fs, const char *value, bool error_style)
 	char *m = NULL;
 
 	if (form_session_set(fs->sess, form_question_name(fs->f, fs->q), value, &m) != 0) {
-		set_msg(fs, m != NULL ? m : xstrdup("refused"), error_style);
+		tui_form_set_msg(fs, m != NULL ? m : xstrdup(tui_msg(fs->app, fs->f, TUI_MSG_ANSWER_REFUSED)), error_style);
 		return -1;
 	}
-	set_msg(fs, NULL, false);
+	tui_form_set_msg(fs, NULL, false);
 	return 0;
 }
 
@@ -186,7 +176,7 @@ static long
 next_visible(const struct fs *fs, size_t from)
 {
 	for (size_t q = from; q < form_question_count(fs->f); q++)
-		if (visible(fs, q))
+		if (tui_form_visible(fs, q))
 			return (long)q;
 	return -1;
 }
@@ -195,34 +185,31 @@ static long
 prev_visible(const struct fs *fs, size_t before)
 {
 	for (size_t q = before; q > 0; q--)
-		if (visible(fs, q - 1))
+		if (tui_form_visible(fs, q - 1))
 			return (long)(q - 1);
 	return -1;
 }
 
-static const struct tui_screen_ops review_ops;
-static const char *none_found_choice(const struct form *f, size_t q);
-
 static void
 leave(struct fs *fs)
 {
-	save_draft(fs);
+	tui_form_save_draft(fs);
 	tui_pop(fs->app);
 }
 
 static void
-go_review(struct fs *fs)
+go_save(struct fs *fs)
 {
 	size_t bad;
 	char *m = NULL;
 
 	if (form_session_check_all(fs->sess, &bad, &m) != 0) {
-		enter_question(fs, bad);
-		set_msg(fs, m, true);
+		tui_form_enter_question(fs, bad);
+		tui_form_set_msg(fs, m, true);
 		return;
 	}
-	save_draft(fs);
-	tui_push(fs->app, &review_ops, fs);
+	tui_form_save_draft(fs);
+	tui_push(fs->app, &tui_save_ops, fs);
 }
 
 static void
@@ -238,15 +225,15 @@ accept(struct fs *fs)
 			return;
 	}
 	if (t != FORM_NOTE && form_session_check(fs->sess, fs->q, &m) != 0) {
-		set_msg(fs, m, true);
+		tui_form_set_msg(fs, m, true);
 		return;
 	}
-	save_draft(fs);
+	tui_form_save_draft(fs);
 	next = next_visible(fs, fs->q + 1);
 	if (next < 0)
-		go_review(fs);
+		go_save(fs);
 	else
-		enter_question(fs, (size_t)next);
+		tui_form_enter_question(fs, (size_t)next);
 }
 
 static void
@@ -274,14 +261,17 @@ toggle_multi(struct fs *fs, size_t c)
 	set_answer(fs, value, true);
 }
 
+/* Picks the i-th shown choice. */
 static void
-pick(struct fs *fs, size_t c)
+pick(struct fs *fs, size_t i)
 {
 	enum form_qtype t = form_question_type(fs->f, fs->q);
+	size_t c;
 
-	if (c >= form_choice_count(fs->f, fs->q))
+	if (i >= fs->nshown)
 		return;
-	fs->cursor = c;
+	fs->cursor = i;
+	c = fs->shown[i];
 	if (t == FORM_SELECT_ONE)
 		set_answer(fs, form_choice_name(fs->f, fs->q, c), true);
 	else
@@ -312,8 +302,7 @@ fill_from_gps(struct fs *fs)
 
 	if (fs->app->gc == NULL || gpsclient_state(fs->app->gc) != GPS_FIX ||
 	    !gpsclient_last_fix(fs->app->gc, &fix)) {
-		tui_flash(fs->app, true, "%s", tui_tr(fs->app, fs->f, "no current GPS fix",
-		    "当前没有 GPS 定位"));
+		tui_flash(fs->app, true, "%s", tui_msg(fs->app, fs->f, TUI_MSG_NO_CURRENT_GPS_FIX));
 		return;
 	}
 	meaning_geopoint_text(fix.lat, fix.lon, fix.alt_msl, fix.accuracy_m, value, sizeof value);
@@ -327,16 +316,16 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	struct fs *fs = s->priv;
 	struct tui_app *app = s->app;
 	enum form_qtype t = form_question_type(fs->f, fs->q);
-	size_t nc = form_choice_count(fs->f, fs->q);
+	size_t nc;
 	long p;
 
-	apply_lang(fs);
+	tui_form_apply_lang(fs);
+	refresh_shown(fs);
+	nc = fs->nshown;
 	if (a == TUI_ACT_DISCARD) {
 		if (!fs->confirm_discard) {
 			fs->confirm_discard = true;
-			set_msg(fs, xstrdup(tui_tr(app, fs->f,
-			    "Discard this draft? F8 again discards, any other key keeps it.",
-			    "删除此草稿？再按 F8 删除，按其他键保留。")), true);
+			tui_form_set_msg(fs, xstrdup(tui_msg(app, fs->f, TUI_MSG_DISCARD_DRAFT_F8_AGAIN)), true);
 			return true;
 		}
 		if (fs->stored) {
@@ -349,14 +338,14 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 			}
 			app->data_version++;
 		}
-		tui_flash(app, false, "%s", tui_tr(app, fs->f, "Draft discarded", "草稿已删除"));
+		tui_flash(app, false, "%s", tui_msg(app, fs->f, TUI_MSG_DRAFT_DISCARDED));
 		fs->stored = false;
 		tui_pop(app);
 		return true;
 	}
 	if (fs->confirm_discard) {
 		fs->confirm_discard = false;
-		set_msg(fs, NULL, false);
+		tui_form_set_msg(fs, NULL, false);
 	}
 	/* Editors take printable characters and editing keys first. */
 	if (is_editor(t) && a != TUI_ACT_ENTER && a != TUI_ACT_BACK) {
@@ -384,17 +373,17 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 		if (p < 0)
 			leave(fs);
 		else
-			enter_question(fs, (size_t)p);
+			tui_form_enter_question(fs, (size_t)p);
 		break;
 	case TUI_ACT_QUIT:
 		leave(fs);
 		break;
 	case TUI_ACT_SAVE:
-		go_review(fs);
+		go_save(fs);
 		break;
 	case TUI_ACT_LANG:
 		tui_next_lang(app, fs->f);
-		apply_lang(fs);
+		tui_form_apply_lang(fs);
 		break;
 	case TUI_ACT_HELP:
 		tui_push(app, &tui_help_ops, NULL);
@@ -473,14 +462,13 @@ static const char *
 type_hint(const struct fs *fs, enum form_qtype t)
 {
 	switch (t) {
-	case FORM_INTEGER: return tui_tr(fs->app, fs->f, "whole number", "整数");
-	case FORM_DECIMAL: return tui_tr(fs->app, fs->f, "number", "数字");
+	case FORM_INTEGER: return tui_msg(fs->app, fs->f, TUI_MSG_WHOLE_NUMBER);
+	case FORM_DECIMAL: return tui_msg(fs->app, fs->f, TUI_MSG_NUMBER);
 	case FORM_DATE: return "YYYY-MM-DD";
 	case FORM_TIME: return "HH:MM";
 	case FORM_DATETIME: return "YYYY-MM-DDTHH:MM";
-	case FORM_GEOPOINT: return tui_tr(fs->app, fs->f, "lat lon alt acc  (F5: use GPS)",
-	    "纬度 经度 高度 精度（F5 用 GPS）");
-	case FORM_PHOTO: return tui_tr(fs->app, fs->f, "path of the photo file", "照片文件路径");
+	case FORM_GEOPOINT: return tui_msg(fs->app, fs->f, TUI_MSG_LAT_LON_ALT_ACC);
+	case FORM_PHOTO: return tui_msg(fs->app, fs->f, TUI_MSG_PATH_PHOTO_FILE);
 	default: return "";
 	}
 }
@@ -498,15 +486,15 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 
 	offer_start_position(fs);
 
-	apply_lang(fs);
+	tui_form_apply_lang(fs);
 	/* Relevance may have hidden the current question (an earlier answer changed). */
-	if (!visible(fs, fs->q)) {
+	if (!tui_form_visible(fs, fs->q)) {
 		long n = next_visible(fs, fs->q);
 
 		if (n < 0)
 			n = prev_visible(fs, fs->q);
 		if (n >= 0)
-			enter_question(fs, (size_t)n);
+			tui_form_enter_question(fs, (size_t)n);
 	}
 	t = form_question_type(fs->f, fs->q);
 	for (size_t q = 0; q < form_question_count(fs->f); q++)
@@ -542,10 +530,12 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 		if (y < bottom)
 			tui_put(y++, 2, type_hint(fs, t), cols - 2, tui_attr(app, TUI_DIM));
 	} else if (t == FORM_SELECT_ONE || t == FORM_SELECT_MULTIPLE) {
-		size_t nc = form_choice_count(fs->f, fs->q);
+		size_t nc;
 		int vis = bottom - y;
 		const char *ans = form_session_get(fs->sess, fs->q);
 
+		refresh_shown(fs);
+		nc = fs->nshown;
 		if (vis < 1)
 			vis = 1;
 		if (fs->top + (size_t)vis > nc)
@@ -554,16 +544,17 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 			fs->top = fs->cursor;
 		if (fs->cursor >= fs->top + (size_t)vis)
 			fs->top = fs->cursor - (size_t)vis + 1;
-		for (size_t c = fs->top; c < nc && y < bottom; c++, y++) {
+		for (size_t i = fs->top; i < nc && y < bottom; i++, y++) {
+			size_t c = fs->shown[i];
 			bool on = t == FORM_SELECT_ONE ?
 			    strcmp(ans, form_choice_name(fs->f, fs->q, c)) == 0 :
 			    multi_has(ans, form_choice_name(fs->f, fs->q, c));
 			char mark[16], num[4] = "  ";
-			attr_t at = c == fs->cursor ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
+			attr_t at = i == fs->cursor ? tui_attr(app, TUI_SELECTED) : A_NORMAL;
 			int sev = meaning_choice_severity(fs->f, fs->q, c) + 1;
 
-			if (c < 9)
-				snprintf(num, sizeof num, "%zu", c + 1);
+			if (i < 9)
+				snprintf(num, sizeof num, "%zu", i + 1);
 			snprintf(mark, sizeof mark, "%-2s%s ", num, t == FORM_SELECT_ONE ?
 			    (on ? "(•)" : "( )") : (on ? "[x]" : "[ ]"));
 			tui_put_pad(y, 0, mark, 6, at | A_BOLD);
@@ -576,7 +567,7 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 
 		tui_put_pad(y++, 0, on ? "1 [x] OK" : "1 [ ] OK", cols, tui_attr(app, TUI_SELECTED));
 	} else if (t == FORM_NOTE) {
-		tui_put(y++, 0, tui_tr(app, fs->f, "Enter: continue", "Enter 继续"), cols,
+		tui_put(y++, 0, tui_msg(app, fs->f, TUI_MSG_ENTER_CONTINUE), cols,
 		    tui_attr(app, TUI_DIM));
 	}
 	if (fs->msg != NULL)
@@ -584,8 +575,7 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 		    TUI_WARN), true);
 	else if (fs->last_hazard >= 0 && (long)fs->q > fs->last_hazard)
 		/* Past the hazards the rest is optional: finishing is one key away. */
-		tui_put(bottom, 0, tui_tr(app, fs->f, "F4: save now",
-		    "F4 现在保存"), cols, A_BOLD);
+		tui_put(bottom, 0, tui_msg(app, fs->f, TUI_MSG_F4_SAVE_NOW), cols, A_BOLD);
 }
 
 static void
@@ -599,6 +589,7 @@ form_close(struct tui_screen *s)
 	store_record_free(fs->rec);
 	free(fs->msg);
 	free(fs->counted);
+	free(fs->shown);
 	free(fs);
 	s->priv = NULL;
 }
@@ -615,7 +606,7 @@ form_save(struct tui_screen *s)
 		tui_edit_text(&fs->ed, value, sizeof value);
 		set_answer(fs, value, false);
 	}
-	save_draft(fs);
+	tui_form_save_draft(fs);
 }
 
 static const enum tui_action form_bar[] = {
@@ -670,18 +661,18 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 	fs->counted = progress_questions(f);
 	fs->last_hazard = -1;
 	for (size_t q = 0; q < form_question_count(f); q++)
-		if (none_found_choice(f, q) != NULL)
+		if (meaning_none_found(f, q) != NULL)
 			fs->last_hazard = (long)q;
 	fs->sess = form_session_new(f, tui_lang(app));
 	fc_strlcpy(fs->applied_lang, app->lang, sizeof fs->applied_lang);
 	if (draft_uuid != NULL) {
 		if (store_get(app->st, draft_uuid, &fs->rec, &cause) != 0) {
-			tui_flash(app, true, "%s: %s", tui_tr(app, f, "Draft", "草稿"), cause);
+			tui_flash(app, true, "%s: %s", tui_msg(app, f, TUI_MSG_DRAFT), cause);
 			free(cause);
 			goto fail;
 		}
 		if (fs->rec->status != STORE_DRAFT) {
-			tui_flash(app, true, "%s", tui_tr(app, f, "That record is no longer a draft.", "该记录已不是草稿。"));
+			tui_flash(app, true, "%s", tui_msg(app, f, TUI_MSG_RECORD_NO_LONGER_DRAFT));
 			goto fail;
 		}
 		fs->stored = true;
@@ -737,10 +728,10 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			first = after >= 0 ? after : q;
 		}
 	if (first < 0) {
-		tui_flash(app, true, "%s", tui_tr(app, f, "This checklist has no question to answer.", "此检查表没有可回答的问题。"));
+		tui_flash(app, true, "%s", tui_msg(app, f, TUI_MSG_CHECKLIST_HAS_NO_QUESTION));
 		goto fail;
 	}
-	enter_question(fs, (size_t)first);
+	tui_form_enter_question(fs, (size_t)first);
 	if (tui_push(app, &form_ops, fs) != 0)
 		return -1;  /* push closed it */
 	return 0;
@@ -750,600 +741,4 @@ fail:
 	free(fs->counted);
 	free(fs);
 	return -1;
-}
-
-/* ---- Summaries shared by review and the record view. ---- */
-
-enum tui_role
-tui_severity_role(int severity)
-{
-	static const enum tui_role roles[MEANING_SEVERITY_COUNT] = { TUI_SEV_MINOR,
-	    TUI_SEV_MODERATE, TUI_SEV_SEVERE };
-
-	return severity >= 0 && severity < MEANING_SEVERITY_COUNT ? roles[severity] : TUI_NORMAL;
-}
-
-void
-tui_position_text(const struct store_position *pos, char *buf, size_t size)
-{
-	char acc[32] = "", sats[32] = "", mode[16] = "";
-
-	if (pos->source == STORE_POS_NONE) {
-		snprintf(buf, size, "none (%s)", pos->reason);
-		return;
-	}
-	if (!isnan(pos->accuracy_m))
-		snprintf(acc, sizeof acc, " ±%.0f m", pos->accuracy_m);
-	if (pos->satellites >= 0)
-		snprintf(sats, sizeof sats, " %d sats", pos->satellites);
-	if (pos->fix_mode >= 2)
-		snprintf(mode, sizeof mode, " %dD", pos->fix_mode);
-	if (pos->source == STORE_POS_MANUAL)
-		snprintf(buf, size, "%.6f %.6f%s manual (%s)", pos->lat, pos->lon, acc, pos->reason);
-	else
-		snprintf(buf, size, "%.6f %.6f%s%s%s", pos->lat, pos->lon, acc, mode, sats);
-}
-
-size_t
-tui_answered_count(const struct form *f, const struct store_record *rec)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < rec->answer_count; i++) {
-		long q = f != NULL ? form_question_index(f, rec->answers[i].name) : -1;
-
-		if (q < 0 || form_question_type(f, (size_t)q) != FORM_CALCULATE)
-			n++;
-	}
-	return n;
-}
-
-#define SUMMARY_LINES_MAX 40   /* a long note wraps; past this it ends in "…" */
-
-/*
- * Draws text wrapped in width columns as the summary's lines from `line`
- * (of which the window shows first .. first + rows - 1, from screen row
- * top), indented by indent.  Returns the lines it takes, shown or not.
- */
-static int
-summary_block(int top, int rows, int first, int line, int indent, const char *text, int width,
-    int maxlines, attr_t attr)
-{
-	int n = tui_wrap(0, 0, text, width, maxlines, attr, false), skip, y;
-
-	if (line + n <= first || line >= first + rows)
-		return n;
-	skip = line < first ? first - line : 0;
-	y = top + line + skip - first;
-	tui_wrap_from(y, indent, text, width, skip, top + rows - y, attr, true);
-	return n;
-}
-
-int
-tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_record *rec,
-    int top, int rows, int cols, int first)
-{
-	const char *lang = tui_lang(app);
-	bool two = cols < 60;
-	int line = 0;
-
-	for (size_t i = 0; i < rec->answer_count; i++) {
-		const char *name = rec->answers[i].name, *value = rec->answers[i].value;
-		long q = f != NULL ? form_question_index(f, name) : -1;
-		const char *label = q >= 0 ? form_question_label(f, (size_t)q, lang) : name;
-		enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
-		int sev = q >= 0 ? meaning_answer_severity(f, (size_t)q, value) + 1 : 0;
-		static const char *const tags[] = { "", "! ", "!! ", "!!! " };
-		char val[1024], text[1536], *shown;
-		attr_t at = tui_attr(app, tui_severity_role(sev - 1));
-
-		if (t == FORM_CALCULATE)
-			continue;
-		if (label[0] == '\0')
-			label = name;
-		shown = meaning_answer_text(q >= 0 ? f : NULL, (size_t)q, value, lang);
-		fc_strlcpy(val, shown, sizeof val);
-		free(shown);
-		if (two) {
-			snprintf(text, sizeof text, "%s%s", tags[sev], label);
-			line += summary_block(top, rows, first, line, 0, text, cols, 1, sev ? at : A_NORMAL);
-			line += summary_block(top, rows, first, line, 2, val, cols - 2, SUMMARY_LINES_MAX,
-			    sev ? at : A_NORMAL);
-		} else {
-			snprintf(text, sizeof text, "%s%s: %s", tags[sev], label, val);
-			line += summary_block(top, rows, first, line, 0, text, cols, SUMMARY_LINES_MAX,
-			    sev ? at : A_NORMAL);
-		}
-	}
-	return line;
-}
-
-/* ---- Review before save. ---- */
-
-enum review_mode {
-	RV_MAIN,
-	RV_WAIT,           /* waiting for a usable fix: saves when it comes */
-	RV_MANUAL_POS,     /* typing the position (the coarse fix suggested) */
-	RV_REASON,         /* why no GPS position: a digit picks a ready reason */
-	RV_REASON_TEXT,    /* ... or the inspector types one */
-};
-
-/* The ready reasons for saving without a GPS position, stored in English. */
-static const char *const pos_reasons[][2] = {
-	{ "indoors", "室内" },
-	{ "under a bridge or cover", "桥下或遮挡" },
-	{ "GPS receiver fault", "GPS 接收器故障" },
-};
-#define POS_REASONS (sizeof pos_reasons / sizeof pos_reasons[0])
-
-struct review {
-	struct fs *fs;             /* the form screen below; not owned */
-	struct tui_list list;      /* a pager over the answers */
-	enum review_mode mode;
-	struct tui_edit ed;
-	struct store_position manual;   /* source MANUAL, or NONE while asking why there is none */
-};
-
-/* A record's position from a gpsd fix that was age_s old when taken. */
-static void
-position_from_fix(const struct gps_fix *fix, double age_s, struct store_position *pos)
-{
-	store_position_clear(pos);
-	pos->source = STORE_POS_GPSD;
-	pos->lat = fix->lat;
-	pos->lon = fix->lon;
-	pos->alt_m = fix->alt_msl;
-	pos->accuracy_m = fix->accuracy_m;
-	pos->fix_mode = fix->mode;
-	pos->satellites = fix->satellites_used;
-	pos->hdop = fix->hdop;
-	fc_strlcpy(pos->fix_time, fix->time, sizeof pos->fix_time);
-	pos->fix_age_s = age_s;
-}
-
-/* The position saving would take now, and whether it is good enough. */
-static bool
-usable_fix(struct tui_app *app, const struct form *f, struct store_position *pos, char *why,
-    size_t size)
-{
-	double thr = form_accuracy_threshold(f), age;
-	struct gps_fix fix;
-
-	store_position_clear(pos);
-	if (app->gc == NULL || gpsclient_state(app->gc) == GPS_OFF) {
-		snprintf(why, size, "%s", tui_tr(app, f, "GPS is off", "GPS 已关闭"));
-		return false;
-	}
-	if (!gpsclient_stamp(app->gc, gpsclient_stale_after_s(app->gc), &fix, &age)) {
-		switch (gpsclient_state(app->gc)) {
-		case GPS_NO_GPSD: snprintf(why, size, "no gpsd (%s)", gpsclient_error(app->gc)); break;
-		case GPS_STALE: snprintf(why, size, "%s", tui_tr(app, f, "fix is stale", "定位已过时")); break;
-		default: snprintf(why, size, "%s", tui_tr(app, f, "no fix", "无定位")); break;
-		}
-		return false;
-	}
-	position_from_fix(&fix, age, pos);
-	if (!isnan(thr) && (isnan(pos->accuracy_m) || pos->accuracy_m > thr)) {
-		if (isnan(pos->accuracy_m))
-			snprintf(why, size, "accuracy unknown, form needs ±%.0f m", thr);
-		else
-			snprintf(why, size, "±%.0f m, form needs ±%.0f m", pos->accuracy_m, thr);
-		return false;
-	}
-	why[0] = '\0';
-	return true;
-}
-
-static void
-do_save(struct tui_screen *s, const struct store_position *pos)
-{
-	struct review *rv = s->priv;
-	struct fs *fs = rv->fs;
-	struct tui_app *app = s->app;
-	char *cause = NULL, *m = NULL;
-	size_t bad;
-
-	if (form_session_check_all(fs->sess, &bad, &m) != 0) {
-		tui_pop(app);
-		enter_question(fs, bad);
-		set_msg(fs, m, true);
-		return;
-	}
-	sync_record(fs);
-	fs->rec->pos = *pos;
-	if (store_finalize(app->st, fs->rec, &cause) != 0) {
-		tui_flash(app, true, "%s: %s", tui_tr(app, fs->f, "Not saved", "未保存"), cause);
-		free(cause);
-		return;
-	}
-	fs->stored = false;  /* it is final now: nothing left to keep as a draft */
-	tui_refresh_counts(app);
-	tui_flash(app, false, "%s: %s", tui_tr(app, fs->f, "Saved", "已保存"),
-	    form_title(fs->f, tui_lang(app)));
-	tui_pop_to_home(app);
-}
-
-static int
-review_open(struct tui_screen *s)
-{
-	struct review *rv = xcalloc(1, sizeof *rv);
-
-	rv->fs = s->priv;
-	rv->list.pager = true;
-	s->priv = rv;
-	s->list = &rv->list;
-	return 0;
-}
-
-static void
-review_close(struct tui_screen *s)
-{
-	free(s->priv);
-	s->priv = NULL;
-}
-
-/*
- * A hazard question's "nothing found" choice: "none" in a hazard question
- * of its own, or "no" in a yes/no question that has a NAME_severity
- * follow-up; NULL when q is no hazard question.
- */
-static const char *
-none_found_choice(const struct form *f, size_t q)
-{
-	char sev[STORE_ID_LEN + 16];
-
-	if (form_question_type(f, q) != FORM_SELECT_ONE)
-		return NULL;
-	if (choice_index(f, q, "none") >= 0)
-		return "none";
-	snprintf(sev, sizeof sev, "%s_severity", form_question_name(f, q));
-	return choice_index(f, q, "no") >= 0 && form_question_index(f, sev) >= 0 ? "no" : NULL;
-}
-
-/*
- * "The rest: none found": every relevant hazard question not answered gets
- * its nothing-found choice, so the record tells checked-and-clear from not
- * checked.  Returns how many were answered.
- */
-static size_t
-rest_none_found(struct fs *fs)
-{
-	size_t n = 0;
-
-	for (size_t q = 0; q < form_question_count(fs->f); q++) {
-		const char *none = none_found_choice(fs->f, q);
-		char *m = NULL;
-
-		if (none == NULL || !visible(fs, q) || form_session_get(fs->sess, q)[0] != '\0')
-			continue;
-		if (form_session_set(fs->sess, form_question_name(fs->f, q), none, &m) == 0)
-			n++;
-		free(m);
-	}
-	if (n > 0)
-		save_draft(fs);
-	return n;
-}
-
-/* Waiting makes sense only with a GPS to wait for. */
-static bool
-gps_on(struct tui_app *app)
-{
-	return app->gc != NULL && gpsclient_state(app->gc) != GPS_OFF;
-}
-
-/* The position editor, suggesting the last fix however coarse (typing replaces it). */
-static void
-start_manual(struct review *rv, struct tui_app *app)
-{
-	struct gps_fix fix;
-	char text[96] = "";
-
-	if (app->gc != NULL && gpsclient_last_fix(app->gc, &fix) && isfinite(fix.lat) &&
-	    isfinite(fix.lon)) {
-		if (isfinite(fix.accuracy_m))
-			snprintf(text, sizeof text, "%.6f,%.6f,%.0f", fix.lat, fix.lon, fix.accuracy_m);
-		else
-			snprintf(text, sizeof text, "%.6f,%.6f", fix.lat, fix.lon);
-	}
-	rv->mode = RV_MANUAL_POS;
-	tui_edit_init(&rv->ed, text, 60);
-	rv->ed.replace = text[0] != '\0';
-}
-
-/* Saves with the reason: a ready one (1..POS_REASONS) or typed text. */
-static void
-save_with_reason(struct tui_screen *s, const char *reason)
-{
-	struct review *rv = s->priv;
-	struct store_position pos = rv->manual;
-
-	fc_strlcpy(pos.reason, reason, sizeof pos.reason);
-	do_save(s, &pos);
-}
-
-static void
-review_draw(struct tui_screen *s, int top, int rows, int cols)
-{
-	struct review *rv = s->priv;
-	struct fs *fs = rv->fs;
-	struct tui_app *app = s->app;
-	struct store_position pos;
-	char why[160], text[320], head[256];
-	bool good = usable_fix(app, fs->f, &pos, why, sizeof why);
-	int posrows = 4, body = rows - 1 - posrows - 1, total;
-
-	snprintf(head, sizeof head, "%s: %s", tui_tr(app, fs->f, "Save", "保存"),
-	    form_title(fs->f, tui_lang(app)));
-	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
-	if (body < 1)
-		body = 1;
-	total = tui_summary_draw(app, fs->f, fs->rec, top + 1, 0, cols, 0);
-	tui_list_fit(&rv->list, (size_t)total, (size_t)body);
-	tui_summary_draw(app, fs->f, fs->rec, top + 1, body, cols, (int)rv->list.top);
-	{
-		int y = top + 1 + body;
-
-		if (good) {
-			char cell[128];
-			bool outside = tui_cell_text(app, fs->f, &pos, cell, sizeof cell);
-
-			tui_position_text(&pos, text, sizeof text);
-			if (cell[0] != '\0')
-				snprintf(text + strlen(text), sizeof text - strlen(text), "  %s", cell);
-			tui_put_pad(y, 0, text, cols, tui_attr(app, outside ? TUI_WARN : TUI_GOOD));
-		} else {
-			snprintf(text, sizeof text, "%s: %s", tui_tr(app, fs->f,
-			    "No usable position", "没有可用的位置"), why);
-			tui_put_pad(y, 0, text, cols, tui_attr(app, TUI_WARN));
-		}
-		y++;
-		switch (rv->mode) {
-		case RV_MAIN:
-			tui_wrap(y, 0, good ? tui_tr(app, fs->f,
-			    "Enter: save   0: the rest none found, save   2: type position   3: save without",
-			    "Enter 保存  0 其余未发现并保存  2 手动输入位置  3 无位置保存") : gps_on(app) ? tui_tr(app, fs->f,
-			    "1: wait for a fix   2: type position   3: save without position",
-			    "1 等待定位  2 手动输入位置  3 无位置保存") : tui_tr(app, fs->f,
-			    "2: type position   3: save without position",
-			    "2 手动输入位置  3 无位置保存"), cols, 3, A_BOLD, true);
-			break;
-		case RV_WAIT:
-			tui_wrap(y, 0, tui_tr(app, fs->f,
-			    "Waiting for a fix: saves by itself when it comes (Esc: stop waiting)",
-			    "正在等待定位：定位到达后自动保存（Esc 停止等待）"), cols, 3, A_BOLD, true);
-			break;
-		case RV_MANUAL_POS:
-			tui_put(y++, 0, tui_tr(app, fs->f, "Position (lat,lon[,acc m]):",
-			    "位置（纬度,经度[,精度]）："), cols, A_BOLD);
-			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
-			break;
-		case RV_REASON: {
-			char menu[512];
-			size_t o = 0;
-			bool zh = tui_zh(app, fs->f);
-
-			for (size_t i = 0; i < POS_REASONS && o < sizeof menu; i++)
-				o += (size_t)snprintf(menu + o, sizeof menu - o, "%zu %s  ", i + 1,
-				    pos_reasons[i][zh]);
-			if (o < sizeof menu)
-				snprintf(menu + o, sizeof menu - o, "%zu %s", POS_REASONS + 1,
-				    zh ? "其他（输入）" : "other (type)");
-			tui_put(y++, 0, rv->manual.source == STORE_POS_NONE ?
-			    tui_tr(app, fs->f, "Why no position?", "为什么没有位置？") :
-			    tui_tr(app, fs->f, "Why typed by hand?", "为什么手动输入？"), cols, A_BOLD);
-			tui_wrap(y, 0, menu, cols, 2, A_BOLD, true);
-			break;
-		}
-		case RV_REASON_TEXT:
-			tui_put(y++, 0, tui_tr(app, fs->f, "Reason (Enter saves):", "原因（Enter 保存）："),
-			    cols, A_BOLD);
-			tui_edit_draw(&rv->ed, app, y, 0, cols, tui_attr(app, TUI_SELECTED));
-			break;
-		}
-	}
-}
-
-static bool
-review_key(struct tui_screen *s, enum tui_action a, int key)
-{
-	struct review *rv = s->priv;
-	struct fs *fs = rv->fs;
-	struct tui_app *app = s->app;
-	struct store_position pos;
-	char why[160], text[STORE_REASON_LEN * 4];
-
-	if (rv->mode == RV_WAIT) {
-		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE || a == TUI_ACT_QUIT) {
-			rv->mode = RV_MAIN;
-			return true;
-		}
-		return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
-	}
-	if (rv->mode == RV_REASON) {
-		size_t d = (size_t)tui_key_digit(key);
-
-		if (a == TUI_ACT_BACK || a == TUI_ACT_ERASE) {
-			rv->mode = RV_MAIN;
-		} else if (d >= 1 && d <= POS_REASONS) {
-			save_with_reason(s, pos_reasons[d - 1][0]);
-		} else if (d == POS_REASONS + 1) {
-			rv->mode = RV_REASON_TEXT;
-			/* Characters, not bytes: a CJK character takes up to four. */
-			tui_edit_init(&rv->ed, "", (STORE_REASON_LEN - 1) / 4);
-		} else {
-			return a != TUI_ACT_HELP && a != TUI_ACT_LANG;
-		}
-		return true;
-	}
-	if (rv->mode != RV_MAIN) {
-		if (a == TUI_ACT_BACK) {
-			rv->mode = RV_MAIN;
-			return true;
-		}
-		if (a != TUI_ACT_ENTER) {
-			tui_edit_key(&rv->ed, key);
-			return true;
-		}
-		tui_edit_text(&rv->ed, text, sizeof text);
-		if (rv->mode == RV_MANUAL_POS) {
-			if (meaning_parse_position(text, &rv->manual) != 0) {
-				tui_flash(app, true, "%s", tui_tr(app, fs->f,
-				    "type latitude,longitude e.g. 31.2304,121.4737",
-				    "请输入 纬度,经度，例如 31.2304,121.4737"));
-				return true;
-			}
-			rv->mode = RV_REASON;
-			return true;
-		}
-		if (text[0] == '\0') {
-			tui_flash(app, true, "%s", tui_tr(app, fs->f, "Type a reason, or Esc to pick one",
-			    "请输入原因，或按 Esc 选择"));
-			return true;
-		}
-		save_with_reason(s, text);
-		return true;
-	}
-	switch (a) {
-	case TUI_ACT_ENTER:
-	case TUI_ACT_SAVE:
-		/* Stamped at the moment of saving, never from what the screen showed earlier. */
-		if (usable_fix(app, fs->f, &pos, why, sizeof why))
-			do_save(s, &pos);
-		else
-			tui_flash(app, true, "%s: %s", why, gps_on(app) ? tui_tr(app, fs->f,
-			    "1 wait, 2 type, 3 save without", "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f,
-			    "2 type, 3 save without", "2 手动 3 无位置"));
-		break;
-	case TUI_ACT_NONEFOUND: {
-		size_t n = rest_none_found(fs);
-
-		if (usable_fix(app, fs->f, &pos, why, sizeof why)) {
-			do_save(s, &pos);
-		} else {
-			tui_flash(app, false, "%s %zu. %s", tui_tr(app, fs->f, "None found:", "未发现："), n,
-			    gps_on(app) ? tui_tr(app, fs->f, "1 wait, 2 type, 3 save without",
-			    "1 等待 2 手动 3 无位置") : tui_tr(app, fs->f, "2 type, 3 save without",
-			    "2 手动 3 无位置"));
-		}
-		break;
-	}
-	case TUI_ACT_PICK:
-		switch (tui_key_digit(key)) {
-		case 1:
-			if (gps_on(app))
-				rv->mode = RV_WAIT;
-			break;
-		case 2:
-			start_manual(rv, app);
-			break;
-		case 3:
-			store_position_clear(&rv->manual);
-			rv->manual.source = STORE_POS_NONE;
-			rv->mode = RV_REASON;
-			break;
-		default:
-			break;
-		}
-		break;
-	case TUI_ACT_LANG:
-		tui_next_lang(app, fs->f);
-		apply_lang(fs);
-		break;
-	case TUI_ACT_QUIT:
-		tui_pop(app);   /* back to the form, not home */
-		break;
-	default:
-		return false;
-	}
-	return true;
-}
-
-static const enum tui_action review_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_QUIT, TUI_ACT_NONE
-};
-/* Waiting: the first usable fix saves, stamped at that moment. */
-static void
-review_update(struct tui_screen *s)
-{
-	struct review *rv = s->priv;
-	struct store_position pos;
-	char why[160];
-
-	if (rv->mode == RV_WAIT && usable_fix(s->app, rv->fs->f, &pos, why, sizeof why))
-		do_save(s, &pos);
-}
-
-static const struct tui_screen_ops review_ops = {
-	.name = "review", .open = review_open, .draw = review_draw, .key = review_key,
-	.close = review_close, .bar = review_bar, .update = review_update,
-};
-
-/* ---- A stored record, read-only. ---- */
-
-struct view {
-	struct store_record *rec;  /* owned */
-	const struct form *f;
-	struct tui_list list;      /* a pager over the answers */
-};
-
-static void
-view_draw(struct tui_screen *s, int top, int rows, int cols)
-{
-	struct view *v = s->priv;
-	struct tui_app *app = s->app;
-	char head[256], text[320], pos[300];
-
-	snprintf(head, sizeof head, "%s · %s", v->f != NULL ? form_title(v->f, tui_lang(app)) :
-	    v->rec->form_id, store_status_name(v->rec->status));
-	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
-	tui_list_fit(&v->list, (size_t)tui_summary_draw(app, v->f, v->rec, top + 1, 0, cols, 0),
-	    (size_t)(rows - 3));
-	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, (int)v->list.top);
-	tui_position_text(&v->rec->pos, pos, sizeof pos);
-	snprintf(text, sizeof text, "%s %s", store_pos_source_name(v->rec->pos.source), pos);
-	tui_put_pad(top + rows - 2, 0, text, cols, A_BOLD);
-}
-
-static bool
-view_key(struct tui_screen *s, enum tui_action a, int key)
-{
-	struct view *v = s->priv;
-
-	(void)key;
-	switch (a) {
-	case TUI_ACT_LANG: tui_next_lang(s->app, v->f); return true;
-	case TUI_ACT_ENTER: tui_pop(s->app); return true;
-	default: return false;
-	}
-}
-
-static void
-view_close(struct tui_screen *s)
-{
-	struct view *v = s->priv;
-
-	if (v != NULL)
-		store_record_free(v->rec);
-	free(v);
-	s->priv = NULL;
-}
-
-static const enum tui_action view_bar[] = { TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_QUIT, TUI_ACT_NONE };
-static const struct tui_screen_ops view_ops = {
-	.name = "record", .draw = view_draw, .key = view_key, .close = view_close, .bar = view_bar,
-};
-
-int
-tui_record_open(struct tui_app *app, struct store_record *rec)
-{
-	struct view *v = xcalloc(1, sizeof *v);
-
-	v->rec = rec;
-	v->f = meaning_record_form(app->lib, rec);
-	v->list.pager = true;
-	if (tui_push(app, &view_ops, v) != 0)
-		return -1;
-	app->stack[app->depth - 1].list = &v->list;
-	return 0;
 }

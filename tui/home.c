@@ -127,7 +127,7 @@ load(struct tui_app *app, struct home *h)
 	f.status = STORE_DRAFT;
 	f.inspector = app->inspector;
 	if (store_list(app->st, &f, draft_cb, &dc, &cause) != 0) {
-		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Drafts", "草稿"), cause);
+		tui_flash(app, true, "%s: %s", tui_msg(app, NULL, TUI_MSG_DRAFTS), cause);
 		free(cause);
 	}
 	last_draft = h->n;
@@ -136,8 +136,7 @@ load(struct tui_app *app, struct home *h)
 	if (!h->offered && last_draft > first_draft) {
 		/* Offered on restart: the cursor waits on the newest draft. */
 		h->list.cur = last_draft - 1;
-		tui_flash(app, false, "%s", tui_tr(app, NULL, "A draft is waiting: Enter resumes it",
-		    "有未完成的草稿：按 Enter 继续"));
+		tui_flash(app, false, "%s", tui_msg(app, NULL, TUI_MSG_DRAFT_WAITING_ENTER_RESUMES));
 	}
 	h->offered = true;
 	h->version = app->data_version;
@@ -173,17 +172,17 @@ item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t siz
 		snprintf(buf, size, "%s", form_title(it->form, tui_lang(app)));
 		break;
 	case ITEM_DAY:
-		snprintf(buf, size, "%s (%lld)", tui_tr(app, NULL, "My day", "我的今天"),
+		snprintf(buf, size, "%s (%lld)", tui_msg(app, NULL, TUI_MSG_MY_DAY),
 		    (long long)app->today);
 		break;
 	case ITEM_DRAFT:
-		snprintf(buf, size, "%s %s%s%s · %zu %s · %s", tui_tr(app, NULL, "Resume", "继续"),
+		snprintf(buf, size, "%s %s%s%s · %zu %s · %s", tui_msg(app, NULL, TUI_MSG_RESUME),
 		    it->asset, it->asset[0] != '\0' ? " " : "", it->when, it->answers,
-		    tui_tr(app, NULL, "answers", "项"),
+		    tui_msg(app, NULL, it->answers == 1 ? TUI_MSG_ANSWER_ONE : TUI_MSG_ANSWERS_WORD),
 		    it->form != NULL ? form_title(it->form, tui_lang(app)) : "?");
 		break;
 	case ITEM_REVIEW:
-		snprintf(buf, size, "%s", tui_tr(app, NULL, "Review today (supervisor)", "审核今天（主管）"));
+		snprintf(buf, size, "%s", tui_msg(app, NULL, TUI_MSG_REVIEW_TODAY_SUPERVISOR));
 		break;
 	}
 }
@@ -210,9 +209,9 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 
 	if (h->version != app->data_version)
 		load(app, h);
-	snprintf(today, sizeof today, "%s %lld", tui_tr(app, NULL, "Today", "今天"),
+	snprintf(today, sizeof today, "%s %lld", tui_msg(app, NULL, TUI_MSG_TODAY),
 	    (long long)app->today);
-	tui_put_pad(top, 0, tui_tr(app, NULL, "Checklists", "检查表"), cols, tui_attr(app, TUI_TITLE));
+	tui_put_pad(top, 0, tui_msg(app, NULL, TUI_MSG_CHECKLISTS), cols, tui_attr(app, TUI_TITLE));
 	tui_put_right(top, 0, today, cols, tui_attr(app, TUI_TITLE));
 	if (vis < 1)
 		return;
@@ -246,8 +245,7 @@ activate(struct tui_app *app, struct home *h)
 		break;
 	case ITEM_DRAFT:
 		if (it->form == NULL) {
-			tui_flash(app, true, "%s", tui_tr(app, NULL, "This draft's checklist is no longer installed.",
-			    "此草稿的检查表已不再安装。"));
+			tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_DRAFT_S_CHECKLIST_NO));
 			break;
 		}
 		tui_form_open(app, it->form, it->uuid);
@@ -333,11 +331,9 @@ ask_draw(struct tui_screen *s, int top, int rows, int cols)
 	int y = top;
 
 	(void)rows;
-	tui_put_pad(y++, 0, tui_tr(app, NULL, "Inspector", "巡查员"), cols, tui_attr(app, TUI_TITLE));
+	tui_put_pad(y++, 0, tui_msg(app, NULL, TUI_MSG_INSPECTOR), cols, tui_attr(app, TUI_TITLE));
 	y++;
-	y += tui_wrap(y, 0, tui_tr(app, NULL,
-	    "Who is inspecting? Type your inspector ID and press Enter. It is remembered.",
-	    "请输入巡查员编号并按 Enter（会被记住）。"), cols, 4, A_BOLD, true);
+	y += tui_wrap(y, 0, tui_msg(app, NULL, TUI_MSG_WHO_INSPECTING_TYPE_YOUR), cols, 4, A_BOLD, true);
 	y++;
 	tui_put(y, 0, "> ", 2, A_BOLD);
 	tui_edit_draw(s->priv, app, y, 2, cols - 2, tui_attr(app, TUI_SELECTED));
@@ -357,14 +353,13 @@ ask_key(struct tui_screen *s, enum tui_action a, int key)
 		for (p = id; *p == ' '; p++)
 			;
 		if (*p == '\0' || strlen(p) >= STORE_ID_LEN) {
-			tui_flash(app, true, "%s", tui_tr(app, NULL, "Type your inspector ID (it is too long or empty).",
-			    "请输入巡查员编号（为空或太长）。"));
+			tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_TYPE_YOUR_INSPECTOR_ID));
 			return true;
 		}
 		fc_strlcpy(app->inspector, p, sizeof app->inspector);
 		if (app->opt.config != NULL &&
 		    fc_config_set(app->opt.config, "inspector", app->inspector, &cause) != 0) {
-			tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Not remembered", "未能记住"), cause);
+			tui_flash(app, true, "%s: %s", tui_msg(app, NULL, TUI_MSG_NOT_REMEMBERED), cause);
 			free(cause);
 		}
 		tui_refresh_counts(app);

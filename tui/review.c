@@ -176,8 +176,8 @@ position_short(const struct tui_app *app, const struct store_record *rec, char *
 		else
 			snprintf(buf, size, "gps");
 		break;
-	case STORE_POS_MANUAL: snprintf(buf, size, "%s", tui_tr(app, NULL, "manual", "手工")); break;
-	default: snprintf(buf, size, "%s", tui_tr(app, NULL, "NONE", "无位置")); break;
+	case STORE_POS_MANUAL: snprintf(buf, size, "%s", tui_msg(app, NULL, TUI_MSG_MANUAL_WORD)); break;
+	default: snprintf(buf, size, "%s", tui_msg(app, NULL, TUI_MSG_NO_POSITION_SHORT)); break;
 	}
 }
 
@@ -185,10 +185,10 @@ const char *
 tui_review_state_name(const struct tui_app *app, enum store_decision d)
 {
 	switch (d) {
-	case STORE_APPROVED: return tui_tr(app, NULL, "approved", "已批准");
-	case STORE_FOLLOW_UP: return tui_tr(app, NULL, "follow-up", "需跟进");
-	case STORE_REJECTED: return tui_tr(app, NULL, "rejected", "已拒绝");
-	default: return tui_tr(app, NULL, "unreviewed", "未审核");
+	case STORE_APPROVED: return tui_msg(app, NULL, TUI_MSG_APPROVED);
+	case STORE_FOLLOW_UP: return tui_msg(app, NULL, TUI_MSG_FOLLOW_UP);
+	case STORE_REJECTED: return tui_msg(app, NULL, TUI_MSG_REJECTED);
+	default: return tui_msg(app, NULL, TUI_MSG_UNREVIEWED);
 	}
 }
 
@@ -246,32 +246,30 @@ draw_header(struct tui_app *app, struct review *rv, int y, int cols)
 	if (cols < 60)
 		/* The lock first: at 40 columns it must not be the part that is cut. */
 		snprintf(buf, sizeof buf, "%s %s %s %zu/%zu %s %u",
-		    rv->unlocked ? tui_tr(app, NULL, "[sup]", "[主管]") : tui_tr(app, NULL, "[RO: P]", "[只读:P]"),
-		    tui_tr(app, NULL, "Review", "审核"), rv->dayname + 5, total.records,
-		    report_day_count(rv->day), tui_tr(app, NULL, "severe", "严重"), total.severe_open);
+		    rv->unlocked ? tui_msg(app, NULL, TUI_MSG_SUPERVISOR_SHORT) : tui_msg(app, NULL, TUI_MSG_READ_ONLY_SHORT),
+		    tui_msg(app, NULL, TUI_MSG_REVIEW), rv->dayname + 5, total.records,
+		    report_day_count(rv->day), tui_msg(app, NULL, TUI_MSG_SEVERE_WORD), total.severe_open);
 	else
 		snprintf(buf, sizeof buf, "%s %s  %zu/%zu %s  %s %u  %s",
-		    tui_tr(app, NULL, "Review", "审核"), rv->dayname, total.records,
-		    report_day_count(rv->day), tui_tr(app, NULL, "records", "条记录"),
-		    tui_tr(app, NULL, "severe open", "未处理严重"), total.severe_open,
-		    rv->unlocked ? tui_tr(app, NULL, "[supervisor]", "[主管]") :
-		    tui_tr(app, NULL, "[read only: P for PIN]", "[只读：按 P 输入 PIN]"));
+		    tui_msg(app, NULL, TUI_MSG_REVIEW), rv->dayname, total.records,
+		    report_day_count(rv->day), tui_msg(app, NULL, TUI_MSG_RECORDS_WORD),
+		    tui_msg(app, NULL, TUI_MSG_SEVERE_OPEN), total.severe_open,
+		    rv->unlocked ? tui_msg(app, NULL, TUI_MSG_SUPERVISOR) :
+		    tui_msg(app, NULL, TUI_MSG_READ_ONLY_P_PIN));
 	tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_TITLE));
 	group_line(app, rv, REPORT_BY_INSPECTOR, y + 1, 0, cols,
-	    tui_tr(app, NULL, "Inspectors:", "检查员:"));
+	    tui_msg(app, NULL, TUI_MSG_INSPECTORS));
 	group_line(app, rv, REPORT_BY_FORM, y + 2, 0, cols,
-	    tui_tr(app, NULL, "Asset types:", "资产类型:"));
-	static const char *const sort_zh[REPORT_SORT_COUNT] = { "时间", "巡查员", "表单", "严重程度", "状态" };
-	static const char *const sev_zh[REPORT_SEVERITY_COUNT] = { "轻微", "中等", "严重" };
-	bool zh = tui_zh(app, NULL);
+	    tui_msg(app, NULL, TUI_MSG_ASSET_TYPES));
+	static const enum tui_msg sort_msg[REPORT_SORT_COUNT] = { TUI_MSG_SORT_TIME,
+	    TUI_MSG_SORT_INSPECTOR, TUI_MSG_SORT_FORM, TUI_MSG_SORT_SEVERITY, TUI_MSG_SORT_STATE };
+	static const enum tui_msg sev_msg[REPORT_SEVERITY_COUNT] = { TUI_MSG_MINOR,
+	    TUI_MSG_MODERATE, TUI_MSG_SEVERE_WORD };
 
-	snprintf(buf, sizeof buf, zh ? "排序:%s  巡查员:%s 表单:%s 严重:%s 状态:%s%s%s" :
-	    "sort:%s  insp:%s form:%s sev:%s state:%s%s%s",
-	    zh ? sort_zh[rv->sort] : report_sort_name(rv->sort),
+	tui_msgf(app, NULL, buf, sizeof buf, TUI_MSG_FILTER_LINE, tui_msg(app, NULL, sort_msg[rv->sort]),
 	    rv->match.inspector != NULL && rv->match.inspector[0] ? rv->match.inspector : "*",
 	    rv->f_form[0] ? rv->f_form : "*",
-	    rv->match.min_severity < 0 ? "*" : zh ? sev_zh[rv->match.min_severity] :
-	    report_severity_name((enum report_severity)rv->match.min_severity),
+	    rv->match.min_severity < 0 ? "*" : tui_msg(app, NULL, sev_msg[rv->match.min_severity]),
 	    rv->match.decision >= 0 ? tui_review_state_name(app, (enum store_decision)rv->match.decision) : "*",
 	    rv->search[0] ? "  /" : "", rv->search);
 	tui_put_pad(y + 3, 0, buf, cols, tui_attr(app, TUI_DIM));
@@ -368,9 +366,8 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	draw_header(app, rv, top, cols);
 	y = top + 4;
 	tui_put_pad(y++, 0, cols < 60 ?
-	    tui_tr(app, NULL, "   time  hz  p asset       inspector", "   时间  隐患 位 资产         巡查员") :
-	    tui_tr(app, NULL, "  time  inspector form     asset / hazards S M m / position / state",
-	    "  时间  巡查员   表单     资产 / 隐患 严重 中 轻 / 位置 / 状态"), cols,
+	    tui_msg(app, NULL, TUI_MSG_TIME_HZ_P_ASSET) :
+	    tui_msg(app, NULL, TUI_MSG_TIME_INSPECTOR_FORM_ASSET), cols,
 	    tui_attr(app, TUI_BAR));
 	/* The last body row is the app's flash line: the prompt goes above it. */
 	body = top + rows - y - 2;
@@ -381,8 +378,8 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		draw_row(app, rv, vi, y++, cols);
 	if (rv->nvis == 0)
 		tui_put(y, 2, report_day_count(rv->day) == 0 ?
-		    tui_tr(app, NULL, "No records on this day.  [ ] step days.", "这一天没有记录。[ ] 换日期。") :
-		    tui_tr(app, NULL, "No record matches the filter (c clears).", "没有符合筛选的记录 (c 清除)。"),
+		    tui_msg(app, NULL, TUI_MSG_NO_RECORDS_DAY_STEP) :
+		    tui_msg(app, NULL, TUI_MSG_NO_RECORD_MATCHES_FILTER),
 		    cols - 2, tui_attr(app, TUI_DIM));
 	y = top + rows - 2;
 	if (rv->mode == MODE_SEARCH) {
@@ -390,16 +387,16 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		tui_edit_draw(&rv->edit, app, y, 1, cols - 1, A_NORMAL);
 	} else if (rv->mode == MODE_COMMENT) {
 		int w = tui_put(y, 0, rv->pending == STORE_REJECTED ?
-		    tui_tr(app, NULL, "Reject, comment: ", "拒绝，备注: ") :
-		    tui_tr(app, NULL, "Follow-up, comment: ", "需跟进，备注: "), cols / 2, A_BOLD);
+		    tui_msg(app, NULL, TUI_MSG_REJECT_COMMENT) :
+		    tui_msg(app, NULL, TUI_MSG_FOLLOW_UP_COMMENT), cols / 2, A_BOLD);
 		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
 	} else if (rv->mode == MODE_NAME) {
-		int w = tui_put(y, 0, tui_tr(app, NULL, "Your name: ", "您的姓名: "), cols / 2, A_BOLD);
+		int w = tui_put(y, 0, tui_msg(app, NULL, TUI_MSG_YOUR_NAME), cols / 2, A_BOLD);
 
 		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
 	} else if (rv->mode == MODE_PIN) {
 		char stars[TUI_EDIT_MAX];
-		int w = tui_put(y, 0, tui_tr(app, NULL, "Supervisor PIN: ", "主管 PIN: "), cols / 2, A_BOLD);
+		int w = tui_put(y, 0, tui_msg(app, NULL, TUI_MSG_SUPERVISOR_PIN), cols / 2, A_BOLD);
 		size_t n = rv->edit.len < sizeof stars - 1 ? rv->edit.len : sizeof stars - 1;
 
 		memset(stars, '*', n);
@@ -413,9 +410,7 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 
 		for (size_t i = 0; i < report_day_count(rv->day); i++)
 			nmarked += rv->marked[i];
-		snprintf(buf, sizeof buf, tui_tr(app, NULL,
-		    "%zu/%zu  marked %zu   Enter open  a/f/r decide  m map  ? keys",
-		    "%zu/%zu  已标记 %zu   Enter 打开  a/f/r 审核  m 地图  ? 按键"),
+		tui_msgf(app, NULL, buf, sizeof buf, TUI_MSG_REVIEW_FOOTER,
 		    rv->nvis ? rv->list.cur + 1 : 0, rv->nvis, nmarked);
 		tui_put_pad(y, 0, buf, cols, tui_attr(app, TUI_DIM));
 	}
@@ -450,7 +445,7 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 		uuids[count++] = report_day_row(rv->day, rv->vis[rv->list.cur])->rec->uuid;
 	if (count == 0) {
 		free(uuids);
-		tui_flash(app, true, "%s", tui_tr(app, NULL, "No record to decide on.", "没有可审核的记录。"));
+		tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_NO_RECORD_DECIDE));
 		return;
 	}
 	if (store_review_add_many(app->st, uuids, count, d, comment, reviewer_name(app, rv), &cause) != 0) {
@@ -469,7 +464,7 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 	}
 	memset(rv->marked, 0, n * sizeof *rv->marked);
 	tui_flash(app, false, "%s: %zu %s", tui_review_state_name(app, d), count,
-	    tui_tr(app, NULL, count == 1 ? "record" : "records", "条记录"));
+	    tui_msg(app, NULL, count == 1 ? TUI_MSG_RECORD_ONE : TUI_MSG_RECORDS_WORD));
 	free(uuids);
 	refilter(rv);
 }
@@ -512,12 +507,11 @@ check_pin(struct tui_app *app, struct review *rv)
 		free(cause);
 	} else if (!ok) {
 		/* The decision waits: type the PIN again, or Esc drops it. */
-		tui_flash(app, true, "%s", tui_tr(app, NULL, "Wrong PIN. Type it again (Esc: cancel).",
-		    "PIN 错误。请重新输入（Esc 取消）。"));
+		tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_WRONG_PIN_TYPE_AGAIN));
 		rv->mode = MODE_PIN;
 	} else {
 		rv->unlocked = true;
-		tui_flash(app, false, "%s", tui_tr(app, NULL, "Supervisor mode.", "主管模式。"));
+		tui_flash(app, false, "%s", tui_msg(app, NULL, TUI_MSG_SUPERVISOR_MODE));
 		refilter(rv);
 		if (rv->pending != STORE_UNREVIEWED)
 			begin_decision(app, rv, rv->pending);
@@ -532,8 +526,7 @@ remember_reviewer(struct tui_app *app, struct review *rv)
 
 	tui_edit_text(&rv->edit, name, sizeof name);
 	if (name[0] == '\0' || strlen(name) >= sizeof rv->reviewer) {
-		tui_flash(app, true, "%s", tui_tr(app, NULL, "Type your name: decisions carry it.",
-		    "请输入您的姓名：审核记录会带上它。"));
+		tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_TYPE_YOUR_NAME_DECISIONS));
 		return;
 	}
 	fc_strlcpy(rv->reviewer, name, sizeof rv->reviewer);

@@ -88,20 +88,19 @@ position_lines(struct tui_app *app, struct detail *d, const struct store_positio
 	switch (p->source) {
 	case STORE_POS_GPSD:
 		add(d, TUI_NORMAL, "%s %.6f, %.6f  ±%s m  (gpsd%s, %d sats)",
-		    tui_tr(app, NULL, "Position:", "位置:"), p->lat, p->lon, acc,
+		    tui_msg(app, NULL, TUI_MSG_POSITION), p->lat, p->lon, acc,
 		    p->fix_mode == 3 ? ", 3D" : p->fix_mode == 2 ? ", 2D" : "",
 		    p->satellites > 0 ? p->satellites : 0);
 		break;
 	case STORE_POS_MANUAL:
-		add(d, TUI_WARN, "%s %.6f, %.6f  %s", tui_tr(app, NULL, "Position:", "位置:"), p->lat,
-		    p->lon, tui_tr(app, NULL, "TYPED BY HAND (manual)", "手工输入 (manual)"));
-		add(d, TUI_WARN, "  %s %s", tui_tr(app, NULL, "Reason:", "原因:"),
+		add(d, TUI_WARN, "%s %.6f, %.6f  %s", tui_msg(app, NULL, TUI_MSG_POSITION), p->lat,
+		    p->lon, tui_msg(app, NULL, TUI_MSG_TYPED_HAND_MANUAL));
+		add(d, TUI_WARN, "  %s %s", tui_msg(app, NULL, TUI_MSG_REASON),
 		    p->reason[0] ? p->reason : "-");
 		break;
 	default:
-		add(d, TUI_WARN, "%s", tui_tr(app, NULL, "Position: NONE (no position recorded)",
-		    "位置: 无 (未记录位置)"));
-		add(d, TUI_WARN, "  %s %s", tui_tr(app, NULL, "Reason:", "原因:"),
+		add(d, TUI_WARN, "%s", tui_msg(app, NULL, TUI_MSG_POSITION_NONE_NO_POSITION));
+		add(d, TUI_WARN, "  %s %s", tui_msg(app, NULL, TUI_MSG_REASON),
 		    p->reason[0] ? p->reason : "-");
 		break;
 	}
@@ -132,8 +131,8 @@ delivery_line(struct tui_app *app, struct detail *d, const struct store_record *
 		add(d, TUI_ERROR, "%s", cause);
 		free(cause);
 	} else if (dl.device[0] != '\0') {
-		add(d, TUI_NORMAL, "%s %s  (%s %s)", tui_tr(app, NULL, "Delivered by device", "送达设备"), dl.device,
-		    tui_tr(app, NULL, "inspector as that device says:", "检查员由该设备声明:"), rec->inspector);
+		add(d, TUI_NORMAL, "%s %s  (%s %s)", tui_msg(app, NULL, TUI_MSG_DELIVERED_DEVICE), dl.device,
+		    tui_msg(app, NULL, TUI_MSG_INSPECTOR_AS_DEVICE_SAYS), rec->inspector);
 	}
 }
 
@@ -159,28 +158,34 @@ answer_lines(struct tui_app *app, struct detail *d, const struct report_row *row
 	const struct form *f = row->form;
 	const char *lang = tui_lang(app);
 
-	add(d, TUI_TITLE, "%s", tui_tr(app, NULL, "Answers:", "回答:"));
+	add(d, TUI_TITLE, "%s", tui_msg(app, NULL, TUI_MSG_ANSWERS_HEAD));
 	if (f != NULL) {
+		/* A group's answers are indented under its heading, so what follows the group is seen outside it. */
+		int depth = 0;
+
 		for (size_t q = 0; q < form_question_count(f); q++) {
 			const char *v = store_record_answer(rec, form_question_name(f, q));
 			enum form_qtype t = form_question_type(f, q);
+			int indent = 2 + 2 * (depth < 4 ? depth : 4);
 			char *text;
 
 			if (t == FORM_BEGIN_GROUP) {
-				add(d, TUI_TITLE, "%s", form_question_label(f, q, lang));
+				add(d, TUI_TITLE, "%*s%s", indent, "", form_question_label(f, q, lang));
+				depth++;
 				continue;
 			}
+			if (t == FORM_END_GROUP && depth > 0)
+				depth--;
 			if (v == NULL || t == FORM_CALCULATE)
 				continue;
 			text = oneline(meaning_answer_text(f, q, v, lang));
 			add(d, tui_severity_role(meaning_answer_severity(f, q, v)),
-			    "  %s: %s", form_question_label(f, q, lang)[0] ?
+			    "%*s%s: %s", indent, "", form_question_label(f, q, lang)[0] ?
 			    form_question_label(f, q, lang) : form_question_name(f, q), text);
 			free(text);
 		}
 	} else {
-		add(d, TUI_WARN, "%s", tui_tr(app, NULL, "(form not installed: names shown)",
-		    "(未安装表单: 显示名称)"));
+		add(d, TUI_WARN, "%s", tui_msg(app, NULL, TUI_MSG_FORM_NOT_INSTALLED_NAMES));
 		for (size_t a = 0; a < rec->answer_count; a++)
 		{
 			char *text = oneline(xstrdup(rec->answers[a].value));
@@ -211,9 +216,9 @@ build(struct tui_app *app, struct detail *d)
 	add(d, TUI_TITLE, "%s %s · %s · %s", row->time, rec->inspector,
 	    f != NULL ? form_title(f, lang) : rec->form_id, row->asset);
 	add(d, row->hazards[REPORT_SEVERE] ? TUI_SEV_SEVERE : TUI_NORMAL, "%s %u  %s %u  %s %u",
-	    tui_tr(app, NULL, "Severe", "严重"), row->hazards[REPORT_SEVERE],
-	    tui_tr(app, NULL, "moderate", "中等"), row->hazards[REPORT_MODERATE],
-	    tui_tr(app, NULL, "minor", "轻微"), row->hazards[REPORT_MINOR]);
+	    tui_msg(app, NULL, TUI_MSG_SEVERE_TITLE), row->hazards[REPORT_SEVERE],
+	    tui_msg(app, NULL, TUI_MSG_MODERATE), row->hazards[REPORT_MODERATE],
+	    tui_msg(app, NULL, TUI_MSG_MINOR), row->hazards[REPORT_MINOR]);
 	answer_lines(app, d, row);
 	position_lines(app, d, &rec->pos);
 	{
@@ -226,12 +231,12 @@ build(struct tui_app *app, struct detail *d)
 
 	if (store_review_history(app->st, rec->uuid, &hist, &nhist, &cause) == 0) {
 		if (nhist == 0)
-			add(d, TUI_NORMAL, "%s %s", tui_tr(app, NULL, "Review:", "审核:"),
+			add(d, TUI_NORMAL, "%s %s", tui_msg(app, NULL, TUI_MSG_REVIEW_HEAD),
 			    tui_review_state_name(app, STORE_UNREVIEWED));
 		for (size_t i = 0; i < nhist; i++) {
 			local_time(hist[i].decided_at, when, sizeof when);
 			add(d, tui_review_state_role(hist[i].decision), "%s %s  %s  %s%s%s",
-			    tui_tr(app, NULL, "Review:", "审核:"),
+			    tui_msg(app, NULL, TUI_MSG_REVIEW_HEAD),
 			    tui_review_state_name(app, hist[i].decision), hist[i].reviewer, when,
 			    hist[i].comment[0] ? "  " : "", hist[i].comment);
 		}
@@ -242,12 +247,12 @@ build(struct tui_app *app, struct detail *d)
 		cause = NULL;
 	}
 	if (rec->replaces[0] != '\0' && revision_chain(app, rec->uuid, &chain, &nchain, &cause) == 0) {
-		add(d, TUI_TITLE, "%s", tui_tr(app, NULL, "Revision chain (newest first):", "修订链 (最新在前):"));
+		add(d, TUI_TITLE, "%s", tui_msg(app, NULL, TUI_MSG_REVISION_CHAIN_NEWEST_FIRST));
 		for (size_t i = 0; i < nchain; i++)
 			add(d, TUI_NORMAL, "  %s  %s  %s", chain[i]->uuid, chain[i]->created_at,
 			    chain[i]->inspector);
 		if (nchain > 0 && chain[nchain - 1]->replaces[0] != '\0')
-			add(d, TUI_NORMAL, "  %s %s", tui_tr(app, NULL, "not here:", "不在本库:"),
+			add(d, TUI_NORMAL, "  %s %s", tui_msg(app, NULL, TUI_MSG_NOT_HERE),
 			    chain[nchain - 1]->replaces);
 		report_chain_free(chain, nchain);
 	} else if (cause != NULL) {
@@ -255,13 +260,12 @@ build(struct tui_app *app, struct detail *d)
 		cause = NULL;
 	}
 	if (row->replaced)
-		add(d, TUI_WARN, "%s", tui_tr(app, NULL, "A later record of this day replaces this one.",
-		    "本日有更新的记录取代了这条记录。"));
+		add(d, TUI_WARN, "%s", tui_msg(app, NULL, TUI_MSG_LATER_RECORD_DAY_REPLACES));
 
-	add(d, TUI_NORMAL, "%s %s  %s %s  %s %s", tui_tr(app, NULL, "Form", "表单"), rec->form_id,
-	    tui_tr(app, NULL, "version", "版本"), rec->form_version,
-	    tui_tr(app, NULL, "device", "设备"), rec->device);
-	add(d, TUI_NORMAL, "%s %s", tui_tr(app, NULL, "Record", "记录"), rec->uuid);
+	add(d, TUI_NORMAL, "%s %s  %s %s  %s %s", tui_msg(app, NULL, TUI_MSG_FORM), rec->form_id,
+	    tui_msg(app, NULL, TUI_MSG_VERSION), rec->form_version,
+	    tui_msg(app, NULL, TUI_MSG_DEVICE), rec->device);
+	add(d, TUI_NORMAL, "%s %s", tui_msg(app, NULL, TUI_MSG_RECORD), rec->uuid);
 	delivery_line(app, d, rec);
 }
 

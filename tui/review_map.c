@@ -121,7 +121,7 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 	c.w = cols;
 	c.h = rows - 3;   /* title, canvas, legend, and the app's flash line */
 	if (c.h < 3 || c.w < 10) {
-		tui_put(top, 0, "Too small for the map.", cols, A_BOLD);
+		tui_put(top, 0, tui_msg(app, NULL, TUI_MSG_MAP_TOO_SMALL), cols, A_BOLD);
 		return;
 	}
 	for (size_t i = 0; i < nvis; i++) {
@@ -138,12 +138,12 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 		maxlon = fmax(maxlon, rec->pos.lon);
 	}
 	snprintf(buf, sizeof buf, "%s %s  %zu %s  %zu %s  (m/Esc: table)",
-	    tui_tr(app, NULL, "Map", "地图"), report_day_name(day), placed_count,
-	    tui_tr(app, NULL, "placed", "有位置"), without,
-	    tui_tr(app, NULL, "without position", "无位置"));
+	    tui_msg(app, NULL, TUI_MSG_MAP), report_day_name(day), placed_count,
+	    tui_msg(app, NULL, TUI_MSG_PLACED), without,
+	    tui_msg(app, NULL, TUI_MSG_WITHOUT_POSITION));
 	tui_put_pad(top, 0, buf, cols, tui_attr(app, TUI_TITLE));
 	if (placed_count == 0) {
-		tui_put(top + 2, 2, tui_tr(app, NULL, "No positions to draw.", "没有可显示的位置。"),
+		tui_put(top + 2, 2, tui_msg(app, NULL, TUI_MSG_NO_POSITIONS_DRAW),
 		    cols - 2, tui_attr(app, TUI_DIM));
 		return;
 	}

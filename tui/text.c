@@ -337,10 +337,9 @@ tui_cell_text(const struct tui_app *app, const struct form *f, const struct stor
 		return false;
 	cell = platform_grid_cell(app->opt.grid, pos->lon, pos->lat);
 	if (cell == NULL) {
-		snprintf(buf, size, "%s", tui_tr(app, f, "outside every grid cell",
-		    "不在任何单元网格内"));
+		snprintf(buf, size, "%s", tui_msg(app, f, TUI_MSG_OUTSIDE_EVERY_GRID_CELL));
 		return true;
 	}
-	snprintf(buf, size, "%s %s", tui_tr(app, f, "grid cell", "单元网格"), cell);
+	snprintf(buf, size, "%s %s", tui_msg(app, f, TUI_MSG_GRID_CELL), cell);
 	return false;
 }

@@ -287,25 +287,6 @@ tui_next_lang(struct tui_app *app, const struct form *f)
 	lang_code(form_language(f, (cur + 1) % n), app->lang, sizeof app->lang);
 }
 
-bool
-tui_zh(const struct tui_app *app, const struct form *f)
-{
-	const char *l = app->lang;
-
-	if (l[0] == '\0') {
-		if (f == NULL && app->lib != NULL && form_library_count(app->lib) > 0)
-			f = form_library_get(app->lib, 0);
-		l = f != NULL && form_default_language(f) != NULL ? form_default_language(f) : "";
-	}
-	return strstr(l, "zh") != NULL || strstr(l, "中文") != NULL;
-}
-
-const char *
-tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh)
-{
-	return tui_zh(app, f) ? zh : en;
-}
-
 /* ---- Stack, flash, counts. ---- */
 
 int
@@ -314,7 +295,7 @@ tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv)
 	struct tui_screen *s;
 
 	if (app->depth >= TUI_STACK_MAX) {
-		tui_flash(app, true, "%s", tui_tr(app, NULL, "Too many screens open.", "打开的屏幕太多。"));
+		tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_TOO_MANY_SCREENS_OPEN));
 		return -1;
 	}
 	s = &app->stack[app->depth];
@@ -403,12 +384,11 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 {
 	struct gps_fix fix;
 	double age;
-	bool zh = tui_zh(app, NULL);
 
 	*role = TUI_BAR;
 	switch (app->gc != NULL ? gpsclient_state(app->gc) : GPS_OFF) {
 	case GPS_OFF:
-		snprintf(buf, size, "%s", zh ? "GPS 关" : "GPS off");
+		snprintf(buf, size, "%s", tui_msg(app, NULL, TUI_MSG_STATUS_GPS_OFF));
 		return;
 	case GPS_NO_GPSD: {
 		/* The client's reason in both widths; draw_status cuts it with "…" to fit. */
@@ -418,20 +398,18 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 			why += 9;
 		if (why == NULL || why[0] == '\0')
 			why = "?";
-		if (narrow)
-			snprintf(buf, size, "%s%s", zh ? "无 gpsd：" : "no gpsd: ", why);
-		else
-			snprintf(buf, size, "%s (%s)", zh ? "GPS：无 gpsd" : "GPS: no gpsd", why);
+		tui_msgf(app, NULL, buf, size, narrow ? TUI_MSG_STATUS_NO_GPSD_NARROW : TUI_MSG_STATUS_NO_GPSD,
+		    why);
 		*role = TUI_ERROR;
 		return;
 	}
 	case GPS_NO_FIX:
-		snprintf(buf, size, "%s%s", narrow ? "" : "GPS: ", zh ? "无定位" : "NO FIX");
+		snprintf(buf, size, "%s%s", narrow ? "" : "GPS: ", tui_msg(app, NULL, TUI_MSG_STATUS_NO_FIX));
 		*role = TUI_ERROR;
 		return;
 	case GPS_STALE:
 		age = gpsclient_fix_age_s(app->gc);
-		snprintf(buf, size, "%s%s %.0f%s", narrow ? "" : "GPS: ", zh ? "定位过时" : "STALE",
+		snprintf(buf, size, "%s%s %.0f%s", narrow ? "" : "GPS: ", tui_msg(app, NULL, TUI_MSG_STATUS_STALE),
 		    isnan(age) ? 0.0 : age, narrow ? "s" : " s");
 		*role = TUI_ERROR;
 		return;
@@ -451,9 +429,10 @@ gps_text(struct tui_app *app, char *buf, size_t size, bool narrow, enum tui_role
 		else
 			snprintf(acc, sizeof acc, narrow ? "±%.0fm" : "±%.0f m", fix.accuracy_m);
 		if (fix.satellites_used < 0)
-			snprintf(sats, sizeof sats, "? %s", zh ? "星" : "sat");
+			snprintf(sats, sizeof sats, "? %s", tui_msg(app, NULL, TUI_MSG_STATUS_SATELLITES));
 		else
-			snprintf(sats, sizeof sats, "%d %s", fix.satellites_used, zh ? "星" : "sat");
+			snprintf(sats, sizeof sats, "%d %s", fix.satellites_used,
+			    tui_msg(app, NULL, TUI_MSG_STATUS_SATELLITES));
 		snprintf(buf, size, narrow ? "%dD %s %s %.0fs" : "GPS %dD %s %s %.0f s",
 		    fix.mode, acc, sats, isnan(age) ? 0.0 : age);
 	}
@@ -475,14 +454,14 @@ draw_status(struct tui_app *app)
 		/* The worker sends its state, never its words: "queued 3 · sending 1/3 · offline,
 		 * retry in 40 s · last sync 14:02 ✓" in the screen's language. */
 		const struct sync_words words = {
-			tui_tr(app, NULL, "queued %lld", "待发送 %lld"),
-			tui_tr(app, NULL, "queue unreadable: %s", "队列无法读取：%s"),
-			tui_tr(app, NULL, " · sending %lld/%lld", " · 正在发送 %lld/%lld"),
-			tui_tr(app, NULL, " · offline, retry in %lld s", " · 离线，%lld 秒后重试"),
-			tui_tr(app, NULL, " · offline", " · 离线"),
-			tui_tr(app, NULL, " · refused %lld", " · 被拒 %lld"),
-			tui_tr(app, NULL, " · refused", " · 被拒"),
-			tui_tr(app, NULL, " · last sync %s %s", " · 上次同步 %s %s"),
+			tui_msg(app, NULL, TUI_MSG_QUEUED_N),
+			tui_msg(app, NULL, TUI_MSG_QUEUE_UNREADABLE_S),
+			tui_msg(app, NULL, TUI_MSG_SENDING_N_N),
+			tui_msg(app, NULL, TUI_MSG_OFFLINE_RETRY_N_S),
+			tui_msg(app, NULL, TUI_MSG_OFFLINE),
+			tui_msg(app, NULL, TUI_MSG_REFUSED_N),
+			tui_msg(app, NULL, TUI_MSG_REFUSED),
+			tui_msg(app, NULL, TUI_MSG_LAST_SYNC_S_S),
 		};
 
 		sync_status_describe_in(&app->sync_status, &words, right, sizeof right);
@@ -493,9 +472,9 @@ draw_status(struct tui_app *app)
 	} else {
 		bool off = strcmp(app->last_sync, "off") == 0;
 
-		snprintf(right, sizeof right, "%s %lld │ %s %s", tui_tr(app, NULL, "queue", "待发送"),
-		    (long long)app->queue, tui_tr(app, NULL, "sync", "同步"),
-		    off ? tui_tr(app, NULL, "off", "关") : app->last_sync);
+		snprintf(right, sizeof right, "%s %lld │ %s %s", tui_msg(app, NULL, TUI_MSG_QUEUE),
+		    (long long)app->queue, tui_msg(app, NULL, TUI_MSG_SYNC),
+		    off ? tui_msg(app, NULL, TUI_MSG_OFF_WORD) : app->last_sync);
 	}
 	/* Inspector first, then the GPS (plainly marked when bad), queue and sync last. */
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
@@ -581,8 +560,8 @@ draw(struct tui_app *app)
 	if (app->rows < TUI_MIN_ROWS || app->cols < TUI_MIN_COLS) {
 		char notice[96];
 
-		snprintf(notice, sizeof notice, tui_zh(app, NULL) ? "终端太小：请至少 %dx%d。" :
-		    "Terminal too small: %dx%d or larger, please.", TUI_MIN_COLS, TUI_MIN_ROWS);
+		tui_msgf(app, NULL, notice, sizeof notice, TUI_MSG_TERMINAL_TOO_SMALL, TUI_MIN_COLS,
+		    TUI_MIN_ROWS);
 		tui_wrap(0, 0, notice, app->cols, app->rows, A_BOLD, true);
 		curs_set(0);
 		refresh();
@@ -685,7 +664,7 @@ help_draw(struct tui_screen *s, int top, int rows, int cols)
 		fit++;
 	}
 	tui_list_fit(&h->list, n, fit);
-	snprintf(head, sizeof head, "%s %s", tui_tr(app, NULL, "Keys (Esc: back)", "按键（Esc 返回）"),
+	snprintf(head, sizeof head, "%s %s", tui_msg(app, NULL, TUI_MSG_KEYS_ESC_BACK),
 	    h->list.top > 0 && h->list.top + fit < n ? "↑↓" : h->list.top > 0 ? "↑" :
 	    h->list.top + fit < n ? "↓" : "");
 	tui_put_pad(top, 0, head, cols, tui_attr(app, TUI_TITLE));
@@ -1034,9 +1013,9 @@ tui_run(const struct tui_options *opt, char **cause)
 		}
 		if (app->sync != NULL && sync_proc_fd(app->sync) < 0) {
 			/* The worker ended by itself (it could not start): say why, sync off. */
-			tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Sync stopped", "同步已停止"),
+			tui_flash(app, true, "%s: %s", tui_msg(app, NULL, TUI_MSG_SYNC_STOPPED),
 			    app->sync_status.message[0] != '\0' ? app->sync_status.message :
-			    tui_tr(app, NULL, "the worker exited", "同步进程已退出"));
+			    tui_msg(app, NULL, TUI_MSG_WORKER_EXITED));
 			sync_proc_stop(app->sync);
 			app->sync = NULL;
 			app->have_sync_status = false;

@@ -20,6 +20,7 @@
 #include "gps/gpsclient.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "tui/messages.h"
 #include "tui/tui.h"
 
 /*
@@ -297,10 +298,6 @@ void tui_refresh_counts(struct tui_app *app);
 const char *tui_lang(const struct tui_app *app);
 /* Switches to the next language of f (or of the first form). */
 void tui_next_lang(struct tui_app *app, const struct form *f);
-/* Interface text in the current language: chinese when labels are zh. */
-const char *tui_tr(const struct tui_app *app, const struct form *f, const char *en, const char *zh);
-/* True when the interface speaks Chinese now (what tui_tr decides by). */
-bool tui_zh(const struct tui_app *app, const struct form *f);
 attr_t tui_attr(const struct tui_app *app, enum tui_role role);
 
 /* ---- Text: measured in display columns, never bytes. ---- */
@@ -367,7 +364,8 @@ int tui_summary_draw(struct tui_app *app, const struct form *f, const struct sto
 /* The colour role of a severity (meaning_answer_severity); TUI_NORMAL for no hazard. */
 enum tui_role tui_severity_role(int severity);
 /* The position line of a record or fix: "46.49829 7.56741 ±4 m 3D 9 sats". */
-void tui_position_text(const struct store_position *pos, char *buf, size_t size);
+void tui_position_text(const struct tui_app *app, const struct form *f, const struct store_position *pos,
+    char *buf, size_t size);
 /*
  * The unit-grid cell of a position (docs/platform.md), in the screen's
  * language: "单元网格 310101001001001", or that the position is outside every

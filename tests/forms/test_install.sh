@@ -28,8 +28,8 @@ mkdir -p "$SCRATCH/elsewhere"
 cd "$SCRATCH/elsewhere" || exit 1
 export XDG_CONFIG_HOME="$SCRATCH/config"
 "$P/bin/fieldcheck" forms list > "$SCRATCH/forms.out" 2> "$SCRATCH/forms.err"
-check "the installed fieldcheck, run elsewhere, lists the installed checklists" \
-	[ "$(cut -f1 "$SCRATCH/forms.out" | tr '\n' ' ')" = "bridge park road urban_furniture " ]
+check "the installed fieldcheck, run elsewhere, lists the installed checklists (versions 1 and 2)" \
+	[ "$(cut -f1,2 "$SCRATCH/forms.out" | tr '\t\n' ': ')" = "bridge:1 bridge:2 park:1 park:2 road:1 road:2 urban_furniture:1 urban_furniture:2 " ]
 uuid=$("$P/bin/fieldcheck" --db "$SCRATCH/hh.db" record add --form road --inspector wang asset_id=R-1 2>&1)
 check "it saves a record on an installed checklist ($uuid)" \
 	sh -c '"$1" --db "$2" list | grep -q "^$3	final	.*	road	"' _ "$P/bin/fieldcheck" "$SCRATCH/hh.db" "$uuid"

@@ -35,16 +35,15 @@ community,310101001002,福州路居委会
 CSV
 
 FC record add --form road --inspector wang --at 31.225,121.465,4 asset_id=南京东路-1 \
-	subsidence=yes subsidence_severity=severe subsidence_area_m2=2.5 \
-	manhole_cover=yes manhole_cover_severity=moderate manhole_cover_owner=sewage > "$SCRATCH/r1"
+	subsidence=severe subsidence_area_m2=2.5 \
+	manhole_cover=moderate manhole_cover_owner=sewage > "$SCRATCH/r1"
 FC record add --form urban_furniture --inspector li --at 31.235,121.475,4 asset_id=灯杆-7 \
-	furniture_type=light_pole pole_tilt=yes pole_tilt_severity=minor tilt_deg=6 > "$SCRATCH/r2"
+	furniture_type=light_pole pole_tilt=minor tilt_deg=6 > "$SCRATCH/r2"
 # on the shared edge of the two southern cells: the eastern one
 FC record add --form road --inspector wang --at 31.225,121.47,4 asset_id=edge \
-	markings=yes markings_severity=minor > "$SCRATCH/r3"
-FC record add --form park --inspector wang --at 31.5,121.9,4 asset_id=far lighting=yes \
-	lighting_severity=minor > "$SCRATCH/r4"
-FC record add --form road --inspector wang asset_id=no-fix pothole=yes pothole_severity=minor \
+	markings=minor > "$SCRATCH/r3"
+FC record add --form park --inspector wang --at 31.5,121.9,4 asset_id=far lighting=minor > "$SCRATCH/r4"
+FC record add --form road --inspector wang asset_id=no-fix pothole=minor \
 	pothole_count=3 > "$SCRATCH/r5"
 FC record add --form road --inspector wang asset_id=clean > /dev/null
 check "six records saved" [ "$(FC list --day "$DAY" | wc -l)" -eq 6 ]

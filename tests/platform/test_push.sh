@@ -25,10 +25,10 @@ check "the receiver listens" wait_for 10 test -s "$SCRATCH/port"
 port=$(cat "$SCRATCH/port")
 
 FC record add --form road --inspector wang --at 31.225,121.465,4 asset_id=南京东路-1 \
-	subsidence=yes subsidence_severity=severe manhole_cover=yes manhole_cover_severity=minor \
+	subsidence=severe manhole_cover=minor \
 	manhole_cover_owner=gas > /dev/null
 FC record add --form urban_furniture --inspector li --at 31.235,121.475,4 asset_id=灯杆-7 \
-	furniture_type=street_light pole_tilt=yes pole_tilt_severity=minor > /dev/null
+	furniture_type=street_light pole_tilt=minor > /dev/null
 queued() { ls "$Q/queue" 2>/dev/null | grep -c '\.json$'; }
 requests() { wc -l < "$SCRATCH/log" 2>/dev/null || echo 0; }
 
@@ -94,7 +94,7 @@ check "the push keeps trying until the platform takes the case" \
 
 # ---- a redirect (a captive portal's) is no refusal: the case is tried again ----
 FC record add --form urban_furniture --inspector li --at 31.236,121.476,4 asset_id=灯杆-8 \
-	furniture_type=street_light pole_tilt=yes pole_tilt_severity=minor > /dev/null
+	furniture_type=street_light pole_tilt=minor > /dev/null
 printf '302\n' > "$SCRATCH/script"
 PUSH --once 2> "$SCRATCH/err7"
 check "a 302 leaves the case queued (exit 1)" sh -c "[ $? -eq 1 ] && [ $(queued) -eq 1 ]"
@@ -104,7 +104,7 @@ check "the next pass delivers it" sh -c "[ $? -eq 0 ] && [ $(queued) -eq 0 ] && 
 
 # ---- the platform's reason reaches the terminal and the queue without control bytes ----
 FC record add --form urban_furniture --inspector li --at 31.237,121.477,4 asset_id=灯杆-9 \
-	furniture_type=street_light pole_tilt=yes pole_tilt_severity=minor > /dev/null
+	furniture_type=street_light pole_tilt=minor > /dev/null
 printf '400esc\n' > "$SCRATCH/script"
 PUSH --once 2> "$SCRATCH/err8"
 no_escape() { ! grep -q "$(printf '\033')" "$@"; }
@@ -140,7 +140,7 @@ check "the HTTPS receiver listens" wait_for 10 test -s "$SCRATCH/tls.port"
 TPUSH() { "$DEPOT" --db "$DB" platform push --forms "$TOP/forms/checklists" --day "$DAY" \
 	--url "https://127.0.0.1:$(cat "$SCRATCH/tls.port")/cases" --timeout 5 --retry-base 0 "$@"; }
 FC record add --form urban_furniture --inspector li --at 31.238,121.478,4 asset_id=灯杆-10 \
-	furniture_type=street_light pole_tilt=yes pole_tilt_severity=minor > /dev/null
+	furniture_type=street_light pole_tilt=minor > /dev/null
 TPUSH --once 2> "$SCRATCH/tls1"
 check "without --cacert the platform's certificate is not accepted: exit 1" [ $? -eq 1 ]
 check "it says why and names --cacert" grep -q "TLS certificate was not accepted (.*); a city CA needs --cacert" "$SCRATCH/tls1"

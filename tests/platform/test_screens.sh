@@ -47,9 +47,9 @@ tmux_stop
 DAY=$(date +%F)
 FC() { "$FIELDCHECK" --db "$SCRATCH/depot.db" --forms "$TOP/forms/checklists" "$@"; }
 FC record add --form road --inspector wang --at 31.235,121.485,4 asset_id=inside \
-	subsidence=yes subsidence_severity=severe > /dev/null
+	subsidence=severe > /dev/null
 FC record add --form road --inspector wang --at 31.300,121.600,4 asset_id=outside \
-	subsidence=yes subsidence_severity=severe > /dev/null
+	subsidence=severe > /dev/null
 tmux_start 100 30 "$FIELDCHECK" --db "$SCRATCH/depot.db" --forms "$TOP/forms/checklists" \
 	--lang en review --day "$DAY" --reviewer sup
 check "the review opens" tmux_wait "2/2 records"

@@ -144,6 +144,35 @@ for line in open('$SCRATCH/report.txt', encoding='utf-8'):
     w = sum(2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in line.rstrip('\\n'))
     assert w <= 80, (w, line)"
 
+# ---- A record saved against version 1 of a checklist reads as it did ----
+# A handheld that still had version 1 (a yes/no question, then
+# NAME_severity) saved one; the depot has versions 1 and 2 side by side.
+mkdir "$SCRATCH/v1"
+cp "$TOP/forms/checklists/road-1.csv" "$SCRATCH/v1/"
+ODB="$SCRATCH/old.db"
+OFC() { "$FIELDCHECK" --db "$ODB" --forms "$TOP/forms/checklists" --lang en "$@"; }
+"$FIELDCHECK" --db "$ODB" --forms "$SCRATCH/v1" record add --form road --inspector wang --at 31.23,121.47 \
+	asset_id=R-old subsidence=yes subsidence_severity=severe pothole=no > /dev/null
+OFC record add --form road --inspector wang --at 31.23,121.47 asset_id=R-new pothole=moderate \
+	subsidence=none > /dev/null
+ODAY=$(OFC list | head -n 1 | cut -f4)
+check "versions: list names each record's version" [ "$(OFC list | cut -f6 | tr '\n' ' ')" = "1 2 " ]
+OFC report --day "$ODAY" > "$SCRATCH/old.report" 2>&1
+check "versions: the report counts both records' hazards" \
+	grep -q "^Hazards: severe 1, moderate 1, minor 0" "$SCRATCH/old.report"
+check "versions: the version-1 hazard is named after its yes/no question" \
+	grep -q "R-old: Road subsidence$" "$SCRATCH/old.report"
+OFC export --day "$ODAY" --format csv -o "$SCRATCH/old.csv" 2>/dev/null
+check "versions: the CSV keeps each record's answers under its own questions" \
+	python3 - "$SCRATCH/old.csv" <<'PY'
+import csv, sys
+rows = {r["asset_id"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""))}
+old, new = rows["R-old"], rows["R-new"]
+assert (old["form_version"], old["subsidence"], old["subsidence_severity"], old["pothole"]) == \
+    ("1", "yes", "severe", "no"), old
+assert (new["form_version"], new["subsidence"], new["pothole"]) == ("2", "none", "moderate"), new
+PY
+
 # ---- Supervisor PIN ----
 printf '2468\n1357\n' | FC supervisor set-pin 2>"$SCRATCH/err"
 check "set-pin refuses two different PINs" sh -c "[ $? -eq 1 ] && grep -q differ '$SCRATCH/err'"

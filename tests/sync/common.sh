@@ -66,10 +66,10 @@ make_records() {
 	printf 'device = %s\n' "$_dev" > "$SCRATCH/device-$_dev/fieldcheck/config"
 	while [ "$_i" -le "$_n" ]; do
 		case $((_i % 3)) in
-		0) set -- pothole=yes pothole_severity=severe pothole_count=$((_i % 40 + 1)) \
+		0) set -- pothole=severe pothole_count=$((_i % 40 + 1)) \
 			"pothole_note=坑槽 $_i, 深约 8 cm" ;;
-		1) set -- subsidence=no pothole=no ;;
-		*) set -- markings=yes markings_severity=minor "markings_note=line \"faded\" #$_i" ;;
+		1) set -- subsidence=none pothole=none ;;
+		*) set -- markings=minor "markings_note=line \"faded\" #$_i" ;;
 		esac
 		XDG_CONFIG_HOME="$SCRATCH/device-$_dev" "$FIELDCHECK" --db "$_db" --forms "$FORMS" record add --form road --inspector alice \
 			--at "31.2$((_i % 10)),121.4$((_i % 7)),5" "asset_id=R-$_i" road_class=arterial \

@@ -49,7 +49,7 @@ check "export on a mistyped path fails and creates nothing" \
 	read_only_refuses export --day 2026-01-01 --format csv
 check "record add still creates its database" sh -c "'$FIELDCHECK' --db '$SCRATCH/new/x.db' \
 	--forms '$FORMS' record add --form road --inspector alice asset_id=R-1 road_class=arterial \
-	condition=fair subsidence=no pothole=no > /dev/null && test -s '$SCRATCH/new/x.db'"
+	condition=fair subsidence=none pothole=none > /dev/null && test -s '$SCRATCH/new/x.db'"
 
 # ---- Two syncs of one database at once: one drains, the other waits. ----
 # A slow uplink keeps the first one busy while the second starts.

@@ -38,10 +38,10 @@ at() {
 DB="$SCRATCH/golden.db"
 at 08:05:00 "$FIELDCHECK" --db "$DB" --forms "$FORMS" record add --form road --inspector insp7 \
 	--at 31.23041,121.47370,4 asset_id=R-12 road_class=arterial condition=poor \
-	pothole=yes pothole_severity=severe pothole_count=3 >/dev/null
+	pothole=severe pothole_count=3 >/dev/null
 at 09:40:00 "$FIELDCHECK" --db "$DB" --forms "$FORMS" record add --form bridge --inspector insp7 \
 	--at 31.23110,121.47520,3 asset_id=B-2 load_limit_t=20 condition=fair \
-	railing=yes railing_severity=minor >/dev/null
+	railing=minor >/dev/null
 at 10:15:00 "$FIELDCHECK" --db "$DB" --forms "$FORMS" record add --form road --inspector chen \
 	--at 31.22950,121.47200,6 asset_id=R-7 road_class=branch condition=good >/dev/null
 
@@ -136,10 +136,8 @@ for lang in en zh; do
 		tmux_wait "$(tr "Bridge id or name" "桥梁编号或名称")" >/dev/null
 		tmux_type "B-9"
 		tmux_keys Enter
-		tmux_type "20"
-		tmux_keys Enter
-		golden form "$(tr "Overall condition" "总体状况")"
-		tmux_keys 2 F4
+		golden form "$(tr "Deck cracks" "桥面裂缝")"
+		tmux_keys 4 F4
 		golden save "$(tr "No usable position" "没有可用的位置")"
 		tmux_keys F10 F10
 		tmux_wait "$(tr Checklists 检查表)" >/dev/null

@@ -21,22 +21,21 @@ tmux_tap 0 "$row"
 check "a tap on a home row opens that checklist" tmux_wait "Bridge id or name"
 tmux_type "B-7"
 tmux_keys Enter
-tmux_wait "Posted load limit" && tmux_type 20 && tmux_keys Enter
-tmux_wait "Overall condition"
-row=$(tmux_row "( ) Poor")
+tmux_wait "Deck cracks"
+row=$(tmux_row "( ) Moderate")
 check "the choices are on screen, none picked" test -n "$row"
 tmux_tap 6 "$row"
-check "a tap on a choice picks it" tmux_wait "(•) Poor"
-check "and only that one" shows_at "( ) Good" "$((row - 2))"
+check "a tap on a choice picks it" tmux_wait "(•) Moderate"
+check "and only that one" shows_at "( ) None found" "$((row - 2))"
 tmux_keys Enter
-check "Enter after the tap goes on" tmux_wait "Deck cracks"
+check "Enter after the tap goes on" tmux_wait "Widest crack"
 bar=$(tmux_screen | tail -n 1)
 f10=$(printf '%s\n' "$bar" | awk '{ print index($0, "F10") - 1 }')
 check "the F-key bar shows F10" test "$f10" -ge 0
 tmux_tap "$f10" 23
 check "a tap on F10 in the bar leaves the form for home" tmux_wait "Resume"
 check "the tapped choice is in the draft" jq_records draft \
-	'length == 1 and .[0].answers.condition == "poor" and .[0].answers.asset_id == "B-7"'
+	'length == 1 and .[0].answers.deck_crack == "moderate" and .[0].answers.asset_id == "B-7"'
 tmux_keys q
 tmux_exited 5 >/dev/null
 tmux_stop
@@ -44,10 +43,10 @@ tmux_stop
 # --- Monochrome (a database of its own: no draft to resume). ---
 DB="$SCRATCH/mono.db"
 "$FIELDCHECK" --db "$DB" record add --form road --inspector insp7 --at 31.23,121.47,5 \
-	asset_id=R-1 road_class=arterial condition=poor pothole=yes pothole_severity=severe \
+	asset_id=R-1 road_class=arterial condition=poor pothole=severe \
 	pothole_count=3 > /dev/null
 "$FIELDCHECK" --db "$DB" record add --form road --inspector insp7 --at 31.23,121.47,5 \
-	asset_id=R-2 road_class=arterial condition=fair markings=yes markings_severity=minor > /dev/null
+	asset_id=R-2 road_class=arterial condition=fair markings=minor > /dev/null
 
 # SGR codes that set a colour (30-37, 38;..., 40-47, 48;..., 90-97, 100-107);
 # 39 and 49 (the default colours) are what tmux writes for plain cells.

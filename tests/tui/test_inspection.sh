@@ -11,25 +11,26 @@ set -u
 tmux_suite "inspection suite" jq
 
 # answer_bridge: a bridge inspection without hazards, from its first question to review.
+# A hazard's 1 is "none found"; a digit answers and moves on (quick).
 answer_bridge() {
 	tmux_wait "Bridge id or name"
 	tmux_type "Bridge 9"
 	tmux_keys Enter
-	tmux_wait "Posted load limit" && tmux_type 20 && tmux_keys Enter
-	tmux_wait "Overall condition" && tmux_keys 1 Enter
 	for h in "Deck cracks" "expansion joints" "railings" "Bearing" "drainage" "Missing signs"; do
-		tmux_wait "$h" && tmux_keys 2 Enter
+		tmux_wait "$h" && tmux_keys 1
 	done
+	tmux_wait "Posted load limit" && tmux_type 20 && tmux_keys Enter
+	tmux_wait "Overall condition" && tmux_keys 1
 	tmux_wait "Photo" && tmux_keys Enter
 	tmux_wait "Position" && tmux_keys Enter
 	tmux_wait "Other remarks" && tmux_keys Enter
 }
 
-# answer_hazards_no: the remaining hazards of the road form, all "no".
-answer_hazards_no() {
+# answer_hazards_none: the remaining hazards of the road form, all "none found".
+answer_hazards_none() {
 	for h in "Loose or missing" "Damaged kerbs" "manhole covers" "road markings" "Stalls occupying"; do
 		tmux_wait "$h" || return 1
-		tmux_keys 2 Enter
+		tmux_keys 1
 	done
 }
 
@@ -50,11 +51,8 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_wait "Road id or location" || ok_run=false
 	tmux_type "Jiefang Rd 120"
 	tmux_keys Enter
-	tmux_wait "Road class" && tmux_keys 1 Enter
-	tmux_wait "Overall condition" && tmux_keys 3 Enter
-	tmux_wait "Road subsidence" && tmux_keys 2 Enter
-	tmux_wait "Potholes" && tmux_keys 1 Enter
-	tmux_wait "Potholes: severity" && tmux_keys 3 Enter
+	tmux_wait "Road subsidence" && tmux_keys 1
+	tmux_wait "Potholes" && tmux_keys 4
 	tmux_wait "Number of potholes"
 	tmux_type 600
 	check "a constraint violation shows the form's message as you type" \
@@ -73,14 +71,16 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	tmux_type 5
 	tmux_keys Enter
 	tmux_wait "Potholes: note" && tmux_keys Enter
-	answer_hazards_no || ok_run=false
-	tmux_wait "Photo"
+	answer_hazards_none || ok_run=false
+	tmux_wait "Road class"
 	check "past the last hazard the form offers saving" tmux_wait "F4: save now"
-	tmux_keys Enter
+	tmux_keys 1
+	tmux_wait "Overall condition" && tmux_keys 3
+	tmux_wait "Photo" && tmux_keys Enter
 	tmux_wait "Position" && tmux_keys Enter
 	tmux_wait "Other remarks" && tmux_keys Enter
 	tmux_wait "severe hazards have been reported" && tmux_keys Enter
-	check "review shows the severe hazard highlighted" tmux_wait "!!! Potholes: severity: Severe"
+	check "review shows the severe hazard highlighted" tmux_wait "!!! Potholes: Severe"
 	check "review shows the gpsd position with its quality" tmux_wait "sats"
 	check "the fix is within the built-in form's 30 m: no wait/type/none choice" \
 		tmux_wait "Enter: save   0: the rest none found"
@@ -89,8 +89,8 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 	check "status bar queue counts the new record" tmux_wait "queue 1"
 	check "the store holds one final record" jq_records final 'length == 1'
 	check "the record has the answers typed" jq_records final \
-		'.[0].answers | .asset_id == "Jiefang Rd 120" and .pothole == "yes" and
-		 .pothole_severity == "severe" and .pothole_count == "12" and .condition == "poor"'
+		'.[0].answers | .asset_id == "Jiefang Rd 120" and .pothole == "severe" and
+		 .subsidence == "none" and .stall_occupation == "none" and .pothole_count == "12" and .condition == "poor"'
 	check "the record's position comes from gpsd (People's Square feed)" jq_records final \
 		'.[0].position | .source == "gpsd" and (.lat > 31.2 and .lat < 31.3) and
 		 (.lon > 121.4 and .lon < 121.5) and .fix_mode == 3 and .accuracy_m <= 10'
@@ -172,7 +172,7 @@ else
 	not_ok "road inspection with gpsd: gpsfake could not start"
 fi
 
-# --- 2. Relevance: "no" hides the severity question and clears its answer. ---
+# --- 2. Relevance: "none found" hides a hazard's details and clears their answers. ---
 DB="$SCRATCH/rel.db"
 tmux_start 40 15 "$FIELDCHECK" --db "$DB" --gpsd none --lang en --inspector insp8
 tmux_wait "Checklists"
@@ -180,31 +180,30 @@ tmux_keys 1
 tmux_wait "Road id"
 tmux_type "B-7"
 tmux_keys Enter
-tmux_wait "Road class" && tmux_keys 2 Enter
-tmux_wait "Overall condition" && tmux_keys 1 Enter
-tmux_wait "subsidence" && tmux_keys 1 Enter
-tmux_wait "severity" && tmux_keys 2 Enter
+tmux_wait "subsidence" && tmux_keys 3
+check "a relevant question appears after a severity" tmux_wait "Subsided area"
+tmux_type 4
+tmux_keys Enter
+tmux_wait "subsidence: note"
+check "the draft holds the severity and the area" jq_records draft \
+	'.[0].answers.subsidence == "moderate" and .[0].answers.subsidence_area_m2 == "4"'
+tmux_keys Escape
 tmux_wait "Subsided area"
-check "a relevant question appears after yes (3 more questions)" tmux_wait "Subsided area"
-check "the draft holds the severity" jq_records draft '.[0].answers.subsidence_severity == "moderate"'
 tmux_keys Escape
-tmux_wait "subsidence: severity"
-tmux_keys Escape
-tmux_wait "Is this hazard"
+tmux_wait "None, minor, moderate or severe"
 # progress N/TOTAL on the heading line: follow-ups count as their hazard, so
 # answers that bring them in or hide them leave the total where it was.
 progress() { tmux_screen | sed -n 2p | sed -n 's/.* \([0-9]*\/[0-9]*\) *$/\1/p'; }
 before=$(progress)
-tmux_keys 2
-tmux_keys Enter
+tmux_keys 1
 tmux_wait "Potholes"
 after=$(progress)
-check "the progress total stays put when no hides the follow-ups ($before -> $after)" \
+check "the progress total stays put when none hides the follow-ups ($before -> $after)" \
 	test "${before#*/}" = "${after#*/}"
 check "and the count moves on by one" test "$(( ${after%/*} - ${before%/*} ))" = 1
-check "the next question after no is the next hazard" tmux_wait "Potholes"
+check "the next question after none is the next hazard" tmux_wait "Potholes"
 check "the stored draft no longer has the hidden answer" jq_records draft \
-	'.[0].answers.subsidence == "no" and (.[0].answers | has("subsidence_severity") | not)'
+	'.[0].answers.subsidence == "none" and (.[0].answers | has("subsidence_area_m2") | not)'
 tmux_keys F10
 tmux_wait "Resume"
 check "leaving keeps the draft on home" tmux_wait "Resume"

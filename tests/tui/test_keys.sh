@@ -94,10 +94,10 @@ for term in xterm-256color rxvt-unicode screen tmux-256color linux vt100 vt220 x
 	check "$term: text: the answer is exactly what was typed" line_is "> R9Z"
 	tmux_keys Enter
 
-	# A select question: the pick stays.
-	tmux_wait "Road class"
-	tmux_keys 3
-	tmux_wait "(•) Branch road"
+	# A select question: the pick stays (arrows pick; a digit would move on).
+	tmux_wait "Road subsidence"
+	tmux_keys Down Down
+	tmux_wait "(•) Moderate"
 	tmux_screen > "$SCRATCH/before"
 	send "$HOMES"; send "$ENDS"; send "$PGUPS"; send "$PGDNS"; send "$LEFTS"; send "$RIGHTS"
 	send "$UNUSED"
@@ -109,22 +109,22 @@ for term in xterm-256color rxvt-unicode screen tmux-256color linux vt100 vt220 x
 		send "$f4"
 		tmux_wait "No usable position" 5 || break
 		send "$F10S"
-		tmux_wait "Road class" 5 || break
+		tmux_wait "Road subsidence" 5 || break
 	done
-	check "$term: every form of F4 and F10 went there and back" tmux_wait "(•) Branch road" 5
+	check "$term: every form of F4 and F10 went there and back" tmux_wait "(•) Moderate" 5
 	send '\033OS'
 	tmux_wait "No usable position"
 	tmux_screen > "$SCRATCH/before"
 	send_harmless
 	check "$term: save: no variant changes the screen" same_screen "$SCRATCH/before"
 	send "$F10S"
-	tmux_wait "Road class"
+	tmux_wait "Road subsidence"
 	tmux_keys Enter
-	tmux_wait "Overall condition"
+	tmux_wait "Subsided area"
 	send "$F10S"
 	tmux_wait "Checklists"
 	check "$term: the draft holds exactly the answers given" jq_records draft \
-		'length == 1 and .[0].answers.asset_id == "R9Z" and .[0].answers.road_class == "branch"'
+		'length == 1 and .[0].answers.asset_id == "R9Z" and .[0].answers.subsidence == "moderate"'
 
 	# My day.
 	send '\033OR'

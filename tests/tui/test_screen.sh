@@ -51,15 +51,16 @@ tmux_resize 80 24
 check "back at 80x24 the text typed at both sizes is there" tmux_wait "> Jiefang Rd"
 check "back at 80x24 the F-key bar is whole" tmux_wait "F1Help F2Lang F4Save"
 tmux_keys Enter
-tmux_wait "Road class"
-tmux_keys 2
+tmux_wait "Road subsidence"
+# Arrows pick without moving on (a digit would: the quick appearance).
+tmux_keys Down Down
 tmux_resize 40 15
-check "a pick survives a resize" tmux_wait "(•) Secondary road"
+check "a pick survives a resize" tmux_wait "(•) Moderate"
 tmux_resize 80 24
 tmux_keys Enter
-tmux_wait "Overall condition"
+tmux_wait "Subsided area"
 check "the answer typed across resizes is stored" jq_records draft \
-	'.[0].answers.asset_id == "Jiefang Rd" and .[0].answers.road_class == "secondary"'
+	'.[0].answers.asset_id == "Jiefang Rd" and .[0].answers.subsidence == "moderate"'
 
 # --- Help is the key table. ---
 tmux_keys F1
@@ -73,7 +74,7 @@ check "help speaks Chinese after F2" tmux_wait "输入主管 PIN"
 tmux_keys F2
 tmux_wait "enter the supervisor PIN"
 tmux_keys Escape
-tmux_wait "Overall condition"
+tmux_wait "Subsided area"
 tmux_keys F10
 tmux_wait "Checklists"
 
@@ -116,13 +117,13 @@ tmux_wait "> 解放路东１２０" >/dev/null
 check "zh: inserting at the cursor between wide characters" [ "$(col "> 解放路东１２０")" = 0 ]
 tmux_keys BSpace
 tmux_keys Enter
-tmux_wait "道路等级"
-check "zh: choice labels line up in column 6 (主干路)" [ "$(col "主干路")" = 6 ]
-check "zh: choice labels line up in column 6 (人行道)" [ "$(col "人行道")" = 6 ]
+tmux_wait "路面沉陷"
+check "zh: choice labels line up in column 6 (未发现)" [ "$(col "未发现")" = 6 ]
+check "zh: choice labels line up in column 6 (严重, after \"( ) \")" [ "$(col "( ) 严重")" = 2 ]
 tmux_keys F2
-check "F2 switches the labels to English live" tmux_wait "Road class"
+check "F2 switches the labels to English live" tmux_wait "Road subsidence"
 tmux_keys F2
-check "F2 again switches back to Chinese" tmux_wait "道路等级"
+check "F2 again switches back to Chinese" tmux_wait "路面沉陷"
 tmux_resize 40 15
 check "zh at 40x15: no line is wider than 40 columns" \
 	sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t | python3 -c '

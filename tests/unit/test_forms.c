@@ -75,13 +75,15 @@ test_builtin_checklists(void **state)
 	lib = form_library_load(CHECKLISTS, collect, &d);
 	if (d.count != 0)
 		fail_msg("%s", d.text);
-	assert_int_equal(form_library_count(lib), 4);
+	/* each checklist's version 1 is kept beside version 2 for the records saved against it */
+	assert_int_equal(form_library_count(lib), 8);
 	for (size_t i = 0; i < 4; i++) {
-		const struct form *f = form_library_get(lib, i);
+		const struct form *f = form_library_find(lib, ids[i], NULL);
 		long sev;
 
-		assert_string_equal(form_id(f), ids[i]);
-		assert_string_equal(form_version(f), "1");
+		assert_non_null(f);
+		assert_non_null(form_library_find(lib, ids[i], "1"));
+		assert_string_equal(form_version(f), "2");
 		assert_int_equal(strlen(form_hash(f)), 64);
 		assert_int_equal(form_language_count(f), 2);
 		assert_string_equal(form_default_language(f), "中文 (zh)");
@@ -100,20 +102,18 @@ test_builtin_checklists(void **state)
 		    form_question_label(f, 0, "en"));
 		assert_string_equal(form_question_label(f, 0, "English (en)"),
 		    form_question_label(f, 0, "en"));
-		/* every severity question offers minor / moderate / severe */
+		/* every hazard question offers none / minor / moderate / severe, quick */
 		sev = form_question_index(f, "hazard_count");
 		assert_true(sev > 0);
 		for (size_t q = 0; q < form_question_count(f); q++) {
-			const char *name = form_question_name(f, q);
-			size_t n = strlen(name);
-
-			if (n < 9 || strcmp(name + n - 9, "_severity") != 0)
+			if (form_question_role(f, q) != FORM_ROLE_SEVERITY)
 				continue;
 			assert_int_equal(form_question_type(f, q), FORM_SELECT_ONE);
-			assert_int_equal(form_choice_count(f, q), 3);
-			assert_string_equal(form_choice_name(f, q, 0), "minor");
-			assert_string_equal(form_choice_name(f, q, 2), "severe");
-			assert_string_equal(form_choice_label(f, q, 2, "zh"), "严重");
+			assert_int_equal(form_choice_count(f, q), 4);
+			assert_string_equal(form_choice_name(f, q, 0), "none");
+			assert_string_equal(form_choice_name(f, q, 3), "severe");
+			assert_string_equal(form_choice_label(f, q, 3, "zh"), "严重");
+			assert_string_equal(form_question_appearance(f, q), "quick");
 		}
 	}
 	/* names other engineers' tests rely on */
@@ -122,7 +122,7 @@ test_builtin_checklists(void **state)
 
 		assert_non_null(road);
 		assert_true(form_question_index(road, "subsidence") > 0);
-		assert_true(form_question_index(road, "subsidence_severity") > 0);
+		assert_true(form_question_index(road, "subsidence_area_m2") > 0);
 		assert_true(form_question_index(road, "pothole_count") > 0);
 		assert_ptr_equal(form_library_find_hash(lib, form_hash(road)), road);
 	}
@@ -398,7 +398,7 @@ test_truncated_and_flipped(void **state)
 			char *msg = NULL;
 			size_t bad;
 
-			(void)form_session_set(s, "subsidence", "yes", &msg);
+			(void)form_session_set(s, "subsidence", "severe", &msg);
 			free(msg);
 			msg = NULL;
 			(void)form_session_check_all(s, &bad, &msg);

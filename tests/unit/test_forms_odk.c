@@ -452,12 +452,12 @@ test_urban_furniture_by_type(void **state)
 		if (form_session_relevant(s, (size_t)qi(f, hazards[i])))
 			snprintf(asked + strlen(asked), sizeof asked - strlen(asked), "%s ", hazards[i]);
 	assert_string_equal(asked, "pole_tilt light_out ");
-	set_ok(s, "pole_tilt", "yes");
-	set_ok(s, "pole_tilt_severity", "severe");
+	set_ok(s, "pole_tilt", "severe");
+	set_ok(s, "tilt_deg", "12");
 	/* another type drops the light-pole answers, as ODK drops irrelevant ones */
 	set_ok(s, "furniture_type", "bus_shelter");
 	assert_string_equal(form_session_get(s, (size_t)qi(f, "pole_tilt")), "");
-	assert_string_equal(form_session_get(s, (size_t)qi(f, "pole_tilt_severity")), "");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "tilt_deg")), "");
 	assert_true(form_session_relevant(s, (size_t)qi(f, "shelter_damage")));
 	form_session_free(s);
 	form_free(f);

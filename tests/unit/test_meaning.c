@@ -185,28 +185,73 @@ test_answer_text(void **state)
 	form_library_free(lib);
 }
 
+/* A record of lib's form id (newest version unless version) with answers name=value... */
+static struct store_record *
+builtin_record(const struct form *f, ...)
+{
+	struct store_record *rec = store_record_new();
+	const char *name;
+	va_list ap;
+
+	fc_strlcpy(rec->form_id, form_id(f), sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, form_version(f), sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, form_hash(f), sizeof rec->form_hash);
+	va_start(ap, f);
+	while ((name = va_arg(ap, const char *)) != NULL)
+		store_record_set_answer(rec, name, va_arg(ap, const char *));
+	va_end(ap);
+	return rec;
+}
+
+/*
+ * The built-in checklists since version 2: one none/minor/moderate/severe
+ * question per hazard.  Version 1 (a yes/no question, then NAME_severity)
+ * stays beside it, so that records saved against it read as they did.
+ */
 static void
 test_builtin_checklists(void **state)
 {
 	struct form_library *lib = form_library_load(CHECKLISTS, NULL, NULL);
 	const struct form *f = form_library_find(lib, "road", NULL);
-	struct store_record *rec = store_record_new();
+	const struct form *v1 = form_library_find(lib, "road", "1");
+	struct store_record *rec, *old;
 	unsigned counts[MEANING_SEVERITY_COUNT];
+	struct seen h = { .n = 0 };
 
 	(void)state;
 	assert_non_null(f);
+	assert_non_null(v1);
+	assert_string_equal(form_version(f), "2");
 	assert_int_equal(form_question_role(f, qi(f, "asset_id")), FORM_ROLE_ASSET);
-	assert_int_equal(form_question_role(f, qi(f, "pothole_severity")), FORM_ROLE_SEVERITY);
+	assert_int_equal(form_question_role(f, qi(f, "pothole")), FORM_ROLE_SEVERITY);
 	assert_false(meaning_is_severity(f, qi(f, "condition")));
-	assert_false(meaning_is_severity(f, qi(f, "pothole")));
-	store_record_set_answer(rec, "asset_id", "解放路-120");
-	store_record_set_answer(rec, "condition", "critical");
-	store_record_set_answer(rec, "pothole", "yes");
-	store_record_set_answer(rec, "pothole_severity", "moderate");
+	assert_int_equal(meaning_answer_severity(f, qi(f, "pothole"), "none"), MEANING_NO_HAZARD);
+	assert_string_equal(meaning_none_found(f, qi(f, "pothole")), "none");
+	assert_null(meaning_none_found(f, qi(f, "condition")));
+	assert_null(meaning_none_found(f, qi(f, "manhole_cover_owner")));
+	rec = builtin_record(f, "asset_id", "解放路-120", "condition", "critical", "pothole", "moderate",
+	    "subsidence", "none", (char *)NULL);
+	assert_ptr_equal(meaning_record_form(lib, rec), f);
 	meaning_count_hazards(f, rec, counts);
 	assert_int_equal(counts[MEANING_MODERATE], 1);
 	assert_int_equal(counts[MEANING_SEVERE] + counts[MEANING_MINOR], 0);
 	assert_string_equal(meaning_asset(f, rec), "解放路-120");
+	meaning_hazards(f, rec, "English (en)", collect_hazard, &h);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.text[0], "pothole=Potholes=moderate");
+
+	/* Version 1's record: found by its hash, its hazard named after the yes/no question. */
+	assert_false(meaning_is_severity(v1, qi(v1, "pothole")));
+	assert_string_equal(meaning_none_found(v1, qi(v1, "pothole")), "no");
+	assert_null(meaning_none_found(v1, qi(v1, "pothole_severity")));
+	old = builtin_record(v1, "asset_id", "R-1", "pothole", "yes", "pothole_severity", "severe",
+	    "subsidence", "no", (char *)NULL);
+	assert_ptr_equal(meaning_record_form(lib, old), v1);
+	h.n = 0;
+	meaning_hazards(meaning_record_form(lib, old), old, "English (en)", collect_hazard, &h);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.text[0], "pothole=Potholes=severe");
+	store_record_free(old);
 	store_record_free(rec);
 	form_library_free(lib);
 }

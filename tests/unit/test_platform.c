@@ -198,15 +198,20 @@ static void
 test_hazard_codes(void **state)
 {
 	static const char *const road_answers[] = {
-		"asset_id", "x", "subsidence", "yes", "subsidence_severity", "minor",
-		"manhole_cover", "yes", "manhole_cover_severity", "severe",
-		"manhole_cover_owner", "gas", "markings", "yes", "markings_severity", "minor", NULL,
+		"asset_id", "x", "subsidence", "minor", "manhole_cover", "severe",
+		"manhole_cover_owner", "gas", "markings", "minor", NULL,
 	};
 	static const char *const pole_answers[] = {
-		"asset_id", "x", "furniture_type", "cables", "pole_tilt", "yes",
-		"pole_tilt_severity", "minor", NULL,
+		"asset_id", "x", "furniture_type", "cables", "pole_tilt", "minor", NULL,
+	};
+	/* version 1 of the road checklist: a yes/no question, then NAME_severity */
+	static const char *const road_v1_answers[] = {
+		"asset_id", "x", "subsidence", "yes", "subsidence_severity", "minor",
+		"manhole_cover", "yes", "manhole_cover_severity", "severe",
+		"manhole_cover_owner", "sewage", NULL,
 	};
 	struct form *road = form_load(TOP_DIR "/forms/checklists/road.csv", NULL, NULL);
+	struct form *road_v1 = form_load(TOP_DIR "/forms/checklists/road-1.csv", NULL, NULL);
 	struct form *uf = form_load(TOP_DIR "/forms/checklists/urban_furniture.csv", NULL, NULL);
 	struct store_record *rec = record(road_answers);
 	enum form_code_kind kind;
@@ -235,7 +240,15 @@ test_hazard_codes(void **state)
 	assert_int_equal(meaning_hazard_code(uf, rec, "pole_tilt", &kind, code), 0);
 	assert_string_equal(code, "0118");
 	store_record_free(rec);
+	rec = record(road_v1_answers);
+	assert_non_null(road_v1);
+	assert_int_equal(meaning_hazard_code(road_v1, rec, "subsidence", &kind, code), 0);
+	assert_string_equal(code, "0401");
+	assert_int_equal(meaning_hazard_code(road_v1, rec, "manhole_cover", &kind, code), 0);
+	assert_string_equal(code, "0102");
+	store_record_free(rec);
 	form_free(road);
+	form_free(road_v1);
 	form_free(uf);
 }
 
