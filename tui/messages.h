@@ -189,6 +189,7 @@ struct tui_app;
 	X(POSITION_NONE_WHY, "none (%s)", "无位置（%s）") \
 	X(POSITION_SATELLITES, " %d sats", " %d 星") \
 	X(POSITION_MANUAL_WHY, "manual (%s)", "手工输入（%s）") \
+	X(POSITION_FROM_GPS, "GPS", "卫星定位") \
 	X(ANSWER_REFUSED, "refused", "不接受") \
 	X(ANSWER_ONE, "answer", "项") \
 	X(OUTSIDE_EVERY_GRID_CELL, "outside every grid cell", "不在任何单元网格内") \

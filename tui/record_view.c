@@ -29,7 +29,11 @@ view_draw(struct tui_screen *s, int top, int rows, int cols)
 	    (size_t)(rows - 3));
 	tui_summary_draw(app, v->f, v->rec, top + 1, rows - 3, cols, (int)v->list.top);
 	tui_position_text(app, v->f, &v->rec->pos, pos, sizeof pos);
-	snprintf(text, sizeof text, "%s %s", store_pos_source_name(v->rec->pos.source), pos);
+	/* A manual position and none already say what they are. */
+	if (v->rec->pos.source == STORE_POS_GPSD)
+		snprintf(text, sizeof text, "%s %s", tui_msg(app, v->f, TUI_MSG_POSITION_FROM_GPS), pos);
+	else
+		snprintf(text, sizeof text, "%s", pos);
 	tui_put_pad(top + rows - 2, 0, text, cols, A_BOLD);
 }
 

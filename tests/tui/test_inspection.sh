@@ -101,7 +101,7 @@ if gpsfake_start "$TOP/tests/data/patrol.log"; then
 		tmux_wait "queued 道路巡查 Road inspection · Jiefang Rd 120 · 1 hz SEVERE"
 	tmux_keys Enter
 	check "opening it shows it read-only with its status" tmux_wait "Road inspection · final"
-	check "the read-only view shows the gpsd position" tmux_wait "gpsd 31.2"
+	check "the read-only view shows the GPS position" tmux_wait "GPS 31.2"
 	tmux_keys Escape Escape
 	tmux_wait "Checklists"
 	tmux_keys q
