@@ -378,10 +378,11 @@ handle_changes(struct depot *d, struct MHD_Connection *conn, struct request *rq)
 	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
 	const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
 	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+	const char *rejected = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "rejected");
 	struct depot_feed_reply page;
 	struct depot_store *st;
 	struct MHD_Response *resp;
-	char *cause = NULL, etag[sizeof page.cursor + 2];
+	char *cause = NULL, etag[sizeof page.cursor + 2], detail[160];
 	enum MHD_Result rc;
 	unsigned status;
 	int frc;
@@ -414,8 +415,11 @@ handle_changes(struct depot *d, struct MHD_Connection *conn, struct request *rq)
 	rc = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	rq->responded = true;
+	/* A checklist the device could not load is named here, for the operator (the log escapes it). */
+	if (rejected != NULL)
+		snprintf(detail, sizeof detail, "checklist-failed-to-load:%.70s", rejected);
 	log_request(rq, status, rq->device, page.cursor, page.count, status == 304 ? "unchanged" :
-	    "changes", NULL);
+	    "changes", rejected != NULL ? detail : NULL);
 	return rc;
 }
 

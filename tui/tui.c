@@ -935,6 +935,9 @@ tui_run(const struct tui_options *opt, char **cause)
 		goto fail;
 	dir = form_default_dir(opt->forms_dir);
 	app->lib = form_library_load(dir, forms_diag, diag);
+	/* Beside them, what the depot's feed installed (a draft's older version included). */
+	if (app->lib != NULL)
+		sync_feed_checklists(app->st, app->lib, forms_diag, diag, NULL);
 	if (app->lib == NULL || form_library_count(app->lib) == 0) {
 		fc_fail(cause, "no checklists could be loaded from %s%s%s", dir,
 		    diag[0] != '\0' ? ": " : "", diag);
