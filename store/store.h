@@ -493,6 +493,7 @@ int store_task_state_parse(const char *name, enum store_task_state *out);
 #define STORE_NOTE_LEN  1024
 /* The answer a record carries to name its task (the record it verifies is the task's follows). */
 #define STORE_TASK_ANSWER "_task"
+#define STORE_VERIFIES_ANSWER "_verifies"
 
 struct store_task {
 	char uuid[FC_UUID_LEN];

@@ -37,7 +37,12 @@ struct fs {
 	bool stored;                     /* a draft row exists in the store */
 	bool *counted;                   /* owned: the questions progress counts (see progress()) */
 	long last_hazard;                /* the last hazard question, -1: none */
+	char task[FC_UUID_LEN];          /* the depot's task this record does, or "" */
+	char verifies[FC_UUID_LEN];      /* the record that task follows up, or "" */
 };
+
+static int form_open(struct tui_app *app, const struct form *f, const char *draft_uuid,
+    const struct store_task *task);
 
 static bool
 is_editor(enum form_qtype t)
@@ -139,6 +144,11 @@ sync_record(struct fs *fs)
 	rec->answers = NULL;
 	rec->answer_count = 0;
 	form_session_answers(fs->sess, answer_cb, rec);
+	/* Beside the answers: the task it does, which the store marks done as it is finalized. */
+	if (fs->task[0] != '\0')
+		store_record_set_answer(rec, STORE_TASK_ANSWER, fs->task);
+	if (fs->verifies[0] != '\0')
+		store_record_set_answer(rec, STORE_VERIFIES_ANSWER, fs->verifies);
 }
 
 static void
@@ -661,6 +671,19 @@ progress_questions(const struct form *f)
 int
 tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 {
+	return form_open(app, f, draft_uuid, NULL);
+}
+
+int
+tui_form_open_task(struct tui_app *app, const struct form *f, const struct store_task *task)
+{
+	return form_open(app, f, NULL, task);
+}
+
+/* A draft resumed (draft_uuid), a task's record (task), or a new one. */
+static int
+form_open(struct tui_app *app, const struct form *f, const char *draft_uuid, const struct store_task *task)
+{
 	struct fs *fs = xcalloc(1, sizeof *fs);
 	char *cause = NULL;
 	long first;
@@ -685,6 +708,11 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			goto fail;
 		}
 		fs->stored = true;
+		if (store_record_answer(fs->rec, STORE_TASK_ANSWER) != NULL)
+			fc_strlcpy(fs->task, store_record_answer(fs->rec, STORE_TASK_ANSWER), sizeof fs->task);
+		if (store_record_answer(fs->rec, STORE_VERIFIES_ANSWER) != NULL)
+			fc_strlcpy(fs->verifies, store_record_answer(fs->rec, STORE_VERIFIES_ANSWER),
+			    sizeof fs->verifies);
 		/* Replayed in form order, so relevance unfolds as it did when typed. */
 		for (size_t i = 0; i < fs->rec->answer_count; i++) {
 			long q = form_question_index(f, fs->rec->answers[i].name);
@@ -712,6 +740,18 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		    sizeof fs->rec->device);
 	}
 	form_session_set_identity(fs->sess, fs->rec->device, fs->rec->inspector);
+	if (task != NULL) {
+		/* The task's asset answers the checklist's asset question. */
+		fc_strlcpy(fs->task, task->uuid, sizeof fs->task);
+		fc_strlcpy(fs->verifies, task->follows, sizeof fs->verifies);
+		for (size_t q = 0; q < form_question_count(f); q++) {
+			char *m = NULL;
+
+			if (form_question_role(f, q) == FORM_ROLE_ASSET &&
+			    form_session_set(fs->sess, form_question_name(f, q), task->asset, &m) != 0)
+				free(m);
+		}
+	}
 	{
 		/* ${last-saved#x}: this device's last saved record of the form */
 		struct store_record *last = NULL;
@@ -841,6 +881,10 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 			continue;
 		if (label[0] == '\0')
 			label = name;
+		if (q < 0 && strcmp(name, STORE_TASK_ANSWER) == 0)
+			label = tui_tr(app, f, "Task", "任务");
+		else if (q < 0 && strcmp(name, STORE_VERIFIES_ANSWER) == 0)
+			label = tui_tr(app, f, "Verifies record", "核查记录");
 		shown = meaning_answer_text(q >= 0 ? f : NULL, (size_t)q, value, lang);
 		fc_strlcpy(val, shown, sizeof val);
 		free(shown);

@@ -351,9 +351,14 @@ extern const struct tui_screen_ops tui_home_ops;      /* priv: NULL */
 extern const struct tui_screen_ops tui_ask_ops;       /* the inspector prompt; priv: NULL */
 extern const struct tui_screen_ops tui_help_ops;      /* priv: NULL */
 extern const struct tui_screen_ops tui_day_ops;       /* priv: NULL */
+extern const struct tui_screen_ops tui_tasks_ops;     /* priv: NULL */
 
 /* Opens a form: new (draft_uuid NULL) or resuming a stored draft. */
 int tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid);
+/* A new record for a task of the depot's: its asset filled in, the record naming the task (tui/form.c). */
+int tui_form_open_task(struct tui_app *app, const struct form *f, const struct store_task *task);
+/* Tasks on this handheld: not yet done, and all but cancelled ones (tui/tasks.c). */
+int tui_tasks_count(struct tui_app *app, size_t *open, size_t *all);
 /* Shows a stored record read-only.  Takes ownership of rec. */
 int tui_record_open(struct tui_app *app, struct store_record *rec);
 
