@@ -28,6 +28,7 @@ enum review_mode {
 	MODE_COMMENT,   /* typing the comment of a decision */
 	MODE_PIN,       /* typing the supervisor PIN */
 	MODE_NAME,      /* typing the reviewer's name (asked once, remembered) */
+	MODE_VERIFY,    /* typing who verifies the current record: INSPECTOR [DEVICE] */
 };
 
 struct review {
@@ -45,6 +46,7 @@ struct review {
 	enum review_mode mode;
 	struct tui_edit edit;
 	enum store_decision pending;  /* the decision waiting for its comment, the PIN or the name */
+	bool verify_pending;          /* a "send to verify" waiting for the PIN or the name */
 	char reviewer[STORE_ID_LEN];  /* who decides: --reviewer, the configuration, or asked */
 	bool map;
 };
@@ -390,6 +392,11 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		    tui_tr(app, NULL, "Reject, comment: ", "拒绝，备注: ") :
 		    tui_tr(app, NULL, "Follow-up, comment: ", "需跟进，备注: "), cols / 2, A_BOLD);
 		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
+	} else if (rv->mode == MODE_VERIFY) {
+		int w = tui_put(y, 0, tui_tr(app, NULL, "Verify by inspector [device]: ",
+		    "核查人 巡查员 [设备]: "), cols / 2, A_BOLD);
+
+		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
 	} else if (rv->mode == MODE_NAME) {
 		int w = tui_put(y, 0, tui_tr(app, NULL, "Your name: ", "您的姓名: "), cols / 2, A_BOLD);
 
@@ -465,10 +472,31 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 		}
 	}
 	memset(rv->marked, 0, n * sizeof *rv->marked);
-	tui_flash(app, false, "%s: %zu %s", tui_review_state_name(app, d), count,
-	    tui_tr(app, NULL, count == 1 ? "record" : "records", "条记录"));
+	tui_flash(app, false, "%s: %zu %s%s", tui_review_state_name(app, d), count,
+	    tui_tr(app, NULL, count == 1 ? "record" : "records", "条记录"), d != STORE_FOLLOW_UP ? "" :
+	    tui_tr(app, NULL, " · V: send to verify", " · V：派遣核查"));
 	free(uuids);
 	refilter(rv);
+}
+
+/*
+ * Whether the supervisor may act now; if not, asks for the PIN (locked) or
+ * the reviewer's name (unknown), and the pending act resumes after it.
+ */
+static bool
+may_act(struct tui_app *app, struct review *rv)
+{
+	if (!rv->unlocked) {
+		rv->mode = MODE_PIN;
+		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		return false;
+	}
+	if (reviewer_name(app, rv)[0] == '\0') {
+		rv->mode = MODE_NAME;
+		tui_edit_init(&rv->edit, "", STORE_ID_LEN / 4);
+		return false;
+	}
+	return true;
 }
 
 /* Starts a decision: asks for the PIN when locked, for a comment when needed. */
@@ -476,16 +504,8 @@ static void
 begin_decision(struct tui_app *app, struct review *rv, enum store_decision d)
 {
 	rv->pending = d;
-	if (!rv->unlocked) {
-		rv->mode = MODE_PIN;
-		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+	if (!may_act(app, rv))
 		return;
-	}
-	if (reviewer_name(app, rv)[0] == '\0') {
-		rv->mode = MODE_NAME;
-		tui_edit_init(&rv->edit, "", STORE_ID_LEN / 4);
-		return;
-	}
 	if (d == STORE_APPROVED) {
 		decide(app, rv, d, "");
 		rv->pending = STORE_UNREVIEWED;
@@ -493,6 +513,58 @@ begin_decision(struct tui_app *app, struct review *rv, enum store_decision d)
 	}
 	rv->mode = MODE_COMMENT;
 	tui_edit_init(&rv->edit, "", 500);
+}
+
+/* "Send to verify": asks for the PIN when locked, the name when unknown, then who verifies. */
+static void
+begin_verify(struct tui_app *app, struct review *rv)
+{
+	rv->verify_pending = true;
+	if (!may_act(app, rv))
+		return;
+	rv->verify_pending = false;
+	if (rv->list.cur >= rv->nvis) {
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "No record to verify.", "没有可核查的记录。"));
+		return;
+	}
+	rv->mode = MODE_VERIFY;
+	tui_edit_init(&rv->edit, "", 2 * STORE_ID_LEN);
+}
+
+/* A verification task for the current record (store_task_add: fed to the device at its next sync). */
+static void
+send_verify(struct tui_app *app, struct review *rv, const char *text)
+{
+	const struct report_row *row = report_day_row(rv->day, rv->vis[rv->list.cur]);
+	const struct store_record *rec = row->rec;
+	struct store_task t;
+	char *cause = NULL;
+	int n;
+
+	memset(&t, 0, sizeof t);
+	t.lat = t.lon = NAN;
+	n = sscanf(text, "%64s %64s", t.inspector, t.device);
+	if (n < 1) {
+		tui_flash(app, true, "%s", tui_tr(app, NULL, "Type the inspector who verifies (and a device).",
+		    "请输入核查的巡查员（及设备）。"));
+		return;
+	}
+	fc_strlcpy(t.form_id, rec->form_id, sizeof t.form_id);
+	fc_strlcpy(t.asset, row->asset[0] != '\0' ? row->asset : rec->uuid, sizeof t.asset);
+	fc_strlcpy(t.follows, rec->uuid, sizeof t.follows);
+	fc_strlcpy(t.created_by, reviewer_name(app, rv), sizeof t.created_by);
+	if (rec->pos.source != STORE_POS_NONE) {
+		t.lat = rec->pos.lat;
+		t.lon = rec->pos.lon;
+	}
+	if (store_task_add(app->st, &t, &cause) != 0) {
+		tui_flash(app, true, "%s", cause);
+		free(cause);
+		return;
+	}
+	tui_flash(app, false, "%s %s%s%s%s", tui_tr(app, NULL, "Sent to verify:", "已派遣核查:"), t.inspector,
+	    t.device[0] ? " (" : "", t.device, t.device[0] ? ")" : tui_tr(app, NULL,
+	    ", open: no device yet", "，待派遣：尚无设备"));
 }
 
 static void
@@ -516,7 +588,9 @@ check_pin(struct tui_app *app, struct review *rv)
 		rv->unlocked = true;
 		tui_flash(app, false, "%s", tui_tr(app, NULL, "Supervisor mode.", "主管模式。"));
 		refilter(rv);
-		if (rv->pending != STORE_UNREVIEWED)
+		if (rv->verify_pending)
+			begin_verify(app, rv);
+		else if (rv->pending != STORE_UNREVIEWED)
 			begin_decision(app, rv, rv->pending);
 	}
 	memset(pin, 0, sizeof pin);
@@ -539,7 +613,10 @@ remember_reviewer(struct tui_app *app, struct review *rv)
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 	}
-	begin_decision(app, rv, rv->pending);
+	if (rv->verify_pending)
+		begin_verify(app, rv);
+	else
+		begin_decision(app, rv, rv->pending);
 }
 
 /* ---- Filters: each key steps to the next value present in the day. ---- */
@@ -569,10 +646,11 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 	struct review *rv = s->priv;
 
 	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN ||
-	    rv->mode == MODE_NAME) {
+	    rv->mode == MODE_NAME || rv->mode == MODE_VERIFY) {
 		if (a == TUI_ACT_BACK) {
 			rv->mode = MODE_TABLE;
 			rv->pending = STORE_UNREVIEWED;
+			rv->verify_pending = false;
 			return true;
 		}
 		if (a == TUI_ACT_ENTER) {
@@ -591,6 +669,9 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 				fc_strlcpy(rv->search, text, sizeof rv->search);
 				rv->mode = MODE_TABLE;
 				refilter(rv);
+			} else if (rv->mode == MODE_VERIFY) {
+				rv->mode = MODE_TABLE;
+				send_verify(app, rv, text);
 			} else {
 				rv->mode = MODE_TABLE;
 				decide(app, rv, rv->pending, text);
@@ -630,6 +711,7 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 	case TUI_ACT_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
 	case TUI_ACT_FOLLOW: begin_decision(app, rv, STORE_FOLLOW_UP); break;
 	case TUI_ACT_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
+	case TUI_ACT_VERIFY: begin_verify(app, rv); break;
 	case TUI_ACT_SORT:
 		rv->sort = (enum report_sort)((rv->sort + 1) % REPORT_SORT_COUNT);
 		resort(rv);

@@ -112,7 +112,9 @@
 	X(REVIEW, PREV,    TUI_CH('['), 0, 0, NULL, NULL, "[", "previous day", "前一天") \
 	X(REVIEW, NEXT,    TUI_CH(']'), 0, 0, NULL, NULL, "]", "next day", "后一天") \
 	X(REVIEW, MAP,     TUI_CH('m'), 0, 0, NULL, NULL, "m", "map of the day's positions", "当天位置地图") \
-	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN")
+	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN") \
+	X(REVIEW, VERIFY,  TUI_CH('V'), 0, 0, NULL, NULL, "V", \
+	    "send to verify: a task for an inspector (and device)", "派遣核查：给巡查员（及设备）一项任务")
 
 enum tui_key_group {
 #define TUI_GROUP_ENUM(name, en, zh) TUI_GROUP_##name,
@@ -271,6 +273,7 @@ struct tui_app {
 	struct sync_proc *sync;       /* the worker process; NULL unless a depot `server` is configured */
 	struct sync_status sync_status;
 	bool have_sync_status;
+	uint32_t feed_seq;            /* the worker's feed_seq last acted on */
 	char flash[TUI_FLASH_LEN];
 	bool flash_error;
 	int64_t flash_until_ms;
