@@ -88,3 +88,20 @@ sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary 
 	free(cursor);
 	return how;
 }
+
+void
+sync_feed_poll(struct store *st, struct sync_conn *c, struct sync_status *s)
+{
+	struct sync_feed_summary sum;
+	char *why = NULL;
+
+	/* A failure waits for the next sync: uploads are what the status reports. */
+	if (sync_feed_fetch(st, c, &sum, &why) == SYNC_DONE &&
+	    sum.checklists + sum.tasks + sum.decisions > 0) {
+		s->feed_seq++;
+		s->feed_checklists = (uint32_t)sum.checklists;
+		s->feed_tasks = (uint32_t)sum.tasks;
+		s->feed_decisions = (uint32_t)sum.decisions;
+	}
+	free(why);
+}

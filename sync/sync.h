@@ -248,6 +248,8 @@ struct sync_status {
 	time_t last_sync;           /* wall clock of the last finished attempt; 0: never */
 	enum sync_result last_result;
 	char message[256];          /* why the last attempt failed, or "" */
+	uint32_t feed_seq;          /* moves each time the depot's change feed brought something */
+	uint32_t feed_checklists, feed_tasks, feed_decisions;  /* what it brought that time */
 };
 
 /*

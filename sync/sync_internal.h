@@ -82,6 +82,8 @@ enum sync_outcome sync_conn_get(struct sync_conn *c, const char *path, const cha
  */
 enum sync_outcome sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary *sum,
     char **cause);
+/* The background worker's feed: fetches it, and notes in s what it brought (feed_seq moves). */
+void sync_feed_poll(struct store *st, struct sync_conn *c, struct sync_status *s);
 /* Applies one page with its cursor (feed.c): checklists that do not load here are left out, noted in sum. */
 int sync_feed_apply(struct store *st, struct sync_feed_page *p, struct sync_feed_summary *sum,
     char **cause);

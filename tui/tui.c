@@ -914,6 +914,31 @@ next_timeout(struct tui_app *app)
 	return t;
 }
 
+/*
+ * The background sync applied what the depot's feed brought: new checklists
+ * join the library (those held stay: screens keep pointers to them), the
+ * screens reload their lists (tasks, decisions), and the status line says so.
+ */
+static void
+feed_arrived(struct tui_app *app)
+{
+	const struct sync_status *s = &app->sync_status;
+
+	app->feed_seq = s->feed_seq;
+	if (s->feed_checklists > 0)
+		sync_feed_checklists(app->st, app->lib, NULL, NULL, NULL);
+	app->data_version++;
+	if (s->feed_checklists > 0)
+		tui_flash(app, false, "%s %u", tui_tr(app, NULL, "Checklists updated from the depot:",
+		    "检查表已从总站更新:"), (unsigned)s->feed_checklists);
+	else if (s->feed_tasks > 0)
+		tui_flash(app, false, "%s %u", tui_tr(app, NULL, "Tasks from the depot:", "来自总站的任务:"),
+		    (unsigned)s->feed_tasks);
+	else
+		tui_flash(app, false, "%s %u", tui_tr(app, NULL, "Decisions on my records:", "我的记录的审核结果:"),
+		    (unsigned)s->feed_decisions);
+}
+
 int
 tui_run(const struct tui_options *opt, char **cause)
 {
@@ -1030,6 +1055,8 @@ tui_run(const struct tui_options *opt, char **cause)
 				top->ops->update(top);
 		}
 		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
+			if (app->sync_status.feed_seq != app->feed_seq)
+				feed_arrived(app);
 			app->have_sync_status = true;
 			if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
 				app->queue = app->sync_status.queued;
