@@ -117,3 +117,14 @@ check "the supervisor approves the verification: the case is closed" \
 "$FIELDCHECK" --db "$HH2" sync --server "$URL" --device hh2 --token-file "$SCRATCH/token2" > /dev/null 2> "$SCRATCH/s3.err"
 check "hh2 learns the decision and the task closed" \
 	test "$(sqlite3 "$HH2" "SELECT state FROM tasks WHERE uuid = '$TASK'")" = closed
+
+# hh1 learns the decision on its record: My day shows it with the comment, in its language.
+sync_to "$URL" > /dev/null 2> "$SCRATCH/s4.err"
+check "hh1's sync brings the decision on its record" grep -q "1 decision" "$SCRATCH/s4.err"
+tmux_start 80 24 "$FIELDCHECK" --db "$HH" --forms "$FORMS" --gpsd none --inspector alice --lang zh
+tmux_wait "检查表"
+tmux_keys F3
+check "My day shows the decision on the record, with the comment" tmux_wait "需跟进: guardrail loose"
+tmux_keys q q
+tmux_exited 5 > /dev/null
+tmux_stop
