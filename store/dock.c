@@ -383,13 +383,20 @@ task_check(struct store *st, struct store_task *t, char **cause)
 		return fc_fail(cause, "checklist '%s' version '%s' is retired", c.form_id, c.version);
 	fc_strlcpy(t->form_version, c.version, sizeof t->form_version);
 	if (t->follows[0] != '\0') {
-		char have[FC_UUID_LEN];
+		char have[FC_UUID_LEN + STORE_ID_LEN + 4];
 
 		if (query_text(st, "SELECT uuid FROM records WHERE uuid = ?1 AND status <> 'draft'",
 		    t->follows, NULL, have, sizeof have, &found, cause) != 0)
 			return -1;
 		if (!found)
 			return fc_fail(cause, "--follows %s: no such record at the depot", t->follows);
+		/* Two supervisors sending one record at once: the first one's task stands. */
+		if (query_text(st, "SELECT inspector || ' (' || uuid || ')' FROM tasks WHERE follows = ?1 AND "
+		    "state IN ('open','assigned')", t->follows, NULL, have, sizeof have, &found, cause) != 0)
+			return -1;
+		if (found)
+			return fc_fail(cause, "record %s is already being verified by %s: cancel that task first",
+			    t->follows, have);
 	}
 	if (t->device[0] == '\0') {
 		/* The device that last delivered a record of the inspector's. */

@@ -253,3 +253,31 @@ check "a cursor beyond the feed: refused by the depot, the handheld starts over"
 	exit_says $? 0 "$SCRATCH/s8.err" "(the feed started over)"
 snapshot | grep -v '\.hh1$' > "$SCRATCH/after"
 check "starting over changed nothing held" cmp -s "$SCRATCH/before" "$SCRATCH/after"
+
+# Two supervisors send the same record to verify at once: one task stands, the other is refused.
+REC1=$(sqlite3 "$DEPOT_DB" "SELECT uuid FROM records ORDER BY created_at LIMIT 1 OFFSET 1")
+D task add --form road --asset R-2 --inspector alice --device hh1 --follows "$REC1" > "$SCRATCH/a.out" 2> "$SCRATCH/a.err" &
+pa=$!
+D task add --form road --asset R-2 --inspector carol --device hh1 --follows "$REC1" > "$SCRATCH/b.out" 2> "$SCRATCH/b.err" &
+pb=$!
+wait "$pa"; sa=$?
+wait "$pb"; sb=$?
+check "two at once: exactly one task follows the record" \
+	test "$(sqlite3 "$DEPOT_DB" "SELECT count(*) FROM tasks WHERE follows = '$REC1'")" = 1
+check "two at once: the other is refused, naming the task that stands" \
+	sh -c "[ $((sa + sb)) = 1 ] && cat '$SCRATCH/a.err' '$SCRATCH/b.err' | grep -q 'is already being verified by'"
+
+# A handheld clock 10 minutes off: the cursor is the depot's sequence, so the feed is unchanged by it.
+T5=$(D task add --form road --asset R-55 --inspector alice --device hh1)
+FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+10m" "$FIELDCHECK" --db "$HH" sync --server "$URL" \
+	--device hh1 --token-file "$TOKEN" > /dev/null 2> "$SCRATCH/s9.err"
+check "a handheld clock 10 minutes ahead: the sync brings the new task" \
+	test "$(sqlite3 "$HH" "SELECT count(*) FROM tasks WHERE uuid = '$T5'")" = 1
+
+# A device revoked with a task assigned: its feed is refused, the task stays at the depot.
+T6=$(D task add --form road --asset R-66 --inspector bob --device hh2)
+D device revoke hh2
+code=$(feed "$SCRATCH/token2" "")
+check "a revoked device's feed: 401 (got $code)" test "$code" = 401
+check "its task stays assigned at the depot, to be given to another device" \
+	sh -c "'$DEPOT' --db '$DEPOT_DB' task list | grep -q '^$T6	assigned	'"
