@@ -176,7 +176,9 @@ bad_page() {
 	_st=$?
 	kill "$_stub"; wait "$_stub" 2>/dev/null
 	snapshot > "$SCRATCH/after"
-	[ "$_st" = 1 ] && grep -q "$2" "$SCRATCH/bad.err" && cmp -s "$SCRATCH/before" "$SCRATCH/after"
+	[ "$_st" = 1 ] && grep -q "$2" "$SCRATCH/bad.err" && cmp -s "$SCRATCH/before" "$SCRATCH/after" && return 0
+	echo "# exit $_st; stderr: $(tr '\n' ' ' < "$SCRATCH/bad.err")" >&2
+	return 1
 }
 GOOD_TASK='{"uuid":"6f1c7a52-8d5e-4c1b-9a7e-2f1d3c4b5a69","kind":"inspect","form":"road","version":"1","asset":"X","inspector":"alice","device":"hh1","note":"","state":"assigned","created_at":"2026-11-30T00:00:00.000Z","created_by":"depot","updated_at":"2026-11-30T00:00:00.000Z"}'
 check "a truncated page: refused, nothing applied, the cursor kept" \
