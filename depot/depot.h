@@ -73,6 +73,8 @@ struct depot_feed_reply {
 };
 int depot_feed_page(struct depot_store *ds, const char *device, const char *since, size_t limit,
     struct depot_feed_reply *out, char **cause);
+/* A page gzipped (RFC 1952) for a client that accepts it; *out caller frees.  0 or -1. */
+int depot_feed_gzip(const char *in, size_t n, unsigned char **out, size_t *out_len);
 /* A cursor's parts ("" or NULL: the start, seq 0 and device ""); -1 when malformed. */
 int depot_feed_cursor_parse(const char *text, int64_t *seq, char device[65]);
 

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,5 +174,32 @@ depot_feed_page(struct depot_store *ds, const char *device, const char *since, s
 	fc_strlcpy(out->cursor, cursor, sizeof out->cursor);
 	out->status = 200;
 	out->result = "changes";
+	return 0;
+}
+
+int
+depot_feed_gzip(const char *in, size_t n, unsigned char **out, size_t *out_len)
+{
+	z_stream z = { 0 };
+	uLong bound;
+	int rc;
+
+	*out = NULL;
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	bound = deflateBound(&z, (uLong)n) + 32;
+	*out = xmalloc(bound);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = *out;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
 	return 0;
 }

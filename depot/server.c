@@ -366,6 +366,15 @@ out:
 	return rc;
 }
 
+/* Whether the request's Accept-Encoding names gzip (a q=0 is not looked for: no client sends it). */
+static bool
+accepts_gzip(struct MHD_Connection *conn)
+{
+	const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	return ae != NULL && strlen(ae) < 256 && strstr(ae, "gzip") != NULL;
+}
+
 /*
  * GET /v1/changes?since=CURSOR[&limit=N]: one page of the token's device's
  * feed.  The page's cursor is its ETag: asked again with If-None-Match and
@@ -383,6 +392,8 @@ handle_changes(struct depot *d, struct MHD_Connection *conn, struct request *rq)
 	struct depot_store *st;
 	struct MHD_Response *resp;
 	char *cause = NULL, etag[sizeof page.cursor + 2], detail[160];
+	unsigned char *gz;
+	size_t gz_len = 0;
 	enum MHD_Result rc;
 	unsigned status;
 	int frc;
@@ -403,12 +414,26 @@ handle_changes(struct depot *d, struct MHD_Connection *conn, struct request *rq)
 	}
 	snprintf(etag, sizeof etag, "\"%s\"", page.cursor);
 	status = page.count == 0 && inm != NULL && strcmp(inm, etag) == 0 ? 304 : 200;
-	resp = status == 304 ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT) :
-	    MHD_create_response_from_buffer(strlen(page.body), page.body, MHD_RESPMEM_MUST_FREE);
+	/* A page of checklists is mostly CSV text: gzipped when the client takes it (curl does). */
+	gz = NULL;
+	if (status == 200 && strlen(page.body) > 1024 && accepts_gzip(conn) &&
+	    depot_feed_gzip(page.body, strlen(page.body), &gz, &gz_len) == 0) {
+		free(page.body);
+		page.body = NULL;
+	}
+	if (status == 304)
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	else if (gz != NULL)
+		resp = MHD_create_response_from_buffer(gz_len, gz, MHD_RESPMEM_MUST_FREE);
+	else
+		resp = MHD_create_response_from_buffer(strlen(page.body), page.body, MHD_RESPMEM_MUST_FREE);
 	if (status == 304)
 		free(page.body);
 	if (resp == NULL)
 		return MHD_NO;
+	if (gz != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	if (status == 200)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);

@@ -69,6 +69,14 @@ code=$(feed "$SCRATCH/token2" "")
 check "hh2's feed: the checklist and its cancelled task" \
 	python3 -c "import json; p = json.load(open('$SCRATCH/page')); \
 assert [c['type'] for c in p['changes']] == ['checklist', 'task']; assert p['changes'][1]['task']['state'] == 'cancelled'"
+gz_page() {
+	curl -s --compressed -D "$SCRATCH/gz.head" -o "$SCRATCH/gz.body" -w '%{size_download}' \
+		-H "Authorization: Bearer $(cat "$TOKEN")" "$URL/v1/changes" > "$SCRATCH/gz.size"
+	grep -qi '^content-encoding: gzip' "$SCRATCH/gz.head" &&
+		[ "$(cat "$SCRATCH/gz.size")" -lt "$(wc -c < "$SCRATCH/gz.body")" ] &&
+		python3 -c "import json; json.load(open('$SCRATCH/gz.body'))"
+}
+check "a page with a checklist goes gzipped to a client that takes it, smaller on the wire" gz_page
 code=$(feed "$TOKEN" "?limit=1")
 check "a page of at most limit changes says more follow" \
 	python3 -c "import json; p = json.load(open('$SCRATCH/page')); assert len(p['changes']) == 1 and p['more']"
