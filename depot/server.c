@@ -401,6 +401,11 @@ handle_changes(struct depot *d, struct MHD_Connection *conn, struct request *rq)
 	if (strcmp(rq->method, "GET") != 0)
 		return reply_error(conn, rq, 405, rq->device, NULL, "bad-method", "GET /v1/changes");
 	st = borrow_store(d);
+	if (!depot_store_has_feed(st)) {
+		return_store(d, st);
+		return reply_error(conn, rq, 501, rq->device, since, "no-feed",
+		    "this depot has no change feed (PostgreSQL depots do not yet)");
+	}
 	frc = depot_feed_page(st, rq->device, since, lim != NULL ? strtoul(lim, NULL, 10) : 0, &page,
 	    &cause);
 	return_store(d, st);

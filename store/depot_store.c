@@ -209,6 +209,12 @@ depot_store_device_list(struct depot_store *ds, struct store_device **out, size_
 	return ds->ops->device_list(ds, out, count, cause);
 }
 
+bool
+depot_store_has_feed(const struct depot_store *ds)
+{
+	return ds->ops->changes != NULL;
+}
+
 /* Docking's calls on an engine without them yet. */
 static int
 not_here(struct depot_store *ds, char **cause)

@@ -67,6 +67,8 @@ int depot_store_device_list(struct depot_store *ds, struct store_device **out, s
  * store_changes, docs/sync-protocol.md "Change feed").  On SQLite only for
  * now: a PostgreSQL depot refuses these with a message saying so.
  */
+/* Whether this engine has them (false: answer the feed 501, refuse the commands). */
+bool depot_store_has_feed(const struct depot_store *ds);
 int depot_store_checklist_add(struct depot_store *ds, const struct store_checklist *c, bool *already,
     char **cause);
 int depot_store_checklist_retire(struct depot_store *ds, const char *form_id, const char *version,

@@ -269,6 +269,10 @@ sync_feed_apply(struct store *st, struct sync_feed_page *p, struct sync_feed_sum
 void
 sync_feed_describe(const struct sync_feed_summary *sum, char *buf, size_t size)
 {
+	if (sum->no_feed) {
+		snprintf(buf, size, "the depot has no change feed: records sent, nothing received");
+		return;
+	}
 	if (sum->checklists + sum->tasks + sum->decisions + sum->rejected == 0) {
 		snprintf(buf, size, "the depot has nothing new for this device");
 		return;

@@ -43,6 +43,11 @@ sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary 
 			sum->unchanged = sum->pages == 0;
 			break;
 		}
+		if (status == 404 || status == 501) {
+			/* A depot from before the feed, or one without it (PostgreSQL): uploads only. */
+			sum->no_feed = true;
+			break;
+		}
 		if ((status == 409 || status == 403) && !restarted) {
 			/* Beyond the depot's feed, or another device's: start over (applying is idempotent). */
 			restarted = true;

@@ -358,6 +358,7 @@ struct sync_feed_summary {
 	char rejected_why[160];
 	bool unchanged;                     /* answered 304 at once */
 	bool restarted;                     /* the depot refused the cursor: started over */
+	bool no_feed;                       /* the depot has none (404, 501): uploads only */
 };
 /* "from the depot: 1 checklist, 2 tasks, 0 decisions", or that nothing was new. */
 void sync_feed_describe(const struct sync_feed_summary *sum, char *buf, size_t size);
