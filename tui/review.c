@@ -47,6 +47,7 @@ struct review {
 	struct tui_edit edit;
 	enum store_decision pending;  /* the decision waiting for its comment, the PIN or the name */
 	bool verify_pending;          /* a "send to verify" waiting for the PIN or the name */
+	char tasks[256];              /* open tasks per inspector, or "" when none */
 	char reviewer[STORE_ID_LEN];  /* who decides: --reviewer, the configuration, or asked */
 	bool map;
 };
@@ -124,6 +125,58 @@ resort(struct review *rv)
 	refilter_keeping(rv, keep);
 }
 
+/* Open tasks per inspector, and how many of them are overdue (the review's tasks line). */
+struct task_tally {
+	char inspector[16][STORE_ID_LEN];
+	unsigned open[16], overdue[16];
+	size_t n;
+	char now[FC_TIME_LEN];
+};
+
+static int
+tally_task(void *arg, const struct store_task *t)
+{
+	struct task_tally *tt = arg;
+	size_t i;
+
+	for (i = 0; i < tt->n && strcmp(tt->inspector[i], t->inspector) != 0; i++)
+		;
+	if (i == tt->n) {
+		if (tt->n == 16)
+			return 0;
+		fc_strlcpy(tt->inspector[tt->n++], t->inspector, STORE_ID_LEN);
+	}
+	tt->open[i]++;
+	if (t->due[0] != '\0' && strcmp(t->due, tt->now) < 0)
+		tt->overdue[i]++;
+	return 0;
+}
+
+static void
+count_tasks(struct tui_app *app, struct review *rv)
+{
+	struct task_tally tt = { .n = 0 };
+	char *cause = NULL;
+	size_t len;
+
+	rv->tasks[0] = '\0';
+	fc_now_iso_utc(tt.now);
+	if (store_task_list(app->st, NULL, true, tally_task, &tt, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	if (tt.n == 0)
+		return;
+	len = (size_t)snprintf(rv->tasks, sizeof rv->tasks, "%s", tui_tr(app, NULL, "Tasks open:", "未完成任务:"));
+	for (size_t i = 0; i < tt.n && len < sizeof rv->tasks; i++) {
+		len += (size_t)snprintf(rv->tasks + len, sizeof rv->tasks - len, "%s %s %u", i > 0 ? " ·" : "",
+		    tt.inspector[i], tt.open[i]);
+		if (tt.overdue[i] > 0 && len < sizeof rv->tasks)
+			len += (size_t)snprintf(rv->tasks + len, sizeof rv->tasks - len, tui_tr(app, NULL,
+			    " (%u overdue)", "（逾期 %u）"), tt.overdue[i]);
+	}
+}
+
 static int
 load_day(struct tui_app *app, struct review *rv, const char *dayname)
 {
@@ -144,6 +197,7 @@ load_day(struct tui_app *app, struct review *rv, const char *dayname)
 	rv->marked = xcalloc(report_day_count(day) + 1, sizeof *rv->marked);
 	rv->list.cur = rv->list.top = rv->nvis = 0;   /* the old indices mean nothing in the new day */
 	refilter(rv);
+	count_tasks(app, rv);
 	return 0;
 }
 
@@ -366,6 +420,8 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 	draw_header(app, rv, top, cols);
 	y = top + 4;
+	if (rv->tasks[0] != '\0')
+		tui_put_pad(y++, 0, rv->tasks, cols, tui_attr(app, TUI_DIM));
 	tui_put_pad(y++, 0, cols < 60 ?
 	    tui_tr(app, NULL, "   time  hz  p asset       inspector", "   时间  隐患 位 资产         巡查员") :
 	    tui_tr(app, NULL, "  time  inspector form     asset / hazards S M m / position / state",
@@ -562,6 +618,7 @@ send_verify(struct tui_app *app, struct review *rv, const char *text)
 		free(cause);
 		return;
 	}
+	count_tasks(app, rv);
 	tui_flash(app, false, "%s %s%s%s%s", tui_tr(app, NULL, "Sent to verify:", "已派遣核查:"), t.inspector,
 	    t.device[0] ? " (" : "", t.device, t.device[0] ? ")" : tui_tr(app, NULL,
 	    ", open: no device yet", "，待派遣：尚无设备"));

@@ -41,6 +41,7 @@ check "a follow-up decision offers to send the record to verify" tmux_wait "V: s
 tmux_keys V
 tmux_wait "Verify by inspector [device]:" && tmux_type "bob hh2" && tmux_keys Enter
 check "V sends it to verify: a task for bob on hh2" tmux_wait "Sent to verify: bob (hh2)"
+check "the review lists the open tasks per inspector" tmux_wait "Tasks open: bob 1"
 tmux_keys Enter
 check "the record's detail shows its case: dispatched to bob" tmux_wait "Case: assigned"
 check "the case names who sent it to whom" tmux_wait "verify R-1 · zhang → bob (hh2) · assigned"
