@@ -233,16 +233,18 @@ static const char migration_6[] =
 	/*
 	 * A record that names its task (the answer "_task") does it, on the
 	 * handheld when it is finalized and at the depot when it arrives; after
-	 * a cancel it is "done after cancel".
+	 * a cancel it is "done after cancel".  instr() first: most records name
+	 * none, and ingest should not parse their answers to learn so.
 	 */
 	"CREATE TRIGGER records_do_their_task_insert AFTER INSERT ON records "
-	"WHEN NEW.status <> 'draft' AND json_valid(NEW.answers) AND "
+	"WHEN NEW.status <> 'draft' AND instr(NEW.answers, '\"_task\"') > 0 AND json_valid(NEW.answers) AND "
 	"  json_extract(NEW.answers, '$._task') IS NOT NULL "
 	"BEGIN UPDATE tasks SET done_record = NEW.uuid, updated_at = NEW.finalized_at,"
 	"  state = CASE state WHEN 'cancelled' THEN 'done-after-cancel' ELSE 'done' END "
 	"  WHERE uuid = json_extract(NEW.answers, '$._task') AND done_record IS NULL; END;"
 	"CREATE TRIGGER records_do_their_task_update AFTER UPDATE OF status ON records "
-	"WHEN OLD.status = 'draft' AND NEW.status <> 'draft' AND json_valid(NEW.answers) AND "
+	"WHEN OLD.status = 'draft' AND NEW.status <> 'draft' AND instr(NEW.answers, '\"_task\"') > 0 AND "
+	"  json_valid(NEW.answers) AND "
 	"  json_extract(NEW.answers, '$._task') IS NOT NULL "
 	"BEGIN UPDATE tasks SET done_record = NEW.uuid, updated_at = NEW.finalized_at,"
 	"  state = CASE state WHEN 'cancelled' THEN 'done-after-cancel' ELSE 'done' END "
