@@ -268,6 +268,37 @@ test_apply_and_done(void **state)
 	store_record_free(rec);
 }
 
+/* At the depot: a record arriving for a task cancelled meanwhile makes it "done after cancel". */
+static void
+test_depot_done_after_cancel(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_task t, got;
+	struct store_record *rec = store_record_new();
+	struct store_ingest_result res;
+	char *cause = NULL;
+	bool already;
+
+	add_checklist(fx->depot, "road", "1", 'a', &already);
+	new_task(&t, "hh1", NULL);
+	assert_int_equal(store_task_add(fx->depot, &t, &cause), 0);
+	assert_int_equal(store_task_cancel(fx->depot, t.uuid, &cause), 0);
+	fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
+	fc_strlcpy(rec->form_hash, "aaaa", sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, "bob", sizeof rec->inspector);
+	fc_strlcpy(rec->device, "hh1", sizeof rec->device);
+	rec->status = STORE_BUNDLED;
+	fc_strlcpy(rec->finalized_at, rec->created_at, sizeof rec->finalized_at);
+	store_record_set_answer(rec, STORE_TASK_ANSWER, t.uuid);
+	assert_int_equal(store_ingest(fx->depot, "0b1c7a52-8d5e-4c1b-9a7e-2f1d3c4b5a69", "hh1",
+	    "0000000000000000000000000000000000000000000000000000000000000000", &rec, 1, &res, &already,
+	    &cause), 0);
+	assert_int_equal(store_task_get(fx->depot, t.uuid, &got, &cause), 0);
+	assert_int_equal(got.state, STORE_TASK_DONE_AFTER_CANCEL);
+	assert_string_equal(got.done_record, rec->uuid);
+	store_record_free(rec);
+}
+
 int
 main(void)
 {
@@ -275,6 +306,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_catalogue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tasks_and_feed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_and_done, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_depot_done_after_cancel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dock", tests, NULL, NULL);
