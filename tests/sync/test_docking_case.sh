@@ -129,3 +129,7 @@ check "My day shows the decision on the record, with the comment" tmux_wait "需
 tmux_keys q q
 tmux_exited 5 > /dev/null
 tmux_stop
+
+"$FIELDCHECK" --db "$DEPOT_DB" --forms "$FORMS" report --day "$DAY" > "$SCRATCH/report.txt"
+check "the day's text report counts the case closed, with the time from report to close" \
+	grep -qE '^Cases: 1, closed 1, [0-9]+\.[0-9] h from report to close on average$' "$SCRATCH/report.txt"
