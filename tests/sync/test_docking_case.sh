@@ -133,3 +133,11 @@ tmux_stop
 "$FIELDCHECK" --db "$DEPOT_DB" --forms "$FORMS" report --day "$DAY" > "$SCRATCH/report.txt"
 check "the day's text report counts the case closed, with the time from report to close" \
 	grep -qE '^Cases: 1, closed 1, [0-9]+\.[0-9] h from report to close on average$' "$SCRATCH/report.txt"
+"$FIELDCHECK" --db "$DEPOT_DB" --forms "$FORMS" export --day "$DAY" --format csv > "$SCRATCH/day.csv" 2> /dev/null
+check "the CSV export has each record's case state and hours from report to close" python3 -c "
+import csv
+rows = {r['id']: r for r in csv.DictReader(open('$SCRATCH/day.csv', encoding='utf-8'))}
+assert rows['$REC']['case_state'] == 'closed', rows['$REC']
+assert float(rows['$REC']['report_to_close_h']) >= 0
+assert rows['$VREC']['case_state'] == '' and rows['$VREC']['report_to_close_h'] == ''
+"
