@@ -90,10 +90,20 @@ add_change(void *ctx, const struct store_change *c)
 		    c->checklist.version, "hash", c->checklist.hash, "retired",
 		    c->checklist.retired_at[0] != '\0', "csv", c->checklist.csv, c->checklist.csv_len);
 		break;
-	case STORE_CHANGE_TASK:
-		o = json_pack("{s:I, s:s, s:o}", "seq", (json_int_t)c->seq, "type", "task", "task",
-		    task_json(&c->task));
+	case STORE_CHANGE_TASK: {
+		json_t *t = task_json(&c->task);
+
+		if (t != NULL && c->follows_record != NULL) {
+			char *rtext = store_record_to_json(c->follows_record);
+			json_t *rec = rtext != NULL ? json_loads(rtext, 0, NULL) : NULL;
+
+			free(rtext);
+			if (rec != NULL)
+				json_object_set_new(t, "follows_record", rec);
+		}
+		o = json_pack("{s:I, s:s, s:o}", "seq", (json_int_t)c->seq, "type", "task", "task", t);
 		break;
+	}
 	case STORE_CHANGE_DECISION:
 		o = json_pack("{s:I, s:s, s:{s:s, s:s, s:s, s:s, s:s}}", "seq", (json_int_t)c->seq,
 		    "type", "decision", "decision", "record", c->decision.record_uuid, "decision",

@@ -601,6 +601,15 @@ change_fill(struct store *st, const char *kind, const char *ref, struct store_ch
 		}
 	}
 	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW && c->kind == STORE_CHANGE_TASK && c->task.follows[0] != '\0') {
+		/* The record a verification follows travels with it: the inspector reads it on site. */
+		char *why = NULL;
+
+		if (store_get(st, c->task.follows, &c->follows_record, &why) != 0) {
+			free(why);
+			c->follows_record = NULL;
+		}
+	}
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? 1 : store_db_fail(st, cause, "read a change");
@@ -649,6 +658,8 @@ store_changes(struct store *st, const char *device, int64_t since, size_t limit,
 		stop = fn(ctx, c);
 		free(c->checklist.csv);
 		c->checklist.csv = NULL;
+		store_record_free(c->follows_record);
+		c->follows_record = NULL;
 		if (stop != 0) {
 			rc = SQLITE_DONE;
 			break;
@@ -664,8 +675,10 @@ store_changes(struct store *st, const char *device, int64_t since, size_t limit,
 	store_exec(st, "COMMIT", NULL);
 	return 0;
 fail:
-	if (c != NULL)
+	if (c != NULL) {
 		free(c->checklist.csv);
+		store_record_free(c->follows_record);
+	}
 	free(c);
 	sqlite3_finalize(stmt);
 	store_exec(st, "ROLLBACK", NULL);
@@ -698,6 +711,23 @@ apply_task(struct store *st, const struct store_task *t, char **cause)
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "store a task");
+}
+
+/* A followed record kept beside this device's own, as sent (never bundled), if not held yet. */
+static int
+apply_followed(struct store *st, const struct store_record *rec, char **cause)
+{
+	sqlite3_stmt *ins;
+	bool inserted;
+	int rc;
+
+	if (rec == NULL)
+		return 0;
+	if ((ins = store_insert_received_prepare(st, cause)) == NULL)
+		return -1;
+	rc = store_insert_received(st, ins, rec, NULL, NULL, &inserted, cause);
+	sqlite3_finalize(ins);
+	return rc;
 }
 
 static int
@@ -761,7 +791,8 @@ store_feed_apply(struct store *st, const struct store_change *const *changes, si
 		if (c->kind == STORE_CHANGE_CHECKLIST)
 			rc = apply_checklist(st, &c->checklist, cause);
 		else if (c->kind == STORE_CHANGE_TASK)
-			rc = apply_task(st, &c->task, cause);
+			rc = apply_task(st, &c->task, cause) != 0 ? -1 :
+			    apply_followed(st, c->follows_record, cause);
 		else
 			rc = apply_decision(st, &c->decision, cause);
 		if (rc != 0)

@@ -539,6 +539,7 @@ struct store_change {
 	enum store_change_kind kind;
 	struct store_checklist checklist;   /* with its csv */
 	struct store_task task;
+	struct store_record *follows_record;  /* a task's: the record it follows, when held (read beside the form) */
 	struct store_review decision;
 };
 /*

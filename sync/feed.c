@@ -26,6 +26,7 @@ sync_feed_page_free(struct sync_feed_page *p)
 		return;
 	for (size_t i = 0; i < p->count; i++) {
 		free(p->changes[i]->checklist.csv);
+		store_record_free(p->changes[i]->follows_record);
 		free(p->changes[i]);
 	}
 	free(p->changes);
@@ -84,6 +85,37 @@ decode_checklist(json_t *o, struct store_checklist *c, size_t i, char **cause)
 	if (json_is_true(retired))
 		fc_now_iso_utc(c->retired_at);
 	fc_now_iso_utc(c->added_at);
+	return 0;
+}
+
+/* The record a task follows, as store_record_from_json reads a bundle's line; it must be that record. */
+static int
+decode_followed(json_t *o, const struct store_task *t, struct store_record **out, size_t i, char **cause)
+{
+	json_t *v = json_object_get(o, "follows_record");
+	char *text, *why = NULL;
+	int rc;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v) || t->follows[0] == '\0')
+		return fc_fail(cause, "change %zu: 'follows_record' must be the followed record", i + 1);
+	text = json_dumps(v, JSON_COMPACT);
+	if (text == NULL)
+		return fc_fail(cause, "change %zu: 'follows_record' cannot be read", i + 1);
+	rc = store_record_from_json(text, strlen(text), out, &why);
+	free(text);
+	if (rc != 0) {
+		fc_fail(cause, "change %zu: 'follows_record': %s", i + 1, why);
+		free(why);
+		return -1;
+	}
+	if (strcmp((*out)->uuid, t->follows) != 0 || (*out)->status == STORE_DRAFT) {
+		store_record_free(*out);
+		*out = NULL;
+		return fc_fail(cause, "change %zu: 'follows_record' is not the record the task follows", i + 1);
+	}
 	return 0;
 }
 
@@ -192,6 +224,8 @@ sync_feed_decode(const char *json, size_t len, struct sync_feed_page **out, char
 		} else if (strcmp(type, "task") == 0) {
 			sc->kind = STORE_CHANGE_TASK;
 			rc = decode_task(body, &sc->task, i, cause);
+			if (rc == 0)
+				rc = decode_followed(body, &sc->task, &sc->follows_record, i, cause);
 		} else if (strcmp(type, "decision") == 0) {
 			sc->kind = STORE_CHANGE_DECISION;
 			rc = decode_decision(body, &sc->decision, i, cause);

@@ -2,7 +2,8 @@
  * Tasks: what the depot's feed asked of this handheld (verify a repair,
  * inspect a place), due first, then nearest to the current fix, with the
  * distance and a direction arrow when there is a fix; overdue marked, done
- * ones last.  Enter opens the task's checklist with its asset filled in;
+ * ones last.  e shows the record a verification follows (the feed brought
+ * it).  Enter opens the task's checklist with its asset filled in;
  * the saved record names the task (store.h's STORE_TASK_ANSWER), and the
  * store marks the task done as it is finalized.
  */
@@ -282,9 +283,23 @@ tasks_key(struct tui_screen *s, enum tui_action a, int key)
 	const struct form *f;
 
 	(void)key;
-	if (a != TUI_ACT_ENTER || ts->n == 0)
+	if ((a != TUI_ACT_ENTER && a != TUI_ACT_EARLIER) || ts->n == 0)
 		return false;
 	t = &ts->t[ts->list.cur];
+	if (a == TUI_ACT_EARLIER) {
+		struct store_record *rec = NULL;
+		char *cause = NULL;
+
+		/* The feed brought it with the task: readable before and after the visit. */
+		if (t->follows[0] == '\0' || store_get(app->st, t->follows, &rec, &cause) != 0) {
+			free(cause);
+			tui_flash(app, true, "%s", tui_tr(app, NULL, "This task follows no record held here.",
+			    "此任务没有可查看的原记录。"));
+			return true;
+		}
+		tui_record_open(app, rec);
+		return true;
+	}
 	if (finished(t)) {
 		tui_flash(app, false, "%s", tui_tr(app, NULL, "This task is done.", "此任务已完成。"));
 		return true;

@@ -74,6 +74,8 @@
 	    "pick (or toggle) choice N; menus: item N", "选第 N 项（多选：切换）") \
 	X(HOME, DAY,     KEY_F(3), TUI_CH('d'), 0, "MyDay", "今天", "F3 d", \
 	    "my day: today's records", "我的今天：今天的记录") \
+	X(HOME, EARLIER, TUI_CH('e'), 0, 0, NULL, NULL, "e", \
+	    "tasks: read the record a verification follows", "任务：查看要核查的原记录") \
 	X(FORM, SAVE,    KEY_F(4), 0, 0, "Save", "保存", "F4", \
 	    "the save screen: every answer, the position, save", "保存屏：所有答案、位置、保存") \
 	X(FORM, GPSFILL, KEY_F(5), 0, 0, "GPS", "定位", "F5", \

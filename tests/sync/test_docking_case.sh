@@ -68,6 +68,10 @@ check "the tasks item has a digit" test -n "$digit"
 tmux_keys "$digit"
 check "the task list shows the task: verify, no due time, the asset and the checklist" \
 	tmux_wait "verify — · R-1 · 道路巡查 Road inspection"
+tmux_keys e
+check "e shows the record the verification follows, which the feed brought" tmux_wait "Road inspection · sent"
+tmux_keys Escape
+tmux_wait "verify — · R-1"
 tmux_keys Enter
 check "opening it asks the first question the asset does not answer" tmux_wait "Road class"
 tmux_keys 1 Enter

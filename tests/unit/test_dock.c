@@ -101,6 +101,7 @@ keep(void *ctx, const struct store_change *c)
 		return 1;
 	f->c[f->n] = *c;
 	f->c[f->n].checklist.csv = c->checklist.csv != NULL ? xstrdup(c->checklist.csv) : NULL;
+	f->c[f->n].follows_record = NULL;   /* the feed frees it after the call */
 	f->n++;
 	return 0;
 }
