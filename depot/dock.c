@@ -5,7 +5,7 @@
  *   fieldcheck-depot --db D forms add FILE.csv | list | retire ID [VERSION]
  *   fieldcheck-depot --db D task add --form ID --asset TEXT --inspector ID [--device ID]
  *                                    [--at LAT,LON] [--due TIME] [--follows RECORD] [--note TEXT]
- *   fieldcheck-depot --db D task list [--inspector ID] [--open] | cancel UUID
+ *   fieldcheck-depot --db D task list [--inspector ID] [--open] | assign UUID DEVICE | cancel UUID
  *
  * A checklist is validated by the same form engine the handhelds run
  * before it enters the catalogue; every version is kept with its hash.
@@ -28,7 +28,8 @@ static const char dock_usage[] =
     "usage: fieldcheck-depot --db PATH forms add FILE.csv | list | retire ID [VERSION]\n"
     "       fieldcheck-depot --db PATH task add --form ID --asset TEXT --inspector ID [--device ID]\n"
     "                        [--at LAT,LON] [--due TIME] [--follows RECORD] [--note TEXT]\n"
-    "       fieldcheck-depot --db PATH task list [--inspector ID] [--open] | cancel UUID\n";
+    "       fieldcheck-depot --db PATH task list [--inspector ID] [--open] | assign UUID DEVICE\n"
+    "                        | cancel UUID\n";
 
 static int
 usage(void)
@@ -273,6 +274,12 @@ cmd_task(struct depot_store *ds, int argc, char **argv)
 		return task_add(ds, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return task_list(ds, argc - 1, argv + 1);
+	if (argc == 4 && strcmp(argv[1], "assign") == 0) {
+		if (depot_store_task_assign(ds, argv[2], argv[3], &cause) != 0)
+			return fail(cause);
+		printf("assigned: %s to %s\n", argv[2], argv[3]);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "cancel") == 0) {
 		if (depot_store_task_cancel(ds, argv[2], &cause) != 0)
 			return fail(cause);

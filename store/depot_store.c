@@ -89,6 +89,12 @@ sqlite_task_add(struct depot_store *ds, struct store_task *t, char **cause)
 }
 
 static int
+sqlite_task_assign(struct depot_store *ds, const char *uuid, const char *device, char **cause)
+{
+	return store_task_assign(sqlite_of(ds), uuid, device, cause);
+}
+
+static int
 sqlite_task_cancel(struct depot_store *ds, const char *uuid, char **cause)
 {
 	return store_task_cancel(sqlite_of(ds), uuid, cause);
@@ -128,6 +134,7 @@ static const struct depot_store_ops sqlite_ops = {
 	.checklist_retire = sqlite_checklist_retire,
 	.checklist_list = sqlite_checklist_list,
 	.task_add = sqlite_task_add,
+	.task_assign = sqlite_task_assign,
 	.task_cancel = sqlite_task_cancel,
 	.task_list = sqlite_task_list,
 	.changes = sqlite_changes,
@@ -255,6 +262,14 @@ depot_store_task_add(struct depot_store *ds, struct store_task *t, char **cause)
 	if (ds->ops->task_add == NULL)
 		return not_here(ds, cause);
 	return ds->ops->task_add(ds, t, cause);
+}
+
+int
+depot_store_task_assign(struct depot_store *ds, const char *uuid, const char *device, char **cause)
+{
+	if (ds->ops->task_assign == NULL)
+		return not_here(ds, cause);
+	return ds->ops->task_assign(ds, uuid, device, cause);
 }
 
 int

@@ -76,6 +76,7 @@ int depot_store_checklist_retire(struct depot_store *ds, const char *form_id, co
 int depot_store_checklist_list(struct depot_store *ds, store_checklist_fn *fn, void *ctx,
     char **cause);
 int depot_store_task_add(struct depot_store *ds, struct store_task *t, char **cause);
+int depot_store_task_assign(struct depot_store *ds, const char *uuid, const char *device, char **cause);
 int depot_store_task_cancel(struct depot_store *ds, const char *uuid, char **cause);
 int depot_store_task_list(struct depot_store *ds, const char *inspector, bool open_only,
     store_task_fn *fn, void *ctx, char **cause);

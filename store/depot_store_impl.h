@@ -22,6 +22,7 @@ struct depot_store_ops {
 	    char **cause);
 	int (*checklist_list)(struct depot_store *ds, store_checklist_fn *fn, void *ctx, char **cause);
 	int (*task_add)(struct depot_store *ds, struct store_task *t, char **cause);
+	int (*task_assign)(struct depot_store *ds, const char *uuid, const char *device, char **cause);
 	int (*task_cancel)(struct depot_store *ds, const char *uuid, char **cause);
 	int (*task_list)(struct depot_store *ds, const char *inspector, bool open_only,
 	    store_task_fn *fn, void *ctx, char **cause);

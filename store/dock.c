@@ -452,6 +452,57 @@ fail:
 	return -1;
 }
 
+/* The task uuid, when it is still open or assigned (what may be given or cancelled). */
+static int
+task_movable(struct store *st, const char *uuid, struct store_task *t, const char *what, char **cause)
+{
+	if (store_task_get(st, uuid, t, cause) != 0)
+		return -1;
+	if (t->state != STORE_TASK_OPEN && t->state != STORE_TASK_ASSIGNED)
+		return fc_fail(cause, "task %s is %s: only an open or assigned task can be %s", uuid,
+		    store_task_state_name(t->state), what);
+	return 0;
+}
+
+int
+store_task_assign(struct store *st, const char *uuid, const char *device, char **cause)
+{
+	struct store_task t;
+	sqlite3_stmt *stmt;
+	char now[FC_TIME_LEN];
+	int rc;
+
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if (task_movable(st, uuid, &t, "given to a device", cause) != 0)
+		goto fail;
+	/* The same checks as a new task's, for the new device. */
+	fc_strlcpy(t.device, device, sizeof t.device);
+	t.follows[0] = '\0';   /* already checked when it was made */
+	if (task_check(st, &t, cause) != 0)
+		goto fail;
+	stmt = store_prepare(st, "UPDATE tasks SET device = ?2, state = 'assigned', updated_at = ?3 "
+	    "WHERE uuid = ?1", cause);
+	if (stmt == NULL)
+		goto fail;
+	fc_now_iso_utc(now);
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_db_fail(st, cause, "assign the task");
+		goto fail;
+	}
+	if (change_add(st, device, "task", uuid, cause) != 0)
+		goto fail;
+	return store_commit(st, cause);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
 int
 store_task_cancel(struct store *st, const char *uuid, char **cause)
 {
@@ -459,13 +510,8 @@ store_task_cancel(struct store *st, const char *uuid, char **cause)
 
 	if (store_begin(st, cause) != 0)
 		return -1;
-	if (store_task_get(st, uuid, &t, cause) != 0)
+	if (task_movable(st, uuid, &t, "cancelled", cause) != 0)
 		goto fail;
-	if (t.state != STORE_TASK_OPEN && t.state != STORE_TASK_ASSIGNED) {
-		fc_fail(cause, "task %s is %s: only an open or assigned task can be cancelled", uuid,
-		    store_task_state_name(t.state));
-		goto fail;
-	}
 	{
 		sqlite3_stmt *stmt = store_prepare(st, "UPDATE tasks SET state = 'cancelled', "
 		    "updated_at = ?2 WHERE uuid = ?1", cause);

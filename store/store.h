@@ -521,6 +521,8 @@ struct store_task {
  * record held here.  In one transaction with its change.
  */
 int store_task_add(struct store *st, struct store_task *t, char **cause);
+/* Depot: gives an open (or assigned) task to device (not revoked), fed to it. */
+int store_task_assign(struct store *st, const char *uuid, const char *device, char **cause);
 /* Depot: cancels an open or assigned task (fed to its device). */
 int store_task_cancel(struct store *st, const char *uuid, char **cause);
 /* Tasks, due first (none last), then as created; inspector NULL: all; open_only: not finished. */

@@ -291,3 +291,11 @@ code=$(feed "$SCRATCH/token2" "")
 check "a revoked device's feed: 401 (got $code)" test "$code" = 401
 check "its task stays assigned at the depot, to be given to another device" \
 	sh -c "'$DEPOT' --db '$DEPOT_DB' task list | grep -q '^$T6	assigned	'"
+
+# An open task (no device knew its inspector) is given to a device later: never to a revoked one.
+D task assign "$T3" hh2 > /dev/null 2> "$SCRATCH/as.err"
+check "task assign: a revoked device is refused" exit_says $? 1 "$SCRATCH/as.err" "device hh2 is revoked"
+D task assign "$T3" hh1 > /dev/null
+check "task assign: the open task is assigned" sh -c "'$DEPOT' --db '$DEPOT_DB' task list | grep -q '^$T3	assigned	inspect	carol	hh1	'"
+sync_to "$URL" > /dev/null 2>&1
+check "and reaches that device at its next sync" test "$(sqlite3 "$HH" "SELECT state FROM tasks WHERE uuid = '$T3'")" = assigned
