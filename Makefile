@@ -45,12 +45,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
 # Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
 # fieldcheck-sync and fieldcheck-push have it, and the inspector's screen
-# stays small.  Photos are to be imported by fieldcheck alone (no program
+# stays small.  fieldcheck-sync also links PCRE2: it loads each checklist
+# the depot's change feed brings with the form engine before installing it.
+# Photos are to be imported by fieldcheck alone (no program
 # calls photo/ yet), so only FC_LIBS names the photo codecs.  The tests,
 # tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread -ldl
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
-SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium)
+SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium libpcre2-8)
 PHOTO_LIBS := $(shell pkg-config --libs $(PHOTO_PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g

@@ -13,6 +13,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "forms/forms.h"
+
 struct cli_globals {
 	const char *db_path;     /* --db; NULL: fc_default_db_path() */
 	const char *forms_dir;   /* --forms; NULL: form_default_dir() */
@@ -67,6 +69,9 @@ struct form_library;
  * export of stored records must not fail over an unrelated form.
  */
 struct form_library *cli_load_forms(const struct cli_globals *g);
+/* Adds the checklists the depot's feed installed in the database (sync/feed.c) to lib. */
+void cli_add_installed_forms(const struct cli_globals *g, struct form_library *lib, form_diag_fn *diag,
+    void *ctx);
 
 struct platform_codes;
 struct platform_grid;

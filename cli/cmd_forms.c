@@ -138,7 +138,10 @@ forms_list(const struct cli_globals *g)
 	char *dir = form_default_dir(g->forms_dir);
 	unsigned problems = 0;
 	struct form_library *lib = form_library_load(dir, print_diag, &problems);
-	size_t n = form_library_count(lib);
+	size_t n;
+
+	cli_add_installed_forms(g, lib, print_diag, &problems);
+	n = form_library_count(lib);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct form *f = form_library_get(lib, i);

@@ -273,6 +273,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 
 	dir = form_default_dir(g->forms_dir);
 	lib = form_library_load(dir, print_diag, NULL);
+	cli_add_installed_forms(g, lib, print_diag, NULL);
 	if ((f = form_library_find(lib, form_name, NULL)) == NULL) {
 		cli_error("no form '%s' in %s", form_name, dir);
 		goto out;

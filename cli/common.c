@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "forms/forms.h"
+#include "store/store.h"
+#include "sync/sync.h"
 #include "util/util.h"
 
 bool
@@ -86,5 +89,20 @@ cli_load_forms(const struct cli_globals *g)
 	struct form_library *lib = form_library_load(dir, forms_warning, NULL);
 
 	free(dir);
+	cli_add_installed_forms(g, lib, forms_warning, NULL);
 	return lib;
+}
+
+void
+cli_add_installed_forms(const struct cli_globals *g, struct form_library *lib, form_diag_fn *diag,
+    void *ctx)
+{
+	struct store *st = NULL;
+	char *db = cli_db_path(g);
+
+	/* A handheld that never docked (or a database from before version 6) has none: not an error. */
+	if (access(db, F_OK) == 0 && store_open(db, STORE_READ_ONLY, &st, NULL) == 0)
+		sync_feed_checklists(st, lib, diag, ctx, NULL);
+	store_close(st);
+	free(db);
 }

@@ -49,6 +49,35 @@ int depot_serve(const struct depot_config *cfg, char **cause);
  */
 int depot_platform(const char *db, int argc, char **argv);
 
+/*
+ * `forms ...` and `task ...`: the catalogue of checklists and the tasks
+ * (depot/dock.c).  argv[0] is "forms" or "task".  Returns the exit status.
+ */
+int depot_dock(const char *db, int argc, char **argv);
+
+/*
+ * One page of a device's change feed (depot/feed.c): GET /v1/changes?since=CURSOR.
+ * status is the HTTP status to answer, result the log's word; body (caller
+ * frees) is the JSON page on 200, else *cause says why.
+ */
+#define DEPOT_FEED_LIMIT      200
+#define DEPOT_FEED_MAX_LIMIT  1000
+struct depot_store;
+struct depot_feed_reply {
+	unsigned status;
+	const char *result;
+	char *body;
+	size_t count;                /* changes in the page */
+	bool more;                   /* another page follows at once */
+	char cursor[32 + 65];        /* the page's cursor: SEQ.DEVICE */
+};
+int depot_feed_page(struct depot_store *ds, const char *device, const char *since, size_t limit,
+    struct depot_feed_reply *out, char **cause);
+/* A page gzipped (RFC 1952) for a client that accepts it; *out caller frees.  0 or -1. */
+int depot_feed_gzip(const char *in, size_t n, unsigned char **out, size_t *out_len);
+/* A cursor's parts ("" or NULL: the start, seq 0 and device ""); -1 when malformed. */
+int depot_feed_cursor_parse(const char *text, int64_t *seq, char device[65]);
+
 /* SHA-256 hex of a token, as the devices table keeps it. */
 void depot_token_hash(const char *token, char hex[65]);
 

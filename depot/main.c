@@ -9,6 +9,7 @@
  *   fieldcheck-depot --db depot.db device revoke NAME
  *   fieldcheck-depot --db postgresql://... migrate   creates or upgrades the schema, says its version
  *   fieldcheck-depot --db depot.db platform push ...   (depot/platform.c)
+ *   fieldcheck-depot --db depot.db forms ... | task ... (depot/dock.c)
  *
  * usage_text below and man/fieldcheck-depot.8 give every option.
  *
@@ -37,6 +38,9 @@ static const char usage_text[] =
     "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n"
     "       fieldcheck-depot --db PATH platform push --url URL --day YYYY-MM-DD [...]\n"
     "       fieldcheck-depot --db PATH migrate\n"
+    "       fieldcheck-depot --db PATH forms add FILE.csv | list | retire ID [VERSION]\n"
+    "       fieldcheck-depot --db PATH task add --form ID --asset TEXT --inspector ID [...]\n"
+    "                                       | list [--inspector ID] [--open] | cancel UUID\n"
     "PATH: a SQLite file, or a PostgreSQL URI (postgresql://...) or conninfo (host=... dbname=...)\n";
 
 static int
@@ -293,6 +297,8 @@ main(int argc, char **argv)
 		return cmd_migrate(db, argc);
 	if (strcmp(argv[0], "platform") == 0)
 		return depot_platform(db, argc, argv);
+	if (strcmp(argv[0], "forms") == 0 || strcmp(argv[0], "task") == 0)
+		return depot_dock(db, argc, argv);
 	fputs(usage_text, stderr);
 	return 2;
 }

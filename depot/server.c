@@ -3,6 +3,7 @@
  *
  *   GET /v1/health             {"service":"fieldcheck-depot","status":"ok","format":1}
  *   PUT /v1/bundles/{uuid}     a bundle; see docs/sync-protocol.md for the replies
+ *   GET /v1/changes?since=C    a page of the device's change feed (depot/feed.c)
  *
  * Over HTTPS when given a certificate and key (libmicrohttpd's TLS, GnuTLS
  * underneath), so the depot needs no TLS-terminating proxy in front.
@@ -360,6 +361,93 @@ out:
 	return rc;
 }
 
+/* Whether the request's Accept-Encoding names gzip (a q=0 is not looked for: no client sends it). */
+static bool
+accepts_gzip(struct MHD_Connection *conn)
+{
+	const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	return ae != NULL && strlen(ae) < 256 && strstr(ae, "gzip") != NULL;
+}
+
+/*
+ * GET /v1/changes?since=CURSOR[&limit=N]: one page of the token's device's
+ * feed.  The page's cursor is its ETag: asked again with If-None-Match and
+ * nothing new, the answer is 304 with no body (a docking sync that finds
+ * nothing costs its headers).
+ */
+static enum MHD_Result
+handle_changes(struct depot *d, struct MHD_Connection *conn, struct request *rq)
+{
+	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
+	const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+	const char *rejected = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "rejected");
+	struct depot_feed_reply page;
+	struct depot_store *st;
+	struct MHD_Response *resp;
+	char *cause = NULL, etag[sizeof page.cursor + 2], detail[160];
+	unsigned char *gz;
+	size_t gz_len = 0;
+	enum MHD_Result rc;
+	unsigned status;
+	int frc;
+
+	if (strcmp(rq->method, "GET") != 0)
+		return reply_error(conn, rq, 405, rq->device, NULL, "bad-method", "GET /v1/changes");
+	st = borrow_store(d);
+	if (!depot_store_has_feed(st)) {
+		return_store(d, st);
+		return reply_error(conn, rq, 501, rq->device, since, "no-feed",
+		    "this depot has no change feed (PostgreSQL depots do not yet)");
+	}
+	frc = depot_feed_page(st, rq->device, since, lim != NULL ? strtoul(lim, NULL, 10) : 0, &page,
+	    &cause);
+	return_store(d, st);
+	if (frc != 0) {
+		if (page.status == 503)
+			rc = reply_unavailable(conn, rq, rq->device, since, cause);
+		else
+			rc = reply_error(conn, rq, page.status, rq->device, since, page.result, cause);
+		free(cause);
+		return rc;
+	}
+	snprintf(etag, sizeof etag, "\"%s\"", page.cursor);
+	status = page.count == 0 && inm != NULL && strcmp(inm, etag) == 0 ? 304 : 200;
+	/* A page of checklists is mostly CSV text: gzipped when the client takes it (curl does). */
+	gz = NULL;
+	if (status == 200 && strlen(page.body) > 1024 && accepts_gzip(conn) &&
+	    depot_feed_gzip(page.body, strlen(page.body), &gz, &gz_len) == 0) {
+		free(page.body);
+		page.body = NULL;
+	}
+	if (status == 304)
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	else if (gz != NULL)
+		resp = MHD_create_response_from_buffer(gz_len, gz, MHD_RESPMEM_MUST_FREE);
+	else
+		resp = MHD_create_response_from_buffer(strlen(page.body), page.body, MHD_RESPMEM_MUST_FREE);
+	if (status == 304)
+		free(page.body);
+	if (resp == NULL)
+		return MHD_NO;
+	if (gz != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (status == 200)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	rq->responded = true;
+	/* A checklist the device could not load is named here, for the operator (the log escapes it). */
+	if (rejected != NULL)
+		snprintf(detail, sizeof detail, "checklist-failed-to-load:%.70s", rejected);
+	log_request(rq, status, rq->device, page.cursor, page.count, status == 304 ? "unchanged" :
+	    "changes", rejected != NULL ? detail : NULL);
+	return rc;
+}
+
 /*
  * GET /v1/health on PostgreSQL: ok only when the database answers, so a
  * handheld (and a load balancer) holds off while it is down; 503 says so.
@@ -395,7 +483,7 @@ on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const 
 	const char *cl;
 	bool busy;
 
-	if (rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) {
+	if ((rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) || strcmp(url, "/v1/changes") == 0) {
 		struct depot_store *st = borrow_store(d);
 		char *cause = NULL;
 		bool revoked;
@@ -406,10 +494,10 @@ on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const 
 		return_store(d, st);
 		guard_head_done(d->guard, rq->conn, arc == AUTH_OK);
 		if (arc == AUTH_UNAVAILABLE)
-			rc = reply_unavailable(conn, rq, NULL, url + 12, cause);
+			rc = reply_unavailable(conn, rq, NULL, rq->is_put ? url + 12 : NULL, cause);
 		else if (arc != AUTH_OK)
-			rc = reply_error(conn, rq, 401, rq->device, url + 12, revoked ? "revoked" : "unauthorized",
-			    cause);
+			rc = reply_error(conn, rq, 401, rq->device, rq->is_put ? url + 12 : NULL,
+			    revoked ? "revoked" : "unauthorized", cause);
 		free(cause);
 		if (arc != AUTH_OK)
 			return rc;
@@ -479,6 +567,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return reply(conn, rq, 200, json_pack("{s:s, s:s, s:i}", "service", "fieldcheck-depot",
 		    "status", "ok", "format", BUNDLE_FORMAT_VERSION), NULL, NULL, 0, "health", NULL);
 	}
+	if (strcmp(url, "/v1/changes") == 0)
+		return handle_changes(d, conn, rq);
 	if (strncmp(url, "/v1/bundles/", 12) == 0) {
 		if (!rq->is_put)
 			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "PUT /v1/bundles/{uuid}");

@@ -264,6 +264,12 @@ void form_session_answers(const struct form_session *s, form_answer_fn *fn, void
  */
 struct form_library *form_library_load(const char *dir, form_diag_fn *diag, void *ctx);
 void form_library_free(struct form_library *lib);
+/*
+ * Adds f (taking it) beside the forms loaded, e.g. a checklist the depot's
+ * feed installed in the store.  A form of the same id and version already
+ * there wins (f is freed; reported when its hash differs); false then.
+ */
+bool form_library_add(struct form_library *lib, struct form *f, form_diag_fn *diag, void *ctx);
 /* Forms in a stable order (by id, newest version last). */
 size_t form_library_count(const struct form_library *lib);
 const struct form *form_library_get(const struct form_library *lib, size_t i);

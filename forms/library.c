@@ -85,30 +85,36 @@ form_library_load(const char *dir, form_diag_fn *diag, void *ctx)
 
 	for (size_t i = 0; i < nnames; i++) {
 		struct form *f = form_load(names[i], diag, ctx);
-		const struct form *old;
 
 		free(names[i]);
-		if (f == NULL)
-			continue;
-		old = form_library_find(lib, f->id, f->version);
-		if (old != NULL) {
-			if (strcmp(old->hash, f->hash) != 0) {
-				char *m = xasprintf("form '%s' version '%s' is also defined, "
-				    "differently, by %s; this file is skipped (give it a new "
-				    "version)", f->id, f->version, old->path);
-
-				report(diag, ctx, f->path, m);
-				free(m);
-			}
-			form_free(f);
-			continue;
-		}
-		lib->forms = xreallocarray(lib->forms, lib->count + 1, sizeof *lib->forms);
-		lib->forms[lib->count++] = f;
-		qsort(lib->forms, lib->count, sizeof *lib->forms, cmp_forms);
+		if (f != NULL)
+			form_library_add(lib, f, diag, ctx);
 	}
 	free(names);
 	return lib;
+}
+
+bool
+form_library_add(struct form_library *lib, struct form *f, form_diag_fn *diag, void *ctx)
+{
+	const struct form *old = form_library_find(lib, f->id, f->version);
+
+	if (old != NULL) {
+		if (strcmp(old->hash, f->hash) != 0) {
+			char *m = xasprintf("form '%s' version '%s' is also defined, "
+			    "differently, by %s; this one is skipped (give it a new "
+			    "version)", f->id, f->version, old->path);
+
+			report(diag, ctx, f->path, m);
+			free(m);
+		}
+		form_free(f);
+		return false;
+	}
+	lib->forms = xreallocarray(lib->forms, lib->count + 1, sizeof *lib->forms);
+	lib->forms[lib->count++] = f;
+	qsort(lib->forms, lib->count, sizeof *lib->forms, cmp_forms);
+	return true;
 }
 
 void

@@ -220,6 +220,24 @@ report_day_refresh_reviews(struct report_day *day, struct depot_store *ds, char 
 	return depot_store_review_latest_for_day(ds, day->day, set_review, day, cause);
 }
 
+/* A task that follows a record of the day is that record's case; the latest task counts. */
+static int
+set_case(void *ctx, const struct store_task *t)
+{
+	struct report_row *row = t->follows[0] != '\0' ? report_day_find(ctx, t->follows) : NULL;
+
+	if (row == NULL || (row->has_case && strcmp(t->created_at, row->case_since) < 0))
+		return 0;
+	row->has_case = true;
+	row->case_state = t->state;
+	fc_strlcpy(row->case_since, t->created_at, sizeof row->case_since);
+	if (t->state == STORE_TASK_CLOSED)
+		fc_strlcpy(row->case_closed_at, t->updated_at, sizeof row->case_closed_at);
+	else
+		row->case_closed_at[0] = '\0';
+	return 0;
+}
+
 static int
 cmp_uuid(const void *pa, const void *pb)
 {
@@ -258,6 +276,13 @@ report_day_load(struct depot_store *ds, const struct form_library *lib, const st
 
 		if (old[0] != '\0' && (r = report_day_find(day, old)) != NULL)
 			r->replaced = true;
+	}
+	{
+		/* A database from before tasks (read only, not upgraded), or one on PostgreSQL, has no cases: not an error. */
+		char *why = NULL;
+
+		if (depot_store_task_list(ds, NULL, false, set_case, day, &why) != 0)
+			free(why);
 	}
 	*out = day;
 	return 0;
@@ -711,4 +736,15 @@ done:
 	free(sm.reviews);
 	form_facts_cache_clear(&sm.facts);
 	return rc;
+}
+
+double
+report_case_hours(const struct report_row *row)
+{
+	struct timespec a, b;
+
+	if (!row->has_case || row->case_closed_at[0] == '\0' ||
+	    fc_parse_iso_utc(row->rec->created_at, &a) != 0 || fc_parse_iso_utc(row->case_closed_at, &b) != 0)
+		return -1;
+	return (double)(b.tv_sec - a.tv_sec) / 3600.0 + (double)(b.tv_nsec - a.tv_nsec) / 3.6e12;
 }

@@ -27,7 +27,7 @@ static const char *const csv_meta[] = {
 	"id", "form_id", "form_version", "inspector", "device", "created_at", "finalized_at",
 	"day", "asset", "lat", "lon", "accuracy_m", "position_source", "position_reason",
 	"replaces", "hazards_minor", "hazards_moderate", "hazards_severe", "review_state",
-	"review_comment", "reviewer",
+	"review_comment", "reviewer", "case_state", "report_to_close_h",
 };
 #define CSV_META_COUNT (sizeof csv_meta / sizeof csv_meta[0])
 
@@ -129,6 +129,8 @@ csv_item(struct export_sink *sink, const struct report_row *row, char **cause)
 	csv_field(out, store_decision_name(row->review.decision), false);
 	csv_field(out, row->review.comment, false);
 	csv_field(out, row->review.reviewer, false);
+	csv_field(out, row->has_case ? store_task_state_name(row->case_state) : "", false);
+	csv_number(out, report_case_hours(row) >= 0 ? report_case_hours(row) : NAN, "%.2f");
 	for (size_t i = 0; i < cs->n; i++)
 		csv_field(out, store_record_answer(rec, cs->questions[i]), false);
 	if (fputs("\r\n", out) == EOF || ferror(out))

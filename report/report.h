@@ -62,6 +62,11 @@ struct report_row {
 	struct store_review review;      /* the latest decision (STORE_UNREVIEWED when none) */
 	bool replaced;                   /* a record of the same day replaces this one */
 	char time[6];                    /* local HH:MM of created_at */
+	/* The record's case (docs/review.md "Cases"): its latest task that follows it. */
+	bool has_case;
+	enum store_task_state case_state;
+	char case_since[FC_TIME_LEN];    /* that task's creation */
+	char case_closed_at[FC_TIME_LEN]; /* when the approval closed it; "" while open */
 };
 
 struct report_query {
@@ -81,6 +86,8 @@ struct report_day;
 int report_day_load(struct depot_store *ds, const struct form_library *lib,
     const struct report_query *q, struct report_day **out, char **cause);
 void report_day_free(struct report_day *day);
+/* Hours from the record's report (created_at) to its case's close; -1 while open or without one. */
+double report_case_hours(const struct report_row *row);
 const char *report_day_name(const struct report_day *day);
 size_t report_day_count(const struct report_day *day);
 /* Row i in the day's current order.  Owned by the day. */

@@ -124,6 +124,13 @@ print_severe(void *ctx, const char *name, const char *label, enum meaning_severi
 	}
 	if (sc->row->review.reviewer[0] != '\0')
 		fprintf(sc->out, " (%s)", sc->row->review.reviewer);
+	if (sc->row->has_case) {
+		double h = report_case_hours(sc->row);
+
+		fprintf(sc->out, "\n      case: %s", store_task_state_name(sc->row->case_state));
+		if (h >= 0)
+			fprintf(sc->out, ", %.1f h from report to close", h);
+	}
 	fprintf(sc->out, "\n      record %s\n", rec->uuid);
 }
 
@@ -147,6 +154,25 @@ report_write_text(const struct report_day *day, const char *lang, FILE *out, cha
 	    total.severe_open);
 	if (without_pos > 0)
 		fprintf(out, "Records without a position: %zu\n", without_pos);
+	{
+		size_t cases = 0, closed = 0;
+		double hours = 0;
+
+		for (size_t i = 0; i < report_day_count(day); i++) {
+			const struct report_row *r = report_day_row_const(day, i);
+			double h = report_case_hours(r);
+
+			cases += r->has_case;
+			if (h >= 0) {
+				closed++;
+				hours += h;
+			}
+		}
+		if (cases > 0)
+			fprintf(out, "Cases: %zu, closed %zu%s", cases, closed, closed > 0 ? "" : "\n");
+		if (closed > 0)
+			fprintf(out, ", %.1f h from report to close on average\n", hours / (double)closed);
+	}
 	group_table(out, "Per inspector", "inspector", groups, n);
 	free(groups);
 	report_day_summary(day, NULL, REPORT_BY_FORM, &groups, &n, NULL);

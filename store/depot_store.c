@@ -91,6 +91,58 @@ sqlite_review_latest_for_day(struct depot_store *ds, const char *day, store_revi
 	return store_review_latest_for_day(sqlite_of(ds), day, fn, ctx, cause);
 }
 
+static int
+sqlite_checklist_add(struct depot_store *ds, const struct store_checklist *c, bool *already,
+    char **cause)
+{
+	return store_checklist_add(sqlite_of(ds), c, already, cause);
+}
+
+static int
+sqlite_checklist_retire(struct depot_store *ds, const char *form_id, const char *version,
+    char **cause)
+{
+	return store_checklist_retire(sqlite_of(ds), form_id, version, cause);
+}
+
+static int
+sqlite_checklist_list(struct depot_store *ds, store_checklist_fn *fn, void *ctx, char **cause)
+{
+	return store_checklist_list(sqlite_of(ds), false, fn, ctx, cause);
+}
+
+static int
+sqlite_task_add(struct depot_store *ds, struct store_task *t, char **cause)
+{
+	return store_task_add(sqlite_of(ds), t, cause);
+}
+
+static int
+sqlite_task_assign(struct depot_store *ds, const char *uuid, const char *device, char **cause)
+{
+	return store_task_assign(sqlite_of(ds), uuid, device, cause);
+}
+
+static int
+sqlite_task_cancel(struct depot_store *ds, const char *uuid, char **cause)
+{
+	return store_task_cancel(sqlite_of(ds), uuid, cause);
+}
+
+static int
+sqlite_task_list(struct depot_store *ds, const char *inspector, bool open_only, store_task_fn *fn,
+    void *ctx, char **cause)
+{
+	return store_task_list(sqlite_of(ds), inspector, open_only, fn, ctx, cause);
+}
+
+static int
+sqlite_changes(struct depot_store *ds, const char *device, int64_t since, size_t limit,
+    store_change_fn *fn, void *ctx, int64_t *latest, char **cause)
+{
+	return store_changes(sqlite_of(ds), device, since, limit, fn, ctx, latest, cause);
+}
+
 static void
 sqlite_close(struct depot_store *ds)
 {
@@ -112,6 +164,14 @@ static const struct depot_store_ops sqlite_ops = {
 	.list_take = sqlite_list_take,
 	.get = sqlite_get,
 	.review_latest_for_day = sqlite_review_latest_for_day,
+	.checklist_add = sqlite_checklist_add,
+	.checklist_retire = sqlite_checklist_retire,
+	.checklist_list = sqlite_checklist_list,
+	.task_add = sqlite_task_add,
+	.task_assign = sqlite_task_assign,
+	.task_cancel = sqlite_task_cancel,
+	.task_list = sqlite_task_list,
+	.changes = sqlite_changes,
 	.close = sqlite_close,
 };
 
@@ -249,4 +309,86 @@ depot_store_review_latest_for_day(struct depot_store *ds, const char *day, store
     void *ctx, char **cause)
 {
 	return ds->ops->review_latest_for_day(ds, day, fn, ctx, cause);
+}
+
+bool
+depot_store_has_feed(const struct depot_store *ds)
+{
+	return ds->ops->changes != NULL;
+}
+
+/* Docking's calls on an engine without them yet. */
+static int
+not_here(struct depot_store *ds, char **cause)
+{
+	return fc_fail(cause, "checklists, tasks and the change feed are not on %s depots yet: "
+	    "use a SQLite depot for docking", ds->ops->engine);
+}
+
+int
+depot_store_checklist_add(struct depot_store *ds, const struct store_checklist *c, bool *already,
+    char **cause)
+{
+	if (ds->ops->checklist_add == NULL)
+		return not_here(ds, cause);
+	return ds->ops->checklist_add(ds, c, already, cause);
+}
+
+int
+depot_store_checklist_retire(struct depot_store *ds, const char *form_id, const char *version,
+    char **cause)
+{
+	if (ds->ops->checklist_retire == NULL)
+		return not_here(ds, cause);
+	return ds->ops->checklist_retire(ds, form_id, version, cause);
+}
+
+int
+depot_store_checklist_list(struct depot_store *ds, store_checklist_fn *fn, void *ctx, char **cause)
+{
+	if (ds->ops->checklist_list == NULL)
+		return not_here(ds, cause);
+	return ds->ops->checklist_list(ds, fn, ctx, cause);
+}
+
+int
+depot_store_task_add(struct depot_store *ds, struct store_task *t, char **cause)
+{
+	if (ds->ops->task_add == NULL)
+		return not_here(ds, cause);
+	return ds->ops->task_add(ds, t, cause);
+}
+
+int
+depot_store_task_assign(struct depot_store *ds, const char *uuid, const char *device, char **cause)
+{
+	if (ds->ops->task_assign == NULL)
+		return not_here(ds, cause);
+	return ds->ops->task_assign(ds, uuid, device, cause);
+}
+
+int
+depot_store_task_cancel(struct depot_store *ds, const char *uuid, char **cause)
+{
+	if (ds->ops->task_cancel == NULL)
+		return not_here(ds, cause);
+	return ds->ops->task_cancel(ds, uuid, cause);
+}
+
+int
+depot_store_task_list(struct depot_store *ds, const char *inspector, bool open_only,
+    store_task_fn *fn, void *ctx, char **cause)
+{
+	if (ds->ops->task_list == NULL)
+		return not_here(ds, cause);
+	return ds->ops->task_list(ds, inspector, open_only, fn, ctx, cause);
+}
+
+int
+depot_store_changes(struct depot_store *ds, const char *device, int64_t since, size_t limit,
+    store_change_fn *fn, void *ctx, int64_t *latest, char **cause)
+{
+	if (ds->ops->changes == NULL)
+		return not_here(ds, cause);
+	return ds->ops->changes(ds, device, since, limit, fn, ctx, latest, cause);
 }

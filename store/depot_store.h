@@ -99,4 +99,25 @@ int depot_store_get(struct depot_store *ds, const char *uuid, struct store_recor
 int depot_store_review_latest_for_day(struct depot_store *ds, const char *day, store_review_fn *fn,
     void *ctx, char **cause);
 
+/*
+ * Docking both ways (store.h's store_checklist_*, store_task_* and
+ * store_changes, docs/sync-protocol.md "Change feed").  On SQLite only for
+ * now: a PostgreSQL depot refuses these with a message saying so.
+ */
+/* Whether this engine has them (false: answer the feed 501, refuse the commands). */
+bool depot_store_has_feed(const struct depot_store *ds);
+int depot_store_checklist_add(struct depot_store *ds, const struct store_checklist *c, bool *already,
+    char **cause);
+int depot_store_checklist_retire(struct depot_store *ds, const char *form_id, const char *version,
+    char **cause);
+int depot_store_checklist_list(struct depot_store *ds, store_checklist_fn *fn, void *ctx,
+    char **cause);
+int depot_store_task_add(struct depot_store *ds, struct store_task *t, char **cause);
+int depot_store_task_assign(struct depot_store *ds, const char *uuid, const char *device, char **cause);
+int depot_store_task_cancel(struct depot_store *ds, const char *uuid, char **cause);
+int depot_store_task_list(struct depot_store *ds, const char *inspector, bool open_only,
+    store_task_fn *fn, void *ctx, char **cause);
+int depot_store_changes(struct depot_store *ds, const char *device, int64_t since, size_t limit,
+    store_change_fn *fn, void *ctx, int64_t *latest, char **cause);
+
 #endif

@@ -22,6 +22,19 @@ struct depot_store_ops {
 	int (*get)(struct depot_store *ds, const char *uuid, struct store_record **out, char **cause);
 	int (*review_latest_for_day)(struct depot_store *ds, const char *day, store_review_fn *fn,
 	    void *ctx, char **cause);
+	/* Docking: NULL on an engine that has none yet (the call is refused, saying so). */
+	int (*checklist_add)(struct depot_store *ds, const struct store_checklist *c, bool *already,
+	    char **cause);
+	int (*checklist_retire)(struct depot_store *ds, const char *form_id, const char *version,
+	    char **cause);
+	int (*checklist_list)(struct depot_store *ds, store_checklist_fn *fn, void *ctx, char **cause);
+	int (*task_add)(struct depot_store *ds, struct store_task *t, char **cause);
+	int (*task_assign)(struct depot_store *ds, const char *uuid, const char *device, char **cause);
+	int (*task_cancel)(struct depot_store *ds, const char *uuid, char **cause);
+	int (*task_list)(struct depot_store *ds, const char *inspector, bool open_only,
+	    store_task_fn *fn, void *ctx, char **cause);
+	int (*changes)(struct depot_store *ds, const char *device, int64_t since, size_t limit,
+	    store_change_fn *fn, void *ctx, int64_t *latest, char **cause);
 	void (*close)(struct depot_store *ds);
 };
 

@@ -172,10 +172,94 @@ static const char migration_5[] =
 	"CREATE TRIGGER pin_events_are_never_deleted BEFORE DELETE ON pin_events "
 	"BEGIN SELECT RAISE(ABORT, 'the PIN log is never deleted'); END;";
 
+static const char migration_6[] =
+	/*
+	 * Docking both ways (docs/sync-protocol.md, "Change feed").  The same
+	 * tables on both ends: the depot's catalogue of checklists and its
+	 * tasks, and on a handheld what its feed brought.  Every checklist
+	 * version is kept with its hash (a draft stays on its version).
+	 */
+	"CREATE TABLE checklists ("
+	"  id INTEGER PRIMARY KEY,"
+	"  form_id TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  csv BLOB NOT NULL,"
+	"  added_at TEXT NOT NULL,"
+	"  retired_at TEXT,"
+	"  UNIQUE (form_id, version)"
+	");"
+	"CREATE TABLE tasks ("
+	"  uuid TEXT PRIMARY KEY NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('verify','inspect')),"
+	"  form_id TEXT NOT NULL,"
+	"  form_version TEXT NOT NULL,"
+	"  asset TEXT NOT NULL,"
+	"  lat REAL, lon REAL,"
+	"  follows TEXT,"
+	"  inspector TEXT NOT NULL,"
+	"  device TEXT,"
+	"  due TEXT,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('open','assigned','done','closed','reopened',"
+	"    'cancelled','done-after-cancel')),"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  done_record TEXT"
+	");"
+	"CREATE INDEX tasks_by_inspector ON tasks(inspector, state);"
+	"CREATE INDEX tasks_by_record ON tasks(done_record);"
+	"CREATE INDEX tasks_by_follows ON tasks(follows);"
+	/*
+	 * Depot: the change feed, one row per change a device must learn of
+	 * (device NULL: every device, as a checklist).  ref names the row
+	 * (checklists.id, tasks.uuid, reviews.id); the feed sends its state now.
+	 */
+	"CREATE TABLE changes ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  device TEXT,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('checklist','task','decision')),"
+	"  ref TEXT NOT NULL,"
+	"  at TEXT NOT NULL"
+	");"
+	"CREATE INDEX changes_by_device ON changes(device, seq);"
+	"CREATE INDEX changes_by_ref ON changes(ref, kind);"
+	/* A decision on a record a device delivered is news for that device (depot rows only). */
+	"CREATE TRIGGER reviews_reach_the_device AFTER INSERT ON reviews "
+	"BEGIN INSERT INTO changes (device, kind, ref, at) "
+	"  SELECT received_from, 'decision', NEW.id, NEW.decided_at FROM records "
+	"  WHERE uuid = NEW.record_uuid AND received_from IS NOT NULL; END;"
+	/*
+	 * A record that names its task (the answer "_task") does it, on the
+	 * handheld when it is finalized and at the depot when it arrives; after
+	 * a cancel it is "done after cancel".  instr() first: most records name
+	 * none, and ingest should not parse their answers to learn so.
+	 */
+	"CREATE TRIGGER records_do_their_task_insert AFTER INSERT ON records "
+	"WHEN NEW.status <> 'draft' AND instr(NEW.answers, '\"_task\"') > 0 AND json_valid(NEW.answers) AND "
+	"  json_extract(NEW.answers, '$._task') IS NOT NULL "
+	"BEGIN UPDATE tasks SET done_record = NEW.uuid, updated_at = NEW.finalized_at,"
+	"  state = CASE state WHEN 'cancelled' THEN 'done-after-cancel' ELSE 'done' END "
+	"  WHERE uuid = json_extract(NEW.answers, '$._task') AND done_record IS NULL; END;"
+	"CREATE TRIGGER records_do_their_task_update AFTER UPDATE OF status ON records "
+	"WHEN OLD.status = 'draft' AND NEW.status <> 'draft' AND instr(NEW.answers, '\"_task\"') > 0 AND "
+	"  json_valid(NEW.answers) AND "
+	"  json_extract(NEW.answers, '$._task') IS NOT NULL "
+	"BEGIN UPDATE tasks SET done_record = NEW.uuid, updated_at = NEW.finalized_at,"
+	"  state = CASE state WHEN 'cancelled' THEN 'done-after-cancel' ELSE 'done' END "
+	"  WHERE uuid = json_extract(NEW.answers, '$._task') AND done_record IS NULL; END;"
+	/* The supervisor's decision on a verification record closes its case or reopens it. */
+	"CREATE TRIGGER reviews_close_the_case AFTER INSERT ON reviews "
+	"BEGIN UPDATE tasks SET updated_at = NEW.decided_at,"
+	"  state = CASE NEW.decision WHEN 'approved' THEN 'closed' ELSE 'reopened' END "
+	"  WHERE done_record = NEW.record_uuid AND state IN ('done','closed','reopened'); END;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };

@@ -27,7 +27,7 @@
 struct store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Bounds on the identifiers a record carries; longer input is refused. */
 #define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */
@@ -446,5 +446,124 @@ int store_device_list(struct store *st, struct store_device **out, size_t *count
 /* The device whose token hashes to token_hash: 1 and *out, 0 when there is none, or -1. */
 int store_device_by_token(struct store *st, const char *token_hash, struct store_device *out,
     char **cause);
+
+/*
+ * ---- Docking both ways (store/dock.c): the depot's catalogue of
+ * checklists and its tasks, the change feed a device reads, and the
+ * handheld's side that applies it.  The same tables on both ends. ----
+ */
+
+/* One checklist version; csv is set only where the call says so (caller frees). */
+struct store_checklist {
+	int64_t id;
+	char form_id[STORE_ID_LEN];
+	char version[STORE_VERSION_LEN];
+	char hash[STORE_HASH_LEN];
+	char added_at[FC_TIME_LEN];
+	char retired_at[FC_TIME_LEN];   /* "" while offered */
+	char *csv;
+	size_t csv_len;
+};
+/*
+ * Adds a checklist version to the catalogue (and, on the depot, to every
+ * device's feed) in one transaction.  The same hash again is *already (not
+ * an error); the same id and version with another hash is refused.
+ */
+int store_checklist_add(struct store *st, const struct store_checklist *c, bool *already, char **cause);
+/* Retires one version of form_id (version NULL: every version), fed to every device. */
+int store_checklist_retire(struct store *st, const char *form_id, const char *version, char **cause);
+/* Every version, by id then as added, without the csv; fn returns non-zero to stop. */
+typedef int store_checklist_fn(void *ctx, const struct store_checklist *c);
+int store_checklist_list(struct store *st, bool with_csv, store_checklist_fn *fn, void *ctx,
+    char **cause);
+/* The newest version of form_id not retired (version NULL), or that version: 0, or -1 saying why. */
+int store_checklist_find(struct store *st, const char *form_id, const char *version,
+    struct store_checklist *out, char **cause);
+
+enum store_task_state {
+	STORE_TASK_OPEN,              /* at the depot, no device to take it yet */
+	STORE_TASK_ASSIGNED,          /* in a device's feed */
+	STORE_TASK_DONE,              /* its record was saved (handheld) or arrived (depot) */
+	STORE_TASK_CLOSED,            /* the supervisor approved that record */
+	STORE_TASK_REOPENED,          /* ... or did not: the case goes on */
+	STORE_TASK_CANCELLED,
+	STORE_TASK_DONE_AFTER_CANCEL, /* cancelled after the inspector had started it */
+};
+const char *store_task_state_name(enum store_task_state s);
+int store_task_state_parse(const char *name, enum store_task_state *out);
+
+#define STORE_ASSET_LEN 257
+#define STORE_NOTE_LEN  1024
+/* The answer a record carries to name its task (the record it verifies is the task's follows). */
+#define STORE_TASK_ANSWER "_task"
+#define STORE_VERIFIES_ANSWER "_verifies"
+
+struct store_task {
+	char uuid[FC_UUID_LEN];
+	char kind[16];                  /* "verify" (follows a record) or "inspect" */
+	char form_id[STORE_ID_LEN];
+	char form_version[STORE_VERSION_LEN];
+	char asset[STORE_ASSET_LEN];
+	double lat, lon;                /* NAN: no place */
+	char follows[FC_UUID_LEN];      /* the record it follows up, or "" */
+	char inspector[STORE_ID_LEN];
+	char device[STORE_ID_LEN];      /* "" while open */
+	char due[FC_TIME_LEN];          /* "" for none */
+	char note[STORE_NOTE_LEN];
+	enum store_task_state state;
+	char created_at[FC_TIME_LEN];
+	char created_by[STORE_ID_LEN];
+	char updated_at[FC_TIME_LEN];
+	char done_record[FC_UUID_LEN];  /* "" until done */
+};
+/*
+ * Depot: adds a task (uuid, times and state filled here: assigned when
+ * device is set, else the device that last delivered a record of the
+ * inspector's, else open).  Its checklist must be in the catalogue and not
+ * retired; the device must exist and not be revoked; follows must be a
+ * record held here.  In one transaction with its change.
+ */
+int store_task_add(struct store *st, struct store_task *t, char **cause);
+/* Depot: gives an open (or assigned) task to device (not revoked), fed to it. */
+int store_task_assign(struct store *st, const char *uuid, const char *device, char **cause);
+/* Depot: cancels an open or assigned task (fed to its device). */
+int store_task_cancel(struct store *st, const char *uuid, char **cause);
+/* Tasks, due first (none last), then as created; inspector NULL: all; open_only: not finished. */
+typedef int store_task_fn(void *ctx, const struct store_task *t);
+int store_task_list(struct store *st, const char *inspector, bool open_only, store_task_fn *fn,
+    void *ctx, char **cause);
+int store_task_get(struct store *st, const char *uuid, struct store_task *out, char **cause);
+/* The tasks that follow record uuid, or that it did (a case's chain), oldest first. */
+int store_task_chain(struct store *st, const char *record_uuid, store_task_fn *fn, void *ctx,
+    char **cause);
+
+/* One change of a device's feed. */
+enum store_change_kind { STORE_CHANGE_CHECKLIST, STORE_CHANGE_TASK, STORE_CHANGE_DECISION };
+struct store_change {
+	int64_t seq;
+	enum store_change_kind kind;
+	struct store_checklist checklist;   /* with its csv */
+	struct store_task task;
+	struct store_record *follows_record;  /* a task's: the record it follows, when held (read beside the form) */
+	struct store_review decision;
+};
+/*
+ * Depot: the changes for device after seq since, oldest first, at most
+ * limit; fn returns non-zero to stop (that change counts as not sent).
+ * *latest is the newest seq of the whole feed (a cursor beyond it is from
+ * elsewhere).  The change lives for the call.
+ */
+typedef int store_change_fn(void *ctx, const struct store_change *c);
+int store_changes(struct store *st, const char *device, int64_t since, size_t limit,
+    store_change_fn *fn, void *ctx, int64_t *latest, char **cause);
+/*
+ * Handheld: applies one page of the feed and sets the cursor to cursor, in
+ * one transaction; applying the same page again changes nothing.  A task
+ * done here stays done when its cancel arrives.
+ */
+int store_feed_apply(struct store *st, const struct store_change *const *changes, size_t n,
+    const char *cursor, char **cause);
+/* The feed's cursor (the setting "feed.cursor"): *out NULL before the first page; caller frees. */
+int store_feed_cursor(struct store *st, char **out, char **cause);
 
 #endif

@@ -249,6 +249,16 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		}
 	}
 	free(why);
+	why = NULL;
+	{
+		struct sync_feed_summary sum;
+		char note[320];
+
+		if (sync_feed_fetch(st, c, &sum, cause) != SYNC_DONE)
+			goto fail;
+		sync_feed_describe(&sum, note, sizeof note);
+		run_report(&r, note);
+	}
 	if (refused_summary(st, cause) != 0)
 		goto fail;
 	store_close(st);

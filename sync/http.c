@@ -458,3 +458,68 @@ conn_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhi
 	return how;
 }
 
+
+/* A GET's body, bounded (sync_conn_get). */
+struct get_body {
+	struct fc_buf *buf;
+	size_t max;
+	bool overflow;
+};
+
+static size_t
+get_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct get_body *g = arg;
+	size_t n = size * nmemb;
+
+	if (g->buf->len + n > g->max) {
+		g->overflow = true;
+		return 0;
+	}
+	fc_buf_append(g->buf, data, n);
+	return n;
+}
+
+enum sync_outcome
+sync_conn_get(struct sync_conn *c, const char *path, const char *if_none_match, struct fc_buf *body,
+    size_t max, long *status, char **cause)
+{
+	char url[SYNC_MAX_URL + 256];
+	struct curl_slist *hdrs = NULL;
+	struct get_body g = { .buf = body, .max = max };
+	char *auth, *inm = NULL;
+	CURLcode rc;
+
+	*status = 0;
+	body->len = 0;
+	snprintf(url, sizeof url, "%s%s", c->base, path);
+	conn_prepare(c, url);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, get_write);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &g);
+	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "gzip");
+	auth = xasprintf("Authorization: Bearer %s", c->token);
+	hdrs = curl_slist_append(hdrs, auth);
+	hdrs = curl_slist_append(hdrs, "Accept:");
+	if (if_none_match != NULL) {
+		inm = xasprintf("If-None-Match: \"%s\"", if_none_match);
+		hdrs = curl_slist_append(hdrs, inm);
+	}
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+	rc = conn_perform(c, 0, NULL, NULL);
+	curl_slist_free_all(hdrs);
+	sodium_memzero(auth, strlen(auth));
+	free(auth);
+	free(inm);
+	if (rc == CURLE_WRITE_ERROR && g.overflow) {
+		fc_fail(cause, "%s: %s answered with more than %zu bytes", path, c->base, max);
+		return SYNC_TRANSIENT;
+	}
+	if (rc != CURLE_OK)
+		return conn_failed(c, rc, "change feed", cause);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	if (*status == 200 && !reply_is_json(c->curl)) {
+		fc_fail(cause, "change feed: %s answered 200 but not with JSON (a login page?)", c->base);
+		return SYNC_TRANSIENT;
+	}
+	return SYNC_DONE;
+}

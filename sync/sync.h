@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "forms/forms.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -247,6 +248,8 @@ struct sync_status {
 	time_t last_sync;           /* wall clock of the last finished attempt; 0: never */
 	enum sync_result last_result;
 	char message[256];          /* why the last attempt failed, or "" */
+	uint32_t feed_seq;          /* moves each time the depot's change feed brought something */
+	uint32_t feed_checklists, feed_tasks, feed_decisions;  /* what it brought that time */
 };
 
 /*
@@ -330,5 +333,37 @@ int sync_proc_read(struct sync_proc *p, struct sync_status *out);
 void sync_proc_nudge(struct sync_proc *p);
 /* Tells the child to stop, waits for it (at most 3 s, then SIGKILL) and frees p. */
 void sync_proc_stop(struct sync_proc *p);
+
+/* ---- The change feed, the handheld's side (sync/feed.c; docs/sync-protocol.md) ---- */
+
+#define SYNC_FEED_MAX_PAGE      (8u * 1024u * 1024u)   /* a page's bytes at most */
+#define SYNC_FEED_MAX_CHANGES   1000u                  /* a page's changes at most */
+
+/* One page, decoded and checked: every change within its bounds. */
+struct sync_feed_page {
+	char cursor[128];
+	bool more;
+	struct store_change **changes;
+	size_t count;
+};
+/* Decodes a page (the depot's JSON); on error *cause says which change and field.  Caller frees. */
+int sync_feed_decode(const char *json, size_t len, struct sync_feed_page **out, char **cause);
+void sync_feed_page_free(struct sync_feed_page *p);
+
+/* What a sync's feed brought. */
+struct sync_feed_summary {
+	size_t pages, checklists, tasks, decisions;
+	size_t rejected;                    /* checklists that did not load here: kept out */
+	char rejected_hash[STORE_HASH_LEN]; /* the last of them, named to the depot */
+	char rejected_why[160];
+	bool unchanged;                     /* answered 304 at once */
+	bool restarted;                     /* the depot refused the cursor: started over */
+	bool no_feed;                       /* the depot has none (404, 501): uploads only */
+};
+/* "from the depot: 1 checklist, 2 tasks, 0 decisions", or that nothing was new. */
+void sync_feed_describe(const struct sync_feed_summary *sum, char *buf, size_t size);
+/* Adds every checklist version the feed installed in st to lib (a draft's old version included). */
+int sync_feed_checklists(struct store *st, struct form_library *lib, form_diag_fn *diag, void *ctx,
+    char **cause);
 
 #endif

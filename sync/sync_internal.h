@@ -67,6 +67,27 @@ void sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop);
 /* GET /v1/health; SYNC_DONE when it answered as a depot. */
 enum sync_outcome sync_conn_health(struct sync_conn *c, char **cause);
 
+/*
+ * GET path (with its query) with the token, If-None-Match "if_none_match"
+ * when not NULL, the body (gzip accepted) into body, at most max bytes.
+ * SYNC_DONE when the depot answered (any status, in *status; a 200 must be
+ * JSON), else why not.
+ */
+enum sync_outcome sync_conn_get(struct sync_conn *c, const char *path, const char *if_none_match,
+    struct fc_buf *body, size_t max, long *status, char **cause);
+
+/*
+ * After the uploads: the depot's change feed for this device, page after
+ * page, each applied with its cursor in one store transaction (sync/feed.c).
+ */
+enum sync_outcome sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary *sum,
+    char **cause);
+/* The background worker's feed: fetches it, and notes in s what it brought (feed_seq moves). */
+void sync_feed_poll(struct store *st, struct sync_conn *c, struct sync_status *s);
+/* Applies one page with its cursor (feed.c): checklists that do not load here are left out, noted in sum. */
+int sync_feed_apply(struct store *st, struct sync_feed_page *p, struct sync_feed_summary *sum,
+    char **cause);
+
 /* Called after each bundle the depot committed, and at the start. */
 typedef void sync_drain_fn(void *ctx, int64_t records_total, int64_t records_done,
     int64_t bytes_done);

@@ -31,6 +31,7 @@
 #define WORKER_BACKOFF_CAP_MS   300000
 #define WORKER_PROBE_MS         30000
 #define WORKER_IDLE_MS          60000
+#define WORKER_FEED_MS          60000   /* the change feed is asked at most this often when idle */
 
 struct sync_worker {
 	struct sync_options o;      /* strings below are owned copies */
@@ -127,7 +128,7 @@ worker_main(void *arg)
 	struct sync_worker *w = arg;
 	struct sync_status s;
 	int failures = 0;
-	int64_t next_try = 0, next_probe = 0;
+	int64_t next_try = 0, next_probe = 0, next_feed = 0;
 
 	memset(&s, 0, sizeof s);
 	while (!atomic_load(&w->stop)) {
@@ -145,10 +146,15 @@ worker_main(void *arg)
 			continue;
 		}
 		if (s.queued == 0) {
+			if (now >= next_feed) {
+				sync_feed_poll(w->st, w->conn, &s);
+				next_feed = fc_monotonic_ms() + WORKER_FEED_MS;
+			}
 			s.retry_at_ms = 0;
 			s.offline = false;
 			publish(w, &s);
-			worker_sleep(w, WORKER_IDLE_MS);
+			if (worker_sleep(w, WORKER_IDLE_MS))
+				next_feed = 0;   /* nudged: ask the depot too */
 			continue;
 		}
 		if (now < next_try) {
@@ -210,6 +216,7 @@ worker_main(void *arg)
 			s.message[0] = '\0';
 			s.retry_at_ms = 0;
 			next_try = 0;
+			next_feed = 0;   /* uploads done: the feed next */
 		} else if (how == SYNC_RESIZED) {
 			/* Smaller bundles for a slow link: go again at once. */
 			failures = 0;

@@ -1,6 +1,7 @@
 /*
  * My day: the inspector's records of today, newest last, one line each
- * (time, checklist, asset, hazards, sent or queued).  Enter opens one
+ * (time, checklist, asset, hazards, sent or queued, and the supervisor's
+ * decision with its comment once the depot's feed brought one).  Enter opens one
  * read-only.  The list is read once when the screen opens.
  */
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "meaning/meaning.h"
 #include "report/report.h"
+#include "tui/review.h"
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
@@ -23,6 +25,8 @@ struct day_row {
 	char asset[96];
 	int hazards, worst;
 	enum store_status status;
+	enum store_decision decision;   /* the latest, STORE_UNREVIEWED: none yet */
+	char comment[160];
 };
 
 struct day {
@@ -38,6 +42,8 @@ row_cb(void *ctx, const struct store_record *rec)
 	struct day *d = ((void **)ctx)[1];
 	struct day_row *r;
 	unsigned counts[MEANING_SEVERITY_COUNT];
+	struct store_review rv;
+	char *cause = NULL;
 
 	if (rec->status == STORE_DRAFT)
 		return 0;
@@ -53,6 +59,11 @@ row_cb(void *ctx, const struct store_record *rec)
 	r->status = rec->status;
 	report_local_hhmm(rec->created_at, r->when);
 	fc_strlcpy(r->asset, meaning_asset(r->form, rec), sizeof r->asset);
+	if (store_review_latest(app->st, rec->uuid, &rv, &cause) == 0) {
+		r->decision = rv.decision;
+		fc_strlcpy(r->comment, rv.comment, sizeof r->comment);
+	}
+	free(cause);
 	meaning_count_hazards(r->form, rec, counts);
 	for (int sev = 0; sev < MEANING_SEVERITY_COUNT; sev++) {
 		r->hazards += (int)counts[sev];
@@ -135,8 +146,15 @@ day_draw(struct tui_screen *s, int top, int rows, int cols)
 		else
 			snprintf(text, sizeof text, "%s %s %s %s", r->when,
 			    r->status == STORE_SENT ? "✓" : "…", r->asset[0] ? r->asset : r->form_id, haz);
+		if (r->decision != STORE_UNREVIEWED) {
+			size_t n = strlen(text);
+
+			snprintf(text + n, sizeof text - n, " · %s%s%s", tui_review_state_name(app, r->decision),
+			    r->comment[0] != '\0' ? ": " : "", r->comment);
+		}
 		tui_put_pad(y, 0, text, cols, a != A_NORMAL ? a : r->worst == 3 ?
-		    tui_attr(app, TUI_SEV_SEVERE) : A_NORMAL);
+		    tui_attr(app, TUI_SEV_SEVERE) : r->decision == STORE_FOLLOW_UP ||
+		    r->decision == STORE_REJECTED ? tui_attr(app, TUI_WARN) : A_NORMAL);
 	}
 }
 

@@ -17,6 +17,9 @@
 #include "tui/form.h"
 #include "util/util.h"
 
+static int form_open(struct tui_app *app, const struct form *f, const char *draft_uuid,
+    const struct store_task *task);
+
 static bool
 is_editor(enum form_qtype t)
 {
@@ -129,6 +132,11 @@ tui_form_sync_record(struct fs *fs)
 	rec->answers = NULL;
 	rec->answer_count = 0;
 	form_session_answers(fs->sess, answer_cb, rec);
+	/* Beside the answers: the task it does, which the store marks done as it is finalized. */
+	if (fs->task[0] != '\0')
+		store_record_set_answer(rec, STORE_TASK_ANSWER, fs->task);
+	if (fs->verifies[0] != '\0')
+		store_record_set_answer(rec, STORE_VERIFIES_ANSWER, fs->verifies);
 }
 
 void
@@ -652,6 +660,19 @@ progress_questions(const struct form *f)
 int
 tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 {
+	return form_open(app, f, draft_uuid, NULL);
+}
+
+int
+tui_form_open_task(struct tui_app *app, const struct form *f, const struct store_task *task)
+{
+	return form_open(app, f, NULL, task);
+}
+
+/* A draft resumed (draft_uuid), a task's record (task), or a new one. */
+static int
+form_open(struct tui_app *app, const struct form *f, const char *draft_uuid, const struct store_task *task)
+{
 	struct fs *fs = xcalloc(1, sizeof *fs);
 	char *cause = NULL;
 	long first;
@@ -676,6 +697,11 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 			goto fail;
 		}
 		fs->stored = true;
+		if (store_record_answer(fs->rec, STORE_TASK_ANSWER) != NULL)
+			fc_strlcpy(fs->task, store_record_answer(fs->rec, STORE_TASK_ANSWER), sizeof fs->task);
+		if (store_record_answer(fs->rec, STORE_VERIFIES_ANSWER) != NULL)
+			fc_strlcpy(fs->verifies, store_record_answer(fs->rec, STORE_VERIFIES_ANSWER),
+			    sizeof fs->verifies);
 		/* Replayed in form order, so relevance unfolds as it did when typed. */
 		for (size_t i = 0; i < fs->rec->answer_count; i++) {
 			long q = form_question_index(f, fs->rec->answers[i].name);
@@ -703,6 +729,18 @@ tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid)
 		    sizeof fs->rec->device);
 	}
 	form_session_set_identity(fs->sess, fs->rec->device, fs->rec->inspector);
+	if (task != NULL) {
+		/* The task's asset answers the checklist's asset question. */
+		fc_strlcpy(fs->task, task->uuid, sizeof fs->task);
+		fc_strlcpy(fs->verifies, task->follows, sizeof fs->verifies);
+		for (size_t q = 0; q < form_question_count(f); q++) {
+			char *m = NULL;
+
+			if (form_question_role(f, q) == FORM_ROLE_ASSET &&
+			    form_session_set(fs->sess, form_question_name(f, q), task->asset, &m) != 0)
+				free(m);
+		}
+	}
 	{
 		/* ${last-saved#x}: this device's last saved record of the form */
 		struct store_record *last = NULL;

@@ -32,6 +32,8 @@ struct fs {
 	bool stored;                     /* a draft row exists in the store */
 	bool *counted;                   /* owned: the questions progress counts (see progress()) */
 	long last_hazard;                /* the last hazard question, -1: none */
+	char task[FC_UUID_LEN];          /* the depot's task this record does, or "" */
+	char verifies[FC_UUID_LEN];      /* the record that task follows up, or "" */
 };
 
 /* Whether question q is shown now (relevant, not a calculation or a group mark). */

@@ -1,5 +1,6 @@
 /*
- * Home: the checklists by asset type, today's count, "my day", the drafts
+ * Home: the checklists by asset type, the depot's tasks (once it sent any),
+ * today's count, "my day", the drafts
  * waiting to be resumed, and the supervisor's review of today (which asks
  * for the PIN before any decision).  Also the one-time inspector prompt.
  *
@@ -17,7 +18,7 @@
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
-enum item_kind { ITEM_FORM, ITEM_DAY, ITEM_DRAFT, ITEM_REVIEW };
+enum item_kind { ITEM_FORM, ITEM_TASKS, ITEM_DAY, ITEM_DRAFT, ITEM_REVIEW };
 
 struct home_item {
 	enum item_kind kind;
@@ -26,6 +27,7 @@ struct home_item {
 	char when[8];                 /* drafts: local HH:MM of the last save */
 	char asset[64];               /* drafts: what it is about, so that two look different */
 	size_t answers;               /* drafts: answered by the inspector, calculations not counted */
+	size_t tasks;                 /* tasks: not yet done */
 };
 
 #define HOME_MAX_DRAFTS 50
@@ -119,7 +121,14 @@ load(struct tui_app *app, struct home *h)
 				add_item(h, ITEM_FORM)->form = fm;
 		}
 	}
-	/* My day and the review before the drafts, so that they keep their digits and stay on screen. */
+	/* The depot's tasks, once it has sent any; then my day and the review before the
+	 * drafts, so that they keep their digits and stay on screen. */
+	{
+		size_t open = 0, all = 0;
+
+		if (tui_tasks_count(app, &open, &all) == 0 && all > 0)
+			add_item(h, ITEM_TASKS)->tasks = open;
+	}
 	add_item(h, ITEM_DAY);
 	add_item(h, ITEM_REVIEW);
 	first_draft = h->n;
@@ -170,6 +179,9 @@ item_text(struct tui_app *app, const struct home_item *it, char *buf, size_t siz
 	switch (it->kind) {
 	case ITEM_FORM:
 		snprintf(buf, size, "%s", form_title(it->form, tui_lang(app)));
+		break;
+	case ITEM_TASKS:
+		snprintf(buf, size, "%s (%zu)", tui_msg(app, NULL, TUI_MSG_TASKS), it->tasks);
 		break;
 	case ITEM_DAY:
 		snprintf(buf, size, "%s (%lld)", tui_msg(app, NULL, TUI_MSG_MY_DAY),
@@ -239,6 +251,9 @@ activate(struct tui_app *app, struct home *h)
 	switch (it->kind) {
 	case ITEM_FORM:
 		tui_form_open(app, it->form, NULL);
+		break;
+	case ITEM_TASKS:
+		tui_push(app, &tui_tasks_ops, NULL);
 		break;
 	case ITEM_DAY:
 		tui_push(app, &tui_day_ops, NULL);

@@ -194,6 +194,41 @@ struct tui_app;
 	X(ANSWER_ONE, "answer", "项") \
 	X(OUTSIDE_EVERY_GRID_CELL, "outside every grid cell", "不在任何单元网格内") \
 	X(GRID_CELL, "grid cell", "单元网格") \
+	X(TASKS, "Tasks", "任务") \
+	X(TASKS_OPEN, "Tasks open:", "未完成任务:") \
+	X(N_OVERDUE, " (%u overdue)", "（逾期 %u）") \
+	X(VERIFY_INSPECTOR_DEVICE, "Verify by inspector [device]: ", "核查人 巡查员 [设备]: ") \
+	X(V_SEND_VERIFY, " · V: send to verify", " · V：派遣核查") \
+	X(NO_RECORD_VERIFY, "No record to verify.", "没有可核查的记录。") \
+	X(TYPE_INSPECTOR_WHO_VERIFIES, "Type the inspector who verifies (and a device).", "请输入核查的巡查员（及设备）。") \
+	X(SENT_VERIFY, "Sent to verify:", "已派遣核查:") \
+	X(OPEN_NO_DEVICE_YET, ", open: no device yet", "，待派遣：尚无设备") \
+	X(OPEN_NO_DEVICE_YET_2, "open (no device yet)", "待派遣") \
+	X(ASSIGNED, "assigned", "已派遣") \
+	X(DONE_AWAITING_DECISION, "done, awaiting the decision", "已处置，待审核") \
+	X(CLOSED, "closed", "已结案") \
+	X(REOPENED, "reopened", "已重开") \
+	X(CANCELLED, "cancelled", "已取消") \
+	X(DONE_AFTER_CANCEL, "done after cancel", "取消后完成") \
+	X(RECORD_DID_TASK, "this record did task", "本记录完成任务") \
+	X(VERIFYING, "verifying", "核查") \
+	X(VERIFY, "verify", "核查") \
+	X(INSPECT, "inspect", "巡查") \
+	X(VERIFICATION_RECORD, "verification record", "核查记录") \
+	X(CASE, "Case:", "案件:") \
+	X(TASK, "Task", "任务") \
+	X(VERIFIES_RECORD, "Verifies record", "核查记录") \
+	X(DONE, "✓ done", "✓ 已完成") \
+	X(CLOSED_2, "✓ closed", "✓ 已结案") \
+	X(OVERDUE, "OVERDUE ", "逾期 ") \
+	X(VERIFY_2, "verify ", "核查 ") \
+	X(NO_TASKS_FROM_DEPOT, "No tasks from the depot.", "没有来自总站的任务。") \
+	X(TASK_FOLLOWS_NO_RECORD, "This task follows no record held here.", "此任务没有可查看的原记录。") \
+	X(TASK_DONE, "This task is done.", "此任务已完成。") \
+	X(TASK_S_CHECKLIST_NOT, "This task's checklist is not on this handheld:", "此任务的检查表不在本机上：") \
+	X(CHECKLISTS_UPDATED_FROM_DEPOT, "Checklists updated from the depot:", "检查表已从总站更新:") \
+	X(TASKS_FROM_DEPOT, "Tasks from the depot:", "来自总站的任务:") \
+	X(DECISIONS_MY_RECORDS, "Decisions on my records:", "我的记录的审核结果:") \
 	/* end of TUI_MESSAGES */
 
 enum tui_msg {

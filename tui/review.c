@@ -28,6 +28,7 @@ enum review_mode {
 	MODE_COMMENT,   /* typing the comment of a decision */
 	MODE_PIN,       /* typing the supervisor PIN */
 	MODE_NAME,      /* typing the reviewer's name (asked once, remembered) */
+	MODE_VERIFY,    /* typing who verifies the current record: INSPECTOR [DEVICE] */
 };
 
 struct review {
@@ -45,6 +46,8 @@ struct review {
 	enum review_mode mode;
 	struct tui_edit edit;
 	enum store_decision pending;  /* the decision waiting for its comment, the PIN or the name */
+	bool verify_pending;          /* a "send to verify" waiting for the PIN or the name */
+	char tasks[256];              /* open tasks per inspector, or "" when none */
 	char reviewer[STORE_ID_LEN];  /* who decides: --reviewer, the configuration, or asked */
 	bool map;
 };
@@ -122,6 +125,57 @@ resort(struct review *rv)
 	refilter_keeping(rv, keep);
 }
 
+/* Open tasks per inspector, and how many of them are overdue (the review's tasks line). */
+struct task_tally {
+	char inspector[16][STORE_ID_LEN];
+	unsigned open[16], overdue[16];
+	size_t n;
+	char now[FC_TIME_LEN];
+};
+
+static int
+tally_task(void *arg, const struct store_task *t)
+{
+	struct task_tally *tt = arg;
+	size_t i;
+
+	for (i = 0; i < tt->n && strcmp(tt->inspector[i], t->inspector) != 0; i++)
+		;
+	if (i == tt->n) {
+		if (tt->n == 16)
+			return 0;
+		fc_strlcpy(tt->inspector[tt->n++], t->inspector, STORE_ID_LEN);
+	}
+	tt->open[i]++;
+	if (t->due[0] != '\0' && strcmp(t->due, tt->now) < 0)
+		tt->overdue[i]++;
+	return 0;
+}
+
+static void
+count_tasks(struct tui_app *app, struct review *rv)
+{
+	struct task_tally tt = { .n = 0 };
+	char *cause = NULL;
+	size_t len;
+
+	rv->tasks[0] = '\0';
+	fc_now_iso_utc(tt.now);
+	if (store_task_list(app->st, NULL, true, tally_task, &tt, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	if (tt.n == 0)
+		return;
+	len = (size_t)snprintf(rv->tasks, sizeof rv->tasks, "%s", tui_msg(app, NULL, TUI_MSG_TASKS_OPEN));
+	for (size_t i = 0; i < tt.n && len < sizeof rv->tasks; i++) {
+		len += (size_t)snprintf(rv->tasks + len, sizeof rv->tasks - len, "%s %s %u", i > 0 ? " ·" : "",
+		    tt.inspector[i], tt.open[i]);
+		if (tt.overdue[i] > 0 && len < sizeof rv->tasks)
+			len += (size_t)snprintf(rv->tasks + len, sizeof rv->tasks - len, tui_msg(app, NULL, TUI_MSG_N_OVERDUE), tt.overdue[i]);
+	}
+}
+
 static int
 load_day(struct tui_app *app, struct review *rv, const char *dayname)
 {
@@ -145,6 +199,7 @@ load_day(struct tui_app *app, struct review *rv, const char *dayname)
 	rv->marked = xcalloc(report_day_count(day) + 1, sizeof *rv->marked);
 	rv->list.cur = rv->list.top = rv->nvis = 0;   /* the old indices mean nothing in the new day */
 	refilter(rv);
+	count_tasks(app, rv);
 	return 0;
 }
 
@@ -365,6 +420,8 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 	}
 	draw_header(app, rv, top, cols);
 	y = top + 4;
+	if (rv->tasks[0] != '\0')
+		tui_put_pad(y++, 0, rv->tasks, cols, tui_attr(app, TUI_DIM));
 	tui_put_pad(y++, 0, cols < 60 ?
 	    tui_msg(app, NULL, TUI_MSG_TIME_HZ_P_ASSET) :
 	    tui_msg(app, NULL, TUI_MSG_TIME_INSPECTOR_FORM_ASSET), cols,
@@ -389,6 +446,10 @@ review_draw(struct tui_screen *s, int top, int rows, int cols)
 		int w = tui_put(y, 0, rv->pending == STORE_REJECTED ?
 		    tui_msg(app, NULL, TUI_MSG_REJECT_COMMENT) :
 		    tui_msg(app, NULL, TUI_MSG_FOLLOW_UP_COMMENT), cols / 2, A_BOLD);
+		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
+	} else if (rv->mode == MODE_VERIFY) {
+		int w = tui_put(y, 0, tui_msg(app, NULL, TUI_MSG_VERIFY_INSPECTOR_DEVICE), cols / 2, A_BOLD);
+
 		tui_edit_draw(&rv->edit, app, y, w, cols - w, A_NORMAL);
 	} else if (rv->mode == MODE_NAME) {
 		int w = tui_put(y, 0, tui_msg(app, NULL, TUI_MSG_YOUR_NAME), cols / 2, A_BOLD);
@@ -463,10 +524,31 @@ decide(struct tui_app *app, struct review *rv, enum store_decision d, const char
 		}
 	}
 	memset(rv->marked, 0, n * sizeof *rv->marked);
-	tui_flash(app, false, "%s: %zu %s", tui_review_state_name(app, d), count,
-	    tui_msg(app, NULL, count == 1 ? TUI_MSG_RECORD_ONE : TUI_MSG_RECORDS_WORD));
+	tui_flash(app, false, "%s: %zu %s%s", tui_review_state_name(app, d), count,
+	    tui_msg(app, NULL, count == 1 ? TUI_MSG_RECORD_ONE : TUI_MSG_RECORDS_WORD),
+	    d != STORE_FOLLOW_UP ? "" : tui_msg(app, NULL, TUI_MSG_V_SEND_VERIFY));
 	free(uuids);
 	refilter(rv);
+}
+
+/*
+ * Whether the supervisor may act now; if not, asks for the PIN (locked) or
+ * the reviewer's name (unknown), and the pending act resumes after it.
+ */
+static bool
+may_act(struct tui_app *app, struct review *rv)
+{
+	if (!rv->unlocked) {
+		rv->mode = MODE_PIN;
+		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		return false;
+	}
+	if (reviewer_name(app, rv)[0] == '\0') {
+		rv->mode = MODE_NAME;
+		tui_edit_init(&rv->edit, "", STORE_ID_LEN / 4);
+		return false;
+	}
+	return true;
 }
 
 /* Starts a decision: asks for the PIN when locked, for a comment when needed. */
@@ -474,16 +556,8 @@ static void
 begin_decision(struct tui_app *app, struct review *rv, enum store_decision d)
 {
 	rv->pending = d;
-	if (!rv->unlocked) {
-		rv->mode = MODE_PIN;
-		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+	if (!may_act(app, rv))
 		return;
-	}
-	if (reviewer_name(app, rv)[0] == '\0') {
-		rv->mode = MODE_NAME;
-		tui_edit_init(&rv->edit, "", STORE_ID_LEN / 4);
-		return;
-	}
 	if (d == STORE_APPROVED) {
 		decide(app, rv, d, "");
 		rv->pending = STORE_UNREVIEWED;
@@ -491,6 +565,57 @@ begin_decision(struct tui_app *app, struct review *rv, enum store_decision d)
 	}
 	rv->mode = MODE_COMMENT;
 	tui_edit_init(&rv->edit, "", 500);
+}
+
+/* "Send to verify": asks for the PIN when locked, the name when unknown, then who verifies. */
+static void
+begin_verify(struct tui_app *app, struct review *rv)
+{
+	rv->verify_pending = true;
+	if (!may_act(app, rv))
+		return;
+	rv->verify_pending = false;
+	if (rv->list.cur >= rv->nvis) {
+		tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_NO_RECORD_VERIFY));
+		return;
+	}
+	rv->mode = MODE_VERIFY;
+	tui_edit_init(&rv->edit, "", 2 * STORE_ID_LEN);
+}
+
+/* A verification task for the current record (store_task_add: fed to the device at its next sync). */
+static void
+send_verify(struct tui_app *app, struct review *rv, const char *text)
+{
+	const struct report_row *row = report_day_row(rv->day, rv->vis[rv->list.cur]);
+	const struct store_record *rec = row->rec;
+	struct store_task t;
+	char *cause = NULL;
+	int n;
+
+	memset(&t, 0, sizeof t);
+	t.lat = t.lon = NAN;
+	n = sscanf(text, "%64s %64s", t.inspector, t.device);
+	if (n < 1) {
+		tui_flash(app, true, "%s", tui_msg(app, NULL, TUI_MSG_TYPE_INSPECTOR_WHO_VERIFIES));
+		return;
+	}
+	fc_strlcpy(t.form_id, rec->form_id, sizeof t.form_id);
+	fc_strlcpy(t.asset, row->asset[0] != '\0' ? row->asset : rec->uuid, sizeof t.asset);
+	fc_strlcpy(t.follows, rec->uuid, sizeof t.follows);
+	fc_strlcpy(t.created_by, reviewer_name(app, rv), sizeof t.created_by);
+	if (rec->pos.source != STORE_POS_NONE) {
+		t.lat = rec->pos.lat;
+		t.lon = rec->pos.lon;
+	}
+	if (store_task_add(app->st, &t, &cause) != 0) {
+		tui_flash(app, true, "%s", cause);
+		free(cause);
+		return;
+	}
+	count_tasks(app, rv);
+	tui_flash(app, false, "%s %s%s%s%s", tui_msg(app, NULL, TUI_MSG_SENT_VERIFY), t.inspector,
+	    t.device[0] ? " (" : "", t.device, t.device[0] ? ")" : tui_msg(app, NULL, TUI_MSG_OPEN_NO_DEVICE_YET));
 }
 
 static void
@@ -513,7 +638,9 @@ check_pin(struct tui_app *app, struct review *rv)
 		rv->unlocked = true;
 		tui_flash(app, false, "%s", tui_msg(app, NULL, TUI_MSG_SUPERVISOR_MODE));
 		refilter(rv);
-		if (rv->pending != STORE_UNREVIEWED)
+		if (rv->verify_pending)
+			begin_verify(app, rv);
+		else if (rv->pending != STORE_UNREVIEWED)
 			begin_decision(app, rv, rv->pending);
 	}
 	memset(pin, 0, sizeof pin);
@@ -535,7 +662,10 @@ remember_reviewer(struct tui_app *app, struct review *rv)
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 	}
-	begin_decision(app, rv, rv->pending);
+	if (rv->verify_pending)
+		begin_verify(app, rv);
+	else
+		begin_decision(app, rv, rv->pending);
 }
 
 /* ---- Filters: each key steps to the next value present in the day. ---- */
@@ -565,10 +695,11 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 	struct review *rv = s->priv;
 
 	if (rv->mode == MODE_SEARCH || rv->mode == MODE_COMMENT || rv->mode == MODE_PIN ||
-	    rv->mode == MODE_NAME) {
+	    rv->mode == MODE_NAME || rv->mode == MODE_VERIFY) {
 		if (a == TUI_ACT_BACK) {
 			rv->mode = MODE_TABLE;
 			rv->pending = STORE_UNREVIEWED;
+			rv->verify_pending = false;
 			return true;
 		}
 		if (a == TUI_ACT_ENTER) {
@@ -587,6 +718,9 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 				fc_strlcpy(rv->search, text, sizeof rv->search);
 				rv->mode = MODE_TABLE;
 				refilter(rv);
+			} else if (rv->mode == MODE_VERIFY) {
+				rv->mode = MODE_TABLE;
+				send_verify(app, rv, text);
 			} else {
 				rv->mode = MODE_TABLE;
 				decide(app, rv, rv->pending, text);
@@ -626,6 +760,7 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 	case TUI_ACT_APPROVE: begin_decision(app, rv, STORE_APPROVED); break;
 	case TUI_ACT_FOLLOW: begin_decision(app, rv, STORE_FOLLOW_UP); break;
 	case TUI_ACT_REJECT: begin_decision(app, rv, STORE_REJECTED); break;
+	case TUI_ACT_VERIFY: begin_verify(app, rv); break;
 	case TUI_ACT_SORT:
 		rv->sort = (enum report_sort)((rv->sort + 1) % REPORT_SORT_COUNT);
 		resort(rv);

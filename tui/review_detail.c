@@ -196,9 +196,100 @@ answer_lines(struct tui_app *app, struct detail *d, const struct report_row *row
 	}
 }
 
+struct case_ctx {
+	struct tui_app *app;
+	struct detail *d;
+	const char *record;
+	enum store_task_state last;
+	size_t n;
+};
+
+static const char *
+task_state_text(struct tui_app *app, enum store_task_state s)
+{
+	switch (s) {
+	case STORE_TASK_OPEN: return tui_msg(app, NULL, TUI_MSG_OPEN_NO_DEVICE_YET_2);
+	case STORE_TASK_ASSIGNED: return tui_msg(app, NULL, TUI_MSG_ASSIGNED);
+	case STORE_TASK_DONE: return tui_msg(app, NULL, TUI_MSG_DONE_AWAITING_DECISION);
+	case STORE_TASK_CLOSED: return tui_msg(app, NULL, TUI_MSG_CLOSED);
+	case STORE_TASK_REOPENED: return tui_msg(app, NULL, TUI_MSG_REOPENED);
+	case STORE_TASK_CANCELLED: return tui_msg(app, NULL, TUI_MSG_CANCELLED);
+	case STORE_TASK_DONE_AFTER_CANCEL: return tui_msg(app, NULL, TUI_MSG_DONE_AFTER_CANCEL);
+	}
+	return "?";
+}
+
+/* One task of the case, who gave it, to whom, and what came of it. */
+static int
+case_task(void *arg, const struct store_task *t)
+{
+	struct case_ctx *c = arg;
+	struct tui_app *app = c->app;
+	char when[32], done[32];
+	struct store_review rv;
+	char *cause = NULL;
+
+	local_time(t->created_at, when, sizeof when);
+	if (strcmp(t->done_record, c->record) == 0 && strcmp(t->follows, c->record) != 0) {
+		/* This record is the verification: the task it did, and the record it verified. */
+		add(c->d, TUI_NORMAL, "  %s %s  %s %s", tui_msg(app, NULL, TUI_MSG_RECORD_DID_TASK),
+		    t->uuid, tui_msg(app, NULL, TUI_MSG_VERIFYING), t->follows[0] ? t->follows : "-");
+		c->last = t->state;
+		c->n++;
+		return 0;
+	}
+	add(c->d, TUI_NORMAL, "  %s  %s %s · %s → %s (%s) · %s", when,
+	    t->kind[0] == 'v' ? tui_msg(app, NULL, TUI_MSG_VERIFY) : tui_msg(app, NULL, TUI_MSG_INSPECT),
+	    t->asset, t->created_by, t->inspector, t->device[0] ? t->device : "-",
+	    task_state_text(app, t->state));
+	if (t->done_record[0] != '\0') {
+		local_time(t->updated_at, done, sizeof done);
+		add(c->d, TUI_NORMAL, "    %s %s", tui_msg(app, NULL, TUI_MSG_VERIFICATION_RECORD),
+		    t->done_record);
+		if (store_review_latest(app->st, t->done_record, &rv, &cause) == 0 &&
+		    rv.decision != STORE_UNREVIEWED) {
+			local_time(rv.decided_at, done, sizeof done);
+			add(c->d, tui_review_state_role(rv.decision), "    %s %s  %s  %s%s%s",
+			    tui_msg(app, NULL, TUI_MSG_REVIEW_HEAD), tui_review_state_name(app, rv.decision),
+			    rv.reviewer, done, rv.comment[0] ? "  " : "", rv.comment);
+		}
+		free(cause);
+		cause = NULL;
+	}
+	c->last = t->state;
+	c->n++;
+	return 0;
+}
+
+/* The hazard's case: record -> decisions (above) -> tasks -> verification records -> closed. */
+static void
+case_lines(struct tui_app *app, struct detail *d, const struct store_record *rec)
+{
+	struct case_ctx c = { app, d, rec->uuid, STORE_TASK_OPEN, 0 };
+	size_t first = d->n;
+	char *cause = NULL;
+
+	add(d, TUI_TITLE, "%s", tui_msg(app, NULL, TUI_MSG_CASE));
+	if (store_task_chain(app->st, rec->uuid, case_task, &c, &cause) != 0) {
+		add(d, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (c.n == 0) {
+		/* No task: no case line beyond the decisions. */
+		free(d->lines[first].text);
+		d->n = first;
+		return;
+	}
+	free(d->lines[first].text);
+	d->lines[first].text = xasprintf("%s %s", tui_msg(app, NULL, TUI_MSG_CASE),
+	    task_state_text(app, c.last));
+}
+
 /*
  * Answers first (what the supervisor decides on), then the position, the
- * decisions, the revision chain and last the record's metadata.
+ * decisions, the case (tasks and their verification records), the
+ * revision chain and last the record's metadata.
  */
 static void
 build(struct tui_app *app, struct detail *d)
@@ -246,6 +337,7 @@ build(struct tui_app *app, struct detail *d)
 		free(cause);
 		cause = NULL;
 	}
+	case_lines(app, d, rec);
 	if (rec->replaces[0] != '\0' && revision_chain(app, rec->uuid, &chain, &nchain, &cause) == 0) {
 		add(d, TUI_TITLE, "%s", tui_msg(app, NULL, TUI_MSG_REVISION_CHAIN_NEWEST_FIRST));
 		for (size_t i = 0; i < nchain; i++)

@@ -100,6 +100,10 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 			continue;
 		if (label[0] == '\0')
 			label = name;
+		if (q < 0 && strcmp(name, STORE_TASK_ANSWER) == 0)
+			label = tui_msg(app, f, TUI_MSG_TASK);
+		else if (q < 0 && strcmp(name, STORE_VERIFIES_ANSWER) == 0)
+			label = tui_msg(app, f, TUI_MSG_VERIFIES_RECORD);
 		shown = meaning_answer_text(q >= 0 ? f : NULL, (size_t)q, value, lang);
 		fc_strlcpy(val, shown, sizeof val);
 		free(shown);

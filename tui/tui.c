@@ -893,6 +893,30 @@ next_timeout(struct tui_app *app)
 	return t;
 }
 
+/*
+ * The background sync applied what the depot's feed brought: new checklists
+ * join the library (those held stay: screens keep pointers to them), the
+ * screens reload their lists (tasks, decisions), and the status line says so.
+ */
+static void
+feed_arrived(struct tui_app *app)
+{
+	const struct sync_status *s = &app->sync_status;
+
+	app->feed_seq = s->feed_seq;
+	if (s->feed_checklists > 0)
+		sync_feed_checklists(app->st, app->lib, NULL, NULL, NULL);
+	app->data_version++;
+	if (s->feed_checklists > 0)
+		tui_flash(app, false, "%s %u", tui_msg(app, NULL, TUI_MSG_CHECKLISTS_UPDATED_FROM_DEPOT), (unsigned)s->feed_checklists);
+	else if (s->feed_tasks > 0)
+		tui_flash(app, false, "%s %u", tui_msg(app, NULL, TUI_MSG_TASKS_FROM_DEPOT),
+		    (unsigned)s->feed_tasks);
+	else
+		tui_flash(app, false, "%s %u", tui_msg(app, NULL, TUI_MSG_DECISIONS_MY_RECORDS),
+		    (unsigned)s->feed_decisions);
+}
+
 int
 tui_run(const struct tui_options *opt, char **cause)
 {
@@ -914,6 +938,9 @@ tui_run(const struct tui_options *opt, char **cause)
 		goto fail;
 	dir = form_default_dir(opt->forms_dir);
 	app->lib = form_library_load(dir, forms_diag, diag);
+	/* Beside them, what the depot's feed installed (a draft's older version included). */
+	if (app->lib != NULL)
+		sync_feed_checklists(app->st, app->lib, forms_diag, diag, NULL);
 	if (app->lib == NULL || form_library_count(app->lib) == 0) {
 		fc_fail(cause, "no checklists could be loaded from %s%s%s", dir,
 		    diag[0] != '\0' ? ": " : "", diag);
@@ -1006,6 +1033,8 @@ tui_run(const struct tui_options *opt, char **cause)
 				top->ops->update(top);
 		}
 		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
+			if (app->sync_status.feed_seq != app->feed_seq)
+				feed_arrived(app);
 			app->have_sync_status = true;
 			if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
 				app->queue = app->sync_status.queued;

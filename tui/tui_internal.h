@@ -75,6 +75,8 @@
 	    "pick (or toggle) choice N; menus: item N", "选第 N 项（多选：切换）") \
 	X(HOME, DAY,     KEY_F(3), TUI_CH('d'), 0, "MyDay", "今天", "F3 d", \
 	    "my day: today's records", "我的今天：今天的记录") \
+	X(HOME, EARLIER, TUI_CH('e'), 0, 0, NULL, NULL, "e", \
+	    "tasks: read the record a verification follows", "任务：查看要核查的原记录") \
 	X(FORM, SAVE,    KEY_F(4), 0, 0, "Save", "保存", "F4", \
 	    "the save screen: every answer, the position, save", "保存屏：所有答案、位置、保存") \
 	X(FORM, GPSFILL, KEY_F(5), 0, 0, "GPS", "定位", "F5", \
@@ -113,7 +115,9 @@
 	X(REVIEW, PREV,    TUI_CH('['), 0, 0, NULL, NULL, "[", "previous day", "前一天") \
 	X(REVIEW, NEXT,    TUI_CH(']'), 0, 0, NULL, NULL, "]", "next day", "后一天") \
 	X(REVIEW, MAP,     TUI_CH('m'), 0, 0, NULL, NULL, "m", "map of the day's positions", "当天位置地图") \
-	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN")
+	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN") \
+	X(REVIEW, VERIFY,  TUI_CH('V'), 0, 0, NULL, NULL, "V", \
+	    "send to verify: a task for an inspector (and device)", "派遣核查：给巡查员（及设备）一项任务")
 
 enum tui_key_group {
 #define TUI_GROUP_ENUM(name, en, zh) TUI_GROUP_##name,
@@ -272,6 +276,7 @@ struct tui_app {
 	struct sync_proc *sync;       /* the worker process; NULL unless a depot `server` is configured */
 	struct sync_status sync_status;
 	bool have_sync_status;
+	uint32_t feed_seq;            /* the worker's feed_seq last acted on */
 	char flash[TUI_FLASH_LEN];
 	bool flash_error;
 	int64_t flash_until_ms;
@@ -348,9 +353,14 @@ extern const struct tui_screen_ops tui_home_ops;      /* priv: NULL */
 extern const struct tui_screen_ops tui_ask_ops;       /* the inspector prompt; priv: NULL */
 extern const struct tui_screen_ops tui_help_ops;      /* priv: NULL */
 extern const struct tui_screen_ops tui_day_ops;       /* priv: NULL */
+extern const struct tui_screen_ops tui_tasks_ops;     /* priv: NULL */
 
 /* Opens a form: new (draft_uuid NULL) or resuming a stored draft. */
 int tui_form_open(struct tui_app *app, const struct form *f, const char *draft_uuid);
+/* A new record for a task of the depot's: its asset filled in, the record naming the task (tui/form.c). */
+int tui_form_open_task(struct tui_app *app, const struct form *f, const struct store_task *task);
+/* Tasks on this handheld: not yet done, and all but cancelled ones (tui/tasks.c). */
+int tui_tasks_count(struct tui_app *app, size_t *open, size_t *all);
 /* Shows a stored record read-only.  Takes ownership of rec. */
 int tui_record_open(struct tui_app *app, struct store_record *rec);
 

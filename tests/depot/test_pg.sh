@@ -46,6 +46,11 @@ check "300 records made on the handheld" make_records "$HH" 300
 sync_to "http://127.0.0.1:$PORT_A" --max-bundle 4096 > /dev/null 2> "$SCRATCH/sync.err"
 check "fieldcheck sync into PostgreSQL exits 0" test $? -eq 0
 check "the handheld shows 0 queued" test "$(queued)" = 0
+check "no change feed on PostgreSQL yet: the sync says so and still succeeds" \
+	grep -q "the depot has no change feed" "$SCRATCH/sync.err"
+"$DEPOT" --db "$PG_URI" forms list > /dev/null 2> "$SCRATCH/forms.err"
+check "forms on PostgreSQL: refused, saying to use a SQLite depot" \
+	exit_says $? 1 "$SCRATCH/forms.err" "not on PostgreSQL depots yet"
 pg_count() { pg_psql "SELECT count(*) FROM records"; }
 check "PostgreSQL holds exactly 300 records" test "$(pg_count)" = 300
 check "each noted with its device and bundle" \
