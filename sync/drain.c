@@ -382,9 +382,8 @@ overlap_mark(struct overlap *ov)
 }
 
 static void
-overlap_work(void *arg)
+overlap_work(struct overlap *ov)
 {
-	struct overlap *ov = arg;
 	struct store_outbox_counts oc;
 	bool made;
 
@@ -458,7 +457,10 @@ sync_drain(struct store *st, struct sync_transport *t, const struct sync_options
 				return drain_end(&ov, how, cause);
 			continue;
 		}
-		how = t->upload(t, b, overlap_work, &ov, &u, &why);
+		/* While the depot commits this bundle: mark the last one sent, freeze the next. */
+		t->send(t, b);
+		overlap_work(&ov);
+		how = t->receipt(t, b, &u, &why);
 		link_learn(t, b, &u);
 		if (how == SYNC_REFUSED && bundle_refusal(u.status)) {
 			/* This bundle will never pass as it is: keep it and its records aside,

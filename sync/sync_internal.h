@@ -1,11 +1,10 @@
 /*
- * sync — what the client's parts share (client.c, http.c, drain.c,
- * worker.c), and the unit tests' way into the drain; nothing else includes it.
+ * sync — what the client's parts share (client.c, http.c, drain.c), with
+ * fieldcheck-sync (syncd/), which schedules the drains, and the unit tests'
+ * way into the drain; nothing else includes it.
  */
 #ifndef FIELDCHECK_SYNC_INTERNAL_H
 #define FIELDCHECK_SYNC_INTERNAL_H
-
-#include <stdatomic.h>
 
 #include "sync/sync.h"
 
@@ -28,9 +27,6 @@ struct sync_upload_info {
 	bool timed_out;
 };
 
-/* Local work to do while the depot handles an upload. */
-typedef void sync_meanwhile_fn(void *arg);
-
 /*
  * How a drain reaches the depot: the HTTP connection (http.c) or a unit
  * test's fake.  Beside the calls, what the drains learnt about the link,
@@ -39,13 +35,16 @@ typedef void sync_meanwhile_fn(void *arg);
  */
 struct sync_transport {
 	/*
-	 * PUTs one frozen bundle.  SYNC_DONE only when the depot answered with
-	 * its receipt for this bundle and all its records; SYNC_REFUSED with
-	 * u->status for a refusal.  Calls meanwhile(arg) exactly once: as soon
-	 * as the body is out (the depot is committing it), else at the end.
+	 * An upload in two halves, so that the drain's own work overlaps the
+	 * depot's commit: send starts PUTting one frozen bundle and returns
+	 * once its body is out (or the request ended early); receipt then waits
+	 * for the answer.  SYNC_DONE only when the depot answered with its
+	 * receipt for this bundle and all its records; SYNC_REFUSED with
+	 * u->status for a refusal.  Every send is followed by its receipt.
 	 */
-	enum sync_outcome (*upload)(struct sync_transport *t, const struct store_bundle *b,
-	    sync_meanwhile_fn *meanwhile, void *arg, struct sync_upload_info *u, char **cause);
+	void (*send)(struct sync_transport *t, const struct store_bundle *b);
+	enum sync_outcome (*receipt)(struct sync_transport *t, const struct store_bundle *b,
+	    struct sync_upload_info *u, char **cause);
 	/* True once asked to stop. */
 	bool (*stopped)(struct sync_transport *t);
 	long timeout_ms;            /* an upload's time limit */
@@ -62,8 +61,14 @@ int sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **
 void sync_conn_close(struct sync_conn *c);
 /* The connection as a drain's transport.  Owned by c. */
 struct sync_transport *sync_conn_transport(struct sync_conn *c);
-/* A flag that, once true, aborts the transfer under way. */
-void sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop);
+/*
+ * While a request waits on the network it also waits on fd (-1: none) and
+ * calls ready(arg) when fd is readable or at end of file; once *stop (NULL:
+ * never) is true the request under way is abandoned (SYNC_ABORTED).  The
+ * pointers must outlive the connection.
+ */
+void sync_conn_watch(struct sync_conn *c, int fd, void (*ready)(void *arg), void *arg,
+    const bool *stop);
 /* GET /v1/health; SYNC_DONE when it answered as a depot. */
 enum sync_outcome sync_conn_health(struct sync_conn *c, char **cause);
 

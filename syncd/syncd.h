@@ -18,14 +18,13 @@ struct sync_options;
 /* The dock command (argv[0] is the program); returns the exit status. */
 int syncd_dock(int argc, char **argv);
 
-
 /*
- * The screen's worker: runs sync_worker_* (a thread with its own store
- * connection) and relays each new status to fd 1 as one struct sync_status
- * (the sync_proc_* protocol in sync/sync.h).  A byte on fd 0 means "try
- * now"; end of file on fd 0 means the screen is gone: stop and return.
- * Returns the exit status.
+ * The screen's worker (syncd/worker.c): a single-threaded loop that drains
+ * the store at o->db_path whenever records are queued and writes each new
+ * status to fd 1 as one struct sync_status (the sync_proc_* protocol in
+ * sync/sync.h).  A byte on fd 0 means "try now"; end of file on fd 0 means
+ * the screen is gone: stop and return.  Returns the exit status.
  */
-int syncd_relay(const struct sync_options *o);
+int syncd_worker(const struct sync_options *o);
 
 #endif

@@ -1,0 +1,261 @@
+/*
+ * fieldcheck-sync --tui-worker: the screen's background sync, in a process
+ * of its own so that libcurl's libraries never load into the screen.
+ *
+ * One thread, one loop.  Between drains it sleeps in poll() on stdin; during
+ * a drain the HTTP connection waits on libcurl's sockets and on stdin
+ * together (sync_conn_watch), so the screen is heard mid-transfer.  Each new
+ * status goes straight to stdout as one struct sync_status (the sync_proc_*
+ * protocol in sync/sync.h).  A byte on stdin means "try now"; end of file
+ * means the screen is gone (closed, or dead and the kernel closed it): stop,
+ * abandoning a transfer in flight.  SIGINT and SIGHUP from the terminal are
+ * the screen's to handle, so they are ignored here.
+ *
+ * Schedule: with records queued it drains; after a failure it waits
+ * sync_backoff_ms() (5 s doubling to 5 min, with jitter) but probes the
+ * depot's health every 30 s meanwhile, so a link that comes back is used at
+ * once.  With nothing queued it sleeps until nudged (and looks at the queue
+ * every minute in case a record was saved by another process).  A bundle
+ * the depot refuses for its content (400, 409, 413) is set aside by
+ * sync_drain and no longer counts as queued, so it neither blocks the queue
+ * nor keeps the worker busy; the status counts its records as refused.
+ */
+#include "syncd/syncd.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sync/sync_internal.h"
+
+#define WORKER_BACKOFF_BASE_MS  5000
+#define WORKER_BACKOFF_CAP_MS   300000
+#define WORKER_PROBE_MS         30000
+#define WORKER_IDLE_MS          60000
+
+_Static_assert(sizeof(struct sync_status) <= PIPE_BUF, "a status must be one atomic pipe write");
+
+struct worker {
+	const struct sync_options *o;
+	struct store *st;
+	struct sync_conn *conn;
+	struct sync_status s;       /* the latest said */
+	bool nudged;                /* a byte came on stdin since the last look */
+	bool stop;                  /* stdin ended, or stdout broke: the screen is gone */
+};
+
+/* stdin is readable: a nudge, or the end. */
+static void
+worker_input(void *arg)
+{
+	struct worker *w = arg;
+	char buf[64];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+
+	if (n > 0)
+		w->nudged = true;
+	else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+		w->stop = true;
+}
+
+/* Says the status to the screen. */
+static void
+worker_say(struct worker *w)
+{
+	ssize_t n;
+
+	do
+		n = write(STDOUT_FILENO, &w->s, sizeof w->s);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof w->s)
+		w->stop = true;
+}
+
+/* Waits ms for a nudge or the end; true when nudged or stopped. */
+static bool
+worker_sleep(struct worker *w, int64_t ms)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	bool woke;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms > 3600000)
+		ms = 3600000;
+	/* A nudge heard during the drain counts: its record may have missed that drain. */
+	if (!w->nudged && !w->stop && poll(&pfd, 1, (int)ms) > 0)
+		worker_input(w);
+	woke = w->nudged || w->stop;
+	w->nudged = false;
+	return woke;
+}
+
+static void
+worker_progress(void *arg, int64_t total, int64_t done, int64_t bytes)
+{
+	struct worker *w = arg;
+
+	(void)bytes;
+	w->s.sending = true;
+	w->s.sending_total = total;
+	w->s.sending_done = done;
+	w->s.queued = total - done;
+	worker_say(w);
+}
+
+/* Counts the queue into the status; a store that cannot count says so. */
+static int
+worker_count(struct worker *w)
+{
+	char *why = NULL;
+
+	if (sync_queued(w->st, &w->s.queued, &w->s.refused, NULL, &why) == 0)
+		return 0;
+	w->s.queued = SYNC_QUEUE_UNKNOWN;
+	w->s.last_result = SYNC_FAILED;
+	snprintf(w->s.message, sizeof w->s.message, "%s", why);
+	free(why);
+	return -1;
+}
+
+/* One drain, unless a dock sync of the same database is draining it. */
+static enum sync_outcome
+worker_drain(struct worker *w, char **why)
+{
+	enum sync_outcome how;
+
+	switch (store_drain_lock(w->st, false, why)) {
+	case 0:
+		how = sync_drain(w->st, sync_conn_transport(w->conn), w->o, worker_progress, w, why);
+		store_drain_unlock(w->st);
+		return how;
+	case 1:
+		*why = xasprintf("another sync of %s is running", w->o->db_path);
+		return SYNC_TRANSIENT;
+	default:
+		return SYNC_LOCAL;
+	}
+}
+
+static void
+worker_loop(struct worker *w)
+{
+	struct sync_status *s = &w->s;
+	int failures = 0;
+	int64_t next_try = 0, next_probe = 0;
+
+	while (!w->stop) {
+		char *why = NULL;
+		int64_t now = fc_monotonic_ms(), until;
+		enum sync_outcome how;
+
+		if (worker_count(w) != 0) {
+			worker_say(w);
+			worker_sleep(w, WORKER_IDLE_MS);
+			continue;
+		}
+		if (s->queued == 0) {
+			s->retry_at_ms = 0;
+			s->offline = false;
+			worker_say(w);
+			worker_sleep(w, WORKER_IDLE_MS);
+			continue;
+		}
+		if (now < next_try) {
+			/* Backing off: probe the depot meanwhile, and go at once when it answers. */
+			if (now >= next_probe) {
+				how = sync_conn_health(w->conn, &why);
+				free(why);
+				why = NULL;
+				next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
+				if (how == SYNC_ABORTED)
+					break;
+				if (how != SYNC_DONE) {
+					until = next_try < next_probe ? next_try : next_probe;
+					if (worker_sleep(w, until - fc_monotonic_ms()))
+						next_try = 0;  /* nudged: try now */
+					continue;
+				}
+			} else {
+				until = next_try < next_probe ? next_try : next_probe;
+				worker_say(w);
+				if (worker_sleep(w, until - now))
+					next_try = 0;
+				continue;
+			}
+		}
+		s->sending = true;
+		s->sending_done = 0;
+		s->sending_total = s->queued;
+		s->retry_at_ms = 0;
+		worker_say(w);
+		how = worker_drain(w, &why);
+		s->sending = false;
+		if (how == SYNC_ABORTED || w->stop) {
+			free(why);
+			break;
+		}
+		s->last_sync = time(NULL);
+		if (how == SYNC_DONE) {
+			failures = 0;
+			s->offline = false;
+			s->last_result = SYNC_OK;
+			s->message[0] = '\0';
+			s->retry_at_ms = 0;
+			next_try = 0;
+		} else if (how == SYNC_RESIZED) {
+			/* Smaller bundles for a slow link: go again at once. */
+			failures = 0;
+			snprintf(s->message, sizeof s->message, "%s", why);
+			s->retry_at_ms = 0;
+			next_try = 0;
+		} else {
+			failures++;
+			s->offline = how == SYNC_TRANSIENT;
+			s->last_result = SYNC_FAILED;
+			snprintf(s->message, sizeof s->message, "%s", why != NULL ? why : "failed");
+			next_try = fc_monotonic_ms() + sync_backoff_ms(failures, WORKER_BACKOFF_BASE_MS,
+			    WORKER_BACKOFF_CAP_MS);
+			next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
+			s->retry_at_ms = next_try;
+		}
+		free(why);
+		worker_count(w);
+		worker_say(w);
+	}
+}
+
+int
+syncd_worker(const struct sync_options *o)
+{
+	struct worker w = { .o = o };
+	char *cause = NULL;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (o->db_path == NULL)
+		cause = xstrdup("sync: no database");
+	else if (sync_conn_open(o, &w.conn, &cause) == 0)
+		store_open(o->db_path, STORE_READ_WRITE, &w.st, &cause);
+	if (cause != NULL) {
+		/* The screen shows why there is no sync, and the worker ends. */
+		w.s.last_result = SYNC_FAILED;
+		snprintf(w.s.message, sizeof w.s.message, "%s", cause);
+		free(cause);
+		worker_say(&w);
+		sync_conn_close(w.conn);
+		return 1;
+	}
+	sync_conn_watch(w.conn, STDIN_FILENO, worker_input, &w, &w.stop);
+	worker_loop(&w);
+	store_close(w.st);
+	sync_conn_close(w.conn);
+	return 0;
+}
