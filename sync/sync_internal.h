@@ -1,7 +1,8 @@
 /*
- * sync — what the client's parts share (client.c, http.c, drain.c), with
- * fieldcheck-sync (syncd/), which schedules the drains, and the unit tests'
- * way into the drain; nothing else includes it.
+ * sync — what the client's parts share (client.c, drain.c) with
+ * fieldcheck-sync (syncd/: the HTTP transport, and the worker that
+ * schedules drains), and the unit tests' way into the drain; nothing else
+ * includes it.
  */
 #ifndef FIELDCHECK_SYNC_INTERNAL_H
 #define FIELDCHECK_SYNC_INTERNAL_H
@@ -28,8 +29,8 @@ struct sync_upload_info {
 };
 
 /*
- * How a drain reaches the depot: the HTTP connection (http.c) or a unit
- * test's fake.  Beside the calls, what the drains learnt about the link,
+ * How a drain reaches the depot: fieldcheck-sync's HTTP connection
+ * (syncd/http.c, libcurl) or a unit test's fake.  Beside the calls, what the drains learnt about the link,
  * kept across drains (the drain writes these, the transport only sets
  * timeout_ms).
  */
@@ -51,26 +52,6 @@ struct sync_transport {
 	double bytes_per_s;         /* upload throughput measured; 0: not yet */
 	char unanswered[FC_UUID_LEN];  /* the bundle last delivered whole without an answer */
 };
-
-/* One HTTP connection to the depot (a libcurl easy handle kept for keep-alive). */
-struct sync_conn;
-
-/* Copies nothing: o and its strings must outlive the connection.  Reads the
- * token file.  Caller closes. */
-int sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause);
-void sync_conn_close(struct sync_conn *c);
-/* The connection as a drain's transport.  Owned by c. */
-struct sync_transport *sync_conn_transport(struct sync_conn *c);
-/*
- * While a request waits on the network it also waits on fd (-1: none) and
- * calls ready(arg) when fd is readable or at end of file; once *stop (NULL:
- * never) is true the request under way is abandoned (SYNC_ABORTED).  The
- * pointers must outlive the connection.
- */
-void sync_conn_watch(struct sync_conn *c, int fd, void (*ready)(void *arg), void *arg,
-    const bool *stop);
-/* GET /v1/health; SYNC_DONE when it answered as a depot. */
-enum sync_outcome sync_conn_health(struct sync_conn *c, char **cause);
 
 /* Called after each bundle the depot committed, and at the start. */
 typedef void sync_drain_fn(void *ctx, int64_t records_total, int64_t records_done,

@@ -4,7 +4,7 @@
  *
  * One thread, one loop.  Between drains it sleeps in poll() on stdin; during
  * a drain the HTTP connection waits on libcurl's sockets and on stdin
- * together (sync_conn_watch), so the screen is heard mid-transfer.  Each new
+ * together (syncd_conn_watch), so the screen is heard mid-transfer.  Each new
  * status goes straight to stdout as one struct sync_status (the sync_proc_*
  * protocol in sync/sync.h).  A byte on stdin means "try now"; end of file
  * means the screen is gone (closed, or dead and the kernel closed it): stop,
@@ -31,8 +31,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sync/sync_internal.h"
-
 #define WORKER_BACKOFF_BASE_MS  5000
 #define WORKER_BACKOFF_CAP_MS   300000
 #define WORKER_PROBE_MS         30000
@@ -43,7 +41,7 @@ _Static_assert(sizeof(struct sync_status) <= PIPE_BUF, "a status must be one ato
 struct worker {
 	const struct sync_options *o;
 	struct store *st;
-	struct sync_conn *conn;
+	struct syncd_conn *conn;
 	struct sync_status s;       /* the latest said */
 	bool nudged;                /* a byte came on stdin since the last look */
 	bool stop;                  /* stdin ended, or stdout broke: the screen is gone */
@@ -132,7 +130,7 @@ worker_drain(struct worker *w, char **why)
 
 	switch (store_drain_lock(w->st, false, why)) {
 	case 0:
-		how = sync_drain(w->st, sync_conn_transport(w->conn), w->o, worker_progress, w, why);
+		how = sync_drain(w->st, syncd_conn_transport(w->conn), w->o, worker_progress, w, why);
 		store_drain_unlock(w->st);
 		return how;
 	case 1:
@@ -170,7 +168,7 @@ worker_loop(struct worker *w)
 		if (now < next_try) {
 			/* Backing off: probe the depot meanwhile, and go at once when it answers. */
 			if (now >= next_probe) {
-				how = sync_conn_health(w->conn, &why);
+				how = syncd_conn_health(w->conn, &why);
 				free(why);
 				why = NULL;
 				next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
@@ -242,7 +240,7 @@ syncd_worker(const struct sync_options *o)
 	signal(SIGHUP, SIG_IGN);
 	if (o->db_path == NULL)
 		cause = xstrdup("sync: no database");
-	else if (sync_conn_open(o, &w.conn, &cause) == 0)
+	else if (syncd_conn_open(o, &w.conn, &cause) == 0)
 		store_open(o->db_path, STORE_READ_WRITE, &w.st, &cause);
 	if (cause != NULL) {
 		/* The screen shows why there is no sync, and the worker ends. */
@@ -250,12 +248,12 @@ syncd_worker(const struct sync_options *o)
 		snprintf(w.s.message, sizeof w.s.message, "%s", cause);
 		free(cause);
 		worker_say(&w);
-		sync_conn_close(w.conn);
+		syncd_conn_close(w.conn);
 		return 1;
 	}
-	sync_conn_watch(w.conn, STDIN_FILENO, worker_input, &w, &w.stop);
+	syncd_conn_watch(w.conn, STDIN_FILENO, worker_input, &w, &w.stop);
 	worker_loop(&w);
 	store_close(w.st);
-	sync_conn_close(w.conn);
+	syncd_conn_close(w.conn);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * sync — the HTTP transport (libcurl): the one exchange with the depot
+ * fieldcheck-sync — the HTTP transport (libcurl): the one exchange with the depot
  * that a drain needs (struct sync_transport's send and receipt), and the
  * health check.  Single-threaded: a request runs in libcurl's multi
  * interface, and while it waits on the depot's socket it also waits on the
@@ -12,7 +12,7 @@
  * the records queued.  TLS verification is never turned off; --cacert adds
  * a city CA.  Redirects are not followed.
  */
-#include "sync/sync_internal.h"
+#include "syncd/syncd.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -27,7 +27,7 @@
 #define SYNC_MAX_REPLY  65536      /* the depot's replies are a few dozen bytes */
 #define SYNC_MAX_URL    2048
 
-struct sync_conn {
+struct syncd_conn {
 	struct sync_transport t;      /* first: what the drain sees */
 	const struct sync_options *o;
 	CURLM *multi;               /* runs curl's transfers, so local work can overlap them */
@@ -52,7 +52,7 @@ struct sync_conn {
 	                               * once the kernel took it, buffers and all) */
 };
 
-static void conn_end(struct sync_conn *c);
+static void conn_end(struct syncd_conn *c);
 static void conn_send(struct sync_transport *t, const struct store_bundle *b);
 static enum sync_outcome conn_receipt(struct sync_transport *t, const struct store_bundle *b,
     struct sync_upload_info *u, char **cause);
@@ -74,7 +74,7 @@ curl_init_once(void)
 static size_t
 reply_write(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct sync_conn *c = arg;
+	struct syncd_conn *c = arg;
 	size_t n = size * nmemb;
 
 	if (c->reply_len + n > SYNC_MAX_REPLY) {
@@ -88,9 +88,9 @@ reply_write(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 int
-sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause)
+syncd_conn_open(const struct sync_options *o, struct syncd_conn **out, char **cause)
 {
-	struct sync_conn *c;
+	struct syncd_conn *c;
 	size_t len;
 
 	*out = NULL;
@@ -125,7 +125,7 @@ sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **caus
 	c->curl = curl_easy_init();
 	c->multi = curl_multi_init();
 	if (c->curl == NULL || c->multi == NULL) {
-		sync_conn_close(c);
+		syncd_conn_close(c);
 		return fc_fail(cause, "libcurl failed to start");
 	}
 	*out = c;
@@ -133,7 +133,7 @@ sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **caus
 }
 
 void
-sync_conn_close(struct sync_conn *c)
+syncd_conn_close(struct syncd_conn *c)
 {
 	if (c == NULL)
 		return;
@@ -150,7 +150,7 @@ sync_conn_close(struct sync_conn *c)
 }
 
 void
-sync_conn_watch(struct sync_conn *c, int fd, void (*ready)(void *arg), void *arg,
+syncd_conn_watch(struct syncd_conn *c, int fd, void (*ready)(void *arg), void *arg,
     const bool *stop)
 {
 	c->watch_fd = fd;
@@ -162,13 +162,13 @@ sync_conn_watch(struct sync_conn *c, int fd, void (*ready)(void *arg), void *arg
 static bool
 conn_stopped(struct sync_transport *t)
 {
-	struct sync_conn *c = (struct sync_conn *)t;
+	struct syncd_conn *c = (struct syncd_conn *)t;
 
 	return c->stop != NULL && *c->stop;
 }
 
 struct sync_transport *
-sync_conn_transport(struct sync_conn *c)
+syncd_conn_transport(struct syncd_conn *c)
 {
 	return &c->t;
 }
@@ -177,7 +177,7 @@ sync_conn_transport(struct sync_conn *c)
 static int
 sock_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
 {
-	struct sync_conn *c = arg;
+	struct syncd_conn *c = arg;
 
 	if (purpose == CURLSOCKTYPE_IPCXN)
 		c->sock = fd;
@@ -187,7 +187,7 @@ sock_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
 static int
 sock_closing(void *arg, curl_socket_t fd)
 {
-	struct sync_conn *c = arg;
+	struct syncd_conn *c = arg;
 
 	if (fd == c->sock)
 		c->sock = CURL_SOCKET_BAD;
@@ -196,7 +196,7 @@ sock_closing(void *arg, curl_socket_t fd)
 
 /* Sets the options every request shares; the easy handle keeps its connection. */
 static void
-conn_prepare(struct sync_conn *c, const char *url)
+conn_prepare(struct syncd_conn *c, const char *url)
 {
 	CURL *h = c->curl;
 
@@ -228,7 +228,7 @@ conn_prepare(struct sync_conn *c, const char *url)
 
 /* Takes the request out of the multi handle and frees what the upload held. */
 static void
-conn_end(struct sync_conn *c)
+conn_end(struct syncd_conn *c)
 {
 	if (c->running)
 		curl_multi_remove_handle(c->multi, c->curl);
@@ -244,7 +244,7 @@ conn_end(struct sync_conn *c)
 
 /* Starts the prepared request. */
 static void
-conn_start(struct sync_conn *c)
+conn_start(struct syncd_conn *c)
 {
 	c->unacked = 0;
 	c->result = CURLE_OK;
@@ -257,7 +257,7 @@ conn_start(struct sync_conn *c)
 
 /* Sleeps until curl's sockets or timers, or the watched descriptor, need us. */
 static void
-conn_wait(struct sync_conn *c)
+conn_wait(struct syncd_conn *c)
 {
 	struct pollfd pfd = { .fd = c->watch_fd, .events = POLLIN };
 
@@ -282,7 +282,7 @@ conn_wait(struct sync_conn *c)
  * the request (CURLE_ABORTED_BY_CALLBACK, as a callback's abort would).
  */
 static void
-conn_drive(struct sync_conn *c, curl_off_t body)
+conn_drive(struct syncd_conn *c, curl_off_t body)
 {
 	while (c->running) {
 		CURLMsg *m;
@@ -322,7 +322,7 @@ conn_drive(struct sync_conn *c, curl_off_t body)
 
 /* A transport failure, said for a person. */
 static enum sync_outcome
-conn_failed(struct sync_conn *c, CURLcode rc, const char *what, char **cause)
+conn_failed(struct syncd_conn *c, CURLcode rc, const char *what, char **cause)
 {
 	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop != NULL && *c->stop) {
 		fc_fail(cause, "stopped");
@@ -361,7 +361,7 @@ reply_is_json(CURL *h)
 
 /* The first line of a reply body, cleaned for a message. */
 static void
-reply_excerpt(const struct sync_conn *c, char *buf, size_t size)
+reply_excerpt(const struct syncd_conn *c, char *buf, size_t size)
 {
 	size_t j = 0;
 
@@ -378,7 +378,7 @@ reply_excerpt(const struct sync_conn *c, char *buf, size_t size)
 }
 
 enum sync_outcome
-sync_conn_health(struct sync_conn *c, char **cause)
+syncd_conn_health(struct syncd_conn *c, char **cause)
 {
 	char url[SYNC_MAX_URL + 32];
 	json_t *obj, *service;
@@ -409,7 +409,7 @@ sync_conn_health(struct sync_conn *c, char **cause)
 
 /* What the upload's end says about the link (see struct sync_upload_info). */
 static void
-conn_measure(struct sync_conn *c, const struct store_bundle *b, CURLcode rc,
+conn_measure(struct syncd_conn *c, const struct store_bundle *b, CURLcode rc,
     struct sync_upload_info *u)
 {
 	curl_off_t sent = 0, us = 0;
@@ -428,7 +428,7 @@ conn_measure(struct sync_conn *c, const struct store_bundle *b, CURLcode rc,
 static void
 conn_send(struct sync_transport *t, const struct store_bundle *b)
 {
-	struct sync_conn *c = (struct sync_conn *)t;
+	struct syncd_conn *c = (struct syncd_conn *)t;
 	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN];
 	char *digest;
 
@@ -464,7 +464,7 @@ static enum sync_outcome
 conn_receipt(struct sync_transport *t, const struct store_bundle *b, struct sync_upload_info *u,
     char **cause)
 {
-	struct sync_conn *c = (struct sync_conn *)t;
+	struct syncd_conn *c = (struct syncd_conn *)t;
 	char excerpt[192];
 	json_t *obj = NULL, *v;
 	long status = 0;
