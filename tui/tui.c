@@ -914,57 +914,28 @@ next_timeout(struct tui_app *app)
 	return t;
 }
 
-int
-tui_run(const struct tui_options *opt, char **cause)
+/*
+ * Sync only when a depot is configured, in a child process that reads the
+ * rest of the configuration itself; a worker that fails to start is news
+ * (in diag), not fatal.
+ */
+static void
+start_sync(struct tui_app *app, char diag[TUI_FLASH_LEN])
 {
-	struct tui_app *app = xcalloc(1, sizeof *app);
-	char diag[TUI_FLASH_LEN] = "";
-	char *dir = NULL;
-	int64_t last_tick = 0;
-	int rc = -1;
+	const char *server = fc_config_get(app->opt.config, "server");
+	char *why = NULL;
 
-	app->opt = *opt;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fc_fail(cause, "the inspector's screen needs a terminal (see 'fieldcheck --help')");
-		goto fail;
+	if (server != NULL && server[0] != '\0' &&
+	    sync_proc_start(app->opt.db_path, app->opt.device, &app->sync, &why) != 0) {
+		snprintf(diag, TUI_FLASH_LEN, "%s", why);
+		free(why);
+		app->sync = NULL;
 	}
-	if (store_open(opt->db_path, STORE_READ_WRITE, &app->st, cause) != 0)
-		goto fail;
-	/* The handheld's screen: a small page cache (the depot's review keeps the default). */
-	if (opt->review_day == NULL && store_small_cache(app->st, cause) != 0)
-		goto fail;
-	dir = form_default_dir(opt->forms_dir);
-	app->lib = form_library_load(dir, forms_diag, diag);
-	if (app->lib == NULL || form_library_count(app->lib) == 0) {
-		fc_fail(cause, "no checklists could be loaded from %s%s%s", dir,
-		    diag[0] != '\0' ? ": " : "", diag);
-		goto fail;
-	}
-	if (gpsclient_open(opt->gpsd, &app->gc, cause) != 0)
-		goto fail;
-	{
-		/*
-		 * Sync only when a depot is configured, in a child process that
-		 * reads the rest of the configuration itself; a worker that fails
-		 * to start is news, not fatal.
-		 */
-		const char *server = fc_config_get(opt->config, "server");
-		char *why = NULL;
+}
 
-		if (server != NULL && server[0] != '\0' &&
-		    sync_proc_start(opt->db_path, opt->device, &app->sync, &why) != 0) {
-			snprintf(diag, sizeof diag, "%s", why);
-			free(why);
-			app->sync = NULL;
-		}
-	}
-	if (opt->inspector != NULL)
-		fc_strlcpy(app->inspector, opt->inspector, sizeof app->inspector);
-	if (opt->lang != NULL)
-		fc_strlcpy(app->lang, opt->lang, sizeof app->lang);
-	if (install_signals(cause) != 0)
-		goto fail;
-
+static void
+start_curses(struct tui_app *app)
+{
 	atexit(restore_terminal);
 	initscr();
 	curses_active = 1;
@@ -979,22 +950,35 @@ tui_run(const struct tui_options *opt, char **cause)
 	mouseinterval(0);
 	init_colours(app);
 	getmaxyx(stdscr, app->rows, app->cols);
+}
 
-	/* The review (at a depot: a million records) has no queue to show; counting it costs 0.1 s. */
-	if (opt->review_day == NULL)
-		tui_refresh_counts(app);
-	if (diag[0] != '\0')
-		tui_flash(app, true, "%s", diag);
-	tui_push(app, &tui_home_ops, NULL);
-	if (opt->review_day != NULL) {
-		/* Review mode: the supervisor's screens (tui/review.c) on top of home. */
-		if (tui_review_open(app, opt->review_day) != 0) {
-			fc_fail(cause, "%s", app->flash);
-			goto fail;
-		}
-	} else if (app->inspector[0] == '\0')
-		tui_push(app, &tui_ask_ops, NULL);
-	app->dirty = true;
+/* What the sync worker said, and whether it is still there. */
+static void
+sync_news(struct tui_app *app)
+{
+	if (sync_proc_read(app->sync, &app->sync_status) == 1) {
+		app->have_sync_status = true;
+		if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
+			app->queue = app->sync_status.queued;
+		app->dirty = true;
+	}
+	if (sync_proc_fd(app->sync) < 0) {
+		/* The worker ended by itself (it could not start): say why, sync off. */
+		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Sync stopped", "同步已停止"),
+		    app->sync_status.message[0] != '\0' ? app->sync_status.message :
+		    tui_tr(app, NULL, "the worker exited", "同步进程已退出"));
+		sync_proc_stop(app->sync);
+		app->sync = NULL;
+		app->have_sync_status = false;
+		fc_strlcpy(app->last_sync, "off", sizeof app->last_sync);
+	}
+}
+
+/* The one poll() loop: keys, gpsd, the sync worker, signals and timers, until quit. */
+static void
+run_loop(struct tui_app *app)
+{
+	int64_t last_tick = 0;
 
 	while (!app->quit) {
 		struct pollfd pfd[4];
@@ -1004,7 +988,7 @@ tui_run(const struct tui_options *opt, char **cause)
 		if (app->dirty) {
 			app->dirty = false;
 			draw(app);
-			if (opt->bench_startup)
+			if (app->opt.bench_startup)
 				break;
 		}
 		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
@@ -1026,22 +1010,8 @@ tui_run(const struct tui_options *opt, char **cause)
 			if (top->ops->update != NULL)
 				top->ops->update(top);
 		}
-		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
-			app->have_sync_status = true;
-			if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
-				app->queue = app->sync_status.queued;
-			app->dirty = true;
-		}
-		if (app->sync != NULL && sync_proc_fd(app->sync) < 0) {
-			/* The worker ended by itself (it could not start): say why, sync off. */
-			tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Sync stopped", "同步已停止"),
-			    app->sync_status.message[0] != '\0' ? app->sync_status.message :
-			    tui_tr(app, NULL, "the worker exited", "同步进程已退出"));
-			sync_proc_stop(app->sync);
-			app->sync = NULL;
-			app->have_sync_status = false;
-			fc_strlcpy(app->last_sync, "off", sizeof app->last_sync);
-		}
+		if (app->sync != NULL)
+			sync_news(app);
 		if (r >= 0 && (pfd[1].revents & POLLIN)) {
 			unsigned char sig;
 
@@ -1060,6 +1030,62 @@ tui_run(const struct tui_options *opt, char **cause)
 				app->dirty = true;
 		}
 	}
+}
+
+int
+tui_run(const struct tui_options *opt, char **cause)
+{
+	struct tui_app *app = xcalloc(1, sizeof *app);
+	char diag[TUI_FLASH_LEN] = "";
+	char *dir = NULL;
+	int rc = -1;
+
+	app->opt = *opt;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fc_fail(cause, "the inspector's screen needs a terminal (see 'fieldcheck --help')");
+		goto fail;
+	}
+	if (store_open(opt->db_path, STORE_READ_WRITE, &app->st, cause) != 0)
+		goto fail;
+	/* The handheld's screen: a small page cache (the depot's review keeps the default). */
+	if (opt->review_day == NULL && store_small_cache(app->st, cause) != 0)
+		goto fail;
+	dir = form_default_dir(opt->forms_dir);
+	app->lib = form_library_load(dir, forms_diag, diag);
+	if (app->lib == NULL || form_library_count(app->lib) == 0) {
+		fc_fail(cause, "no checklists could be loaded from %s%s%s", dir,
+		    diag[0] != '\0' ? ": " : "", diag);
+		goto fail;
+	}
+	if (gpsclient_open(opt->gpsd, &app->gc, cause) != 0)
+		goto fail;
+	start_sync(app, diag);
+	if (opt->inspector != NULL)
+		fc_strlcpy(app->inspector, opt->inspector, sizeof app->inspector);
+	if (opt->lang != NULL)
+		fc_strlcpy(app->lang, opt->lang, sizeof app->lang);
+	if (install_signals(cause) != 0)
+		goto fail;
+
+	start_curses(app);
+
+	/* The review (at a depot: a million records) has no queue to show; counting it costs 0.1 s. */
+	if (opt->review_day == NULL)
+		tui_refresh_counts(app);
+	if (diag[0] != '\0')
+		tui_flash(app, true, "%s", diag);
+	tui_push(app, &tui_home_ops, NULL);
+	if (opt->review_day != NULL) {
+		/* Review mode: the supervisor's screens (tui/review.c) on top of home. */
+		if (tui_review_open(app, opt->review_day) != 0) {
+			fc_fail(cause, "%s", app->flash);
+			goto fail;
+		}
+	} else if (app->inspector[0] == '\0')
+		tui_push(app, &tui_ask_ops, NULL);
+	app->dirty = true;
+
+	run_loop(app);
 	rc = 0;
 fail:
 	while (app->depth > 0) {
