@@ -21,7 +21,7 @@
  * transaction costs up to SYNC_DISK_PER_TX of log whatever its size (the
  * pages every freeze or marking touches: the outbox's, its indexes', the
  * header), and each record up to SYNC_DISK_PER_RECORD more (its row's
- * pages, written when frozen and when marked sent, its outbox rows and its
+ * pages, written when marked sent, its outbox rows and its
  * share of the bundle).  SYNC_DISK_RESERVE stays free for the rest of the
  * handheld (a save, the screen's own log).
  */
