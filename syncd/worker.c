@@ -240,14 +240,17 @@ syncd_worker(const struct sync_options *o)
 	signal(SIGHUP, SIG_IGN);
 	if (o->db_path == NULL)
 		cause = xstrdup("sync: no database");
-	else if (syncd_conn_open(o, &w.conn, &cause) == 0)
-		store_open(o->db_path, STORE_READ_WRITE, &w.st, &cause);
+	else if (syncd_conn_open(o, &w.conn, &cause) == 0 &&
+	    store_open(o->db_path, STORE_READ_WRITE, &w.st, &cause) == 0)
+		/* Beside the screen: a small page cache, as the screen's own (store_small_cache). */
+		store_small_cache(w.st, &cause);
 	if (cause != NULL) {
 		/* The screen shows why there is no sync, and the worker ends. */
 		w.s.last_result = SYNC_FAILED;
 		snprintf(w.s.message, sizeof w.s.message, "%s", cause);
 		free(cause);
 		worker_say(&w);
+		store_close(w.st);
 		syncd_conn_close(w.conn);
 		return 1;
 	}
