@@ -30,6 +30,8 @@ store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, void *
 	return store_outbox_pending_query(st, limit, fn, ctx, cause);
 }
 
+static int outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause);
+
 /* Inserts b's outbox row (record_count n), inside the caller's transaction. */
 static int
 outbox_insert(struct store *st, const struct store_bundle *b, size_t n, char **cause)
@@ -58,10 +60,19 @@ int
 store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids, size_t n,
     char **cause)
 {
+	return store_outbox_add_marking(st, b, uuids, n, NULL, cause);
+}
+
+int
+store_outbox_add_marking(struct store *st, const struct store_bundle *b,
+    const char *const *uuids, size_t n, const char *sent_uuid, char **cause)
+{
 	sqlite3_stmt *link = NULL, *check = NULL;
 
 	if (store_begin(st, cause) != 0)
 		return -1;
+	if (sent_uuid != NULL && sent_uuid[0] != '\0' && outbox_mark_sent(st, sent_uuid, cause) != 0)
+		goto fail;
 	if (outbox_insert(st, b, n, cause) != 0)
 		goto fail;
 	link = store_prepare(st, "INSERT INTO outbox_records (bundle_uuid, record_uuid) VALUES (?1, ?2)",
@@ -263,38 +274,45 @@ store_outbox_next_except(struct store *st, const char *except_uuid, struct store
 	return 0;
 }
 
-int
-store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause)
+/* Marks bundle_uuid sent, inside the caller's transaction. */
+static int
+outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause)
 {
 	char now[FC_TIME_LEN];
-	sqlite3_stmt *recs = NULL, *box = NULL;
+	sqlite3_stmt *recs, *box;
+	int rc = -1;
 
 	fc_now_iso_utc(now);
-	if (store_begin(st, cause) != 0)
-		return -1;
 	recs = store_prepare(st, "UPDATE records SET status = 'sent', updated_at = ?2 "
 	    "WHERE +status IN ('final', 'bundled') AND uuid IN "
 	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1)", cause);
 	box = store_prepare(st, "UPDATE outbox SET sent_at = ?2, bytes = NULL "
 	    "WHERE uuid = ?1 AND sent_at IS NULL", cause);
-	if (recs == NULL || box == NULL)
-		goto fail;
-	sqlite3_bind_text(recs, 1, bundle_uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(recs, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(box, 1, bundle_uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(box, 2, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(recs) != SQLITE_DONE || sqlite3_step(box) != SQLITE_DONE) {
-		store_db_fail(st, cause, "mark sent");
-		goto fail;
+	if (recs != NULL && box != NULL) {
+		sqlite3_bind_text(recs, 1, bundle_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(recs, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(box, 1, bundle_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(box, 2, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(recs) != SQLITE_DONE || sqlite3_step(box) != SQLITE_DONE)
+			store_db_fail(st, cause, "mark sent");
+		else
+			rc = 0;
 	}
 	sqlite3_finalize(recs);
 	sqlite3_finalize(box);
+	return rc;
+}
+
+int
+store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause)
+{
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if (outbox_mark_sent(st, bundle_uuid, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return store_commit(st, cause);
-fail:
-	sqlite3_finalize(recs);
-	sqlite3_finalize(box);
-	store_rollback(st);
-	return -1;
 }
 
 int

@@ -1202,6 +1202,42 @@ test_bundled_by_membership(void **state)
 	store_record_free(other);
 }
 
+/* Freezing the next bundle and marking the last sent are one transaction: both or neither. */
+static void
+test_add_marking(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_bundle a = { .bytes = (unsigned char *)"\x1f\x8b a", .size = 4,
+	    .record_count = 1, .sha256 = "aa", .created_at = "2026-11-24T00:00:00.000Z" };
+	struct store_bundle b = a;
+	struct store_record *r1 = make_final(fx->st, "road", "alice", NULL);
+	struct store_record *r2 = make_final(fx->st, "road", "alice", NULL);
+	const char *one[1] = { r1->uuid }, *two[1] = { r2->uuid };
+	const char *bad[1] = { "00000000-0000-4000-8000-000000000000" };
+	struct store_outbox_counts oc;
+	int64_t counts[4];
+	char *cause = NULL;
+
+	fc_uuid_v4(a.uuid);
+	fc_uuid_v4(b.uuid);
+	assert_int_equal(store_outbox_add(fx->st, &a, one, 1, &cause), 0);
+	/* A refused freeze leaves the receipted bundle unmarked too. */
+	assert_int_equal(store_outbox_add_marking(fx->st, &b, bad, 1, a.uuid, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_SENT], 0);
+	assert_int_equal(counts[STORE_BUNDLED], 1);
+	assert_int_equal(store_outbox_add_marking(fx->st, &b, two, 1, a.uuid, &cause), 0);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_SENT], 1);
+	assert_int_equal(counts[STORE_BUNDLED], 1);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 1);
+	store_record_free(r1);
+	store_record_free(r2);
+}
+
 int
 main(void)
 {
@@ -1219,6 +1255,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reviews_and_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundled_by_membership, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_marking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_dedupes_and_refuses_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_refuses_what_the_token_does_not_prove, setup, teardown),
