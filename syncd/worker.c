@@ -11,7 +11,9 @@
  * abandoning a transfer in flight.  SIGINT and SIGHUP from the terminal are
  * the screen's to handle, so they are ignored here.
  *
- * Schedule: with records queued it drains; after a failure it waits
+ * Schedule: with records queued it drains, asking the depot's health first
+ * when it has not answered since the start or the last failure (a depot
+ * away then costs no freezing); after a failure it waits
  * sync_backoff_ms() (5 s doubling to 5 min, with jitter) but probes the
  * depot's health every 30 s meanwhile, so a link that comes back is used at
  * once.  With nothing queued it sleeps until nudged (and looks at the queue
@@ -147,6 +149,7 @@ worker_loop(struct worker *w)
 	struct sync_status *s = &w->s;
 	int failures = 0;
 	int64_t next_try = 0, next_probe = 0;
+	bool answered = false;      /* the depot answered the last time we asked */
 
 	while (!w->stop) {
 		char *why = NULL;
@@ -174,6 +177,7 @@ worker_loop(struct worker *w)
 				next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
 				if (how == SYNC_ABORTED)
 					break;
+				answered = how == SYNC_DONE;
 				if (how != SYNC_DONE) {
 					until = next_try < next_probe ? next_try : next_probe;
 					if (worker_sleep(w, until - fc_monotonic_ms()))
@@ -188,16 +192,35 @@ worker_loop(struct worker *w)
 				continue;
 			}
 		}
-		s->sending = true;
-		s->sending_done = 0;
-		s->sending_total = s->queued;
-		s->retry_at_ms = 0;
-		worker_say(w);
-		how = worker_drain(w, &why);
-		s->sending = false;
-		if (how == SYNC_ABORTED || w->stop) {
+		if (!answered) {
+			/*
+			 * The depot has not answered yet, or not since a failure: ask it
+			 * before bundling anything for it, so that a depot away costs a
+			 * refused connection, not a freeze of the queue.
+			 */
+			worker_say(w);
+			how = syncd_conn_health(w->conn, &why);
+			if (how == SYNC_ABORTED) {
+				free(why);
+				break;
+			}
+			answered = how == SYNC_DONE;
+		}
+		if (answered) {
 			free(why);
-			break;
+			why = NULL;
+			s->sending = true;
+			s->sending_done = 0;
+			s->sending_total = s->queued;
+			s->retry_at_ms = 0;
+			worker_say(w);
+			how = worker_drain(w, &why);
+			s->sending = false;
+			if (how == SYNC_ABORTED || w->stop) {
+				free(why);
+				break;
+			}
+			answered = how != SYNC_TRANSIENT;
 		}
 		s->last_sync = time(NULL);
 		if (how == SYNC_DONE) {

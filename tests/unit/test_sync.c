@@ -497,9 +497,9 @@ is_offline(const struct sync_status *s)
 }
 
 static bool
-is_sending(const struct sync_status *s)
+is_queued(const struct sync_status *s)
 {
-	return s->sending;
+	return s->queued > 0;
 }
 
 /* A depot that is not there: the worker says offline and keeps every record. */
@@ -560,7 +560,13 @@ test_worker_stops_mid_upload(void **state)
 	url = xasprintf("http://127.0.0.1:%d", ntohs(sa.sin_port));
 	worker_env_make(&e, url);
 	assert_int_equal(sync_proc_start(e.db, NULL, &p, &cause), 0);
-	assert_true(worker_until(p, is_sending, &s));
+	assert_true(worker_until(p, is_queued, &s));
+	{
+		/* The worker's request is in flight once its connection waits to be accepted. */
+		struct pollfd pfd = { .fd = mute, .events = POLLIN };
+
+		assert_int_equal(poll(&pfd, 1, 20000), 1);
+	}
 	t0 = fc_monotonic_ms();
 	sync_proc_stop(p);
 	assert_true(fc_monotonic_ms() - t0 < 2500);
