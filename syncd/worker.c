@@ -44,7 +44,9 @@ struct worker {
 	const struct sync_options *o;
 	struct store *st;
 	struct syncd_conn *conn;
-	struct sync_status s;       /* the latest said */
+	struct sync_status s;       /* the latest */
+	struct sync_status said;    /* the latest written to the screen */
+	bool said_any;
 	bool nudged;                /* a byte came on stdin since the last look */
 	bool stop;                  /* stdin ended, or stdout broke: the screen is gone */
 };
@@ -63,12 +65,19 @@ worker_input(void *arg)
 		w->stop = true;
 }
 
-/* Says the status to the screen. */
+/*
+ * Says the status to the screen, unless it is the one said last: each
+ * status wakes the screen, and a retry's countdown is the screen's to draw.
+ */
 static void
 worker_say(struct worker *w)
 {
 	ssize_t n;
 
+	if (w->said_any && memcmp(&w->s, &w->said, sizeof w->s) == 0)
+		return;
+	w->said = w->s;
+	w->said_any = true;
 	do
 		n = write(STDOUT_FILENO, &w->s, sizeof w->s);
 	while (n < 0 && errno == EINTR);
