@@ -49,6 +49,10 @@ struct worker {
 	bool said_any;
 	bool nudged;                /* a byte came on stdin since the last look */
 	bool stop;                  /* stdin ended, or stdout broke: the screen is gone */
+	int failures;               /* attempts failed in a row */
+	int64_t next_try;           /* fc_monotonic_ms() of the next attempt after a failure */
+	int64_t next_probe;         /* and of the next health probe meanwhile */
+	bool answered;              /* the depot answered the last time we asked */
 };
 
 /* stdin is readable: a nudge, or the end. */
@@ -152,56 +156,93 @@ worker_drain(struct worker *w, char **why)
 	}
 }
 
+/*
+ * Backing off after a failure: probe the depot every WORKER_PROBE_MS and go
+ * at once when it answers or the screen nudges.  True while the attempt
+ * waits (the caller loops), false to attempt now.
+ */
+static bool
+worker_backoff(struct worker *w, int64_t now)
+{
+	int64_t until = w->next_try < w->next_probe ? w->next_try : w->next_probe;
+	enum sync_outcome how;
+	char *why = NULL;
+
+	if (now >= w->next_try)
+		return false;
+	if (now < w->next_probe) {
+		worker_say(w);
+		if (worker_sleep(w, until - now))
+			w->next_try = 0;  /* nudged: try now */
+		return true;
+	}
+	how = syncd_conn_health(w->conn, &why);
+	free(why);
+	w->next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
+	if (how == SYNC_ABORTED)
+		return true;  /* stopped: the loop ends */
+	w->answered = how == SYNC_DONE;
+	if (w->answered)
+		return false;
+	until = w->next_try < w->next_probe ? w->next_try : w->next_probe;
+	if (worker_sleep(w, until - fc_monotonic_ms()))
+		w->next_try = 0;
+	return true;
+}
+
+/* What an attempt's outcome (why: its reason) means for the status and the schedule. */
+static void
+worker_outcome(struct worker *w, enum sync_outcome how, const char *why)
+{
+	struct sync_status *s = &w->s;
+
+	s->last_sync = time(NULL);
+	if (how == SYNC_DONE) {
+		w->failures = 0;
+		s->offline = false;
+		s->last_result = SYNC_OK;
+		s->message[0] = '\0';
+		s->retry_at_ms = 0;
+		w->next_try = 0;
+	} else if (how == SYNC_RESIZED) {
+		/* Smaller bundles for a slow link: go again at once. */
+		w->failures = 0;
+		snprintf(s->message, sizeof s->message, "%s", why);
+		s->retry_at_ms = 0;
+		w->next_try = 0;
+	} else {
+		w->failures++;
+		s->offline = how == SYNC_TRANSIENT;
+		s->last_result = SYNC_FAILED;
+		snprintf(s->message, sizeof s->message, "%s", why != NULL ? why : "failed");
+		w->next_try = fc_monotonic_ms() + sync_backoff_ms(w->failures, WORKER_BACKOFF_BASE_MS,
+		    WORKER_BACKOFF_CAP_MS);
+		w->next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
+		s->retry_at_ms = w->next_try;
+	}
+}
+
 static void
 worker_loop(struct worker *w)
 {
 	struct sync_status *s = &w->s;
-	int failures = 0;
-	int64_t next_try = 0, next_probe = 0;
-	bool answered = false;      /* the depot answered the last time we asked */
 
 	while (!w->stop) {
 		char *why = NULL;
-		int64_t now = fc_monotonic_ms(), until;
-		enum sync_outcome how;
+		enum sync_outcome how = SYNC_DONE;
 
-		if (worker_count(w) != 0) {
-			worker_say(w);
-			worker_sleep(w, WORKER_IDLE_MS);
-			continue;
-		}
-		if (s->queued == 0) {
-			s->retry_at_ms = 0;
-			s->offline = false;
-			worker_say(w);
-			worker_sleep(w, WORKER_IDLE_MS);
-			continue;
-		}
-		if (now < next_try) {
-			/* Backing off: probe the depot meanwhile, and go at once when it answers. */
-			if (now >= next_probe) {
-				how = syncd_conn_health(w->conn, &why);
-				free(why);
-				why = NULL;
-				next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
-				if (how == SYNC_ABORTED)
-					break;
-				answered = how == SYNC_DONE;
-				if (how != SYNC_DONE) {
-					until = next_try < next_probe ? next_try : next_probe;
-					if (worker_sleep(w, until - fc_monotonic_ms()))
-						next_try = 0;  /* nudged: try now */
-					continue;
-				}
-			} else {
-				until = next_try < next_probe ? next_try : next_probe;
-				worker_say(w);
-				if (worker_sleep(w, until - now))
-					next_try = 0;
-				continue;
+		if (worker_count(w) != 0 || s->queued == 0) {
+			if (s->queued == 0) {
+				s->retry_at_ms = 0;
+				s->offline = false;
 			}
+			worker_say(w);
+			worker_sleep(w, WORKER_IDLE_MS);
+			continue;
 		}
-		if (!answered) {
+		if (worker_backoff(w, fc_monotonic_ms()))
+			continue;
+		if (!w->answered) {
 			/*
 			 * The depot has not answered yet, or not since a failure: ask it
 			 * before bundling anything for it, so that a depot away costs a
@@ -209,13 +250,9 @@ worker_loop(struct worker *w)
 			 */
 			worker_say(w);
 			how = syncd_conn_health(w->conn, &why);
-			if (how == SYNC_ABORTED) {
-				free(why);
-				break;
-			}
-			answered = how == SYNC_DONE;
+			w->answered = how == SYNC_DONE;
 		}
-		if (answered) {
+		if (w->answered) {
 			free(why);
 			why = NULL;
 			s->sending = true;
@@ -225,36 +262,13 @@ worker_loop(struct worker *w)
 			worker_say(w);
 			how = worker_drain(w, &why);
 			s->sending = false;
-			if (how == SYNC_ABORTED || w->stop) {
-				free(why);
-				break;
-			}
-			answered = how != SYNC_TRANSIENT;
+			w->answered = how != SYNC_TRANSIENT;
 		}
-		s->last_sync = time(NULL);
-		if (how == SYNC_DONE) {
-			failures = 0;
-			s->offline = false;
-			s->last_result = SYNC_OK;
-			s->message[0] = '\0';
-			s->retry_at_ms = 0;
-			next_try = 0;
-		} else if (how == SYNC_RESIZED) {
-			/* Smaller bundles for a slow link: go again at once. */
-			failures = 0;
-			snprintf(s->message, sizeof s->message, "%s", why);
-			s->retry_at_ms = 0;
-			next_try = 0;
-		} else {
-			failures++;
-			s->offline = how == SYNC_TRANSIENT;
-			s->last_result = SYNC_FAILED;
-			snprintf(s->message, sizeof s->message, "%s", why != NULL ? why : "failed");
-			next_try = fc_monotonic_ms() + sync_backoff_ms(failures, WORKER_BACKOFF_BASE_MS,
-			    WORKER_BACKOFF_CAP_MS);
-			next_probe = fc_monotonic_ms() + WORKER_PROBE_MS;
-			s->retry_at_ms = next_try;
+		if (how == SYNC_ABORTED || w->stop) {
+			free(why);
+			break;
 		}
+		worker_outcome(w, how, why);
 		free(why);
 		worker_count(w);
 		worker_say(w);
