@@ -3,9 +3,9 @@
 # Modules are directories; every .c file in a module directory is part of it,
 # so adding a file needs no edit here.  All module code goes into one static
 # library that the four programs, the unit tests and the benchmarks link.
-# Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, with
-# libcurl; `fieldcheck sync` runs it, and so does the screen for its
-# background sync), fieldcheck-depot (depot/) and fieldcheck-push (push/: the
+# Programs: fieldcheck (cli/), fieldcheck-sync (syncd/: the upload, its
+# HTTP connection the only libcurl code of the handheld; `fieldcheck sync`
+# runs it, and so does the screen for its background sync), fieldcheck-depot (depot/) and fieldcheck-push (push/: the
 # platform push, the other one with libcurl).  A program takes from the
 # library only the objects it calls, so one that never imports a photo
 # (photo/import.c) never needs libjpeg or libexif.
@@ -25,7 +25,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 FUZZ_CC   ?= clang
-PKGS      := ncursesw sqlite3 libgps zlib libcurl libmicrohttpd jansson libsodium libpcre2-8 libpq
+PKGS      := ncursesw sqlite3 libgps zlib libmicrohttpd jansson libsodium libpcre2-8 libpq
 # Photos: decode (JPEG, and PNG for screenshots), downscale, re-encode and
 # EXIF (photo/import.c), and the terminal preview (photo/preview.c, libchafa
 # and its glib).
@@ -53,6 +53,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread -ldl
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
 SYNCD_LIBS := $(call libs_of,sqlite3 libcurl zlib jansson libsodium libpcre2-8)
+# libcurl is not in PKGS: no library module includes curl.h, only the two
+# programs' own directories do (syncd/http.c, push/), so only their objects
+# get its flags and only they link it.
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 PHOTO_LIBS := $(shell pkg-config --libs $(PHOTO_PKGS) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
@@ -60,7 +64,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms photo gps geo meaning sync report platform tui
+MODULES   := util store forms photo gps geo meaning sync supervisor report platform tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)
@@ -112,6 +116,8 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/fieldcheck: $(CLI_OBJ) $(LIB)
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) -Wl,--as-needed $(FC_LIBS)
+
+$(SYNCD_OBJ) $(PUSH_OBJ): ALL_CFLAGS += $(CURL_CFLAGS)
 
 $(BUILD)/fieldcheck-sync: $(SYNCD_OBJ) $(LIB)
 	$(say) LINK $@

@@ -33,8 +33,16 @@ export_usage(FILE *f)
 	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n", f);
 }
 
-int
-cmd_export(struct cli_globals *g, int argc, char **argv)
+/* What the command line asked for. */
+struct export_args {
+	struct report_query q;
+	const char *format, *output, *codes_path, *grid_path, *names_path;
+	bool gcj02;
+};
+
+/* Reads the options into *a: -1 when they are usable, else the exit status (help: 0). */
+static int
+export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 {
 	enum { OPT_DAY = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_FORM, OPT_CODES, OPT_GRID,
 		OPT_GRID_NAMES, OPT_GCJ02 };
@@ -51,9 +59,90 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report_query q = { 0 };
-	const char *format = NULL, *output = NULL, *codes_path = NULL, *grid_path = NULL;
-	const char *names_path = NULL;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+		if (cli_common_option(g, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_DAY:
+			if (!fc_valid_day(optarg))
+				return cli_error("--day: '%s' is not a date (YYYY-MM-DD)", optarg);
+			a->q.day = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "geojson") != 0 &&
+			    strcmp(optarg, "cases") != 0 && strcmp(optarg, "cases-csv") != 0)
+				return cli_error("--format: '%s' is not csv, geojson, cases or "
+				    "cases-csv", optarg);
+			a->format = optarg;
+			break;
+		case OPT_FORM:
+			a->q.form_id = optarg;
+			break;
+		case OPT_CODES: a->codes_path = optarg; break;
+		case OPT_GRID: a->grid_path = optarg; break;
+		case OPT_GRID_NAMES: a->names_path = optarg; break;
+		case OPT_GCJ02: a->gcj02 = true; break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'h':
+			export_usage(stdout);
+			return 0;
+		default:
+			export_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || a->q.day == NULL || a->format == NULL) {
+		if (optind == argc)
+			cli_error("%s", a->q.day == NULL ? "--day is required" : "--format is required");
+		export_usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+/* A complete file written at tmp, made durable and renamed to output; out is closed. */
+static int
+export_commit(FILE *out, const char *tmp, const char *output, char **cause)
+{
+	if (fsync(fileno(out)) != 0) {
+		fclose(out);
+		return fc_fail(cause, "cannot write %s: %s", output, strerror(errno));
+	}
+	if (fclose(out) != 0)
+		return fc_fail(cause, "cannot write %s: %s", output, strerror(errno));
+	if (rename(tmp, output) != 0)
+		return fc_fail(cause, "cannot rename %s to %s: %s", tmp, output, strerror(errno));
+	return 0;
+}
+
+/* What was left out, and what was written, said on stderr. */
+static void
+export_say(const struct export_sink *sink, bool cases, const char *day, const char *format)
+{
+	if (cases) {
+		if (platform_cases_outside(sink) > 0)
+			fprintf(stderr, "fieldcheck: %zu record%s outside every cell of the grid\n",
+			    platform_cases_outside(sink), platform_cases_outside(sink) == 1 ? "" : "s");
+		if (platform_cases_uncoded(sink) > 0)
+			fprintf(stderr, "fieldcheck: %zu case%s without a platform class (see forms "
+			    "check)\n", platform_cases_uncoded(sink),
+			    platform_cases_uncoded(sink) == 1 ? "" : "s");
+	} else if (sink->skipped > 0)
+		fprintf(stderr, "fieldcheck: %zu record%s without a position left out\n", sink->skipped,
+		    sink->skipped == 1 ? "" : "s");
+	fprintf(stderr, "fieldcheck: %zu %s%s of %s exported as %s\n", sink->written,
+	    cases ? "case" : "record", sink->written == 1 ? "" : "s", day, format);
+}
+
+int
+cmd_export(struct cli_globals *g, int argc, char **argv)
+{
+	struct export_args a = { 0 };
+	const char *format;
 	struct platform_case_options cases = { 0 };
 	struct platform_codes *codes = NULL;
 	struct platform_grid *grid = NULL;
@@ -65,56 +154,20 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	size_t ncolumns = 0;
 	char *path = NULL, *tmp = NULL, *cause = NULL;
 	FILE *out = stdout;
-	int opt, status = 1;
+	int status;
 
-	while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
-		if (cli_common_option(g, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_DAY:
-			if (!fc_valid_day(optarg))
-				return cli_error("--day: '%s' is not a date (YYYY-MM-DD)", optarg);
-			q.day = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "geojson") != 0 &&
-			    strcmp(optarg, "cases") != 0 && strcmp(optarg, "cases-csv") != 0)
-				return cli_error("--format: '%s' is not csv, geojson, cases or "
-				    "cases-csv", optarg);
-			format = optarg;
-			break;
-		case OPT_FORM:
-			q.form_id = optarg;
-			break;
-		case OPT_CODES: codes_path = optarg; break;
-		case OPT_GRID: grid_path = optarg; break;
-		case OPT_GRID_NAMES: names_path = optarg; break;
-		case OPT_GCJ02: cases.gcj02 = true; break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			export_usage(stdout);
-			return 0;
-		default:
-			export_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc || q.day == NULL || format == NULL) {
-		if (optind == argc)
-			cli_error("%s", q.day == NULL ? "--day is required" : "--format is required");
-		export_usage(stderr);
-		return 2;
-	}
-
+	if ((status = export_args(g, argc, argv, &a)) != -1)
+		return status;
+	status = 1;
+	format = a.format;
+	cases.gcj02 = a.gcj02;
 	path = cli_db_path(g);
 	if (depot_store_open_reader(path, &ds, &cause) != 0)
 		goto fail;
 	lib = cli_load_forms(g);
 	if (strncmp(format, "cases", 5) == 0) {
-		if ((codes = cli_load_codes(codes_path, &cause)) == NULL ||
-		    cli_load_grid(grid_path, names_path, &grid, &cause) != 0)
+		if ((codes = cli_load_codes(a.codes_path, &cause)) == NULL ||
+		    cli_load_grid(a.grid_path, a.names_path, &grid, &cause) != 0)
 			goto fail;
 		cases.codes = codes;
 		cases.grid = grid;
@@ -122,11 +175,11 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		    PLATFORM_CASES_CSV;
 	}
 	/* CSV needs the day's columns before its first row; GeoJSON streams. */
-	if (strcmp(format, "csv") == 0 && report_day_load(ds, lib, &q, &day, &cause) != 0)
+	if (strcmp(format, "csv") == 0 && report_day_load(ds, lib, &a.q, &day, &cause) != 0)
 		goto fail;
 
-	if (output != NULL && strcmp(output, "-") != 0) {
-		tmp = xasprintf("%s.tmp.%ld", output, (long)getpid());
+	if (a.output != NULL && strcmp(a.output, "-") != 0) {
+		tmp = xasprintf("%s.tmp.%ld", a.output, (long)getpid());
 		if ((out = fopen(tmp, "w")) == NULL) {
 			cause = xasprintf("cannot create %s: %s", tmp, strerror(errno));
 			goto fail;
@@ -140,35 +193,18 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	else
 		sink = export_geojson_new(out);
 	if ((day != NULL ? report_day_emit(day, sink, &cause) :
-	    report_stream(ds, lib, &q, sink, &cause)) != 0)
+	    report_stream(ds, lib, &a.q, sink, &cause)) != 0)
 		goto fail;
 	if (out != stdout) {
-		if (fsync(fileno(out)) != 0 || fclose(out) != 0) {
-			out = stdout;
-			cause = xasprintf("cannot write %s: %s", output, strerror(errno));
-			goto fail;
-		}
+		FILE *done = out;
+
 		out = stdout;
-		if (rename(tmp, output) != 0) {
-			cause = xasprintf("cannot rename %s to %s: %s", tmp, output, strerror(errno));
+		if (export_commit(done, tmp, a.output, &cause) != 0)
 			goto fail;
-		}
 		free(tmp);
 		tmp = NULL;
 	}
-	if (codes != NULL) {
-		if (platform_cases_outside(sink) > 0)
-			fprintf(stderr, "fieldcheck: %zu record%s outside every cell of the grid\n",
-			    platform_cases_outside(sink), platform_cases_outside(sink) == 1 ? "" : "s");
-		if (platform_cases_uncoded(sink) > 0)
-			fprintf(stderr, "fieldcheck: %zu case%s without a platform class (see forms "
-			    "check)\n", platform_cases_uncoded(sink),
-			    platform_cases_uncoded(sink) == 1 ? "" : "s");
-	} else if (sink->skipped > 0)
-		fprintf(stderr, "fieldcheck: %zu record%s without a position left out\n", sink->skipped,
-		    sink->skipped == 1 ? "" : "s");
-	fprintf(stderr, "fieldcheck: %zu %s%s of %s exported as %s\n", sink->written,
-	    codes != NULL ? "case" : "record", sink->written == 1 ? "" : "s", q.day, format);
+	export_say(sink, codes != NULL, a.q.day, format);
 	status = 0;
 	goto done;
 fail:

@@ -2,12 +2,12 @@
  * fieldcheck supervisor set-pin | check-pin | reset-pin | pin-log
  *
  * set-pin reads the current PIN (when one is set) and then the new one
- * twice, and stores only its salted slow hash (report_pin_set).  From a
+ * twice, and stores only its salted slow hash (supervisor_pin_set).  From a
  * terminal the PINs are read without echo, and the terminal is restored on
  * every exit path, an interrupt included; when stdin is not a terminal
  * (scripts, tests) they are read as lines from it.  check-pin reads one PIN
  * the same way and exits 0 when it matches; wrong PINs make the next try
- * wait (report/pin.c).  reset-pin clears a forgotten PIN without it, and
+ * wait (supervisor/pin.c).  reset-pin clears a forgotten PIN without it, and
  * the PIN log keeps that it did, when and by which user; pin-log prints
  * that log.
  */
@@ -22,7 +22,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include "report/report.h"
+#include "supervisor/supervisor.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -86,7 +86,7 @@ read_pin(const char *prompt, char *buf, size_t size, char **cause)
 		while ((c = getchar()) != EOF && c != '\n')
 			;
 		sodium_memzero(buf, size);
-		return fc_fail(cause, "the PIN is too long: at most %d bytes", REPORT_PIN_MAX);
+		return fc_fail(cause, "the PIN is too long: at most %d bytes", SUPERVISOR_PIN_MAX);
 	}
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
@@ -121,7 +121,7 @@ cmd_supervisor(struct cli_globals *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char pin[REPORT_PIN_MAX + 2], again[REPORT_PIN_MAX + 2], current[REPORT_PIN_MAX + 2];
+	char pin[SUPERVISOR_PIN_MAX + 2], again[SUPERVISOR_PIN_MAX + 2], current[SUPERVISOR_PIN_MAX + 2];
 	struct store *st = NULL;
 	char *path = NULL, *cause = NULL;
 	const char *action;
@@ -154,19 +154,19 @@ cmd_supervisor(struct cli_globals *g, int argc, char **argv)
 	if (strcmp(action, "set-pin") == 0) {
 		bool is_set;
 
-		if (report_pin_is_set(st, &is_set, &cause) != 0)
+		if (supervisor_pin_is_set(st, &is_set, &cause) != 0)
 			goto fail;
 		if (is_set && read_pin("Current supervisor PIN: ", current, sizeof current, &cause) != 0)
 			goto fail;
 		if (read_pin("New supervisor PIN: ", pin, sizeof pin, &cause) != 0 ||
-		    report_pin_valid(pin, &cause) != 0 ||
+		    supervisor_pin_valid(pin, &cause) != 0 ||
 		    read_pin("The same PIN again: ", again, sizeof again, &cause) != 0)
 			goto fail;
 		if (strcmp(pin, again) != 0) {
 			cause = xstrdup("the two PINs differ; nothing was changed");
 			goto fail;
 		}
-		if (report_pin_set(st, is_set ? current : NULL, pin, &cause) != 0)
+		if (supervisor_pin_set(st, is_set ? current : NULL, pin, &cause) != 0)
 			goto fail;
 		fputs("fieldcheck: supervisor PIN set\n", stderr);
 		status = 0;
@@ -175,7 +175,7 @@ cmd_supervisor(struct cli_globals *g, int argc, char **argv)
 		char who[128];
 
 		snprintf(who, sizeof who, "uid %u (%s)", (unsigned)getuid(), pw != NULL ? pw->pw_name : "?");
-		if (report_pin_reset(st, who, &cause) != 0)
+		if (supervisor_pin_reset(st, who, &cause) != 0)
 			goto fail;
 		fputs("fieldcheck: supervisor PIN cleared (recorded in the PIN log); set a new one with "
 		    "'fieldcheck supervisor set-pin'\n", stderr);
@@ -186,7 +186,7 @@ cmd_supervisor(struct cli_globals *g, int argc, char **argv)
 		status = 0;
 	} else {
 		if (read_pin("Supervisor PIN: ", pin, sizeof pin, &cause) != 0 ||
-		    report_pin_verify(st, pin, &ok, &cause) != 0)
+		    supervisor_pin_verify(st, pin, &ok, &cause) != 0)
 			goto fail;
 		if (!ok) {
 			cause = xstrdup("wrong supervisor PIN");

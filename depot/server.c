@@ -737,23 +737,165 @@ depot_free(struct depot *d)
 	free(d);
 }
 
-int
-depot_serve(const struct depot_config *cfg, char **cause)
+/* The database connections: SQLite's one writer and the readers, or PostgreSQL's pool. */
+static int
+open_stores(struct depot *d, unsigned threads, char **cause)
 {
-	struct depot *d = xcalloc(1, sizeof *d);
 	struct depot_store *first = NULL;
-	struct MHD_Daemon *daemon = NULL;
-	struct sockaddr_storage ss;
-	socklen_t sslen = 0;
-	bool v6 = false;
-	sigset_t set;
-	int sig = 0;
-	unsigned flags, threads = cfg->threads != 0 ? cfg->threads : 4;
+
+	/* Creates or upgrades the database before serving, so that errors show now. */
+	if (depot_store_open(d->cfg->db_path, &first, cause) != 0)
+		return -1;
+	/* SQLite: the first connection is the one writer.  PostgreSQL: one more in the pool. */
+	if (depot_store_one_writer(first)) {
+		d->writer = first;
+	} else {
+		d->stores[d->store_count] = first;
+		d->idle[d->idle_count++] = d->stores[d->store_count++];
+	}
+	while (d->store_count < threads) {
+		if (depot_store_open(d->cfg->db_path, &d->stores[d->store_count], cause) != 0)
+			return -1;
+		d->idle[d->idle_count++] = d->stores[d->store_count++];
+	}
+	return 0;
+}
+
+/*
+ * Two descriptors a connection (the guard keeps a dup of each): the usual
+ * soft limit of 1024 would stop accepting near --max-connections' default.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static struct guard *
+make_guard(const struct depot_config *cfg)
+{
+	unsigned max = cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS;
+	struct guard_limits lim = {
+		.per_address = cfg->per_ip_connections != 0 ? cfg->per_ip_connections : DEPOT_PER_ADDRESS,
+		/* Half of all connections: the other half is kept for devices with a token. */
+		.untrusted = max / 2 != 0 ? max / 2 : 1,
+		.head_timeout_s = cfg->head_timeout_s != 0 ? cfg->head_timeout_s : DEPOT_HEAD_TIMEOUT_S,
+		.min_rate = cfg->min_rate != 0 ? cfg->min_rate : DEPOT_MIN_RATE,
+	};
+
+	return guard_new(&lim);
+}
+
+/* libmicrohttpd's daemon on ss, with TLS when a certificate is configured; NULL on failure. */
+static struct MHD_Daemon *
+start_daemon(struct depot *d, unsigned threads, const struct sockaddr_storage *ss, bool v6,
+    char **cause)
+{
+	const struct depot_config *cfg = d->cfg;
+	const char *listen = cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088";
+	struct MHD_Daemon *daemon;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem tls[] = {
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, NULL },
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL },
 	};
+
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	if (cfg->tls_cert != NULL) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			fc_fail(cause, "this libmicrohttpd was built without TLS; serve HTTP behind a TLS proxy");
+			return NULL;
+		}
+		if (pem_read("--tls-cert", cfg->tls_cert, false, &d->tls_cert, &d->tls_cert_len,
+		    cause) != 0 ||
+		    pem_read("--tls-key", cfg->tls_key, true, &d->tls_key, &d->tls_key_len, cause) != 0)
+			return NULL;
+		flags |= MHD_USE_TLS;
+		tls[0].ptr_value = d->tls_cert;
+		tls[1].ptr_value = d->tls_key;
+	} else {
+		tls[0].option = MHD_OPTION_END;
+	}
+	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    /* No per-address limit of libmicrohttpd's: a city's handhelds may share one NAT
+	     * address; the guard limits unauthenticated connections per address instead. */
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS),
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : DEPOT_IDLE_TIMEOUT_S),
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
+	    MHD_OPTION_ARRAY, tls,
+	    MHD_OPTION_END);
+	if (daemon == NULL) {
+		if (cfg->tls_cert != NULL)
+			fc_fail(cause, "cannot serve HTTPS on %s (address in use, not of this host, or the "
+			    "certificate and key refused: see above)", listen);
+		else
+			fc_fail(cause, "cannot listen on %s (in use, or not an address of this host?)", listen);
+	}
+	return daemon;
+}
+
+/*
+ * The port actually bound, so that --listen HOST:0 tells its caller the
+ * port the kernel chose: this line is the documented way to learn it.
+ */
+static void
+say_listening(const struct depot *d, struct MHD_Daemon *daemon)
+{
+	const char *listen = d->cfg->listen != NULL ? d->cfg->listen : "127.0.0.1:8088";
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+	int host_len = (int)(strrchr(listen, ':') - listen);
+
+	/* A PostgreSQL URI may carry a password: only the engine is named then. */
+	fprintf(stderr, "fieldcheck-depot: listening on %.*s:%u (%s), database %s\n", host_len,
+	    listen, info != NULL ? (unsigned)info->port : 0u, d->cfg->tls_cert != NULL ? "https" : "http",
+	    d->writer != NULL ? d->cfg->db_path : "on PostgreSQL");
+}
+
+/* After SIGTERM or SIGINT: no new connections, and the requests in flight get DEPOT_GRACE_MS. */
+static void
+wind_down(struct depot *d, struct MHD_Daemon *daemon, int sig)
+{
+	MHD_socket lfd = MHD_quiesce_daemon(daemon);
+	int64_t until = fc_monotonic_ms() + DEPOT_GRACE_MS;
+
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	fprintf(stderr, "fieldcheck-depot: %s, finishing %d request(s) in flight\n",
+	    sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&d->inflight));
+	while (atomic_load(&d->inflight) > 0 && fc_monotonic_ms() < until) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(daemon);
+	fprintf(stderr, "fieldcheck-depot: stopped\n");
+}
+
+int
+depot_serve(const struct depot_config *cfg, char **cause)
+{
+	struct depot *d = xcalloc(1, sizeof *d);
+	struct MHD_Daemon *daemon;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	bool v6 = false;
+	sigset_t set;
+	int sig = 0;
+	unsigned threads = cfg->threads != 0 ? cfg->threads : 4;
 
 	if (threads > DEPOT_MAX_STORES)
 		threads = DEPOT_MAX_STORES;
@@ -770,121 +912,22 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	}
 	if (parse_listen(cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", &ss, &sslen, &v6, cause) != 0)
 		goto fail;
-	/* Creates or upgrades the database before serving, so that errors show now. */
-	if (depot_store_open(cfg->db_path, &first, cause) != 0)
+	if (open_stores(d, threads, cause) != 0)
 		goto fail;
-	/* SQLite: the first connection is the one writer.  PostgreSQL: one more in the pool. */
-	if (depot_store_one_writer(first)) {
-		d->writer = first;
-	} else {
-		d->stores[d->store_count] = first;
-		d->idle[d->idle_count++] = d->stores[d->store_count++];
-	}
-	while (d->store_count < threads) {
-		if (depot_store_open(cfg->db_path, &d->stores[d->store_count], cause) != 0)
-			goto fail;
-		d->idle[d->idle_count++] = d->stores[d->store_count++];
-	}
 	/* Signals go to this thread only (sigwait below); pool threads inherit the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	{
-		/* Two descriptors a connection (the guard keeps a dup of each): the usual soft
-		 * limit of 1024 would stop accepting near --max-connections' default. */
-		struct rlimit rl;
-
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-	}
-	{
-		unsigned max = cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS;
-		struct guard_limits lim = {
-			.per_address = cfg->per_ip_connections != 0 ? cfg->per_ip_connections : DEPOT_PER_ADDRESS,
-			/* Half of all connections: the other half is kept for devices with a token. */
-			.untrusted = max / 2 != 0 ? max / 2 : 1,
-			.head_timeout_s = cfg->head_timeout_s != 0 ? cfg->head_timeout_s : DEPOT_HEAD_TIMEOUT_S,
-			.min_rate = cfg->min_rate != 0 ? cfg->min_rate : DEPOT_MIN_RATE,
-		};
-
-		d->guard = guard_new(&lim);
-	}
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	if (v6)
-		flags |= MHD_USE_IPv6;
-	if (cfg->tls_cert != NULL) {
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			fc_fail(cause, "this libmicrohttpd was built without TLS; serve HTTP behind a TLS proxy");
-			goto fail;
-		}
-		if (pem_read("--tls-cert", cfg->tls_cert, false, &d->tls_cert, &d->tls_cert_len,
-		    cause) != 0 ||
-		    pem_read("--tls-key", cfg->tls_key, true, &d->tls_key, &d->tls_key_len, cause) != 0)
-			goto fail;
-		flags |= MHD_USE_TLS;
-		tls[0].ptr_value = d->tls_cert;
-		tls[1].ptr_value = d->tls_key;
-	} else {
-		tls[0].option = MHD_OPTION_END;
-	}
-	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    /* No per-address limit of libmicrohttpd's: a city's handhelds may share one NAT
-	     * address; the guard limits unauthenticated connections per address instead. */
-	    MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(cfg->max_connections != 0 ? cfg->max_connections : DEPOT_MAX_CONNECTIONS),
-	    MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)(cfg->timeout_s != 0 ? cfg->timeout_s : DEPOT_IDLE_TIMEOUT_S),
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
-	    MHD_OPTION_ARRAY, tls,
-	    MHD_OPTION_END);
-	if (daemon == NULL) {
-		if (cfg->tls_cert != NULL)
-			fc_fail(cause, "cannot serve HTTPS on %s (address in use, not of this host, or the "
-			    "certificate and key refused: see above)", cfg->listen != NULL ? cfg->listen :
-			    "127.0.0.1:8088");
-		else
-			fc_fail(cause, "cannot listen on %s (in use, or not an address of this host?)",
-			    cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088");
+	raise_fd_limit();
+	d->guard = make_guard(cfg);
+	if ((daemon = start_daemon(d, threads, &ss, v6, cause)) == NULL)
 		goto fail;
-	}
-	{
-		/* The port actually bound, so that --listen HOST:0 tells its caller the
-		 * port the kernel chose: this line is the documented way to learn it. */
-		const char *listen = cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088";
-		const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-		int host_len = (int)(strrchr(listen, ':') - listen);
-
-		/* A PostgreSQL URI may carry a password: only the engine is named then. */
-		fprintf(stderr, "fieldcheck-depot: listening on %.*s:%u (%s), database %s\n", host_len,
-		    listen, info != NULL ? (unsigned)info->port : 0u, cfg->tls_cert != NULL ? "https" : "http",
-		    d->writer != NULL ? cfg->db_path : "on PostgreSQL");
-	}
+	say_listening(d, daemon);
 	while (sigwait(&set, &sig) != 0)
 		;
-	{
-		MHD_socket lfd = MHD_quiesce_daemon(daemon);
-		int64_t until = fc_monotonic_ms() + DEPOT_GRACE_MS;
-
-		if (lfd != MHD_INVALID_SOCKET)
-			close(lfd);
-		fprintf(stderr, "fieldcheck-depot: %s, finishing %d request(s) in flight\n",
-		    sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&d->inflight));
-		while (atomic_load(&d->inflight) > 0 && fc_monotonic_ms() < until) {
-			struct timespec ts = { 0, 10 * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	MHD_stop_daemon(daemon);
-	fprintf(stderr, "fieldcheck-depot: stopped\n");
+	wind_down(d, daemon, sig);
 	depot_free(d);
 	return 0;
 fail:

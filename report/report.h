@@ -223,38 +223,6 @@ struct export_sink *export_geojson_new(FILE *out);
  */
 int report_write_text(const struct report_day *day, const char *lang, FILE *out, char **cause);
 
-/* ---- The supervisor PIN: only a salted slow hash is stored. ---- */
-
-/* Bounds on a PIN: 4 to 64 bytes, no control characters. */
-#define REPORT_PIN_MIN 4
-#define REPORT_PIN_MAX 64
-/* The store setting that holds the crypto_pwhash_str() string. */
-#define REPORT_PIN_SETTING "supervisor_pin"
-
-/* Wrong PINs in a row that cost no wait; each one after them doubles it (30 s to an hour). */
-#define REPORT_PIN_FREE_TRIES 3
-
-/* 0 when pin is acceptable as a PIN, else -1 and *cause says why. */
-int report_pin_valid(const char *pin, char **cause);
-/*
- * Hashes pin (Argon2id, interactive limits) and stores the hash.  When a
- * PIN is set, current must be it (checked like report_pin_verify, so a
- * wrong one counts as a wrong PIN); NULL is refused then.
- */
-int report_pin_set(struct store *st, const char *current, const char *pin, char **cause);
-/* Clears the PIN without the current one; the PIN log keeps who (e.g. the user name) and when. */
-int report_pin_reset(struct store *st, const char *who, char **cause);
-/* *is_set: whether a PIN is set now. */
-int report_pin_is_set(struct store *st, bool *is_set, char **cause);
-/*
- * *ok: whether pin matches the stored hash; the check is logged.  -1 when
- * none is set, on error, or while wrong PINs make tries wait (*cause says
- * how long).
- */
-int report_pin_verify(struct store *st, const char *pin, bool *ok, char **cause);
-/* *wait_s: seconds until the next try may be checked (0: now). */
-int report_pin_locked(struct store *st, long *wait_s, char **cause);
-
 /* Local "HH:MM" of an ISO 8601 UTC time; "--:--" when it does not parse. */
 void report_local_hhmm(const char *iso_utc, char out[6]);
 

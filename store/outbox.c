@@ -2,9 +2,10 @@
  * store — the outbox: bundles frozen for the depot, and the depot's side of
  * the same exchange (ingest, devices).
  *
- * A bundle is frozen once: its bytes and digest are stored with the move of
- * its records from final to bundled, in one transaction, so every retry sends
- * identical bytes and no record is in two bundles.  A bundle too big for the
+ * A bundle is frozen once: its bytes and digest are stored with its
+ * records' membership (which makes them bundled without rewriting their
+ * rows), in one transaction, so every retry sends identical bytes and no
+ * record is in two bundles.  A bundle too big for the
  * link is replaced whole (store_outbox_replace): its records move to the
  * smaller bundles, which take its place in the queue, and it leaves the
  * outbox in one transaction.
@@ -28,6 +29,8 @@ store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, void *
 {
 	return store_outbox_pending_query(st, limit, fn, ctx, cause);
 }
+
+static int outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause);
 
 /* Inserts b's outbox row (record_count n), inside the caller's transaction. */
 static int
@@ -57,25 +60,37 @@ int
 store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids, size_t n,
     char **cause)
 {
-	sqlite3_stmt *link = NULL, *move = NULL;
+	return store_outbox_add_marking(st, b, uuids, n, NULL, cause);
+}
+
+int
+store_outbox_add_marking(struct store *st, const struct store_bundle *b,
+    const char *const *uuids, size_t n, const char *sent_uuid, char **cause)
+{
+	sqlite3_stmt *link = NULL, *check = NULL;
 
 	if (store_begin(st, cause) != 0)
 		return -1;
+	if (sent_uuid != NULL && sent_uuid[0] != '\0' && outbox_mark_sent(st, sent_uuid, cause) != 0)
+		goto fail;
 	if (outbox_insert(st, b, n, cause) != 0)
 		goto fail;
 	link = store_prepare(st, "INSERT INTO outbox_records (bundle_uuid, record_uuid) VALUES (?1, ?2)",
 	    cause);
 	/*
-	 * One set-wide UPDATE, not one per record: a statement per row cost
-	 * more than the rows themselves when a drain freezes thousands.  The
-	 * unary + keeps SQLite off records_by_status, which would walk every
-	 * pending record of the queue (and fetch each row for its UUID) to
-	 * find the few hundred in this bundle; the UUID index finds them
-	 * directly.  Marking a bundle sent finds its records the same way.
+	 * The records' rows are not rewritten: their membership here makes them
+	 * bundled (RECORD_STATUS_READ in store_internal.h), and marking the
+	 * bundle sent rewrites each row once.  UNIQUE(record_uuid) keeps a
+	 * record out of a second bundle; one set-wide count checks that every
+	 * record named is final.  The unary + keeps SQLite off
+	 * records_by_status, which would walk every pending record of the
+	 * queue (and fetch each row for its UUID) to find the few hundred in
+	 * this bundle; the UUID index finds them directly.  Marking a bundle
+	 * sent finds its records the same way.
 	 */
-	move = store_prepare(st, "UPDATE records SET status = 'bundled' WHERE +status = 'final' AND uuid IN "
+	check = store_prepare(st, "SELECT count(*) FROM records WHERE +status = 'final' AND uuid IN "
 	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1)", cause);
-	if (link == NULL || move == NULL)
+	if (link == NULL || check == NULL)
 		goto fail;
 	sqlite3_bind_text(link, 1, b->uuid, -1, SQLITE_STATIC);
 	for (size_t i = 0; i < n; i++) {
@@ -86,23 +101,23 @@ store_outbox_add(struct store *st, const struct store_bundle *b, const char *con
 			goto fail;
 		}
 	}
-	sqlite3_bind_text(move, 1, b->uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(move) != SQLITE_DONE) {
+	sqlite3_bind_text(check, 1, b->uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(check) != SQLITE_ROW) {
 		store_db_fail(st, cause, "outbox");
 		goto fail;
 	}
 	/* Every record named must have been final: a bundle never carries one twice. */
-	if ((size_t)sqlite3_changes(st->db) != n) {
+	if ((size_t)sqlite3_column_int64(check, 0) != n) {
 		fc_fail(cause, "outbox: %zu of the bundle's %zu records are not final",
-		    n - (size_t)sqlite3_changes(st->db), n);
+		    n - (size_t)sqlite3_column_int64(check, 0), n);
 		goto fail;
 	}
 	sqlite3_finalize(link);
-	sqlite3_finalize(move);
+	sqlite3_finalize(check);
 	return store_commit(st, cause);
 fail:
 	sqlite3_finalize(link);
-	sqlite3_finalize(move);
+	sqlite3_finalize(check);
 	store_rollback(st);
 	return -1;
 }
@@ -259,38 +274,45 @@ store_outbox_next_except(struct store *st, const char *except_uuid, struct store
 	return 0;
 }
 
-int
-store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause)
+/* Marks bundle_uuid sent, inside the caller's transaction. */
+static int
+outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause)
 {
 	char now[FC_TIME_LEN];
-	sqlite3_stmt *recs = NULL, *box = NULL;
+	sqlite3_stmt *recs, *box;
+	int rc = -1;
 
 	fc_now_iso_utc(now);
-	if (store_begin(st, cause) != 0)
-		return -1;
 	recs = store_prepare(st, "UPDATE records SET status = 'sent', updated_at = ?2 "
-	    "WHERE +status = 'bundled' AND uuid IN "
+	    "WHERE +status IN ('final', 'bundled') AND uuid IN "
 	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1)", cause);
 	box = store_prepare(st, "UPDATE outbox SET sent_at = ?2, bytes = NULL "
 	    "WHERE uuid = ?1 AND sent_at IS NULL", cause);
-	if (recs == NULL || box == NULL)
-		goto fail;
-	sqlite3_bind_text(recs, 1, bundle_uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(recs, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(box, 1, bundle_uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(box, 2, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(recs) != SQLITE_DONE || sqlite3_step(box) != SQLITE_DONE) {
-		store_db_fail(st, cause, "mark sent");
-		goto fail;
+	if (recs != NULL && box != NULL) {
+		sqlite3_bind_text(recs, 1, bundle_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(recs, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(box, 1, bundle_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(box, 2, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(recs) != SQLITE_DONE || sqlite3_step(box) != SQLITE_DONE)
+			store_db_fail(st, cause, "mark sent");
+		else
+			rc = 0;
 	}
 	sqlite3_finalize(recs);
 	sqlite3_finalize(box);
+	return rc;
+}
+
+int
+store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause)
+{
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if (outbox_mark_sent(st, bundle_uuid, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return store_commit(st, cause);
-fail:
-	sqlite3_finalize(recs);
-	sqlite3_finalize(box);
-	store_rollback(st);
-	return -1;
 }
 
 int

@@ -232,7 +232,7 @@ int
 store_get(struct store *st, const char *uuid, struct store_record **out, char **cause)
 {
 	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT " RECORD_COLUMNS " FROM records WHERE uuid = ?1", cause);
+	    "SELECT " RECORD_SELECT " FROM records WHERE uuid = ?1", cause);
 	int rc;
 
 	if (stmt == NULL)
@@ -249,7 +249,7 @@ store_last_saved(struct store *st, const char *form_id, const char *device,
     struct store_record **out, char **cause)
 {
 	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT " RECORD_COLUMNS " FROM records WHERE form_id = ?1 AND device = ?2"
+	    "SELECT " RECORD_SELECT " FROM records WHERE form_id = ?1 AND device = ?2"
 	    " AND status <> 'draft' ORDER BY finalized_at DESC, rowid DESC LIMIT 1", cause);
 
 	*out = NULL;
@@ -285,8 +285,15 @@ filter_sql(char *sql, size_t size, const struct store_filter *f)
 		and = " AND ";
 	}
 	if (!f->any_status) {
+		/* The status as read (RECORD_STATUS_READ), in terms the status index serves. */
 		strncat(sql, and, size - strlen(sql) - 1);
-		strncat(sql, "status = ?", size - strlen(sql) - 1);
+		if (f->status == STORE_FINAL)
+			strncat(sql, "status = ? AND NOT " RECORD_IN_OUTBOX, size - strlen(sql) - 1);
+		else if (f->status == STORE_BUNDLED)
+			strncat(sql, "(status = ? OR (status = 'final' AND " RECORD_IN_OUTBOX "))",
+			    size - strlen(sql) - 1);
+		else
+			strncat(sql, "status = ?", size - strlen(sql) - 1);
 	}
 }
 
@@ -341,7 +348,7 @@ int
 store_list_take(struct store *st, const struct store_filter *filter, store_record_take_fn *fn,
     void *ctx, char **cause)
 {
-	char sql[512] = "SELECT " RECORD_COLUMNS " FROM records";
+	char sql[1024] = "SELECT " RECORD_SELECT " FROM records";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -370,7 +377,7 @@ store_list(struct store *st, const struct store_filter *filter, store_record_fn 
 int
 store_count(struct store *st, const struct store_filter *filter, int64_t *count, char **cause)
 {
-	char sql[256] = "SELECT count(*) FROM records";
+	char sql[512] = "SELECT count(*) FROM records";
 	struct store_filter unlimited = *filter;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -394,8 +401,16 @@ store_count(struct store *st, const struct store_filter *filter, int64_t *count,
 int
 store_count_by_status(struct store *st, int64_t counts[4], char **cause)
 {
-	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT status, count(*) FROM records GROUP BY status", cause);
+	/*
+	 * The sent are nearly all of a handheld's records and the rest a few
+	 * hundred: counting the rest walks a short range of records_by_status,
+	 * and the sent are the whole count (SQLite counts a b-tree's cells a
+	 * page at a time) less the rest.  Grouping every row by status walked
+	 * all of them, at each look the sync worker and the screen take.
+	 */
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT status, count(*) FROM records "
+	    "WHERE status IN ('draft', 'final', 'bundled') GROUP BY status", cause);
+	int64_t all = 0;
 	int rc;
 
 	if (stmt == NULL)
@@ -407,9 +422,29 @@ store_count_by_status(struct store *st, int64_t counts[4], char **cause)
 		if (store_status_parse((const char *)sqlite3_column_text(stmt, 0), &status) == 0)
 			counts[status] = sqlite3_column_int64(stmt, 1);
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_db_fail(st, cause, "count");
 	sqlite3_finalize(stmt);
-	return rc;
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "count");
+	stmt = store_prepare(st, "SELECT count(*) FROM records", cause);
+	if (stmt == NULL)
+		return -1;
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		all = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return store_db_fail(st, cause, "count");
+	counts[STORE_SENT] = all - counts[STORE_DRAFT] - counts[STORE_FINAL] - counts[STORE_BUNDLED];
+	/* Final rows in a bundle read as bundled (RECORD_STATUS_READ). */
+	stmt = store_prepare(st, "SELECT count(*) FROM records WHERE status = 'final' AND "
+	    RECORD_IN_OUTBOX, cause);
+	if (stmt == NULL)
+		return -1;
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		counts[STORE_FINAL] -= sqlite3_column_int64(stmt, 0);
+		counts[STORE_BUNDLED] += sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : store_db_fail(st, cause, "count");
 }
 
 /* ---- For the outbox ---- */
@@ -419,8 +454,8 @@ store_outbox_pending_query(struct store *st, size_t limit, store_record_fn *fn, 
     char **cause)
 {
 	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT " RECORD_COLUMNS " FROM records WHERE status = 'final' "
-	    "ORDER BY created_at, id LIMIT ?1", cause);
+	    "SELECT " RECORD_SELECT " FROM records WHERE status = 'final' AND NOT " RECORD_IN_OUTBOX
+	    " ORDER BY created_at, id LIMIT ?1", cause);
 	int rc;
 
 	if (stmt == NULL)
@@ -436,7 +471,7 @@ store_outbox_bundle_query(struct store *st, const char *bundle_uuid, size_t offs
     store_record_fn *fn, void *ctx, char **cause)
 {
 	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT " RECORD_COLUMNS " FROM records WHERE uuid IN "
+	    "SELECT " RECORD_SELECT " FROM records WHERE uuid IN "
 	    "(SELECT record_uuid FROM outbox_records WHERE bundle_uuid = ?1) "
 	    "ORDER BY created_at, id LIMIT -1 OFFSET ?2", cause);
 	int rc;

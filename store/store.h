@@ -326,11 +326,19 @@ void store_bundle_free(struct store_bundle *b);
 int store_outbox_pending(struct store *st, size_t limit, store_record_fn *fn, void *ctx,
     char **cause);
 /*
- * Freezes a bundle: stores its bytes and digest and moves the named records
- * final -> bundled, in one transaction.  Refused if any record is not final.
+ * Freezes a bundle: stores its bytes and digest and makes the named records
+ * bundled (their membership; their rows stay final), in one transaction.
+ * Refused if any record is not final.
  */
 int store_outbox_add(struct store *st, const struct store_bundle *b, const char *const *uuids,
     size_t n, char **cause);
+/*
+ * The same, and in the same transaction marks sent_uuid sent (as
+ * store_outbox_mark_sent; NULL or "": none): a drain's two outbox writes
+ * beside one upload, made durable with one sync of the disk instead of two.
+ */
+int store_outbox_add_marking(struct store *st, const struct store_bundle *b,
+    const char *const *uuids, size_t n, const char *sent_uuid, char **cause);
 /*
  * Re-freezing a bundle the depot never acknowledged into smaller ones (a
  * link too slow or too flaky for its size).  The records of an unsent
@@ -358,7 +366,7 @@ int store_outbox_next(struct store *st, struct store_bundle **out, char **cause)
 /* The same, passing over except_uuid (NULL or "": none), e.g. one receipted but not yet marked. */
 int store_outbox_next_except(struct store *st, const char *except_uuid, struct store_bundle **out,
     char **cause);
-/* The depot committed it: records bundled -> sent, and the bundle leaves the outbox. */
+/* The depot committed it: its records turn sent (their rows rewritten once), and the bundle leaves the outbox. */
 int store_outbox_mark_sent(struct store *st, const char *bundle_uuid, char **cause);
 /*
  * The depot refused it (http_status, its reason): set aside, bytes and

@@ -47,10 +47,24 @@ int store_name_index(const char *const *names, int n, const char *name);
 #define RECORD_MAX_NAME_BYTES   128
 
 /* The columns of a record row, in the order store_row_bind binds them. */
-#define RECORD_COLUMNS \
-	"uuid, form_id, form_version, form_hash, inspector, device, replaces, status," \
+#define RECORD_COLUMNS_HEAD "uuid, form_id, form_version, form_hash, inspector, device, replaces,"
+#define RECORD_COLUMNS_TAIL \
 	" created_at, updated_at, finalized_at, day, pos_source, lat, lon, alt_m, accuracy_m," \
 	" fix_mode, satellites, hdop, fix_time, fix_age_s, pos_reason, answers"
+#define RECORD_COLUMNS RECORD_COLUMNS_HEAD " status," RECORD_COLUMNS_TAIL
+
+/*
+ * A record's status as read.  Freezing a record into a bundle does not
+ * rewrite its row: the row stays 'final' and its membership in the outbox
+ * (outbox_records) makes it bundled; marking the bundle sent then rewrites
+ * the row once, to 'sent'.  A drain so writes each record row once, not
+ * twice.  Rows a drain froze before this rule still say 'bundled' themselves.
+ */
+#define RECORD_IN_OUTBOX "uuid IN (SELECT record_uuid FROM outbox_records)"
+#define RECORD_STATUS_READ \
+	"CASE WHEN status = 'final' AND " RECORD_IN_OUTBOX " THEN 'bundled' ELSE status END"
+/* RECORD_COLUMNS for a SELECT: the status as read. */
+#define RECORD_SELECT RECORD_COLUMNS_HEAD " " RECORD_STATUS_READ "," RECORD_COLUMNS_TAIL
 
 /* record.c: appends an answer the caller knows is new, taking both strings. */
 void store_record_append_answer(struct store_record *rec, char *name, char *value);

@@ -1,6 +1,6 @@
 /*
  * sync — the client: options, the token file, and sync_run, which opens
- * the HTTP transport (http.c) and the store and drains (drain.c) until
+ * the store and drains it (drain.c) through the caller's transport until
  * nothing is queued, retrying what the network may heal.
  */
 #include "sync/sync_internal.h"
@@ -168,12 +168,12 @@ refused_summary(struct store *st, char **cause)
 }
 
 int
-sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause)
+sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_fn *progress,
+    void *ctx, char **cause)
 {
 	struct run_ctx r = { .progress = progress, .ctx = ctx, .start_ms = fc_monotonic_ms() };
 	long retry_for = o->retry_for_ms > 0 ? o->retry_for_ms : 120000L;
 	struct store *st = NULL;
-	struct sync_conn *c = NULL;
 	enum sync_outcome how;
 	char *why = NULL;
 	int failures = 0;
@@ -181,8 +181,6 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 
 	if (o->db_path == NULL)
 		return fc_fail(cause, "no database");
-	if (sync_conn_open(o, &c, cause) != 0)
-		return -1;
 	if (store_open(o->db_path, STORE_READ_WRITE, &st, cause) != 0)
 		goto fail;
 	switch (store_drain_lock(st, false, cause)) {
@@ -213,7 +211,7 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		why = NULL;
 		r.base_done = r.last_done;
 		r.base_bytes = r.last_bytes;
-		how = sync_drain(st, sync_conn_transport(c), o, run_drained, &r, &why);
+		how = sync_drain(st, t, o, run_drained, &r, &why);
 		if (how == SYNC_DONE)
 			break;
 		if (how == SYNC_RESIZED) {
@@ -254,7 +252,7 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		struct sync_feed_summary sum;
 		char note[320];
 
-		if (sync_feed_fetch(st, c, &sum, cause) != SYNC_DONE)
+		if (sync_feed_fetch(st, t, &sum, cause) != SYNC_DONE)
 			goto fail;
 		sync_feed_describe(&sum, note, sizeof note);
 		run_report(&r, note);
@@ -262,11 +260,9 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 	if (refused_summary(st, cause) != 0)
 		goto fail;
 	store_close(st);
-	sync_conn_close(c);
 	return 0;
 fail:
 	free(why);
 	store_close(st);
-	sync_conn_close(c);
 	return -1;
 }

@@ -21,7 +21,7 @@
  * transaction costs up to SYNC_DISK_PER_TX of log whatever its size (the
  * pages every freeze or marking touches: the outbox's, its indexes', the
  * header), and each record up to SYNC_DISK_PER_RECORD more (its row's
- * pages, written when frozen and when marked sent, its outbox rows and its
+ * pages, written when marked sent, its outbox rows and its
  * share of the bundle).  SYNC_DISK_RESERVE stays free for the rest of the
  * handheld (a save, the screen's own log).
  */
@@ -86,9 +86,10 @@ build_one(void *arg, const struct store_record *rec)
  * The local work of a drain, done while the depot commits the bundle in
  * flight rather than after it: marking the previous bundle sent (the depot
  * committed it already; should we die first, it is sent again and answered
- * 200) and freezing the next one.  Each outbox write is still its own
- * durable transaction, in the same order as before: a bundle is frozen
- * before it is sent, and marked sent only after the depot's receipt.
+ * 200) and freezing the next one.  The two are one durable transaction
+ * (store_outbox_add_marking), so they cost one sync of the disk; the order
+ * stays: a bundle is frozen before it is sent, and marked sent only after
+ * the depot's receipt.
  */
 struct overlap {
 	struct store *st;
@@ -244,9 +245,13 @@ bundle_some(struct overlap *ov, bool *made, char **cause)
 		goto out;
 	}
 	uuids = bundle_writer_uuids(b.w, &n);
-	if (store_outbox_add(st, &sb, uuids, n, cause) != 0)
+	/* The bundle receipted before, if any, is marked sent in the same transaction. */
+	if (store_outbox_add_marking(st, &sb, uuids, n, ov->committed, cause) != 0)
 		how = SYNC_LOCAL;
 	else {
+		if (ov->committed[0] != '\0')
+			ov->marked = true;
+		ov->committed[0] = '\0';
 		disk_trim(ov);
 		*made = true;
 		ov->frozen++;
@@ -382,21 +387,24 @@ overlap_mark(struct overlap *ov)
 }
 
 static void
-overlap_work(void *arg)
+overlap_work(struct overlap *ov)
 {
-	struct overlap *ov = arg;
 	struct store_outbox_counts oc;
+	int64_t waiting;
 	bool made;
 
-	if (overlap_mark(ov) != 0)
-		return;
 	if (store_outbox_counts(ov->st, &oc, &ov->why) != 0) {
 		ov->how = SYNC_LOCAL;
 		return;
 	}
-	/* Freeze one only when the bundle in flight is the last one waiting. */
-	if (oc.bundles - oc.refused_bundles <= 1)
+	/* Freeze one only when the bundle in flight is the last one waiting (the receipted aside). */
+	waiting = oc.bundles - oc.refused_bundles - (ov->committed[0] != '\0' ? 1 : 0);
+	if (waiting <= 1) {
 		ov->how = bundle_some(ov, &made, &ov->why);
+		if (ov->how != SYNC_DONE)
+			return;
+	}
+	overlap_mark(ov);  /* unless the freeze marked it already */
 }
 
 /*
@@ -458,7 +466,10 @@ sync_drain(struct store *st, struct sync_transport *t, const struct sync_options
 				return drain_end(&ov, how, cause);
 			continue;
 		}
-		how = t->upload(t, b, overlap_work, &ov, &u, &why);
+		/* While the depot commits this bundle: mark the last one sent, freeze the next. */
+		t->send(t, b);
+		overlap_work(&ov);
+		how = t->receipt(t, b, &u, &why);
 		link_learn(t, b, &u);
 		if (how == SYNC_REFUSED && bundle_refusal(u.status)) {
 			/* This bundle will never pass as it is: keep it and its records aside,

@@ -13,7 +13,7 @@
 #define FEED_MAX_PAGES   100        /* a sync's pages at most; the rest wait for the next */
 
 enum sync_outcome
-sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary *sum, char **cause)
+sync_feed_fetch(struct store *st, struct sync_transport *t, struct sync_feed_summary *sum, char **cause)
 {
 	struct fc_buf body = { 0 };
 	char *cursor = NULL, *path = NULL, *why = NULL;
@@ -36,7 +36,7 @@ sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary 
 		    report ? "&rejected=" : "", report ? sum->rejected_hash : "");
 		if (report)
 			fc_strlcpy(reported, sum->rejected_hash, sizeof reported);
-		how = sync_conn_get(c, path, report ? NULL : cursor, &body, SYNC_FEED_MAX_PAGE, &status, cause);
+		how = t->get(t, path, report ? NULL : cursor, &body, SYNC_FEED_MAX_PAGE, &status, cause);
 		if (how != SYNC_DONE)
 			break;
 		if (status == 304) {
@@ -95,13 +95,13 @@ sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary 
 }
 
 void
-sync_feed_poll(struct store *st, struct sync_conn *c, struct sync_status *s)
+sync_feed_poll(struct store *st, struct sync_transport *t, struct sync_status *s)
 {
 	struct sync_feed_summary sum;
 	char *why = NULL;
 
 	/* A failure waits for the next sync: uploads are what the status reports. */
-	if (sync_feed_fetch(st, c, &sum, &why) == SYNC_DONE &&
+	if (sync_feed_fetch(st, t, &sum, &why) == SYNC_DONE &&
 	    sum.checklists + sum.tasks + sum.decisions > 0) {
 		s->feed_seq++;
 		s->feed_checklists = (uint32_t)sum.checklists;

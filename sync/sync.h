@@ -1,7 +1,7 @@
 /*
  * sync — moving finalized records from the handheld to the depot.
  *
- * Four layers, each usable alone:
+ * Three layers, each usable alone:
  *
  *   bundle_*       the bundle codec: a gzip (RFC 1952) stream of NDJSON, a
  *                  header line then one record per line, in the format of
@@ -19,15 +19,12 @@
  *                  body the protocol promises (a Wi-Fi login page's 200 HTML
  *                  is a failure).
  *
- *   sync_worker_*  the same, in a background thread.  It opens its own
- *                  store connection, retries with exponential backoff and
- *                  jitter (capped at 5 minutes), probes the depot's health
- *                  every 30 s while offline, and reports through a pipe.
- *
- *   sync_proc_*    what the TUI uses: the worker in a child process,
- *                  `fieldcheck-sync --tui-worker` (syncd/), whose statuses
- *                  arrive on a pipe the TUI's poll() loop watches.  Only
- *                  fieldcheck-sync links libcurl; this part needs none of it.
+ *   sync_proc_*    what the TUI uses: the background worker, a child
+ *                  process (`fieldcheck-sync --tui-worker`, syncd/worker.c)
+ *                  that drains, retries with backoff and probes the depot
+ *                  while offline, and whose statuses arrive on a pipe the
+ *                  TUI's poll() loop watches.  Only fieldcheck-sync links
+ *                  libcurl; this part needs none of it.
  *
  * The wire protocol is in docs/sync-protocol.md.
  *
@@ -184,7 +181,7 @@ int bundle_sha256_hex_to_b64(const char *hex, char b64[BUNDLE_SHA256_B64_LEN]);
 
 /*
  * Where and how to sync.  Strings are the caller's and must outlive the
- * call (sync_worker_start copies them).  Unset (NULL/0) fields take values
+ * call.  Unset (NULL/0) fields take values
  * from sync_options_fill() or built-in defaults.
  */
 struct sync_options {
@@ -219,14 +216,19 @@ struct sync_progress {
 };
 typedef void sync_progress_fn(void *ctx, const struct sync_progress *p);
 
-/*
- * Drains the queue: bundles, then uploads every unsent bundle.  Returns 0
- * when nothing is left queued; -1 with the reason (unreachable, refused,
- * timed out, not our depot) otherwise.  progress may be NULL.
- */
-int sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause);
+/* How a drain reaches the depot (sync_internal.h; fieldcheck-sync's is HTTP). */
+struct sync_transport;
 
-/* ---- The background worker (for the TUI) ---- */
+/*
+ * Drains the queue at o->db_path through t: bundles, then uploads every
+ * unsent bundle.  Returns 0 when nothing is left queued; -1 with the reason
+ * (unreachable, refused, timed out, not our depot) otherwise.  progress may
+ * be NULL.
+ */
+int sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_fn *progress,
+    void *ctx, char **cause);
+
+/* ---- The background worker's status (for the TUI) ---- */
 
 enum sync_result {
 	SYNC_NEVER,                 /* no sync attempt finished yet */
@@ -280,24 +282,6 @@ struct sync_words {
 extern const struct sync_words sync_words_en;
 void sync_status_describe_in(const struct sync_status *s, const struct sync_words *w, char *buf,
     size_t size);
-
-struct sync_worker;
-
-/*
- * Starts the worker thread.  It copies *o, opens its own store connection
- * and reads the token; failures to do so are returned here.  Caller stops
- * it with sync_worker_stop.
- */
-int sync_worker_start(const struct sync_options *o, struct sync_worker **out, char **cause);
-/* A descriptor that polls readable when there is a new status. */
-int sync_worker_fd(const struct sync_worker *w);
-/* Drains the notifications and copies the latest status.  Returns 1 when it
- * changed since the last read, 0 when not. */
-int sync_worker_read(struct sync_worker *w, struct sync_status *out);
-/* Try now (a record was just finalized, or the user asked). */
-void sync_worker_nudge(struct sync_worker *w);
-/* Stops the worker (aborting a transfer in flight) and frees it. */
-void sync_worker_stop(struct sync_worker *w);
 
 /* ---- The worker in a child process (for the TUI) ---- */
 

@@ -1,11 +1,11 @@
 /*
- * sync — what the client's parts share (client.c, http.c, drain.c,
- * worker.c), and the unit tests' way into the drain; nothing else includes it.
+ * sync — what the client's parts share (client.c, drain.c) with
+ * fieldcheck-sync (syncd/: the HTTP transport, and the worker that
+ * schedules drains), and the unit tests' way into the drain; nothing else
+ * includes it.
  */
 #ifndef FIELDCHECK_SYNC_INTERNAL_H
 #define FIELDCHECK_SYNC_INTERNAL_H
-
-#include <stdatomic.h>
 
 #include "sync/sync.h"
 
@@ -28,62 +28,47 @@ struct sync_upload_info {
 	bool timed_out;
 };
 
-/* Local work to do while the depot handles an upload. */
-typedef void sync_meanwhile_fn(void *arg);
-
 /*
- * How a drain reaches the depot: the HTTP connection (http.c) or a unit
- * test's fake.  Beside the calls, what the drains learnt about the link,
+ * How a drain reaches the depot: fieldcheck-sync's HTTP connection
+ * (syncd/http.c, libcurl) or a unit test's fake.  Beside the calls, what the drains learnt about the link,
  * kept across drains (the drain writes these, the transport only sets
  * timeout_ms).
  */
 struct sync_transport {
 	/*
-	 * PUTs one frozen bundle.  SYNC_DONE only when the depot answered with
-	 * its receipt for this bundle and all its records; SYNC_REFUSED with
-	 * u->status for a refusal.  Calls meanwhile(arg) exactly once: as soon
-	 * as the body is out (the depot is committing it), else at the end.
+	 * An upload in two halves, so that the drain's own work overlaps the
+	 * depot's commit: send starts PUTting one frozen bundle and returns
+	 * once its body is out (or the request ended early); receipt then waits
+	 * for the answer.  SYNC_DONE only when the depot answered with its
+	 * receipt for this bundle and all its records; SYNC_REFUSED with
+	 * u->status for a refusal.  Every send is followed by its receipt.
 	 */
-	enum sync_outcome (*upload)(struct sync_transport *t, const struct store_bundle *b,
-	    sync_meanwhile_fn *meanwhile, void *arg, struct sync_upload_info *u, char **cause);
+	void (*send)(struct sync_transport *t, const struct store_bundle *b);
+	enum sync_outcome (*receipt)(struct sync_transport *t, const struct store_bundle *b,
+	    struct sync_upload_info *u, char **cause);
 	/* True once asked to stop. */
 	bool (*stopped)(struct sync_transport *t);
+	/*
+	 * GET path (with its query) with the token, If-None-Match "if_none_match"
+	 * when not NULL, the body (gzip accepted) into body, at most max bytes.
+	 * SYNC_DONE when the depot answered (any status, in *status; a 200 must
+	 * be JSON), else why not.  The change feed's way down (sync/feed_fetch.c).
+	 */
+	enum sync_outcome (*get)(struct sync_transport *t, const char *path, const char *if_none_match,
+	    struct fc_buf *body, size_t max, long *status, char **cause);
 	long timeout_ms;            /* an upload's time limit */
 	double bytes_per_s;         /* upload throughput measured; 0: not yet */
 	char unanswered[FC_UUID_LEN];  /* the bundle last delivered whole without an answer */
 };
 
-/* One HTTP connection to the depot (a libcurl easy handle kept for keep-alive). */
-struct sync_conn;
-
-/* Copies nothing: o and its strings must outlive the connection.  Reads the
- * token file.  Caller closes. */
-int sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause);
-void sync_conn_close(struct sync_conn *c);
-/* The connection as a drain's transport.  Owned by c. */
-struct sync_transport *sync_conn_transport(struct sync_conn *c);
-/* A flag that, once true, aborts the transfer under way. */
-void sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop);
-/* GET /v1/health; SYNC_DONE when it answered as a depot. */
-enum sync_outcome sync_conn_health(struct sync_conn *c, char **cause);
-
-/*
- * GET path (with its query) with the token, If-None-Match "if_none_match"
- * when not NULL, the body (gzip accepted) into body, at most max bytes.
- * SYNC_DONE when the depot answered (any status, in *status; a 200 must be
- * JSON), else why not.
- */
-enum sync_outcome sync_conn_get(struct sync_conn *c, const char *path, const char *if_none_match,
-    struct fc_buf *body, size_t max, long *status, char **cause);
-
 /*
  * After the uploads: the depot's change feed for this device, page after
  * page, each applied with its cursor in one store transaction (sync/feed.c).
  */
-enum sync_outcome sync_feed_fetch(struct store *st, struct sync_conn *c, struct sync_feed_summary *sum,
-    char **cause);
+enum sync_outcome sync_feed_fetch(struct store *st, struct sync_transport *t,
+    struct sync_feed_summary *sum, char **cause);
 /* The background worker's feed: fetches it, and notes in s what it brought (feed_seq moves). */
-void sync_feed_poll(struct store *st, struct sync_conn *c, struct sync_status *s);
+void sync_feed_poll(struct store *st, struct sync_transport *t, struct sync_status *s);
 /* Applies one page with its cursor (feed.c): checklists that do not load here are left out, noted in sum. */
 int sync_feed_apply(struct store *st, struct sync_feed_page *p, struct sync_feed_summary *sum,
     char **cause);

@@ -161,6 +161,7 @@ syncd_dock(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sync_options o = { 0 };
+	struct syncd_conn *conn = NULL;
 	struct bar bar = { 0 };
 	struct fc_config *cfg;
 	bool status_only = false;
@@ -219,7 +220,10 @@ syncd_dock(int argc, char **argv)
 		o.device = fc_device_name(cfg);
 	o.db_path = db;
 	bar.tty = isatty(STDERR_FILENO);
-	rc = sync_run(&o, show_progress, &bar, &cause);
+	rc = syncd_conn_open(&o, &conn, &cause);
+	if (rc == 0)
+		rc = sync_run(&o, syncd_conn_transport(conn), show_progress, &bar, &cause);
+	syncd_conn_close(conn);
 	if (bar.tty && bar.drawn)
 		fputc('\n', stderr);
 	if (rc != 0) {

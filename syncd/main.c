@@ -36,7 +36,7 @@ tui_worker(int argc, char **argv)
 	sync_options_fill(&o, fc_config_user());
 	if (o.device == NULL)
 		o.device = fc_device_name(fc_config_user());
-	return syncd_relay(&o);
+	return syncd_worker(&o);
 }
 
 int

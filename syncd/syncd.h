@@ -9,23 +9,51 @@
  *   fieldcheck-sync --tui-worker --db PATH --device ID
  *                                                  the screen's background
  *                                                  sync (sync/proc.c starts it)
+ *
+ * Both reach the depot through syncd/http.c, the handheld's only libcurl
+ * code, and drain through sync/ (sync_run, sync_drain).
  */
 #ifndef FIELDCHECK_SYNCD_H
 #define FIELDCHECK_SYNCD_H
 
-struct sync_options;
+#include <stdbool.h>
+
+#include "sync/sync_internal.h"
 
 /* The dock command (argv[0] is the program); returns the exit status. */
 int syncd_dock(int argc, char **argv);
 
+/*
+ * The screen's worker (syncd/worker.c): a single-threaded loop that drains
+ * the store at o->db_path whenever records are queued and writes each new
+ * status to fd 1 as one struct sync_status (the sync_proc_* protocol in
+ * sync/sync.h).  A byte on fd 0 means "try now"; end of file on fd 0 means
+ * the screen is gone: stop and return.  Returns the exit status.
+ */
+int syncd_worker(const struct sync_options *o);
 
 /*
- * The screen's worker: runs sync_worker_* (a thread with its own store
- * connection) and relays each new status to fd 1 as one struct sync_status
- * (the sync_proc_* protocol in sync/sync.h).  A byte on fd 0 means "try
- * now"; end of file on fd 0 means the screen is gone: stop and return.
- * Returns the exit status.
+ * One HTTP connection to the depot (syncd/http.c: a libcurl easy handle kept
+ * for keep-alive), the only libcurl code on the handheld; a drain's struct
+ * sync_transport.
  */
-int syncd_relay(const struct sync_options *o);
+struct syncd_conn;
+
+/* Copies nothing: o and its strings must outlive the connection.  Reads the
+ * token file.  Caller closes. */
+int syncd_conn_open(const struct sync_options *o, struct syncd_conn **out, char **cause);
+void syncd_conn_close(struct syncd_conn *c);
+/* The connection as a drain's transport.  Owned by c. */
+struct sync_transport *syncd_conn_transport(struct syncd_conn *c);
+/*
+ * While a request waits on the network it also waits on fd (-1: none) and
+ * calls ready(arg) when fd is readable or at end of file; once *stop (NULL:
+ * never) is true the request under way is abandoned (SYNC_ABORTED).  The
+ * pointers must outlive the connection.
+ */
+void syncd_conn_watch(struct syncd_conn *c, int fd, void (*ready)(void *arg), void *arg,
+    const bool *stop);
+/* GET /v1/health; SYNC_DONE when it answered as a depot. */
+enum sync_outcome syncd_conn_health(struct syncd_conn *c, char **cause);
 
 #endif

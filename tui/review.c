@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "supervisor/supervisor.h"
 #include "tui/review.h"
 #include "util/util.h"
 
@@ -540,7 +541,7 @@ may_act(struct tui_app *app, struct review *rv)
 {
 	if (!rv->unlocked) {
 		rv->mode = MODE_PIN;
-		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		tui_edit_init(&rv->edit, "", SUPERVISOR_PIN_MAX);
 		return false;
 	}
 	if (reviewer_name(app, rv)[0] == '\0') {
@@ -621,13 +622,13 @@ send_verify(struct tui_app *app, struct review *rv, const char *text)
 static void
 check_pin(struct tui_app *app, struct review *rv)
 {
-	char pin[REPORT_PIN_MAX * 4 + 1], *cause = NULL;
+	char pin[SUPERVISOR_PIN_MAX * 4 + 1], *cause = NULL;
 	bool ok = false;
 
 	tui_edit_text(&rv->edit, pin, sizeof pin);
-	tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+	tui_edit_init(&rv->edit, "", SUPERVISOR_PIN_MAX);
 	rv->mode = MODE_TABLE;
-	if (report_pin_verify(app->st, pin, &ok, &cause) != 0) {
+	if (supervisor_pin_verify(app->st, pin, &ok, &cause) != 0) {
 		tui_flash(app, true, "%s", cause);
 		free(cause);
 	} else if (!ok) {
@@ -803,7 +804,7 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 	case TUI_ACT_PIN:
 		rv->pending = STORE_UNREVIEWED;
 		rv->mode = MODE_PIN;
-		tui_edit_init(&rv->edit, "", REPORT_PIN_MAX);
+		tui_edit_init(&rv->edit, "", SUPERVISOR_PIN_MAX);
 		break;
 	default: return false;
 	}

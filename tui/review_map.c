@@ -105,18 +105,167 @@ by_time(const void *pa, const void *pb)
 	    report_day_row(sort_day, sort_vis[*b])->rec->created_at);
 }
 
+/* Where the day's placed records lie, and how many have no position. */
+struct bounds {
+	double minlat, maxlat, minlon, maxlon;
+	size_t placed, without;
+};
+
+static void
+map_bounds(struct report_day *day, const size_t *vis, size_t nvis, struct bounds *b)
+{
+	*b = (struct bounds){ .minlat = 90, .maxlat = -90, .minlon = 180, .maxlon = -180 };
+	for (size_t i = 0; i < nvis; i++) {
+		const struct store_record *rec = report_day_row(day, vis[i])->rec;
+
+		if (!placed(rec)) {
+			b->without++;
+			continue;
+		}
+		b->placed++;
+		b->minlat = fmin(b->minlat, rec->pos.lat);
+		b->maxlat = fmax(b->maxlat, rec->pos.lat);
+		b->minlon = fmin(b->minlon, rec->pos.lon);
+		b->maxlon = fmax(b->maxlon, rec->pos.lon);
+	}
+}
+
+/* Each visible record's dot (px -1: not placed) and inspector, and the inspectors' names. */
+struct plot {
+	int *px, *py, *who;
+	const char *names[MAP_INSPECTORS];
+	size_t nnames;
+};
+
+static void
+map_place(struct plot *p, const struct canvas *c, const struct bounds *b, struct report_day *day,
+    const size_t *vis, size_t nvis)
+{
+	double coslat = cos((b->minlat + b->maxlat) / 2 * M_PI / 180), scale;
+	double dx, dy, sxs, sys;
+
+	if (coslat < 0.05)
+		coslat = 0.05;
+	dx = (b->maxlon - b->minlon) * coslat;
+	dy = b->maxlat - b->minlat;
+	sxs = dx > 0 ? (c->w * 2 - 1) / dx : INFINITY;
+	sys = dy > 0 ? (c->h * 4 - 1) / dy : INFINITY;
+	scale = fmin(sxs, sys);
+	if (!isfinite(scale))
+		scale = 0;
+	for (size_t i = 0; i < nvis; i++) {
+		const struct store_record *rec = report_day_row(day, vis[i])->rec;
+		size_t k;
+
+		p->px[i] = -1;
+		if (!placed(rec))
+			continue;
+		for (k = 0; k < p->nnames; k++)
+			if (strcmp(p->names[k], rec->inspector) == 0)
+				break;
+		if (k == p->nnames && p->nnames < MAP_INSPECTORS)
+			p->names[p->nnames++] = rec->inspector;
+		p->who[i] = (int)(k < MAP_INSPECTORS ? k : MAP_INSPECTORS - 1);
+		p->px[i] = (int)lround((rec->pos.lon - b->minlon) * coslat * scale);
+		p->py[i] = (int)lround((b->maxlat - rec->pos.lat) * scale);
+	}
+}
+
+/* Routes join each inspector's records in time order, whatever the table's order. */
+static void
+map_routes(struct canvas *c, const struct plot *p, struct report_day *day, const size_t *vis,
+    size_t nvis)
+{
+	int lastx[MAP_INSPECTORS], lasty[MAP_INSPECTORS];
+	size_t *order = xcalloc(nvis + 1, sizeof *order), norder = 0;
+
+	for (int i = 0; i < MAP_INSPECTORS; i++)
+		lastx[i] = lasty[i] = -1;
+	for (size_t i = 0; i < nvis; i++)
+		if (p->px[i] >= 0)
+			order[norder++] = i;
+	sort_day = day;
+	sort_vis = vis;
+	qsort(order, norder, sizeof *order, by_time);
+	for (size_t k = 0; k < norder; k++) {
+		size_t i = order[k];
+		int w = p->who[i];
+
+		if (lastx[w] >= 0)
+			line(c, lastx[w], lasty[w], p->px[i], p->py[i], w);
+		else
+			dot(c, p->px[i], p->py[i], w);
+		lastx[w] = p->px[i];
+		lasty[w] = p->py[i];
+	}
+	free(order);
+}
+
+/* The canvas's braille cells, each in its inspector's colour. */
+static void
+map_blit(struct tui_app *app, const struct canvas *c, int top)
+{
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++) {
+			uint8_t b = c->bits[y * c->w + x];
+			char ch[4];
+
+			if (b == 0)
+				continue;
+			utf8(0x2800u + b, ch);
+			mvaddstr(top + 1 + y, x, ch);
+			mvchgat(top + 1 + y, x, 1, tui_attr(app, inspector_roles[c->owner[y * c->w + x]]),
+			    0, NULL);
+		}
+}
+
+/* Hazards over the routes, the most severe last so that it shows. */
+static void
+map_hazards(struct tui_app *app, const struct plot *p, struct report_day *day, const size_t *vis,
+    size_t nvis, int top)
+{
+	static const unsigned marks[] = { 0x25AA, 0x25C6, 0x25CF };  /* ▪ ◆ ● */
+	static const enum tui_role roles[] = { TUI_SEV_MINOR, TUI_SEV_MODERATE, TUI_SEV_SEVERE };
+
+	for (int sev = REPORT_MINOR; sev <= REPORT_SEVERE; sev++)
+		for (size_t i = 0; i < nvis; i++) {
+			const struct report_row *row = report_day_row(day, vis[i]);
+			bool worst = row->hazards[sev] > 0;
+			char ch[4];
+
+			for (int s2 = sev + 1; s2 < REPORT_SEVERITY_COUNT; s2++)
+				worst = worst && row->hazards[s2] == 0;
+			if (p->px[i] < 0 || !worst)
+				continue;
+			utf8(marks[sev], ch);
+			tui_put(top + 1 + p->py[i] / 4, p->px[i] / 2, ch, 1,
+			    tui_attr(app, roles[sev]) | A_BOLD);
+		}
+}
+
+/* Legend: inspectors in their colours, then the marks. */
+static void
+map_legend(struct tui_app *app, const struct plot *p, int y, int cols)
+{
+	int x = 0;
+
+	for (size_t i = 0; i < p->nnames && x < cols; i++) {
+		x += tui_put(y, x, inspector_glyphs[i], cols - x, tui_attr(app, inspector_roles[i]));
+		x += tui_put(y, x, p->names[i], cols - x, tui_attr(app, inspector_roles[i]) | A_BOLD);
+		x += tui_put(y, x, " ", cols - x, A_NORMAL);
+	}
+	if (x < cols)
+		tui_put(y, x, "● severe ◆ moderate ▪ minor ◎ current", cols - x, A_NORMAL);
+}
+
 void
 tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *vis, size_t nvis,
     size_t cur, int top, int rows, int cols)
 {
-	const char *names[MAP_INSPECTORS];
-	size_t nnames = 0, without = 0, placed_count = 0;
-	double minlat = 90, maxlat = -90, minlon = 180, maxlon = -180, scale, coslat;
+	struct bounds b;
 	struct canvas c;
-	int *px, *py, *who, lastx[MAP_INSPECTORS], lasty[MAP_INSPECTORS];
-	size_t *order, norder = 0;
+	struct plot p = { 0 };
 	char buf[256];
-	int x;
 
 	c.w = cols;
 	c.h = rows - 3;   /* title, canvas, legend, and the app's flash line */
@@ -124,136 +273,41 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 		tui_put(top, 0, tui_msg(app, NULL, TUI_MSG_MAP_TOO_SMALL), cols, A_BOLD);
 		return;
 	}
-	for (size_t i = 0; i < nvis; i++) {
-		const struct store_record *rec = report_day_row(day, vis[i])->rec;
-
-		if (!placed(rec)) {
-			without++;
-			continue;
-		}
-		placed_count++;
-		minlat = fmin(minlat, rec->pos.lat);
-		maxlat = fmax(maxlat, rec->pos.lat);
-		minlon = fmin(minlon, rec->pos.lon);
-		maxlon = fmax(maxlon, rec->pos.lon);
-	}
+	map_bounds(day, vis, nvis, &b);
 	snprintf(buf, sizeof buf, "%s %s  %zu %s  %zu %s  (m/Esc: table)",
-	    tui_msg(app, NULL, TUI_MSG_MAP), report_day_name(day), placed_count,
-	    tui_msg(app, NULL, TUI_MSG_PLACED), without,
+	    tui_msg(app, NULL, TUI_MSG_MAP), report_day_name(day), b.placed,
+	    tui_msg(app, NULL, TUI_MSG_PLACED), b.without,
 	    tui_msg(app, NULL, TUI_MSG_WITHOUT_POSITION));
 	tui_put_pad(top, 0, buf, cols, tui_attr(app, TUI_TITLE));
-	if (placed_count == 0) {
+	if (b.placed == 0) {
 		tui_put(top + 2, 2, tui_msg(app, NULL, TUI_MSG_NO_POSITIONS_DRAW),
 		    cols - 2, tui_attr(app, TUI_DIM));
 		return;
 	}
-	coslat = cos((minlat + maxlat) / 2 * M_PI / 180);
-	if (coslat < 0.05)
-		coslat = 0.05;
-	{
-		double dx = (maxlon - minlon) * coslat, dy = maxlat - minlat;
-		double sxs = dx > 0 ? (c.w * 2 - 1) / dx : INFINITY;
-		double sys = dy > 0 ? (c.h * 4 - 1) / dy : INFINITY;
-
-		scale = fmin(sxs, sys);
-		if (!isfinite(scale))
-			scale = 0;
-	}
 	c.bits = xcalloc((size_t)c.w * (size_t)c.h, 1);
 	c.owner = xmalloc((size_t)c.w * (size_t)c.h);
 	memset(c.owner, -1, (size_t)c.w * (size_t)c.h);
-	px = xcalloc(nvis + 1, sizeof *px);
-	py = xcalloc(nvis + 1, sizeof *py);
-	who = xcalloc(nvis + 1, sizeof *who);
-	for (int i = 0; i < MAP_INSPECTORS; i++)
-		lastx[i] = -1;
-	for (size_t pass = 0; pass < nvis; pass++) {
-		const struct report_row *row = report_day_row(day, vis[pass]);
-		const struct store_record *rec = row->rec;
-		size_t k;
-
-		px[pass] = -1;
-		if (!placed(rec))
-			continue;
-		for (k = 0; k < nnames; k++)
-			if (strcmp(names[k], rec->inspector) == 0)
-				break;
-		if (k == nnames && nnames < MAP_INSPECTORS)
-			names[nnames++] = rec->inspector;
-		who[pass] = (int)(k < MAP_INSPECTORS ? k : MAP_INSPECTORS - 1);
-		px[pass] = (int)lround((rec->pos.lon - minlon) * coslat * scale);
-		py[pass] = (int)lround((maxlat - rec->pos.lat) * scale);
-	}
-	/* Routes join each inspector's records in time order, whatever the table's order. */
-	order = xcalloc(nvis + 1, sizeof *order);
+	p.px = xcalloc(nvis + 1, sizeof *p.px);
+	p.py = xcalloc(nvis + 1, sizeof *p.py);
+	p.who = xcalloc(nvis + 1, sizeof *p.who);
+	map_place(&p, &c, &b, day, vis, nvis);
+	map_routes(&c, &p, day, vis, nvis);
+	map_blit(app, &c, top);
 	for (size_t i = 0; i < nvis; i++)
-		if (px[i] >= 0)
-			order[norder++] = i;
-	sort_day = day;
-	sort_vis = vis;
-	qsort(order, norder, sizeof *order, by_time);
-	for (size_t k = 0; k < norder; k++) {
-		size_t i = order[k];
-		int w = who[i];
-
-		if (lastx[w] >= 0)
-			line(&c, lastx[w], lasty[w], px[i], py[i], w);
-		else
-			dot(&c, px[i], py[i], w);
-		lastx[w] = px[i];
-		lasty[w] = py[i];
-	}
-	free(order);
-	for (int y = 0; y < c.h; y++)
-		for (x = 0; x < c.w; x++) {
-			uint8_t b = c.bits[y * c.w + x];
-			char ch[4];
-
-			if (b == 0)
-				continue;
-			utf8(0x2800u + b, ch);
-			mvaddstr(top + 1 + y, x, ch);
-			mvchgat(top + 1 + y, x, 1, tui_attr(app, inspector_roles[c.owner[y * c.w + x]]),
-			    0, NULL);
-		}
-	for (size_t i = 0; i < nvis; i++)
-		if (px[i] >= 0)
-			tui_put(top + 1 + py[i] / 4, px[i] / 2, inspector_glyphs[who[i]], 1,
-			    tui_attr(app, inspector_roles[who[i]]));
-	/* Hazards over the routes, the most severe last so that it shows. */
-	for (int sev = REPORT_MINOR; sev <= REPORT_SEVERE; sev++)
-		for (size_t i = 0; i < nvis; i++) {
-			const struct report_row *row = report_day_row(day, vis[i]);
-			static const unsigned marks[] = { 0x25AA, 0x25C6, 0x25CF };  /* ▪ ◆ ● */
-			static const enum tui_role roles[] = { TUI_SEV_MINOR, TUI_SEV_MODERATE, TUI_SEV_SEVERE };
-			bool worst = row->hazards[sev] > 0;
-			char ch[4];
-
-			for (int s2 = sev + 1; s2 < REPORT_SEVERITY_COUNT; s2++)
-				worst = worst && row->hazards[s2] == 0;
-			if (px[i] < 0 || !worst)
-				continue;
-			utf8(marks[sev], ch);
-			tui_put(top + 1 + py[i] / 4, px[i] / 2, ch, 1, tui_attr(app, roles[sev]) | A_BOLD);
-		}
-	if (cur < nvis && px[cur] >= 0) {
+		if (p.px[i] >= 0)
+			tui_put(top + 1 + p.py[i] / 4, p.px[i] / 2, inspector_glyphs[p.who[i]], 1,
+			    tui_attr(app, inspector_roles[p.who[i]]));
+	map_hazards(app, &p, day, vis, nvis, top);
+	if (cur < nvis && p.px[cur] >= 0) {
 		char ch[4];
 
 		utf8(0x25CE, ch);   /* ◎ */
-		tui_put(top + 1 + py[cur] / 4, px[cur] / 2, ch, 1, A_REVERSE | A_BOLD);
+		tui_put(top + 1 + p.py[cur] / 4, p.px[cur] / 2, ch, 1, A_REVERSE | A_BOLD);
 	}
-	/* Legend: inspectors in their colours, then the marks. */
-	x = 0;
-	for (size_t i = 0; i < nnames && x < cols; i++) {
-		x += tui_put(top + rows - 2, x, inspector_glyphs[i], cols - x, tui_attr(app, inspector_roles[i]));
-		x += tui_put(top + rows - 2, x, names[i], cols - x, tui_attr(app, inspector_roles[i]) | A_BOLD);
-		x += tui_put(top + rows - 2, x, " ", cols - x, A_NORMAL);
-	}
-	if (x < cols)
-		tui_put(top + rows - 2, x, "● severe ◆ moderate ▪ minor ◎ current", cols - x, A_NORMAL);
-	free(px);
-	free(py);
-	free(who);
+	map_legend(app, &p, top + rows - 2, cols);
+	free(p.px);
+	free(p.py);
+	free(p.who);
 	free(c.bits);
 	free(c.owner);
 }

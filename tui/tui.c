@@ -917,13 +917,132 @@ feed_arrived(struct tui_app *app)
 		    (unsigned)s->feed_decisions);
 }
 
+/*
+ * Sync only when a depot is configured, in a child process that reads the
+ * rest of the configuration itself; a worker that fails to start is news
+ * (in diag), not fatal.
+ */
+static void
+start_sync(struct tui_app *app, char diag[TUI_FLASH_LEN])
+{
+	const char *server = fc_config_get(app->opt.config, "server");
+	char *why = NULL;
+
+	if (server != NULL && server[0] != '\0' &&
+	    sync_proc_start(app->opt.db_path, app->opt.device, &app->sync, &why) != 0) {
+		snprintf(diag, TUI_FLASH_LEN, "%s", why);
+		free(why);
+		app->sync = NULL;
+	}
+}
+
+static void
+start_curses(struct tui_app *app)
+{
+	atexit(restore_terminal);
+	initscr();
+	curses_active = 1;
+	cbreak();
+	noecho();
+	nonl();
+	/* Keys are decoded by tui/input.c, never by the terminal description. */
+	keypad(stdscr, FALSE);
+	nodelay(stdscr, TRUE);
+	tui_input_init(&app->input);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);
+	init_colours(app);
+	getmaxyx(stdscr, app->rows, app->cols);
+}
+
+/* What the sync worker said, and whether it is still there. */
+static void
+sync_news(struct tui_app *app)
+{
+	if (sync_proc_read(app->sync, &app->sync_status) == 1) {
+		if (app->sync_status.feed_seq != app->feed_seq)
+			feed_arrived(app);
+		app->have_sync_status = true;
+		if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
+			app->queue = app->sync_status.queued;
+		app->dirty = true;
+	}
+	if (sync_proc_fd(app->sync) < 0) {
+		/* The worker ended by itself (it could not start): say why, sync off. */
+		tui_flash(app, true, "%s: %s", tui_msg(app, NULL, TUI_MSG_SYNC_STOPPED),
+		    app->sync_status.message[0] != '\0' ? app->sync_status.message :
+		    tui_msg(app, NULL, TUI_MSG_WORKER_EXITED));
+		sync_proc_stop(app->sync);
+		app->sync = NULL;
+		app->have_sync_status = false;
+		fc_strlcpy(app->last_sync, "off", sizeof app->last_sync);
+	}
+}
+
+/* The one poll() loop: keys, gpsd, the sync worker, signals and timers, until quit. */
+static void
+run_loop(struct tui_app *app)
+{
+	int64_t last_tick = 0;
+
+	while (!app->quit) {
+		struct pollfd pfd[4];
+		nfds_t n = 0;
+		int gfd, r;
+
+		if (app->dirty) {
+			app->dirty = false;
+			draw(app);
+			if (app->opt.bench_startup)
+				break;
+		}
+		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+		gfd = app->gc != NULL ? gpsclient_fd(app->gc) : -1;
+		if (gfd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
+		if (app->sync != NULL && sync_proc_fd(app->sync) >= 0)
+			pfd[n++] = (struct pollfd){ .fd = sync_proc_fd(app->sync), .events = POLLIN };
+		r = poll(pfd, n, next_timeout(app));
+		if (r < 0 && errno != EINTR)
+			break;
+		/* EINTR may be SIGWINCH: get_wch then returns KEY_RESIZE. */
+		drain_keys(app);
+		if (app->gc != NULL && gpsclient_process(app->gc)) {
+			struct tui_screen *top = &app->stack[app->depth - 1];
+
+			app->dirty = true;
+			if (top->ops->update != NULL)
+				top->ops->update(top);
+		}
+		if (app->sync != NULL)
+			sync_news(app);
+		if (r >= 0 && (pfd[1].revents & POLLIN)) {
+			unsigned char sig;
+
+			while (read(signal_pipe[0], &sig, 1) == 1)
+				if (sig == SIGTERM || sig == SIGHUP || sig == SIGINT)
+					app->quit = true;
+			if (app->quit)
+				save_all(app);
+		}
+		if (app->flash[0] != '\0' && fc_monotonic_ms() >= app->flash_until_ms)
+			app->dirty = true;
+		if (fc_monotonic_ms() - last_tick >= 1000) {
+			last_tick = fc_monotonic_ms();
+			if (app->gc != NULL && (gpsclient_state(app->gc) == GPS_FIX ||
+			    gpsclient_state(app->gc) == GPS_STALE))
+				app->dirty = true;
+		}
+	}
+}
+
 int
 tui_run(const struct tui_options *opt, char **cause)
 {
 	struct tui_app *app = xcalloc(1, sizeof *app);
 	char diag[TUI_FLASH_LEN] = "";
 	char *dir = NULL;
-	int64_t last_tick = 0;
 	int rc = -1;
 
 	app->opt = *opt;
@@ -948,22 +1067,7 @@ tui_run(const struct tui_options *opt, char **cause)
 	}
 	if (gpsclient_open(opt->gpsd, &app->gc, cause) != 0)
 		goto fail;
-	{
-		/*
-		 * Sync only when a depot is configured, in a child process that
-		 * reads the rest of the configuration itself; a worker that fails
-		 * to start is news, not fatal.
-		 */
-		const char *server = fc_config_get(opt->config, "server");
-		char *why = NULL;
-
-		if (server != NULL && server[0] != '\0' &&
-		    sync_proc_start(opt->db_path, opt->device, &app->sync, &why) != 0) {
-			snprintf(diag, sizeof diag, "%s", why);
-			free(why);
-			app->sync = NULL;
-		}
-	}
+	start_sync(app, diag);
 	if (opt->inspector != NULL)
 		fc_strlcpy(app->inspector, opt->inspector, sizeof app->inspector);
 	if (opt->lang != NULL)
@@ -971,20 +1075,7 @@ tui_run(const struct tui_options *opt, char **cause)
 	if (install_signals(cause) != 0)
 		goto fail;
 
-	atexit(restore_terminal);
-	initscr();
-	curses_active = 1;
-	cbreak();
-	noecho();
-	nonl();
-	/* Keys are decoded by tui/input.c, never by the terminal description. */
-	keypad(stdscr, FALSE);
-	nodelay(stdscr, TRUE);
-	tui_input_init(&app->input);
-	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
-	mouseinterval(0);
-	init_colours(app);
-	getmaxyx(stdscr, app->rows, app->cols);
+	start_curses(app);
 
 	/* The review (at a depot: a million records) has no queue to show; counting it costs 0.1 s. */
 	if (opt->review_day == NULL)
@@ -1002,72 +1093,7 @@ tui_run(const struct tui_options *opt, char **cause)
 		tui_push(app, &tui_ask_ops, NULL);
 	app->dirty = true;
 
-	while (!app->quit) {
-		struct pollfd pfd[4];
-		nfds_t n = 0;
-		int gfd, r;
-
-		if (app->dirty) {
-			app->dirty = false;
-			draw(app);
-			if (opt->bench_startup)
-				break;
-		}
-		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
-		gfd = app->gc != NULL ? gpsclient_fd(app->gc) : -1;
-		if (gfd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
-		if (app->sync != NULL && sync_proc_fd(app->sync) >= 0)
-			pfd[n++] = (struct pollfd){ .fd = sync_proc_fd(app->sync), .events = POLLIN };
-		r = poll(pfd, n, next_timeout(app));
-		if (r < 0 && errno != EINTR)
-			break;
-		/* EINTR may be SIGWINCH: get_wch then returns KEY_RESIZE. */
-		drain_keys(app);
-		if (app->gc != NULL && gpsclient_process(app->gc)) {
-			struct tui_screen *top = &app->stack[app->depth - 1];
-
-			app->dirty = true;
-			if (top->ops->update != NULL)
-				top->ops->update(top);
-		}
-		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
-			if (app->sync_status.feed_seq != app->feed_seq)
-				feed_arrived(app);
-			app->have_sync_status = true;
-			if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
-				app->queue = app->sync_status.queued;
-			app->dirty = true;
-		}
-		if (app->sync != NULL && sync_proc_fd(app->sync) < 0) {
-			/* The worker ended by itself (it could not start): say why, sync off. */
-			tui_flash(app, true, "%s: %s", tui_msg(app, NULL, TUI_MSG_SYNC_STOPPED),
-			    app->sync_status.message[0] != '\0' ? app->sync_status.message :
-			    tui_msg(app, NULL, TUI_MSG_WORKER_EXITED));
-			sync_proc_stop(app->sync);
-			app->sync = NULL;
-			app->have_sync_status = false;
-			fc_strlcpy(app->last_sync, "off", sizeof app->last_sync);
-		}
-		if (r >= 0 && (pfd[1].revents & POLLIN)) {
-			unsigned char sig;
-
-			while (read(signal_pipe[0], &sig, 1) == 1)
-				if (sig == SIGTERM || sig == SIGHUP || sig == SIGINT)
-					app->quit = true;
-			if (app->quit)
-				save_all(app);
-		}
-		if (app->flash[0] != '\0' && fc_monotonic_ms() >= app->flash_until_ms)
-			app->dirty = true;
-		if (fc_monotonic_ms() - last_tick >= 1000) {
-			last_tick = fc_monotonic_ms();
-			if (app->gc != NULL && (gpsclient_state(app->gc) == GPS_FIX ||
-			    gpsclient_state(app->gc) == GPS_STALE))
-				app->dirty = true;
-		}
-	}
+	run_loop(app);
 	rc = 0;
 fail:
 	while (app->depth > 0) {

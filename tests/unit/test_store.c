@@ -1141,6 +1141,113 @@ test_schema_guards_final_records(void **state)
 	store_record_free(rec);
 }
 
+/* The status column of a record's row, as written (not as read). */
+static void
+row_status(const char *path, const char *uuid, char *out, size_t size)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT status FROM records WHERE uuid = ?1", -1, &stmt,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	fc_strlcpy(out, (const char *)sqlite3_column_text(stmt, 0), size);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
+/*
+ * Freezing a bundle does not rewrite its records' rows: they stay 'final'
+ * on disk and read as bundled everywhere (get, list filters, counts);
+ * marking the bundle sent rewrites each row once, to 'sent'.
+ */
+static void
+test_bundled_by_membership(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_bundle b = { .bytes = (unsigned char *)"\x1f\x8b bundle", .size = 9,
+	    .record_count = 1, .sha256 = "ff", .created_at = "2026-11-24T00:00:00.000Z" };
+	struct store_record *rec = make_final(fx->st, "road", "alice", NULL), *got;
+	struct store_record *other = make_final(fx->st, "road", "alice", NULL);
+	struct store_filter f = STORE_FILTER_ALL;
+	struct uuid_list l = { .n = 0 };
+	const char *uuids[1] = { rec->uuid };
+	int64_t counts[4], n;
+	char raw[16], *cause = NULL;
+
+	fc_uuid_v4(b.uuid);
+	assert_int_equal(store_outbox_add(fx->st, &b, uuids, 1, &cause), 0);
+	row_status(fx->path, rec->uuid, raw, sizeof raw);
+	assert_string_equal(raw, "final");
+	assert_int_equal(store_get(fx->st, rec->uuid, &got, &cause), 0);
+	assert_int_equal(got->status, STORE_BUNDLED);
+	store_record_free(got);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_FINAL], 1);
+	assert_int_equal(counts[STORE_BUNDLED], 1);
+	f.any_status = false;
+	f.status = STORE_BUNDLED;
+	assert_int_equal(store_count(fx->st, &f, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	f.status = STORE_FINAL;
+	assert_int_equal(store_list(fx->st, &f, collect_uuids, &l, &cause), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.uuids[0], other->uuid);
+	/* The pending queue leaves the bundled record out. */
+	l.n = 0;
+	assert_int_equal(store_outbox_pending(fx->st, 10, collect_uuids, &l, &cause), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.uuids[0], other->uuid);
+
+	assert_int_equal(store_outbox_mark_sent(fx->st, b.uuid, &cause), 0);
+	row_status(fx->path, rec->uuid, raw, sizeof raw);
+	assert_string_equal(raw, "sent");
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_FINAL], 1);
+	assert_int_equal(counts[STORE_BUNDLED], 0);
+	assert_int_equal(counts[STORE_SENT], 1);
+	store_record_free(rec);
+	store_record_free(other);
+}
+
+/* Freezing the next bundle and marking the last sent are one transaction: both or neither. */
+static void
+test_add_marking(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_bundle a = { .bytes = (unsigned char *)"\x1f\x8b a", .size = 4,
+	    .record_count = 1, .sha256 = "aa", .created_at = "2026-11-24T00:00:00.000Z" };
+	struct store_bundle b = a;
+	struct store_record *r1 = make_final(fx->st, "road", "alice", NULL);
+	struct store_record *r2 = make_final(fx->st, "road", "alice", NULL);
+	const char *one[1] = { r1->uuid }, *two[1] = { r2->uuid };
+	const char *bad[1] = { "00000000-0000-4000-8000-000000000000" };
+	struct store_outbox_counts oc;
+	int64_t counts[4];
+	char *cause = NULL;
+
+	fc_uuid_v4(a.uuid);
+	fc_uuid_v4(b.uuid);
+	assert_int_equal(store_outbox_add(fx->st, &a, one, 1, &cause), 0);
+	/* A refused freeze leaves the receipted bundle unmarked too. */
+	assert_int_equal(store_outbox_add_marking(fx->st, &b, bad, 1, a.uuid, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_SENT], 0);
+	assert_int_equal(counts[STORE_BUNDLED], 1);
+	assert_int_equal(store_outbox_add_marking(fx->st, &b, two, 1, a.uuid, &cause), 0);
+	assert_int_equal(store_count_by_status(fx->st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_SENT], 1);
+	assert_int_equal(counts[STORE_BUNDLED], 1);
+	assert_int_equal(store_outbox_counts(fx->st, &oc, &cause), 0);
+	assert_int_equal(oc.bundles, 1);
+	store_record_free(r1);
+	store_record_free(r2);
+}
+
 int
 main(void)
 {
@@ -1157,6 +1264,8 @@ main(void)
 		cmocka_unit_test(test_json_rejects_bad_records),
 		cmocka_unit_test_setup_teardown(test_reviews_and_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundled_by_membership, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_marking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_dedupes_and_refuses_conflicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_refuses_what_the_token_does_not_prove, setup, teardown),

@@ -2,8 +2,10 @@
  * Unit tests of the sync client pieces that need no depot: the status bar
  * text, the backoff schedule, the token file rules, the options from the
  * configuration, the drain through a fake transport (a link too slow for its
- * bundles), and the worker's reports through its pipe (against a port
- * where nothing listens: it must say offline and keep every record).
+ * bundles), and the background worker (fieldcheck-sync --tui-worker,
+ * through sync_proc_*) against a port where nothing listens (it must say
+ * offline and keep every record) and against one that never answers (the
+ * screen's leaving ends the upload in flight).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,15 +236,22 @@ struct fake_link {
 	size_t order_breaks;        /* records received after one finalized later */
 };
 
+static void
+fake_send(struct sync_transport *t, const struct store_bundle *b)
+{
+	struct fake_link *f = (struct fake_link *)t;
+
+	(void)b;
+	f->uploads++;
+}
+
 static enum sync_outcome
-fake_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhile_fn *meanwhile,
-    void *arg, struct sync_upload_info *u, char **cause)
+fake_receipt(struct sync_transport *t, const struct store_bundle *b, struct sync_upload_info *u,
+    char **cause)
 {
 	struct fake_link *f = (struct fake_link *)t;
 	struct bundle *dec = NULL;
 
-	f->uploads++;
-	meanwhile(arg);
 	if (b->size > f->max_body) {
 		f->timeouts++;
 		u->delivered = (int64_t)f->max_body;
@@ -317,7 +326,7 @@ static void
 test_drain_refreezes_for_a_slow_link(void **state)
 {
 	char dir[] = "/tmp/fieldcheck-drain-XXXXXX", *db, *cause = NULL;
-	struct fake_link f = { .t = { .upload = fake_upload, .stopped = fake_stopped,
+	struct fake_link f = { .t = { .send = fake_send, .receipt = fake_receipt, .stopped = fake_stopped,
 	    .timeout_ms = 5000 }, .max_body = 3000 };
 	struct sync_options o = { .device = "hh1" };
 	struct store_outbox_counts oc;
@@ -377,7 +386,7 @@ static void
 test_drain_refreeze_keeps_the_order(void **state)
 {
 	char dir[] = "/tmp/fieldcheck-drain-XXXXXX", *db, *cause = NULL, *cmd;
-	struct fake_link f = { .t = { .upload = fake_upload, .stopped = fake_stopped,
+	struct fake_link f = { .t = { .send = fake_send, .receipt = fake_receipt, .stopped = fake_stopped,
 	    .timeout_ms = 5000 }, .max_body = 3000 };
 	struct sync_options o = { .device = "hh1", .max_bundle_bytes = 6000 };
 	enum sync_outcome how = SYNC_TRANSIENT;
@@ -406,69 +415,163 @@ test_drain_refreeze_keeps_the_order(void **state)
 	free(db);
 }
 
-static void
-test_worker_offline(void **state)
-{
-	char dir[] = "/tmp/fieldcheck-sync-XXXXXX", *db, *tok, *url, *cause = NULL, text[160];
-	struct store *st;
-	struct sync_worker *w = NULL;
-	struct sync_status s;
-	struct sync_options o = { 0 };
-	int64_t deadline;
-	FILE *f;
-	bool offline = false;
+/*
+ * The screen's side of the worker against the real fieldcheck-sync (found
+ * beside this test's build directory): the configuration of a private
+ * XDG_CONFIG_HOME names server (http://127.0.0.1:PORT), a token file and
+ * the device; the store at db holds one final record.
+ */
+struct worker_env {
+	char dir[40];
+	char *db, *cfgdir;
+};
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	db = xasprintf("%s/hh.db", dir);
-	tok = xasprintf("%s/token", dir);
-	url = xasprintf("http://127.0.0.1:%d", dead_port());
+static void
+worker_env_make(struct worker_env *e, const char *server)
+{
+	char exe[4096], *slash, *path, *cfg, *tok;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	FILE *f;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	for (int i = 0; i < 2; i++) {
+		slash = strrchr(exe, '/');
+		assert_non_null(slash);
+		*slash = '\0';
+	}
+	path = xasprintf("%s:%s", exe, getenv("PATH") != NULL ? getenv("PATH") : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	free(path);
+	fc_strlcpy(e->dir, "/tmp/fieldcheck-sync-XXXXXX", sizeof e->dir);
+	assert_non_null(mkdtemp(e->dir));
+	e->db = xasprintf("%s/hh.db", e->dir);
+	e->cfgdir = xasprintf("%s/fieldcheck", e->dir);
+	assert_int_equal(mkdir(e->cfgdir, 0700), 0);
+	tok = xasprintf("%s/token", e->dir);
 	f = fopen(tok, "w");
 	fputs("tok\n", f);
 	fclose(f);
 	chmod(tok, 0600);
-	store_close(queue_of(db, 1));
+	cfg = xasprintf("%s/config", e->cfgdir);
+	f = fopen(cfg, "w");
+	fprintf(f, "server = %s\ntoken_file = %s\ndevice = hh1\n", server, tok);
+	fclose(f);
+	setenv("XDG_CONFIG_HOME", e->dir, 1);
+	free(cfg);
+	free(tok);
+	store_close(queue_of(e->db, 1));
+}
 
-	o.db_path = db;
-	o.server = url;
-	o.device = "hh1";
-	o.token_file = tok;
-	o.connect_timeout_ms = 500;
-	assert_int_equal(sync_worker_start(&o, &w, &cause), 0);
-	deadline = fc_monotonic_ms() + 10000;
-	while (!offline && fc_monotonic_ms() < deadline) {
-		struct pollfd pfd = { .fd = sync_worker_fd(w), .events = POLLIN };
+static void
+worker_env_free(struct worker_env *e)
+{
+	char *cmd = xasprintf("rm -rf '%s'", e->dir);
 
-		if (poll(&pfd, 1, 1000) > 0 && sync_worker_read(w, &s) == 1)
-			offline = s.offline;
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(e->db);
+	free(e->cfgdir);
+	unsetenv("XDG_CONFIG_HOME");
+}
+
+/* Reads statuses until want(s) or 20 s; true when want(s). */
+static bool
+worker_until(struct sync_proc *p, bool (*want)(const struct sync_status *), struct sync_status *s)
+{
+	int64_t deadline = fc_monotonic_ms() + 20000;
+
+	while (fc_monotonic_ms() < deadline && sync_proc_fd(p) >= 0) {
+		struct pollfd pfd = { .fd = sync_proc_fd(p), .events = POLLIN };
+
+		if (poll(&pfd, 1, 1000) > 0 && sync_proc_read(p, s) == 1 && want(s))
+			return true;
 	}
-	assert_true(offline);
+	return false;
+}
+
+static bool
+is_offline(const struct sync_status *s)
+{
+	return s->offline;
+}
+
+static bool
+is_queued(const struct sync_status *s)
+{
+	return s->queued > 0;
+}
+
+/* A depot that is not there: the worker says offline and keeps every record. */
+static void
+test_worker_offline(void **state)
+{
+	struct worker_env e;
+	struct sync_proc *p = NULL;
+	struct sync_status s;
+	struct store *st;
+	char *url, *cause = NULL, text[160];
+	int64_t counts[4];
+
+	(void)state;
+	url = xasprintf("http://127.0.0.1:%d", dead_port());
+	worker_env_make(&e, url);
+	assert_int_equal(sync_proc_start(e.db, NULL, &p, &cause), 0);
+	assert_true(worker_until(p, is_offline, &s));
 	assert_int_equal(s.queued, 1);
 	assert_int_equal(s.last_result, SYNC_FAILED);
 	assert_true(s.retry_at_ms > fc_monotonic_ms());
 	sync_status_describe(&s, text, sizeof text);
 	assert_non_null(strstr(text, "queued 1 · offline, retry in "));
-	sync_worker_nudge(w);
-	sync_worker_stop(w);
+	sync_proc_nudge(p);
+	sync_proc_stop(p);
 
 	/* Nothing was lost or marked sent. */
-	assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &cause), 0);
-	{
-		int64_t counts[4];
-
-		assert_int_equal(store_count_by_status(st, counts, &cause), 0);
-		assert_int_equal(counts[STORE_FINAL] + counts[STORE_BUNDLED], 1);
-		assert_int_equal(counts[STORE_SENT], 0);
-	}
+	assert_int_equal(store_open(e.db, STORE_READ_WRITE, &st, &cause), 0);
+	assert_int_equal(store_count_by_status(st, counts, &cause), 0);
+	assert_int_equal(counts[STORE_FINAL] + counts[STORE_BUNDLED], 1);
+	assert_int_equal(counts[STORE_SENT], 0);
 	store_close(st);
-	{
-		char *cmd = xasprintf("rm -rf '%s'", dir);
+	worker_env_free(&e);
+	free(url);
+}
 
-		assert_int_equal(system(cmd), 0);
-		free(cmd);
+/*
+ * A depot that takes the request and never answers: the screen's going
+ * away (end of file on the worker's stdin) ends the upload in flight at
+ * once, well before sync_proc_stop's 3 s would kill the worker.
+ */
+static void
+test_worker_stops_mid_upload(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	int mute = socket(AF_INET, SOCK_STREAM, 0);
+	struct worker_env e;
+	struct sync_proc *p = NULL;
+	struct sync_status s;
+	char *url, *cause = NULL;
+	int64_t t0;
+
+	(void)state;
+	assert_int_equal(bind(mute, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(mute, 4), 0);  /* never accepted: the kernel completes connects */
+	assert_int_equal(getsockname(mute, (struct sockaddr *)&sa, &len), 0);
+	url = xasprintf("http://127.0.0.1:%d", ntohs(sa.sin_port));
+	worker_env_make(&e, url);
+	assert_int_equal(sync_proc_start(e.db, NULL, &p, &cause), 0);
+	assert_true(worker_until(p, is_queued, &s));
+	{
+		/* The worker's request is in flight once its connection waits to be accepted. */
+		struct pollfd pfd = { .fd = mute, .events = POLLIN };
+
+		assert_int_equal(poll(&pfd, 1, 20000), 1);
 	}
-	free(db);
-	free(tok);
+	t0 = fc_monotonic_ms();
+	sync_proc_stop(p);
+	assert_true(fc_monotonic_ms() - t0 < 2500);
+	close(mute);
+	worker_env_free(&e);
 	free(url);
 }
 
@@ -486,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_drain_refreezes_for_a_slow_link),
 		cmocka_unit_test(test_drain_refreeze_keeps_the_order),
 		cmocka_unit_test(test_worker_offline),
+		cmocka_unit_test(test_worker_stops_mid_upload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,17 +1,17 @@
 /*
- * The supervisor PIN.  Only libsodium's crypto_pwhash_str() output is kept
+ * supervisor — the PIN.  Only libsodium's crypto_pwhash_str() output is kept
  * (Argon2id with a random salt, the limits inside the string), in the
  * store's settings, so a stolen handheld gives up no PIN.  The interactive
  * limits keep one check well under a second on a handheld.
  *
  * Every check, change and reset is appended to the store's PIN log, in the
  * same database: wrong PINs since the last right one make the next try
- * wait (REPORT_PIN_FREE_TRIES free, then 30 s doubling to an hour), so
+ * wait (SUPERVISOR_PIN_FREE_TRIES free, then 30 s doubling to an hour), so
  * neither a script nor restarting the program guesses fast.  A PIN that is
  * set changes only with the current one; `supervisor reset-pin` clears it
  * without, and the log keeps that it did, when, and who ran it.
  */
-#include "report/report.h"
+#include "supervisor/supervisor.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -29,14 +29,14 @@ sodium_ready(char **cause)
 }
 
 int
-report_pin_valid(const char *pin, char **cause)
+supervisor_pin_valid(const char *pin, char **cause)
 {
 	size_t len = strlen(pin);
 
-	if (len < REPORT_PIN_MIN)
-		return fc_fail(cause, "the PIN is too short: at least %d characters", REPORT_PIN_MIN);
-	if (len > REPORT_PIN_MAX)
-		return fc_fail(cause, "the PIN is too long: at most %d bytes", REPORT_PIN_MAX);
+	if (len < SUPERVISOR_PIN_MIN)
+		return fc_fail(cause, "the PIN is too short: at least %d characters", SUPERVISOR_PIN_MIN);
+	if (len > SUPERVISOR_PIN_MAX)
+		return fc_fail(cause, "the PIN is too long: at most %d bytes", SUPERVISOR_PIN_MAX);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)pin[i] < 0x20 || pin[i] == 0x7f)
 			return fc_fail(cause, "the PIN holds a control character (position %zu)", i + 1);
@@ -51,14 +51,14 @@ pin_wait_s(unsigned failures)
 {
 	unsigned over;
 
-	if (failures < REPORT_PIN_FREE_TRIES)
+	if (failures < SUPERVISOR_PIN_FREE_TRIES)
 		return 0;
-	over = failures - REPORT_PIN_FREE_TRIES;
+	over = failures - SUPERVISOR_PIN_FREE_TRIES;
 	return over >= 7 ? 3600 : 30L << over;
 }
 
 int
-report_pin_locked(struct store *st, long *wait_s, char **cause)
+supervisor_pin_locked(struct store *st, long *wait_s, char **cause)
 {
 	char last[FC_TIME_LEN];
 	struct timespec then;
@@ -82,7 +82,7 @@ static int
 stored_hash(struct store *st, char **hash, char **cause)
 {
 	*hash = NULL;
-	if (sodium_ready(cause) != 0 || store_setting_get(st, REPORT_PIN_SETTING, hash, cause) != 0)
+	if (sodium_ready(cause) != 0 || store_setting_get(st, SUPERVISOR_PIN_SETTING, hash, cause) != 0)
 		return -1;
 	if (*hash == NULL || (*hash)[0] == '\0') {
 		free(*hash);
@@ -99,20 +99,20 @@ stored_hash(struct store *st, char **hash, char **cause)
 }
 
 int
-report_pin_verify(struct store *st, const char *pin, bool *ok, char **cause)
+supervisor_pin_verify(struct store *st, const char *pin, bool *ok, char **cause)
 {
 	char *hash = NULL;
 	long wait_s;
 	int rc = -1;
 
 	*ok = false;
-	if (stored_hash(st, &hash, cause) != 0 || report_pin_locked(st, &wait_s, cause) != 0)
+	if (stored_hash(st, &hash, cause) != 0 || supervisor_pin_locked(st, &wait_s, cause) != 0)
 		goto done;
 	if (wait_s > 0) {
 		fc_fail(cause, "too many wrong PINs: try again in %ld s", wait_s);
 		goto done;
 	}
-	*ok = strlen(pin) <= REPORT_PIN_MAX && crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
+	*ok = strlen(pin) <= SUPERVISOR_PIN_MAX && crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
 	rc = store_pin_event(st, *ok ? STORE_PIN_OK : STORE_PIN_FAILED, NULL, NULL, NULL, cause);
 	if (rc != 0)
 		*ok = false;
@@ -122,18 +122,18 @@ done:
 }
 
 int
-report_pin_set(struct store *st, const char *current, const char *pin, char **cause)
+supervisor_pin_set(struct store *st, const char *current, const char *pin, char **cause)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	bool is_set, ok;
 
-	if (report_pin_valid(pin, cause) != 0 || sodium_ready(cause) != 0 ||
-	    report_pin_is_set(st, &is_set, cause) != 0)
+	if (supervisor_pin_valid(pin, cause) != 0 || sodium_ready(cause) != 0 ||
+	    supervisor_pin_is_set(st, &is_set, cause) != 0)
 		return -1;
 	if (is_set) {
 		if (current == NULL)
 			return fc_fail(cause, "a supervisor PIN is set: changing it needs the current one");
-		if (report_pin_verify(st, current, &ok, cause) != 0)
+		if (supervisor_pin_verify(st, current, &ok, cause) != 0)
 			return -1;
 		if (!ok)
 			return fc_fail(cause, "wrong current supervisor PIN; nothing was changed (a forgotten "
@@ -142,22 +142,22 @@ report_pin_set(struct store *st, const char *current, const char *pin, char **ca
 	if (crypto_pwhash_str(hash, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return fc_fail(cause, "not enough memory to hash the PIN");
-	return store_pin_event(st, is_set ? STORE_PIN_CHANGED : STORE_PIN_SET, NULL, REPORT_PIN_SETTING,
+	return store_pin_event(st, is_set ? STORE_PIN_CHANGED : STORE_PIN_SET, NULL, SUPERVISOR_PIN_SETTING,
 	    hash, cause);
 }
 
 int
-report_pin_reset(struct store *st, const char *who, char **cause)
+supervisor_pin_reset(struct store *st, const char *who, char **cause)
 {
-	return store_pin_event(st, STORE_PIN_RESET, who, REPORT_PIN_SETTING, "", cause);
+	return store_pin_event(st, STORE_PIN_RESET, who, SUPERVISOR_PIN_SETTING, "", cause);
 }
 
 int
-report_pin_is_set(struct store *st, bool *is_set, char **cause)
+supervisor_pin_is_set(struct store *st, bool *is_set, char **cause)
 {
 	char *value = NULL;
 
-	if (store_setting_get(st, REPORT_PIN_SETTING, &value, cause) != 0)
+	if (store_setting_get(st, SUPERVISOR_PIN_SETTING, &value, cause) != 0)
 		return -1;
 	*is_set = value != NULL && value[0] != '\0';
 	free(value);

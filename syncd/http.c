@@ -1,7 +1,10 @@
 /*
- * sync — the HTTP transport (libcurl): the one exchange with the depot
- * that a drain needs (struct sync_transport's upload), and the health
- * check.
+ * fieldcheck-sync — the HTTP transport (libcurl): the one exchange with the depot
+ * that a drain needs (struct sync_transport's send and receipt), and the
+ * health check.  Single-threaded: a request runs in libcurl's multi
+ * interface, and while it waits on the depot's socket it also waits on the
+ * descriptor the caller watches (fieldcheck-sync's stdin), so a nudge or a
+ * "stop" is heard mid-transfer.
  *
  * What counts as success is narrow on purpose: a 200/201 whose body is the
  * JSON the protocol promises, naming the bundle we sent.  Anything else —
@@ -9,11 +12,11 @@
  * the records queued.  TLS verification is never turned off; --cacert adds
  * a city CA.  Redirects are not followed.
  */
-#include "sync/sync_internal.h"
+#include "syncd/syncd.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
+#include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +27,7 @@
 #define SYNC_MAX_REPLY  65536      /* the depot's replies are a few dozen bytes */
 #define SYNC_MAX_URL    2048
 
-struct sync_conn {
+struct syncd_conn {
 	struct sync_transport t;      /* first: what the drain sees */
 	const struct sync_options *o;
 	CURLM *multi;               /* runs curl's transfers, so local work can overlap them */
@@ -34,7 +37,14 @@ struct sync_conn {
 	char reply[SYNC_MAX_REPLY + 1];
 	size_t reply_len;
 	bool reply_overflow;
-	atomic_bool *stop;
+	bool running;               /* a request is in the multi handle */
+	CURLcode result;            /* how the last request ended */
+	struct curl_slist *hdrs;    /* the upload's headers, freed when it ends */
+	char *auth;                 /* its Authorization header (holds the token) */
+	int watch_fd;               /* also waited on; -1 none */
+	void (*watch_ready)(void *);
+	void *watch_arg;
+	const bool *stop;           /* once true, the request under way is abandoned */
 	char error[CURL_ERROR_SIZE];  /* libcurl's detail, e.g. which certificate check failed */
 	curl_socket_t sock;           /* the connection's socket, for unacked; CURL_SOCKET_BAD none */
 	int unacked;                  /* bytes the depot had not acknowledged at the last look
@@ -42,23 +52,31 @@ struct sync_conn {
 	                               * once the kernel took it, buffers and all) */
 };
 
-static enum sync_outcome conn_upload(struct sync_transport *t, const struct store_bundle *b,
-    sync_meanwhile_fn *meanwhile, void *arg, struct sync_upload_info *u, char **cause);
+static void conn_end(struct syncd_conn *c);
+static void conn_send(struct sync_transport *t, const struct store_bundle *b);
+static enum sync_outcome conn_receipt(struct sync_transport *t, const struct store_bundle *b,
+    struct sync_upload_info *u, char **cause);
 static bool conn_stopped(struct sync_transport *t);
+static enum sync_outcome conn_get(struct sync_transport *t, const char *path,
+    const char *if_none_match, struct fc_buf *body, size_t max, long *status, char **cause);
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
+/* Once per process (the program is single-threaded). */
 static void
 curl_init_once(void)
 {
+	static bool done;
+
+	if (done)
+		return;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
 		abort();
+	done = true;
 }
 
 static size_t
 reply_write(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct sync_conn *c = arg;
+	struct syncd_conn *c = arg;
 	size_t n = size * nmemb;
 
 	if (c->reply_len + n > SYNC_MAX_REPLY) {
@@ -71,26 +89,14 @@ reply_write(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-static int
-xfer_info(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct sync_conn *c = arg;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return c->stop != NULL && atomic_load(c->stop) ? 1 : 0;
-}
-
 int
-sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **cause)
+syncd_conn_open(const struct sync_options *o, struct syncd_conn **out, char **cause)
 {
-	struct sync_conn *c;
+	struct syncd_conn *c;
 	size_t len;
 
 	*out = NULL;
-	pthread_once(&curl_once, curl_init_once);
+	curl_init_once();
 	if (o->server == NULL || o->server[0] == '\0')
 		return fc_fail(cause, "no depot server (set server in the configuration or --server URL)");
 	if (strncmp(o->server, "https://", 8) != 0 && strncmp(o->server, "http://", 7) != 0)
@@ -100,11 +106,14 @@ sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **caus
 	if (strlen(o->device) >= STORE_ID_LEN)
 		return fc_fail(cause, "device name longer than %d bytes", STORE_ID_LEN - 1);
 	c = xcalloc(1, sizeof *c);
-	c->t.upload = conn_upload;
+	c->t.send = conn_send;
+	c->t.receipt = conn_receipt;
 	c->t.stopped = conn_stopped;
+	c->t.get = conn_get;
 	c->t.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000L;
 	c->o = o;
 	c->sock = CURL_SOCKET_BAD;
+	c->watch_fd = -1;
 	if (fc_strlcpy(c->base, o->server, sizeof c->base) >= sizeof c->base - 64) {
 		free(c);
 		return fc_fail(cause, "server URL too long");
@@ -119,7 +128,7 @@ sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **caus
 	c->curl = curl_easy_init();
 	c->multi = curl_multi_init();
 	if (c->curl == NULL || c->multi == NULL) {
-		sync_conn_close(c);
+		syncd_conn_close(c);
 		return fc_fail(cause, "libcurl failed to start");
 	}
 	*out = c;
@@ -127,10 +136,11 @@ sync_conn_open(const struct sync_options *o, struct sync_conn **out, char **caus
 }
 
 void
-sync_conn_close(struct sync_conn *c)
+syncd_conn_close(struct syncd_conn *c)
 {
 	if (c == NULL)
 		return;
+	conn_end(c);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
 	if (c->multi != NULL)
@@ -143,21 +153,25 @@ sync_conn_close(struct sync_conn *c)
 }
 
 void
-sync_conn_set_stop(struct sync_conn *c, atomic_bool *stop)
+syncd_conn_watch(struct syncd_conn *c, int fd, void (*ready)(void *arg), void *arg,
+    const bool *stop)
 {
+	c->watch_fd = fd;
+	c->watch_ready = ready;
+	c->watch_arg = arg;
 	c->stop = stop;
 }
 
 static bool
 conn_stopped(struct sync_transport *t)
 {
-	struct sync_conn *c = (struct sync_conn *)t;
+	struct syncd_conn *c = (struct syncd_conn *)t;
 
-	return c->stop != NULL && atomic_load(c->stop);
+	return c->stop != NULL && *c->stop;
 }
 
 struct sync_transport *
-sync_conn_transport(struct sync_conn *c)
+syncd_conn_transport(struct syncd_conn *c)
 {
 	return &c->t;
 }
@@ -166,7 +180,7 @@ sync_conn_transport(struct sync_conn *c)
 static int
 sock_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
 {
-	struct sync_conn *c = arg;
+	struct syncd_conn *c = arg;
 
 	if (purpose == CURLSOCKTYPE_IPCXN)
 		c->sock = fd;
@@ -176,7 +190,7 @@ sock_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
 static int
 sock_closing(void *arg, curl_socket_t fd)
 {
-	struct sync_conn *c = arg;
+	struct syncd_conn *c = arg;
 
 	if (fd == c->sock)
 		c->sock = CURL_SOCKET_BAD;
@@ -185,7 +199,7 @@ sock_closing(void *arg, curl_socket_t fd)
 
 /* Sets the options every request shares; the easy handle keeps its connection. */
 static void
-conn_prepare(struct sync_conn *c, const char *url)
+conn_prepare(struct syncd_conn *c, const char *url)
 {
 	CURL *h = c->curl;
 
@@ -203,9 +217,6 @@ conn_prepare(struct sync_conn *c, const char *url)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->t.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, reply_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xfer_info);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->error);
 	curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, sock_opened);
@@ -218,65 +229,105 @@ conn_prepare(struct sync_conn *c, const char *url)
 	c->reply_overflow = false;
 }
 
+/* Takes the request out of the multi handle and frees what the upload held. */
+static void
+conn_end(struct syncd_conn *c)
+{
+	if (c->running)
+		curl_multi_remove_handle(c->multi, c->curl);
+	c->running = false;
+	curl_slist_free_all(c->hdrs);
+	c->hdrs = NULL;
+	if (c->auth != NULL) {
+		sodium_memzero(c->auth, strlen(c->auth));
+		free(c->auth);
+		c->auth = NULL;
+	}
+}
+
+/* Starts the prepared request. */
+static void
+conn_start(struct syncd_conn *c)
+{
+	c->unacked = 0;
+	c->result = CURLE_OK;
+	if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK) {
+		c->result = CURLE_FAILED_INIT;
+		return;
+	}
+	c->running = true;
+}
+
+/* Sleeps until curl's sockets or timers, or the watched descriptor, need us. */
+static void
+conn_wait(struct syncd_conn *c)
+{
+	struct pollfd pfd = { .fd = c->watch_fd, .events = POLLIN };
+
+	if (c->watch_fd < 0) {
+		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+		return;
+	}
+	{
+		struct curl_waitfd extra = { .fd = c->watch_fd, .events = CURL_WAIT_POLLIN };
+
+		curl_multi_poll(c->multi, &extra, 1, 1000, NULL);
+	}
+	/* Asked again with poll(): curl's revents leave out end of file (POLLHUP). */
+	if (poll(&pfd, 1, 0) > 0 && c->watch_ready != NULL)
+		c->watch_ready(c->watch_arg);
+}
 
 /*
- * Runs the prepared request to its end, like curl_easy_perform.  When
- * meanwhile is set it is called once, as soon as the request body (body
- * bytes) has gone out: the depot is then committing it, and the caller's
- * own work (freezing the next bundle) overlaps that instead of following
- * it.  A reply that arrives meanwhile waits in the socket.
+ * Drives the running request: until it ends, or with body >= 0 until that
+ * many body bytes are out (the depot is then committing them; a reply
+ * that arrives meanwhile waits in the socket).  Once stopped it abandons
+ * the request (CURLE_ABORTED_BY_CALLBACK, as a callback's abort would).
  */
-static CURLcode
-conn_perform(struct sync_conn *c, curl_off_t body, sync_meanwhile_fn *meanwhile, void *arg)
+static void
+conn_drive(struct syncd_conn *c, curl_off_t body)
 {
-	CURLcode result = CURLE_OK;
-	bool done = false;
-
-	if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
-		return CURLE_FAILED_INIT;
-	c->unacked = 0;
-	while (!done) {
+	while (c->running) {
 		CURLMsg *m;
 		int running, left, queued;
 
+		if (c->stop != NULL && *c->stop) {
+			c->result = CURLE_ABORTED_BY_CALLBACK;
+			conn_end(c);
+			return;
+		}
 		if (c->sock != CURL_SOCKET_BAD && ioctl(c->sock, TIOCOUTQ, &queued) == 0)
 			c->unacked = queued;
-
 		if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
-			result = CURLE_FAILED_INIT;
-			break;
+			c->result = CURLE_FAILED_INIT;
+			conn_end(c);
+			return;
 		}
 		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
 			if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
-				result = m->data.result;
-				done = true;
+				c->result = m->data.result;
+				curl_multi_remove_handle(c->multi, c->curl);
+				c->running = false;
 			}
 		}
-		if (done)
-			break;
-		if (meanwhile != NULL) {
+		if (!c->running)
+			return;
+		if (body >= 0) {
 			curl_off_t sent = 0;
 
 			if (curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK &&
-			    sent >= body) {
-				meanwhile(arg);
-				meanwhile = NULL;
-				continue;
-			}
+			    sent >= body)
+				return;
 		}
-		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+		conn_wait(c);
 	}
-	curl_multi_remove_handle(c->multi, c->curl);
-	if (meanwhile != NULL)
-		meanwhile(arg);  /* the request ended before its body was out: still do the work */
-	return result;
 }
 
 /* A transport failure, said for a person. */
 static enum sync_outcome
-conn_failed(struct sync_conn *c, CURLcode rc, const char *what, char **cause)
+conn_failed(struct syncd_conn *c, CURLcode rc, const char *what, char **cause)
 {
-	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop != NULL && atomic_load(c->stop)) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop != NULL && *c->stop) {
 		fc_fail(cause, "stopped");
 		return SYNC_ABORTED;
 	}
@@ -313,7 +364,7 @@ reply_is_json(CURL *h)
 
 /* The first line of a reply body, cleaned for a message. */
 static void
-reply_excerpt(const struct sync_conn *c, char *buf, size_t size)
+reply_excerpt(const struct syncd_conn *c, char *buf, size_t size)
 {
 	size_t j = 0;
 
@@ -330,7 +381,7 @@ reply_excerpt(const struct sync_conn *c, char *buf, size_t size)
 }
 
 enum sync_outcome
-sync_conn_health(struct sync_conn *c, char **cause)
+syncd_conn_health(struct syncd_conn *c, char **cause)
 {
 	char url[SYNC_MAX_URL + 32];
 	json_t *obj, *service;
@@ -340,7 +391,9 @@ sync_conn_health(struct sync_conn *c, char **cause)
 
 	snprintf(url, sizeof url, "%s/v1/health", c->base);
 	conn_prepare(c, url);
-	rc = conn_perform(c, 0, NULL, NULL);
+	conn_start(c);
+	conn_drive(c, -1);
+	rc = c->result;
 	if (rc != CURLE_OK)
 		return conn_failed(c, rc, "health", cause);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -359,7 +412,7 @@ sync_conn_health(struct sync_conn *c, char **cause)
 
 /* What the upload's end says about the link (see struct sync_upload_info). */
 static void
-conn_measure(struct sync_conn *c, const struct store_bundle *b, CURLcode rc,
+conn_measure(struct syncd_conn *c, const struct store_bundle *b, CURLcode rc,
     struct sync_upload_info *u)
 {
 	curl_off_t sent = 0, us = 0;
@@ -374,47 +427,57 @@ conn_measure(struct sync_conn *c, const struct store_bundle *b, CURLcode rc,
 	u->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 }
 
-/*
- * PUTs one frozen bundle.  SYNC_DONE only when the depot answered 200/201
- * with {"bundle": <this uuid>, "accepted": N, "duplicates": M} and N + M is
- * the bundle's record count.
- */
-static enum sync_outcome
-conn_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhile_fn *meanwhile,
-    void *arg, struct sync_upload_info *u, char **cause)
+/* Starts the PUT of one frozen bundle and returns once its body is out (or the request ended). */
+static void
+conn_send(struct sync_transport *t, const struct store_bundle *b)
 {
-	struct sync_conn *c = (struct sync_conn *)t;
-	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN], excerpt[192];
-	char *auth, *digest;
-	struct curl_slist *hdrs = NULL;
-	json_t *obj = NULL, *v;
-	long status = 0;
-	CURLcode rc;
-	enum sync_outcome how;
+	struct syncd_conn *c = (struct syncd_conn *)t;
+	char url[SYNC_MAX_URL + 64], b64[BUNDLE_SHA256_B64_LEN];
+	char *digest;
 
+	conn_end(c);
 	snprintf(url, sizeof url, "%s/v1/bundles/%s", c->base, b->uuid);
 	conn_prepare(c, url);
 	/* The digest frozen with the bytes; a damaged one is computed afresh. */
 	if (bundle_sha256_hex_to_b64(b->sha256, b64) != 0)
 		bundle_sha256_b64(b->bytes, b->size, b64);
-	auth = xasprintf("Authorization: Bearer %s", c->token);
+	c->auth = xasprintf("Authorization: Bearer %s", c->token);
 	digest = xasprintf("Repr-Digest: sha-256=:%s:", b64);
 	/* Lean headers: each byte is paid for on a patrol's cellular link. */
-	hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/gzip");
-	hdrs = curl_slist_append(hdrs, digest);
-	hdrs = curl_slist_append(hdrs, "Accept:");
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+	c->hdrs = curl_slist_append(c->hdrs, c->auth);
+	c->hdrs = curl_slist_append(c->hdrs, "Content-Type: application/gzip");
+	c->hdrs = curl_slist_append(c->hdrs, digest);
+	c->hdrs = curl_slist_append(c->hdrs, "Accept:");
+	c->hdrs = curl_slist_append(c->hdrs, "Expect:");
+	free(digest);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdrs);
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)b->bytes);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->size);
+	conn_start(c);
+	conn_drive(c, (curl_off_t)b->size);
+}
+
+/*
+ * Waits for the answer to the bundle conn_send sent.  SYNC_DONE only when
+ * the depot answered 200/201 with {"bundle": <this uuid>, "accepted": N,
+ * "duplicates": M} and N + M is the bundle's record count.
+ */
+static enum sync_outcome
+conn_receipt(struct sync_transport *t, const struct store_bundle *b, struct sync_upload_info *u,
+    char **cause)
+{
+	struct syncd_conn *c = (struct syncd_conn *)t;
+	char excerpt[192];
+	json_t *obj = NULL, *v;
+	long status = 0;
+	CURLcode rc;
+	enum sync_outcome how;
+
 	memset(u, 0, sizeof *u);
-	rc = conn_perform(c, (curl_off_t)b->size, meanwhile, arg);
-	curl_slist_free_all(hdrs);
-	sodium_memzero(auth, strlen(auth));
-	free(auth);
-	free(digest);
+	conn_drive(c, -1);
+	conn_end(c);
+	rc = c->result;
 	conn_measure(c, b, rc, u);
 	if (rc != CURLE_OK)
 		return conn_failed(c, rc, "upload", cause);
@@ -459,7 +522,7 @@ conn_upload(struct sync_transport *t, const struct store_bundle *b, sync_meanwhi
 }
 
 
-/* A GET's body, bounded (sync_conn_get). */
+/* A GET's body, bounded (conn_get). */
 struct get_body {
 	struct fc_buf *buf;
 	size_t max;
@@ -480,14 +543,14 @@ get_write(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-enum sync_outcome
-sync_conn_get(struct sync_conn *c, const char *path, const char *if_none_match, struct fc_buf *body,
+static enum sync_outcome
+conn_get(struct sync_transport *t, const char *path, const char *if_none_match, struct fc_buf *body,
     size_t max, long *status, char **cause)
 {
+	struct syncd_conn *c = (struct syncd_conn *)t;
 	char url[SYNC_MAX_URL + 256];
-	struct curl_slist *hdrs = NULL;
 	struct get_body g = { .buf = body, .max = max };
-	char *auth, *inm = NULL;
+	char *inm = NULL;
 	CURLcode rc;
 
 	*status = 0;
@@ -497,19 +560,20 @@ sync_conn_get(struct sync_conn *c, const char *path, const char *if_none_match, 
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, get_write);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &g);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "gzip");
-	auth = xasprintf("Authorization: Bearer %s", c->token);
-	hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Accept:");
+	/* Freed by conn_end, as an upload's are. */
+	c->auth = xasprintf("Authorization: Bearer %s", c->token);
+	c->hdrs = curl_slist_append(c->hdrs, c->auth);
+	c->hdrs = curl_slist_append(c->hdrs, "Accept:");
 	if (if_none_match != NULL) {
 		inm = xasprintf("If-None-Match: \"%s\"", if_none_match);
-		hdrs = curl_slist_append(hdrs, inm);
+		c->hdrs = curl_slist_append(c->hdrs, inm);
+		free(inm);
 	}
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
-	rc = conn_perform(c, 0, NULL, NULL);
-	curl_slist_free_all(hdrs);
-	sodium_memzero(auth, strlen(auth));
-	free(auth);
-	free(inm);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdrs);
+	conn_start(c);
+	conn_drive(c, -1);
+	rc = c->result;
+	conn_end(c);
 	if (rc == CURLE_WRITE_ERROR && g.overflow) {
 		fc_fail(cause, "%s: %s answered with more than %zu bytes", path, c->base, max);
 		return SYNC_TRANSIENT;
