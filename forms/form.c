@@ -44,7 +44,7 @@ enum col_kind {
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
 	C_LIST_NAME, C_ROLE, C_SEVERITY, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER, C_READONLY, C_CODE,
-	C_REPEAT_COUNT,  /* only with a repeat, which is refused at its row */
+	C_REPEAT_COUNT,  /* a repeat's number of entries */
 	C_FILTER,        /* another column of the choices sheet: a choice_filter may read it */
 };
 
@@ -693,16 +693,20 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 			free(t);
 			return 0;
 		}
+	/* A repeat is a group whose questions are answered once per entry. */
+	if (strcmp(t, "begin repeat") == 0 || strcmp(t, "begin_repeat") == 0) {
+		*type = FORM_BEGIN_GROUP;
+		*meta = META_REPEAT;
+		free(t);
+		return 0;
+	}
 	/*
-	 * A repeat is read as a group, so that the rest of the form is checked
-	 * as pyxform would, and refused here: a record keeps one answer per
-	 * question.
+	 * A loop is read as a group, so that the rest of the form is checked as
+	 * pyxform would, and refused here.
 	 */
-	if (strcmp(t, "begin repeat") == 0 || strcmp(t, "begin_repeat") == 0 ||
-	    strcmp(t, "begin loop") == 0 || strncmp(t, "begin loop ", 11) == 0) {
-		diag(ld, cell->line, cell->col, "unsupported question type '%s' (repeats: a "
-		    "record keeps one answer per question; see docs/forms.md)",
-		    strncmp(t, "begin loop", 10) == 0 ? "begin loop" : t);
+	if (strcmp(t, "begin loop") == 0 || strncmp(t, "begin loop ", 11) == 0) {
+		diag(ld, cell->line, cell->col, "unsupported question type 'begin loop' (a loop "
+		    "over a list's choices; write a repeat: see docs/forms.md)");
 		*type = FORM_BEGIN_GROUP;
 		free(t);
 		return 0;
@@ -1054,7 +1058,7 @@ other_question(struct loader *ld, size_t i)
 	q->label = xcalloc(TMP_SLOTS + 1, sizeof *q->label);
 	q->label[TMP_SLOTS] = xstrdup("Specify other.");
 	q->relevant_src = src;
-	if ((q->relevant = form_expr_parse(src, resolve, NULL, NULL, &rc, &off, &cause)) == NULL) {
+	if ((q->relevant = form_expr_parse(f, src, resolve, NULL, NULL, &rc, &off, &cause)) == NULL) {
 		diag(ld, q->line, 0, "'%s': %s", f->q[i - 1].name, cause);
 		free(cause);
 	}
@@ -1176,7 +1180,7 @@ cell_expr_in(struct loader *ld, const struct form_csv_cell *c, const char *what,
 	size_t off = 0;
 	char *cause = NULL;
 
-	e = form_expr_parse(c->text, resolve, filter ? choice_column : NULL, table_column,
+	e = form_expr_parse(ld->f, c->text, resolve, filter ? choice_column : NULL, table_column,
 	    &rc, &off, &cause);
 	if (e == NULL) {
 		diag(ld, c->line, c->col + (c->quoted ? 1 : 0) + (unsigned)off,
@@ -1349,6 +1353,49 @@ set_keys(struct form *f)
 			strcat(k, q->name);
 		}
 	}
+	for (size_t i = 0; i < f->nq; i++) {
+		struct form_question *q = &f->q[i];
+		struct fc_buf b = { 0 };
+		long chain[FORM_MAX_DEPTH + 1];
+		size_t n = 0;
+
+		if (q->name == NULL || q->repeat < 0)
+			continue;
+		if (strchr(q->key, '/') != NULL)
+			for (long p = q->parent; p >= 0 && p != q->repeat && n < FORM_MAX_DEPTH;
+			    p = f->q[p].parent)
+				chain[n++] = p;
+		while (n > 0) {
+			const char *g = f->q[chain[--n]].name;
+
+			fc_buf_append(&b, g, strlen(g));
+			fc_buf_append(&b, "/", 1);
+		}
+		fc_buf_append(&b, q->name, strlen(q->name));
+		q->rkey = b.data;
+	}
+}
+
+/*
+ * Each row's repeat: the begin_repeat around it; a repeat's end row belongs
+ * to it too, so that a pass over the form meets the repeat's rows together.
+ */
+static void
+set_repeats(struct form *f)
+{
+	for (size_t i = 0; i < f->nq; i++) {
+		struct form_question *q = &f->q[i];
+
+		q->repeat = -1;
+		for (long p = q->parent; p >= 0; p = f->q[p].parent)
+			if (f->q[p].is_repeat) {
+				q->repeat = p;
+				break;
+			}
+	}
+	for (size_t i = 0; i < f->nq; i++)
+		if (f->q[i].is_repeat && f->q[i].end > i && f->q[i].end < f->nq)
+			f->q[f->q[i].end].repeat = (long)i;
 }
 
 /* First pass over the survey: questions, types, names, groups, lists. */
@@ -1431,6 +1478,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			}
 			depth--;
 			parent = depth > 0 ? stack[depth - 1] : -1;
+			f->q[stack[depth]].end = f->nq;
 		} else if (name[0] == '\0') {
 			diag(ld, tc->line, tc->col, "question has no name");
 			free(name);
@@ -1456,7 +1504,9 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		q = &f->q[f->nq];
 		q->type = type;
 		q->meta = meta == META_RANGE || meta == META_DIGITS || meta == META_TRACE ||
-		    meta == META_SHAPE ? META_NONE : meta;
+		    meta == META_SHAPE || meta == META_REPEAT ? META_NONE : meta;
+		q->is_repeat = meta == META_REPEAT;
+		q->repeat = -2;  /* found once every group is known */
 		q->geo = meta == META_TRACE ? GEO_TRACE : meta == META_SHAPE ? GEO_SHAPE : GEO_NONE;
 		q->range = meta == META_RANGE;
 		ld->digits = xreallocarray(ld->digits, f->nq + 2, sizeof *ld->digits);
@@ -1486,6 +1536,15 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 					q->list = list_with_other(f, q->list);
 			}
 			free(list);
+		}
+		if (type == FORM_BEGIN_GROUP && q->is_repeat) {
+			for (unsigned d = depth; d-- > 0;)
+				if (f->q[stack[d]].is_repeat) {
+					diag(ld, tc->line, tc->col, "a repeat inside a repeat ('%s' in "
+					    "'%s') is not supported (see docs/forms.md)", q->name,
+					    f->q[stack[d]].name);
+					break;
+				}
 		}
 		if (type == FORM_BEGIN_GROUP) {
 			if (depth == FORM_MAX_DEPTH) {
@@ -1518,7 +1577,9 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 
 		diag(ld, r->line, 0, "group '%s' is never closed by end_group",
 		    f->q[stack[depth]].name);
+		f->q[stack[depth]].end = f->nq;
 	}
+	set_repeats(f);
 	set_keys(f);
 }
 
@@ -1710,6 +1771,11 @@ load_survey_details(struct loader *ld)
 			else
 				default_cell[i] = c;
 		}
+		if (q->is_repeat &&
+		    (c = cell_of(ld, cols, ncol, row, C_REPEAT_COUNT, SIZE_MAX)) != NULL) {
+			q->repeat_count_src = trimmed(c->text);
+			q->repeat_count = cell_expr(ld, c, "repeat_count", qn);
+		}
 		load_parameters(ld, q, cell_of(ld, cols, ncol, row, C_PARAMETERS, SIZE_MAX));
 		if ((c = cell_of(ld, cols, ncol, row, C_TRIGGER, SIZE_MAX)) != NULL)
 			load_triggers(ld, q, c);
@@ -1736,7 +1802,7 @@ load_survey_details(struct loader *ld)
 			char *cause = NULL;
 
 			q->constraint_src = xstrdup("regex(., '^\\d*$')");
-			q->constraint = form_expr_parse(q->constraint_src, resolve, NULL, NULL, &rc,
+			q->constraint = form_expr_parse(f, q->constraint_src, resolve, NULL, NULL, &rc,
 			    &off, &cause);
 			free(cause);
 		}
@@ -1790,6 +1856,9 @@ free_question(const struct form *f, struct form_question *q)
 {
 	free(q->name);
 	free(q->key);
+	free(q->rkey);
+	free(q->repeat_count_src);
+	form_expr_free(q->repeat_count);
 	form_expr_free(q->default_expr);
 	form_expr_free(q->choice_filter);
 	form_expr_free(q->readonly_expr);
@@ -2173,14 +2242,87 @@ form_question_depth(const struct form *f, size_t q)
 }
 
 long
+form_question_locate(const struct form *f, const char *key, size_t *entry)
+{
+	const char *open, *close;
+	unsigned long n;
+	char *end;
+
+	if (entry != NULL)
+		*entry = SIZE_MAX;
+	if (key == NULL)
+		return -1;
+	if ((open = strchr(key, '[')) == NULL) {
+		for (size_t i = 0; i < f->nq; i++)
+			if (f->q[i].key != NULL && strcmp(f->q[i].key, key) == 0)
+				return (long)i;
+		return -1;
+	}
+	/* rep[N]/x: x of entry N (1-based, as XPath counts) of repeat rep */
+	if (!isdigit((unsigned char)open[1]))
+		return -1;
+	n = strtoul(open + 1, &end, 10);
+	close = end;
+	if (*close != ']' || close[1] != '/' || n == 0 || n > FORM_MAX_ENTRIES)
+		return -1;
+	for (size_t r = 0; r < f->nq; r++) {
+		const struct form_question *rq = &f->q[r];
+
+		if (!rq->is_repeat || rq->key == NULL || strlen(rq->key) != (size_t)(open - key) ||
+		    memcmp(rq->key, key, (size_t)(open - key)) != 0)
+			continue;
+		for (size_t i = r + 1; i < rq->end && i < f->nq; i++)
+			if (f->q[i].repeat == (long)r && f->q[i].rkey != NULL &&
+			    strcmp(f->q[i].rkey, close + 2) == 0) {
+				if (entry != NULL)
+					*entry = n - 1;
+				return (long)i;
+			}
+	}
+	return -1;
+}
+
+long
 form_question_index(const struct form *f, const char *name)
 {
-	if (name == NULL)
-		return -1;
-	for (size_t i = 0; i < f->nq; i++)
-		if (f->q[i].key != NULL && strcmp(f->q[i].key, name) == 0)
-			return (long)i;
-	return -1;
+	return form_question_locate(f, name, NULL);
+}
+
+bool
+form_question_is_repeat(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].is_repeat;
+}
+
+long
+form_question_repeat(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].type != FORM_END_GROUP ? f->q[q].repeat : -1;
+}
+
+size_t
+form_question_end(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].type == FORM_BEGIN_GROUP ? f->q[q].end : q;
+}
+
+bool
+form_repeat_counted(const struct form *f, size_t rq)
+{
+	return rq < f->nq && f->q[rq].repeat_count != NULL;
+}
+
+int
+form_entry_key(const struct form *f, size_t q, size_t e, char *buf, size_t size)
+{
+	int n;
+
+	if (q >= f->nq || f->q[q].repeat < 0 || f->q[q].rkey == NULL)
+		n = snprintf(buf, size, "%s", form_question_key(f, q));
+	else
+		n = snprintf(buf, size, "%s[%zu]/%s", f->q[f->q[q].repeat].key, e + 1,
+		    f->q[q].rkey);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
 const char *
