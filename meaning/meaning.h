@@ -43,6 +43,7 @@ enum meaning_severity {
 };
 /* Not a hazard: what the severity functions return for any other answer. */
 #define MEANING_NO_HAZARD (-1)
+#define MEANING_KEY_MAX 2200   /* an answer's key, "REPEAT[N]/g/name" at the deepest */
 
 /* "minor", "moderate", "severe"; "?" out of range. */
 const char *meaning_severity_name(enum meaning_severity s);
@@ -72,8 +73,10 @@ size_t meaning_severity_questions(const struct form *f, size_t **out);
 
 /*
  * Calls fn once for each hazard recorded in rec, in form order.  name and
- * label (in lang; NULL: the form's default) are owned by the form.  f may
- * be NULL (no hazards).
+ * label (in lang; NULL: the form's default) live until fn returns.  A
+ * severity question inside a repeat gives one hazard per entry, named by
+ * the entry's key ("cracks[2]/severity") and labelled "LABEL (2)".  f may be
+ * NULL (no hazards).
  */
 typedef void meaning_hazard_fn(void *ctx, const char *name, const char *label,
     enum meaning_severity severity);
