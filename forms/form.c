@@ -2241,41 +2241,54 @@ form_question_depth(const struct form *f, size_t q)
 	return q < f->nq ? f->q[q].depth : 0;
 }
 
+bool
+form_key_split(const char *key, size_t *repeat_len, size_t *entry, const char **rest)
+{
+	const char *open = strchr(key, '[');
+	unsigned long n;
+	char *end;
+
+	if (open == NULL || open == key || !isdigit((unsigned char)open[1]))
+		return false;
+	errno = 0;
+	n = strtoul(open + 1, &end, 10);
+	if (errno != 0 || end[0] != ']' || end[1] != '/' || end[2] == '\0' || n == 0 ||
+	    n > FORM_MAX_ENTRIES)
+		return false;
+	*repeat_len = (size_t)(open - key);
+	*entry = n - 1;
+	*rest = end + 2;
+	return true;
+}
+
 long
 form_question_locate(const struct form *f, const char *key, size_t *entry)
 {
-	const char *open, *close;
-	unsigned long n;
-	char *end;
+	size_t rlen, e;
+	const char *rest;
 
 	if (entry != NULL)
 		*entry = SIZE_MAX;
 	if (key == NULL)
 		return -1;
-	if ((open = strchr(key, '[')) == NULL) {
+	if (!form_key_split(key, &rlen, &e, &rest)) {
 		for (size_t i = 0; i < f->nq; i++)
 			if (f->q[i].key != NULL && strcmp(f->q[i].key, key) == 0)
 				return (long)i;
 		return -1;
 	}
 	/* rep[N]/x: x of entry N (1-based, as XPath counts) of repeat rep */
-	if (!isdigit((unsigned char)open[1]))
-		return -1;
-	n = strtoul(open + 1, &end, 10);
-	close = end;
-	if (*close != ']' || close[1] != '/' || n == 0 || n > FORM_MAX_ENTRIES)
-		return -1;
 	for (size_t r = 0; r < f->nq; r++) {
 		const struct form_question *rq = &f->q[r];
 
-		if (!rq->is_repeat || rq->key == NULL || strlen(rq->key) != (size_t)(open - key) ||
-		    memcmp(rq->key, key, (size_t)(open - key)) != 0)
+		if (!rq->is_repeat || rq->key == NULL || strlen(rq->key) != rlen ||
+		    memcmp(rq->key, key, rlen) != 0)
 			continue;
 		for (size_t i = r + 1; i < rq->end && i < f->nq; i++)
 			if (f->q[i].repeat == (long)r && f->q[i].rkey != NULL &&
-			    strcmp(f->q[i].rkey, close + 2) == 0) {
+			    strcmp(f->q[i].rkey, rest) == 0) {
 				if (entry != NULL)
-					*entry = n - 1;
+					*entry = e;
 				return (long)i;
 			}
 	}

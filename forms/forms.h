@@ -141,6 +141,12 @@ bool form_repeat_counted(const struct form *f, size_t rq);
  * *entry, else SIZE_MAX.  -1 when the form has no such question.
  */
 long form_question_locate(const struct form *f, const char *key, size_t *entry);
+/*
+ * Reads a key "REPEAT[N]/KEY" without a form (exports group a repeat's
+ * answers by it): the repeat's length, the entry (N - 1) and KEY.  False
+ * for any other key.
+ */
+bool form_key_split(const char *key, size_t *repeat_len, size_t *entry, const char **rest);
 /* The record key of question q's answer in entry e (its plain key outside repeats). */
 int form_entry_key(const struct form *f, size_t q, size_t e, char *buf, size_t size);
 

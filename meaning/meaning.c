@@ -153,19 +153,15 @@ hazard_question(const struct form *f, size_t q)
 	return found >= 0 ? (size_t)found : q;
 }
 
-/*
- * How many entries question q's repeat has in rec: the highest N of its
- * keys "REPEAT[N]/..."; 1 for a question outside repeats.
- */
-static size_t
-entries_in(const struct form *f, size_t q, const struct store_record *rec)
+size_t
+meaning_entries(const struct form *f, size_t q, const struct store_record *rec)
 {
-	long r = form_question_repeat(f, q);
+	long r = form_question_is_repeat(f, q) ? (long)q : form_question_repeat(f, q);
 	const char *rk;
 	size_t n = 0, len;
 
 	if (r < 0)
-		return 1;
+		return 0;
 	rk = form_question_key(f, (size_t)r);
 	len = strlen(rk);
 	for (size_t i = 0; i < rec->answer_count; i++) {
@@ -177,6 +173,13 @@ entries_in(const struct form *f, size_t q, const struct store_record *rec)
 			n = e + 1;
 	}
 	return n;
+}
+
+/* Entries of q's repeat in rec; 1 outside repeats (the answer is read once). */
+static size_t
+entries_in(const struct form *f, size_t q, const struct store_record *rec)
+{
+	return form_question_repeat(f, q) < 0 ? 1 : meaning_entries(f, q, rec);
 }
 
 /*

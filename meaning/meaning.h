@@ -72,6 +72,12 @@ int meaning_answer_severity(const struct form *f, size_t q, const char *value);
 size_t meaning_severity_questions(const struct form *f, size_t **out);
 
 /*
+ * How many entries of repeat q (or of the repeat around question q) rec
+ * holds: the highest N of its keys "REPEAT[N]/..."; 0 outside repeats.
+ */
+size_t meaning_entries(const struct form *f, size_t q, const struct store_record *rec);
+
+/*
  * Calls fn once for each hazard recorded in rec, in form order.  name and
  * label (in lang; NULL: the form's default) live until fn returns.  A
  * severity question inside a repeat gives one hazard per entry, named by

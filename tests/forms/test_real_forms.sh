@@ -198,6 +198,45 @@ check "fruits: a name_key sheet and no survey" refused $P/fruits.csv 1:1 \
 check "loop: a loop" refused $P/loop.csv 4:2 "unsupported question type 'begin loop'"
 check "simple_loop: a loop" refused $P/simple_loop.csv 3:2 "unsupported question type 'begin loop'"
 
+# A repeat's entries leave as ODK exports them: the main CSV, one CSV per
+# repeat joined by the parent's id, and GeoJSON arrays of entries.
+day=$(FC --db "$DB" list --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["day"])')
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" export --day "$day" --form liberiaStdForm \
+	--format csv -o "$SCRATCH/liberia.csv" 2> "$SCRATCH/export.err"
+check "export --format csv -o writes each repeat beside the main CSV" \
+	grep -q "entries of 'repeat1' written to $SCRATCH/liberia-repeat1.csv" "$SCRATCH/export.err"
+check "the repeat's CSV: a row per entry, PARENT_KEY the main row's id, KEY id/repeat1[N]" \
+	python3 - "$SCRATCH/liberia.csv" "$SCRATCH/liberia-repeat1.csv" <<'PY'
+import csv, sys
+main = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
+rep = list(csv.DictReader(open(sys.argv[2], encoding="utf-8", newline="")))
+assert len(main) == 1 and not any("[" in k for k in main[0]), main[0].keys()
+assert main[0]["repeatNum"] == "2"
+assert [r["weight"] for r in rep] == ["12.5", "999"], rep
+assert [r["lenHeight"] for r in rep] == ["1", "0"], rep
+assert all(r["PARENT_KEY"] == main[0]["id"] for r in rep)
+assert [r["KEY"] for r in rep] == [main[0]["id"] + "/repeat1[1]", main[0]["id"] + "/repeat1[2]"]
+PY
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" export --day "$day" --form liberiaStdForm \
+	--format csv > /dev/null 2> "$SCRATCH/export.err"
+check "export to stdout says where repeat entries go" \
+	grep -q "repeat entries (repeat1): with -o FILE" "$SCRATCH/export.err"
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" record add --form liberiaStdForm \
+	--at 6.3,-10.8,5 id=8 repeatNum=1 \
+	'repeat1[1]/weight=9.5' 'repeat1[1]/muac=120' 'repeat1[1]/oedema=0' \
+	'repeat1[1]/heightInit=75' 'repeat1[1]/lenHeight=0' > /dev/null 2>&1
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" export --day "$day" --form liberiaStdForm \
+	--format geojson -o "$SCRATCH/liberia.geojson" 2> /dev/null
+check "GeoJSON nests a repeat's entries as an array of objects" \
+	python3 - "$SCRATCH/liberia.geojson" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+a = doc["features"][0]["properties"]["answers"]
+assert a["repeat1"] == [{"weight": "9.5", "muac": "120", "oedema": "0", "heightInit": "75",
+    "lenHeight": "0"}], a
+assert not any("[" in k for k in a), a
+PY
+
 # The share of real forms that pyxform accepts, authoring mistakes left out,
 # that load and save here (the issue's goal: 85 %).
 clean="hot_parking_survey hot_infrastructure ona_MCH_v1 ona_battery_life ona_dhisform
