@@ -2,7 +2,8 @@
 # A record with a repeat's entries (answers keyed REPEAT[N]/KEY, docs/forms.md)
 # travels as any other: saved by `record add`, bundled, uploaded to a real
 # depot, and read back there byte for byte, entries included; the depot's
-# database exports them as the handheld's does.
+# database exports them as the handheld's does, and the supervisor's detail
+# lists them.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -56,3 +57,17 @@ assert [(r["length"], r["severity"], r["why"]) for r in rows] == \
     [("3.5", "severe", 'joint "opened"'), ("0.8", "minor", "")], rows
 assert all(r["PARENT_KEY"] == sys.argv[2] for r in rows), rows
 PY
+
+# The supervisor's detail of the record lists the entries.
+need_tools "the review's detail in tmux" tmux
+. "$TOP/tests/tui/tmux.sh"
+tmux_start 100 30 "$FIELDCHECK" --db "$DEPOT_DB" --forms "$FORMS" --lang en review \
+	--day "$day" --reviewer sup-wang
+tmux_wait "Review $day"
+tmux_keys Enter
+check "the detail names the repeat and its number of entries" tmux_wait "Cracks (2 entries)"
+check "... then each entry's answers under its number" sh -c \
+	"tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -A3 '#1' | grep -q 'Length (m): 3.5'"
+check "... the second entry's too" sh -c \
+	"tmux -L '$TMUX_SOCK' capture-pane -p -t t | grep -A3 '#2' | grep -q 'Severity: Minor'"
+tmux_stop
