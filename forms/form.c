@@ -61,6 +61,7 @@ struct loader {
 	void *ctx;
 	unsigned errors;
 	struct form_csv *csv;
+	struct form_csv *unexpanded;  /* the file as read, when loops were expanded into csv */
 	/* survey rows kept for the second pass: row index per question */
 	size_t *qrow;
 	struct column *scol, *ccol;
@@ -1376,6 +1377,210 @@ set_keys(struct form *f)
 	}
 }
 
+/* ---- Loops: expanded as pyxform does, a group per choice of the list ---- */
+
+/* One cell of the expanded survey: its text's offset in the arena, and where it was read. */
+struct xcell {
+	size_t off, len;
+	unsigned line, col;
+	bool quoted;
+};
+
+struct expansion {
+	struct fc_buf arena;
+	struct xcell *cells;
+	size_t ncells;
+	struct form_csv_row *rows;
+	size_t nrows;
+};
+
+/* Appends a cell whose text is t, read at c's place. */
+static void
+x_cell(struct expansion *x, const struct form_csv_cell *c, const char *t)
+{
+	struct xcell *xc;
+
+	x->cells = xreallocarray(x->cells, x->ncells + 1, sizeof *x->cells);
+	xc = &x->cells[x->ncells++];
+	xc->off = x->arena.len;
+	xc->len = strlen(t);
+	xc->line = c->line;
+	xc->col = c->col;
+	xc->quoted = c->quoted;
+	fc_buf_append(&x->arena, t, xc->len + 1);
+}
+
+/* t with %(name)s and %(label)s replaced, as pyxform formats a loop's rows.  Caller frees. */
+static char *
+loop_subst(const char *t, const char *name, const char *label)
+{
+	struct fc_buf b = { 0 };
+
+	while (*t != '\0') {
+		if (strncmp(t, "%(name)s", 8) == 0) {
+			fc_buf_append(&b, name, strlen(name));
+			t += 8;
+		} else if (strncmp(t, "%(label)s", 9) == 0) {
+			fc_buf_append(&b, label, strlen(label));
+			t += 9;
+		} else
+			fc_buf_append(&b, t++, 1);
+	}
+	fc_buf_append(&b, "", 1);
+	return b.data;
+}
+
+/*
+ * Appends row `row` of the file: each cell through loop_subst (name NULL:
+ * as it is), the type cell (tcol) as type when given, the name cell as
+ * name and the label cells as label when given, other cells empty then.
+ */
+static void
+x_row(struct expansion *x, const struct loader *ld, size_t row, size_t tcol, const char *type,
+    size_t ncol, const char *name, const char *label, const bool *is_label, bool own)
+{
+	const struct form_csv_row *r = &ld->csv->rows[row];
+	struct form_csv_row *nr;
+
+	x->rows = xreallocarray(x->rows, x->nrows + 1, sizeof *x->rows);
+	nr = &x->rows[x->nrows++];
+	nr->first = x->ncells;
+	nr->count = r->count;
+	nr->line = r->line;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct form_csv_cell *c = &ld->csv->cells[r->first + i];
+		char *t;
+
+		if (i == tcol && type != NULL)
+			t = xstrdup(type);
+		else if (own && i == ncol)
+			t = xstrdup(name);
+		else if (own)
+			t = xstrdup(i < FORM_MAX_ROW_CELLS && is_label[i] ? label : "");
+		else if (name != NULL)
+			t = loop_subst(c->text, name, label);
+		else
+			t = xstrdup(c->text);
+		x_cell(x, c, t);
+		free(t);
+	}
+}
+
+/* The type cell's words, lower case with single spaces.  Caller frees. */
+static char *
+type_words(const struct loader *ld, size_t row, size_t tcol)
+{
+	const struct form_csv_cell *c = row_cell(ld, row, tcol);
+	char *t = trimmed(c != NULL ? c->text : "");
+
+	for (char *p = t, *d = t;; p++) {
+		if (*p == ' ' && d > t && d[-1] == ' ')
+			continue;
+		if ((*d++ = (char)tolower((unsigned char)*p)) == '\0')
+			break;
+	}
+	return t;
+}
+
+/*
+ * `begin loop over LIST` ... `end loop`, as pyxform expands it: a group
+ * named as the loop, holding a group per choice of LIST (named and
+ * labelled as the choice) with the loop's rows, %(name)s and %(label)s in
+ * any of their cells replaced by the choice's.  The survey's rows head..end
+ * are rewritten into a new ld->csv whose cells keep their places in the
+ * file, so that messages point at the loop's own rows.  A loop inside a
+ * loop, or over an unknown list, is left for parse_type to refuse.
+ */
+static void
+expand_loops(struct loader *ld, size_t head, size_t *end)
+{
+	const struct form_csv_row *hr = &ld->csv->rows[head];
+	size_t tcol = SIZE_MAX, ncol = SIZE_MAX;
+	bool is_label[FORM_MAX_ROW_CELLS] = { false }, any = false;
+	struct expansion x = { 0 };
+	struct form_csv *csv;
+
+	for (size_t i = 0; i < hr->count && i < FORM_MAX_ROW_CELLS; i++) {
+		char *h = trimmed(ld->csv->cells[hr->first + i].text);
+
+		lower(h);
+		if (strcmp(h, "type") == 0)
+			tcol = i;
+		else if (strcmp(h, "name") == 0)
+			ncol = i;
+		else
+			is_label[i] = strncmp(h, "label", 5) == 0 || strncmp(h, "caption", 7) == 0;
+		free(h);
+	}
+	if (tcol == SIZE_MAX || ncol == SIZE_MAX)
+		return;
+	for (size_t row = head + 1; row < *end && !any; row++) {
+		char *t = type_words(ld, row, tcol);
+
+		any = strncmp(t, "begin loop over ", 16) == 0;
+		free(t);
+	}
+	if (!any)
+		return;
+	for (size_t row = 0; row < *end; row++) {
+		char *t = row > head ? type_words(ld, row, tcol) : xstrdup("");
+		size_t stop = row + 1, depth = 1;
+		long li = -1;
+
+		if (strncmp(t, "begin loop over ", 16) == 0) {
+			li = list_index(ld->f, t + 16);
+			for (; stop < *end; stop++) {
+				char *u = type_words(ld, stop, tcol);
+
+				depth += strncmp(u, "begin loop", 10) == 0;
+				depth -= strcmp(u, "end loop") == 0;
+				free(u);
+				if (depth != 1)
+					break;
+			}
+		}
+		free(t);
+		/* not a loop, or one that cannot be expanded (nested, unknown list, unclosed) */
+		if (li < 0 || stop >= *end || depth != 0) {
+			x_row(&x, ld, row, SIZE_MAX, NULL, ncol, NULL, NULL, is_label, false);
+			continue;
+		}
+		x_row(&x, ld, row, tcol, "begin group", ncol, NULL, NULL, is_label, false);
+		for (size_t c = 0; c < ld->f->lists[li].count; c++) {
+			const struct form_choice *ch = &ld->f->lists[li].choices[c];
+			const char *label = ch->label != NULL ? ch->label[TMP_SLOTS] : NULL;
+
+			for (size_t k = 0; ch->label != NULL && k < TMP_SLOTS && label == NULL; k++)
+				label = ch->label[k];
+			if (label == NULL)
+				label = ch->name;
+			x_row(&x, ld, row, tcol, "begin group", ncol, ch->name, label, is_label, true);
+			for (size_t r = row + 1; r < stop; r++)
+				x_row(&x, ld, r, SIZE_MAX, NULL, ncol, ch->name, label, is_label, false);
+			x_row(&x, ld, stop, tcol, "end group", ncol, NULL, NULL, is_label, false);
+		}
+		x_row(&x, ld, stop, tcol, "end group", ncol, NULL, NULL, is_label, false);
+		row = stop;
+	}
+	csv = xcalloc(1, sizeof *csv);
+	csv->arena = x.arena.data;
+	csv->cells = xcalloc(x.ncells + 1, sizeof *csv->cells);
+	for (size_t i = 0; i < x.ncells; i++) {
+		csv->cells[i].text = csv->arena + x.cells[i].off;
+		csv->cells[i].len = x.cells[i].len;
+		csv->cells[i].line = x.cells[i].line;
+		csv->cells[i].col = x.cells[i].col;
+		csv->cells[i].quoted = x.cells[i].quoted;
+	}
+	csv->ncells = x.ncells;
+	csv->rows = x.rows;
+	csv->nrows = x.nrows;
+	free(x.cells);
+	ld->unexpanded = ld->csv;
+	ld->csv = csv;
+	*end = csv->nrows;
+}
+
 /*
  * Each row's repeat: the begin_repeat around it; a repeat's end row belongs
  * to it too, so that a pass over the form meets the repeat's rows together.
@@ -2041,6 +2246,7 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	if (seen[3] && head[3] != 0)
 		load_choices(&ld, head[3] - 1, end[3], true);
 	if (seen[0] && head[0] != 0) {
+		expand_loops(&ld, head[0] - 1, &end[0]);
 		load_survey_questions(&ld, head[0] - 1, end[0]);
 		f->default_lang = f->nlang;
 		load_survey_details(&ld);
@@ -2086,6 +2292,7 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	free(ld.scol);
 	free(ld.digits);
 	form_csv_free(ld.csv);
+	form_csv_free(ld.unexpanded);
 	return f;
 
 fail:
@@ -2094,6 +2301,7 @@ fail:
 	free(ld.scol);
 	free(ld.digits);
 	form_csv_free(ld.csv);
+	form_csv_free(ld.unexpanded);
 	form_free(f);
 	return NULL;
 }

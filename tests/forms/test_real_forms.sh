@@ -153,6 +153,13 @@ check "pyx_xlsform_spec_test: a repeat of two entries with groups, required insi
 	my_name=Wang a_integer=5 a_decimal=2.5 'repeat_test[1]/required_text=north span' \
 	'repeat_test[1]/list-nolabel-test=yes' 'repeat_test[2]/required_text=south span' \
 	'repeat_test[2]/list-nolabel-test=no' 'repeat_test[2]/select_multiple_test=yes'
+check "ona_transportation: a loop over a list, %(name)s in its relevance" saves \
+	$R/ona_transportation.csv \
+	transport/loop_over_transport_types_frequency/bus/frequency_to_referral_facility=weekly \
+	'available_transportation_types_to_referral_facility=ambulance bus' \
+	transport/loop_over_transport_types_frequency/ambulance/frequency_to_referral_facility=daily \
+	transport/loop_over_transport_types_frequency/bus/frequency_to_referral_facility=weekly \
+	image1=/sdcard/DCIM/road.jpg
 check "suas_Pilot_Log_Book: a group by relevance, an acknowledge" saves \
 	$R/suas_Pilot_Log_Book.csv Flight_Time=0.5 PIC=self RPA_type=Multirotor \
 	Engines=Single_engine Flight_Time=0.5 Remark='survey flight' ack=OK
@@ -172,8 +179,6 @@ check "ona_childrens_survey_unicode: a repeat inside a repeat" refused \
 	"a repeat inside a repeat ('cartoons' in 'children.info') is not supported"
 check "ona_enumerator_weekly: three 'label' columns (pyxform refuses it too)" \
 	refused $R/ona_enumerator_weekly.csv 2:18 "column 'label' repeats the meaning of an earlier column"
-check "ona_transportation: a loop" refused $R/ona_transportation.csv 6:2 \
-	"unsupported question type 'begin loop'"
 check "opengis_service_rating: the type 'country' (pyxform refuses it too)" \
 	refused $R/opengis_service_rating.csv 36:2 "unsupported question type 'country'"
 check "pyx_or_other: a bare word where 'yes' was meant (an authoring mistake)" \
@@ -195,8 +200,10 @@ check "case_insensitivity: an entities sheet" refused $P/case_insensitivity.csv 
 	"unsupported sheet 'entities'"
 check "fruits: a name_key sheet and no survey" refused $P/fruits.csv 1:1 \
 	"unsupported sheet 'name_key'"
-check "loop: a loop" refused $P/loop.csv 4:2 "unsupported question type 'begin loop'"
-check "simple_loop: a loop" refused $P/simple_loop.csv 3:2 "unsupported question type 'begin loop'"
+check "loop: a loop with %(label)s" saves $P/loop.csv loop_toilet_types/bucket_system/number=3 \
+	available_toilet_types=bucket_system loop_toilet_types/bucket_system/number=3
+check "simple_loop: a loop" saves $P/simple_loop.csv my_table/col2/count=5 \
+	my_table/col1/count=2 my_table/col2/count=5
 
 # A repeat's entries leave as ODK exports them: the main CSV, one CSV per
 # repeat joined by the parent's id, and GeoJSON arrays of entries.

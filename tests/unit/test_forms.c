@@ -165,11 +165,11 @@ static const struct fixture_case fixture_cases[] = {
 	    "fruits.csv:1:0: no survey sheet" } },
 	{ "gps.csv", 1, "location", { NULL } },
 	{ "group.csv", 5, "family_name father phone_number age ", { NULL } },
-	{ "loop.csv", -1, NULL, {
-	    "loop.csv:4:2: unsupported question type 'begin loop' (a loop over a list's "
-	    "choices; write a repeat" } },
-	{ "simple_loop.csv", -1, NULL, {
-	    "simple_loop.csv:3:2: unsupported question type 'begin loop'" } },
+	/* a loop is a group per choice of its list, as pyxform expands it */
+	{ "loop.csv", 13, "available_toilet_types available_toilet_types_other loop_toilet_types "
+	    "pit_latrine_with_slab number  open_pit_latrine number  bucket_system number  ",
+	    { NULL } },
+	{ "simple_loop.csv", 8, "my_table col1 count  col2 count  ", { NULL } },
 	{ "specify_other.csv", 2, "sex sex_other", { NULL } },
 	{ "text_and_integer.csv", 2, "your_name your_age", { NULL } },
 	{ "utf_csv.csv", 1, "burger_toppings", { NULL } },

@@ -889,6 +889,50 @@ test_repeat_count(void **state)
 	form_free(f);
 }
 
+/*
+ * A loop over a list, as pyxform expands it: a group per choice, with
+ * %(name)s and %(label)s of the choice in the loop's cells; messages point
+ * at the loop's own rows.
+ */
+static void
+test_loops(void **state)
+{
+	struct form *f = load(
+	    "survey\n"
+	    ",type,name,label,relevant\n"
+	    ",select_multiple t,types,Types,\n"
+	    ",begin loop over t,each,Each,\n"
+	    ",integer,count,How many %(label)s?,\"selected(${types}, '%(name)s')\"\n"
+	    ",end loop,,,\n"
+	    "choices\n,list_name,name,label\n,t,bus,Buses\n,t,taxi,Taxis\n");
+	struct form_session *s = form_session_new(f, "en");
+	long bus = qi(f, "each/bus/count"), taxi = qi(f, "each/taxi/count");
+	char *label;
+
+	(void)state;
+	assert_int_equal(form_question_type(f, (size_t)qi(f, "each")), FORM_BEGIN_GROUP);
+	assert_string_equal(form_question_label(f, (size_t)qi(f, "taxi"), NULL), "Taxis");
+	label = form_session_label(s, (size_t)bus);
+	assert_string_equal(label, "How many Buses?");
+	free(label);
+	set_ok(s, "types", "taxi");
+	assert_false(form_session_relevant(s, (size_t)bus));
+	assert_true(form_session_relevant(s, (size_t)taxi));
+	set_ok(s, "each/taxi/count", "4");
+	form_session_free(s);
+	form_free(f);
+
+	/* an error in a loop's row is reported there, once per choice */
+	expect_fail("survey\n,type,name,label,relevant\n,begin loop over t,each,,\n"
+	    ",integer,count,N,${nope}\n,end loop,,,\nchoices\n,list_name,name\n,t,a\n",
+	    "4:18: relevant of 'count': unknown question '${nope}'");
+	expect_fail("survey\n,type,name\n,begin loop over nolist,each\n,text,x\n,end loop,\n",
+	    "3:2: unsupported question type 'begin loop'");
+	expect_fail("survey\n,type,name\n,begin loop over t,a\n,begin loop over t,b\n,text,x\n"
+	    ",end loop,\n,end loop,\nchoices\n,list_name,name\n,t,x\n",
+	    "unsupported question type 'begin loop'");
+}
+
 int
 main(void)
 {
@@ -907,6 +951,7 @@ main(void)
 		cmocka_unit_test(test_lines_and_shapes),
 		cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_repeat_count),
+		cmocka_unit_test(test_loops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
