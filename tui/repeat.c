@@ -69,6 +69,20 @@ entry_summary(struct tui_app *app, struct rep *r, size_t e, char *buf, size_t si
 	form_session_select_entry(r->sess, r->rq, cur);
 }
 
+/* The first entry with no answer (0 when every entry has one). */
+static size_t
+first_unanswered(struct tui_app *app, struct rep *r)
+{
+	char line[8];
+
+	for (size_t e = 0; e < form_session_entry_count(r->sess, r->rq); e++) {
+		entry_summary(app, r, e, line, sizeof line);
+		if (line[0] == '\0')
+			return e;
+	}
+	return 0;
+}
+
 static void
 repeat_draw(struct tui_screen *s, int top, int rows, int cols)
 {
@@ -202,8 +216,11 @@ tui_repeat_open(struct tui_app *app, const struct form *f, struct form_session *
 	r->sess = sess;
 	r->rq = rq;
 	r->host = *host;
-	/* the cursor starts on "+ add": after an entry, another is the likely next step */
-	r->list.cur = can_edit(r) ? form_session_entry_count(sess, rq) : 0;
+	/*
+	 * The cursor starts on the likely next step: "+ add" after an entry; in a
+	 * counted repeat, the first entry not answered yet.
+	 */
+	r->list.cur = can_edit(r) ? form_session_entry_count(sess, rq) : first_unanswered(app, r);
 	if (tui_push(app, &repeat_ops, r) != 0) {
 		free(r);
 		return -1;

@@ -23,6 +23,14 @@ choices,list_name,name,label
 ,sev,minor,Minor
 ,sev,severe,Severe
 CSV
+cat > "$SCRATCH/forms/kids.csv" <<'CSV'
+survey,type,name,label,repeat_count
+,integer,kids,How many children,
+,begin_repeat,child,Child,${kids}
+,integer,age,Age,
+,end_repeat,,,
+,text,remark,Remark,
+CSV
 tmux_start 80 24 "$FIELDCHECK" --db "$DB" --forms "$SCRATCH/forms" --gpsd none --lang en \
 	--inspector insp7
 
@@ -70,4 +78,29 @@ tmux_keys Escape
 check "Esc goes on after the repeat" tmux_wait "Remark"
 tmux_keys Escape
 check "back from after a repeat opens its entries" tmux_wait "Cracks · 1 entry"
+tmux_stop
+
+# A repeat_count sets the entries: no adding or deleting, and after each
+# entry the cursor waits on the next one not answered yet.
+rm -f "$DB"
+tmux_start 80 24 "$FIELDCHECK" --db "$DB" --forms "$SCRATCH/forms" --gpsd none --lang en \
+	--inspector insp7
+tmux_wait "Checklists"
+tmux_keys 2
+tmux_wait "How many children"
+tmux_type "2"
+tmux_keys Enter
+check "a counted repeat lists the entries its repeat_count gives" tmux_wait "Child · 2 entries"
+check "... without adding" tmux_wait_gone "+ add an entry" 1
+tmux_keys Enter
+tmux_wait "Child #1"
+tmux_type "7"
+tmux_keys Enter
+check "after an entry, the cursor is on the next one not answered" tmux_wait "#1   Age: 7"
+tmux_keys Enter
+check "... which Enter opens" tmux_wait "Child #2"
+tmux_keys Escape
+tmux_wait "Child · 2 entries"
+tmux_keys F8
+check "F8 does not delete an entry of a counted repeat" tmux_wait_gone "Delete entry" 1
 tmux_stop
