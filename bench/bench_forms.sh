@@ -3,6 +3,8 @@
 #   load every built-in checklist    vs python3's csv.reader merely splitting the same files
 #   change one answer of a 200-question form and re-check relevance and
 #   constraints                      vs the same 200 decisions as bare strcmp calls
+#   the same with a repeat of 50 entries x 10 questions, one entry's answer
+#   changing                         vs 500 decisions as bare strcmp calls
 set -u
 : "${BUILD:=build}"
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,3 +36,8 @@ set -- $("$BENCH" session 5001) || exit 1
 ours_us=$1 anchor_us=$2
 ratio=$(python3 -c "print('%.1f' % ($ours_us / max($anchor_us, 0.001)))")
 echo "forms.reevaluate_200q: median ${ours_us} us  anchor 200 bare strcmp decisions ${anchor_us} us  ratio ${ratio}  goal <= 50 us  $(verdict "$ours_us" '<=' 50)"
+
+set -- $("$BENCH" repeat 2001) || exit 1
+ours_us=$1 anchor_us=$2
+ratio=$(python3 -c "print('%.1f' % ($ours_us / max($anchor_us, 0.001)))")
+echo "forms.reevaluate_repeat_50x10: median ${ours_us} us  anchor 500 bare strcmp decisions ${anchor_us} us  ratio ${ratio}  goal <= 200 us  $(verdict "$ours_us" '<=' 200)"

@@ -33,6 +33,84 @@ export_usage(FILE *f)
 	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n", f);
 }
 
+/* A repeat's name as a file name: a question name's characters, no leading dot. */
+static bool
+file_safe(const char *name)
+{
+	if (name[0] == '\0' || name[0] == '.' || strlen(name) > 64)
+		return false;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
+/*
+ * Each repeat's table beside the main CSV, as ODK exports them: the
+ * entries of "cracks" of day.csv in day-cracks.csv, each written whole and
+ * then renamed into place.  0, or -1 with *cause.
+ */
+static int
+export_repeats(const struct report_day *day, const char *output, char **cause)
+{
+	char **reps;
+	size_t nrep, blen = strlen(output);
+	int rc = 0;
+
+	report_day_repeats(day, &reps, &nrep);
+	if (blen > 4 && strcmp(output + blen - 4, ".csv") == 0)
+		blen -= 4;
+	for (size_t r = 0; r < nrep; r++) {
+		char **cols, *path, *tmp;
+		size_t ncols;
+		struct export_sink *sink;
+		FILE *out;
+
+		if (rc != 0 || !file_safe(reps[r])) {
+			if (rc == 0)
+				fprintf(stderr, "fieldcheck: repeat answers under '%.64s' left out: not a "
+				    "question name\n", reps[r]);
+			free(reps[r]);
+			continue;
+		}
+		report_day_repeat_columns(day, reps[r], &cols, &ncols);
+		path = xasprintf("%.*s-%s.csv", (int)blen, output, reps[r]);
+		tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+		if ((out = fopen(tmp, "w")) == NULL) {
+			*cause = xasprintf("cannot create %s: %s", tmp, strerror(errno));
+			rc = -1;
+		} else {
+			sink = export_csv_repeat_new(out, reps[r], (const char *const *)cols, ncols);
+			rc = report_day_emit(day, sink, cause);
+			sink->free(sink);
+			if (fsync(fileno(out)) != 0 || fclose(out) != 0) {
+				if (rc == 0)
+					*cause = xasprintf("cannot write %s: %s", path, strerror(errno));
+				rc = -1;
+			}
+			if (rc == 0 && rename(tmp, path) != 0) {
+				*cause = xasprintf("cannot rename %s to %s: %s", tmp, path,
+				    strerror(errno));
+				rc = -1;
+			}
+			if (rc != 0)
+				unlink(tmp);
+			else
+				fprintf(stderr, "fieldcheck: entries of '%s' written to %s\n", reps[r],
+				    path);
+		}
+		for (size_t c = 0; c < ncols; c++)
+			free(cols[c]);
+		free(cols);
+		free(path);
+		free(tmp);
+		free(reps[r]);
+	}
+	free(reps);
+	return rc;
+}
+
 /* What the command line asked for. */
 struct export_args {
 	struct report_query q;
@@ -181,6 +259,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	if (a.output != NULL && strcmp(a.output, "-") != 0) {
 		tmp = xasprintf("%s.tmp.%ld", a.output, (long)getpid());
 		if ((out = fopen(tmp, "w")) == NULL) {
+			out = stdout;
 			cause = xasprintf("cannot create %s: %s", tmp, strerror(errno));
 			goto fail;
 		}
@@ -203,6 +282,22 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 			goto fail;
 		free(tmp);
 		tmp = NULL;
+	}
+	if (day != NULL) {
+		char **reps;
+		size_t nrep;
+
+		report_day_repeats(day, &reps, &nrep);
+		if (nrep > 0 && out == stdout && (a.output == NULL || strcmp(a.output, "-") == 0))
+			fprintf(stderr, "fieldcheck: the records hold repeat entries (%s%s): with "
+			    "-o FILE each repeat is written beside it as FILE-REPEAT.csv\n", reps[0],
+			    nrep > 1 ? ", ..." : "");
+		for (size_t r = 0; r < nrep; r++)
+			free(reps[r]);
+		free(reps);
+		if (nrep > 0 && a.output != NULL && strcmp(a.output, "-") != 0 &&
+		    export_repeats(day, a.output, &cause) != 0)
+			goto fail;
 	}
 	export_say(sink, codes != NULL, a.q.day, format);
 	status = 0;

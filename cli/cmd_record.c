@@ -27,14 +27,39 @@ struct pair {
 	char *name;
 	const char *value;
 	long q;
+	size_t entry;     /* "cracks[2]/length": 1; SIZE_MAX outside repeats */
+	long at;          /* where the screen asks it: q, or its repeat's row */
 };
 
+/* Form order, a repeat's answers entry by entry, as the screen asks them. */
 static int
 cmp_pairs(const void *a, const void *b)
 {
 	const struct pair *x = a, *y = b;
 
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if (x->entry != y->entry)
+		return x->entry < y->entry ? -1 : 1;
 	return x->q < y->q ? -1 : x->q > y->q;
+}
+
+/* Makes pair p's entry current (adding entries up to it), so that p's question is read there. */
+static void
+enter(const struct form *f, struct form_session *s, const struct pair *p)
+{
+	long r = form_question_repeat(f, (size_t)p->q);
+	char *msg = NULL;
+
+	if (r < 0)
+		return;
+	while (!form_repeat_counted(f, (size_t)r) && p->entry != SIZE_MAX &&
+	    form_session_entry_count(s, (size_t)r) <= p->entry &&
+	    form_session_add_entry(s, (size_t)r, &msg) == 0)
+		;
+	free(msg);
+	if (p->entry != SIZE_MAX)
+		form_session_select_entry(s, (size_t)r, p->entry);
 }
 
 /* Gives the session this device's last saved record of the form, for ${last-saved#x}. */
@@ -104,14 +129,16 @@ read_pairs(const struct form *f, int first, int argc, char **argv, bool at,
 		}
 		p->name = xstrndup(argv[i], (size_t)(eq - argv[i]));
 		p->value = eq + 1;
-		p->q = form_question_index(f, p->name);
+		p->q = form_question_locate(f, p->name, &p->entry);
 		*n = ++npairs;
 		if (p->q < 0) {
 			cli_error("form '%s' has no question '%s'", form_id(f), p->name);
 			return -1;
 		}
+		p->at = form_question_repeat(f, (size_t)p->q) >= 0 ?
+		    form_question_repeat(f, (size_t)p->q) : p->q;
 		for (size_t k = 0; k + 1 < npairs; k++)
-			if (pairs[k].q == p->q) {
+			if (pairs[k].q == p->q && pairs[k].entry == p->entry) {
 				cli_error("'%s' is answered twice", p->name);
 				return -1;
 			}
@@ -130,6 +157,9 @@ read_pairs(const struct form *f, int first, int argc, char **argv, bool at,
 		pairs[npairs].name = xstrdup(form_question_name(f, q));
 		pairs[npairs].value = NULL;
 		pairs[npairs].q = (long)q;
+		pairs[npairs].entry = SIZE_MAX;
+		pairs[npairs].at = form_question_repeat(f, q) >= 0 ? form_question_repeat(f, q) :
+		    (long)q;
 		*n = ++npairs;
 	}
 	return 0;
@@ -166,8 +196,12 @@ apply_answers(const struct form *f, struct form_session *s, struct pair *pairs, 
 	for (size_t k = 0; k < npairs; k++) {
 		const char *value = pairs[k].value != NULL ? pairs[k].value : point;
 
-		while (shown <= (size_t)pairs[k].q)
+		while (shown <= (size_t)pairs[k].at)
 			form_session_show(s, shown++);
+		enter(f, s, &pairs[k]);
+		/* inside an entry, its questions up to this one are shown first */
+		for (size_t q = (size_t)pairs[k].at; q <= (size_t)pairs[k].q; q++)
+			form_session_show(s, q);
 		if (form_session_set(s, pairs[k].name, value, &msg) != 0) {
 			answer_error(pairs[k].name, msg);
 			goto out;
@@ -175,14 +209,23 @@ apply_answers(const struct form *f, struct form_session *s, struct pair *pairs, 
 	}
 	while (shown < form_question_count(f))
 		form_session_show(s, shown++);
+	for (size_t r = 0; r < form_question_count(f); r++)
+		for (size_t e = 0; form_question_is_repeat(f, r) &&
+		    e < form_session_entry_count(s, r); e++) {
+			form_session_select_entry(s, r, e);
+			for (size_t q = r; q < form_question_end(f, r); q++)
+				form_session_show(s, q);
+		}
 	/* An answer that a later answer made irrelevant was cleared: say so. */
-	for (size_t k = 0; k < npairs; k++)
+	for (size_t k = 0; k < npairs; k++) {
+		enter(f, s, &pairs[k]);
 		if (pairs[k].value != NULL && pairs[k].value[0] != '\0' &&
 		    !form_session_relevant(s, (size_t)pairs[k].q)) {
 			cli_error("%s: this question does not apply with the other answers given",
 			    pairs[k].name);
 			goto out;
 		}
+	}
 	if (form_session_check_all(s, &bad_q, &msg) != 0) {
 		answer_error(form_question_name(f, bad_q), msg);
 		goto out;

@@ -51,6 +51,7 @@ enum func {
 	F_ONCE, F_ROUND, F_SELECTED_AT, F_CHOICE_NAME, F_CONCAT, F_SUBSTR, F_STRING,
 	F_BOOLEAN_FROM_STRING, F_FORMAT_DATE, F_DATE, F_DECIMAL_DATE_TIME, F_DISTANCE, F_AREA,
 	F_CONTAINS, F_STARTS_WITH, F_ENDS_WITH, F_FLOOR, F_CEILING, F_ABS, F_POW, F_PULLDATA,
+	F_POSITION, F_COUNT, F_SUM, F_INDEXED_REPEAT,
 };
 
 #define MAX_ARGS 32
@@ -97,6 +98,10 @@ static const struct {
 	{ "abs", F_ABS, 1, 1 },
 	{ "pow", F_POW, 2, 2 },
 	{ "pulldata", F_PULLDATA, 4, 4 },
+	{ "position", F_POSITION, 0, 0 },  /* position(..): parsed apart */
+	{ "count", F_COUNT, 1, 1 },
+	{ "sum", F_SUM, 1, 1 },
+	{ "indexed-repeat", F_INDEXED_REPEAT, 3, 3 },
 };
 
 struct form_expr {
@@ -144,6 +149,7 @@ struct parser {
 	form_expr_column_fn *column;
 	form_expr_table_fn *table;
 	void *ctx;
+	const struct form *form;  /* which questions are repeats, and in one */
 	size_t err_pos;
 	char *cause;
 };
@@ -419,10 +425,6 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		} known[] = {
 			{ "instance", "lookups in a secondary instance are not supported; "
 			    "pulldata() reads a CSV beside the form" },
-			{ "position", "repeats are not supported" },
-			{ "indexed-repeat", "repeats are not supported" },
-			{ "count", "repeats are not supported" },
-			{ "sum", "repeats are not supported" },
 		};
 
 		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -436,6 +438,26 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 	}
 	e = node(N_CALL);
 	e->func = funcs[k].f;
+	if (e->func == F_POSITION) {
+		/* position(..): the 1-based index of the repeat entry being evaluated */
+		size_t i = p->pos;
+
+		while (p->src[i] == ' ')
+			i++;
+		if (strncmp(p->src + i, "..", 2) == 0) {
+			i += 2;
+			while (p->src[i] == ' ')
+				i++;
+		}
+		if (p->src[i] != ')') {
+			perr(p, at, "position() is written position(..): the entry's position in "
+			    "its repeat");
+			goto fail;
+		}
+		p->pos = i + 1;
+		next(p);
+		return e;
+	}
 	next(p);  /* past '(' */
 	if (p->tok != T_RP) {
 		for (;;) {
@@ -486,6 +508,28 @@ parse_call(struct parser *p, const char *name, size_t len, size_t at)
 		if (p->resolve == NULL || (e->ref = p->resolve(p->ctx, qname)) < 0) {
 			perr(p, at, "jr:choice-name(): %s question '${%s}'",
 			    e->ref == -2 ? "ambiguous" : "unknown", qname);
+			goto fail;
+		}
+	}
+	if (e->func == F_COUNT || e->func == F_SUM || e->func == F_INDEXED_REPEAT) {
+		/* a node-set: ${q} of a question in a repeat (count() also takes the repeat) */
+		const struct form_expr *a = e->args[0];
+		const struct form *f = p->form;
+		bool ok = a->kind == N_REF && f != NULL;
+
+		if (ok && e->func == F_COUNT)
+			ok = f->q[a->ref].repeat >= 0 || f->q[a->ref].is_repeat;
+		else if (ok)
+			ok = f->q[a->ref].repeat >= 0 && f->q[a->ref].type != FORM_BEGIN_GROUP;
+		if (!ok) {
+			perr(p, at, "%s() takes ${name} of %s", funcs[k].name, e->func == F_COUNT ?
+			    "a repeat or of a question in one" : "a question in a repeat");
+			goto fail;
+		}
+		if (e->func == F_INDEXED_REPEAT && (e->args[1]->kind != N_REF ||
+		    e->args[1]->ref != f->q[a->ref].repeat)) {
+			perr(p, at, "indexed-repeat(${q}, ${repeat}, n): the second argument is "
+			    "the repeat around ${%s}", f->q[a->ref].name);
 			goto fail;
 		}
 	}
@@ -695,11 +739,12 @@ parse_or(struct parser *p)
 }
 
 struct form_expr *
-form_expr_parse(const char *src, form_expr_resolve_fn *resolve, form_expr_column_fn *column,
-    form_expr_table_fn *table, void *ctx, size_t *offset, char **cause)
+form_expr_parse(const struct form *form, const char *src, form_expr_resolve_fn *resolve,
+    form_expr_column_fn *column, form_expr_table_fn *table, void *ctx, size_t *offset,
+    char **cause)
 {
 	struct parser p = { .src = src, .resolve = resolve, .column = column, .table = table,
-	    .ctx = ctx };
+	    .ctx = ctx, .form = form };
 	struct form_expr *e;
 
 	next(&p);
@@ -1391,6 +1436,38 @@ eval_call(const struct form_expr *e, struct form_expr_env *env)
 		a = eval(e->args[0], env);
 		c = eval(e->args[1], env);
 		return vnum(pow(to_num(&a), to_num(&c)));
+	case F_POSITION:
+		return vnum((double)env->position);
+	case F_COUNT:
+	case F_SUM: {
+		/* over the entries of the repeat, as XPath's node-sets: an empty answer is NaN */
+		const struct form_question *q = &env->form->q[e->args[0]->ref];
+		size_t r = q->is_repeat ? (size_t)e->args[0]->ref : (size_t)q->repeat, n;
+		double sum = 0;
+
+		n = env->session != NULL ? form_session_entries_of(env->session, r) : 0;
+		if (e->func == F_COUNT)
+			return vnum((double)n);
+		for (size_t k = 0; k < n; k++) {
+			const char *v = form_session_entry_answer(env->session,
+			    (size_t)e->args[0]->ref, k);
+			struct value x = vstr(v != NULL ? v : "");
+
+			sum += to_num(&x);
+		}
+		return vnum(sum);
+	}
+	case F_INDEXED_REPEAT: {
+		double k;
+		const char *v = NULL;
+
+		a = eval(e->args[2], env);
+		k = to_num(&a);
+		if (env->session != NULL && k >= 1 && k <= FORM_MAX_ENTRIES && k == floor(k))
+			v = form_session_entry_answer(env->session, (size_t)e->args[0]->ref,
+			    (size_t)k - 1);
+		return vstr(v != NULL ? v : "");
+	}
 	case F_PULLDATA: {
 		const struct form_csv *t;
 		const char *key;
@@ -1428,6 +1505,13 @@ eval(const struct form_expr *e, struct form_expr_env *env)
 	case N_REF:
 		if ((size_t)e->ref == env->self)
 			return vstr(env->dot != NULL ? env->dot : "");
+		if (env->session != NULL && env->form->q[e->ref].repeat >= 0 &&
+		    env->form->q[e->ref].repeat != env->repeat) {
+			/* from outside its repeat, ${x} is the first entry's, as in ODK */
+			const char *v = form_session_entry_answer(env->session, (size_t)e->ref, 0);
+
+			return vstr(v != NULL ? v : "");
+		}
 		if ((size_t)e->ref < env->nanswers && env->answers[e->ref] != NULL)
 			return vstr(env->answers[e->ref]);
 		return vstr("");

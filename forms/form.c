@@ -44,7 +44,7 @@ enum col_kind {
 	C_TYPE, C_NAME, C_LABEL, C_HINT, C_REQUIRED, C_REQUIRED_MSG, C_RELEVANT,
 	C_CONSTRAINT, C_CONSTRAINT_MSG, C_DEFAULT, C_APPEARANCE, C_CALCULATION,
 	C_LIST_NAME, C_ROLE, C_SEVERITY, C_CHOICE_FILTER, C_PARAMETERS, C_TRIGGER, C_READONLY, C_CODE,
-	C_REPEAT_COUNT,  /* only with a repeat, which is refused at its row */
+	C_REPEAT_COUNT,  /* a repeat's number of entries */
 	C_FILTER,        /* another column of the choices sheet: a choice_filter may read it */
 };
 
@@ -61,6 +61,7 @@ struct loader {
 	void *ctx;
 	unsigned errors;
 	struct form_csv *csv;
+	struct form_csv *unexpanded;  /* the file as read, when loops were expanded into csv */
 	/* survey rows kept for the second pass: row index per question */
 	size_t *qrow;
 	struct column *scol, *ccol;
@@ -693,16 +694,20 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 			free(t);
 			return 0;
 		}
+	/* A repeat is a group whose questions are answered once per entry. */
+	if (strcmp(t, "begin repeat") == 0 || strcmp(t, "begin_repeat") == 0) {
+		*type = FORM_BEGIN_GROUP;
+		*meta = META_REPEAT;
+		free(t);
+		return 0;
+	}
 	/*
-	 * A repeat is read as a group, so that the rest of the form is checked
-	 * as pyxform would, and refused here: a record keeps one answer per
-	 * question.
+	 * A loop is read as a group, so that the rest of the form is checked as
+	 * pyxform would, and refused here.
 	 */
-	if (strcmp(t, "begin repeat") == 0 || strcmp(t, "begin_repeat") == 0 ||
-	    strcmp(t, "begin loop") == 0 || strncmp(t, "begin loop ", 11) == 0) {
-		diag(ld, cell->line, cell->col, "unsupported question type '%s' (repeats: a "
-		    "record keeps one answer per question; see docs/forms.md)",
-		    strncmp(t, "begin loop", 10) == 0 ? "begin loop" : t);
+	if (strcmp(t, "begin loop") == 0 || strncmp(t, "begin loop ", 11) == 0) {
+		diag(ld, cell->line, cell->col, "unsupported question type 'begin loop' (a loop "
+		    "over a list's choices; write a repeat: see docs/forms.md)");
 		*type = FORM_BEGIN_GROUP;
 		free(t);
 		return 0;
@@ -1054,7 +1059,7 @@ other_question(struct loader *ld, size_t i)
 	q->label = xcalloc(TMP_SLOTS + 1, sizeof *q->label);
 	q->label[TMP_SLOTS] = xstrdup("Specify other.");
 	q->relevant_src = src;
-	if ((q->relevant = form_expr_parse(src, resolve, NULL, NULL, &rc, &off, &cause)) == NULL) {
+	if ((q->relevant = form_expr_parse(f, src, resolve, NULL, NULL, &rc, &off, &cause)) == NULL) {
 		diag(ld, q->line, 0, "'%s': %s", f->q[i - 1].name, cause);
 		free(cause);
 	}
@@ -1176,7 +1181,7 @@ cell_expr_in(struct loader *ld, const struct form_csv_cell *c, const char *what,
 	size_t off = 0;
 	char *cause = NULL;
 
-	e = form_expr_parse(c->text, resolve, filter ? choice_column : NULL, table_column,
+	e = form_expr_parse(ld->f, c->text, resolve, filter ? choice_column : NULL, table_column,
 	    &rc, &off, &cause);
 	if (e == NULL) {
 		diag(ld, c->line, c->col + (c->quoted ? 1 : 0) + (unsigned)off,
@@ -1349,6 +1354,253 @@ set_keys(struct form *f)
 			strcat(k, q->name);
 		}
 	}
+	for (size_t i = 0; i < f->nq; i++) {
+		struct form_question *q = &f->q[i];
+		struct fc_buf b = { 0 };
+		long chain[FORM_MAX_DEPTH + 1];
+		size_t n = 0;
+
+		if (q->name == NULL || q->repeat < 0)
+			continue;
+		if (strchr(q->key, '/') != NULL)
+			for (long p = q->parent; p >= 0 && p != q->repeat && n < FORM_MAX_DEPTH;
+			    p = f->q[p].parent)
+				chain[n++] = p;
+		while (n > 0) {
+			const char *g = f->q[chain[--n]].name;
+
+			fc_buf_append(&b, g, strlen(g));
+			fc_buf_append(&b, "/", 1);
+		}
+		fc_buf_append(&b, q->name, strlen(q->name));
+		q->rkey = b.data;
+	}
+}
+
+/* ---- Loops: expanded as pyxform does, a group per choice of the list ---- */
+
+/* One cell of the expanded survey: its text's offset in the arena, and where it was read. */
+struct xcell {
+	size_t off, len;
+	unsigned line, col;
+	bool quoted;
+};
+
+struct expansion {
+	struct fc_buf arena;
+	struct xcell *cells;
+	size_t ncells;
+	struct form_csv_row *rows;
+	size_t nrows;
+};
+
+/* Appends a cell whose text is t, read at c's place. */
+static void
+x_cell(struct expansion *x, const struct form_csv_cell *c, const char *t)
+{
+	struct xcell *xc;
+
+	x->cells = xreallocarray(x->cells, x->ncells + 1, sizeof *x->cells);
+	xc = &x->cells[x->ncells++];
+	xc->off = x->arena.len;
+	xc->len = strlen(t);
+	xc->line = c->line;
+	xc->col = c->col;
+	xc->quoted = c->quoted;
+	fc_buf_append(&x->arena, t, xc->len + 1);
+}
+
+/* t with %(name)s and %(label)s replaced, as pyxform formats a loop's rows.  Caller frees. */
+static char *
+loop_subst(const char *t, const char *name, const char *label)
+{
+	struct fc_buf b = { 0 };
+
+	while (*t != '\0') {
+		if (strncmp(t, "%(name)s", 8) == 0) {
+			fc_buf_append(&b, name, strlen(name));
+			t += 8;
+		} else if (strncmp(t, "%(label)s", 9) == 0) {
+			fc_buf_append(&b, label, strlen(label));
+			t += 9;
+		} else
+			fc_buf_append(&b, t++, 1);
+	}
+	fc_buf_append(&b, "", 1);
+	return b.data;
+}
+
+/*
+ * Appends row `row` of the file: each cell through loop_subst (name NULL:
+ * as it is), the type cell (tcol) as type when given, the name cell as
+ * name and the label cells as label when given, other cells empty then.
+ */
+static void
+x_row(struct expansion *x, const struct loader *ld, size_t row, size_t tcol, const char *type,
+    size_t ncol, const char *name, const char *label, const bool *is_label, bool own)
+{
+	const struct form_csv_row *r = &ld->csv->rows[row];
+	struct form_csv_row *nr;
+
+	x->rows = xreallocarray(x->rows, x->nrows + 1, sizeof *x->rows);
+	nr = &x->rows[x->nrows++];
+	nr->first = x->ncells;
+	nr->count = r->count;
+	nr->line = r->line;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct form_csv_cell *c = &ld->csv->cells[r->first + i];
+		char *t;
+
+		if (i == tcol && type != NULL)
+			t = xstrdup(type);
+		else if (own && i == ncol)
+			t = xstrdup(name);
+		else if (own)
+			t = xstrdup(i < FORM_MAX_ROW_CELLS && is_label[i] ? label : "");
+		else if (name != NULL)
+			t = loop_subst(c->text, name, label);
+		else
+			t = xstrdup(c->text);
+		x_cell(x, c, t);
+		free(t);
+	}
+}
+
+/* The type cell's words, lower case with single spaces.  Caller frees. */
+static char *
+type_words(const struct loader *ld, size_t row, size_t tcol)
+{
+	const struct form_csv_cell *c = row_cell(ld, row, tcol);
+	char *t = trimmed(c != NULL ? c->text : "");
+
+	for (char *p = t, *d = t;; p++) {
+		if (*p == ' ' && d > t && d[-1] == ' ')
+			continue;
+		if ((*d++ = (char)tolower((unsigned char)*p)) == '\0')
+			break;
+	}
+	return t;
+}
+
+/*
+ * `begin loop over LIST` ... `end loop`, as pyxform expands it: a group
+ * named as the loop, holding a group per choice of LIST (named and
+ * labelled as the choice) with the loop's rows, %(name)s and %(label)s in
+ * any of their cells replaced by the choice's.  The survey's rows head..end
+ * are rewritten into a new ld->csv whose cells keep their places in the
+ * file, so that messages point at the loop's own rows.  A loop inside a
+ * loop, or over an unknown list, is left for parse_type to refuse.
+ */
+static void
+expand_loops(struct loader *ld, size_t head, size_t *end)
+{
+	const struct form_csv_row *hr = &ld->csv->rows[head];
+	size_t tcol = SIZE_MAX, ncol = SIZE_MAX;
+	bool is_label[FORM_MAX_ROW_CELLS] = { false }, any = false;
+	struct expansion x = { 0 };
+	struct form_csv *csv;
+
+	for (size_t i = 0; i < hr->count && i < FORM_MAX_ROW_CELLS; i++) {
+		char *h = trimmed(ld->csv->cells[hr->first + i].text);
+
+		lower(h);
+		if (strcmp(h, "type") == 0)
+			tcol = i;
+		else if (strcmp(h, "name") == 0)
+			ncol = i;
+		else
+			is_label[i] = strncmp(h, "label", 5) == 0 || strncmp(h, "caption", 7) == 0;
+		free(h);
+	}
+	if (tcol == SIZE_MAX || ncol == SIZE_MAX)
+		return;
+	for (size_t row = head + 1; row < *end && !any; row++) {
+		char *t = type_words(ld, row, tcol);
+
+		any = strncmp(t, "begin loop over ", 16) == 0;
+		free(t);
+	}
+	if (!any)
+		return;
+	for (size_t row = 0; row < *end; row++) {
+		char *t = row > head ? type_words(ld, row, tcol) : xstrdup("");
+		size_t stop = row + 1, depth = 1;
+		long li = -1;
+
+		if (strncmp(t, "begin loop over ", 16) == 0) {
+			li = list_index(ld->f, t + 16);
+			for (; stop < *end; stop++) {
+				char *u = type_words(ld, stop, tcol);
+
+				depth += strncmp(u, "begin loop", 10) == 0;
+				depth -= strcmp(u, "end loop") == 0;
+				free(u);
+				if (depth != 1)
+					break;
+			}
+		}
+		free(t);
+		/* not a loop, or one that cannot be expanded (nested, unknown list, unclosed) */
+		if (li < 0 || stop >= *end || depth != 0) {
+			x_row(&x, ld, row, SIZE_MAX, NULL, ncol, NULL, NULL, is_label, false);
+			continue;
+		}
+		x_row(&x, ld, row, tcol, "begin group", ncol, NULL, NULL, is_label, false);
+		for (size_t c = 0; c < ld->f->lists[li].count; c++) {
+			const struct form_choice *ch = &ld->f->lists[li].choices[c];
+			const char *label = ch->label != NULL ? ch->label[TMP_SLOTS] : NULL;
+
+			for (size_t k = 0; ch->label != NULL && k < TMP_SLOTS && label == NULL; k++)
+				label = ch->label[k];
+			if (label == NULL)
+				label = ch->name;
+			x_row(&x, ld, row, tcol, "begin group", ncol, ch->name, label, is_label, true);
+			for (size_t r = row + 1; r < stop; r++)
+				x_row(&x, ld, r, SIZE_MAX, NULL, ncol, ch->name, label, is_label, false);
+			x_row(&x, ld, stop, tcol, "end group", ncol, NULL, NULL, is_label, false);
+		}
+		x_row(&x, ld, stop, tcol, "end group", ncol, NULL, NULL, is_label, false);
+		row = stop;
+	}
+	csv = xcalloc(1, sizeof *csv);
+	csv->arena = x.arena.data;
+	csv->cells = xcalloc(x.ncells + 1, sizeof *csv->cells);
+	for (size_t i = 0; i < x.ncells; i++) {
+		csv->cells[i].text = csv->arena + x.cells[i].off;
+		csv->cells[i].len = x.cells[i].len;
+		csv->cells[i].line = x.cells[i].line;
+		csv->cells[i].col = x.cells[i].col;
+		csv->cells[i].quoted = x.cells[i].quoted;
+	}
+	csv->ncells = x.ncells;
+	csv->rows = x.rows;
+	csv->nrows = x.nrows;
+	free(x.cells);
+	ld->unexpanded = ld->csv;
+	ld->csv = csv;
+	*end = csv->nrows;
+}
+
+/*
+ * Each row's repeat: the begin_repeat around it; a repeat's end row belongs
+ * to it too, so that a pass over the form meets the repeat's rows together.
+ */
+static void
+set_repeats(struct form *f)
+{
+	for (size_t i = 0; i < f->nq; i++) {
+		struct form_question *q = &f->q[i];
+
+		q->repeat = -1;
+		for (long p = q->parent; p >= 0; p = f->q[p].parent)
+			if (f->q[p].is_repeat) {
+				q->repeat = p;
+				break;
+			}
+	}
+	for (size_t i = 0; i < f->nq; i++)
+		if (f->q[i].is_repeat && f->q[i].end > i && f->q[i].end < f->nq)
+			f->q[f->q[i].end].repeat = (long)i;
 }
 
 /* First pass over the survey: questions, types, names, groups, lists. */
@@ -1431,6 +1683,7 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 			}
 			depth--;
 			parent = depth > 0 ? stack[depth - 1] : -1;
+			f->q[stack[depth]].end = f->nq;
 		} else if (name[0] == '\0') {
 			diag(ld, tc->line, tc->col, "question has no name");
 			free(name);
@@ -1456,7 +1709,9 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		q = &f->q[f->nq];
 		q->type = type;
 		q->meta = meta == META_RANGE || meta == META_DIGITS || meta == META_TRACE ||
-		    meta == META_SHAPE ? META_NONE : meta;
+		    meta == META_SHAPE || meta == META_REPEAT ? META_NONE : meta;
+		q->is_repeat = meta == META_REPEAT;
+		q->repeat = -2;  /* found once every group is known */
 		q->geo = meta == META_TRACE ? GEO_TRACE : meta == META_SHAPE ? GEO_SHAPE : GEO_NONE;
 		q->range = meta == META_RANGE;
 		ld->digits = xreallocarray(ld->digits, f->nq + 2, sizeof *ld->digits);
@@ -1486,6 +1741,15 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 					q->list = list_with_other(f, q->list);
 			}
 			free(list);
+		}
+		if (type == FORM_BEGIN_GROUP && q->is_repeat) {
+			for (unsigned d = depth; d-- > 0;)
+				if (f->q[stack[d]].is_repeat) {
+					diag(ld, tc->line, tc->col, "a repeat inside a repeat ('%s' in "
+					    "'%s') is not supported (see docs/forms.md)", q->name,
+					    f->q[stack[d]].name);
+					break;
+				}
 		}
 		if (type == FORM_BEGIN_GROUP) {
 			if (depth == FORM_MAX_DEPTH) {
@@ -1518,7 +1782,9 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 
 		diag(ld, r->line, 0, "group '%s' is never closed by end_group",
 		    f->q[stack[depth]].name);
+		f->q[stack[depth]].end = f->nq;
 	}
+	set_repeats(f);
 	set_keys(f);
 }
 
@@ -1710,6 +1976,11 @@ load_survey_details(struct loader *ld)
 			else
 				default_cell[i] = c;
 		}
+		if (q->is_repeat &&
+		    (c = cell_of(ld, cols, ncol, row, C_REPEAT_COUNT, SIZE_MAX)) != NULL) {
+			q->repeat_count_src = trimmed(c->text);
+			q->repeat_count = cell_expr(ld, c, "repeat_count", qn);
+		}
 		load_parameters(ld, q, cell_of(ld, cols, ncol, row, C_PARAMETERS, SIZE_MAX));
 		if ((c = cell_of(ld, cols, ncol, row, C_TRIGGER, SIZE_MAX)) != NULL)
 			load_triggers(ld, q, c);
@@ -1736,7 +2007,7 @@ load_survey_details(struct loader *ld)
 			char *cause = NULL;
 
 			q->constraint_src = xstrdup("regex(., '^\\d*$')");
-			q->constraint = form_expr_parse(q->constraint_src, resolve, NULL, NULL, &rc,
+			q->constraint = form_expr_parse(f, q->constraint_src, resolve, NULL, NULL, &rc,
 			    &off, &cause);
 			free(cause);
 		}
@@ -1790,6 +2061,9 @@ free_question(const struct form *f, struct form_question *q)
 {
 	free(q->name);
 	free(q->key);
+	free(q->rkey);
+	free(q->repeat_count_src);
+	form_expr_free(q->repeat_count);
 	form_expr_free(q->default_expr);
 	form_expr_free(q->choice_filter);
 	form_expr_free(q->readonly_expr);
@@ -1972,6 +2246,7 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	if (seen[3] && head[3] != 0)
 		load_choices(&ld, head[3] - 1, end[3], true);
 	if (seen[0] && head[0] != 0) {
+		expand_loops(&ld, head[0] - 1, &end[0]);
 		load_survey_questions(&ld, head[0] - 1, end[0]);
 		f->default_lang = f->nlang;
 		load_survey_details(&ld);
@@ -2017,6 +2292,7 @@ form_load_buffer(const char *name, const char *data, size_t len, form_diag_fn *d
 	free(ld.scol);
 	free(ld.digits);
 	form_csv_free(ld.csv);
+	form_csv_free(ld.unexpanded);
 	return f;
 
 fail:
@@ -2025,6 +2301,7 @@ fail:
 	free(ld.scol);
 	free(ld.digits);
 	form_csv_free(ld.csv);
+	form_csv_free(ld.unexpanded);
 	form_free(f);
 	return NULL;
 }
@@ -2172,15 +2449,101 @@ form_question_depth(const struct form *f, size_t q)
 	return q < f->nq ? f->q[q].depth : 0;
 }
 
+bool
+form_key_split(const char *key, size_t *repeat_len, size_t *entry, const char **rest)
+{
+	const char *open = strchr(key, '[');
+	unsigned long n;
+	char *end;
+
+	if (open == NULL || open == key || !isdigit((unsigned char)open[1]))
+		return false;
+	errno = 0;
+	n = strtoul(open + 1, &end, 10);
+	if (errno != 0 || end[0] != ']' || end[1] != '/' || end[2] == '\0' || n == 0 ||
+	    n > FORM_MAX_ENTRIES)
+		return false;
+	*repeat_len = (size_t)(open - key);
+	*entry = n - 1;
+	*rest = end + 2;
+	return true;
+}
+
+long
+form_question_locate(const struct form *f, const char *key, size_t *entry)
+{
+	size_t rlen, e;
+	const char *rest;
+
+	if (entry != NULL)
+		*entry = SIZE_MAX;
+	if (key == NULL)
+		return -1;
+	if (!form_key_split(key, &rlen, &e, &rest)) {
+		for (size_t i = 0; i < f->nq; i++)
+			if (f->q[i].key != NULL && strcmp(f->q[i].key, key) == 0)
+				return (long)i;
+		return -1;
+	}
+	/* rep[N]/x: x of entry N (1-based, as XPath counts) of repeat rep */
+	for (size_t r = 0; r < f->nq; r++) {
+		const struct form_question *rq = &f->q[r];
+
+		if (!rq->is_repeat || rq->key == NULL || strlen(rq->key) != rlen ||
+		    memcmp(rq->key, key, rlen) != 0)
+			continue;
+		for (size_t i = r + 1; i < rq->end && i < f->nq; i++)
+			if (f->q[i].repeat == (long)r && f->q[i].rkey != NULL &&
+			    strcmp(f->q[i].rkey, rest) == 0) {
+				if (entry != NULL)
+					*entry = e;
+				return (long)i;
+			}
+	}
+	return -1;
+}
+
 long
 form_question_index(const struct form *f, const char *name)
 {
-	if (name == NULL)
-		return -1;
-	for (size_t i = 0; i < f->nq; i++)
-		if (f->q[i].key != NULL && strcmp(f->q[i].key, name) == 0)
-			return (long)i;
-	return -1;
+	return form_question_locate(f, name, NULL);
+}
+
+bool
+form_question_is_repeat(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].is_repeat;
+}
+
+long
+form_question_repeat(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].type != FORM_END_GROUP ? f->q[q].repeat : -1;
+}
+
+size_t
+form_question_end(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].type == FORM_BEGIN_GROUP ? f->q[q].end : q;
+}
+
+bool
+form_repeat_counted(const struct form *f, size_t rq)
+{
+	return rq < f->nq && f->q[rq].repeat_count != NULL;
+}
+
+int
+form_entry_key(const struct form *f, size_t q, size_t e, char *buf, size_t size)
+{
+	int n;
+
+	if (q >= f->nq || f->q[q].repeat < 0 || f->q[q].rkey == NULL)
+		n = snprintf(buf, size, "%s", form_question_key(f, q));
+	else
+		n = snprintf(buf, size, "%s[%zu]/%s", f->q[f->q[q].repeat].key, e + 1,
+		    f->q[q].rkey);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
 const char *

@@ -115,8 +115,40 @@ const char *form_question_key(const struct form *f, size_t q);
  * "end" and "step" of a range, "capture-accuracy" of a geopoint), or NULL.
  */
 const char *form_question_parameter(const struct form *f, size_t q, const char *key);
-/* Index of a question by key, or -1. */
+/*
+ * Index of a question by key, or -1.  A key inside a repeat's entry
+ * ("cracks[2]/length") names the question ("length").
+ */
 long form_question_index(const struct form *f, const char *key);
+
+/*
+ * Repeats: a begin_repeat row is a FORM_BEGIN_GROUP whose questions are
+ * answered once per entry (a crack of a bridge: its place, length,
+ * severity).  In a record an entry's answer is keyed "REPEAT[N]/KEY", N
+ * counting entries from 1 as XPath does and KEY the question's key within
+ * the entry ("length", or "g/length" when a name is shared).  A repeat
+ * inside a repeat is refused when the form loads.
+ */
+bool form_question_is_repeat(const struct form *f, size_t q);
+/* The begin_repeat row around question q, or -1 (q outside every repeat). */
+long form_question_repeat(const struct form *f, size_t q);
+/* The end row of a group or repeat q (q itself for other questions). */
+size_t form_question_end(const struct form *f, size_t q);
+/* Does repeat rq's repeat_count fix its number of entries? */
+bool form_repeat_counted(const struct form *f, size_t rq);
+/*
+ * The question a key names and, for "REPEAT[N]/KEY", the entry (N - 1) in
+ * *entry, else SIZE_MAX.  -1 when the form has no such question.
+ */
+long form_question_locate(const struct form *f, const char *key, size_t *entry);
+/*
+ * Reads a key "REPEAT[N]/KEY" without a form (exports group a repeat's
+ * answers by it): the repeat's length, the entry (N - 1) and KEY.  False
+ * for any other key.
+ */
+bool form_key_split(const char *key, size_t *repeat_len, size_t *entry, const char **rest);
+/* The record key of question q's answer in entry e (its plain key outside repeats). */
+int form_entry_key(const struct form *f, size_t q, size_t e, char *buf, size_t size);
 
 /* Choices of a select question. */
 size_t form_choice_count(const struct form *f, size_t q);
@@ -233,6 +265,23 @@ char *form_session_hint(const struct form_session *s, size_t q);
  */
 bool form_session_choice_offered(const struct form_session *s, size_t q, size_t c);
 
+/*
+ * Entries of a repeat.  Questions inside repeat rq are read, answered and
+ * checked in its current entry (form_session_get, _set, _relevant,
+ * _check...).  A repeat with a repeat_count has as many entries as it says,
+ * recomputed as answers change; the others have the entries added.
+ * form_session_set with a key "REPEAT[N]/KEY" selects entry N, adding
+ * entries up to N where they may be added.
+ */
+size_t form_session_entry_count(const struct form_session *s, size_t rq);
+/* The current entry (0-based); meaningless when there is none. */
+size_t form_session_entry(const struct form_session *s, size_t rq);
+void form_session_select_entry(struct form_session *s, size_t rq, size_t e);
+/* Adds an entry after the last and makes it current; -1 and *message when not allowed. */
+int form_session_add_entry(struct form_session *s, size_t rq, char **message);
+/* Deletes entry e (its answers with it); -1 and *message when not allowed. */
+int form_session_delete_entry(struct form_session *s, size_t rq, size_t e, char **message);
+
 /* The current answer, or "" when unanswered. */
 const char *form_session_get(const struct form_session *s, size_t q);
 bool form_session_relevant(const struct form_session *s, size_t q);
@@ -245,12 +294,16 @@ bool form_session_required(const struct form_session *s, size_t q);
  * else -1 and *message (caller frees) in the session's language.
  */
 int form_session_check(const struct form_session *s, size_t q, char **message);
-/* Checks every relevant question; on the first failure *bad_q and *message. */
+/*
+ * Checks every relevant question, in every entry; on the first failure
+ * *bad_q and *message, which names the entry ("cracks[2]: ...").
+ */
 int form_session_check_all(const struct form_session *s, size_t *bad_q, char **message);
 
 /*
  * The answers to keep: relevant, answered, non-note, non-group questions,
- * calculations included, in form order.  Calls fn(ctx, name, value) for each.
+ * calculations included, in form order, a repeat's entry by entry.  Calls
+ * fn(ctx, key, value) for each; inside a repeat the key is "REPEAT[N]/KEY".
  */
 typedef void form_answer_fn(void *ctx, const char *name, const char *value);
 void form_session_answers(const struct form_session *s, form_answer_fn *fn, void *ctx);

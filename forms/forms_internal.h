@@ -25,6 +25,8 @@
 #define FORM_MAX_DEPTH     32                  /* nested groups */
 #define FORM_MAX_EXPR_DEPTH 64                 /* nesting inside one expression */
 #define FORM_MAX_ANSWER    (64u * 1024)        /* one answer's bytes */
+#define FORM_MAX_ENTRIES   1000                /* entries of one repeat */
+#define FORM_MAX_KEY       (FORM_MAX_DEPTH * (FORM_MAX_NAME + 1) + 16)  /* "rep[12]/g/x" */
 
 /* ---- csv.c ---- */
 
@@ -81,13 +83,14 @@ typedef long form_expr_table_fn(void *ctx, const char *file, const char *column,
     const char *key_column, long *col, long *key_col);
 
 /*
- * Parses src.  column is NULL except for a choice_filter.  Returns the tree
+ * Parses src, an expression of form (whose questions, repeats included, are
+ * known).  column is NULL except for a choice_filter.  Returns the tree
  * (caller frees with form_expr_free) or NULL with *offset (the character
  * offset inside src) and *cause (caller frees).
  */
-struct form_expr *form_expr_parse(const char *src, form_expr_resolve_fn *resolve,
-    form_expr_column_fn *column, form_expr_table_fn *table, void *ctx, size_t *offset,
-    char **cause);
+struct form_expr *form_expr_parse(const struct form *form, const char *src,
+    form_expr_resolve_fn *resolve, form_expr_column_fn *column, form_expr_table_fn *table,
+    void *ctx, size_t *offset, char **cause);
 void form_expr_free(struct form_expr *e);
 
 /* The answers an expression reads: answers[q] (NULL means ""), and `.`. */
@@ -108,6 +111,15 @@ struct form_expr_env {
 	size_t arena_size, arena_used;
 	const struct form *form;  /* jr:choice-name: the choices' labels ... */
 	size_t lang;              /* ... in this language */
+	/*
+	 * Repeats: answers holds one entry's answers for the questions of
+	 * repeat (-1: none), whose 1-based index is position.  Other entries,
+	 * for count(), sum(), indexed-repeat() and a ${x} read from outside its
+	 * repeat (the first entry, as in ODK), come from session (NULL: none).
+	 */
+	long repeat;
+	size_t position;
+	const struct form_session *session;
 };
 
 bool form_expr_eval_bool(const struct form_expr *e, struct form_expr_env *env);
@@ -125,6 +137,7 @@ enum form_meta {
 	META_RANGE,      /* only while loading: the type was range */
 	META_DIGITS,     /* only while loading: the type was phone number */
 	META_TRACE, META_SHAPE,  /* only while loading: geotrace, geoshape */
+	META_REPEAT,     /* only while loading: the group was begin_repeat */
 };
 
 struct form_question {
@@ -156,6 +169,12 @@ struct form_question {
 	char *code;          /* fieldcheck::code, trimmed; NULL when none */
 	long list;           /* choice list index, or -1 */
 	long parent;         /* enclosing begin_group, or -1 */
+	bool is_repeat;      /* a begin_repeat row (type FORM_BEGIN_GROUP) */
+	long repeat;         /* the begin_repeat around this row (its end_repeat too), or -1 */
+	size_t end;          /* a group's or repeat's end row */
+	struct form_expr *repeat_count;  /* a repeat's fixed or computed number of entries */
+	char *repeat_count_src;
+	char *rkey;          /* inside a repeat: the key within one entry ("x", "g/x") */
 	unsigned depth;
 	unsigned line;
 };
@@ -205,6 +224,10 @@ size_t form_lang_index(const struct form *f, const char *lang);
 const char *form_text_in(const struct form *f, char *const *texts, size_t li);
 
 /* ---- session.c ---- */
+
+/* Entries of repeat rq, and question q's answer in entry e (NULL when none). */
+size_t form_session_entries_of(const struct form_session *s, size_t rq);
+const char *form_session_entry_answer(const struct form_session *s, size_t q, size_t e);
 
 /*
  * Checks value against question qi's type.  Returns 0 and *norm (caller

@@ -22,6 +22,28 @@
 
 #include "util/util.h"
 
+/*
+ * A repeat's entry: arrays over the whole form, of which only the repeat's
+ * rows are used, so that a question's index is its index everywhere.
+ */
+struct entry {
+	char **ans;
+	bool *rel;
+	bool *shown;
+};
+
+struct rep {
+	struct entry *e;
+	size_t n, cur;
+};
+
+/* Where one question's answer lives: the top level's arrays, or an entry's. */
+struct slot {
+	char **ans;
+	bool *rel;
+	bool *shown;
+};
+
 struct form_session {
 	const struct form *f;
 	size_t lang;
@@ -31,6 +53,8 @@ struct form_session {
 	char **last;      /* ${last-saved#x}: answers of the last saved record */
 	char *scratch;    /* FORM_MAX_ANSWER + 1: a calculation's text */
 	char *arena;      /* FORM_MAX_ANSWER + 1: text that functions build */
+	struct rep *reps; /* [nq]: the entries of each begin_repeat row */
+	char **view;      /* [nq]: the answers an entry's expressions read */
 };
 
 /* Default messages, for forms that give none, in English or Chinese. */
@@ -371,9 +395,47 @@ form_check_type(const struct form *f, size_t qi, const char *value, char **norm,
 	return 0;
 }
 
-static void
-env_init(const struct form_session *s, struct form_expr_env *env, const char *dot)
+/*
+ * Question q's slot: the top level's, or its repeat's current entry's.
+ * False when q is in a repeat that has no entry.
+ */
+static bool
+slot_of(const struct form_session *s, size_t q, struct slot *sl)
 {
+	long r = q < s->f->nq ? s->f->q[q].repeat : -1;
+	const struct rep *rp;
+
+	if (r < 0) {
+		sl->ans = s->ans;
+		sl->rel = s->rel;
+		sl->shown = s->shown;
+		return q < s->f->nq;
+	}
+	rp = &s->reps[r];
+	if (rp->n == 0)
+		return false;
+	sl->ans = rp->e[rp->cur].ans;
+	sl->rel = rp->e[rp->cur].rel;
+	sl->shown = rp->e[rp->cur].shown;
+	return true;
+}
+
+/* The answers entry e of repeat r reads: its own inside the repeat, the top level's outside. */
+static void
+fill_view(const struct form_session *s, size_t r, size_t e)
+{
+	size_t end = s->f->q[r].end;
+
+	memcpy(s->view, s->ans, s->f->nq * sizeof *s->view);
+	memcpy(s->view + r + 1, s->reps[r].e[e].ans + r + 1, (end - r) * sizeof *s->view);
+}
+
+/* An evaluation as question q sees it (SIZE_MAX: the top level's). */
+static void
+env_init(const struct form_session *s, struct form_expr_env *env, const char *dot, size_t q)
+{
+	long r = q < s->f->nq ? s->f->q[q].repeat : -1;
+
 	memset(env, 0, sizeof *env);
 	env->answers = (const char *const *)s->ans;
 	env->last_saved = (const char *const *)s->last;
@@ -384,6 +446,163 @@ env_init(const struct form_session *s, struct form_expr_env *env, const char *do
 	env->nanswers = s->f->nq;
 	env->dot = dot;
 	env->self = SIZE_MAX;
+	env->repeat = -1;
+	env->session = s;
+	if (r >= 0 && s->reps[r].n > 0) {
+		fill_view(s, (size_t)r, s->reps[r].cur);
+		env->answers = (const char *const *)s->view;
+		env->repeat = r;
+		env->position = s->reps[r].cur + 1;
+	}
+}
+
+size_t
+form_session_entries_of(const struct form_session *s, size_t rq)
+{
+	return rq < s->f->nq && s->f->q[rq].is_repeat ? s->reps[rq].n : 0;
+}
+
+const char *
+form_session_entry_answer(const struct form_session *s, size_t q, size_t e)
+{
+	long r = q < s->f->nq ? s->f->q[q].repeat : -1;
+
+	if (r < 0)
+		return q < s->f->nq ? s->ans[q] : NULL;
+	return e < s->reps[r].n ? s->reps[r].e[e].ans[q] : NULL;
+}
+
+/*
+ * Question i's relevance and calculation, in the arrays of its slot (the
+ * top level's, or one entry's whose view env reads).  True when an answer
+ * changed.
+ */
+static bool
+step(struct form_session *s, struct form_expr_env *env, size_t i, const struct slot *sl,
+    bool parent_rel)
+{
+	const struct form_question *q = &s->f->q[i];
+	bool r = parent_rel, changed = false;
+
+	if (r && q->relevant != NULL) {
+		env->dot = sl->ans[i];
+		r = form_expr_eval_bool(q->relevant, env);
+	}
+	sl->rel[i] = r;
+	if (!r) {
+		if (sl->ans[i] != NULL) {
+			free(sl->ans[i]);
+			sl->ans[i] = NULL;
+			changed = true;
+		}
+	} else if (q->type == FORM_CALCULATE && q->calculation != NULL && q->ntriggers == 0) {
+		/* A calculation with a trigger runs only when its trigger changes. */
+		env->dot = sl->ans[i];
+		form_expr_eval_string(q->calculation, env, s->scratch, FORM_MAX_ANSWER + 1);
+		if (s->scratch[0] == '\0') {
+			if (sl->ans[i] != NULL) {
+				free(sl->ans[i]);
+				sl->ans[i] = NULL;
+				changed = true;
+			}
+		} else if (sl->ans[i] == NULL || strcmp(sl->ans[i], s->scratch) != 0) {
+			free(sl->ans[i]);
+			sl->ans[i] = xstrdup(s->scratch);
+			changed = true;
+		}
+	}
+	if (sl->ans != s->ans)
+		s->view[i] = sl->ans[i];
+	return changed;
+}
+
+static void
+entry_free(const struct form *f, struct entry *e)
+{
+	for (size_t i = 0; i < f->nq; i++)
+		free(e->ans[i]);
+	free(e->ans);
+	free(e->rel);
+	free(e->shown);
+}
+
+/* Appends an entry to repeat r, with the literal defaults of its questions. */
+static void
+entry_add(struct form_session *s, size_t r)
+{
+	const struct form *f = s->f;
+	struct rep *rp = &s->reps[r];
+	struct entry *e;
+
+	rp->e = xreallocarray(rp->e, rp->n + 1, sizeof *rp->e);
+	e = &rp->e[rp->n++];
+	e->ans = xcalloc(f->nq, sizeof *e->ans);
+	e->rel = xcalloc(f->nq, sizeof *e->rel);
+	e->shown = xcalloc(f->nq, sizeof *e->shown);
+	for (size_t i = r + 1; i < f->q[r].end; i++)
+		if (f->q[i].default_value != NULL && f->q[i].default_expr == NULL &&
+		    answerable(f->q[i].type)) {
+			char *norm = NULL, *msg = NULL;
+
+			if (form_check_type(f, i, f->q[i].default_value, &norm, &msg) == 0)
+				e->ans[i] = norm;
+			free(msg);
+		}
+}
+
+/* Repeat r's number of entries as its repeat_count says (when it is relevant). */
+static bool
+count_entries(struct form_session *s, size_t r, struct form_expr_env *env)
+{
+	const struct form_question *q = &s->f->q[r];
+	struct rep *rp = &s->reps[r];
+	double d;
+	size_t n;
+	char *end;
+
+	if (q->repeat_count == NULL || !s->rel[r])
+		return false;
+	env->dot = NULL;
+	form_expr_eval_string(q->repeat_count, env, s->scratch, FORM_MAX_ANSWER + 1);
+	d = strtod(s->scratch, &end);
+	n = s->scratch[0] == '\0' || *end != '\0' || !(d >= 1) ? 0 :
+	    d >= FORM_MAX_ENTRIES ? FORM_MAX_ENTRIES : (size_t)d;
+	if (n == rp->n)
+		return false;
+	while (rp->n > n)
+		entry_free(s->f, &rp->e[--rp->n]);
+	while (rp->n < n)
+		entry_add(s, r);
+	if (rp->cur >= rp->n)
+		rp->cur = rp->n > 0 ? rp->n - 1 : 0;
+	return true;
+}
+
+/* Every entry of repeat r, as step does for the top level. */
+static bool
+step_entries(struct form_session *s, size_t r, const struct form_expr_env *top)
+{
+	const struct form *f = s->f;
+	struct rep *rp = &s->reps[r];
+	size_t end = f->q[r].end;
+	bool changed = false;
+
+	for (size_t e = 0; e < rp->n; e++) {
+		struct form_expr_env env = *top;
+		struct slot sl = { rp->e[e].ans, rp->e[e].rel, rp->e[e].shown };
+
+		fill_view(s, r, e);
+		env.answers = (const char *const *)s->view;
+		env.repeat = (long)r;
+		env.position = e + 1;
+		for (size_t i = r + 1; i < end; i++) {
+			long p = f->q[i].parent;
+
+			changed |= step(s, &env, i, &sl, p == (long)r ? s->rel[r] : sl.rel[p]);
+		}
+		sl.rel[end] = s->rel[r];
+	}
+	return changed;
 }
 
 /* Relevance and calculations over the whole form, until nothing changes. */
@@ -392,44 +611,21 @@ recompute(struct form_session *s)
 {
 	const struct form *f = s->f;
 	struct form_expr_env env;
+	struct slot top = { s->ans, s->rel, s->shown };
 
-	env_init(s, &env, NULL);
+	env_init(s, &env, NULL, SIZE_MAX);
 	for (int pass = 0; pass < 16; pass++) {
 		bool changed = false;
 
 		for (size_t i = 0; i < f->nq; i++) {
 			const struct form_question *q = &f->q[i];
-			bool r = q->parent < 0 || s->rel[q->parent];
 
-			if (r && q->relevant != NULL) {
-				env.dot = s->ans[i];
-				r = form_expr_eval_bool(q->relevant, &env);
-			}
-			s->rel[i] = r;
-			if (!r) {
-				if (s->ans[i] != NULL) {
-					free(s->ans[i]);
-					s->ans[i] = NULL;
-					changed = true;
-				}
-				continue;
-			}
-			/* A calculation with a trigger runs only when its trigger changes. */
-			if (q->type == FORM_CALCULATE && q->calculation != NULL && q->ntriggers == 0) {
-				env.dot = s->ans[i];
-				form_expr_eval_string(q->calculation, &env, s->scratch,
-				    FORM_MAX_ANSWER + 1);
-				if (s->scratch[0] == '\0') {
-					if (s->ans[i] != NULL) {
-						free(s->ans[i]);
-						s->ans[i] = NULL;
-						changed = true;
-					}
-				} else if (s->ans[i] == NULL || strcmp(s->ans[i], s->scratch) != 0) {
-					free(s->ans[i]);
-					s->ans[i] = xstrdup(s->scratch);
-					changed = true;
-				}
+			if (q->repeat >= 0)
+				continue;  /* met with its repeat's row */
+			changed |= step(s, &env, i, &top, q->parent < 0 || s->rel[q->parent]);
+			if (q->is_repeat) {
+				changed |= count_entries(s, i, &env);
+				changed |= step_entries(s, i, &env);
 			}
 		}
 		if (!changed)
@@ -437,22 +633,31 @@ recompute(struct form_session *s)
 	}
 }
 
-/* Replaces answer i (NULL or "" clears it); true when it changed. */
+/* Replaces answer i of a slot (NULL or "" clears it); true when it changed. */
+static bool
+put_in(const struct slot *sl, size_t i, const char *v)
+{
+	if (v == NULL || v[0] == '\0') {
+		if (sl->ans[i] == NULL)
+			return false;
+		free(sl->ans[i]);
+		sl->ans[i] = NULL;
+		return true;
+	}
+	if (sl->ans[i] != NULL && strcmp(sl->ans[i], v) == 0)
+		return false;
+	free(sl->ans[i]);
+	sl->ans[i] = xstrdup(v);
+	return true;
+}
+
+/* Replaces top-level answer i. */
 static bool
 put_answer(struct form_session *s, size_t i, const char *v)
 {
-	if (v == NULL || v[0] == '\0') {
-		if (s->ans[i] == NULL)
-			return false;
-		free(s->ans[i]);
-		s->ans[i] = NULL;
-		return true;
-	}
-	if (s->ans[i] != NULL && strcmp(s->ans[i], v) == 0)
-		return false;
-	free(s->ans[i]);
-	s->ans[i] = xstrdup(v);
-	return true;
+	struct slot top = { s->ans, s->rel, s->shown };
+
+	return put_in(&top, i, v);
 }
 
 /* Local time as ODK writes a dateTime: 2026-11-29T22:14:05.000+08:00. */
@@ -486,7 +691,8 @@ set_meta(struct form_session *s, enum form_meta kind, const char *value, bool on
 	bool changed = false;
 
 	for (size_t i = 0; i < s->f->nq; i++) {
-		if (s->f->q[i].meta != kind || (only_if_empty && s->ans[i] != NULL))
+		if (s->f->q[i].meta != kind || s->f->q[i].repeat >= 0 ||
+		    (only_if_empty && s->ans[i] != NULL))
 			continue;
 		if (value == NULL) {
 			local_datetime(now, sizeof now, kind == META_TODAY);
@@ -510,13 +716,15 @@ form_session_new(const struct form *f, const char *lang)
 	s->last = xcalloc(f->nq + 1, sizeof *s->last);
 	s->scratch = xmalloc(FORM_MAX_ANSWER + 1);
 	s->arena = xmalloc(FORM_MAX_ANSWER + 1);
+	s->reps = xcalloc(f->nq + 1, sizeof *s->reps);
+	s->view = xcalloc(f->nq + 1, sizeof *s->view);
 	set_meta(s, META_START, NULL, false);
 	set_meta(s, META_END, NULL, false);
 	set_meta(s, META_TODAY, NULL, false);
 	/* Defaults were checked against their types when the form loaded. */
 	for (size_t i = 0; i < f->nq; i++)
 		if (f->q[i].default_value != NULL && f->q[i].default_expr == NULL &&
-		    answerable(f->q[i].type)) {
+		    answerable(f->q[i].type) && f->q[i].repeat < 0) {
 			char *norm = NULL, *msg = NULL;
 
 			if (form_check_type(f, i, f->q[i].default_value, &norm, &msg) == 0)
@@ -535,7 +743,12 @@ form_session_free(struct form_session *s)
 	for (size_t i = 0; i < s->f->nq; i++) {
 		free(s->ans[i]);
 		free(s->last[i]);
+		for (size_t e = 0; e < s->reps[i].n; e++)
+			entry_free(s->f, &s->reps[i].e[e]);
+		free(s->reps[i].e);
 	}
+	free(s->reps);
+	free(s->view);
 	free(s->ans);
 	free(s->last);
 	free(s->shown);
@@ -581,7 +794,7 @@ constraint_holds(const struct form_session *s, const struct form_question *q, co
 
 	if (q->constraint == NULL)
 		return true;
-	env_init(s, &env, v);
+	env_init(s, &env, v, (size_t)(q - s->f->q));
 	/* As in ODK, ${this question} in its own constraint is the new answer. */
 	env.self = (size_t)(q - s->f->q);
 	if (form_expr_eval_bool(q->constraint, &env))
@@ -610,7 +823,7 @@ form_session_choice_offered(const struct form_session *s, size_t qi, size_t c)
 	cols[1] = form_text_in(f, ch->label, f->default_lang);
 	for (size_t k = 0; k < f->nfilter && k < FORM_MAX_ROW_CELLS; k++)
 		cols[k + 2] = ch->filter != NULL ? ch->filter[k] : NULL;
-	env_init(s, &env, s->ans[qi]);
+	env_init(s, &env, form_session_get(s, qi), qi);
 	env.choice_cols = cols;
 	env.nchoice_cols = f->nfilter + 2;
 	return form_expr_eval_bool(q->choice_filter, &env);
@@ -667,20 +880,21 @@ fire_triggers(struct form_session *s, size_t qi)
 		const struct form_question *q = &f->q[i];
 		bool fires = false;
 		char *norm = NULL, *msg = NULL;
+		struct slot sl;
 
 		for (size_t k = 0; k < q->ntriggers; k++)
 			fires |= (size_t)q->triggers[k] == qi;
-		if (!fires || !s->rel[i])
+		if (!fires || !slot_of(s, i, &sl) || !sl.rel[i])
 			continue;
 		s->scratch[0] = '\0';
 		if (q->calculation != NULL) {
-			env_init(s, &env, s->ans[i]);
+			env_init(s, &env, sl.ans[i], i);
 			form_expr_eval_string(q->calculation, &env, s->scratch, FORM_MAX_ANSWER + 1);
 		}
 		if (q->type == FORM_CALCULATE || s->scratch[0] == '\0')
-			changed |= put_answer(s, i, s->scratch);
+			changed |= put_in(&sl, i, s->scratch);
 		else if (form_check_type(f, i, s->scratch, &norm, &msg) == 0)
-			changed |= put_answer(s, i, norm);
+			changed |= put_in(&sl, i, norm);
 		free(norm);
 		free(msg);
 	}
@@ -699,7 +913,7 @@ form_session_readonly(const struct form_session *s, size_t qi)
 	q = &s->f->q[qi];
 	if (q->readonly || q->readonly_expr == NULL)
 		return q->readonly;
-	env_init(s, &env, s->ans[qi]);
+	env_init(s, &env, form_session_get(s, qi), qi);
 	return form_expr_eval_bool(q->readonly_expr, &env);
 }
 
@@ -716,13 +930,51 @@ offered_or_say(const struct form_session *s, size_t qi, const char *answer, char
 	    "(choice_filter: %s)", s->f->q[qi].name, bad, s->f->q[qi].choice_filter_src);
 }
 
+/*
+ * Makes entry e (SIZE_MAX: the current one) of question qi's repeat current,
+ * adding entries up to it where the repeat lets answers add them.
+ */
+static int
+reach_entry(struct form_session *s, size_t qi, size_t e, char **message)
+{
+	const struct form *f = s->f;
+	long r = f->q[qi].repeat;
+	struct rep *rp;
+
+	if (r < 0)
+		return e == SIZE_MAX ? 0 : fc_fail(message, "'%s' is not in a repeat", f->q[qi].name);
+	rp = &s->reps[r];
+	if (e == SIZE_MAX)
+		e = rp->n > 0 ? rp->cur : 0;
+	if (e >= rp->n) {
+		if (f->q[r].repeat_count != NULL)
+			return fc_fail(message, "'%s': repeat '%s' has %zu entr%s (repeat_count: %s)",
+			    f->q[qi].name, f->q[r].name, rp->n, rp->n == 1 ? "y" : "ies",
+			    f->q[r].repeat_count_src);
+		if (!s->rel[r])
+			return fc_fail(message, "'%s': %s (relevant: %s)", f->q[r].name,
+			    default_msg(f, s->lang, M_NOT_RELEVANT),
+			    f->q[r].relevant_src != NULL ? f->q[r].relevant_src : "its group");
+		if (e >= FORM_MAX_ENTRIES)
+			return fc_fail(message, "'%s': at most %d entries", f->q[r].name,
+			    FORM_MAX_ENTRIES);
+		while (rp->n <= e)
+			entry_add(s, (size_t)r);
+		recompute(s);
+	}
+	rp->cur = e;
+	return 0;
+}
+
 int
 form_session_set(struct form_session *s, const char *name, const char *value, char **message)
 {
 	const struct form *f = s->f;
-	long qi = form_question_index(f, name);
+	size_t entry;
+	long qi = form_question_locate(f, name, &entry);
 	const struct form_question *q;
 	char *norm = NULL;
+	struct slot sl;
 
 	if (qi < 0) {
 		char b[72];
@@ -733,15 +985,19 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 	q = &f->q[qi];
 	if (!answerable(q->type))
 		return form_check_type(f, (size_t)qi, "", &norm, message);
+	if (reach_entry(s, (size_t)qi, entry, message) != 0)
+		return -1;
+	if (!slot_of(s, (size_t)qi, &sl))
+		return fc_fail(message, "'%s' has no entry", q->name);
 	if (form_session_readonly(s, (size_t)qi))
 		return fc_fail(message, "'%s' is read-only: the form sets it", q->name);
-	if (!s->rel[qi])
+	if (!sl.rel[qi])
 		return fc_fail(message, "'%s': %s (relevant: %s)", q->name,
 		    default_msg(f, s->lang, M_NOT_RELEVANT),
 		    q->relevant_src != NULL ? q->relevant_src : "its group");
 	if (value == NULL || value[0] == '\0') {
-		free(s->ans[qi]);
-		s->ans[qi] = NULL;
+		free(sl.ans[qi]);
+		sl.ans[qi] = NULL;
 		set_meta(s, META_END, NULL, false);
 		recompute(s);
 		fire_triggers(s, (size_t)qi);
@@ -757,11 +1013,74 @@ form_session_set(struct form_session *s, const char *name, const char *value, ch
 		free(norm);
 		return -1;
 	}
-	free(s->ans[qi]);
-	s->ans[qi] = norm;
+	free(sl.ans[qi]);
+	sl.ans[qi] = norm;
 	set_meta(s, META_END, NULL, false);
 	recompute(s);
 	fire_triggers(s, (size_t)qi);
+	return 0;
+}
+
+size_t
+form_session_entry_count(const struct form_session *s, size_t rq)
+{
+	return form_session_entries_of(s, rq);
+}
+
+size_t
+form_session_entry(const struct form_session *s, size_t rq)
+{
+	return rq < s->f->nq && s->f->q[rq].is_repeat ? s->reps[rq].cur : 0;
+}
+
+void
+form_session_select_entry(struct form_session *s, size_t rq, size_t e)
+{
+	if (rq < s->f->nq && s->f->q[rq].is_repeat && e < s->reps[rq].n)
+		s->reps[rq].cur = e;
+}
+
+/* 0 when the inspector may add and delete rq's entries, else -1 and *message. */
+static int
+entries_editable(const struct form_session *s, size_t rq, char **message)
+{
+	const struct form *f = s->f;
+
+	if (rq >= f->nq || !f->q[rq].is_repeat)
+		return fc_fail(message, "not a repeat");
+	if (f->q[rq].repeat_count != NULL)
+		return fc_fail(message, lang_is_zh(f, s->lang) ?
+		    "'%s' 的条目数由 repeat_count 决定（%s）" :
+		    "'%s': its repeat_count sets the number of entries (%s)", f->q[rq].name,
+		    f->q[rq].repeat_count_src);
+	return 0;
+}
+
+int
+form_session_add_entry(struct form_session *s, size_t rq, char **message)
+{
+	if (entries_editable(s, rq, message) != 0)
+		return -1;
+	return reach_entry(s, rq + 1, s->reps[rq].n, message);
+}
+
+int
+form_session_delete_entry(struct form_session *s, size_t rq, size_t e, char **message)
+{
+	struct rep *rp;
+
+	if (entries_editable(s, rq, message) != 0)
+		return -1;
+	rp = &s->reps[rq];
+	if (e >= rp->n)
+		return fc_fail(message, "'%s' has no entry %zu", s->f->q[rq].name, e + 1);
+	entry_free(s->f, &rp->e[e]);
+	memmove(rp->e + e, rp->e + e + 1, (rp->n - e - 1) * sizeof *rp->e);
+	rp->n--;
+	if (rp->cur >= rp->n)
+		rp->cur = rp->n > 0 ? rp->n - 1 : 0;
+	set_meta(s, META_END, NULL, false);
+	recompute(s);
 	return 0;
 }
 
@@ -809,19 +1128,20 @@ form_session_show(struct form_session *s, size_t qi)
 	const struct form_question *q;
 	struct form_expr_env env;
 	char *norm = NULL, *msg = NULL;
+	struct slot sl;
 
 	/* a question that does not apply is not shown: its default waits */
-	if (qi >= s->f->nq || s->shown[qi] || !s->rel[qi])
+	if (!slot_of(s, qi, &sl) || sl.shown[qi] || !sl.rel[qi])
 		return;
-	s->shown[qi] = true;
+	sl.shown[qi] = true;
 	q = &s->f->q[qi];
-	if (q->default_expr == NULL || s->ans[qi] != NULL)
+	if (q->default_expr == NULL || sl.ans[qi] != NULL)
 		return;
-	env_init(s, &env, NULL);
+	env_init(s, &env, NULL, qi);
 	form_expr_eval_string(q->default_expr, &env, s->scratch, FORM_MAX_ANSWER + 1);
 	/* A default that does not fit the type is left out, as the inspector would type it. */
 	if (s->scratch[0] != '\0' && form_check_type(s->f, qi, s->scratch, &norm, &msg) == 0) {
-		s->ans[qi] = norm;
+		sl.ans[qi] = norm;
 		recompute(s);
 	} else
 		free(norm);
@@ -831,13 +1151,17 @@ form_session_show(struct form_session *s, size_t qi)
 const char *
 form_session_get(const struct form_session *s, size_t q)
 {
-	return q < s->f->nq && s->ans[q] != NULL ? s->ans[q] : "";
+	struct slot sl;
+
+	return slot_of(s, q, &sl) && sl.ans[q] != NULL ? sl.ans[q] : "";
 }
 
 bool
 form_session_relevant(const struct form_session *s, size_t q)
 {
-	return q < s->f->nq && s->rel[q];
+	struct slot sl;
+
+	return slot_of(s, q, &sl) && sl.rel[q];
 }
 
 bool
@@ -846,14 +1170,14 @@ form_session_required(const struct form_session *s, size_t qi)
 	const struct form_question *q;
 	struct form_expr_env env;
 
-	if (qi >= s->f->nq || !s->rel[qi])
+	if (!form_session_relevant(s, qi))
 		return false;
 	q = &s->f->q[qi];
 	if (q->required_always)
 		return true;
 	if (q->required == NULL)
 		return false;
-	env_init(s, &env, s->ans[qi]);
+	env_init(s, &env, form_session_get(s, qi), qi);
 	return form_expr_eval_bool(q->required, &env);
 }
 
@@ -861,14 +1185,16 @@ int
 form_session_check(const struct form_session *s, size_t qi, char **message)
 {
 	const struct form_question *q;
+	const char *v;
 	char *norm = NULL;
 
-	if (qi >= s->f->nq || !s->rel[qi])
+	if (!form_session_relevant(s, qi))
 		return 0;
 	q = &s->f->q[qi];
 	if (!answerable(q->type))
 		return 0;
-	if (s->ans[qi] == NULL) {
+	v = form_session_get(s, qi);
+	if (v[0] == '\0') {
 		const char *m;
 
 		if (!form_session_required(s, qi))
@@ -878,13 +1204,13 @@ form_session_check(const struct form_session *s, size_t qi, char **message)
 		    xstrdup(default_msg(s->f, s->lang, M_REQUIRED));
 		return -1;
 	}
-	if (form_check_type(s->f, qi, s->ans[qi], &norm, message) != 0)
+	if (form_check_type(s->f, qi, v, &norm, message) != 0)
 		return -1;
 	free(norm);
 	/* an earlier answer may have changed what the filter offers */
-	if (offered_or_say(s, qi, s->ans[qi], message) != 0)
+	if (offered_or_say(s, qi, v, message) != 0)
 		return -1;
-	if (!constraint_holds(s, q, s->ans[qi], message))
+	if (!constraint_holds(s, q, v, message))
 		return -1;
 	return 0;
 }
@@ -892,24 +1218,67 @@ form_session_check(const struct form_session *s, size_t qi, char **message)
 int
 form_session_check_all(const struct form_session *s, size_t *bad_q, char **message)
 {
-	for (size_t i = 0; i < s->f->nq; i++)
+	const struct form *f = s->f;
+
+	for (size_t i = 0; i < f->nq; i++) {
+		struct rep *rp;
+		size_t cur;
+
+		if (f->q[i].repeat >= 0)
+			continue;
 		if (form_session_check(s, i, message) != 0) {
 			*bad_q = i;
 			return -1;
 		}
+		if (!f->q[i].is_repeat)
+			continue;
+		/* each entry in turn, the failing one left current for the screen */
+		rp = &s->reps[i];
+		cur = rp->cur;
+		for (rp->cur = 0; rp->cur < rp->n; rp->cur++)
+			for (size_t k = i + 1; k < f->q[i].end; k++) {
+				char *m = NULL;
+
+				if (form_session_check(s, k, &m) != 0) {
+					*bad_q = k;
+					*message = xasprintf("%s[%zu]: %s", f->q[i].key, rp->cur + 1, m);
+					free(m);
+					return -1;
+				}
+			}
+		rp->cur = cur;
+	}
 	return 0;
+}
+
+static bool
+storable(const struct form_question *q)
+{
+	return q->type != FORM_NOTE && q->type != FORM_BEGIN_GROUP && q->type != FORM_END_GROUP;
 }
 
 void
 form_session_answers(const struct form_session *s, form_answer_fn *fn, void *ctx)
 {
-	for (size_t i = 0; i < s->f->nq; i++) {
-		enum form_qtype t = s->f->q[i].type;
+	const struct form *f = s->f;
+	char key[FORM_MAX_KEY];
 
-		if (!s->rel[i] || s->ans[i] == NULL || t == FORM_NOTE || t == FORM_BEGIN_GROUP ||
-		    t == FORM_END_GROUP)
+	for (size_t i = 0; i < f->nq; i++) {
+		const struct rep *rp = &s->reps[i];
+
+		if (f->q[i].repeat >= 0 || !s->rel[i])
 			continue;
-		fn(ctx, form_question_key(s->f, i), s->ans[i]);
+		if (s->ans[i] != NULL && storable(&f->q[i]))
+			fn(ctx, form_question_key(f, i), s->ans[i]);
+		for (size_t e = 0; f->q[i].is_repeat && e < rp->n; e++)
+			for (size_t k = i + 1; k < f->q[i].end; k++) {
+				const struct entry *en = &rp->e[e];
+
+				if (!en->rel[k] || en->ans[k] == NULL || !storable(&f->q[k]) ||
+				    form_entry_key(f, k, e, key, sizeof key) != 0)
+					continue;
+				fn(ctx, key, en->ans[k]);
+			}
 	}
 }
 
@@ -918,7 +1287,7 @@ static void
 render_answer(const struct form_session *s, size_t q, struct fc_buf *out)
 {
 	const struct form *f = s->f;
-	const char *v = s->ans[q] != NULL ? s->ans[q] : "";
+	const char *v = form_session_get(s, q);
 	enum form_qtype t = f->q[q].type;
 	const char *lang = form_session_language(s);
 

@@ -167,25 +167,84 @@ meaning_none_found(const struct form *f, size_t q)
 	    form_choice_index(f, q, "no") >= 0 ? "no" : NULL;
 }
 
+size_t
+meaning_entries(const struct form *f, size_t q, const struct store_record *rec)
+{
+	long r = form_question_is_repeat(f, q) ? (long)q : form_question_repeat(f, q);
+	const char *rk;
+	size_t n = 0, len;
+
+	if (r < 0)
+		return 0;
+	rk = form_question_key(f, (size_t)r);
+	len = strlen(rk);
+	for (size_t i = 0; i < rec->answer_count; i++) {
+		const char *k = rec->answers[i].name;
+		size_t e;
+
+		if (strncmp(k, rk, len) == 0 && k[len] == '[' &&
+		    form_question_locate(f, k, &e) >= 0 && e != SIZE_MAX && e + 1 > n)
+			n = e + 1;
+	}
+	return n;
+}
+
+/* Entries of q's repeat in rec; 1 outside repeats (the answer is read once). */
+static size_t
+entries_in(const struct form *f, size_t q, const struct store_record *rec)
+{
+	return form_question_repeat(f, q) < 0 ? 1 : meaning_entries(f, q, rec);
+}
+
+/*
+ * Question q's answer in rec: in entry e of its repeat when it is in one
+ * (its key "REPEAT[e+1]/KEY" into key), else under its name.
+ */
+static const char *
+answer_at(const struct form *f, size_t q, size_t e, const struct store_record *rec,
+    char key[MEANING_KEY_MAX])
+{
+	if (form_question_repeat(f, q) < 0) {
+		snprintf(key, MEANING_KEY_MAX, "%s", form_question_name(f, q));
+		return store_record_answer(rec, form_question_name(f, q));
+	}
+	if (form_entry_key(f, q, e, key, MEANING_KEY_MAX) != 0)
+		return NULL;
+	return store_record_answer(rec, key);
+}
+
 void
 meaning_hazards(const struct form *f, const struct store_record *rec, const char *lang,
     meaning_hazard_fn *fn, void *ctx)
 {
 	for (size_t q = 0; f != NULL && q < form_question_count(f); q++) {
-		int level;
-		size_t named;
+		size_t named, n;
 		const char *label;
 
 		if (!meaning_is_severity(f, q))
-			continue;
-		level = answer_level(f, q, store_record_answer(rec, form_question_name(f, q)));
-		if (level == MEANING_NO_HAZARD)
 			continue;
 		named = hazard_question(f, q);
 		label = form_question_label(f, named, lang);
 		if (label[0] == '\0')
 			label = form_question_label(f, q, lang);
-		fn(ctx, form_question_name(f, named), label, (enum meaning_severity)level);
+		n = entries_in(f, q, rec);
+		/* in a repeat, each entry's answer is a hazard of its own: "cracks[2]/severity" */
+		for (size_t e = 0; e < n; e++) {
+			char key[MEANING_KEY_MAX], name[MEANING_KEY_MAX], shown[512];
+			int level = answer_level(f, q, answer_at(f, q, e, rec, key));
+
+			if (level == MEANING_NO_HAZARD)
+				continue;
+			if (form_question_repeat(f, q) < 0) {
+				fn(ctx, form_question_name(f, named), label,
+				    (enum meaning_severity)level);
+				continue;
+			}
+			if (form_entry_key(f, named, e, name, sizeof name) != 0)
+				continue;
+			snprintf(shown, sizeof shown, "%s (%zu)", label, e + 1);
+			fn(ctx, name, shown, (enum meaning_severity)level);
+		}
 	}
 }
 
@@ -249,16 +308,24 @@ int
 meaning_hazard_code(const struct form *f, const struct store_record *rec, const char *hazard,
     enum form_code_kind *kind, char code[5])
 {
+	size_t e;
+	long hq = f != NULL ? form_question_locate(f, hazard, &e) : -1;
+
 	for (size_t q = 0; f != NULL && q < form_question_count(f); q++) {
 		size_t named;
 		const char *c;
+		char key[MEANING_KEY_MAX];
 
-		if (!meaning_is_severity(f, q) ||
-		    strcmp(form_question_name(f, (named = hazard_question(f, q))), hazard) != 0)
+		if (!meaning_is_severity(f, q))
+			continue;
+		named = hazard_question(f, q);
+		/* a hazard of a repeat's entry is named by its key: "cracks[2]/severity" */
+		if (e != SIZE_MAX ? (long)named != hq :
+		    strcmp(form_question_name(f, named), hazard) != 0)
 			continue;
 		if (cell_code(f, named, rec, kind, code) == 0 || cell_code(f, q, rec, kind, code) == 0)
 			return 0;
-		c = answered_choice_code(f, q, store_record_answer(rec, form_question_name(f, q)));
+		c = answered_choice_code(f, q, answer_at(f, q, e, rec, key));
 		return form_code_parse(c, strlen(c), kind, code);
 	}
 	return -1;
@@ -269,13 +336,14 @@ meaning_count_hazards_in(const struct form *f, const size_t *qs, size_t nq,
     const struct store_record *rec, unsigned counts[MEANING_SEVERITY_COUNT])
 {
 	memset(counts, 0, MEANING_SEVERITY_COUNT * sizeof counts[0]);
-	for (size_t i = 0; f != NULL && i < nq; i++) {
-		int level = answer_level(f, qs[i], store_record_answer(rec,
-		    form_question_name(f, qs[i])));
+	for (size_t i = 0; f != NULL && i < nq; i++)
+		for (size_t e = 0, n = entries_in(f, qs[i], rec); e < n; e++) {
+			char key[MEANING_KEY_MAX];
+			int level = answer_level(f, qs[i], answer_at(f, qs[i], e, rec, key));
 
-		if (level != MEANING_NO_HAZARD)
-			counts[level]++;
-	}
+			if (level != MEANING_NO_HAZARD)
+				counts[level]++;
+		}
 }
 
 void

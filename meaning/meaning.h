@@ -43,6 +43,7 @@ enum meaning_severity {
 };
 /* Not a hazard: what the severity functions return for any other answer. */
 #define MEANING_NO_HAZARD (-1)
+#define MEANING_KEY_MAX 2200   /* an answer's key, "REPEAT[N]/g/name" at the deepest */
 
 /* "minor", "moderate", "severe"; "?" out of range. */
 const char *meaning_severity_name(enum meaning_severity s);
@@ -81,9 +82,17 @@ size_t meaning_severity_questions(const struct form *f, size_t **out);
 const char *meaning_none_found(const struct form *f, size_t q);
 
 /*
+ * How many entries of repeat q (or of the repeat around question q) rec
+ * holds: the highest N of its keys "REPEAT[N]/..."; 0 outside repeats.
+ */
+size_t meaning_entries(const struct form *f, size_t q, const struct store_record *rec);
+
+/*
  * Calls fn once for each hazard recorded in rec, in form order.  name and
- * label (in lang; NULL: the form's default) are owned by the form.  f may
- * be NULL (no hazards).
+ * label (in lang; NULL: the form's default) live until fn returns.  A
+ * severity question inside a repeat gives one hazard per entry, named by
+ * the entry's key ("cracks[2]/severity") and labelled "LABEL (2)".  f may be
+ * NULL (no hazards).
  */
 typedef void meaning_hazard_fn(void *ctx, const char *name, const char *label,
     enum meaning_severity severity);

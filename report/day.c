@@ -382,7 +382,8 @@ report_day_columns(const struct report_day *day, const char ***out, size_t *n)
 		for (size_t q = 0; q < form_question_count(f); q++) {
 			const char *name = form_question_name(f, q);
 
-			if (!answerable(form_question_type(f, q)) || has_name(names, count, name))
+			if (!answerable(form_question_type(f, q)) || form_question_repeat(f, q) >= 0 ||
+			    has_name(names, count, name))
 				continue;
 			if (count == cap) {
 				cap = cap ? cap * 2 : 32;
@@ -396,7 +397,12 @@ report_day_columns(const struct report_day *day, const char ***out, size_t *n)
 		const struct store_record *rec = day->rows[i].rec;
 
 		for (size_t a = 0; a < rec->answer_count; a++) {
-			if (has_name(names, count, rec->answers[a].name))
+			size_t rl, e;
+			const char *rest;
+
+			/* a repeat's answers go to its own table */
+			if (has_name(names, count, rec->answers[a].name) ||
+			    form_key_split(rec->answers[a].name, &rl, &e, &rest))
 				continue;
 			if (count == cap) {
 				cap = cap ? cap * 2 : 32;
@@ -408,6 +414,57 @@ report_day_columns(const struct report_day *day, const char ***out, size_t *n)
 	free(seen);
 	*out = names;
 	*n = count;
+}
+
+/* Appends the first len bytes of name to a set of names unless it holds them. */
+static void
+add_unique(char ***names, size_t *n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strlen((*names)[i]) == len && memcmp((*names)[i], name, len) == 0)
+			return;
+	*names = xreallocarray(*names, *n + 1, sizeof **names);
+	(*names)[(*n)++] = xstrndup(name, len);
+}
+
+void
+report_day_repeats(const struct report_day *day, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < day->n; i++) {
+		const struct store_record *rec = day->rows[i].rec;
+
+		for (size_t a = 0; a < rec->answer_count; a++) {
+			size_t rl, e;
+			const char *rest;
+
+			if (form_key_split(rec->answers[a].name, &rl, &e, &rest))
+				add_unique(out, n, rec->answers[a].name, rl);
+		}
+	}
+}
+
+void
+report_day_repeat_columns(const struct report_day *day, const char *repeat, char ***out,
+    size_t *n)
+{
+	size_t len = strlen(repeat);
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < day->n; i++) {
+		const struct store_record *rec = day->rows[i].rec;
+
+		for (size_t a = 0; a < rec->answer_count; a++) {
+			size_t rl, e;
+			const char *rest;
+
+			if (form_key_split(rec->answers[a].name, &rl, &e, &rest) && rl == len &&
+			    memcmp(rec->answers[a].name, repeat, len) == 0)
+				add_unique(out, n, rest, strlen(rest));
+		}
+	}
 }
 
 const char *

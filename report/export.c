@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forms/forms.h"
 #include "util/util.h"
 
 static const char replacement[] = "\xEF\xBF\xBD";
@@ -177,6 +178,100 @@ export_csv_new(FILE *out, const char *const *questions, size_t n)
 	return &cs->base;
 }
 
+/* ---- One repeat's CSV table ---- */
+
+struct csv_repeat_sink {
+	struct export_sink base;
+	FILE *out;
+	const char *repeat;
+	const char *const *columns;
+	size_t n;
+	bool header_done;
+};
+
+/* The number of entries of repeat in rec: the highest N of its keys. */
+static size_t
+entry_count(const struct store_record *rec, const char *repeat)
+{
+	size_t len = strlen(repeat), n = 0;
+
+	for (size_t a = 0; a < rec->answer_count; a++) {
+		size_t rl, e;
+		const char *rest;
+
+		if (form_key_split(rec->answers[a].name, &rl, &e, &rest) && rl == len &&
+		    memcmp(rec->answers[a].name, repeat, len) == 0 && e + 1 > n)
+			n = e + 1;
+	}
+	return n;
+}
+
+static void
+csv_repeat_header(struct csv_repeat_sink *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		csv_field(cs->out, cs->columns[i], i == 0);
+	csv_field(cs->out, "PARENT_KEY", cs->n == 0);
+	csv_field(cs->out, "KEY", false);
+	fputs("\r\n", cs->out);
+	cs->header_done = true;
+}
+
+static int
+csv_repeat_item(struct export_sink *sink, const struct report_row *row, char **cause)
+{
+	struct csv_repeat_sink *cs = (struct csv_repeat_sink *)sink;
+	const struct store_record *rec = row->rec;
+	size_t entries = entry_count(rec, cs->repeat);
+
+	if (!cs->header_done)
+		csv_repeat_header(cs);
+	for (size_t e = 0; e < entries; e++) {
+		char *key;
+
+		for (size_t i = 0; i < cs->n; i++) {
+			key = xasprintf("%s[%zu]/%s", cs->repeat, e + 1, cs->columns[i]);
+			csv_field(cs->out, store_record_answer(rec, key), i == 0);
+			free(key);
+		}
+		csv_field(cs->out, rec->uuid, cs->n == 0);
+		key = xasprintf("%s/%s[%zu]", rec->uuid, cs->repeat, e + 1);
+		csv_field(cs->out, key, false);
+		free(key);
+		if (fputs("\r\n", cs->out) == EOF || ferror(cs->out))
+			return fc_fail(cause, "cannot write the CSV: output error");
+	}
+	sink->written++;
+	return 0;
+}
+
+static int
+csv_repeat_finish(struct export_sink *sink, char **cause)
+{
+	struct csv_repeat_sink *cs = (struct csv_repeat_sink *)sink;
+
+	if (!cs->header_done)
+		csv_repeat_header(cs);
+	if (fflush(cs->out) != 0 || ferror(cs->out))
+		return fc_fail(cause, "cannot write the CSV: output error");
+	return 0;
+}
+
+struct export_sink *
+export_csv_repeat_new(FILE *out, const char *repeat, const char *const *columns, size_t n)
+{
+	struct csv_repeat_sink *cs = xcalloc(1, sizeof *cs);
+
+	cs->base.item = csv_repeat_item;
+	cs->base.finish = csv_repeat_finish;
+	cs->base.free = sink_free;
+	cs->out = out;
+	cs->repeat = repeat;
+	cs->columns = columns;
+	cs->n = n;
+	return &cs->base;
+}
+
 /* ---- GeoJSON ---- */
 
 /*
@@ -289,6 +384,74 @@ json_key_string(struct geojson_sink *gs, const char *key, const char *value)
 		json_string(gs, value);
 }
 
+/* Does answer a open a repeat's answers ("cracks[..." met for the first time)? */
+static bool
+first_of_repeat(const struct store_record *rec, size_t a, size_t rl)
+{
+	for (size_t b = 0; b < a; b++) {
+		size_t bl, e;
+		const char *rest;
+
+		if (form_key_split(rec->answers[b].name, &bl, &e, &rest) && bl == rl &&
+		    memcmp(rec->answers[b].name, rec->answers[a].name, rl) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* The answers object's members: plain answers, and each repeat as an array of entries. */
+static void
+geojson_answers(struct geojson_sink *gs, const struct store_record *rec)
+{
+	bool first = true;
+
+	for (size_t a = 0; a < rec->answer_count; a++) {
+		const char *name = rec->answers[a].name, *rest;
+		size_t rl, e, n;
+		char *repeat;
+
+		if (!first)
+			put_bytes(gs, ",", 1);
+		first = false;
+		if (!form_key_split(name, &rl, &e, &rest)) {
+			json_string(gs, name);
+			put_bytes(gs, ":", 1);
+			json_string(gs, rec->answers[a].value);
+			continue;
+		}
+		if (!first_of_repeat(rec, a, rl)) {
+			gs->feature.len--;  /* the comma just written */
+			continue;
+		}
+		repeat = xstrndup(name, rl);
+		json_string(gs, repeat);
+		put_bytes(gs, ":[", 2);
+		n = entry_count(rec, repeat);
+		for (size_t k = 0; k < n; k++) {
+			bool first_member = true;
+
+			put_str(gs, k > 0 ? ",{" : "{");
+			for (size_t b = a; b < rec->answer_count; b++) {
+				size_t bl, be;
+				const char *brest;
+
+				if (!form_key_split(rec->answers[b].name, &bl, &be, &brest) ||
+				    bl != rl || be != k || memcmp(rec->answers[b].name, name, rl) != 0)
+					continue;
+				if (!first_member)
+					put_bytes(gs, ",", 1);
+				first_member = false;
+				json_string(gs, brest);
+				put_bytes(gs, ":", 1);
+				json_string(gs, rec->answers[b].value);
+			}
+			put_bytes(gs, "}", 1);
+		}
+		put_bytes(gs, "]", 1);
+		free(repeat);
+	}
+}
+
 static int
 geojson_begin(struct geojson_sink *gs)
 {
@@ -343,13 +506,7 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 	json_key_string(gs, "review_state", store_decision_name(row->review.decision));
 	json_key_string(gs, "review_comment", row->review.comment);
 	put_str(gs, ",\"answers\":{");
-	for (size_t a = 0; a < rec->answer_count; a++) {
-		if (a > 0)
-			put_bytes(gs, ",", 1);
-		json_string(gs, rec->answers[a].name);
-		put_bytes(gs, ":", 1);
-		json_string(gs, rec->answers[a].value);
-	}
+	geojson_answers(gs, rec);
 	put_str(gs, "}}}");
 	if (fwrite(gs->feature.data, 1, gs->feature.len, gs->out) != gs->feature.len || ferror(gs->out))
 		return fc_fail(cause, "cannot write the GeoJSON: output error");

@@ -101,10 +101,19 @@ int report_day_refresh_reviews(struct report_day *day, struct depot_store *ds, c
 /*
  * The question columns of the day's records: for each form met (by id, in
  * first-seen order) its answerable questions in form order (no notes, no
- * groups), then any stored answer name no known form declares.  Names are
- * unique.  The array is the caller's to free; the names are the day's.
+ * groups, none inside a repeat), then any stored answer name no known form
+ * declares.  Names are unique.  The array is the caller's to free; the
+ * names are the day's.
  */
 void report_day_columns(const struct report_day *day, const char ***out, size_t *n);
+/*
+ * The repeats whose entries the day's records hold ("cracks" of
+ * "cracks[2]/length"), in first-seen order, and for one of them the keys
+ * within an entry ("length").  Caller frees the array and each name.
+ */
+void report_day_repeats(const struct report_day *day, char ***out, size_t *n);
+void report_day_repeat_columns(const struct report_day *day, const char *repeat, char ***out,
+    size_t *n);
 
 enum report_sort {
 	REPORT_SORT_TIME,
@@ -202,6 +211,15 @@ int report_stream(struct depot_store *ds, const struct form_library *lib, const 
  * to questions, which must outlive it.  out is not closed.
  */
 struct export_sink *export_csv_new(FILE *out, const char *const *questions, size_t n);
+/*
+ * One repeat's table, as ODK exports it beside the main CSV: a row per
+ * entry of each record, the entry's answers under columns (keys within an
+ * entry), then PARENT_KEY (the record's id, the main table's `id`) and KEY
+ * ("ID/REPEAT[N]").  A record without entries writes no row.  The sink
+ * keeps pointers to repeat and columns.  out is not closed.
+ */
+struct export_sink *export_csv_repeat_new(FILE *out, const char *repeat,
+    const char *const *columns, size_t n);
 /* Appends s as a JSON string (RFC 8259): quotes, backslash and controls escaped, bad UTF-8 replaced. */
 struct fc_buf;
 void export_json_string(struct fc_buf *b, const char *s);
@@ -211,8 +229,9 @@ void export_csv_field(FILE *out, const char *s, bool first);
 /*
  * GeoJSON (RFC 7946): one FeatureCollection of Points, coordinates
  * [lon, lat] in WGS84; properties hold the metadata, the hazard counts and
- * an `answers` object.  Records without a position are skipped (counted in
- * skipped).  out is not closed.
+ * an `answers` object, in which a repeat's entries are an array of objects
+ * ("cracks": [{"length": "2.5"}, ...], entry N at index N - 1).  Records
+ * without a position are skipped (counted in skipped).  out is not closed.
  */
 struct export_sink *export_geojson_new(FILE *out);
 

@@ -198,6 +198,109 @@ prev_visible(const struct fs *fs, size_t before)
 	return -1;
 }
 
+static void go_save(struct fs *fs);
+
+/* ---- Repeats: tui/repeat.c lists the entries; these are its way back. ---- */
+
+/* The next question to show from `from` on, or a relevant repeat's row (its entries' screen). */
+static long
+next_stop(const struct fs *fs, size_t from)
+{
+	for (size_t q = from; q < form_question_count(fs->f); q++)
+		if ((form_question_is_repeat(fs->f, q) && form_session_relevant(fs->sess, q)) ||
+		    tui_form_visible(fs, q))
+			return (long)q;
+	return -1;
+}
+
+static void open_repeat(struct fs *fs, size_t rq);
+
+/*
+ * Goes on from question `from`: to the next question, the save screen, or a
+ * repeat's entries, which also open when the next question leaves repeat
+ * `inside` (the end of an entry: add another?).
+ */
+static void
+go_on(struct fs *fs, size_t from, long inside)
+{
+	long next = next_stop(fs, from);
+
+	if (inside >= 0 && (next < 0 || (size_t)next >= form_question_end(fs->f, (size_t)inside)))
+		open_repeat(fs, (size_t)inside);
+	else if (next < 0)
+		go_save(fs);
+	else if (form_question_is_repeat(fs->f, (size_t)next))
+		open_repeat(fs, (size_t)next);
+	else
+		tui_form_enter_question(fs, (size_t)next);
+}
+
+static void
+repeat_enter(void *ctx, size_t rq)
+{
+	struct fs *fs = ctx;
+	long q = next_visible(fs, rq + 1);
+
+	if (q >= 0 && (size_t)q < form_question_end(fs->f, rq))
+		tui_form_enter_question(fs, (size_t)q);
+	else  /* nothing to ask in this entry now */
+		go_on(fs, form_question_end(fs->f, rq) + 1, -1);
+}
+
+static void
+repeat_done(void *ctx, size_t rq)
+{
+	struct fs *fs = ctx;
+
+	go_on(fs, form_question_end(fs->f, rq) + 1, -1);
+}
+
+static void
+repeat_changed(void *ctx)
+{
+	tui_form_save_draft(ctx);
+}
+
+/*
+ * Back from the current question: true when it opened a repeat's entries,
+ * the one this entry belongs to (back from its first question) or one
+ * just before the question.
+ */
+static bool
+back_to_repeat(struct fs *fs)
+{
+	long r = form_question_repeat(fs->f, fs->q), p = prev_visible(fs, fs->q);
+
+	if (r >= 0 && p < r) {
+		open_repeat(fs, (size_t)r);
+		return true;
+	}
+	for (size_t i = fs->q; i > 0; i--) {
+		size_t k = i - 1;
+		long in = form_question_repeat(fs->f, k);
+
+		if (in >= 0 && in != r)
+			continue;  /* another repeat's entry: its list stands for it */
+		if (form_question_is_repeat(fs->f, k) && (long)k != r &&
+		    form_session_relevant(fs->sess, k)) {
+			open_repeat(fs, k);
+			return true;
+		}
+		if (tui_form_visible(fs, k))
+			return false;
+	}
+	return false;
+}
+
+static void
+open_repeat(struct fs *fs, size_t rq)
+{
+	const struct tui_repeat_host host = { fs, repeat_enter, repeat_done, repeat_changed };
+
+	tui_form_save_draft(fs);
+	tui_repeat_open(fs->app, fs->f, fs->sess, rq, &host);
+}
+
 static void
 leave(struct fs *fs)
 {
@@ -225,7 +328,6 @@ accept(struct fs *fs)
 {
 	enum form_qtype t = form_question_type(fs->f, fs->q);
 	char value[VALUE_LEN], *m = NULL;
-	long next;
 
 	if (is_editor(t)) {
 		tui_edit_text(&fs->ed, value, sizeof value);
@@ -237,11 +339,7 @@ accept(struct fs *fs)
 		return;
 	}
 	tui_form_save_draft(fs);
-	next = next_visible(fs, fs->q + 1);
-	if (next < 0)
-		go_save(fs);
-	else
-		tui_form_enter_question(fs, (size_t)next);
+	go_on(fs, fs->q + 1, form_question_repeat(fs->f, fs->q));
 }
 
 static void
@@ -377,6 +475,8 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 		break;
 	case TUI_ACT_BACK:
 	case TUI_ACT_ERASE:
+		if (back_to_repeat(fs))
+			break;
 		p = prev_visible(fs, fs->q);
 		if (p < 0)
 			leave(fs);
@@ -513,6 +613,9 @@ form_draw(struct tui_screen *s, int top, int rows, int cols)
 		}
 	group = group_label(fs, fs->q, lang);
 	snprintf(head, sizeof head, "%s", group != NULL ? group : form_title(fs->f, lang));
+	if (form_question_repeat(fs->f, fs->q) >= 0)  /* which entry: "Cracks #2" */
+		snprintf(head + strlen(head), sizeof head - strlen(head), " #%zu",
+		    form_session_entry(fs->sess, (size_t)form_question_repeat(fs->f, fs->q)) + 1);
 	snprintf(prog, sizeof prog, " %zu/%zu", pos, total);
 	tui_put_pad(y, 0, head, cols, tui_attr(app, TUI_TITLE));
 	tui_put_right(y, 0, prog, cols, tui_attr(app, TUI_TITLE));
@@ -675,7 +778,7 @@ form_open(struct tui_app *app, const struct form *f, const char *draft_uuid, con
 {
 	struct fs *fs = xcalloc(1, sizeof *fs);
 	char *cause = NULL;
-	long first;
+	long first, stop;
 
 	fs->app = app;
 	fs->f = f;
@@ -765,6 +868,10 @@ form_open(struct tui_app *app, const struct form *f, const char *draft_uuid, con
 
 			first = after >= 0 ? after : q;
 		}
+	/* A new record whose form opens with a repeat starts at its entries. */
+	stop = draft_uuid == NULL ? next_stop(fs, 0) : -1;
+	if (stop >= 0 && form_question_is_repeat(f, (size_t)stop) && (first < 0 || stop < first))
+		first = stop;
 	if (first < 0) {
 		tui_flash(app, true, "%s", tui_msg(app, f, TUI_MSG_CHECKLIST_HAS_NO_QUESTION));
 		goto fail;
@@ -772,6 +879,8 @@ form_open(struct tui_app *app, const struct form *f, const char *draft_uuid, con
 	tui_form_enter_question(fs, (size_t)first);
 	if (tui_push(app, &form_ops, fs) != 0)
 		return -1;  /* push closed it */
+	if (form_question_is_repeat(f, (size_t)first))
+		open_repeat(fs, (size_t)first);
 	return 0;
 fail:
 	form_session_free(fs->sess);

@@ -192,6 +192,9 @@ struct tui_app;
 	X(POSITION_FROM_GPS, "GPS", "卫星定位") \
 	X(ANSWER_REFUSED, "refused", "不接受") \
 	X(ANSWER_ONE, "answer", "项") \
+	X(ENTRY_ONE, "entry", "条") \
+	X(DELETE_ENTRY_AGAIN, "Delete entry %zu? F8 again deletes it.", "删除第 %zu 条？再按 F8 删除。") \
+	X(ENTRIES_WORD, "entries", "条") \
 	X(OUTSIDE_EVERY_GRID_CELL, "outside every grid cell", "不在任何单元网格内") \
 	X(GRID_CELL, "grid cell", "单元网格") \
 	X(TASKS, "Tasks", "任务") \
@@ -229,6 +232,10 @@ struct tui_app;
 	X(CHECKLISTS_UPDATED_FROM_DEPOT, "Checklists updated from the depot:", "检查表已从总站更新:") \
 	X(TASKS_FROM_DEPOT, "Tasks from the depot:", "来自总站的任务:") \
 	X(DECISIONS_MY_RECORDS, "Decisions on my records:", "我的记录的审核结果:") \
+	X(ADD_ANOTHER_ENTER_ADD, "Add another? Enter: add or open · F8: delete · Esc: done", "再添加一条？Enter 添加或打开 · F8 删除 · Esc 完成") \
+	X(ENTER_OPEN_ENTRY_ESC, "Enter: open the entry · Esc: done", "Enter 打开此条 · Esc 完成") \
+	X(ADD_ENTRY, "+ add an entry", "+ 添加一条") \
+	X(NO_ANSWERS_YET, "(no answers yet)", "（尚无回答）") \
 	/* end of TUI_MESSAGES */
 
 enum tui_msg {

@@ -150,13 +150,58 @@ local_time(const char *iso, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* Question q's line (in entry e of its repeat, SIZE_MAX outside), indented. */
+static void
+answer_line(struct tui_app *app, struct detail *d, const struct report_row *row, size_t q,
+    size_t e, int indent)
+{
+	const struct form *f = row->form;
+	const char *lang = tui_lang(app), *v;
+	enum form_qtype t = form_question_type(f, q);
+	char key[MEANING_KEY_MAX], *text;
+
+	if (t == FORM_BEGIN_GROUP) {
+		add(d, TUI_TITLE, "%*s%s", indent, "", form_question_label(f, q, lang));
+		return;
+	}
+	if (e == SIZE_MAX)
+		v = store_record_answer(row->rec, form_question_name(f, q));
+	else
+		v = form_entry_key(f, q, e, key, sizeof key) == 0 ?
+		    store_record_answer(row->rec, key) : NULL;
+	if (v == NULL || t == FORM_CALCULATE)
+		return;
+	text = oneline(meaning_answer_text(f, q, v, lang));
+	add(d, tui_severity_role(meaning_answer_severity(f, q, v)), "%*s%s: %s", indent, "",
+	    form_question_label(f, q, lang)[0] ? form_question_label(f, q, lang) :
+	    form_question_name(f, q), text);
+	free(text);
+}
+
+/* A repeat: its label and number of entries, then each entry's answers under its number. */
+static void
+repeat_lines(struct tui_app *app, struct detail *d, const struct report_row *row, size_t rq,
+    int indent)
+{
+	const struct form *f = row->form;
+	const char *label = form_question_label(f, rq, tui_lang(app));
+	size_t n = meaning_entries(f, rq, row->rec);
+
+	add(d, TUI_TITLE, "%*s%s (%zu %s)", indent, "", label[0] ? label : form_question_name(f, rq), n,
+	    tui_msg(app, NULL, n == 1 ? TUI_MSG_ENTRY_ONE : TUI_MSG_ENTRIES_WORD));
+	for (size_t e = 0; e < n; e++) {
+		add(d, TUI_TITLE, "%*s#%zu", indent + 2, "", e + 1);
+		for (size_t q = rq + 1; q < form_question_end(f, rq); q++)
+			answer_line(app, d, row, q, e, indent + 4);
+	}
+}
+
 /* The answers in form order; calculated fields are the form's own, not the inspector's. */
 static void
 answer_lines(struct tui_app *app, struct detail *d, const struct report_row *row)
 {
 	const struct store_record *rec = row->rec;
 	const struct form *f = row->form;
-	const char *lang = tui_lang(app);
 
 	add(d, TUI_TITLE, "%s", tui_msg(app, NULL, TUI_MSG_ANSWERS_HEAD));
 	if (f != NULL) {
@@ -164,25 +209,22 @@ answer_lines(struct tui_app *app, struct detail *d, const struct report_row *row
 		int depth = 0;
 
 		for (size_t q = 0; q < form_question_count(f); q++) {
-			const char *v = store_record_answer(rec, form_question_name(f, q));
 			enum form_qtype t = form_question_type(f, q);
 			int indent = 2 + 2 * (depth < 4 ? depth : 4);
-			char *text;
 
-			if (t == FORM_BEGIN_GROUP) {
-				add(d, TUI_TITLE, "%*s%s", indent, "", form_question_label(f, q, lang));
-				depth++;
+			if (form_question_is_repeat(f, q)) {
+				repeat_lines(app, d, row, q, indent);
+				q = form_question_end(f, q);
 				continue;
 			}
-			if (t == FORM_END_GROUP && depth > 0)
-				depth--;
-			if (v == NULL || t == FORM_CALCULATE)
+			if (t == FORM_END_GROUP) {
+				if (depth > 0)
+					depth--;
 				continue;
-			text = oneline(meaning_answer_text(f, q, v, lang));
-			add(d, tui_severity_role(meaning_answer_severity(f, q, v)),
-			    "%*s%s: %s", indent, "", form_question_label(f, q, lang)[0] ?
-			    form_question_label(f, q, lang) : form_question_name(f, q), text);
-			free(text);
+			}
+			answer_line(app, d, row, q, SIZE_MAX, indent);
+			if (t == FORM_BEGIN_GROUP)
+				depth++;
 		}
 	} else {
 		add(d, TUI_WARN, "%s", tui_msg(app, NULL, TUI_MSG_FORM_NOT_INSTALLED_NAMES));

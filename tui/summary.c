@@ -88,8 +88,10 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 
 	for (size_t i = 0; i < rec->answer_count; i++) {
 		const char *name = rec->answers[i].name, *value = rec->answers[i].value;
-		long q = f != NULL ? form_question_index(f, name) : -1;
+		size_t entry = SIZE_MAX;
+		long q = f != NULL ? form_question_locate(f, name, &entry) : -1;
 		const char *label = q >= 0 ? form_question_label(f, (size_t)q, lang) : name;
+		char numbered[300];
 		enum form_qtype t = q >= 0 ? form_question_type(f, (size_t)q) : FORM_TEXT;
 		int sev = q >= 0 ? meaning_answer_severity(f, (size_t)q, value) + 1 : 0;
 		static const char *const tags[] = { "", "! ", "!! ", "!!! " };
@@ -104,6 +106,10 @@ tui_summary_draw(struct tui_app *app, const struct form *f, const struct store_r
 			label = tui_msg(app, f, TUI_MSG_TASK);
 		else if (q < 0 && strcmp(name, STORE_VERIFIES_ANSWER) == 0)
 			label = tui_msg(app, f, TUI_MSG_VERIFIES_RECORD);
+		if (entry != SIZE_MAX) {  /* an answer of a repeat's entry: "Length #2" */
+			snprintf(numbered, sizeof numbered, "%s #%zu", label, entry + 1);
+			label = numbered;
+		}
 		shown = meaning_answer_text(q >= 0 ? f : NULL, (size_t)q, value, lang);
 		fc_strlcpy(val, shown, sizeof val);
 		free(shown);

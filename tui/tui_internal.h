@@ -361,6 +361,21 @@ int tui_form_open(struct tui_app *app, const struct form *f, const char *draft_u
 int tui_form_open_task(struct tui_app *app, const struct form *f, const struct store_task *task);
 /* Tasks on this handheld: not yet done, and all but cancelled ones (tui/tasks.c). */
 int tui_tasks_count(struct tui_app *app, size_t *open, size_t *all);
+/*
+ * A repeat's entries over the form screen (tui/repeat.c): "add another?",
+ * and the entries to open again or delete.  It pops itself, then calls the
+ * form screen back: enter answers the current entry of repeat rq (a new
+ * one after an add), done goes on after the repeat, changed keeps the
+ * draft after an entry was added or deleted.
+ */
+struct tui_repeat_host {
+	void *ctx;
+	void (*enter)(void *ctx, size_t rq);
+	void (*done)(void *ctx, size_t rq);
+	void (*changed)(void *ctx);
+};
+int tui_repeat_open(struct tui_app *app, const struct form *f, struct form_session *sess,
+    size_t rq, const struct tui_repeat_host *host);
 /* Shows a stored record read-only.  Takes ownership of rec. */
 int tui_record_open(struct tui_app *app, struct store_record *rec);
 

@@ -48,6 +48,7 @@ saves() {
 	fi
 	got=$(answer_of "$uuid" "${want%%=*}")
 	[ "$got" = "$id:${want#*=}" ] || { echo "# read back '$got', want '$id:${want#*=}'"; return 1; }
+	basename "$file" .csv >> "$SCRATCH/saved"
 }
 
 # refused FILE LINE:COL REASON: forms check exits 1 (within 1 s), naming the
@@ -141,6 +142,24 @@ check "pyx_ict_survey_fails: one select" saves $R/pyx_ict_survey_fails.csv inter
 	internet_teach=yes
 check "pyx_xml_escaping: calculations with markup" saves $R/pyx_xml_escaping.csv \
 	table_list_3=yes table_list_3=yes
+check "liberia_StdForm: a repeat_count from an answer, position(..) in a group's relevance" \
+	saves $R/liberia_StdForm.csv 'repeat1[2]/weight=999' id=7 repeatNum=2 \
+	'repeat1[1]/weight=12.5' 'repeat1[1]/muac=140' 'repeat1[1]/oedema=0' \
+	'repeat1[1]/heightInit=88.5' 'repeat1[1]/lenHeight=1' 'repeat1[2]/weight=999' \
+	'repeat1[2]/muac=132' 'repeat1[2]/oedema=1' 'repeat1[2]/heightInit=70.2' \
+	'repeat1[2]/lenHeight=0'
+check "pyx_xlsform_spec_test: a repeat of two entries with groups, required inside" saves \
+	$R/pyx_xlsform_spec_test.csv 'repeat_test[2]/select_multiple_test=yes' skip_to_end=no \
+	my_name=Wang a_integer=5 a_decimal=2.5 'repeat_test[1]/required_text=north span' \
+	'repeat_test[1]/list-nolabel-test=yes' 'repeat_test[2]/required_text=south span' \
+	'repeat_test[2]/list-nolabel-test=no' 'repeat_test[2]/select_multiple_test=yes'
+check "ona_transportation: a loop over a list, %(name)s in its relevance" saves \
+	$R/ona_transportation.csv \
+	transport/loop_over_transport_types_frequency/bus/frequency_to_referral_facility=weekly \
+	'available_transportation_types_to_referral_facility=ambulance bus' \
+	transport/loop_over_transport_types_frequency/ambulance/frequency_to_referral_facility=daily \
+	transport/loop_over_transport_types_frequency/bus/frequency_to_referral_facility=weekly \
+	image1=/sdcard/DCIM/road.jpg
 check "suas_Pilot_Log_Book: a group by relevance, an acknowledge" saves \
 	$R/suas_Pilot_Log_Book.csv Flight_Time=0.5 PIC=self RPA_type=Multirotor \
 	Engines=Single_engine Flight_Time=0.5 Remark='survey flight' ack=OK
@@ -155,20 +174,15 @@ check "liberia_CoverageVillageForm: a choice twice without allow_choice_duplicat
 check "liberia_CoverageVillageForm: pulldata() without its sampleList.csv" \
 	refused $R/liberia_CoverageVillageForm.csv 7:19 \
 	"calculation of 'map': pulldata(): no column 'gmap' or 'EFEACODE' in 'sampleList.csv'"
-check "liberia_StdForm: a repeat" refused $R/liberia_StdForm.csv 8:2 \
-	"unsupported question type 'begin repeat' (repeats: a record keeps one answer per question"
-check "ona_childrens_survey_unicode: a repeat" refused $R/ona_childrens_survey_unicode.csv 5:2 \
-	"unsupported question type 'begin repeat'"
+check "ona_childrens_survey_unicode: a repeat inside a repeat" refused \
+	$R/ona_childrens_survey_unicode.csv 10:2 \
+	"a repeat inside a repeat ('cartoons' in 'children.info') is not supported"
 check "ona_enumerator_weekly: three 'label' columns (pyxform refuses it too)" \
 	refused $R/ona_enumerator_weekly.csv 2:18 "column 'label' repeats the meaning of an earlier column"
-check "ona_transportation: a loop" refused $R/ona_transportation.csv 6:2 \
-	"unsupported question type 'begin loop'"
 check "opengis_service_rating: the type 'country' (pyxform refuses it too)" \
 	refused $R/opengis_service_rating.csv 36:2 "unsupported question type 'country'"
 check "pyx_or_other: a bare word where 'yes' was meant (an authoring mistake)" \
 	refused $R/pyx_or_other.csv 4:68 "choice_filter of 'fav_pastel': 'yes' is not a column"
-check "pyx_xlsform_spec_test: a repeat" refused $R/pyx_xlsform_spec_test.csv 16:2 \
-	"unsupported question type 'begin repeat'"
 
 # ---- pyxform's own fixtures ----
 check "gps: the gps alias" saves $P/gps.csv 'location=6.3 -10.8 0 5' 'location=6.3 -10.8 0 5'
@@ -186,8 +200,65 @@ check "case_insensitivity: an entities sheet" refused $P/case_insensitivity.csv 
 	"unsupported sheet 'entities'"
 check "fruits: a name_key sheet and no survey" refused $P/fruits.csv 1:1 \
 	"unsupported sheet 'name_key'"
-check "loop: a loop" refused $P/loop.csv 4:2 "unsupported question type 'begin loop'"
-check "simple_loop: a loop" refused $P/simple_loop.csv 3:2 "unsupported question type 'begin loop'"
+check "loop: a loop with %(label)s" saves $P/loop.csv loop_toilet_types/bucket_system/number=3 \
+	available_toilet_types=bucket_system loop_toilet_types/bucket_system/number=3
+check "simple_loop: a loop" saves $P/simple_loop.csv my_table/col2/count=5 \
+	my_table/col1/count=2 my_table/col2/count=5
+
+# A repeat's entries leave as ODK exports them: the main CSV, one CSV per
+# repeat joined by the parent's id, and GeoJSON arrays of entries.
+day=$(FC --db "$DB" list --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["day"])')
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" export --day "$day" --form liberiaStdForm \
+	--format csv -o "$SCRATCH/liberia.csv" 2> "$SCRATCH/export.err"
+check "export --format csv -o writes each repeat beside the main CSV" \
+	grep -q "entries of 'repeat1' written to $SCRATCH/liberia-repeat1.csv" "$SCRATCH/export.err"
+check "the repeat's CSV: a row per entry, PARENT_KEY the main row's id, KEY id/repeat1[N]" \
+	python3 - "$SCRATCH/liberia.csv" "$SCRATCH/liberia-repeat1.csv" <<'PY'
+import csv, sys
+main = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
+rep = list(csv.DictReader(open(sys.argv[2], encoding="utf-8", newline="")))
+assert len(main) == 1 and not any("[" in k for k in main[0]), main[0].keys()
+assert main[0]["repeatNum"] == "2"
+assert [r["weight"] for r in rep] == ["12.5", "999"], rep
+assert [r["lenHeight"] for r in rep] == ["1", "0"], rep
+assert all(r["PARENT_KEY"] == main[0]["id"] for r in rep)
+assert [r["KEY"] for r in rep] == [main[0]["id"] + "/repeat1[1]", main[0]["id"] + "/repeat1[2]"]
+PY
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" export --day "$day" --form liberiaStdForm \
+	--format csv > /dev/null 2> "$SCRATCH/export.err"
+check "export to stdout says where repeat entries go" \
+	grep -q "repeat entries (repeat1): with -o FILE" "$SCRATCH/export.err"
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" record add --form liberiaStdForm \
+	--at 6.3,-10.8,5 id=8 repeatNum=1 \
+	'repeat1[1]/weight=9.5' 'repeat1[1]/muac=120' 'repeat1[1]/oedema=0' \
+	'repeat1[1]/heightInit=75' 'repeat1[1]/lenHeight=0' > /dev/null 2>&1
+FC --db "$DB" --forms "$SCRATCH/forms/liberia_StdForm" export --day "$day" --form liberiaStdForm \
+	--format geojson -o "$SCRATCH/liberia.geojson" 2> /dev/null
+check "GeoJSON nests a repeat's entries as an array of objects" \
+	python3 - "$SCRATCH/liberia.geojson" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+a = doc["features"][0]["properties"]["answers"]
+assert a["repeat1"] == [{"weight": "9.5", "muac": "120", "oedema": "0", "heightInit": "75",
+    "lenHeight": "0"}], a
+assert not any("[" in k for k in a), a
+PY
+
+# The share of real forms that pyxform accepts, authoring mistakes left out,
+# that load and save here (the issue's goal: 85 %).
+clean="hot_parking_survey hot_infrastructure ona_MCH_v1 ona_battery_life ona_dhisform
+ona_good_eats_multilang ona_sample_accent ona_subdistrict_profiling_tool pete_landCoverTemplate
+pete_shopTemplate pyx_choice_filter_test pyx_hidden pyx_ict_survey_fails pyx_xml_escaping
+suas_Pilot_Log_Book liberia_StdForm pyx_xlsform_spec_test ona_childrens_survey_unicode
+ona_transportation"
+total=0 saved=0
+for b in $clean; do
+	total=$((total + 1))
+	grep -qx "$b" "$SCRATCH/saved" 2> /dev/null && saved=$((saved + 1))
+done
+echo "# real forms pyxform accepts: $saved of $total load and save ($((saved * 100 / total)) %)"
+check "at least 85 % of the real forms pyxform accepts load and save" \
+	[ $((saved * 100)) -ge $((total * 85)) ]
 
 # Every fixture has its expectation above.
 for f in "$FIXTURES/$R"/*.csv "$FIXTURES/$P"/*.csv; do

@@ -1,9 +1,9 @@
 /*
  * libFuzzer harness for form files: the CSV reader, sheets, columns, types
- * and expressions, then a session over whatever loaded.  Deterministic (no
- * time-dependent branch decides anything the fuzzer sees as coverage except
- * today()/now(), whose text is fixed-length) and leak-free: everything is
- * freed before returning.
+ * and expressions, then a session over whatever loaded, repeats' entries
+ * included.  Deterministic (no time-dependent branch decides anything the
+ * fuzzer sees as coverage except today()/now(), whose text is fixed-length)
+ * and leak-free: everything is freed before returning.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +48,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			msg = NULL;
 		}
 		(void)form_session_required(s, q);
+	}
+	/* each repeat: another entry answered by its key, one deleted, keys read back */
+	for (size_t r = 0; r < n; r++) {
+		char key[256];
+
+		if (!form_question_is_repeat(f, r))
+			continue;
+		if (form_session_add_entry(s, r, &msg) != 0)
+			free(msg), msg = NULL;
+		for (size_t q = r + 1; q < form_question_end(f, r) && q < n; q++) {
+			size_t e;
+
+			if (form_entry_key(f, q, 1, key, sizeof key) != 0)
+				continue;
+			(void)form_question_locate(f, key, &e);
+			if (form_session_set(s, key, "2", &msg) != 0)
+				free(msg), msg = NULL;
+		}
+		if (form_session_delete_entry(s, r, 0, &msg) != 0)
+			free(msg), msg = NULL;
 	}
 	if (form_session_check_all(s, &bad, &msg) != 0)
 		free(msg);

@@ -165,11 +165,11 @@ static const struct fixture_case fixture_cases[] = {
 	    "fruits.csv:1:0: no survey sheet" } },
 	{ "gps.csv", 1, "location", { NULL } },
 	{ "group.csv", 5, "family_name father phone_number age ", { NULL } },
-	{ "loop.csv", -1, NULL, {
-	    "loop.csv:4:2: unsupported question type 'begin loop' (repeats: a record keeps "
-	    "one answer per question" } },
-	{ "simple_loop.csv", -1, NULL, {
-	    "simple_loop.csv:3:2: unsupported question type 'begin loop'" } },
+	/* a loop is a group per choice of its list, as pyxform expands it */
+	{ "loop.csv", 13, "available_toilet_types available_toilet_types_other loop_toilet_types "
+	    "pit_latrine_with_slab number  open_pit_latrine number  bucket_system number  ",
+	    { NULL } },
+	{ "simple_loop.csv", 8, "my_table col1 count  col2 count  ", { NULL } },
 	{ "specify_other.csv", 2, "sex sex_other", { NULL } },
 	{ "text_and_integer.csv", 2, "your_name your_age", { NULL } },
 	{ "utf_csv.csv", 1, "burger_toppings", { NULL } },
@@ -285,10 +285,16 @@ test_malformed(void **state)
 	expect_fail("survey\n,type,name,label\n,text,a,\xed\xa0\x80\n", "t.csv:3:9: invalid UTF-8 (byte 0xed)");
 	expect_fail("survey\n,type,name\n,rank,code\n",
 	    "t.csv:3:2: unsupported question type 'rank'");
-	expect_fail("survey\n,type,name\n,begin_repeat,r\n,end_repeat,\n",
-	    "t.csv:3:2: unsupported question type 'begin_repeat'");
-	expect_fail("survey\n,type,name\n,begin repeat,r\n,end repeat,\n",
-	    "t.csv:3:2: unsupported question type 'begin repeat'");
+	expect_fail("survey\n,type,name\n,begin_repeat,r\n,begin repeat,s\n,end_repeat,\n"
+	    ",end_repeat,\n", "t.csv:4:2: a repeat inside a repeat ('s' in 'r') is not supported");
+	expect_fail("survey\n,type,name,calculation\n,begin_repeat,r,\n,text,x,\n,end_repeat,,\n"
+	    ",calculate,c,count(${x} + 1)\n",
+	    "t.csv:6:14: calculation of 'c': count() takes ${name} of a repeat or of a question");
+	expect_fail("survey\n,type,name,calculation\n,text,x,\n,calculate,c,sum(${x})\n",
+	    "t.csv:4:14: calculation of 'c': sum() takes ${name} of a question in a repeat");
+	expect_fail("survey\n,type,name,calculation\n,begin_repeat,r,\n,text,x,\n,end_repeat,,\n"
+	    ",calculate,c,\"indexed-repeat(${x}, ${x}, 1)\"\n",
+	    "t.csv:6:15: calculation of 'c': indexed-repeat(${q}, ${repeat}, n): the second");
 	expect_fail("survey\n,type,name\n,text,1bad\n", "t.csv:3:7: invalid name '1bad'");
 	expect_fail("survey\n,type,name\n,text,\n", "t.csv:3:2: question has no name");
 	expect_fail("survey\n,type,name,relevant\n,text,a,${b} = 1\n",

@@ -241,8 +241,8 @@ test_errors_with_positions(void **state)
 	expect_error("frobnicate(1)", "7:15: calculation of 'r': unknown function 'frobnicate()'");
 	expect_error("instance('toilets')", "7:15: calculation of 'r': unsupported function "
 	    "'instance()' (lookups in a secondary instance are not supported");
-	expect_error("1 + position(..)", "7:19: calculation of 'r': unsupported function "
-	    "'position()' (repeats are not supported)");
+	expect_error("1 + position(.)", "7:19: calculation of 'r': position() is written "
+	    "position(..)");
 	expect_error("if(1, 2)", "7:15: calculation of 'r': if() takes 3 arguments, not 2");
 	expect_error("'open", "7:15: calculation of 'r': string is never closed");
 	expect_error("${a", "7:15: calculation of 'r': '${' is never closed");

@@ -726,6 +726,213 @@ test_lines_and_shapes(void **state)
 	form_free(f);
 }
 
+/* Collects a session's answers as "key=value;" for comparison. */
+static void
+join_answer(void *ctx, const char *key, const char *value)
+{
+	struct fc_buf *b = ctx;
+
+	fc_buf_append(b, key, strlen(key));
+	fc_buf_append(b, "=", 1);
+	fc_buf_append(b, value, strlen(value));
+	fc_buf_append(b, ";", 1);
+}
+
+static char *
+answers_of(const struct form_session *s)
+{
+	struct fc_buf b = { 0 };
+
+	form_session_answers(s, join_answer, &b);
+	return b.data != NULL ? b.data : xstrdup("");
+}
+
+/*
+ * Repeats as javarosa evaluates them: ${x} inside an entry is that entry's
+ * x; from outside, count(), sum() and indexed-repeat() read every entry and
+ * a bare ${x} the first; position(..) is the entry's 1-based index.
+ */
+static void
+test_repeats(void **state)
+{
+	struct form *f = load(
+	    "survey\n"
+	    ",type,name,label,relevant,calculation,constraint,repeat_count\n"
+	    ",text,bridge,Bridge,,,,\n"
+	    ",begin_repeat,cracks,Cracks,,,,\n"
+	    ",decimal,length,Length,,,. > 0,\n"
+	    ",text,why,Why so long,${length} > 2,,,\n"
+	    ",begin_group,g,More,,,,\n"
+	    ",select_one sev,severity,Severity,,,,\n"
+	    ",end_group,,,,,,\n"
+	    ",calculate,pos,,,position(..),,\n"
+	    ",end_repeat,,,,,,\n"
+	    ",calculate,n,,,count(${cracks}),,\n"
+	    ",calculate,total,,,sum(${length}),,\n"
+	    ",calculate,second,,,\"indexed-repeat(${length}, ${cracks}, 2)\",,\n"
+	    ",calculate,first,,,${length},,\n"
+	    "choices\n,list_name,name,label\n,sev,minor,Minor\n,sev,severe,Severe\n");
+	struct form_session *s = form_session_new(f, NULL);
+	long r = qi(f, "cracks"), len = qi(f, "length"), why = qi(f, "why");
+	size_t e, bad;
+	char *m = NULL, *a;
+
+	(void)state;
+	assert_true(form_question_is_repeat(f, (size_t)r));
+	assert_int_equal(form_question_repeat(f, (size_t)len), r);
+	assert_int_equal(form_question_repeat(f, (size_t)qi(f, "bridge")), -1);
+	assert_int_equal(form_question_locate(f, "cracks[3]/severity", &e), qi(f, "severity"));
+	assert_int_equal(e, 2);
+	assert_int_equal(form_question_locate(f, "cracks[0]/length", &e), -1);
+	assert_int_equal(form_question_locate(f, "nope[1]/length", &e), -1);
+	assert_int_equal(form_question_index(f, "cracks[1]/length"), len);
+	assert_int_equal(form_session_entry_count(s, (size_t)r), 0);
+	assert_false(form_session_relevant(s, (size_t)len));
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "n")), "0");
+
+	set_ok(s, "bridge", "Nanpu");
+	set_ok(s, "cracks[1]/length", "3.5");
+	set_ok(s, "cracks[2]/length", "1");
+	set_ok(s, "cracks[2]/severity", "minor");
+	assert_int_equal(form_session_entry_count(s, (size_t)r), 2);
+	/* the entry's own length decides: relevant in entry 1, not in entry 2 */
+	assert_int_equal(form_session_entry(s, (size_t)r), 1);
+	assert_false(form_session_relevant(s, (size_t)why));
+	form_session_select_entry(s, (size_t)r, 0);
+	assert_true(form_session_relevant(s, (size_t)why));
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "pos")), "1");
+	assert_int_equal(form_session_set(s, "cracks[2]/why", "wide", &m), -1);
+	assert_non_null(strstr(m, "does not apply"));
+	free(m);
+	m = NULL;
+	assert_int_equal(form_session_set(s, "cracks[1]/length", "-1", &m), -1);
+	free(m);
+	m = NULL;
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "n")), "2");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "total")), "4.5");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "second")), "1");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "first")), "3.5");
+	a = answers_of(s);
+	assert_string_equal(a, "bridge=Nanpu;cracks[1]/length=3.5;cracks[1]/pos=1;"
+	    "cracks[2]/length=1;cracks[2]/severity=minor;cracks[2]/pos=2;n=2;total=4.5;"
+	    "second=1;first=3.5;");
+	free(a);
+
+	/* an empty length makes the sum NaN, as javarosa's sum() over nodes does */
+	assert_int_equal(form_session_add_entry(s, (size_t)r, &m), 0);
+	assert_int_equal(form_session_entry(s, (size_t)r), 2);
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "total")), "");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "pos")), "3");
+	assert_int_equal(form_session_check_all(s, &bad, &m), 0);
+
+	/* deleting the first entry renumbers the others */
+	assert_int_equal(form_session_delete_entry(s, (size_t)r, 0, &m), 0);
+	assert_int_equal(form_session_entry_count(s, (size_t)r), 2);
+	form_session_select_entry(s, (size_t)r, 0);
+	assert_string_equal(form_session_get(s, (size_t)len), "1");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "pos")), "1");
+	assert_string_equal(form_session_get(s, (size_t)qi(f, "first")), "1");
+	assert_int_equal(form_session_delete_entry(s, (size_t)r, 5, &m), -1);
+	free(m);
+	form_session_free(s);
+	form_free(f);
+}
+
+/* repeat_count fixes the entries, from an answer as it changes; required holds per entry. */
+static void
+test_repeat_count(void **state)
+{
+	struct form *f = load(
+	    "survey\n"
+	    ",type,name,label,required,repeat_count,relevant\n"
+	    ",integer,kids,How many,,,\n"
+	    ",begin repeat,child,Child,,${kids},\n"
+	    ",begin group,guard,Check,,,position(..) <= 2\n"
+	    ",integer,age,Age,yes,,\n"
+	    ",end group,,,,,\n"
+	    ",end repeat,,,,,\n");
+	struct form_session *s = form_session_new(f, NULL);
+	long r = qi(f, "child"), age = qi(f, "age");
+	size_t bad;
+	char *m = NULL, *a;
+
+	(void)state;
+	assert_true(form_repeat_counted(f, (size_t)r));
+	assert_int_equal(form_session_entry_count(s, (size_t)r), 0);
+	set_ok(s, "kids", "3");
+	assert_int_equal(form_session_entry_count(s, (size_t)r), 3);
+	assert_int_equal(form_session_add_entry(s, (size_t)r, &m), -1);
+	assert_non_null(strstr(m, "repeat_count"));
+	free(m);
+	m = NULL;
+	assert_int_equal(form_session_set(s, "child[4]/age", "3", &m), -1);
+	assert_non_null(strstr(m, "has 3 entries"));
+	free(m);
+	m = NULL;
+	set_ok(s, "child[1]/age", "4");
+	/* entry 2 is required and empty; entry 3 is past the guard, so not asked */
+	assert_int_equal(form_session_check_all(s, &bad, &m), -1);
+	assert_int_equal(bad, age);
+	assert_non_null(strstr(m, "child[2]: "));
+	free(m);
+	m = NULL;
+	form_session_select_entry(s, (size_t)r, 2);
+	assert_false(form_session_relevant(s, (size_t)age));
+	set_ok(s, "child[2]/age", "7");
+	assert_int_equal(form_session_check_all(s, &bad, &m), 0);
+	set_ok(s, "kids", "1");
+	assert_int_equal(form_session_entry_count(s, (size_t)r), 1);
+	a = answers_of(s);
+	assert_string_equal(a, "kids=1;child[1]/age=4;");
+	free(a);
+	form_session_free(s);
+	form_free(f);
+}
+
+/*
+ * A loop over a list, as pyxform expands it: a group per choice, with
+ * %(name)s and %(label)s of the choice in the loop's cells; messages point
+ * at the loop's own rows.
+ */
+static void
+test_loops(void **state)
+{
+	struct form *f = load(
+	    "survey\n"
+	    ",type,name,label,relevant\n"
+	    ",select_multiple t,types,Types,\n"
+	    ",begin loop over t,each,Each,\n"
+	    ",integer,count,How many %(label)s?,\"selected(${types}, '%(name)s')\"\n"
+	    ",end loop,,,\n"
+	    "choices\n,list_name,name,label\n,t,bus,Buses\n,t,taxi,Taxis\n");
+	struct form_session *s = form_session_new(f, "en");
+	long bus = qi(f, "each/bus/count"), taxi = qi(f, "each/taxi/count");
+	char *label;
+
+	(void)state;
+	assert_int_equal(form_question_type(f, (size_t)qi(f, "each")), FORM_BEGIN_GROUP);
+	assert_string_equal(form_question_label(f, (size_t)qi(f, "taxi"), NULL), "Taxis");
+	label = form_session_label(s, (size_t)bus);
+	assert_string_equal(label, "How many Buses?");
+	free(label);
+	set_ok(s, "types", "taxi");
+	assert_false(form_session_relevant(s, (size_t)bus));
+	assert_true(form_session_relevant(s, (size_t)taxi));
+	set_ok(s, "each/taxi/count", "4");
+	form_session_free(s);
+	form_free(f);
+
+	/* an error in a loop's row is reported there, once per choice */
+	expect_fail("survey\n,type,name,label,relevant\n,begin loop over t,each,,\n"
+	    ",integer,count,N,${nope}\n,end loop,,,\nchoices\n,list_name,name\n,t,a\n",
+	    "4:18: relevant of 'count': unknown question '${nope}'");
+	expect_fail("survey\n,type,name\n,begin loop over nolist,each\n,text,x\n,end loop,\n",
+	    "3:2: unsupported question type 'begin loop'");
+	expect_fail("survey\n,type,name\n,begin loop over t,a\n,begin loop over t,b\n,text,x\n"
+	    ",end loop,\n,end loop,\nchoices\n,list_name,name\n,t,x\n",
+	    "unsupported question type 'begin loop'");
+}
+
 int
 main(void)
 {
@@ -742,6 +949,9 @@ main(void)
 		cmocka_unit_test(test_select_from_file),
 		cmocka_unit_test(test_fifo_beside),
 		cmocka_unit_test(test_lines_and_shapes),
+		cmocka_unit_test(test_repeats),
+		cmocka_unit_test(test_repeat_count),
+		cmocka_unit_test(test_loops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -443,6 +443,45 @@ test_parse_position(void **state)
 	assert_true(isnan(pos.accuracy_m));
 }
 
+/* A severity inside a repeat: each entry is a hazard of its own, named by its key. */
+static void
+test_repeat_hazards(void **state)
+{
+	static const char csv[] =
+	    "survey\n,type,name,label,fieldcheck::code\n"
+	    ",text,bridge,Bridge,\n"
+	    ",begin_repeat,cracks,Cracks,\n"
+	    ",decimal,length,Length,\n"
+	    ",select_one sev,crack_severity,Crack,部件:0101\n"
+	    ",end_repeat,,,\n"
+	    "choices\n,list_name,name,label,fieldcheck::severity\n"
+	    ",sev,none,None,none\n,sev,minor,Minor,minor\n,sev,severe,Severe,severe\n";
+	struct form *f = form_load_buffer("bridge.csv", csv, strlen(csv), NULL, NULL);
+	struct store_record *rec = store_record_new();
+	unsigned counts[MEANING_SEVERITY_COUNT];
+	struct seen seen = { .n = 0 };
+	enum form_code_kind kind;
+	char code[5];
+
+	(void)state;
+	assert_non_null(f);
+	store_record_set_answer(rec, "bridge", "Nanpu");
+	store_record_set_answer(rec, "cracks[1]/crack_severity", "severe");
+	store_record_set_answer(rec, "cracks[2]/crack_severity", "none");
+	store_record_set_answer(rec, "cracks[3]/crack_severity", "minor");
+	meaning_count_hazards(f, rec, counts);
+	assert_int_equal(counts[MEANING_MINOR], 1);
+	assert_int_equal(counts[MEANING_SEVERE], 1);
+	meaning_hazards(f, rec, "en", collect_hazard, &seen);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.text[0], "cracks[1]/crack_severity=Crack (1)=severe");
+	assert_string_equal(seen.text[1], "cracks[3]/crack_severity=Crack (3)=minor");
+	assert_int_equal(meaning_hazard_code(f, rec, "cracks[3]/crack_severity", &kind, code), 0);
+	assert_string_equal(code, "0101");
+	store_record_free(rec);
+	form_free(f);
+}
+
 int
 main(void)
 {
@@ -456,6 +495,7 @@ main(void)
 		cmocka_unit_test(test_record_form),
 		cmocka_unit_test(test_geopoint_text),
 		cmocka_unit_test(test_parse_position),
+		cmocka_unit_test(test_repeat_hazards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
