@@ -93,6 +93,7 @@ int cli_load_grid(const char *grid, const char *names, struct platform_grid **ou
 	X(review,     "review a day's records (supervisor)") \
 	X(export,     "export a day as CSV, GeoJSON or platform cases") \
 	X(report,     "print a day's report") \
+	X(track,      "the patrol track points, one jq-readable line per inspector and day") \
 	X(supervisor, "supervisor set-pin|check-pin|reset-pin|pin-log")
 
 #define CLI_DECLARE(name, help) int cmd_##name(struct cli_globals *g, int argc, char **argv);

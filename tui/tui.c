@@ -501,6 +501,9 @@ draw_status(struct tui_app *app)
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
 	    narrow ? 10 : 20, tui_attr(app, TUI_BAR));
 	x += tui_put(0, x, " ", 1, tui_attr(app, TUI_BAR));
+	if (app->on_duty)
+		x += tui_put(0, x, narrow ? "● " : tui_tr(app, NULL, "● on duty ", "● 在岗 "), 12,
+		    tui_attr(app, TUI_GOOD));
 	w = tui_text_width(right);
 	x += tui_put(0, x, gps, app->cols - x - w - 1, tui_attr(app, role));
 	if (x + 1 + w <= app->cols)
@@ -785,6 +788,10 @@ handle_key(struct tui_app *app, const struct tui_input_event *ev)
 		app->mono = !app->mono;
 		return;
 	}
+	if (a == TUI_ACT_DUTY) {
+		tui_duty_toggle(app);
+		return;
+	}
 	if (!s->ops->key(s, a, key))
 		default_action(app, s, a);
 }
@@ -900,6 +907,8 @@ next_timeout(struct tui_app *app)
 		t = g;
 	if ((g = tui_input_timeout(&app->input, now)) >= 0 && (t < 0 || g < t))
 		t = g;
+	if ((g = tui_duty_timeout_ms(app)) >= 0 && (t < 0 || g < t))
+		t = g;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
 		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
@@ -964,6 +973,7 @@ tui_run(const struct tui_options *opt, char **cause)
 		fc_strlcpy(app->lang, opt->lang, sizeof app->lang);
 	if (install_signals(cause) != 0)
 		goto fail;
+	tui_duty_start(app);
 
 	atexit(restore_terminal);
 	initscr();
@@ -1026,6 +1036,7 @@ tui_run(const struct tui_options *opt, char **cause)
 			if (top->ops->update != NULL)
 				top->ops->update(top);
 		}
+		tui_duty_poll(app);
 		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
 			app->have_sync_status = true;
 			if (app->sync_status.queued != SYNC_QUEUE_UNKNOWN)
@@ -1048,8 +1059,10 @@ tui_run(const struct tui_options *opt, char **cause)
 			while (read(signal_pipe[0], &sig, 1) == 1)
 				if (sig == SIGTERM || sig == SIGHUP || sig == SIGINT)
 					app->quit = true;
-			if (app->quit)
+			if (app->quit) {
 				save_all(app);
+				tui_duty_stop(app);
+			}
 		}
 		if (app->flash[0] != '\0' && fc_monotonic_ms() >= app->flash_until_ms)
 			app->dirty = true;
@@ -1062,6 +1075,7 @@ tui_run(const struct tui_options *opt, char **cause)
 	}
 	rc = 0;
 fail:
+	tui_duty_stop(app);
 	while (app->depth > 0) {
 		struct tui_screen *s = &app->stack[--app->depth];
 

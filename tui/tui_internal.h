@@ -54,6 +54,9 @@
 	    "this help, made from the key table", "本帮助（由按键表生成）") \
 	X(ALL,  LANG,    KEY_F(2), TUI_CH('L'), 0, "Lang", "语言", "F2 L", \
 	    "switch labels 中文 / English", "切换标签 中文 / English") \
+	X(ALL,  DUTY,    KEY_F(6), 0, 0, "Duty", "在岗", "F6", \
+	    "on duty / off duty: the patrol track is recorded only on duty", \
+	    "在岗/离岗：只在在岗时记录巡查轨迹") \
 	X(ALL,  MONO,    KEY_F(7), 0, 0, "Mono", "单色", "F7", \
 	    "monochrome / colour", "单色 / 彩色") \
 	X(ALL,  QUIT,    KEY_F(10), TUI_CH('q'), 0, "Quit", "退出", "F10 q", \
@@ -281,6 +284,9 @@ struct tui_app {
 	int cursor_y, cursor_x;       /* where a draw op wants the cursor; -1: hidden */
 	int bar_x[12], bar_w[12];     /* bottom bar hit boxes, by F-key number */
 	int rows, cols;
+	bool on_duty;                 /* remembered in the store's settings (tui/duty.c) */
+	struct track_recorder *track; /* the patrol track while on duty; NULL off duty */
+	int64_t track_seen_ms;        /* the last fix handed to it (gps_fix.received_ms) */
 };
 
 /* Screen stack.  push returns -1 when the screen refused to open. */
@@ -344,6 +350,18 @@ bool tui_edit_key(struct tui_edit *e, int key);
 void tui_edit_text(const struct tui_edit *e, char *buf, size_t size);
 /* Draws the field in cols columns and puts the app's cursor at the caret. */
 void tui_edit_draw(struct tui_edit *e, struct tui_app *app, int y, int x, int cols, attr_t attr);
+
+/*
+ * ---- On duty / off duty (tui/duty.c): the patrol track. ----
+ * start reads the remembered state, poll feeds the latest fix and saves a
+ * due batch, timeout_ms is when the batch is due, stop saves what is left.
+ */
+struct track_recorder;
+void tui_duty_start(struct tui_app *app);
+void tui_duty_toggle(struct tui_app *app);
+void tui_duty_poll(struct tui_app *app);
+int tui_duty_timeout_ms(const struct tui_app *app);
+void tui_duty_stop(struct tui_app *app);
 
 /* ---- Screens. ---- */
 
