@@ -45,6 +45,13 @@ sqlite_ingest(struct depot_store *ds, const char *bundle_uuid, const char *devic
 }
 
 static int
+sqlite_track_append(struct depot_store *ds, const char *device, const char *inspector,
+    const struct store_track_point *pts, size_t n, char **cause)
+{
+	return store_track_append(sqlite_of(ds), device, inspector, pts, n, device, cause);
+}
+
+static int
 sqlite_device_add(struct depot_store *ds, const char *name, const char *token_hash, char **cause)
 {
 	return store_device_add(sqlite_of(ds), name, token_hash, cause);
@@ -78,6 +85,7 @@ static const struct depot_store_ops sqlite_ops = {
 	.device_add = sqlite_device_add,
 	.device_revoke = sqlite_device_revoke,
 	.device_list = sqlite_device_list,
+	.track_append = sqlite_track_append,
 	.close = sqlite_close,
 };
 
@@ -136,6 +144,17 @@ depot_store_ingest(struct depot_store *ds, const char *bundle_uuid, const char *
     bool *already, char **cause)
 {
 	return ds->ops->ingest(ds, bundle_uuid, device, sha256, recs, n, res, already, cause);
+}
+
+int
+depot_store_track_append(struct depot_store *ds, const char *device, const char *inspector,
+    const struct store_track_point *pts, size_t n, bool *unsupported, char **cause)
+{
+	*unsupported = ds->ops->track_append == NULL;
+	if (*unsupported)
+		return fc_fail(cause, "this depot (%s) does not store patrol tracks: only the SQLite depot "
+		    "does (docs/coverage.md); the handheld keeps the bundle", ds->ops->engine);
+	return ds->ops->track_append(ds, device, inspector, pts, n, cause);
 }
 
 int

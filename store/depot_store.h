@@ -55,6 +55,15 @@ int depot_store_ingest(struct depot_store *ds, const char *bundle_uuid, const ch
     const char *sha256, struct store_record *const *recs, size_t n, struct store_ingest_result *res,
     bool *already, char **cause);
 
+/*
+ * The patrol track points of inspector that device's token delivered
+ * (store_track_append at the depot: a point stored already is passed over).
+ * Only the SQLite engine stores tracks; PostgreSQL refuses, saying so
+ * (docs/coverage.md), with *unsupported set.
+ */
+int depot_store_track_append(struct depot_store *ds, const char *device, const char *inspector,
+    const struct store_track_point *pts, size_t n, bool *unsupported, char **cause);
+
 int depot_store_device_add(struct depot_store *ds, const char *name, const char *token_hash,
     char **cause);
 int depot_store_device_revoke(struct depot_store *ds, const char *name, char **cause);

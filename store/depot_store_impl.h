@@ -15,6 +15,9 @@ struct depot_store_ops {
 	int (*device_add)(struct depot_store *ds, const char *name, const char *token_hash, char **cause);
 	int (*device_revoke)(struct depot_store *ds, const char *name, char **cause);
 	int (*device_list)(struct depot_store *ds, struct store_device **out, size_t *count, char **cause);
+	/* NULL: this engine does not store patrol tracks. */
+	int (*track_append)(struct depot_store *ds, const char *device, const char *inspector,
+	    const struct store_track_point *pts, size_t n, char **cause);
 	void (*close)(struct depot_store *ds);
 };
 
