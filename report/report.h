@@ -249,4 +249,16 @@ int report_pin_locked(struct store *st, long *wait_s, char **cause);
 /* Local "HH:MM" of an ISO 8601 UTC time; "--:--" when it does not parse. */
 void report_local_hhmm(const char *iso_utc, char out[6]);
 
+/*
+ * The coverage section (docs/coverage.md): the day, ordinary or the
+ * calendar's holiday, then one line per zone, overdue first: state,
+ * visits done/required, the zone's name (in lang: "zh" Chinese, else
+ * English), its kind, the last visit's local time and who.  Then what
+ * reading the tracks dropped.
+ */
+struct coverage_day;
+struct coverage_zones;
+int report_write_coverage(const struct coverage_day *d, const struct coverage_zones *z,
+    const char *lang, FILE *out, char **cause);
+
 #endif
