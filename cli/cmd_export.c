@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coverage/coverage.h"
 #include "forms/forms.h"
 #include "platform/platform.h"
 #include "report/report.h"
@@ -29,6 +30,7 @@ export_usage(FILE *f)
 {
 	fputs("usage: fieldcheck export [--db PATH] [--forms DIR] --day YYYY-MM-DD\n"
 	      "                         --format csv|geojson [--form ID] [-o FILE]\n"
+	      "       fieldcheck export ... --format geojson [--tracks] [--zones FILE [--calendar FILE]]\n"
 	      "       fieldcheck export ... --format cases|cases-csv [--codes FILE]\n"
 	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n", f);
 }
@@ -37,7 +39,7 @@ int
 cmd_export(struct cli_globals *g, int argc, char **argv)
 {
 	enum { OPT_DAY = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_FORM, OPT_CODES, OPT_GRID,
-		OPT_GRID_NAMES, OPT_GCJ02 };
+		OPT_GRID_NAMES, OPT_GCJ02, OPT_TRACKS, OPT_ZONES, OPT_CAL };
 	static const struct option options[] = {
 		CLI_COMMON_OPTIONS,
 		{ "day", required_argument, NULL, OPT_DAY },
@@ -47,13 +49,20 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		{ "grid", required_argument, NULL, OPT_GRID },
 		{ "grid-names", required_argument, NULL, OPT_GRID_NAMES },
 		{ "gcj02", no_argument, NULL, OPT_GCJ02 },
+		{ "tracks", no_argument, NULL, OPT_TRACKS },
+		{ "zones", required_argument, NULL, OPT_ZONES },
+		{ "calendar", required_argument, NULL, OPT_CAL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_query q = { 0 };
 	const char *format = NULL, *output = NULL, *codes_path = NULL, *grid_path = NULL;
-	const char *names_path = NULL;
+	const char *names_path = NULL, *zones_path = NULL, *cal_path = NULL;
+	bool tracks = false;
+	struct coverage_zones *zones = NULL;
+	struct coverage_calendar *cal = NULL;
+	struct coverage_day *cov = NULL;
 	struct platform_case_options cases = { 0 };
 	struct platform_codes *codes = NULL;
 	struct platform_grid *grid = NULL;
@@ -90,6 +99,9 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		case OPT_GRID: grid_path = optarg; break;
 		case OPT_GRID_NAMES: names_path = optarg; break;
 		case OPT_GCJ02: cases.gcj02 = true; break;
+		case OPT_TRACKS: tracks = true; break;
+		case OPT_ZONES: zones_path = optarg; break;
+		case OPT_CAL: cal_path = optarg; break;
 		case 'o':
 			output = optarg;
 			break;
@@ -108,8 +120,16 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		return 2;
 	}
 
+	if ((tracks || zones_path != NULL) && strcmp(format, "geojson") != 0)
+		return cli_error("--tracks and --zones go with --format geojson"), 2;
+	if (cal_path != NULL && zones_path == NULL)
+		return cli_error("--calendar goes with --zones"), 2;
+
 	path = cli_db_path(g);
 	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0)
+		goto fail;
+	if (zones_path != NULL && (cli_coverage_load(zones_path, cal_path, &zones, &cal, &cause) != 0 ||
+	    coverage_compute(st, zones, cal, q.day, &cov, &cause) != 0))
 		goto fail;
 	lib = cli_load_forms(g);
 	if (strncmp(format, "cases", 5) == 0) {
@@ -137,6 +157,8 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		sink = export_csv_new(out, columns, ncolumns);
 	} else if (codes != NULL)
 		sink = platform_cases_new(out, &cases);
+	else if (tracks || zones != NULL)
+		sink = export_geojson_coverage_new(out, st, q.day, tracks, zones, cov);
 	else
 		sink = export_geojson_new(out);
 	if ((day != NULL ? report_day_emit(day, sink, &cause) :
@@ -182,6 +204,9 @@ done:
 		sink->free(sink);
 	free(columns);
 	report_day_free(day);
+	coverage_day_free(cov);
+	coverage_zones_free(zones);
+	coverage_calendar_free(cal);
 	platform_codes_free(codes);
 	platform_grid_free(grid);
 	if (lib != NULL)

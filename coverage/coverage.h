@@ -57,6 +57,10 @@ size_t coverage_zones_at(const struct coverage_zones *z, double lon, double lat,
 /* The same by testing every zone (the benchmark's anchor). */
 size_t coverage_zones_at_scan(const struct coverage_zones *z, double lon, double lat, size_t *out,
     size_t max);
+/* Zone i's rings (geo_layer_ring_count / geo_layer_ring of geo/geo.h). */
+size_t coverage_zone_ring_count(const struct coverage_zones *z, size_t i);
+void coverage_zone_ring(const struct coverage_zones *z, size_t i, size_t r, unsigned *poly,
+    unsigned *index, const double **lon, const double **lat, size_t *n);
 /* Whether zone i contains (lon, lat). */
 bool coverage_zone_contains(const struct coverage_zones *z, size_t i, double lon, double lat);
 

@@ -264,45 +264,18 @@ coverage_day_finish(struct coverage_day *d, const struct coverage_zones *z)
 struct reading {
 	struct coverage_day *d;
 	const struct coverage_zones *z;
-	struct store_track_point *pts;
-	size_t n, cap;
-	char inspector[STORE_ID_LEN];
 };
 
-static void
-flush_inspector(struct reading *r)
-{
-	struct track_clean_counts c;
-	size_t n;
-
-	if (r->n == 0)
-		return;
-	n = track_clean(r->pts, r->n, TRACK_MAX_SPEED_MS, TRACK_GAP_S, &c);
-	r->d->glitches += c.glitches;
-	r->d->reordered += c.reordered;
-	r->d->repeats += c.repeats;
-	coverage_add_track(r->d, r->z, r->inspector, r->pts, n, false);
-	r->n = 0;
-}
-
-/* Points of one inspector from every device are read as one track. */
 static int
-take_point(void *ctx, const char *device, const char *inspector, const char *day,
-    const struct store_track_point *pt)
+take_track(void *ctx, const char *inspector, const struct store_track_point *pts, size_t n,
+    const struct track_clean_counts *c)
 {
 	struct reading *r = ctx;
 
-	(void)device;
-	(void)day;
-	if (r->n > 0 && strcmp(r->inspector, inspector) != 0)
-		flush_inspector(r);
-	if (r->n == 0)
-		fc_strlcpy(r->inspector, inspector, sizeof r->inspector);
-	if (r->n == r->cap) {
-		r->cap = r->cap == 0 ? 1024 : r->cap * 2;
-		r->pts = xreallocarray(r->pts, r->cap, sizeof *r->pts);
-	}
-	r->pts[r->n++] = *pt;
+	r->d->glitches += c->glitches;
+	r->d->reordered += c->reordered;
+	r->d->repeats += c->repeats;
+	coverage_add_track(r->d, r->z, inspector, pts, n, false);
 	return 0;
 }
 
@@ -326,18 +299,15 @@ coverage_compute(struct store *st, const struct coverage_zones *z,
 	if (!fc_valid_day(day))
 		return fc_fail(cause, "coverage: '%s' is not a day (YYYY-MM-DD)", day);
 	r.d = coverage_day_new(z, cal, day);
-	if (store_track_list(st, day, NULL, take_point, &r, cause) != 0)
+	if (track_read_day(st, day, NULL, take_track, &r, cause) != 0)
 		goto fail;
-	flush_inspector(&r);
 	f.day = day;
 	if (store_list(st, &f, take_record, &r, cause) != 0)
 		goto fail;
 	coverage_day_finish(r.d, z);
-	free(r.pts);
 	*out = r.d;
 	return 0;
 fail:
-	free(r.pts);
 	coverage_day_free(r.d);
 	return -1;
 }

@@ -123,6 +123,19 @@ coverage_zones_at_scan(const struct coverage_zones *z, double lon, double lat, s
 	return k;
 }
 
+size_t
+coverage_zone_ring_count(const struct coverage_zones *z, size_t i)
+{
+	return geo_layer_ring_count(z->layer, i);
+}
+
+void
+coverage_zone_ring(const struct coverage_zones *z, size_t i, size_t r, unsigned *poly,
+    unsigned *index, const double **lon, const double **lat, size_t *n)
+{
+	geo_layer_ring(z->layer, i, r, poly, index, lon, lat, n);
+}
+
 bool
 coverage_zone_contains(const struct coverage_zones *z, size_t i, double lon, double lat)
 {

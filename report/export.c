@@ -355,6 +355,20 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 	return 0;
 }
 
+int
+export_geojson_feature(struct export_sink *sink, const char *json, size_t len, char **cause)
+{
+	struct geojson_sink *gs = (struct geojson_sink *)sink;
+
+	if (!gs->started && geojson_begin(gs) != 0)
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	if ((sink->written > 0 && fputc(',', gs->out) == EOF) || fputc('\n', gs->out) == EOF ||
+	    fwrite(json, 1, len, gs->out) != len || ferror(gs->out))
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	sink->written++;
+	return 0;
+}
+
 static int
 geojson_finish(struct export_sink *sink, char **cause)
 {

@@ -206,6 +206,21 @@ void export_csv_field(FILE *out, const char *s, bool first);
  * skipped).  out is not closed.
  */
 struct export_sink *export_geojson_new(FILE *out);
+/* Appends one feature of ready JSON text to export_geojson_new's sink, before its finish. */
+int export_geojson_feature(struct export_sink *sink, const char *json, size_t len, char **cause);
+/*
+ * A GeoJSON sink over export_geojson_new's that, before finishing, also
+ * writes the day's patrol tracks (--tracks: one LineString per continuous
+ * stretch, a lone point as a Point, "layer":"track") from st, and the zones
+ * with their coverage as properties ("layer":"zone": names, kind, done,
+ * required, overdue, last visit and who) when z and cov are not NULL.
+ * Everything given must outlive the sink.
+ */
+struct store;
+struct coverage_day;
+struct coverage_zones;
+struct export_sink *export_geojson_coverage_new(FILE *out, struct store *st, const char *day,
+    bool tracks, const struct coverage_zones *z, const struct coverage_day *cov);
 
 /*
  * The plain-text daily report: totals, per inspector, per asset type, and

@@ -145,4 +145,16 @@ int track_group_point(void *group, const char *device, const char *inspector, co
     const struct store_track_point *p);
 int track_group_finish(struct track_group *g);
 
+/*
+ * A day's tracks from the store, one inspector at a time (points of all
+ * their devices as one track), cleaned by track_clean: fn gets the points
+ * (valid for the call; split them into stretches with track_breaks) and
+ * what cleaning dropped.  inspector NULL: every one.  fn returns non-zero
+ * to stop.
+ */
+typedef int track_day_fn(void *ctx, const char *inspector, const struct store_track_point *pts,
+    size_t n, const struct track_clean_counts *counts);
+int track_read_day(struct store *st, const char *day, const char *inspector, track_day_fn *fn,
+    void *ctx, char **cause);
+
 #endif

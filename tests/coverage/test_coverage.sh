@@ -6,7 +6,7 @@
 # calendar; overdue zones first; and every kind of bad zones file and
 # calendar refused with what and where.
 . "$(dirname "$0")/../lib.sh"
-need_tools "coverage suite" python3
+need_tools "coverage suite" python3 ogrinfo
 
 export XDG_CONFIG_HOME="$SCRATCH/config"
 mkdir -p "$XDG_CONFIG_HOME/fieldcheck"
@@ -45,6 +45,26 @@ check "a calendar day: the holiday plan, in Chinese" grep -q "^巡查覆盖 $TOD
 check "人民广场 1/5, 人民公园 1/3, 南京路 1/2 all short" \
 	sh -c "grep -q '未达 *1/5 *人民广场' '$SCRATCH/cov.out' && grep -q '未达 *1/3 *人民公园' '$SCRATCH/cov.out' && grep -q '未达 *1/2 *南京路' '$SCRATCH/cov.out'"
 check "largest shortfall first" sh -c "sed -n 4p '$SCRATCH/cov.out' | grep -q 人民广场"
+
+"$FIELDCHECK" --db "$DB" --lang en report --day "$TODAY" --zones "$ZONES" > "$SCRATCH/report.out" 2>&1
+check "the text report gains the coverage section" \
+	sh -c "grep -q '^Patrol coverage $TODAY' '$SCRATCH/report.out' && grep -q 'OVERDUE +1/2 +People' '$SCRATCH/report.out' -E"
+
+# --- the GeoJSON export with tracks and zones, as QGIS and ogrinfo open it ---
+"$FIELDCHECK" --db "$DB" export --day "$TODAY" --format geojson --tracks --zones "$ZONES" \
+	-o "$SCRATCH/day.geojson" 2> /dev/null
+check "export --format geojson --tracks --zones exits 0" test $? -eq 0
+# features WHERE: how many features ogrinfo reads with an attribute filter.
+features() { ogrinfo -ro -q -al -where "$1" "$SCRATCH/day.geojson" | grep -c '^OGRFeature'; }
+check "ogrinfo opens it" sh -c "ogrinfo -ro -so -al '$SCRATCH/day.geojson' | grep -q 'Feature Count: 8'"
+check "one LineString per continuous stretch: wang's two (the two-hour gap), li's one" \
+	test "$(features "layer = 'track' AND inspector = 'wang'")" = 2
+check "li's track is one stretch" test "$(features "layer = 'track' AND inspector = 'li'")" = 1
+check "the tracks are LineStrings" sh -c "ogrinfo -ro -q -al -where \"layer = 'track'\" '$SCRATCH/day.geojson' | grep -c '^  LINESTRING' | grep -qx 3"
+check "the zones carry their coverage: People's Square 1 of 2, overdue" \
+	test "$(features "layer = 'zone' AND name_en = 'People''s Square' AND done = 1 AND required = 2 AND overdue = 1")" = 1
+check "People's Park keeps its pond as a hole" sh -c "ogrinfo -ro -q -al -where \"name_en = 'People''s Park'\" '$SCRATCH/day.geojson' | grep -q '^  MULTIPOLYGON (((.*),(.*)))'"
+check "the school gate's visit by a record: last by zhao" test "$(features "layer = 'zone' AND last_by = 'zhao'")" = 1
 
 # --- bad input: refused, saying what and where ---
 # bad NAME JSON WANT: a zones file holding JSON is refused with WANT on stderr.
