@@ -31,22 +31,7 @@ put(struct fc_buf *b, const char *s)
 	fc_buf_append(b, s, strlen(s));
 }
 
-static void
-putf(struct fc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-putf(struct fc_buf *b, const char *fmt, ...)
-{
-	char text[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		fc_buf_append(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
-}
+#define putf export_buf_printf
 
 static void
 put_key(struct fc_buf *b, const char *key, const char *value)

@@ -206,6 +206,8 @@ void export_csv_field(FILE *out, const char *s, bool first);
  * skipped).  out is not closed.
  */
 struct export_sink *export_geojson_new(FILE *out);
+/* Appends a short printf text (a number or two) to b. */
+void export_buf_printf(struct fc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends one feature of ready JSON text to export_geojson_new's sink, before its finish. */
 int export_geojson_feature(struct export_sink *sink, const char *json, size_t len, char **cause);
 /*
