@@ -205,11 +205,13 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 	struct tui_app *app = s->app;
 	struct home *h = s->priv;
 	char today[64], text[256];
-	int vis = rows - 2, y;
+	int due = tui_due_rows(app, rows), vis = rows - 2 - due, y;
 	size_t first_digit;
 
 	if (h->version != app->data_version)
 		load(app, h);
+	if (due > 0)
+		tui_due_draw(app, top + rows - due, due, cols);
 	snprintf(today, sizeof today, "%s %lld", tui_tr(app, NULL, "Today", "今天"),
 	    (long long)app->today);
 	tui_put_pad(top, 0, tui_tr(app, NULL, "Checklists", "检查表"), cols, tui_attr(app, TUI_TITLE));

@@ -974,6 +974,7 @@ tui_run(const struct tui_options *opt, char **cause)
 	if (install_signals(cause) != 0)
 		goto fail;
 	tui_duty_start(app);
+	tui_due_start(app);
 
 	atexit(restore_terminal);
 	initscr();
@@ -1076,6 +1077,7 @@ tui_run(const struct tui_options *opt, char **cause)
 	rc = 0;
 fail:
 	tui_duty_stop(app);
+	tui_due_stop(app);
 	while (app->depth > 0) {
 		struct tui_screen *s = &app->stack[--app->depth];
 

@@ -287,6 +287,11 @@ struct tui_app {
 	bool on_duty;                 /* remembered in the store's settings (tui/duty.c) */
 	struct track_recorder *track; /* the patrol track while on duty; NULL off duty */
 	int64_t track_seen_ms;        /* the last fix handed to it (gps_fix.received_ms) */
+	struct coverage_zones *zones; /* the configuration's `zones` (tui/due.c); NULL: none */
+	struct coverage_calendar *calendar;
+	struct coverage_day *due;     /* today's coverage from this handheld's own track and records */
+	unsigned due_version;
+	int64_t due_at_ms;
 };
 
 /* Screen stack.  push returns -1 when the screen refused to open. */
@@ -362,6 +367,19 @@ void tui_duty_toggle(struct tui_app *app);
 void tui_duty_poll(struct tui_app *app);
 int tui_duty_timeout_ms(const struct tui_app *app);
 void tui_duty_stop(struct tui_app *app);
+
+/*
+ * ---- "Due here" (tui/due.c): zones short of today's plan, nearest first. ----
+ * start loads the configured zones, rows says how many rows home should
+ * leave for it (0: none), draw draws them from row y and returns the rows used.
+ */
+struct coverage_zones;
+struct coverage_calendar;
+struct coverage_day;
+void tui_due_start(struct tui_app *app);
+void tui_due_stop(struct tui_app *app);
+int tui_due_rows(struct tui_app *app, int rows);
+int tui_due_draw(struct tui_app *app, int y, int rows, int cols);
 
 /* ---- Screens. ---- */
 
