@@ -4,7 +4,8 @@
  * current fix.  The zones and calendar come from the configuration's `zones`
  * and `calendar` files; today's visits are counted from this handheld's own
  * track and records (coverage_compute), again when records change and at
- * most once a minute otherwise, never on every redraw.
+ * most once a minute otherwise, never on every redraw.  The supervisor's
+ * map (review_map.c) draws the same zones.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "coverage/coverage.h"
 #include "track/track.h"
+#include "tui/review.h"
 #include "tui/tui_internal.h"
 
 #define DUE_REFRESH_MS 60000
@@ -26,7 +28,7 @@ tui_due_start(struct tui_app *app)
 	const char *cal = fc_config_get(app->opt.config, "calendar");
 	char *cause = NULL;
 
-	if (app->opt.review_day != NULL || zones == NULL || zones[0] == '\0')
+	if (zones == NULL || zones[0] == '\0')
 		return;
 	if (coverage_zones_load(zones, &app->zones, &cause) != 0 ||
 	    (cal != NULL && cal[0] != '\0' && coverage_calendar_load(cal, &app->calendar, &cause) != 0)) {
@@ -40,6 +42,7 @@ tui_due_start(struct tui_app *app)
 void
 tui_due_stop(struct tui_app *app)
 {
+	tui_review_map_free();
 	coverage_day_free(app->due);
 	coverage_zones_free(app->zones);
 	coverage_calendar_free(app->calendar);

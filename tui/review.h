@@ -23,6 +23,8 @@ int tui_review_detail_open(struct tui_app *app, struct report_day *day, size_t i
  */
 void tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *vis,
     size_t nvis, size_t cur, int top, int rows, int cols);
+/* Frees the map's cache of the day's tracks (at exit). */
+void tui_review_map_free(void);
 /* A review state's name in the current language. */
 const char *tui_review_state_name(const struct tui_app *app, enum store_decision d);
 /* The colour role of a review state. */

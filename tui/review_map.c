@@ -5,6 +5,11 @@
  * order, in a colour of their own; hazards are marked on top by severity,
  * and the current record is highlighted.
  *
+ * With tracks uploaded that day (docs/coverage.md), each inspector's track
+ * is drawn in the same colour, one line per continuous stretch: a gap is
+ * never joined.  Configured patrol zones are drawn as dim outlines, and
+ * the extent covers records and tracks.
+ *
  * Braille dots are about square (a cell is twice as high as wide), so one
  * scale for both axes, corrected by cos(latitude), keeps the map's shape.
  */
@@ -14,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coverage/coverage.h"
+#include "track/track.h"
 #include "tui/review.h"
 #include "util/util.h"
 
@@ -26,6 +33,79 @@ static const enum tui_role inspector_roles[MAP_INSPECTORS] = {
 static const char *const inspector_glyphs[MAP_INSPECTORS] = {
 	"○", "□", "△", "◇", "+", "×", "☆", "#",
 };
+
+/* The owner of a zone outline's dots: drawn dim. */
+#define MAP_ZONE MAP_INSPECTORS
+
+/*
+ * The day's tracks, read once per day and data version (a depot's day is
+ * hundreds of thousands of points; the map redraws on every fix and key).
+ */
+struct map_track {
+	char inspector[STORE_ID_LEN];
+	struct store_track_point *pts;
+	size_t n;
+};
+static struct {
+	char day[FC_DAY_LEN];
+	unsigned version;
+	bool loaded;
+	struct map_track *t;
+	size_t n;
+} tracks;
+
+static void
+tracks_clear(void)
+{
+	for (size_t i = 0; i < tracks.n; i++)
+		free(tracks.t[i].pts);
+	free(tracks.t);
+	tracks.t = NULL;
+	tracks.n = 0;
+	tracks.loaded = false;
+}
+
+static int
+keep_track(void *ctx, const char *inspector, const struct store_track_point *pts, size_t n,
+    const struct track_clean_counts *c)
+{
+	struct map_track *t;
+
+	(void)ctx;
+	(void)c;
+	if (n == 0)
+		return 0;
+	tracks.t = xreallocarray(tracks.t, tracks.n + 1, sizeof *tracks.t);
+	t = &tracks.t[tracks.n++];
+	fc_strlcpy(t->inspector, inspector, sizeof t->inspector);
+	t->pts = xreallocarray(NULL, n, sizeof *t->pts);
+	memcpy(t->pts, pts, n * sizeof *pts);
+	t->n = n;
+	return 0;
+}
+
+static void
+tracks_load(struct tui_app *app, const char *day)
+{
+	char *cause = NULL;
+
+	if (tracks.loaded && strcmp(tracks.day, day) == 0 && tracks.version == app->data_version)
+		return;
+	tracks_clear();
+	fc_strlcpy(tracks.day, day, sizeof tracks.day);
+	tracks.version = app->data_version;
+	tracks.loaded = true;
+	if (track_read_day(app->st, day, NULL, keep_track, NULL, &cause) != 0) {
+		tui_flash(app, true, "%s: %s", tui_tr(app, NULL, "Tracks", "轨迹"), cause);
+		free(cause);
+	}
+}
+
+void
+tui_review_map_free(void)
+{
+	tracks_clear();
+}
 
 struct canvas {
 	int w, h;                /* in cells */
@@ -110,7 +190,7 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
     size_t cur, int top, int rows, int cols)
 {
 	const char *names[MAP_INSPECTORS];
-	size_t nnames = 0, without = 0, placed_count = 0;
+	size_t nnames = 0, without = 0, placed_count = 0, zones_drawn = 0;
 	double minlat = 90, maxlat = -90, minlon = 180, maxlon = -180, scale, coslat;
 	struct canvas c;
 	int *px, *py, *who, lastx[MAP_INSPECTORS], lasty[MAP_INSPECTORS];
@@ -137,12 +217,30 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 		minlon = fmin(minlon, rec->pos.lon);
 		maxlon = fmax(maxlon, rec->pos.lon);
 	}
-	snprintf(buf, sizeof buf, "%s %s  %zu %s  %zu %s  (m/Esc: table)",
-	    tui_tr(app, NULL, "Map", "地图"), report_day_name(day), placed_count,
-	    tui_tr(app, NULL, "placed", "有位置"), without,
-	    tui_tr(app, NULL, "without position", "无位置"));
+	tracks_load(app, report_day_name(day));
+	for (size_t t = 0; t < tracks.n; t++)
+		for (size_t i = 0; i < tracks.t[t].n; i++) {
+			double lat = tracks.t[t].pts[i].lat / 1e6, lon = tracks.t[t].pts[i].lon / 1e6;
+
+			minlat = fmin(minlat, lat);
+			maxlat = fmax(maxlat, lat);
+			minlon = fmin(minlon, lon);
+			maxlon = fmax(maxlon, lon);
+		}
+	{
+		char ntracks[48] = "";
+
+		/* The tracks only when there are some: a day without any reads as before. */
+		if (tracks.n > 0)
+			snprintf(ntracks, sizeof ntracks, "  %zu %s", tracks.n,
+			    tui_tr(app, NULL, "tracks", "条轨迹"));
+		snprintf(buf, sizeof buf, "%s %s  %zu %s  %zu %s%s  (m/Esc: table)",
+		    tui_tr(app, NULL, "Map", "地图"), report_day_name(day), placed_count,
+		    tui_tr(app, NULL, "placed", "有位置"), without,
+		    tui_tr(app, NULL, "without position", "无位置"), ntracks);
+	}
 	tui_put_pad(top, 0, buf, cols, tui_attr(app, TUI_TITLE));
-	if (placed_count == 0) {
+	if (placed_count == 0 && tracks.n == 0) {
 		tui_put(top + 2, 2, tui_tr(app, NULL, "No positions to draw.", "没有可显示的位置。"),
 		    cols - 2, tui_attr(app, TUI_DIM));
 		return;
@@ -167,6 +265,50 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 	who = xcalloc(nvis + 1, sizeof *who);
 	for (int i = 0; i < MAP_INSPECTORS; i++)
 		lastx[i] = -1;
+	/* Zone outlines first, dim; then the tracks, a line only within a stretch. */
+	for (size_t zi = 0; app->zones != NULL && zi < coverage_zones_count(app->zones); zi++) {
+		struct coverage_zone zone;
+
+		coverage_zone_get(app->zones, zi, &zone);
+		if (zone.bbox[2] < minlon || zone.bbox[0] > maxlon || zone.bbox[3] < minlat ||
+		    zone.bbox[1] > maxlat)
+			continue;
+		zones_drawn++;
+		for (size_t r = 0; r < coverage_zone_ring_count(app->zones, zi); r++) {
+			const double *lon, *lat;
+			unsigned poly, index;
+			size_t n;
+
+			coverage_zone_ring(app->zones, zi, r, &poly, &index, &lon, &lat, &n);
+			for (size_t k = 0; k + 1 < n; k++)
+				line(&c, (int)lround((lon[k] - minlon) * coslat * scale),
+				    (int)lround((maxlat - lat[k]) * scale),
+				    (int)lround((lon[k + 1] - minlon) * coslat * scale),
+				    (int)lround((maxlat - lat[k + 1]) * scale), MAP_ZONE);
+		}
+	}
+	for (size_t t = 0; t < tracks.n; t++) {
+		const struct map_track *tr = &tracks.t[t];
+		size_t k;
+		int w;
+
+		for (k = 0; k < nnames; k++)
+			if (strcmp(names[k], tr->inspector) == 0)
+				break;
+		if (k == nnames && nnames < MAP_INSPECTORS)
+			names[nnames++] = tr->inspector;
+		w = (int)(k < MAP_INSPECTORS ? k : MAP_INSPECTORS - 1);
+		for (size_t i = 0; i < tr->n; i++) {
+			int x1 = (int)lround((tr->pts[i].lon / 1e6 - minlon) * coslat * scale);
+			int y1 = (int)lround((maxlat - tr->pts[i].lat / 1e6) * scale);
+
+			if (track_breaks(i > 0 ? &tr->pts[i - 1] : NULL, &tr->pts[i], TRACK_GAP_S))
+				dot(&c, x1, y1, w);
+			else
+				line(&c, (int)lround((tr->pts[i - 1].lon / 1e6 - minlon) * coslat * scale),
+				    (int)lround((maxlat - tr->pts[i - 1].lat / 1e6) * scale), x1, y1, w);
+		}
+	}
 	for (size_t pass = 0; pass < nvis; pass++) {
 		const struct report_row *row = report_day_row(day, vis[pass]);
 		const struct store_record *rec = row->rec;
@@ -213,8 +355,8 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 				continue;
 			utf8(0x2800u + b, ch);
 			mvaddstr(top + 1 + y, x, ch);
-			mvchgat(top + 1 + y, x, 1, tui_attr(app, inspector_roles[c.owner[y * c.w + x]]),
-			    0, NULL);
+			mvchgat(top + 1 + y, x, 1, tui_attr(app, c.owner[y * c.w + x] == MAP_ZONE ? TUI_DIM :
+			    inspector_roles[c.owner[y * c.w + x]]), 0, NULL);
 		}
 	for (size_t i = 0; i < nvis; i++)
 		if (px[i] >= 0)
@@ -249,6 +391,9 @@ tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *v
 		x += tui_put(top + rows - 2, x, names[i], cols - x, tui_attr(app, inspector_roles[i]) | A_BOLD);
 		x += tui_put(top + rows - 2, x, " ", cols - x, A_NORMAL);
 	}
+	if (zones_drawn > 0 && x < cols)
+		x += tui_put(top + rows - 2, x, tui_tr(app, NULL, "⣿ zones ", "⣿ 巡查区域 "), cols - x,
+		    tui_attr(app, TUI_DIM));
 	if (x < cols)
 		tui_put(top + rows - 2, x, "● severe ◆ moderate ▪ minor ◎ current", cols - x, A_NORMAL);
 	free(px);
