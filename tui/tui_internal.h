@@ -115,6 +115,8 @@
 	X(REVIEW, PREV,    TUI_CH('['), 0, 0, NULL, NULL, "[", "previous day", "前一天") \
 	X(REVIEW, NEXT,    TUI_CH(']'), 0, 0, NULL, NULL, "]", "next day", "后一天") \
 	X(REVIEW, MAP,     TUI_CH('m'), 0, 0, NULL, NULL, "m", "map of the day's positions", "当天位置地图") \
+	X(REVIEW, ZONES,   TUI_CH('z'), 0, 0, NULL, NULL, "z", \
+	    "patrol zones: visits done / required, overdue first", "巡查区域：完成/计划，未达优先") \
 	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN")
 
 enum tui_key_group {
