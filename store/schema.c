@@ -196,7 +196,7 @@ static const char migration_6[] =
 	"  received_from TEXT,"
 	"  UNIQUE (device, inspector, t)"
 	");"
-	"CREATE INDEX track_points_by_day ON track_points(day, inspector, t);"
+	"CREATE INDEX track_points_by_day ON track_points(day, inspector, device, t);"
 	"CREATE INDEX track_points_unsent ON track_points(sent_at, id);";
 
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {

@@ -97,15 +97,26 @@ int
 store_track_list(struct store *st, const char *day, const char *inspector, store_track_fn *fn,
     void *ctx, char **cause)
 {
-	sqlite3_stmt *stmt = store_prepare(st,
-	    "SELECT id, device, inspector, day, t, lat, lon, acc, gap FROM track_points"
-	    " WHERE (?1 IS NULL OR day = ?1) AND (?2 IS NULL OR inspector = ?2)"
-	    " ORDER BY inspector, day, device, t", cause);
+	/* Written out per case, so that a day (and inspector) walks track_points_by_day in order. */
+	static const char *const sql[2][2] = {
+		{ "SELECT id, device, inspector, day, t, lat, lon, acc, gap FROM track_points"
+		  " ORDER BY inspector, day, device, t",
+		  "SELECT id, device, inspector, day, t, lat, lon, acc, gap FROM track_points"
+		  " WHERE inspector = ?2 ORDER BY inspector, day, device, t" },
+		{ "SELECT id, device, inspector, day, t, lat, lon, acc, gap FROM track_points"
+		  " WHERE day = ?1 ORDER BY inspector, device, t",
+		  "SELECT id, device, inspector, day, t, lat, lon, acc, gap FROM track_points"
+		  " WHERE day = ?1 AND inspector = ?2 ORDER BY device, t" },
+	};
+	bool by_day = day != NULL && day[0] != '\0', by_inspector = inspector != NULL && inspector[0] != '\0';
+	sqlite3_stmt *stmt = store_prepare(st, sql[by_day][by_inspector], cause);
 
 	if (stmt == NULL)
 		return -1;
-	store_bind_text_or_null(stmt, 1, day);
-	store_bind_text_or_null(stmt, 2, inspector);
+	if (by_day)
+		sqlite3_bind_text(stmt, 1, day, -1, SQLITE_STATIC);
+	if (by_inspector)
+		sqlite3_bind_text(stmt, 2, inspector, -1, SQLITE_STATIC);
 	return track_rows(st, stmt, fn, ctx, NULL, cause);
 }
 

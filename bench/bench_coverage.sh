@@ -1,0 +1,75 @@
+#!/bin/sh
+# Patrol coverage figures (issue 19), each beside an anchor measured in this run:
+#   coverage.track_wire     an 8-hour shift's track on the wire (the track
+#                           bundle, gzip'd NDJSON), goal <= 16 KB; anchors: the
+#                           same points and times as a GeoJSON LineString
+#                           gzip'd, and as GPX gzip'd (and plain)
+#   coverage.batch_save     a batch of 8 points saved by store_track_append
+#                           (one durable transaction), goal <= 1.2x the anchor:
+#                           the same rows as BEGIN; 8 INSERTs; COMMIT in one
+#                           sqlite3 CLI session, same schema and pragmas
+#   coverage.city_day       coverage_compute of one city-day, 1,000 zones and
+#                           300 inspectors' 8-hour tracks read from the depot's
+#                           SQLite file, goal <= 1 s; anchor: the naive
+#                           all-pairs point-in-polygon engine (10 inspectors,
+#                           scaled), beside the indexed engine alone
+#
+# The city's database (90 MB) is made once in $BUILD/bench/ and reused.
+set -u
+: "${BUILD:=build}"
+cd "$(dirname "$0")/.." || exit 1
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Asia/Shanghai
+CB="$BUILD/bench/coverage_bench"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+if [ ! -x "$CB" ]; then
+	echo "coverage: build first ($CB)"
+	exit 1
+fi
+if ! command -v sqlite3 > /dev/null; then
+	echo "coverage.batch_save: FAILED: the anchor sqlite3 is not installed (scripts/deps.sh installs it)"
+	exit 1
+fi
+verdict() { awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN { print ((op == "<=" ? v <= g : v >= g) ? "MET" : "MISSED") }'; }
+status=0
+
+set -- $("$CB" wire) || exit 1
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+v=$(verdict "$2" '<=' 16384)
+echo "coverage.track_wire: $(kb "$2") KB for an 8-hour shift ($1 points)  anchor GeoJSON gzip'd $(kb "$3") KB, GPX gzip'd $(kb "$4") KB (plain $(kb "$5") KB)  goal <= 16 KB  $v"
+[ "$v" = MET ] || status=1
+
+# Three rounds, ours and the anchor in turn on fresh files (the disk's fsync
+# is most of either, and this host is shared); the medians are compared.
+: > "$TMP/ours" && : > "$TMP/anchor"
+for round in 1 2 3; do
+	rm -f "$TMP"/save.db* "$TMP"/cli.db*
+	set -- $("$CB" save "$TMP/save.db" 300) || exit 1
+	echo "$1" >> "$TMP/ours"
+	"$CB" save "$TMP/cli.db" 0 > /dev/null 2>&1   # the schema, no row
+	head -n 1 "$TMP/save.db.sql" > "$TMP/none.sql"
+	python3 - "$TMP" >> "$TMP/anchor" <<'PY'
+import subprocess, sys, time
+work = sys.argv[1]
+def run(script):
+    t = time.perf_counter()
+    subprocess.run(["sqlite3", work + "/cli.db"], stdin=open(script), stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+base = min(run(work + "/none.sql") for _ in range(3))
+full = run(work + "/save.db.sql")
+print("%.1f" % ((full - base) / open(work + "/save.db.sql").read().count("COMMIT") * 1e6))
+PY
+done
+median() { sort -n "$1" | sed -n 2p; }
+ours=$(median "$TMP/ours")
+anchor=$(median "$TMP/anchor")
+ratio=$(awk -v a="$ours" -v b="$anchor" 'BEGIN { printf "%.2f", a / b }')
+v=$(verdict "$ratio" '<=' 1.2)
+echo "coverage.batch_save: ${ours} us per batch of 8 points (median of 3 rounds of 300)  anchor sqlite3 CLI ${anchor} us per BEGIN/8 INSERTs/COMMIT  ratio ${ratio}  goal <= 1.2  $v"
+[ "$v" = MET ] || status=1
+
+set -- $("$CB" city "$BUILD/bench/coverage-city.db" "$BUILD/bench/coverage-zones.geojson") || exit 1
+v=$(verdict "$1" '<=' 1)
+echo "coverage.city_day: $1 s for 1000 zones x 300 inspectors ($4 points, $5 visits; the indexed engine alone $2 s)  anchor naive all-pairs engine $3 s  ratio $(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", a / b }')  goal <= 1 s  $v"
+[ "$v" = MET ] || status=1
+exit $status
