@@ -48,17 +48,7 @@ for round in 1 2 3; do
 	echo "$1" >> "$TMP/ours"
 	"$CB" save "$TMP/cli.db" 0 > /dev/null 2>&1   # the schema, no row
 	head -n 1 "$TMP/save.db.sql" > "$TMP/none.sql"
-	python3 - "$TMP" >> "$TMP/anchor" <<'PY'
-import subprocess, sys, time
-work = sys.argv[1]
-def run(script):
-    t = time.perf_counter()
-    subprocess.run(["sqlite3", work + "/cli.db"], stdin=open(script), stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
-base = min(run(work + "/none.sql") for _ in range(3))
-full = run(work + "/save.db.sql")
-print("%.1f" % ((full - base) / open(work + "/save.db.sql").read().count("COMMIT") * 1e6))
-PY
+	python3 bench/sqlite_anchor.py "$TMP/cli.db" "$TMP/none.sql" "$TMP/save.db.sql" COMMIT >> "$TMP/anchor"
 done
 median() { sort -n "$1" | sed -n 2p; }
 ours=$(median "$TMP/ours")
