@@ -20,7 +20,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Asia/Shanghai
 CB="$BUILD/bench/coverage_bench"
-TMP=$(mktemp -d)
+TMP=$(mktemp -d "$BUILD/bench/coverage.XXXXXX")   # on the build's filesystem, not tmpfs
 trap 'rm -rf "$TMP"' EXIT
 if [ ! -x "$CB" ]; then
 	echo "coverage: build first ($CB)"
