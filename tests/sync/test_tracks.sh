@@ -30,6 +30,8 @@ readable() {
 		(.[1:] | all(.track == 1 and (.t | length) == (.lat | length)))' > /dev/null
 }
 check "zcat | jq reads it: a header with tracks 2, then delta-encoded lines" readable
+check "bundle check validates it with the depot's decoder" \
+	sh -c "'$FIELDCHECK' bundle check '$SCRATCH/track.gz' | grep -q '^ok .* hh1 2 track lines$'"
 
 sync_to "http://127.0.0.1:$PORT" > "$SCRATCH/sync.out" 2> "$SCRATCH/sync.err"
 check "fieldcheck sync exits 0" test $? -eq 0
