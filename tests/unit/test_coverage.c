@@ -53,6 +53,20 @@ done(struct coverage_day *d)
 	return d->rows[0].done;
 }
 
+/* The visits wang's points p[0..n) make on an ordinary day. */
+static int
+visits_of(const struct coverage_zones *z, const struct store_track_point *p, size_t n)
+{
+	struct coverage_day *d = coverage_day_new(z, NULL, "2026-11-30");
+	int v;
+
+	coverage_add_track(d, z, "wang", p, n, false);
+	coverage_day_finish(d, z);
+	v = done(d);
+	coverage_day_free(d);
+	return v;
+}
+
 static void
 test_merge(void **state)
 {
@@ -80,21 +94,13 @@ test_merge(void **state)
 	n = stay(p, n, T0, 360, true);
 	n = stay(p, n, T0 + 380, 580, false);
 	n = stay(p, n, T0 + 980, 360, true);
-	d = coverage_day_new(z, NULL, "2026-11-30");
-	coverage_add_track(d, z, "wang", p, n, false);
-	coverage_day_finish(d, z);
-	assert_int_equal(done(d), 2);
-	coverage_day_free(d);
+	assert_int_equal(visits_of(z, p, n), 2);
 
 	/* 4 min, a gap of 10 minutes without a point, 4 min: never a stay of 8. */
 	n = 0;
 	n = stay(p, n, T0, 240, true);
 	n = stay(p, n, T0 + 840, 240, true);
-	d = coverage_day_new(z, NULL, "2026-11-30");
-	coverage_add_track(d, z, "wang", p, n, false);
-	coverage_day_finish(d, z);
-	assert_int_equal(done(d), 0);
-	coverage_day_free(d);
+	assert_int_equal(visits_of(z, p, n), 0);
 	coverage_zones_free(z);
 }
 
