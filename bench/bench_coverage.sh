@@ -8,6 +8,12 @@
 #                           (one durable transaction), goal <= 1.2x the anchor:
 #                           the same rows as BEGIN; 8 INSERTs; COMMIT in one
 #                           sqlite3 CLI session, same schema and pragmas
+#   coverage.duty_cpu       the inspector's screen on duty (recording the
+#                           track) on a 1 Hz gpsd feed, CPU over
+#                           TRACK_BENCH_SECONDS (default 60) in a pty
+#                           (bench/tui_probe), goal <= 0.05 % of a core over
+#                           the anchor: the same screen off duty on the same
+#                           feed at the same time (its idle figure)
 #   coverage.city_day       coverage_compute of one city-day, 1,000 zones and
 #                           300 inspectors' 8-hour tracks read from the depot's
 #                           SQLite file, goal <= 1 s; anchor: the naive
@@ -16,7 +22,7 @@
 #
 # The city's database (90 MB) is made once in $BUILD/bench/ and reused.
 set -u
-: "${BUILD:=build}"
+: "${BUILD:=build}" "${TRACK_BENCH_SECONDS:=60}"
 cd "$(dirname "$0")/.." || exit 1
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Asia/Shanghai
 CB="$BUILD/bench/coverage_bench"
@@ -57,6 +63,34 @@ ratio=$(awk -v a="$ours" -v b="$anchor" 'BEGIN { printf "%.2f", a / b }')
 v=$(verdict "$ratio" '<=' 1.2)
 echo "coverage.batch_save: ${ours} us per batch of 8 points (median of 3 rounds of 300)  anchor sqlite3 CLI ${anchor} us per BEGIN/8 INSERTs/COMMIT  ratio ${ratio}  goal <= 1.2  $v"
 [ "$v" = MET ] || status=1
+
+# ---- tracking's CPU: on duty against off duty, side by side on one feed ----
+. scripts/gpsfake.sh
+trap 'gpsfake_stop; rm -rf "$TMP"' EXIT
+field() { sed -n "s/\(^\|.* \)$1=\([-0-9.]*\).*/\2/p"; }
+if gpsfake_start tests/data/patrol.log 0.167; then
+	for duty in on off; do
+		"$CB" save "$TMP/duty-$duty.db" 0 > /dev/null 2>&1   # the schema
+		sqlite3 "$TMP/duty-$duty.db" "INSERT INTO settings (key, value) VALUES ('on_duty', '$([ $duty = on ] && echo 1 || echo 0)')"
+	done
+	export TERM=screen XDG_CONFIG_HOME="$TMP/cfg"
+	"$BUILD/bench/tui_probe" -c "$TRACK_BENCH_SECONDS" -- "$BUILD/fieldcheck" --db "$TMP/duty-on.db" \
+		--gpsd "127.0.0.1:$GPSFAKE_PORT" --inspector bench > "$TMP/on" &
+	p1=$!
+	"$BUILD/bench/tui_probe" -c "$TRACK_BENCH_SECONDS" -- "$BUILD/fieldcheck" --db "$TMP/duty-off.db" \
+		--gpsd "127.0.0.1:$GPSFAKE_PORT" --inspector bench > "$TMP/off"
+	wait "$p1"
+	gpsfake_stop
+	on=$(field cpu_pct < "$TMP/on") off=$(field cpu_pct < "$TMP/off")
+	points=$(sqlite3 "$TMP/duty-on.db" "SELECT count(*) FROM track_points")
+	over=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a - b }')
+	v=$(verdict "$over" '<=' 0.05)
+	echo "coverage.duty_cpu: ${on} % of a core on duty (${points} points kept in ${TRACK_BENCH_SECONDS} s)  anchor the same screen off duty ${off} %  over it ${over} %  goal <= 0.05 %  $v"
+	[ "$v" = MET ] || status=1
+else
+	echo "coverage.duty_cpu: FAILED: gpsfake did not start"
+	status=1
+fi
 
 set -- $("$CB" city "$BUILD/bench/coverage-city.db" "$BUILD/bench/coverage-zones.geojson") || exit 1
 v=$(verdict "$1" '<=' 1)

@@ -123,9 +123,13 @@ track_recorder_fix(struct track_recorder *r, int64_t t, double lat, double lon, 
 	if (r->have_last) {
 		double moved;
 
-		if (t <= r->last.t)
-			return false;
-		if (!track_plausible(&r->last, &pt, r->p.max_speed_ms)) {
+		if (t <= r->last.t) {
+			/* The same epoch again, or the receiver's clock went back: a few are
+			 * passed over; a clock that stays back starts a new stretch. */
+			if (++r->dropped_in_row < RESYNC_AFTER)
+				return false;
+			track_recorder_lost(r);
+		} else if (!track_plausible(&r->last, &pt, r->p.max_speed_ms)) {
 			r->glitches++;
 			if (++r->dropped_in_row < RESYNC_AFTER)
 				return false;

@@ -11,7 +11,9 @@
  * While there is no such fix the track is broken: the next kept point
  * carries STORE_GAP_NO_FIX, never a line drawn across.  A fix implying a
  * speed above max_speed_ms from the last kept point is a receiver glitch:
- * dropped and counted.  Kept points wait in a batch that is due for the
+ * dropped and counted; a receiver that stays where it jumped, or whose
+ * clock went back, is believed after a few fixes, as a new stretch.  Kept
+ * points wait in a batch that is due for the
  * store when it holds batch_points or its oldest is batch_s old.
  */
 #ifndef FIELDCHECK_TRACK_H

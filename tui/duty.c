@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "track/track.h"
 #include "tui/tui_internal.h"
@@ -98,7 +97,11 @@ tui_duty_toggle(struct tui_app *app)
 	}
 }
 
-/* The fix's own time (the receiver's UTC), else the system clock's. */
+/*
+ * The fix's own time (the receiver's UTC), or -1 when the report has none:
+ * a point is the receiver's, never stamped with the system clock, which may
+ * be minutes off the receiver's (a track of both would run backwards).
+ */
 static int64_t
 fix_seconds(const struct gps_fix *fix)
 {
@@ -106,8 +109,7 @@ fix_seconds(const struct gps_fix *fix)
 
 	if (fix->time[0] != '\0' && fc_parse_iso_utc(fix->time, &ts) == 0)
 		return (int64_t)ts.tv_sec;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec;
+	return -1;
 }
 
 void
@@ -119,7 +121,7 @@ tui_duty_poll(struct tui_app *app)
 	if (app->track == NULL)
 		return;
 	if (app->gc != NULL && gpsclient_state(app->gc) == GPS_FIX && gpsclient_last_fix(app->gc, &fix)) {
-		if (fix.received_ms != app->track_seen_ms) {
+		if (fix.received_ms != app->track_seen_ms && fix_seconds(&fix) >= 0) {
 			app->track_seen_ms = fix.received_ms;
 			track_recorder_fix(app->track, fix_seconds(&fix), fix.lat, fix.lon, fix.accuracy_m, now);
 		}

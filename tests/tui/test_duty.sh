@@ -25,14 +25,15 @@ track() { "$FIELDCHECK" --db "$DB" track; }
 points() { track | jq -s '[.[].t | length] | add // 0'; }
 # has_gap WHY: a point of the track starts a stretch for WHY.
 has_gap() { track | jq -s -e --arg w "$1" '[.[].gaps[][1]] | index($w) != null' >/dev/null; }
-# Every point within the accuracy limit, and within a stretch 10 s or more
-# after the one before (the walk does 1.3 m/s: 20 m take 15 s), one "duty".
-# (The replay loops, so the points of a later loop may sort before the first.)
+# Every point within the accuracy limit, one starting the duty ("duty" is 1),
+# and each point kept 10 s or more after the one kept before it in the same
+# stretch (the walk does 1.3 m/s: 20 m take 15 s), in the order kept (the
+# replay loops, so sorted by time two loops would interleave).
 thinned() {
-	track | jq -s -e '([.[].gaps[][1]] | index("duty") != null) and
-		all(.[].acc[]; . >= 0 and . <= 30) and
-		([.[] | . as $r | ([range(1; .t | length)] - [.gaps[][0]])[] | $r.t[.]] | all(. >= 10))' \
-		>/dev/null
+	test "$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM track_points WHERE gap = 1) > 0
+		AND (SELECT count(*) FROM track_points WHERE acc < 0 OR acc > 30) = 0
+		AND (SELECT count(*) FROM (SELECT t - lag(t) OVER (ORDER BY id) AS dt, gap FROM track_points)
+		     WHERE gap = 0 AND dt < 10) = 0")" = 1
 }
 more_than() { [ "$(points)" -gt "$1" ]; }
 start() {

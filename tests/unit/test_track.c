@@ -113,6 +113,28 @@ test_glitch(void **state)
 }
 
 static void
+test_clock_back(void **state)
+{
+	struct track_recorder *r = track_recorder_new(NULL, STORE_GAP_DUTY);
+	const struct store_track_point *b;
+	size_t n;
+
+	(void)state;
+	assert_true(track_recorder_fix(r, T0 + 3600, NORTH_M(0), 121.4737, 4.0, 0));
+	/* The same second again and a clock an hour back: passed over at first... */
+	assert_false(track_recorder_fix(r, T0 + 3600, NORTH_M(0), 121.4737, 4.0, 1000));
+	assert_false(track_recorder_fix(r, T0 + 1, NORTH_M(1), 121.4737, 4.0, 2000));
+	/* ...and believed when it stays back: a new stretch, never a stuck recorder. */
+	assert_true(track_recorder_fix(r, T0 + 2, NORTH_M(2), 121.4737, 4.0, 3000));
+	assert_true(track_recorder_fix(r, T0 + 32, NORTH_M(3), 121.4737, 4.0, 4000));
+	b = track_recorder_batch(r, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(b[1].gap, STORE_GAP_NO_FIX);
+	assert_int_equal(b[2].gap, STORE_GAP_NONE);
+	track_recorder_free(r);
+}
+
+static void
 test_batches(void **state)
 {
 	struct track_recorder *r = track_recorder_new(NULL, STORE_GAP_DUTY);
@@ -273,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_thinning),
 		cmocka_unit_test(test_accuracy_and_gaps),
 		cmocka_unit_test(test_glitch),
+		cmocka_unit_test(test_clock_back),
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_wire),
