@@ -64,7 +64,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms photo gps geo meaning sync supervisor report platform tui
+MODULES   := util store forms photo gps geo track coverage meaning sync supervisor report platform tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)

@@ -56,7 +56,7 @@ i=1
 while [ $i -le 200 ]; do
 	"$FIELDCHECK" --db "$HH" --forms "$FORMS" record add --form road --inspector alice \
 		--at "31.2$((i % 10))41,121.4$((i % 7))73,4" "asset_id=解放路 $i 号前" road_class=arterial \
-		condition=fair subsidence=no pothole=no > /dev/null || fail "record add"
+		condition=fair subsidence=none pothole=none > /dev/null || fail "record add"
 	i=$((i + 1))
 done
 start_depot "$DB" "$WORK/depot.log"

@@ -39,18 +39,7 @@ for i in range(n):
           % (uuid.uuid4(), row))
 PY
 head -1 "$WORK/inserts.sql" > "$WORK/none.sql"
-anchor_us=$(python3 - "$WORK" <<'PY'
-import subprocess, sys, time
-work = sys.argv[1]
-def run(script):
-    t = time.perf_counter()
-    subprocess.run(["sqlite3", work + "/cli.db"], stdin=open(script), stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
-base = min(run(work + "/none.sql") for _ in range(3))
-full = run(work + "/inserts.sql")
-print("%.1f" % ((full - base) / int(open(work + "/inserts.sql").read().count("INSERT")) * 1e6))
-PY
-)
+anchor_us=$(python3 "$TOP/bench/sqlite_anchor.py" "$WORK/cli.db" "$WORK/none.sql" "$WORK/inserts.sql" INSERT)
 ratio=$(python3 -c "print('%.2f' % ($ours_mean / $anchor_us))")
 echo "store.save_durable: median ${ours_median} us, mean ${ours_mean} us  anchor sqlite3 CLI mean ${anchor_us} us/insert  ratio(mean) ${ratio}  goal <= 1.5  $(verdict "$ratio" '<=' 1.5)"
 

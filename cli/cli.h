@@ -92,6 +92,12 @@ int cli_load_grid(const char *grid, const char *names, struct platform_grid **ou
  */
 struct platform_grid *cli_screen_grid(void);
 
+struct coverage_zones;
+struct coverage_calendar;
+/* The zones file and, when calendar is not NULL, the calendar; -1 with *cause.  Caller frees both. */
+int cli_coverage_load(const char *zones, const char *calendar, struct coverage_zones **z,
+    struct coverage_calendar **cal, char **cause);
+
 /* The commands.  argv[0] is the command's name; getopt state is reset. */
 #define CLI_COMMANDS(X) \
 	X(list,       "list records (tab-separated, or --json)") \
@@ -104,6 +110,8 @@ struct platform_grid *cli_screen_grid(void);
 	X(review,     "review a day's records (supervisor)") \
 	X(export,     "export a day as CSV, GeoJSON or platform cases") \
 	X(report,     "print a day's report") \
+	X(track,      "the patrol track points, one jq-readable line per inspector and day") \
+	X(coverage,   "a day's patrol zones: visits done / required, overdue first") \
 	X(supervisor, "supervisor set-pin|check-pin|reset-pin|pin-log")
 
 #define CLI_DECLARE(name, help) int cmd_##name(struct cli_globals *g, int argc, char **argv);

@@ -4,6 +4,7 @@
  *
  *   fieldcheck bundle cat FILE     the NDJSON text (header line, then records)
  *   fieldcheck bundle check FILE   validate it whole; prints "ok UUID DEVICE N records"
+ *                                  ("N track lines" for a track bundle)
  *
  * FILE "-" reads standard input.  Input is bounded like the depot's.
  */
@@ -83,7 +84,10 @@ cmd_bundle(struct cli_globals *g, int argc, char **argv)
 
 		if (bundle_decode(bytes, len, &lim, &b, &cause) != 0)
 			goto out;
-		printf("ok %s %s %zu records\n", b->header.uuid, b->header.device, b->record_count);
+		if (b->track_count > 0)   /* a track bundle (docs/coverage.md) */
+			printf("ok %s %s %zu track lines\n", b->header.uuid, b->header.device, b->track_count);
+		else
+			printf("ok %s %s %zu records\n", b->header.uuid, b->header.device, b->record_count);
 		bundle_free(b);
 	}
 	status = 0;

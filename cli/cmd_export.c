@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coverage/coverage.h"
 #include "forms/forms.h"
 #include "platform/platform.h"
 #include "report/report.h"
@@ -29,6 +30,7 @@ export_usage(FILE *f)
 {
 	fputs("usage: fieldcheck export [--db PATH] [--forms DIR] --day YYYY-MM-DD\n"
 	      "                         --format csv|geojson [--form ID] [-o FILE]\n"
+	      "       fieldcheck export ... --format geojson [--tracks] [--zones FILE [--calendar FILE]]\n"
 	      "       fieldcheck export ... --format cases|cases-csv [--codes FILE]\n"
 	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n", f);
 }
@@ -115,7 +117,8 @@ export_repeats(const struct report_day *day, const char *output, char **cause)
 struct export_args {
 	struct report_query q;
 	const char *format, *output, *codes_path, *grid_path, *names_path;
-	bool gcj02;
+	const char *zones_path, *cal_path;
+	bool gcj02, tracks;
 };
 
 /* Reads the options into *a: -1 when they are usable, else the exit status (help: 0). */
@@ -123,7 +126,7 @@ static int
 export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 {
 	enum { OPT_DAY = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_FORM, OPT_CODES, OPT_GRID,
-		OPT_GRID_NAMES, OPT_GCJ02 };
+		OPT_GRID_NAMES, OPT_GCJ02, OPT_TRACKS, OPT_ZONES, OPT_CAL };
 	static const struct option options[] = {
 		CLI_COMMON_OPTIONS,
 		{ "day", required_argument, NULL, OPT_DAY },
@@ -133,6 +136,9 @@ export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 		{ "grid", required_argument, NULL, OPT_GRID },
 		{ "grid-names", required_argument, NULL, OPT_GRID_NAMES },
 		{ "gcj02", no_argument, NULL, OPT_GCJ02 },
+		{ "tracks", no_argument, NULL, OPT_TRACKS },
+		{ "zones", required_argument, NULL, OPT_ZONES },
+		{ "calendar", required_argument, NULL, OPT_CAL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -162,6 +168,9 @@ export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 		case OPT_GRID: a->grid_path = optarg; break;
 		case OPT_GRID_NAMES: a->names_path = optarg; break;
 		case OPT_GCJ02: a->gcj02 = true; break;
+		case OPT_TRACKS: a->tracks = true; break;
+		case OPT_ZONES: a->zones_path = optarg; break;
+		case OPT_CAL: a->cal_path = optarg; break;
 		case 'o':
 			a->output = optarg;
 			break;
@@ -179,6 +188,10 @@ export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 		export_usage(stderr);
 		return 2;
 	}
+	if ((a->tracks || a->zones_path != NULL) && strcmp(a->format, "geojson") != 0)
+		return cli_error("--tracks and --zones go with --format geojson"), 2;
+	if (a->cal_path != NULL && a->zones_path == NULL)
+		return cli_error("--calendar goes with --zones"), 2;
 	return -1;
 }
 
@@ -225,6 +238,10 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	struct platform_codes *codes = NULL;
 	struct platform_grid *grid = NULL;
 	struct depot_store *ds = NULL;
+	struct store *st = NULL;    /* the SQLite depot's, for its tracks */
+	struct coverage_zones *zones = NULL;
+	struct coverage_calendar *cal = NULL;
+	struct coverage_day *cov = NULL;
 	struct form_library *lib = NULL;
 	struct report_day *day = NULL;
 	struct export_sink *sink = NULL;
@@ -242,6 +259,16 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	path = cli_db_path(g);
 	if (depot_store_open_reader(path, &ds, &cause) != 0)
 		goto fail;
+	if (a.tracks || a.zones_path != NULL) {
+		if ((st = depot_store_sqlite(ds)) == NULL) {
+			cause = xstrdup("--tracks and --zones: patrol tracks are not on PostgreSQL depots "
+			    "yet (docs/depot-postgresql.md)");
+			goto fail;
+		}
+		if (a.zones_path != NULL && (cli_coverage_load(a.zones_path, a.cal_path, &zones, &cal,
+		    &cause) != 0 || coverage_compute(st, zones, cal, a.q.day, &cov, &cause) != 0))
+			goto fail;
+	}
 	lib = cli_load_forms(g);
 	if (strncmp(format, "cases", 5) == 0) {
 		if ((codes = cli_load_codes(a.codes_path, &cause)) == NULL ||
@@ -269,6 +296,8 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		sink = export_csv_new(out, columns, ncolumns);
 	} else if (codes != NULL)
 		sink = platform_cases_new(out, &cases);
+	else if (a.tracks || zones != NULL)
+		sink = export_geojson_coverage_new(out, st, a.q.day, a.tracks, zones, cov);
 	else
 		sink = export_geojson_new(out);
 	if ((day != NULL ? report_day_emit(day, sink, &cause) :
@@ -313,6 +342,9 @@ done:
 		sink->free(sink);
 	free(columns);
 	report_day_free(day);
+	coverage_day_free(cov);
+	coverage_zones_free(zones);
+	coverage_calendar_free(cal);
 	platform_codes_free(codes);
 	platform_grid_free(grid);
 	if (lib != NULL)

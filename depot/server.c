@@ -49,6 +49,7 @@
 
 #include "store/depot_store.h"
 #include "sync/sync.h"
+#include "track/track.h"
 #include "util/util.h"
 
 #define DEPOT_MAX_STORES 256
@@ -273,6 +274,30 @@ check_digest(const char *header, const unsigned char *body, size_t len, char **c
 }
 
 /* The whole body is in, and the token was checked on the head (rq->device). */
+/*
+ * A track bundle's lines (docs/coverage.md), stored before the bundle is
+ * noted as received: a retry after a failure here stores them again, and a
+ * point stored already is passed over.
+ */
+static int
+depot_tracks(struct depot *d, const char *device, const struct bundle *b, bool *unsupported,
+    char **cause)
+{
+	struct depot_store *st = d->writer != NULL ? d->writer : borrow_store(d);
+	int rc = 0;
+
+	if (d->writer != NULL)
+		pthread_mutex_lock(&d->write_lock);
+	for (size_t i = 0; i < b->track_count && rc == 0; i++)
+		rc = depot_store_track_append(st, device, b->tracks[i].inspector, b->tracks[i].pts,
+		    b->tracks[i].n, unsupported, cause);
+	if (d->writer != NULL)
+		pthread_mutex_unlock(&d->write_lock);
+	else
+		return_store(d, st);
+	return rc;
+}
+
 static enum MHD_Result
 handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *uuid)
 {
@@ -281,7 +306,7 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 	struct bundle *b = NULL;
 	struct bundle_limits lim = { .max_compressed = d->max_body };
 	struct store_ingest_result res;
-	bool already;
+	bool already, unsupported = false;
 	enum MHD_Result rc;
 	int arc;
 
@@ -321,6 +346,11 @@ handle_bundle(struct depot *d, struct MHD_Connection *conn, struct request *rq, 
 		goto out;
 	}
 	bundle_sha256_hex(rq->body, rq->len, sha256);
+	if (b->track_count > 0 && depot_tracks(d, device, b, &unsupported, &cause) != 0) {
+		rc = unsupported ? reply_error(conn, rq, 400, device, uuid, "tracks-unsupported", cause) :
+		    reply_unavailable(conn, rq, device, uuid, cause);
+		goto out;
+	}
 	if (d->writer != NULL) {
 		pthread_mutex_lock(&d->write_lock);
 		arc = depot_store_ingest(d->writer, uuid, device, sha256, b->records, b->record_count, &res,

@@ -57,6 +57,25 @@ struct geo_layer {
 	size_t *start, *items;
 };
 
+size_t
+geo_layer_ring_count(const struct geo_layer *l, size_t i)
+{
+	return l->feat[i].ring_count;
+}
+
+void
+geo_layer_ring(const struct geo_layer *l, size_t i, size_t r, unsigned *poly, unsigned *index,
+    const double **lon, const double **lat, size_t *n)
+{
+	const struct geo_ring *g = &l->rings[l->feat[i].ring_first + r];
+
+	*poly = g->poly;
+	*index = g->index;
+	*lon = l->x + g->first;
+	*lat = l->y + g->first;
+	*n = g->count;
+}
+
 /* ---- Geometry ---- */
 
 /* Sign of the turn a -> b -> c: > 0 left, < 0 right, 0 collinear. */

@@ -84,6 +84,16 @@ int geo_layer_number(const struct geo_layer *l, size_t i, const char *name, doub
 /* Feature i's bounding box: west, south, east, north. */
 void geo_layer_bbox(const struct geo_layer *l, size_t i, double bbox[4]);
 
+/*
+ * Feature i's rings, for drawing and writing it back: how many, and ring r's
+ * polygon (0 for a Polygon, the part of a MultiPolygon), its place in that
+ * polygon (0: the outer ring, then holes) and its n closed positions
+ * (longitude and latitude arrays, owned by the layer).
+ */
+size_t geo_layer_ring_count(const struct geo_layer *l, size_t i);
+void geo_layer_ring(const struct geo_layer *l, size_t i, size_t r, unsigned *poly, unsigned *index,
+    const double **lon, const double **lat, size_t *n);
+
 /* Whether feature i contains (lon, lat), by the rule above. */
 bool geo_layer_contains(const struct geo_layer *l, size_t i, double lon, double lat);
 

@@ -298,11 +298,9 @@ put_str(struct geojson_sink *gs, const char *s)
 	put_bytes(gs, s, strlen(s));
 }
 
-static void
-put_fmt(struct geojson_sink *gs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put_fmt(struct geojson_sink *gs, const char *fmt, ...)
+/* Only numbers go through here; 160 bytes hold any of them. */
+void
+export_buf_printf(struct fc_buf *b, const char *fmt, ...)
 {
 	char text[160];
 	va_list ap;
@@ -311,10 +309,11 @@ put_fmt(struct geojson_sink *gs, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	/* Only numbers go through here; 160 bytes hold any of them. */
 	if (n > 0)
-		put_bytes(gs, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+		fc_buf_append(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
 }
+
+#define put_fmt(gs, ...) export_buf_printf(&(gs)->feature, __VA_ARGS__)
 
 /* A JSON string (RFC 8259): quotes, backslash and controls escaped, bad UTF-8 replaced. */
 void
@@ -509,6 +508,20 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 	geojson_answers(gs, rec);
 	put_str(gs, "}}}");
 	if (fwrite(gs->feature.data, 1, gs->feature.len, gs->out) != gs->feature.len || ferror(gs->out))
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	sink->written++;
+	return 0;
+}
+
+int
+export_geojson_feature(struct export_sink *sink, const char *json, size_t len, char **cause)
+{
+	struct geojson_sink *gs = (struct geojson_sink *)sink;
+
+	if (!gs->started && geojson_begin(gs) != 0)
+		return fc_fail(cause, "cannot write the GeoJSON: output error");
+	if ((sink->written > 0 && fputc(',', gs->out) == EOF) || fputc('\n', gs->out) == EOF ||
+	    fwrite(json, 1, len, gs->out) != len || ferror(gs->out))
 		return fc_fail(cause, "cannot write the GeoJSON: output error");
 	sink->written++;
 	return 0;

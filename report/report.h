@@ -234,6 +234,23 @@ void export_csv_field(FILE *out, const char *s, bool first);
  * without a position are skipped (counted in skipped).  out is not closed.
  */
 struct export_sink *export_geojson_new(FILE *out);
+/* Appends a short printf text (a number or two) to b. */
+void export_buf_printf(struct fc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends one feature of ready JSON text to export_geojson_new's sink, before its finish. */
+int export_geojson_feature(struct export_sink *sink, const char *json, size_t len, char **cause);
+/*
+ * A GeoJSON sink over export_geojson_new's that, before finishing, also
+ * writes the day's patrol tracks (--tracks: one LineString per continuous
+ * stretch, a lone point as a Point, "layer":"track") from st, and the zones
+ * with their coverage as properties ("layer":"zone": names, kind, done,
+ * required, overdue, last visit and who) when z and cov are not NULL.
+ * Everything given must outlive the sink.
+ */
+struct store;
+struct coverage_day;
+struct coverage_zones;
+struct export_sink *export_geojson_coverage_new(FILE *out, struct store *st, const char *day,
+    bool tracks, const struct coverage_zones *z, const struct coverage_day *cov);
 
 /*
  * The plain-text daily report: totals, per inspector, per asset type, and
@@ -244,5 +261,17 @@ int report_write_text(const struct report_day *day, const char *lang, FILE *out,
 
 /* Local "HH:MM" of an ISO 8601 UTC time; "--:--" when it does not parse. */
 void report_local_hhmm(const char *iso_utc, char out[6]);
+
+/*
+ * The coverage section (docs/coverage.md): the day, ordinary or the
+ * calendar's holiday, then one line per zone, overdue first: state,
+ * visits done/required, the zone's name (in lang: "zh" Chinese, else
+ * English), its kind, the last visit's local time and who.  Then what
+ * reading the tracks dropped.
+ */
+struct coverage_day;
+struct coverage_zones;
+int report_write_coverage(const struct coverage_day *d, const struct coverage_zones *z,
+    const char *lang, FILE *out, char **cause);
 
 #endif

@@ -47,6 +47,13 @@ sqlite_ingest(struct depot_store *ds, const char *bundle_uuid, const char *devic
 }
 
 static int
+sqlite_track_append(struct depot_store *ds, const char *device, const char *inspector,
+    const struct store_track_point *pts, size_t n, char **cause)
+{
+	return store_track_append(sqlite_of(ds), device, inspector, pts, n, device, cause);
+}
+
+static int
 sqlite_device_add(struct depot_store *ds, const char *name, const char *token_hash, char **cause)
 {
 	return store_device_add(sqlite_of(ds), name, token_hash, cause);
@@ -172,6 +179,7 @@ static const struct depot_store_ops sqlite_ops = {
 	.task_cancel = sqlite_task_cancel,
 	.task_list = sqlite_task_list,
 	.changes = sqlite_changes,
+	.track_append = sqlite_track_append,
 	.close = sqlite_close,
 };
 
@@ -258,6 +266,17 @@ depot_store_ingest(struct depot_store *ds, const char *bundle_uuid, const char *
 }
 
 int
+depot_store_track_append(struct depot_store *ds, const char *device, const char *inspector,
+    const struct store_track_point *pts, size_t n, bool *unsupported, char **cause)
+{
+	*unsupported = ds->ops->track_append == NULL;
+	if (*unsupported)
+		return fc_fail(cause, "this depot (%s) does not store patrol tracks: only the SQLite depot "
+		    "does (docs/coverage.md); the handheld keeps the bundle", ds->ops->engine);
+	return ds->ops->track_append(ds, device, inspector, pts, n, cause);
+}
+
+int
 depot_store_device_add(struct depot_store *ds, const char *name, const char *token_hash, char **cause)
 {
 	return ds->ops->device_add(ds, name, token_hash, cause);
@@ -289,6 +308,12 @@ depot_store_list(struct depot_store *ds, const struct store_filter *filter, stor
 	struct store_lend l = { fn, ctx };
 
 	return ds->ops->list_take(ds, filter, store_lend_then_free, &l, cause);
+}
+
+struct store *
+depot_store_sqlite(struct depot_store *ds)
+{
+	return ds->ops == &sqlite_ops ? sqlite_of(ds) : NULL;
 }
 
 int

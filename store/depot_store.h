@@ -50,6 +50,11 @@ int depot_store_open_reader(const char *target, struct depot_store **out, char *
  * decisions through st).
  */
 struct depot_store *depot_store_borrow(struct store *st);
+/*
+ * The SQLite database behind ds, or NULL on PostgreSQL: for what only a
+ * SQLite depot holds so far (patrol tracks, docs/coverage.md).  Owned by ds.
+ */
+struct store *depot_store_sqlite(struct depot_store *ds);
 void depot_store_close(struct depot_store *ds);
 /* "SQLite" or "PostgreSQL", for messages. */
 const char *depot_store_engine(const struct depot_store *ds);
@@ -67,6 +72,15 @@ int depot_store_ping(struct depot_store *ds, char **cause);
 int depot_store_ingest(struct depot_store *ds, const char *bundle_uuid, const char *device,
     const char *sha256, struct store_record *const *recs, size_t n, struct store_ingest_result *res,
     bool *already, char **cause);
+
+/*
+ * The patrol track points of inspector that device's token delivered
+ * (store_track_append at the depot: a point stored already is passed over).
+ * Only the SQLite engine stores tracks; PostgreSQL refuses, saying so
+ * (docs/coverage.md), with *unsupported set.
+ */
+int depot_store_track_append(struct depot_store *ds, const char *device, const char *inspector,
+    const struct store_track_point *pts, size_t n, bool *unsupported, char **cause);
 
 int depot_store_device_add(struct depot_store *ds, const char *name, const char *token_hash,
     char **cause);

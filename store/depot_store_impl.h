@@ -35,6 +35,9 @@ struct depot_store_ops {
 	    store_task_fn *fn, void *ctx, char **cause);
 	int (*changes)(struct depot_store *ds, const char *device, int64_t since, size_t limit,
 	    store_change_fn *fn, void *ctx, int64_t *latest, char **cause);
+	/* NULL: this engine does not store patrol tracks. */
+	int (*track_append)(struct depot_store *ds, const char *device, const char *inspector,
+	    const struct store_track_point *pts, size_t n, char **cause);
 	void (*close)(struct depot_store *ds);
 };
 

@@ -255,6 +255,33 @@ static const char migration_6[] =
 	"  state = CASE NEW.decision WHEN 'approved' THEN 'closed' ELSE 'reopened' END "
 	"  WHERE done_record = NEW.record_uuid AND state IN ('done','closed','reopened'); END;";
 
+static const char migration_7[] =
+	/*
+	 * Patrol tracks (docs/coverage.md): the points an inspector's handheld
+	 * kept while on duty, thinned, in integers (microdegrees, whole metres,
+	 * UTC seconds).  gap says why the track breaks before a point (0: it
+	 * goes on from the point before).  On the handheld sent_at turns set
+	 * once the depot has them; at the depot received_from names the device
+	 * whose token delivered them.  One point per device, inspector and
+	 * second, so a point sent twice is stored once.
+	 */
+	"CREATE TABLE track_points ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL,"
+	"  inspector TEXT NOT NULL,"
+	"  day TEXT NOT NULL,"
+	"  t INTEGER NOT NULL,"
+	"  lat INTEGER NOT NULL,"
+	"  lon INTEGER NOT NULL,"
+	"  acc INTEGER NOT NULL,"
+	"  gap INTEGER NOT NULL,"
+	"  sent_at TEXT,"
+	"  received_from TEXT,"
+	"  UNIQUE (device, inspector, t)"
+	");"
+	"CREATE INDEX track_points_by_day ON track_points(day, inspector, device, t);"
+	"CREATE INDEX track_points_unsent ON track_points(sent_at, id);";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
@@ -262,4 +289,5 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_4,
 	migration_5,
 	migration_6,
+	migration_7,
 };

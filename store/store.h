@@ -27,7 +27,7 @@
 struct store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* Bounds on the identifiers a record carries; longer input is refused. */
 #define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */
@@ -573,5 +573,55 @@ int store_feed_apply(struct store *st, const struct store_change *const *changes
     const char *cursor, char **cause);
 /* The feed's cursor (the setting "feed.cursor"): *out NULL before the first page; caller frees. */
 int store_feed_cursor(struct store *st, char **out, char **cause);
+
+/*
+ * ---- Patrol tracks (store/track.c; docs/coverage.md): points kept while
+ * the inspector is on duty, and at the depot the points devices sent. ----
+ */
+
+/* Why the track breaks before a point; NONE: it goes on from the point before. */
+enum store_track_gap {
+	STORE_GAP_NONE,
+	STORE_GAP_DUTY,      /* the first point after going on duty */
+	STORE_GAP_CLOSED,    /* the first point after the app was closed (on duty) */
+	STORE_GAP_NO_FIX,    /* the first point after no fix, or none within the accuracy limit */
+	STORE_GAP_COUNT
+};
+/* "", "duty", "closed", "no-fix"; NULL for another value. */
+const char *store_track_gap_name(enum store_track_gap g);
+
+/* One point, in integers (the wire carries the same numbers). */
+struct store_track_point {
+	int64_t t;                 /* UTC seconds since the epoch (the receiver's fix time) */
+	int32_t lat, lon;          /* microdegrees (1e-6 degree, about 0.1 m) */
+	int32_t acc;               /* horizontal accuracy in whole metres, -1 unknown */
+	enum store_track_gap gap;
+};
+
+/*
+ * Appends n points of inspector on device, in one durable transaction; the
+ * day of each is its local day (fc_local_day).  A point the table holds
+ * already (same device, inspector and second) is passed over.  At the depot
+ * received_from names the device whose token delivered them (NULL on the
+ * handheld), and the points are stored as sent.
+ */
+int store_track_append(struct store *st, const char *device, const char *inspector,
+    const struct store_track_point *pts, size_t n, const char *received_from, char **cause);
+/*
+ * The points of a day (NULL: every day) and inspector (NULL: every one), by
+ * inspector, day, device, then time; fn gets each with its device and inspector (valid
+ * for the call) and returns non-zero to stop.
+ */
+typedef int store_track_fn(void *ctx, const char *device, const char *inspector, const char *day,
+    const struct store_track_point *p);
+int store_track_list(struct store *st, const char *day, const char *inspector, store_track_fn *fn,
+    void *ctx, char **cause);
+/* The handheld's points not yet sent, oldest first, at most limit; *last_id for store_track_mark_sent. */
+int store_track_unsent(struct store *st, size_t limit, store_track_fn *fn, void *ctx, int64_t *last_id,
+    char **cause);
+/* Every unsent point up to last_id is at the depot now. */
+int store_track_mark_sent(struct store *st, int64_t last_id, char **cause);
+/* Points in the table, and how many of them are unsent. */
+int store_track_counts(struct store *st, int64_t *points, int64_t *unsent, char **cause);
 
 #endif

@@ -14,6 +14,7 @@
  * memory is spent, and the first error says where it is ("line 3: ...").
  */
 #include "sync/sync.h"
+#include "track/track.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -42,6 +43,7 @@ struct bundle_writer {
 	char **uuids;
 	size_t *form_of;            /* index into forms for each record */
 	size_t count, cap;
+	size_t tracks;              /* track lines in text (then count is 0) */
 
 	struct bundle_form forms[BUNDLE_MAX_FORMS];
 	size_t form_count;
@@ -206,6 +208,8 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 
 	if (w->finished)
 		return fc_fail(cause, "bundle: writer already finished");
+	if (w->tracks > 0)
+		return fc_fail(cause, "bundle: records and track lines never share a bundle");
 	if (w->count >= BUNDLE_LIMIT_RECORDS)
 		return 1;
 	line = store_json_render(w->json, rec, &len);
@@ -253,6 +257,21 @@ bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, char 
 	return 0;
 }
 
+int
+bundle_writer_add_track(struct bundle_writer *w, const char *line, size_t len, char **cause)
+{
+	if (w->finished || w->count > 0)
+		return fc_fail(cause, "bundle: track lines go into a bundle of their own");
+	if (!track_wire_is_track(line, len) || len + 1 > BUNDLE_LIMIT_LINE ||
+	    w->text.len + len + 1 > BUNDLE_LIMIT_DECOMPRESSED - BUNDLE_HEADER_RESERVE ||
+	    w->tracks >= BUNDLE_LIMIT_TRACKS)
+		return fc_fail(cause, "bundle: a track line of %zu bytes does not fit", len);
+	fc_buf_append(&w->text, line, len);
+	fc_buf_append(&w->text, "\n", 1);
+	w->tracks++;
+	return 0;
+}
+
 /* The header line for the first n records (caller frees). */
 static char *
 header_line(const struct bundle_writer *w, const char *uuid, const char *created_at, size_t n)
@@ -271,6 +290,8 @@ header_line(const struct bundle_writer *w, const char *uuid, const char *created
 	hdr = json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:o}", "fieldcheck_bundle", "header",
 	    "format", BUNDLE_FORMAT_VERSION, "uuid", uuid, "device", w->device,
 	    "created_at", created_at, "record_count", (json_int_t)n, "forms", forms);
+	if (w->tracks > 0)
+		json_object_set_new(hdr, "tracks", json_integer((json_int_t)w->tracks));
 	text = json_dumps(hdr, JSON_COMPACT);
 	json_decref(hdr);
 	if (text == NULL)
@@ -311,11 +332,27 @@ bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char **c
 
 	if (w->finished)
 		return fc_fail(cause, "bundle: writer already finished");
-	if (w->count == 0)
+	if (w->count == 0 && w->tracks == 0)
 		return fc_fail(cause, "bundle: no records");
 	memset(out, 0, sizeof *out);
 	fc_uuid_v4(out->uuid);
 	fc_now_iso_utc(out->created_at);
+	if (w->tracks > 0) {
+		/* A track bundle: the header and its lines, one member. */
+		struct fc_buf all = { 0 };
+
+		hdr = header_line(w, out->uuid, out->created_at, 0);
+		fc_buf_append(&all, hdr, strlen(hdr));
+		fc_buf_append(&all, w->text.data, w->text.len);
+		free(hdr);
+		gzip_member(&bytes, all.data, all.len);
+		free(all.data);
+		w->finished = true;
+		out->bytes = (unsigned char *)bytes.data;
+		out->size = bytes.len;
+		bundle_sha256_hex(bytes.data, bytes.len, out->sha256);
+		return 0;
+	}
 	if (zout_drain(w, Z_FINISH, cause) != 0)
 		return -1;
 	for (;;) {
@@ -476,6 +513,9 @@ bundle_free(struct bundle *b)
 	for (size_t i = 0; i < b->record_count; i++)
 		store_record_free(b->records[i]);
 	free(b->records);
+	for (size_t i = 0; i < b->track_count; i++)
+		track_wire_free(&b->tracks[i]);
+	free(b->tracks);
 	free(b);
 }
 
@@ -529,9 +569,20 @@ header_parse(const char *line, size_t len, struct bundle_header *h, size_t max_r
 		fc_fail(cause, "line 1: header 'created_at' is not an ISO 8601 UTC time");
 		goto fail;
 	}
+	v = json_object_get(obj, "tracks");
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > BUNDLE_LIMIT_TRACKS)) {
+		fc_fail(cause, "line 1: header 'tracks' must be 1 to %u", BUNDLE_LIMIT_TRACKS);
+		goto fail;
+	}
+	h->track_count = v != NULL ? (size_t)json_integer_value(v) : 0;
 	v = json_object_get(obj, "record_count");
-	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-	    (uint64_t)json_integer_value(v) > (uint64_t)max_records) {
+	if (h->track_count > 0 && (!json_is_integer(v) || json_integer_value(v) != 0)) {
+		fc_fail(cause, "line 1: a track bundle's header 'record_count' must be 0");
+		goto fail;
+	}
+	if (h->track_count == 0 && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    (uint64_t)json_integer_value(v) > (uint64_t)max_records)) {
 		fc_fail(cause, "line 1: header 'record_count' must be 1 to %zu", max_records);
 		goto fail;
 	}
@@ -643,6 +694,25 @@ bundle_decode(const void *bytes, size_t len, const struct bundle_limits *given, 
 			if (header_parse(p, llen, &b->header, lim.max_records, cause) != 0)
 				goto fail;
 			b->records = xreallocarray(NULL, b->header.record_count, sizeof *b->records);
+			b->tracks = xcalloc(b->header.track_count + 1, sizeof *b->tracks);
+		} else if (b->header.track_count > 0) {
+			struct track_wire *tw = &b->tracks[b->track_count];
+
+			if (b->track_count == b->header.track_count) {
+				fc_fail(cause, "line %zu: more track lines than the header's %zu", lineno,
+				    b->header.track_count);
+				goto fail;
+			}
+			if (track_wire_decode(p, llen, tw, &why) != 0) {
+				fc_fail(cause, "line %zu: %s", lineno, why);
+				goto fail;
+			}
+			b->track_count++;
+			if (strcmp(tw->device, b->header.device) != 0) {
+				fc_fail(cause, "line %zu: a track of device %s in a bundle of %s", lineno,
+				    tw->device, b->header.device);
+				goto fail;
+			}
 		} else {
 			struct store_record *rec;
 
@@ -670,6 +740,11 @@ bundle_decode(const void *bytes, size_t len, const struct bundle_limits *given, 
 	}
 	if (lineno == 0) {
 		fc_fail(cause, "bundle: empty");
+		goto fail;
+	}
+	if (b->track_count != b->header.track_count) {
+		fc_fail(cause, "bundle: header says %zu track lines, found %zu", b->header.track_count,
+		    b->track_count);
 		goto fail;
 	}
 	if (b->record_count != b->header.record_count) {

@@ -237,7 +237,8 @@ bundle_some(struct overlap *ov, bool *made, char **cause)
 			fc_fail(cause, "%zu record%s cannot be sent: %s", b.refused, b.refused == 1 ? "" : "s",
 			    b.first_error);
 			how = SYNC_REFUSED;
-		}
+		} else if (sync_freeze_tracks(st, ov->o->device, made, cause) != 0)
+			how = SYNC_LOCAL;   /* no record left: the patrol track's points go */
 		goto out;
 	}
 	if (bundle_writer_finish(b.w, &sb, cause) != 0) {

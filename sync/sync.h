@@ -95,6 +95,7 @@ struct bundle_header {
 	size_t record_count;
 	struct bundle_form forms[BUNDLE_MAX_FORMS];
 	size_t form_count;
+	size_t track_count;                   /* track lines (a track bundle: no records) */
 };
 
 /*
@@ -136,6 +137,15 @@ int bundle_writer_add(struct bundle_writer *w, const struct store_record *rec, c
 /* Number of records added so far. */
 size_t bundle_writer_count(const struct bundle_writer *w);
 /*
+ * Adds one track line (track_wire_encode's, without its newline) to a track
+ * bundle: a bundle holds records or track lines, never both (0, or -1 when
+ * the writer has records or the line is too long).  The header of a track
+ * bundle says "record_count":0 and "tracks":N (docs/sync-protocol.md).
+ */
+int bundle_writer_add_track(struct bundle_writer *w, const char *line, size_t len, char **cause);
+/* At most this many track lines in one bundle. */
+#define BUNDLE_LIMIT_TRACKS 1000u
+/*
  * Compresses the bundle and fills *out (uuid, sha256 hex, bytes, size,
  * record_count, created_at); out->bytes is the caller's to free (or pass
  * out to store_bundle_free when out was allocated).  Fails when empty.
@@ -144,18 +154,22 @@ int bundle_writer_finish(struct bundle_writer *w, struct store_bundle *out, char
 /* After finish: the UUIDs of the records in the bundle, in order.  Owned by w. */
 const char *const *bundle_writer_uuids(const struct bundle_writer *w, size_t *n);
 
-/* A decoded bundle: its header and its records, validated. */
+/* A decoded bundle: its header and its records (or track lines), validated. */
+struct track_wire;
 struct bundle {
 	struct bundle_header header;
 	struct store_record **records;
 	size_t record_count;
+	struct track_wire *tracks;            /* track/track.h; each device's own */
+	size_t track_count;
 };
 void bundle_free(struct bundle *b);
 
 /*
  * Decodes and validates a whole bundle within limits (NULL: defaults): the
  * gzip stream, the header, every record line (store_record_from_json), the
- * record count against the header, and the forms against the header.
+ * record count against the header, and the forms against the header; a
+ * track bundle's lines by track_wire_decode, each of the header's device.
  * Caller frees *out with bundle_free.  On error *cause says what and where
  * ("line 12: ...").
  */

@@ -95,4 +95,10 @@ int sync_queued(struct store *st, int64_t *queued, int64_t *refused, int64_t *un
  * with jitter (between half and all of it). */
 int64_t sync_backoff_ms(int failures, int64_t base_ms, int64_t cap_ms);
 
+/*
+ * tracks.c: freezes the device's unsent track points into one track bundle
+ * (*made true), or finds none (*made false).
+ */
+int sync_freeze_tracks(struct store *st, const char *device, bool *made, char **cause);
+
 #endif

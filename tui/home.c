@@ -216,11 +216,13 @@ home_draw(struct tui_screen *s, int top, int rows, int cols)
 	struct tui_app *app = s->app;
 	struct home *h = s->priv;
 	char today[64], text[256];
-	int vis = rows - 2, y;
+	int due = tui_due_rows(app, rows), vis = rows - 2 - due, y;
 	size_t first_digit;
 
 	if (h->version != app->data_version)
 		load(app, h);
+	if (due > 0)
+		tui_due_draw(app, top + rows - due, due, cols);
 	snprintf(today, sizeof today, "%s %lld", tui_msg(app, NULL, TUI_MSG_TODAY),
 	    (long long)app->today);
 	tui_put_pad(top, 0, tui_msg(app, NULL, TUI_MSG_CHECKLISTS), cols, tui_attr(app, TUI_TITLE));
@@ -313,7 +315,7 @@ home_key(struct tui_screen *s, enum tui_action a, int key)
 }
 
 static const enum tui_action home_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_DAY, TUI_ACT_MONO, TUI_ACT_QUIT, TUI_ACT_NONE
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_DAY, TUI_ACT_DUTY, TUI_ACT_MONO, TUI_ACT_QUIT, TUI_ACT_NONE
 };
 const struct tui_screen_ops tui_home_ops = {
 	.name = "home", .open = home_open, .draw = home_draw, .key = home_key,

@@ -193,6 +193,17 @@ struct tui_app;
 	X(ANSWER_REFUSED, "refused", "不接受") \
 	X(ANSWER_ONE, "answer", "项") \
 	X(ENTRY_ONE, "entry", "条") \
+	X(TRACKS, "Tracks", "轨迹") \
+	X(COMPASS_N, "N", "北") \
+	X(COMPASS_NE, "NE", "东北") \
+	X(COMPASS_E, "E", "东") \
+	X(COMPASS_SE, "SE", "东南") \
+	X(COMPASS_S, "S", "南") \
+	X(COMPASS_SW, "SW", "西南") \
+	X(COMPASS_W, "W", "西") \
+	X(COMPASS_NW, "NW", "西北") \
+	X(TRACKS_WORD, "tracks", "条轨迹") \
+	X(ZONES_LEGEND, "⣿ zones ", "⣿ 巡查区域 ") \
 	X(DELETE_ENTRY_AGAIN, "Delete entry %zu? F8 again deletes it.", "删除第 %zu 条？再按 F8 删除。") \
 	X(ENTRIES_WORD, "entries", "条") \
 	X(OUTSIDE_EVERY_GRID_CELL, "outside every grid cell", "不在任何单元网格内") \
@@ -236,6 +247,19 @@ struct tui_app;
 	X(ENTER_OPEN_ENTRY_ESC, "Enter: open the entry · Esc: done", "Enter 打开此条 · Esc 完成") \
 	X(ADD_ENTRY, "+ add an entry", "+ 添加一条") \
 	X(NO_ANSWERS_YET, "(no answers yet)", "（尚无回答）") \
+	X(ZONES, "Zones", "巡查区域") \
+	X(DUE_HERE, "Due here", "待巡查") \
+	X(NO_FIX_2, " · no fix", " · 无定位") \
+	X(HERE, "here", "就在此处") \
+	X(TRACK_NOT_SAVED, "Track not saved", "轨迹未保存") \
+	X(DUTY_PATROL_TRACK_RECORDED, "On duty: the patrol track is recorded", "在岗：记录巡查轨迹") \
+	X(OFF_DUTY_NO_TRACK, "Off duty: no track is recorded", "离岗：不记录轨迹") \
+	X(ORDINARY_DAY, "ordinary day", "平日") \
+	X(SHORT_PLAN, "short of plan", "未达计划") \
+	X(OVERDUE_2, "OVERDUE", "未达") \
+	X(OK, "ok", "已达") \
+	X(NO_PATROL_ZONES_SET, "No patrol zones: set zones = FILE in the configuration (docs/coverage.md)", "没有巡查区域：在配置中设置 zones = 文件（见 docs/coverage.md）") \
+	X(DUTY, "● on duty ", "● 在岗 ") \
 	/* end of TUI_MESSAGES */
 
 enum tui_msg {

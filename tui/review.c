@@ -801,6 +801,7 @@ review_key(struct tui_screen *s, enum tui_action a, int key)
 		break;
 	}
 	case TUI_ACT_MAP: rv->map = true; break;
+	case TUI_ACT_ZONES: tui_review_zones_open(app, rv->dayname); break;
 	case TUI_ACT_PIN:
 		rv->pending = STORE_UNREVIEWED;
 		rv->mode = MODE_PIN;

@@ -23,6 +23,10 @@ int tui_review_detail_open(struct tui_app *app, struct report_day *day, size_t i
  */
 void tui_review_map_draw(struct tui_app *app, struct report_day *day, const size_t *vis,
     size_t nvis, size_t cur, int top, int rows, int cols);
+/* Pushes the patrol coverage of day (review_zones.c); -1 with a flash message when it cannot. */
+int tui_review_zones_open(struct tui_app *app, const char *day);
+/* Frees the map's cache of the day's tracks (at exit). */
+void tui_review_map_free(void);
 /* A review state's name in the current language. */
 const char *tui_review_state_name(const struct tui_app *app, enum store_decision d);
 /* The colour role of a review state. */

@@ -480,6 +480,9 @@ draw_status(struct tui_app *app)
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
 	    narrow ? 10 : 20, tui_attr(app, TUI_BAR));
 	x += tui_put(0, x, " ", 1, tui_attr(app, TUI_BAR));
+	if (app->on_duty)
+		x += tui_put(0, x, narrow ? "● " : tui_msg(app, NULL, TUI_MSG_DUTY), 12,
+		    tui_attr(app, TUI_GOOD));
 	w = tui_text_width(right);
 	x += tui_put(0, x, gps, app->cols - x - w - 1, tui_attr(app, role));
 	if (x + 1 + w <= app->cols)
@@ -764,6 +767,10 @@ handle_key(struct tui_app *app, const struct tui_input_event *ev)
 		app->mono = !app->mono;
 		return;
 	}
+	if (a == TUI_ACT_DUTY) {
+		tui_duty_toggle(app);
+		return;
+	}
 	if (!s->ops->key(s, a, key))
 		default_action(app, s, a);
 }
@@ -878,6 +885,8 @@ next_timeout(struct tui_app *app)
 	if (app->gc != NULL && (g = gpsclient_timeout_ms(app->gc)) >= 0)
 		t = g;
 	if ((g = tui_input_timeout(&app->input, now)) >= 0 && (t < 0 || g < t))
+		t = g;
+	if ((g = tui_duty_timeout_ms(app)) >= 0 && (t < 0 || g < t))
 		t = g;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
@@ -1015,6 +1024,7 @@ run_loop(struct tui_app *app)
 			if (top->ops->update != NULL)
 				top->ops->update(top);
 		}
+		tui_duty_poll(app);
 		if (app->sync != NULL)
 			sync_news(app);
 		if (r >= 0 && (pfd[1].revents & POLLIN)) {
@@ -1023,8 +1033,10 @@ run_loop(struct tui_app *app)
 			while (read(signal_pipe[0], &sig, 1) == 1)
 				if (sig == SIGTERM || sig == SIGHUP || sig == SIGINT)
 					app->quit = true;
-			if (app->quit)
+			if (app->quit) {
 				save_all(app);
+				tui_duty_stop(app);
+			}
 		}
 		if (app->flash[0] != '\0' && fc_monotonic_ms() >= app->flash_until_ms)
 			app->dirty = true;
@@ -1074,6 +1086,8 @@ tui_run(const struct tui_options *opt, char **cause)
 		fc_strlcpy(app->lang, opt->lang, sizeof app->lang);
 	if (install_signals(cause) != 0)
 		goto fail;
+	tui_duty_start(app);
+	tui_due_start(app);
 
 	start_curses(app);
 
@@ -1096,6 +1110,8 @@ tui_run(const struct tui_options *opt, char **cause)
 	run_loop(app);
 	rc = 0;
 fail:
+	tui_duty_stop(app);
+	tui_due_stop(app);
 	while (app->depth > 0) {
 		struct tui_screen *s = &app->stack[--app->depth];
 

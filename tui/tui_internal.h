@@ -55,6 +55,9 @@
 	    "this help, made from the key table", "本帮助（由按键表生成）") \
 	X(ALL,  LANG,    KEY_F(2), TUI_CH('L'), 0, "Lang", "语言", "F2 L", \
 	    "switch labels 中文 / English", "切换标签 中文 / English") \
+	X(ALL,  DUTY,    KEY_F(6), 0, 0, "Duty", "在岗", "F6", \
+	    "on duty / off duty: the patrol track is recorded only on duty", \
+	    "在岗/离岗：只在在岗时记录巡查轨迹") \
 	X(ALL,  MONO,    KEY_F(7), 0, 0, "Mono", "单色", "F7", \
 	    "monochrome / colour", "单色 / 彩色") \
 	X(ALL,  QUIT,    KEY_F(10), TUI_CH('q'), 0, "Quit", "退出", "F10 q", \
@@ -115,6 +118,8 @@
 	X(REVIEW, PREV,    TUI_CH('['), 0, 0, NULL, NULL, "[", "previous day", "前一天") \
 	X(REVIEW, NEXT,    TUI_CH(']'), 0, 0, NULL, NULL, "]", "next day", "后一天") \
 	X(REVIEW, MAP,     TUI_CH('m'), 0, 0, NULL, NULL, "m", "map of the day's positions", "当天位置地图") \
+	X(REVIEW, ZONES,   TUI_CH('z'), 0, 0, NULL, NULL, "z", \
+	    "patrol zones: visits done / required, overdue first", "巡查区域：完成/计划，未达优先") \
 	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN") \
 	X(REVIEW, VERIFY,  TUI_CH('V'), 0, 0, NULL, NULL, "V", \
 	    "send to verify: a task for an inspector (and device)", "派遣核查：给巡查员（及设备）一项任务")
@@ -287,6 +292,14 @@ struct tui_app {
 	int cursor_y, cursor_x;       /* where a draw op wants the cursor; -1: hidden */
 	int bar_x[12], bar_w[12];     /* bottom bar hit boxes, by F-key number */
 	int rows, cols;
+	bool on_duty;                 /* remembered in the store's settings (tui/duty.c) */
+	struct track_recorder *track; /* the patrol track while on duty; NULL off duty */
+	int64_t track_seen_ms;        /* the last fix handed to it (gps_fix.received_ms) */
+	struct coverage_zones *zones; /* the configuration's `zones` (tui/due.c); NULL: none */
+	struct coverage_calendar *calendar;
+	struct coverage_day *due;     /* today's coverage from this handheld's own track and records */
+	unsigned due_version;
+	int64_t due_at_ms;
 };
 
 /* Screen stack.  push returns -1 when the screen refused to open. */
@@ -346,6 +359,31 @@ bool tui_edit_key(struct tui_edit *e, int key);
 void tui_edit_text(const struct tui_edit *e, char *buf, size_t size);
 /* Draws the field in cols columns and puts the app's cursor at the caret. */
 void tui_edit_draw(struct tui_edit *e, struct tui_app *app, int y, int x, int cols, attr_t attr);
+
+/*
+ * ---- On duty / off duty (tui/duty.c): the patrol track. ----
+ * start reads the remembered state, poll feeds the latest fix and saves a
+ * due batch, timeout_ms is when the batch is due, stop saves what is left.
+ */
+struct track_recorder;
+void tui_duty_start(struct tui_app *app);
+void tui_duty_toggle(struct tui_app *app);
+void tui_duty_poll(struct tui_app *app);
+int tui_duty_timeout_ms(const struct tui_app *app);
+void tui_duty_stop(struct tui_app *app);
+
+/*
+ * ---- "Due here" (tui/due.c): zones short of today's plan, nearest first. ----
+ * start loads the configured zones, rows says how many rows home should
+ * leave for it (0: none), draw draws them from row y and returns the rows used.
+ */
+struct coverage_zones;
+struct coverage_calendar;
+struct coverage_day;
+void tui_due_start(struct tui_app *app);
+void tui_due_stop(struct tui_app *app);
+int tui_due_rows(struct tui_app *app, int rows);
+int tui_due_draw(struct tui_app *app, int y, int rows, int cols);
 
 /* ---- Screens. ---- */
 

@@ -68,6 +68,16 @@ pg_answers > "$SCRATCH/pg.answers"
 check "the answers in PostgreSQL are the handheld's, in form order" cmp -s "$SCRATCH/hh.answers" "$SCRATCH/pg.answers"
 sync_to "http://127.0.0.1:$PORT_A" --once > /dev/null 2>&1
 check "a second sync sends nothing; still 300" test "$(pg_count)" = 300
+# The patrol track: the PostgreSQL depot does not store it yet and says so;
+# the handheld keeps the track bundle aside with that reason (docs/coverage.md).
+"$TOP/$BUILD/tools/track_seed" "$HH" --walk hh1 wang 1796000400 1 31.2304 121.4737 > /dev/null
+sync_to "http://127.0.0.1:$PORT_A" --once > /dev/null 2>&1
+pg_tracks_aside() {
+	sqlite3 "$HH" "SELECT refused_status, refused_reason FROM outbox WHERE refused_at IS NOT NULL" |
+		grep -q '^400|.*does not store patrol tracks'
+}
+check "a track bundle to PostgreSQL: refused (400), its reason kept on the handheld" pg_tracks_aside
+check "the records are untouched: still 300" test "$(pg_count)" = 300
 
 # ---- the supervisor's list, export, report and the platform push read it ----
 DAY=$(date +%F)

@@ -31,7 +31,7 @@ size=$(stat -c %s "$SCRATCH/full.db")
 head -c $((size / 2)) "$SCRATCH/full.db" > "$SCRATCH/truncated.db"
 refused "a truncated database" "$SCRATCH/truncated.db" "truncated"
 
-sqlite3 "$SCRATCH/newer.db" "PRAGMA application_id = 1178815281; PRAGMA user_version = 7; CREATE TABLE records(x);"
+sqlite3 "$SCRATCH/newer.db" "PRAGMA application_id = 1178815281; PRAGMA user_version = 99; CREATE TABLE records(x);"
 refused "a newer schema" "$SCRATCH/newer.db" "newer fieldcheck"
 
 sqlite3 "$SCRATCH/foreign.db" "CREATE TABLE photos(x); INSERT INTO photos VALUES (1);"
