@@ -43,8 +43,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 # Each program links only what it uses: libcurl's tree (OpenSSL, Kerberos,
 # LDAP, SSH...) costs ~6 MiB resident just by loading, so only
 # fieldcheck-sync and fieldcheck-push have it, and the inspector's screen
-# stays small.  Photos are to be imported by fieldcheck alone (no program
-# calls photo/ yet), so only FC_LIBS names the photo codecs.  The tests,
+# stays small.  Photos are imported by fieldcheck alone (the others take
+# only photo/'s store and answer form), so only FC_LIBS names the photo
+# codecs.  The tests,
 # tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
@@ -56,7 +57,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms photo gps geo meaning sync report platform tui
+MODULES   := util photo store forms gps geo meaning sync report platform tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)

@@ -243,6 +243,24 @@ int store_count(struct store *st, const struct store_filter *filter, int64_t *co
 /* Counts of every status at once, indexed by enum store_status. */
 int store_count_by_status(struct store *st, int64_t counts[4], char **cause);
 
+/*
+ * ---- Photos the records reference (store/photo_refs.c).  A photo
+ * question's answer names photos by SHA-256 (photo/photo.h's answer form);
+ * the bytes live in a photo store beside the database. ----
+ */
+/* The distinct photo hashes rec's answers name, sorted: *hashes (free with store_photo_hashes_free). */
+void store_record_photos(const struct store_record *rec, char ***hashes, size_t *n);
+/* Every photo hash any record names, drafts included, sorted and distinct. */
+int store_photo_referenced(struct store *st, char ***hashes, size_t *n, char **cause);
+void store_photo_hashes_free(char **hashes, size_t n);
+/*
+ * Discards a draft as store_discard_draft does, then removes from the
+ * photo store beside the database (photo_store_dir_beside) each of its
+ * photos that no other record names.  The draft is gone even when -1 says
+ * a photo could not be removed (the next collection will).
+ */
+int store_discard_draft_photos(struct store *st, const char *uuid, char **cause);
+
 /* ---- Reviews: supervisor decisions, kept apart from the records. ---- */
 
 enum store_decision {

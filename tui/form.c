@@ -149,7 +149,7 @@ save_draft(struct fs *fs)
 	sync_record(fs);
 	if (tui_answered_count(fs->f, fs->rec) == 0) {
 		/* Nothing the inspector answered (calculations do not count): no draft to keep. */
-		if (fs->stored && store_discard_draft(fs->app->st, fs->rec->uuid, &cause) != 0) {
+		if (fs->stored && store_discard_draft_photos(fs->app->st, fs->rec->uuid, &cause) != 0) {
 			tui_flash(fs->app, true, "%s", cause);
 			free(cause);
 			return;
@@ -342,7 +342,7 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 		if (fs->stored) {
 			char *cause = NULL;
 
-			if (store_discard_draft(app->st, fs->rec->uuid, &cause) != 0) {
+			if (store_discard_draft_photos(app->st, fs->rec->uuid, &cause) != 0) {
 				tui_flash(app, true, "%s", cause);
 				free(cause);
 				return true;

@@ -1,0 +1,147 @@
+/*
+ * store/photo_refs.c — which photos the records reference.
+ *
+ * A photo question's answer names its photos by SHA-256 (photo/'s answer
+ * form, "sha256:..."); the photos themselves live in a photo store beside
+ * the database.  What the records (drafts included) reference is what the
+ * photo store keeps: the collection and a discarded draft ask here.
+ */
+#include "store/store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "photo/photo.h"
+
+struct hash_set {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+set_add(struct hash_set *s, const char *sha)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
+	}
+	s->v[s->n++] = xstrdup(sha);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+set_sort_unique(struct hash_set *s)
+{
+	size_t m = 0;
+
+	qsort(s->v, s->n, sizeof *s->v, cmp_str);
+	for (size_t i = 0; i < s->n; i++) {
+		if (m > 0 && strcmp(s->v[m - 1], s->v[i]) == 0)
+			free(s->v[i]);
+		else
+			s->v[m++] = s->v[i];
+	}
+	s->n = m;
+}
+
+void
+store_photo_hashes_free(char **hashes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(hashes[i]);
+	free(hashes);
+}
+
+static void
+add_answer_photos(struct hash_set *s, const char *value)
+{
+	struct photo_info ph[PHOTO_MAX_PER_ANSWER];
+	size_t n;
+
+	if (photo_answer_parse(value, ph, PHOTO_MAX_PER_ANSWER, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		set_add(s, ph[i].sha256);
+}
+
+void
+store_record_photos(const struct store_record *rec, char ***hashes, size_t *n)
+{
+	struct hash_set s = { 0 };
+
+	for (size_t i = 0; i < rec->answer_count; i++)
+		add_answer_photos(&s, rec->answers[i].value);
+	set_sort_unique(&s);
+	*hashes = s.v;
+	*n = s.n;
+}
+
+int
+store_photo_referenced(struct store *st, char ***hashes, size_t *n, char **cause)
+{
+	/* The LIKE skips, without parsing their answers, the records that name no photo. */
+	sqlite3_stmt *stmt = store_prepare(st,
+	    "SELECT DISTINCT j.value FROM records, json_each(records.answers) AS j"
+	    " WHERE records.answers LIKE '%sha256:%' AND j.type = 'text'"
+	    " AND j.value LIKE 'sha256:%'", cause);
+	struct hash_set s = { 0 };
+	int rc;
+
+	*hashes = NULL;
+	*n = 0;
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		add_answer_photos(&s, (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_photo_hashes_free(s.v, s.n);
+		return store_db_fail(st, cause, "list the photos records reference");
+	}
+	set_sort_unique(&s);
+	*hashes = s.v;
+	*n = s.n;
+	return 0;
+}
+
+int
+store_discard_draft_photos(struct store *st, const char *uuid, char **cause)
+{
+	struct store_record *rec = NULL;
+	struct photo_store *ps = NULL;
+	char **mine = NULL, **all = NULL, *dir = NULL;
+	size_t nmine = 0, nall = 0;
+	int rc = -1;
+
+	if (store_get(st, uuid, &rec, cause) != 0)
+		return -1;
+	if (rec != NULL && rec->status == STORE_DRAFT)
+		store_record_photos(rec, &mine, &nmine);
+	if (store_discard_draft(st, uuid, cause) != 0)
+		goto out;
+	rc = 0;
+	if (nmine == 0)
+		goto out;
+	dir = photo_store_dir_beside(store_path(st));
+	if (store_photo_referenced(st, &all, &nall, cause) != 0 ||
+	    photo_store_open(dir, &ps, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < nmine; i++)
+		if (bsearch(&mine[i], all, nall, sizeof *all, cmp_str) == NULL &&
+		    photo_store_remove(ps, mine[i], rc == 0 ? cause : NULL) != 0)
+			rc = -1;
+out:
+	photo_store_close(ps);
+	free(dir);
+	store_photo_hashes_free(mine, nmine);
+	store_photo_hashes_free(all, nall);
+	store_record_free(rec);
+	return rc;
+}
