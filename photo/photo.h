@@ -123,6 +123,12 @@ bool photo_answer_is(const char *value);
  */
 int photo_answer_parse(const char *value, struct photo_info *out, size_t max, size_t *n);
 
+/*
+ * A JPEG's width and height from its frame header (SOFn), no pixel
+ * decoded: 0, or -1 when data is not a JPEG with a frame header.
+ */
+int photo_probe_jpeg(const void *data, size_t len, unsigned *width, unsigned *height);
+
 /* Where the photos of the database at db_path are kept: "<db_path>.photos".  Caller frees. */
 char *photo_store_dir_beside(const char *db_path);
 

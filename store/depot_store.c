@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "photo/photo.h"
+
 struct depot_sqlite {
 	struct depot_store base;
 	struct store *st;
@@ -62,6 +64,19 @@ sqlite_device_list(struct depot_store *ds, struct store_device **out, size_t *co
 	return store_device_list(sqlite_of(ds), out, count, cause);
 }
 
+static int
+sqlite_photo_reference(struct depot_store *ds, const char *device, const char *sha256,
+    int64_t *bytes, char **cause)
+{
+	return store_photo_reference(sqlite_of(ds), device, sha256, bytes, cause);
+}
+
+static char *
+sqlite_photo_dir(struct depot_store *ds)
+{
+	return photo_store_dir_beside(store_path(sqlite_of(ds)));
+}
+
 static void
 sqlite_close(struct depot_store *ds)
 {
@@ -78,6 +93,8 @@ static const struct depot_store_ops sqlite_ops = {
 	.device_add = sqlite_device_add,
 	.device_revoke = sqlite_device_revoke,
 	.device_list = sqlite_device_list,
+	.photo_reference = sqlite_photo_reference,
+	.photo_dir = sqlite_photo_dir,
 	.close = sqlite_close,
 };
 
@@ -154,4 +171,21 @@ int
 depot_store_device_list(struct depot_store *ds, struct store_device **out, size_t *count, char **cause)
 {
 	return ds->ops->device_list(ds, out, count, cause);
+}
+
+char *
+depot_store_photo_dir(struct depot_store *ds)
+{
+	return ds->ops->photo_dir != NULL ? ds->ops->photo_dir(ds) : NULL;
+}
+
+int
+depot_store_photo_reference(struct depot_store *ds, const char *device, const char *sha256,
+    int64_t *bytes, char **cause)
+{
+	*bytes = -1;
+	if (ds->ops->photo_reference == NULL)
+		return fc_fail(cause, "a %s depot keeps no photos yet: run the depot on SQLite to "
+		    "receive them", ds->ops->engine);
+	return ds->ops->photo_reference(ds, device, sha256, bytes, cause);
 }

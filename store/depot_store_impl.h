@@ -15,6 +15,10 @@ struct depot_store_ops {
 	int (*device_add)(struct depot_store *ds, const char *name, const char *token_hash, char **cause);
 	int (*device_revoke)(struct depot_store *ds, const char *name, char **cause);
 	int (*device_list)(struct depot_store *ds, struct store_device **out, size_t *count, char **cause);
+	/* NULL: the engine keeps no photos (depot_store_photo_reference refuses). */
+	int (*photo_reference)(struct depot_store *ds, const char *device, const char *sha256,
+	    int64_t *bytes, char **cause);
+	char *(*photo_dir)(struct depot_store *ds);
 	void (*close)(struct depot_store *ds);
 };
 

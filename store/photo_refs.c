@@ -145,3 +145,162 @@ out:
 	store_record_free(rec);
 	return rc;
 }
+
+/* ---- The upload (handheld) and the depot's check ---- */
+
+/* Parses each photo answer a statement's rows give in column 0 into s. */
+static int
+collect_photos(struct store *st, sqlite3_stmt *stmt, struct hash_set *s, const char *what,
+    char **cause)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		add_answer_photos(s, (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, what);
+	set_sort_unique(s);
+	return 0;
+}
+
+/* The photo answers of records in the statuses the condition names. */
+#define PHOTO_ANSWERS_OF(condition) \
+	"SELECT DISTINCT j.value FROM records, json_each(records.answers) AS j" \
+	" WHERE " condition " AND records.answers LIKE '%sha256:%' AND j.type = 'text'" \
+	" AND j.value LIKE 'sha256:%'"
+
+/* Removes from s the photos photo_uploads holds (committed or refused). */
+static int
+drop_done(struct store *st, struct hash_set *s, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT 1 FROM photo_uploads WHERE sha256 = ?1", cause);
+	size_t m = 0;
+	int rc = SQLITE_DONE;
+
+	if (stmt == NULL)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, s->v[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
+			free(s->v[i]);
+		else if (rc == SQLITE_DONE)
+			s->v[m++] = s->v[i];
+		else
+			break;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		for (size_t i = m; i < s->n; i++)
+			free(s->v[i]);
+		s->n = m;
+		return store_db_fail(st, cause, "read the photo uploads");
+	}
+	s->n = m;
+	return 0;
+}
+
+int
+store_photos_to_upload(struct store *st, char ***hashes, size_t *n, char **cause)
+{
+	struct hash_set s = { 0 };
+	sqlite3_stmt *stmt = store_prepare(st, PHOTO_ANSWERS_OF("records.status = 'sent'"), cause);
+
+	*hashes = NULL;
+	*n = 0;
+	if (stmt == NULL || collect_photos(st, stmt, &s, "list the photos to upload", cause) != 0 ||
+	    drop_done(st, &s, cause) != 0) {
+		store_photo_hashes_free(s.v, s.n);
+		return -1;
+	}
+	*hashes = s.v;
+	*n = s.n;
+	return 0;
+}
+
+int
+store_photo_uploaded(struct store *st, const char *sha256, long refused_status,
+    const char *reason, char **cause)
+{
+	char now[FC_TIME_LEN];
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO photo_uploads (sha256, done_at,"
+	    " refused_status, refused_reason) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(sha256) DO UPDATE"
+	    " SET done_at = ?2, refused_status = ?3, refused_reason = ?4", cause);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	fc_now_iso_utc(now);
+	sqlite3_bind_text(stmt, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
+	if (refused_status != 0)
+		sqlite3_bind_int64(stmt, 3, refused_status);
+	store_bind_text_or_null(stmt, 4, reason);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "record a photo upload");
+	return 0;
+}
+
+int
+store_photo_counts(struct store *st, int64_t *pending, int64_t *refused, char **cause)
+{
+	struct hash_set s = { 0 };
+	sqlite3_stmt *stmt = store_prepare(st, PHOTO_ANSWERS_OF("records.status <> 'draft'"), cause);
+	int rc;
+
+	*pending = *refused = 0;
+	if (stmt == NULL || collect_photos(st, stmt, &s, "count the photos to upload", cause) != 0 ||
+	    drop_done(st, &s, cause) != 0) {
+		store_photo_hashes_free(s.v, s.n);
+		return -1;
+	}
+	*pending = (int64_t)s.n;
+	store_photo_hashes_free(s.v, s.n);
+	stmt = store_prepare(st, "SELECT count(*) FROM photo_uploads WHERE refused_status IS NOT NULL",
+	    cause);
+	if (stmt == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*refused = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : store_db_fail(st, cause, "count the photos refused");
+}
+
+int
+store_photo_reference(struct store *st, const char *device, const char *sha256, int64_t *bytes,
+    char **cause)
+{
+	/*
+	 * A scan of the device's records (instr, no index): a depot checks a
+	 * photo once, before its first byte is stored.
+	 */
+	sqlite3_stmt *stmt = store_prepare(st, PHOTO_ANSWERS_OF("records.received_from = ?1"
+	    " AND instr(records.answers, ?2) > 0") " AND instr(j.value, ?2) > 0", cause);
+	struct photo_info ph[PHOTO_MAX_PER_ANSWER];
+	int rc;
+
+	*bytes = -1;
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, sha256, -1, SQLITE_STATIC);
+	while (*bytes < 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		size_t n;
+
+		if (photo_answer_parse((const char *)sqlite3_column_text(stmt, 0), ph,
+		    PHOTO_MAX_PER_ANSWER, &n) != 0)
+			continue;
+		for (size_t i = 0; i < n && i < PHOTO_MAX_PER_ANSWER; i++)
+			if (strcmp(ph[i].sha256, sha256) == 0)
+				*bytes = (int64_t)ph[i].bytes;
+	}
+	sqlite3_finalize(stmt);
+	if (*bytes < 0 && rc != SQLITE_DONE)
+		return store_db_fail(st, cause, "look up a photo's record");
+	return 0;
+}

@@ -172,10 +172,25 @@ static const char migration_5[] =
 	"CREATE TRIGGER pin_events_are_never_deleted BEFORE DELETE ON pin_events "
 	"BEGIN SELECT RAISE(ABORT, 'the PIN log is never deleted'); END;";
 
+static const char migration_6[] =
+	/*
+	 * Handheld: the photos the depot has committed (refused_status NULL)
+	 * or refused for good (its status and reason), by SHA-256.  A photo
+	 * named by a sent record and not here is still to upload
+	 * (docs/photos.md, "On the wire").
+	 */
+	"CREATE TABLE photo_uploads ("
+	"  sha256 TEXT PRIMARY KEY NOT NULL,"
+	"  done_at TEXT NOT NULL,"
+	"  refused_status INTEGER,"
+	"  refused_reason TEXT"
+	");";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };

@@ -27,7 +27,7 @@
 struct store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Bounds on the identifiers a record carries; longer input is refused. */
 #define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */
@@ -260,6 +260,24 @@ void store_photo_hashes_free(char **hashes, size_t n);
  * a photo could not be removed (the next collection will).
  */
 int store_discard_draft_photos(struct store *st, const char *uuid, char **cause);
+
+/*
+ * The upload (docs/photos.md, "On the wire").  A photo is to upload when a
+ * sent record names it and the depot has neither committed nor refused it
+ * yet: the hashes, sorted (free with store_photo_hashes_free).
+ */
+int store_photos_to_upload(struct store *st, char ***hashes, size_t *n, char **cause);
+/* The depot committed the photo (refused_status 0), or refused it for good (its status, reason). */
+int store_photo_uploaded(struct store *st, const char *sha256, long refused_status,
+    const char *reason, char **cause);
+/* Photos saved records name that the depot has not committed or refused, and those refused. */
+int store_photo_counts(struct store *st, int64_t *pending, int64_t *refused, char **cause);
+/*
+ * Depot: the bytes a record of device (as delivered by its token) gives
+ * for the photo sha256, or -1 in *bytes when none of its records names it.
+ */
+int store_photo_reference(struct store *st, const char *device, const char *sha256, int64_t *bytes,
+    char **cause);
 
 /* ---- Reviews: supervisor decisions, kept apart from the records. ---- */
 

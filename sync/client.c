@@ -174,6 +174,7 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 	long retry_for = o->retry_for_ms > 0 ? o->retry_for_ms : 120000L;
 	struct store *st = NULL;
 	struct sync_conn *c = NULL;
+	struct sync_photo_transport *pt = NULL;  /* the photos, after the records (photo_drain.c) */
 	enum sync_outcome how;
 	char *why = NULL;
 	int failures = 0;
@@ -183,6 +184,10 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		return fc_fail(cause, "no database");
 	if (sync_conn_open(o, &c, cause) != 0)
 		return -1;
+	if (sync_photo_conn_open(o, &pt, cause) != 0) {
+		sync_conn_close(c);
+		return -1;
+	}
 	if (store_open(o->db_path, STORE_READ_WRITE, &st, cause) != 0)
 		goto fail;
 	switch (store_drain_lock(st, false, cause)) {
@@ -214,6 +219,8 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		r.base_done = r.last_done;
 		r.base_bytes = r.last_bytes;
 		how = sync_drain(st, sync_conn_transport(c), o, run_drained, &r, &why);
+		if (how == SYNC_DONE)
+			how = sync_photo_drain(st, pt, o->db_path, &why);
 		if (how == SYNC_DONE)
 			break;
 		if (how == SYNC_RESIZED) {
@@ -252,11 +259,13 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 	if (refused_summary(st, cause) != 0)
 		goto fail;
 	store_close(st);
+	sync_photo_conn_close(pt);
 	sync_conn_close(c);
 	return 0;
 fail:
 	free(why);
 	store_close(st);
+	sync_photo_conn_close(pt);
 	sync_conn_close(c);
 	return -1;
 }

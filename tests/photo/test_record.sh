@@ -42,18 +42,7 @@ FC photo cat 0000000000000000000000000000000000000000000000000000000000000000 > 
 check "photo cat of a photo not stored says so" exit_says $? 1 "$SCRATCH/err" "not in the photo store"
 
 # A form with a small max-pixels and several photos a question.
-mkdir -p "$SCRATCH/forms"
-cat > "$SCRATCH/forms/hazard.csv" <<'CSV'
-survey,,,,,
-,type,name,label::English (en),parameters,appearance
-,text,what,What,,
-,image,evidence,Before and after,max-pixels=640,multiple
-,text,note,Note,,
-settings,,,,,
-,form_id,version,,,
-,hazard,1,,,
-CSV
-FH() { FC --forms "$SCRATCH/forms" "$@"; }
+FH() { FC --forms "$TOP/tests/photo/forms" "$@"; }
 FH record add --form hazard --inspector wang what=kerb evidence=@"$SCRATCH/street.jpg" \
 	evidence=@"$SCRATCH/close.jpg" > /dev/null
 a=$(answer 1 evidence)
