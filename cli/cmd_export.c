@@ -2,6 +2,12 @@
  * fieldcheck export --day YYYY-MM-DD --format csv|geojson [--form ID] [-o FILE]
  * fieldcheck export --day YYYY-MM-DD --format cases|cases-csv [--codes FILE]
  *                   [--grid FILE [--grid-names FILE]] [--gcj02] [--form ID] [-o FILE]
+ * fieldcheck export --day YYYY-MM-DD --media DIR [--format ...]
+ *
+ * --media writes the day's photos into DIR as <record uuid>_<question>[_n].jpg,
+ * the names the CSV's and GeoJSON's photo fields give (report/media.c); a
+ * photo the database does not hold (a depot that has the record and not yet
+ * its photo) is named on stderr as not yet received.
  *
  * Writes one day of records (drafts left out) for a GIS or a spreadsheet,
  * from a handheld's database or the depot's.  The database is opened read
@@ -19,6 +25,7 @@
 #include <unistd.h>
 
 #include "forms/forms.h"
+#include "photo/photo.h"
 #include "platform/platform.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -30,14 +37,47 @@ export_usage(FILE *f)
 	fputs("usage: fieldcheck export [--db PATH] [--forms DIR] --day YYYY-MM-DD\n"
 	      "                         --format csv|geojson [--form ID] [-o FILE]\n"
 	      "       fieldcheck export ... --format cases|cases-csv [--codes FILE]\n"
-	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n", f);
+	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n"
+	      "       fieldcheck export ... --media DIR [--format ...]\n", f);
+}
+
+/* --media: the day's photos into dir, from the photo store beside the database at db. */
+static int
+export_photos(struct store *st, const struct form_library *lib, const struct report_query *q,
+    const char *db, const char *dir, char **cause)
+{
+	char *photos = photo_store_dir_beside(db), *probe = xasprintf("%s/x", dir);
+	struct photo_store *ps = NULL;
+	struct export_sink *sink = NULL;
+	size_t copied, missing;
+	int rc = -1;
+
+	if (fc_mkdir_parents(probe, cause) != 0 || photo_store_open(photos, &ps, cause) != 0)
+		goto out;
+	sink = export_media_new(dir, ps);
+	if (report_stream(st, lib, q, sink, cause) != 0)
+		goto out;
+	export_media_counts(sink, &copied, &missing);
+	fprintf(stderr, "fieldcheck: %zu photo%s of %s written to %s", copied, copied == 1 ? "" : "s",
+	    q->day, dir);
+	if (missing > 0)
+		fprintf(stderr, ", %zu not yet received", missing);
+	fputc('\n', stderr);
+	rc = 0;
+out:
+	if (sink != NULL)
+		sink->free(sink);
+	photo_store_close(ps);
+	free(probe);
+	free(photos);
+	return rc;
 }
 
 int
 cmd_export(struct cli_globals *g, int argc, char **argv)
 {
 	enum { OPT_DAY = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_FORM, OPT_CODES, OPT_GRID,
-		OPT_GRID_NAMES, OPT_GCJ02 };
+		OPT_GRID_NAMES, OPT_GCJ02, OPT_MEDIA };
 	static const struct option options[] = {
 		CLI_COMMON_OPTIONS,
 		{ "day", required_argument, NULL, OPT_DAY },
@@ -47,13 +87,14 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		{ "grid", required_argument, NULL, OPT_GRID },
 		{ "grid-names", required_argument, NULL, OPT_GRID_NAMES },
 		{ "gcj02", no_argument, NULL, OPT_GCJ02 },
+		{ "media", required_argument, NULL, OPT_MEDIA },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_query q = { 0 };
 	const char *format = NULL, *output = NULL, *codes_path = NULL, *grid_path = NULL;
-	const char *names_path = NULL;
+	const char *names_path = NULL, *media = NULL;
 	struct platform_case_options cases = { 0 };
 	struct platform_codes *codes = NULL;
 	struct platform_grid *grid = NULL;
@@ -90,6 +131,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		case OPT_GRID: grid_path = optarg; break;
 		case OPT_GRID_NAMES: names_path = optarg; break;
 		case OPT_GCJ02: cases.gcj02 = true; break;
+		case OPT_MEDIA: media = optarg; break;
 		case 'o':
 			output = optarg;
 			break;
@@ -101,7 +143,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || q.day == NULL || format == NULL) {
+	if (optind != argc || q.day == NULL || (format == NULL && media == NULL)) {
 		if (optind == argc)
 			cli_error("%s", q.day == NULL ? "--day is required" : "--format is required");
 		export_usage(stderr);
@@ -112,6 +154,12 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 	if (store_open(path, STORE_READ_ONLY, &st, &cause) != 0)
 		goto fail;
 	lib = cli_load_forms(g);
+	if (media != NULL && export_photos(st, lib, &q, path, media, &cause) != 0)
+		goto fail;
+	if (format == NULL) {
+		status = 0;
+		goto done;
+	}
 	if (strncmp(format, "cases", 5) == 0) {
 		if ((codes = cli_load_codes(codes_path, &cause)) == NULL ||
 		    cli_load_grid(grid_path, names_path, &grid, &cause) != 0)

@@ -159,3 +159,29 @@ check "a photo over the depot's limit: the sync still succeeds" [ $? -eq 0 ]
 check "the record is at the depot" [ "$(depot_count)" -eq 4 ]
 check "the photo is refused, set aside" [ "$(status_of "$HH" 'photos refused')" = 2 ]
 check "the depot says which limit" grep -qF 'limit\x20of\x202048\x20bytes' "$DEPOT_LOG"
+
+# The supervisor's side: the day's photos out of the depot's database.
+day=$("$FIELDCHECK" --db "$DEPOT_DB" list | head -1 | cut -f3 | cut -c1-10)
+"$FIELDCHECK" --db "$DEPOT_DB" --forms "$TOP/tests/photo/forms" export --day "$day" \
+	--media "$SCRATCH/media" --format csv -o "$SCRATCH/day.csv" 2> "$SCRATCH/err"
+check "export --media exits 0" [ $? -eq 0 ]
+check "it writes the four photos the depot holds" [ "$(ls "$SCRATCH/media" | grep -c .)" -eq 4 ]
+check "named <uuid>_<question>[_n].jpg" sh -c "ls '$SCRATCH/media' | grep -Evq '^[0-9a-f-]{36}_evidence(_[12])?\.jpg$' && exit 1; ls '$SCRATCH/media' | grep -q '_evidence_2\.jpg$'"
+check "the photo the depot refused is named as not yet received" grep -q "not yet received" "$SCRATCH/err"
+csv_names_match() {
+	python3 - "$SCRATCH/day.csv" "$SCRATCH/media" <<'PY'
+import csv, hashlib, os, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+named = 0
+for r in rows:
+    for name, sha in zip(r["photos"].split(), r["photos_sha256"].split()):
+        named += 1
+        path = os.path.join(sys.argv[2], name)
+        if os.path.exists(path) and hashlib.sha256(open(path, "rb").read()).hexdigest() != sha:
+            sys.exit(1)
+sys.exit(0 if named == 5 else 1)
+PY
+}
+check "the CSV names every photo with its SHA-256, the files' own" csv_names_match
+"$FIELDCHECK" --db "$DEPOT_DB" --forms "$TOP/tests/photo/forms" report --day "$day" > "$SCRATCH/report" 2>&1
+check "the text report counts the photos" grep -q '^Photos: 5 in 4 records$' "$SCRATCH/report"
