@@ -253,7 +253,13 @@ reply_photo(struct MHD_Connection *conn, struct request *rq, const char *sha256,
 	rc = MHD_queue_response(conn, r->status, resp);
 	MHD_destroy_response(resp);
 	rq->responded = true;
-	log_request(rq, r->status, rq->device, sha256, 0, r->code, r->message);
+	if (r->message == NULL && r->offset >= 0) {
+		/* The log says where an upload stands: a resumed one starts past 0. */
+		snprintf(num, sizeof num, "offset=%lld", (long long)r->offset);
+		log_request(rq, r->status, rq->device, sha256, 0, r->code, num);
+	} else {
+		log_request(rq, r->status, rq->device, sha256, 0, r->code, r->message);
+	}
 	free(r->message);
 	r->message = NULL;
 	return rc;

@@ -20,7 +20,7 @@ rows = [bytes(random.getrandbits(8) for _ in range(w * 3)) for _ in range(8)]
 sys.stdout.buffer.write(b"P6 %d %d 255\n" % (w, h) + b"".join(rows[y % 8] for y in range(h)))' "$1" |
 		cjpeg -quality 90 > "$SCRATCH/p$1.jpg"
 }
-for i in 1 2 3 4; do jpeg $i; done
+for i in 1 2 3 4 5; do jpeg $i; done
 # add DB DEVICE FILE...: a hazard record of DEVICE with these photos.
 add() {
 	_db=$1 _dev=$2
@@ -150,13 +150,37 @@ tail -c +$((len * 9 / 10 + 1)) "$SCRATCH/p3.stored" > "$SCRATCH/rest"
 check "the rest from the depot's offset: 204" [ "$(patch_at $((len * 9 / 10)) "$SCRATCH/rest")" = 204 ]
 check "the photo is stored whole" cmp -s "$SCRATCH/p3.stored" "$DEPOT_DB.photos/$(echo "$sha" | cut -c1-2)/$sha.jpg"
 
+# The depot killed during a photo upload over a slow link: restarted, the
+# handheld's retry asks HEAD and sends only the rest.
+add "$HH" hh1 "$SCRATCH/p5.jpg"
+sha5=$("$FIELDCHECK" --db "$HH" list --json | python3 -c 'import json,sys; r=[json.loads(l) for l in sys.stdin]; print(r[-1]["answers"]["evidence"][7:71])')
+python3 "$NETFAULT" proxy 0 "$PORT" --rate-up 40000 > "$SCRATCH/slow.px" &
+SLOWPX=$!
+at_exit "kill $SLOWPX 2>/dev/null"
+PX=$(wait_port "$SCRATCH/slow.px")
+sync_to "http://127.0.0.1:$PX" --retry-for 60 --connect-timeout 1 > /dev/null 2> "$SCRATCH/kill.err" &
+SYNC=$!
+some_arrived() { [ "$(cat "$DEPOT_DB.photos/.uploads/$sha5".* 2>/dev/null | wc -c)" -gt 10000 ]; }
+wait_for 30 some_arrived
+depot_kill
+held_at_kill=$(cat "$DEPOT_DB.photos/.uploads/$sha5".* | wc -c)
+mark=$(wc -l < "$DEPOT_LOG")
+depot_start
+wait "$SYNC"
+check "the depot killed mid-photo: the sync still ends well" [ $? -eq 0 ]
+check "the photo is stored whole" cmp -s "$HH.photos/$(echo "$sha5" | cut -c1-2)/$sha5.jpg" \
+	"$DEPOT_DB.photos/$(echo "$sha5" | cut -c1-2)/$sha5.jpg"
+resumed() { tail -n +"$((mark + 1))" "$DEPOT_LOG" | grep " HEAD .*$sha5" | head -1 | grep -q "detail=offset=$held_at_kill\$"; }
+check "the retry went on from the $held_at_kill bytes the depot kept" resumed
+kill "$SLOWPX" 2>/dev/null
+
 # Over the depot's limit: the record is delivered, the photo refused with the limit named.
 depot_stop
 depot_start --max-photo-bytes 2048
 add "$HH" hh1 "$SCRATCH/p4.jpg"
 sync_to "http://127.0.0.1:$PORT" > /dev/null 2> "$SCRATCH/err"
 check "a photo over the depot's limit: the sync still succeeds" [ $? -eq 0 ]
-check "the record is at the depot" [ "$(depot_count)" -eq 4 ]
+check "the record is at the depot" [ "$(depot_count)" -eq 5 ]
 check "the photo is refused, set aside" [ "$(status_of "$HH" 'photos refused')" = 2 ]
 check "the depot says which limit" grep -qF 'limit\x20of\x202048\x20bytes' "$DEPOT_LOG"
 
@@ -165,7 +189,7 @@ day=$("$FIELDCHECK" --db "$DEPOT_DB" list | head -1 | cut -f3 | cut -c1-10)
 "$FIELDCHECK" --db "$DEPOT_DB" --forms "$TOP/tests/photo/forms" export --day "$day" \
 	--media "$SCRATCH/media" --format csv -o "$SCRATCH/day.csv" 2> "$SCRATCH/err"
 check "export --media exits 0" [ $? -eq 0 ]
-check "it writes the four photos the depot holds" [ "$(ls "$SCRATCH/media" | grep -c .)" -eq 4 ]
+check "it writes the five photos the depot holds" [ "$(ls "$SCRATCH/media" | grep -c .)" -eq 5 ]
 check "named <uuid>_<question>[_n].jpg" sh -c "ls '$SCRATCH/media' | grep -Evq '^[0-9a-f-]{36}_evidence(_[12])?\.jpg$' && exit 1; ls '$SCRATCH/media' | grep -q '_evidence_2\.jpg$'"
 check "the photo the depot refused is named as not yet received" grep -q "not yet received" "$SCRATCH/err"
 csv_names_match() {
@@ -179,9 +203,9 @@ for r in rows:
         path = os.path.join(sys.argv[2], name)
         if os.path.exists(path) and hashlib.sha256(open(path, "rb").read()).hexdigest() != sha:
             sys.exit(1)
-sys.exit(0 if named == 5 else 1)
+sys.exit(0 if named == 6 else 1)
 PY
 }
 check "the CSV names every photo with its SHA-256, the files' own" csv_names_match
 "$FIELDCHECK" --db "$DEPOT_DB" --forms "$TOP/tests/photo/forms" report --day "$day" > "$SCRATCH/report" 2>&1
-check "the text report counts the photos" grep -q '^Photos: 5 in 4 records$' "$SCRATCH/report"
+check "the text report counts the photos" grep -q '^Photos: 6 in 5 records$' "$SCRATCH/report"
