@@ -112,7 +112,9 @@
 	X(REVIEW, PREV,    TUI_CH('['), 0, 0, NULL, NULL, "[", "previous day", "前一天") \
 	X(REVIEW, NEXT,    TUI_CH(']'), 0, 0, NULL, NULL, "]", "next day", "后一天") \
 	X(REVIEW, MAP,     TUI_CH('m'), 0, 0, NULL, NULL, "m", "map of the day's positions", "当天位置地图") \
-	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN")
+	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN") \
+	X(REVIEW, PHOTO,   TUI_CH('p'), 0, 0, NULL, NULL, "p", \
+	    "the record's photos, full screen (Up, Down: the others)", "记录的照片，全屏（上下键：其他照片）")
 
 enum tui_key_group {
 #define TUI_GROUP_ENUM(name, en, zh) TUI_GROUP_##name,
