@@ -250,6 +250,9 @@ reply_photo(struct MHD_Connection *conn, struct request *rq, const char *sha256,
 	}
 	if (r->status != 204)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	/* A HEAD's reply has no body: the reason of a refusal goes in a header too. */
+	if (r->message != NULL && !generic && strpbrk(r->message, "\r\n") == NULL)
+		MHD_add_response_header(resp, "Fieldcheck-Reason", r->message);
 	rc = MHD_queue_response(conn, r->status, resp);
 	MHD_destroy_response(resp);
 	rq->responded = true;

@@ -272,6 +272,31 @@ store_photo_counts(struct store *st, int64_t *pending, int64_t *refused, char **
 }
 
 int
+store_photo_last_refusal(struct store *st, char sha256[STORE_HASH_LEN], long *status,
+    char *reason, size_t size, char **cause)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT sha256, refused_status, refused_reason"
+	    " FROM photo_uploads WHERE refused_status IS NOT NULL ORDER BY done_at DESC LIMIT 1", cause);
+	int rc;
+
+	sha256[0] = '\0';
+	*status = 0;
+	if (size > 0)
+		reason[0] = '\0';
+	if (stmt == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_column_copy(stmt, 0, sha256, STORE_HASH_LEN);
+		*status = (long)sqlite3_column_int64(stmt, 1);
+		store_column_copy(stmt, 2, reason, size);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    store_db_fail(st, cause, "read the photos refused");
+}
+
+int
 store_photo_reference(struct store *st, const char *device, const char *sha256, int64_t *bytes,
     char **cause)
 {

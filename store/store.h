@@ -270,6 +270,9 @@ int store_photos_to_upload(struct store *st, char ***hashes, size_t *n, char **c
 /* The depot committed the photo (refused_status 0), or refused it for good (its status, reason). */
 int store_photo_uploaded(struct store *st, const char *sha256, long refused_status,
     const char *reason, char **cause);
+/* The photo refused last: its hash ("" when none), the status (-1: on this device) and the reason. */
+int store_photo_last_refusal(struct store *st, char sha256[STORE_HASH_LEN], long *status,
+    char *reason, size_t size, char **cause);
 /* Photos saved records name that the depot has not committed or refused, and those refused. */
 int store_photo_counts(struct store *st, int64_t *pending, int64_t *refused, char **cause);
 /*

@@ -167,6 +167,28 @@ refused_summary(struct store *st, char **cause)
 	    first.refused_status, first.reason);
 }
 
+/*
+ * Says (as a progress note) how many photos the depot refused during this
+ * run, and why the last one was: the record went, the photo did not.
+ */
+static void
+photo_summary(struct store *st, struct run_ctx *r, int64_t refused_before)
+{
+	int64_t pending, refused;
+	char sha[STORE_HASH_LEN], reason[512], *note;
+	long status;
+
+	if (store_photo_counts(st, &pending, &refused, NULL) != 0 || refused <= refused_before ||
+	    store_photo_last_refusal(st, sha, &status, reason, sizeof reason, NULL) != 0)
+		return;
+	note = xasprintf("%lld photo%s not sent, kept on this device (their records were): "
+	    "photo %.12s: %s%s", (long long)(refused - refused_before),
+	    refused - refused_before == 1 ? "" : "s", sha, status > 0 ? "" : "on this device: ",
+	    reason);
+	run_report(r, note);
+	free(note);
+}
+
 int
 sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, char **cause)
 {
@@ -178,7 +200,7 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 	enum sync_outcome how;
 	char *why = NULL;
 	int failures = 0;
-	int64_t last_progress_ms = fc_monotonic_ms();
+	int64_t last_progress_ms = fc_monotonic_ms(), photos_pending, photos_refused_before = 0;
 
 	if (o->db_path == NULL)
 		return fc_fail(cause, "no database");
@@ -211,6 +233,8 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 	default:
 		goto fail;
 	}
+	if (store_photo_counts(st, &photos_pending, &photos_refused_before, NULL) != 0)
+		photos_refused_before = 0;
 	for (;;) {
 		int64_t before = r.last_done, wait;
 
@@ -256,6 +280,7 @@ sync_run(const struct sync_options *o, sync_progress_fn *progress, void *ctx, ch
 		}
 	}
 	free(why);
+	photo_summary(st, &r, photos_refused_before);
 	if (refused_summary(st, cause) != 0)
 		goto fail;
 	store_close(st);

@@ -32,6 +32,7 @@ struct photo_conn {
 	size_t reply_len;
 	int64_t upload_offset;           /* the reply's Upload-Offset; -1: none */
 	bool tus;                        /* the reply said Tus-Resumable: 1.0.0 */
+	char reason[512];                /* the reply's Fieldcheck-Reason (a HEAD has no body) */
 	atomic_bool *stop;
 	char error[CURL_ERROR_SIZE];
 	/* the body being PATCHed */
@@ -81,6 +82,8 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 			c->upload_offset = strtoll(v, NULL, 10);
 	} else if (strncasecmp(line, "Tus-Resumable:", 14) == 0) {
 		c->tus = strstr(line + 14, "1.0.0") != NULL;
+	} else if (strncasecmp(line, "Fieldcheck-Reason:", 18) == 0) {
+		fc_strlcpy(c->reason, line + 18 + strspn(line + 18, " \t"), sizeof c->reason);
 	}
 	return n;
 }
@@ -165,6 +168,7 @@ perform(struct photo_conn *c, const char *method, const char *sha256, struct cur
 	c->reply[0] = '\0';
 	c->upload_offset = -1;
 	c->tus = false;
+	c->reason[0] = '\0';
 	rc = curl_easy_perform(e);
 	*status = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
@@ -178,7 +182,8 @@ reply_error(struct photo_conn *c, long status)
 {
 	json_t *j = json_loadb(c->reply, c->reply_len, 0, NULL), *e = json_object_get(j, "error");
 	char *msg = json_is_string(e) ? xasprintf("the depot answered %ld: %s", status,
-	    json_string_value(e)) : xasprintf("the depot answered %ld", status);
+	    json_string_value(e)) : c->reason[0] != '\0' ? xasprintf("the depot answered %ld: %s",
+	    status, c->reason) : xasprintf("the depot answered %ld", status);
 
 	json_decref(j);
 	return msg;

@@ -182,6 +182,7 @@ sync_to "http://127.0.0.1:$PORT" > /dev/null 2> "$SCRATCH/err"
 check "a photo over the depot's limit: the sync still succeeds" [ $? -eq 0 ]
 check "the record is at the depot" [ "$(depot_count)" -eq 5 ]
 check "the photo is refused, set aside" [ "$(status_of "$HH" 'photos refused')" = 2 ]
+check "the sync says so, naming the limit" grep -q "1 photo not sent, kept on this device .*over this depot's limit of 2048 bytes" "$SCRATCH/err"
 check "the depot says which limit" grep -qF 'limit\x20of\x202048\x20bytes' "$DEPOT_LOG"
 
 # The supervisor's side: the day's photos out of the depot's database.
