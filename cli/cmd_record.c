@@ -137,6 +137,11 @@ read_pairs(const struct form *f, int first, int argc, char **argv, bool at,
 			}
 		if (npairs > 0 && &pairs[npairs - 1] == p && p->value[0] == '@' &&
 		    form_question_type(f, (size_t)p->q) == FORM_PHOTO) {
+			if (!form_question_is_image(f, (size_t)p->q)) {
+				cli_error("%s: @FILE imports a photo, and this question takes an audio, "
+				    "video or other file: give its path", p->name);
+				return -1;
+			}
 			p->files = xcalloc(1, sizeof *p->files);
 			p->files[p->nfiles++] = p->value + 1;
 		}
@@ -180,30 +185,19 @@ static int
 import_one(const struct form *f, size_t q, const char *file, struct photo_store *ps,
     struct new_photos *added, struct photo_info *info)
 {
-	unsigned char *jpeg = NULL;
-	size_t len = 0;
 	char *cause = NULL;
-	bool had;
-	int rc = -1;
+	bool fresh;
 
-	if (photo_import(file, max_pixels(f, q), &jpeg, &len, info, &cause) != 0) {
+	if (photo_store_import(ps, file, max_pixels(f, q), info, &fresh, &cause) != 0) {
 		cli_error("%s: %s", form_question_name(f, q), cause);
-		goto out;
+		free(cause);
+		return -1;
 	}
-	had = photo_store_has(ps, info->sha256);
-	if (photo_store_put(ps, jpeg, len, NULL, &cause) != 0) {
-		cli_error("%s: %s", form_question_name(f, q), cause);
-		goto out;
-	}
-	if (!had) {
+	if (fresh) {
 		added->sha = xreallocarray(added->sha, added->n + 1, sizeof *added->sha);
 		memcpy(added->sha[added->n++], info->sha256, PHOTO_HASH_LEN);
 	}
-	rc = 0;
-out:
-	free(cause);
-	free(jpeg);
-	return rc;
+	return 0;
 }
 
 /* An answer typed in the photo form must name photos the store holds: the upload sends them. */

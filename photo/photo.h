@@ -96,6 +96,16 @@ int photo_import_mem(const void *data, size_t len, unsigned max_long_edge,
     const struct photo_limits *lim, unsigned char **jpeg, size_t *jpeg_len,
     struct photo_info *out, char **cause);
 
+/*
+ * photo_import, then photo_store_put: the photo at src_path checked, made
+ * small and on disk in ps (synced) when this returns 0, described by *out;
+ * *added says it was not in the store before (so a caller that does not
+ * save the record naming it may remove it again).
+ */
+struct photo_store;
+int photo_store_import(struct photo_store *ps, const char *src_path, unsigned max_long_edge,
+    struct photo_info *out, bool *added, char **cause);
+
 /* True when s is a SHA-256 in the store's form: 64 lowercase hex digits. */
 bool photo_valid_sha256(const char *s);
 

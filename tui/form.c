@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "meaning/meaning.h"
+#include "photo/photo.h"
 #include "tui/tui_internal.h"
 #include "util/util.h"
 
@@ -225,6 +226,45 @@ go_review(struct fs *fs)
 	tui_push(fs->app, &review_ops, fs);
 }
 
+/*
+ * A path typed for an image question: the photo imported into the store
+ * beside the database (checked, downscaled to the question's max-pixels,
+ * synced), value becoming its answer.  -1 with the message shown when it
+ * cannot be.  The import runs here, in the key's handling: some 0.2 s for
+ * a 12-megapixel photo on this machine.
+ */
+static int
+import_typed_photo(struct fs *fs, char *value, size_t size)
+{
+	const char *mp = form_question_parameter(fs->f, fs->q, "max-pixels");
+	char *dir = photo_store_dir_beside(store_path(fs->app->st)), *cause = NULL, *answer;
+	struct photo_store *ps = NULL;
+	struct photo_info info;
+	bool fresh;
+	int rc = -1;
+
+	if (photo_store_open(dir, &ps, &cause) == 0 &&
+	    photo_store_import(ps, value, mp != NULL ? (unsigned)strtoul(mp, NULL, 10) : 0, &info,
+	    &fresh, &cause) == 0) {
+		answer = photo_answer_format(&info, 1);
+		fc_strlcpy(value, answer, size);
+		free(answer);
+		rc = 0;
+	} else {
+		/* The inspector sees the path typed: the reason alone fits the line. */
+		size_t n = strlen(value);
+		const char *why = cause == NULL ? "" : strncmp(cause, value, n) == 0 &&
+		    strncmp(cause + n, ": ", 2) == 0 ? cause + n + 2 : cause;
+
+		set_msg(fs, xasprintf("%s: %s", tui_tr(fs->app, fs->f, "Photo not imported",
+		    "照片未导入"), why), true);
+	}
+	free(cause);
+	photo_store_close(ps);
+	free(dir);
+	return rc;
+}
+
 static void
 accept(struct fs *fs)
 {
@@ -234,6 +274,12 @@ accept(struct fs *fs)
 
 	if (is_editor(t)) {
 		tui_edit_text(&fs->ed, value, sizeof value);
+		if (t == FORM_PHOTO && form_question_is_image(fs->f, fs->q) && value[0] != '\0' &&
+		    !photo_answer_is(value)) {
+			if (import_typed_photo(fs, value, sizeof value) != 0)
+				return;
+			tui_edit_init(&fs->ed, value, ANSWER_MAX);
+		}
 		if (set_answer(fs, value, true) != 0)
 			return;
 	}
@@ -480,7 +526,11 @@ type_hint(const struct fs *fs, enum form_qtype t)
 	case FORM_DATETIME: return "YYYY-MM-DDTHH:MM";
 	case FORM_GEOPOINT: return tui_tr(fs->app, fs->f, "lat lon alt acc  (F5: use GPS)",
 	    "纬度 经度 高度 精度（F5 用 GPS）");
-	case FORM_PHOTO: return tui_tr(fs->app, fs->f, "path of the photo file", "照片文件路径");
+	case FORM_PHOTO:
+		return form_question_is_image(fs->f, fs->q) ?
+		    tui_tr(fs->app, fs->f, "path of the photo file: it is imported and kept with the record",
+		    "照片文件路径：导入后随记录保存") :
+		    tui_tr(fs->app, fs->f, "path of the file", "文件路径");
 	default: return "";
 	}
 }
