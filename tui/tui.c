@@ -378,6 +378,13 @@ tui_refresh_counts(struct tui_app *app)
 
 	if (store_count_by_status(app->st, counts, NULL) == 0)
 		app->queue = counts[STORE_FINAL] + counts[STORE_BUNDLED];
+	/* Photos go after the records, with `fieldcheck sync`: counted apart (docs/photos.md). */
+	{
+		int64_t refused;
+
+		if (store_photo_counts(app->st, &app->photos_pending, &refused, NULL) != 0)
+			app->photos_pending = 0;
+	}
 	fc_local_day(day, time(NULL));
 	f.day = day;
 	f.inspector = app->inspector;
@@ -496,6 +503,12 @@ draw_status(struct tui_app *app)
 		snprintf(right, sizeof right, "%s %lld │ %s %s", tui_tr(app, NULL, "queue", "待发送"),
 		    (long long)app->queue, tui_tr(app, NULL, "sync", "同步"),
 		    off ? tui_tr(app, NULL, "off", "关") : app->last_sync);
+	}
+	if (app->photos_pending > 0 && !narrow) {
+		size_t len = strlen(right);
+
+		snprintf(right + len, sizeof right - len, tui_tr(app, NULL, " · photos %lld",
+		    " · 照片 %lld"), (long long)app->photos_pending);
 	}
 	/* Inspector first, then the GPS (plainly marked when bad), queue and sync last. */
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",

@@ -269,6 +269,7 @@ struct tui_app {
 	size_t depth;
 	int64_t queue;                /* final + bundled: waiting for the depot */
 	int64_t today;                /* my finalized records today */
+	int64_t photos_pending;       /* photos saved records name, not yet at the depot */
 	char last_sync[64];
 	struct sync_proc *sync;       /* the worker process; NULL unless a depot `server` is configured */
 	struct sync_status sync_status;
