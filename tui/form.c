@@ -367,6 +367,88 @@ fill_from_gps(struct fs *fs)
 	set_answer(fs, value, false);
 }
 
+/* The configuration's camera command, or NULL. */
+static const char *
+photo_command(const struct tui_app *app)
+{
+	const char *c = fc_config_get(app->opt.config, "photo_command");
+
+	return c != NULL && c[0] != '\0' ? c : NULL;
+}
+
+/* F5 acts on a position question only; F6 on an image question, with a camera command set. */
+static bool
+form_acts(struct tui_screen *s, enum tui_action a)
+{
+	struct fs *fs = s->priv;
+
+	if (a == TUI_ACT_CAPTURE)
+		return form_question_is_image(fs->f, fs->q) && photo_command(s->app) != NULL;
+	return a != TUI_ACT_GPSFILL || form_question_type(fs->f, fs->q) == FORM_GEOPOINT;
+}
+
+/* F6: runs the camera command beside the loop (capture.c); form_update takes its end. */
+static void
+start_capture(struct fs *fs)
+{
+	struct tui_app *app = fs->app;
+	const char *t = fc_config_get(app->opt.config, "photo_timeout");
+	unsigned timeout = t != NULL && atoi(t) > 0 && atoi(t) <= 600 ? (unsigned)atoi(t) : 30;
+	char *cause = NULL;
+
+	if (app->capture != NULL) {
+		set_msg(fs, xstrdup(tui_tr(app, fs->f, "Already taking a photo.", "正在拍照。")), false);
+		return;
+	}
+	if (tui_capture_start(photo_command(app), timeout, &app->capture, &cause) != 0) {
+		set_msg(fs, cause, true);
+		return;
+	}
+	app->capture_state = TUI_CAPTURE_RUNNING;
+	set_msg(fs, xstrdup(tui_tr(app, fs->f, "Taking a photo…", "正在拍照…")), false);
+}
+
+/* The camera command ended: its photo imported as this question's answer, or why not. */
+static void
+form_update(struct tui_screen *s)
+{
+	struct fs *fs = s->priv;
+	struct tui_app *app = s->app;
+	char value[VALUE_LEN];
+	const char *m = app->capture_message;
+
+	if (app->capture == NULL || app->capture_state == TUI_CAPTURE_RUNNING)
+		return;
+	switch (app->capture_state) {
+	case TUI_CAPTURE_DONE:
+		fc_strlcpy(value, tui_capture_path(app->capture), sizeof value);
+		if (form_question_type(fs->f, fs->q) == FORM_PHOTO &&
+		    import_typed_photo(fs, value, sizeof value) == 0) {
+			tui_edit_init(&fs->ed, value, ANSWER_MAX);
+			if (set_answer(fs, value, true) == 0) {
+				save_draft(fs);
+				set_msg(fs, xstrdup(tui_tr(app, fs->f, "Photo taken and kept.",
+				    "已拍照并保存。")), false);
+			}
+		}
+		break;
+	case TUI_CAPTURE_FAILED:
+		set_msg(fs, xasprintf(tui_tr(app, fs->f, "The camera command failed (exit %s)",
+		    "拍照命令失败（退出码 %s）"), m), true);
+		break;
+	case TUI_CAPTURE_NOTHING:
+		set_msg(fs, xstrdup(tui_tr(app, fs->f, "The camera command wrote no photo.",
+		    "拍照命令没有写出照片。")), true);
+		break;
+	default:
+		set_msg(fs, xasprintf(tui_tr(app, fs->f, "The camera command did not finish in %s s: "
+		    "stopped.", "拍照命令 %s 秒内未完成，已停止。"), m), true);
+		break;
+	}
+	tui_capture_free(app->capture);
+	app->capture = NULL;
+}
+
 static bool
 form_key(struct tui_screen *s, enum tui_action a, int key)
 {
@@ -448,6 +530,10 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	case TUI_ACT_GPSFILL:
 		if (t == FORM_GEOPOINT)
 			fill_from_gps(fs);
+		break;
+	case TUI_ACT_CAPTURE:
+		if (form_acts(s, a))
+			start_capture(fs);
 		break;
 	case TUI_ACT_UP:
 		if (nc > 0 && fs->cursor > 0) {
@@ -645,6 +731,9 @@ form_close(struct tui_screen *s)
 
 	if (fs == NULL)
 		return;
+	/* The camera command is this form's: it goes with it. */
+	tui_capture_free(s->app->capture);
+	s->app->capture = NULL;
 	form_session_free(fs->sess);
 	store_record_free(fs->rec);
 	free(fs->msg);
@@ -669,21 +758,13 @@ form_save(struct tui_screen *s)
 }
 
 static const enum tui_action form_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_GPSFILL, TUI_ACT_DISCARD,
-	TUI_ACT_QUIT, TUI_ACT_NONE
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_GPSFILL, TUI_ACT_CAPTURE,
+	TUI_ACT_DISCARD, TUI_ACT_QUIT, TUI_ACT_NONE
 };
-/* F5 acts on a position question only. */
-static bool
-form_acts(struct tui_screen *s, enum tui_action a)
-{
-	struct fs *fs = s->priv;
-
-	return a != TUI_ACT_GPSFILL || form_question_type(fs->f, fs->q) == FORM_GEOPOINT;
-}
 
 static const struct tui_screen_ops form_ops = {
 	.name = "form", .draw = form_draw, .key = form_key, .close = form_close,
-	.save = form_save, .bar = form_bar, .acts = form_acts,
+	.save = form_save, .bar = form_bar, .acts = form_acts, .update = form_update,
 };
 
 /*

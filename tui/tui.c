@@ -913,6 +913,8 @@ next_timeout(struct tui_app *app)
 		t = g;
 	if ((g = tui_input_timeout(&app->input, now)) >= 0 && (t < 0 || g < t))
 		t = g;
+	if (app->capture != NULL && ((g = tui_capture_timeout_ms(app->capture)) < t || t < 0))
+		t = g;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
 		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
@@ -1010,7 +1012,7 @@ tui_run(const struct tui_options *opt, char **cause)
 	app->dirty = true;
 
 	while (!app->quit) {
-		struct pollfd pfd[4];
+		struct pollfd pfd[5];
 		nfds_t n = 0;
 		int gfd, r;
 
@@ -1027,6 +1029,8 @@ tui_run(const struct tui_options *opt, char **cause)
 			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
 		if (app->sync != NULL && sync_proc_fd(app->sync) >= 0)
 			pfd[n++] = (struct pollfd){ .fd = sync_proc_fd(app->sync), .events = POLLIN };
+		if (app->capture != NULL && tui_capture_fd(app->capture) >= 0)
+			pfd[n++] = (struct pollfd){ .fd = tui_capture_fd(app->capture), .events = POLLIN };
 		r = poll(pfd, n, next_timeout(app));
 		if (r < 0 && errno != EINTR)
 			break;
@@ -1038,6 +1042,18 @@ tui_run(const struct tui_options *opt, char **cause)
 			app->dirty = true;
 			if (top->ops->update != NULL)
 				top->ops->update(top);
+		}
+		if (app->capture != NULL && app->capture_state == TUI_CAPTURE_RUNNING) {
+			/* The camera command's end is news for the form that started it. */
+			app->capture_state = tui_capture_poll(app->capture, app->capture_message,
+			    sizeof app->capture_message);
+			if (app->capture_state != TUI_CAPTURE_RUNNING) {
+				struct tui_screen *top = &app->stack[app->depth - 1];
+
+				app->dirty = true;
+				if (top->ops->update != NULL)
+					top->ops->update(top);
+			}
 		}
 		if (app->sync != NULL && sync_proc_read(app->sync, &app->sync_status) == 1) {
 			app->have_sync_status = true;
@@ -1082,6 +1098,7 @@ fail:
 			s->ops->close(s);
 	}
 	restore_terminal();
+	tui_capture_free(app->capture);
 	if (app->sync != NULL)
 		sync_proc_stop(app->sync);
 	if (app->gc != NULL)

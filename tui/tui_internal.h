@@ -78,6 +78,9 @@
 	    "the save screen: every answer, the position, save", "保存屏：所有答案、位置、保存") \
 	X(FORM, GPSFILL, KEY_F(5), 0, 0, "GPS", "定位", "F5", \
 	    "position question: take the current fix", "位置题：填入当前定位") \
+	X(FORM, CAPTURE, KEY_F(6), 0, 0, "Camera", "拍照", "F6", \
+	    "photo question: take it with the camera command (photo_command)", \
+	    "照片题：用拍照命令拍照（photo_command）") \
 	X(FORM, DISCARD, KEY_F(8), 0, 0, "Discard", "删除", "F8", \
 	    "discard this draft (asks first)", "删除此草稿（先确认）") \
 	X(FORM, NONEFOUND, TUI_CH('0'), 0, 0, NULL, NULL, "0", \
@@ -253,6 +256,27 @@ struct tui_screen {
 #define TUI_LANG_LEN 64
 #define TUI_FLASH_LEN 256
 
+/*
+ * ---- The camera command (capture.c): `photo_command` run beside the
+ * poll loop with a deadline; the photo is written to tui_capture_path. ----
+ */
+struct tui_capture;
+enum tui_capture_state {
+	TUI_CAPTURE_RUNNING,
+	TUI_CAPTURE_DONE,        /* exited 0 and wrote something */
+	TUI_CAPTURE_FAILED,      /* message: the exit status and its last line */
+	TUI_CAPTURE_NOTHING,     /* exited 0 and wrote nothing */
+	TUI_CAPTURE_TIMED_OUT,   /* killed; message: the seconds it had */
+};
+int tui_capture_start(const char *command, unsigned timeout_s, struct tui_capture **out,
+    char **cause);
+int tui_capture_fd(const struct tui_capture *c);
+int tui_capture_timeout_ms(const struct tui_capture *c);
+const char *tui_capture_path(const struct tui_capture *c);
+enum tui_capture_state tui_capture_poll(struct tui_capture *c, char *message, size_t size);
+/* Kills it if it still runs, and removes its file. */
+void tui_capture_free(struct tui_capture *c);
+
 struct tui_app {
 	struct tui_options opt;
 	struct store *st;
@@ -270,6 +294,9 @@ struct tui_app {
 	int64_t queue;                /* final + bundled: waiting for the depot */
 	int64_t today;                /* my finalized records today */
 	int64_t photos_pending;       /* photos saved records name, not yet at the depot */
+	struct tui_capture *capture;  /* the camera command under way (a form screen's), or NULL */
+	enum tui_capture_state capture_state;  /* its end, until the form takes it */
+	char capture_message[200];
 	char last_sync[64];
 	struct sync_proc *sync;       /* the worker process; NULL unless a depot `server` is configured */
 	struct sync_status sync_status;
