@@ -382,9 +382,30 @@ form_acts(struct tui_screen *s, enum tui_action a)
 {
 	struct fs *fs = s->priv;
 
+	const char *dir = fc_config_get(s->app->opt.config, "photo_dir");
+
 	if (a == TUI_ACT_CAPTURE)
 		return form_question_is_image(fs->f, fs->q) && photo_command(s->app) != NULL;
+	if (a == TUI_ACT_PICKPHOTO)
+		return form_question_is_image(fs->f, fs->q) && dir != NULL && dir[0] != '\0';
 	return a != TUI_ACT_GPSFILL || form_question_type(fs->f, fs->q) == FORM_GEOPOINT;
+}
+
+/* A photo chosen in the picker: imported as a typed path would be. */
+static void
+picked(void *ctx, const char *path)
+{
+	struct fs *fs = ctx;
+	char value[VALUE_LEN];
+
+	fc_strlcpy(value, path, sizeof value);
+	if (import_typed_photo(fs, value, sizeof value) != 0)
+		return;
+	tui_edit_init(&fs->ed, value, ANSWER_MAX);
+	if (set_answer(fs, value, true) == 0) {
+		save_draft(fs);
+		set_msg(fs, xstrdup(tui_tr(fs->app, fs->f, "Photo kept.", "照片已保存。")), false);
+	}
 }
 
 /* F6: runs the camera command beside the loop (capture.c); form_update takes its end. */
@@ -534,6 +555,10 @@ form_key(struct tui_screen *s, enum tui_action a, int key)
 	case TUI_ACT_CAPTURE:
 		if (form_acts(s, a))
 			start_capture(fs);
+		break;
+	case TUI_ACT_PICKPHOTO:
+		if (form_acts(s, a))
+			tui_photo_pick_open(app, fc_config_get(app->opt.config, "photo_dir"), picked, fs);
 		break;
 	case TUI_ACT_UP:
 		if (nc > 0 && fs->cursor > 0) {
@@ -759,7 +784,7 @@ form_save(struct tui_screen *s)
 
 static const enum tui_action form_bar[] = {
 	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_SAVE, TUI_ACT_GPSFILL, TUI_ACT_CAPTURE,
-	TUI_ACT_DISCARD, TUI_ACT_QUIT, TUI_ACT_NONE
+	TUI_ACT_DISCARD, TUI_ACT_PICKPHOTO, TUI_ACT_QUIT, TUI_ACT_NONE
 };
 
 static const struct tui_screen_ops form_ops = {

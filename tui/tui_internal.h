@@ -81,6 +81,9 @@
 	X(FORM, CAPTURE, KEY_F(6), 0, 0, "Camera", "拍照", "F6", \
 	    "photo question: take it with the camera command (photo_command)", \
 	    "照片题：用拍照命令拍照（photo_command）") \
+	X(FORM, PICKPHOTO, KEY_F(9), 0, 0, "Folder", "相册", "F9", \
+	    "photo question: pick one from the photo folder (photo_dir), newest first", \
+	    "照片题：从照片文件夹（photo_dir）选取，最新的在前") \
 	X(FORM, DISCARD, KEY_F(8), 0, 0, "Discard", "删除", "F8", \
 	    "discard this draft (asks first)", "删除此草稿（先确认）") \
 	X(FORM, NONEFOUND, TUI_CH('0'), 0, 0, NULL, NULL, "0", \
@@ -312,6 +315,13 @@ struct tui_app {
 	int bar_x[12], bar_w[12];     /* bottom bar hit boxes, by F-key number */
 	int rows, cols;
 };
+
+/*
+ * The photo picker (photo_pick.c): the JPEG and PNG files of dir, newest
+ * first; done(ctx, path) when one is chosen (after the picker is gone).
+ */
+typedef void tui_pick_fn(void *ctx, const char *path);
+int tui_photo_pick_open(struct tui_app *app, const char *dir, tui_pick_fn *done, void *ctx);
 
 /* Screen stack.  push returns -1 when the screen refused to open. */
 int tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv);

@@ -30,7 +30,16 @@ hang) exec sleep 61 ;;
 esac
 CAM
 mkdir -p "$XDG_CONFIG_HOME/fieldcheck"
-printf 'photo_command = sh %s\nphoto_timeout = 2\n' "$SCRATCH/cam.sh" > "$XDG_CONFIG_HOME/fieldcheck/config"
+# The camera's folder: an older and a newer photo, and a file that is none.
+mkdir -p "$SCRATCH/DCIM"
+python3 -c 'import sys; sys.stdout.buffer.write(b"P6 160 120 255\n" + bytes([250, 250, 250]) * 160 * 120)' |
+	cjpeg > "$SCRATCH/DCIM/IMG_0002.JPG"
+cp "$SCRATCH/kerb.jpg" "$SCRATCH/DCIM/IMG_0001.JPG"
+printf 'x' > "$SCRATCH/DCIM/notes.txt"
+touch -d '2026-11-24 08:15' "$SCRATCH/DCIM/IMG_0001.JPG"
+touch -d '2026-11-24 09:30' "$SCRATCH/DCIM/IMG_0002.JPG"
+printf 'photo_command = sh %s\nphoto_timeout = 2\nphoto_dir = %s\n' "$SCRATCH/cam.sh" "$SCRATCH/DCIM" \
+	> "$XDG_CONFIG_HOME/fieldcheck/config"
 photos() { find "$DB.photos" -name '*.jpg' 2>/dev/null | grep -c .; }
 draft_answer() { "$FIELDCHECK" --db "$DB" list --json --status draft | python3 -c 'import json,sys; r=[json.loads(l) for l in sys.stdin]; print(r[0]["answers"].get("evidence", "") if r else "")'; }
 
@@ -85,3 +94,14 @@ check "a photo taken is kept" tmux_wait "Photo taken and kept."
 camera_ok() { draft_answer | grep -Eq '^sha256:[0-9a-f]{64} 320x240 [0-9]+ -$'; }
 check "the draft names it by SHA-256" wait_for 5 camera_ok
 check "no camera command is left running" sh -c "! pgrep -f '^sleep 61$' > /dev/null"
+
+# ---- The folder picker (F9) ----
+tmux_keys F9
+check "F9 lists the folder's photos" tmux_wait "Photos in the folder: 2"
+newest_first() { [ "$(tmux_row 'IMG_0002.JPG')" -lt "$(tmux_row 'IMG_0001.JPG')" ]; }
+check "newest first" newest_first
+check "each with its time and size" tmux_wait "2026-11-24 09:30"
+tmux_keys Enter
+check "Enter keeps the one chosen" tmux_wait "Photo kept."
+picked_ok() { draft_answer | grep -Eq '^sha256:[0-9a-f]{64} 160x120 [0-9]+ -$'; }
+check "the draft names it" wait_for 5 picked_ok
