@@ -307,7 +307,7 @@ store_photo_reference(struct store *st, const char *device, const char *sha256, 
 	sqlite3_stmt *stmt = store_prepare(st, PHOTO_ANSWERS_OF("records.received_from = ?1"
 	    " AND instr(records.answers, ?2) > 0") " AND instr(j.value, ?2) > 0", cause);
 	struct photo_info ph[PHOTO_MAX_PER_ANSWER];
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*bytes = -1;
 	if (stmt == NULL)

@@ -1105,7 +1105,7 @@ test_discard_draft_frees_its_photos(void **state)
 	assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &cause), 0);
 	assert_int_equal(photo_store_open(dir, &ps, &cause), 0);
 	for (int i = 0; i < 3; i++) {
-		char bytes[16];
+		char bytes[32];
 
 		snprintf(bytes, sizeof bytes, "photo %d", i);
 		assert_int_equal(photo_store_put(ps, bytes, strlen(bytes), sha[i], &cause), 0);
