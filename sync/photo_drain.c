@@ -64,6 +64,8 @@ upload_one(struct store *st, struct sync_photo_transport *t, struct photo_store 
 	}
 	if (how == SYNC_DONE)
 		how = store_photo_uploaded(st, sha, 0, NULL, cause) == 0 ? SYNC_DONE : SYNC_LOCAL;
+	else if (how == SYNC_REFUSED && (u.status == 404 || u.status == 405))
+		how = SYNC_NO_PHOTOS;
 	else if (how == SYNC_REFUSED && photo_refusal(u.status))
 		how = store_photo_uploaded(st, sha, u.status, why, cause) == 0 ? SYNC_DONE : SYNC_LOCAL;
 	else
@@ -101,6 +103,9 @@ sync_photo_drain(struct store *st, struct sync_photo_transport *t, const char *d
 		}
 		how = upload_one(st, t, ps, hashes[i], cause);
 	}
+	/* A depot older than photos: the records went, the photos wait for a newer one. */
+	if (how == SYNC_NO_PHOTOS)
+		how = SYNC_DONE;
 out:
 	photo_store_close(ps);
 	free(dir);

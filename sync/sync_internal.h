@@ -18,6 +18,7 @@ enum sync_outcome {
 	SYNC_ABORTED,       /* asked to stop */
 	SYNC_LOCAL,         /* our own store failed */
 	SYNC_RESIZED,       /* a bundle too big for the link was re-frozen smaller: go again now */
+	SYNC_NO_PHOTOS,     /* photo_drain.c only: the depot has no photo resource (404, 405) */
 };
 
 /* What one upload attempt saw besides its outcome. */
