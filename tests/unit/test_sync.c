@@ -288,6 +288,22 @@ fake_stopped(struct sync_transport *t)
 	return false;
 }
 
+/* A new road record of alice's on hh1, without answers.  Caller frees. */
+static struct store_record *
+road_record(void)
+{
+	struct store_record *rec = store_record_new();
+
+	fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
+	fc_strlcpy(rec->device, "hh1", sizeof rec->device);
+	fc_strlcpy(rec->day, "2026-11-24", sizeof rec->day);
+	fc_strlcpy(rec->pos.reason, "test", sizeof rec->pos.reason);
+	return rec;
+}
+
 /* n final records in a new store at path; the store stays open. */
 static struct store *
 queue_of(const char *path, int n)
@@ -297,15 +313,8 @@ queue_of(const char *path, int n)
 
 	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), 0);
 	for (int i = 0; i < n; i++) {
-		struct store_record *rec = store_record_new();
+		struct store_record *rec = road_record();
 
-		fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
-		fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
-		fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
-		fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
-		fc_strlcpy(rec->device, "hh1", sizeof rec->device);
-		fc_strlcpy(rec->day, "2026-11-24", sizeof rec->day);
-		fc_strlcpy(rec->pos.reason, "test", sizeof rec->pos.reason);
 		snprintf(note, sizeof note, "R-%d: 坑槽 %d, 深约 %d cm", i, i * 7 % 13, i % 9);
 		store_record_set_answer(rec, "asset_id", note);
 		assert_int_equal(store_finalize(st, rec, &cause), 0);
@@ -549,7 +558,7 @@ sent_with_photo(const char *dir, char **db, size_t *len, char sha[PHOTO_HASH_LEN
 	unsigned char bytes[20000];
 	char *pdir, *answer, *cause = NULL;
 	struct store *st;
-	struct store_record *rec = store_record_new();
+	struct store_record *rec = road_record();
 
 	*db = xasprintf("%s/hh.db", dir);
 	pdir = photo_store_dir_beside(*db);
@@ -564,11 +573,6 @@ sent_with_photo(const char *dir, char **db, size_t *len, char sha[PHOTO_HASH_LEN
 	info.bytes = *len = sizeof bytes;
 	answer = photo_answer_format(&info, 1);
 	assert_int_equal(store_open(*db, STORE_READ_WRITE, &st, &cause), 0);
-	fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
-	fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
-	fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
-	fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
-	fc_strlcpy(rec->device, "hh1", sizeof rec->device);
 	store_record_set_answer(rec, "asset_id", "R-0");
 	store_record_set_answer(rec, "photo", answer);
 	assert_int_equal(store_finalize(st, rec, &cause), 0);
