@@ -81,11 +81,11 @@
 	X(FORM, CAPTURE, KEY_F(6), 0, 0, "Camera", "拍照", "F6", \
 	    "photo question: take it with the camera command (photo_command)", \
 	    "照片题：用拍照命令拍照（photo_command）") \
+	X(FORM, DISCARD, KEY_F(8), 0, 0, "Discard", "删除", "F8", \
+	    "discard this draft (asks first)", "删除此草稿（先确认）") \
 	X(FORM, PICKPHOTO, KEY_F(9), 0, 0, "Folder", "相册", "F9", \
 	    "photo question: pick one from the photo folder (photo_dir), newest first", \
 	    "照片题：从照片文件夹（photo_dir）选取，最新的在前") \
-	X(FORM, DISCARD, KEY_F(8), 0, 0, "Discard", "删除", "F8", \
-	    "discard this draft (asks first)", "删除此草稿（先确认）") \
 	X(FORM, NONEFOUND, TUI_CH('0'), 0, 0, NULL, NULL, "0", \
 	    "save screen: every hazard not answered is none found, then save", \
 	    "保存屏：未回答的隐患记为未发现，然后保存") \
