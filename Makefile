@@ -47,8 +47,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
 # fieldcheck-sync and fieldcheck-push have it, and the inspector's screen
 # stays small.  fieldcheck-sync also links PCRE2: it loads each checklist
 # the depot's change feed brings with the form engine before installing it.
-# Photos are to be imported by fieldcheck alone (no program
-# calls photo/ yet), so only FC_LIBS names the photo codecs.  The tests,
+# Photos are imported by fieldcheck alone (the others take only photo/'s
+# store and answer form), so only FC_LIBS names the photo codecs.  The tests,
 # tools and benchmarks link everything.
 libs_of    = $(shell pkg-config --libs $(1) 2>/dev/null) -lm -lpthread -ldl
 FC_LIBS    := $(call libs_of,ncursesw sqlite3 libgps zlib jansson libsodium libpcre2-8 $(PHOTO_PKGS))
@@ -64,7 +64,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
              -DFIELDCHECK_SHAREDIR='"$(SHAREDIR)"' $(CFLAGS)
 LDLIBS    := $(PKG_LIBS)
 
-MODULES   := util store forms photo gps geo track coverage meaning sync supervisor report platform tui
+MODULES   := util photo store forms gps geo track coverage meaning sync supervisor report platform tui
 LIB_SRC   := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 SYNCD_SRC := $(wildcard syncd/*.c)

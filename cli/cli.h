@@ -107,6 +107,7 @@ int cli_coverage_load(const char *zones, const char *calendar, struct coverage_z
 	X(sync,       "send queued records to the depot") \
 	X(bundle,     "bundle cat|check FILE: print or check a bundle") \
 	X(outbox,     "outbox list | outbox retry UUID: bundles waiting or refused") \
+	X(photo,      "photo cat SHA256 > FILE | photo gc: the photos records keep") \
 	X(review,     "review a day's records (supervisor)") \
 	X(export,     "export a day as CSV, GeoJSON or platform cases") \
 	X(report,     "print a day's report") \

@@ -2,6 +2,12 @@
  * fieldcheck export --day YYYY-MM-DD --format csv|geojson [--form ID] [-o FILE]
  * fieldcheck export --day YYYY-MM-DD --format cases|cases-csv [--codes FILE]
  *                   [--grid FILE [--grid-names FILE]] [--gcj02] [--form ID] [-o FILE]
+ * fieldcheck export --day YYYY-MM-DD --media DIR [--format ...]
+ *
+ * --media writes the day's photos into DIR as <record uuid>_<question>[_n].jpg,
+ * the names the CSV's and GeoJSON's photo fields give (report/media.c); a
+ * photo the database does not hold (a depot that has the record and not yet
+ * its photo) is named on stderr as not yet received.
  *
  * Writes one day of records (drafts left out) for a GIS or a spreadsheet,
  * from a handheld's database or the depot's.  The database is opened read
@@ -20,6 +26,7 @@
 
 #include "coverage/coverage.h"
 #include "forms/forms.h"
+#include "photo/photo.h"
 #include "platform/platform.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -32,7 +39,45 @@ export_usage(FILE *f)
 	      "                         --format csv|geojson [--form ID] [-o FILE]\n"
 	      "       fieldcheck export ... --format geojson [--tracks] [--zones FILE [--calendar FILE]]\n"
 	      "       fieldcheck export ... --format cases|cases-csv [--codes FILE]\n"
-	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n", f);
+	      "                         [--grid FILE [--grid-names FILE]] [--gcj02]\n"
+	      "       fieldcheck export ... --media DIR [--format ...]\n", f);
+}
+
+/* --media: the day's photos into dir, from the photo store beside the database at db. */
+static int
+export_photos(struct depot_store *ds, const struct form_library *lib, const struct report_query *q,
+    const char *db, const char *dir, char **cause)
+{
+	char *photos, *probe;
+	struct photo_store *ps = NULL;
+	struct export_sink *sink = NULL;
+	size_t copied, missing;
+	int rc = -1;
+
+	if (depot_store_sqlite(ds) == NULL)
+		return fc_fail(cause, "--media: photos are not kept on PostgreSQL depots yet "
+		    "(docs/depot-postgresql.md)");
+	photos = photo_store_dir_beside(db);
+	probe = xasprintf("%s/x", dir);
+	if (fc_mkdir_parents(probe, cause) != 0 || photo_store_open(photos, &ps, cause) != 0)
+		goto out;
+	sink = export_media_new(dir, ps);
+	if (report_stream(ds, lib, q, sink, cause) != 0)
+		goto out;
+	export_media_counts(sink, &copied, &missing);
+	fprintf(stderr, "fieldcheck: %zu photo%s of %s written to %s", copied, copied == 1 ? "" : "s",
+	    q->day, dir);
+	if (missing > 0)
+		fprintf(stderr, ", %zu not yet received", missing);
+	fputc('\n', stderr);
+	rc = 0;
+out:
+	if (sink != NULL)
+		sink->free(sink);
+	photo_store_close(ps);
+	free(probe);
+	free(photos);
+	return rc;
 }
 
 /* A repeat's name as a file name: a question name's characters, no leading dot. */
@@ -117,7 +162,7 @@ export_repeats(const struct report_day *day, const char *output, char **cause)
 struct export_args {
 	struct report_query q;
 	const char *format, *output, *codes_path, *grid_path, *names_path;
-	const char *zones_path, *cal_path;
+	const char *zones_path, *cal_path, *media;
 	bool gcj02, tracks;
 };
 
@@ -126,7 +171,7 @@ static int
 export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 {
 	enum { OPT_DAY = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_FORM, OPT_CODES, OPT_GRID,
-		OPT_GRID_NAMES, OPT_GCJ02, OPT_TRACKS, OPT_ZONES, OPT_CAL };
+		OPT_GRID_NAMES, OPT_GCJ02, OPT_TRACKS, OPT_ZONES, OPT_CAL, OPT_MEDIA };
 	static const struct option options[] = {
 		CLI_COMMON_OPTIONS,
 		{ "day", required_argument, NULL, OPT_DAY },
@@ -139,6 +184,7 @@ export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 		{ "tracks", no_argument, NULL, OPT_TRACKS },
 		{ "zones", required_argument, NULL, OPT_ZONES },
 		{ "calendar", required_argument, NULL, OPT_CAL },
+		{ "media", required_argument, NULL, OPT_MEDIA },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -171,6 +217,7 @@ export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 		case OPT_TRACKS: a->tracks = true; break;
 		case OPT_ZONES: a->zones_path = optarg; break;
 		case OPT_CAL: a->cal_path = optarg; break;
+		case OPT_MEDIA: a->media = optarg; break;
 		case 'o':
 			a->output = optarg;
 			break;
@@ -182,13 +229,14 @@ export_args(struct cli_globals *g, int argc, char **argv, struct export_args *a)
 			return 2;
 		}
 	}
-	if (optind != argc || a->q.day == NULL || a->format == NULL) {
+	if (optind != argc || a->q.day == NULL || (a->format == NULL && a->media == NULL)) {
 		if (optind == argc)
 			cli_error("%s", a->q.day == NULL ? "--day is required" : "--format is required");
 		export_usage(stderr);
 		return 2;
 	}
-	if ((a->tracks || a->zones_path != NULL) && strcmp(a->format, "geojson") != 0)
+	if ((a->tracks || a->zones_path != NULL) &&
+	    (a->format == NULL || strcmp(a->format, "geojson") != 0))
 		return cli_error("--tracks and --zones go with --format geojson"), 2;
 	if (a->cal_path != NULL && a->zones_path == NULL)
 		return cli_error("--calendar goes with --zones"), 2;
@@ -270,6 +318,12 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 			goto fail;
 	}
 	lib = cli_load_forms(g);
+	if (a.media != NULL && export_photos(ds, lib, &a.q, path, a.media, &cause) != 0)
+		goto fail;
+	if (format == NULL) {
+		status = 0;
+		goto done;
+	}
 	if (strncmp(format, "cases", 5) == 0) {
 		if ((codes = cli_load_codes(a.codes_path, &cause)) == NULL ||
 		    cli_load_grid(a.grid_path, a.names_path, &grid, &cause) != 0)

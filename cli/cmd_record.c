@@ -1,6 +1,12 @@
 /*
  * fieldcheck record add --form ID [--inspector ID] [--at LAT,LON[,ACC_M]] name=value...
  *
+ * A photo question's name=@FILE imports the photo (photo/: checked,
+ * downscaled to the question's max-pixels, stripped) into the photo store
+ * beside the database, synced before the record is saved; its answer names
+ * the photo by SHA-256.  A question with appearance `multiple` takes
+ * several (name=@A name=@B).
+ *
  * Saves one final record from the command line, for scripts, tests,
  * benchmarks and imports from other tools.  The answers go through the same
  * form session as the TUI's: types, constraints, relevance and required are
@@ -18,6 +24,7 @@
 
 #include "forms/forms.h"
 #include "meaning/meaning.h"
+#include "photo/photo.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -29,6 +36,10 @@ struct pair {
 	long q;
 	size_t entry;     /* "cracks[2]/length": 1; SIZE_MAX outside repeats */
 	long at;          /* where the screen asks it: q, or its repeat's row */
+	/* A photo question's @FILE arguments, in order; value is then their answer, owned. */
+	const char **files;
+	size_t nfiles;
+	char *owned;
 };
 
 /* Form order, a repeat's answers entry by entry, as the screen asks them. */
@@ -139,9 +150,28 @@ read_pairs(const struct form *f, int first, int argc, char **argv, bool at,
 		    form_question_repeat(f, (size_t)p->q) : p->q;
 		for (size_t k = 0; k + 1 < npairs; k++)
 			if (pairs[k].q == p->q && pairs[k].entry == p->entry) {
+				if (p->value[0] == '@' && pairs[k].nfiles > 0) {
+					/* Another photo for the same question. */
+					pairs[k].files = xreallocarray(pairs[k].files,
+					    pairs[k].nfiles + 1, sizeof *pairs[k].files);
+					pairs[k].files[pairs[k].nfiles++] = p->value + 1;
+					free(p->name);
+					*n = --npairs;
+					break;
+				}
 				cli_error("'%s' is answered twice", p->name);
 				return -1;
 			}
+		if (npairs > 0 && &pairs[npairs - 1] == p && p->value[0] == '@' &&
+		    form_question_type(f, (size_t)p->q) == FORM_PHOTO) {
+			if (!form_question_is_image(f, (size_t)p->q)) {
+				cli_error("%s: @FILE imports a photo, and this question takes an audio, "
+				    "video or other file: give its path", p->name);
+				return -1;
+			}
+			p->files = xcalloc(1, sizeof *p->files);
+			p->files[p->nfiles++] = p->value + 1;
+		}
 	}
 	for (size_t q = 0; at && q < form_question_count(f); q++) {
 		bool given = false;
@@ -154,6 +184,7 @@ read_pairs(const struct form *f, int first, int argc, char **argv, bool at,
 			continue;
 		pairs = xreallocarray(pairs, npairs + 2, sizeof *pairs);
 		*out = pairs;
+		memset(&pairs[npairs], 0, sizeof pairs[npairs]);
 		pairs[npairs].name = xstrdup(form_question_name(f, q));
 		pairs[npairs].value = NULL;
 		pairs[npairs].q = (long)q;
@@ -165,11 +196,116 @@ read_pairs(const struct form *f, int first, int argc, char **argv, bool at,
 	return 0;
 }
 
+/* The question's max-pixels (0: the default), as the form gave it. */
+static unsigned
+max_pixels(const struct form *f, size_t q)
+{
+	const char *v = form_question_parameter(f, q, "max-pixels");
+
+	return v != NULL ? (unsigned)strtoul(v, NULL, 10) : 0;
+}
+
+/* Photos this command stored that were not there before: removed again if the record is not saved. */
+struct new_photos {
+	char (*sha)[PHOTO_HASH_LEN];
+	size_t n;
+};
+
+/* Imports one @FILE of question q and stores it: 0 with *info, or -1 after saying why. */
+static int
+import_one(const struct form *f, size_t q, const char *file, struct photo_store *ps,
+    struct new_photos *added, struct photo_info *info)
+{
+	char *cause = NULL;
+	bool fresh;
+
+	if (photo_store_import(ps, file, max_pixels(f, q), info, &fresh, &cause) != 0) {
+		cli_error("%s: %s", form_question_name(f, q), cause);
+		free(cause);
+		return -1;
+	}
+	if (fresh) {
+		added->sha = xreallocarray(added->sha, added->n + 1, sizeof *added->sha);
+		memcpy(added->sha[added->n++], info->sha256, PHOTO_HASH_LEN);
+	}
+	return 0;
+}
+
+/* An answer typed in the photo form must name photos the store holds: the upload sends them. */
+static int
+check_stored(const struct form *f, size_t q, const char *value, struct photo_store *ps)
+{
+	struct photo_info ph[PHOTO_MAX_PER_ANSWER];
+	size_t n;
+
+	if (photo_answer_parse(value, ph, PHOTO_MAX_PER_ANSWER, &n) != 0)
+		return cli_error("%s: '%s' is not a photo answer (sha256:HASH WxH BYTES TIME, "
+		    "';' between photos, at most %d)", form_question_name(f, q), value,
+		    PHOTO_MAX_PER_ANSWER);
+	for (size_t i = 0; i < n; i++)
+		if (!photo_store_has(ps, ph[i].sha256))
+			return cli_error("%s: photo %s is not in %s", form_question_name(f, q),
+			    ph[i].sha256, "the photo store");
+	return 0;
+}
+
+/*
+ * Imports each photo question's @FILE arguments into the photo store
+ * beside the database (downscaled to the question's max-pixels) and makes
+ * their answer.  Each photo is synced to disk when this returns, before
+ * the record that names it is saved.  0, or -1 after saying what is wrong.
+ */
+static int
+import_photos(const struct form *f, const char *db, struct pair *pairs, size_t npairs,
+    struct photo_store **ps, struct new_photos *added)
+{
+	char *dir, *cause = NULL;
+
+	for (size_t k = 0; k < npairs; k++) {
+		struct pair *p = &pairs[k];
+		struct photo_info ph[PHOTO_MAX_PER_ANSWER];
+
+		if (form_question_type(f, (size_t)p->q) != FORM_PHOTO ||
+		    (p->nfiles == 0 && !photo_answer_is(p->value)))
+			continue;
+		if (*ps == NULL) {
+			dir = photo_store_dir_beside(db);
+			if (photo_store_open(dir, ps, &cause) != 0) {
+				cli_error("%s", cause);
+				free(cause);
+				free(dir);
+				return -1;
+			}
+			free(dir);
+		}
+		if (p->nfiles == 0) {
+			if (check_stored(f, (size_t)p->q, p->value, *ps) != 0)
+				return -1;
+			continue;
+		}
+		if (p->nfiles > PHOTO_MAX_PER_ANSWER)
+			return cli_error("%s: %zu photos, more than the %d one question holds",
+			    p->name, p->nfiles, PHOTO_MAX_PER_ANSWER);
+		if (p->nfiles > 1 && strstr(form_question_appearance(f, (size_t)p->q), "multiple") == NULL)
+			return cli_error("%s takes one photo (a question with appearance 'multiple' "
+			    "takes several)", p->name);
+		for (size_t i = 0; i < p->nfiles; i++)
+			if (import_one(f, (size_t)p->q, p->files[i], *ps, added, &ph[i]) != 0)
+				return -1;
+		p->owned = photo_answer_format(ph, p->nfiles);
+		p->value = p->owned;
+	}
+	return 0;
+}
+
 static void
 free_pairs(struct pair *pairs, size_t n)
 {
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		free(pairs[k].name);
+		free(pairs[k].files);
+		free(pairs[k].owned);
+	}
 	free(pairs);
 }
 
@@ -284,6 +420,8 @@ record_add(struct cli_globals *g, int argc, char **argv)
 	struct store *st = NULL;
 	struct pair *pairs = NULL;
 	size_t npairs = 0;
+	struct photo_store *ps = NULL;
+	struct new_photos added = { 0 };
 	char *dir = NULL, *db = NULL, *cause = NULL;
 	int opt, status = 1;
 
@@ -294,7 +432,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		case OPT_AT: at = optarg; break;
 		case 'h':
 			puts("usage: fieldcheck record add --form ID [--inspector ID] "
-			     "[--at LAT,LON[,ACC_M]] name=value...");
+			     "[--at LAT,LON[,ACC_M]] name=value... (a photo: name=@FILE)");
 			return 0;
 		default:
 			if (!cli_common_option(g, opt, optarg))
@@ -333,6 +471,7 @@ record_add(struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	if (read_pairs(f, optind, argc, argv, at != NULL, &pairs, &npairs) != 0 ||
+	    import_photos(f, db, pairs, npairs, &ps, &added) != 0 ||
 	    apply_answers(f, s, pairs, npairs, at != NULL ? &at_pos : NULL) != 0)
 		goto out;
 
@@ -347,6 +486,11 @@ record_add(struct cli_globals *g, int argc, char **argv)
 	printf("%s\n", rec->uuid);
 	status = 0;
 out:
+	/* Not saved: the photos stored for it alone go again (a crash here leaves them to the collection). */
+	for (size_t i = 0; status != 0 && i < added.n; i++)
+		(void)photo_store_remove(ps, added.sha[i], NULL);
+	free(added.sha);
+	photo_store_close(ps);
 	free_pairs(pairs, npairs);
 	free(cause);
 	free(db);

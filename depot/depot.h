@@ -33,6 +33,8 @@ struct depot_config {
 	size_t max_body;             /* 413 above this; 0: BUNDLE_LIMIT_COMPRESSED */
 	const char *tls_cert;        /* PEM certificate (chain) file; with tls_key: HTTPS */
 	const char *tls_key;         /* PEM private key file; NULL with tls_cert: plain HTTP */
+	size_t max_photo_bytes;      /* a photo over this is refused; 0: DEPOT_MAX_PHOTO_BYTES */
+	uint64_t max_photo_pixels;   /* likewise; 0: DEPOT_MAX_PHOTO_PIXELS */
 };
 
 /*
@@ -77,6 +79,46 @@ int depot_feed_page(struct depot_store *ds, const char *device, const char *sinc
 int depot_feed_gzip(const char *in, size_t n, unsigned char **out, size_t *out_len);
 /* A cursor's parts ("" or NULL: the start, seq 0 and device ""); -1 when malformed. */
 int depot_feed_cursor_parse(const char *text, int64_t *seq, char device[65]);
+
+/*
+ * ---- Photos (photo_recv.c): HEAD and PATCH /v1/photos/{sha256}, tus 1.0
+ * core's semantics; docs/sync-protocol.md. ----
+ */
+#define DEPOT_MAX_PHOTO_BYTES  (8u * 1024u * 1024u)   /* a 1600-pixel JPEG is well under 1 MiB */
+#define DEPOT_MAX_PHOTO_PIXELS 40000000u               /* 8192 x 4883: the largest max-pixels */
+
+struct depot_photo_limits {
+	size_t max_bytes;
+	uint64_t max_pixels;
+};
+/* What to answer: status, a word for the log, Upload-Offset and -Length (-1: none), and why. */
+struct depot_photo_reply {
+	unsigned status;
+	const char *code;
+	int64_t offset, length;
+	char *message;               /* caller frees; NULL on success */
+};
+/* The request headers a PATCH reads (NULL: absent). */
+struct depot_photo_headers {
+	const char *content_type, *upload_offset, *upload_length, *content_length;
+};
+struct photo_store;
+struct depot_photo;
+
+/* HEAD: how much of the photo the depot holds.  ps NULL: the engine keeps none. */
+void depot_photo_head(struct depot_store *ds, struct photo_store *ps, const char *dir,
+    const struct depot_photo_limits *lim, const char *device, const char *sha256,
+    struct depot_photo_reply *r);
+/* PATCH's head: an upload to feed with the body, or NULL with the reply to give now. */
+struct depot_photo *depot_photo_begin(struct depot_store *ds, struct photo_store *ps,
+    const char *dir, const struct depot_photo_limits *lim, const char *device, const char *sha256,
+    const struct depot_photo_headers *h, struct depot_photo_reply *r);
+void depot_photo_body(struct depot_photo *p, const void *data, size_t n);
+/* The body is all in: the reply (a whole photo checked and stored, or refused and removed). */
+void depot_photo_end(struct depot_photo *p, struct photo_store *ps,
+    const struct depot_photo_limits *lim, struct depot_photo_reply *r);
+/* Closes the upload; the bytes received stay for the next PATCH.  NULL is fine. */
+void depot_photo_free(struct depot_photo *p);
 
 /* SHA-256 hex of a token, as the devices table keeps it. */
 void depot_token_hash(const char *token, char hex[65]);

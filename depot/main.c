@@ -34,6 +34,7 @@ static const char usage_text[] =
     "usage: fieldcheck-depot --db PATH serve [--listen HOST:PORT] [--threads N]\n"
     "                        [--max-connections N] [--per-address N] [--timeout S]\n"
     "                        [--head-timeout S] [--min-rate BYTES_PER_S] [--max-body BYTES]\n"
+    "                        [--max-photo-bytes BYTES] [--max-photo-pixels N]\n"
     "                        [--tls-cert FILE --tls-key FILE]\n"
     "       fieldcheck-depot --db PATH device add NAME | list | revoke NAME\n"
     "       fieldcheck-depot --db PATH platform push --url URL --day YYYY-MM-DD [...]\n"
@@ -91,6 +92,8 @@ static const struct bound bounds[] = {
 	{ 'p', 1, 100000, "" },
 	{ 'H', 1, 3600, " seconds" },
 	{ 'r', 1, 1000000, " bytes a second" },
+	{ 'P', 1024, 256ul * 1024 * 1024, " bytes" },
+	{ 'X', 1, 1000000000ul, " pixels" },
 };
 
 static const struct bound *
@@ -125,6 +128,8 @@ cmd_serve(const char *db, int argc, char **argv)
 		{ "min-rate", required_argument, NULL, 'r' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "max-photo-bytes", required_argument, NULL, 'P' },
+		{ "max-photo-pixels", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct depot_config cfg = { .db_path = db };
@@ -150,6 +155,8 @@ cmd_serve(const char *db, int argc, char **argv)
 		case 'r': cfg.min_rate = (unsigned)v; break;
 		case 'C': cfg.tls_cert = optarg; break;
 		case 'K': cfg.tls_key = optarg; break;
+		case 'P': cfg.max_photo_bytes = v; break;
+		case 'X': cfg.max_photo_pixels = v; break;
 		default:
 			fputs(usage_text, stderr);
 			return 2;

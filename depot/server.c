@@ -4,6 +4,7 @@
  *   GET /v1/health             {"service":"fieldcheck-depot","status":"ok","format":1}
  *   PUT /v1/bundles/{uuid}     a bundle; see docs/sync-protocol.md for the replies
  *   GET /v1/changes?since=C    a page of the device's change feed (depot/feed.c)
+ *   HEAD, PATCH /v1/photos/{sha256}   a photo, resumably (photo_recv.c)
  *
  * Over HTTPS when given a certificate and key (libmicrohttpd's TLS, GnuTLS
  * underneath), so the depot needs no TLS-terminating proxy in front.
@@ -47,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "photo/photo.h"
 #include "store/depot_store.h"
 #include "sync/sync.h"
 #include "track/track.h"
@@ -72,6 +74,9 @@ struct depot {
 	size_t store_count;
 	struct depot_store *idle[DEPOT_MAX_STORES];
 	size_t idle_count;
+	struct photo_store *photos;         /* beside the database; NULL: the engine keeps none */
+	char *photo_dir;
+	struct depot_photo_limits photo_limits;
 };
 
 /* One request's state, from its first callback to its completion. */
@@ -85,6 +90,7 @@ struct request {
 	size_t len, cap;
 	bool too_large;
 	bool responded;
+	struct depot_photo *photo;     /* a PATCH of a photo, its body streamed to disk */
 };
 
 /* Answered to a client when the database fails: the detail (paths, SQLite's words) goes to the log only. */
@@ -206,6 +212,62 @@ reply_unavailable(struct MHD_Connection *conn, struct request *rq, const char *d
 {
 	return reply(conn, rq, 503, json_pack("{s:s}", "error", unavailable_text), device, bundle, 0,
 	    "unavailable", cause);
+}
+
+/* A photo request's reply: tus's headers, and a JSON body saying what happened. */
+static enum MHD_Result
+reply_photo(struct MHD_Connection *conn, struct request *rq, const char *sha256,
+    struct depot_photo_reply *r)
+{
+	json_t *body = json_pack("{s:s}", "photo", sha256);
+	char *text, num[32];
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	bool generic = r->status == 503;
+
+	if (r->offset >= 0)
+		json_object_set_new(body, "offset", json_integer(r->offset));
+	if (r->length >= 0)
+		json_object_set_new(body, "length", json_integer(r->length));
+	if (r->message != NULL)
+		json_object_set_new(body, "error", json_string(generic ? unavailable_text : r->message));
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	/* tus: a 204 has no body; a HEAD's is never sent (libmicrohttpd drops it). */
+	resp = r->status == 204 || text == NULL ?
+	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT) :
+	    MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY);
+	free(text);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Tus-Resumable", "1.0.0");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->offset >= 0) {
+		snprintf(num, sizeof num, "%lld", (long long)r->offset);
+		MHD_add_response_header(resp, "Upload-Offset", num);
+	}
+	if (r->length >= 0) {
+		snprintf(num, sizeof num, "%lld", (long long)r->length);
+		MHD_add_response_header(resp, "Upload-Length", num);
+	}
+	if (r->status != 204)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	/* A HEAD's reply has no body: the reason of a refusal goes in a header too. */
+	if (r->message != NULL && !generic && strpbrk(r->message, "\r\n") == NULL)
+		MHD_add_response_header(resp, "Fieldcheck-Reason", r->message);
+	rc = MHD_queue_response(conn, r->status, resp);
+	MHD_destroy_response(resp);
+	rq->responded = true;
+	if (r->message == NULL && r->offset >= 0) {
+		/* The log says where an upload stands: a resumed one starts past 0. */
+		snprintf(num, sizeof num, "offset=%lld", (long long)r->offset);
+		log_request(rq, r->status, rq->device, sha256, 0, r->code, num);
+	} else {
+		log_request(rq, r->status, rq->device, sha256, 0, r->code, r->message);
+	}
+	free(r->message);
+	r->message = NULL;
+	return rc;
 }
 
 /* What authenticate() found; the caller answers 401 to a refusal but 503 when unable. */
@@ -503,6 +565,44 @@ health_of_database(struct depot *d, struct MHD_Connection *conn, struct request 
 }
 
 /*
+ * A photo request's head, its token checked: a HEAD is answered now, a
+ * PATCH's checks are made before its body is read (a refusal then closes
+ * the connection rather than reading a body it would drop).
+ */
+static enum MHD_Result
+photo_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const char *sha256)
+{
+	struct depot_photo_reply r = { 0 };
+	struct depot_store *st = borrow_store(d);
+	bool patch = strcmp(rq->method, "PATCH") == 0;
+
+	if (strcmp(rq->method, "HEAD") == 0) {
+		depot_photo_head(st, d->photos, d->photo_dir, &d->photo_limits, rq->device, sha256, &r);
+	} else if (patch) {
+		struct depot_photo_headers h = {
+			.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			    MHD_HTTP_HEADER_CONTENT_TYPE),
+			.upload_offset = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upload-Offset"),
+			.upload_length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upload-Length"),
+			.content_length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			    MHD_HTTP_HEADER_CONTENT_LENGTH),
+		};
+
+		rq->photo = depot_photo_begin(st, d->photos, d->photo_dir, &d->photo_limits, rq->device,
+		    sha256, &h, &r);
+	} else {
+		r.status = 405;
+		r.code = "bad-method";
+		r.offset = r.length = -1;
+		r.message = xstrdup("HEAD or PATCH /v1/photos/{sha256}");
+	}
+	return_store(d, st);
+	if (rq->photo != NULL)
+		return MHD_YES;
+	return reply_photo(conn, rq, sha256, &r);
+}
+
+/*
  * A request's head is in: an upload's token is checked now, so a request
  * without a valid one is answered before its body is read (libmicrohttpd
  * then closes the connection instead of reading the body).
@@ -512,8 +612,10 @@ on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const 
 {
 	const char *cl;
 	bool busy;
+	bool photo = strncmp(url, "/v1/photos/", 11) == 0;
 
-	if ((rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) || strcmp(url, "/v1/changes") == 0) {
+	if ((rq->is_put && strncmp(url, "/v1/bundles/", 12) == 0) || strcmp(url, "/v1/changes") == 0 ||
+	    photo) {
 		struct depot_store *st = borrow_store(d);
 		char *cause = NULL;
 		bool revoked;
@@ -531,6 +633,8 @@ on_head(struct depot *d, struct MHD_Connection *conn, struct request *rq, const 
 		free(cause);
 		if (arc != AUTH_OK)
 			return rc;
+		if (photo)
+			return photo_head(d, conn, rq, url + 11);
 		busy = false;
 	} else {
 		busy = guard_head_done(d->guard, rq->conn, false);
@@ -572,6 +676,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	if (*upload_data_size > 0) {
 		guard_body(d->guard, rq->conn, *upload_data_size);
+		if (rq->photo != NULL) {
+			depot_photo_body(rq->photo, upload_data, *upload_data_size);
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
 		if (!rq->too_large && rq->len + *upload_data_size <= d->max_body) {
 			if (rq->len + *upload_data_size > rq->cap) {
 				rq->cap = rq->len + *upload_data_size > 2 * rq->cap ? rq->len + *upload_data_size :
@@ -589,6 +698,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (rq->responded)
 		return MHD_YES;
 	guard_body_done(d->guard, rq->conn);
+	if (rq->photo != NULL) {
+		struct depot_photo_reply r = { 0 };
+
+		depot_photo_end(rq->photo, d->photos, &d->photo_limits, &r);
+		depot_photo_free(rq->photo);
+		rq->photo = NULL;
+		return reply_photo(conn, rq, url + 11, &r);
+	}
 	if (strcmp(url, "/v1/health") == 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_error(conn, rq, 405, NULL, NULL, "bad-method", "GET /v1/health");
@@ -618,6 +735,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	if (rq == NULL)
 		return;
 	guard_request_done(d->guard, rq->conn);
+	depot_photo_free(rq->photo);   /* cut short: what arrived stays for the next PATCH */
 	free(rq->body);
 	free(rq);
 	*con_cls = NULL;
@@ -759,6 +877,8 @@ depot_free(struct depot *d)
 		depot_store_close(d->stores[i]);
 	depot_store_close(d->writer);
 	guard_free(d->guard);
+	photo_store_close(d->photos);
+	free(d->photo_dir);
 	pem_free(d->tls_cert, d->tls_cert_len);
 	pem_free(d->tls_key, d->tls_key_len);
 	pthread_cond_destroy(&d->returned);
@@ -943,6 +1063,13 @@ depot_serve(const struct depot_config *cfg, char **cause)
 	if (parse_listen(cfg->listen != NULL ? cfg->listen : "127.0.0.1:8088", &ss, &sslen, &v6, cause) != 0)
 		goto fail;
 	if (open_stores(d, threads, cause) != 0)
+		goto fail;
+	d->photo_limits.max_bytes = cfg->max_photo_bytes != 0 ? cfg->max_photo_bytes :
+	    DEPOT_MAX_PHOTO_BYTES;
+	d->photo_limits.max_pixels = cfg->max_photo_pixels != 0 ? cfg->max_photo_pixels :
+	    DEPOT_MAX_PHOTO_PIXELS;
+	d->photo_dir = depot_store_photo_dir(d->writer != NULL ? d->writer : d->stores[0]);
+	if (d->photo_dir != NULL && photo_store_open(d->photo_dir, &d->photos, cause) != 0)
 		goto fail;
 	/* Signals go to this thread only (sigwait below); pool threads inherit the mask. */
 	sigemptyset(&set);

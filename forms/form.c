@@ -684,6 +684,8 @@ parse_type(struct loader *ld, const struct form_csv_cell *cell, enum form_qtype 
 				*meta = META_DIGITS;
 			else if (strcmp(t, "geotrace") == 0 || strcmp(t, "geoshape") == 0)
 				*meta = t[3] == 't' ? META_TRACE : META_SHAPE;
+			else if (strcmp(t, "image") == 0 || strcmp(t, "photo") == 0)
+				*meta = META_IMAGE;
 			free(t);
 			return 0;
 		}
@@ -1709,9 +1711,10 @@ load_survey_questions(struct loader *ld, size_t head, size_t end)
 		q = &f->q[f->nq];
 		q->type = type;
 		q->meta = meta == META_RANGE || meta == META_DIGITS || meta == META_TRACE ||
-		    meta == META_SHAPE || meta == META_REPEAT ? META_NONE : meta;
+		    meta == META_SHAPE || meta == META_REPEAT || meta == META_IMAGE ? META_NONE : meta;
 		q->is_repeat = meta == META_REPEAT;
 		q->repeat = -2;  /* found once every group is known */
+		q->image = meta == META_IMAGE;
 		q->geo = meta == META_TRACE ? GEO_TRACE : meta == META_SHAPE ? GEO_SHAPE : GEO_NONE;
 		q->range = meta == META_RANGE;
 		ld->digits = xreallocarray(ld->digits, f->nq + 2, sizeof *ld->digits);
@@ -2435,6 +2438,12 @@ enum form_role
 form_question_role(const struct form *f, size_t q)
 {
 	return q < f->nq ? f->q[q].role : FORM_ROLE_UNSET;
+}
+
+bool
+form_question_is_image(const struct form *f, size_t q)
+{
+	return q < f->nq && f->q[q].image;
 }
 
 const char *

@@ -34,7 +34,7 @@ enum form_qtype {
 	FORM_GEOPOINT,      /* answer: "lat lon alt acc", ODK's form */
 	FORM_ACKNOWLEDGE,   /* answer: "OK" or empty */
 	FORM_CALCULATE,     /* computed, never shown */
-	FORM_PHOTO,         /* answer: a file path */
+	FORM_PHOTO,         /* answer: a file path; an image's, its photos by SHA-256 (docs/photos.md) */
 	FORM_BEGIN_GROUP,   /* shown as a section heading */
 	FORM_END_GROUP,
 };
@@ -88,6 +88,8 @@ const char *form_question_name(const struct form *f, size_t q);
 /* Label and hint in lang (NULL: default), falling back to any language; "" if none. */
 const char *form_question_label(const struct form *f, size_t q, const char *lang);
 const char *form_question_hint(const struct form *f, size_t q, const char *lang);
+/* Whether q is an image (or photo) question: a FORM_PHOTO that is a picture, not audio, video or a file. */
+bool form_question_is_image(const struct form *f, size_t q);
 /* The appearance column as written ("" when none); the screen reads `quick`. */
 const char *form_question_appearance(const struct form *f, size_t q);
 

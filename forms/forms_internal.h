@@ -138,6 +138,7 @@ enum form_meta {
 	META_DIGITS,     /* only while loading: the type was phone number */
 	META_TRACE, META_SHAPE,  /* only while loading: geotrace, geoshape */
 	META_REPEAT,     /* only while loading: the group was begin_repeat */
+	META_IMAGE,      /* only while loading: image or photo, not audio, video, file */
 };
 
 struct form_question {
@@ -158,6 +159,7 @@ struct form_question {
 	char *choice_filter_src;
 	char **params;       /* parameters column: key, value, key, value..., NULL */
 	bool range;          /* type range: a number from range_start to range_end by step */
+	bool image;          /* type image or photo: an attachment that is a picture */
 	bool readonly;       /* bind:readonly: shown, never typed (a default or trigger sets it) */
 	struct form_expr *readonly_expr;  /* ... or read-only while this is true */
 	enum { GEO_NONE, GEO_TRACE, GEO_SHAPE } geo;  /* a text answer that is a line or shape */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "photo/photo.h"
 #include "util/util.h"
 
 _Static_assert(MEANING_SEVERITY_COUNT == FORM_SEVERITY_LEVELS,
@@ -396,6 +397,40 @@ choice_label(const struct form *f, size_t q, const char *name, size_t len, const
 	return NULL;
 }
 
+/* Whether lang (a code or a form's language name, "中文 (zh)") is Chinese. */
+static bool
+lang_is_zh(const char *lang)
+{
+	return lang != NULL && (strncmp(lang, "zh", 2) == 0 || strstr(lang, "(zh") != NULL);
+}
+
+/* A photo answer as words: size, bytes, when taken, and the start of its hash.  NULL if value is not one. */
+static char *
+photo_text(const char *value, const char *lang)
+{
+	struct photo_info ph[PHOTO_MAX_PER_ANSWER];
+	struct fc_buf out = { 0 };
+	bool zh = lang_is_zh(lang);
+	size_t n;
+
+	if (photo_answer_parse(value, ph, PHOTO_MAX_PER_ANSWER, &n) != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char one[200], taken[64] = "";
+		double kib = (double)ph[i].bytes / 1024.0;
+		int len;
+
+		if (ph[i].captured_at[0] != '\0')
+			snprintf(taken, sizeof taken, zh ? "，拍摄于 %.10s %s" : ", taken %.10s %s",
+			    ph[i].captured_at, ph[i].captured_at + 11);
+		len = snprintf(one, sizeof one, zh ? "%s照片 %u×%u，%.0f KiB%s（%.8s）" :
+		    "%sphoto %u×%u, %.0f KiB%s (%.8s)", i == 0 ? "" : zh ? "；" : "; ",
+		    ph[i].width, ph[i].height, kib < 1 ? 1 : kib, taken, ph[i].sha256);
+		fc_buf_append(&out, one, (size_t)len);
+	}
+	return out.data;
+}
+
 char *
 meaning_answer_text(const struct form *f, size_t q, const char *value, const char *lang)
 {
@@ -405,6 +440,11 @@ meaning_answer_text(const struct form *f, size_t q, const char *value, const cha
 	if (f == NULL || value == NULL)
 		return xstrdup(value != NULL ? value : "");
 	t = form_question_type(f, q);
+	if (t == FORM_PHOTO) {
+		char *text = photo_text(value, lang);
+
+		return text != NULL ? text : xstrdup(value);
+	}
 	if (t != FORM_SELECT_ONE && t != FORM_SELECT_MULTIPLE)
 		return xstrdup(value);
 	for (const char *p = value; *p != '\0';) {

@@ -133,8 +133,10 @@ const char *meaning_asset(const struct form *f, const struct store_record *rec);
 /*
  * An answer as a reader wants it: for a select, each choice's label in lang
  * (a choice without a label, or a name the form does not know, as itself),
- * joined by ", " in the answer's order; other answers as stored.  f may be
- * NULL.  Caller frees.
+ * joined by ", " in the answer's order; a photo answer as its photos' size,
+ * bytes, capture time and the start of each hash ("photo 1600×1200,
+ * 231 KiB, taken 2026-11-24 08:15:02 (82ab34cd)"; an older record's file
+ * path as stored); other answers as stored.  f may be NULL.  Caller frees.
  */
 char *meaning_answer_text(const struct form *f, size_t q, const char *value, const char *lang);
 

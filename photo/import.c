@@ -837,3 +837,20 @@ photo_import(const char *src_path, unsigned max_long_edge, unsigned char **jpeg,
 	}
 	return rc;
 }
+
+int
+photo_store_import(struct photo_store *ps, const char *src_path, unsigned max_long_edge,
+    struct photo_info *out, bool *added, char **cause)
+{
+	unsigned char *jpeg = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (photo_import(src_path, max_long_edge, &jpeg, &len, out, cause) != 0)
+		return -1;
+	*added = !photo_store_has(ps, out->sha256);
+	if (photo_store_put(ps, jpeg, len, NULL, cause) == 0)
+		rc = 0;
+	free(jpeg);
+	return rc;
+}

@@ -96,8 +96,51 @@ int photo_import_mem(const void *data, size_t len, unsigned max_long_edge,
     const struct photo_limits *lim, unsigned char **jpeg, size_t *jpeg_len,
     struct photo_info *out, char **cause);
 
+/*
+ * photo_import, then photo_store_put: the photo at src_path checked, made
+ * small and on disk in ps (synced) when this returns 0, described by *out;
+ * *added says it was not in the store before (so a caller that does not
+ * save the record naming it may remove it again).
+ */
+struct photo_store;
+int photo_store_import(struct photo_store *ps, const char *src_path, unsigned max_long_edge,
+    struct photo_info *out, bool *added, char **cause);
+
 /* True when s is a SHA-256 in the store's form: 64 lowercase hex digits. */
 bool photo_valid_sha256(const char *s);
+
+/* ---- A photo question's answer ---- */
+
+/*
+ * The photos a question's answer names, ";" between them, each
+ *
+ *     sha256:<64 hex> <WIDTH>x<HEIGHT> <BYTES> <CAPTURED>
+ *
+ * CAPTURED being the camera's time (YYYY-MM-DDTHH:MM:SS) or "-" when the
+ * photo had none.  At most PHOTO_MAX_PER_ANSWER photos (ODK's "before,
+ * after, a close-up" fits with room to spare).  docs/photos.md.
+ */
+#define PHOTO_MAX_PER_ANSWER 10
+
+/* The answer naming photos[0..n-1].  Caller frees. */
+char *photo_answer_format(const struct photo_info *photos, size_t n);
+/* Whether value is in the answer's form at all (it starts "sha256:"); an older record's file path is not. */
+bool photo_answer_is(const char *value);
+/*
+ * Parses an answer: 0 with *n photos, the first max of them in out (only
+ * sha256, width, height, bytes and captured_at are set), or -1 when value
+ * is not a well-formed answer of at most PHOTO_MAX_PER_ANSWER photos.
+ */
+int photo_answer_parse(const char *value, struct photo_info *out, size_t max, size_t *n);
+
+/*
+ * A JPEG's width and height from its frame header (SOFn), no pixel
+ * decoded: 0, or -1 when data is not a JPEG with a frame header.
+ */
+int photo_probe_jpeg(const void *data, size_t len, unsigned *width, unsigned *height);
+
+/* Where the photos of the database at db_path are kept: "<db_path>.photos".  Caller frees. */
+char *photo_store_dir_beside(const char *db_path);
 
 /* ---- The content-addressed store ---- */
 
@@ -118,6 +161,11 @@ int photo_store_put(struct photo_store *ps, const void *bytes, size_t len,
 /* The path a photo has or would have in the store; NULL if sha256 is malformed.  Caller frees. */
 char *photo_store_path(const struct photo_store *ps, const char *sha256);
 bool photo_store_has(const struct photo_store *ps, const char *sha256);
+/*
+ * Removes one photo (a discarded draft's, that no record references any
+ * more).  0 when it is gone, a photo never stored included.
+ */
+int photo_store_remove(struct photo_store *ps, const char *sha256, char **cause);
 
 struct photo_gc_result {
 	size_t kept, removed;

@@ -108,6 +108,24 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
+int
+photo_store_remove(struct photo_store *ps, const char *sha256, char **cause)
+{
+	char *path = photo_store_path(ps, sha256), *sub;
+	int rc = 0;
+
+	if (path == NULL)
+		return fc_fail(cause, "'%s' is not a photo's SHA-256", sha256);
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = fc_fail(cause, "cannot remove %s: %s", path, strerror(errno));
+	else if ((sub = strrchr(path, '/')) != NULL) {
+		*sub = '\0';
+		(void)fsync_dir(path);
+	}
+	free(path);
+	return rc;
+}
+
 /*
  * True when the file at path holds exactly these bytes, then synced: a put
  * killed after its rename may have left them only in the page cache.  Its

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "meaning/meaning.h"
+#include "photo/photo.h"
+#include "report/report.h"
 #include "util/util.h"
 
 /* ---- GCJ-02 ---- */
@@ -186,21 +188,41 @@ describe(const struct form *f, const struct store_record *rec, const char *name,
 	return b.data;
 }
 
+static void
+add_photo_name(struct fc_buf *b, const char *name)
+{
+	if (b->len > 0)
+		fc_buf_append(b, ";", 1);
+	fc_buf_append(b, name, strlen(name));
+}
+
+static void
+add_media_name(void *ctx, const char *question, const char *name, const char *sha256)
+{
+	(void)question;
+	(void)sha256;
+	add_photo_name(ctx, name);
+}
+
+/*
+ * The case's photo file names: a photo answer's photos as `export --media`
+ * names them (report/media.c), an older record's path by its base name.
+ */
 static char *
 photos_of(const struct form *f, const struct store_record *rec)
 {
 	struct fc_buf b = { 0 };
 
+	report_record_photos(rec, add_media_name, &b);
 	for (size_t q = 0; f != NULL && q < form_question_count(f); q++) {
 		const char *v, *base;
 
 		if (form_question_type(f, q) != FORM_PHOTO ||
-		    (v = store_record_answer(rec, form_question_name(f, q))) == NULL || v[0] == '\0')
+		    (v = store_record_answer(rec, form_question_name(f, q))) == NULL || v[0] == '\0' ||
+		    photo_answer_is(v))
 			continue;
 		base = strrchr(v, '/') != NULL ? strrchr(v, '/') + 1 : v;
-		if (b.len > 0)
-			fc_buf_append(&b, ";", 1);
-		fc_buf_append(&b, base, strlen(base));
+		add_photo_name(&b, base);
 	}
 	return b.data;
 }

@@ -28,7 +28,7 @@ static const char *const csv_meta[] = {
 	"id", "form_id", "form_version", "inspector", "device", "created_at", "finalized_at",
 	"day", "asset", "lat", "lon", "accuracy_m", "position_source", "position_reason",
 	"replaces", "hazards_minor", "hazards_moderate", "hazards_severe", "review_state",
-	"review_comment", "reviewer", "case_state", "report_to_close_h",
+	"review_comment", "reviewer", "case_state", "report_to_close_h", "photos", "photos_sha256",
 };
 #define CSV_META_COUNT (sizeof csv_meta / sizeof csv_meta[0])
 
@@ -100,6 +100,25 @@ csv_header(struct csv_sink *cs)
 	cs->header_done = true;
 }
 
+/* The record's photos' export names, and their hashes in the same order, space-separated. */
+struct photo_lists {
+	struct fc_buf names, hashes;
+};
+
+static void
+photo_list_add(void *ctx, const char *question, const char *name, const char *sha256)
+{
+	struct photo_lists *l = ctx;
+
+	(void)question;
+	if (l->names.len > 0) {
+		fc_buf_append(&l->names, " ", 1);
+		fc_buf_append(&l->hashes, " ", 1);
+	}
+	fc_buf_append(&l->names, name, strlen(name));
+	fc_buf_append(&l->hashes, sha256, strlen(sha256));
+}
+
 static int
 csv_item(struct export_sink *sink, const struct report_row *row, char **cause)
 {
@@ -132,6 +151,17 @@ csv_item(struct export_sink *sink, const struct report_row *row, char **cause)
 	csv_field(out, row->review.reviewer, false);
 	csv_field(out, row->has_case ? store_task_state_name(row->case_state) : "", false);
 	csv_number(out, report_case_hours(row) >= 0 ? report_case_hours(row) : NAN, "%.2f");
+	{
+		struct photo_lists l = { 0 };
+
+		report_record_photos(rec, photo_list_add, &l);
+		fc_buf_append(&l.names, "", 1);
+		fc_buf_append(&l.hashes, "", 1);
+		csv_field(out, l.names.data, false);
+		csv_field(out, l.hashes.data, false);
+		free(l.names.data);
+		free(l.hashes.data);
+	}
 	for (size_t i = 0; i < cs->n; i++)
 		csv_field(out, store_record_answer(rec, cs->questions[i]), false);
 	if (fputs("\r\n", out) == EOF || ferror(out))
@@ -284,6 +314,7 @@ struct geojson_sink {
 	FILE *out;
 	bool started;
 	struct fc_buf feature;      /* the feature being rendered */
+	size_t photos;              /* in the feature's "photos" so far */
 };
 
 static void
@@ -465,6 +496,19 @@ has_position(const struct store_record *rec)
 	    isfinite(rec->pos.lon) && fabs(rec->pos.lat) <= 90 && fabs(rec->pos.lon) <= 180;
 }
 
+/* One element of a feature's "photos": its export name, hash and question. */
+static void
+geojson_photo(void *ctx, const char *question, const char *name, const char *sha256)
+{
+	struct geojson_sink *gs = ctx;
+
+	put_str(gs, gs->photos++ > 0 ? ",{\"file\":" : "{\"file\":");
+	json_string(gs, name);
+	json_key_string(gs, "sha256", sha256);
+	json_key_string(gs, "question", question);
+	put_str(gs, "}");
+}
+
 static int
 geojson_item(struct export_sink *sink, const struct report_row *row, char **cause)
 {
@@ -504,6 +548,10 @@ geojson_item(struct export_sink *sink, const struct report_row *row, char **caus
 	    row->hazards[REPORT_MINOR], row->hazards[REPORT_MODERATE], row->hazards[REPORT_SEVERE]);
 	json_key_string(gs, "review_state", store_decision_name(row->review.decision));
 	json_key_string(gs, "review_comment", row->review.comment);
+	put_str(gs, ",\"photos\":[");
+	report_record_photos(rec, geojson_photo, gs);
+	put_str(gs, "]");
+	gs->photos = 0;
 	put_str(gs, ",\"answers\":{");
 	geojson_answers(gs, rec);
 	put_str(gs, "}}}");

@@ -253,6 +253,30 @@ struct export_sink *export_geojson_coverage_new(FILE *out, struct store *st, con
     bool tracks, const struct coverage_zones *z, const struct coverage_day *cov);
 
 /*
+ * ---- Photos (media.c) ----
+ *
+ * Photo i of the n a question's answer names is exported as
+ * "<uuid>_<question>.jpg" (n = 1) or "<uuid>_<question>_<i+1>.jpg": the one
+ * rule behind the CSV's and GeoJSON's photo fields and the files of
+ * `export --media`.
+ */
+#define REPORT_MEDIA_NAME_LEN 256
+void report_media_name(const char *uuid, const char *question, size_t i, size_t n, char *buf,
+    size_t size);
+/* Calls fn (may be NULL) for each photo rec's answers name, in order; returns how many. */
+typedef void report_photo_fn(void *ctx, const char *question, const char *name,
+    const char *sha256);
+size_t report_record_photos(const struct store_record *rec, report_photo_fn *fn, void *ctx);
+/*
+ * A sink that copies each record's photos from ps to dir under their
+ * export names (each through a temporary file renamed into place); a photo
+ * not in ps is reported on stderr as not yet received and counted.
+ */
+struct photo_store;
+struct export_sink *export_media_new(const char *dir, struct photo_store *ps);
+void export_media_counts(const struct export_sink *sink, size_t *copied, size_t *missing);
+
+/*
  * The plain-text daily report: totals, per inspector, per asset type, and
  * every severe hazard with its position and follow-up state.  Labels in lang
  * (NULL: each form's default).

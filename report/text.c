@@ -131,19 +131,32 @@ print_severe(void *ctx, const char *name, const char *label, enum meaning_severi
 		if (h >= 0)
 			fprintf(sc->out, ", %.1f h from report to close", h);
 	}
-	fprintf(sc->out, "\n      record %s\n", rec->uuid);
+	fprintf(sc->out, "\n      record %s", rec->uuid);
+	{
+		size_t photos = report_record_photos(rec, NULL, NULL);
+
+		if (photos > 0)
+			fprintf(sc->out, ", %zu photo%s", photos, photos == 1 ? "" : "s");
+	}
+	putc('\n', sc->out);
 }
 
 int
 report_write_text(const struct report_day *day, const char *lang, FILE *out, char **cause)
 {
 	struct report_count *groups, total;
-	size_t n, without_pos = 0;
+	size_t n, without_pos = 0, photos = 0, with_photos = 0;
 	struct severe_ctx sc = { .out = out };
 
-	for (size_t i = 0; i < report_day_count(day); i++)
-		if (report_day_row_const(day, i)->rec->pos.source == STORE_POS_NONE)
+	for (size_t i = 0; i < report_day_count(day); i++) {
+		const struct store_record *rec = report_day_row_const(day, i)->rec;
+		size_t k = report_record_photos(rec, NULL, NULL);
+
+		if (rec->pos.source == STORE_POS_NONE)
 			without_pos++;
+		photos += k;
+		with_photos += k > 0;
+	}
 	report_day_summary(day, NULL, REPORT_BY_INSPECTOR, &groups, &n, &total);
 	fprintf(out, "Field inspections of %s\n", report_day_name(day));
 	fprintf(out, "\nRecords: %zu   approved %zu, follow-up %zu, rejected %zu, unreviewed %zu\n",
@@ -173,6 +186,9 @@ report_write_text(const struct report_day *day, const char *lang, FILE *out, cha
 		if (closed > 0)
 			fprintf(out, ", %.1f h from report to close on average\n", hours / (double)closed);
 	}
+	if (photos > 0)
+		fprintf(out, "Photos: %zu in %zu record%s\n", photos, with_photos,
+		    with_photos == 1 ? "" : "s");
 	group_table(out, "Per inspector", "inspector", groups, n);
 	free(groups);
 	report_day_summary(day, NULL, REPORT_BY_FORM, &groups, &n, NULL);

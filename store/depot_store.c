@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "photo/photo.h"
+
 struct depot_sqlite {
 	struct depot_store base;
 	struct store *st;
@@ -150,6 +152,19 @@ sqlite_changes(struct depot_store *ds, const char *device, int64_t since, size_t
 	return store_changes(sqlite_of(ds), device, since, limit, fn, ctx, latest, cause);
 }
 
+static int
+sqlite_photo_reference(struct depot_store *ds, const char *device, const char *sha256,
+    int64_t *bytes, char **cause)
+{
+	return store_photo_reference(sqlite_of(ds), device, sha256, bytes, cause);
+}
+
+static char *
+sqlite_photo_dir(struct depot_store *ds)
+{
+	return photo_store_dir_beside(store_path(sqlite_of(ds)));
+}
+
 static void
 sqlite_close(struct depot_store *ds)
 {
@@ -180,6 +195,8 @@ static const struct depot_store_ops sqlite_ops = {
 	.task_list = sqlite_task_list,
 	.changes = sqlite_changes,
 	.track_append = sqlite_track_append,
+	.photo_reference = sqlite_photo_reference,
+	.photo_dir = sqlite_photo_dir,
 	.close = sqlite_close,
 };
 
@@ -416,4 +433,21 @@ depot_store_changes(struct depot_store *ds, const char *device, int64_t since, s
 	if (ds->ops->changes == NULL)
 		return not_here(ds, cause);
 	return ds->ops->changes(ds, device, since, limit, fn, ctx, latest, cause);
+}
+
+char *
+depot_store_photo_dir(struct depot_store *ds)
+{
+	return ds->ops->photo_dir != NULL ? ds->ops->photo_dir(ds) : NULL;
+}
+
+int
+depot_store_photo_reference(struct depot_store *ds, const char *device, const char *sha256,
+    int64_t *bytes, char **cause)
+{
+	*bytes = -1;
+	if (ds->ops->photo_reference == NULL)
+		return fc_fail(cause, "a %s depot keeps no photos yet: run the depot on SQLite to "
+		    "receive them", ds->ops->engine);
+	return ds->ops->photo_reference(ds, device, sha256, bytes, cause);
 }

@@ -86,6 +86,20 @@ int depot_store_device_add(struct depot_store *ds, const char *name, const char 
     char **cause);
 int depot_store_device_revoke(struct depot_store *ds, const char *name, char **cause);
 /* *out array caller frees. */
+/*
+ * Photos (docs/photos.md, "At the depot"): the directory the engine keeps
+ * them in, beside its database (caller frees), or NULL when it keeps none
+ * (PostgreSQL, for now).
+ */
+char *depot_store_photo_dir(struct depot_store *ds);
+/*
+ * The bytes a record of device (as its token delivered it) gives for the
+ * photo sha256, or -1 in *bytes when none of its records names it.  -1
+ * (with *cause) on an engine that keeps no photos.
+ */
+int depot_store_photo_reference(struct depot_store *ds, const char *device, const char *sha256,
+    int64_t *bytes, char **cause);
+
 int depot_store_device_list(struct depot_store *ds, struct store_device **out, size_t *count,
     char **cause);
 /*

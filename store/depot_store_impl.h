@@ -38,6 +38,10 @@ struct depot_store_ops {
 	/* NULL: this engine does not store patrol tracks. */
 	int (*track_append)(struct depot_store *ds, const char *device, const char *inspector,
 	    const struct store_track_point *pts, size_t n, char **cause);
+	/* NULL: the engine keeps no photos (depot_store_photo_reference refuses). */
+	int (*photo_reference)(struct depot_store *ds, const char *device, const char *sha256,
+	    int64_t *bytes, char **cause);
+	char *(*photo_dir)(struct depot_store *ds);
 	void (*close)(struct depot_store *ds);
 };
 

@@ -282,6 +282,20 @@ static const char migration_7[] =
 	"CREATE INDEX track_points_by_day ON track_points(day, inspector, device, t);"
 	"CREATE INDEX track_points_unsent ON track_points(sent_at, id);";
 
+static const char migration_8[] =
+	/*
+	 * Handheld: the photos the depot has committed (refused_status NULL)
+	 * or refused for good (its status and reason), by SHA-256.  A photo
+	 * named by a sent record and not here is still to upload
+	 * (docs/photos.md, "On the wire").
+	 */
+	"CREATE TABLE photo_uploads ("
+	"  sha256 TEXT PRIMARY KEY NOT NULL,"
+	"  done_at TEXT NOT NULL,"
+	"  refused_status INTEGER,"
+	"  refused_reason TEXT"
+	");";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
@@ -290,4 +304,5 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	migration_5,
 	migration_6,
 	migration_7,
+	migration_8,
 };

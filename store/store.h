@@ -27,7 +27,7 @@
 struct store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* Bounds on the identifiers a record carries; longer input is refused. */
 #define STORE_ID_LEN      65   /* form id, inspector, device: 64 bytes + NUL */
@@ -242,6 +242,45 @@ int store_list_take(struct store *st, const struct store_filter *filter, store_r
 int store_count(struct store *st, const struct store_filter *filter, int64_t *count, char **cause);
 /* Counts of every status at once, indexed by enum store_status. */
 int store_count_by_status(struct store *st, int64_t counts[4], char **cause);
+
+/*
+ * ---- Photos the records reference (store/photo_refs.c).  A photo
+ * question's answer names photos by SHA-256 (photo/photo.h's answer form);
+ * the bytes live in a photo store beside the database. ----
+ */
+/* The distinct photo hashes rec's answers name, sorted: *hashes (free with store_photo_hashes_free). */
+void store_record_photos(const struct store_record *rec, char ***hashes, size_t *n);
+/* Every photo hash any record names, drafts included, sorted and distinct. */
+int store_photo_referenced(struct store *st, char ***hashes, size_t *n, char **cause);
+void store_photo_hashes_free(char **hashes, size_t n);
+/*
+ * Discards a draft as store_discard_draft does, then removes from the
+ * photo store beside the database (photo_store_dir_beside) each of its
+ * photos that no other record names.  The draft is gone even when -1 says
+ * a photo could not be removed (the next collection will).
+ */
+int store_discard_draft_photos(struct store *st, const char *uuid, char **cause);
+
+/*
+ * The upload (docs/photos.md, "On the wire").  A photo is to upload when a
+ * sent record names it and the depot has neither committed nor refused it
+ * yet: the hashes, sorted (free with store_photo_hashes_free).
+ */
+int store_photos_to_upload(struct store *st, char ***hashes, size_t *n, char **cause);
+/* The depot committed the photo (refused_status 0), or refused it for good (its status, reason). */
+int store_photo_uploaded(struct store *st, const char *sha256, long refused_status,
+    const char *reason, char **cause);
+/* The photo refused last: its hash ("" when none), the status (-1: on this device) and the reason. */
+int store_photo_last_refusal(struct store *st, char sha256[STORE_HASH_LEN], long *status,
+    char *reason, size_t size, char **cause);
+/* Photos saved records name that the depot has not committed or refused, and those refused. */
+int store_photo_counts(struct store *st, int64_t *pending, int64_t *refused, char **cause);
+/*
+ * Depot: the bytes a record of device (as delivered by its token) gives
+ * for the photo sha256, or -1 in *bytes when none of its records names it.
+ */
+int store_photo_reference(struct store *st, const char *device, const char *sha256, int64_t *bytes,
+    char **cause);
 
 /* ---- Reviews: supervisor decisions, kept apart from the records. ---- */
 

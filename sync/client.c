@@ -167,9 +167,31 @@ refused_summary(struct store *st, char **cause)
 	    first.refused_status, first.reason);
 }
 
+/*
+ * Says (as a progress note) how many photos the depot refused during this
+ * run, and why the last one was: the record went, the photo did not.
+ */
+static void
+photo_summary(struct store *st, struct run_ctx *r, int64_t refused_before)
+{
+	int64_t pending, refused;
+	char sha[STORE_HASH_LEN], reason[512], *note;
+	long status;
+
+	if (store_photo_counts(st, &pending, &refused, NULL) != 0 || refused <= refused_before ||
+	    store_photo_last_refusal(st, sha, &status, reason, sizeof reason, NULL) != 0)
+		return;
+	note = xasprintf("%lld photo%s not sent, kept on this device (their records were): "
+	    "photo %.12s: %s%s", (long long)(refused - refused_before),
+	    refused - refused_before == 1 ? "" : "s", sha, status > 0 ? "" : "on this device: ",
+	    reason);
+	run_report(r, note);
+	free(note);
+}
+
 int
-sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_fn *progress,
-    void *ctx, char **cause)
+sync_run(const struct sync_options *o, struct sync_transport *t, struct sync_photo_transport *pt,
+    sync_progress_fn *progress, void *ctx, char **cause)
 {
 	struct run_ctx r = { .progress = progress, .ctx = ctx, .start_ms = fc_monotonic_ms() };
 	long retry_for = o->retry_for_ms > 0 ? o->retry_for_ms : 120000L;
@@ -177,7 +199,7 @@ sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_f
 	enum sync_outcome how;
 	char *why = NULL;
 	int failures = 0;
-	int64_t last_progress_ms = fc_monotonic_ms();
+	int64_t last_progress_ms = fc_monotonic_ms(), photos_pending, photos_refused_before = 0;
 
 	if (o->db_path == NULL)
 		return fc_fail(cause, "no database");
@@ -204,6 +226,8 @@ sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_f
 	default:
 		goto fail;
 	}
+	if (store_photo_counts(st, &photos_pending, &photos_refused_before, NULL) != 0)
+		photos_refused_before = 0;
 	for (;;) {
 		int64_t before = r.last_done, wait;
 
@@ -212,6 +236,8 @@ sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_f
 		r.base_done = r.last_done;
 		r.base_bytes = r.last_bytes;
 		how = sync_drain(st, t, o, run_drained, &r, &why);
+		if (how == SYNC_DONE)
+			how = sync_photo_drain(st, pt, o->db_path, &why);
 		if (how == SYNC_DONE)
 			break;
 		if (how == SYNC_RESIZED) {
@@ -248,6 +274,7 @@ sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_f
 	}
 	free(why);
 	why = NULL;
+	photo_summary(st, &r, photos_refused_before);
 	{
 		struct sync_feed_summary sum;
 		char note[320];

@@ -232,15 +232,17 @@ typedef void sync_progress_fn(void *ctx, const struct sync_progress *p);
 
 /* How a drain reaches the depot (sync_internal.h; fieldcheck-sync's is HTTP). */
 struct sync_transport;
+struct sync_photo_transport;
 
 /*
  * Drains the queue at o->db_path through t: bundles, then uploads every
- * unsent bundle.  Returns 0 when nothing is left queued; -1 with the reason
- * (unreachable, refused, timed out, not our depot) otherwise.  progress may
- * be NULL.
+ * unsent bundle, then (through pt, after the records) the photos they name,
+ * then asks the change feed.  Returns 0 when nothing is left queued; -1
+ * with the reason (unreachable, refused, timed out, not our depot)
+ * otherwise.  progress may be NULL.
  */
-int sync_run(const struct sync_options *o, struct sync_transport *t, sync_progress_fn *progress,
-    void *ctx, char **cause);
+int sync_run(const struct sync_options *o, struct sync_transport *t,
+    struct sync_photo_transport *pt, sync_progress_fn *progress, void *ctx, char **cause);
 
 /* ---- The background worker's status (for the TUI) ---- */
 

@@ -18,6 +18,7 @@ enum sync_outcome {
 	SYNC_ABORTED,       /* asked to stop */
 	SYNC_LOCAL,         /* our own store failed */
 	SYNC_RESIZED,       /* a bundle too big for the link was re-frozen smaller: go again now */
+	SYNC_NO_PHOTOS,     /* photo_drain.c only: the depot has no photo resource (404, 405) */
 };
 
 /* What one upload attempt saw besides its outcome. */
@@ -84,6 +85,38 @@ typedef void sync_drain_fn(void *ctx, int64_t records_total, int64_t records_don
  */
 enum sync_outcome sync_drain(struct store *st, struct sync_transport *t,
     const struct sync_options *o, sync_drain_fn *fn, void *ctx, char **cause);
+
+/*
+ * ---- Photos (photo_drain.c, photo_http.c; docs/sync-protocol.md,
+ * "Photos") ----
+ *
+ * How the photo drain reaches the depot: tus 1.0 core's HEAD and PATCH on
+ * /v1/photos/{sha256} (photo_http.c), or a unit test's fake.  Both calls
+ * give SYNC_DONE with *offset, the bytes the depot holds (== length: the
+ * photo is committed there); SYNC_REFUSED with u->status for a refusal,
+ * its reason in *cause; SYNC_TRANSIENT when the network may heal it.
+ */
+struct sync_photo_transport {
+	enum sync_outcome (*offset)(struct sync_photo_transport *t, const char *sha256,
+	    int64_t length, int64_t *offset, struct sync_upload_info *u, char **cause);
+	/* PATCHes bytes[*offset..length) at *offset; *offset becomes what the depot holds. */
+	enum sync_outcome (*send)(struct sync_photo_transport *t, const char *sha256,
+	    const unsigned char *bytes, int64_t length, int64_t *offset, struct sync_upload_info *u,
+	    char **cause);
+	bool (*stopped)(struct sync_photo_transport *t);
+	int64_t wire_bytes;         /* photo body bytes put on the wire, for the figures */
+};
+
+
+/*
+ * Uploads every photo a sent record names that the depot has neither
+ * committed nor refused (store_photos_to_upload), resuming each from what
+ * the depot holds.  A photo the depot refuses (too large, not a JPEG, no
+ * record of ours names it) is set aside with the reason, the others go
+ * on.  SYNC_DONE when none is left; else how it stopped, with *cause.
+ */
+enum sync_outcome sync_photo_drain(struct store *st, struct sync_photo_transport *t,
+    const char *db_path, char **cause);
 
 /* Records queued (final + bundled, less those in bundles the depot refused),
  * those refused, and those final, in no bundle yet (refused and unbundled

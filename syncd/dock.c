@@ -6,7 +6,8 @@
  *   fieldcheck sync [--server URL] [--device ID] [--token-file F] [--cacert F]
  *                   [--once] [--connect-timeout S] [--timeout S] [--retry-for S]
  *                   [--max-bundle BYTES]
- *   fieldcheck sync --status        prints "queued N", "refused N" and the outbox
+ *   fieldcheck sync --status        prints "queued N", "refused N", the outbox and
+ *                                   "photos pending N" (docs/photos.md)
  *
  * Flags override the configuration's server, device, token_file and cacert.
  * Without --once, network failures are retried with backoff for --retry-for
@@ -113,6 +114,21 @@ parse_seconds(const char *s, long *ms)
 	return true;
 }
 
+/* Photos go after the records: those saved records name and the depot does not hold yet. */
+static void
+show_photo_status(struct store *st)
+{
+	int64_t pending, refused;
+	char *cause = NULL;
+
+	if (store_photo_counts(st, &pending, &refused, &cause) != 0) {
+		fc_error("photos: %s", cause);
+		free(cause);
+		return;
+	}
+	printf("photos pending %lld\nphotos refused %lld\n", (long long)pending, (long long)refused);
+}
+
 static int
 show_status(const char *db)
 {
@@ -135,6 +151,7 @@ show_status(const char *db)
 	    (long long)oc.refused_records, (long long)counts[STORE_FINAL],
 	    (long long)counts[STORE_BUNDLED], (long long)counts[STORE_SENT], (long long)oc.bundles,
 	    (long long)oc.refused_bundles);
+	show_photo_status(st);
 	store_close(st);
 	return 0;
 }
@@ -162,6 +179,7 @@ syncd_dock(int argc, char **argv)
 	};
 	struct sync_options o = { 0 };
 	struct syncd_conn *conn = NULL;
+	struct sync_photo_transport *photos = NULL;   /* after the records (sync/photo_drain.c) */
 	struct bar bar = { 0 };
 	struct fc_config *cfg;
 	bool status_only = false;
@@ -222,7 +240,10 @@ syncd_dock(int argc, char **argv)
 	bar.tty = isatty(STDERR_FILENO);
 	rc = syncd_conn_open(&o, &conn, &cause);
 	if (rc == 0)
-		rc = sync_run(&o, syncd_conn_transport(conn), show_progress, &bar, &cause);
+		rc = syncd_photo_conn_open(&o, &photos, &cause);
+	if (rc == 0)
+		rc = sync_run(&o, syncd_conn_transport(conn), photos, show_progress, &bar, &cause);
+	syncd_photo_conn_close(photos);
 	syncd_conn_close(conn);
 	if (bar.tty && bar.drawn)
 		fputc('\n', stderr);

@@ -43,6 +43,14 @@ struct syncd_conn;
  * token file.  Caller closes. */
 int syncd_conn_open(const struct sync_options *o, struct syncd_conn **out, char **cause);
 void syncd_conn_close(struct syncd_conn *c);
+/*
+ * The photos' connection (photo_http.c): tus 1.0 core's HEAD and PATCH, a
+ * curl handle of its own beside the bundles'.  Copies nothing: o must
+ * outlive it.  Caller closes.
+ */
+int syncd_photo_conn_open(const struct sync_options *o, struct sync_photo_transport **out,
+    char **cause);
+void syncd_photo_conn_close(struct sync_photo_transport *t);
 /* The connection as a drain's transport.  Owned by c. */
 struct sync_transport *syncd_conn_transport(struct syncd_conn *c);
 /*

@@ -34,7 +34,9 @@ struct tui_app;
 	X(NUMBER, "number", "数字") \
 	X(LAT_LON_ALT_ACC, "lat lon alt acc  (F5: use GPS)", \
 	    "纬度 经度 高度 精度（F5 用 GPS）") \
-	X(PATH_PHOTO_FILE, "path of the photo file", "照片文件路径") \
+	X(PATH_PHOTO_FILE, "path of the photo file: it is imported and kept with the record", \
+	    "照片文件路径：导入后随记录保存") \
+	X(PATH_OF_FILE, "path of the file", "文件路径") \
 	X(ENTER_CONTINUE, "Enter: continue", "Enter 继续") \
 	X(F4_SAVE_NOW, "F4: save now", "F4 现在保存") \
 	X(DRAFT, "Draft", "草稿") \
@@ -260,6 +262,24 @@ struct tui_app;
 	X(OK, "ok", "已达") \
 	X(NO_PATROL_ZONES_SET, "No patrol zones: set zones = FILE in the configuration (docs/coverage.md)", "没有巡查区域：在配置中设置 zones = 文件（见 docs/coverage.md）") \
 	X(DUTY, "● on duty ", "● 在岗 ") \
+	X(PHOTO_NOT_IMPORTED, "Photo not imported", "照片未导入") \
+	X(PHOTO_KEPT, "Photo kept.", "照片已保存。") \
+	X(ALREADY_TAKING_PHOTO, "Already taking a photo.", "正在拍照。") \
+	X(TAKING_PHOTO, "Taking a photo…", "正在拍照…") \
+	X(PHOTO_TAKEN_KEPT, "Photo taken and kept.", "已拍照并保存。") \
+	X(CAMERA_COMMAND_FAILED_EXIT, "The camera command failed (exit %s)", "拍照命令失败（退出码 %s）") \
+	X(CAMERA_COMMAND_WROTE_NO, "The camera command wrote no photo.", "拍照命令没有写出照片。") \
+	X(CAMERA_COMMAND_DID_NOT, "The camera command did not finish in %s s: stopped.", "拍照命令 %s 秒内未完成，已停止。") \
+	X(PHOTOS_FOLDER, "Photos in the folder", "文件夹中的照片") \
+	X(CANNOT_READ_PHOTO_FOLDER, "Cannot read the photo folder", "无法读取照片文件夹") \
+	X(NO_PHOTO, "No photo in", "没有照片：") \
+	X(NOT_YET_RECEIVED, "  (not yet received)", "  （尚未收到）") \
+	X(PHOTOS, "Photos:", "照片:") \
+	X(P_VIEW, "(p: view)", "（p：查看）") \
+	X(PHOTO, "Photo", "照片") \
+	X(NOT_YET_RECEIVED_DEPOT, "Not yet received: the depot has the record, not this photo yet.", "尚未收到：服务器已有记录，尚未收到这张照片。") \
+	X(RECORD_HAS_NO_PHOTO, "This record has no photo.", "这条记录没有照片。") \
+	X(PHOTOS_N, " · photos %lld", " · 照片 %lld") \
 	/* end of TUI_MESSAGES */
 
 enum tui_msg {

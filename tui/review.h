@@ -4,6 +4,7 @@
  *   review.c         the day's table: summary header, filters, decisions
  *   review_detail.c  one record: answers, position, chain, decisions
  *   review_map.c     the day's positions as braille, routes per inspector
+ *   review_photo.c   a record's photos, full screen (libchafa's symbols)
  */
 #ifndef FIELDCHECK_TUI_REVIEW_H
 #define FIELDCHECK_TUI_REVIEW_H
@@ -27,6 +28,8 @@ void tui_review_map_draw(struct tui_app *app, struct report_day *day, const size
 int tui_review_zones_open(struct tui_app *app, const char *day);
 /* Frees the map's cache of the day's tracks (at exit). */
 void tui_review_map_free(void);
+/* Pushes rec's photos, the first one shown; -1 (with a flash) when it has none. */
+int tui_review_photos_open(struct tui_app *app, const struct store_record *rec);
 /* A review state's name in the current language. */
 const char *tui_review_state_name(const struct tui_app *app, enum store_decision d);
 /* The colour role of a review state. */

@@ -2,7 +2,8 @@
  * review_detail — one record as the supervisor reads it: every answer with
  * its label in the current language, the position with its accuracy and
  * source (a manual or missing position and its reason said plainly), the
- * form version, the revision chain and the history of decisions.
+ * form version, the revision chain and the history of decisions, and its
+ * photos (p shows them: review_photo.c).
  *
  * The text is built once into lines when the screen opens (and again when
  * the language changes), then scrolled; long lines wrap by columns.
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "photo/photo.h"
 #include "tui/review.h"
 #include "util/util.h"
 
@@ -328,6 +330,43 @@ case_lines(struct tui_app *app, struct detail *d, const struct store_record *rec
 	    task_state_text(app, c.last));
 }
 
+struct photo_ctx {
+	struct tui_app *app;
+	struct detail *d;
+	struct photo_store *ps;
+};
+
+static void
+photo_line(void *arg, const char *question, const char *name, const char *sha256)
+{
+	struct photo_ctx *c = arg;
+	bool here = c->ps != NULL && photo_store_has(c->ps, sha256);
+
+	(void)question;
+	add(c->d, here ? TUI_NORMAL : TUI_WARN, "  %s%s", name, here ? "" :
+	    tui_msg(c->app, NULL, TUI_MSG_NOT_YET_RECEIVED));
+}
+
+/* The record's photos, each said to be here or not yet received; p shows them. */
+static void
+photo_lines(struct tui_app *app, struct detail *d, const struct store_record *rec)
+{
+	struct photo_ctx c = { .app = app, .d = d };
+	size_t n = report_record_photos(rec, NULL, NULL);
+	char *dir, *cause = NULL;
+
+	if (n == 0)
+		return;
+	add(d, TUI_TITLE, "%s %zu  %s", tui_msg(app, NULL, TUI_MSG_PHOTOS), n,
+	    tui_msg(app, NULL, TUI_MSG_P_VIEW));
+	dir = photo_store_dir_beside(store_path(app->st));
+	if (photo_store_open(dir, &c.ps, &cause) != 0)
+		free(cause);
+	free(dir);
+	report_record_photos(rec, photo_line, &c);
+	photo_store_close(c.ps);
+}
+
 /*
  * Answers first (what the supervisor decides on), then the position, the
  * decisions, the case (tasks and their verification records), the
@@ -353,6 +392,7 @@ build(struct tui_app *app, struct detail *d)
 	    tui_msg(app, NULL, TUI_MSG_MODERATE), row->hazards[REPORT_MODERATE],
 	    tui_msg(app, NULL, TUI_MSG_MINOR), row->hazards[REPORT_MINOR]);
 	answer_lines(app, d, row);
+	photo_lines(app, d, rec);
 	position_lines(app, d, &rec->pos);
 	{
 		char cell[128];
@@ -429,6 +469,9 @@ detail_key(struct tui_screen *s, enum tui_action a, int key)
 		tui_next_lang(s->app, report_day_row(d->day, d->row)->form);
 		build(s->app, d);
 		return true;
+	case TUI_ACT_PHOTO:
+		tui_review_photos_open(s->app, report_day_row(d->day, d->row)->rec);
+		return true;
 	default:
 		return false;
 	}
@@ -447,7 +490,7 @@ static const enum tui_action detail_bar[] = { TUI_ACT_HELP, TUI_ACT_LANG, TUI_AC
 	TUI_ACT_NONE };
 static const struct tui_screen_ops detail_ops = {
 	.name = "review-detail", .draw = detail_draw, .key = detail_key, .close = detail_close,
-	.bar = detail_bar,
+	.bar = detail_bar, .group = TUI_GROUP_REVIEW,   /* for p, the photos */
 };
 
 int

@@ -359,6 +359,13 @@ tui_refresh_counts(struct tui_app *app)
 
 	if (store_count_by_status(app->st, counts, NULL) == 0)
 		app->queue = counts[STORE_FINAL] + counts[STORE_BUNDLED];
+	/* Photos go after the records, with `fieldcheck sync`: counted apart (docs/photos.md). */
+	{
+		int64_t refused;
+
+		if (store_photo_counts(app->st, &app->photos_pending, &refused, NULL) != 0)
+			app->photos_pending = 0;
+	}
 	fc_local_day(day, time(NULL));
 	f.day = day;
 	f.inspector = app->inspector;
@@ -475,6 +482,11 @@ draw_status(struct tui_app *app)
 		snprintf(right, sizeof right, "%s %lld │ %s %s", tui_msg(app, NULL, TUI_MSG_QUEUE),
 		    (long long)app->queue, tui_msg(app, NULL, TUI_MSG_SYNC),
 		    off ? tui_msg(app, NULL, TUI_MSG_OFF_WORD) : app->last_sync);
+	}
+	if (app->photos_pending > 0 && !narrow) {
+		size_t len = strlen(right);
+
+		snprintf(right + len, sizeof right - len, tui_msg(app, NULL, TUI_MSG_PHOTOS_N), (long long)app->photos_pending);
 	}
 	/* Inspector first, then the GPS (plainly marked when bad), queue and sync last. */
 	x = tui_put(0, 0, app->inspector[0] != '\0' ? app->inspector : "?",
@@ -888,6 +900,10 @@ next_timeout(struct tui_app *app)
 		t = g;
 	if ((g = tui_duty_timeout_ms(app)) >= 0 && (t < 0 || g < t))
 		t = g;
+	/* A camera command that ended is done with: no more wake-ups for it. */
+	if (app->capture != NULL && app->capture_state == TUI_CAPTURE_RUNNING &&
+	    (g = tui_capture_timeout_ms(app->capture)) >= 0 && (t < 0 || g < t))
+		t = g;
 	if (app->flash[0] != '\0') {
 		int64_t left = app->flash_until_ms - now;
 		int f = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
@@ -988,6 +1004,31 @@ sync_news(struct tui_app *app)
 	}
 }
 
+/*
+ * The camera command's end (tui/capture.c) is news for the form that
+ * started it, which may lie under help or a picker by then: the topmost
+ * form on the stack is told, not whatever screen is on top.
+ */
+static void
+capture_news(struct tui_app *app)
+{
+	if (app->capture == NULL || app->capture_state != TUI_CAPTURE_RUNNING)
+		return;
+	app->capture_state = tui_capture_poll(app->capture, app->capture_message,
+	    sizeof app->capture_message);
+	if (app->capture_state == TUI_CAPTURE_RUNNING)
+		return;
+	app->dirty = true;
+	for (size_t i = app->depth; i > 0; i--) {
+		struct tui_screen *s = &app->stack[i - 1];
+
+		if (strcmp(s->ops->name, "form") == 0 && s->ops->update != NULL) {
+			s->ops->update(s);
+			break;
+		}
+	}
+}
+
 /* The one poll() loop: keys, gpsd, the sync worker, signals and timers, until quit. */
 static void
 run_loop(struct tui_app *app)
@@ -995,7 +1036,7 @@ run_loop(struct tui_app *app)
 	int64_t last_tick = 0;
 
 	while (!app->quit) {
-		struct pollfd pfd[4];
+		struct pollfd pfd[5];
 		nfds_t n = 0;
 		int gfd, r;
 
@@ -1012,6 +1053,8 @@ run_loop(struct tui_app *app)
 			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
 		if (app->sync != NULL && sync_proc_fd(app->sync) >= 0)
 			pfd[n++] = (struct pollfd){ .fd = sync_proc_fd(app->sync), .events = POLLIN };
+		if (app->capture != NULL && tui_capture_fd(app->capture) >= 0)
+			pfd[n++] = (struct pollfd){ .fd = tui_capture_fd(app->capture), .events = POLLIN };
 		r = poll(pfd, n, next_timeout(app));
 		if (r < 0 && errno != EINTR)
 			break;
@@ -1025,6 +1068,7 @@ run_loop(struct tui_app *app)
 				top->ops->update(top);
 		}
 		tui_duty_poll(app);
+		capture_news(app);
 		if (app->sync != NULL)
 			sync_news(app);
 		if (r >= 0 && (pfd[1].revents & POLLIN)) {
@@ -1119,6 +1163,7 @@ fail:
 			s->ops->close(s);
 	}
 	restore_terminal();
+	tui_capture_free(app->capture);
 	if (app->sync != NULL)
 		sync_proc_stop(app->sync);
 	if (app->gc != NULL)

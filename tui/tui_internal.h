@@ -56,8 +56,8 @@
 	X(ALL,  LANG,    KEY_F(2), TUI_CH('L'), 0, "Lang", "语言", "F2 L", \
 	    "switch labels 中文 / English", "切换标签 中文 / English") \
 	X(ALL,  DUTY,    KEY_F(6), 0, 0, "Duty", "在岗", "F6", \
-	    "on duty / off duty: the patrol track is recorded only on duty", \
-	    "在岗/离岗：只在在岗时记录巡查轨迹") \
+	    "on duty / off duty: the patrol track is recorded only on duty (in a form F6 is the camera)", \
+	    "在岗/离岗：只在在岗时记录巡查轨迹（表单中 F6 为拍照）") \
 	X(ALL,  MONO,    KEY_F(7), 0, 0, "Mono", "单色", "F7", \
 	    "monochrome / colour", "单色 / 彩色") \
 	X(ALL,  QUIT,    KEY_F(10), TUI_CH('q'), 0, "Quit", "退出", "F10 q", \
@@ -84,8 +84,14 @@
 	    "the save screen: every answer, the position, save", "保存屏：所有答案、位置、保存") \
 	X(FORM, GPSFILL, KEY_F(5), 0, 0, "GPS", "定位", "F5", \
 	    "position question: take the current fix", "位置题：填入当前定位") \
+	X(FORM, CAPTURE, KEY_F(6), 0, 0, "Camera", "拍照", "F6", \
+	    "photo question: take it with the camera command (photo_command)", \
+	    "照片题：用拍照命令拍照（photo_command）") \
 	X(FORM, DISCARD, KEY_F(8), 0, 0, "Discard", "删除", "F8", \
 	    "discard this draft (asks first)", "删除此草稿（先确认）") \
+	X(FORM, PICKPHOTO, KEY_F(9), 0, 0, "Folder", "相册", "F9", \
+	    "photo question: pick one from the photo folder (photo_dir), newest first", \
+	    "照片题：从照片文件夹（photo_dir）选取，最新的在前") \
 	X(FORM, NONEFOUND, TUI_CH('0'), 0, 0, NULL, NULL, "0", \
 	    "save screen: every hazard not answered is none found, then save", \
 	    "保存屏：未回答的隐患记为未发现，然后保存") \
@@ -122,7 +128,9 @@
 	    "patrol zones: visits done / required, overdue first", "巡查区域：完成/计划，未达优先") \
 	X(REVIEW, PIN,     TUI_CH('P'), 0, 0, NULL, NULL, "P", "enter the supervisor PIN", "输入主管 PIN") \
 	X(REVIEW, VERIFY,  TUI_CH('V'), 0, 0, NULL, NULL, "V", \
-	    "send to verify: a task for an inspector (and device)", "派遣核查：给巡查员（及设备）一项任务")
+	    "send to verify: a task for an inspector (and device)", "派遣核查：给巡查员（及设备）一项任务") \
+	X(REVIEW, PHOTO,   TUI_CH('p'), 0, 0, NULL, NULL, "p", \
+	    "the record's photos, full screen (Up, Down: the others)", "记录的照片，全屏（上下键：其他照片）")
 
 enum tui_key_group {
 #define TUI_GROUP_ENUM(name, en, zh) TUI_GROUP_##name,
@@ -261,6 +269,27 @@ struct tui_screen {
 #define TUI_LANG_LEN 64
 #define TUI_FLASH_LEN 256
 
+/*
+ * ---- The camera command (capture.c): `photo_command` run beside the
+ * poll loop with a deadline; the photo is written to tui_capture_path. ----
+ */
+struct tui_capture;
+enum tui_capture_state {
+	TUI_CAPTURE_RUNNING,
+	TUI_CAPTURE_DONE,        /* exited 0 and wrote something */
+	TUI_CAPTURE_FAILED,      /* message: the exit status and its last line */
+	TUI_CAPTURE_NOTHING,     /* exited 0 and wrote nothing */
+	TUI_CAPTURE_TIMED_OUT,   /* killed; message: the seconds it had */
+};
+int tui_capture_start(const char *command, unsigned timeout_s, struct tui_capture **out,
+    char **cause);
+int tui_capture_fd(const struct tui_capture *c);
+int tui_capture_timeout_ms(const struct tui_capture *c);
+const char *tui_capture_path(const struct tui_capture *c);
+enum tui_capture_state tui_capture_poll(struct tui_capture *c, char *message, size_t size);
+/* Kills it if it still runs, and removes its file. */
+void tui_capture_free(struct tui_capture *c);
+
 struct tui_app {
 	struct tui_options opt;
 	struct store *st;
@@ -277,6 +306,10 @@ struct tui_app {
 	size_t depth;
 	int64_t queue;                /* final + bundled: waiting for the depot */
 	int64_t today;                /* my finalized records today */
+	int64_t photos_pending;       /* photos saved records name, not yet at the depot */
+	struct tui_capture *capture;  /* the camera command under way (a form screen's), or NULL */
+	enum tui_capture_state capture_state;  /* its end, until the form takes it */
+	char capture_message[200];
 	char last_sync[64];
 	struct sync_proc *sync;       /* the worker process; NULL unless a depot `server` is configured */
 	struct sync_status sync_status;
@@ -301,6 +334,13 @@ struct tui_app {
 	unsigned due_version;
 	int64_t due_at_ms;
 };
+
+/*
+ * The photo picker (photo_pick.c): the JPEG and PNG files of dir, newest
+ * first; done(ctx, path) when one is chosen (after the picker is gone).
+ */
+typedef void tui_pick_fn(void *ctx, const char *path);
+int tui_photo_pick_open(struct tui_app *app, const char *dir, tui_pick_fn *done, void *ctx);
 
 /* Screen stack.  push returns -1 when the screen refused to open. */
 int tui_push(struct tui_app *app, const struct tui_screen_ops *ops, void *priv);

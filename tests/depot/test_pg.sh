@@ -5,7 +5,8 @@
 # bundle raced to both; a revocation seen by the other at once), the server
 # killed (pg_ctl stop -m immediate) during a sync and restarted (503 and an
 # unreachable health meanwhile, then nothing lost or duplicated), a newer
-# schema refused, and a wrong password refused with libpq's reason.
+# schema refused, a wrong password refused with libpq's reason, and a photo
+# refused plainly (501: PostgreSQL keeps none yet).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/sync/common.sh"
 . "$TOP/tests/pg.sh"
@@ -116,6 +117,14 @@ ncases=$(FCR --db "$PG_URI" export --day "$DAY" --format cases 2> /dev/null | wc
 	--url http://127.0.0.1:1/cases --once --timeout 1 > /dev/null 2> "$SCRATCH/push.err"
 check "platform push on PostgreSQL queues every case ($ncases)" \
 	sh -c "grep -q '$ncases cases, $ncases new or changed' '$SCRATCH/push.err' && [ \$(ls '$SCRATCH/pgq/queue' | grep -c json) -eq $ncases ]"
+# Photos are not kept on PostgreSQL yet: refused plainly, with a reason, never half-stored.
+photo_refused() {
+	curl -s -I -H "Authorization: Bearer $(cat "$TOKEN")" \
+		"http://127.0.0.1:$PORT_A/v1/photos/$(printf '%064d' 0)" | tr -d '\r' > "$SCRATCH/photo.head"
+	grep -q '^HTTP/1.1 501' "$SCRATCH/photo.head" &&
+		grep -q '^Fieldcheck-Reason: a PostgreSQL depot keeps no photos yet' "$SCRATCH/photo.head"
+}
+check "a photo is refused with 501, saying PostgreSQL keeps none yet" photo_refused
 
 # ---- a second depot process on the same database ----
 PORT=0

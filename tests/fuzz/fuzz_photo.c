@@ -3,6 +3,10 @@
  * a photo out, within the limits (small ones here, so that the fuzzer
  * reaches the limit checks and each input decodes quickly).  A photo out
  * must be what its info says, and must import again to the same size.
+ * The same bytes as a record's photo answer (text from a bundle): refused,
+ * or parsed into photos that write back as exactly that text (the form has
+ * one spelling); and the JPEG frame-header probe the depot uses never reads
+ * past the bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +18,31 @@
 #include "photo/photo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+answer_round_trip(const uint8_t *data, size_t size)
+{
+	struct photo_info ph[PHOTO_MAX_PER_ANSWER];
+	char *text = malloc(size + 1), *back;
+	size_t n;
+	unsigned w, h;
+
+	if (text == NULL)
+		abort();
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (photo_answer_parse(text, ph, PHOTO_MAX_PER_ANSWER, &n) == 0) {
+		back = photo_answer_format(ph, n);
+		if (n == 0 || n > PHOTO_MAX_PER_ANSWER || strcmp(back, text) != 0)
+			abort();
+		free(back);
+	} else if (n != 0) {
+		abort();
+	}
+	free(text);
+	if (photo_probe_jpeg(data, size, &w, &h) == 0 && (w == 0 || h == 0))
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -29,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct photo_info info, info2;
 	char *cause = NULL, hex[PHOTO_HASH_LEN];
 
+	answer_round_trip(data, size);
 	if (photo_import_mem(data, size, 48, &lim, &jpeg, &len, &info, &cause) != 0) {
 		if (cause == NULL || jpeg != NULL)
 			abort();  /* every refusal says why, and leaves nothing */

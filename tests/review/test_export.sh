@@ -123,8 +123,8 @@ import csv, sys
 with open(sys.argv[1], encoding="utf-8", newline="") as f:
     rows = list(csv.reader(f, strict=True))
 head = rows[0]
-assert head[21:23] == ["case_state", "report_to_close_h"], head[21:23]
-assert head[23:] == ["asset_id", "leak", "leak_severity"] + ["q%02d" % i for i in range(57)], head[23:]
+assert head[21:25] == ["case_state", "report_to_close_h", "photos", "photos_sha256"], head[21:25]
+assert head[25:] == ["asset_id", "leak", "leak_severity"] + ["q%02d" % i for i in range(57)], head[25:]
 assert len(rows) == 13 and all(len(r) == len(head) for r in rows)
 assert all(r[head.index("q00")].startswith('裂缝, "很大"\n第二行') for r in rows[1:])
 PY

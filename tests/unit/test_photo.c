@@ -25,7 +25,10 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include "forms/forms.h"
+#include "meaning/meaning.h"
 #include "photo/photo.h"
+#include "store/store.h"
 #include "util/util.h"
 
 /* ---- Making source photos ---- */
@@ -979,6 +982,198 @@ test_preview_draws_a_stored_photo(void **state)
 	free(path);
 }
 
+/* ---- A photo question's answer, and the photos records name ---- */
+
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void
+test_answer_round_trip(void **state)
+{
+	struct photo_info in[2] = { 0 }, out[PHOTO_MAX_PER_ANSWER];
+	size_t n;
+	char *text;
+
+	(void)state;
+	memcpy(in[0].sha256, SHA_A, PHOTO_HASH_LEN);
+	in[0].width = 1600, in[0].height = 1200, in[0].bytes = 236812;
+	memcpy(in[0].captured_at, "2026-11-24T08:15:02", PHOTO_TIME_LEN);
+	memcpy(in[1].sha256, SHA_B, PHOTO_HASH_LEN);
+	in[1].width = 900, in[1].height = 1600, in[1].bytes = 1;
+	text = photo_answer_format(in, 2);
+	assert_string_equal(text, "sha256:" SHA_A " 1600x1200 236812 2026-11-24T08:15:02;"
+	    "sha256:" SHA_B " 900x1600 1 -");
+	assert_true(photo_answer_is(text));
+	assert_int_equal(photo_answer_parse(text, out, PHOTO_MAX_PER_ANSWER, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].sha256, SHA_A);
+	assert_int_equal(out[0].width, 1600);
+	assert_int_equal(out[0].height, 1200);
+	assert_int_equal(out[0].bytes, 236812);
+	assert_string_equal(out[0].captured_at, "2026-11-24T08:15:02");
+	assert_string_equal(out[1].sha256, SHA_B);
+	assert_string_equal(out[1].captured_at, "");
+	/* Only as many as asked are written; the count is all of them. */
+	assert_int_equal(photo_answer_parse(text, out, 1, &n), 0);
+	assert_int_equal(n, 2);
+	free(text);
+}
+
+static void
+test_answer_refuses_what_is_not_one(void **state)
+{
+	static const char *const bad[] = {
+		"/sdcard/DCIM/IMG_0001.jpg",                   /* an older record's path */
+		"",
+		"sha256:",
+		"sha256:" SHA_A,                               /* fields missing */
+		"sha256:" SHA_A " 1600x1200 236812",
+		"sha256:" SHA_A " 1600x1200 236812 - ",        /* a field too many */
+		"sha256:" SHA_A "  1600x1200 236812 -",
+		"sha256:" SHA_A "0 1600x1200 236812 -",        /* 65 digits */
+		"sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA 1x1 1 -",
+		"sha256:" SHA_A " 1600X1200 236812 -",
+		"sha256:" SHA_A " 0x1200 236812 -",
+		"sha256:" SHA_A " 1600x 236812 -",
+		"sha256:" SHA_A " 70000x1 236812 -",           /* more than a JPEG's side */
+		"sha256:" SHA_A " 1600x1200 0 -",
+		"sha256:" SHA_A " 1600x1200 -5 -",
+		"sha256:" SHA_A " 1600x1200 0123 -",
+		"sha256:" SHA_A " 1600x1200 9999999999 -",     /* more than 9 digits */
+		"sha256:" SHA_A " 1600x1200 12 2026-11-24 08:15:02",
+		"sha256:" SHA_A " 1600x1200 12 2026-11-24T08:15",
+		"sha256:" SHA_A " 1x1 1 -;",                   /* an empty second photo */
+		"sha256:" SHA_A " 1x1 1 -;/sdcard/x.jpg",
+	};
+	struct photo_info out[PHOTO_MAX_PER_ANSWER];
+	struct fc_buf many = { 0 };
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (photo_answer_parse(bad[i], out, PHOTO_MAX_PER_ANSWER, &n) == 0)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_int_equal(n, 0);
+	}
+	for (int i = 0; i <= PHOTO_MAX_PER_ANSWER; i++) {
+		const char *one = i > 0 ? ";sha256:" SHA_A " 1x1 1 -" : "sha256:" SHA_A " 1x1 1 -";
+
+		fc_buf_append(&many, one, strlen(one));
+	}
+	fc_buf_append(&many, "", 1);
+	assert_int_equal(photo_answer_parse(many.data, out, PHOTO_MAX_PER_ANSWER, &n), -1);
+	free(many.data);
+}
+
+/* A record of form "f" with answer photo = value, saved as a draft or final. */
+static void
+save_with(struct store *st, const char *uuid, const char *value, bool final)
+{
+	struct store_record *rec = store_record_new();
+	char *cause = NULL;
+
+	if (uuid != NULL)
+		fc_strlcpy(rec->uuid, uuid, sizeof rec->uuid);
+	fc_strlcpy(rec->form_id, "f", sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, SHA_A, sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, "wang", sizeof rec->inspector);
+	fc_strlcpy(rec->device, "dev", sizeof rec->device);
+	store_record_set_answer(rec, "note", "sha256:" SHA_B " 1x1 1 - is text, not a photo");
+	store_record_set_answer(rec, "photo", value);
+	if ((final ? store_finalize(st, rec, &cause) : store_save_draft(st, rec, &cause)) != 0)
+		fail_msg("%s", cause);
+	store_record_free(rec);
+}
+
+/* Discarding a draft removes its photos that no other record (draft or final) names. */
+static void
+test_discard_draft_frees_its_photos(void **state)
+{
+	struct fx *fx = *state;
+	char *db = xasprintf("%s/fc.db", fx->dir), *dir = photo_store_dir_beside(db), *cause = NULL;
+	char sha[3][PHOTO_HASH_LEN], **refs;
+	struct photo_info ph[3] = { 0 };
+	struct photo_store *ps;
+	struct store *st;
+	size_t nrefs;
+	char *shared, *draft_only, *both;
+	const char *draft = "11111111-1111-4111-8111-111111111111";
+	const char *other = "22222222-2222-4222-8222-222222222222";
+
+	assert_string_equal(dir + strlen(dir) - 13, "/fc.db.photos");
+	assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &cause), 0);
+	assert_int_equal(photo_store_open(dir, &ps, &cause), 0);
+	for (int i = 0; i < 3; i++) {
+		char bytes[32];
+
+		snprintf(bytes, sizeof bytes, "photo %d", i);
+		assert_int_equal(photo_store_put(ps, bytes, strlen(bytes), sha[i], &cause), 0);
+		memcpy(ph[i].sha256, sha[i], PHOTO_HASH_LEN);
+		ph[i].width = ph[i].height = 1, ph[i].bytes = strlen(bytes);
+	}
+	shared = photo_answer_format(&ph[0], 1);
+	draft_only = photo_answer_format(&ph[1], 2);  /* photos 1 and 2 */
+	both = photo_answer_format(ph, 2);            /* photos 0 and 1 */
+	save_with(st, NULL, shared, true);            /* a final record names photo 0 */
+	save_with(st, draft, both, false);            /* the draft names 0 and 1 */
+	save_with(st, other, draft_only, false);      /* another draft names 1 and 2 */
+	assert_int_equal(store_photo_referenced(st, &refs, &nrefs, &cause), 0);
+	assert_int_equal(nrefs, 3);                   /* the text answer's hash is no photo */
+	store_photo_hashes_free(refs, nrefs);
+
+	assert_int_equal(store_discard_draft_photos(st, draft, &cause), 0);
+	assert_true(photo_store_has(ps, sha[0]));     /* the final record's */
+	assert_true(photo_store_has(ps, sha[1]));     /* the other draft's */
+	assert_int_equal(store_discard_draft_photos(st, other, &cause), 0);
+	assert_true(photo_store_has(ps, sha[0]));
+	assert_false(photo_store_has(ps, sha[1]));
+	assert_false(photo_store_has(ps, sha[2]));
+	/* A final record is never discarded, nor its photos freed. */
+	assert_int_equal(store_photo_referenced(st, &refs, &nrefs, &cause), 0);
+	assert_int_equal(nrefs, 1);
+	assert_string_equal(refs[0], sha[0]);
+	store_photo_hashes_free(refs, nrefs);
+
+	free(shared);
+	free(draft_only);
+	free(both);
+	photo_store_close(ps);
+	store_close(st);
+	free(dir);
+	free(db);
+}
+
+/* meaning/ shows a photo answer in words, in either language; a path stays a path. */
+static void
+test_answer_text(void **state)
+{
+	static const char form[] =
+	    "survey,,,\n,type,name,label\n,image,p,Photo\n,text,t,Text\n";
+	const char *answer = "sha256:" SHA_A " 1600x1200 236812 2026-11-24T08:15:02;"
+	    "sha256:" SHA_B " 900x1600 800 -";
+	struct form *f = form_load_buffer("p.csv", form, sizeof form - 1, NULL, NULL);
+	char *t;
+
+	(void)state;
+	assert_non_null(f);
+	t = meaning_answer_text(f, 0, answer, "en");
+	assert_string_equal(t, "photo 1600×1200, 231 KiB, taken 2026-11-24 08:15:02 (aaaaaaaa); "
+	    "photo 900×1600, 1 KiB (01234567)");
+	free(t);
+	t = meaning_answer_text(f, 0, answer, "zh");
+	assert_string_equal(t, "照片 1600×1200，231 KiB，拍摄于 2026-11-24 08:15:02（aaaaaaaa）；"
+	    "照片 900×1600，1 KiB（01234567）");
+	free(t);
+	t = meaning_answer_text(f, 0, "/sdcard/DCIM/IMG_1.jpg", "en");
+	assert_string_equal(t, "/sdcard/DCIM/IMG_1.jpg");
+	free(t);
+	t = meaning_answer_text(f, 1, answer, "en");   /* a text question's answer is as typed */
+	assert_string_equal(t, answer);
+	free(t);
+	form_free(f);
+}
+
 int
 main(void)
 {
@@ -998,6 +1193,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_put_again_renews_the_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_full_disk_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_draws_a_stored_photo, setup, teardown),
+		cmocka_unit_test(test_answer_round_trip),
+		cmocka_unit_test(test_answer_refuses_what_is_not_one),
+		cmocka_unit_test_setup_teardown(test_discard_draft_frees_its_photos, setup, teardown),
+		cmocka_unit_test(test_answer_text),
 	};
 
 	if (sodium_init() < 0)

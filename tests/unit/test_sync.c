@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "photo/photo.h"
 #include "store/store.h"
 #include "sync/sync.h"
 #include "sync/sync_internal.h"
@@ -296,6 +297,22 @@ fake_stopped(struct sync_transport *t)
 	return false;
 }
 
+/* A new road record of alice's on hh1, without answers.  Caller frees. */
+static struct store_record *
+road_record(void)
+{
+	struct store_record *rec = store_record_new();
+
+	fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
+	fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
+	fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
+	fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
+	fc_strlcpy(rec->device, "hh1", sizeof rec->device);
+	fc_strlcpy(rec->day, "2026-11-24", sizeof rec->day);
+	fc_strlcpy(rec->pos.reason, "test", sizeof rec->pos.reason);
+	return rec;
+}
+
 /* n final records in a new store at path; the store stays open. */
 static struct store *
 queue_of(const char *path, int n)
@@ -305,15 +322,8 @@ queue_of(const char *path, int n)
 
 	assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &cause), 0);
 	for (int i = 0; i < n; i++) {
-		struct store_record *rec = store_record_new();
+		struct store_record *rec = road_record();
 
-		fc_strlcpy(rec->form_id, "road", sizeof rec->form_id);
-		fc_strlcpy(rec->form_version, "1", sizeof rec->form_version);
-		fc_strlcpy(rec->form_hash, "00", sizeof rec->form_hash);
-		fc_strlcpy(rec->inspector, "alice", sizeof rec->inspector);
-		fc_strlcpy(rec->device, "hh1", sizeof rec->device);
-		fc_strlcpy(rec->day, "2026-11-24", sizeof rec->day);
-		fc_strlcpy(rec->pos.reason, "test", sizeof rec->pos.reason);
 		snprintf(note, sizeof note, "R-%d: 坑槽 %d, 深约 %d cm", i, i * 7 % 13, i % 9);
 		store_record_set_answer(rec, "asset_id", note);
 		assert_int_equal(store_finalize(st, rec, &cause), 0);
@@ -575,6 +585,183 @@ test_worker_stops_mid_upload(void **state)
 	free(url);
 }
 
+/*
+ * The photo drain through a fake depot that keeps every byte it is sent
+ * (as the real one keeps a cut upload's bytes): each PATCH is cut after
+ * `cut` bytes the first `cuts` times; `status` (when not 0) answers every
+ * HEAD with that refusal.
+ */
+struct fake_photos {
+	struct sync_photo_transport t;
+	unsigned char held[65536];
+	int64_t have, sent;
+	int64_t cut;
+	int cuts;
+	long status;
+};
+
+static enum sync_outcome
+fake_offset(struct sync_photo_transport *t, const char *sha256, int64_t length, int64_t *offset,
+    struct sync_upload_info *u, char **cause)
+{
+	struct fake_photos *f = (struct fake_photos *)t;
+
+	(void)sha256;
+	(void)length;
+	if (f->status != 0) {
+		u->status = f->status;
+		fc_fail(cause, "the depot answered %ld", f->status);
+		return SYNC_REFUSED;
+	}
+	*offset = f->have;
+	return SYNC_DONE;
+}
+
+static enum sync_outcome
+fake_photo_send(struct sync_photo_transport *t, const char *sha256, const unsigned char *bytes,
+    int64_t length, int64_t *offset, struct sync_upload_info *u, char **cause)
+{
+	struct fake_photos *f = (struct fake_photos *)t;
+	int64_t n = length - *offset;
+
+	(void)sha256;
+	assert_int_equal(*offset, f->have);      /* always from what the depot holds */
+	if (f->cuts > 0 && n > f->cut) {
+		n = f->cut;
+		f->cuts--;
+	}
+	memcpy(f->held + f->have, bytes + *offset, (size_t)n);
+	f->have += n;
+	f->sent += n;
+	*offset = f->have;
+	if (f->have < length) {
+		u->status = 0;
+		fc_fail(cause, "connection reset");
+		return SYNC_TRANSIENT;
+	}
+	return SYNC_DONE;
+}
+
+static bool
+fake_photos_stopped(struct sync_photo_transport *t)
+{
+	(void)t;
+	return false;
+}
+
+/* A store at dir/hh.db with one sent record naming one stored photo; *len its bytes. */
+static struct store *
+sent_with_photo(const char *dir, char **db, size_t *len, char sha[PHOTO_HASH_LEN])
+{
+	struct fake_link f = { .t = { .send = fake_send, .receipt = fake_receipt,
+	    .stopped = fake_stopped, .timeout_ms = 5000 }, .max_body = 1 << 20 };
+	struct sync_options o = { .device = "hh1" };
+	struct photo_store *ps;
+	struct photo_info info = { 0 };
+	unsigned char bytes[20000];
+	char *pdir, *answer, *cause = NULL;
+	struct store *st;
+	struct store_record *rec = road_record();
+
+	*db = xasprintf("%s/hh.db", dir);
+	pdir = photo_store_dir_beside(*db);
+	for (size_t i = 0; i < sizeof bytes; i++)
+		bytes[i] = (unsigned char)(i * 7 + i / 251);
+	assert_int_equal(photo_store_open(pdir, &ps, &cause), 0);
+	assert_int_equal(photo_store_put(ps, bytes, sizeof bytes, sha, &cause), 0);
+	photo_store_close(ps);
+	free(pdir);
+	memcpy(info.sha256, sha, PHOTO_HASH_LEN);
+	info.width = info.height = 100;
+	info.bytes = *len = sizeof bytes;
+	answer = photo_answer_format(&info, 1);
+	assert_int_equal(store_open(*db, STORE_READ_WRITE, &st, &cause), 0);
+	store_record_set_answer(rec, "asset_id", "R-0");
+	store_record_set_answer(rec, "photo", answer);
+	assert_int_equal(store_finalize(st, rec, &cause), 0);
+	store_record_free(rec);
+	free(answer);
+	f.seen = xcalloc(4, sizeof *f.seen);
+	assert_int_equal(sync_drain(st, &f.t, &o, NULL, NULL, &cause), SYNC_DONE);
+	free(f.seen);
+	return st;
+}
+
+/* Cut three times, the photo still goes whole, each byte sent once; then it counts as delivered. */
+static void
+test_photo_drain_resumes(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-photos-XXXXXX", *db, *cause = NULL, sha[PHOTO_HASH_LEN];
+	char hex[STORE_HASH_LEN];
+	struct fake_photos f = { .t = { .offset = fake_offset, .send = fake_photo_send,
+	    .stopped = fake_photos_stopped }, .cut = 3000, .cuts = 3 };
+	int64_t pending, refused;
+	enum sync_outcome how = SYNC_TRANSIENT;
+	struct store *st;
+	size_t len;
+	int rounds = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	st = sent_with_photo(dir, &db, &len, sha);
+	assert_int_equal(store_photo_counts(st, &pending, &refused, &cause), 0);
+	assert_int_equal(pending, 1);
+	while (how != SYNC_DONE && rounds++ < 10) {
+		how = sync_photo_drain(st, &f.t, db, &cause);
+		if (how != SYNC_DONE) {
+			assert_int_equal(how, SYNC_TRANSIENT);
+			assert_non_null(strstr(cause, "connection reset"));
+		}
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(how, SYNC_DONE);
+	assert_int_equal(rounds, 4);                 /* three cuts, then the rest */
+	assert_int_equal(f.sent, (int64_t)len);       /* nothing sent twice */
+	bundle_sha256_hex(f.held, len, hex);
+	assert_string_equal(hex, sha);
+	assert_int_equal(store_photo_counts(st, &pending, &refused, &cause), 0);
+	assert_int_equal(pending, 0);
+	assert_int_equal(refused, 0);
+	f.sent = 0;
+	assert_int_equal(sync_photo_drain(st, &f.t, db, &cause), SYNC_DONE);
+	assert_int_equal(f.sent, 0);                  /* delivered: never again */
+	store_close(st);
+	free(db);
+}
+
+/* A refusal about the photo sets it aside; a depot without photos (404) leaves it pending. */
+static void
+test_photo_drain_refusals(void **state)
+{
+	char dir[] = "/tmp/fieldcheck-photos-XXXXXX", *db, *cause = NULL, sha[PHOTO_HASH_LEN];
+	char why[256], got[STORE_HASH_LEN];
+	struct fake_photos f = { .t = { .offset = fake_offset, .send = fake_photo_send,
+	    .stopped = fake_photos_stopped }, .status = 404 };
+	int64_t pending, refused;
+	long status;
+	struct store *st;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	st = sent_with_photo(dir, &db, &len, sha);
+	assert_int_equal(sync_photo_drain(st, &f.t, db, &cause), SYNC_DONE);
+	assert_int_equal(store_photo_counts(st, &pending, &refused, &cause), 0);
+	assert_int_equal(pending, 1);                 /* an older depot: still to send */
+	f.status = 413;
+	assert_int_equal(sync_photo_drain(st, &f.t, db, &cause), SYNC_DONE);
+	assert_int_equal(store_photo_counts(st, &pending, &refused, &cause), 0);
+	assert_int_equal(pending, 0);
+	assert_int_equal(refused, 1);
+	assert_int_equal(store_photo_last_refusal(st, got, &status, why, sizeof why, &cause), 0);
+	assert_string_equal(got, sha);
+	assert_int_equal(status, 413);
+	assert_string_equal(why, "the depot answered 413");
+	store_close(st);
+	free(db);
+}
+
 int
 main(void)
 {
@@ -590,6 +777,8 @@ main(void)
 		cmocka_unit_test(test_drain_refreeze_keeps_the_order),
 		cmocka_unit_test(test_worker_offline),
 		cmocka_unit_test(test_worker_stops_mid_upload),
+		cmocka_unit_test(test_photo_drain_resumes),
+		cmocka_unit_test(test_photo_drain_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
