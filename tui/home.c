@@ -314,8 +314,9 @@ home_key(struct tui_screen *s, enum tui_action a, int key)
 	}
 }
 
+/* Five keys fit 40 columns whole in both languages; F7 (mono) is in the help. */
 static const enum tui_action home_bar[] = {
-	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_DAY, TUI_ACT_DUTY, TUI_ACT_MONO, TUI_ACT_QUIT, TUI_ACT_NONE
+	TUI_ACT_HELP, TUI_ACT_LANG, TUI_ACT_DAY, TUI_ACT_DUTY, TUI_ACT_QUIT, TUI_ACT_NONE
 };
 const struct tui_screen_ops tui_home_ops = {
 	.name = "home", .open = home_open, .draw = home_draw, .key = home_key,
