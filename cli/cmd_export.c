@@ -333,8 +333,13 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		cases.format = strcmp(format, "cases") == 0 ? PLATFORM_CASES_JSON :
 		    PLATFORM_CASES_CSV;
 	}
-	/* CSV needs the day's columns before its first row; GeoJSON streams. */
-	if (strcmp(format, "csv") == 0 && report_day_load(ds, lib, &a.q, &day, &cause) != 0)
+	/*
+	 * CSV needs the day's columns before its first row, and cases each
+	 * record's case (the tasks that follow it: report_day_load); GeoJSON
+	 * streams.
+	 */
+	if ((strcmp(format, "csv") == 0 || codes != NULL) &&
+	    report_day_load(ds, lib, &a.q, &day, &cause) != 0)
 		goto fail;
 
 	if (a.output != NULL && strcmp(a.output, "-") != 0) {
@@ -366,7 +371,7 @@ cmd_export(struct cli_globals *g, int argc, char **argv)
 		free(tmp);
 		tmp = NULL;
 	}
-	if (day != NULL) {
+	if (day != NULL && codes == NULL) {   /* a CSV: its repeats beside it */
 		char **reps;
 		size_t nrep;
 

@@ -57,8 +57,13 @@ queue_days(const char *db, const char *const *days, size_t ndays, const char *fo
 	for (size_t i = 0; i < ndays; i++) {
 		struct report_query q = { .day = days[i] };
 		struct export_sink *sink = platform_cases_new(NULL, opt);
+		struct report_day *day = NULL;
 
-		rc = report_stream(ds, lib, &q, sink, cause);
+		/* The day whole: a case's state follows the tasks that follow its record. */
+		rc = report_day_load(ds, lib, &q, &day, cause);
+		if (rc == 0)
+			rc = report_day_emit(day, sink, cause);
+		report_day_free(day);
 		*cases += sink->written;
 		*queued += platform_cases_queued(sink);
 		sink->free(sink);

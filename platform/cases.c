@@ -386,7 +386,9 @@ cases_item(struct export_sink *sink, const struct report_row *row, char **cause)
 	set(cs, F_reportPatrolId, xstrdup(rec->inspector));
 	set(cs, F_deviceId, xstrdup(rec->device));
 	set(cs, F_photos, photos_of(row->form, rec));
-	set(cs, F_caseState, xstrdup(store_decision_name(row->review.decision)));
+	/* Once a verification task follows the record, the case is where that task is. */
+	set(cs, F_caseState, xstrdup(row->has_case ? store_task_state_name(row->case_state) :
+	    store_decision_name(row->review.decision)));
 	set(cs, F_formId, xstrdup(rec->form_id));
 	meaning_hazards(row->form, rec, "zh", one_case, cs);
 	if (sink->written == before)

@@ -86,6 +86,15 @@ check "the same records export the same case ids every time" \
 	sh -c "jq -r .caseId '$SCRATCH/cases.jsonl' | sort > '$SCRATCH/a'; jq -r .caseId '$SCRATCH/again.jsonl' | sort > '$SCRATCH/b'; cmp -s '$SCRATCH/a' '$SCRATCH/b'"
 check "without --gcj02 there are no GCJ-02 fields" \
 	sh -c "! grep -q gcj02 '$SCRATCH/again.jsonl'"
+# A verification task that follows a record (docs/review.md, cases) makes the case its state.
+"$DEPOT" --db "$DB" forms add "$TOP/forms/checklists/road.csv" > /dev/null
+"$DEPOT" --db "$DB" task add --form road --asset 南京东路-1 --inspector zhao --follows "$r1" \
+	> /dev/null 2>&1
+FC export --day "$DAY" --format cases -o "$SCRATCH/tasked.jsonl" 2>/dev/null
+check "a record a verification task follows: its cases' caseState is the task's (open)" \
+	sh -c "jq -r 'select(.recordId == \"$r1\") | .caseState' '$SCRATCH/tasked.jsonl' | sort -u | grep -qx open"
+check "the other records' cases keep the review's state" \
+	sh -c "jq -r 'select(.recordId == \"$r2\") | .caseState' '$SCRATCH/tasked.jsonl' | grep -qx unreviewed"
 
 FC export --day "$DAY" --format cases-csv --grid "$SCRATCH/grid.geojson" -o "$SCRATCH/cases.csv" 2>/dev/null
 check "cases-csv: RFC 4180 with the same fields and ids" python3 - "$SCRATCH/cases.csv" "$SCRATCH/cases.jsonl" <<'PY'
