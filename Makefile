@@ -179,15 +179,16 @@ deps:
 # why suites may share the machine).
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 
-# check: the normal build with -Werror, the unit tests once more under
-# ASan+UBSan in a build directory of their own, then every suite.
+# check: the normal build with -Werror, the programs, unit tests and the
+# suites' tools once more under ASan+UBSan in a build directory of their
+# own, then every suite.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 check: deps
 	$(MAKE) --no-print-directory -j$(JOBS) WERROR=1 tests
 	$(MAKE) --no-print-directory -j$(JOBS) WERROR=1 BUILD=build-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" build-san/fieldcheck build-san/fieldcheck-sync \
 		build-san/fieldcheck-depot build-san/fieldcheck-push \
-		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
+		$(UNIT_SRC:tests/unit/%.c=build-san/tests/%) $(TOOL_SRC:tests/tools/%.c=build-san/tools/%)
 	$(MAKE) --no-print-directory -j$(JOBS) fuzzers
 	@BUILD=$(BUILD) SAN_BUILD=build-san FUZZ_BUILD=$(BUILD)/fuzz JOBS=$(JOBS) sh tests/run.sh
 

@@ -280,7 +280,8 @@ coverage_calendar_load_buffer(const char *name, const char *data, size_t len,
 		}
 		p = nl != NULL ? nl + 1 : end;
 	}
-	qsort(c->days, c->n, sizeof *c->days, cal_by_day);
+	if (c->n > 0)   /* a calendar of comments only: no array to sort */
+		qsort(c->days, c->n, sizeof *c->days, cal_by_day);
 	*out = c;
 	return 0;
 fail:

@@ -39,6 +39,8 @@ set_sort_unique(struct hash_set *s)
 {
 	size_t m = 0;
 
+	if (s->n == 0)
+		return;   /* s->v is NULL: qsort may not be handed it */
 	qsort(s->v, s->n, sizeof *s->v, cmp_str);
 	for (size_t i = 0; i < s->n; i++) {
 		if (m > 0 && strcmp(s->v[m - 1], s->v[i]) == 0)

@@ -159,7 +159,8 @@ tui_photo_pick_open(struct tui_app *app, const char *dir, tui_pick_fn *done, voi
 		p->n++;
 	}
 	closedir(d);
-	qsort(p->files, p->n, sizeof *p->files, newest_first);
+	if (p->n > 0)   /* an empty folder: no array to sort */
+		qsort(p->files, p->n, sizeof *p->files, newest_first);
 	while (p->n > PICK_MAX)
 		free(p->files[--p->n].path);
 	if (p->n == 0) {
