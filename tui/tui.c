@@ -359,13 +359,12 @@ tui_refresh_counts(struct tui_app *app)
 
 	if (store_count_by_status(app->st, counts, NULL) == 0)
 		app->queue = counts[STORE_FINAL] + counts[STORE_BUNDLED];
-	/* Photos go after the records, with `fieldcheck sync`: counted apart (docs/photos.md). */
-	{
-		int64_t refused;
-
-		if (store_photo_counts(app->st, &app->photos_pending, &refused, NULL) != 0)
-			app->photos_pending = 0;
-	}
+	/*
+	 * Photos go after the records, with `fieldcheck sync`: counted apart
+	 * (docs/photos.md), once the frame is on the screen, since counting
+	 * reads every record's answers.
+	 */
+	app->photos_stale = true;
 	fc_local_day(day, time(NULL));
 	f.day = day;
 	f.inspector = app->inspector;
@@ -1045,6 +1044,15 @@ run_loop(struct tui_app *app)
 			draw(app);
 			if (app->opt.bench_startup)
 				break;
+		}
+		if (app->photos_stale) {
+			int64_t refused, before = app->photos_pending;
+
+			app->photos_stale = false;
+			if (store_photo_counts(app->st, &app->photos_pending, &refused, NULL) != 0)
+				app->photos_pending = 0;
+			app->dirty = app->photos_pending != before;
+			continue;
 		}
 		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };

@@ -307,6 +307,7 @@ struct tui_app {
 	int64_t queue;                /* final + bundled: waiting for the depot */
 	int64_t today;                /* my finalized records today */
 	int64_t photos_pending;       /* photos saved records name, not yet at the depot */
+	bool photos_stale;            /* photos_pending to count again after the next frame */
 	struct tui_capture *capture;  /* the camera command under way (a form screen's), or NULL */
 	enum tui_capture_state capture_state;  /* its end, until the form takes it */
 	char capture_message[200];
