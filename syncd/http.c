@@ -60,9 +60,8 @@ static bool conn_stopped(struct sync_transport *t);
 static enum sync_outcome conn_get(struct sync_transport *t, const char *path,
     const char *if_none_match, struct fc_buf *body, size_t max, long *status, char **cause);
 
-/* Once per process (the program is single-threaded). */
-static void
-curl_init_once(void)
+void
+syncd_curl_init(void)
 {
 	static bool done;
 
@@ -90,13 +89,25 @@ reply_write(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 int
+syncd_base_url(const char *server, char *base, size_t size, size_t reserve, char **cause)
+{
+	size_t len;
+
+	if (fc_strlcpy(base, server, size) >= size - reserve)
+		return fc_fail(cause, "server URL too long");
+	len = strlen(base);
+	while (len > 0 && base[len - 1] == '/')
+		base[--len] = '\0';
+	return 0;
+}
+
+int
 syncd_conn_open(const struct sync_options *o, struct syncd_conn **out, char **cause)
 {
 	struct syncd_conn *c;
-	size_t len;
 
 	*out = NULL;
-	curl_init_once();
+	syncd_curl_init();
 	if (o->server == NULL || o->server[0] == '\0')
 		return fc_fail(cause, "no depot server (set server in the configuration or --server URL)");
 	if (strncmp(o->server, "https://", 8) != 0 && strncmp(o->server, "http://", 7) != 0)
@@ -114,13 +125,10 @@ syncd_conn_open(const struct sync_options *o, struct syncd_conn **out, char **ca
 	c->o = o;
 	c->sock = CURL_SOCKET_BAD;
 	c->watch_fd = -1;
-	if (fc_strlcpy(c->base, o->server, sizeof c->base) >= sizeof c->base - 64) {
+	if (syncd_base_url(o->server, c->base, sizeof c->base, 64, cause) != 0) {
 		free(c);
-		return fc_fail(cause, "server URL too long");
+		return -1;
 	}
-	len = strlen(c->base);
-	while (len > 0 && c->base[len - 1] == '/')
-		c->base[--len] = '\0';
 	if (sync_read_token(o->token_file, &c->token, cause) != 0) {
 		free(c);
 		return -1;

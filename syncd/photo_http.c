@@ -38,19 +38,6 @@ struct photo_conn {
 	size_t body_len, body_pos;
 };
 
-/* Once per process (the program is single-threaded; curl counts its own inits). */
-static void
-photo_curl_init(void)
-{
-	static bool done;
-
-	if (done)
-		return;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
-		abort();
-	done = true;
-}
-
 static size_t
 on_reply(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -254,10 +241,9 @@ int
 syncd_photo_conn_open(const struct sync_options *o, struct sync_photo_transport **out, char **cause)
 {
 	struct photo_conn *c;
-	size_t len;
 
 	*out = NULL;
-	photo_curl_init();
+	syncd_curl_init();
 	if (o->server == NULL || o->server[0] == '\0')
 		return fc_fail(cause, "no depot server");
 	c = xcalloc(1, sizeof *c);
@@ -265,13 +251,10 @@ syncd_photo_conn_open(const struct sync_options *o, struct sync_photo_transport 
 	c->t.send = photo_send;
 	c->t.stopped = photo_stopped;
 	c->o = o;
-	if (fc_strlcpy(c->base, o->server, sizeof c->base) >= sizeof c->base - 96) {
+	if (syncd_base_url(o->server, c->base, sizeof c->base, 96, cause) != 0) {
 		free(c);
-		return fc_fail(cause, "server URL too long");
+		return -1;
 	}
-	len = strlen(c->base);
-	while (len > 0 && c->base[len - 1] == '/')
-		c->base[--len] = '\0';
 	if (sync_read_token(o->token_file, &c->token, cause) != 0) {
 		free(c);
 		return -1;

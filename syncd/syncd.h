@@ -41,6 +41,13 @@ struct syncd_conn;
 
 /* Copies nothing: o and its strings must outlive the connection.  Reads the
  * token file.  Caller closes. */
+/* curl and libsodium started, once per process (the program is single-threaded). */
+void syncd_curl_init(void);
+/*
+ * server without its trailing slashes into base, refused when it leaves
+ * fewer than reserve bytes for the path that follows.  0, or -1 with *cause.
+ */
+int syncd_base_url(const char *server, char *base, size_t size, size_t reserve, char **cause);
 int syncd_conn_open(const struct sync_options *o, struct syncd_conn **out, char **cause);
 void syncd_conn_close(struct syncd_conn *c);
 /*
