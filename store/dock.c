@@ -826,7 +826,6 @@ int
 store_feed_apply(struct store *st, const struct store_change *const *changes, size_t n,
     const char *cursor, char **cause)
 {
-	sqlite3_stmt *stmt;
 	int rc;
 
 	if (store_begin(st, cause) != 0)
@@ -844,17 +843,9 @@ store_feed_apply(struct store *st, const struct store_change *const *changes, si
 		if (rc != 0)
 			goto fail;
 	}
-	stmt = store_prepare(st, "INSERT INTO settings (key, value) VALUES ('feed.cursor', ?1) "
-	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", cause);
-	if (stmt == NULL)
+	/* The cursor moves in the page's transaction: a page is applied once. */
+	if (store_setting_set(st, "feed.cursor", cursor, cause) != 0)
 		goto fail;
-	sqlite3_bind_text(stmt, 1, cursor, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		store_db_fail(st, cause, "move the feed's cursor");
-		goto fail;
-	}
 	return store_commit(st, cause);
 fail:
 	store_rollback(st);
